@@ -1,0 +1,36 @@
+/*
+ * One error convention for every layer: a function returns 0, or a negative
+ * number (minus MLflow's ErrorCode value) after filling an mlf_error with the
+ * same code and MLflow's message. The message lives in the request's pool.
+ * Only the HTTP layer logs.
+ */
+#ifndef MLF_CORE_ERROR_H
+#define MLF_CORE_ERROR_H
+
+#include "core/pool.h"
+
+enum {
+#define MLF_ERROR(name, value, status) MLF_ERR_##name = value,
+#include "core/errors.def"
+#undef MLF_ERROR
+};
+
+typedef struct mlf_error {
+    int code;            /** an MLF_ERR_* value, 0 when unset */
+    const char *message; /** MLflow's message text, from the pool */
+} mlf_error;
+
+/**
+ * Fills err (which may be NULL) with code and the formatted message, allocated
+ * from pool, and returns -code, so that `return mlf_error_set(...)` propagates.
+ */
+int mlf_error_set(mlf_error *err, mlf_pool *pool, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/** The ErrorCode name of code ("INVALID_PARAMETER_VALUE"), or "INTERNAL_ERROR" when unknown. */
+const char *mlf_error_name(int code);
+/** The ErrorCode value named name, or 0 when unknown. */
+int mlf_error_code_from_name(const char *name);
+/** The HTTP status MLflow answers code with (500 when not listed). */
+int mlf_error_http_status(int code);
+
+#endif

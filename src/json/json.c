@@ -1,0 +1,1095 @@
+/*
+ * JSON reader and writer (see json.h).
+ *
+ * The reader is a recursive-descent parser over a byte range. Containers
+ * collect their members on one scratch stack shared by all open containers
+ * and copy them into exact-size pool arrays when they close, so a document
+ * costs one node per value plus its strings. Numbers and strings use the C
+ * locale conventions ('.' as decimal point); the server never calls
+ * setlocale().
+ */
+#include "json/json.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Containers nested deeper than this are written as null: trees built by code could be cyclic or very deep. */
+#define MLF__WRITE_MAX_DEPTH 512
+
+typedef struct mlf__member {
+    const char *key;
+    size_t klen;
+    mlf_json *val;
+} mlf__member;
+
+typedef struct mlf__parser {
+    mlf_pool *pool;
+    const unsigned char *start;
+    const unsigned char *p;
+    const unsigned char *end;
+    mlf_error *err;
+    int depth;
+    bool failed;
+    mlf__member *stack;
+    size_t sp;
+    size_t cap;
+} mlf__parser;
+
+/* ---------------------------------------------------------------- UTF-8 */
+
+/* see mlf_json_utf8_len */
+static size_t mlf__utf8_len(const unsigned char *s, size_t n, size_t *bad)
+{
+    unsigned c = s[0];
+    size_t need;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* UTF-16 surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        *bad = 1;
+        return 0;
+    }
+    size_t i = 1;
+    for (; i <= need; i++) {
+        if (i >= n) {
+            *bad = i;
+            return 0;
+        }
+        unsigned cc = s[i];
+        if (cc < lo || cc > hi) {
+            *bad = i;
+            return 0;
+        }
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return need + 1;
+}
+
+size_t mlf_json_utf8_len(const char *s, size_t n, size_t *bad)
+{
+    return mlf__utf8_len((const unsigned char *)s, n, bad);
+}
+
+static uint32_t mlf__utf8_decode(const unsigned char *s, size_t len)
+{
+    switch (len) {
+    case 1:
+        return s[0];
+    case 2:
+        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    case 3:
+        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    default:
+        return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
+               (s[3] & 0x3F);
+    }
+}
+
+static size_t mlf__utf8_encode(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* --------------------------------------------------------------- errors */
+
+static mlf_json *mlf__fail(mlf__parser *P, const unsigned char *at, const char *what)
+{
+    if (P->failed)
+        return NULL;
+    P->failed = true;
+    /* line, column and char (code point) offset, as Python's JSONDecodeError reports them */
+    size_t line = 1, col = 1, chars = 0;
+    for (const unsigned char *q = P->start; q < at; q++) {
+        if ((*q & 0xC0) == 0x80)
+            continue;
+        chars++;
+        if (*q == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    mlf_error_set(P->err, P->pool, MLF_ERR_MALFORMED_REQUEST, "Malformed JSON: %s: line %zu column %zu (char %zu)",
+                  what, line, col, chars);
+    return NULL;
+}
+
+/* --------------------------------------------------------------- parser */
+
+static inline void mlf__skip_ws(mlf__parser *P)
+{
+    while (P->p < P->end && (*P->p == ' ' || *P->p == '\n' || *P->p == '\r' || *P->p == '\t'))
+        P->p++;
+}
+
+static void mlf__push(mlf__parser *P, const char *key, size_t klen, mlf_json *val)
+{
+    if (P->sp == P->cap) {
+        size_t cap = P->cap ? P->cap * 2 : 64;
+        mlf__member *s = MLF_NEW_ARRAY(P->pool, mlf__member, cap);
+        if (P->sp)
+            memcpy(s, P->stack, P->sp * sizeof(*s));
+        P->stack = s;
+        P->cap = cap;
+    }
+    P->stack[P->sp].key = key;
+    P->stack[P->sp].klen = klen;
+    P->stack[P->sp].val = val;
+    P->sp++;
+}
+
+static mlf_json *mlf__new(mlf__parser *P, mlf_json_type type)
+{
+    mlf_json *v = MLF_NEW(P->pool, mlf_json);
+    v->type = type;
+    return v;
+}
+
+static int mlf__hex(unsigned c)
+{
+    if (c >= '0' && c <= '9')
+        return (int)(c - '0');
+    if (c >= 'a' && c <= 'f')
+        return (int)(c - 'a' + 10);
+    if (c >= 'A' && c <= 'F')
+        return (int)(c - 'A' + 10);
+    return -1;
+}
+
+static int mlf__hex4(const unsigned char *s, const unsigned char *end)
+{
+    if (end - s < 4)
+        return -1;
+    int v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = mlf__hex(s[i]);
+        if (h < 0)
+            return -1;
+        v = (v << 4) | h;
+    }
+    return v;
+}
+
+/* Parses the string literal at P->p (on its opening quote) into *out / *out_len. */
+static bool mlf__parse_str(mlf__parser *P, const char **out, size_t *out_len)
+{
+    const unsigned char *open = P->p;
+    const unsigned char *s = P->p + 1;
+    const unsigned char *q = s;
+    const unsigned char *end = P->end;
+    bool escaped = false;
+
+    /* pass 1: find the closing quote, validating UTF-8 and control characters */
+    for (;;) {
+        while (q < end && *q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+            q++;
+        if (q >= end) {
+            mlf__fail(P, open, "Unterminated string starting at");
+            return false;
+        }
+        unsigned c = *q;
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            escaped = true;
+            if (q + 1 >= end) {
+                mlf__fail(P, open, "Unterminated string starting at");
+                return false;
+            }
+            q += 2; /* the escaped byte is checked in pass 2 */
+            continue;
+        }
+        if (c < 0x20) {
+            mlf__fail(P, q, "Invalid control character at");
+            return false;
+        }
+        size_t bad = 0;
+        size_t n = mlf__utf8_len(q, (size_t)(end - q), &bad);
+        if (n == 0) {
+            mlf__fail(P, q, "Invalid UTF-8 at");
+            return false;
+        }
+        q += n;
+    }
+    size_t raw = (size_t)(q - s);
+    P->p = q + 1;
+    if (!escaped) {
+        *out = mlf_pool_strndup(P->pool, (const char *)s, raw);
+        *out_len = raw;
+        return true;
+    }
+
+    /* pass 2: decode escapes (the result is never longer than the source) */
+    char *buf = mlf_pool_alloc(P->pool, raw + 1);
+    size_t o = 0;
+    const unsigned char *r = s;
+    while (r < q) {
+        if (*r != '\\') {
+            const unsigned char *run = r;
+            while (r < q && *r != '\\')
+                r++;
+            memcpy(buf + o, run, (size_t)(r - run));
+            o += (size_t)(r - run);
+            continue;
+        }
+        const unsigned char *esc = r;
+        unsigned c = r[1];
+        r += 2;
+        switch (c) {
+        case '"':
+            buf[o++] = '"';
+            break;
+        case '\\':
+            buf[o++] = '\\';
+            break;
+        case '/':
+            buf[o++] = '/';
+            break;
+        case 'b':
+            buf[o++] = '\b';
+            break;
+        case 'f':
+            buf[o++] = '\f';
+            break;
+        case 'n':
+            buf[o++] = '\n';
+            break;
+        case 'r':
+            buf[o++] = '\r';
+            break;
+        case 't':
+            buf[o++] = '\t';
+            break;
+        case 'u': {
+            int u = mlf__hex4(r, q);
+            if (u < 0) {
+                mlf__fail(P, esc, "Invalid \\uXXXX escape at");
+                return false;
+            }
+            r += 4;
+            uint32_t cp = (uint32_t)u;
+            if (cp >= 0xDC00 && cp <= 0xDFFF) {
+                mlf__fail(P, esc, "Unpaired surrogate at");
+                return false;
+            }
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                int lo = (q - r >= 6 && r[0] == '\\' && r[1] == 'u') ? mlf__hex4(r + 2, q) : -1;
+                if (lo < 0xDC00 || lo > 0xDFFF) {
+                    mlf__fail(P, esc, "Unpaired surrogate at");
+                    return false;
+                }
+                r += 6;
+                cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
+            }
+            o += mlf__utf8_encode(cp, buf + o);
+            break;
+        }
+        default:
+            mlf__fail(P, esc, "Invalid \\escape at");
+            return false;
+        }
+    }
+    buf[o] = '\0';
+    *out = buf;
+    *out_len = o;
+    return true;
+}
+
+static bool mlf__match(mlf__parser *P, const char *word, size_t n)
+{
+    if ((size_t)(P->end - P->p) < n || memcmp(P->p, word, n) != 0)
+        return false;
+    P->p += n;
+    return true;
+}
+
+static mlf_json *mlf__number_token(mlf__parser *P, const char *text, double d)
+{
+    mlf_json *v = mlf__new(P, MLF_JSON_NUMBER);
+    v->text = text;
+    v->len = strlen(text);
+    v->number = d;
+    return v;
+}
+
+static mlf_json *mlf__parse_number(mlf__parser *P)
+{
+    const unsigned char *s = P->p;
+    const unsigned char *q = s;
+    const unsigned char *end = P->end;
+    if (*q == '-') {
+        q++;
+        if (q < end && *q == 'I') {
+            P->p = q;
+            if (mlf__match(P, "Infinity", 8))
+                return mlf__number_token(P, "-Infinity", -INFINITY);
+            return mlf__fail(P, s, "Expecting value");
+        }
+    }
+    if (q >= end || *q < '0' || *q > '9')
+        return mlf__fail(P, s, "Expecting value");
+    bool is_int = true;
+    /* Python's NUMBER_RE: a leading 0 ends the integer part ("01" is 0 then extra data) */
+    if (*q == '0') {
+        q++;
+    } else {
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    if (q + 1 < end && *q == '.' && q[1] >= '0' && q[1] <= '9') {
+        is_int = false;
+        q += 2;
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        const unsigned char *e = q + 1;
+        if (e < end && (*e == '+' || *e == '-'))
+            e++;
+        if (e < end && *e >= '0' && *e <= '9') {
+            is_int = false;
+            while (e < end && *e >= '0' && *e <= '9')
+                e++;
+            q = e;
+        }
+    }
+    size_t len = (size_t)(q - s);
+    P->p = q;
+    mlf_json *v = mlf__new(P, MLF_JSON_NUMBER);
+    char *text = mlf_pool_strndup(P->pool, (const char *)s, len);
+    v->text = text;
+    v->len = len;
+    size_t digits = len - (*s == '-');
+    if (is_int && digits <= 15) {
+        /* exact: every integer below 10^15 is a double */
+        int64_t acc = 0;
+        for (const unsigned char *d = s + (*s == '-'); d < q; d++)
+            acc = acc * 10 + (*d - '0');
+        v->number = (double)(*s == '-' ? -acc : acc); /* "-0" is Python's int 0, not -0.0 */
+    } else {
+        v->number = strtod(text, NULL);
+    }
+    return v;
+}
+
+static mlf_json *mlf__parse_value(mlf__parser *P);
+
+/* (key, position) pairs sorted by mlf__dedupe */
+typedef struct mlf__keyidx {
+    const char *key;
+    size_t klen;
+    size_t idx;
+} mlf__keyidx;
+
+static int mlf__cmp_keyidx(const void *a, const void *b)
+{
+    const mlf__keyidx *x = a, *y = b;
+    size_t n = x->klen < y->klen ? x->klen : y->klen;
+    int c = memcmp(x->key, y->key, n);
+    if (c != 0)
+        return c;
+    if (x->klen != y->klen)
+        return x->klen < y->klen ? -1 : 1;
+    return x->idx < y->idx ? -1 : (x->idx > y->idx);
+}
+
+/*
+ * Collapses repeated keys of m[0..n) in place, Python-dict style (first
+ * position, last value). Returns the new count. Small objects compare
+ * pairwise; large ones sort an index so that hostile input stays O(n log n).
+ */
+static size_t mlf__dedupe(mlf__parser *P, mlf__member *m, size_t n)
+{
+    if (n < 2)
+        return n;
+    if (n <= 16) {
+        size_t out = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = 0;
+            for (; j < out; j++)
+                if (m[j].klen == m[i].klen && memcmp(m[j].key, m[i].key, m[i].klen) == 0)
+                    break;
+            if (j < out)
+                m[j].val = m[i].val;
+            else
+                m[out++] = m[i];
+        }
+        return out;
+    }
+    mlf__keyidx *ix = MLF_NEW_ARRAY(P->pool, mlf__keyidx, n);
+    for (size_t i = 0; i < n; i++) {
+        ix[i].key = m[i].key;
+        ix[i].klen = m[i].klen;
+        ix[i].idx = i;
+    }
+    qsort(ix, n, sizeof(*ix), mlf__cmp_keyidx);
+    bool any = false;
+    for (size_t i = 1; i < n; i++)
+        if (ix[i].klen == ix[i - 1].klen && memcmp(ix[i].key, ix[i - 1].key, ix[i].klen) == 0)
+            any = true;
+    if (!any)
+        return n;
+    /* within each run of equal keys: the first index keeps the last value, the others are dropped */
+    bool *drop = MLF_NEW_ARRAY(P->pool, bool, n);
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && ix[j].klen == ix[i].klen && memcmp(ix[j].key, ix[i].key, ix[i].klen) == 0)
+            j++;
+        if (j - i > 1) {
+            m[ix[i].idx].val = m[ix[j - 1].idx].val;
+            for (size_t k = i + 1; k < j; k++)
+                drop[ix[k].idx] = true;
+        }
+        i = j;
+    }
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!drop[i])
+            m[out++] = m[i];
+    return out;
+}
+
+static mlf_json *mlf__parse_container(mlf__parser *P, bool object)
+{
+    const unsigned char *open = P->p;
+    if (++P->depth > MLF_JSON_MAX_DEPTH)
+        return mlf__fail(P, open, "Maximum nesting depth exceeded at");
+    P->p++;
+    size_t base = P->sp;
+    mlf__skip_ws(P);
+    char close = object ? '}' : ']';
+    if (P->p < P->end && *P->p == close) {
+        P->p++;
+    } else {
+        for (;;) {
+            const char *key = NULL;
+            size_t klen = 0;
+            if (object) {
+                mlf__skip_ws(P);
+                if (P->p >= P->end || *P->p != '"')
+                    return mlf__fail(P, P->p, "Expecting property name enclosed in double quotes");
+                const unsigned char *kpos = P->p;
+                if (!mlf__parse_str(P, &key, &klen))
+                    return NULL;
+                /* keys are C strings: a truncated key could alias a real field name */
+                if (strlen(key) != klen)
+                    return mlf__fail(P, kpos, "Object key containing U+0000 at");
+                mlf__skip_ws(P);
+                if (P->p >= P->end || *P->p != ':')
+                    return mlf__fail(P, P->p, "Expecting ':' delimiter");
+                P->p++;
+            }
+            mlf_json *v = mlf__parse_value(P);
+            if (v == NULL)
+                return NULL;
+            mlf__push(P, key, klen, v);
+            mlf__skip_ws(P);
+            if (P->p < P->end && *P->p == ',') {
+                P->p++;
+                continue;
+            }
+            if (P->p < P->end && *P->p == close) {
+                P->p++;
+                break;
+            }
+            return mlf__fail(P, P->p, "Expecting ',' delimiter");
+        }
+    }
+    P->depth--;
+    mlf_json *v = mlf__new(P, object ? MLF_JSON_OBJECT : MLF_JSON_ARRAY);
+    mlf__member *m = P->stack + base;
+    size_t n = P->sp - base;
+    if (object)
+        n = mlf__dedupe(P, m, n);
+    if (n > 0) {
+        v->items = MLF_NEW_ARRAY(P->pool, mlf_json *, n);
+        if (object)
+            v->keys = MLF_NEW_ARRAY(P->pool, const char *, n);
+        for (size_t i = 0; i < n; i++) {
+            v->items[i] = m[i].val;
+            if (object)
+                v->keys[i] = m[i].key;
+        }
+    }
+    v->n = n;
+    P->sp = base;
+    return v;
+}
+
+static mlf_json *mlf__parse_value(mlf__parser *P)
+{
+    mlf__skip_ws(P);
+    if (P->p >= P->end)
+        return mlf__fail(P, P->p, "Expecting value");
+    mlf_json *v;
+    switch (*P->p) {
+    case '{':
+        return mlf__parse_container(P, true);
+    case '[':
+        return mlf__parse_container(P, false);
+    case '"': {
+        const char *s;
+        size_t len;
+        if (!mlf__parse_str(P, &s, &len))
+            return NULL;
+        v = mlf__new(P, MLF_JSON_STRING);
+        v->text = s;
+        v->len = len;
+        return v;
+    }
+    case 't':
+        if (!mlf__match(P, "true", 4))
+            break;
+        v = mlf__new(P, MLF_JSON_BOOL);
+        v->boolean = true;
+        return v;
+    case 'f':
+        if (!mlf__match(P, "false", 5))
+            break;
+        return mlf__new(P, MLF_JSON_BOOL);
+    case 'n':
+        if (!mlf__match(P, "null", 4))
+            break;
+        return mlf__new(P, MLF_JSON_NULL);
+    case 'N':
+        if (!mlf__match(P, "NaN", 3))
+            break;
+        return mlf__number_token(P, "NaN", NAN);
+    case 'I':
+        if (!mlf__match(P, "Infinity", 8))
+            break;
+        return mlf__number_token(P, "Infinity", INFINITY);
+    default:
+        if (*P->p == '-' || (*P->p >= '0' && *P->p <= '9'))
+            return mlf__parse_number(P);
+        break;
+    }
+    return mlf__fail(P, P->p, "Expecting value");
+}
+
+int mlf_json_parse(mlf_pool *pool, const char *text, size_t len, mlf_json **ret, mlf_error *err)
+{
+    mlf__parser P = {0};
+    P.pool = pool;
+    P.start = (const unsigned char *)text;
+    P.p = P.start;
+    P.end = P.start + len;
+    P.err = err;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        P.p += 3;
+    mlf_json *v = mlf__parse_value(&P);
+    if (v == NULL)
+        return err ? -err->code : -MLF_ERR_MALFORMED_REQUEST;
+    mlf__skip_ws(&P);
+    if (P.p != P.end) {
+        mlf__fail(&P, P.p, "Extra data");
+        return err ? -err->code : -MLF_ERR_MALFORMED_REQUEST;
+    }
+    *ret = v;
+    return 0;
+}
+
+const mlf_json *mlf_json_get(const mlf_json *obj, const char *key)
+{
+    if (obj == NULL || obj->type != MLF_JSON_OBJECT)
+        return NULL;
+    for (size_t i = obj->n; i-- > 0;)
+        if (strcmp(obj->keys[i], key) == 0)
+            return obj->items[i];
+    return NULL;
+}
+
+bool mlf_json_is_int(const mlf_json *v)
+{
+    if (v == NULL || v->type != MLF_JSON_NUMBER || v->text == NULL)
+        return false;
+    for (size_t i = 0; i < v->len; i++) {
+        char c = v->text[i];
+        if (!(c == '-' || (c >= '0' && c <= '9')))
+            return false;
+    }
+    return v->len > 0;
+}
+
+const char *mlf_json_py_type(const mlf_json *v)
+{
+    if (v == NULL)
+        return "NoneType";
+    switch (v->type) {
+    case MLF_JSON_NULL:
+        return "NoneType";
+    case MLF_JSON_BOOL:
+        return "bool";
+    case MLF_JSON_NUMBER:
+        return mlf_json_is_int(v) ? "int" : "float";
+    case MLF_JSON_STRING:
+        return "str";
+    case MLF_JSON_ARRAY:
+        return "list";
+    case MLF_JSON_OBJECT:
+        return "dict";
+    }
+    return "NoneType";
+}
+
+/* --------------------------------------------------------------- writer */
+
+static const char mlf__hexdigits[] = "0123456789abcdef";
+
+static void mlf__put_u(mlf_buf *buf, uint32_t u)
+{
+    char e[6] = {'\\',
+                 'u',
+                 mlf__hexdigits[(u >> 12) & 15],
+                 mlf__hexdigits[(u >> 8) & 15],
+                 mlf__hexdigits[(u >> 4) & 15],
+                 mlf__hexdigits[u & 15]};
+    mlf_buf_append(buf, e, 6);
+}
+
+/*
+ * Python's json string escaping; ascii selects ensure_ascii. Bytes that are
+ * not UTF-8 (possible in stored data, never in parsed input) become U+FFFD so
+ * the output stays valid JSON.
+ */
+static void mlf__write_str(mlf_buf *buf, const char *str, size_t len, bool ascii)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    mlf_buf_reserve(buf, len + 2);
+    mlf_buf_putc(buf, '"');
+    size_t i = 0, run = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        if (c >= 0x20 && c < 0x7F && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        if (c == 0x7F && !ascii) {
+            i++;
+            continue;
+        }
+        if (c >= 0x80 && !ascii) {
+            size_t bad = 0;
+            size_t n = mlf__utf8_len(s + i, len - i, &bad);
+            if (n > 0) {
+                i += n;
+                continue;
+            }
+        }
+        if (i > run)
+            mlf_buf_append(buf, s + run, i - run);
+        switch (c) {
+        case '"':
+            mlf_buf_append(buf, "\\\"", 2);
+            i++;
+            break;
+        case '\\':
+            mlf_buf_append(buf, "\\\\", 2);
+            i++;
+            break;
+        case '\n':
+            mlf_buf_append(buf, "\\n", 2);
+            i++;
+            break;
+        case '\r':
+            mlf_buf_append(buf, "\\r", 2);
+            i++;
+            break;
+        case '\t':
+            mlf_buf_append(buf, "\\t", 2);
+            i++;
+            break;
+        case '\b':
+            mlf_buf_append(buf, "\\b", 2);
+            i++;
+            break;
+        case '\f':
+            mlf_buf_append(buf, "\\f", 2);
+            i++;
+            break;
+        default:
+            if (c < 0x80) {
+                mlf__put_u(buf, c);
+                i++;
+            } else {
+                size_t bad = 0;
+                size_t n = mlf__utf8_len(s + i, len - i, &bad);
+                if (n == 0) {
+                    if (ascii)
+                        mlf__put_u(buf, 0xFFFD);
+                    else
+                        mlf_buf_append(buf, "\xEF\xBF\xBD", 3);
+                    i += bad;
+                } else {
+                    uint32_t cp = mlf__utf8_decode(s + i, n);
+                    if (cp >= 0x10000) {
+                        cp -= 0x10000;
+                        mlf__put_u(buf, 0xD800 + (cp >> 10));
+                        mlf__put_u(buf, 0xDC00 + (cp & 0x3FF));
+                    } else {
+                        mlf__put_u(buf, cp);
+                    }
+                    i += n;
+                }
+            }
+            break;
+        }
+        run = i;
+    }
+    if (i > run)
+        mlf_buf_append(buf, s + run, i - run);
+    mlf_buf_putc(buf, '"');
+}
+
+void mlf_json_write_string(mlf_buf *buf, const char *s, size_t len)
+{
+    mlf__write_str(buf, s, len, false);
+}
+
+void mlf_json_write_string_ascii(mlf_buf *buf, const char *s, size_t len)
+{
+    mlf__write_str(buf, s, len, true);
+}
+
+/* digits[0..*n) and decimal exponent of d's correctly rounded prec-digit form; d finite and > 0 */
+static void mlf__digits(double d, int prec, char *digits, int *n, int *exp10)
+{
+    char tmp[48];
+    snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
+    int k = 0;
+    const char *p = tmp;
+    for (; *p && *p != 'e'; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[k++] = *p;
+    *exp10 = atoi(p + 1);
+    while (k > 1 && digits[k - 1] == '0')
+        k--;
+    *n = k;
+}
+
+static double mlf__from_digits(const char *digits, int n, int exp10)
+{
+    char tmp[48];
+    int k = 0;
+    tmp[k++] = digits[0];
+    tmp[k++] = '.';
+    for (int i = 1; i < n; i++)
+        tmp[k++] = digits[i];
+    if (n == 1)
+        tmp[k++] = '0';
+    snprintf(tmp + k, sizeof(tmp) - (size_t)k, "e%d", exp10);
+    return strtod(tmp, NULL);
+}
+
+/*
+ * The shortest digit string that reads back as d (Python's repr). The
+ * correctly rounded 15, 16, 17-digit forms are tried in turn (shorter ones
+ * first for subnormals); at a power of
+ * two the gap below d is half the gap above, so when rounding went down out
+ * of that narrower gap the next decimal up may still read back as d.
+ */
+static void mlf__shortest(double d, char *digits, int *n, int *exp10)
+{
+    /* any decimal of up to 15 digits survives a round trip, except among subnormals which carry fewer bits */
+    for (int prec = d < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+        mlf__digits(d, prec, digits, n, exp10);
+        double r = mlf__from_digits(digits, *n, *exp10);
+        if (r == d)
+            return;
+        if (prec < 17 && r < d) {
+            /* pad to prec digits, add one unit in the last place */
+            char up[24];
+            int m = prec;
+            memcpy(up, digits, (size_t)*n);
+            for (int i = *n; i < m; i++)
+                up[i] = '0';
+            int e = *exp10;
+            int i = m - 1;
+            while (i >= 0 && up[i] == '9')
+                up[i--] = '0';
+            if (i < 0) {
+                up[0] = '1';
+                for (int j = 1; j < m; j++)
+                    up[j] = '0';
+                e++;
+            } else {
+                up[i]++;
+            }
+            while (m > 1 && up[m - 1] == '0')
+                m--;
+            if (mlf__from_digits(up, m, e) == d) {
+                memcpy(digits, up, (size_t)m);
+                *n = m;
+                *exp10 = e;
+                return;
+            }
+        }
+    }
+}
+
+/*
+ * Fast path for the common short values: d == N / 10^k with k <= 8 decimals
+ * is tried for increasing k. Keeping |N| below 2^50 makes llround(d * 10^k)
+ * the nearest k-decimal for sure, and N / 10^k (one correctly rounded
+ * division) reads back exactly as strtod would; the first k that gives d back
+ * is the shortest repr. Values Python writes with an exponent are left to
+ * the general path.
+ */
+static bool mlf__write_short_double(mlf_buf *buf, double d)
+{
+    static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    double a = fabs(d);
+    if (!(a >= 1e-4 && a < 1125899906842624.0)) /* 2^50 */
+        return false;
+    for (int k = 0; k <= 8; k++) {
+        double t = a * pow10[k];
+        if (t >= 1125899906842624.0)
+            return false;
+        long long n = llround(t);
+        if ((double)n / pow10[k] != a)
+            continue;
+        char tmp[40];
+        char *e = tmp + sizeof(tmp), *p = e;
+        long long ip = n, frac = 0;
+        if (k > 0) {
+            long long div = (long long)pow10[k];
+            ip = n / div;
+            frac = n % div;
+            for (int i = 0; i < k; i++, frac /= 10)
+                *--p = (char)('0' + frac % 10);
+        } else {
+            *--p = '0';
+        }
+        *--p = '.';
+        do {
+            *--p = (char)('0' + ip % 10);
+            ip /= 10;
+        } while (ip > 0);
+        if (signbit(d))
+            *--p = '-';
+        mlf_buf_append(buf, p, (size_t)(e - p));
+        return true;
+    }
+    return false;
+}
+
+void mlf_json_write_double(mlf_buf *buf, double d)
+{
+    if (mlf__write_short_double(buf, d))
+        return;
+    if (isnan(d)) {
+        mlf_buf_puts(buf, "NaN");
+        return;
+    }
+    if (isinf(d)) {
+        mlf_buf_puts(buf, d > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    char out[64];
+    int k = 0;
+    if (signbit(d)) {
+        out[k++] = '-';
+        d = -d;
+    }
+    if (d == 0) {
+        memcpy(out + k, "0.0", 3);
+        mlf_buf_append(buf, out, (size_t)k + 3);
+        return;
+    }
+    char digits[24];
+    int n, e;
+    mlf__shortest(d, digits, &n, &e);
+    if (e >= -4 && e < 16) {
+        if (e >= 0) {
+            for (int i = 0; i <= e; i++)
+                out[k++] = i < n ? digits[i] : '0';
+            out[k++] = '.';
+            if (n > e + 1) {
+                for (int i = e + 1; i < n; i++)
+                    out[k++] = digits[i];
+            } else {
+                out[k++] = '0';
+            }
+        } else {
+            out[k++] = '0';
+            out[k++] = '.';
+            for (int i = 0; i < -e - 1; i++)
+                out[k++] = '0';
+            for (int i = 0; i < n; i++)
+                out[k++] = digits[i];
+        }
+    } else {
+        out[k++] = digits[0];
+        if (n > 1) {
+            out[k++] = '.';
+            for (int i = 1; i < n; i++)
+                out[k++] = digits[i];
+        }
+        k += snprintf(out + k, sizeof(out) - (size_t)k, "e%c%02d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+    }
+    mlf_buf_append(buf, out, (size_t)k);
+}
+
+static void mlf__write(mlf_buf *buf, const mlf_json *v, int depth)
+{
+    if (v == NULL || depth > MLF__WRITE_MAX_DEPTH) {
+        mlf_buf_puts(buf, "null");
+        return;
+    }
+    switch (v->type) {
+    case MLF_JSON_NULL:
+        mlf_buf_puts(buf, "null");
+        break;
+    case MLF_JSON_BOOL:
+        mlf_buf_puts(buf, v->boolean ? "true" : "false");
+        break;
+    case MLF_JSON_NUMBER:
+        if (v->text != NULL && v->len > 0)
+            mlf_buf_append(buf, v->text, v->len);
+        else
+            mlf_json_write_double(buf, v->number);
+        break;
+    case MLF_JSON_STRING:
+        mlf__write_str(buf, v->text ? v->text : "", v->text ? v->len : 0, false);
+        break;
+    case MLF_JSON_ARRAY:
+        mlf_buf_putc(buf, '[');
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                mlf_buf_putc(buf, ',');
+            mlf__write(buf, v->items[i], depth + 1);
+        }
+        mlf_buf_putc(buf, ']');
+        break;
+    case MLF_JSON_OBJECT:
+        mlf_buf_putc(buf, '{');
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                mlf_buf_putc(buf, ',');
+            mlf__write_str(buf, v->keys[i], strlen(v->keys[i]), false);
+            mlf_buf_putc(buf, ':');
+            mlf__write(buf, v->items[i], depth + 1);
+        }
+        mlf_buf_putc(buf, '}');
+        break;
+    }
+}
+
+void mlf_json_write(mlf_buf *buf, const mlf_json *v)
+{
+    mlf__write(buf, v, 0);
+}
+
+/* qsort has no context pointer: sort (key, index) pairs instead */
+typedef struct mlf__sorted {
+    const char *key;
+    size_t idx;
+} mlf__sorted;
+
+static int mlf__cmp_sorted(const void *a, const void *b)
+{
+    const mlf__sorted *x = a, *y = b;
+    /* strcmp on UTF-8 orders by code point, as Python sorts str keys */
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->idx < y->idx ? -1 : (x->idx > y->idx));
+}
+
+static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth)
+{
+    if (v == NULL || depth > MLF__WRITE_MAX_DEPTH) {
+        mlf_buf_puts(buf, "null");
+        return;
+    }
+    switch (v->type) {
+    case MLF_JSON_NUMBER:
+        if (mlf_json_is_int(v)) {
+            /* Python's int: "-0" is 0 */
+            if (v->len == 2 && v->text[0] == '-' && v->text[1] == '0')
+                mlf_buf_putc(buf, '0');
+            else
+                mlf_buf_append(buf, v->text, v->len);
+        } else {
+            mlf_json_write_double(buf, v->number);
+        }
+        break;
+    case MLF_JSON_STRING:
+        mlf__write_str(buf, v->text ? v->text : "", v->text ? v->len : 0, true);
+        break;
+    case MLF_JSON_ARRAY:
+        mlf_buf_putc(buf, '[');
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                mlf_buf_putc(buf, ',');
+            mlf__write_py(buf, v->items[i], depth + 1);
+        }
+        mlf_buf_putc(buf, ']');
+        break;
+    case MLF_JSON_OBJECT: {
+        mlf__sorted stack_ix[16];
+        mlf__sorted *ix = v->n <= 16 ? stack_ix : MLF_NEW_ARRAY(buf->pool, mlf__sorted, v->n);
+        for (size_t i = 0; i < v->n; i++) {
+            ix[i].key = v->keys[i];
+            ix[i].idx = i;
+        }
+        if (v->n > 1)
+            qsort(ix, v->n, sizeof(*ix), mlf__cmp_sorted);
+        mlf_buf_putc(buf, '{');
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                mlf_buf_putc(buf, ',');
+            mlf__write_str(buf, ix[i].key, strlen(ix[i].key), true);
+            mlf_buf_putc(buf, ':');
+            mlf__write_py(buf, v->items[ix[i].idx], depth + 1);
+        }
+        mlf_buf_putc(buf, '}');
+        break;
+    }
+    default:
+        mlf__write(buf, v, depth);
+        break;
+    }
+}
+
+void mlf_json_write_python(mlf_buf *buf, const mlf_json *v)
+{
+    mlf__write_py(buf, v, 0);
+}

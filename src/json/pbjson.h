@@ -1,0 +1,91 @@
+/*
+ * Protobuf messages <-> JSON, the way MLflow's server does it
+ * (mlflow/utils/proto_json_utils.py and google.protobuf.json_format):
+ *
+ * Out: proto field names (snake_case); only fields that are set; int64 as
+ * JSON numbers; enums by name; NaN/Infinity/-Infinity as strings; bytes as
+ * base64; Timestamp, Duration, FieldMask, Struct/Value/ListValue and maps
+ * with their JSON mappings; an empty message is {}.
+ *
+ * In: proto names and lowerCamelCase json names; int64 from numbers or
+ * strings; enums by name or number; unknown fields ignored; null means unset;
+ * `experiment_id(s)` numbers coerced to strings as MLflow does.
+ */
+#ifndef MLF_JSON_PBJSON_H
+#define MLF_JSON_PBJSON_H
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "core/error.h"
+#include "core/pool.h"
+#include "json/json.h"
+
+/** A top-level field whose value did not fit its type (MLflow's ParseDict failure). */
+typedef struct mlf_pbjson_type_error {
+    const char *field;      /** the top-level field name (proto name) */
+    const char *json_value; /** the top-level value as MLflow's invalid_value quotes it (mlf_json_write_python) */
+    const char *py_type;    /** the Python type name of the value: str, int, float, bool, list, dict, NoneType */
+} mlf_pbjson_type_error;
+
+/** What decoding found besides the message. */
+typedef struct mlf_pbjson_result {
+    mlf_pbjson_type_error *type_errors; /** at most one per top-level field */
+    size_t n_type_errors;
+    /**
+     * The dict MLflow validates its schema against: the JSON body after the
+     * experiment_id(s) coercion, or the object built from the query string
+     * (repeated fields as arrays of strings, bool fields as JSON bools).
+     */
+    const mlf_json *json;
+} mlf_pbjson_result;
+
+/**
+ * Builds a message of type desc from a parsed JSON object, after MLflow's
+ * _stringify_all_experiment_ids. A value that does not fit its field leaves
+ * that field unset and is reported in ret_result (first misfit per top-level
+ * field); decoding goes on (ParseDict stops at the first misfit, which only
+ * switches on MLflow's type validators: this report feeds those).
+ * Returns 0, or a negative code with INVALID_PARAMETER_VALUE when root is not
+ * an object (NULL or a JSON null count as {}, as MLflow treats a missing
+ * body). String and bytes fields may point into root's storage, so root must
+ * live as long as the message (both normally come from the request pool).
+ */
+int mlf_pbjson_from_json(mlf_pool *pool, const ProtobufCMessageDescriptor *desc, const mlf_json *root,
+                         ProtobufCMessage **ret_msg, mlf_pbjson_result *ret_result, mlf_error *err);
+
+/**
+ * Builds a message of type desc from a URL query string (without '?') as
+ * _get_request_message does for a GET: top-level fields by proto name only,
+ * repeated fields from repeated keys, other fields from the first value;
+ * '+' and %XX decoded as werkzeug does (bad escapes kept, bytes that are not
+ * UTF-8 quoted back as %XX). A non-repeated bool must be true/false in any
+ * case, else INVALID_PARAMETER_VALUE "Invalid boolean value: <v>, must be
+ * 'true' or 'false'."; other values convert as JSON strings would, and
+ * misfits are reported as for JSON.
+ */
+int mlf_pbjson_from_query(mlf_pool *pool, const ProtobufCMessageDescriptor *desc, const char *query, size_t len,
+                          ProtobufCMessage **ret_msg, mlf_pbjson_result *ret_result, mlf_error *err);
+
+/**
+ * Sets the top-level field named field (proto name) of msg from a string value
+ * (path parameters), converted as a query value; a repeated field gets the
+ * value appended. Returns 0, INVALID_PARAMETER_VALUE when the value does not
+ * fit the field, or INTERNAL_ERROR when msg has no such field.
+ */
+int mlf_pbjson_set_string_field(mlf_pool *pool, ProtobufCMessage *msg, const char *field, const char *value,
+                                mlf_error *err);
+
+/**
+ * Appends msg as MLflow's JSON, byte for byte what message_to_json gives:
+ * json.dumps(indent=2) with ensure_ascii (non-ASCII as \uXXXX), fields in
+ * number order. (Struct keys keep their stored order; Python's follow its
+ * map's hash order.)
+ */
+void mlf_pbjson_write(mlf_buf *buf, const ProtobufCMessage *msg);
+/** Like mlf_pbjson_write with json.dumps' indent (0: compact, no spaces at all). */
+void mlf_pbjson_write_indent(mlf_buf *buf, const ProtobufCMessage *msg, int indent);
+
+/** A new, initialized message of type desc from the pool. */
+ProtobufCMessage *mlf_pbjson_new_message(mlf_pool *pool, const ProtobufCMessageDescriptor *desc);
+
+#endif

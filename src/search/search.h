@@ -1,0 +1,116 @@
+/*
+ * MLflow's search language, parsed into clauses that each store backend turns
+ * into SQL with bound parameters. No text from a request ever reaches SQL
+ * except as a bound value.
+ *
+ * The grammar and every error message follow mlflow/utils/search_utils.py
+ * (inventory section 4): comparisons joined by AND, `entity.key` identifiers
+ * with backtick or double-quote quoting, quoted string values, numeric values,
+ * and ('a', 'b') lists for IN / NOT IN.
+ */
+#ifndef MLF_SEARCH_SEARCH_H
+#define MLF_SEARCH_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/error.h"
+
+/** What is being searched: each has its own identifiers and comparators. */
+typedef enum mlf_search_kind {
+    MLF_SEARCH_RUNS,
+    MLF_SEARCH_EXPERIMENTS,
+    MLF_SEARCH_REGISTERED_MODELS,
+    MLF_SEARCH_MODEL_VERSIONS,
+} mlf_search_kind;
+
+/** The entity an identifier names. */
+typedef enum mlf_search_entity {
+    MLF_ENTITY_ATTRIBUTE,
+    MLF_ENTITY_METRIC,
+    MLF_ENTITY_PARAM,
+    MLF_ENTITY_TAG,
+    MLF_ENTITY_DATASET, /* runs only: key is name, digest or context */
+} mlf_search_entity;
+
+typedef enum mlf_search_op {
+    MLF_OP_EQ,
+    MLF_OP_NE,
+    MLF_OP_LT,
+    MLF_OP_LE,
+    MLF_OP_GT,
+    MLF_OP_GE,
+    MLF_OP_LIKE,
+    MLF_OP_ILIKE,
+    MLF_OP_IN,
+    MLF_OP_NOT_IN,
+} mlf_search_op;
+
+typedef enum mlf_search_value_kind {
+    MLF_VALUE_STRING,
+    MLF_VALUE_NUMBER,
+    MLF_VALUE_LIST, /* strings, for IN / NOT IN */
+} mlf_search_value_kind;
+
+/** One `identifier comparator value` comparison. */
+typedef struct mlf_search_clause {
+    mlf_search_entity entity;
+    /** Key with quotes removed. Attributes are canonical: aliases are
+     *  resolved (e.g. runs `created` -> `start_time`, `run name` -> `run_name`,
+     *  model versions `source_path` -> `source`). */
+    const char *key;
+    mlf_search_op op;
+    mlf_search_value_kind value_kind;
+    const char *str;     /** MLF_VALUE_STRING */
+    double num;          /** MLF_VALUE_NUMBER */
+    const char *num_text; /** MLF_VALUE_NUMBER: the literal as written (exact int64s) */
+    const char **list;   /** MLF_VALUE_LIST */
+    size_t n_list;
+} mlf_search_clause;
+
+/** One order_by entry. */
+typedef struct mlf_search_order {
+    mlf_search_entity entity;
+    const char *key; /** canonical, as in mlf_search_clause */
+    bool ascending;
+} mlf_search_order;
+
+/**
+ * Parses filter (NULL or "" means no clauses) for kind. On success sets
+ * *ret_clauses (pool memory) and *ret_n and returns 0; otherwise returns a
+ * negative code with MLflow's INVALID_PARAMETER_VALUE message in err.
+ *
+ * As in MLflow, a filter of only whitespace is an error ("Invalid filter
+ * '   '. Could not be parsed."), and the comparator checks MLflow makes in its
+ * SQL stores are made here too. A few inputs make MLflow fail with a Python
+ * exception it does not catch (an HTTP 500); those return MLF_ERR_INTERNAL_ERROR.
+ * List values (IN / NOT IN, run ids and dataset fields) are all kept: the
+ * store drops those that mlf_search_value_kept_in_list() rejects, as MLflow does.
+ */
+int mlf_search_parse_filter(mlf_pool *pool, mlf_search_kind kind, const char *filter, mlf_search_clause **ret_clauses,
+                            size_t *ret_n, mlf_error *err);
+
+/**
+ * Whether MLflow keeps value in an IN / NOT IN list of run ids (or dataset
+ * names, digests, contexts): Python's str.islower(), i.e. at least one cased
+ * character and no upper-case one. Run ids are lower-case hex, and MySQL's IN
+ * ignores case, so MLflow drops the others before querying.
+ */
+bool mlf_search_value_kept_in_list(const char *value);
+
+/**
+ * Parses the order_by strings ("metrics.loss DESC", "name") for kind, with
+ * MLflow's validation (unknown keys, bad direction, duplicates) and messages.
+ */
+int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const *order_by, size_t n,
+                              mlf_search_order **ret_orders, size_t *ret_n, mlf_error *err);
+
+/**
+ * Page tokens are base64 of JSON {"offset": N}, as MLflow's. NULL or "" gives
+ * offset 0. A bad token returns INVALID_PARAMETER_VALUE with MLflow's message.
+ */
+int mlf_search_page_token_decode(mlf_pool *pool, const char *token, int64_t *ret_offset, mlf_error *err);
+char *mlf_search_page_token_encode(mlf_pool *pool, int64_t offset);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * Internal to src/search: helpers shared by filter.c and order_by.c, named
+ * after the SearchUtils methods they port.
+ */
+#ifndef MLF_SEARCH_INTERNAL_H
+#define MLF_SEARCH_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "core/error.h"
+#include "search/search.h"
+
+/*
+ * Python prints MLflow's key and comparator sets with str(set), whose order
+ * depends on string hashing (random per process); we print them in the order
+ * the source lists them. MLflow's tests match only the text before the set.
+ */
+#define MLF__SET_RUN_SEARCH_KEYS                                                                                       \
+    "{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created', "    \
+    "'run name', 'Run name', 'Run Name'}"
+#define MLF__SET_RUN_ORDER_KEYS                                                                                        \
+    "{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created'}"
+#define MLF__SET_DATASET_KEYS "{'name', 'digest', 'context'}"
+#define MLF__SET_EXP_SEARCH_KEYS "{'name', 'creation_time', 'last_update_time'}"
+#define MLF__SET_EXP_ORDER_KEYS "{'name', 'experiment_id', 'creation_time', 'last_update_time'}"
+#define MLF__SET_RM_SEARCH_KEYS "{'name'}"
+#define MLF__SET_RM_ORDER_RECOMMENDED "{'name', 'timestamp'}"
+#define MLF__SET_MV_SEARCH_KEYS "{'name', 'version_number', 'run_id', 'source_path'}"
+#define MLF__SET_MV_ORDER_KEYS "{'name', 'version_number', 'creation_timestamp', 'last_updated_timestamp'}"
+#define MLF__SET_MV_NUMERIC_KEYS "{'version_number', 'creation_timestamp', 'last_updated_timestamp'}"
+#define MLF__SET_NUMERIC_COMPARATORS "{'>', '>=', '!=', '=', '<', '<='}"
+#define MLF__SET_STRING_COMPARATORS "{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"
+#define MLF__SET_PARAM_COMPARATORS "{'!=', '=', 'LIKE', 'ILIKE'}"
+#define MLF__LIST_IDENTIFIERS "['metric', 'parameter', 'tag', 'attribute', 'dataset']"
+#define MLF__TUPLE_MODEL_ENTITIES "('attribute', 'tag', 'tags')"
+
+/** An identifier split into entity and key, as MLflow's _get_identifier returns it. */
+typedef struct mlf__ident {
+    mlf_search_entity entity;
+    const char *key; /* quotes and backticks removed, alias not yet translated */
+} mlf__ident;
+
+/** SearchUtils._strip_quotes(value, expect_quoted_value=False). */
+const char *mlf__search_strip_quotes(mlf_pool *pool, const char *value);
+/** SearchUtils._trim_backticks. */
+const char *mlf__search_trim_backticks(mlf_pool *pool, const char *value);
+/** SearchUtils.translate_key_alias (runs). */
+const char *mlf__search_translate_alias(const char *key);
+
+/** SearchUtils._get_identifier (runs), with MLflow's messages. */
+int mlf__search_runs_identifier(mlf_pool *pool, const char *identifier, bool order_by, mlf__ident *out,
+                                mlf_error *err);
+/** SearchExperimentsUtils._get_identifier, with valid_keys_set printed in errors. */
+int mlf__search_exp_identifier(mlf_pool *pool, const char *identifier, const char *const *valid_keys,
+                               const char *valid_keys_set, mlf__ident *out, mlf_error *err);
+/** Whether key is one of the NULL-terminated list. */
+bool mlf__search_in(const char *key, const char *const *list);
+
+#endif

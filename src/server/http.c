@@ -1,0 +1,303 @@
+#include "server/http.h"
+
+#include <string.h>
+
+#include "core/version.h"
+#include "json/pbjson.h"
+
+static int mlf__hex(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *mlf_http_url_decode(mlf_pool *pool, const char *s, size_t len, bool plus_is_space, size_t *ret_len)
+{
+    char *out = mlf_pool_alloc(pool, len + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '%' && i + 2 < len) {
+            int hi = mlf__hex((unsigned char)s[i + 1]);
+            int lo = mlf__hex((unsigned char)s[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out[n++] = (char)(hi * 16 + lo);
+                i += 2;
+                continue;
+            }
+        }
+        out[n++] = (plus_is_space && s[i] == '+') ? ' ' : s[i];
+    }
+    out[n] = '\0';
+    if (ret_len != NULL)
+        *ret_len = n;
+    return out;
+}
+
+static void mlf__respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len)
+{
+    ret->status = status;
+    ret->content_type = content_type;
+    ret->body = body;
+    ret->body_len = len;
+}
+
+static void mlf__respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err)
+{
+    int code = err->code ? err->code : MLF_ERR_INTERNAL_ERROR;
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 128);
+    mlf_buf_puts(&b, "{\"error_code\": ");
+    const char *name = mlf_error_name(code);
+    mlf_json_write_string(&b, name, strlen(name));
+    mlf_buf_puts(&b, ", \"message\": ");
+    const char *msg = err->message ? err->message : "";
+    mlf_json_write_string(&b, msg, strlen(msg));
+    mlf_buf_putc(&b, '}');
+    mlf__respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
+}
+
+static mlf_json *mlf__json_new(mlf_pool *pool, mlf_json_type type)
+{
+    mlf_json *v = MLF_NEW(pool, mlf_json);
+    v->type = type;
+    return v;
+}
+
+static mlf_json *mlf__json_string(mlf_pool *pool, const char *s, size_t len)
+{
+    mlf_json *v = mlf__json_new(pool, MLF_JSON_STRING);
+    v->text = s;
+    v->len = len;
+    return v;
+}
+
+static bool mlf__ascii_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        char ca = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
+        if (ca != *b)
+            return false;
+    }
+    return *a == *b;
+}
+
+/*
+ * The request dict MLflow builds from GET query args: top-level fields whose
+ * name appears, repeated fields as lists (getlist), others the first value
+ * (args.get); bool fields must read true/false.
+ */
+static int mlf__query_dict(mlf_pool *pool, const ProtobufCMessageDescriptor *desc, const char *q, size_t qlen,
+                           mlf_json **ret, mlf_error *err)
+{
+    /* split once into decoded pairs */
+    size_t cap = 8, n = 0;
+    const char **keys = MLF_NEW_ARRAY(pool, const char *, cap);
+    const char **vals = MLF_NEW_ARRAY(pool, const char *, cap);
+    size_t *vlens = MLF_NEW_ARRAY(pool, size_t, cap);
+    for (size_t i = 0; i <= qlen;) {
+        size_t j = i;
+        while (j < qlen && q[j] != '&')
+            j++;
+        if (j > i) {
+            const char *eq = memchr(q + i, '=', j - i);
+            size_t klen = eq ? (size_t)(eq - (q + i)) : j - i;
+            if (n == cap) {
+                size_t ncap = cap * 2;
+                const char **nk = MLF_NEW_ARRAY(pool, const char *, ncap);
+                const char **nv = MLF_NEW_ARRAY(pool, const char *, ncap);
+                size_t *nl = MLF_NEW_ARRAY(pool, size_t, ncap);
+                memcpy(nk, keys, n * sizeof(*keys));
+                memcpy(nv, vals, n * sizeof(*vals));
+                memcpy(nl, vlens, n * sizeof(*vlens));
+                keys = nk, vals = nv, vlens = nl, cap = ncap;
+            }
+            keys[n] = mlf_http_url_decode(pool, q + i, klen, true, NULL);
+            vals[n] = eq ? mlf_http_url_decode(pool, eq + 1, (size_t)(q + j - eq - 1), true, &vlens[n])
+                         : (vlens[n] = 0, "");
+            n++;
+        }
+        i = j + 1;
+    }
+    mlf_json *obj = mlf__json_new(pool, MLF_JSON_OBJECT);
+    obj->keys = MLF_NEW_ARRAY(pool, const char *, desc->n_fields);
+    obj->items = MLF_NEW_ARRAY(pool, mlf_json *, desc->n_fields);
+    for (unsigned f = 0; f < desc->n_fields; f++) {
+        const ProtobufCFieldDescriptor *fd = &desc->fields[f];
+        mlf_json *v = NULL;
+        for (size_t k = 0; k < n; k++) {
+            if (strcmp(keys[k], fd->name) != 0)
+                continue;
+            if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+                if (v == NULL) {
+                    v = mlf__json_new(pool, MLF_JSON_ARRAY);
+                    v->items = MLF_NEW_ARRAY(pool, mlf_json *, n);
+                }
+                v->items[v->n++] = mlf__json_string(pool, vals[k], vlens[k]);
+                continue;
+            }
+            if (fd->type == PROTOBUF_C_TYPE_BOOL) {
+                if (!mlf__ascii_ieq(vals[k], "true") && !mlf__ascii_ieq(vals[k], "false"))
+                    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                         "Invalid boolean value: %s, must be 'true' or 'false'.", vals[k]);
+                v = mlf__json_new(pool, MLF_JSON_BOOL);
+                v->boolean = mlf__ascii_ieq(vals[k], "true");
+            } else {
+                v = mlf__json_string(pool, vals[k], vlens[k]);
+            }
+            break;
+        }
+        if (v != NULL) {
+            obj->keys[obj->n] = fd->name;
+            obj->items[obj->n++] = v;
+        }
+    }
+    *ret = obj;
+    return 0;
+}
+
+/* Sets a path parameter into its field; `a.b` walks into message field a. */
+static int mlf__set_path_param(mlf_pool *pool, ProtobufCMessage *msg, const char *name, const char *value,
+                               mlf_error *err)
+{
+    const char *dot = strchr(name, '.');
+    if (dot == NULL) {
+        if (protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, name) == NULL)
+            return 0; /* not a field: the service reads it from the route */
+        return mlf_pbjson_set_string_field(pool, msg, name, value, err);
+    }
+    char *head = mlf_pool_strndup(pool, name, (size_t)(dot - name));
+    const ProtobufCFieldDescriptor *fd = protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, head);
+    if (fd == NULL || fd->type != PROTOBUF_C_TYPE_MESSAGE || fd->label == PROTOBUF_C_LABEL_REPEATED)
+        return 0;
+    ProtobufCMessage **sub = (ProtobufCMessage **)((char *)msg + fd->offset);
+    if (*sub == NULL)
+        *sub = mlf_pbjson_new_message(pool, fd->descriptor);
+    return mlf__set_path_param(pool, *sub, dot + 1, value, err);
+}
+
+static bool mlf__content_type_is_json(const mlf_http_request *req)
+{
+    const char *ct = req->content_type;
+    size_t len = req->content_type_len;
+    const char *semi = memchr(ct, ';', len);
+    if (semi != NULL)
+        len = (size_t)(semi - ct);
+    return len == 16 && memcmp(ct, "application/json", 16) == 0;
+}
+
+static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                            const mlf_route_match *m, mlf_http_response *ret)
+{
+    const mlf_rpc *rpc = &mlf_rpcs[m->route->rpc];
+    mlf_error err = {0};
+    if (rpc->call == NULL) {
+        /* MLflow's _not_implemented: 404, empty body */
+        mlf__respond(ret, 404, NULL, "", 0);
+        return;
+    }
+    if (app->artifacts_only) {
+        static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
+        mlf__respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        return;
+    }
+
+    mlf_json *raw = NULL;
+    bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
+    if (is_get && req->query != NULL && req->query_len > 0) {
+        if (mlf__query_dict(pool, rpc->request, req->query, req->query_len, &raw, &err) != 0)
+            goto fail;
+    } else {
+        bool checks_type = (req->method_len == 4 && memcmp(req->method, "POST", 4) == 0) ||
+                           (req->method_len == 3 && memcmp(req->method, "PUT", 3) == 0);
+        if (checks_type) {
+            if (req->content_type == NULL) {
+                mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Bad Request. Content-Type header is missing.");
+                goto fail;
+            }
+            if (!mlf__content_type_is_json(req)) {
+                mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                              "Bad Request. Content-Type must be one of ['application/json'].");
+                goto fail;
+            }
+        }
+        /* get_json(force=True, silent=True): a body that is not JSON counts as {} */
+        if (req->body != NULL && req->body_len > 0 &&
+            mlf_json_parse(pool, req->body, req->body_len, &raw, NULL) == 0 && raw->type == MLF_JSON_STRING) {
+            /* older clients double-encode their JSON */
+            mlf_json *inner = NULL;
+            raw = mlf_json_parse(pool, raw->text, raw->len, &inner, NULL) == 0 ? inner : NULL;
+        }
+        if (raw == NULL || raw->type != MLF_JSON_OBJECT)
+            raw = mlf__json_new(pool, MLF_JSON_OBJECT);
+    }
+
+    ProtobufCMessage *msg = NULL;
+    mlf_pbjson_result pr = {0};
+    if (mlf_pbjson_from_json(pool, rpc->request, raw, &msg, &pr, &err) != 0)
+        goto fail;
+    for (size_t i = 0; i < m->n_params; i++)
+        if (mlf__set_path_param(pool, msg, m->param_names[i], m->param_values[i], &err) != 0)
+            goto fail;
+
+    mlf_ctx ctx = {.svc = app->svc, .pool = pool};
+    mlf_rpc_request rr = {.msg = msg, .raw = raw, .parse_failed = pr.n_type_errors > 0};
+    ProtobufCMessage *resp = NULL;
+    if (mlf_rpc_invoke(&ctx, rpc, &rr, &resp, &err) != 0)
+        goto fail;
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 256);
+    mlf_pbjson_write(&b, resp);
+    mlf__respond(ret, 200, "application/json", b.data, b.len);
+    return;
+fail:
+    mlf__respond_error(pool, ret, &err);
+}
+
+void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
+{
+    size_t path_len = 0;
+    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
+    bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
+
+    if (strcmp(path, "/health") == 0) {
+        if (is_get)
+            mlf__respond(ret, 200, "text/plain; charset=utf-8", "OK", 2);
+        else
+            mlf__respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
+        return;
+    }
+    if (strcmp(path, "/version") == 0) {
+        if (is_get)
+            mlf__respond(ret, 200, "text/plain; charset=utf-8", MLF_MLFLOW_VERSION, strlen(MLF_MLFLOW_VERSION));
+        else
+            mlf__respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
+        return;
+    }
+
+    mlf_route_match m;
+    switch (mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &m)) {
+    case MLF_ROUTE_FOUND:
+        mlf__handle_rpc(app, pool, req, &m, ret);
+        return;
+    case MLF_ROUTE_BAD_METHOD: {
+        static const char body[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+                                   "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
+        mlf__respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+        return;
+    }
+    case MLF_ROUTE_NOT_FOUND:
+    default: {
+        static const char body[] =
+            "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+            "<p>The requested URL was not found on the server. If you entered the URL manually please check your "
+            "spelling and try again.</p>\n";
+        mlf__respond(ret, 404, "text/html; charset=utf-8", body, sizeof(body) - 1);
+        return;
+    }
+    }
+}

@@ -1,0 +1,49 @@
+/*
+ * The HTTP side of a request, independent of h2o so that it can be tested
+ * without sockets: given method, path, query, headers and body, produce
+ * status, content type and body, the way MLflow's Flask app answers.
+ */
+#ifndef MLF_SERVER_HTTP_H
+#define MLF_SERVER_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/pool.h"
+#include "server/router.h"
+#include "service/service.h"
+
+typedef struct mlf_http_app {
+    mlf_service *svc;
+    mlf_router *router;
+    const char *static_prefix;
+    bool artifacts_only;
+} mlf_http_app;
+
+typedef struct mlf_http_request {
+    const char *method;
+    size_t method_len;
+    const char *path; /** raw path, without the query string */
+    size_t path_len;
+    const char *query; /** after '?', or NULL */
+    size_t query_len;
+    const char *content_type; /** NULL when the header is missing */
+    size_t content_type_len;
+    const char *body; /** NULL when there is none */
+    size_t body_len;
+} mlf_http_request;
+
+typedef struct mlf_http_response {
+    int status;
+    const char *content_type; /** NULL for no Content-Type */
+    const char *body;
+    size_t body_len;
+} mlf_http_response;
+
+/** Answers one request; all memory comes from pool. Never fails. */
+void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
+
+/** Decodes %XX escapes (and '+' as space when plus_is_space) into a pool string; bad escapes stay as they are. */
+char *mlf_http_url_decode(mlf_pool *pool, const char *s, size_t len, bool plus_is_space, size_t *ret_len);
+
+#endif

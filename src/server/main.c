@@ -1,0 +1,202 @@
+/*
+ * mlflow-c's command line:
+ *   mlflow-c server [options]   run the tracking server (flags as `mlflow server`)
+ *   mlflow-c endpoints          list every rpc and whether it is implemented
+ *   mlflow-c --version
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/version.h"
+#include "rpc/rpc.h"
+#include "server/server.h"
+#include "service/service.h"
+
+static void mlf__usage(FILE *out)
+{
+    fputs("usage: mlflow-c server [--host HOST] [--port PORT] [--workers N]\n"
+          "                       [--backend-store-uri URI] [--default-artifact-root URI]\n"
+          "                       [--artifacts-destination DIR] [--static-prefix PREFIX]\n"
+          "                       [--serve-artifacts | --no-serve-artifacts] [--artifacts-only]\n"
+          "                       [--max-body-size BYTES] [--no-access-log]\n"
+          "       mlflow-c endpoints\n"
+          "       mlflow-c --version\n"
+          "Options also read MLFLOW_HOST, MLFLOW_PORT, MLFLOW_WORKERS, MLFLOW_BACKEND_STORE_URI,\n"
+          "MLFLOW_DEFAULT_ARTIFACT_ROOT, MLFLOW_ARTIFACTS_DESTINATION, MLFLOW_STATIC_PREFIX,\n"
+          "MLFLOW_SERVE_ARTIFACTS and MLFLOW_ARTIFACTS_ONLY, as `mlflow server` does.\n",
+          out);
+}
+
+static int mlf__endpoints(void)
+{
+    size_t implemented = 0;
+    printf("%-24s | %-34s | %-70s | %s\n", "SERVICE", "RPC", "METHOD PATH", "IMPLEMENTED");
+    for (size_t i = 0; i < mlf_n_rpcs; i++) {
+        const mlf_rpc *rpc = &mlf_rpcs[i];
+        char paths[512] = "";
+        size_t used = 0;
+        for (size_t r = 0; r < mlf_n_routes; r++) {
+            const mlf_route *rt = &mlf_routes[r];
+            if (rt->rpc != (int)i || rt->ajax)
+                continue;
+            int n = snprintf(paths + used, sizeof(paths) - used, "%s%s %s", used ? ", " : "", rt->method, rt->pattern);
+            if (n > 0 && (size_t)n < sizeof(paths) - used)
+                used += (size_t)n;
+        }
+        if (rpc->call != NULL)
+            implemented++;
+        printf("%-24s | %-34s | %-70s | %s\n", rpc->service, rpc->name, paths, rpc->call ? "yes" : "no");
+    }
+    printf("%zu rpcs, %zu implemented, %zu not implemented\n", mlf_n_rpcs, implemented, mlf_n_rpcs - implemented);
+    return 0;
+}
+
+static const char *mlf__env(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return (v != NULL && *v) ? v : fallback;
+}
+
+static int mlf__env_true(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0);
+}
+
+static void mlf__handle(void *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
+{
+    mlf_http_handle(app, pool, req, ret);
+}
+
+static int mlf__server(int argc, char **argv)
+{
+    mlf_server_config sc = {
+        .host = mlf__env("MLFLOW_HOST", "127.0.0.1"),
+        .port = atoi(mlf__env("MLFLOW_PORT", "5000")),
+        .workers = atoi(mlf__env("MLFLOW_WORKERS", "0")),
+        .static_prefix = mlf__env("MLFLOW_STATIC_PREFIX", NULL),
+        .artifacts_only = mlf__env_true("MLFLOW_ARTIFACTS_ONLY"),
+        .access_log = 1,
+        .max_body_size = 64u << 20,
+    };
+    mlf_service_config cfg = {
+        .backend_store_uri = mlf__env("MLFLOW_BACKEND_STORE_URI", "sqlite:///mlflow.db"),
+        .default_artifact_root = mlf__env("MLFLOW_DEFAULT_ARTIFACT_ROOT", NULL),
+        .artifacts_destination = mlf__env("MLFLOW_ARTIFACTS_DESTINATION", "./mlartifacts"),
+        .serve_artifacts = getenv("MLFLOW_SERVE_ARTIFACTS") ? mlf__env_true("MLFLOW_SERVE_ARTIFACTS") : 1,
+    };
+    for (int i = 0; i < argc; i++) {
+        char *arg = argv[i];
+        char *val = NULL;
+        char *eq = strchr(arg, '=');
+        if (strncmp(arg, "--", 2) == 0 && eq != NULL) {
+            *eq = '\0';
+            val = eq + 1;
+        }
+#define MLF__VALUE()                                                                                                       \
+    do {                                                                                                                   \
+        if (val == NULL) {                                                                                                 \
+            if (i + 1 >= argc) {                                                                                           \
+                fprintf(stderr, "mlflow-c: %s needs a value\n", arg);                                                      \
+                return 2;                                                                                                  \
+            }                                                                                                              \
+            val = argv[++i];                                                                                               \
+        }                                                                                                                  \
+    } while (0)
+        if (strcmp(arg, "--host") == 0 || strcmp(arg, "-h") == 0) {
+            MLF__VALUE();
+            sc.host = val;
+        } else if (strcmp(arg, "--port") == 0 || strcmp(arg, "-p") == 0) {
+            MLF__VALUE();
+            sc.port = atoi(val);
+        } else if (strcmp(arg, "--workers") == 0 || strcmp(arg, "-w") == 0) {
+            MLF__VALUE();
+            sc.workers = atoi(val);
+        } else if (strcmp(arg, "--backend-store-uri") == 0) {
+            MLF__VALUE();
+            cfg.backend_store_uri = val;
+        } else if (strcmp(arg, "--default-artifact-root") == 0) {
+            MLF__VALUE();
+            cfg.default_artifact_root = val;
+        } else if (strcmp(arg, "--artifacts-destination") == 0) {
+            MLF__VALUE();
+            cfg.artifacts_destination = val;
+        } else if (strcmp(arg, "--static-prefix") == 0) {
+            MLF__VALUE();
+            sc.static_prefix = val;
+        } else if (strcmp(arg, "--max-body-size") == 0) {
+            MLF__VALUE();
+            sc.max_body_size = strtoull(val, NULL, 10);
+        } else if (strcmp(arg, "--serve-artifacts") == 0) {
+            cfg.serve_artifacts = 1;
+        } else if (strcmp(arg, "--no-serve-artifacts") == 0) {
+            cfg.serve_artifacts = 0;
+        } else if (strcmp(arg, "--artifacts-only") == 0) {
+            sc.artifacts_only = 1;
+        } else if (strcmp(arg, "--no-access-log") == 0) {
+            sc.access_log = 0;
+        } else if (strcmp(arg, "--help") == 0) {
+            mlf__usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "mlflow-c: unknown option %s\n", arg);
+            mlf__usage(stderr);
+            return 2;
+        }
+#undef MLF__VALUE
+    }
+    if (sc.port <= 0 || sc.port > 65535) {
+        fprintf(stderr, "mlflow-c: invalid port\n");
+        return 2;
+    }
+    if (sc.static_prefix != NULL && *sc.static_prefix == '\0')
+        sc.static_prefix = NULL;
+    if (sc.static_prefix != NULL && (sc.static_prefix[0] != '/' || sc.static_prefix[strlen(sc.static_prefix) - 1] == '/')) {
+        fprintf(stderr, "mlflow-c: --static-prefix must begin with a '/' and cannot end with a '/'\n");
+        return 2;
+    }
+
+    mlf_pool *pool = mlf_pool_create();
+    mlf_service *svc = NULL;
+    mlf_error err = {0};
+    if (mlf_service_create(&cfg, pool, &svc, &err) != 0) {
+        fprintf(stderr, "mlflow-c: %s\n", err.message ? err.message : "cannot open the backend store");
+        mlf_pool_destroy(pool);
+        return 1;
+    }
+    mlf_pool_destroy(pool);
+    mlf_http_app app = {
+        .svc = svc,
+        .router = mlf_router_create(sc.static_prefix),
+        .static_prefix = sc.static_prefix,
+        .artifacts_only = sc.artifacts_only,
+    };
+    int rc = mlf_server_run(&sc, mlf__handle, &app);
+    mlf_router_destroy(app.router);
+    mlf_service_destroy(svc);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        mlf__usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "server") == 0)
+        return mlf__server(argc - 2, argv + 2);
+    if (strcmp(argv[1], "endpoints") == 0)
+        return mlf__endpoints();
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        puts(MLF_VERSION);
+        return 0;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        mlf__usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "mlflow-c: unknown command %s\n", argv[1]);
+    mlf__usage(stderr);
+    return 2;
+}

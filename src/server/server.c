@@ -1,0 +1,255 @@
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <h2o.h>
+#include <uv.h>
+
+#include "server/http.h"
+
+typedef struct mlf__worker {
+    pthread_t thread;
+    uv_loop_t loop;
+    uv_tcp_t listener;
+    uv_async_t stop;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept_ctx;
+    mlf_pool *pool; /* reset after every request: requests on a loop never overlap */
+    int fd;
+} mlf__worker;
+
+typedef struct mlf__handler {
+    h2o_handler_t super;
+    mlf_server_handler handle;
+    void *app;
+    const mlf_server_config *config;
+} mlf__handler;
+
+static __thread mlf__worker *mlf__self;
+
+static void mlf__access_log(h2o_req_t *req, int status, size_t len, double ms)
+{
+    char addr[INET6_ADDRSTRLEN] = "-";
+    struct sockaddr_storage ss;
+    socklen_t sl = req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss);
+    if (sl > 0) {
+        if (ss.ss_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, addr, sizeof(addr));
+        else if (ss.ss_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, addr, sizeof(addr));
+    }
+    /* one write per line, so lines from workers do not interleave */
+    char line[1024];
+    int n = snprintf(line, sizeof(line), "%s \"%.*s %.*s\" %d %zu %.3fms\n", addr, (int)req->method.len,
+                     req->method.base, (int)(req->path.len > 800 ? 800 : req->path.len), req->path.base, status, len, ms);
+    if (n > 0)
+        fwrite(line, 1, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, stderr);
+}
+
+static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    mlf__handler *h = (mlf__handler *)self;
+    struct timespec t0, t1;
+    if (h->config->access_log)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+    mlf_pool *pool = mlf__self->pool;
+
+    mlf_http_request hr = {0};
+    hr.method = req->method.base;
+    hr.method_len = req->method.len;
+    hr.path = req->path.base;
+    hr.path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    if (req->query_at != SIZE_MAX) {
+        hr.query = req->path.base + req->query_at + 1;
+        hr.query_len = req->path.len - req->query_at - 1;
+    }
+    ssize_t ct = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    if (ct != -1) {
+        hr.content_type = req->headers.entries[ct].value.base;
+        hr.content_type_len = req->headers.entries[ct].value.len;
+    }
+    hr.body = req->entity.base;
+    hr.body_len = req->entity.base != NULL ? req->entity.len : 0;
+
+    mlf_http_response res = {0};
+    h->handle(h->app, pool, &hr, &res);
+
+    req->res.status = res.status;
+    req->res.reason = res.status == 200 ? "OK" : "";
+    if (res.content_type != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, res.content_type,
+                       strlen(res.content_type));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL, H2O_STRLIT("nosniff"));
+    h2o_send_inline(req, res.body, res.body_len); /* copies the body into req->pool */
+    if (h->config->access_log) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        mlf__access_log(req, res.status, res.body_len,
+                        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+    }
+    mlf_pool_reset(pool);
+    return 0;
+}
+
+static void mlf__on_accept(uv_stream_t *listener, int status)
+{
+    if (status != 0)
+        return;
+    mlf__worker *w = listener->data;
+    uv_tcp_t *conn = h2o_mem_alloc(sizeof(*conn));
+    uv_tcp_init(listener->loop, conn);
+    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
+        uv_close((uv_handle_t *)conn, (uv_close_cb)free);
+        return;
+    }
+    uv_tcp_nodelay(conn, 1);
+    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free);
+    h2o_accept(&w->accept_ctx, sock);
+}
+
+static void mlf__on_stop(uv_async_t *async)
+{
+    mlf__worker *w = async->data;
+    uv_close((uv_handle_t *)&w->listener, NULL);
+    uv_close((uv_handle_t *)&w->stop, NULL);
+    uv_stop(&w->loop);
+}
+
+static void *mlf__worker_main(void *arg)
+{
+    mlf__worker *w = arg;
+    mlf__self = w;
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    return NULL;
+}
+
+/* A listening socket with SO_REUSEPORT, so each worker can have its own. */
+static int mlf__listen_fd(const char *host, int port)
+{
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *res = NULL;
+    char portstr[16];
+    snprintf(portstr, sizeof(portstr), "%d", port);
+    int rc = getaddrinfo(host, portstr, &hints, &res);
+    if (rc != 0) {
+        fprintf(stderr, "mlflow-c: cannot resolve host %s: %s\n", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            continue;
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0)
+            break;
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0)
+        fprintf(stderr, "mlflow-c: cannot listen on %s:%d: %s\n", host, port, strerror(errno));
+    freeaddrinfo(res);
+    return fd;
+}
+
+static volatile sig_atomic_t mlf__signalled;
+
+static void mlf__on_signal(int sig)
+{
+    (void)sig;
+    mlf__signalled = 1;
+}
+
+int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, void *app)
+{
+    int nworkers = config->workers > 0 ? config->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (nworkers < 1)
+        nworkers = 1;
+
+    h2o_globalconf_t globalconf;
+    h2o_config_init(&globalconf);
+    globalconf.max_request_entity_size = config->max_body_size;
+    globalconf.server_name = h2o_iovec_init(H2O_STRLIT("mlflow-c"));
+    h2o_hostconf_t *hostconf = h2o_config_register_host(&globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *pathconf = h2o_config_register_path(hostconf, "/", 0);
+    mlf__handler *handler = (mlf__handler *)h2o_create_handler(pathconf, sizeof(*handler));
+    handler->super.on_req = mlf__on_req;
+    handler->handle = handle;
+    handler->app = app;
+    handler->config = config;
+
+    /* block the stop signals in workers; the main thread waits for them */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    signal(SIGPIPE, SIG_IGN);
+
+    mlf__worker *workers = calloc((size_t)nworkers, sizeof(*workers));
+    int started = 0, rc = 0;
+    for (int i = 0; i < nworkers; i++) {
+        mlf__worker *w = &workers[i];
+        w->fd = mlf__listen_fd(config->host, config->port);
+        if (w->fd < 0) {
+            rc = 1;
+            break;
+        }
+        uv_loop_init(&w->loop);
+        h2o_context_init(&w->ctx, &w->loop, &globalconf);
+        w->accept_ctx.ctx = &w->ctx;
+        w->accept_ctx.hosts = globalconf.hosts;
+        w->pool = mlf_pool_create();
+        uv_tcp_init(&w->loop, &w->listener);
+        uv_tcp_open(&w->listener, w->fd);
+        w->listener.data = w;
+        if (uv_listen((uv_stream_t *)&w->listener, 1024, mlf__on_accept) != 0) {
+            fprintf(stderr, "mlflow-c: cannot listen on %s:%d\n", config->host, config->port);
+            rc = 1;
+            break;
+        }
+        uv_async_init(&w->loop, &w->stop, mlf__on_stop);
+        w->stop.data = w;
+        pthread_create(&w->thread, NULL, mlf__worker_main, w);
+        started++;
+    }
+
+    if (rc == 0) {
+        fprintf(stderr, "mlflow-c: listening on http://%s:%d (%d workers)\n", config->host, config->port, nworkers);
+        struct sigaction sa = {0};
+        sa.sa_handler = mlf__on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigset_t waitset = old;
+        sigdelset(&waitset, SIGINT);
+        sigdelset(&waitset, SIGTERM);
+        while (!mlf__signalled)
+            sigsuspend(&waitset);
+        fprintf(stderr, "mlflow-c: shutting down\n");
+    }
+    for (int i = 0; i < started; i++)
+        uv_async_send(&workers[i].stop);
+    for (int i = 0; i < started; i++)
+        pthread_join(workers[i].thread, NULL);
+    for (int i = 0; i < started; i++) {
+        /* let h2o close its connections and timers */
+        h2o_context_dispose(&workers[i].ctx);
+        uv_run(&workers[i].loop, UV_RUN_NOWAIT);
+        mlf_pool_destroy(workers[i].pool);
+    }
+    free(workers);
+    h2o_config_dispose(&globalconf);
+    return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * A service instance: the store plus the server's settings.
+ *
+ * default_artifact_root, when not configured, is chosen as `mlflow server`
+ * does (mlflow/utils/server_cli_utils.py resolve_default_artifact_root):
+ * "mlflow-artifacts:/" when the server proxies artifacts; otherwise the
+ * backend store URI itself when that is a local path (MLflow's file store;
+ * never the case for our database URIs), else "./mlruns". The store then
+ * makes a local root absolute against the working directory (and creates
+ * it), as SqlAlchemyStore does, so experiments get "<cwd>/mlruns/<id>".
+ */
+#include "service/service.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/uri.h"
+
+#define MLF__DEFAULT_BACKEND_STORE_URI "sqlite:///mlflow.db"
+#define MLF__DEFAULT_ARTIFACTS_URI "mlflow-artifacts:/"
+#define MLF__DEFAULT_LOCAL_ARTIFACT_PATH "./mlruns"
+
+static int mlf__default_artifact_root(const mlf_service_config *config, const char *backend_uri, mlf_pool *pool,
+                                      const char **ret, mlf_error *err)
+{
+    if (config != NULL && config->default_artifact_root != NULL && config->default_artifact_root[0] != '\0') {
+        *ret = config->default_artifact_root;
+        return 0;
+    }
+    /* a NULL config is `mlflow server` with its defaults, which serve artifacts */
+    bool serve = config == NULL || config->serve_artifacts;
+    if (serve) {
+        *ret = MLF__DEFAULT_ARTIFACTS_URI;
+        return 0;
+    }
+    bool local;
+    int rc = mlf_uri_is_local(pool, backend_uri, &local, err);
+    if (rc < 0)
+        return rc;
+    *ret = local ? backend_uri : MLF__DEFAULT_LOCAL_ARTIFACT_PATH;
+    return 0;
+}
+
+int mlf_service_create(const mlf_service_config *config, mlf_pool *pool, mlf_service **ret, mlf_error *err)
+{
+    const char *uri = config != NULL && config->backend_store_uri != NULL ? config->backend_store_uri
+                                                                          : MLF__DEFAULT_BACKEND_STORE_URI;
+    const char *root;
+    int rc = mlf__default_artifact_root(config, uri, pool, &root, err);
+    if (rc < 0)
+        return rc;
+    mlf_store_config store_config = {.default_artifact_root = root};
+    mlf_store *store;
+    rc = mlf_store_open(uri, &store_config, pool, &store, err);
+    if (rc < 0)
+        return rc;
+    mlf_service *svc = calloc(1, sizeof(*svc));
+    if (svc == NULL)
+        abort();
+    svc->store = store;
+    svc->default_artifact_root = strdup(root);
+    if (svc->default_artifact_root == NULL)
+        abort();
+    *ret = svc;
+    return 0;
+}
+
+void mlf_service_destroy(mlf_service *svc)
+{
+    if (svc == NULL)
+        return;
+    mlf_store_destroy(svc->store);
+    free(svc->default_artifact_root);
+    free(svc);
+}

@@ -1,0 +1,365 @@
+/*
+ * SQLite connections: the writer, the reader pool, the statement cache and
+ * the mapping of SQLite errors to MLflow's.
+ */
+#include "store/sqlite/sqlite.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "store/uri.h"
+
+static void mlf__sqlite_destroy(mlf_store *store);
+
+static const mlf_store_ops mlf__sqlite_ops = {
+    .backend = "sqlite",
+    .destroy = mlf__sqlite_destroy,
+    .create_experiment = mlf_sqlite_create_experiment,
+    .get_experiment = mlf_sqlite_get_experiment,
+    .get_experiment_by_name = mlf_sqlite_get_experiment_by_name,
+    .delete_experiment = mlf_sqlite_delete_experiment,
+    .restore_experiment = mlf_sqlite_restore_experiment,
+    .rename_experiment = mlf_sqlite_rename_experiment,
+    .set_experiment_tag = mlf_sqlite_set_experiment_tag,
+    .delete_experiment_tag = mlf_sqlite_delete_experiment_tag,
+    .search_experiments = mlf_sqlite_search_experiments,
+};
+
+int64_t mlf_sqlite_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int mlf_sqlite_error(mlf_pool *pool, sqlite3 *db, int rc, mlf_error *err)
+{
+    const char *msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    switch (rc & 0xFF) {
+    case SQLITE_CONSTRAINT:
+    case SQLITE_MISMATCH:
+        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) %s", msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOLFS:
+        return mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE, "(sqlite3.OperationalError) %s", msg);
+    default:
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "(sqlite3.DatabaseError) %s", msg);
+    }
+}
+
+int mlf_sqlite_bind_text(sqlite3_stmt *st, int idx, const char *s)
+{
+    if (s == NULL)
+        return sqlite3_bind_null(st, idx);
+    return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+}
+
+char *mlf_sqlite_column_text(mlf_pool *pool, sqlite3_stmt *st, int col)
+{
+    if (sqlite3_column_type(st, col) == SQLITE_NULL)
+        return NULL;
+    const unsigned char *t = sqlite3_column_text(st, col);
+    int n = sqlite3_column_bytes(st, col);
+    return mlf_pool_strndup(pool, (const char *)t, (size_t)n);
+}
+
+int mlf_sqlite_exec(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, mlf_error *err)
+{
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return mlf_sqlite_error(pool, c->db, rc, err);
+    return 0;
+}
+
+int mlf_sqlite_prepare(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, sqlite3_stmt **ret, mlf_error *err)
+{
+    int slot = -1;
+    for (int i = 0; i < MLF_SQLITE_STMT_CACHE; i++) {
+        if (c->cache[i].sql == NULL) {
+            if (slot < 0 || c->cache[slot].sql != NULL)
+                slot = i;
+            continue;
+        }
+        if (strcmp(c->cache[i].sql, sql) == 0) {
+            sqlite3_reset(c->cache[i].stmt);
+            sqlite3_clear_bindings(c->cache[i].stmt);
+            c->cache[i].last_use = ++c->tick;
+            *ret = c->cache[i].stmt;
+            return 0;
+        }
+        if (slot < 0 || (c->cache[slot].sql != NULL && c->cache[i].last_use < c->cache[slot].last_use))
+            slot = i;
+    }
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK)
+        return mlf_sqlite_error(pool, c->db, rc, err);
+    if (c->cache[slot].sql != NULL) {
+        /* evict the least recently used statement */
+        sqlite3_finalize(c->cache[slot].stmt);
+        free(c->cache[slot].sql);
+    }
+    c->cache[slot].sql = strdup(sql);
+    if (c->cache[slot].sql == NULL)
+        abort();
+    c->cache[slot].stmt = st;
+    c->cache[slot].last_use = ++c->tick;
+    *ret = st;
+    return 0;
+}
+
+/* Resets every cached statement so none holds a read snapshot or stale bindings into a freed pool. */
+static void mlf__conn_quiesce(mlf_sqlite_conn *c)
+{
+    for (int i = 0; i < MLF_SQLITE_STMT_CACHE; i++) {
+        if (c->cache[i].stmt != NULL) {
+            sqlite3_reset(c->cache[i].stmt);
+            sqlite3_clear_bindings(c->cache[i].stmt);
+        }
+    }
+}
+
+static void mlf__conn_close(mlf_sqlite_conn *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < MLF_SQLITE_STMT_CACHE; i++) {
+        if (c->cache[i].stmt != NULL)
+            sqlite3_finalize(c->cache[i].stmt);
+        free(c->cache[i].sql);
+    }
+    sqlite3_close_v2(c->db);
+    free(c);
+}
+
+static int mlf__conn_open(mlf_sqlite_store *s, bool writer, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err)
+{
+    mlf_sqlite_conn *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        abort();
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+    if (writer)
+        flags |= SQLITE_OPEN_CREATE;
+    int rc = sqlite3_open_v2(s->filename != NULL ? s->filename : ":memory:", &c->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not open the SQLite database of %s: %s", s->uri,
+                           c->db != NULL ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        mlf__conn_close(c);
+        return rc;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, MLF_SQLITE_BUSY_TIMEOUT_MS);
+    /* MLflow's session runs foreign_keys=ON and case_sensitive_like=true on every connection */
+    static const char *const setup = "PRAGMA foreign_keys = ON;"
+                                     "PRAGMA case_sensitive_like = ON;"
+                                     "PRAGMA synchronous = NORMAL;";
+    rc = mlf_sqlite_exec(c, pool, setup, err);
+    if (rc == 0 && writer && s->filename != NULL) {
+        /* WAL persists in the file; readers then never block the writer */
+        rc = mlf_sqlite_exec(c, pool, "PRAGMA journal_mode = WAL;", err);
+    }
+    if (rc < 0) {
+        mlf__conn_close(c);
+        return rc;
+    }
+    *ret = c;
+    return 0;
+}
+
+int mlf_sqlite_read_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err)
+{
+    mlf_sqlite_conn *c;
+    if (s->filename == NULL) {
+        pthread_mutex_lock(&s->write_mu);
+        c = s->writer;
+    } else {
+        pthread_mutex_lock(&s->read_mu);
+        while (s->free_readers == NULL && s->n_readers >= MLF_SQLITE_MAX_READERS)
+            pthread_cond_wait(&s->read_cv, &s->read_mu);
+        if (s->free_readers != NULL) {
+            c = s->free_readers;
+            s->free_readers = c->next_free;
+            pthread_mutex_unlock(&s->read_mu);
+        } else {
+            /* reserve the slot, then open outside the lock */
+            int slot = s->n_readers++;
+            pthread_mutex_unlock(&s->read_mu);
+            int rc = mlf__conn_open(s, false, pool, &c, err);
+            pthread_mutex_lock(&s->read_mu);
+            if (rc < 0) {
+                s->n_readers--;
+                pthread_cond_signal(&s->read_cv);
+                pthread_mutex_unlock(&s->read_mu);
+                return rc;
+            }
+            s->readers[slot] = c;
+            pthread_mutex_unlock(&s->read_mu);
+        }
+    }
+    int rc = mlf_sqlite_exec(c, pool, "BEGIN", err);
+    if (rc < 0) {
+        if (s->filename == NULL) {
+            pthread_mutex_unlock(&s->write_mu);
+        } else {
+            pthread_mutex_lock(&s->read_mu);
+            c->next_free = s->free_readers;
+            s->free_readers = c;
+            pthread_cond_signal(&s->read_cv);
+            pthread_mutex_unlock(&s->read_mu);
+        }
+        return rc;
+    }
+    *ret = c;
+    return 0;
+}
+
+void mlf_sqlite_read_end(mlf_sqlite_store *s, mlf_sqlite_conn *c)
+{
+    mlf__conn_quiesce(c);
+    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    if (s->filename == NULL) {
+        pthread_mutex_unlock(&s->write_mu);
+        return;
+    }
+    pthread_mutex_lock(&s->read_mu);
+    c->next_free = s->free_readers;
+    s->free_readers = c;
+    pthread_cond_signal(&s->read_cv);
+    pthread_mutex_unlock(&s->read_mu);
+}
+
+int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err)
+{
+    pthread_mutex_lock(&s->write_mu);
+    int rc = mlf_sqlite_exec(s->writer, pool, "BEGIN IMMEDIATE", err);
+    if (rc < 0) {
+        pthread_mutex_unlock(&s->write_mu);
+        return rc;
+    }
+    *ret = s->writer;
+    return 0;
+}
+
+int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_pool *pool, mlf_error *err)
+{
+    mlf__conn_quiesce(c);
+    if (rc == 0) {
+        rc = mlf_sqlite_exec(c, pool, "COMMIT", err);
+        if (rc < 0)
+            sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    } else {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    pthread_mutex_unlock(&s->write_mu);
+    return rc;
+}
+
+static void mlf__sqlite_destroy(mlf_store *store)
+{
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
+    for (int i = 0; i < s->n_readers; i++)
+        mlf__conn_close(s->readers[i]);
+    mlf__conn_close(s->writer);
+    pthread_mutex_destroy(&s->write_mu);
+    pthread_mutex_destroy(&s->read_mu);
+    pthread_cond_destroy(&s->read_cv);
+    free(s->uri);
+    free(s->filename);
+    free(s->artifact_root);
+    free(s);
+}
+
+/* os.makedirs(path, exist_ok=True) */
+static int mlf__mkdirs(mlf_pool *pool, const char *path, mlf_error *err)
+{
+    char *p = mlf_pool_strdup(pool, path);
+    for (char *q = p + 1; *q != '\0'; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST)
+            goto fail;
+        *q = '/';
+    }
+    if (mkdir(p, 0777) != 0 && errno != EEXIST)
+        goto fail;
+    struct stat st;
+    if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        goto fail;
+    }
+    return 0;
+fail:
+    return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not create the artifact root directory '%s': %s",
+                         path, strerror(errno));
+}
+
+/* Resolves the artifact root as SqlAlchemyStore.__init__ does, creating it when local. */
+static int mlf__artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err)
+{
+    int rc = mlf_uri_resolve_if_local(pool, root, ret, err);
+    if (rc < 0)
+        return rc;
+    bool local;
+    rc = mlf_uri_is_local(pool, root, &local, err);
+    if (rc < 0 || !local)
+        return rc;
+    char *path;
+    rc = mlf_uri_local_file_to_path(pool, root, &path, err);
+    if (rc < 0)
+        return rc;
+    return mlf__mkdirs(pool, path, err);
+}
+
+int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store_config *config, mlf_pool *pool,
+                          mlf_store **ret, mlf_error *err)
+{
+    const char *root = config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root
+                                                                                : "./mlruns";
+    char *resolved;
+    int rc = mlf__artifact_root(pool, root, &resolved, err);
+    if (rc < 0)
+        return rc;
+
+    mlf_sqlite_store *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        abort();
+    s->base.ops = &mlf__sqlite_ops;
+    s->uri = strdup(uri);
+    s->filename = filename != NULL ? strdup(filename) : NULL;
+    s->artifact_root = strdup(resolved);
+    if (s->uri == NULL || (filename != NULL && s->filename == NULL) || s->artifact_root == NULL)
+        abort();
+    pthread_mutex_init(&s->write_mu, NULL);
+    pthread_mutex_init(&s->read_mu, NULL);
+    pthread_cond_init(&s->read_cv, NULL);
+
+    rc = mlf__conn_open(s, true, pool, &s->writer, err);
+    if (rc < 0)
+        goto fail;
+    mlf_sqlite_conn *c;
+    rc = mlf_sqlite_write_begin(s, pool, &c, err);
+    if (rc < 0)
+        goto fail;
+    rc = mlf_sqlite_schema_init(s, c, pool, err);
+    if (rc == 0)
+        rc = mlf_sqlite_ensure_default_experiment(s, c, pool, err);
+    rc = mlf_sqlite_write_end(s, c, rc, pool, err);
+    if (rc < 0)
+        goto fail;
+    *ret = &s->base;
+    return 0;
+fail:
+    mlf__sqlite_destroy(&s->base);
+    return rc;
+}

@@ -1,0 +1,143 @@
+"""The HTTP layer: routes, methods, JSON conventions and bad input."""
+
+import json
+
+
+def test_health_and_version(server):
+    status, h, body = server.request("GET", "/health")
+    assert (status, body) == (200, b"OK")
+    status, h, body = server.request("GET", "/version")
+    assert status == 200 and body.decode().startswith("3.")
+
+
+def test_unknown_path_is_404(server):
+    status, _, _ = server.request("GET", "/api/2.0/mlflow/nope")
+    assert status == 404
+
+
+def test_wrong_method_is_405(server):
+    status, _, _ = server.request("GET", "/api/2.0/mlflow/experiments/create")
+    assert status == 405
+
+
+def test_rpc_not_ported_is_404_with_empty_body(server):
+    # a webhook rpc: served path, but no handler yet
+    status, h, body = server.request("GET", "/api/2.0/mlflow/webhooks", raw=True)
+    assert status == 404 and body == b""
+
+
+def test_v3_rpcs_only_under_3_0(server):
+    status, _, body = server.request("POST", "/api/3.0/mlflow/traces", {"trace": {}}, raw=True)
+    assert status == 404 and body == b""  # route exists (not ported yet)
+    status, _, _ = server.request("GET", "/api/3.0/mlflow/experiments/get?experiment_id=0")
+    assert status == 404
+
+
+def test_ajax_api_serves_rpcs(server):
+    status, _, body = server.request("GET", "/ajax-api/2.0/mlflow/experiments/get?experiment_id=0")
+    assert status == 200 and body["experiment"]["name"] == "Default"
+
+
+def test_post_requires_json_content_type(server):
+    status, _, body = server.request("POST", "/api/2.0/mlflow/experiments/create", b'{"name": "x"}')
+    assert status == 400
+    assert body == {"error_code": "INVALID_PARAMETER_VALUE",
+                    "message": "Bad Request. Content-Type header is missing."}
+    status, _, body = server.request("POST", "/api/2.0/mlflow/experiments/create", b'{"name": "x"}',
+                                     {"Content-Type": "text/plain"})
+    assert status == 400
+    assert body["message"] == "Bad Request. Content-Type must be one of ['application/json']."
+    status, _, body = server.request("POST", "/api/2.0/mlflow/experiments/create", b'{"name": "ct-params"}',
+                                     {"Content-Type": "application/json; charset=utf-8"})
+    assert status == 200
+
+
+def test_malformed_json_counts_as_empty_body(server):
+    for bad in (b"{", b"[1,2", b"\xff\xfe", b'{"name": "\xc3\x28"}', b"nul", b"{" * 100000):
+        status, _, body = server.request("POST", "/api/2.0/mlflow/experiments/create", bad,
+                                         {"Content-Type": "application/json"})
+        assert status == 400, bad
+        assert body["error_code"] == "INVALID_PARAMETER_VALUE"
+        assert body["message"].startswith("Missing value for required parameter 'name'.")
+
+
+def test_double_encoded_json_body(server):
+    body = json.dumps(json.dumps({"name": "double-encoded"}))
+    status, _, resp = server.request("POST", "/api/2.0/mlflow/experiments/create", body,
+                                     {"Content-Type": "application/json"})
+    assert status == 200 and "experiment_id" in resp
+
+
+def test_wrong_type_gets_mlflow_message(server):
+    status, _, body = server.post("experiments/create", {"name": 123})
+    assert status == 400
+    assert body == {
+        "error_code": "INVALID_PARAMETER_VALUE",
+        "message": "Invalid value 123 for parameter 'name' supplied:  Hint: Value was of type 'int'. "
+                   "See the API docs for more information about request parameters.",
+    }
+    status, _, body = server.post("experiments/create", {"name": ["a", "é"]})
+    assert status == 400
+    assert body["message"].startswith("Invalid value [\"a\",\"\\u00e9\"] for parameter 'name' supplied:")
+
+
+def test_absurd_numbers_are_rejected_not_crashing(server):
+    for v in ("1e999999", "99999999999999999999999999", "-1", "1.5", "NaN"):
+        status, _, body = server.request("POST", "/api/2.0/mlflow/experiments/search",
+                                         b'{"max_results": ' + v.encode() + b"}",
+                                         {"Content-Type": "application/json"})
+        assert 400 <= status < 500, (v, status, body)
+        assert body["error_code"] == "INVALID_PARAMETER_VALUE"
+
+
+def test_oversized_body_is_413(server):
+    # announce a body over the limit; the server answers before reading it
+    import socket
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+        s.sendall(b"POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{" % (65 << 20))
+        reply = s.recv(4096)
+    assert reply.startswith(b"HTTP/1.1 413")
+    # and the server is still fine
+    assert server.request("GET", "/health")[0] == 200
+
+
+def test_int64_as_string_and_camel_case_accepted(server):
+    status, _, body = server.post("experiments/create", {"name": "camel", "artifactLocation": "/tmp/camel-art"})
+    assert status == 200
+    eid = body["experiment_id"]
+    status, _, body = server.get("experiments/get", "experiment_id=" + eid)
+    assert body["experiment"]["artifact_location"] == "/tmp/camel-art"
+    status, _, body = server.post("experiments/search", {"max_results": "5"})
+    assert status == 200 and len(body["experiments"]) <= 5
+    # int64 fields come back as JSON numbers
+    assert isinstance(body["experiments"][0]["creation_time"], int)
+
+
+def test_experiment_id_as_number_is_stringified(server):
+    status, _, body = server.post("experiments/set-experiment-tag", {"experiment_id": 0, "key": "k", "value": "v"})
+    assert status == 200 and body == {}
+
+
+def test_get_query_repeated_keys_and_unknown_params(server):
+    status, _, body = server.get("experiments/search", "max_results=2&order_by=name&order_by=experiment_id&zzz=1")
+    assert status == 200
+    status, _, body = server.get("experiments/search", "max_results=abc")
+    assert status == 400
+    assert body["message"].startswith("Invalid value \"abc\" for parameter 'max_results' supplied:")
+
+
+def test_unknown_fields_ignored(server):
+    status, _, body = server.post("experiments/create", {"name": "unknown-fields", "whatever": {"a": [1]}})
+    assert status == 200
+
+
+def test_static_prefix(tmp_path):
+    from conftest import Server
+    s = Server(extra_args=("--static-prefix", "/mlflow"))
+    try:
+        assert s.request("GET", "/mlflow/ajax-api/2.0/mlflow/experiments/get?experiment_id=0")[0] == 200
+        assert s.request("GET", "/ajax-api/2.0/mlflow/experiments/get?experiment_id=0")[0] == 404
+        assert s.request("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0")[0] == 200
+    finally:
+        s.stop()

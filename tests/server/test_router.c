@@ -1,0 +1,115 @@
+/* Route matching over the generated table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "server/router.h"
+
+static mlf_route_result match(const mlf_router *r, mlf_pool *pool, const char *method, const char *path,
+                              mlf_route_match *m)
+{
+    return mlf_router_match(r, pool, method, strlen(method), path, strlen(path), m);
+}
+
+static void test_literal_routes(void **state)
+{
+    (void)state;
+    mlf_pool *pool = mlf_pool_create();
+    mlf_router *r = mlf_router_create(NULL);
+    mlf_route_match m;
+    assert_int_equal(match(r, pool, "POST", "/api/2.0/mlflow/experiments/create", &m), MLF_ROUTE_FOUND);
+    assert_string_equal(mlf_rpcs[m.route->rpc].name, "createExperiment");
+    assert_int_equal(m.n_params, 0);
+    assert_int_equal(match(r, pool, "POST", "/ajax-api/2.0/mlflow/experiments/create", &m), MLF_ROUTE_FOUND);
+    /* GET and POST share a path */
+    assert_int_equal(match(r, pool, "GET", "/api/2.0/mlflow/experiments/search", &m), MLF_ROUTE_FOUND);
+    assert_int_equal(match(r, pool, "POST", "/api/2.0/mlflow/experiments/search", &m), MLF_ROUTE_FOUND);
+    assert_int_equal(match(r, pool, "DELETE", "/api/2.0/mlflow/experiments/create", &m), MLF_ROUTE_BAD_METHOD);
+    assert_int_equal(match(r, pool, "GET", "/api/2.0/mlflow/experiments/creat", &m), MLF_ROUTE_NOT_FOUND);
+    assert_int_equal(match(r, pool, "GET", "/api/2.0/mlflow/experiments/createe", &m), MLF_ROUTE_NOT_FOUND);
+    /* since 3.0 rpcs are only under /api/3.0 */
+    assert_int_equal(match(r, pool, "POST", "/api/3.0/mlflow/traces/search", &m), MLF_ROUTE_FOUND);
+    assert_int_equal(match(r, pool, "POST", "/api/2.0/mlflow/traces/search", &m), MLF_ROUTE_NOT_FOUND);
+    /* the same path is StartTrace under 2.0 and StartTraceV3 under 3.0 */
+    assert_int_equal(match(r, pool, "POST", "/api/2.0/mlflow/traces", &m), MLF_ROUTE_FOUND);
+    assert_string_equal(mlf_rpcs[m.route->rpc].name, "startTrace");
+    assert_int_equal(match(r, pool, "POST", "/api/3.0/mlflow/traces", &m), MLF_ROUTE_FOUND);
+    assert_string_equal(mlf_rpcs[m.route->rpc].name, "startTraceV3");
+    mlf_router_destroy(r);
+    mlf_pool_destroy(pool);
+}
+
+static void test_captures(void **state)
+{
+    (void)state;
+    mlf_pool *pool = mlf_pool_create();
+    mlf_router *r = mlf_router_create(NULL);
+    mlf_route_match m;
+    assert_int_equal(match(r, pool, "GET", "/api/2.0/mlflow/logged-models/m-123", &m), MLF_ROUTE_FOUND);
+    assert_string_equal(mlf_rpcs[m.route->rpc].name, "getLoggedModel");
+    assert_int_equal(m.n_params, 1);
+    assert_string_equal(m.param_names[0], "model_id");
+    assert_string_equal(m.param_values[0], "m-123");
+    assert_int_equal(match(r, pool, "DELETE", "/api/2.0/mlflow/logged-models/m-1/tags/a.b", &m), MLF_ROUTE_FOUND);
+    assert_int_equal(m.n_params, 2);
+    assert_string_equal(m.param_values[1], "a.b");
+    /* {assessment.trace_id} captures into the nested field */
+    assert_int_equal(match(r, pool, "POST", "/api/3.0/mlflow/traces/tr-1/assessments", &m), MLF_ROUTE_FOUND);
+    assert_string_equal(m.param_names[0], "assessment.trace_id");
+    assert_string_equal(m.param_values[0], "tr-1");
+    /* <path:...> takes the rest, slashes included */
+    assert_int_equal(match(r, pool, "GET", "/api/2.0/mlflow-artifacts/artifacts/1/abc/model/MLmodel", &m),
+                     MLF_ROUTE_FOUND);
+    assert_string_equal(m.param_values[0], "1/abc/model/MLmodel");
+    /* an empty segment does not match */
+    assert_int_equal(match(r, pool, "GET", "/api/2.0/mlflow/logged-models/", &m), MLF_ROUTE_NOT_FOUND);
+    /* a literal route's path with another method falls through to a capture */
+    assert_int_equal(match(r, pool, "GET", "/api/3.0/mlflow/traces/search", &m), MLF_ROUTE_FOUND);
+    assert_string_equal(mlf_rpcs[m.route->rpc].name, "getTraceInfoV3");
+    mlf_router_destroy(r);
+    mlf_pool_destroy(pool);
+}
+
+static void test_static_prefix(void **state)
+{
+    (void)state;
+    mlf_pool *pool = mlf_pool_create();
+    mlf_router *r = mlf_router_create("/mlflow");
+    mlf_route_match m;
+    assert_int_equal(match(r, pool, "GET", "/mlflow/ajax-api/2.0/mlflow/experiments/get", &m), MLF_ROUTE_FOUND);
+    assert_int_equal(match(r, pool, "GET", "/ajax-api/2.0/mlflow/experiments/get", &m), MLF_ROUTE_NOT_FOUND);
+    assert_int_equal(match(r, pool, "GET", "/api/2.0/mlflow/experiments/get", &m), MLF_ROUTE_FOUND);
+    mlf_router_destroy(r);
+    mlf_pool_destroy(pool);
+}
+
+static void test_table_counts(void **state)
+{
+    (void)state;
+    size_t per_service[4] = {0};
+    const char *names[4] = {"MlflowService", "ModelRegistryService", "MlflowArtifactsService", "WebhookService"};
+    for (size_t i = 0; i < mlf_n_rpcs; i++)
+        for (int s = 0; s < 4; s++)
+            if (strcmp(mlf_rpcs[i].service, names[s]) == 0)
+                per_service[s]++;
+    assert_int_equal(per_service[0], 75);
+    assert_int_equal(per_service[1], 21);
+    assert_int_equal(per_service[2], 7);
+    assert_int_equal(per_service[3], 6);
+    assert_int_equal(mlf_n_rpcs, 109);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_literal_routes),
+        cmocka_unit_test(test_captures),
+        cmocka_unit_test(test_static_prefix),
+        cmocka_unit_test(test_table_counts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what mlflow-c needs to build and test, from Debian 12's packages,
+# when something is missing. Safe to run again.
+set -euo pipefail
+pkgs=(gcc pkg-config meson ninja-build
+      libh2o-dev libuv1-dev libssl-dev zlib1g-dev
+      libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev
+      libsqlite3-dev sqlite3 libcmocka-dev
+      python3 python3-protobuf python3-pytest
+      curl wrk)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing: ${missing[*]}" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
