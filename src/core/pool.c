@@ -7,6 +7,7 @@
 
 #define MLF__CHUNK_SIZE 8192
 #define MLF__ALIGN 16
+#define MLF__MAX_SPARE 64 /* 512 KiB */
 
 typedef struct mlf__chunk {
     struct mlf__chunk *next;
@@ -19,6 +20,8 @@ struct mlf_pool {
     mlf__chunk *head;
     mlf__chunk *first; /* kept across mlf_pool_reset */
     mlf__chunk *big;   /* blocks too large to share a chunk */
+    mlf__chunk *spare; /* standard chunks kept by mlf_pool_reset for reuse */
+    size_t n_spare;
     size_t total;
     ProtobufCAllocator pb;
 };
@@ -58,6 +61,8 @@ mlf_pool *mlf_pool_create(void)
         return mlf__oom();
     p->first = p->head = mlf__chunk_new(MLF__CHUNK_SIZE);
     p->big = NULL;
+    p->spare = NULL;
+    p->n_spare = 0;
     p->total = 0;
     p->pb.alloc = mlf__pb_alloc;
     p->pb.free = mlf__pb_free;
@@ -67,10 +72,18 @@ mlf_pool *mlf_pool_create(void)
 
 void mlf_pool_reset(mlf_pool *pool)
 {
+    /* keep a few chunks: giving them back to malloc makes the next large
+       request page-fault its memory in again */
     mlf__chunk *c = pool->head;
     while (c != pool->first) {
         mlf__chunk *next = c->next;
-        free(c);
+        if (pool->n_spare < MLF__MAX_SPARE) {
+            c->next = pool->spare;
+            pool->spare = c;
+            pool->n_spare++;
+        } else {
+            free(c);
+        }
         c = next;
     }
     for (c = pool->big; c != NULL;) {
@@ -90,6 +103,11 @@ void mlf_pool_destroy(mlf_pool *pool)
     if (pool == NULL)
         return;
     mlf_pool_reset(pool);
+    for (mlf__chunk *c = pool->spare; c != NULL;) {
+        mlf__chunk *next = c->next;
+        free(c);
+        c = next;
+    }
     free(pool->first);
     free(pool);
 }
@@ -111,7 +129,14 @@ void *mlf_pool_alloc(mlf_pool *pool, size_t size)
             memset(big->data, 0, need);
             return big->data;
         }
-        c = mlf__chunk_new(MLF__CHUNK_SIZE);
+        if (pool->spare != NULL) {
+            c = pool->spare;
+            pool->spare = c->next;
+            pool->n_spare--;
+            c->used = 0;
+        } else {
+            c = mlf__chunk_new(MLF__CHUNK_SIZE);
+        }
         c->next = pool->head;
         pool->head = c;
     }

@@ -94,7 +94,5 @@ int mlf_rpc_invoke(mlf_ctx *ctx, const mlf_rpc *rpc, const mlf_rpc_request *req,
 /** The rpc named service/name ("MlflowService", "createExperiment"), or NULL. */
 const mlf_rpc *mlf_rpc_find(const char *service, const char *name);
 
-/** Appends v as Python's json.dumps(v, sort_keys=True, separators=(",", ":")) writes it (MLflow's messages quote values so). */
-void mlf_rpc_write_python_json(mlf_buf *buf, const mlf_json *v);
 
 #endif

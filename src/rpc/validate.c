@@ -15,134 +15,6 @@
 
 #define MLF__SEE_DOCS " See the API docs for more information about request parameters."
 
-/* Python's json.dumps with ensure_ascii: non-ASCII as \uXXXX (surrogate pairs above the BMP). */
-static void mlf__py_string(mlf_buf *buf, const char *s, size_t len)
-{
-    mlf_buf_putc(buf, '"');
-    for (size_t i = 0; i < len;) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x80) {
-            switch (c) {
-            case '"': mlf_buf_puts(buf, "\\\""); break;
-            case '\\': mlf_buf_puts(buf, "\\\\"); break;
-            case '\n': mlf_buf_puts(buf, "\\n"); break;
-            case '\r': mlf_buf_puts(buf, "\\r"); break;
-            case '\t': mlf_buf_puts(buf, "\\t"); break;
-            case '\b': mlf_buf_puts(buf, "\\b"); break;
-            case '\f': mlf_buf_puts(buf, "\\f"); break;
-            default:
-                if (c < 0x20)
-                    mlf_buf_printf(buf, "\\u%04x", c);
-                else
-                    mlf_buf_putc(buf, (char)c);
-            }
-            i++;
-            continue;
-        }
-        /* input is valid UTF-8 (the parser checked it) */
-        unsigned cp;
-        int n;
-        if (c >= 0xF0) {
-            cp = c & 0x07;
-            n = 3;
-        } else if (c >= 0xE0) {
-            cp = c & 0x0F;
-            n = 2;
-        } else {
-            cp = c & 0x1F;
-            n = 1;
-        }
-        i++;
-        for (int k = 0; k < n && i < len; k++, i++)
-            cp = (cp << 6) | ((unsigned char)s[i] & 0x3F);
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            mlf_buf_printf(buf, "\\u%04x\\u%04x", 0xD800 + (cp >> 10), 0xDC00 + (cp & 0x3FF));
-        } else {
-            mlf_buf_printf(buf, "\\u%04x", cp);
-        }
-    }
-    mlf_buf_putc(buf, '"');
-}
-
-static int mlf__key_cmp(const void *a, const void *b)
-{
-    const char *ka = *(const char *const *)a, *kb = *(const char *const *)b;
-    return strcmp(ka, kb);
-}
-
-void mlf_rpc_write_python_json(mlf_buf *buf, const mlf_json *v)
-{
-    switch (v->type) {
-    case MLF_JSON_NULL:
-        mlf_buf_puts(buf, "null");
-        break;
-    case MLF_JSON_BOOL:
-        mlf_buf_puts(buf, v->boolean ? "true" : "false");
-        break;
-    case MLF_JSON_NUMBER:
-        if (isnan(v->number))
-            mlf_buf_puts(buf, "NaN");
-        else if (isinf(v->number))
-            mlf_buf_puts(buf, v->number > 0 ? "Infinity" : "-Infinity");
-        else if (strpbrk(v->text, ".eE") == NULL)
-            mlf_buf_append(buf, v->text, v->len); /* Python ints keep every digit */
-        else
-            mlf_json_write_double(buf, v->number);
-        break;
-    case MLF_JSON_STRING:
-        mlf__py_string(buf, v->text, v->len);
-        break;
-    case MLF_JSON_ARRAY:
-        mlf_buf_putc(buf, '[');
-        for (size_t i = 0; i < v->n; i++) {
-            if (i)
-                mlf_buf_putc(buf, ',');
-            mlf_rpc_write_python_json(buf, v->items[i]);
-        }
-        mlf_buf_putc(buf, ']');
-        break;
-    case MLF_JSON_OBJECT: {
-        /* sort_keys=True; a repeated key keeps its last value, as a dict does */
-        const char **keys = MLF_NEW_ARRAY(buf->pool, const char *, v->n + 1);
-        size_t nk = 0;
-        for (size_t i = 0; i < v->n; i++) {
-            size_t j;
-            for (j = 0; j < nk; j++)
-                if (strcmp(keys[j], v->keys[i]) == 0)
-                    break;
-            if (j == nk)
-                keys[nk++] = v->keys[i];
-        }
-        qsort(keys, nk, sizeof(*keys), mlf__key_cmp);
-        mlf_buf_putc(buf, '{');
-        for (size_t i = 0; i < nk; i++) {
-            if (i)
-                mlf_buf_putc(buf, ',');
-            mlf__py_string(buf, keys[i], strlen(keys[i]));
-            mlf_buf_putc(buf, ':');
-            mlf_rpc_write_python_json(buf, mlf_json_get(v, keys[i]));
-        }
-        mlf_buf_putc(buf, '}');
-        break;
-    }
-    }
-}
-
-static const char *mlf__py_type(const mlf_json *v)
-{
-    switch (v->type) {
-    case MLF_JSON_NULL: return "NoneType";
-    case MLF_JSON_BOOL: return "bool";
-    case MLF_JSON_NUMBER:
-        return (isfinite(v->number) && strpbrk(v->text, ".eE") == NULL) ? "int" : "float";
-    case MLF_JSON_STRING: return "str";
-    case MLF_JSON_ARRAY: return "list";
-    case MLF_JSON_OBJECT: return "dict";
-    }
-    return "object";
-}
-
 /* Python's int(s) for a str: optional whitespace and sign, digits with single underscores. */
 static bool mlf__py_int_string(const char *s, long double *ret)
 {
@@ -227,10 +99,10 @@ static int mlf__invalid(mlf_pool *pool, const mlf_rule *rule, const char *param,
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "%s" MLF__SEE_DOCS, rule->message);
     mlf_buf b;
     mlf_buf_init(&b, pool, 64);
-    mlf_rpc_write_python_json(&b, v);
+    mlf_json_write_python(&b, v);
     return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                          "Invalid value %s for parameter '%s' supplied:  Hint: Value was of type '%s'." MLF__SEE_DOCS,
-                         b.data, param, mlf__py_type(v));
+                         b.data, param, mlf_json_py_type(v));
 }
 
 static int mlf__missing(mlf_pool *pool, const mlf_rule *rule, const char *param, mlf_error *err)
@@ -248,6 +120,33 @@ static size_t mlf__utf8_chars(const char *s, size_t len)
         if (((unsigned char)s[i] & 0xC0) != 0x80)
             n++;
     return n;
+}
+
+/*
+ * Per-element rules: the n consecutive elem rules starting at rules run
+ * element by element (all of element 0's checks, then element 1's), as
+ * MLflow's _assert_*_fields_present loops do.
+ */
+static int mlf__check_elems(mlf_pool *pool, const mlf_rule *rules, size_t n, const mlf_json *v, const char *param,
+                            mlf_error *err)
+{
+    if (v == NULL || v->type != MLF_JSON_ARRAY)
+        return 0;
+    for (size_t i = 0; i < v->n; i++) {
+        for (size_t k = 0; k < n; k++) {
+            const mlf_rule *rule = &rules[k];
+            const mlf_json *e = v->items[i]->type == MLF_JSON_OBJECT ? mlf_json_get(v->items[i], rule->sub) : NULL;
+            const char *path = mlf_pool_sprintf(pool, "%s[%zu].%s", param, i, rule->sub);
+            if (rule->kind == MLF_RULE_ELEM_REQUIRED) {
+                if (e == NULL || e->type == MLF_JSON_NULL || (e->type == MLF_JSON_STRING && e->len == 0))
+                    return mlf__missing(pool, rule, path, err);
+            } else if (e != NULL && e->type == MLF_JSON_STRING && mlf__utf8_chars(e->text, e->len) > (size_t)rule->arg) {
+                return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                     "'%s' exceeds the maximum length of %lld characters", path, (long long)rule->arg);
+            }
+        }
+    }
+    return 0;
 }
 
 /* One rule against the raw request dict (MLflow's exact semantics). */
@@ -315,20 +214,7 @@ static int mlf__check_raw(mlf_pool *pool, const mlf_rule *rule, const mlf_json *
         return 0;
     case MLF_RULE_ELEM_REQUIRED:
     case MLF_RULE_ELEM_MAXLEN:
-        if (v->type != MLF_JSON_ARRAY)
-            return 0;
-        for (size_t i = 0; i < v->n; i++) {
-            const mlf_json *e = v->items[i]->type == MLF_JSON_OBJECT ? mlf_json_get(v->items[i], rule->sub) : NULL;
-            const char *path = mlf_pool_sprintf(pool, "%s[%zu].%s", param, i, rule->sub);
-            if (rule->kind == MLF_RULE_ELEM_REQUIRED) {
-                if (e == NULL || e->type == MLF_JSON_NULL || (e->type == MLF_JSON_STRING && e->len == 0))
-                    return mlf__missing(pool, rule, path, err);
-            } else if (e != NULL && e->type == MLF_JSON_STRING && mlf__utf8_chars(e->text, e->len) > (size_t)rule->arg) {
-                return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                                     "'%s' exceeds the maximum length of %lld characters", path, (long long)rule->arg);
-            }
-        }
-        return 0;
+        return mlf__check_elems(pool, rule, 1, v, param, err);
     }
     return 0;
 }
@@ -368,7 +254,18 @@ int mlf_rpc_validate(mlf_pool *pool, const mlf_rpc *rpc, const mlf_rpc_request *
             v = mlf_json_get(raw, "run_uuid"); /* the legacy alias, as MLflow checks it */
         if (present != NULL || has_required) {
             for (size_t k = i; k < j; k++) {
-                int rc = mlf__check_raw(pool, &rpc->rules[k], v, field, req->parse_failed, err);
+                const mlf_rule *rule = &rpc->rules[k];
+                int rc;
+                if (rule->kind == MLF_RULE_ELEM_REQUIRED || rule->kind == MLF_RULE_ELEM_MAXLEN) {
+                    size_t e = k;
+                    while (e < j && (rpc->rules[e].kind == MLF_RULE_ELEM_REQUIRED ||
+                                     rpc->rules[e].kind == MLF_RULE_ELEM_MAXLEN))
+                        e++;
+                    rc = mlf__check_elems(pool, rule, e - k, v, field, err);
+                    k = e - 1;
+                } else {
+                    rc = mlf__check_raw(pool, rule, v, field, req->parse_failed, err);
+                }
                 if (rc != 0)
                     return rc;
             }

@@ -68,98 +68,6 @@ static mlf_json *mlf__json_new(mlf_pool *pool, mlf_json_type type)
     return v;
 }
 
-static mlf_json *mlf__json_string(mlf_pool *pool, const char *s, size_t len)
-{
-    mlf_json *v = mlf__json_new(pool, MLF_JSON_STRING);
-    v->text = s;
-    v->len = len;
-    return v;
-}
-
-static bool mlf__ascii_ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++) {
-        char ca = (*a >= 'A' && *a <= 'Z') ? (char)(*a + 32) : *a;
-        if (ca != *b)
-            return false;
-    }
-    return *a == *b;
-}
-
-/*
- * The request dict MLflow builds from GET query args: top-level fields whose
- * name appears, repeated fields as lists (getlist), others the first value
- * (args.get); bool fields must read true/false.
- */
-static int mlf__query_dict(mlf_pool *pool, const ProtobufCMessageDescriptor *desc, const char *q, size_t qlen,
-                           mlf_json **ret, mlf_error *err)
-{
-    /* split once into decoded pairs */
-    size_t cap = 8, n = 0;
-    const char **keys = MLF_NEW_ARRAY(pool, const char *, cap);
-    const char **vals = MLF_NEW_ARRAY(pool, const char *, cap);
-    size_t *vlens = MLF_NEW_ARRAY(pool, size_t, cap);
-    for (size_t i = 0; i <= qlen;) {
-        size_t j = i;
-        while (j < qlen && q[j] != '&')
-            j++;
-        if (j > i) {
-            const char *eq = memchr(q + i, '=', j - i);
-            size_t klen = eq ? (size_t)(eq - (q + i)) : j - i;
-            if (n == cap) {
-                size_t ncap = cap * 2;
-                const char **nk = MLF_NEW_ARRAY(pool, const char *, ncap);
-                const char **nv = MLF_NEW_ARRAY(pool, const char *, ncap);
-                size_t *nl = MLF_NEW_ARRAY(pool, size_t, ncap);
-                memcpy(nk, keys, n * sizeof(*keys));
-                memcpy(nv, vals, n * sizeof(*vals));
-                memcpy(nl, vlens, n * sizeof(*vlens));
-                keys = nk, vals = nv, vlens = nl, cap = ncap;
-            }
-            keys[n] = mlf_http_url_decode(pool, q + i, klen, true, NULL);
-            vals[n] = eq ? mlf_http_url_decode(pool, eq + 1, (size_t)(q + j - eq - 1), true, &vlens[n])
-                         : (vlens[n] = 0, "");
-            n++;
-        }
-        i = j + 1;
-    }
-    mlf_json *obj = mlf__json_new(pool, MLF_JSON_OBJECT);
-    obj->keys = MLF_NEW_ARRAY(pool, const char *, desc->n_fields);
-    obj->items = MLF_NEW_ARRAY(pool, mlf_json *, desc->n_fields);
-    for (unsigned f = 0; f < desc->n_fields; f++) {
-        const ProtobufCFieldDescriptor *fd = &desc->fields[f];
-        mlf_json *v = NULL;
-        for (size_t k = 0; k < n; k++) {
-            if (strcmp(keys[k], fd->name) != 0)
-                continue;
-            if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
-                if (v == NULL) {
-                    v = mlf__json_new(pool, MLF_JSON_ARRAY);
-                    v->items = MLF_NEW_ARRAY(pool, mlf_json *, n);
-                }
-                v->items[v->n++] = mlf__json_string(pool, vals[k], vlens[k]);
-                continue;
-            }
-            if (fd->type == PROTOBUF_C_TYPE_BOOL) {
-                if (!mlf__ascii_ieq(vals[k], "true") && !mlf__ascii_ieq(vals[k], "false"))
-                    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                                         "Invalid boolean value: %s, must be 'true' or 'false'.", vals[k]);
-                v = mlf__json_new(pool, MLF_JSON_BOOL);
-                v->boolean = mlf__ascii_ieq(vals[k], "true");
-            } else {
-                v = mlf__json_string(pool, vals[k], vlens[k]);
-            }
-            break;
-        }
-        if (v != NULL) {
-            obj->keys[obj->n] = fd->name;
-            obj->items[obj->n++] = v;
-        }
-    }
-    *ret = obj;
-    return 0;
-}
-
 /* Sets a path parameter into its field; `a.b` walks into message field a. */
 static int mlf__set_path_param(mlf_pool *pool, ProtobufCMessage *msg, const char *name, const char *value,
                                mlf_error *err)
@@ -206,10 +114,11 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
         return;
     }
 
-    mlf_json *raw = NULL;
     bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
+    ProtobufCMessage *msg = NULL;
+    mlf_pbjson_result pr = {0};
     if (is_get && req->query != NULL && req->query_len > 0) {
-        if (mlf__query_dict(pool, rpc->request, req->query, req->query_len, &raw, &err) != 0)
+        if (mlf_pbjson_from_query(pool, rpc->request, req->query, req->query_len, &msg, &pr, &err) != 0)
             goto fail;
     } else {
         bool checks_type = (req->method_len == 4 && memcmp(req->method, "POST", 4) == 0) ||
@@ -226,6 +135,7 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
             }
         }
         /* get_json(force=True, silent=True): a body that is not JSON counts as {} */
+        mlf_json *raw = NULL;
         if (req->body != NULL && req->body_len > 0 &&
             mlf_json_parse(pool, req->body, req->body_len, &raw, NULL) == 0 && raw->type == MLF_JSON_STRING) {
             /* older clients double-encode their JSON */
@@ -234,18 +144,16 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
         }
         if (raw == NULL || raw->type != MLF_JSON_OBJECT)
             raw = mlf__json_new(pool, MLF_JSON_OBJECT);
+        if (mlf_pbjson_from_json(pool, rpc->request, raw, &msg, &pr, &err) != 0)
+            goto fail;
     }
 
-    ProtobufCMessage *msg = NULL;
-    mlf_pbjson_result pr = {0};
-    if (mlf_pbjson_from_json(pool, rpc->request, raw, &msg, &pr, &err) != 0)
-        goto fail;
     for (size_t i = 0; i < m->n_params; i++)
         if (mlf__set_path_param(pool, msg, m->param_names[i], m->param_values[i], &err) != 0)
             goto fail;
 
     mlf_ctx ctx = {.svc = app->svc, .pool = pool};
-    mlf_rpc_request rr = {.msg = msg, .raw = raw, .parse_failed = pr.n_type_errors > 0};
+    mlf_rpc_request rr = {.msg = msg, .raw = pr.json, .parse_failed = pr.n_type_errors > 0};
     ProtobufCMessage *resp = NULL;
     if (mlf_rpc_invoke(&ctx, rpc, &rr, &resp, &err) != 0)
         goto fail;

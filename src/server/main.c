@@ -4,6 +4,7 @@
  *   mlflow-c endpoints          list every rpc and whether it is implemented
  *   mlflow-c --version
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,12 @@ static int mlf__server(int argc, char **argv)
         fprintf(stderr, "mlflow-c: --static-prefix must begin with a '/' and cannot end with a '/'\n");
         return 2;
     }
+
+    /* Large request bodies and big result pages come and go on every
+       request; keep that memory in the process instead of mapping and
+       unmapping it each time. */
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    mallopt(M_TRIM_THRESHOLD, 128 << 20);
 
     mlf_pool *pool = mlf_pool_create();
     mlf_service *svc = NULL;

@@ -247,6 +247,7 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
         /* let h2o close its connections and timers */
         h2o_context_dispose(&workers[i].ctx);
         uv_run(&workers[i].loop, UV_RUN_NOWAIT);
+        uv_loop_close(&workers[i].loop);
         mlf_pool_destroy(workers[i].pool);
     }
     free(workers);

@@ -75,7 +75,7 @@ static void test_create_then_get(void **state)
     assert_non_null(strstr(r.body, "\"experiment_id\""));
     r = call(f, "GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name=h1", NULL, NULL);
     assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "\"name\":\"h1\""));
+    assert_non_null(strstr(r.body, "\"name\": \"h1\""));
     /* %XX and + in the query string */
     call(f, "POST", "/api/2.0/mlflow/experiments/create", "application/json", "{\"name\":\"a b/c\"}");
     r = call(f, "GET", "/api/2.0/mlflow/experiments/get-by-name?experiment_name=a+b%2Fc", NULL, NULL);
