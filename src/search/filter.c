@@ -153,8 +153,8 @@ static int mlf__model_entity(mlf_pool *pool, const char *identifier, const char 
 int mlf__search_exp_identifier(mlf_pool *pool, const char *identifier, const char *const *valid_keys,
                                const char *valid_keys_set, mlf__ident *out, mlf_error *err)
 {
-    const char *key;
-    mlf_search_entity entity;
+    const char *key = identifier;
+    mlf_search_entity entity = MLF_ENTITY_ATTRIBUTE;
     int rc = mlf__model_entity(pool, identifier, &key, &entity, err);
     if (rc < 0)
         return rc;
@@ -172,8 +172,8 @@ int mlf__search_exp_identifier(mlf_pool *pool, const char *identifier, const cha
 static int mlf__model_identifier(mlf_pool *pool, const char *identifier, const char *const *valid_keys,
                                  const char *valid_keys_set, mlf__ident *out, mlf_error *err)
 {
-    const char *key;
-    mlf_search_entity entity;
+    const char *key = identifier;
+    mlf_search_entity entity = MLF_ENTITY_ATTRIBUTE;
     int rc = mlf__model_entity(pool, identifier, &key, &entity, err);
     if (rc < 0)
         return rc;
@@ -398,13 +398,17 @@ static bool mlf__op_from(const char *upper, mlf_search_op *op)
     return false;
 }
 
-/* Python's str.upper() for a comparator; non-ASCII results cannot name one. */
+/* Python's str.upper() for a comparator token ("lıke" gives "LIKE"). A
+ * character without an ASCII upper case (the Kelvin sign the lexer accepts
+ * for K) is kept, so such a comparator never matches, as in Python. */
 static char *mlf__upper(mlf_pool *pool, const char *s)
 {
     size_t n = strlen(s);
     char *out = mlf_pool_alloc(pool, 3 * n + 8);
-    if (mlf__py_upper_ascii(s, n, out, 3 * n + 8) < 0)
-        return mlf_pool_sprintf(pool, "%s", s); /* compared with ASCII only: never matches */
+    if (mlf__py_upper_ascii(s, n, out, 3 * n + 8) >= 0)
+        return out;
+    for (size_t i = 0; i <= n; i++)
+        out[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 32) : s[i];
     return out;
 }
 
@@ -421,7 +425,7 @@ static int mlf__comparison(const mlf__fctx *c, mlf__tok **parts, size_t n, const
     if (comparator == NULL)
         comparator = mlf__text(c, parts[1]);
     const char *ident = mlf__text(c, parts[0]);
-    mlf__ident id;
+    mlf__ident id = {MLF_ENTITY_ATTRIBUTE, NULL};
     int rc;
     switch (c->kind) {
     case MLF_SEARCH_RUNS:
@@ -457,7 +461,10 @@ static int mlf__comparison(const mlf__fctx *c, mlf__tok **parts, size_t n, const
 static int mlf__check_runs(const mlf__fctx *c, mlf_search_clause *cl, const char *raw_cmp)
 {
     const char *cmp = mlf__upper(c->pool, raw_cmp);
+    /* sic: the store translates the aliases whatever the entity, so
+     * tags.created searches the tag "start_time" */
     const char *key = mlf__search_translate_alias(cl->key);
+    cl->key = key;
     switch (cl->entity) {
     case MLF_ENTITY_ATTRIBUTE:
         if (!mlf__search_in(key, mlf__run_numeric_keys)) {
@@ -469,7 +476,6 @@ static int mlf__check_runs(const mlf__fctx *c, mlf_search_clause *cl, const char
             return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator '%s' not one of '%s", cmp,
                                  MLF__SET_STRING_COMPARATORS);
         }
-        cl->key = key;
         break;
     case MLF_ENTITY_METRIC:
         if (!mlf__search_in(cmp, mlf__numeric_comparators))

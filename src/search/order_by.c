@@ -95,12 +95,12 @@ int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const 
     *ret_orders = NULL;
     *ret_n = 0;
     for (size_t k = 0; k < n; k++) {
-        const char *value;
-        bool asc;
+        const char *value = NULL;
+        bool asc = true;
         int rc = mlf__order_token(pool, order_by[k], &value, &asc, err);
         if (rc < 0)
             return rc;
-        mlf__ident id;
+        mlf__ident id = {MLF_ENTITY_ATTRIBUTE, NULL};
         switch (kind) {
         case MLF_SEARCH_RUNS:
             rc = mlf__search_runs_identifier(pool, value, true, &id, err);

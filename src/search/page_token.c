@@ -287,7 +287,9 @@ static mlf__jv *mlf__jnumber(mlf__jp *p)
 static mlf__jv *mlf__jvalue(mlf__jp *p)
 {
     mlf__jws(p);
-    if (p->i >= p->n || ++p->depth > 900) /* Python's RecursionError also makes a ValueError-free 500; rare */
+    /* Python's json recursion limit raises RecursionError (not a ValueError);
+     * such nesting is treated as invalid JSON here */
+    if (p->i >= p->n || ++p->depth > 900)
         return NULL;
     uint32_t c = p->s[p->i];
     mlf__jv *v = NULL;

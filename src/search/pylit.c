@@ -5,8 +5,8 @@
  * expression that is not a literal (a ValueError that MLflow lets escape),
  * and evaluates literals far enough to build repr() of the resulting tuple.
  *
- * Not covered (they count as SyntaxError): comprehensions, lambda, starred
- * items, \N{...} escapes; complex arithmetic ("1+2j") counts as a ValueError.
+ * Not covered (they count as SyntaxError): comprehensions, generator
+ * expressions, and \N{...} escapes.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -34,9 +34,10 @@ typedef struct mlf__pv {
     mlf__pv_kind kind;
     char *text; /* str/bytes contents (UTF-8 / raw), int decimal digits with sign */
     size_t len;
-    double num; /* float, imag; bool as 0/1 */
-    bool neg_zero_real; /* imag produced by unary minus: complex(-0.0, -x) */
+    double num;  /* float; the imaginary part of a complex; bool as 0/1 */
+    double real; /* the real part of a complex */
     bool from_unary;    /* the value of a UnaryOp, not a Constant */
+    bool starred;       /* a *item */
     struct mlf__pv **items; /* tuple/list/set; dict as key, value pairs */
     size_t n;
 } mlf__pv;
@@ -477,6 +478,7 @@ static mlf__pv *mlf__number(mlf__pp *p)
 /* ---------------------------------------------------------------- */
 
 static mlf__pv *mlf__test(mlf__pp *p);
+static mlf__pv *mlf__binary(mlf__pp *p, int level);
 
 static mlf__pv *mlf__nonliteral(mlf__pp *p)
 {
@@ -505,7 +507,12 @@ static bool mlf__test_list(mlf__pp *p, const char *close, mlf__pv ***items, size
     for (;;) {
         if (mlf__eat_op(p, close))
             return true;
-        mlf__pv *v = mlf__test(p);
+        bool starred = mlf__eat_op(p, "*");
+        mlf__pv *v = starred ? mlf__binary(p, 0) : mlf__test(p);
+        if (v != NULL && starred) {
+            v = mlf__nonliteral(p);
+            v->starred = true;
+        }
         if (v == NULL)
             return false;
         mlf__items_push(p, items, n, &cap, v);
@@ -536,6 +543,8 @@ static mlf__pv *mlf__atom(mlf__pp *p)
         bool comma;
         if (!mlf__test_list(p, c == '(' ? ")" : "]", &items, &n, &comma))
             return mlf__fail(p);
+        if (c == '(' && n == 1 && !comma && items[0]->starred)
+            return mlf__fail(p); /* "(*a)": cannot use starred expression here */
         if (c == '(' && n == 1 && !comma)
             v = items[0];
         else {
@@ -549,7 +558,12 @@ static mlf__pv *mlf__atom(mlf__pp *p)
         size_t n = 0, cap = 0;
         int is_dict = -1;
         while (!mlf__eat_op(p, "}")) {
-            mlf__pv *k = mlf__test(p);
+            bool starred = is_dict != 1 && mlf__eat_op(p, "*");
+            mlf__pv *k = starred ? mlf__binary(p, 0) : mlf__test(p);
+            if (k != NULL && starred) {
+                k = mlf__nonliteral(p);
+                is_dict = 0;
+            }
             if (k == NULL)
                 return mlf__fail(p);
             mlf__items_push(p, &items, &n, &cap, k);
@@ -713,14 +727,12 @@ static mlf__pv *mlf__factor(mlf__pp *p)
         return v;
     case MLF__PV_IMAG:
         v->num = minus ? -o->num : o->num;
-        v->neg_zero_real = minus;
+        v->real = minus ? -o->real : o->real;
         return v;
     default:
         return mlf__nonliteral(p);
     }
 }
-
-static mlf__pv *mlf__binary(mlf__pp *p, int level);
 
 /* Binary operator levels, loosest first; all make a non-literal here. */
 static const char *const *const mlf__binops[] = {
@@ -739,17 +751,30 @@ static mlf__pv *mlf__binary(mlf__pp *p, int level)
     mlf__pv *v = mlf__binary(p, level + 1);
     if (v == NULL)
         return NULL;
-    for (;;) {
-        bool found = false;
+    for (bool first = true;; first = false) {
+        int found = -1;
         for (int k = 0; mlf__binops[level][k]; k++)
             if (mlf__eat_op(p, mlf__binops[level][k])) {
-                found = true;
+                found = k;
                 break;
             }
-        if (!found)
+        if (found < 0)
             return v;
-        if (mlf__binary(p, level + 1) == NULL)
+        mlf__pv *r = mlf__binary(p, level + 1);
+        if (r == NULL)
             return NULL;
+        /* literal_eval's one BinOp: a (signed) int or float plus or minus an
+         * imaginary constant, e.g. 1+2j */
+        if (level == 4 && first && (v->kind == MLF__PV_INT || v->kind == MLF__PV_FLOAT) && r->kind == MLF__PV_IMAG &&
+            !r->from_unary) {
+            double left = v->kind == MLF__PV_INT ? strtod(v->text, NULL) : v->num;
+            mlf__pv *c = mlf__pv_new(p, MLF__PV_IMAG);
+            c->from_unary = true; /* a BinOp: no further sign or sum applies */
+            c->real = found == 0 ? left + r->real : left - r->real;
+            c->num = found == 0 ? 0.0 + r->num : 0.0 - r->num;
+            v = c;
+            continue;
+        }
         v = mlf__nonliteral(p);
     }
 }
@@ -801,6 +826,25 @@ static mlf__pv *mlf__not_test(mlf__pp *p)
 
 static mlf__pv *mlf__test(mlf__pp *p)
 {
+    if (mlf__eat_word(p, "lambda")) {
+        /* parameters: [*|**]name[=default], ... then ':' body */
+        while (!mlf__eat_op(p, ":")) {
+            (void)(mlf__eat_op(p, "**") || mlf__eat_op(p, "*") || mlf__eat_op(p, "/"));
+            mlf__skip(p);
+            size_t n = mlf__ident_len(p, p->i);
+            if (n && !mlf__is_pykeyword(p->s + p->i, n)) {
+                p->i += n;
+                if (mlf__eat_op(p, "=") && mlf__test(p) == NULL)
+                    return mlf__fail(p);
+            }
+            if (!mlf__eat_op(p, ",")) {
+                if (!mlf__eat_op(p, ":"))
+                    return mlf__fail(p);
+                break;
+            }
+        }
+        return mlf__test(p) ? mlf__nonliteral(p) : NULL;
+    }
     mlf__pv *v = mlf__not_test(p);
     if (v == NULL)
         return NULL;
@@ -852,15 +896,21 @@ static void mlf__repr(mlf_pool *pool, mlf_buf *b, const mlf__pv *v)
         mlf_buf_puts(b, mlf__py_repr_float(pool, v->num));
         break;
     case MLF__PV_IMAG: {
-        /* repr(complex): no ".0"; "(-0-xj)" for a negated imaginary */
-        char *f = mlf__py_repr_float(pool, v->num);
-        size_t fl = strlen(f);
-        if (fl > 2 && strcmp(f + fl - 2, ".0") == 0)
-            f[fl - 2] = '\0';
-        if (v->neg_zero_real)
-            mlf_buf_printf(b, "(-0%s%sj)", v->num < 0 || signbit(v->num) ? "" : "+", f);
-        else
-            mlf_buf_printf(b, "%sj", f);
+        /* repr(complex): parts without ".0"; the real part only when it is
+         * not +0.0 */
+        char *im = mlf__py_repr_float(pool, v->num);
+        size_t il = strlen(im);
+        if (il > 2 && strcmp(im + il - 2, ".0") == 0)
+            im[il - 2] = '\0';
+        if (v->real == 0 && !signbit(v->real)) {
+            mlf_buf_printf(b, "%sj", im);
+            break;
+        }
+        char *re = mlf__py_repr_float(pool, v->real);
+        size_t rl = strlen(re);
+        if (rl > 2 && strcmp(re + rl - 2, ".0") == 0)
+            re[rl - 2] = '\0';
+        mlf_buf_printf(b, "(%s%s%sj)", re, (signbit(v->num) || isnan(v->num)) && im[0] == '-' ? "" : "+", im);
         break;
     }
     case MLF__PV_BOOL:

@@ -34,6 +34,11 @@ static const mlf__kw mlf__keywords[] = {
 typedef struct mlf__lx {
     const char *s;
     size_t len;
+    mlf_pool *pool;
+    /* scratch for mlf__lex_quoted, allocated once per parse */
+    size_t *stack_pos;
+    unsigned char *stack_alt;
+    unsigned char *dead;
 } mlf__lx;
 
 static uint32_t mlf__cp(const mlf__lx *lx, size_t i, size_t *clen)
@@ -202,32 +207,31 @@ static size_t mlf__lex_block_comment(const mlf__lx *lx, size_t i, bool *hint)
     return (size_t)(end - lx->s);
 }
 
-/* Python's backtracking for  Q(QQ|\\Q|[^Q])*Q  (doubled=true) or
+/* Python's backtracking for  Q(QQ|\\Q|[^Q])*Q  (escape=true) or
  * Q(QQ|[^Q])*Q (escape=false): the first match in priority order, found by
- * a depth-first search that remembers positions known to fail. */
-static size_t mlf__lex_quoted(mlf_pool *pool, const mlf__lx *lx, size_t i, const char *q, bool escape)
+ * an explicit depth-first search that remembers positions known to fail, so
+ * that it stays linear in the text's length. */
+static size_t mlf__lex_quoted(mlf__lx *lx, size_t i, const char *q, bool escape)
 {
     size_t ql = strlen(q);
     if (lx->len - i < ql || memcmp(lx->s + i, q, ql) != 0)
         return 0;
-    size_t start = i + ql, n = lx->len;
-    /* stack of (pos, next alternative) */
-    size_t cap = 64, sp = 0;
-    size_t *pos = malloc(cap * sizeof(*pos));
-    unsigned char *alt = malloc(cap);
-    unsigned char *dead = calloc(n - start + 2, 1);
-    if (pos == NULL || alt == NULL || dead == NULL)
-        abort();
-    (void)pool;
-    size_t result = 0;
+    if (lx->dead == NULL) {
+        lx->stack_pos = MLF_NEW_ARRAY(lx->pool, size_t, lx->len + 2);
+        lx->stack_alt = MLF_NEW_ARRAY(lx->pool, unsigned char, lx->len + 2);
+        lx->dead = MLF_NEW_ARRAY(lx->pool, unsigned char, lx->len + 2);
+    }
+    size_t start = i + ql, n = lx->len, far = start;
+    size_t *pos = lx->stack_pos;
+    unsigned char *alt = lx->stack_alt, *dead = lx->dead;
+    size_t result = 0, sp = 1;
     pos[0] = start;
     alt[0] = 0;
-    sp = 1;
     while (sp > 0) {
         size_t p = pos[sp - 1];
         unsigned char a = alt[sp - 1];
         size_t adv = 0;
-        /* alternatives: 0 = QQ, 1 = \Q, 2 = any char but Q, 3 = close */
+        /* alternatives: 0 = QQ, 1 = \Q, 2 = any character but Q, 3 = close */
         while (a < 4 && adv == 0) {
             if (a == 0) {
                 if (n - p >= 2 * ql && memcmp(lx->s + p, q, ql) == 0 && memcmp(lx->s + p + ql, q, ql) == 0)
@@ -241,38 +245,29 @@ static size_t mlf__lex_quoted(mlf_pool *pool, const mlf__lx *lx, size_t i, const
                     (void)mlf__cp(lx, p, &cl);
                     adv = cl;
                 }
-            } else {
-                if (n - p >= ql && memcmp(lx->s + p, q, ql) == 0) {
-                    result = p + ql;
-                    goto done;
-                }
+            } else if (n - p >= ql && memcmp(lx->s + p, q, ql) == 0) {
+                result = p + ql;
+                goto done;
             }
             a++;
         }
         if (adv == 0) {
-            dead[p - start] = 1;
+            dead[p] = 1;
             sp--;
             continue;
         }
         alt[sp - 1] = a;
         size_t np = p + adv;
-        if (dead[np - start])
+        if (np > far)
+            far = np;
+        if (dead[np])
             continue;
-        if (sp == cap) {
-            cap *= 2;
-            pos = realloc(pos, cap * sizeof(*pos));
-            alt = realloc(alt, cap);
-            if (pos == NULL || alt == NULL)
-                abort();
-        }
         pos[sp] = np;
         alt[sp] = 0;
         sp++;
     }
 done:
-    free(pos);
-    free(alt);
-    free(dead);
+    memset(dead + start, 0, far - start + 1);
     return result;
 }
 
@@ -478,7 +473,7 @@ static mlf__tt mlf__keyword_type(const char *s, size_t n)
 }
 
 /* One token at i: its end and type. */
-static size_t mlf__lex_one(mlf_pool *pool, const mlf__lx *lx, size_t i, mlf__tt *tt)
+static size_t mlf__lex_one(mlf__lx *lx, size_t i, mlf__tt *tt)
 {
     const char *s = lx->s;
     size_t len = lx->len, e, cl;
@@ -513,11 +508,11 @@ static size_t mlf__lex_one(mlf_pool *pool, const mlf__lx *lx, size_t i, mlf__tt 
         *tt = MLF__TT_WILDCARD;
         return i + 1;
     }
-    if ((e = mlf__lex_quoted(pool, lx, i, "`", false))) {
+    if ((e = mlf__lex_quoted(lx, i, "`", false))) {
         *tt = MLF__TT_NAME;
         return e;
     }
-    if ((e = mlf__lex_quoted(pool, lx, i, "\xC2\xB4", false))) {
+    if ((e = mlf__lex_quoted(lx, i, "\xC2\xB4", false))) {
         *tt = MLF__TT_NAME;
         return e;
     }
@@ -639,13 +634,13 @@ static size_t mlf__lex_one(mlf_pool *pool, const mlf__lx *lx, size_t i, mlf__tt 
             return e;
         }
     }
-    if ((e = mlf__lex_quoted(pool, lx, i, "'", true))) {
+    if ((e = mlf__lex_quoted(lx, i, "'", true))) {
         *tt = MLF__TT_STR_SINGLE;
         return e;
     }
     /* The second String.Symbol rule, (""|".*?[^\\]"), can only match where this
      * one does, so it is left out. */
-    if ((e = mlf__lex_quoted(pool, lx, i, "\"", true))) {
+    if ((e = mlf__lex_quoted(lx, i, "\"", true))) {
         *tt = MLF__TT_STR_SYMBOL;
         return e;
     }
@@ -1661,6 +1656,15 @@ typedef struct mlf__splitter {
     long level;
 } mlf__splitter;
 
+/* value.upper().startswith(word) for an ASCII word (DDL tokens are ASCII) */
+static bool mlf__text_starts_ci(const char *s, const char *word)
+{
+    for (; *word; s++, word++)
+        if ((*s >= 'a' && *s <= 'z' ? *s - 32 : *s) != *word)
+            return false;
+    return true;
+}
+
 static long mlf__split_level(mlf__splitter *sp, const char *src, const mlf__tok *t)
 {
     if (t->tt == MLF__TT_PUNCTUATION && t->end - t->start == 1 && src[t->start] == '(')
@@ -1669,7 +1673,7 @@ static long mlf__split_level(mlf__splitter *sp, const char *src, const mlf__tok 
         return -1;
     if (!mlf__sql_is_keyword(t))
         return 0;
-    if (t->tt == MLF__TT_KW_DDL && t->end - t->start >= 6 && mlf__ci(&(mlf__lx){src + t->start, 6}, 0, "CREATE")) {
+    if (t->tt == MLF__TT_KW_DDL && t->end - t->start >= 6 && mlf__text_starts_ci(src + t->start, "CREATE")) {
         sp->is_create = true;
         return 0;
     }
@@ -1712,7 +1716,7 @@ static bool mlf__is_go(const char *src, const mlf__tok *t)
 
 int mlf__sql_parse(mlf_pool *pool, const char *text, mlf__tok ***ret_stmts, size_t *ret_n)
 {
-    mlf__lx lx = {text, strlen(text)};
+    mlf__lx lx = {text, strlen(text), pool, NULL, NULL, NULL};
     mlf__ps ps = {pool, text, 0, false};
     mlf__tok **stmts = NULL;
     size_t n_stmts = 0, cap_stmts = 0;
@@ -1723,7 +1727,7 @@ int mlf__sql_parse(mlf_pool *pool, const char *text, mlf__tok ***ret_stmts, size
 
     for (size_t i = 0; i < lx.len;) {
         mlf__tt tt;
-        size_t e = mlf__lex_one(pool, &lx, i, &tt);
+        size_t e = mlf__lex_one(&lx, i, &tt);
         mlf__tok *t = MLF_NEW(pool, mlf__tok);
         t->tt = tt;
         t->cls = MLF__C_TOKEN;
