@@ -167,14 +167,21 @@ char *mlf_pool_strdup(mlf_pool *pool, const char *s)
 
 char *mlf_pool_vsprintf(mlf_pool *pool, const char *fmt, va_list ap)
 {
+    /* most messages are short: format once into a guess, again only when it was too small */
+    size_t cap = 128;
+    char *d = mlf_pool_alloc(pool, cap);
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(d, cap, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
-        n = 0;
-    char *d = mlf_pool_alloc(pool, (size_t)n + 1);
-    vsnprintf(d, (size_t)n + 1, fmt, ap);
+    if (n < 0) {
+        d[0] = '\0';
+        return d;
+    }
+    if ((size_t)n >= cap) {
+        d = mlf_pool_alloc(pool, (size_t)n + 1);
+        vsnprintf(d, (size_t)n + 1, fmt, ap);
+    }
     return d;
 }
 
@@ -239,14 +246,18 @@ void mlf_buf_printf(mlf_buf *buf, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    mlf_buf_reserve(buf, 64);
+    size_t room = buf->cap - buf->len;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(buf->data + buf->len, room, fmt, ap2);
     va_end(ap2);
-    if (n > 0) {
+    if (n > 0 && (size_t)n >= room) {
         mlf_buf_reserve(buf, (size_t)n);
         vsnprintf(buf->data + buf->len, (size_t)n + 1, fmt, ap);
-        buf->len += (size_t)n;
     }
+    if (n > 0)
+        buf->len += (size_t)n;
+    buf->data[buf->len] = '\0';
     va_end(ap);
 }
