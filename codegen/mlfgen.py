@@ -209,7 +209,7 @@ def load_descriptors(path):
                 if not eps:
                     raise GenError(f"{path}: rpc {full}.{m.name} has no (rpc) endpoints")
                 rpcs.append(Rpc(full, SERVICES[full], m, eps))
-    rpcs.sort(key=lambda r: (SERVICE_ORDER.index(r.service), r.name))
+    rpcs.sort(key=lambda r: (SERVICE_ORDER.index(r.service), r.name.lower(), r.name))
     return messages, rpcs
 
 

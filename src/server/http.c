@@ -187,6 +187,13 @@ void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
         return;
     }
 
+    /* a Flask route of its own: SearchDatasets' rpc path is unreachable */
+    if (mlf_http_search_datasets(app, pool, req, ret) == 0)
+        return;
+    /* a Flask route of its own, not an rpc: metrics/get-history-bulk */
+    if (mlf_http_metrics_bulk(app, pool, req, ret) == 0)
+        return;
+
     mlf_route_match m;
     switch (mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &m)) {
     case MLF_ROUTE_FOUND:

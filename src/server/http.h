@@ -43,6 +43,22 @@ typedef struct mlf_http_response {
 /** Answers one request; all memory comes from pool. Never fails. */
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
 
+/**
+ * POST [static prefix]/ajax-api/2.0/mlflow/experiments/search-datasets
+ * (route_search_datasets.c): answers it into ret and returns 0, or returns -1
+ * without touching ret when the path is another one.
+ */
+int mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                             mlf_http_response *ret);
+
+/**
+ * GET [static prefix]/ajax-api/2.0/mlflow/metrics/get-history-bulk
+ * (route_metrics_bulk.c): answers it into ret and returns 0, or returns -1
+ * without touching ret when the path is another one.
+ */
+int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                          mlf_http_response *ret);
+
 /** Decodes %XX escapes (and '+' as space when plus_is_space) into a pool string; bad escapes stay as they are. */
 char *mlf_http_url_decode(mlf_pool *pool, const char *s, size_t len, bool plus_is_space, size_t *ret_len);
 

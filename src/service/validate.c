@@ -1,9 +1,12 @@
 #include "service/validate.h"
 
+#include <inttypes.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json/json.h"
 #include "store/pystr.h"
 #include "store/uri.h"
 
@@ -168,4 +171,392 @@ int mlf_validate_max_results(mlf_pool *pool, bool has_value, long long max_resul
                              "Invalid value %lld for parameter 'max_results' supplied. It must be at most %lld",
                              max_results, max);
     return 0;
+}
+
+int mlf_validate_run_id(mlf_pool *pool, const char *run_id, mlf_error *err)
+{
+    const char *id = run_id != NULL ? run_id : "";
+    size_t n = mlf__regex_end(id);
+    bool ok = n > 0;
+    size_t count = 0;
+    for (size_t i = 0; ok && i < n;) {
+        uint32_t cp;
+        size_t len = mlf_pystr_utf8_next(id + i, &cp);
+        if (i == 0)
+            ok = cp < 0x80 && mlf_pystr_is_word_char(cp) && cp != '_';
+        else
+            ok = mlf_pystr_is_word_char(cp) || cp == '-';
+        count++;
+        i += len;
+    }
+    if (ok && count <= 256)
+        return 0;
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "%s",
+                         mlf_validate_invalid_value(pool, "run_id", id, NULL));
+}
+
+int mlf_validate_dataset(mlf_pool *pool, const char *name, const char *digest, const char *source, const char *schema,
+                         const char *profile, mlf_error *err)
+{
+    int rc = mlf_validate_length_limit(pool, "name", MLF_MAX_DATASET_NAME_SIZE, name, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit(pool, "digest", MLF_MAX_DATASET_DIGEST_SIZE, digest, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit(pool, "source", MLF_MAX_DATASET_SOURCE_SIZE, source, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit(pool, "schema", MLF_MAX_DATASET_SCHEMA_SIZE, schema, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit(pool, "profile", MLF_MAX_DATASET_PROFILE_SIZE, profile, err);
+    return rc;
+}
+
+int mlf_validate_input_tag(mlf_pool *pool, const char *key, const char *value, mlf_error *err)
+{
+    int rc = mlf_validate_length_limit(pool, "key", MLF_MAX_INPUT_TAG_KEY_SIZE, key, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit(pool, "value", MLF_MAX_INPUT_TAG_VALUE_SIZE, value, err);
+    return rc;
+}
+
+/* ---- model registry ---- */
+
+int mlf_validate_model_name(mlf_pool *pool, const char *name, mlf_error *err)
+{
+    if (name == NULL || name[0] == '\0')
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Missing value for required parameter 'name'.");
+    return 0;
+}
+
+int mlf_validate_model_renaming(mlf_pool *pool, const char *new_name, mlf_error *err)
+{
+    if (new_name == NULL || new_name[0] == '\0')
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Missing value for required parameter 'new_name'.");
+    return 0;
+}
+
+/* First code points of the Nd blocks of Unicode 14.0 (CPython 3.11): each block holds the digits 0-9. */
+static const uint32_t mlf__nd_blocks[] = {
+    0x30,    0x660,   0x6f0,   0x7c0,   0x966,   0x9e6,   0xa66,   0xae6,   0xb66,   0xbe6,   0xc66,
+    0xce6,   0xd66,   0xde6,   0xe50,   0xed0,   0xf20,   0x1040,  0x1090,  0x17e0,  0x1810,  0x1946,
+    0x19d0,  0x1a80,  0x1a90,  0x1b50,  0x1bb0,  0x1c40,  0x1c50,  0xa620,  0xa8d0,  0xa900,  0xa9d0,
+    0xa9f0,  0xaa50,  0xabf0,  0xff10,  0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0,
+    0x11450, 0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60,
+    0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
+};
+
+bool mlf_validate_decimal_digit(uint32_t cp, int *value)
+{
+    size_t lo = 0, hi = sizeof(mlf__nd_blocks) / sizeof(mlf__nd_blocks[0]);
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (mlf__nd_blocks[mid] <= cp)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || cp - mlf__nd_blocks[lo - 1] >= 10)
+        return false;
+    if (value != NULL)
+        *value = (int)(cp - mlf__nd_blocks[lo - 1]);
+    return true;
+}
+
+int mlf_validate_model_version(mlf_pool *pool, const char *version, mlf_error *err)
+{
+    if (version == NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                             "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'");
+    /* int() reads any Unicode decimal digit: map them to ASCII before parsing */
+    mlf_buf b;
+    mlf_buf_init(&b, pool, strlen(version) + 1);
+    for (size_t i = 0; version[i] != '\0';) {
+        uint32_t cp;
+        size_t len = mlf_pystr_utf8_next(version + i, &cp);
+        int d;
+        if (cp >= 0x80 && mlf_validate_decimal_digit(cp, &d))
+            mlf_buf_putc(&b, (char)('0' + d));
+        else
+            mlf_buf_append(&b, version + i, len);
+        i += len;
+    }
+    int64_t v;
+    if (mlf_pystr_parse_int(b.data, &v) == -1)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Parameter 'version' must be an integer, got '%s'.", version);
+    return 0;
+}
+
+int mlf_validate_registered_model_tag(mlf_pool *pool, const char *key, const char *value, mlf_error *err)
+{
+    int rc = mlf_validate_tag_name(pool, key, "key", err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit(pool, "key", MLF_MAX_MODEL_REGISTRY_TAG_KEY_LENGTH, key, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit(pool, "value", MLF_MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH, value, err);
+    return rc;
+}
+
+int mlf_validate_model_version_tag(mlf_pool *pool, const char *key, const char *value, mlf_error *err)
+{
+    int rc = mlf_validate_tag_name(pool, key, "key", err);
+    if (rc < 0)
+        return rc;
+    if (value == NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Tag value cannot be None");
+    rc = mlf_validate_length_limit(pool, "key", MLF_MAX_MODEL_REGISTRY_TAG_KEY_LENGTH, key, err);
+    if (rc < 0)
+        return rc;
+    /* PROMPT_TEXT_TAG_KEY gets a friendlier message */
+    if (strcmp(key, "mlflow.prompt.text") == 0 && mlf_pystr_len(value) > MLF_MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Prompt text exceeds max length of %d characters.",
+                             MLF_MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH);
+    return mlf_validate_length_limit(pool, "value", MLF_MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH, value, err);
+}
+
+int mlf_validate_model_alias_name(mlf_pool *pool, const char *alias, mlf_error *err)
+{
+    if (alias == NULL || alias[0] == '\0')
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Registered model alias name cannot be empty.");
+    size_t n = mlf__regex_end(alias);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t len = mlf_pystr_utf8_next(alias + i, &cp);
+        if (!(cp == '-' || mlf_pystr_is_word_char(cp)))
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid alias name: '%s'. Names may only contain alphanumerics, underscores (_), "
+                                 "and dashes (-).",
+                                 alias);
+        i += len;
+    }
+    return mlf_validate_length_limit(pool, "Registered model alias name", MLF_MAX_REGISTERED_MODEL_ALIAS_LENGTH, alias,
+                                     err);
+}
+
+/* str.lower() == word for an ASCII word: no other character lower-cases into ASCII letters used here. */
+static bool mlf__lower_equals(const char *s, const char *word)
+{
+    for (; *s != '\0' && *word != '\0'; s++, word++) {
+        char c = *s >= 'A' && *s <= 'Z' ? (char)(*s + 32) : *s;
+        if (c != *word)
+            return false;
+    }
+    return *s == '\0' && *word == '\0';
+}
+
+int mlf_validate_model_alias_name_reserved(mlf_pool *pool, const char *alias, mlf_error *err)
+{
+    if (mlf__lower_equals(alias, "latest"))
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "'latest' alias name (case insensitive) is reserved.");
+    /* ^[vV]\d+$ */
+    size_t n = mlf__regex_end(alias);
+    if (n >= 2 && (alias[0] == 'v' || alias[0] == 'V')) {
+        bool digits = true;
+        for (size_t i = 1; digits && i < n;) {
+            uint32_t cp;
+            size_t len = mlf_pystr_utf8_next(alias + i, &cp);
+            digits = mlf_validate_decimal_digit(cp, NULL);
+            i += len;
+        }
+        if (digits)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Version alias name '%s' is reserved.",
+                                 alias);
+    }
+    return 0;
+}
+
+int mlf_validate_model_stage(mlf_pool *pool, const char *stage, const char **ret, mlf_error *err)
+{
+    static const char *const stages[] = {"None", "Staging", "Production", "Archived"};
+    for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+        char lower[16];
+        size_t k = 0;
+        for (; stages[i][k] != '\0'; k++)
+            lower[k] = (char)(stages[i][k] >= 'A' && stages[i][k] <= 'Z' ? stages[i][k] + 32 : stages[i][k]);
+        lower[k] = '\0';
+        if (stage != NULL && mlf__lower_equals(stage, lower)) {
+            *ret = stages[i];
+            return 0;
+        }
+    }
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "Invalid Model Version stage: %s. Value must be one of None, Staging, Production, Archived.",
+                         stage != NULL ? stage : "None");
+}
+
+/* ---- runs: metrics, params, tags, log-batch ---- */
+
+const char *mlf_validate_json_path(mlf_pool *pool, const char *path, const char *name)
+{
+    if (path == NULL || path[0] == '\0')
+        return name;
+    if (name[0] == '[')
+        return mlf_pool_sprintf(pool, "%s%s", path, name);
+    return mlf_pool_sprintf(pool, "%s.%s", path, name);
+}
+
+/* MLFLOW_TRUNCATE_LONG_VALUES (a _BooleanEnvironmentVariable, default true) */
+static int mlf__truncate_long_values(mlf_pool *pool, bool *ret, mlf_error *err)
+{
+    const char *v = getenv("MLFLOW_TRUNCATE_LONG_VALUES");
+    *ret = true;
+    if (v == NULL)
+        return 0;
+    char lower[8];
+    size_t n = strlen(v);
+    if (n < sizeof(lower)) {
+        for (size_t i = 0; i <= n; i++)
+            lower[i] = (char)(v[i] >= 'A' && v[i] <= 'Z' ? v[i] + 32 : v[i]);
+        if (strcmp(lower, "true") == 0 || strcmp(lower, "1") == 0)
+            return 0;
+        if (strcmp(lower, "false") == 0 || strcmp(lower, "0") == 0) {
+            *ret = false;
+            return 0;
+        }
+    }
+    return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                         "MLFLOW_TRUNCATE_LONG_VALUES value must be one of ['true', 'false', '1', '0'] "
+                         "(case-insensitive), but got %s",
+                         v);
+}
+
+int mlf_validate_length_limit_truncate(mlf_pool *pool, const char *entity_name, size_t limit, const char *value,
+                                       const char **ret, mlf_error *err)
+{
+    *ret = value;
+    if (value == NULL)
+        return 0;
+    /* count code points only as far as the limit: most values are short */
+    size_t i = 0, count = 0;
+    while (value[i] != '\0' && count < limit) {
+        uint32_t cp;
+        i += mlf_pystr_utf8_next(value + i, &cp);
+        count++;
+    }
+    if (value[i] == '\0')
+        return 0;
+    bool truncate;
+    int rc = mlf__truncate_long_values(pool, &truncate, err);
+    if (rc < 0)
+        return rc;
+    if (!truncate)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "'%s' exceeds the maximum length of %zu characters", entity_name, limit);
+    *ret = mlf_pool_strndup(pool, value, i);
+    return 0;
+}
+
+/* str(float): repr, with nan and inf spelled as Python does */
+static const char *mlf__py_float_str(mlf_pool *pool, double v)
+{
+    if (isnan(v))
+        return "nan";
+    if (isinf(v))
+        return v > 0 ? "inf" : "-inf";
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 32);
+    mlf_json_write_double(&b, v);
+    return b.data;
+}
+
+int mlf_validate_metric(mlf_pool *pool, const char *key, double value, int64_t timestamp, const char *path,
+                        mlf_error *err)
+{
+    const char *name_path = mlf_validate_json_path(pool, path, "name");
+    if (key == NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "%s",
+                             mlf_validate_invalid_value(pool, name_path, NULL,
+                                                        "Metric name cannot be None. A key name must be provided."));
+    int rc = mlf_validate_tag_name(pool, key, name_path, err);
+    if (rc < 0)
+        return rc;
+    if (timestamp < 0) {
+        char *msg = mlf_pool_sprintf(pool,
+                                     "metric '%s' (value=%s). Timestamp must be a nonnegative long (64-bit integer) ",
+                                     key, mlf__py_float_str(pool, value));
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid value %" PRId64
+                             " for parameter '%s' supplied: %s",
+                             timestamp, mlf_validate_json_path(pool, path, "timestamp"), msg);
+    }
+    return mlf_validate_length_limit(pool, "Metric name", MLF_MAX_ENTITY_KEY_LENGTH, key, err);
+}
+
+int mlf_validate_param(mlf_pool *pool, const char *key, const char *value, const char *path, const char **ret_value,
+                       mlf_error *err)
+{
+    const char *key_path = mlf_validate_json_path(pool, path, "key");
+    if (key == NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "%s",
+                             mlf_validate_invalid_value(pool, key_path, "", "A key name must be provided."));
+    int rc = mlf_validate_tag_name(pool, key, key_path, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit(pool, "Param key", MLF_MAX_ENTITY_KEY_LENGTH, key, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit_truncate(pool, "Param value", MLF_MAX_PARAM_VAL_LENGTH, value, ret_value, err);
+    return rc;
+}
+
+int mlf_validate_tag(mlf_pool *pool, const char *key, const char *value, const char *path, const char **ret_value,
+                     mlf_error *err)
+{
+    const char *key_path = mlf_validate_json_path(pool, path, "key");
+    int rc = mlf_validate_tag_name(pool, key, key_path, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit(pool, key_path, MLF_MAX_ENTITY_KEY_LENGTH, key, err);
+    if (rc == 0)
+        rc = mlf_validate_length_limit_truncate(pool, mlf_validate_json_path(pool, path, "value"),
+                                                MLF_MAX_TAG_VAL_LENGTH, value, ret_value, err);
+    return rc;
+}
+
+static int mlf__batch_limit(mlf_pool *pool, const char *entity, size_t limit, size_t n, mlf_error *err)
+{
+    if (n <= limit)
+        return 0;
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "A batch logging request can contain at most %zu %s. Got %zu %s. Please split up %s across "
+                         "multiple requests and try again.",
+                         limit, entity, n, entity, entity);
+}
+
+int mlf_validate_batch_log_limits(mlf_pool *pool, size_t n_metrics, size_t n_params, size_t n_tags, mlf_error *err)
+{
+    int rc = mlf__batch_limit(pool, "metrics", MLF_MAX_METRICS_PER_BATCH, n_metrics, err);
+    if (rc == 0)
+        rc = mlf__batch_limit(pool, "params", MLF_MAX_PARAMS_TAGS_PER_BATCH, n_params, err);
+    if (rc == 0)
+        rc = mlf__batch_limit(pool, "tags", MLF_MAX_PARAMS_TAGS_PER_BATCH, n_tags, err);
+    if (rc == 0)
+        rc = mlf__batch_limit(pool, "metrics, params, and tags", MLF_MAX_ENTITIES_PER_BATCH,
+                              n_metrics + n_params + n_tags, err);
+    return rc;
+}
+
+int mlf_validate_param_keys_unique(mlf_pool *pool, const char *const *keys, size_t n, mlf_error *err)
+{
+    /* at most 100 params (limits are checked first), so the quadratic scan is cheap */
+    mlf_buf dupes;
+    bool any = false;
+    for (size_t i = 1; i < n; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(keys[i], keys[j]) == 0;
+        if (!seen)
+            continue;
+        if (!any)
+            mlf_buf_init(&dupes, pool, 64);
+        mlf_buf_printf(&dupes, "%s%s", any ? ", " : "[", mlf_pystr_repr(pool, keys[i]));
+        any = true;
+    }
+    if (!any)
+        return 0;
+    mlf_buf_putc(&dupes, ']');
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "Duplicate parameter keys have been submitted: %s. Please ensure the request contains only "
+                         "one param value per param key.",
+                         dupes.data);
 }

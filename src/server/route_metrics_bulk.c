@@ -1,0 +1,204 @@
+/*
+ * GET [static prefix]/ajax-api/2.0/mlflow/metrics/get-history-bulk: the Flask
+ * route of get_metric_history_bulk_handler (mlflow/server/handlers.py). Not
+ * an rpc: it reads the raw query args (run_id repeated, metric_key,
+ * max_results) and answers a plain dict through Flask's JSON provider
+ * (sorted keys, compact separators, a trailing newline, NaN as a bare token).
+ */
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "server/http.h"
+#include "store/pystr.h"
+#include "json/json.h"
+
+static const char mlf__route[] = "/ajax-api/2.0/mlflow/metrics/get-history-bulk";
+
+/* MAX_HISTORY_RESULTS and MAX_RUN_IDS_PER_REQUEST of the handler */
+#define MLF__MAX_HISTORY_RESULTS 25000
+#define MLF__MAX_RUN_IDS 100
+
+static void mlf__respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len)
+{
+    ret->status = status;
+    ret->content_type = content_type;
+    ret->body = body;
+    ret->body_len = len;
+}
+
+/* catch_mlflow_exception: the error as json.dumps({"error_code": ..., "message": ...}) */
+static void mlf__respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err)
+{
+    int code = err->code != 0 ? err->code : MLF_ERR_INTERNAL_ERROR;
+    const char *name = mlf_error_name(code);
+    const char *msg = err->message != NULL ? err->message : "";
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 128);
+    mlf_buf_puts(&b, "{\"error_code\": ");
+    mlf_json_write_string(&b, name, strlen(name));
+    mlf_buf_puts(&b, ", \"message\": ");
+    /* json.dumps escapes non-ASCII (ensure_ascii) */
+    mlf_json_write_string_ascii(&b, msg, strlen(msg));
+    mlf_buf_putc(&b, '}');
+    mlf__respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
+}
+
+/* An exception the handler does not catch (int() of a bad max_results): Werkzeug's 500 page. */
+static void mlf__respond_500(mlf_http_response *ret)
+{
+    static const char body[] =
+        "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
+        "<p>The server encountered an internal error and was unable to complete your request. Either the server is "
+        "overloaded or there is an error in the application.</p>\n";
+    mlf__respond(ret, 500, "text/html; charset=utf-8", body, sizeof(body) - 1);
+}
+
+/* Whether the decoded path is the route under app's static prefix. */
+static bool mlf__is_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req)
+{
+    static const char tail[] = "/get-history-bulk";
+    size_t tail_len = sizeof(tail) - 1;
+    /* most requests are told apart without decoding the path */
+    bool escaped = memchr(req->path, '%', req->path_len) != NULL;
+    if (!escaped && (req->path_len < tail_len || memcmp(req->path + req->path_len - tail_len, tail, tail_len) != 0))
+        return false;
+    size_t len;
+    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &len);
+    const char *prefix = app->static_prefix != NULL ? app->static_prefix : "";
+    size_t plen = strlen(prefix);
+    return len == plen + sizeof(mlf__route) - 1 && memcmp(path, prefix, plen) == 0 &&
+           memcmp(path + plen, mlf__route, sizeof(mlf__route) - 1) == 0;
+}
+
+/* request.args as the handler uses it: every run_id, the first metric_key and max_results. */
+typedef struct {
+    char **run_ids;
+    size_t n_run_ids;
+    const char *metric_key;
+    const char *max_results;
+} mlf__bulk_args;
+
+static void mlf__parse_args(mlf_pool *pool, const char *q, size_t qlen, mlf__bulk_args *ret)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < qlen;) {
+        size_t j = i;
+        while (j < qlen && q[j] != '&')
+            j++;
+        if (j > i) {
+            const char *eq = memchr(q + i, '=', j - i);
+            size_t klen = eq != NULL ? (size_t)(eq - (q + i)) : j - i;
+            const char *key = mlf_http_url_decode(pool, q + i, klen, true, NULL);
+            const char *val = eq != NULL ? mlf_http_url_decode(pool, eq + 1, (size_t)(q + j - eq - 1), true, NULL) : "";
+            if (strcmp(key, "run_id") == 0) {
+                if (ret->n_run_ids == cap) {
+                    cap = cap == 0 ? 8 : cap * 2;
+                    char **grown = MLF_NEW_ARRAY(pool, char *, cap);
+                    if (ret->n_run_ids > 0)
+                        memcpy(grown, ret->run_ids, ret->n_run_ids * sizeof(*grown));
+                    ret->run_ids = grown;
+                }
+                ret->run_ids[ret->n_run_ids++] = (char *)val;
+            } else if (strcmp(key, "metric_key") == 0 && ret->metric_key == NULL) {
+                ret->metric_key = val;
+            } else if (strcmp(key, "max_results") == 0 && ret->max_results == NULL) {
+                ret->max_results = val;
+            }
+        }
+        i = j + 1;
+    }
+}
+
+/* One MetricWithRunId.to_dict() as Flask writes it (sorted keys, ensure_ascii). */
+static void mlf__write_metric(mlf_buf *b, const Mlflow__MetricWithRunId *m)
+{
+    mlf_buf_puts(b, "{\"key\":");
+    mlf_json_write_string_ascii(b, m->key, strlen(m->key));
+    mlf_buf_puts(b, ",\"run_id\":");
+    mlf_json_write_string_ascii(b, m->run_id, strlen(m->run_id));
+    mlf_buf_printf(b, ",\"step\":%" PRId64 ",\"timestamp\":%" PRId64 ",\"value\":", m->step, m->timestamp);
+    mlf_json_write_double(b, m->value);
+    mlf_buf_putc(b, '}');
+}
+
+int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
+{
+    if (!mlf__is_route(app, pool, req))
+        return -1;
+    bool get = (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
+               (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0);
+    if (req->method_len == 7 && memcmp(req->method, "OPTIONS", 7) == 0) {
+        mlf__respond(ret, 200, "text/html; charset=utf-8", "", 0);
+        return 0;
+    }
+    if (!get) {
+        static const char body[] =
+            "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+            "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
+        mlf__respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+        return 0;
+    }
+    if (app->artifacts_only) {
+        static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
+        mlf__respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        return 0;
+    }
+
+    mlf__bulk_args args = {0};
+    if (req->query != NULL)
+        mlf__parse_args(pool, req->query, req->query_len, &args);
+    mlf_error err = {0};
+    if (args.n_run_ids == 0) {
+        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                      "GetMetricHistoryBulk request must specify at least one run_id.");
+        goto fail;
+    }
+    if (args.n_run_ids > MLF__MAX_RUN_IDS) {
+        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                      "GetMetricHistoryBulk request cannot specify more than %d run_ids. Received %zu run_ids.",
+                      MLF__MAX_RUN_IDS, args.n_run_ids);
+        goto fail;
+    }
+    if (args.metric_key == NULL) {
+        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                      "GetMetricHistoryBulk request must specify a metric_key.");
+        goto fail;
+    }
+    /* max_results = min(int(args.get("max_results", 25000)), 25000) */
+    int64_t max_results = MLF__MAX_HISTORY_RESULTS;
+    if (args.max_results != NULL) {
+        int prc = mlf_pystr_parse_int(args.max_results, &max_results);
+        if (prc == -1 || (prc == -2 && strchr(args.max_results, '-') != NULL)) {
+            mlf__respond_500(ret);
+            return 0;
+        }
+        if (prc == -2 || max_results > MLF__MAX_HISTORY_RESULTS)
+            max_results = MLF__MAX_HISTORY_RESULTS;
+    }
+
+    mlf_store *store = app->svc->store;
+    Mlflow__MetricWithRunId **metrics = NULL;
+    size_t n = 0;
+    /* a negative limit is no limit in SQLite, then Python's [:max_results] drops that many from the end */
+    if (store->ops->get_metric_history_bulk(store, pool, args.run_ids, args.n_run_ids, args.metric_key,
+                                            max_results < 0 ? -1 : max_results, &metrics, &n, &err) < 0)
+        goto fail;
+    if (max_results < 0)
+        n = (uint64_t)-max_results >= n ? 0 : n - (size_t)-max_results;
+
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64 + n * 112);
+    mlf_buf_puts(&b, "{\"metrics\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            mlf_buf_putc(&b, ',');
+        mlf__write_metric(&b, metrics[i]);
+    }
+    mlf_buf_puts(&b, "]}\n");
+    mlf__respond(ret, 200, "application/json", b.data, b.len);
+    return 0;
+fail:
+    mlf__respond_error(pool, ret, &err);
+    return 0;
+}

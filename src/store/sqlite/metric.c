@@ -1,0 +1,480 @@
+/*
+ * Metrics in SQLite: SqlAlchemyStore.log_metric / _log_metrics /
+ * _update_latest_metrics_if_necessary / _log_model_metrics and the history
+ * reads (get_metric_history, get_metric_history_bulk,
+ * get_metric_history_bulk_interval).
+ *
+ * Where MLflow inserts, catches the IntegrityError of a row that already
+ * exists and retries row by row, we insert with ON CONFLICT DO NOTHING: the
+ * same rows end up stored, at the cost of one statement per row. The latest
+ * value per key is one upsert whose WHERE compares (step, timestamp, value)
+ * as MLflow's _compare_metrics does, applied in logging order.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/sqlite.h"
+
+/* SqlAlchemyStore.sanitize_metric_value: NaN as 0 with is_nan, +-Inf as the largest finite doubles. */
+static double mlf__sanitize(double v, int *is_nan)
+{
+    *is_nan = isnan(v) ? 1 : 0;
+    if (*is_nan)
+        return 0.0;
+    if (isinf(v))
+        return v > 0 ? 1.7976931348623157e308 : -1.7976931348623157e308;
+    return v;
+}
+
+static int mlf__log_model_metric(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
+                                 const Mlflow__Metric *m, mlf_error *err)
+{
+    int is_nan;
+    double value = mlf__sanitize(m->value, &is_nan);
+    sqlite3_stmt *st;
+    /* a row that exists already is skipped, as MLflow's retry after the IntegrityError does */
+    int rc = mlf_sqlite_prepare(c, pool,
+                                "INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, "
+                                "metric_step, metric_value, experiment_id, run_id, dataset_uuid, dataset_name, "
+                                "dataset_digest) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING",
+                                &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sqlite_bind_text(st, 1, m->model_id);
+    mlf_sqlite_bind_text(st, 2, m->key);
+    sqlite3_bind_int64(st, 3, m->timestamp);
+    sqlite3_bind_int64(st, 4, m->step);
+    sqlite3_bind_double(st, 5, value);
+    sqlite3_bind_int64(st, 6, experiment_id);
+    mlf_sqlite_bind_text(st, 7, run_id);
+    mlf_sqlite_bind_text(st, 8, m->dataset_name != NULL && m->dataset_name[0] != '\0' ? m->dataset_name : NULL);
+    mlf_sqlite_bind_text(st, 9, m->dataset_digest != NULL && m->dataset_digest[0] != '\0' ? m->dataset_digest : NULL);
+    return mlf__sqlite_step_done(c, pool, st, err);
+}
+
+int mlf__sqlite_log_metrics(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
+                            Mlflow__Metric *const *metrics, size_t n, mlf_error *err)
+{
+    if (n == 0)
+        return 0;
+    sqlite3_stmt *ins, *latest;
+    int rc = mlf_sqlite_prepare(c, pool,
+                                "INSERT INTO metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                                &ins, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf_sqlite_prepare(c, pool,
+                            "INSERT INTO latest_metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (\"key\", run_uuid) DO UPDATE SET "
+                            "value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, "
+                            "is_nan = excluded.is_nan WHERE (excluded.step, excluded.timestamp, excluded.value) > "
+                            "(latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)",
+                            &latest, err);
+    if (rc < 0)
+        return rc;
+    bool any_model = false;
+    for (size_t i = 0; i < n; i++) {
+        const Mlflow__Metric *m = metrics[i];
+        int is_nan;
+        double value = mlf__sanitize(m->value, &is_nan);
+        sqlite3_stmt *sts[2] = {ins, latest};
+        for (int k = 0; k < 2; k++) {
+            sqlite3_stmt *st = sts[k];
+            sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
+            sqlite3_bind_double(st, 2, value);
+            sqlite3_bind_int64(st, 3, m->timestamp);
+            sqlite3_bind_int64(st, 4, m->step);
+            sqlite3_bind_int(st, 5, is_nan);
+            sqlite3_bind_text(st, 6, run_id, -1, SQLITE_STATIC);
+            rc = mlf__sqlite_step_done(c, pool, st, err);
+            if (rc < 0)
+                return rc;
+        }
+        any_model = any_model || (m->model_id != NULL && m->model_id[0] != '\0');
+    }
+    if (!any_model)
+        return 0;
+    /* _log_model_metrics: the metrics that name a model, duplicates once */
+    for (size_t i = 0; i < n; i++) {
+        const Mlflow__Metric *m = metrics[i];
+        if (m->model_id == NULL || m->model_id[0] == '\0')
+            continue;
+        rc = mlf__log_model_metric(c, pool, run_id, experiment_id, m, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int mlf_sqlite_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
+                          mlf_error *err)
+{
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
+    mlf_sqlite_conn *c;
+    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    mlf__sqlite_run_row row = {0};
+    rc = mlf__sqlite_run_require_active(c, pool, run_id, &row, err);
+    if (rc == 0) {
+        Mlflow__Metric *const one[1] = {(Mlflow__Metric *)metric};
+        rc = mlf__sqlite_log_metrics(c, pool, run_id, row.experiment_id, one, 1, err);
+    }
+    return mlf_sqlite_write_end(s, c, rc, pool, err);
+}
+
+/* ---- history ---- */
+
+/* A metric of a (value, timestamp, step, is_nan) row at col, its key given (the WHERE fixed it). */
+static Mlflow__Metric *mlf__history_metric(mlf_pool *pool, sqlite3_stmt *st, int col, char *key)
+{
+    Mlflow__Metric *m = MLF_NEW(pool, Mlflow__Metric);
+    mlflow__metric__init(m);
+    m->key = key;
+    m->has_value = 1;
+    m->value = sqlite3_column_int(st, col + 3) ? NAN : sqlite3_column_double(st, col);
+    m->has_timestamp = 1;
+    m->timestamp = sqlite3_column_int64(st, col + 1);
+    m->has_step = 1;
+    m->step = sqlite3_column_int64(st, col + 2);
+    return m;
+}
+
+static Mlflow__MetricWithRunId *mlf__with_run_id(mlf_pool *pool, sqlite3_stmt *st, int col, char *key, char *run_id)
+{
+    Mlflow__MetricWithRunId *m = MLF_NEW(pool, Mlflow__MetricWithRunId);
+    mlflow__metric_with_run_id__init(m);
+    m->key = key;
+    m->has_value = 1;
+    m->value = sqlite3_column_int(st, col + 3) ? NAN : sqlite3_column_double(st, col);
+    m->has_timestamp = 1;
+    m->timestamp = sqlite3_column_int64(st, col + 1);
+    m->has_step = 1;
+    m->step = sqlite3_column_int64(st, col + 2);
+    m->run_id = run_id;
+    return m;
+}
+
+static void mlf__grow(mlf_pool *pool, void ***items, size_t n, size_t *cap)
+{
+    if (n < *cap)
+        return;
+    *cap = *cap == 0 ? 256 : *cap * 2;
+    void **grown = MLF_NEW_ARRAY(pool, void *, *cap);
+    if (n > 0)
+        memcpy(grown, *items, n * sizeof(void *));
+    *items = grown;
+}
+
+static int mlf__history_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const char *metric_key,
+                              const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = mlf_sqlite_prepare(c, pool,
+                                "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND \"key\" = ? "
+                                "ORDER BY timestamp, step, value LIMIT ? OFFSET ?",
+                                &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sqlite_bind_text(st, 1, run_id);
+    mlf_sqlite_bind_text(st, 2, metric_key);
+    /* max_results + 1 rows tell whether a next page exists; a negative LIMIT is none, as in MLflow's SQL */
+    sqlite3_bind_int64(st, 3, max_results != NULL ? *max_results + 1 : -1);
+    sqlite3_bind_int64(st, 4, offset);
+    char *key = mlf_pool_strdup(pool, metric_key);
+    void **items = NULL;
+    size_t n = 0, cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        mlf__grow(pool, &items, n, &cap);
+        items[n++] = mlf__history_metric(pool, st, 0, key);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return mlf_sqlite_error(pool, c->db, rc, err);
+    ret->next_page_token = NULL;
+    if (max_results != NULL && (int64_t)n == *max_results + 1) {
+        ret->next_page_token = mlf_search_page_token_encode(pool, offset + *max_results);
+        /* metrics[:max_results]: max_results is -1 or more here, and -1 leaves the empty page empty */
+        n = *max_results >= 0 ? (size_t)*max_results : 0;
+    }
+    ret->metrics = (Mlflow__Metric **)items;
+    ret->n = n;
+    return 0;
+}
+
+int mlf_sqlite_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
+                                  const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret,
+                                  mlf_error *err)
+{
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
+    mlf_sqlite_conn *c;
+    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf__history_in_tx(c, pool, run_id, metric_key, max_results, offset, ret, err);
+    mlf_sqlite_read_end(s, c);
+    return rc;
+}
+
+static int mlf__bulk_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                           const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
+                           mlf_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = mlf_sqlite_prepare(c, pool,
+                                "SELECT run_uuid, value, timestamp, step, is_nan FROM metrics WHERE \"key\" = ?1 AND "
+                                "run_uuid IN (SELECT value FROM json_each(?2)) "
+                                "ORDER BY run_uuid, timestamp, step, value LIMIT ?3",
+                                &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sqlite_bind_text(st, 1, metric_key);
+    /* pool memory outlives the statement's use: bound without a copy */
+    sqlite3_bind_text(st, 2, mlf__sqlite_json_strings(pool, (const char *const *)run_ids, n_run_ids), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, max_results);
+    char *key = mlf_pool_strdup(pool, metric_key);
+    char *run = NULL;
+    void **items = NULL;
+    size_t n = 0, cap = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *u = (const char *)sqlite3_column_text(st, 0);
+        if (run == NULL || strcmp(run, u) != 0)
+            run = mlf_pool_strdup(pool, u);
+        mlf__grow(pool, &items, n, &cap);
+        items[n++] = mlf__with_run_id(pool, st, 1, key, run);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return mlf_sqlite_error(pool, c->db, rc, err);
+    *ret = (Mlflow__MetricWithRunId **)items;
+    *ret_n = n;
+    return 0;
+}
+
+int mlf_sqlite_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                       const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
+                                       size_t *ret_n, mlf_error *err)
+{
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
+    mlf_sqlite_conn *c;
+    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf__bulk_in_tx(c, pool, run_ids, n_run_ids, metric_key, max_results, ret, ret_n, err);
+    mlf_sqlite_read_end(s, c);
+    return rc;
+}
+
+/* ---- bulk interval (AbstractStore.get_metric_history_bulk_interval) ---- */
+
+/*
+ * MLflow reads each run's whole history to collect the steps, samples them,
+ * then queries each run for the sampled steps. One scan of the metric's rows
+ * for all the runs gives the same answer: the rows are kept (ordered by run,
+ * step, timestamp, value, as the per-run query orders them), the sampling is
+ * done on their steps, and the sampled rows are emitted run by run in the
+ * order asked (a run asked twice is emitted twice, as MLflow's loop does).
+ */
+
+/* MAX_RESULTS_GET_METRIC_HISTORY: the per-run cap of get_metric_history_bulk_interval_from_steps */
+#define MLF__MAX_RESULTS_GET_METRIC_HISTORY 25000
+
+typedef struct {
+    int64_t step, timestamp;
+    double value;
+    int is_nan;
+} mlf__point;
+
+typedef struct {
+    const char *uuid; /* from the pool */
+    size_t start, n;  /* its points */
+} mlf__run_points;
+
+static int mlf__cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int mlf__cmp_run_points(const void *a, const void *b)
+{
+    return strcmp(((const mlf__run_points *)a)->uuid, ((const mlf__run_points *)b)->uuid);
+}
+
+/* bisect_left / bisect_right over sorted unique steps */
+static size_t mlf__bisect(const int64_t *v, size_t n, int64_t x, bool right)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (right ? v[mid] <= x : v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Sorts v and drops repeats; returns the new length. */
+static size_t mlf__sort_unique(int64_t *v, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, n, sizeof(*v), mlf__cmp_i64);
+    size_t k = 1;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != v[k - 1])
+            v[k++] = v[i];
+    return k;
+}
+
+/*
+ * The sampled steps (sorted, unique) from all distinct steps and each run's
+ * min and max, as AbstractStore.get_metric_history_bulk_interval picks them.
+ */
+static size_t mlf__sample(mlf_pool *pool, const mlf__point *pts, const mlf__run_points *runs, size_t n_runs,
+                          size_t n_pts, int64_t max_results, const int64_t *start_step, const int64_t *end_step,
+                          int64_t **ret)
+{
+    int64_t *all = MLF_NEW_ARRAY(pool, int64_t, n_pts + 1);
+    for (size_t i = 0; i < n_pts; i++)
+        all[i] = pts[i].step;
+    size_t n_all = mlf__sort_unique(all, n_pts);
+    int64_t lo, hi;
+    if (start_step == NULL && end_step == NULL) {
+        lo = 0;
+        hi = n_all > 0 ? all[n_all - 1] : 0;
+    } else {
+        /* the handler allows only both or neither */
+        lo = start_step != NULL ? *start_step : 0;
+        hi = end_step != NULL ? *end_step : 0;
+    }
+    size_t start_idx = mlf__bisect(all, n_all, lo, false);
+    size_t end_idx = mlf__bisect(all, n_all, hi, true);
+    size_t span = end_idx > start_idx ? end_idx - start_idx : 0;
+    size_t max_n = max_results > 0 ? (size_t)max_results : 0;
+    int64_t *steps = MLF_NEW_ARRAY(pool, int64_t, (span < max_n ? span : max_n) + 2 * n_runs + 2);
+    size_t n = 0;
+    if (span <= max_n) {
+        for (size_t i = start_idx; i < end_idx; i++)
+            steps[n++] = all[i];
+    } else {
+        double interval = (double)span / (double)max_results;
+        for (int64_t i = 0; i < max_results; i++) {
+            size_t idx = start_idx + (size_t)((double)i * interval);
+            if (idx < end_idx)
+                steps[n++] = all[idx];
+        }
+        steps[n++] = all[end_idx - 1];
+    }
+    /* each run's min and max step (its points are sorted by step), when in range */
+    for (size_t r = 0; r < n_runs; r++) {
+        if (runs[r].n == 0)
+            continue;
+        int64_t ends[2] = {pts[runs[r].start].step, pts[runs[r].start + runs[r].n - 1].step};
+        for (int k = 0; k < 2; k++)
+            if (lo <= ends[k] && ends[k] <= hi)
+                steps[n++] = ends[k];
+    }
+    *ret = steps;
+    return mlf__sort_unique(steps, n);
+}
+
+static int mlf__interval_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                               const char *metric_key, int64_t max_results, const int64_t *start_step,
+                               const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n, mlf_error *err)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    sqlite3_stmt *st;
+    int rc =
+        mlf_sqlite_prepare(c, pool,
+                           "SELECT run_uuid, step, timestamp, value, is_nan FROM metrics WHERE \"key\" = ?1 AND "
+                           "run_uuid IN (SELECT value FROM json_each(?2)) ORDER BY run_uuid, step, timestamp, value",
+                           &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sqlite_bind_text(st, 1, metric_key);
+    /* pool memory outlives the statement's use: bound without a copy */
+    sqlite3_bind_text(st, 2, mlf__sqlite_json_strings(pool, (const char *const *)run_ids, n_run_ids), -1,
+                      SQLITE_STATIC);
+    mlf__point *pts = NULL;
+    size_t n_pts = 0, cap = 0;
+    mlf__run_points *runs = MLF_NEW_ARRAY(pool, mlf__run_points, n_run_ids + 1);
+    size_t n_runs = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *u = (const char *)sqlite3_column_text(st, 0);
+        if (n_runs == 0 || strcmp(runs[n_runs - 1].uuid, u) != 0)
+            runs[n_runs++] = (mlf__run_points){.uuid = mlf_pool_strdup(pool, u), .start = n_pts};
+        if (n_pts == cap) {
+            cap = cap == 0 ? 1024 : cap * 2;
+            mlf__point *grown = MLF_NEW_ARRAY(pool, mlf__point, cap);
+            if (n_pts > 0)
+                memcpy(grown, pts, n_pts * sizeof(*grown));
+            pts = grown;
+        }
+        pts[n_pts++] = (mlf__point){.step = sqlite3_column_int64(st, 1),
+                                    .timestamp = sqlite3_column_int64(st, 2),
+                                    .value = sqlite3_column_double(st, 3),
+                                    .is_nan = sqlite3_column_int(st, 4)};
+        runs[n_runs - 1].n++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return mlf_sqlite_error(pool, c->db, rc, err);
+    if (n_pts == 0)
+        return 0;
+
+    int64_t *steps;
+    size_t n_steps = mlf__sample(pool, pts, runs, n_runs, n_pts, max_results, start_step, end_step, &steps);
+    char *key = mlf_pool_strdup(pool, metric_key);
+    void **items = NULL;
+    size_t n = 0, cap_items = 0;
+    /* runs are sorted by uuid (the query's order) for the lookups below */
+    for (size_t r = 0; r < n_run_ids; r++) {
+        mlf__run_points probe = {.uuid = run_ids[r] != NULL ? run_ids[r] : ""};
+        const mlf__run_points *rp = bsearch(&probe, runs, n_runs, sizeof(*runs), mlf__cmp_run_points);
+        if (rp == NULL)
+            continue;
+        size_t emitted = 0;
+        for (size_t i = rp->start; i < rp->start + rp->n && emitted < MLF__MAX_RESULTS_GET_METRIC_HISTORY; i++) {
+            const mlf__point *p = &pts[i];
+            if (bsearch(&p->step, steps, n_steps, sizeof(*steps), mlf__cmp_i64) == NULL)
+                continue;
+            Mlflow__MetricWithRunId *m = MLF_NEW(pool, Mlflow__MetricWithRunId);
+            mlflow__metric_with_run_id__init(m);
+            m->key = key;
+            m->has_value = m->has_timestamp = m->has_step = 1;
+            m->value = p->is_nan ? NAN : p->value;
+            m->timestamp = p->timestamp;
+            m->step = p->step;
+            m->run_id = (char *)rp->uuid;
+            mlf__grow(pool, &items, n, &cap_items);
+            items[n++] = m;
+            emitted++;
+        }
+    }
+    *ret = (Mlflow__MetricWithRunId **)items;
+    *ret_n = n;
+    return 0;
+}
+
+int mlf_sqlite_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids,
+                                                size_t n_run_ids, const char *metric_key, int64_t max_results,
+                                                const int64_t *start_step, const int64_t *end_step,
+                                                Mlflow__MetricWithRunId ***ret, size_t *ret_n, mlf_error *err)
+{
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
+    mlf_sqlite_conn *c;
+    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf__interval_in_tx(c, pool, run_ids, n_run_ids, metric_key, max_results, start_step, end_step, ret, ret_n,
+                             err);
+    mlf_sqlite_read_end(s, c);
+    return rc;
+}

@@ -1,0 +1,107 @@
+/*
+ * Params in SQLite: SqlAlchemyStore.log_param and _log_params. A param is
+ * immutable: logging the value it already has is a no-op, another value is
+ * refused with MLflow's messages (one form for log_param, a list form for
+ * log_batch).
+ */
+#include <string.h>
+
+#include "store/pystr.h"
+#include "store/sqlite/sqlite.h"
+
+/*
+ * Inserts the param unless its key exists; then *ret_old is NULL, else the
+ * stored value (from pool).
+ */
+static int mlf__insert_param(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__Param *p,
+                             char **ret_old, mlf_error *err)
+{
+    sqlite3_stmt *st;
+    int rc = mlf_sqlite_prepare(
+        c, pool, "INSERT INTO params (\"key\", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sqlite_bind_text(st, 1, p->key);
+    mlf_sqlite_bind_text(st, 2, p->value != NULL ? p->value : "");
+    mlf_sqlite_bind_text(st, 3, run_id);
+    rc = mlf__sqlite_step_done(c, pool, st, err);
+    if (rc < 0)
+        return rc;
+    *ret_old = NULL;
+    if (sqlite3_changes(c->db) > 0)
+        return 0;
+    rc = mlf_sqlite_prepare(c, pool, "SELECT value FROM params WHERE run_uuid = ? AND \"key\" = ?", &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sqlite_bind_text(st, 1, run_id);
+    mlf_sqlite_bind_text(st, 2, p->key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *ret_old = mlf_sqlite_column_text(pool, st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return mlf_sqlite_error(pool, c->db, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc, err);
+    if (*ret_old == NULL)
+        *ret_old = "";
+    return 0;
+}
+
+int mlf__sqlite_log_params(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Param *const *params,
+                           size_t n, mlf_error *err)
+{
+    /* str() of a list of dicts, as MLflow formats the conflicts: [{'key': ..., 'old_value': ..., 'new_value': ...}] */
+    mlf_buf conflicts;
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        char *old;
+        int rc = mlf__insert_param(c, pool, run_id, params[i], &old, err);
+        if (rc < 0)
+            return rc;
+        const char *value = params[i]->value != NULL ? params[i]->value : "";
+        if (old == NULL || strcmp(old, value) == 0)
+            continue;
+        if (!any)
+            mlf_buf_init(&conflicts, pool, 128);
+        mlf_buf_printf(&conflicts, "%s{'key': %s, 'old_value': %s, 'new_value': %s}", any ? ", " : "[",
+                       mlf_pystr_repr(pool, params[i]->key), mlf_pystr_repr(pool, old), mlf_pystr_repr(pool, value));
+        any = true;
+    }
+    if (!any)
+        return 0;
+    /* the caller's transaction rolls back the params inserted before the conflict was known */
+    mlf_buf_putc(&conflicts, ']');
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "Changing param values is not allowed. Params were already logged='%s' for run ID='%s'.",
+                         conflicts.data, run_id);
+}
+
+static int mlf__log_param_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__Param *param,
+                                mlf_error *err)
+{
+    int rc = mlf__sqlite_run_require_active(c, pool, run_id, NULL, err);
+    if (rc < 0)
+        return rc;
+    char *old;
+    rc = mlf__insert_param(c, pool, run_id, param, &old, err);
+    if (rc < 0)
+        return rc;
+    const char *value = param->value != NULL ? param->value : "";
+    if (old == NULL || strcmp(old, value) == 0)
+        return 0;
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "Changing param values is not allowed. Param with key='%s' was already logged with "
+                         "value='%s' for run ID='%s'. Attempted logging new value '%s'.",
+                         param->key, old, run_id, value);
+}
+
+int mlf_sqlite_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param,
+                         mlf_error *err)
+{
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
+    mlf_sqlite_conn *c;
+    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf__log_param_in_tx(c, pool, run_id, param, err);
+    return mlf_sqlite_write_end(s, c, rc, pool, err);
+}

@@ -1,0 +1,484 @@
+/*
+ * searchRegisteredModels and searchModelVersions in SQLite: the SQL the
+ * model registry's SqlAlchemyStore builds (_get_search_registered_model_
+ * filter_query, _get_search_model_versions_filter_clauses, the order_by
+ * parsers, LIMIT max_results + 1 for the page token), from clauses parsed by
+ * src/search. Request values reach SQL only as bound parameters; column
+ * names come from fixed tables below.
+ *
+ * Prompts: unless the filter asks for them (the first tag clause on
+ * mlflow.prompt.is_prompt is `= 'true'` or `!= 'false'`, any case), every
+ * clause on that tag is dropped and models having it set to exactly 'true'
+ * are anti-joined away, versions by their model name's version tags.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite/registry.h"
+
+/* SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD */
+#define MLF__MV_MAX_RESULTS 200000
+
+static mlf_sqlite_store *mlf__store(mlf_store *store)
+{
+    return (mlf_sqlite_store *)store;
+}
+
+typedef struct {
+    bool is_int;
+    int64_t i;
+    const char *text;
+} mlf__param;
+
+/* SQL text with its bound values in placeholder order. */
+typedef struct {
+    mlf_buf sql;
+    mlf__param *params;
+    size_t n, cap;
+    mlf_pool *pool;
+} mlf__sql;
+
+static void mlf__sql_init(mlf__sql *q, mlf_pool *pool)
+{
+    *q = (mlf__sql){.pool = pool};
+    mlf_buf_init(&q->sql, pool, 256);
+}
+
+static void mlf__sql_text(mlf__sql *q, const char *text)
+{
+    q->params = mlf_sqlite_registry_grow(q->pool, q->params, q->n, &q->cap, sizeof(*q->params));
+    q->params[q->n++] = (mlf__param){.text = text};
+}
+
+static void mlf__sql_int(mlf__sql *q, int64_t v)
+{
+    q->params = mlf_sqlite_registry_grow(q->pool, q->params, q->n, &q->cap, sizeof(*q->params));
+    q->params[q->n++] = (mlf__param){.is_int = true, .i = v};
+}
+
+/* Appends another fragment with its parameters. */
+static void mlf__sql_append(mlf__sql *q, const mlf__sql *part)
+{
+    mlf_buf_append(&q->sql, part->sql.data, part->sql.len);
+    for (size_t i = 0; i < part->n; i++) {
+        q->params = mlf_sqlite_registry_grow(q->pool, q->params, q->n, &q->cap, sizeof(*q->params));
+        q->params[q->n++] = part->params[i];
+    }
+}
+
+static void mlf__sql_bind(const mlf__sql *q, sqlite3_stmt *st)
+{
+    for (size_t i = 0; i < q->n; i++) {
+        if (q->params[i].is_int)
+            sqlite3_bind_int64(st, (int)i + 1, q->params[i].i);
+        else
+            mlf_sqlite_bind_text(st, (int)i + 1, q->params[i].text);
+    }
+}
+
+static const char *mlf__op_sql(mlf_search_op op)
+{
+    switch (op) {
+    case MLF_OP_EQ:
+        return "=";
+    case MLF_OP_NE:
+        return "!=";
+    case MLF_OP_LT:
+        return "<";
+    case MLF_OP_LE:
+        return "<=";
+    case MLF_OP_GT:
+        return ">";
+    case MLF_OP_GE:
+        return ">=";
+    case MLF_OP_LIKE:
+        return "LIKE";
+    default:
+        return NULL;
+    }
+}
+
+static const char *mlf__op_name(mlf_search_op op)
+{
+    static const char *const names[] = {"=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN"};
+    return (unsigned)op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
+}
+
+/*
+ * `column <op> ?` as SearchUtils.get_sql_comparison_func renders it on
+ * SQLite: ILIKE as lower() LIKE lower(), IN over the kept list values (an
+ * empty list matches nothing, as SQLAlchemy's empty IN). Numbers are bound as
+ * their literal text; the integer column's affinity compares them as numbers.
+ */
+static int mlf__comparison(mlf__sql *q, const char *column, const mlf_search_clause *cl, mlf_pool *pool, mlf_error *err)
+{
+    if (cl->op == MLF_OP_IN) {
+        if (cl->value_kind != MLF_VALUE_LIST)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for attribute: IN");
+        size_t kept = 0;
+        for (size_t i = 0; i < cl->n_list; i++)
+            kept += mlf_search_value_kept_in_list(cl->list[i]) ? 1 : 0;
+        if (kept == 0) {
+            mlf_buf_puts(&q->sql, "1 != 1");
+            return 0;
+        }
+        mlf_buf_printf(&q->sql, "%s IN (", column);
+        kept = 0;
+        for (size_t i = 0; i < cl->n_list; i++) {
+            if (!mlf_search_value_kept_in_list(cl->list[i]))
+                continue;
+            mlf_buf_puts(&q->sql, kept++ == 0 ? "?" : ", ?");
+            mlf__sql_text(q, cl->list[i]);
+        }
+        mlf_buf_putc(&q->sql, ')');
+        return 0;
+    }
+    if (cl->value_kind == MLF_VALUE_LIST)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Only the 'run_id' attribute supports comparison with a list of quoted string values.");
+    const char *value = cl->value_kind == MLF_VALUE_NUMBER ? cl->num_text : cl->str;
+    if (cl->value_kind == MLF_VALUE_NUMBER && cl->num_text != NULL && strpbrk(cl->num_text, ".eE") == NULL) {
+        /* Python binds an int: one beyond int64 makes the sqlite3 driver raise */
+        errno = 0;
+        (void)strtoll(cl->num_text, NULL, 10);
+        if (errno == ERANGE)
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                 "Python int too large to convert to SQLite INTEGER");
+    }
+    if (cl->op == MLF_OP_ILIKE) {
+        mlf_buf_printf(&q->sql, "lower(%s) LIKE lower(?)", column);
+    } else {
+        const char *op = mlf__op_sql(cl->op);
+        if (op == NULL)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for attribute: %s",
+                                 mlf__op_name(cl->op));
+        mlf_buf_printf(&q->sql, "%s %s ?", column, op);
+    }
+    mlf__sql_text(q, value);
+    return 0;
+}
+
+/* str.lower() == word for the ASCII words "true" / "false". */
+static bool mlf__lower_is(const char *s, const char *word)
+{
+    size_t i = 0;
+    for (; s[i] != '\0' && word[i] != '\0'; i++) {
+        char ch = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+        if (ch != word[i])
+            return false;
+    }
+    return s[i] == '\0' && word[i] == '\0';
+}
+
+/* _is_querying_prompt: decided by the first tag clause on the prompt tag. */
+static bool mlf__querying_prompts(const mlf_search_clause *clauses, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const mlf_search_clause *cl = &clauses[i];
+        if (cl->entity != MLF_ENTITY_TAG || cl->key == NULL || strcmp(cl->key, MLF_SQLITE_PROMPT_TAG) != 0)
+            continue;
+        const char *v = cl->value_kind == MLF_VALUE_STRING && cl->str != NULL ? cl->str : "";
+        return (cl->op == MLF_OP_EQ && mlf__lower_is(v, "true")) || (cl->op == MLF_OP_NE && mlf__lower_is(v, "false"));
+    }
+    return false;
+}
+
+/*
+ * The joins and WHERE of a registry search: attribute comparisons, one tag
+ * subquery matching every tag key's clauses (grouped per key, HAVING
+ * count = number of keys), the prompt anti-join. table is "registered_models"
+ * or "model_versions" (alias t), tag_table its tag table; versions join on
+ * (name, version).
+ */
+static int mlf__filter(mlf_pool *pool, bool versions, const mlf_search_clause *clauses, size_t n_clauses,
+                       mlf__sql *from, mlf_error *err)
+{
+    const char *tag_table = versions ? "model_version_tags" : "registered_model_tags";
+    bool prompts = mlf__querying_prompts(clauses, n_clauses);
+    mlf__sql where, tags;
+    mlf__sql_init(&where, pool);
+    mlf__sql_init(&tags, pool);
+    mlf_buf_puts(&where.sql, " WHERE 1 = 1");
+
+    /* tag clauses grouped per key in first-seen order (a dict in MLflow) */
+    const char **keys = MLF_NEW_ARRAY(pool, const char *, n_clauses + 1);
+    size_t n_keys = 0;
+    for (size_t i = 0; i < n_clauses; i++) {
+        const mlf_search_clause *cl = &clauses[i];
+        if (cl->entity == MLF_ENTITY_ATTRIBUTE) {
+            const char *column = NULL;
+            const char *key = cl->key != NULL ? cl->key : "";
+            if (strcmp(key, "name") == 0)
+                column = "t.name";
+            else if (versions && strcmp(key, "version_number") == 0)
+                column = "t.version";
+            else if (versions && strcmp(key, "run_id") == 0)
+                column = "t.run_id";
+            else if (versions && (strcmp(key, "source") == 0 || strcmp(key, "source_path") == 0))
+                column = "t.source";
+            if (column == NULL)
+                return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid attribute name: %s", key);
+            mlf_buf_puts(&where.sql, " AND ");
+            int rc = mlf__comparison(&where, column, cl, pool, err);
+            if (rc < 0)
+                return rc;
+        } else if (cl->entity == MLF_ENTITY_TAG) {
+            if (!prompts && strcmp(cl->key, MLF_SQLITE_PROMPT_TAG) == 0)
+                continue; /* replaced by the anti-join */
+            size_t k = 0;
+            while (k < n_keys && strcmp(keys[k], cl->key) != 0)
+                k++;
+            if (k == n_keys)
+                keys[n_keys++] = cl->key;
+        } else {
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid token type: %s",
+                                 cl->entity == MLF_ENTITY_METRIC ? "metric" : "parameter");
+        }
+    }
+
+    mlf__sql_init(from, pool);
+    if (!prompts) {
+        mlf_buf_printf(&from->sql,
+                       " LEFT OUTER JOIN (SELECT name FROM %s WHERE \"key\" = ? AND value = ? GROUP BY name) AS p "
+                       "ON t.name = p.name",
+                       tag_table);
+        mlf__sql_text(from, MLF_SQLITE_PROMPT_TAG);
+        mlf__sql_text(from, "true");
+        mlf_buf_puts(&where.sql, " AND p.name IS NULL");
+    }
+    if (n_keys > 0) {
+        mlf_buf_printf(&tags.sql, " JOIN (SELECT name%s FROM %s WHERE ", versions ? ", version" : "", tag_table);
+        for (size_t k = 0; k < n_keys; k++) {
+            mlf_buf_printf(&tags.sql, "%s(\"key\" = ?", k > 0 ? " OR " : "");
+            mlf__sql_text(&tags, keys[k]);
+            for (size_t i = 0; i < n_clauses; i++) {
+                const mlf_search_clause *cl = &clauses[i];
+                if (cl->entity != MLF_ENTITY_TAG || strcmp(cl->key, keys[k]) != 0)
+                    continue;
+                mlf_buf_puts(&tags.sql, " AND ");
+                int rc = mlf__comparison(&tags, "value", cl, pool, err);
+                if (rc < 0)
+                    return rc;
+            }
+            mlf_buf_putc(&tags.sql, ')');
+        }
+        mlf_buf_printf(&tags.sql, " GROUP BY name%s HAVING count(1) = ?) AS g ON t.name = g.name%s",
+                       versions ? ", version" : "", versions ? " AND t.version = g.version" : "");
+        mlf__sql_int(&tags, (int64_t)n_keys);
+        mlf__sql_append(from, &tags);
+    }
+    if (versions) {
+        mlf_buf_puts(&where.sql, " AND t.current_stage != ?");
+        mlf__sql_text(&where, MLF_SQLITE_STAGE_DELETED);
+    }
+    mlf__sql_append(from, &where);
+    return 0;
+}
+
+/* Runs `SELECT <columns> FROM <table> AS t <q> LIMIT ? OFFSET ?`, calling row for each row. */
+typedef int (*mlf__row_fn)(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err);
+
+static int mlf__run_query(mlf_sqlite_conn *c, mlf_pool *pool, const char *columns, const char *table, mlf__sql *q,
+                          mlf__row_fn row, void *ctx, mlf_error *err)
+{
+    char *sql = mlf_pool_sprintf(pool, "SELECT %s FROM %s AS t%s", columns, table, q->sql.data);
+    sqlite3_stmt *st;
+    int rc = mlf_sqlite_prepare(c, pool, sql, &st, err);
+    if (rc < 0)
+        return rc;
+    mlf__sql_bind(q, st);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int r = row(pool, st, ctx, err);
+        if (r < 0) {
+            sqlite3_reset(st);
+            return r;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return mlf_sqlite_error(pool, c->db, rc, err);
+    return 0;
+}
+
+/* Python's rows[:k]: k < 0 drops the last -k rows. */
+static size_t mlf__slice(size_t n, int64_t k)
+{
+    if (k >= 0)
+        return (uint64_t)k < n ? (size_t)k : n;
+    uint64_t drop = (uint64_t)(-(k + 1)) + 1;
+    return drop >= n ? 0 : n - (size_t)drop;
+}
+
+/* _compute_next_token: a token whenever the query filled its max_results + 1 rows. */
+static const char *mlf__next_token(mlf_pool *pool, int64_t limit, size_t n, int64_t offset, int64_t max_results)
+{
+    if (limit < 0 || (uint64_t)limit != n)
+        return NULL;
+    return mlf_search_page_token_encode(pool, offset + max_results);
+}
+
+/* ---- registered models ---- */
+
+typedef struct {
+    Mlflow__RegisteredModel **items;
+    size_t n, cap;
+} mlf__rm_rows;
+
+static int mlf__rm_row(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err)
+{
+    (void)err;
+    mlf__rm_rows *rows = ctx;
+    rows->items = mlf_sqlite_registry_grow(pool, rows->items, rows->n, &rows->cap, sizeof(*rows->items));
+    rows->items[rows->n++] = mlf_sqlite_rm_from_row(pool, st);
+    return 0;
+}
+
+int mlf_sqlite_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                        const mlf_search_clause *clauses, size_t n_clauses,
+                                        const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                                        mlf_store_registered_model_page *ret, mlf_error *err)
+{
+    mlf__sql q;
+    int rc = mlf__filter(pool, false, clauses, n_clauses, &q, err);
+    if (rc < 0)
+        return rc;
+    /* _parse_search_registered_models_order_by, then name ASC unless ordered by name */
+    mlf_buf_puts(&q.sql, " ORDER BY ");
+    bool by_name = false;
+    for (size_t i = 0; i < n_orders; i++) {
+        const char *key = orders[i].key != NULL ? orders[i].key : "";
+        const char *column;
+        if (strcmp(key, "name") == 0)
+            column = "t.name";
+        else if (strcmp(key, "timestamp") == 0 || strcmp(key, "last_updated_timestamp") == 0)
+            column = "t.last_updated_time";
+        else
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid order by key '%s' specified.Valid keys are '{'name', 'timestamp'}'", key);
+        by_name = by_name || strcmp(column, "t.name") == 0;
+        mlf_buf_printf(&q.sql, "%s%s %s", i > 0 ? ", " : "", column, orders[i].ascending ? "ASC" : "DESC");
+    }
+    if (!by_name)
+        mlf_buf_printf(&q.sql, "%st.name ASC", n_orders > 0 ? ", " : "");
+    int64_t limit = max_results + 1;
+    mlf_buf_puts(&q.sql, " LIMIT ? OFFSET ?");
+    mlf__sql_int(&q, limit);
+    mlf__sql_int(&q, offset);
+
+    mlf_sqlite_store *s = mlf__store(store);
+    mlf_sqlite_conn *c;
+    rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    mlf__rm_rows rows = {0};
+    rc = mlf__run_query(c, pool, "t.name, t.creation_time, t.last_updated_time, t.description", "registered_models", &q,
+                        mlf__rm_row, &rows, err);
+    if (rc == 0) {
+        ret->next_page_token = mlf__next_token(pool, limit, rows.n, offset, max_results);
+        ret->n = mlf__slice(rows.n, max_results);
+        ret->models = rows.items;
+        rc = mlf_sqlite_rm_load_details(c, pool, rows.items, ret->n, err);
+    }
+    mlf_sqlite_read_end(s, c);
+    return rc;
+}
+
+/* ---- model versions ---- */
+
+typedef struct {
+    Mlflow__ModelVersion **items;
+    size_t n, cap;
+} mlf__mv_rows;
+
+static int mlf__mv_row(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err)
+{
+    mlf__mv_rows *rows = ctx;
+    rows->items = mlf_sqlite_registry_grow(pool, rows->items, rows->n, &rows->cap, sizeof(*rows->items));
+    return mlf_sqlite_mv_from_row(pool, st, &rows->items[rows->n++], err);
+}
+
+static const char *mlf__mv_order_column(const char *key)
+{
+    if (strcmp(key, "name") == 0)
+        return "t.name";
+    if (strcmp(key, "version_number") == 0)
+        return "t.version";
+    if (strcmp(key, "creation_timestamp") == 0)
+        return "t.creation_time";
+    if (strcmp(key, "last_updated_timestamp") == 0)
+        return "t.last_updated_time";
+    return NULL;
+}
+
+int mlf_sqlite_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                     const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                     size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err)
+{
+    if (max_results < 1)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid value for max_results. It must be a positive integer, but got %" PRId64,
+                             max_results);
+    if (max_results > MLF__MV_MAX_RESULTS)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid value for request parameter max_results. It must be at most %d, but got value "
+                             "%" PRId64,
+                             MLF__MV_MAX_RESULTS, max_results);
+    mlf__sql q;
+    int rc = mlf__filter(pool, true, clauses, n_clauses, &q, err);
+    if (rc < 0)
+        return rc;
+    /* the default order is last_updated_timestamp DESC, name ASC, version_number DESC */
+    static const mlf_search_order defaults[] = {
+        {MLF_ENTITY_ATTRIBUTE, "last_updated_timestamp", false},
+        {MLF_ENTITY_ATTRIBUTE, "name", true},
+        {MLF_ENTITY_ATTRIBUTE, "version_number", false},
+    };
+    if (n_orders == 0) {
+        orders = defaults;
+        n_orders = sizeof(defaults) / sizeof(defaults[0]);
+    }
+    mlf_buf_puts(&q.sql, " ORDER BY ");
+    bool by_name = false, by_version = false;
+    for (size_t i = 0; i < n_orders; i++) {
+        const char *key = orders[i].key != NULL ? orders[i].key : "";
+        const char *column = mlf__mv_order_column(key);
+        if (column == NULL)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid order by key '%s' specified. Valid keys are {'name', 'version_number', "
+                                 "'creation_timestamp', 'last_updated_timestamp'}",
+                                 key);
+        by_name = by_name || strcmp(column, "t.name") == 0;
+        by_version = by_version || strcmp(column, "t.version") == 0;
+        mlf_buf_printf(&q.sql, "%s%s %s", i > 0 ? ", " : "", column, orders[i].ascending ? "ASC" : "DESC");
+    }
+    if (!by_name)
+        mlf_buf_puts(&q.sql, ", t.name ASC");
+    if (!by_version)
+        mlf_buf_puts(&q.sql, ", t.version DESC");
+    int64_t limit = max_results + 1;
+    mlf_buf_puts(&q.sql, " LIMIT ? OFFSET ?");
+    mlf__sql_int(&q, limit);
+    mlf__sql_int(&q, offset);
+
+    mlf_sqlite_store *s = mlf__store(store);
+    mlf_sqlite_conn *c;
+    rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    mlf__mv_rows rows = {0};
+    rc = mlf__run_query(c, pool,
+                        "t.name, t.version, t.creation_time, t.last_updated_time, t.description, t.user_id, "
+                        "t.current_stage, t.source, t.run_id, t.status, t.status_message, t.run_link",
+                        "model_versions", &q, mlf__mv_row, &rows, err);
+    if (rc == 0) {
+        ret->next_page_token = mlf__next_token(pool, limit, rows.n, offset, max_results);
+        ret->n = mlf__slice(rows.n, max_results);
+        ret->versions = rows.items;
+        /* search results carry tags but no aliases (to_mlflow_entity without _populate_model_version_aliases) */
+        rc = mlf_sqlite_mv_load_tags_many(c, pool, rows.items, ret->n, err);
+    }
+    mlf_sqlite_read_end(s, c);
+    return rc;
+}
