@@ -2,7 +2,7 @@
 # Installs what mlflow-c needs to build and test, from Debian 12's packages,
 # when something is missing. Safe to run again.
 set -euo pipefail
-pkgs=(gcc pkg-config meson ninja-build
+pkgs=(gcc g++ pkg-config meson ninja-build libdouble-conversion-dev
       libh2o-dev libuv1-dev libssl-dev zlib1g-dev
       libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev
       libsqlite3-dev sqlite3 libcmocka-dev

@@ -790,80 +790,15 @@ void mlf_json_write_string_ascii(mlf_buf *buf, const char *s, size_t len)
     mlf__write_str(buf, s, len, true);
 }
 
-/* digits[0..*n) and decimal exponent of d's correctly rounded prec-digit form; d finite and > 0 */
-static void mlf__digits(double d, int prec, char *digits, int *n, int *exp10)
-{
-    char tmp[48];
-    snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, d);
-    int k = 0;
-    const char *p = tmp;
-    for (; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[k++] = *p;
-    *exp10 = atoi(p + 1);
-    while (k > 1 && digits[k - 1] == '0')
-        k--;
-    *n = k;
-}
+/* src/json/dtoa.cc: double-conversion's shortest round-trip digits */
+int mlf__dtoa_shortest(double v, char *digits, int cap, int *ret_len, int *ret_point);
 
-static double mlf__from_digits(const char *digits, int n, int exp10)
-{
-    char tmp[48];
-    int k = 0;
-    tmp[k++] = digits[0];
-    tmp[k++] = '.';
-    for (int i = 1; i < n; i++)
-        tmp[k++] = digits[i];
-    if (n == 1)
-        tmp[k++] = '0';
-    snprintf(tmp + k, sizeof(tmp) - (size_t)k, "e%d", exp10);
-    return strtod(tmp, NULL);
-}
-
-/*
- * The shortest digit string that reads back as d (Python's repr). The
- * correctly rounded 15, 16, 17-digit forms are tried in turn (shorter ones
- * first for subnormals); at a power of
- * two the gap below d is half the gap above, so when rounding went down out
- * of that narrower gap the next decimal up may still read back as d.
- */
+/* The shortest digits that round-trip (Python's repr), d finite and > 0; value = d1.d2d3... x 10^exp10. */
 static void mlf__shortest(double d, char *digits, int *n, int *exp10)
 {
-    /* any decimal of up to 15 digits survives a round trip, except among subnormals which carry fewer bits */
-    for (int prec = d < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
-        mlf__digits(d, prec, digits, n, exp10);
-        double r = mlf__from_digits(digits, *n, *exp10);
-        if (r == d)
-            return;
-        if (prec < 17 && r < d) {
-            /* pad to prec digits, add one unit in the last place */
-            char up[24];
-            int m = prec;
-            memcpy(up, digits, (size_t)*n);
-            for (int i = *n; i < m; i++)
-                up[i] = '0';
-            int e = *exp10;
-            int i = m - 1;
-            while (i >= 0 && up[i] == '9')
-                up[i--] = '0';
-            if (i < 0) {
-                up[0] = '1';
-                for (int j = 1; j < m; j++)
-                    up[j] = '0';
-                e++;
-            } else {
-                up[i]++;
-            }
-            while (m > 1 && up[m - 1] == '0')
-                m--;
-            if (mlf__from_digits(up, m, e) == d) {
-                memcpy(digits, up, (size_t)m);
-                *n = m;
-                *exp10 = e;
-                return;
-            }
-        }
-    }
+    int point = 0;
+    mlf__dtoa_shortest(d, digits, 24, n, &point);
+    *exp10 = point - 1;
 }
 
 /*

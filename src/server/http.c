@@ -53,10 +53,10 @@ static void mlf__respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf
     mlf_buf_init(&b, pool, 128);
     mlf_buf_puts(&b, "{\"error_code\": ");
     const char *name = mlf_error_name(code);
-    mlf_json_write_string(&b, name, strlen(name));
+    mlf_json_write_string_ascii(&b, name, strlen(name));
     mlf_buf_puts(&b, ", \"message\": ");
     const char *msg = err->message ? err->message : "";
-    mlf_json_write_string(&b, msg, strlen(msg));
+    mlf_json_write_string_ascii(&b, msg, strlen(msg));
     mlf_buf_putc(&b, '}');
     mlf__respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
 }

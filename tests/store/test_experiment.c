@@ -769,7 +769,11 @@ static void test_in_memory_store_threads(void **state)
                                                   &err),
                      0);
     assert_int_equal(page.n, 101);
-    assert_string_equal(page.experiments[100]->artifact_location, "mlflow-artifacts:/0");
+    /* Default is there once (its creation time may tie with the workers', so not by position) */
+    int defaults = 0;
+    for (size_t i = 0; i < page.n; i++)
+        defaults += strcmp(page.experiments[i]->artifact_location, "mlflow-artifacts:/0") == 0;
+    assert_int_equal(defaults, 1);
     mlf_store_destroy(mem);
 }
 
