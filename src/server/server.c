@@ -25,9 +25,42 @@ typedef struct mlf__worker {
     uv_async_t stop;
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
-    mlf_pool *pool; /* reset after every request: requests on a loop never overlap */
+    mlf_pool *pool; /* reset after every inline request: those never overlap on a loop */
     int fd;
+    uv_async_t done;            /* store threads post finished jobs here */
+    pthread_mutex_t done_mu;
+    struct mlf__job *done_head; /* finished jobs, under done_mu */
 } mlf__worker;
+
+/*
+ * A request handed to the store threads. Requests that may write (every
+ * method but GET) run there, so that an event loop never waits on SQLite and
+ * many writes are in flight at once, which is what lets the store commit
+ * them in groups. The request's data is copied into the job's own pool: the
+ * client may go away (and h2o free the request) while the job runs.
+ */
+typedef struct mlf__job {
+    mlf__worker *w;
+    h2o_req_t *req;             /* NULL once h2o disposed the request */
+    struct mlf__job_hook *hook; /* in req->pool, tells us when that happens */
+    mlf_pool *pool;
+    mlf_http_request hr;
+    mlf_http_response res;
+    struct timespec t0;
+    struct mlf__job *next;
+} mlf__job;
+
+typedef struct mlf__job_hook {
+    mlf__job *job;
+} mlf__job_hook;
+
+/* The store threads' queue. */
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    mlf__job *head, *tail;
+    bool stop;
+} mlf__queue = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false};
 
 typedef struct mlf__handler {
     h2o_handler_t super;
@@ -57,48 +90,155 @@ static void mlf__access_log(h2o_req_t *req, int status, size_t len, double ms)
         fwrite(line, 1, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, stderr);
 }
 
-static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
+static double mlf__ms_since(const struct timespec *t0)
 {
-    mlf__handler *h = (mlf__handler *)self;
-    struct timespec t0, t1;
-    if (h->config->access_log)
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-    mlf_pool *pool = mlf__self->pool;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
 
-    mlf_http_request hr = {0};
-    hr.method = req->method.base;
-    hr.method_len = req->method.len;
-    hr.path = req->path.base;
-    hr.path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+static void mlf__send(const mlf__handler *h, h2o_req_t *req, const mlf_http_response *res, const struct timespec *t0)
+{
+    req->res.status = res->status;
+    req->res.reason = res->status == 200 ? "OK" : "";
+    if (res->content_type != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, res->content_type,
+                       strlen(res->content_type));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
+                          H2O_STRLIT("nosniff"));
+    h2o_send_inline(req, res->body, res->body_len); /* copies the body into req->pool */
+    if (h->config->access_log)
+        mlf__access_log(req, res->status, res->body_len, mlf__ms_since(t0));
+}
+
+static void mlf__read_request(h2o_req_t *req, mlf_http_request *hr)
+{
+    memset(hr, 0, sizeof(*hr));
+    hr->method = req->method.base;
+    hr->method_len = req->method.len;
+    hr->path = req->path.base;
+    hr->path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     if (req->query_at != SIZE_MAX) {
-        hr.query = req->path.base + req->query_at + 1;
-        hr.query_len = req->path.len - req->query_at - 1;
+        hr->query = req->path.base + req->query_at + 1;
+        hr->query_len = req->path.len - req->query_at - 1;
     }
     ssize_t ct = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
     if (ct != -1) {
-        hr.content_type = req->headers.entries[ct].value.base;
-        hr.content_type_len = req->headers.entries[ct].value.len;
+        hr->content_type = req->headers.entries[ct].value.base;
+        hr->content_type_len = req->headers.entries[ct].value.len;
     }
-    hr.body = req->entity.base;
-    hr.body_len = req->entity.base != NULL ? req->entity.len : 0;
+    hr->body = req->entity.base;
+    hr->body_len = req->entity.base != NULL ? req->entity.len : 0;
+}
 
+static const char *mlf__copy(mlf_pool *pool, const char *s, size_t len)
+{
+    return s == NULL ? NULL : mlf_pool_strndup(pool, s, len);
+}
+
+static void mlf__on_req_dispose(void *p)
+{
+    mlf__job_hook *hook = p;
+    if (hook->job != NULL)
+        hook->job->req = NULL;
+}
+
+static mlf__handler *mlf__the_handler;
+
+static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    mlf__handler *h = (mlf__handler *)self;
+    struct timespec t0 = {0};
+    if (h->config->access_log)
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+    mlf_http_request hr;
+    mlf__read_request(req, &hr);
+
+    if (h->config->store_threads > 0 && !(hr.method_len == 3 && memcmp(hr.method, "GET", 3) == 0)) {
+        mlf__job *job = calloc(1, sizeof(*job));
+        job->w = mlf__self;
+        job->req = req;
+        job->t0 = t0;
+        job->pool = mlf_pool_create();
+        job->hr = hr;
+        job->hr.method = mlf__copy(job->pool, hr.method, hr.method_len);
+        job->hr.path = mlf__copy(job->pool, hr.path, hr.path_len);
+        job->hr.query = mlf__copy(job->pool, hr.query, hr.query_len);
+        job->hr.content_type = mlf__copy(job->pool, hr.content_type, hr.content_type_len);
+        job->hr.body = mlf__copy(job->pool, hr.body, hr.body_len);
+        job->hook = h2o_mem_alloc_shared(&req->pool, sizeof(*job->hook), mlf__on_req_dispose);
+        job->hook->job = job;
+        pthread_mutex_lock(&mlf__queue.mu);
+        if (mlf__queue.tail != NULL)
+            mlf__queue.tail->next = job;
+        else
+            mlf__queue.head = job;
+        mlf__queue.tail = job;
+        pthread_cond_signal(&mlf__queue.cv);
+        pthread_mutex_unlock(&mlf__queue.mu);
+        return 0;
+    }
+
+    mlf_pool *pool = mlf__self->pool;
     mlf_http_response res = {0};
     h->handle(h->app, pool, &hr, &res);
-
-    req->res.status = res.status;
-    req->res.reason = res.status == 200 ? "OK" : "";
-    if (res.content_type != NULL)
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, res.content_type,
-                       strlen(res.content_type));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL, H2O_STRLIT("nosniff"));
-    h2o_send_inline(req, res.body, res.body_len); /* copies the body into req->pool */
-    if (h->config->access_log) {
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        mlf__access_log(req, res.status, res.body_len,
-                        (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-    }
+    mlf__send(h, req, &res, &t0);
     mlf_pool_reset(pool);
     return 0;
+}
+
+static void mlf__job_free(mlf__job *job)
+{
+    if (job->req != NULL)
+        job->hook->job = NULL; /* the request lives on: its dispose must not touch the job */
+    mlf_pool_destroy(job->pool);
+    free(job);
+}
+
+/* On the loop thread: answer the jobs the store threads finished. */
+static void mlf__on_done(uv_async_t *async)
+{
+    mlf__worker *w = async->data;
+    pthread_mutex_lock(&w->done_mu);
+    mlf__job *job = w->done_head;
+    w->done_head = NULL;
+    pthread_mutex_unlock(&w->done_mu);
+    while (job != NULL) {
+        mlf__job *next = job->next;
+        if (job->req != NULL)
+            mlf__send(mlf__the_handler, job->req, &job->res, &job->t0);
+        mlf__job_free(job);
+        job = next;
+    }
+}
+
+static void *mlf__store_thread(void *arg)
+{
+    mlf__handler *h = arg;
+    for (;;) {
+        pthread_mutex_lock(&mlf__queue.mu);
+        while (mlf__queue.head == NULL && !mlf__queue.stop)
+            pthread_cond_wait(&mlf__queue.cv, &mlf__queue.mu);
+        if (mlf__queue.head == NULL) {
+            pthread_mutex_unlock(&mlf__queue.mu);
+            return NULL;
+        }
+        mlf__job *job = mlf__queue.head;
+        mlf__queue.head = job->next;
+        if (mlf__queue.head == NULL)
+            mlf__queue.tail = NULL;
+        pthread_mutex_unlock(&mlf__queue.mu);
+
+        job->next = NULL;
+        h->handle(h->app, job->pool, &job->hr, &job->res);
+
+        mlf__worker *w = job->w;
+        pthread_mutex_lock(&w->done_mu);
+        job->next = w->done_head;
+        w->done_head = job;
+        pthread_mutex_unlock(&w->done_mu);
+        uv_async_send(&w->done);
+    }
 }
 
 static void mlf__on_accept(uv_stream_t *listener, int status)
@@ -120,8 +260,10 @@ static void mlf__on_accept(uv_stream_t *listener, int status)
 static void mlf__on_stop(uv_async_t *async)
 {
     mlf__worker *w = async->data;
+    mlf__on_done(&w->done); /* the store threads are gone: answer what they finished */
     uv_close((uv_handle_t *)&w->listener, NULL);
     uv_close((uv_handle_t *)&w->stop, NULL);
+    uv_close((uv_handle_t *)&w->done, NULL);
     uv_stop(&w->loop);
 }
 
@@ -188,6 +330,7 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
     handler->super.on_req = mlf__on_req;
     handler->handle = handle;
     handler->app = app;
+    mlf__the_handler = handler;
     handler->config = config;
 
     /* block the stop signals in workers; the main thread waits for them */
@@ -222,9 +365,18 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
         }
         uv_async_init(&w->loop, &w->stop, mlf__on_stop);
         w->stop.data = w;
+        uv_async_init(&w->loop, &w->done, mlf__on_done);
+        w->done.data = w;
+        pthread_mutex_init(&w->done_mu, NULL);
         pthread_create(&w->thread, NULL, mlf__worker_main, w);
         started++;
     }
+
+    int nstore = rc == 0 ? config->store_threads : 0;
+    pthread_t *store_threads = calloc((size_t)(nstore > 0 ? nstore : 1), sizeof(pthread_t));
+    mlf__queue.stop = false;
+    for (int i = 0; i < nstore; i++)
+        pthread_create(&store_threads[i], NULL, mlf__store_thread, handler);
 
     if (rc == 0) {
         fprintf(stderr, "mlflow-c: listening on http://%s:%d (%d workers)\n", config->host, config->port, nworkers);
@@ -239,10 +391,28 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
             sigsuspend(&waitset);
         fprintf(stderr, "mlflow-c: shutting down\n");
     }
+    /* First the store threads finish what they run (jobs still queued are
+       dropped), while the loops still answer; then the loops stop. */
+    pthread_mutex_lock(&mlf__queue.mu);
+    mlf__queue.stop = true;
+    mlf__job *dropped = mlf__queue.head;
+    mlf__queue.head = mlf__queue.tail = NULL;
+    pthread_cond_broadcast(&mlf__queue.cv);
+    pthread_mutex_unlock(&mlf__queue.mu);
+    for (int i = 0; i < nstore; i++)
+        pthread_join(store_threads[i], NULL);
+    free(store_threads);
     for (int i = 0; i < started; i++)
         uv_async_send(&workers[i].stop);
     for (int i = 0; i < started; i++)
         pthread_join(workers[i].thread, NULL);
+    while (dropped != NULL) {
+        mlf__job *next = dropped->next;
+        mlf__job_free(dropped);
+        dropped = next;
+    }
+    for (int i = 0; i < started; i++)
+        pthread_mutex_destroy(&workers[i].done_mu);
     for (int i = 0; i < started; i++) {
         /* let h2o close its connections and timers */
         h2o_context_dispose(&workers[i].ctx);

@@ -18,6 +18,7 @@ typedef struct mlf_server_config {
     bool artifacts_only;
     bool access_log;
     size_t max_body_size;      /** bytes; larger requests get 413 */
+    int store_threads;         /** threads running non-GET requests off the event loops; 0 = run them inline */
 } mlf_server_config;
 
 /** Answers one request into ret from pool memory; called on the worker's thread. */

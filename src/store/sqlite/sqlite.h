@@ -48,6 +48,13 @@ typedef struct mlf_sqlite_store {
     pthread_mutex_t write_mu;
     mlf_sqlite_conn *writer;
 
+    /* group commit (file databases only), see mlf_sqlite_write_end */
+    int write_waiters;           /** threads waiting for write_mu (atomic) */
+    bool txn_open;               /** a group transaction is open on writer */
+    int batch;                   /** requests in the open group */
+    struct mlf_sqlite_group_waiter *group; /** requests of the open group waiting for its COMMIT */
+    pthread_cond_t commit_cv;
+
     pthread_mutex_t read_mu;
     pthread_cond_t read_cv;
     mlf_sqlite_conn *free_readers;
@@ -68,11 +75,24 @@ int mlf_sqlite_read_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn *
 /** Ends the read transaction and gives the connection back. */
 void mlf_sqlite_read_end(mlf_sqlite_store *s, mlf_sqlite_conn *c);
 
-/** Locks the writer and runs BEGIN IMMEDIATE on it. */
+/** Most requests one group transaction takes before it commits. */
+#define MLF_SQLITE_GROUP_MAX 64
+
+/**
+ * Locks the writer and starts the request's write: BEGIN IMMEDIATE, or, on a
+ * file database while a group transaction is open, joins it; either way the
+ * request's work runs inside its own SAVEPOINT.
+ */
 int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err);
 /**
- * Commits when rc is 0 (a failed COMMIT becomes the error), otherwise rolls
- * back; then unlocks the writer. Returns the final code.
+ * Ends the request's write: releases its savepoint when rc is 0, otherwise
+ * rolls the savepoint back (the request's changes only). Then, with group
+ * commit: when other writers are waiting, the transaction stays open for
+ * them and this call waits until the group's COMMIT; the last request of a
+ * group commits for all. So each caller returns only once its changes are
+ * durable (or failed), and one COMMIT serves many concurrent requests.
+ * Unlocks the writer; returns the final code (a failed COMMIT becomes every
+ * member's error).
  */
 int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_pool *pool, mlf_error *err);
 
