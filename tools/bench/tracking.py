@@ -1,0 +1,427 @@
+#!/usr/bin/env python3
+"""Tracking-server benchmark: the same wrk scenarios against one or more running servers.
+
+usage: tools/bench/tracking.py --url [LABEL=]URL [--url [LABEL=]URL ...] [--duration SECONDS]
+                               [--scenario NAME_OR_SUBSTRING ...] [--threads 2] [--connections 8]
+                               [--warmup ROUNDS] [--runs 1000] [--history-points 10000] [--json FILE]
+
+  e.g. tools/bench/tracking.py --url python=http://127.0.0.1:5001 --url mlflow-c=http://127.0.0.1:5002
+
+Any server that speaks MLflow's REST API works (Python `mlflow server`, `mlflow-c server`); start
+them yourself, each on its own empty or scratch database. Every run of the script seeds its own
+data through the REST API into new experiments named bench-<time>-<pid>[-suffix] (only what the
+selected scenarios need), then runs each scenario with `wrk -t2 -c8 -d<duration>s` (keep-alive;
+bodies made by Lua scripts generated into a temp dir) against each target in turn, and prints:
+scenario, req/s per target, and the ratio of each target to the first. A value is marked '!' when
+wrk saw non-2xx answers or socket errors (then it measures errors, not the scenario), and
+'~' when fewer requests completed than there are connections (raise --duration).
+
+Scenarios (--scenario takes names, or substrings of names; default all):
+  log-batch            POST runs/log-batch, 10 metrics per request (new step each time) to 8 runs
+  runs-create          POST runs/create into an experiment of its own
+  runs-search          POST runs/search over 1,000 runs, max_results 100
+  runs-search-filter   the same with filter "metrics.loss < 1 and params.lr = '0.1'",
+                       order_by ["metrics.acc DESC"]
+  get-history          GET metrics/get-history of a 10,000-point metric, max_results=25000
+                       (what the Python client sends)
+  get-history-bulk-interval
+                       GET metrics/get-history-bulk-interval over 100 runs (metric 'loss', 100
+                       points each, server's default max_results)
+
+Needs wrk (apt-get install wrk) and Python 3 (standard library only). Targets should be on
+loopback: this sends load to every URL given.
+"""
+
+import argparse
+import concurrent.futures
+import itertools
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+API = "/api/2.0/mlflow"
+SEARCH_FILTER = "metrics.loss < 1 and params.lr = '0.1'"
+SEARCH_ORDER = ["metrics.acc DESC"]
+
+
+class BenchError(Exception):
+    pass
+
+
+# ------------------------------------------------------------------------------------------------
+# REST helpers (seeding and checks)
+
+
+def call(base, method, path, body=None, query=None, timeout=120):
+    url = base.rstrip("/") + path
+    if query:
+        url += "?" + urllib.parse.urlencode(query, doseq=True)
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            raw = r.read()
+    except urllib.error.HTTPError as e:
+        snippet = " ".join(e.read()[:200].decode(errors="replace").split()) or "(empty body)"
+        raise BenchError(f"{method} {path} -> HTTP {e.code}: {snippet}") from None
+    except urllib.error.URLError as e:
+        raise BenchError(f"{method} {path} -> {e.reason}") from None
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError:
+        raise BenchError(f"{method} {path} -> not JSON: {raw[:100]!r}") from None
+
+
+def pmap(fn, items, workers=8):
+    with concurrent.futures.ThreadPoolExecutor(workers) as ex:
+        return list(ex.map(fn, items))
+
+
+class Target:
+    def __init__(self, label, url):
+        self.label = label
+        self.url = url.rstrip("/")
+        self.stamp = f"bench-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+        self.data = {}
+        self.failed = {}  # seed name -> error
+
+    def experiment(self, suffix):
+        name = self.stamp + (f"-{suffix}" if suffix else "")
+        return call(self.url, "POST", f"{API}/experiments/create", {"name": name})["experiment_id"]
+
+    def create_runs(self, exp_id, n, prefix):
+        now = int(time.time() * 1000)
+
+        def one(i):
+            body = {"experiment_id": exp_id, "start_time": now + i, "run_name": f"{prefix}-{i}"}
+            return call(self.url, "POST", f"{API}/runs/create", body)["run"]["info"]["run_id"]
+
+        return pmap(one, range(n))
+
+    def log_batch(self, run_id, metrics=(), params=(), tags=()):
+        body = {"run_id": run_id, "metrics": list(metrics), "params": list(params), "tags": list(tags)}
+        call(self.url, "POST", f"{API}/runs/log-batch", body)
+
+    # --- seeds, made once per target and only when a selected scenario needs them
+    def seed(self, name, n_runs, history_points, bulk_points):
+        if name in self.data:
+            return self.data[name]
+        if name in self.failed:
+            raise BenchError(self.failed[name])
+        t0 = time.time()
+        try:
+            val = getattr(self, f"_seed_{name}")(n_runs, history_points, bulk_points)
+        except BenchError as e:
+            self.failed[name] = str(e)
+            raise
+        print(f"  [{self.label}] seeded {name} in {time.time() - t0:.1f}s", file=sys.stderr)
+        self.data[name] = val
+        return val
+
+    def _seed_search(self, n_runs, _h, bulk_points):
+        """n_runs runs with params lr/batch_size and metrics loss/acc; the first 100 runs also get
+        a 'loss' history of bulk_points steps (for get-history-bulk-interval)."""
+        exp = self.experiment("")
+        runs = self.create_runs(exp, n_runs, "search")
+        rnd = random.Random(42)
+        now = int(time.time() * 1000)
+        lrs = ["0.1", "0.01", "0.001"]
+
+        def one(i):
+            metrics = []
+            if i < 100:
+                for s in range(bulk_points - 1):
+                    metrics.append({"key": "loss", "value": 2.0 - 2.0 * s / bulk_points + rnd.random() * 0.01,
+                                    "timestamp": now + s, "step": s})
+            step = max(bulk_points - 1, 0) if i < 100 else 0
+            metrics.append({"key": "loss", "value": rnd.uniform(0, 2), "timestamp": now + step, "step": step})
+            metrics.append({"key": "acc", "value": rnd.uniform(0, 1), "timestamp": now, "step": 0})
+            params = [{"key": "lr", "value": lrs[i % 3]}, {"key": "batch_size", "value": str(16 << (i % 4))}]
+            tags = [{"key": "team", "value": f"t{i % 5}"}]
+            self.log_batch(runs[i], metrics, params, tags)
+
+        pmap(one, range(n_runs))
+        return {"experiment_id": exp, "run_ids": runs}
+
+    def _seed_logbatch(self, *_):
+        exp = self.experiment("logbatch")
+        return {"experiment_id": exp, "run_ids": self.create_runs(exp, 8, "logbatch")}
+
+    def _seed_create(self, *_):
+        return {"experiment_id": self.experiment("create")}
+
+    def _seed_history(self, _n, history_points, _b):
+        exp = self.experiment("history")
+        run = self.create_runs(exp, 1, "history")[0]
+        now = int(time.time() * 1000)
+        chunks = [range(s, min(s + 1000, history_points)) for s in range(0, history_points, 1000)]
+
+        def one(chunk):
+            self.log_batch(run, [{"key": "loss", "value": 1.0 / (1 + s), "timestamp": now + s, "step": s}
+                                 for s in chunk])
+
+        pmap(one, chunks, workers=4)
+        return {"experiment_id": exp, "run_id": run}
+
+
+# ------------------------------------------------------------------------------------------------
+# scenarios: each returns (method, path, query or None, body or lua-source, check)
+
+
+def lua_static(method, body):
+    return (f'wrk.method = "{method}"\n'
+            + (f'wrk.body = {json.dumps(json.dumps(body))}\n' if body is not None else "")
+            + 'wrk.headers["Content-Type"] = "application/json"\n')
+
+
+def lua_log_batch(path, run_ids):
+    runs = ", ".join(json.dumps(r) for r in run_ids)
+    base_ts = int(time.time() * 1000)
+    return f"""
+local runs = {{ {runs} }}
+local base_ts = {base_ts}
+local path = "{path}"
+local next_tid = 0
+function setup(thread)
+  thread:set("tid", next_tid)
+  next_tid = next_tid + 1
+end
+local counter = 0
+function request()
+  counter = counter + 1
+  local n = counter * 64 + (tid or 0)   -- unique per request across up to 64 wrk threads
+  local run = runs[(n % #runs) + 1]
+  local parts = {{}}
+  for k = 0, 9 do
+    parts[#parts + 1] = string.format('{{"key":"m%d","value":%d.25,"timestamp":%d,"step":%d}}',
+                                      k, n % 1000, base_ts + n, n)
+  end
+  local body = '{{"run_id":"' .. run .. '","metrics":[' .. table.concat(parts, ",") .. ']}}'
+  return wrk.format("POST", path, {{["Content-Type"] = "application/json"}}, body)
+end
+"""
+
+
+def scenario_log_batch(t, a):
+    s = t.seed("logbatch", a.runs, a.history_points, a.bulk_points)
+    path = f"{API}/runs/log-batch"
+
+    steps = itertools.count(1)
+
+    def check():  # rows of their own (negative steps): never a re-send of existing rows
+        step = -next(steps)
+        t.log_batch(s["run_ids"][-step % 8],
+                    [{"key": f"m{k}", "value": 0.5, "timestamp": 1, "step": step} for k in range(10)])
+        return "10 metrics ok"
+
+    return path, lua_log_batch(path, s["run_ids"]), check
+
+
+def scenario_runs_create(t, a):
+    s = t.seed("create", a.runs, a.history_points, a.bulk_points)
+    body = {"experiment_id": s["experiment_id"], "start_time": int(time.time() * 1000), "run_name": "bench"}
+    path = f"{API}/runs/create"
+
+    def check():
+        return "run " + call(t.url, "POST", path, body)["run"]["info"]["run_id"][:8]
+
+    return path, lua_static("POST", body), check
+
+
+def _search(t, a, with_filter):
+    s = t.seed("search", a.runs, a.history_points, a.bulk_points)
+    body = {"experiment_ids": [s["experiment_id"]], "max_results": 100}
+    if with_filter:
+        body.update(filter=SEARCH_FILTER, order_by=SEARCH_ORDER)
+    path = f"{API}/runs/search"
+
+    def check():
+        r = call(t.url, "POST", path, body)
+        return f"{len(r.get('runs', []))} runs, next_page_token {'set' if r.get('next_page_token') else 'none'}"
+
+    return path, lua_static("POST", body), check
+
+
+def scenario_runs_search(t, a):
+    return _search(t, a, False)
+
+
+def scenario_runs_search_filter(t, a):
+    return _search(t, a, True)
+
+
+def scenario_get_history(t, a):
+    s = t.seed("history", a.runs, a.history_points, a.bulk_points)
+    q = {"run_id": s["run_id"], "metric_key": "loss", "max_results": 25000}
+    path = f"{API}/metrics/get-history?" + urllib.parse.urlencode(q)
+
+    def check():
+        return f"{len(call(t.url, 'GET', path).get('metrics', []))} points"
+
+    return path, lua_static("GET", None), check
+
+
+def scenario_bulk_interval(t, a):
+    s = t.seed("search", a.runs, a.history_points, a.bulk_points)
+    q = [("run_ids", r) for r in s["run_ids"][:100]] + [("metric_key", "loss")]
+    path = f"{API}/metrics/get-history-bulk-interval?" + urllib.parse.urlencode(q)
+
+    def check():
+        return f"{len(call(t.url, 'GET', path).get('metrics', []))} points"
+
+    return path, lua_static("GET", None), check
+
+
+SCENARIOS = [
+    ("log-batch", "log-batch, 10 metrics, 8 runs", scenario_log_batch),
+    ("runs-create", "runs/create", scenario_runs_create),
+    ("runs-search", "runs/search, 1,000 runs, max_results 100", scenario_runs_search),
+    ("runs-search-filter", "runs/search, filter + order by metric", scenario_runs_search_filter),
+    ("get-history", "get-history, 10,000 points, max_results 25000", scenario_get_history),
+    ("get-history-bulk-interval", "get-history-bulk-interval, 100 runs", scenario_bulk_interval),
+]
+
+
+# ------------------------------------------------------------------------------------------------
+# wrk
+
+
+def lat_seconds(lat, default):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", lat or "")
+    if not m or float(m.group(1)) == 0:
+        return float(default)
+    return float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[m.group(2)]
+
+
+def run_wrk(url, script, a, duration):
+    cmd = ["wrk", f"-t{a.threads}", f"-c{a.connections}", f"-d{max(1, round(duration))}s", "--timeout", "60s",
+           "-s", script, url]
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)
+    out = p.stdout + p.stderr
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not m:
+        raise BenchError("wrk: " + " ".join(out.split())[:200])
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock = re.search(r"Socket errors:(.*)", out)
+    errors = int(non2xx.group(1)) if non2xx else 0
+    if sock:
+        errors += sum(int(x) for x in re.findall(r"\d+", sock.group(1)))
+    if errors:
+        print(f"    wrk: {'; '.join(x.group(0).strip() for x in (non2xx, sock) if x)}", file=sys.stderr)
+    lat = re.search(r"Latency\s+(\S+)", out)
+    done = re.search(r"(\d+) requests in", out)
+    return float(m.group(1)), errors, lat.group(1) if lat else "?", int(done.group(1)) if done else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    ap.add_argument("--url", action="append", required=True, metavar="[LABEL=]URL",
+                    help="base URL of a running tracking server (repeat for more targets)")
+    ap.add_argument("--duration", type=int, default=10, help="seconds per scenario and target (10)")
+    ap.add_argument("--scenario", action="append", default=[], help="run only these (names or substrings)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--warmup", type=int, default=1,
+                    help="rounds of CONNECTIONS concurrent requests, all completed, before each measurement (1)")
+    ap.add_argument("--runs", type=int, default=1000, help="runs in the searched experiment (1000)")
+    ap.add_argument("--history-points", type=int, default=10000)
+    ap.add_argument("--bulk-points", type=int, default=100, help="'loss' points of each of the 100 bulk runs")
+    ap.add_argument("--json", help="also write the results here")
+    a = ap.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+
+    targets = []
+    for i, spec in enumerate(a.url):
+        label, _, url = spec.partition("=") if "=" in spec.split("://")[0] else ("", "", spec)
+        url = url if "://" in url else "http://" + url
+        targets.append(Target(label or urllib.parse.urlsplit(url).netloc or f"t{i}", url))
+    names = [s[0] for s in SCENARIOS]
+    wanted = set()
+    for f in a.scenario:  # an exact name selects itself only; anything else selects by substring
+        wanted |= {f} if f in names else {n for n in names if f in n}
+    chosen = [s for s in SCENARIOS if not a.scenario or s[0] in wanted]
+    if not chosen:
+        sys.exit(f"no scenario matches {a.scenario}; known: {', '.join(s[0] for s in SCENARIOS)}")
+
+    for t in targets:
+        try:
+            v = urllib.request.urlopen(t.url + "/version", timeout=10).read().decode().strip()
+        except Exception as e:  # noqa: BLE001
+            v = f"? ({e})"
+        print(f"target {t.label}: {t.url} (version {v[:40]})", file=sys.stderr)
+
+    tmp = tempfile.mkdtemp(prefix="bench-tracking-")
+    results = {}  # (scenario, label) -> (rps or None, errors, note)
+    try:
+        for name, desc, fn in chosen:
+            print(f"== {name}: {desc}", file=sys.stderr)
+            for t in targets:
+                try:
+                    path, lua, check = fn(t, a)
+                    note = check()
+                    script = os.path.join(tmp, f"{name}-{t.label}.lua".replace("/", "_"))
+                    with open(script, "w") as f:
+                        f.write(lua)
+                    if a.warmup > 0:  # complete requests on every connection's worth of workers
+                        pmap(lambda _i: check(), range(a.warmup * a.connections), workers=a.connections)
+                    rps, errors, lat, done = run_wrk(t.url + path, script, a, a.duration)
+                    if errors:
+                        note += f"; {errors} non-2xx answers or socket errors"
+                    if done < a.connections:
+                        note += f"; only {done} requests completed in {a.duration}s: raise --duration"
+                    # wrk stops with requests in flight that the server still works through: let
+                    # them finish before the next measurement (targets share the machine)
+                    time.sleep(min(60.0, 1.5 * lat_seconds(lat, a.duration) + 0.2))
+                    results[(name, t.label)] = (rps, errors, note)
+                    print(f"  [{t.label}] {rps:.1f} req/s, avg latency {lat}, {errors} errors ({note})",
+                          file=sys.stderr)
+                except BenchError as e:
+                    results[(name, t.label)] = (None, 0, str(e))
+                    print(f"  [{t.label}] n/a: {e}", file=sys.stderr)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    # the table
+    w = max(len(s[0]) for s in chosen) + 2
+    head = f"{'scenario':<{w}}" + "".join(f"{t.label + ' req/s':>18}" for t in targets)
+    head += "".join(f"{t.label + '/' + targets[0].label:>18}" for t in targets[1:])
+    print(f"wrk -t{a.threads} -c{a.connections} -d{a.duration:g}s")
+    print(head)
+    for name, _desc, _fn in chosen:
+        row = f"{name:<{w}}"
+        vals = []
+        for t in targets:
+            rps, errors, note = results[(name, t.label)]
+            vals.append(rps if rps is not None and not errors else None)
+            mark = "!" if errors else ("~" if "raise --duration" in note else "")
+            row += f"{'n/a' if rps is None else f'{rps:.1f}' + mark:>18}"
+        for v in vals[1:]:
+            row += f"{(f'{v / vals[0]:.2f}x' if v and vals[0] else '-'):>18}"
+        print(row)
+    notes = [(n, lbl, r[2]) for (n, lbl), r in results.items()
+             if r[0] is None or r[1] or "raise --duration" in r[2]]
+    for n, lbl, note in notes:
+        print(f"  {n} [{lbl}]: {note}")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"wrk": {"threads": a.threads, "connections": a.connections, "duration": a.duration},
+                       "targets": {t.label: t.url for t in targets},
+                       "results": [{"scenario": n, "target": lbl, "rps": r[0], "errors": r[1], "note": r[2]}
+                                   for (n, lbl), r in results.items()]}, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,463 @@
+"""pytest plugin: run MLflow's own REST suite (tests/tracking/test_rest_tracking.py) against mlflow-c.
+
+Loaded by tools/mlflow-suite/run_rest_suite.sh with `-p mlflowc_plugin` from inside an MLflow source
+tree; nothing in that tree is edited. In the spirit of mlflow-go's conftest.py, it swaps the server
+launchers the suite uses for ones that start `mlflow-c server` on the port, backend store URI and
+artifact settings the test asked for:
+
+- `mlflow_client` fixture: MLflow 3.x calls `initialize_backend_stores(backend_uri,
+  default_artifact_root=...)` and then serves its app in-process with `ServerThread(app, port)`. We wrap
+  `initialize_backend_stores` (to learn the URIs; the original still runs) and replace `ServerThread`
+  in the test module with a launcher of `mlflow-c server --port PORT --backend-store-uri URI
+  --default-artifact-root ROOT --no-serve-artifacts` (the in-process app does not serve artifacts).
+- `tests/tracking/integration_test_utils.py::_init_server`: replaced (in that module and in every
+  test module that imported it) by one that starts mlflow-c with the same backend URI, artifact
+  root, extra environment and `_MLFLOW_SERVER_*` artifact settings.
+- tests that start `python -m mlflow server` themselves through `subprocess.Popen`: the command is
+  rewritten to `mlflow-c server ...` with the same arguments and environment.
+
+With MLFLOWC_SUITE_TARGET=reference nothing is swapped (the suite runs against Python MLflow), except
+that `python -m mlflow server` subprocesses are started in their own process group and stopped as a
+group (upstream's test_create_model_version_with_validation_regex otherwise leaks its uvicorn).
+
+Every failed or errored test is given a cause, printed grouped at the end and written to
+$MLFLOWC_SUITE_LOGDIR/causes.json:
+- "rpc not ported yet: <rpc>": during the test the client called an endpoint that
+  `mlflow-c endpoints` lists as not implemented (the first such rpc is named);
+- "route not served by mlflow-c: <path>": a 404 for a path that is no rpc of the table
+  (artifact proxy, /graphql, /ajax-api extras, ...);
+- "mlflow-c server did not start: ...";
+- "other: <exception>: <first line>": anything else (wrong answer of an implemented rpc, etc.).
+
+Environment: MLFLOW_C_BIN (default /work/main/build/mlflow-c), MLFLOWC_SUITE_TARGET (mlflow-c |
+reference), MLFLOWC_SUITE_LOGDIR (server logs and causes.json; a temp dir if unset).
+"""
+
+import collections
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import types
+import urllib.parse
+
+import pytest
+
+TARGET = os.environ.get("MLFLOWC_SUITE_TARGET", "mlflow-c")
+BIN = os.environ.get("MLFLOW_C_BIN", "/work/main/build/mlflow-c")
+LOGDIR = os.environ.get("MLFLOWC_SUITE_LOGDIR") or tempfile.mkdtemp(prefix="mlflowc-suite-")
+HOST = "127.0.0.1"
+START_TIMEOUT = float(os.environ.get("MLFLOWC_SUITE_START_TIMEOUT", "15"))
+
+_ENV_BACKEND = "_MLFLOW_SERVER_FILE_STORE"
+_ENV_REGISTRY = "_MLFLOW_SERVER_REGISTRY_STORE"
+_ENV_ROOT = "_MLFLOW_SERVER_ARTIFACT_ROOT"
+_ENV_DEST = "_MLFLOW_SERVER_ARTIFACT_DESTINATION"
+_ENV_SERVE = "_MLFLOW_SERVER_SERVE_ARTIFACTS"
+_ENV_ONLY = "_MLFLOW_SERVER_ARTIFACTS_ONLY"
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+# the rpc table of mlflow-c (to tell "rpc not ported yet" from other failures)
+
+_ENDPOINTS = []  # (rpc, method, compiled path regex, implemented)
+
+
+def _load_endpoints():
+    try:
+        out = subprocess.run([BIN, "endpoints"], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        return
+    for line in out.splitlines():
+        cols = [c.strip() for c in line.split("|")]
+        if len(cols) != 4 or cols[0] == "SERVICE":
+            continue
+        _service, rpc, routes, impl = cols
+        for route in routes.split(","):
+            parts = route.split()
+            if len(parts) != 2:
+                continue
+            method, path = parts
+            m = re.match(r"^/(?:api|ajax-api)(/.*)$", path)
+            tail = m.group(1) if m else path
+            rx = re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(tail))
+            prefix = "/(?:api|ajax-api)" if m else ""
+            _ENDPOINTS.append((rpc, method, re.compile(f"^{prefix}{rx}/?$"), impl == "yes"))
+
+
+def _match_rpc(method, path):
+    for rpc, m, rx, impl in _ENDPOINTS:
+        if m == method and rx.match(path):
+            return rpc, impl
+    for rpc, m, rx, impl in _ENDPOINTS:  # same path, other method: still that rpc's route
+        if rx.match(path):
+            return rpc, impl
+    return None, None
+
+
+# ---------------------------------------------------------------------------------------------
+# launching mlflow-c
+
+_servers = {}  # port -> _McServer of the running servers we started
+_last_stores = {}  # what the test last passed to initialize_backend_stores
+
+
+class _McServer:
+    def __init__(self, port, backend_uri, artifact_root=None, env=None, serve_artifacts=False,
+                 artifacts_destination=None, artifacts_only=False, extra_args=()):
+        self.port = int(port)
+        self.url = f"http://{HOST}:{self.port}"
+        self.cmd = [BIN, "server", "--host", HOST, "--port", str(self.port)]
+        if backend_uri:
+            self.cmd += ["--backend-store-uri", str(backend_uri)]
+        if artifact_root:
+            self.cmd += ["--default-artifact-root", str(artifact_root)]
+        self.cmd.append("--serve-artifacts" if serve_artifacts else "--no-serve-artifacts")
+        if artifacts_destination:
+            self.cmd += ["--artifacts-destination", str(artifacts_destination)]
+        if artifacts_only:
+            self.cmd.append("--artifacts-only")
+        self.cmd += list(extra_args)
+        self.env = dict(os.environ if env is None else env)
+        self.env.pop("MLFLOW_TRACKING_URI", None)
+        self.proc = None
+        self.log_path = None
+
+    def start(self):
+        if not os.path.exists(BIN):
+            raise ServerStartError(f"mlflow-c binary not found: {BIN} (set MLFLOW_C_BIN)")
+        self.log_path = os.path.join(LOGDIR, f"server-{self.port}-{int(time.time() * 1000)}.log")
+        log = open(self.log_path, "w")
+        log.write(" ".join(self.cmd) + "\n")
+        log.flush()
+        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        log.close()
+        deadline = time.time() + START_TIMEOUT
+        import requests
+
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise ServerStartError(f"exited with {self.proc.returncode}: {self._log_tail()}")
+            try:
+                if requests.get(f"{self.url}/health", timeout=0.5).ok:
+                    _servers[self.port] = self
+                    return self.url
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise ServerStartError(f"not up on {self.url} within {START_TIMEOUT}s: {self._log_tail()}")
+
+    def _log_tail(self):
+        try:
+            with open(self.log_path) as f:
+                lines = [ln.strip() for ln in f.read().splitlines()[1:] if ln.strip()]
+            return " | ".join(lines[-3:]) or "(no output)"
+        except OSError:
+            return "(no log)"
+
+    def stop(self):
+        _servers.pop(self.port, None)
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+
+def _truthy(v):
+    return str(v).lower() in ("1", "true", "yes", "on")
+
+
+class McServerThread:
+    """Stands in for tests.tracking.integration_test_utils.ServerThread(app, port)."""
+
+    def __init__(self, app=None, port=None):
+        from tests.helper_functions import get_safe_port
+
+        self.host = HOST
+        self.port = port or get_safe_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.health_url = f"{self.url}/health"
+        self._server = None
+
+    def __enter__(self):
+        self._server = _McServer(self.port, _last_stores.get("backend_store_uri"),
+                                 _last_stores.get("default_artifact_root"))
+        self._server.start()
+        return self.url
+
+    def __exit__(self, exc_type, exc, tb):
+        if self._server:
+            self._server.stop()
+        return None
+
+    # the Thread-like API of the original, should a test use it
+    def start(self):
+        self.__enter__()
+
+    def shutdown(self):
+        self.__exit__(None, None, None)
+
+    def join(self, timeout=None):
+        pass
+
+
+@contextlib.contextmanager
+def mc_init_server(backend_uri, root_artifact_uri, extra_env=None, app=None, server_type="fastapi"):
+    """Stands in for tests.tracking.integration_test_utils._init_server."""
+    import mlflow
+
+    from tests.helper_functions import get_safe_port
+
+    mlflow.set_tracking_uri(None)
+    env = {**os.environ, _ENV_BACKEND: backend_uri, _ENV_ROOT: root_artifact_uri, **(extra_env or {})}
+    srv = _McServer(
+        get_safe_port(), env[_ENV_BACKEND], env.get(_ENV_ROOT), env=env,
+        serve_artifacts=_truthy(env.get(_ENV_SERVE, "")),
+        artifacts_destination=env.get(_ENV_DEST),
+        artifacts_only=_truthy(env.get(_ENV_ONLY, "")),
+    )
+    url = srv.start()
+    try:
+        yield url
+    finally:
+        srv.stop()
+
+
+def _wrap_initialize_backend_stores(orig):
+    def initialize_backend_stores(backend_store_uri=None, registry_store_uri=None,
+                                  default_artifact_root=None):
+        _last_stores.update(backend_store_uri=backend_store_uri,
+                            registry_store_uri=registry_store_uri,
+                            default_artifact_root=default_artifact_root)
+        return orig(backend_store_uri, registry_store_uri, default_artifact_root)
+
+    initialize_backend_stores._mlflowc_wrapped = True
+    return initialize_backend_stores
+
+
+# subprocess.Popen of `python -m mlflow server ...` -> mlflow-c (or, for the reference, a process group)
+
+def _is_mlflow_server_cmd(args):
+    return (isinstance(args, (list, tuple)) and len(args) >= 4 and list(args[1:4]) == ["-m", "mlflow", "server"])
+
+
+class _GroupPopen(subprocess.Popen):
+    """A Popen in its own session whose terminate()/kill() reach the whole process group."""
+
+    def __init__(self, args, *a, **kw):
+        kw["start_new_session"] = True
+        if TARGET != "reference" and _is_mlflow_server_cmd(args):
+            args = [BIN, "server", *args[4:]]
+            if "--host" not in args:
+                args += ["--host", HOST]
+        super().__init__(args, *a, **kw)
+
+    def send_signal(self, sig):
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, sig)
+
+    def terminate(self):
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self):
+        self.send_signal(signal.SIGKILL)
+
+
+def _popen(args, *a, **kw):
+    if _is_mlflow_server_cmd(args):
+        return _GroupPopen(args, *a, **kw)
+    return subprocess.Popen(args, *a, **kw)
+
+
+def _subprocess_shim():
+    shim = types.ModuleType("subprocess")
+    shim.__dict__.update({k: v for k, v in vars(subprocess).items() if not k.startswith("__")})
+    shim.Popen = _popen
+    return shim
+
+
+_patched_modules = set()
+
+
+def _patch_module(mod):
+    if mod is None or id(mod) in _patched_modules:
+        return
+    _patched_modules.add(id(mod))
+    g = vars(mod)
+    if g.get("subprocess") is subprocess:
+        g["subprocess"] = _subprocess_shim()
+    if TARGET == "reference":
+        return
+    if "ServerThread" in g:
+        g["ServerThread"] = McServerThread
+    if "_init_server" in g:
+        g["_init_server"] = mc_init_server
+    f = g.get("initialize_backend_stores")
+    if callable(f) and not getattr(f, "_mlflowc_wrapped", False):
+        g["initialize_backend_stores"] = _wrap_initialize_backend_stores(f)
+
+
+# ---------------------------------------------------------------------------------------------
+# recording what each test asked the server (client side)
+
+_calls = []  # (method, path, status or exception name) of the current test
+_calls_lock = threading.Lock()
+
+
+def _install_request_recorder():
+    import requests.adapters
+
+    orig_send = requests.adapters.HTTPAdapter.send
+    if getattr(orig_send, "_mlflowc_wrapped", False):
+        return
+
+    def send(self, request, *a, **kw):
+        u = urllib.parse.urlsplit(request.url)
+        local = u.hostname in ("127.0.0.1", "localhost", "::1")
+        try:
+            resp = orig_send(self, request, *a, **kw)
+        except Exception as e:
+            if local:
+                with _calls_lock:
+                    _calls.append((request.method, u.path, type(e).__name__))
+            raise
+        if local:
+            with _calls_lock:
+                _calls.append((request.method, u.path, resp.status_code))
+        return resp
+
+    send._mlflowc_wrapped = True
+    requests.adapters.HTTPAdapter.send = send
+
+
+# ---------------------------------------------------------------------------------------------
+# pytest hooks
+
+_causes = {}  # nodeid -> (outcome, cause)
+_outcomes = collections.Counter()
+
+
+def pytest_configure(config):
+    os.makedirs(LOGDIR, exist_ok=True)
+    os.environ.pop("MLFLOW_TRACKING_URI", None)
+    if TARGET != "reference":
+        _load_endpoints()
+
+
+def pytest_collection_modifyitems(session, config, items):
+    _patch_module(sys.modules.get("tests.tracking.integration_test_utils"))
+    for item in items:
+        _patch_module(getattr(item, "module", None))
+    with contextlib.suppress(ImportError):
+        _install_request_recorder()
+
+
+def pytest_runtest_setup(item):
+    with _calls_lock:
+        _calls.clear()
+
+
+def _first_line(text, limit=160):
+    for ln in str(text).splitlines():
+        ln = ln.strip()
+        if ln:
+            return ln if len(ln) <= limit else ln[: limit - 3] + "..."
+    return ""
+
+
+def _classify(report, excinfo):
+    with _calls_lock:
+        calls = list(_calls)
+    if TARGET != "reference":
+        for method, path, status in calls:
+            rpc, impl = _match_rpc(method, path)
+            if rpc is not None and not impl:
+                return f"rpc not ported yet: {rpc}"
+        if excinfo is not None and excinfo.errisinstance(ServerStartError):
+            return f"mlflow-c server did not start: {_first_line(excinfo.value, 120)}"
+        for method, path, status in calls:
+            rpc, _ = _match_rpc(method, path)
+            if rpc is None and status == 404:
+                norm = re.sub(r"/[0-9a-f]{32}(?=/|$)", "/{id}", path)
+                norm = re.sub(r"/\d+(?=/|$)", "/{n}", norm)
+                return f"route not served by mlflow-c: {method} {norm}"
+    if excinfo is not None:
+        return f"other: {excinfo.typename}: {_first_line(excinfo.value)}"
+    return f"other: {_first_line(report.longreprtext)}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" or report.failed or report.skipped:
+        xfail = hasattr(report, "wasxfail")
+        if report.when == "call" or report.failed:
+            if report.passed:
+                kind = "xpassed" if xfail else "passed"
+            elif report.skipped:
+                kind = "xfailed" if xfail else "skipped"
+            else:
+                kind = "failed" if report.when == "call" else "error"
+        else:
+            kind = "skipped"
+        if kind in ("failed", "error"):
+            _causes[report.nodeid] = (kind, _classify(report, call.excinfo))
+        elif report.nodeid not in _causes:
+            _causes[report.nodeid] = (kind, "")
+
+
+def pytest_runtest_teardown(item, nextitem):
+    for srv in list(_servers.values()):  # a server a test left running
+        srv.stop()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    tr = terminalreporter
+    bad = {k: v for k, v in _causes.items() if v[0] in ("failed", "error")}
+    groups = collections.defaultdict(list)
+    for nodeid, (_kind, cause) in bad.items():
+        groups[cause].append(nodeid)
+
+    def family(cause):
+        return cause.split(":", 1)[0]
+
+    tr.write_sep("=", f"failures by cause (target: {TARGET})")
+    fams = collections.defaultdict(list)
+    for cause, ids in groups.items():
+        fams[family(cause)].append((cause, ids))
+    if not bad:
+        tr.write_line("no failures")
+    for fam in ("rpc not ported yet", "route not served by mlflow-c", "mlflow-c server did not start", "other"):
+        if fam not in fams:
+            continue
+        entries = sorted(fams[fam], key=lambda e: (-len(e[1]), e[0]))
+        tr.write_line(f"{fam}: {sum(len(ids) for _, ids in entries)} tests")
+        for cause, ids in entries:
+            detail = cause.split(":", 1)[1].strip() if ":" in cause else cause
+            tr.write_line(f"  {len(ids):4d}  {detail}")
+    path = os.path.join(LOGDIR, "causes.json")
+    with open(path, "w") as f:
+        json.dump({"target": TARGET, "binary": BIN if TARGET != "reference" else None,
+                   "tests": {k: {"outcome": v[0], "cause": v[1]} for k, v in sorted(_causes.items())}},
+                  f, indent=1)
+    tr.write_line(f"per-test outcomes and causes: {path}")

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Runs MLflow's own REST test suite, tests/tracking/test_rest_tracking.py -k "not file" (the
+# SQLAlchemy/SQLite half; mlflow-c has no file store), against mlflow-c.
+#
+# usage: tools/mlflow-suite/run_rest_suite.sh [options] [MLFLOW_TREE] [-- extra pytest args]
+#
+#   MLFLOW_TREE      an MLflow source tree (3.x; reference: 3.5.2.dev0, see
+#                    shared/reference/mlflow-reference-env.md). Also taken from $MLFLOW_TREE.
+#                    Without one, or when it has no tests/tracking/test_rest_tracking.py, the
+#                    script prints "skipped: ..." and exits 0.
+#   --reference      run the same selection against Python MLflow itself (the tree's own
+#                    server), for side-by-side counts
+#   --both           run against mlflow-c, then against Python MLflow, and print both counts
+#   --bin PATH       the mlflow-c binary (default $MLFLOW_C_BIN, else <repo>/build/mlflow-c)
+#   --env FILE       a shell file to source first that puts MLflow's Python dependencies on the
+#                    path (default $MLFLOW_REF_ENV, else /opt/mlflow-ref/env.sh when it exists)
+#   --python PY      the interpreter (default $MLFLOW_SUITE_PYTHON, else /usr/bin/python3)
+#   -k EXPR          pytest selection (default "not file")
+#   --logdir DIR     where server logs, pytest output and causes.json go (default: a temp dir)
+#   --report-only    exit 0 whatever the tests did (the counts are still printed)
+#
+# How: pytest runs inside the tree with our plugin (`-p mlflowc_plugin`, from this folder), which
+# replaces the servers the suite starts (the in-process ServerThread behind the `mlflow_client`
+# fixture, tests/tracking/integration_test_utils.py::_init_server, and `python -m mlflow server`
+# subprocesses) with `mlflow-c server` on the same port, backend store URI and artifact settings.
+# The tree is not modified. At the end it prints pytest's counts and every failed test's cause,
+# grouped: "rpc not ported yet: <rpc>" (the test called an rpc that `mlflow-c endpoints` lists as
+# not implemented), "route not served by mlflow-c", "mlflow-c server did not start", "other".
+#
+# Exit status: pytest's (0 = every selected test passed or was skipped/xfailed), unless
+# --report-only; 0 when skipped; 2 for a usage error or a missing mlflow-c binary.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+target=mlflow-c
+both=0
+bin=${MLFLOW_C_BIN:-$repo/build/mlflow-c}
+envfile=${MLFLOW_REF_ENV:-}
+[ -z "$envfile" ] && [ -f /opt/mlflow-ref/env.sh ] && envfile=/opt/mlflow-ref/env.sh
+py=${MLFLOW_SUITE_PYTHON:-/usr/bin/python3}
+kexpr="not file"
+logdir=""
+report_only=0
+tree=${MLFLOW_TREE:-}
+extra=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --reference) target=reference ;;
+        --both) both=1 ;;
+        --bin) bin=$2; shift ;;
+        --env) envfile=$2; shift ;;
+        --python) py=$2; shift ;;
+        -k) kexpr=$2; shift ;;
+        --logdir) logdir=$2; shift ;;
+        --report-only) report_only=1 ;;
+        -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        --) shift; extra=("$@"); break ;;
+        -*) echo "unknown option: $1" >&2; exit 2 ;;
+        *) tree=$1 ;;
+    esac
+    shift
+done
+
+if [ -z "$tree" ]; then
+    echo "skipped: no MLflow tree given (usage: $0 [--reference|--both] MLFLOW_TREE)"
+    exit 0
+fi
+tree=$(cd "$tree" 2>/dev/null && pwd) || { echo "skipped: MLflow tree $tree does not exist"; exit 0; }
+suite=tests/tracking/test_rest_tracking.py
+if [ ! -f "$tree/$suite" ]; then
+    echo "skipped: $tree has no $suite"
+    exit 0
+fi
+if [ -n "$envfile" ]; then
+    # shellcheck disable=SC1090
+    . "$envfile"
+fi
+unset MLFLOW_TRACKING_URI   # MLflow's tests would take it as their database
+export PYTHONPATH="$here:$tree${PYTHONPATH:+:$PYTHONPATH}"
+if ! "$py" -c 'import mlflow, mlflow.server.handlers, pytest' >/dev/null 2>&1; then
+    echo "skipped: MLflow from $tree does not import with $py (its dependencies are missing; see --env)"
+    "$py" -c 'import mlflow, mlflow.server.handlers' 2>&1 | tail -1
+    exit 0
+fi
+timeout_opt=()
+"$py" -c 'import pytest_timeout' >/dev/null 2>&1 && timeout_opt=(--timeout=300)
+[ -n "$logdir" ] || logdir=$(mktemp -d /tmp/mlflow-rest-suite.XXXXXX)
+mkdir -p "$logdir"
+
+run_one() {  # $1 = mlflow-c | reference
+    local t=$1 dir="$logdir/$1" rc
+    mkdir -p "$dir"
+    if [ "$t" = mlflow-c ]; then
+        if [ ! -x "$bin" ]; then
+            echo "error: mlflow-c binary not found at $bin (build it, or pass --bin / MLFLOW_C_BIN)" >&2
+            return 2
+        fi
+        bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+        echo "== MLflow's $suite -k \"$kexpr\" against mlflow-c ($bin: $("$bin" --version 2>/dev/null))"
+    else
+        echo "== MLflow's $suite -k \"$kexpr\" against Python MLflow $("$py" -c 'import mlflow; print(mlflow.__version__)' 2>/dev/null) ($tree)"
+    fi
+    (
+        cd "$tree" &&
+        MLFLOWC_SUITE_TARGET=$t MLFLOW_C_BIN=$bin MLFLOWC_SUITE_LOGDIR=$dir \
+        "$py" -m pytest "$suite" -k "$kexpr" -p mlflowc_plugin -p no:cacheprovider \
+            -o addopts="-p no:legacypath --strict-markers" --color=no -q -rN \
+            ${timeout_opt[@]+"${timeout_opt[@]}"} ${extra[@]+"${extra[@]}"}
+    ) >"$dir/pytest.log" 2>&1
+    rc=$?
+    # the grouped causes (printed by the plugin) and pytest's closing line
+    sed -n '/=* failures by cause/,/^per-test outcomes/p' "$dir/pytest.log"
+    counts=$(grep -E '^(=+ )?[0-9]+ (passed|failed|error|skipped|deselected|xfailed|xpassed)' "$dir/pytest.log" | tail -1 | sed -E 's/^=+ //; s/ =+$//')
+    [ -n "$counts" ] || { echo "pytest printed no counts (exit $rc); see $dir/pytest.log"; tail -20 "$dir/pytest.log"; }
+    echo "$t: $counts"
+    echo "full output: $dir/pytest.log"
+    if [ "$t" = mlflow-c ]; then counts_mlflow_c=$counts; else counts_reference=$counts; fi
+    return $rc
+}
+
+status=0
+counts_mlflow_c=""
+counts_reference=""
+if [ $both = 1 ]; then
+    run_one mlflow-c; s1=$?
+    run_one reference; s2=$?
+    echo
+    printf '%-10s %s\n' "mlflow-c" "$counts_mlflow_c" "python" "$counts_reference"
+    status=$s1
+    [ $s1 = 0 ] && status=$s2
+else
+    run_one $target; status=$?
+fi
+[ $status = 2 ] && exit 2
+[ $report_only = 1 ] && exit 0
+exit $status
