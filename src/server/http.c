@@ -38,7 +38,7 @@ char *mlf_http_url_decode(mlf_pool *pool, const char *s, size_t len, bool plus_i
     return out;
 }
 
-static void mlf__respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len)
+void mlf_http_respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len)
 {
     ret->status = status;
     ret->content_type = content_type;
@@ -46,7 +46,7 @@ static void mlf__respond(mlf_http_response *ret, int status, const char *content
     ret->body_len = len;
 }
 
-static void mlf__respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err)
+void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err)
 {
     int code = err->code ? err->code : MLF_ERR_INTERNAL_ERROR;
     mlf_buf b;
@@ -58,7 +58,7 @@ static void mlf__respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf
     const char *msg = err->message ? err->message : "";
     mlf_json_write_string_ascii(&b, msg, strlen(msg));
     mlf_buf_putc(&b, '}');
-    mlf__respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
+    mlf_http_respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
 }
 
 static mlf_json *mlf__json_new(mlf_pool *pool, mlf_json_type type)
@@ -88,14 +88,52 @@ static int mlf__set_path_param(mlf_pool *pool, ProtobufCMessage *msg, const char
     return mlf__set_path_param(pool, *sub, dot + 1, value, err);
 }
 
-static bool mlf__content_type_is_json(const mlf_http_request *req)
+int mlf_http_check_json_content_type(mlf_pool *pool, const mlf_http_request *req, mlf_error *err)
 {
-    const char *ct = req->content_type;
+    bool checks = (req->method_len == 4 && memcmp(req->method, "POST", 4) == 0) ||
+                  (req->method_len == 3 && memcmp(req->method, "PUT", 3) == 0);
+    if (!checks)
+        return 0;
+    if (req->content_type == NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Bad Request. Content-Type header is missing.");
     size_t len = req->content_type_len;
-    const char *semi = memchr(ct, ';', len);
+    const char *semi = memchr(req->content_type, ';', len);
     if (semi != NULL)
-        len = (size_t)(semi - ct);
-    return len == 16 && memcmp(ct, "application/json", 16) == 0;
+        len = (size_t)(semi - req->content_type);
+    if (len != 16 || memcmp(req->content_type, "application/json", 16) != 0)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Bad Request. Content-Type must be one of ['application/json'].");
+    return 0;
+}
+
+mlf_json *mlf_http_body_json(mlf_pool *pool, const mlf_http_request *req)
+{
+    /* get_json(force=True, silent=True): a body that is not JSON counts as {} */
+    mlf_json *raw = NULL;
+    if (req->body != NULL && req->body_len > 0 && mlf_json_parse(pool, req->body, req->body_len, &raw, NULL) == 0 &&
+        raw->type == MLF_JSON_STRING) {
+        /* older clients double-encode their JSON */
+        mlf_json *inner = NULL;
+        raw = mlf_json_parse(pool, raw->text, raw->len, &inner, NULL) == 0 ? inner : NULL;
+    }
+    if (raw == NULL || raw->type != MLF_JSON_OBJECT)
+        raw = mlf__json_new(pool, MLF_JSON_OBJECT);
+    return raw;
+}
+
+bool mlf_http_is_ajax_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const char *route)
+{
+    /* most requests are told apart by their last segment without decoding the path */
+    const char *tail = strrchr(route, '/');
+    size_t tail_len = strlen(tail);
+    bool escaped = memchr(req->path, '%', req->path_len) != NULL;
+    if (!escaped && (req->path_len < tail_len || memcmp(req->path + req->path_len - tail_len, tail, tail_len) != 0))
+        return false;
+    size_t len;
+    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &len);
+    const char *prefix = app->static_prefix != NULL ? app->static_prefix : "";
+    size_t plen = strlen(prefix), rlen = strlen(route);
+    return len == plen + rlen && memcmp(path, prefix, plen) == 0 && memcmp(path + plen, route, rlen) == 0;
 }
 
 static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
@@ -105,12 +143,12 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
     mlf_error err = {0};
     if (rpc->call == NULL) {
         /* MLflow's _not_implemented: 404, empty body */
-        mlf__respond(ret, 404, NULL, "", 0);
+        mlf_http_respond(ret, 404, NULL, "", 0);
         return;
     }
     if (app->artifacts_only) {
         static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
-        mlf__respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        mlf_http_respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
         return;
     }
 
@@ -121,29 +159,9 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
         if (mlf_pbjson_from_query(pool, rpc->request, req->query, req->query_len, &msg, &pr, &err) != 0)
             goto fail;
     } else {
-        bool checks_type = (req->method_len == 4 && memcmp(req->method, "POST", 4) == 0) ||
-                           (req->method_len == 3 && memcmp(req->method, "PUT", 3) == 0);
-        if (checks_type) {
-            if (req->content_type == NULL) {
-                mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Bad Request. Content-Type header is missing.");
-                goto fail;
-            }
-            if (!mlf__content_type_is_json(req)) {
-                mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                              "Bad Request. Content-Type must be one of ['application/json'].");
-                goto fail;
-            }
-        }
-        /* get_json(force=True, silent=True): a body that is not JSON counts as {} */
-        mlf_json *raw = NULL;
-        if (req->body != NULL && req->body_len > 0 &&
-            mlf_json_parse(pool, req->body, req->body_len, &raw, NULL) == 0 && raw->type == MLF_JSON_STRING) {
-            /* older clients double-encode their JSON */
-            mlf_json *inner = NULL;
-            raw = mlf_json_parse(pool, raw->text, raw->len, &inner, NULL) == 0 ? inner : NULL;
-        }
-        if (raw == NULL || raw->type != MLF_JSON_OBJECT)
-            raw = mlf__json_new(pool, MLF_JSON_OBJECT);
+        if (mlf_http_check_json_content_type(pool, req, &err) != 0)
+            goto fail;
+        mlf_json *raw = mlf_http_body_json(pool, req);
         if (mlf_pbjson_from_json(pool, rpc->request, raw, &msg, &pr, &err) != 0)
             goto fail;
     }
@@ -160,10 +178,10 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
     mlf_buf b;
     mlf_buf_init(&b, pool, 256);
     mlf_pbjson_write(&b, resp);
-    mlf__respond(ret, 200, "application/json", b.data, b.len);
+    mlf_http_respond(ret, 200, "application/json", b.data, b.len);
     return;
 fail:
-    mlf__respond_error(pool, ret, &err);
+    mlf_http_respond_error(pool, ret, &err);
 }
 
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
@@ -174,16 +192,16 @@ void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
 
     if (strcmp(path, "/health") == 0) {
         if (is_get)
-            mlf__respond(ret, 200, "text/plain; charset=utf-8", "OK", 2);
+            mlf_http_respond(ret, 200, "text/plain; charset=utf-8", "OK", 2);
         else
-            mlf__respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
+            mlf_http_respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
         return;
     }
     if (strcmp(path, "/version") == 0) {
         if (is_get)
-            mlf__respond(ret, 200, "text/plain; charset=utf-8", MLF_MLFLOW_VERSION, strlen(MLF_MLFLOW_VERSION));
+            mlf_http_respond(ret, 200, "text/plain; charset=utf-8", MLF_MLFLOW_VERSION, strlen(MLF_MLFLOW_VERSION));
         else
-            mlf__respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
+            mlf_http_respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
         return;
     }
 
@@ -202,7 +220,7 @@ void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
     case MLF_ROUTE_BAD_METHOD: {
         static const char body[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
                                    "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
-        mlf__respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+        mlf_http_respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
         return;
     }
     case MLF_ROUTE_NOT_FOUND:
@@ -211,7 +229,7 @@ void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
             "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
             "<p>The requested URL was not found on the server. If you entered the URL manually please check your "
             "spelling and try again.</p>\n";
-        mlf__respond(ret, 404, "text/html; charset=utf-8", body, sizeof(body) - 1);
+        mlf_http_respond(ret, 404, "text/html; charset=utf-8", body, sizeof(body) - 1);
         return;
     }
     }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "core/pool.h"
+#include "json/json.h"
 #include "server/router.h"
 #include "service/service.h"
 
@@ -58,6 +59,17 @@ int mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_
  */
 int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
                           mlf_http_response *ret);
+
+/** Sets ret's fields (body memory must outlive the response: a pool or static). */
+void mlf_http_respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len);
+/** Answers err as MLflow's catch_mlflow_exception does: its JSON and HTTP status. */
+void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err);
+/** True when req's decoded path is route (an /ajax-api path) under app's static prefix. */
+bool mlf_http_is_ajax_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const char *route);
+/** MLflow's _validate_content_type(request, ["application/json"]) for POST and PUT. */
+int mlf_http_check_json_content_type(mlf_pool *pool, const mlf_http_request *req, mlf_error *err);
+/** The body as _get_request_message reads it: not JSON counts as {}, a JSON string is decoded once more. */
+mlf_json *mlf_http_body_json(mlf_pool *pool, const mlf_http_request *req);
 
 /** Decodes %XX escapes (and '+' as space when plus_is_space) into a pool string; bad escapes stay as they are. */
 char *mlf_http_url_decode(mlf_pool *pool, const char *s, size_t len, bool plus_is_space, size_t *ret_len);

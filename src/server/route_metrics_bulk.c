@@ -19,31 +19,6 @@ static const char mlf__route[] = "/ajax-api/2.0/mlflow/metrics/get-history-bulk"
 #define MLF__MAX_HISTORY_RESULTS 25000
 #define MLF__MAX_RUN_IDS 100
 
-static void mlf__respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len)
-{
-    ret->status = status;
-    ret->content_type = content_type;
-    ret->body = body;
-    ret->body_len = len;
-}
-
-/* catch_mlflow_exception: the error as json.dumps({"error_code": ..., "message": ...}) */
-static void mlf__respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err)
-{
-    int code = err->code != 0 ? err->code : MLF_ERR_INTERNAL_ERROR;
-    const char *name = mlf_error_name(code);
-    const char *msg = err->message != NULL ? err->message : "";
-    mlf_buf b;
-    mlf_buf_init(&b, pool, 128);
-    mlf_buf_puts(&b, "{\"error_code\": ");
-    mlf_json_write_string(&b, name, strlen(name));
-    mlf_buf_puts(&b, ", \"message\": ");
-    /* json.dumps escapes non-ASCII (ensure_ascii) */
-    mlf_json_write_string_ascii(&b, msg, strlen(msg));
-    mlf_buf_putc(&b, '}');
-    mlf__respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
-}
-
 /* An exception the handler does not catch (int() of a bad max_results): Werkzeug's 500 page. */
 static void mlf__respond_500(mlf_http_response *ret)
 {
@@ -51,24 +26,7 @@ static void mlf__respond_500(mlf_http_response *ret)
         "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
         "<p>The server encountered an internal error and was unable to complete your request. Either the server is "
         "overloaded or there is an error in the application.</p>\n";
-    mlf__respond(ret, 500, "text/html; charset=utf-8", body, sizeof(body) - 1);
-}
-
-/* Whether the decoded path is the route under app's static prefix. */
-static bool mlf__is_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req)
-{
-    static const char tail[] = "/get-history-bulk";
-    size_t tail_len = sizeof(tail) - 1;
-    /* most requests are told apart without decoding the path */
-    bool escaped = memchr(req->path, '%', req->path_len) != NULL;
-    if (!escaped && (req->path_len < tail_len || memcmp(req->path + req->path_len - tail_len, tail, tail_len) != 0))
-        return false;
-    size_t len;
-    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &len);
-    const char *prefix = app->static_prefix != NULL ? app->static_prefix : "";
-    size_t plen = strlen(prefix);
-    return len == plen + sizeof(mlf__route) - 1 && memcmp(path, prefix, plen) == 0 &&
-           memcmp(path + plen, mlf__route, sizeof(mlf__route) - 1) == 0;
+    mlf_http_respond(ret, 500, "text/html; charset=utf-8", body, sizeof(body) - 1);
 }
 
 /* request.args as the handler uses it: every run_id, the first metric_key and max_results. */
@@ -124,24 +82,24 @@ static void mlf__write_metric(mlf_buf *b, const Mlflow__MetricWithRunId *m)
 
 int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
 {
-    if (!mlf__is_route(app, pool, req))
+    if (!mlf_http_is_ajax_route(app, pool, req, mlf__route))
         return -1;
     bool get = (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
                (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0);
     if (req->method_len == 7 && memcmp(req->method, "OPTIONS", 7) == 0) {
-        mlf__respond(ret, 200, "text/html; charset=utf-8", "", 0);
+        mlf_http_respond(ret, 200, "text/html; charset=utf-8", "", 0);
         return 0;
     }
     if (!get) {
         static const char body[] =
             "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
             "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
-        mlf__respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+        mlf_http_respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
         return 0;
     }
     if (app->artifacts_only) {
         static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
-        mlf__respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        mlf_http_respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
         return 0;
     }
 
@@ -196,9 +154,9 @@ int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         mlf__write_metric(&b, metrics[i]);
     }
     mlf_buf_puts(&b, "]}\n");
-    mlf__respond(ret, 200, "application/json", b.data, b.len);
+    mlf_http_respond(ret, 200, "application/json", b.data, b.len);
     return 0;
 fail:
-    mlf__respond_error(pool, ret, &err);
+    mlf_http_respond_error(pool, ret, &err);
     return 0;
 }
