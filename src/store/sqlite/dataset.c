@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "store/pystr.h"
 #include "store/sqlite/sqlite.h"
@@ -21,13 +20,7 @@
 char *mlf__sqlite_uuid4_hex(mlf_pool *pool)
 {
     unsigned char b[16];
-    size_t got = 0;
-    while (got < sizeof(b)) {
-        ssize_t n = getrandom(b + got, sizeof(b) - got, 0);
-        if (n <= 0)
-            abort(); /* no entropy source: nothing sensible to do */
-        got += (size_t)n;
-    }
+    mlf__sqlite_random(b, sizeof(b));
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
     static const char hex[] = "0123456789abcdef";
@@ -42,38 +35,13 @@ char *mlf__sqlite_uuid4_hex(mlf_pool *pool)
 int mlf__sqlite_active_run(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, int64_t *ret_experiment_id,
                            mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc =
-        mlf_sqlite_prepare(c, pool, "SELECT experiment_id, lifecycle_stage FROM runs WHERE run_uuid = ?", &st, err);
-    if (rc < 0)
-        return rc;
-    mlf_sqlite_bind_text(st, 1, run_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
-        return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=%s not found", run_id);
-    if (rc != SQLITE_ROW)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    int64_t experiment_id = sqlite3_column_int64(st, 0);
-    char *stage = mlf_sqlite_column_text(pool, st, 1);
-    sqlite3_reset(st);
-    if (stage == NULL || strcmp(stage, "active") != 0)
-        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                             "The run %s must be in the 'active' state. Current state is %s.", run_id,
-                             stage != NULL ? stage : "None");
-    if (ret_experiment_id != NULL)
-        *ret_experiment_id = experiment_id;
-    return 0;
+    mlf__sqlite_run_row row = {0};
+    int rc = mlf__sqlite_run_require_active(c, pool, run_id, &row, err);
+    if (rc == 0 && ret_experiment_id != NULL)
+        *ret_experiment_id = row.experiment_id;
+    return rc;
 }
 
-/* Runs a prepared write statement to completion. */
-static int mlf__step_done(mlf_sqlite_conn *c, mlf_pool *pool, sqlite3_stmt *st, mlf_error *err)
-{
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    return 0;
-}
 
 /* An unset proto2 string reads as "" in Python. */
 static const char *mlf__str(const char *s)
@@ -186,7 +154,7 @@ static int mlf__insert_dataset(mlf_sqlite_conn *c, mlf_pool *pool, int64_t exper
     /* Dataset.from_proto keeps schema and profile only when set */
     mlf_sqlite_bind_text(st, 7, ds != NULL ? ds->schema : NULL);
     mlf_sqlite_bind_text(st, 8, ds != NULL ? ds->profile : NULL);
-    return mlf__step_done(c, pool, st, err);
+    return mlf__sqlite_step_done(c, pool, st, err);
 }
 
 /* Whether the run already has an input edge from the dataset. */
@@ -225,7 +193,7 @@ static int mlf__insert_input(mlf_sqlite_conn *c, mlf_pool *pool, const char *dat
     mlf_sqlite_bind_text(st, 1, input_uuid);
     mlf_sqlite_bind_text(st, 2, dataset_uuid);
     mlf_sqlite_bind_text(st, 3, run_id);
-    rc = mlf__step_done(c, pool, st, err);
+    rc = mlf__sqlite_step_done(c, pool, st, err);
     for (size_t i = 0; rc == 0 && in != NULL && i < in->n_tags; i++) {
         const Mlflow__InputTag *t = in->tags[i];
         rc = mlf_sqlite_prepare(c, pool, "INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?)", &st, err);
@@ -234,7 +202,7 @@ static int mlf__insert_input(mlf_sqlite_conn *c, mlf_pool *pool, const char *dat
         mlf_sqlite_bind_text(st, 1, input_uuid);
         mlf_sqlite_bind_text(st, 2, mlf__str(t != NULL ? t->key : NULL));
         mlf_sqlite_bind_text(st, 3, mlf__str(t != NULL ? t->value : NULL));
-        rc = mlf__step_done(c, pool, st, err);
+        rc = mlf__sqlite_step_done(c, pool, st, err);
     }
     return rc;
 }
@@ -255,14 +223,14 @@ static int mlf__merge_model_input(mlf_sqlite_conn *c, mlf_pool *pool, const char
     mlf_sqlite_bind_text(st, 1, mlf__sqlite_uuid4_hex(pool));
     mlf_sqlite_bind_text(st, 2, run_id);
     mlf_sqlite_bind_text(st, 3, model_id);
-    return mlf__step_done(c, pool, st, err);
+    return mlf__sqlite_step_done(c, pool, st, err);
 }
 
 static int mlf__log_inputs_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id,
                                  Mlflow__DatasetInput *const *datasets, size_t n_datasets,
                                  Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err)
 {
-    int64_t experiment_id;
+    int64_t experiment_id = 0;
     int rc = mlf__sqlite_active_run(c, pool, run_id, &experiment_id, err);
     if (rc < 0)
         return rc;

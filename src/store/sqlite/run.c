@@ -545,21 +545,6 @@ int mlf__sqlite_upsert_tag(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_i
 
 /* ---- create ---- */
 
-/* uuid.uuid4().hex */
-static void mlf__uuid4_hex(char out[33])
-{
-    unsigned char b[16];
-    mlf__sqlite_random(b, sizeof(b));
-    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
-    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 16; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 0x0F];
-    }
-    out[32] = '\0';
-}
-
 /*
  * The shape of MLflow's _generate_random_name (name_utils.py): a lower-case
  * predicate, a noun and an integer in [0, 1000], joined by '-', retried up to
@@ -666,8 +651,7 @@ static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *exp
     int rc = mlf__run_experiment(c, pool, experiment_id, &location, err);
     if (rc < 0)
         return rc;
-    char *run_id = mlf_pool_alloc(pool, 33);
-    mlf__uuid4_hex(run_id);
+    char *run_id = mlf__sqlite_uuid4_hex(pool);
     char *artifact_uri;
     rc = mlf_uri_append_path(pool, location, mlf_pool_sprintf(pool, "%s/artifacts", run_id), &artifact_uri, err);
     if (rc < 0)
