@@ -149,27 +149,7 @@ int mlf_sqlite_mv_load_tags_many(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__Mod
 
 int mlf_sqlite_mv_load_tags(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__ModelVersion *mv, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(
-        c, pool, "SELECT \"key\", value FROM model_version_tags WHERE name = ? AND version = ? ORDER BY rowid", &st,
-        err);
-    if (rc < 0)
-        return rc;
-    mlf_sqlite_bind_text(st, 1, mv->name);
-    mlf_sqlite_bind_text(st, 2, mv->version);
-    size_t cap = mv->n_tags;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        mv->tags = mlf_sqlite_registry_grow(pool, mv->tags, mv->n_tags, &cap, sizeof(*mv->tags));
-        Mlflow__ModelVersionTag *t = MLF_NEW(pool, Mlflow__ModelVersionTag);
-        mlflow__model_version_tag__init(t);
-        t->key = mlf_sqlite_column_text(pool, st, 0);
-        t->value = mlf_sqlite_column_text(pool, st, 1);
-        mv->tags[mv->n_tags++] = t;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    return 0;
+    return mlf_sqlite_mv_load_tags_many(c, pool, &mv, 1, err);
 }
 
 int mlf_sqlite_mv_load_aliases(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__ModelVersion *mv, mlf_error *err)
