@@ -184,6 +184,21 @@ fail:
     mlf_http_respond_error(pool, ret, &err);
 }
 
+bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req)
+{
+    if (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0)
+        return false;
+    if (mlf_http_is_ajax_route(app, pool, req, "/ajax-api/2.0/mlflow/experiments/search-datasets"))
+        return false;
+    size_t path_len = 0;
+    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
+    mlf_route_match m;
+    if (mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &m) != MLF_ROUTE_FOUND)
+        return true;
+    const char *name = mlf_rpcs[m.route->rpc].name;
+    return strncmp(name, "search", 6) != 0 && strncmp(name, "get", 3) != 0 && strncmp(name, "list", 4) != 0;
+}
+
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
 {
     size_t path_len = 0;

@@ -45,6 +45,13 @@ typedef struct mlf_http_response {
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
 
 /**
+ * Whether the request may write to the store: false for GET and for the
+ * rpcs that only read (search*, get*, list*, which MLflow names so), and the
+ * search-datasets route; true otherwise.
+ */
+bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req);
+
+/**
  * POST [static prefix]/ajax-api/2.0/mlflow/experiments/search-datasets
  * (route_search_datasets.c): answers it into ret and returns 0, or returns -1
  * without touching ret when the path is another one.

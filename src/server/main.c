@@ -70,6 +70,25 @@ static void mlf__handle(void *app, mlf_pool *pool, const mlf_http_request *req, 
     mlf_http_handle(app, pool, req, ret);
 }
 
+static bool mlf__may_write(void *app, mlf_pool *pool, const mlf_http_request *req)
+{
+    return mlf_http_may_write(app, pool, req);
+}
+
+static void mlf__batch_begin(void *app)
+{
+    mlf_store_batch_begin(((mlf_http_app *)app)->svc->store);
+}
+
+static int mlf__batch_end(void *app, mlf_pool *pool, mlf_http_response *lost)
+{
+    mlf_error err = {0};
+    if (mlf_store_batch_end(((mlf_http_app *)app)->svc->store, pool, &err) == 0)
+        return 0;
+    mlf_http_respond_error(pool, lost, &err);
+    return -1;
+}
+
 static int mlf__server(int argc, char **argv)
 {
     mlf_server_config sc = {
@@ -80,7 +99,10 @@ static int mlf__server(int argc, char **argv)
         .artifacts_only = mlf__env_true("MLFLOW_ARTIFACTS_ONLY"),
         .access_log = 1,
         .max_body_size = 64u << 20,
-        .store_threads = 32,
+        .store_threads = 8,
+        .may_write = mlf__may_write,
+        .batch_begin = mlf__batch_begin,
+        .batch_end = mlf__batch_end,
     };
     mlf_service_config cfg = {
         .backend_store_uri = mlf__env("MLFLOW_BACKEND_STORE_URI", "sqlite:///mlflow.db"),

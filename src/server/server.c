@@ -54,13 +54,22 @@ typedef struct mlf__job_hook {
     mlf__job *job;
 } mlf__job_hook;
 
-/* The store threads' queue. */
-static struct {
+typedef struct mlf__jobq {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     mlf__job *head, *tail;
     bool stop;
-} mlf__queue = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false};
+} mlf__jobq;
+
+/* The store threads' queue (requests that only read), and the writer
+   thread's: it runs the writes that queue up while it is busy back to back in
+   one batch and commits them once, with no thread handing a lock to another
+   in between (that hand-off, not SQLite, bounded log-batch before). */
+static mlf__jobq mlf__queue = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false};
+static mlf__jobq mlf__writes = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false};
+
+/* Writes committed together at most; a bound on the wait of the first. */
+#define MLF__BATCH_MAX 64
 
 typedef struct mlf__handler {
     h2o_handler_t super;
@@ -155,6 +164,12 @@ static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
     mlf__read_request(req, &hr);
 
     if (h->config->store_threads > 0 && !(hr.method_len == 3 && memcmp(hr.method, "GET", 3) == 0)) {
+        mlf__jobq *q = &mlf__queue;
+        if (h->config->may_write != NULL) {
+            if (h->config->may_write(h->app, mlf__self->pool, &hr))
+                q = &mlf__writes;
+            mlf_pool_reset(mlf__self->pool);
+        }
         mlf__job *job = calloc(1, sizeof(*job));
         job->w = mlf__self;
         job->req = req;
@@ -168,14 +183,14 @@ static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
         job->hr.body = mlf__copy(job->pool, hr.body, hr.body_len);
         job->hook = h2o_mem_alloc_shared(&req->pool, sizeof(*job->hook), mlf__on_req_dispose);
         job->hook->job = job;
-        pthread_mutex_lock(&mlf__queue.mu);
-        if (mlf__queue.tail != NULL)
-            mlf__queue.tail->next = job;
+        pthread_mutex_lock(&q->mu);
+        if (q->tail != NULL)
+            q->tail->next = job;
         else
-            mlf__queue.head = job;
-        mlf__queue.tail = job;
-        pthread_cond_signal(&mlf__queue.cv);
-        pthread_mutex_unlock(&mlf__queue.mu);
+            q->head = job;
+        q->tail = job;
+        pthread_cond_signal(&q->cv);
+        pthread_mutex_unlock(&q->mu);
         return 0;
     }
 
@@ -212,33 +227,79 @@ static void mlf__on_done(uv_async_t *async)
     }
 }
 
+/* Takes up to max jobs off q, waiting for one; NULL once q stops. */
+static mlf__job *mlf__jobq_take(mlf__jobq *q, int max)
+{
+    pthread_mutex_lock(&q->mu);
+    while (q->head == NULL && !q->stop)
+        pthread_cond_wait(&q->cv, &q->mu);
+    mlf__job *first = q->head, *last = first;
+    for (int n = 1; last != NULL && n < max && last->next != NULL; n++)
+        last = last->next;
+    if (last != NULL) {
+        q->head = last->next;
+        if (q->head == NULL)
+            q->tail = NULL;
+        last->next = NULL;
+    }
+    pthread_mutex_unlock(&q->mu);
+    return first;
+}
+
+/* Hands a finished job to its loop thread. */
+static void mlf__post_done(mlf__job *job)
+{
+    mlf__worker *w = job->w;
+    pthread_mutex_lock(&w->done_mu);
+    job->next = w->done_head;
+    w->done_head = job;
+    pthread_mutex_unlock(&w->done_mu);
+    uv_async_send(&w->done);
+}
+
 static void *mlf__store_thread(void *arg)
 {
     mlf__handler *h = arg;
-    for (;;) {
-        pthread_mutex_lock(&mlf__queue.mu);
-        while (mlf__queue.head == NULL && !mlf__queue.stop)
-            pthread_cond_wait(&mlf__queue.cv, &mlf__queue.mu);
-        if (mlf__queue.head == NULL) {
-            pthread_mutex_unlock(&mlf__queue.mu);
-            return NULL;
-        }
-        mlf__job *job = mlf__queue.head;
-        mlf__queue.head = job->next;
-        if (mlf__queue.head == NULL)
-            mlf__queue.tail = NULL;
-        pthread_mutex_unlock(&mlf__queue.mu);
-
-        job->next = NULL;
+    mlf__job *job;
+    while ((job = mlf__jobq_take(&mlf__queue, 1)) != NULL) {
         h->handle(h->app, job->pool, &job->hr, &job->res);
-
-        mlf__worker *w = job->w;
-        pthread_mutex_lock(&w->done_mu);
-        job->next = w->done_head;
-        w->done_head = job;
-        pthread_mutex_unlock(&w->done_mu);
-        uv_async_send(&w->done);
+        mlf__post_done(job);
     }
+    return NULL;
+}
+
+static void *mlf__writer_thread(void *arg)
+{
+    mlf__handler *h = arg;
+    const mlf_server_config *cfg = h->config;
+    mlf_pool *pool = mlf_pool_create();
+    mlf__job *batch;
+    while ((batch = mlf__jobq_take(&mlf__writes, MLF__BATCH_MAX)) != NULL) {
+        if (cfg->batch_begin != NULL)
+            cfg->batch_begin(h->app);
+        for (mlf__job *job = batch; job != NULL; job = job->next)
+            h->handle(h->app, job->pool, &job->hr, &job->res);
+        mlf_http_response lost = {0};
+        if (cfg->batch_end != NULL && cfg->batch_end(h->app, pool, &lost) != 0) {
+            /* the commit failed: what the members did is gone, whatever they answered */
+            for (mlf__job *job = batch; job != NULL; job = job->next) {
+                if (job->res.status >= 400)
+                    continue;
+                job->res = lost;
+                job->res.body = mlf__copy(job->pool, lost.body, lost.body_len);
+                job->res.content_type = mlf__copy(job->pool, lost.content_type,
+                                                   lost.content_type ? strlen(lost.content_type) : 0);
+            }
+        }
+        mlf_pool_reset(pool);
+        while (batch != NULL) {
+            mlf__job *next = batch->next;
+            mlf__post_done(batch);
+            batch = next;
+        }
+    }
+    mlf_pool_destroy(pool);
+    return NULL;
 }
 
 static void mlf__on_accept(uv_stream_t *listener, int status)
@@ -375,8 +436,13 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
     int nstore = rc == 0 ? config->store_threads : 0;
     pthread_t *store_threads = calloc((size_t)(nstore > 0 ? nstore : 1), sizeof(pthread_t));
     mlf__queue.stop = false;
+    mlf__writes.stop = false;
     for (int i = 0; i < nstore; i++)
         pthread_create(&store_threads[i], NULL, mlf__store_thread, handler);
+    bool writer = nstore > 0 && config->may_write != NULL;
+    pthread_t writer_thread;
+    if (writer)
+        pthread_create(&writer_thread, NULL, mlf__writer_thread, handler);
 
     if (rc == 0) {
         fprintf(stderr, "mlflow-c: listening on http://%s:%d (%d workers)\n", config->host, config->port, nworkers);
@@ -393,14 +459,24 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
     }
     /* First the store threads finish what they run (jobs still queued are
        dropped), while the loops still answer; then the loops stop. */
-    pthread_mutex_lock(&mlf__queue.mu);
-    mlf__queue.stop = true;
-    mlf__job *dropped = mlf__queue.head;
-    mlf__queue.head = mlf__queue.tail = NULL;
-    pthread_cond_broadcast(&mlf__queue.cv);
-    pthread_mutex_unlock(&mlf__queue.mu);
+    mlf__job *dropped = NULL;
+    mlf__jobq *queues[] = {&mlf__queue, &mlf__writes};
+    for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
+        mlf__jobq *q = queues[i];
+        pthread_mutex_lock(&q->mu);
+        q->stop = true;
+        if (q->tail != NULL) {
+            q->tail->next = dropped;
+            dropped = q->head;
+        }
+        q->head = q->tail = NULL;
+        pthread_cond_broadcast(&q->cv);
+        pthread_mutex_unlock(&q->mu);
+    }
     for (int i = 0; i < nstore; i++)
         pthread_join(store_threads[i], NULL);
+    if (writer)
+        pthread_join(writer_thread, NULL);
     free(store_threads);
     for (int i = 0; i < started; i++)
         uv_async_send(&workers[i].stop);

@@ -19,6 +19,18 @@ typedef struct mlf_server_config {
     bool access_log;
     size_t max_body_size;      /** bytes; larger requests get 413 */
     int store_threads;         /** threads running non-GET requests off the event loops; 0 = run them inline */
+
+    /*
+     * Optional, with store_threads > 0: non-GET requests for which may_write
+     * (called on a loop thread, pool reset afterwards) is true run on one
+     * writer thread instead, in batches bracketed by batch_begin/batch_end
+     * (see mlf_store_batch_begin): no answer leaves before its batch is
+     * committed. batch_end returns 0, or -1 with *lost (from pool) set to the
+     * answer each member that had succeeded gets instead.
+     */
+    bool (*may_write)(void *app, mlf_pool *pool, const mlf_http_request *req);
+    void (*batch_begin)(void *app);
+    int (*batch_end)(void *app, mlf_pool *pool, mlf_http_response *lost);
 } mlf_server_config;
 
 /** Answers one request into ret from pool memory; called on the worker's thread. */

@@ -752,6 +752,28 @@ static void test_concurrent_logging(void **state)
     assert_int_equal(m->timestamp, 7099);
 }
 
+/* A batch (the server's writer thread): nothing is visible to other
+   connections before its end, a failed member undoes only itself. */
+static void test_batch_commits_at_end(void **state)
+{
+    fixture *f = *state;
+    const char *id = create_run(f);
+    mlf_error err = {0};
+    mlf_store_batch_begin(f->store);
+    log_metric(f, id, "a", 1.0, 10, 0);
+    Mlflow__Metric *bad[] = {mk_metric(f->pool, "b", 2.0, 10, 0)};
+    assert_int_not_equal(OPS(f)->log_batch(f->store, f->pool, "0123456789abcdef0123456789abcdef", bad, 1, NULL, 0,
+                                           NULL, 0, &err),
+                         0);
+    log_metric(f, id, "c", 3.0, 10, 0);
+    assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), "0");
+    assert_int_equal(mlf_store_batch_end(f->store, f->pool, &err), 0);
+    assert_string_equal(Q(f, "SELECT group_concat(key) FROM (SELECT key FROM metrics ORDER BY key)"), "a,c");
+    /* after the batch, writes commit on their own again */
+    log_metric(f, id, "d", 4.0, 10, 0);
+    assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), "3");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -777,6 +799,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metric_history_bulk_interval, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_runs_bulk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_logging, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_batch_commits_at_end, setup, teardown),
     };
     return cmocka_run_group_tests_name("store/run", tests, NULL, NULL);
 }

@@ -7,7 +7,12 @@
  * with no HTTP, JSON or validation around it. Prepared statements, one connection, one thread.
  * Prints rows/s and "requests"/s.
  *
- * usage: raw_sqlite_probe [--seconds N] [--journal wal|delete] [--sync off|normal|full] [DB]
+ * usage: raw_sqlite_probe [--seconds N] [--journal wal|delete] [--sync off|normal|full] [--group N]
+ *                          [--autocheckpoint PAGES] [DB]
+ *
+ *   --group N         commit every N "requests" (default 1); the server commits the writes in flight
+ *                     together, at most one per connection: --group 8 is the ceiling at c=8
+ *   --autocheckpoint  wal_autocheckpoint (default SQLite's 1000; mlflow-c runs 8192)
  *   DB      a SQLite file with MLflow's schema (e.g. a copy of a database made by `mlflow server`
  *           or `mlflow-c server`), or a new/empty file: the probe then creates the four tables it
  *           needs (experiments, runs, metrics, latest_metrics, as in MLflow's schema). Without DB,
@@ -99,15 +104,19 @@ static int64_t now_ms(void) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: raw_sqlite_probe [--seconds N] [--journal wal|delete] [--sync off|normal|full] [DB]\n");
+    fprintf(stderr, "usage: raw_sqlite_probe [--seconds N] [--journal wal|delete] [--sync off|normal|full] [--group N] "
+                    "[--autocheckpoint PAGES] [DB]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
     double seconds = 5;
+    int group = 1, autockpt = 1000;
     const char *journal = "wal", *sync = "normal", *path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) seconds = atof(argv[++i]);
+        else if (strcmp(argv[i], "--group") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0) group = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--autocheckpoint") == 0 && i + 1 < argc) autockpt = atoi(argv[++i]);
         else if (strcmp(argv[i], "--journal") == 0 && i + 1 < argc) journal = argv[++i];
         else if (strcmp(argv[i], "--sync") == 0 && i + 1 < argc) sync = argv[++i];
         else if (argv[i][0] == '-') usage();
@@ -127,8 +136,9 @@ int main(int argc, char **argv) {
     if (sqlite3_open(path, &db) != SQLITE_OK) die("open");
     sqlite3_busy_timeout(db, 5000);
     char pragmas[200];
-    snprintf(pragmas, sizeof pragmas, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = %s; PRAGMA synchronous = %s;",
-             journal, sync);
+    snprintf(pragmas, sizeof pragmas, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = %s; PRAGMA synchronous = %s; "
+             "PRAGMA wal_autocheckpoint = %d;",
+             journal, sync, autockpt);
     exec(pragmas);
     exec(schema);
 
@@ -175,8 +185,10 @@ int main(int argc, char **argv) {
     while (elapsed < seconds) {
         long long n = requests;
         const char *run = runs[n % RUNS];
-        if (sqlite3_step(begin) != SQLITE_DONE) die("begin");
-        sqlite3_reset(begin);
+        if (n % group == 0) {
+            if (sqlite3_step(begin) != SQLITE_DONE) die("begin");
+            sqlite3_reset(begin);
+        }
         for (int k = 0; k < METRICS_PER_REQUEST; k++) {
             sqlite3_stmt *sts[2] = {ins, ups};
             for (int s = 0; s < 2; s++) {
@@ -190,11 +202,14 @@ int main(int argc, char **argv) {
                 sqlite3_reset(st);
             }
         }
-        if (sqlite3_step(commit) != SQLITE_DONE) die("commit");
-        sqlite3_reset(commit);
         requests++;
+        if (requests % group == 0) {
+            if (sqlite3_step(commit) != SQLITE_DONE) die("commit");
+            sqlite3_reset(commit);
+        }
         if ((requests & 63) == 0) elapsed = now_s() - start;
     }
+    if (requests % group != 0 && sqlite3_step(commit) != SQLITE_DONE) die("commit");
     elapsed = now_s() - start;
     sqlite3_finalize(ins);
     sqlite3_finalize(ups);

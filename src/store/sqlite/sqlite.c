@@ -13,10 +13,14 @@
 #include "store/uri.h"
 
 static void mlf__sqlite_destroy(mlf_store *store);
+static void mlf__sqlite_batch_begin(mlf_store *store);
+static int mlf__sqlite_batch_end(mlf_store *store, mlf_pool *pool, mlf_error *err);
 
 static const mlf_store_ops mlf__sqlite_ops = {
     .backend = "sqlite",
     .destroy = mlf__sqlite_destroy,
+    .batch_begin = mlf__sqlite_batch_begin,
+    .batch_end = mlf__sqlite_batch_end,
     .create_experiment = mlf_sqlite_create_experiment,
     .get_experiment = mlf_sqlite_get_experiment,
     .get_experiment_by_name = mlf_sqlite_get_experiment_by_name,
@@ -214,6 +218,10 @@ static int mlf__conn_open(mlf_sqlite_store *s, bool writer, mlf_pool *pool, mlf_
            commit the WAL fills fast (measured +12% log-batch req/s). */
         rc = mlf_sqlite_exec(c, pool, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 8192;", err);
     }
+    if (rc == 0 && writer) {
+        /* each request's savepoint keeps a sub-journal: in memory, not a temp file opened and unlinked */
+        rc = mlf_sqlite_exec(c, pool, "PRAGMA temp_store = MEMORY;", err);
+    }
     if (rc < 0) {
         mlf__conn_close(c);
         return rc;
@@ -308,6 +316,11 @@ int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn 
     __atomic_add_fetch(&s->write_waiters, 1, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(&s->write_mu);
     __atomic_sub_fetch(&s->write_waiters, 1, __ATOMIC_SEQ_CST);
+    if (s->batching && s->batch_rc < 0 && pthread_equal(s->batch_owner, pthread_self())) {
+        /* the batch is already lost: write nothing more that it would report as failed */
+        pthread_mutex_unlock(&s->write_mu);
+        return mlf_error_set(err, pool, -s->batch_rc, "The write transaction could not be committed; retry the request.");
+    }
     if (!s->txn_open) {
         int rc = mlf_sqlite_exec(s->writer, pool, "BEGIN IMMEDIATE", err);
         if (rc < 0) {
@@ -328,8 +341,11 @@ int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn 
 static int mlf__group_commit(mlf_sqlite_store *s, mlf_pool *pool, mlf_error *err)
 {
     int rc = mlf_sqlite_exec(s->writer, pool, "COMMIT", err);
-    if (rc < 0)
+    if (rc < 0) {
         sqlite3_exec(s->writer->db, "ROLLBACK", NULL, NULL, NULL);
+        if (s->batching && s->batch_rc == 0)
+            s->batch_rc = rc; /* it held the batch's writes so far */
+    }
     s->txn_open = false;
     for (mlf_sqlite_group_waiter *w = s->group; w != NULL; w = w->next) {
         w->rc = rc;
@@ -360,6 +376,8 @@ int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_po
     if (sqlite3_get_autocommit(db)) {
         /* an error (full disk, I/O) made SQLite roll back the whole transaction: the group is lost */
         s->txn_open = false;
+        if (s->batching)
+            s->batch_rc = -MLF_ERR_TEMPORARILY_UNAVAILABLE;
         for (mlf_sqlite_group_waiter *w = s->group; w != NULL; w = w->next) {
             w->rc = -MLF_ERR_TEMPORARILY_UNAVAILABLE;
             w->done = true;
@@ -384,6 +402,11 @@ int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_po
         }
     }
     s->batch++;
+    if (s->batching && pthread_equal(s->batch_owner, pthread_self())) {
+        /* the batch commits at its end (mlf__sqlite_batch_end), nobody waits here */
+        pthread_mutex_unlock(&s->write_mu);
+        return rc;
+    }
     bool others = __atomic_load_n(&s->write_waiters, __ATOMIC_SEQ_CST) > 0;
     if (others && s->batch < MLF_SQLITE_GROUP_MAX) {
         /* leave the transaction open for the next writer */
@@ -410,6 +433,37 @@ int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_po
         return crc;
     }
     return rc;
+}
+
+static void mlf__sqlite_batch_begin(mlf_store *store)
+{
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
+    if (s->filename == NULL)
+        return; /* in-memory: every write commits at once (readers share the writer) */
+    pthread_mutex_lock(&s->write_mu);
+    s->batching = true;
+    s->batch_owner = pthread_self();
+    s->batch_rc = 0;
+    pthread_mutex_unlock(&s->write_mu);
+}
+
+static int mlf__sqlite_batch_end(mlf_store *store, mlf_pool *pool, mlf_error *err)
+{
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
+    if (s->filename == NULL)
+        return 0;
+    pthread_mutex_lock(&s->write_mu);
+    s->batching = false;
+    int rc = s->batch_rc;
+    mlf_error cerr = {0};
+    /* commits what other threads added meanwhile too, and wakes them */
+    int crc = s->txn_open ? mlf__group_commit(s, pool, &cerr) : 0;
+    pthread_mutex_unlock(&s->write_mu);
+    if (rc < 0)
+        return mlf_error_set(err, pool, -rc, "The write transaction could not be committed; retry the request.");
+    if (crc < 0 && err != NULL)
+        *err = cerr;
+    return crc;
 }
 
 static void mlf__sqlite_destroy(mlf_store *store)

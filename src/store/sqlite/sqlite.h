@@ -53,6 +53,9 @@ typedef struct mlf_sqlite_store {
     bool txn_open;               /** a group transaction is open on writer */
     int batch;                   /** requests in the open group */
     struct mlf_sqlite_group_waiter *group; /** requests of the open group waiting for its COMMIT */
+    bool batching;               /** a thread batches its writes (mlf_store_batch_begin) */
+    pthread_t batch_owner;       /** that thread */
+    int batch_rc;                /** 0, or how the batch's writes were lost before its end */
     pthread_cond_t commit_cv;
 
     pthread_mutex_t read_mu;
