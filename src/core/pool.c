@@ -1,5 +1,6 @@
 #include "core/pool.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +113,7 @@ void mlf_pool_destroy(mlf_pool *pool)
     free(pool);
 }
 
-void *mlf_pool_alloc(mlf_pool *pool, size_t size)
+static void *mlf__alloc(mlf_pool *pool, size_t size, bool zero)
 {
     size_t need = (size + MLF__ALIGN - 1) & ~(size_t)(MLF__ALIGN - 1);
     if (need == 0)
@@ -126,7 +127,8 @@ void *mlf_pool_alloc(mlf_pool *pool, size_t size)
             big->next = pool->big;
             pool->big = big;
             pool->total += need;
-            memset(big->data, 0, need);
+            if (zero)
+                memset(big->data, 0, need);
             return big->data;
         }
         if (pool->spare != NULL) {
@@ -143,8 +145,19 @@ void *mlf_pool_alloc(mlf_pool *pool, size_t size)
     void *p = c->data + c->used;
     c->used += need;
     pool->total += need;
-    memset(p, 0, need);
+    if (zero)
+        memset(p, 0, need);
     return p;
+}
+
+void *mlf_pool_alloc(mlf_pool *pool, size_t size)
+{
+    return mlf__alloc(pool, size, true);
+}
+
+void *mlf_pool_alloc_uninit(mlf_pool *pool, size_t size)
+{
+    return mlf__alloc(pool, size, false);
 }
 
 size_t mlf_pool_used(const mlf_pool *pool)
@@ -204,42 +217,26 @@ void mlf_buf_init(mlf_buf *buf, mlf_pool *pool, size_t cap)
     if (cap < 64)
         cap = 64;
     buf->pool = pool;
-    buf->data = mlf_pool_alloc(pool, cap);
+    buf->data = mlf_pool_alloc_uninit(pool, cap);
+    buf->data[0] = '\0';
     buf->len = 0;
     buf->cap = cap;
 }
 
-void mlf_buf_reserve(mlf_buf *buf, size_t extra)
+void mlf__buf_grow(mlf_buf *buf, size_t extra)
 {
-    if (buf->len + extra + 1 <= buf->cap)
-        return;
     size_t cap = buf->cap * 2;
     while (cap < buf->len + extra + 1)
         cap *= 2;
-    char *d = mlf_pool_alloc(buf->pool, cap);
-    memcpy(d, buf->data, buf->len);
+    char *d = mlf_pool_alloc_uninit(buf->pool, cap);
+    memcpy(d, buf->data, buf->len + 1);
     buf->data = d;
     buf->cap = cap;
-}
-
-void mlf_buf_append(mlf_buf *buf, const void *data, size_t len)
-{
-    mlf_buf_reserve(buf, len);
-    memcpy(buf->data + buf->len, data, len);
-    buf->len += len;
-    buf->data[buf->len] = '\0';
 }
 
 void mlf_buf_puts(mlf_buf *buf, const char *s)
 {
     mlf_buf_append(buf, s, strlen(s));
-}
-
-void mlf_buf_putc(mlf_buf *buf, char c)
-{
-    mlf_buf_reserve(buf, 1);
-    buf->data[buf->len++] = c;
-    buf->data[buf->len] = '\0';
 }
 
 void mlf_buf_printf(mlf_buf *buf, const char *fmt, ...)

@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 #include <protobuf-c/protobuf-c.h>
 
 typedef struct mlf_pool mlf_pool;
@@ -24,6 +25,8 @@ void mlf_pool_reset(mlf_pool *pool);
 
 /** Returns size bytes aligned to 16, zero-filled. */
 void *mlf_pool_alloc(mlf_pool *pool, size_t size);
+/** As mlf_pool_alloc, not zero-filled: for memory the caller fills at once (buffers, arrays). */
+void *mlf_pool_alloc_uninit(mlf_pool *pool, size_t size);
 char *mlf_pool_strdup(mlf_pool *pool, const char *s);
 char *mlf_pool_strndup(mlf_pool *pool, const char *s, size_t n);
 char *mlf_pool_sprintf(mlf_pool *pool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -50,10 +53,33 @@ typedef struct mlf_buf {
 } mlf_buf;
 
 void mlf_buf_init(mlf_buf *buf, mlf_pool *pool, size_t cap);
-void mlf_buf_reserve(mlf_buf *buf, size_t extra);
-void mlf_buf_append(mlf_buf *buf, const void *data, size_t len);
 void mlf_buf_puts(mlf_buf *buf, const char *s);
-void mlf_buf_putc(mlf_buf *buf, char c);
 void mlf_buf_printf(mlf_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* (the growth path of mlf_buf_reserve) */
+void mlf__buf_grow(mlf_buf *buf, size_t extra);
+
+/* Inline: a response is written a few bytes at a time, and the call was most of the cost. */
+
+/** Makes room for extra more bytes (and the NUL). */
+static inline void mlf_buf_reserve(mlf_buf *buf, size_t extra)
+{
+    if (buf->len + extra + 1 > buf->cap)
+        mlf__buf_grow(buf, extra);
+}
+
+static inline void mlf_buf_append(mlf_buf *buf, const void *data, size_t len)
+{
+    mlf_buf_reserve(buf, len);
+    memcpy(buf->data + buf->len, data, len);
+    buf->len += len;
+    buf->data[buf->len] = '\0';
+}
+
+static inline void mlf_buf_putc(mlf_buf *buf, char c)
+{
+    mlf_buf_reserve(buf, 1);
+    buf->data[buf->len++] = c;
+    buf->data[buf->len] = '\0';
+}
 
 #endif

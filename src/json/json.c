@@ -819,7 +819,7 @@ static bool mlf__write_short_double(mlf_buf *buf, double d)
         double t = a * pow10[k];
         if (t >= 1125899906842624.0)
             return false;
-        long long n = llround(t);
+        long long n = (long long)(t + 0.5); /* t >= 0: llround without the libm call */
         if ((double)n / pow10[k] != a)
             continue;
         char tmp[40];

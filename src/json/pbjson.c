@@ -1428,6 +1428,23 @@ static void mlf__key(mlf__w *w, const char *k)
         mlf_buf_putc(w->buf, ':');
 }
 
+/* A field name: an identifier of proto's ([A-Za-z0-9_]), which needs no escaping. */
+static void mlf__field_key(mlf__w *w, const char *k)
+{
+    size_t n = strlen(k);
+    mlf_buf_reserve(w->buf, n + 4);
+    char *o = w->buf->data + w->buf->len;
+    *o++ = '"';
+    memcpy(o, k, n);
+    o += n;
+    *o++ = '"';
+    *o++ = ':';
+    if (w->indent > 0)
+        *o++ = ' ';
+    *o = '\0';
+    w->buf->len = (size_t)(o - w->buf->data);
+}
+
 static void mlf__close(mlf__w *w, size_t count, int level, char c)
 {
     if (count)
@@ -1791,7 +1808,7 @@ static void mlf__write_msg(mlf__w *w, const ProtobufCMessageDescriptor *desc, co
         if (!mlf__is_set(m, f))
             continue;
         mlf__item(w, &count, level + 1);
-        mlf__key(w, f->name);
+        mlf__field_key(w, f->name);
         mlf__write_field(w, desc, m, f, level + 1, depth);
     }
     mlf__close(w, count, level, '}');

@@ -128,21 +128,6 @@ int mlf_sqlite_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, 
 
 /* ---- history ---- */
 
-/* A metric of a (value, timestamp, step, is_nan) row at col, its key given (the WHERE fixed it). */
-static Mlflow__Metric *mlf__history_metric(mlf_pool *pool, sqlite3_stmt *st, int col, char *key)
-{
-    Mlflow__Metric *m = MLF_NEW(pool, Mlflow__Metric);
-    mlflow__metric__init(m);
-    m->key = key;
-    m->has_value = 1;
-    m->value = sqlite3_column_int(st, col + 3) ? NAN : sqlite3_column_double(st, col);
-    m->has_timestamp = 1;
-    m->timestamp = sqlite3_column_int64(st, col + 1);
-    m->has_step = 1;
-    m->step = sqlite3_column_int64(st, col + 2);
-    return m;
-}
-
 static Mlflow__MetricWithRunId *mlf__with_run_id(mlf_pool *pool, sqlite3_stmt *st, int col, char *key, char *run_id)
 {
     Mlflow__MetricWithRunId *m = MLF_NEW(pool, Mlflow__MetricWithRunId);
@@ -169,39 +154,102 @@ static void mlf__grow(mlf_pool *pool, void ***items, size_t n, size_t *cap)
     *items = grown;
 }
 
+/* A metric row as the history reads keep it before the page is cut. */
+typedef struct {
+    int64_t step, timestamp;
+    double value;
+    int is_nan;
+} mlf__point;
+
+/* ORDER BY timestamp, step, value (is_nan last, for a fixed order of the rows that differ only in it) */
+static int mlf__cmp_history(const void *a, const void *b)
+{
+    const mlf__point *x = a, *y = b;
+    if (x->timestamp != y->timestamp)
+        return x->timestamp < y->timestamp ? -1 : 1;
+    if (x->step != y->step)
+        return x->step < y->step ? -1 : 1;
+    if (x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    return x->is_nan - y->is_nan;
+}
+
+/*
+ * MLflow's query orders the run's rows by timestamp, step, value. SQLite reads
+ * them through the primary key (key, timestamp, step, run_uuid, value, is_nan),
+ * which holds every column needed and gives them in that order already, but
+ * it cannot tell and sorts them again in a temp b-tree: that sort was most of
+ * the time of a 10,000-point read. So the query has no ORDER BY, and the rows
+ * are sorted here only when they are not in order (as when SQLite picks
+ * another index).
+ */
 static int mlf__history_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const char *metric_key,
                               const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err)
 {
     sqlite3_stmt *st;
     int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND \"key\" = ? "
-                                "ORDER BY timestamp, step, value LIMIT ? OFFSET ?",
+                                "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND \"key\" = ?",
                                 &st, err);
     if (rc < 0)
         return rc;
     mlf_sqlite_bind_text(st, 1, run_id);
     mlf_sqlite_bind_text(st, 2, metric_key);
-    /* max_results + 1 rows tell whether a next page exists; a negative LIMIT is none, as in MLflow's SQL */
-    sqlite3_bind_int64(st, 3, max_results != NULL ? *max_results + 1 : -1);
-    sqlite3_bind_int64(st, 4, offset);
-    char *key = mlf_pool_strdup(pool, metric_key);
-    void **items = NULL;
+    mlf__point *pts = NULL;
     size_t n = 0, cap = 0;
+    bool sorted = true;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        mlf__grow(pool, &items, n, &cap);
-        items[n++] = mlf__history_metric(pool, st, 0, key);
+        if (n == cap) {
+            cap = cap == 0 ? 256 : cap * 2;
+            mlf__point *grown = mlf_pool_alloc_uninit(pool, cap * sizeof(*grown));
+            if (n > 0)
+                memcpy(grown, pts, n * sizeof(*grown));
+            pts = grown;
+        }
+        pts[n] = (mlf__point){.value = sqlite3_column_double(st, 0),
+                              .timestamp = sqlite3_column_int64(st, 1),
+                              .step = sqlite3_column_int64(st, 2),
+                              .is_nan = sqlite3_column_int(st, 3)};
+        if (n > 0 && sorted && mlf__cmp_history(&pts[n - 1], &pts[n]) > 0)
+            sorted = false;
+        n++;
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return mlf_sqlite_error(pool, c->db, rc, err);
+    if (!sorted)
+        qsort(pts, n, sizeof(*pts), mlf__cmp_history);
+
+    /* MLflow's LIMIT max_results + 1 OFFSET offset (a negative LIMIT is none, a negative OFFSET 0): the
+       extra row tells whether a next page exists */
+    size_t first = offset > 0 ? ((uint64_t)offset < n ? (size_t)offset : n) : 0;
+    size_t count = n - first;
+    int64_t limit = max_results != NULL ? *max_results + 1 : -1;
+    if (limit >= 0 && count > (uint64_t)limit)
+        count = (size_t)limit;
     ret->next_page_token = NULL;
-    if (max_results != NULL && (int64_t)n == *max_results + 1) {
+    if (max_results != NULL && (int64_t)count == *max_results + 1) {
         ret->next_page_token = mlf_search_page_token_encode(pool, offset + *max_results);
         /* metrics[:max_results]: max_results is -1 or more here, and -1 leaves the empty page empty */
-        n = *max_results >= 0 ? (size_t)*max_results : 0;
+        count = *max_results >= 0 ? (size_t)*max_results : 0;
     }
-    ret->metrics = (Mlflow__Metric **)items;
-    ret->n = n;
+    char *key = mlf_pool_strdup(pool, metric_key);
+    Mlflow__Metric *ms = mlf_pool_alloc_uninit(pool, (count > 0 ? count : 1) * sizeof(*ms));
+    Mlflow__Metric **items = mlf_pool_alloc_uninit(pool, (count > 0 ? count : 1) * sizeof(*items));
+    for (size_t i = 0; i < count; i++) {
+        const mlf__point *p = &pts[first + i];
+        Mlflow__Metric *m = &ms[i];
+        mlflow__metric__init(m);
+        m->key = key;
+        m->has_value = 1;
+        m->value = p->is_nan ? NAN : p->value;
+        m->has_timestamp = 1;
+        m->timestamp = p->timestamp;
+        m->has_step = 1;
+        m->step = p->step;
+        items[i] = m;
+    }
+    ret->metrics = items;
+    ret->n = count;
     return 0;
 }
 
@@ -282,12 +330,6 @@ int mlf_sqlite_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *c
 
 /* MAX_RESULTS_GET_METRIC_HISTORY: the per-run cap of get_metric_history_bulk_interval_from_steps */
 #define MLF__MAX_RESULTS_GET_METRIC_HISTORY 25000
-
-typedef struct {
-    int64_t step, timestamp;
-    double value;
-    int is_nan;
-} mlf__point;
 
 typedef struct {
     const char *uuid; /* from the pool */
