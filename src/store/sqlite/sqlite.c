@@ -524,9 +524,18 @@ static int mlf__artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_
     return mlf__mkdirs(pool, path, err);
 }
 
+/* Before SQLite initializes (a no-op when the process used it already, e.g. Python's sqlite3 via the FFI):
+   no global memory statistics, whose mutex every allocation of every connection took. */
+static void mlf__sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store_config *config, mlf_pool *pool,
                           mlf_store **ret, mlf_error *err)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, mlf__sqlite_configure);
     const char *root = config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root
                                                                                 : "./mlruns";
     char *resolved;
