@@ -207,15 +207,12 @@ static mlf__jv *mlf__jstring(mlf__jp *p)
         if (p->i >= p->n)
             return NULL;
         uint32_t e = p->s[p->i++];
+        int simple = mlf__json_escape_char(e);
+        if (simple >= 0) {
+            mlf_buf_putc(&b, (char)simple);
+            continue;
+        }
         switch (e) {
-        case '"': mlf_buf_putc(&b, '"'); break;
-        case '\\': mlf_buf_putc(&b, '\\'); break;
-        case '/': mlf_buf_putc(&b, '/'); break;
-        case 'b': mlf_buf_putc(&b, '\b'); break;
-        case 'f': mlf_buf_putc(&b, '\f'); break;
-        case 'n': mlf_buf_putc(&b, '\n'); break;
-        case 'r': mlf_buf_putc(&b, '\r'); break;
-        case 't': mlf_buf_putc(&b, '\t'); break;
         case 'u': {
             uint32_t u, lo;
             if (!mlf__ju4(p, &u))

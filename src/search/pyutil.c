@@ -386,3 +386,25 @@ int mlf__shlex_split(mlf_pool *pool, const char *s, char ***ret_words, size_t *r
     *ret_n = nw;
     return 0;
 }
+
+int mlf__json_escape_char(uint32_t c)
+{
+    switch (c) {
+    case '"':
+    case '\\':
+    case '/':
+        return (int)c;
+    case 'b':
+        return '\b';
+    case 'f':
+        return '\f';
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 't':
+        return '\t';
+    default:
+        return -1;
+    }
+}

@@ -18,6 +18,9 @@
 uint32_t mlf__utf8_decode(const char *s, size_t len, size_t i, size_t *clen);
 /** Appends cp as UTF-8 (lone surrogates too, as Python's surrogatepass). */
 void mlf__utf8_put(mlf_buf *buf, uint32_t cp);
+/* The byte a one-character JSON escape (\" \\ \/ \b \f \n \r \t, given without its backslash) stands
+   for, or -1 (\u and anything else). */
+int mlf__json_escape_char(uint32_t c);
 
 bool mlf__py_is_w(uint32_t cp);         /* re \w */
 bool mlf__py_is_s(uint32_t cp);         /* re \s, str.isspace() */

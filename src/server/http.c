@@ -61,6 +61,19 @@ void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_er
     mlf_http_respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
 }
 
+void mlf_http_respond_405(mlf_http_response *ret)
+{
+    static const char body[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+                               "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
+    mlf_http_respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+}
+
+void mlf_http_respond_artifacts_only(mlf_http_response *ret)
+{
+    static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
+    mlf_http_respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+}
+
 static mlf_json *mlf__json_new(mlf_pool *pool, mlf_json_type type)
 {
     mlf_json *v = MLF_NEW(pool, mlf_json);
@@ -147,8 +160,7 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
         return;
     }
     if (app->artifacts_only) {
-        static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
-        mlf_http_respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        mlf_http_respond_artifacts_only(ret);
         return;
     }
 
@@ -188,8 +200,9 @@ bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_
 {
     if (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0)
         return false;
-    if (mlf_http_is_ajax_route(app, pool, req, "/ajax-api/2.0/mlflow/experiments/search-datasets"))
-        return false;
+    if (mlf_http_is_ajax_route(app, pool, req, "/ajax-api/2.0/mlflow/experiments/search-datasets") ||
+        mlf_http_is_ajax_route(app, pool, req, "/graphql"))
+        return false; /* GraphQL serves reads only: its mutations are searches */
     size_t path_len = 0;
     const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
     mlf_route_match m;
@@ -226,6 +239,8 @@ void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
     /* a Flask route of its own, not an rpc: metrics/get-history-bulk */
     if (mlf_http_metrics_bulk(app, pool, req, ret) == 0)
         return;
+    if (mlf_http_graphql(app, pool, req, ret) == 0)
+        return;
 
     mlf_route_match m;
     switch (mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &m)) {
@@ -233,9 +248,7 @@ void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
         mlf__handle_rpc(app, pool, req, &m, ret);
         return;
     case MLF_ROUTE_BAD_METHOD: {
-        static const char body[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
-                                   "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
-        mlf_http_respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+        mlf_http_respond_405(ret);
         return;
     }
     case MLF_ROUTE_NOT_FOUND:

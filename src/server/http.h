@@ -60,6 +60,12 @@ int mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_
                              mlf_http_response *ret);
 
 /**
+ * GET/POST [static prefix]/graphql (route_graphql.c): answers it into ret and
+ * returns 0, or returns -1 without touching ret when the path is another one.
+ */
+int mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
+
+/**
  * GET [static prefix]/ajax-api/2.0/mlflow/metrics/get-history-bulk
  * (route_metrics_bulk.c): answers it into ret and returns 0, or returns -1
  * without touching ret when the path is another one.
@@ -71,6 +77,10 @@ int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
 void mlf_http_respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len);
 /** Answers err as MLflow's catch_mlflow_exception does: its JSON and HTTP status. */
 void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err);
+/** Werkzeug's 405 page, as Flask answers a method a route does not take. */
+void mlf_http_respond_405(mlf_http_response *ret);
+/** The 503 text MLflow answers tracking and registry routes with under --artifacts-only. */
+void mlf_http_respond_artifacts_only(mlf_http_response *ret);
 /** True when req's decoded path is route (an /ajax-api path) under app's static prefix. */
 bool mlf_http_is_ajax_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const char *route);
 /** MLflow's _validate_content_type(request, ["application/json"]) for POST and PUT. */

@@ -91,15 +91,11 @@ int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         return 0;
     }
     if (!get) {
-        static const char body[] =
-            "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
-            "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
-        mlf_http_respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+        mlf_http_respond_405(ret);
         return 0;
     }
     if (app->artifacts_only) {
-        static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
-        mlf_http_respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        mlf_http_respond_artifacts_only(ret);
         return 0;
     }
 

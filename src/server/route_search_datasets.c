@@ -19,15 +19,11 @@ int mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_
     if (!mlf_http_is_ajax_route(app, pool, req, mlf__route))
         return -1;
     if (req->method_len != 4 || memcmp(req->method, "POST", 4) != 0) {
-        static const char body[] =
-            "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
-            "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
-        mlf_http_respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+        mlf_http_respond_405(ret);
         return 0;
     }
     if (app->artifacts_only) {
-        static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
-        mlf_http_respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        mlf_http_respond_artifacts_only(ret);
         return 0;
     }
     mlf_error err = {0};
