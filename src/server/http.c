@@ -208,7 +208,10 @@ bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_
     mlf_route_match m;
     if (mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &m) != MLF_ROUTE_FOUND)
         return true;
-    const char *name = mlf_rpcs[m.route->rpc].name;
+    const mlf_rpc *rpc = &mlf_rpcs[m.route->rpc];
+    if (strcmp(rpc->service, "MlflowService") != 0 && strcmp(rpc->service, "ModelRegistryService") != 0)
+        return false; /* e.g. artifact uploads: files, not the store, and long ones must not hold up writes */
+    const char *name = rpc->name;
     return strncmp(name, "search", 6) != 0 && strncmp(name, "get", 3) != 0 && strncmp(name, "list", 4) != 0;
 }
 

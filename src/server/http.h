@@ -45,9 +45,10 @@ typedef struct mlf_http_response {
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
 
 /**
- * Whether the request may write to the store: false for GET and for the
- * rpcs that only read (search*, get*, list*, which MLflow names so), and the
- * search-datasets route; true otherwise.
+ * Whether the request may write to the store: false for GET, for the rpcs
+ * that only read (search*, get*, list*, which MLflow names so), for rpcs of
+ * services other than tracking and the registry (artifacts), and for the
+ * search-datasets and GraphQL routes; true otherwise (unknown paths too).
  */
 bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req);
 
