@@ -207,7 +207,7 @@ bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_
     const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
     mlf_route_match m;
     if (mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &m) != MLF_ROUTE_FOUND)
-        return true;
+        return false; /* the routes that write to the store are all rpcs */
     const mlf_rpc *rpc = &mlf_rpcs[m.route->rpc];
     if (strcmp(rpc->service, "MlflowService") != 0 && strcmp(rpc->service, "ModelRegistryService") != 0)
         return false; /* e.g. artifact uploads: files, not the store, and long ones must not hold up writes */

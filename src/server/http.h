@@ -47,8 +47,9 @@ void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
 /**
  * Whether the request may write to the store: false for GET, for the rpcs
  * that only read (search*, get*, list*, which MLflow names so), for rpcs of
- * services other than tracking and the registry (artifacts), and for the
- * search-datasets and GraphQL routes; true otherwise (unknown paths too).
+ * services other than tracking and the registry (artifacts), and for
+ * paths that are no rpc's (the routes that write to the store are all
+ * rpcs); true otherwise.
  */
 bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req);
 
