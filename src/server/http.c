@@ -200,9 +200,6 @@ bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_
 {
     if (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0)
         return false;
-    if (mlf_http_is_ajax_route(app, pool, req, "/ajax-api/2.0/mlflow/experiments/search-datasets") ||
-        mlf_http_is_ajax_route(app, pool, req, "/graphql"))
-        return false; /* GraphQL serves reads only: its mutations are searches */
     size_t path_len = 0;
     const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
     mlf_route_match m;
