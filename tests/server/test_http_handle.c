@@ -106,6 +106,29 @@ static void test_errors(void **state)
     assert_int_equal(r.status, 400);
 }
 
+static bool may_write(fixture *f, const char *method, const char *path)
+{
+    mlf_http_request req = {.method = method, .method_len = strlen(method), .path = path, .path_len = strlen(path)};
+    return mlf_http_may_write(&f->app, f->pool, &req);
+}
+
+/* Which requests the server hands to its writer thread. */
+static void test_may_write(void **state)
+{
+    fixture *f = *state;
+    assert_true(may_write(f, "POST", "/api/2.0/mlflow/runs/log-batch"));
+    assert_true(may_write(f, "POST", "/ajax-api/2.0/mlflow/runs/create"));
+    assert_true(may_write(f, "PATCH", "/api/2.0/mlflow/registered-models/update"));
+    assert_true(may_write(f, "DELETE", "/api/2.0/mlflow/registered-models/delete"));
+    assert_false(may_write(f, "POST", "/api/2.0/mlflow/runs/search"));
+    assert_false(may_write(f, "POST", "/api/2.0/mlflow/registered-models/get-latest-versions"));
+    assert_false(may_write(f, "GET", "/api/2.0/mlflow/runs/get"));
+    assert_false(may_write(f, "POST", "/graphql"));
+    assert_false(may_write(f, "POST", "/ajax-api/2.0/mlflow/experiments/search-datasets"));
+    assert_false(may_write(f, "PUT", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt"));
+    assert_false(may_write(f, "POST", "/no/such/path"));
+}
+
 static void test_url_decode(void **state)
 {
     fixture *f = *state;
@@ -122,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_create_then_get),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_url_decode),
+        cmocka_unit_test(test_may_write),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
