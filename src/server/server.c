@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,11 +228,11 @@ static void mlf__on_done(uv_async_t *async)
     }
 }
 
-/* Takes up to max jobs off q, waiting for one; NULL once q stops. */
-static mlf__job *mlf__jobq_take(mlf__jobq *q, int max)
+/* Takes up to max jobs off q, waiting for one when wait is set; NULL once q stops (or, without wait, is empty). */
+static mlf__job *mlf__jobq_take(mlf__jobq *q, int max, bool wait)
 {
     pthread_mutex_lock(&q->mu);
-    while (q->head == NULL && !q->stop)
+    while (wait && q->head == NULL && !q->stop)
         pthread_cond_wait(&q->cv, &q->mu);
     mlf__job *first = q->head, *last = first;
     for (int n = 1; last != NULL && n < max && last->next != NULL; n++)
@@ -261,7 +262,7 @@ static void *mlf__store_thread(void *arg)
 {
     mlf__handler *h = arg;
     mlf__job *job;
-    while ((job = mlf__jobq_take(&mlf__queue, 1)) != NULL) {
+    while ((job = mlf__jobq_take(&mlf__queue, 1, true)) != NULL) {
         h->handle(h->app, job->pool, &job->hr, &job->res);
         mlf__post_done(job);
     }
@@ -274,11 +275,23 @@ static void *mlf__writer_thread(void *arg)
     const mlf_server_config *cfg = h->config;
     mlf_pool *pool = mlf_pool_create();
     mlf__job *batch;
-    while ((batch = mlf__jobq_take(&mlf__writes, MLF__BATCH_MAX)) != NULL) {
+    while ((batch = mlf__jobq_take(&mlf__writes, MLF__BATCH_MAX, true)) != NULL) {
         if (cfg->batch_begin != NULL)
             cfg->batch_begin(h->app);
-        for (mlf__job *job = batch; job != NULL; job = job->next)
+        /* the writes that arrive while the batch runs join it too: a batch grows to what is in flight */
+        int n = 0;
+        for (mlf__job *job = batch, *more = NULL; job != NULL; job = job->next) {
             h->handle(h->app, job->pool, &job->hr, &job->res);
+            n++;
+            if (job->next == NULL && n < MLF__BATCH_MAX) {
+                more = mlf__jobq_take(&mlf__writes, MLF__BATCH_MAX - n, false);
+                if (more == NULL) {
+                    sched_yield(); /* let the loops queue what they have read before we commit */
+                    more = mlf__jobq_take(&mlf__writes, MLF__BATCH_MAX - n, false);
+                }
+                job->next = more;
+            }
+        }
         mlf_http_response lost = {0};
         if (cfg->batch_end != NULL && cfg->batch_end(h->app, pool, &lost) != 0) {
             /* the commit failed: what the members did is gone, whatever they answered */
