@@ -16,7 +16,7 @@ static const char *mlf__run_id(const char *run_id, const char *run_uuid)
     return run_id != NULL && run_id[0] != '\0' ? run_id : mlf__str(run_uuid);
 }
 
-/* Fills resp->run with the new run (start_time now when the request has none). */
+/* Fills resp->run with the new run. An absent start_time is 0, as MLflow's handler reads the unset field. */
 int mlf_tracking_create_run(mlf_ctx *ctx, const Mlflow__CreateRun *req, Mlflow__CreateRun__Response *resp,
                             mlf_error *err)
 {
@@ -32,7 +32,7 @@ int mlf_tracking_create_run(mlf_ctx *ctx, const Mlflow__CreateRun *req, Mlflow__
     }
     mlf_store *store = ctx->svc->store;
     return store->ops->create_run(store, pool, mlf__str(req->experiment_id), mlf__str(req->user_id),
-                                  req->has_start_time ? &req->start_time : NULL, tags, req->n_tags,
+                                  &req->start_time, tags, req->n_tags,
                                   mlf__str(req->run_name), &resp->run, err);
 }
 
