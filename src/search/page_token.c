@@ -824,10 +824,34 @@ int mlf_search_logged_model_token_decode(mlf_pool *pool, const char *token, char
     const mlf__jv *off = mlf__jget(parsed, "offset");
     if (off == NULL || mlf__jfalsy(off))
         return 0;
-    if (off->kind != MLF__J_INT || !mlf__to_int64(off->text, ret_offset))
-        /* SQLAlchemy refuses a non-integer OFFSET: 500 */
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Query.offset() requires an integer, got %s",
-                             mlf__jrepr_opt(pool, off));
+    /* `token.get("offset") or 0`, then SQLAlchemy's int() of it; what int() refuses is a 500 */
+    char *digits = NULL;
+    switch (off->kind) {
+    case MLF__J_INT:
+        digits = off->text;
+        break;
+    case MLF__J_BOOL:
+        digits = "1";
+        break;
+    case MLF__J_STR:
+        if (!mlf__py_int_str(pool, off->text, &digits))
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
+                                 mlf__py_repr_str(pool, off->text, off->len));
+        break;
+    case MLF__J_FLOAT:
+        if (isfinite(off->num) && fabs(off->num) < 9.2e18) {
+            *ret_offset = (int64_t)off->num; /* int() truncates toward zero */
+            return 0;
+        }
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "cannot convert float %s to integer",
+                             isnan(off->num) ? "NaN" : "infinity");
+    default:
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                             "int() argument must be a string, a bytes-like object or a real number, not '%s'",
+                             off->kind == MLF__J_LIST ? "list" : "dict");
+    }
+    if (!mlf__to_int64(digits, ret_offset))
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "page token offset out of range");
     return 0;
 }
 

@@ -385,6 +385,12 @@ def test_search_page_token_errors(server, world):
                  "Experiment IDs in the page token do not match the requested experiment IDs. "
                  "Expected: ['%s']. Found: None" % e1)
     search_error(server, {"experiment_ids": [e1], "page_token": "abc"}, 500, "INTERNAL_ERROR")
+    # the offset goes through int(): a string of digits works, another string is a 500
+    token = base64.b64encode(json.dumps({"experiment_ids": [e1], "offset": "1"}).encode()).decode()
+    assert names(search(server, {"experiment_ids": [e1], "page_token": token})) == ["alpha"]
+    token = base64.b64encode(json.dumps({"experiment_ids": [e1], "offset": "x"}).encode()).decode()
+    search_error(server, {"experiment_ids": [e1], "page_token": token}, 500, "INTERNAL_ERROR",
+                 "invalid literal for int() with base 10: 'x'")
 
 
 def test_search_max_results(server, world):

@@ -611,7 +611,7 @@ static int mlf__filters(mlf__query *q, const mlf_store_logged_model_query *query
             if (!mlf__is_column(cl->key))
                 /* getattr(SqlLoggedModel, key): an AttributeError MLflow does not catch */
                 return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
-                                     "type object 'SqlLoggedModel' has no attribute %s", mlf_pystr_repr(pool, cl->key));
+                                     "type object 'SqlLoggedModel' has no attribute '%s'", cl->key);
             mlf_buf_puts(&attrs, " AND ");
             rc = mlf__comparison(pool, &attr_binds, &attrs, mlf_pool_sprintf(pool, "m.%s", cl->key), cl, err);
         } else {
