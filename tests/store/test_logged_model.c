@@ -8,25 +8,12 @@
 #include "helpers.h"
 
 #include "search/search.h"
-#include "store/sqlite/sqlite.h"
-#include "store/store.h"
 
-typedef struct {
-    mlf_pool *pool;
-    mlf_store *store;
-    char *db_path;
-} fixture;
+typedef mlf_test_store fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->pool = mlf_pool_create();
-    mlf_test_make_tmpdir();
-    f->db_path = mlf_test_path(f->pool, "mlflow.db");
-    mlf_store_config cfg = {.default_artifact_root = mlf_test_path(f->pool, "artifacts")};
-    mlf_error err = {0};
-    if (mlf_store_open(mlf_pool_sprintf(f->pool, "sqlite:///%s", f->db_path), &cfg, f->pool, &f->store, &err) != 0)
-        fail_msg("open: %s", err.message);
+    fixture *f = mlf_test_store_open();
     mlf_test_sql(f->db_path,
                  "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES "
                  "(1, 'one', 's3://bucket/one?x=1', 'active'), (2, 'two', '/tmp/two', 'active'), "
@@ -39,11 +26,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    mlf_store_destroy(f->store);
-    mlf_pool_destroy(f->pool);
-    mlf_test_remove_tmpdir();
-    free(f);
+    mlf_test_store_close(*state);
     return 0;
 }
 
@@ -52,23 +35,19 @@ static char *q1(fixture *f, const char *sql)
     return mlf_test_query1(f->pool, f->db_path, sql);
 }
 
-static Mlflow__LoggedModelTag *tag(mlf_pool *pool, const char *key, const char *value)
+/* A LoggedModelTag or LoggedModelParameter (both are {key, value}). */
+static void *kv(mlf_pool *pool, const ProtobufCMessageDescriptor *d, const char *key, const char *value)
 {
-    Mlflow__LoggedModelTag *t = MLF_NEW(pool, Mlflow__LoggedModelTag);
-    mlflow__logged_model_tag__init(t);
-    t->key = (char *)key;
-    t->value = (char *)value;
-    return t;
+    ProtobufCMessage *m = mlf_pool_alloc(pool, d->sizeof_message);
+    protobuf_c_message_init(d, m);
+    *(const char **)((char *)m + protobuf_c_message_descriptor_get_field_by_name(d, "key")->offset) = key;
+    *(const char **)((char *)m + protobuf_c_message_descriptor_get_field_by_name(d, "value")->offset) = value;
+    return m;
 }
 
-static Mlflow__LoggedModelParameter *param(mlf_pool *pool, const char *key, const char *value)
-{
-    Mlflow__LoggedModelParameter *p = MLF_NEW(pool, Mlflow__LoggedModelParameter);
-    mlflow__logged_model_parameter__init(p);
-    p->key = (char *)key;
-    p->value = (char *)value;
-    return p;
-}
+#define tag(pool, k, v) ((Mlflow__LoggedModelTag *)kv((pool), &mlflow__logged_model_tag__descriptor, (k), (v)))
+#define param(pool, k, v)                                                                                              \
+    ((Mlflow__LoggedModelParameter *)kv((pool), &mlflow__logged_model_parameter__descriptor, (k), (v)))
 
 /* A model row with a fixed creation time, as another process would write it. */
 static void raw_model(fixture *f, const char *id, int exp, const char *name, int64_t created, const char *stage)

@@ -277,6 +277,12 @@ static int mlf__write_tags(mlf_sqlite_conn *c, mlf_pool *pool, const char *model
     return rc;
 }
 
+/* a new model: PENDING (1) and active, created and updated now (?5) */
+#define MLF__INSERT_MODEL                                                                                              \
+    "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp_ms, "            \
+    "last_updated_timestamp_ms, status, lifecycle_stage, model_type, source_run_id, status_message) "                \
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, 'active', ?6, ?7, NULL)"
+
 typedef struct mlf__create_args {
     const char *experiment_id, *name, *model_type, *source_run_id;
     Mlflow__LoggedModelParameter *const *params;
@@ -305,11 +311,7 @@ static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_
     const char *name = a->name != NULL && a->name[0] != '\0' ? a->name : mlf__sqlite_generate_run_name(pool);
     int64_t now = mlf_sqlite_now_ms();
     sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool,
-                            "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, "
-                            "creation_timestamp_ms, last_updated_timestamp_ms, status, lifecycle_stage, model_type, "
-                            "source_run_id, status_message) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, 'active', ?6, ?7, NULL)",
-                            &st, err);
+    rc = mlf_sqlite_prepare(c, pool, MLF__INSERT_MODEL, &st, err);
     if (rc < 0)
         return rc;
     const char *const text[] = {model_id, a->experiment_id, name, artifact_location, NULL, a->model_type,
