@@ -59,7 +59,8 @@ int mlf_tracking_get_logged_model(mlf_ctx *ctx, const Mlflow__GetLoggedModel *re
     return store->ops->get_logged_model(store, ctx->pool, mlf__str(req->model_id), &resp->model, err);
 }
 
-/* Sets the status (any of the four) and returns the model. */
+/* Sets the status (any of the four) and returns the model. MLflow reads model_id from the body; here the
+ * path's value wins when both are given (the HTTP layer sets path parameters into the message). */
 int mlf_tracking_finalize_logged_model(mlf_ctx *ctx, const Mlflow__FinalizeLoggedModel *req,
                                        Mlflow__FinalizeLoggedModel__Response *resp, mlf_error *err)
 {
@@ -86,6 +87,7 @@ int mlf_tracking_set_logged_model_tags(mlf_ctx *ctx, const Mlflow__SetLoggedMode
     return store->ops->set_logged_model_tags(store, ctx->pool, mlf__str(req->model_id), req->tags, req->n_tags, err);
 }
 
+/* Deletes one tag; a missing tag is RESOURCE_DOES_NOT_EXIST. */
 int mlf_tracking_delete_logged_model_tag(mlf_ctx *ctx, const Mlflow__DeleteLoggedModelTag *req,
                                          Mlflow__DeleteLoggedModelTag__Response *resp, mlf_error *err)
 {
@@ -95,6 +97,7 @@ int mlf_tracking_delete_logged_model_tag(mlf_ctx *ctx, const Mlflow__DeleteLogge
                                                err);
 }
 
+/* Adds params (the path's model; the body's model_id is only required, as in MLflow's schema). */
 int mlf_tracking_log_logged_model_params(mlf_ctx *ctx, const Mlflow__LogLoggedModelParamsRequest *req,
                                          Mlflow__LogLoggedModelParamsRequest__Response *resp, mlf_error *err)
 {
