@@ -189,13 +189,6 @@ static int mlf__model_identifier(mlf_pool *pool, const char *identifier, const c
 /* Comparisons                                                         */
 /* ------------------------------------------------------------------ */
 
-/* One entry of _join_in_comparison_tokens' result. */
-typedef struct mlf__item {
-    mlf__tok *tok;      /* an original statement token, or NULL for a joined IN */
-    mlf__tok *parts[3]; /* joined: identifier, IN keyword (NULL for NOT IN), parenthesis */
-    bool not_in;
-} mlf__item;
-
 typedef struct mlf__fctx {
     mlf_pool *pool;
     const char *src;
@@ -560,9 +553,11 @@ static int mlf__check_model_versions(const mlf__fctx *c, mlf_search_clause *cl, 
 /* parse_search_filter                                                 */
 /* ------------------------------------------------------------------ */
 
-/* _join_in_comparison_tokens (sqlparse >= 0.4.4) over the statement's tokens */
-static mlf__item *mlf__join_in(const mlf__fctx *c, const mlf__tok *stmt, size_t *ret_n)
+/* _join_in_comparison_tokens (search_internal.h) */
+mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *stmt, size_t *ret_n)
 {
+    const mlf__fctx cc = {pool, src, MLF_SEARCH_RUNS, NULL};
+    const mlf__fctx *c = &cc;
     size_t n = 0;
     mlf__tok **toks = MLF_NEW_ARRAY(c->pool, mlf__tok *, stmt->n ? stmt->n : 1);
     for (size_t k = 0; k < stmt->n; k++)
@@ -638,7 +633,7 @@ int mlf_search_parse_filter(mlf_pool *pool, mlf_search_kind kind, const char *fi
                              mlf__py_repr_str(pool, filter, strlen(filter)));
 
     size_t n_items;
-    mlf__item *items = mlf__join_in(&c, stmts[0], &n_items);
+    mlf__item *items = mlf__search_join_in(pool, filter, stmts[0], &n_items);
     mlf_buf bad;
     mlf_buf_init(&bad, pool, 64);
     size_t n_bad = 0, n_cmp = 0;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "search/pyutil.h"
+#include "json/json.h"
 #include "search/search.h"
 
 #define MLF__INVALID MLF_ERR_INVALID_PARAMETER_VALUE
@@ -640,4 +641,258 @@ char *mlf_search_page_token_encode(mlf_pool *pool, int64_t offset)
     /* json.dumps({"offset": offset}) */
     char *json = mlf_pool_sprintf(pool, "{\"offset\": %lld}", (long long)offset);
     return mlf__b64_encode(pool, (const unsigned char *)json, strlen(json));
+}
+
+/* ------------------------------------------------------------------ */
+/* searchLoggedModels: SearchLoggedModelsPaginationToken               */
+/* ------------------------------------------------------------------ */
+
+static const mlf__jv *mlf__jget(const mlf__jv *dict, const char *key)
+{
+    size_t n = strlen(key);
+    const mlf__jv *found = NULL;
+    for (size_t k = 0; k + 1 < dict->n; k += 2)
+        if (dict->items[k]->len == n && memcmp(dict->items[k]->text, key, n) == 0)
+            found = dict->items[k + 1];
+    return found;
+}
+
+static bool mlf__jstr_eq(const mlf__jv *v, const char *s)
+{
+    if (s == NULL)
+        return v == NULL || v->kind == MLF__J_NULL;
+    return v != NULL && v->kind == MLF__J_STR && v->len == strlen(s) && memcmp(v->text, s, v->len) == 0;
+}
+
+/* Python's == between a json.loads value and True/False (1 == True, 0.0 == False). */
+static bool mlf__jbool_eq(const mlf__jv *v, bool b)
+{
+    if (v == NULL)
+        return false;
+    switch (v->kind) {
+    case MLF__J_BOOL:
+        return v->b == b;
+    case MLF__J_INT:
+        return strcmp(v->text, b ? "1" : "0") == 0 || (!b && strcmp(v->text, "-0") == 0);
+    case MLF__J_FLOAT:
+        return v->num == (b ? 1.0 : 0.0);
+    default:
+        return false;
+    }
+}
+
+static void mlf__repr_opt_str(mlf_pool *pool, mlf_buf *b, const char *s)
+{
+    mlf_buf_puts(b, s != NULL ? mlf__py_repr_str(pool, s, strlen(s)) : "None");
+}
+
+/* repr() of the handler's order_by list of dicts, or None. */
+static char *mlf__orders_repr(mlf_pool *pool, const mlf_search_lm_order *orders, size_t n)
+{
+    if (n == 0)
+        return "None";
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 128);
+    mlf_buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        mlf_buf_puts(&b, i ? ", {'field_name': " : "{'field_name': ");
+        mlf__repr_opt_str(pool, &b, orders[i].field_name);
+        mlf_buf_puts(&b, orders[i].ascending ? ", 'ascending': True, 'dataset_name': "
+                                             : ", 'ascending': False, 'dataset_name': ");
+        mlf__repr_opt_str(pool, &b, orders[i].dataset_name);
+        mlf_buf_puts(&b, ", 'dataset_digest': ");
+        mlf__repr_opt_str(pool, &b, orders[i].dataset_digest);
+        mlf_buf_putc(&b, '}');
+    }
+    mlf_buf_putc(&b, ']');
+    return b.data;
+}
+
+static bool mlf__orders_eq(const mlf__jv *v, const mlf_search_lm_order *orders, size_t n)
+{
+    if (n == 0)
+        return v == NULL || mlf__jfalsy(v);
+    if (v == NULL || v->kind != MLF__J_LIST || v->n != n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const mlf__jv *d = v->items[i];
+        if (d->kind != MLF__J_DICT || d->n != 8)
+            return false;
+        const mlf__jv *asc = mlf__jget(d, "ascending");
+        if (!mlf__jstr_eq(mlf__jget(d, "field_name"), orders[i].field_name) || !mlf__jbool_eq(asc, orders[i].ascending))
+            return false;
+        const mlf__jv *name = mlf__jget(d, "dataset_name"), *digest = mlf__jget(d, "dataset_digest");
+        if (name == NULL || digest == NULL || !mlf__jstr_eq(name, orders[i].dataset_name) ||
+            !mlf__jstr_eq(digest, orders[i].dataset_digest))
+            return false;
+    }
+    return true;
+}
+
+static char *mlf__jrepr_opt(mlf_pool *pool, const mlf__jv *v)
+{
+    if (v == NULL)
+        return "None";
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64);
+    mlf__jrepr(pool, &b, v);
+    return b.data;
+}
+
+int mlf_search_logged_model_token_decode(mlf_pool *pool, const char *token, char *const *experiment_ids, size_t n_ids,
+                                         const char *filter, const mlf_search_lm_order *orders, size_t n_orders,
+                                         int64_t *ret_offset, mlf_error *err)
+{
+    *ret_offset = 0;
+    size_t n = strlen(token);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)token[i] >= 0x80) /* ValueError from b64decode, uncaught: 500 */
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                 "string argument should contain only ASCII characters");
+    unsigned char *raw = mlf_pool_alloc(pool, n / 4 * 3 + 4);
+    long raw_n = mlf__b64_decode(token, n, raw);
+    if (raw_n < 0) /* binascii.Error, uncaught: 500 */
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Incorrect padding");
+    /* .decode("utf-8") before json.loads: a UnicodeDecodeError is not caught either */
+    for (long i = 0; i < raw_n;) {
+        size_t cl;
+        if (mlf__utf8_decode((const char *)raw, (size_t)raw_n, (size_t)i, &cl) == MLF__CP_INVALID)
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'utf-8' codec can't decode byte 0x%02x",
+                                 raw[i]);
+        i += (long)cl;
+    }
+    mlf__jv *parsed = mlf__json_loads(pool, raw, (size_t)raw_n);
+    if (parsed == NULL) {
+        /* JSONDecodeError: its position is reproduced only for a first character that starts no value */
+        long i = 0;
+        while (i < raw_n && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r'))
+            i++;
+        bool starts_value = i < raw_n && raw[i] != 0 && strchr("{[\"-0123456789", raw[i]) != NULL;
+        static const char *const literals[] = {"true", "false", "null", "NaN", "Infinity"};
+        for (size_t k = 0; k < 5 && !starts_value; k++)
+            starts_value = (size_t)(raw_n - i) >= strlen(literals[k]) &&
+                           memcmp(raw + i, literals[k], strlen(literals[k])) == 0;
+        return mlf_error_set(err, pool, MLF__INVALID, "Invalid page token: %s. %s", token,
+                             starts_value ? "Invalid JSON"
+                                          : mlf_pool_sprintf(pool, "Expecting value: line 1 column %ld (char %ld)",
+                                                             i + 1, i));
+    }
+    if (parsed->kind != MLF__J_DICT)
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'get'",
+                             parsed->kind == MLF__J_LIST ? "list" : parsed->kind == MLF__J_STR ? "str" : "int");
+
+    /* validate(): experiment ids, filter string, order by, in that order */
+    const mlf__jv *ids = mlf__jget(parsed, "experiment_ids");
+    bool same = ids != NULL && ids->kind == MLF__J_LIST && ids->n == n_ids;
+    for (size_t i = 0; same && i < n_ids; i++)
+        same = mlf__jstr_eq(ids->items[i], experiment_ids[i] != NULL ? experiment_ids[i] : "");
+    if (!same) {
+        mlf_buf b;
+        mlf_buf_init(&b, pool, 64);
+        mlf_buf_putc(&b, '[');
+        for (size_t i = 0; i < n_ids; i++) {
+            if (i)
+                mlf_buf_puts(&b, ", ");
+            mlf__repr_opt_str(pool, &b, experiment_ids[i] != NULL ? experiment_ids[i] : "");
+        }
+        mlf_buf_putc(&b, ']');
+        return mlf_error_set(err, pool, MLF__INVALID,
+                             "Experiment IDs in the page token do not match the requested experiment IDs. "
+                             "Expected: %s. Found: %s",
+                             b.data, mlf__jrepr_opt(pool, ids));
+    }
+    const mlf__jv *fs = mlf__jget(parsed, "filter_string");
+    if (fs != NULL && mlf__jfalsy(fs))
+        fs = NULL; /* `or None` */
+    if (!mlf__jstr_eq(fs, filter)) {
+        const char *found = fs == NULL ? "None" : fs->kind == MLF__J_STR ? fs->text : mlf__jrepr_opt(pool, fs);
+        return mlf_error_set(err, pool, MLF__INVALID,
+                             "Filter string in the page token does not match the requested filter string. "
+                             "Expected: %s. Found: %s",
+                             filter != NULL ? filter : "None", found);
+    }
+    const mlf__jv *ob = mlf__jget(parsed, "order_by");
+    if (!mlf__orders_eq(ob, orders, n_orders))
+        return mlf_error_set(err, pool, MLF__INVALID,
+                             "Order by in the page token does not match the requested order by. "
+                             "Expected: %s. Found: %s",
+                             mlf__orders_repr(pool, orders, n_orders),
+                             ob == NULL || mlf__jfalsy(ob) ? "None" : mlf__jrepr_opt(pool, ob));
+    const mlf__jv *off = mlf__jget(parsed, "offset");
+    if (off == NULL || mlf__jfalsy(off))
+        return 0;
+    /* `token.get("offset") or 0`, then SQLAlchemy's int() of it; what int() refuses is a 500 */
+    char *digits = NULL;
+    switch (off->kind) {
+    case MLF__J_INT:
+        digits = off->text;
+        break;
+    case MLF__J_BOOL:
+        digits = "1";
+        break;
+    case MLF__J_STR:
+        if (!mlf__py_int_str(pool, off->text, &digits))
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
+                                 mlf__py_repr_str(pool, off->text, off->len));
+        break;
+    case MLF__J_FLOAT:
+        if (isfinite(off->num) && fabs(off->num) < 9.2e18) {
+            *ret_offset = (int64_t)off->num; /* int() truncates toward zero */
+            return 0;
+        }
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "cannot convert float %s to integer",
+                             isnan(off->num) ? "NaN" : "infinity");
+    default:
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                             "int() argument must be a string, a bytes-like object or a real number, not '%s'",
+                             off->kind == MLF__J_LIST ? "list" : "dict");
+    }
+    if (!mlf__to_int64(digits, ret_offset))
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "page token offset out of range");
+    return 0;
+}
+
+/* json.dumps of a str or None (ensure_ascii). */
+static void mlf__dumps_opt_str(mlf_buf *b, const char *s)
+{
+    if (s == NULL)
+        mlf_buf_puts(b, "null");
+    else
+        mlf_json_write_string_ascii(b, s, strlen(s));
+}
+
+char *mlf_search_logged_model_token_encode(mlf_pool *pool, char *const *experiment_ids, size_t n_ids,
+                                           const char *filter, const mlf_search_lm_order *orders, size_t n_orders,
+                                           int64_t offset)
+{
+    /* json.dumps(asdict(token)): experiment_ids, filter_string, order_by, offset */
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 256);
+    mlf_buf_puts(&b, "{\"experiment_ids\": [");
+    for (size_t i = 0; i < n_ids; i++) {
+        if (i)
+            mlf_buf_puts(&b, ", ");
+        mlf__dumps_opt_str(&b, experiment_ids[i] != NULL ? experiment_ids[i] : "");
+    }
+    mlf_buf_puts(&b, "], \"filter_string\": ");
+    mlf__dumps_opt_str(&b, filter);
+    mlf_buf_puts(&b, ", \"order_by\": ");
+    if (n_orders == 0)
+        mlf_buf_puts(&b, "null");
+    else {
+        mlf_buf_putc(&b, '[');
+        for (size_t i = 0; i < n_orders; i++) {
+            mlf_buf_puts(&b, i ? ", {\"field_name\": " : "{\"field_name\": ");
+            mlf__dumps_opt_str(&b, orders[i].field_name);
+            mlf_buf_puts(&b, orders[i].ascending ? ", \"ascending\": true, \"dataset_name\": "
+                                                 : ", \"ascending\": false, \"dataset_name\": ");
+            mlf__dumps_opt_str(&b, orders[i].dataset_name);
+            mlf_buf_puts(&b, ", \"dataset_digest\": ");
+            mlf__dumps_opt_str(&b, orders[i].dataset_digest);
+            mlf_buf_putc(&b, '}');
+        }
+        mlf_buf_putc(&b, ']');
+    }
+    mlf_buf_printf(&b, ", \"offset\": %lld}", (long long)offset);
+    return mlf__b64_encode(pool, (const unsigned char *)b.data, b.len);
 }

@@ -107,10 +107,49 @@ int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const 
                               mlf_search_order **ret_orders, size_t *ret_n, mlf_error *err);
 
 /**
+ * Parses a searchLoggedModels filter as mlflow.utils.search_logged_model_utils
+ * .parse_filter_string does (NULL or "" means no clauses): comparisons joined
+ * by AND, identifiers `attributes|metrics|params|tags.<key>` or a bare
+ * attribute (creation_time / creation_timestamp / last_updated_timestamp are
+ * aliases), operators exactly as written (no upper-casing). Numeric entities
+ * (metrics, the two timestamps) give MLF_VALUE_NUMBER; the others
+ * MLF_VALUE_STRING, or MLF_VALUE_LIST for a parenthesised value (list NULL
+ * when some item is not a str). Attribute keys are not checked against the
+ * table here (MLflow does that when it builds the query). Errors are MLflow's
+ * INVALID_PARAMETER_VALUE, or INTERNAL_ERROR where Python raises an exception
+ * MLflow does not catch (float() or literal_eval failing).
+ */
+int mlf_search_parse_logged_model_filter(mlf_pool *pool, const char *filter, mlf_search_clause **ret_clauses,
+                                         size_t *ret_n, mlf_error *err);
+
+/**
  * Page tokens are base64 of JSON {"offset": N}, as MLflow's. NULL or "" gives
  * offset 0. A bad token returns INVALID_PARAMETER_VALUE with MLflow's message.
  */
 int mlf_search_page_token_decode(mlf_pool *pool, const char *token, int64_t *ret_offset, mlf_error *err);
 char *mlf_search_page_token_encode(mlf_pool *pool, int64_t offset);
+
+/** One searchLoggedModels order_by entry as the handler passes it (NULL strings are None). */
+typedef struct mlf_search_lm_order {
+    const char *field_name;
+    bool ascending;
+    const char *dataset_name;
+    const char *dataset_digest;
+} mlf_search_lm_order;
+
+/**
+ * SearchLoggedModelsPaginationToken.decode(token).validate(...): the token
+ * (not NULL nor "") must carry the same experiment ids, filter (NULL: None)
+ * and order_by (n_orders 0: None) as the request; sets *ret_offset. Errors
+ * are MLflow's INVALID_PARAMETER_VALUE messages, or INTERNAL_ERROR where
+ * Python fails with an exception MLflow does not catch.
+ */
+int mlf_search_logged_model_token_decode(mlf_pool *pool, const char *token, char *const *experiment_ids, size_t n_ids,
+                                         const char *filter, const mlf_search_lm_order *orders, size_t n_orders,
+                                         int64_t *ret_offset, mlf_error *err);
+/** The token of the next page: base64 of json.dumps of the same fields and offset. */
+char *mlf_search_logged_model_token_encode(mlf_pool *pool, char *const *experiment_ids, size_t n_ids,
+                                           const char *filter, const mlf_search_lm_order *orders, size_t n_orders,
+                                           int64_t offset);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "core/pool.h"
 #include "search/search.h"
 
 /*
@@ -53,6 +54,16 @@ int mlf__search_runs_identifier(mlf_pool *pool, const char *identifier, bool ord
 /** SearchExperimentsUtils._get_identifier, with valid_keys_set printed in errors. */
 int mlf__search_exp_identifier(mlf_pool *pool, const char *identifier, const char *const *valid_keys,
                                const char *valid_keys_set, mlf__ident *out, mlf_error *err);
+/** One entry of _join_in_comparison_tokens' result. */
+typedef struct mlf__item {
+    struct mlf__tok *tok;      /* an original statement token, or NULL for a joined IN */
+    struct mlf__tok *parts[3]; /* joined: identifier, IN keyword (NULL for NOT IN), parenthesis */
+    bool not_in;
+} mlf__item;
+
+/** _join_in_comparison_tokens (sqlparse >= 0.4.4) over a statement's tokens, whitespace dropped. */
+mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const struct mlf__tok *stmt, size_t *ret_n);
+
 /** Whether key is one of the NULL-terminated list. */
 bool mlf__search_in(const char *key, const char *const *list);
 

@@ -84,6 +84,35 @@ typedef struct mlf_store_new_model_version {
     size_t n_tags;
 } mlf_store_new_model_version;
 
+/* logged models */
+
+/** A searchLoggedModels `datasets` entry: digest NULL matches metrics logged without a digest. */
+typedef struct mlf_store_logged_model_dataset {
+    const char *name;
+    const char *digest;
+} mlf_store_logged_model_dataset;
+
+/** SqlAlchemyStore.search_logged_models' query, after the page token was read. */
+typedef struct mlf_store_logged_model_query {
+    char *const *experiment_ids; /** as text: int() of each, a 500 when one is not an int */
+    size_t n_experiment_ids;
+    const mlf_search_clause *clauses; /** from mlf_search_parse_logged_model_filter */
+    size_t n_clauses;
+    const mlf_store_logged_model_dataset *datasets;
+    size_t n_datasets;
+    const mlf_search_lm_order *orders;
+    size_t n_orders;
+    int64_t max_results; /** Python slicing semantics when < 1 */
+    int64_t offset;
+} mlf_store_logged_model_query;
+
+/** A page of logged models (pool memory); has_more when a next page exists. */
+typedef struct mlf_store_logged_model_page {
+    Mlflow__LoggedModel **models;
+    size_t n;
+    bool has_more;
+} mlf_store_logged_model_page;
+
 typedef struct mlf_store_ops {
     const char *backend; /** "sqlite", "postgresql" */
     void (*destroy)(mlf_store *store);
@@ -252,6 +281,35 @@ typedef struct mlf_store_ops {
     /** Appends {"name", "version"} to the logged model's mlflow.modelVersions tag (set_model_versions_tags). */
     int (*set_model_versions_tags)(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
                                    const char *model_id, mlf_error *err);
+
+    /*
+     * logged models (mirror SqlAlchemyStore's logged-model methods; the name
+     * check of _validate_logged_model_name is the caller's). A model is read
+     * as LoggedModel.to_proto gives it: tags and params by key, every metric
+     * row in logging order. Models are looked up with session.get (deleted
+     * ones too) except by get_logged_model and the search.
+     */
+    /** name NULL: a generated one. Experiment must exist and be active. */
+    int (*create_logged_model)(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                               const char *model_type, const char *source_run_id,
+                               Mlflow__LoggedModelParameter *const *params, size_t n_params,
+                               Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
+                               mlf_error *err);
+    int (*get_logged_model)(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
+                            mlf_error *err);
+    int (*finalize_logged_model)(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModelStatus status,
+                                 Mlflow__LoggedModel **ret, mlf_error *err);
+    int (*delete_logged_model)(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err);
+    /** Upserts (the last value of a repeated key wins). */
+    int (*set_logged_model_tags)(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                 Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err);
+    int (*delete_logged_model_tag)(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
+                                   mlf_error *err);
+    /** Inserts; a key logged before is the primary key's IntegrityError, as in MLflow. */
+    int (*log_logged_model_params)(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                   Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err);
+    int (*search_logged_models)(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
+                                mlf_store_logged_model_page *ret, mlf_error *err);
 } mlf_store_ops;
 
 struct mlf_store {

@@ -26,6 +26,7 @@
 
 #include "core/error.h"
 #include "core/pool.h"
+#include "store/store.h"
 
 static char mlf_test_tmpdir[512];
 
@@ -113,6 +114,35 @@ static inline char *mlf_test_query1(mlf_pool *pool, const char *db_path, const c
     sqlite3_finalize(st);
     sqlite3_close(db);
     return out;
+}
+
+/* A store on a fresh database file (artifact root <tmp>/artifacts) in a new temp dir. */
+typedef struct mlf_test_store {
+    mlf_pool *pool;
+    mlf_store *store;
+    char *db_path;
+} mlf_test_store;
+
+static inline mlf_test_store *mlf_test_store_open(void)
+{
+    mlf_test_store *f = calloc(1, sizeof(*f));
+    f->pool = mlf_pool_create();
+    mlf_test_make_tmpdir();
+    f->db_path = mlf_test_path(f->pool, "mlflow.db");
+    mlf_store_config cfg = {.default_artifact_root = mlf_test_path(f->pool, "artifacts")};
+    mlf_error err = {0};
+    if (mlf_store_open(mlf_pool_sprintf(f->pool, "sqlite:///%s", f->db_path), &cfg, f->pool, &f->store, &err) != 0)
+        fail_msg("open: %s", err.message);
+    return f;
+}
+
+/* Closes the store and removes the temp dir. */
+static inline void mlf_test_store_close(mlf_test_store *f)
+{
+    mlf_store_destroy(f->store);
+    mlf_pool_destroy(f->pool);
+    mlf_test_remove_tmpdir();
+    free(f);
 }
 
 #define assert_error(rc, err, want_code, want_msg)                                                                     \

@@ -14,22 +14,11 @@
 #include "store/sqlite/search_runs.c"
 #include "store/store.h"
 
-typedef struct {
-    mlf_pool *pool;
-    mlf_store *store;
-    char *db_path;
-} fixture;
+typedef mlf_test_store fixture;
 
 static int setup(void **state)
 {
-    fixture *f = calloc(1, sizeof(*f));
-    f->pool = mlf_pool_create();
-    mlf_test_make_tmpdir();
-    f->db_path = mlf_test_path(f->pool, "mlflow.db");
-    mlf_store_config cfg = {.default_artifact_root = mlf_test_path(f->pool, "artifacts")};
-    mlf_error err = {0};
-    if (mlf_store_open(mlf_pool_sprintf(f->pool, "sqlite:///%s", f->db_path), &cfg, f->pool, &f->store, &err) != 0)
-        fail_msg("open: %s", err.message);
+    fixture *f = mlf_test_store_open();
     /*
      * Experiment 1 holds a..d (e deleted), experiment 2 holds f. Run uuids are
      * chosen so that c < d (the start_time tie).
@@ -80,11 +69,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    fixture *f = *state;
-    mlf_store_destroy(f->store);
-    mlf_pool_destroy(f->pool);
-    mlf_test_remove_tmpdir();
-    free(f);
+    mlf_test_store_close(*state);
     return 0;
 }
 

@@ -588,9 +588,9 @@ char *mlf__sqlite_generate_run_name(mlf_pool *pool)
     return name;
 }
 
-/* The experiment of a new run: SqlAlchemyStore.get_experiment then _check_experiment_is_active. */
-static int mlf__run_experiment(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
-                               mlf_error *err)
+/* The experiment of a new run or logged model (sqlite.h). */
+int mlf__sqlite_active_experiment(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
+                                  mlf_error *err)
 {
     const char *id_text = experiment_id != NULL && experiment_id[0] != '\0' ? experiment_id : "0";
     int64_t id;
@@ -648,7 +648,7 @@ static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *exp
                              Mlflow__Run **ret, mlf_error *err)
 {
     char *location = NULL;
-    int rc = mlf__run_experiment(c, pool, experiment_id, &location, err);
+    int rc = mlf__sqlite_active_experiment(c, pool, experiment_id, &location, err);
     if (rc < 0)
         return rc;
     char *run_id = mlf__sqlite_uuid4_hex(pool);

@@ -75,6 +75,15 @@ static const mlf_store_ops mlf__sqlite_ops = {
     .get_source_run_artifact_uri = mlf_sqlite_get_source_run_artifact_uri,
     .get_source_logged_model = mlf_sqlite_get_source_logged_model,
     .set_model_versions_tags = mlf_sqlite_set_model_versions_tags,
+    /* logged models */
+    .create_logged_model = mlf_sqlite_create_logged_model,
+    .get_logged_model = mlf_sqlite_get_logged_model,
+    .finalize_logged_model = mlf_sqlite_finalize_logged_model,
+    .delete_logged_model = mlf_sqlite_delete_logged_model,
+    .set_logged_model_tags = mlf_sqlite_set_logged_model_tags,
+    .delete_logged_model_tag = mlf_sqlite_delete_logged_model_tag,
+    .log_logged_model_params = mlf_sqlite_log_logged_model_params,
+    .search_logged_models = mlf_sqlite_search_logged_models,
 };
 
 int64_t mlf_sqlite_now_ms(void)
@@ -574,5 +583,26 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
     return 0;
 fail:
     mlf__sqlite_destroy(&s->base);
+    return rc;
+}
+
+int mlf_sqlite_in_write(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_tx_fn fn, void *arg, mlf_error *err)
+{
+    mlf_sqlite_conn *c;
+    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    rc = fn(c, pool, arg, err);
+    return mlf_sqlite_write_end(s, c, rc, pool, err);
+}
+
+int mlf_sqlite_in_read(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_tx_fn fn, void *arg, mlf_error *err)
+{
+    mlf_sqlite_conn *c;
+    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    rc = fn(c, pool, arg, err);
+    mlf_sqlite_read_end(s, c);
     return rc;
 }

@@ -99,6 +99,13 @@ int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn 
  */
 int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_pool *pool, mlf_error *err);
 
+/** A store operation's body, run inside a transaction on c. */
+typedef int (*mlf_sqlite_tx_fn)(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_error *err);
+/** fn(conn, pool, arg, err) between mlf_sqlite_write_begin and _end; returns the final code. */
+int mlf_sqlite_in_write(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_tx_fn fn, void *arg, mlf_error *err);
+/** fn(conn, pool, arg, err) between mlf_sqlite_read_begin and _end. */
+int mlf_sqlite_in_read(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_tx_fn fn, void *arg, mlf_error *err);
+
 /**
  * Returns a prepared statement for sql from the connection's cache (reset,
  * bindings cleared). The statement belongs to the connection: never finalize it.
@@ -290,6 +297,34 @@ char *mlf__sqlite_uuid4_hex(mlf_pool *pool);
  */
 int mlf__sqlite_active_run(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, int64_t *ret_experiment_id,
                            mlf_error *err);
+
+/**
+ * SqlAlchemyStore.get_experiment + _check_experiment_is_active in the
+ * caller's transaction (run.c): experiment_id "" or NULL means "0"; int() of
+ * it (a 500 when not an int); *ret_location is its artifact location.
+ */
+int mlf__sqlite_active_experiment(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
+                                  mlf_error *err);
+
+/* ---- logged models (logged_model.c; contracts in store.h) ---- */
+int mlf_sqlite_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                                   const char *model_type, const char *source_run_id,
+                                   Mlflow__LoggedModelParameter *const *params, size_t n_params,
+                                   Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
+                                   mlf_error *err);
+int mlf_sqlite_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
+                                mlf_error *err);
+int mlf_sqlite_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                     Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err);
+int mlf_sqlite_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err);
+int mlf_sqlite_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                     Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err);
+int mlf_sqlite_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
+                                       mlf_error *err);
+int mlf_sqlite_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                       Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err);
+int mlf_sqlite_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
+                                    mlf_store_logged_model_page *ret, mlf_error *err);
 
 /* ---- model registry (registered_model.c, model_version.c, registry_search.c; contracts in store.h) ---- */
 int mlf_sqlite_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
