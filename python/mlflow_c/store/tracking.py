@@ -15,6 +15,7 @@ from mlflow.entities import Experiment, Metric, Run, RunInfo, ViewType
 from mlflow.entities.metric import MetricWithRunId
 from mlflow.protos import databricks_pb2
 from mlflow.protos.databricks_pb2 import BAD_REQUEST, INVALID_PARAMETER_VALUE
+from mlflow.protos.service_pb2 import Dataset as ProtoDataset
 from mlflow.protos.service_pb2 import DatasetInput as ProtoDatasetInput
 from mlflow.protos.service_pb2 import InputTag as ProtoInputTag
 from mlflow.protos.service_pb2 import Metric as ProtoMetric
@@ -70,8 +71,10 @@ def _metric_proto(m):
 
 
 def _dataset_input_proto(d):
-    return ProtoDatasetInput(tags=[ProtoInputTag(key=t.key, value=t.value) for t in d.tags or []],
-                             dataset=d.dataset.to_proto() if d.dataset is not None else None)
+    ds = d.dataset
+    dataset = None if ds is None else ProtoDataset(name=ds.name, digest=ds.digest, source_type=ds.source_type,
+                                                   source=ds.source, schema=ds.schema, profile=ds.profile)
+    return ProtoDatasetInput(tags=[ProtoInputTag(key=t.key, value=t.value) for t in d.tags or []], dataset=dataset)
 
 
 class TrackingStoreMixin(CServiceMixin):
