@@ -284,7 +284,9 @@ def ported_methods():
 
 
 def unported_methods():
-    """AbstractStore's methods that still run MLflow's Python SQL code."""
+    """The store-interface methods MLflow's SqlAlchemyStore implements itself that
+    mlflow-c does not serve yet: they run MLflow's SQL code."""
     ported = set(ported_methods())
-    return sorted(n for n in dir(AbstractStore) if not n.startswith("__") and callable(getattr(AbstractStore, n))
-                  and n not in ported)
+    sql_store = _sqlalchemy_store_class()
+    return sorted(n for n, f in vars(sql_store).items() if not n.startswith("_") and callable(f)
+                  and hasattr(AbstractStore, n) and n not in ported)
