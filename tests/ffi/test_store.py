@@ -78,3 +78,18 @@ def test_plugin_schemes(uri, tmp_path, monkeypatch):
     uri2 = "sqlite:///" + str(tmp_path / "switched.db")  # MLflow caches stores per URI
     assert isinstance(_tracking_store_registry.get_store(uri2, "/tmp/a"), TrackingStoreMixin)
     assert isinstance(_get_store_registry().get_store(uri2), ModelRegistryStoreMixin)
+
+
+def test_metric_history_bulk_interval_matches_mlflow(uri, tmp_path):
+    from mlflow.store.tracking.abstract_store import AbstractStore
+
+    from mlflow_c.store.tracking import CTrackingStore
+
+    store = CTrackingStore(uri, (tmp_path / "artifacts").as_uri())
+    run = store.create_run("0", "u", 1, [], None)
+    store.log_batch(run.info.run_id, [Metric("m", float(i), i, i) for i in range(10)], [], [])
+    for args in ((3, None, None), (3, 2, 8), (100, 0, 4)):
+        ours = store.get_metric_history_bulk_interval([run.info.run_id], "m", *args)
+        python = AbstractStore.get_metric_history_bulk_interval(store, [run.info.run_id], "m", *args)
+        assert [(m.run_id, m.step, m.value, m.timestamp) for m in ours] == \
+            [(m.run_id, m.step, m.value, m.timestamp) for m in python]

@@ -13,6 +13,7 @@ from mlflow_c.ffi import MlflowCError, Service
 # The URI scheme prefix that selects the C store explicitly: mlflowc+sqlite:///mlflow.db
 SCHEME_PREFIX = "mlflowc+"
 
+
 def c_store_uri(uri):
     """The URI the C library opens: the mlflowc+ prefix removed."""
     return uri[len(SCHEME_PREFIX):] if uri.startswith(SCHEME_PREFIX) else uri
@@ -64,11 +65,6 @@ class CServiceMixin:
                 cls._c_not_ported = frozenset(cls._c_not_ported | {rpc})
                 raise NotPorted(rpc) from None
             raise to_mlflow_exception(e) from None
-
-    def _c_close(self):
-        c = getattr(self, "_c", None)
-        if c is not None:
-            c.close()
 
 
 def env_enabled():

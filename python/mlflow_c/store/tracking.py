@@ -218,7 +218,7 @@ class TrackingStoreMixin(CServiceMixin):
         req = GetMetricHistoryBulkInterval(run_ids=run_ids, metric_key=metric_key, start_step=start_step,
                                            end_step=end_step, max_results=max_results)
         resp = self._c_call("getMetricHistoryBulkInterval", req)
-        return [MetricWithRunId(run_id=m.run_id, metric=Metric.from_proto(m)) for m in resp.metrics]
+        return [MetricWithRunId(Metric(m.key, m.value, m.timestamp, m.step), m.run_id) for m in resp.metrics]
 
     # models and inputs/outputs
 
