@@ -5,6 +5,6 @@ taking and returning MLflow's serialized protobuf messages. This package loads
 it with ctypes and calls it; see ``Service``.
 """
 
-from mlflow_c.ffi import MlflowCError, Service, library_path, load_library
+from mlflow_c.ffi import MlflowCError, Service, library_path, load_library, pin_clock_ms
 
-__all__ = ["MlflowCError", "Service", "library_path", "load_library"]
+__all__ = ["MlflowCError", "Service", "library_path", "load_library", "pin_clock_ms"]

@@ -65,6 +65,10 @@ def load_library(path=None):
             lib.mlf_ffi_free.restype = None
             lib.mlf_ffi_error_name.argtypes = [ctypes.c_int]
             lib.mlf_ffi_error_name.restype = ctypes.c_char_p
+            lib.mlf_ffi_set_store_semantics.argtypes = [ctypes.c_int64, ctypes.c_int]
+            lib.mlf_ffi_set_store_semantics.restype = ctypes.c_int
+            lib.mlf_ffi_pin_clock_ms.argtypes = [ctypes.c_int64]
+            lib.mlf_ffi_pin_clock_ms.restype = None
             lib.mlf_ffi_version.argtypes = []
             lib.mlf_ffi_version.restype = ctypes.c_char_p
             _lib = lib
@@ -85,10 +89,20 @@ def _take(lib, out, out_len):
         lib.mlf_ffi_free(out)
 
 
-class Service:
-    """One C service instance on a store URI (``sqlite:///path.db``)."""
+def pin_clock_ms(ms, lib_path=None):
+    """Pins the clock the C store stamps rows with at ms (process-wide); None unpins it.
+    For test suites that fake time (MLflow's store suites mock time.time)."""
+    load_library(lib_path).mlf_ffi_pin_clock_ms(-1 if ms is None else int(ms))
 
-    def __init__(self, store_uri, default_artifact_root=None, lib_path=None):
+
+class Service:
+    """One C service instance on a store URI (``sqlite:///path.db``).
+
+    With store_semantics the rpcs behave as MLflow's store methods rather than
+    its HTTP handlers (checks MLflow makes only in its handlers are the
+    caller's); the Python store classes use that."""
+
+    def __init__(self, store_uri, default_artifact_root=None, lib_path=None, store_semantics=False):
         self._lib = load_library(lib_path)
         self._funcs = {}
         inst = ctypes.c_int64(0)
@@ -101,6 +115,8 @@ class Service:
         if rc != 0:
             raise self._error(rc, data)
         self._instance = inst.value
+        if store_semantics:
+            self._lib.mlf_ffi_set_store_semantics(self._instance, 1)
 
     def close(self):
         if getattr(self, "_instance", None) is not None:

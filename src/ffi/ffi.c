@@ -6,9 +6,12 @@
 #include "ffi/ffi.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/version.h"
 #include "rpc/rpc.h"
 #include "service/service.h"
@@ -19,6 +22,7 @@ static pthread_rwlock_t mlf__lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct {
     int64_t id;
     mlf_service *svc;
+    _Atomic bool store_semantics;
 } mlf__instances[MLF__MAX_INSTANCES];
 static int64_t mlf__next_id = 1;
 
@@ -78,6 +82,7 @@ MLF_EXPORT void mlf_ffi_destroy(int64_t instance)
             svc = mlf__instances[i].svc;
             mlf__instances[i].svc = NULL;
             mlf__instances[i].id = 0;
+            mlf__instances[i].store_semantics = false;
             break;
         }
     }
@@ -95,6 +100,25 @@ MLF_EXPORT const char *mlf_ffi_error_name(int code)
     return mlf_error_name(code);
 }
 
+MLF_EXPORT int mlf_ffi_set_store_semantics(int64_t instance, int on)
+{
+    int found = MLF_ERR_INVALID_STATE;
+    pthread_rwlock_rdlock(&mlf__lock);
+    for (int i = 0; i < MLF__MAX_INSTANCES; i++) {
+        if (mlf__instances[i].svc != NULL && mlf__instances[i].id == instance) {
+            mlf__instances[i].store_semantics = on != 0;
+            found = 0;
+        }
+    }
+    pthread_rwlock_unlock(&mlf__lock);
+    return found;
+}
+
+MLF_EXPORT void mlf_ffi_pin_clock_ms(int64_t ms)
+{
+    mlf_clock_pin_ms(ms);
+}
+
 MLF_EXPORT const char *mlf_ffi_version(void)
 {
     return MLF_VERSION;
@@ -110,16 +134,20 @@ int mlf_ffi_call(int64_t instance, int rpc_id, const void *req, size_t req_len, 
 
     pthread_rwlock_rdlock(&mlf__lock);
     mlf_service *svc = NULL;
-    for (int i = 0; i < MLF__MAX_INSTANCES; i++)
-        if (mlf__instances[i].svc != NULL && mlf__instances[i].id == instance)
+    bool store_semantics = false;
+    for (int i = 0; i < MLF__MAX_INSTANCES; i++) {
+        if (mlf__instances[i].svc != NULL && mlf__instances[i].id == instance) {
             svc = mlf__instances[i].svc;
+            store_semantics = mlf__instances[i].store_semantics;
+        }
+    }
     if (svc == NULL) {
         pthread_rwlock_unlock(&mlf__lock);
         return mlf__fail(MLF_ERR_INVALID_STATE, "no such mlflow-c instance", ret_out, ret_len);
     }
 
     mlf_pool *pool = mlf_pool_create();
-    mlf_ctx ctx = {.svc = svc, .pool = pool};
+    mlf_ctx ctx = {.svc = svc, .pool = pool, .store_semantics = store_semantics};
     mlf_error err = {0};
     int rc;
     ProtobufCMessage *msg =

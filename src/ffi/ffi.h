@@ -30,6 +30,21 @@ MLF_EXPORT void mlf_ffi_destroy(int64_t instance);
 MLF_EXPORT void mlf_ffi_free(void *p);
 /** The ErrorCode name of code ("INVALID_PARAMETER_VALUE"), static storage. */
 MLF_EXPORT const char *mlf_ffi_error_name(int code);
+/**
+ * With on != 0, the instance's rpcs behave as MLflow's store methods rather
+ * than its HTTP handlers: checks MLflow makes only in the handlers (the
+ * model-version source checks, the logged-model tags set after
+ * createModelVersion) are left to the caller, as they are for MLflow's
+ * SqlAlchemyStore. The Python store sets it. INVALID_STATE for an unknown handle.
+ */
+MLF_EXPORT int mlf_ffi_set_store_semantics(int64_t instance, int on);
+
+/**
+ * Pins the clock the stores stamp rows with at ms, process-wide (a negative
+ * ms unpins it): for test suites that fake time in the caller.
+ */
+MLF_EXPORT void mlf_ffi_pin_clock_ms(int64_t ms);
+
 /** The library's version string (static storage). */
 MLF_EXPORT const char *mlf_ffi_version(void);
 

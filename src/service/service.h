@@ -6,6 +6,8 @@
 #ifndef MLF_SERVICE_SERVICE_H
 #define MLF_SERVICE_SERVICE_H
 
+#include <stdbool.h>
+
 #include "core/error.h"
 #include "core/pool.h"
 #include "store/store.h"
@@ -26,6 +28,10 @@ typedef struct mlf_service {
 typedef struct mlf_ctx {
     mlf_service *svc;
     mlf_pool *pool;
+    /* The caller is a store client (the Python store over the FFI), not an
+     * HTTP client: checks MLflow makes in its request handlers rather than in
+     * its store are the caller's, as they are for MLflow's SqlAlchemyStore. */
+    bool store_semantics;
 } mlf_ctx;
 
 /**

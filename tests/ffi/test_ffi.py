@@ -12,13 +12,13 @@ import pytest
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 sys.path.insert(0, os.path.join(ROOT, "python"))
 
-from mlflow_c import MlflowCError, Service  # noqa: E402
+from mlflow_c import MlflowCError, Service, pin_clock_ms  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def pb():
     out = tempfile.mkdtemp(prefix="mlflow-c-pb2-")
-    protos = ["service.proto", "databricks.proto", "assessments.proto", "datasets.proto",
+    protos = ["service.proto", "model_registry.proto", "databricks.proto", "assessments.proto", "datasets.proto",
               "opentelemetry/proto/trace/v1/trace.proto", "opentelemetry/proto/common/v1/common.proto",
               "opentelemetry/proto/resource/v1/resource.proto"]
     subprocess.run(["protoc", "-I" + os.path.join(ROOT, "proto"), "-I/usr/include", "--python_out=" + out] + protos,
@@ -115,3 +115,41 @@ def test_many_threads(svc, pb):
     assert errors == []
     found = call(svc, pb, "searchExperiments", pb.SearchExperiments(max_results=1000, filter="name LIKE 't%'"))
     assert len(found.experiments) == 160
+
+
+def test_pinned_clock(svc, pb):
+    pin_clock_ms(1234000)
+    try:
+        eid = call(svc, pb, "createExperiment", pb.CreateExperiment(name="pinned")).experiment_id
+    finally:
+        pin_clock_ms(None)
+    exp = call(svc, pb, "getExperiment", pb.GetExperiment(experiment_id=eid)).experiment
+    assert exp.creation_time == 1234000 and exp.last_update_time == 1234000
+    eid = call(svc, pb, "createExperiment", pb.CreateExperiment(name="unpinned")).experiment_id
+    assert call(svc, pb, "getExperiment", pb.GetExperiment(experiment_id=eid)).experiment.creation_time > 1234000
+
+
+def test_store_semantics(tmp_path, pb):
+    """createModelVersion as MLflow's store method: no handler source checks, None stays None."""
+    import model_registry_pb2 as mr
+
+    uri = "sqlite:///" + str(tmp_path / "store.db")
+    rpc = Service(uri, str(tmp_path / "artifacts"))
+    store = Service(uri, str(tmp_path / "artifacts"), store_semantics=True)
+    try:
+        req = mr.CreateRegisteredModel(name="m")
+        store.call("ModelRegistryService", "createRegisteredModel", req, type(req).Response)
+        mv_req = mr.CreateModelVersion(name="m", source="/tmp/somewhere", run_id="0123456789abcdef")
+        with pytest.raises(MlflowCError) as e:
+            rpc.call("ModelRegistryService", "createModelVersion", mv_req, type(mv_req).Response)
+        assert e.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+        mv = store.call("ModelRegistryService", "createModelVersion", mv_req, type(mv_req).Response).model_version
+        assert mv.version == "1" and mv.run_id == "0123456789abcdef"
+        bare = mr.CreateModelVersion(name="m", source="s3://b/m")
+        mv = store.call("ModelRegistryService", "createModelVersion", bare, type(bare).Response).model_version
+        assert not mv.HasField("run_id") and not mv.HasField("description")
+        mv = rpc.call("ModelRegistryService", "createModelVersion", bare, type(bare).Response).model_version
+        assert mv.run_id == "" and mv.description == ""
+    finally:
+        rpc.close()
+        store.close()

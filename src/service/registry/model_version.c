@@ -43,7 +43,8 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
     const char *source = mlf__str(req->source);
     const char *run_id = mlf__str(req->run_id);
     const char *model_id = mlf__str(req->model_id);
-    int rc = mlf_registry_check_source_regex(pool, source, err);
+    /* the source checks are the handler's (_create_model_version), not the store's */
+    int rc = ctx->store_semantics ? 0 : mlf_registry_check_source_regex(pool, source, err);
     if (rc < 0)
         return rc;
     /* prompts are registered with any source */
@@ -57,7 +58,7 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
         is_prompt = is_prompt || strcmp(t->key, MLF__PROMPT_TAG) == 0;
         tags[i] = t;
     }
-    if (!is_prompt) {
+    if (!is_prompt && !ctx->store_semantics) {
         rc = mlf_registry_validate_source(ctx, source, run_id, model_id, err);
         if (rc < 0)
             return rc;
@@ -72,7 +73,8 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
         .name = name,
         .source = source,
         .run_link = mlf__str(req->run_link),
-        .description = mlf__str(req->description),
+        /* a store caller's None stays NULL (SqlAlchemyStore); the handler passes "" */
+        .description = ctx->store_semantics ? req->description : mlf__str(req->description),
         .tags = tags,
         .n_tags = req->n_tags,
     };
@@ -84,10 +86,12 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
         if (rc < 0)
             return rc;
     }
+    if (ctx->store_semantics && req->run_id == NULL && mv.run_id != NULL && mv.run_id[0] == '\0')
+        mv.run_id = NULL; /* as for the description: a store caller's None stays NULL */
     rc = store->ops->create_model_version(store, pool, &mv, &resp->model_version, err);
     if (rc < 0)
         return rc;
-    if (!is_prompt && model_id[0] != '\0') {
+    if (!is_prompt && model_id[0] != '\0' && !ctx->store_semantics) {
         /* the logged model records the versions made from it (a second transaction, as in MLflow) */
         rc = store->ops->set_model_versions_tags(store, pool, name, strtoll(resp->model_version->version, NULL, 10),
                                                  model_id, err);

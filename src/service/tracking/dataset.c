@@ -17,11 +17,37 @@ static const char *mlf__str(const char *s)
     return s != NULL ? s : "";
 }
 
+/*
+ * For a store caller an unset field is Python's None, which
+ * _validate_dataset / _validate_input_tag refuse by name (over HTTP it reads as "").
+ */
+static int mlf__none_fields(mlf_pool *pool, const Mlflow__DatasetInput *in, mlf_error *err)
+{
+    const Mlflow__Dataset *d = in->dataset;
+    const char *none = d == NULL              ? "Dataset"
+                       : d->name == NULL        ? "Dataset name"
+                       : d->digest == NULL      ? "Dataset digest"
+                       : d->source_type == NULL ? "Dataset source_type"
+                       : d->source == NULL      ? "Dataset source"
+                                                : NULL;
+    for (size_t j = 0; none == NULL && j < in->n_tags; j++)
+        none = in->tags[j]->key == NULL ? "InputTag key" : in->tags[j]->value == NULL ? "InputTag value" : NULL;
+    if (none != NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "%s cannot be None", none);
+    return 0;
+}
+
 /* _validate_dataset_inputs: each dataset, then its tags, in request order. */
-static int mlf__validate_dataset_inputs(mlf_pool *pool, Mlflow__DatasetInput *const *inputs, size_t n, mlf_error *err)
+static int mlf__validate_dataset_inputs(mlf_pool *pool, Mlflow__DatasetInput *const *inputs, size_t n,
+                                        bool store_semantics, mlf_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         const Mlflow__DatasetInput *in = inputs[i];
+        if (store_semantics && in != NULL) {
+            int rc = mlf__none_fields(pool, in, err);
+            if (rc < 0)
+                return rc;
+        }
         /* Dataset.from_proto of an unset dataset is all "" (never None) */
         const Mlflow__Dataset *d = in != NULL ? in->dataset : NULL;
         int rc = mlf_validate_dataset(pool, mlf__str(d != NULL ? d->name : NULL),
@@ -50,7 +76,7 @@ int mlf_tracking_log_inputs(mlf_ctx *ctx, const Mlflow__LogInputs *req, Mlflow__
     int rc = mlf_validate_run_id(pool, run_id, err);
     if (rc < 0)
         return rc;
-    rc = mlf__validate_dataset_inputs(pool, req->datasets, req->n_datasets, err);
+    rc = mlf__validate_dataset_inputs(pool, req->datasets, req->n_datasets, ctx->store_semantics, err);
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;

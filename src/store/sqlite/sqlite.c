@@ -4,6 +4,8 @@
  */
 #include "store/sqlite/sqlite.h"
 
+#include "core/clock.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,9 +90,7 @@ static const mlf_store_ops mlf__sqlite_ops = {
 
 int64_t mlf_sqlite_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return mlf_clock_now_ms();
 }
 
 int mlf_sqlite_error(mlf_pool *pool, sqlite3 *db, int rc, mlf_error *err)

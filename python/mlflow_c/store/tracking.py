@@ -1,0 +1,292 @@
+"""MLflow's tracking store over libmlflow-c.
+
+``TrackingStoreMixin`` implements the store methods whose rpcs mlflow-c
+serves: each builds MLflow's own protobuf request, calls the C export and
+turns the response into MLflow entities, as MLflow's REST store does over
+HTTP. ``CTrackingStore`` puts it in front of MLflow's SqlAlchemyStore on the
+same database: the C library creates the schema and serves every ported rpc;
+the methods of rpcs not ported yet (traces, logged models, scorers, evaluation
+datasets, ...) run MLflow's own SQL code (see ``unported_methods()``).
+"""
+
+import json
+
+from mlflow.entities import Experiment, Metric, Run, RunInfo, ViewType
+from mlflow.entities.metric import MetricWithRunId
+from mlflow.protos import databricks_pb2
+from mlflow.protos.databricks_pb2 import BAD_REQUEST, INVALID_PARAMETER_VALUE
+from mlflow.protos.service_pb2 import Dataset as ProtoDataset
+from mlflow.protos.service_pb2 import DatasetInput as ProtoDatasetInput
+from mlflow.protos.service_pb2 import InputTag as ProtoInputTag
+from mlflow.protos.service_pb2 import Metric as ProtoMetric
+from mlflow.protos.service_pb2 import Param as ProtoParam
+from mlflow.protos.service_pb2 import RunTag as ProtoRunTag
+from mlflow.protos.service_pb2 import (
+    CreateExperiment,
+    CreateRun,
+    DeleteExperiment,
+    DeleteExperimentTag,
+    DeleteRun,
+    DeleteTag,
+    GetExperiment,
+    GetExperimentByName,
+    GetMetricHistory,
+    GetMetricHistoryBulkInterval,
+    GetRun,
+    LogBatch,
+    LogInputs,
+    LogMetric,
+    LogModel,
+    LogOutputs,
+    LogParam,
+    RestoreExperiment,
+    RestoreRun,
+    SearchExperiments,
+    SearchRuns,
+    SetExperimentTag,
+    SetTag,
+    UpdateExperiment,
+    UpdateRun,
+)
+from mlflow.store.entities import PagedList
+from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT
+from mlflow.store.tracking.abstract_store import AbstractStore
+from mlflow.exceptions import MlflowException
+from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME
+from mlflow.utils.name_utils import _generate_random_name
+
+from mlflow_c.store._base import CServiceMixin, c_store_uri, rpc_method
+
+
+def _opt_str(v):
+    return None if v is None else str(v)
+
+
+# Entities' to_proto() fails on None fields; these leave them unset instead, so
+# that the C store answers with MLflow's "missing value" errors.
+def _metric_proto(m):
+    return ProtoMetric(key=m.key, value=m.value, timestamp=m.timestamp, step=m.step, model_id=m.model_id or None,
+                       dataset_name=m.dataset_name or None, dataset_digest=m.dataset_digest or None,
+                       run_id=m.run_id or None)
+
+
+def _dataset_input_proto(d):
+    ds = d.dataset
+    dataset = None if ds is None else ProtoDataset(name=ds.name, digest=ds.digest, source_type=ds.source_type,
+                                                   source=ds.source, schema=ds.schema, profile=ds.profile)
+    return ProtoDatasetInput(tags=[ProtoInputTag(key=t.key, value=t.value) for t in d.tags or []], dataset=dataset)
+
+
+class TrackingStoreMixin(CServiceMixin):
+    """The tracking store methods served by mlflow-c (MLflow's MlflowService rpcs)."""
+
+    _c_service_name = "MlflowService"
+
+    # experiments
+
+    @rpc_method
+    def create_experiment(self, name, artifact_location=None, tags=None):
+        req = CreateExperiment(name=name, artifact_location=artifact_location,
+                               tags=[t.to_proto() for t in tags or []])
+        return self._c_call("createExperiment", req).experiment_id
+
+    @rpc_method
+    def search_experiments(self, view_type=ViewType.ACTIVE_ONLY, max_results=SEARCH_MAX_RESULTS_DEFAULT,
+                           filter_string=None, order_by=None, page_token=None):
+        # None cannot cross the protobuf interface (it would mean "the default"): the store refuses it
+        if max_results is None:
+            raise MlflowException("Invalid value None for parameter 'max_results' supplied. It must be a positive "
+                                  "integer", INVALID_PARAMETER_VALUE)
+        req = SearchExperiments(view_type=view_type, max_results=max_results, filter=filter_string,
+                                order_by=order_by, page_token=page_token)
+        resp = self._c_call("searchExperiments", req)
+        return PagedList([Experiment.from_proto(e) for e in resp.experiments], resp.next_page_token or None)
+
+    @rpc_method
+    def get_experiment(self, experiment_id):
+        resp = self._c_call("getExperiment", GetExperiment(experiment_id=str(experiment_id)))
+        return Experiment.from_proto(resp.experiment)
+
+    @rpc_method
+    def get_experiment_by_name(self, experiment_name):
+        try:
+            resp = self._c_call("getExperimentByName", GetExperimentByName(experiment_name=experiment_name))
+        except MlflowException as e:
+            if e.error_code == databricks_pb2.ErrorCode.Name(databricks_pb2.RESOURCE_DOES_NOT_EXIST):
+                return None
+            raise
+        return Experiment.from_proto(resp.experiment)
+
+    @rpc_method
+    def delete_experiment(self, experiment_id):
+        self._c_call("deleteExperiment", DeleteExperiment(experiment_id=str(experiment_id)))
+
+    @rpc_method
+    def restore_experiment(self, experiment_id):
+        self._c_call("restoreExperiment", RestoreExperiment(experiment_id=str(experiment_id)))
+
+    @rpc_method
+    def rename_experiment(self, experiment_id, new_name):
+        self._c_call("updateExperiment", UpdateExperiment(experiment_id=str(experiment_id), new_name=new_name))
+
+    @rpc_method
+    def set_experiment_tag(self, experiment_id, tag):
+        self._c_call("setExperimentTag",
+                     SetExperimentTag(experiment_id=str(experiment_id), key=tag.key, value=tag.value))
+
+    @rpc_method
+    def delete_experiment_tag(self, experiment_id, key):
+        self._c_call("deleteExperimentTag", DeleteExperimentTag(experiment_id=str(experiment_id), key=key))
+
+    # runs
+
+    @rpc_method
+    def create_run(self, experiment_id, user_id, start_time, tags, run_name):
+        # MLflow's store names unnamed runs with its own generator; so do we
+        # (the C store's generator, used over HTTP, has its own word list).
+        if not run_name and not any(t.key == MLFLOW_RUN_NAME for t in tags or []):
+            run_name = _generate_random_name()
+        req = CreateRun(experiment_id=_opt_str(experiment_id), user_id=user_id, start_time=start_time,
+                        tags=[t.to_proto() for t in tags or []], run_name=run_name)
+        return Run.from_proto(self._c_call("createRun", req).run)
+
+    @rpc_method
+    def update_run_info(self, run_id, run_status, end_time, run_name):
+        req = UpdateRun(run_id=run_id, run_uuid=run_id, status=run_status, end_time=end_time, run_name=run_name)
+        return RunInfo.from_proto(self._c_call("updateRun", req).run_info)
+
+    @rpc_method
+    def get_run(self, run_id):
+        return Run.from_proto(self._c_call("getRun", GetRun(run_id=run_id, run_uuid=run_id)).run)
+
+    @rpc_method
+    def delete_run(self, run_id):
+        self._c_call("deleteRun", DeleteRun(run_id=run_id))
+
+    @rpc_method
+    def restore_run(self, run_id):
+        self._c_call("restoreRun", RestoreRun(run_id=run_id))
+
+    @rpc_method
+    def _search_runs(self, experiment_ids, filter_string, run_view_type, max_results, order_by, page_token):
+        req = SearchRuns(experiment_ids=[str(e) for e in experiment_ids], filter=filter_string,
+                         run_view_type=ViewType.to_proto(run_view_type), max_results=max_results,
+                         order_by=order_by, page_token=page_token)
+        resp = self._c_call("searchRuns", req)
+        return [Run.from_proto(r) for r in resp.runs], resp.next_page_token or None
+
+    # metrics, params, tags
+
+    @rpc_method
+    def log_metric(self, run_id, metric):
+        req = LogMetric(run_id=run_id, run_uuid=run_id, key=metric.key, value=metric.value,
+                        timestamp=metric.timestamp, step=metric.step, model_id=metric.model_id,
+                        dataset_name=metric.dataset_name, dataset_digest=metric.dataset_digest)
+        self._c_call("logMetric", req)
+
+    @rpc_method
+    def log_param(self, run_id, param):
+        if param.value is None:
+            # the NOT NULL column refuses it in MLflow's store; protobuf has no None to send
+            raise MlflowException("(sqlite3.IntegrityError) NOT NULL constraint failed: params.value", BAD_REQUEST)
+        self._c_call("logParam", LogParam(run_id=run_id, run_uuid=run_id, key=param.key, value=param.value))
+
+    @rpc_method
+    def set_tag(self, run_id, tag):
+        self._c_call("setTag", SetTag(run_id=run_id, run_uuid=run_id, key=tag.key, value=tag.value))
+
+    @rpc_method
+    def delete_tag(self, run_id, key):
+        self._c_call("deleteTag", DeleteTag(run_id=run_id, key=key))
+
+    @rpc_method
+    def log_batch(self, run_id, metrics, params, tags):
+        req = LogBatch(run_id=run_id, metrics=[_metric_proto(m) for m in metrics],
+                       params=[ProtoParam(key=p.key, value=p.value) for p in params],
+                       tags=[ProtoRunTag(key=t.key, value=t.value) for t in tags])
+        self._c_call("logBatch", req)
+
+    @rpc_method
+    def get_metric_history(self, run_id, metric_key, max_results=None, page_token=None):
+        req = GetMetricHistory(run_id=run_id, run_uuid=run_id, metric_key=metric_key, max_results=max_results,
+                               page_token=page_token)
+        resp = self._c_call("getMetricHistory", req)
+        return PagedList([Metric.from_proto(m) for m in resp.metrics], resp.next_page_token or None)
+
+    @rpc_method
+    def get_metric_history_bulk_interval(self, run_ids, metric_key, max_results, start_step, end_step):
+        req = GetMetricHistoryBulkInterval(run_ids=run_ids, metric_key=metric_key, start_step=start_step,
+                                           end_step=end_step, max_results=max_results)
+        resp = self._c_call("getMetricHistoryBulkInterval", req)
+        return [MetricWithRunId(Metric(m.key, m.value, m.timestamp, m.step), m.run_id) for m in resp.metrics]
+
+    # models and inputs/outputs
+
+    @rpc_method
+    def record_logged_model(self, run_id, mlflow_model):
+        from mlflow.models import Model
+
+        if not isinstance(mlflow_model, Model):
+            raise TypeError(f"Argument 'mlflow_model' should be mlflow.models.Model, got '{type(mlflow_model)}'")
+        self._c_call("logModel", LogModel(run_id=run_id, model_json=json.dumps(mlflow_model.get_tags_dict())))
+
+    @rpc_method
+    def log_inputs(self, run_id, datasets=None, models=None):
+        req = LogInputs(run_id=run_id, datasets=[_dataset_input_proto(d) for d in datasets or []],
+                        models=[m.to_proto() for m in models or []])
+        self._c_call("logInputs", req)
+
+    @rpc_method
+    def log_outputs(self, run_id, models):
+        self._c_call("logOutputs", LogOutputs(run_id=run_id, models=[m.to_proto() for m in models]))
+
+
+def _sqlalchemy_store_class():
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    return SqlAlchemyStore
+
+
+def c_store_class(base):
+    """base (MLflow's SqlAlchemyStore or a subclass) with mlflow-c in front of it."""
+
+    class _Store(TrackingStoreMixin, base):
+        def __init__(self, db_uri, default_artifact_root):
+            # The C library opens (and if empty, creates) the database first, so
+            # MLflow's store finds its schema in place and runs no migration.
+            self._c_open(db_uri, default_artifact_root)
+            super().__init__(c_store_uri(db_uri), default_artifact_root)
+
+    _Store.__name__ = _Store.__qualname__ = base.__name__
+    _Store.__module__ = base.__module__
+    return _Store
+
+
+_CTrackingStore = None
+
+
+def CTrackingStore(store_uri, artifact_uri=None):
+    """MLflow's tracking store on store_uri (sqlite:///... or mlflowc+sqlite:///...),
+    served by mlflow-c; artifact_uri defaults as for MLflow's SQL store."""
+    global _CTrackingStore
+    if _CTrackingStore is None:
+        _CTrackingStore = c_store_class(_sqlalchemy_store_class())
+    if artifact_uri is None:
+        from mlflow.store.tracking import DEFAULT_LOCAL_FILE_AND_ARTIFACT_PATH
+
+        artifact_uri = DEFAULT_LOCAL_FILE_AND_ARTIFACT_PATH
+    return _CTrackingStore(store_uri, artifact_uri)
+
+
+def ported_methods():
+    """The store methods mlflow-c serves (when the library implements their rpc)."""
+    return sorted(n for n, f in vars(TrackingStoreMixin).items() if getattr(f, "_mlflow_c_rpc", False))
+
+
+def unported_methods():
+    """The store-interface methods MLflow's SqlAlchemyStore implements itself that
+    mlflow-c does not serve yet: they run MLflow's SQL code."""
+    ported = set(ported_methods())
+    sql_store = _sqlalchemy_store_class()
+    return sorted(n for n, f in vars(sql_store).items() if not n.startswith("_") and callable(f)
+                  and hasattr(AbstractStore, n) and n not in ported)
