@@ -76,6 +76,8 @@ int mlf_db_upgrade(const char *backend_store_uri, const mlf_migrate_options *opt
                    const char **ret_from, int *ret_steps, mlf_error *err)
 {
     char *file;
+    *ret_from = NULL;
+    *ret_steps = 0;
     int rc = mlf__dispatch(backend_store_uri, pool, &file, err);
     if (rc < 0)
         return rc;
