@@ -254,3 +254,78 @@ def test_usage_errors():
         p = cli(*args)
         assert p.returncode == 2, args
         assert len(p.stderr.splitlines()) == 1, p.stderr
+
+
+# MLflow's initial_models tables (before the root revision).
+INITIAL = [
+    "CREATE TABLE experiments (\n\texperiment_id INTEGER NOT NULL, \n\tname VARCHAR(256) NOT NULL, \n"
+    "\tartifact_location VARCHAR(256), \n\tlifecycle_stage VARCHAR(32), \n"
+    "\tCONSTRAINT experiment_pk PRIMARY KEY (experiment_id), \n"
+    "\tCONSTRAINT experiments_lifecycle_stage CHECK (lifecycle_stage IN ('active', 'deleted')), \n\tUNIQUE (name)\n)",
+    "CREATE TABLE runs (\n\trun_uuid VARCHAR(32) NOT NULL, \n\tname VARCHAR(250), \n\tsource_type VARCHAR(20), \n"
+    "\tsource_name VARCHAR(500), \n\tentry_point_name VARCHAR(50), \n\tuser_id VARCHAR(256), \n"
+    "\tstatus VARCHAR(20), \n\tstart_time BIGINT, \n\tend_time BIGINT, \n\tsource_version VARCHAR(50), \n"
+    "\tlifecycle_stage VARCHAR(20), \n\tartifact_uri VARCHAR(200), \n\texperiment_id INTEGER, \n"
+    "\tCONSTRAINT run_pk PRIMARY KEY (run_uuid), \n"
+    "\tCONSTRAINT source_type CHECK (source_type IN ('NOTEBOOK', 'JOB', 'LOCAL', 'UNKNOWN', 'PROJECT')), \n"
+    "\tCONSTRAINT status CHECK (status IN ('SCHEDULED', 'FAILED', 'FINISHED', 'RUNNING')), \n"
+    "\tCONSTRAINT runs_lifecycle_stage CHECK (lifecycle_stage IN ('active', 'deleted')), \n"
+    "\tFOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id)\n)",
+    "CREATE TABLE tags (\n\t\"key\" VARCHAR(250) NOT NULL, \n\tvalue VARCHAR(250), \n\trun_uuid VARCHAR(32) NOT NULL, \n"
+    "\tCONSTRAINT tag_pk PRIMARY KEY (\"key\", run_uuid), \n\tFOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)\n)",
+    "CREATE TABLE metrics (\n\t\"key\" VARCHAR(250) NOT NULL, \n\tvalue FLOAT NOT NULL, \n\ttimestamp BIGINT NOT NULL, \n"
+    "\trun_uuid VARCHAR(32) NOT NULL, \n\tCONSTRAINT metric_pk PRIMARY KEY (\"key\", timestamp, run_uuid), \n"
+    "\tFOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)\n)",
+    "CREATE TABLE params (\n\t\"key\" VARCHAR(250) NOT NULL, \n\tvalue VARCHAR(250) NOT NULL, \n"
+    "\trun_uuid VARCHAR(32) NOT NULL, \n\tCONSTRAINT param_pk PRIMARY KEY (\"key\", run_uuid), \n"
+    "\tFOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)\n)",
+]
+
+
+def make_initial_db(path, runs=100, points=600):
+    with sqlite3.connect(path) as c:
+        for sql in INITIAL:
+            c.execute(sql)
+        c.execute("INSERT INTO experiments VALUES (0, 'Default', '/a/0', 'active')")
+        c.executemany("INSERT INTO runs VALUES (?, ?, 'LOCAL', 'x.py', '', ?, 'FINISHED', 1, 2, '', 'active', '', 0)",
+                      [(f"{i:032x}", f"run{i}", f"user{i % 3}") for i in range(runs)])
+        c.executemany("INSERT INTO params VALUES ('lr', ?, ?)", [(str(i), f"{i:032x}") for i in range(runs)])
+        c.executemany("INSERT INTO metrics VALUES (?, ?, ?, ?)",
+                      [(f"m{j % 3}", float(j), 1000 + j, f"{i:032x}") for i in range(runs) for j in range(points)])
+
+
+def test_killed_upgrade_leaves_a_revision_and_resumes(tmp_path):
+    """SIGKILL during the upgrade: the database is intact at some revision of the chain; a rerun finishes."""
+    import signal
+    import time
+    src = str(tmp_path / "src.db")
+    make_initial_db(src)
+    with sqlite3.connect(src) as c:
+        n_metrics = c.execute("SELECT count(*) FROM metrics").fetchone()[0]
+    t = time.time()
+    full = str(tmp_path / "full.db")
+    shutil.copy(src, full)
+    assert cli("db", "upgrade", "--no-backup", "sqlite:///" + full).returncode == 0
+    took = time.time() - t
+    seen = set()
+    for frac in (0.1, 0.3, 0.5, 0.7):
+        db = str(tmp_path / f"k{frac}.db")
+        shutil.copy(src, db)
+        p = subprocess.Popen([BIN, "db", "upgrade", "--no-backup", "sqlite:///" + db], stderr=subprocess.DEVNULL)
+        time.sleep(took * frac)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        with sqlite3.connect(db) as c:
+            assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        cur = cli("db", "current", "sqlite:///" + db)
+        assert cur.returncode == 0, cur.stderr
+        seen.add(cur.stdout.strip())
+        p = cli("db", "upgrade", "--no-backup", "sqlite:///" + db)
+        assert p.returncode == 0, p.stderr
+        with sqlite3.connect(db) as c, sqlite3.connect(full) as f:
+            q = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+            assert c.execute(q).fetchall() == f.execute(q).fetchall()
+            assert c.execute("SELECT count(*) FROM metrics").fetchone()[0] == n_metrics
+            q = "SELECT * FROM latest_metrics ORDER BY run_uuid, key"
+            assert c.execute(q).fetchall() == f.execute(q).fetchall()
+    print("killed at revisions", seen)
