@@ -140,8 +140,8 @@ static void assert_rows_kept(fixture *f, const char *before, const char *after)
                      SQLITE_OK);
     int n_tables = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        const char *sql = mlf_pool_sprintf(f->pool, "SELECT %s FROM \"%s\"", sqlite3_column_text(st, 1),
-                                           sqlite3_column_text(st, 0));
+        const char *sql =
+            mlf_pool_sprintf(f->pool, "SELECT %s FROM \"%s\"", sqlite3_column_text(st, 1), sqlite3_column_text(st, 0));
         char *a = rows_of(f->pool, before, sql);
         char *b = rows_of(f->pool, after, sql);
         if (!lines_within(a, b))
@@ -254,8 +254,7 @@ static void test_mlflow_2_10_fixture_upgrades_to_head(void **state)
     assert_head_schema(f, path);
     assert_rows_kept(f, orig, path);
     /* new column defaults, as MLflow's server_default gives them */
-    assert_string_equal(mlf_test_query1(f->pool, path, "SELECT count(*) || '/' || sum(step = 0) FROM inputs"),
-                        "16/16");
+    assert_string_equal(mlf_test_query1(f->pool, path, "SELECT count(*) || '/' || sum(step = 0) FROM inputs"), "16/16");
     /* the backup is the database as it was */
     char *bak = mlf_pool_sprintf(f->pool, "%s.bak-acf3f17fdcc7", path);
     assert_string_equal(mlf_test_query1(f->pool, bak, "SELECT version_num FROM alembic_version"), "acf3f17fdcc7");
@@ -344,8 +343,9 @@ static void test_initial_tables_upgrade_through_the_whole_chain(void **state)
     assert_head_schema(f, path);
     assert_rows_kept(f, orig, path);
     /* 451aebb31d03 and 181f10493468: step and is_nan 0 on old rows */
-    assert_string_equal(mlf_test_query1(f->pool, path, "SELECT count(*) || '/' || sum(step = 0 AND is_nan = 0) FROM "
-                                                       "metrics"),
+    assert_string_equal(mlf_test_query1(f->pool, path,
+                                        "SELECT count(*) || '/' || sum(step = 0 AND is_nan = 0) FROM "
+                                        "metrics"),
                         "5/5");
     /* 90e64c465722: user_id became mlflow.user where the tag was missing (not for r2, nor the empty user) */
     assert_string_equal(mlf_test_query1(f->pool, path,
@@ -385,8 +385,9 @@ static void test_failed_step_leaves_the_previous_revision(void **state)
         fail_msg("message: %s", err.message);
     assert_string_equal(mlf_test_query1(f->pool, path, "SELECT group_concat(version_num) FROM alembic_version"),
                         "770bee3ae1dd");
-    assert_string_equal(mlf_test_query1(f->pool, path, "SELECT count(*) FROM sqlite_master WHERE name LIKE "
-                                                       "'index_spans%' OR name LIKE '_mlf_old%'"),
+    assert_string_equal(mlf_test_query1(f->pool, path,
+                                        "SELECT count(*) FROM sqlite_master WHERE name LIKE "
+                                        "'index_spans%' OR name LIKE '_mlf_old%'"),
                         "0");
     assert_non_null(mlf_test_query1(f->pool, path, "SELECT sql FROM sqlite_master WHERE name = 'assessments'"));
     assert_false(exists(mlf_pool_sprintf(f->pool, "%s.bak-acf3f17fdcc7", path)));
@@ -443,7 +444,8 @@ static void test_bad_inputs_are_refused_and_untouched(void **state)
     assert_refused(f, text, MLF_MIGRATE_EREFUSED, "is not a SQLite database");
 
     char *other = mlf_test_path(f->pool, "other.db");
-    mlf_test_sql(other, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a')");
+    mlf_test_sql(other,
+                 "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'a')");
     assert_refused(f, other, MLF_MIGRATE_EREFUSED, "is not an MLflow database (it has no alembic_version table)");
 
     char *empty = mlf_test_path(f->pool, "empty.db");
@@ -456,8 +458,9 @@ static void test_bad_inputs_are_refused_and_untouched(void **state)
     char *fx = mlf_test_fixture(f->pool, "mlflow-2.10-fixture.db");
     if (fx != NULL) {
         mlf_test_sql(fx, "UPDATE alembic_version SET version_num = '0123456789ab'");
-        assert_refused(f, fx, MLF_MIGRATE_EREFUSED, "is at revision 0123456789ab, which is not in MLflow's migration "
-                                                    "chain");
+        assert_refused(f, fx, MLF_MIGRATE_EREFUSED,
+                       "is at revision 0123456789ab, which is not in MLflow's migration "
+                       "chain");
         mlf_test_sql(fx, "UPDATE alembic_version SET version_num = 'acf3f17fdcc7'");
 
         assert_int_equal(chmod(fx, 0444), 0);

@@ -352,15 +352,16 @@ static int mlf__up_89d4b8295536(mlf__mig *m)
                        ")");
     if (rc < 0)
         return rc;
-    return mlf__x(m, "INSERT OR IGNORE INTO latest_metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
-                     "SELECT m.\"key\", max(m.value), m.timestamp, m.step, m.is_nan, m.run_uuid FROM metrics m "
-                     "JOIN (SELECT mm.run_uuid, mm.\"key\", mm.step, max(mm.timestamp) AS timestamp FROM metrics mm "
-                     "      JOIN (SELECT run_uuid, \"key\", max(step) AS step FROM metrics GROUP BY \"key\", run_uuid) s "
-                     "      ON mm.run_uuid = s.run_uuid AND mm.\"key\" = s.\"key\" AND mm.step = s.step "
-                     "      GROUP BY mm.\"key\", mm.run_uuid, mm.step) t "
-                     "ON m.run_uuid = t.run_uuid AND m.\"key\" = t.\"key\" AND m.step = t.step "
-                     "AND m.timestamp = t.timestamp "
-                     "GROUP BY m.run_uuid, m.\"key\", m.step, m.timestamp, m.is_nan ORDER BY m.is_nan");
+    return mlf__x(m,
+                  "INSERT OR IGNORE INTO latest_metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
+                  "SELECT m.\"key\", max(m.value), m.timestamp, m.step, m.is_nan, m.run_uuid FROM metrics m "
+                  "JOIN (SELECT mm.run_uuid, mm.\"key\", mm.step, max(mm.timestamp) AS timestamp FROM metrics mm "
+                  "      JOIN (SELECT run_uuid, \"key\", max(step) AS step FROM metrics GROUP BY \"key\", run_uuid) s "
+                  "      ON mm.run_uuid = s.run_uuid AND mm.\"key\" = s.\"key\" AND mm.step = s.step "
+                  "      GROUP BY mm.\"key\", mm.run_uuid, mm.step) t "
+                  "ON m.run_uuid = t.run_uuid AND m.\"key\" = t.\"key\" AND m.step = t.step "
+                  "AND m.timestamp = t.timestamp "
+                  "GROUP BY m.run_uuid, m.\"key\", m.step, m.timestamp, m.is_nan ORDER BY m.is_nan");
 }
 
 static int mlf__up_2b4d017a5e9b(mlf__mig *m)
@@ -769,8 +770,9 @@ static int mlf__open(mlf__mig *m, const char *path, bool write)
         else
             *slash = '\0';
         if (access(dir, W_OK) != 0)
-            return mlf__refuse(m, "the directory of %s is read-only (SQLite needs it for its journal): nothing was "
-                                  "changed",
+            return mlf__refuse(m,
+                               "the directory of %s is read-only (SQLite needs it for its journal): nothing was "
+                               "changed",
                                path);
     }
     int rc = sqlite3_open_v2(path, &m->db, write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY, NULL);
@@ -796,8 +798,9 @@ static int mlf__inspect(mlf__mig *m, const char *path, mlf__db_state *ret)
         rc = sqlite3_step(st);
         if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0) {
             sqlite3_finalize(st);
-            return mlf__refuse(m, "%s is an empty database, not an MLflow one (mlflow-c server creates the schema in "
-                                  "an empty database)",
+            return mlf__refuse(m,
+                               "%s is an empty database, not an MLflow one (mlflow-c server creates the schema in "
+                               "an empty database)",
                                path);
         }
     }
