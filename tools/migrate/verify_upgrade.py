@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Checks `mlflow-c db upgrade` against MLflow's own alembic, revision by revision.
 
-For the start state before the root ("None": MLflow's initial tables) and
-each revision of MLflow's chain (src/store/migrations.def) but the head:
+For the start state before the root ("None": MLflow's initial tables),
+each revision of MLflow's chain (src/store/migrations.def) but the head,
+and the MLflow 2.10 fixture (../shared/fixtures, taken as it is in step 1):
 
 1. the reference MLflow makes a database at that revision (its
    initial_models, then its alembic `upgrade <rev>`), and sample rows are
@@ -41,6 +42,10 @@ REF_SCHEMA = os.path.join(ROOT, "..", "shared", "reference", "mlflow-3.5-schema-
 if not os.path.exists(REF_SCHEMA):
     REF_SCHEMA = "/work/shared/reference/mlflow-3.5-schema-sqlite.sql"
 PY = "/usr/bin/python3"
+FIXTURE = os.path.join(os.environ.get("MLF_FIXTURES_DIR", os.path.join(ROOT, "..", "shared", "fixtures")),
+                       "mlflow-2.10-fixture.db")
+if not os.path.exists(FIXTURE):
+    FIXTURE = "/work/shared/fixtures/mlflow-2.10-fixture.db"
 
 
 def chain():
@@ -218,7 +223,7 @@ def main():
     if not os.path.exists(os.path.join(REF, "mlflow", "mlflow", "store", "db_migrations", "alembic.ini")):
         print(f"SKIP: the reference MLflow is not installed at {REF}")
         return 0
-    revs = ["None"] + chain()[:-1]
+    revs = ["None"] + chain()[:-1] + (["fixture-2.10"] if os.path.exists(FIXTURE) else [])
     if a.revisions:
         revs = [r for r in revs if r in a.revisions]
     want_schema = ref_schema()
@@ -230,8 +235,12 @@ def main():
         for p in (base, base + ".ours", base + ".mlflow"):
             if os.path.exists(p):
                 os.unlink(p)
-        ref(MAKE, base, "make-" + rev)
-        populate(base)
+        if rev == "fixture-2.10":
+            shutil.copy(FIXTURE, base)
+            os.chmod(base, 0o644)
+        else:
+            ref(MAKE, base, "make-" + rev)
+            populate(base)
         shutil.copy(base, base + ".ours")
         shutil.copy(base, base + ".mlflow")
         problems = []
@@ -262,7 +271,7 @@ def main():
             if up.returncode != 0 or "Running upgrade" in up.stderr or schema_of(base + ".ours") != before:
                 problems.append("MLflow's `db upgrade` did something to our upgrade: " + up.stderr.strip()[-500:])
         n_rows = sum(len(r[1]) for r in rows_of(base).values())
-        print(f"{rev:14} {'OK  ' if not problems else 'FAIL'} ({n_rows} sample rows)")
+        print(f"{rev:14} {'OK  ' if not problems else 'FAIL'} ({n_rows} rows)")
         for pr in problems:
             print("    " + pr[:2000])
         failures += bool(problems)
