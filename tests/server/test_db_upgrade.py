@@ -315,11 +315,11 @@ def test_killed_upgrade_leaves_a_revision_and_resumes(tmp_path):
         time.sleep(took * frac)
         p.send_signal(signal.SIGKILL)
         p.wait()
-        with sqlite3.connect(db) as c:
-            assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        cur = cli("db", "current", "sqlite:///" + db)
+        cur = cli("db", "current", "sqlite:///" + db)  # first to open it after the kill
         assert cur.returncode == 0, cur.stderr
         seen.add(cur.stdout.strip())
+        with sqlite3.connect(db) as c:
+            assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         p = cli("db", "upgrade", "--no-backup", "sqlite:///" + db)
         assert p.returncode == 0, p.stderr
         with sqlite3.connect(db) as c, sqlite3.connect(full) as f:

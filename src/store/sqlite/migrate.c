@@ -770,7 +770,9 @@ static int mlf__open(mlf__mig *m, const char *path, bool write)
                                "changed",
                                path);
     }
-    int rc = sqlite3_open_v2(path, &m->db, write ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY, NULL);
+    /* read-write when allowed even to read: a reader rolls back the journal a killed upgrade left */
+    int flags = write || access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+    int rc = sqlite3_open_v2(path, &m->db, flags, NULL);
     if (rc != SQLITE_OK)
         return mlf__refuse(m, "cannot open %s: %s", path, m->db ? sqlite3_errmsg(m->db) : sqlite3_errstr(rc));
     if (write && sqlite3_db_readonly(m->db, "main") == 1)

@@ -11,7 +11,7 @@
 int mlf_sqlite_db_upgrade(const char *path, const mlf_migrate_options *opts, mlf_pool *pool, const char **ret_from,
                           int *ret_steps, mlf_error *err);
 
-/** mlf_db_current on the SQLite file at path (opened read-only). */
+/** mlf_db_current on the SQLite file at path (writes nothing, but rolls back a hot journal as any reader). */
 int mlf_sqlite_db_current(const char *path, mlf_pool *pool, const char **ret, mlf_error *err);
 
 #endif
