@@ -2,6 +2,8 @@
  * mlflow-c's command line:
  *   mlflow-c server [options]   run the tracking server (flags as `mlflow server`)
  *   mlflow-c endpoints          list every rpc and whether it is implemented
+ *   mlflow-c db upgrade URI     bring an MLflow database to our schema revision
+ *   mlflow-c db current URI     print its revision
  *   mlflow-c --version
  */
 #include <malloc.h>
@@ -13,6 +15,7 @@
 #include "rpc/rpc.h"
 #include "server/server.h"
 #include "service/service.h"
+#include "store/migrate.h"
 
 static void mlf__usage(FILE *out)
 {
@@ -22,6 +25,8 @@ static void mlf__usage(FILE *out)
           "                       [--serve-artifacts | --no-serve-artifacts] [--artifacts-only]\n"
           "                       [--max-body-size BYTES] [--no-access-log]\n"
           "       mlflow-c endpoints\n"
+          "       mlflow-c db upgrade [--no-backup] URI\n"
+          "       mlflow-c db current URI\n"
           "       mlflow-c --version\n"
           "Options also read MLFLOW_HOST, MLFLOW_PORT, MLFLOW_WORKERS, MLFLOW_BACKEND_STORE_URI,\n"
           "MLFLOW_DEFAULT_ARTIFACT_ROOT, MLFLOW_ARTIFACTS_DESTINATION, MLFLOW_STATIC_PREFIX,\n"
@@ -208,6 +213,55 @@ static int mlf__server(int argc, char **argv)
     return rc;
 }
 
+/*
+ * `db upgrade [--no-backup] URI` and `db current URI`. Exit status: 0 done,
+ * 1 a step failed (the database is at the last revision reached), 2 usage,
+ * 3 the database was refused and nothing was written.
+ */
+static int mlf__db(int argc, char **argv)
+{
+    const char *cmd = argc > 0 ? argv[0] : "";
+    const char *uri = NULL;
+    mlf_migrate_options opts = {.log = stderr};
+    bool upgrade = strcmp(cmd, "upgrade") == 0;
+    if (!upgrade && strcmp(cmd, "current") != 0) {
+        fprintf(stderr, "usage: mlflow-c db upgrade [--no-backup] URI | mlflow-c db current URI\n");
+        return 2;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (upgrade && strcmp(argv[i], "--no-backup") == 0)
+            opts.no_backup = true;
+        else if (argv[i][0] == '-' || uri != NULL) {
+            fprintf(stderr, "mlflow-c db %s: unexpected argument %s\n", cmd, argv[i]);
+            return 2;
+        } else
+            uri = argv[i];
+    }
+    if (uri == NULL) {
+        fprintf(stderr, "mlflow-c db %s: missing the backend store URI\n", cmd);
+        return 2;
+    }
+    mlf_pool *pool = mlf_pool_create();
+    mlf_error err = {0};
+    const char *rev = NULL;
+    int steps = 0;
+    int rc = upgrade ? mlf_db_upgrade(uri, &opts, pool, &rev, &steps, &err) : mlf_db_current(uri, pool, &rev, &err);
+    int status = 0;
+    if (rc < 0) {
+        fprintf(stderr, "mlflow-c db %s: %s\n", cmd, err.message ? err.message : "failed");
+        status = rc == MLF_MIGRATE_EUSAGE ? 2 : rc == MLF_MIGRATE_EREFUSED ? 3 : 1;
+    } else if (!upgrade) {
+        puts(rev);
+    } else if (steps == 0) {
+        fprintf(stderr, "Database is at revision %s (head): nothing to do\n", rev);
+    } else {
+        fprintf(stderr, "Upgraded from %s to %s in %d step%s\n", rev, mlf_migrations[mlf_migrations_count - 1].revision,
+                steps, steps == 1 ? "" : "s");
+    }
+    mlf_pool_destroy(pool);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -218,6 +272,8 @@ int main(int argc, char **argv)
         return mlf__server(argc - 2, argv + 2);
     if (strcmp(argv[1], "endpoints") == 0)
         return mlf__endpoints();
+    if (strcmp(argv[1], "db") == 0)
+        return mlf__db(argc - 2, argv + 2);
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         puts(MLF_VERSION);
         return 0;

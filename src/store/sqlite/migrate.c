@@ -1,0 +1,969 @@
+/*
+ * MLflow's alembic chain on SQLite: one step function per revision of
+ * migrations.def, each doing what that revision's migration does to schema
+ * and data, with the DDL text alembic leaves in sqlite_master (a table
+ * alembic rebuilds in batch mode is stored as CREATE TABLE "name"; a column
+ * added with ALTER TABLE is appended to the last column's line), so that the
+ * database reaches exactly the head schema of schema.c.
+ *
+ * Each step runs in its own transaction together with the alembic_version
+ * update, so a failure or a kill leaves the database at the last revision
+ * completed. SQLite cannot change a column or a constraint in place: those
+ * steps rebuild the table (rename the old one away, create the new one,
+ * copy the rows, drop the old one, recreate its indexes), with foreign keys
+ * off and legacy_alter_table on so that the other tables' REFERENCES keep
+ * naming the table and not its renamed copy.
+ *
+ * The last step also brings every table and index whose text still differs
+ * from the head (tables written by older SQLAlchemy versions, or alembic's
+ * random order of CHECK constraints) to the head's exact DDL, keeping the
+ * rows; a table whose columns are not MLflow's is refused instead.
+ */
+#include "store/sqlite/migrate.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/sqlite/sqlite.h"
+
+typedef struct mlf__mig {
+    sqlite3 *db;
+    mlf_pool *pool;
+    mlf_error *err;
+} mlf__mig;
+
+/* ---- helpers ---- */
+
+static int mlf__mig_fail(mlf__mig *m, const char *what)
+{
+    mlf_error_set(m->err, m->pool, MLF_ERR_INTERNAL_ERROR, "%s: %s", what, sqlite3_errmsg(m->db));
+    return MLF_MIGRATE_EFAILED;
+}
+
+static int mlf__x(mlf__mig *m, const char *sql)
+{
+    if (sqlite3_exec(m->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return mlf__mig_fail(m, mlf_pool_sprintf(m->pool, "%.60s...", sql));
+    return 0;
+}
+
+/* Collapses whitespace runs to one space and trims. */
+static char *mlf__normalize(mlf_pool *pool, const char *s)
+{
+    char *out = mlf_pool_alloc(pool, strlen(s) + 1);
+    size_t n = 0;
+    bool space = false;
+    for (; *s != '\0'; s++) {
+        if (isspace((unsigned char)*s)) {
+            space = n > 0;
+            continue;
+        }
+        if (space)
+            out[n++] = ' ';
+        space = false;
+        out[n++] = *s;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* The object a head DDL statement creates: table or index name, unquoted. */
+static const char *mlf__ddl_name(mlf_pool *pool, const char *ddl, bool *is_table)
+{
+    const char *p = ddl;
+    *is_table = strncmp(p, "CREATE TABLE ", 13) == 0;
+    if (*is_table)
+        p += 13;
+    else if (strncmp(p, "CREATE INDEX ", 13) == 0)
+        p += 13;
+    else if (strncmp(p, "CREATE UNIQUE INDEX ", 20) == 0)
+        p += 20;
+    else
+        return NULL;
+    if (*p == '"')
+        p++;
+    return mlf_pool_strndup(pool, p, strcspn(p, "\" ("));
+}
+
+/* The head DDL of table or index name (schema.c). */
+static const char *mlf__head(mlf__mig *m, const char *name)
+{
+    for (size_t i = 0; i < mlf_sqlite_schema_ddl_count; i++) {
+        bool is_table;
+        const char *n = mlf__ddl_name(m->pool, mlf_sqlite_schema_ddl[i], &is_table);
+        if (n != NULL && strcmp(n, name) == 0)
+            return mlf_sqlite_schema_ddl[i];
+    }
+    return NULL;
+}
+
+/* Creates tables and indexes exactly as the head has them. */
+static int mlf__create_head(mlf__mig *m, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *ddl = mlf__head(m, names[i]);
+        if (ddl == NULL) {
+            mlf_error_set(m->err, m->pool, MLF_ERR_INTERNAL_ERROR, "no head DDL for %s", names[i]);
+            return MLF_MIGRATE_EFAILED;
+        }
+        int rc = mlf__x(m, ddl);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+#define MLF__CREATE_HEAD(m, ...)                                                                                       \
+    mlf__create_head(m, (const char *const[]){__VA_ARGS__},                                                            \
+                     sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *))
+
+/* SQL text of a schema object, NULL when absent. */
+static char *mlf__object_sql(mlf__mig *m, const char *type, const char *name)
+{
+    sqlite3_stmt *st;
+    char *ret = NULL;
+    if (sqlite3_prepare_v2(m->db, "SELECT sql FROM sqlite_master WHERE type = ?1 AND name = ?2", -1, &st, NULL) !=
+        SQLITE_OK)
+        return NULL;
+    sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+        ret = mlf_pool_strdup(m->pool, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/* The column names of table (PRAGMA table_info order), NULL-terminated. */
+static int mlf__columns(mlf__mig *m, const char *table, char ***ret, size_t *ret_n)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db, "SELECT name FROM pragma_table_info(?1)", -1, &st, NULL) != SQLITE_OK)
+        return mlf__mig_fail(m, "table_info");
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    size_t cap = 8, n = 0;
+    char **cols = MLF_NEW_ARRAY(m->pool, char *, cap + 1);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            char **bigger = MLF_NEW_ARRAY(m->pool, char *, cap * 2 + 1);
+            memcpy(bigger, cols, n * sizeof(*cols));
+            cols = bigger;
+            cap *= 2;
+        }
+        cols[n++] = mlf_pool_strdup(m->pool, (const char *)sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mlf__mig_fail(m, "table_info");
+    cols[n] = NULL;
+    *ret = cols;
+    *ret_n = n;
+    return 0;
+}
+
+static bool mlf__has(char **list, const char *s)
+{
+    for (; *list != NULL; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * Replaces table by one created with ddl, copying the columns both have
+ * (a new column takes its default), and recreates the table's indexes.
+ */
+static int mlf__rebuild(mlf__mig *m, const char *table, const char *ddl)
+{
+    char **old_cols;
+    size_t n_old;
+    int rc = mlf__columns(m, table, &old_cols, &n_old);
+    if (rc < 0)
+        return rc;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db,
+                           "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL "
+                           "ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK)
+        return mlf__mig_fail(m, "indexes");
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    char *indexes[32];
+    size_t n_idx = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && n_idx < 32)
+        indexes[n_idx++] = mlf_pool_strdup(m->pool, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+
+    const char *old = mlf_pool_sprintf(m->pool, "_mlf_old_%s", table);
+    if ((rc = mlf__x(m, mlf_pool_sprintf(m->pool, "ALTER TABLE \"%s\" RENAME TO \"%s\"", table, old))) < 0 ||
+        (rc = mlf__x(m, ddl)) < 0)
+        return rc;
+    char **new_cols;
+    size_t n_new;
+    if ((rc = mlf__columns(m, table, &new_cols, &n_new)) < 0)
+        return rc;
+    for (size_t i = 0; i < n_old; i++)
+        if (!mlf__has(new_cols, old_cols[i])) {
+            mlf_error_set(m->err, m->pool, MLF_ERR_INTERNAL_ERROR,
+                          "table %s has a column %s that MLflow's schema does not have", table, old_cols[i]);
+            return MLF_MIGRATE_EFAILED;
+        }
+    mlf_buf cols;
+    mlf_buf_init(&cols, m->pool, 256);
+    for (size_t i = 0; i < n_new; i++) {
+        if (!mlf__has(old_cols, new_cols[i]))
+            continue;
+        mlf_buf_printf(&cols, "%s\"%s\"", cols.len ? ", " : "", new_cols[i]);
+    }
+    if ((rc = mlf__x(m, mlf_pool_sprintf(m->pool, "INSERT INTO \"%s\" (%s) SELECT %s FROM \"%s\"", table, cols.data,
+                                         cols.data, old))) < 0 ||
+        (rc = mlf__x(m, mlf_pool_sprintf(m->pool, "DROP TABLE \"%s\"", old))) < 0)
+        return rc;
+    for (size_t i = 0; i < n_idx; i++)
+        if ((rc = mlf__x(m, indexes[i])) < 0)
+            return rc;
+    return 0;
+}
+
+static int mlf__rebuild_head(mlf__mig *m, const char *table)
+{
+    return mlf__rebuild(m, table, mlf__head(m, table));
+}
+
+/*
+ * Brings every table and index of the head to its exact head DDL: missing
+ * ones are created, ones whose text differs are rebuilt (tables, keeping
+ * their rows) or recreated (indexes).
+ */
+static int mlf__conform(mlf__mig *m)
+{
+    for (size_t i = 0; i < mlf_sqlite_schema_ddl_count; i++) {
+        const char *ddl = mlf_sqlite_schema_ddl[i];
+        bool is_table;
+        const char *name = mlf__ddl_name(m->pool, ddl, &is_table);
+        if (name == NULL)
+            continue;
+        const char *cur = mlf__object_sql(m, is_table ? "table" : "index", name);
+        if (cur != NULL && strcmp(mlf__normalize(m->pool, cur), mlf__normalize(m->pool, ddl)) == 0)
+            continue;
+        int rc;
+        if (cur == NULL)
+            rc = mlf__x(m, ddl);
+        else if (is_table)
+            rc = mlf__rebuild(m, name, ddl);
+        else if ((rc = mlf__x(m, mlf_pool_sprintf(m->pool, "DROP INDEX \"%s\"", name))) == 0)
+            rc = mlf__x(m, ddl);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ---- the steps ---- */
+
+#define MLF_MIGRATION(rev, down, title) static int mlf__up_##rev(mlf__mig *m);
+#include "store/migrations.def"
+#undef MLF_MIGRATION
+
+static int (*const mlf__steps[])(mlf__mig *) = {
+#define MLF_MIGRATION(rev, down, title) mlf__up_##rev,
+#include "store/migrations.def"
+#undef MLF_MIGRATION
+};
+
+/* metrics gains step (0 for existing rows), part of the primary key. */
+static int mlf__up_451aebb31d03(mlf__mig *m)
+{
+    return mlf__rebuild(m, "metrics",
+                        "CREATE TABLE \"metrics\" (\n"
+                        "\t\"key\" VARCHAR(250) NOT NULL, \n"
+                        "\tvalue FLOAT NOT NULL, \n"
+                        "\ttimestamp BIGINT NOT NULL, \n"
+                        "\trun_uuid VARCHAR(32) NOT NULL, \n"
+                        "\tstep BIGINT DEFAULT '0' NOT NULL, \n"
+                        "\tCONSTRAINT metric_pk PRIMARY KEY (\"key\", timestamp, step, run_uuid, value), \n"
+                        "\tFOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)\n"
+                        ")");
+}
+
+/* runs.user_id becomes the mlflow.user tag of runs that have a user and no such tag. */
+static int mlf__up_90e64c465722(mlf__mig *m)
+{
+    return mlf__x(m, "INSERT INTO tags (\"key\", value, run_uuid) "
+                     "SELECT 'mlflow.user', user_id, run_uuid FROM runs "
+                     "WHERE user_id IS NOT NULL AND user_id != '' AND NOT EXISTS "
+                     "(SELECT 1 FROM tags t WHERE t.run_uuid = runs.run_uuid AND t.\"key\" = 'mlflow.user')");
+}
+
+/* metrics gains is_nan (false for existing rows), part of the primary key. */
+static int mlf__up_181f10493468(mlf__mig *m)
+{
+    return mlf__rebuild(m, "metrics",
+                        "CREATE TABLE \"metrics\" (\n"
+                        "\t\"key\" VARCHAR(250) NOT NULL, \n"
+                        "\tvalue FLOAT NOT NULL, \n"
+                        "\ttimestamp BIGINT NOT NULL, \n"
+                        "\trun_uuid VARCHAR(32) NOT NULL, \n"
+                        "\tstep BIGINT DEFAULT '0' NOT NULL, \n"
+                        "\tis_nan BOOLEAN DEFAULT '0' NOT NULL, \n"
+                        "\tCONSTRAINT metric_pk PRIMARY KEY (\"key\", timestamp, step, run_uuid, value, is_nan), \n"
+                        "\tFOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)\n"
+                        ")");
+}
+
+static int mlf__up_df50e92ffc5e(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "experiment_tags");
+}
+
+/* tags.value: VARCHAR(250) -> VARCHAR(5000) */
+static int mlf__up_7ac759974ad8(mlf__mig *m)
+{
+    return mlf__rebuild(m, "tags",
+                        "CREATE TABLE \"tags\" (\n"
+                        "\t\"key\" VARCHAR(250) NOT NULL, \n"
+                        "\tvalue VARCHAR(5000), \n"
+                        "\trun_uuid VARCHAR(32) NOT NULL, \n"
+                        "\tCONSTRAINT tag_pk PRIMARY KEY (\"key\", run_uuid), \n"
+                        "\tFOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)\n"
+                        ")");
+}
+
+/*
+ * latest_metrics, filled with each (run, key)'s latest entry as MLflow
+ * computes it: the greatest step, then the greatest timestamp at that step,
+ * then the greatest value at that timestamp (grouped with is_nan; should
+ * both is_nan values tie, the non-NaN row is kept where MLflow would fail).
+ */
+static int mlf__up_89d4b8295536(mlf__mig *m)
+{
+    int rc = mlf__x(m, "CREATE TABLE latest_metrics (\n"
+                       "\t\"key\" VARCHAR(250) NOT NULL, \n"
+                       "\tvalue FLOAT NOT NULL, \n"
+                       "\ttimestamp BIGINT, \n"
+                       "\tstep BIGINT NOT NULL, \n"
+                       "\tis_nan BOOLEAN NOT NULL, \n"
+                       "\trun_uuid VARCHAR(32) NOT NULL, \n"
+                       "\tCONSTRAINT latest_metric_pk PRIMARY KEY (\"key\", run_uuid), \n"
+                       "\tFOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)\n"
+                       ")");
+    if (rc < 0)
+        return rc;
+    /* one sort of metrics (window function): MLflow's three nested GROUP BY joins have no index to use here */
+    return mlf__x(m, "INSERT INTO latest_metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
+                     "SELECT \"key\", value, timestamp, step, is_nan, run_uuid FROM "
+                     "(SELECT *, row_number() OVER (PARTITION BY run_uuid, \"key\" "
+                     "ORDER BY step DESC, timestamp DESC, is_nan, value DESC) AS n FROM metrics) WHERE n = 1");
+}
+
+static int mlf__up_2b4d017a5e9b(mlf__mig *m)
+{
+    int rc = MLF__CREATE_HEAD(m, "registered_models");
+    if (rc < 0)
+        return rc;
+    return mlf__x(m, "CREATE TABLE model_versions (\n"
+                     "\tname VARCHAR(256) NOT NULL, \n"
+                     "\tversion INTEGER NOT NULL, \n"
+                     "\tcreation_time BIGINT, \n"
+                     "\tlast_updated_time BIGINT, \n"
+                     "\tdescription VARCHAR(5000), \n"
+                     "\tuser_id VARCHAR(256), \n"
+                     "\tcurrent_stage VARCHAR(20), \n"
+                     "\tsource VARCHAR(500), \n"
+                     "\trun_id VARCHAR(32) NOT NULL, \n"
+                     "\tstatus VARCHAR(20), \n"
+                     "\tstatus_message VARCHAR(500), \n"
+                     "\tCONSTRAINT model_version_pk PRIMARY KEY (name, version), \n"
+                     "\tFOREIGN KEY(name) REFERENCES registered_models (name) ON UPDATE cascade\n"
+                     ")");
+}
+
+/* runs.status: the CHECK gains KILLED (an Enum of at most 9 characters). */
+static int mlf__up_cfd24bdc0731(mlf__mig *m)
+{
+    return mlf__rebuild(
+        m, "runs",
+        "CREATE TABLE \"runs\" (\n"
+        "\trun_uuid VARCHAR(32) NOT NULL, \n"
+        "\tname VARCHAR(250), \n"
+        "\tsource_type VARCHAR(20), \n"
+        "\tsource_name VARCHAR(500), \n"
+        "\tentry_point_name VARCHAR(50), \n"
+        "\tuser_id VARCHAR(256), \n"
+        "\tstatus VARCHAR(9), \n"
+        "\tstart_time BIGINT, \n"
+        "\tend_time BIGINT, \n"
+        "\tsource_version VARCHAR(50), \n"
+        "\tlifecycle_stage VARCHAR(20), \n"
+        "\tartifact_uri VARCHAR(200), \n"
+        "\texperiment_id INTEGER, \n"
+        "\tCONSTRAINT run_pk PRIMARY KEY (run_uuid), \n"
+        "\tCONSTRAINT source_type CHECK (source_type IN ('NOTEBOOK', 'JOB', 'LOCAL', 'UNKNOWN', 'PROJECT')), \n"
+        "\tCONSTRAINT runs_lifecycle_stage CHECK (lifecycle_stage IN ('active', 'deleted')), \n"
+        "\tCHECK (status IN ('SCHEDULED', 'FAILED', 'FINISHED', 'RUNNING', 'KILLED')), \n"
+        "\tFOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id)\n"
+        ")");
+}
+
+/* MySQL only. */
+static int mlf__up_0a8213491aaa(mlf__mig *m)
+{
+    (void)m;
+    return 0;
+}
+
+static int mlf__up_728d730b5ebd(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "registered_model_tags");
+}
+
+static int mlf__up_27a6a02d2cf1(mlf__mig *m)
+{
+    return mlf__x(m, "CREATE TABLE model_version_tags (\n"
+                     "\t\"key\" VARCHAR(250) NOT NULL, \n"
+                     "\tvalue VARCHAR(5000), \n"
+                     "\tname VARCHAR(256) NOT NULL, \n"
+                     "\tversion INTEGER NOT NULL, \n"
+                     "\tCONSTRAINT model_version_tag_pk PRIMARY KEY (\"key\", name, version), \n"
+                     "\tFOREIGN KEY(name, version) REFERENCES model_versions (name, version) ON UPDATE cascade\n"
+                     ")");
+}
+
+static int mlf__up_84291f40a231(mlf__mig *m)
+{
+    return mlf__x(m, "ALTER TABLE model_versions ADD COLUMN run_link VARCHAR(500)");
+}
+
+/* model_versions.run_id becomes nullable. */
+static int mlf__up_a8c4a736bde6(mlf__mig *m)
+{
+    return mlf__rebuild(m, "model_versions",
+                        "CREATE TABLE \"model_versions\" (\n"
+                        "\tname VARCHAR(256) NOT NULL, \n"
+                        "\tversion INTEGER NOT NULL, \n"
+                        "\tcreation_time BIGINT, \n"
+                        "\tlast_updated_time BIGINT, \n"
+                        "\tdescription VARCHAR(5000), \n"
+                        "\tuser_id VARCHAR(256), \n"
+                        "\tcurrent_stage VARCHAR(20), \n"
+                        "\tsource VARCHAR(500), \n"
+                        "\trun_id VARCHAR(32), \n"
+                        "\tstatus VARCHAR(20), \n"
+                        "\tstatus_message VARCHAR(500), \n"
+                        "\trun_link VARCHAR(500), \n"
+                        "\tCONSTRAINT model_version_pk PRIMARY KEY (name, version), \n"
+                        "\tFOREIGN KEY(name) REFERENCES registered_models (name) ON UPDATE CASCADE\n"
+                        ")");
+}
+
+/* CHECK (is_nan IN (0, 1)) on latest_metrics and metrics. */
+static int mlf__up_39d1c3be5f05(mlf__mig *m)
+{
+    int rc = mlf__rebuild_head(m, "latest_metrics");
+    if (rc < 0)
+        return rc;
+    return mlf__rebuild_head(m, "metrics");
+}
+
+/* MySQL only. */
+static int mlf__up_c48cb773bb87(mlf__mig *m)
+{
+    (void)m;
+    return 0;
+}
+
+static int mlf__up_bd07f7e963c5(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "index_params_run_uuid", "index_metrics_run_uuid", "index_latest_metrics_run_uuid",
+                            "index_tags_run_uuid");
+}
+
+static int mlf__up_0c779009ac13(mlf__mig *m)
+{
+    return mlf__x(m, "ALTER TABLE runs ADD COLUMN deleted_time BIGINT");
+}
+
+/* params.value: VARCHAR(250) -> VARCHAR(500) */
+static int mlf__up_cc1f77228345(mlf__mig *m)
+{
+    return mlf__rebuild(m, "params",
+                        "CREATE TABLE \"params\" (\n"
+                        "\t\"key\" VARCHAR(250) NOT NULL, \n"
+                        "\tvalue VARCHAR(500) NOT NULL, \n"
+                        "\trun_uuid VARCHAR(32) NOT NULL, \n"
+                        "\tCONSTRAINT param_pk PRIMARY KEY (\"key\", run_uuid), \n"
+                        "\tFOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)\n"
+                        ")");
+}
+
+/* No backfill: existing experiments keep NULL times, as with MLflow. */
+static int mlf__up_97727af70f4d(mlf__mig *m)
+{
+    int rc = mlf__x(m, "ALTER TABLE experiments ADD COLUMN creation_time BIGINT");
+    if (rc < 0)
+        return rc;
+    return mlf__x(m, "ALTER TABLE experiments ADD COLUMN last_update_time BIGINT");
+}
+
+/* Created only when missing, as MLflow does. */
+static int mlf__up_3500859a5d39(mlf__mig *m)
+{
+    if (mlf__object_sql(m, "table", "registered_model_aliases") != NULL)
+        return 0;
+    return MLF__CREATE_HEAD(m, "registered_model_aliases");
+}
+
+static int mlf__up_7f2a7d5fae7d(mlf__mig *m)
+{
+    int rc = mlf__x(m, "CREATE TABLE datasets (\n"
+                       "\tdataset_uuid VARCHAR(36) NOT NULL, \n"
+                       "\texperiment_id INTEGER NOT NULL, \n"
+                       "\tname VARCHAR(500) NOT NULL, \n"
+                       "\tdigest VARCHAR(36) NOT NULL, \n"
+                       "\tdataset_source_type VARCHAR(36) NOT NULL, \n"
+                       "\tdataset_source TEXT NOT NULL, \n"
+                       "\tdataset_schema TEXT, \n"
+                       "\tdataset_profile TEXT, \n"
+                       "\tCONSTRAINT dataset_pk PRIMARY KEY (experiment_id, name, digest), \n"
+                       "\tFOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id)\n"
+                       ")");
+    if (rc < 0 || (rc = MLF__CREATE_HEAD(m, "index_datasets_dataset_uuid",
+                                         "index_datasets_experiment_id_dataset_source_type")) < 0)
+        return rc;
+    rc = mlf__x(m, "CREATE TABLE inputs (\n"
+                   "\tinput_uuid VARCHAR(36) NOT NULL, \n"
+                   "\tsource_type VARCHAR(36) NOT NULL, \n"
+                   "\tsource_id VARCHAR(36) NOT NULL, \n"
+                   "\tdestination_type VARCHAR(36) NOT NULL, \n"
+                   "\tdestination_id VARCHAR(36) NOT NULL, \n"
+                   "\tCONSTRAINT inputs_pk PRIMARY KEY (source_type, source_id, destination_type, destination_id)\n"
+                   ")");
+    if (rc < 0)
+        return rc;
+    return MLF__CREATE_HEAD(m, "index_inputs_input_uuid", "index_inputs_destination_type_destination_id_source_type",
+                            "input_tags");
+}
+
+/* params.value: VARCHAR(500) -> VARCHAR(8000) */
+static int mlf__up_2d6e25af4d3e(mlf__mig *m)
+{
+    return mlf__rebuild_head(m, "params");
+}
+
+static int mlf__up_acf3f17fdcc7(mlf__mig *m)
+{
+    return mlf__x(m, "ALTER TABLE model_versions ADD COLUMN storage_location VARCHAR(500)");
+}
+
+static int mlf__up_867495a8f9d4(mlf__mig *m)
+{
+    int rc = mlf__x(m, "CREATE TABLE trace_info (\n"
+                       "\trequest_id VARCHAR(50) NOT NULL, \n"
+                       "\texperiment_id INTEGER NOT NULL, \n"
+                       "\ttimestamp_ms BIGINT NOT NULL, \n"
+                       "\texecution_time_ms BIGINT, \n"
+                       "\tstatus VARCHAR(50) NOT NULL, \n"
+                       "\tCONSTRAINT trace_info_pk PRIMARY KEY (request_id), \n"
+                       "\tCONSTRAINT fk_trace_info_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments "
+                       "(experiment_id)\n"
+                       ")");
+    if (rc < 0 || (rc = MLF__CREATE_HEAD(m, "index_trace_info_experiment_id_timestamp_ms")) < 0)
+        return rc;
+    rc = mlf__x(m, "CREATE TABLE trace_tags (\n"
+                   "\t\"key\" VARCHAR(250) NOT NULL, \n"
+                   "\tvalue VARCHAR(8000), \n"
+                   "\trequest_id VARCHAR(50) NOT NULL, \n"
+                   "\tCONSTRAINT trace_tag_pk PRIMARY KEY (\"key\", request_id), \n"
+                   "\tCONSTRAINT fk_trace_tags_request_id FOREIGN KEY(request_id) REFERENCES trace_info (request_id)\n"
+                   ")");
+    if (rc < 0 || (rc = MLF__CREATE_HEAD(m, "index_trace_tags_request_id")) < 0)
+        return rc;
+    rc = mlf__x(m, "CREATE TABLE trace_request_metadata (\n"
+                   "\t\"key\" VARCHAR(250) NOT NULL, \n"
+                   "\tvalue VARCHAR(8000), \n"
+                   "\trequest_id VARCHAR(50) NOT NULL, \n"
+                   "\tCONSTRAINT trace_request_metadata_pk PRIMARY KEY (\"key\", request_id), \n"
+                   "\tCONSTRAINT fk_trace_request_metadata_request_id FOREIGN KEY(request_id) REFERENCES trace_info "
+                   "(request_id)\n"
+                   ")");
+    if (rc < 0)
+        return rc;
+    return MLF__CREATE_HEAD(m, "index_trace_request_metadata_request_id");
+}
+
+/* ON DELETE CASCADE on the trace_info foreign keys. */
+static int mlf__up_5b0e9adcef9c(mlf__mig *m)
+{
+    int rc = mlf__rebuild_head(m, "trace_tags");
+    if (rc < 0)
+        return rc;
+    return mlf__rebuild_head(m, "trace_request_metadata");
+}
+
+/* MySQL only. */
+static int mlf__up_4465047574b1(mlf__mig *m)
+{
+    (void)m;
+    return 0;
+}
+
+/* tags.value: VARCHAR(5000) -> VARCHAR(8000) */
+static int mlf__up_f5a4f2784254(mlf__mig *m)
+{
+    return mlf__rebuild_head(m, "tags");
+}
+
+/* datasets -> experiments becomes a named foreign key with ON DELETE CASCADE. */
+static int mlf__up_0584bdc529eb(mlf__mig *m)
+{
+    return mlf__rebuild_head(m, "datasets");
+}
+
+static int mlf__up_400f98739977(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "logged_models", "logged_model_metrics", "index_logged_model_metrics_model_id",
+                            "logged_model_params", "logged_model_tags");
+}
+
+static int mlf__up_6953534de441(mlf__mig *m)
+{
+    return mlf__x(m, "ALTER TABLE inputs ADD COLUMN step BIGINT DEFAULT '0' NOT NULL");
+}
+
+/* model_version_tags.value: VARCHAR(5000) -> TEXT */
+static int mlf__up_bda7b8c39065(mlf__mig *m)
+{
+    return mlf__rebuild_head(m, "model_version_tags");
+}
+
+static int mlf__up_cbc13b556ace(mlf__mig *m)
+{
+    int rc = mlf__x(m, "ALTER TABLE trace_info ADD COLUMN client_request_id VARCHAR(50)");
+    if (rc < 0 || (rc = mlf__x(m, "ALTER TABLE trace_info ADD COLUMN request_preview VARCHAR(1000)")) < 0)
+        return rc;
+    return mlf__x(m, "ALTER TABLE trace_info ADD COLUMN response_preview VARCHAR(1000)");
+}
+
+static int mlf__up_770bee3ae1dd(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "assessments", "index_assessments_trace_id_created_timestamp",
+                            "index_assessments_run_id_created_timestamp", "index_assessments_last_updated_timestamp",
+                            "index_assessments_assessment_type");
+}
+
+static int mlf__up_a1b2c3d4e5f6(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "spans", "index_spans_experiment_id", "index_spans_experiment_id_status_type",
+                            "index_spans_experiment_id_type_status", "index_spans_experiment_id_duration");
+}
+
+static int mlf__up_de4033877273(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "entity_associations", "index_entity_associations_association_id",
+                            "index_entity_associations_reverse_lookup");
+}
+
+static int mlf__up_1a0cddfcaa16(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "webhooks", "idx_webhooks_status", "idx_webhooks_name", "webhook_events",
+                            "idx_webhook_events_entity", "idx_webhook_events_action",
+                            "idx_webhook_events_entity_action");
+}
+
+static int mlf__up_534353b11cbc(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "scorers", "scorer_versions", "index_scorers_experiment_id_scorer_name",
+                            "index_scorer_versions_scorer_id");
+}
+
+static int mlf__up_71994744cf8e(mlf__mig *m)
+{
+    int rc = MLF__CREATE_HEAD(m, "evaluation_datasets", "index_evaluation_datasets_name",
+                              "index_evaluation_datasets_created_time", "evaluation_dataset_tags",
+                              "index_evaluation_dataset_tags_dataset_id");
+    if (rc < 0)
+        return rc;
+    /* alembic rebuilt it for the unique constraint, hence the quoted name */
+    rc = mlf__x(m, "CREATE TABLE \"evaluation_dataset_records\" (\n"
+                   "\tdataset_record_id VARCHAR(36) NOT NULL, \n"
+                   "\tdataset_id VARCHAR(36) NOT NULL, \n"
+                   "\tinputs JSON NOT NULL, \n"
+                   "\texpectations JSON, \n"
+                   "\ttags JSON, \n"
+                   "\tsource JSON, \n"
+                   "\tsource_id VARCHAR(36), \n"
+                   "\tsource_type VARCHAR(255), \n"
+                   "\tcreated_time BIGINT, \n"
+                   "\tlast_update_time BIGINT, \n"
+                   "\tcreated_by VARCHAR(255), \n"
+                   "\tlast_updated_by VARCHAR(255), \n"
+                   "\tinput_hash VARCHAR(64) NOT NULL, \n"
+                   "\tCONSTRAINT evaluation_dataset_records_pk PRIMARY KEY (dataset_record_id), \n"
+                   "\tCONSTRAINT fk_evaluation_dataset_records_dataset_id FOREIGN KEY(dataset_id) REFERENCES "
+                   "evaluation_datasets (dataset_id) ON DELETE CASCADE, \n"
+                   "\tCONSTRAINT unique_dataset_input UNIQUE (dataset_id, input_hash)\n"
+                   ")");
+    if (rc < 0)
+        return rc;
+    return MLF__CREATE_HEAD(m, "index_evaluation_dataset_records_dataset_id");
+}
+
+static int mlf__up_3da73c924c2f(mlf__mig *m)
+{
+    return mlf__x(m, "ALTER TABLE evaluation_dataset_records ADD COLUMN outputs JSON");
+}
+
+static int mlf__up_bf29a5ff90ea(mlf__mig *m)
+{
+    return MLF__CREATE_HEAD(m, "jobs", "index_jobs_function_status_creation_time");
+}
+
+/* ---- inspection and the driver ---- */
+
+/* Revisions known to come after our head (the opendatahub fork's workspaces). */
+static const char *const mlf__newer_revisions[] = {"1b5f0d9ad7c1"};
+
+static const char *const mlf__initial_tables[] = {"experiments", "runs", "tags", "metrics", "params"};
+
+typedef struct mlf__db_state {
+    const char *revision; /** "None": MLflow's initial tables without alembic_version */
+    int index;            /** in the chain, -1 for "None" */
+} mlf__db_state;
+
+static int mlf__refuse(mlf__mig *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int mlf__refuse(mlf__mig *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = mlf_pool_vsprintf(m->pool, fmt, ap);
+    va_end(ap);
+    mlf_error_set(m->err, m->pool, MLF_ERR_INVALID_STATE, "%s", msg);
+    return MLF_MIGRATE_EREFUSED;
+}
+
+/* Opens path (which must exist: nothing is created) and checks it can be upgraded, or only read. */
+static int mlf__open(mlf__mig *m, const char *path, bool write)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return mlf__refuse(m, "%s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return mlf__refuse(m, "%s is not a database file", path);
+    if (write) {
+        /* mode bits too: root may write anything, but a write-protected file is not to be changed */
+        if (access(path, W_OK) != 0 || (st.st_mode & 0222) == 0)
+            return mlf__refuse(m, "%s is read-only: nothing was changed", path);
+        char *dir = mlf_pool_strdup(m->pool, path);
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL)
+            dir = ".";
+        else if (slash == dir)
+            dir = "/";
+        else
+            *slash = '\0';
+        if (access(dir, W_OK) != 0)
+            return mlf__refuse(m,
+                               "the directory of %s is read-only (SQLite needs it for its journal): nothing was "
+                               "changed",
+                               path);
+    }
+    /* read-write when allowed even to read: a reader rolls back the journal a killed upgrade left */
+    int flags = write || access(path, W_OK) == 0 ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+    int rc = sqlite3_open_v2(path, &m->db, flags, NULL);
+    if (rc != SQLITE_OK)
+        return mlf__refuse(m, "cannot open %s: %s", path, m->db ? sqlite3_errmsg(m->db) : sqlite3_errstr(rc));
+    if (write && sqlite3_db_readonly(m->db, "main") == 1)
+        return mlf__refuse(m, "%s is read-only: nothing was changed", path);
+    sqlite3_busy_timeout(m->db, 10000);
+    return 0;
+}
+
+static bool mlf__table_exists(mlf__mig *m, const char *name)
+{
+    return mlf__object_sql(m, "table", name) != NULL;
+}
+
+/* Finds the database's revision; refuses what we cannot upgrade. Reads only. */
+static int mlf__inspect(mlf__mig *m, const char *path, mlf__db_state *ret)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(m->db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0) {
+            sqlite3_finalize(st);
+            return mlf__refuse(m,
+                               "%s is an empty database, not an MLflow one (mlflow-c server creates the schema in "
+                               "an empty database)",
+                               path);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) {
+        int code = sqlite3_errcode(m->db);
+        if (code == SQLITE_NOTADB)
+            return mlf__refuse(m, "%s is not a SQLite database", path);
+        return mlf__refuse(m, "cannot read %s: %s", path, sqlite3_errmsg(m->db));
+    }
+
+    if (!mlf__table_exists(m, "alembic_version")) {
+        for (size_t i = 0; i < sizeof(mlf__initial_tables) / sizeof(mlf__initial_tables[0]); i++)
+            if (!mlf__table_exists(m, mlf__initial_tables[i]))
+                return mlf__refuse(m, "%s is not an MLflow database (it has no alembic_version table)", path);
+        ret->revision = "None";
+        ret->index = -1;
+        return 0;
+    }
+    if (sqlite3_prepare_v2(m->db, "SELECT version_num FROM alembic_version", -1, &st, NULL) != SQLITE_OK)
+        return mlf__refuse(m, "cannot read the alembic_version of %s: %s", path, sqlite3_errmsg(m->db));
+    const char *rev = NULL;
+    int n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        n++;
+        const unsigned char *t = sqlite3_column_text(st, 0);
+        rev = mlf_pool_strdup(m->pool, t ? (const char *)t : "");
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return mlf__refuse(m, "cannot read the alembic_version of %s: %s", path, sqlite3_errmsg(m->db));
+    if (n > 1)
+        return mlf__refuse(m, "%s has %d revisions in alembic_version (branches are not MLflow's)", path, n);
+    if (n == 0) {
+        for (size_t i = 0; i < sizeof(mlf__initial_tables) / sizeof(mlf__initial_tables[0]); i++)
+            if (!mlf__table_exists(m, mlf__initial_tables[i]))
+                return mlf__refuse(m, "%s is not an MLflow database (alembic_version is empty)", path);
+        ret->revision = "None";
+        ret->index = -1;
+        return 0;
+    }
+    ret->revision = rev;
+    ret->index = mlf_migration_index(rev);
+    if (ret->index >= 0)
+        return 0;
+    bool newer = false;
+    for (size_t i = 0; i < sizeof(mlf__newer_revisions) / sizeof(mlf__newer_revisions[0]); i++)
+        newer = newer || strcmp(rev, mlf__newer_revisions[i]) == 0;
+    /* an unknown revision over every table of our head is a later MLflow's */
+    bool all_head = true;
+    for (size_t i = 0; i < mlf_sqlite_schema_ddl_count && all_head; i++) {
+        bool is_table;
+        const char *name = mlf__ddl_name(m->pool, mlf_sqlite_schema_ddl[i], &is_table);
+        if (name != NULL && is_table)
+            all_head = mlf__table_exists(m, name);
+    }
+    if (newer || all_head)
+        return mlf__refuse(m,
+                           "%s is at revision %s, newer than mlflow-c's %s (written by a later MLflow): mlflow-c "
+                           "cannot use it and does not downgrade",
+                           path, rev, MLF_SQLITE_SCHEMA_REVISION);
+    return mlf__refuse(m, "%s is at revision %s, which is not in MLflow's migration chain", path, rev);
+}
+
+int mlf_sqlite_db_current(const char *path, mlf_pool *pool, const char **ret, mlf_error *err)
+{
+    mlf__mig m = {.pool = pool, .err = err};
+    mlf__db_state state;
+    int rc = mlf__open(&m, path, false);
+    if (rc == 0)
+        rc = mlf__inspect(&m, path, &state);
+    sqlite3_close(m.db);
+    if (rc == 0)
+        *ret = state.revision;
+    return rc;
+}
+
+/* A consistent copy of the database (WAL content included) at dest, written under a temporary name first. */
+static int mlf__backup(mlf__mig *m, const char *dest)
+{
+    const char *tmp = mlf_pool_sprintf(m->pool, "%s.tmp", dest);
+    sqlite3 *out = NULL;
+    int rc = sqlite3_open_v2(tmp, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(out, "main", m->db, "main") : NULL;
+    if (b != NULL) {
+        rc = sqlite3_backup_step(b, -1);
+        sqlite3_backup_finish(b);
+        rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    } else if (rc == SQLITE_OK) {
+        rc = sqlite3_errcode(out);
+    }
+    const char *msg = mlf_pool_strdup(m->pool, out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
+    if (rc == SQLITE_OK)
+        rc = sqlite3_close(out);
+    else
+        sqlite3_close(out);
+    if (rc == SQLITE_OK && rename(tmp, dest) == 0)
+        return 0;
+    unlink(tmp);
+    return mlf__refuse(m, "cannot write the backup %s: %s; nothing was changed", dest,
+                       rc == SQLITE_OK ? strerror(errno) : msg);
+}
+
+/* Runs step i of the chain, with the alembic_version update, in one transaction. */
+static int mlf__run_step(mlf__mig *m, size_t i)
+{
+    int rc = mlf__x(m, "BEGIN IMMEDIATE");
+    if (rc < 0)
+        return rc;
+    if (i == 0 && !mlf__table_exists(m, "alembic_version"))
+        rc = MLF__CREATE_HEAD(m, "alembic_version");
+    if (rc == 0)
+        rc = mlf__steps[i](m);
+    if (rc == 0 && i + 1 == mlf_migrations_count)
+        rc = mlf__conform(m);
+    if (rc == 0)
+        rc = mlf__x(m, "DELETE FROM alembic_version");
+    if (rc == 0)
+        rc = mlf__x(m, mlf_pool_sprintf(m->pool, "INSERT INTO alembic_version (version_num) VALUES ('%s')",
+                                        mlf_migrations[i].revision));
+    if (rc == 0)
+        rc = mlf__x(m, "COMMIT");
+    if (rc < 0)
+        sqlite3_exec(m->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int mlf_sqlite_db_upgrade(const char *path, const mlf_migrate_options *opts, mlf_pool *pool, const char **ret_from,
+                          int *ret_steps, mlf_error *err)
+{
+    mlf__mig m = {.pool = pool, .err = err};
+    mlf__db_state state;
+    *ret_steps = 0;
+    int rc = mlf__open(&m, path, true);
+    if (rc == 0)
+        rc = mlf__inspect(&m, path, &state);
+    if (rc < 0)
+        goto out;
+    *ret_from = state.revision;
+    if (state.index + 1 == (int)mlf_migrations_count)
+        goto out;
+    /* foreign keys off (pragma is a no-op inside a transaction): rebuilds drop and recreate referenced tables;
+       legacy renames leave the other tables' REFERENCES on the name */
+    if ((rc = mlf__x(&m, "PRAGMA foreign_keys = OFF")) < 0 || (rc = mlf__x(&m, "PRAGMA legacy_alter_table = ON")) < 0 ||
+        (rc = mlf__x(&m, "PRAGMA cache_size = -65536")) < 0)
+        goto out;
+    if (!opts->no_backup && (rc = mlf__backup(&m, mlf_pool_sprintf(pool, "%s.bak-%s", path, state.revision))) < 0)
+        goto out;
+    for (size_t i = (size_t)(state.index + 1); i < mlf_migrations_count; i++) {
+        const mlf_migration *mg = &mlf_migrations[i];
+        const char *from = i == 0 ? state.revision : mlf_migrations[i - 1].revision;
+        if (opts->log != NULL) {
+            fprintf(opts->log, "Running upgrade %s -> %s, %s\n", from, mg->revision, mg->title);
+            fflush(opts->log);
+        }
+        rc = mlf__run_step(&m, i);
+        if (rc < 0) {
+            mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                          "upgrade %s -> %s failed: %s; the database stays at revision %s", from, mg->revision,
+                          err->message, from);
+            rc = MLF_MIGRATE_EFAILED;
+            goto out;
+        }
+        (*ret_steps)++;
+    }
+out:
+    sqlite3_close(m.db);
+    return rc;
+}

@@ -1,0 +1,285 @@
+#!/usr/bin/python3
+"""Checks `mlflow-c db upgrade` against MLflow's own alembic, revision by revision.
+
+For the start state before the root ("None": MLflow's initial tables),
+each revision of MLflow's chain (src/store/migrations.def) but the head,
+and the MLflow 2.10 fixture (../shared/fixtures, taken as it is in step 1):
+
+1. the reference MLflow makes a database at that revision (its
+   initial_models, then its alembic `upgrade <rev>`), and sample rows are
+   written with the columns that revision has (runs with and without a
+   user, metrics over steps and timestamps with +inf and NaN, long params,
+   tags, registry, datasets and inputs, traces);
+2. one copy is upgraded by `mlflow-c db upgrade`, another by MLflow's
+   alembic (`upgrade head`);
+3. ours must have exactly the head schema (normalized sqlite_master against
+   the reference .schema file), the same rows as MLflow's copy in every
+   table (values and SQLite types), and MLflow 3.5.2 must open it, read the
+   same entities from it through MlflowClient as from its own copy, and find
+   nothing to do in `mlflow db upgrade`.
+
+Needs the reference environment (/opt/mlflow-ref, see
+../shared/reference/mlflow-reference-env.md); without it the script says
+so and exits 0. Usage:
+
+    tools/migrate/verify_upgrade.py [--bin build/mlflow-c] [--keep DIR] [REVISION ...]
+"""
+
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+REF = os.environ.get("MLFLOW_REF", "/opt/mlflow-ref")
+REF_SCHEMA = os.path.join(ROOT, "..", "shared", "reference", "mlflow-3.5-schema-sqlite.sql")
+if not os.path.exists(REF_SCHEMA):
+    REF_SCHEMA = "/work/shared/reference/mlflow-3.5-schema-sqlite.sql"
+PY = "/usr/bin/python3"
+FIXTURE = os.path.join(os.environ.get("MLF_FIXTURES_DIR", os.path.join(ROOT, "..", "shared", "fixtures")),
+                       "mlflow-2.10-fixture.db")
+if not os.path.exists(FIXTURE):
+    FIXTURE = "/work/shared/fixtures/mlflow-2.10-fixture.db"
+
+
+def chain():
+    text = open(os.path.join(ROOT, "src", "store", "migrations.def")).read()
+    return re.findall(r"^MLF_MIGRATION\((\w+),", text, re.M)
+
+
+def ref_env():
+    env = dict(os.environ)
+    env.pop("MLFLOW_TRACKING_URI", None)
+    env["PYTHONPATH"] = f"{REF}/site:{REF}/mlflow"
+    return env
+
+
+# Runs inside the reference environment: make a database at a revision, or upgrade one to the head.
+MAKE = r"""
+import sys, sqlalchemy
+from alembic import command
+from mlflow.store.db.utils import _get_alembic_config
+from mlflow.store.tracking.dbmodels.initial_models import Base as InitialBase
+path, rev = sys.argv[1], sys.argv[2]
+url = "sqlite:///" + path
+engine = sqlalchemy.create_engine(url)
+if rev == "make-None":
+    InitialBase.metadata.create_all(engine)
+    sys.exit(0)
+cfg = _get_alembic_config(url)
+with engine.begin() as conn:
+    cfg.attributes["connection"] = conn
+    if rev.startswith("make-"):
+        InitialBase.metadata.create_all(conn)
+    command.upgrade(cfg, rev[5:] if rev.startswith("make-") else rev)
+"""
+
+# Runs inside the reference environment: everything MlflowClient reads from a database, as JSON.
+READ = r"""
+import json, math, sys
+from mlflow.tracking import MlflowClient
+from mlflow.entities import ViewType
+def num(v):
+    return repr(v) if isinstance(v, float) and (math.isnan(v) or math.isinf(v)) else v
+out = {}
+c = MlflowClient(tracking_uri="sqlite:///" + sys.argv[1])
+exps = c.search_experiments(view_type=ViewType.ALL)
+out["experiments"] = sorted([[e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time,
+                              e.last_update_time, sorted(e.tags.items())] for e in exps])
+ids = [e.experiment_id for e in exps]
+runs = c.search_runs(ids, run_view_type=ViewType.ALL, max_results=1000)
+out["runs"] = []
+for r in sorted(runs, key=lambda r: r.info.run_id):
+    d = r.to_dictionary()
+    d["data"]["metrics"] = {k: num(v) for k, v in d["data"]["metrics"].items()}
+    hist = {}
+    for k in sorted(r.data.metrics):
+        hist[k] = [[m.key, num(m.value), m.timestamp, m.step] for m in c.get_metric_history(r.info.run_id, k)]
+    d["history"] = hist
+    d["inputs"] = [[i.dataset.name, i.dataset.digest, sorted((t.key, t.value) for t in i.tags)]
+                   for i in r.inputs.dataset_inputs]
+    out["runs"].append(d)
+out["models"] = []
+for m in sorted(c.search_registered_models(), key=lambda m: m.name):
+    out["models"].append([m.name, m.creation_timestamp, m.description, sorted(m.tags.items()), sorted(m.aliases.items())
+                          if isinstance(m.aliases, dict) else m.aliases])
+    for v in sorted(c.search_model_versions(f"name='{m.name}'"), key=lambda v: int(v.version)):
+        out["models"].append([v.name, v.version, v.current_stage, v.run_id, v.source, v.status, v.description,
+                              v.run_link, sorted(v.tags.items()), sorted(v.aliases)])
+print(json.dumps(out, sort_keys=True))
+"""
+
+
+def ref(code, *args, check=True):
+    p = subprocess.run([PY, "-c", code, *args], env=ref_env(), capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise RuntimeError(f"reference MLflow failed ({' '.join(args)}):\n{p.stderr[-3000:]}")
+    return p
+
+
+def normalize(s):
+    return " ".join(s.split()).replace("CREATE TABLE IF NOT EXISTS ", "CREATE TABLE ")
+
+
+def schema_of(path):
+    with sqlite3.connect(path) as c:
+        return sorted(normalize(s) for (s,) in c.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"))
+
+
+def ref_schema():
+    text = "".join(line for line in open(REF_SCHEMA) if not line.startswith("--"))
+    return sorted(normalize(s) for s in text.split(";\n") if s.strip())
+
+
+def rows_of(path):
+    out = {}
+    with sqlite3.connect(path) as c:
+        for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+            cols = [r[1] for r in c.execute(f'PRAGMA table_info("{t}")')]
+            sel = ", ".join(f'"{x}", typeof("{x}")' for x in cols)
+            rows = [tuple(repr(v) for v in r) for r in c.execute(f'SELECT {sel} FROM "{t}"')]
+            out[t] = (cols, sorted(rows))
+    return out
+
+
+def populate(path):
+    """Sample rows through the columns the database has at its revision."""
+    c = sqlite3.connect(path)
+    tables = {t for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    cols = {t: {r[1] for r in c.execute(f'PRAGMA table_info("{t}")')} for t in tables}
+
+    def put(table, **row):
+        if table not in tables:
+            return
+        row = {k: v for k, v in row.items() if k in cols[table]}
+        names = ", ".join(f'"{k}"' for k in row)
+        c.execute(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(row))})', list(row.values()))
+
+    t0 = 1700000000000
+    for i, (name, stage) in enumerate([("Default", "active"), ("exp-one", "active"), ("exp-gone", "deleted")]):
+        put("experiments", experiment_id=i, name=name, artifact_location=f"/tmp/art/{i}", lifecycle_stage=stage,
+            creation_time=t0 + i, last_update_time=t0 + i)
+        put("experiment_tags", experiment_id=i, key="team", value=f"t{i}")
+    runs = [("a" * 32, "alice", "FINISHED", "active", 1), ("b" * 32, "bob", "FAILED", "active", 1),
+            ("c" * 32, "", "RUNNING", "active", 0), ("d" * 32, "dave", "SCHEDULED", "deleted", 2)]
+    for rid, user, status, stage, exp in runs:
+        put("runs", run_uuid=rid, name=f"run-{rid[0]}", source_type="LOCAL", source_name="train.py",
+            entry_point_name="main", user_id=user, status=status, start_time=t0, end_time=t0 + 500,
+            source_version="abc", lifecycle_stage=stage, artifact_uri=f"/tmp/art/{exp}/{rid}", experiment_id=exp,
+            deleted_time=t0 + 900 if stage == "deleted" else None)
+        put("tags", key="mlflow.runName", value=f"run-{rid[0]}", run_uuid=rid)
+        put("params", key="lr", value="0.01", run_uuid=rid)
+    put("tags", key="mlflow.user", value="bobby", run_uuid="b" * 32)  # already tagged: not overwritten
+    put("tags", key="note", value="n" * 240, run_uuid="a" * 32)
+    put("params", key="big", value="p" * 240, run_uuid="a" * 32)
+    metrics = [("loss", 1.5, t0 + 1, 0), ("loss", 1.25, t0 + 2, 1), ("loss", 0.75, t0 + 3, 2), ("loss", 0.5, t0 + 2, 2),
+               ("acc", 0.1, t0 + 5, 0), ("acc", 0.2, t0 + 5, 0), ("inf", float("inf"), t0, 3), ("neg", -float("inf"), t0, 3)]
+    for rid in ("a" * 32, "b" * 32):
+        for i, (key, value, ts, step) in enumerate(metrics):
+            # before metric_pk had step and value, (key, timestamp, run) had to differ
+            put("metrics", key=key, value=value, timestamp=ts + (0 if "step" in cols["metrics"] else 100 * i),
+                step=step, is_nan=False, run_uuid=rid)
+    if "is_nan" in cols["metrics"]:
+        put("metrics", key="nan", value=0.0, timestamp=t0, step=0, is_nan=True, run_uuid="a" * 32)
+    if "latest_metrics" in tables:  # MLflow keeps it up to date on each write
+        c.execute("""INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid)
+                     SELECT key, value, timestamp, step, is_nan, run_uuid FROM metrics m WHERE NOT EXISTS
+                     (SELECT 1 FROM metrics o WHERE o.run_uuid = m.run_uuid AND o.key = m.key AND
+                      (o.step > m.step OR (o.step = m.step AND o.timestamp > m.timestamp) OR
+                       (o.step = m.step AND o.timestamp = m.timestamp AND o.value > m.value)))""")
+    put("registered_models", name="model-a", creation_time=t0, last_updated_time=t0 + 1, description="first")
+    put("registered_model_tags", name="model-a", key="owner", value="ml")
+    for v in (1, 2):
+        put("model_versions", name="model-a", version=v, creation_time=t0 + v, last_updated_time=t0 + v,
+            description=f"v{v}", user_id=None, current_stage="Production" if v == 1 else "None",
+            source=f"/tmp/art/1/{'a' * 32}/artifacts/model", run_id="a" * 32, status="READY", status_message=None,
+            run_link="" if v == 1 else None, storage_location=None)
+        put("model_version_tags", name="model-a", version=v, key="k", value="w" * 300)
+    put("registered_model_aliases", name="model-a", alias="champion", version=1)
+    put("datasets", dataset_uuid="ds-uuid-1", experiment_id=1, name="train", digest="d1", dataset_source_type="local",
+        dataset_source='{"uri": "/data"}', dataset_schema='{"cols": []}', dataset_profile='{"rows": 3}')
+    put("inputs", input_uuid="in-1", source_type="DATASET", source_id="ds-uuid-1", destination_type="RUN",
+        destination_id="a" * 32)
+    put("input_tags", input_uuid="in-1", name="mlflow.data.context", value="training")
+    put("trace_info", request_id="tr-1", experiment_id=1, timestamp_ms=t0, execution_time_ms=5, status="OK")
+    put("trace_tags", key="mlflow.traceName", value="t", request_id="tr-1")
+    put("trace_request_metadata", key="mlflow.sourceRun", value="a" * 32, request_id="tr-1")
+    c.commit()
+    c.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default=os.path.join(ROOT, "build", "mlflow-c"))
+    ap.add_argument("--keep", help="keep the databases in this directory")
+    ap.add_argument("revisions", nargs="*")
+    a = ap.parse_args()
+    if not os.path.exists(os.path.join(REF, "mlflow", "mlflow", "store", "db_migrations", "alembic.ini")):
+        print(f"SKIP: the reference MLflow is not installed at {REF}")
+        return 0
+    revs = ["None"] + chain()[:-1] + (["fixture-2.10"] if os.path.exists(FIXTURE) else [])
+    if a.revisions:
+        revs = [r for r in revs if r in a.revisions]
+    want_schema = ref_schema()
+    work = a.keep or tempfile.mkdtemp(prefix="mlfc-verify-")
+    os.makedirs(work, exist_ok=True)
+    failures = 0
+    for rev in revs:
+        base = os.path.join(work, f"{rev}.db")
+        for p in (base, base + ".ours", base + ".mlflow"):
+            if os.path.exists(p):
+                os.unlink(p)
+        if rev == "fixture-2.10":
+            shutil.copy(FIXTURE, base)
+            os.chmod(base, 0o644)
+        else:
+            ref(MAKE, base, "make-" + rev)
+            populate(base)
+        shutil.copy(base, base + ".ours")
+        shutil.copy(base, base + ".mlflow")
+        problems = []
+        p = subprocess.run([a.bin, "db", "upgrade", "--no-backup", "sqlite:///" + base + ".ours"], capture_output=True,
+                           text=True)
+        if p.returncode != 0:
+            problems.append(f"mlflow-c db upgrade exited {p.returncode}: {p.stderr.strip()[-500:]}")
+        ref(MAKE, base + ".mlflow", "head")
+        if not problems:
+            got = schema_of(base + ".ours")
+            if got != want_schema:
+                extra = [s for s in got if s not in want_schema]
+                missing = [s for s in want_schema if s not in got]
+                problems.append(f"schema differs from the head: extra {extra[:2]} missing {missing[:2]}")
+            ours, theirs = rows_of(base + ".ours"), rows_of(base + ".mlflow")
+            for t in sorted(set(ours) | set(theirs)):
+                if ours.get(t, (None, []))[1] != theirs.get(t, (None, []))[1]:
+                    problems.append(f"rows of {t} differ from MLflow's upgrade: ours {ours.get(t)} mlflow {theirs.get(t)}")
+            read_ours = ref(READ, base + ".ours", check=False)
+            read_theirs = ref(READ, base + ".mlflow")
+            if read_ours.returncode != 0:
+                problems.append("MLflow 3.5.2 cannot read our upgrade: " + read_ours.stderr.strip()[-800:])
+            elif json.loads(read_ours.stdout) != json.loads(read_theirs.stdout):
+                problems.append("MlflowClient reads different entities from our upgrade than from MLflow's")
+            before = schema_of(base + ".ours")
+            up = ref("import sys; from mlflow.store.db.utils import _upgrade_db; import sqlalchemy; "
+                     "_upgrade_db(sqlalchemy.create_engine('sqlite:///' + sys.argv[1]))", base + ".ours", check=False)
+            if up.returncode != 0 or "Running upgrade" in up.stderr or schema_of(base + ".ours") != before:
+                problems.append("MLflow's `db upgrade` did something to our upgrade: " + up.stderr.strip()[-500:])
+        n_rows = sum(len(r[1]) for r in rows_of(base).values())
+        print(f"{rev:14} {'OK  ' if not problems else 'FAIL'} ({n_rows} rows)")
+        for pr in problems:
+            print("    " + pr[:2000])
+        failures += bool(problems)
+    if not a.keep:
+        shutil.rmtree(work)
+    print(f"{len(revs) - failures} of {len(revs)} revisions upgrade like MLflow's alembic")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
