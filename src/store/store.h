@@ -89,7 +89,8 @@ typedef struct mlf_store_new_model_version {
 /** A searchLoggedModels `datasets` entry: digest NULL matches metrics logged without a digest. */
 typedef struct mlf_store_logged_model_dataset {
     const char *name;
-    const char *digest;
+    const char *digest; /** NULL: the digest IS NULL (the handler passes None), unless any_digest */
+    bool any_digest;    /** no condition on the digest (a store caller's dict without the key) */
 } mlf_store_logged_model_dataset;
 
 /** SqlAlchemyStore.search_logged_models' query, after the page token was read. */

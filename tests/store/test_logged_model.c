@@ -326,17 +326,20 @@ static void test_search_datasets(void **state)
 {
     fixture *f = *state;
     search_world(f);
-    mlf_store_logged_model_dataset d1[] = {{"ds", "d1"}};
-    mlf_store_logged_model_dataset ds_null[] = {{"ds", NULL}};
-    mlf_store_logged_model_dataset two[] = {{"ds", "d1"}, {"ds", "d2"}};
+    mlf_store_logged_model_dataset d1[] = {{"ds", "d1", false}};
+    mlf_store_logged_model_dataset ds_null[] = {{"ds", NULL, false}};
+    mlf_store_logged_model_dataset ds_any[] = {{"ds", NULL, true}};
+    mlf_store_logged_model_dataset two[] = {{"ds", "d1", false}, {"ds", "d2", false}};
     assert_search(f, "a", .datasets = d1, .n_datasets = 1);
     assert_search(f, "a,b", .datasets = two, .n_datasets = 2);
     /* the handler passes a missing digest as None: `dataset_digest IS NULL` */
     assert_search(f, "", .datasets = ds_null, .n_datasets = 1);
+    /* a store caller's dict without the key: any digest */
+    assert_search(f, "a,b", .datasets = ds_any, .n_datasets = 1);
     /* with a metric filter the datasets restrict the matching rows */
     assert_search(f, "a,b", .filter = "metrics.acc > 0.3", .datasets = two, .n_datasets = 2,
                   .orders = (mlf_search_lm_order[]){{"name", true, NULL, NULL}}, .n_orders = 1);
-    assert_search(f, "", .filter = "metrics.acc < 0.5", .datasets = (mlf_store_logged_model_dataset[]){{"ds", "d2"}},
+    assert_search(f, "", .filter = "metrics.acc < 0.5", .datasets = (mlf_store_logged_model_dataset[]){{"ds", "d2", false}},
                   .n_datasets = 1);
 }
 

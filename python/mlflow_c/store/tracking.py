@@ -11,7 +11,7 @@ datasets, ...) run MLflow's own SQL code (see ``unported_methods()``).
 
 import json
 
-from mlflow.entities import Experiment, Metric, Run, RunInfo, ViewType
+from mlflow.entities import Experiment, LoggedModel, Metric, Run, RunInfo, ViewType
 from mlflow.entities.metric import MetricWithRunId
 from mlflow.protos import databricks_pb2
 from mlflow.protos.databricks_pb2 import BAD_REQUEST, INVALID_PARAMETER_VALUE
@@ -23,6 +23,14 @@ from mlflow.protos.service_pb2 import Param as ProtoParam
 from mlflow.protos.service_pb2 import RunTag as ProtoRunTag
 from mlflow.protos.service_pb2 import (
     CreateExperiment,
+    CreateLoggedModel,
+    DeleteLoggedModel,
+    DeleteLoggedModelTag,
+    FinalizeLoggedModel,
+    GetLoggedModel,
+    LogLoggedModelParamsRequest,
+    SearchLoggedModels,
+    SetLoggedModelTags,
     CreateRun,
     DeleteExperiment,
     DeleteExperimentTag,
@@ -239,6 +247,59 @@ class TrackingStoreMixin(CServiceMixin):
     @rpc_method
     def log_outputs(self, run_id, models):
         self._c_call("logOutputs", LogOutputs(run_id=run_id, models=[m.to_proto() for m in models]))
+
+    # logged models
+
+    @rpc_method
+    def create_logged_model(self, experiment_id, name=None, source_run_id=None, tags=None, params=None,
+                            model_type=None):
+        req = CreateLoggedModel(experiment_id=_opt_str(experiment_id), name=name, model_type=model_type,
+                                source_run_id=source_run_id, params=[p.to_proto() for p in params or []],
+                                tags=[t.to_proto() for t in tags or []])
+        model = LoggedModel.from_proto(self._c_call("createLoggedModel", req).model)
+        model._metrics = None  # the SQL store's new model has no metrics list yet (from_proto makes one)
+        return model
+
+    @rpc_method
+    def get_logged_model(self, model_id):
+        return LoggedModel.from_proto(self._c_call("getLoggedModel", GetLoggedModel(model_id=model_id)).model)
+
+    @rpc_method
+    def delete_logged_model(self, model_id):
+        self._c_call("deleteLoggedModel", DeleteLoggedModel(model_id=model_id))
+
+    @rpc_method
+    def finalize_logged_model(self, model_id, status):
+        req = FinalizeLoggedModel(model_id=model_id, status=status.to_int())
+        return LoggedModel.from_proto(self._c_call("finalizeLoggedModel", req).model)
+
+    @rpc_method
+    def set_logged_model_tags(self, model_id, tags):
+        self._c_call("setLoggedModelTags", SetLoggedModelTags(model_id=model_id, tags=[t.to_proto() for t in tags]))
+
+    @rpc_method
+    def delete_logged_model_tag(self, model_id, key):
+        self._c_call("deleteLoggedModelTag", DeleteLoggedModelTag(model_id=model_id, tag_key=key))
+
+    @rpc_method
+    def log_logged_model_params(self, model_id, params):
+        req = LogLoggedModelParamsRequest(model_id=model_id, params=[p.to_proto() for p in params])
+        self._c_call("LogLoggedModelParams", req)
+
+    @rpc_method
+    def search_logged_models(self, experiment_ids, filter_string=None, datasets=None, max_results=None,
+                             order_by=None, page_token=None):
+        req = SearchLoggedModels(
+            experiment_ids=experiment_ids, filter=filter_string, max_results=max_results, page_token=page_token,
+            # a dict without dataset_digest leaves it unset: any digest (the C store's store semantics)
+            datasets=[SearchLoggedModels.Dataset(dataset_name=d.get("dataset_name"), dataset_digest=d.get("dataset_digest"))
+                      for d in datasets or []],
+            order_by=[SearchLoggedModels.OrderBy(field_name=o["field_name"], ascending=o.get("ascending", True),
+                                                 dataset_name=o.get("dataset_name"),
+                                                 dataset_digest=o.get("dataset_digest"))
+                      for o in order_by or []])
+        resp = self._c_call("searchLoggedModels", req)
+        return PagedList([LoggedModel.from_proto(m) for m in resp.models], resp.next_page_token or None)
 
 
 def _sqlalchemy_store_class():

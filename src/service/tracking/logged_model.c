@@ -40,8 +40,9 @@ int mlf_tracking_create_logged_model(mlf_ctx *ctx, const Mlflow__CreateLoggedMod
                                      Mlflow__CreateLoggedModel__Response *resp, mlf_error *err)
 {
     mlf_pool *pool = ctx->pool;
-    /* `name or None`; model_type and source_run_id go on as the proto gives them ("" when unset) */
-    const char *name = req->name != NULL && req->name[0] != '\0' ? req->name : NULL;
+    /* the handler's `name or None` (the store itself refuses ""); model_type and source_run_id go on as
+       the proto gives them ("" when unset) */
+    const char *name = req->name != NULL && (req->name[0] != '\0' || ctx->store_semantics) ? req->name : NULL;
     int rc = mlf__validate_name(pool, name, err);
     if (rc < 0)
         return rc;
@@ -119,6 +120,7 @@ int mlf_tracking_search_logged_models(mlf_ctx *ctx, const Mlflow__SearchLoggedMo
         const Mlflow__SearchLoggedModels__Dataset *d = req->datasets[i];
         datasets[i].name = mlf__str(d->dataset_name);
         datasets[i].digest = d->dataset_digest != NULL && d->dataset_digest[0] != '\0' ? d->dataset_digest : NULL;
+        datasets[i].any_digest = ctx->store_semantics && d->dataset_digest == NULL;
     }
     mlf_search_lm_order *orders = MLF_NEW_ARRAY(pool, mlf_search_lm_order, req->n_order_by ? req->n_order_by : 1);
     for (size_t i = 0; i < req->n_order_by; i++) {

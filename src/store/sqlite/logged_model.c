@@ -581,7 +581,8 @@ static int mlf__comparison(mlf_pool *pool, mlf__binds *q, mlf_buf *b, const char
     return 0;
 }
 
-/* `(dataset_name = ? AND dataset_digest = ?) OR ...`; a missing digest is `IS NULL` (the handler passes None). */
+/* `(dataset_name = ? AND dataset_digest = ?) OR ...`; a missing digest is `IS NULL` (the handler passes None),
+   or no condition for a store caller that gave none. */
 static void mlf__dataset_filters(mlf__binds *q, mlf_buf *b, const mlf_store_logged_model_query *query)
 {
     mlf_buf_putc(b, '(');
@@ -589,7 +590,8 @@ static void mlf__dataset_filters(mlf__binds *q, mlf_buf *b, const mlf_store_logg
         const mlf_store_logged_model_dataset *d = &query->datasets[i];
         mlf_buf_puts(b, i ? " OR " : "");
         mlf_buf_puts(b, d->digest != NULL ? "(dataset_name = ? AND dataset_digest = ?)"
-                                          : "(dataset_name = ? AND dataset_digest IS NULL)");
+                        : d->any_digest ? "(dataset_name = ?)"
+                                        : "(dataset_name = ? AND dataset_digest IS NULL)");
         mlf__bind_text(q, d->name);
         if (d->digest != NULL)
             mlf__bind_text(q, d->digest);
