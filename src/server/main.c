@@ -80,6 +80,7 @@ static int mlf__server(int argc, char **argv)
         .artifacts_only = mlf__env_true("MLFLOW_ARTIFACTS_ONLY"),
         .access_log = 1,
         .max_body_size = 64u << 20,
+        .max_upload_size = (size_t)1 << 40,
         .store_threads = 32,
     };
     mlf_service_config cfg = {

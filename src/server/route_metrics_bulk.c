@@ -98,8 +98,7 @@ int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         return 0;
     }
     if (app->artifacts_only) {
-        static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
-        mlf_http_respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        mlf_http_respond_disabled(pool, ret, mlf_http_ajax_rule(app, pool, mlf__route), true);
         return 0;
     }
 

@@ -26,8 +26,7 @@ int mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_
         return 0;
     }
     if (app->artifacts_only) {
-        static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
-        mlf_http_respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        mlf_http_respond_disabled(pool, ret, mlf_http_ajax_rule(app, pool, mlf__route), true);
         return 0;
     }
     mlf_error err = {0};
