@@ -47,7 +47,10 @@ typedef struct mlf__worker {
     pthread_mutex_t done_mu;
     struct mlf__job *done_head; /* finished jobs, under done_mu */
     uv_check_t check;           /* after each poll: drop received body pages from memory */
+    uv_prepare_t prepare;       /* before each poll: route socket reads through mlf__on_read */
     mlf__conn conns;            /* list head of the open connections */
+    h2o_globalconf_t gconf;     /* this worker's copy, whose body limit mlf__on_read sets per request */
+    size_t max_body_size, max_upload_size;
 } mlf__worker;
 
 /*
@@ -423,6 +426,55 @@ static void mlf__on_accept(uv_stream_t *listener, int status)
 }
 
 /*
+ * h2o 2.2 has one request body limit (globalconf.max_request_entity_size),
+ * checked against Content-Length as soon as the head is parsed, inside its
+ * read callback. Each worker has its own globalconf copy, and this wrapper
+ * of h2o's read callback sets the limit from the request line pending in
+ * the buffer just before h2o parses it: the upload limit for an artifact
+ * PUT, --max-body-size for everything else.
+ */
+static uv_read_cb mlf__h2o_on_read;
+
+static void mlf__on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    mlf__conn *c = (mlf__conn *)stream;
+    mlf__worker *w = mlf__self;
+    h2o_buffer_t *in = c->sock != NULL ? c->sock->input : NULL;
+    if (nread > 0 && w != NULL && mlf__the_handler != NULL && in != NULL) {
+        /* the pending request starts at the buffer's bytes (h2o consumes finished ones); the new bytes follow */
+        const char *head = in->bytes != NULL && in->size > 0 ? in->bytes : buf->base;
+        size_t len = in->bytes != NULL && in->size > 0 ? in->size + (size_t)nread : (size_t)nread;
+        mlf_http_request hr = {0};
+        const char *sp = memchr(head, ' ', len < 16 ? len : 16);
+        if (sp != NULL) {
+            hr.method = head;
+            hr.method_len = (size_t)(sp - head);
+            hr.path = sp + 1;
+            size_t room = len - (size_t)(hr.path - head);
+            while (hr.path_len < room && hr.path_len < 4096 && strchr(" ?\r\n", hr.path[hr.path_len]) == NULL)
+                hr.path_len++;
+        }
+        bool upload = sp != NULL && mlf__is_artifact_upload(mlf__the_handler, &hr);
+        w->gconf.max_request_entity_size = upload ? w->max_upload_size : w->max_body_size;
+    }
+    mlf__h2o_on_read(stream, nread, buf);
+}
+
+static void mlf__on_prepare(uv_prepare_t *prepare)
+{
+    mlf__worker *w = prepare->data;
+    for (mlf__conn *c = w->conns.next; c != &w->conns; c = c->next) {
+        uv_read_cb cb = c->tcp.read_cb;
+        if (cb == NULL || cb == mlf__on_read)
+            continue;
+        if (mlf__h2o_on_read == NULL)
+            mlf__h2o_on_read = cb;
+        if (cb == mlf__h2o_on_read)
+            c->tcp.read_cb = mlf__on_read;
+    }
+}
+
+/*
  * After each poll: the pages of a file-backed socket buffer that hold
  * received bytes are dropped from this process (MADV_DONTNEED on a shared
  * file mapping keeps the data in the file and the page cache), so a large
@@ -471,6 +523,8 @@ static void mlf__on_stop(uv_async_t *async)
     mlf__on_done(&w->done); /* the store threads are gone: answer what they finished */
     uv_check_stop(&w->check);
     uv_close((uv_handle_t *)&w->check, NULL);
+    uv_prepare_stop(&w->prepare);
+    uv_close((uv_handle_t *)&w->prepare, NULL);
     uv_close((uv_handle_t *)&w->listener, NULL);
     uv_close((uv_handle_t *)&w->stop, NULL);
     uv_close((uv_handle_t *)&w->done, NULL);
@@ -574,7 +628,12 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
             break;
         }
         uv_loop_init(&w->loop);
-        h2o_context_init(&w->ctx, &w->loop, &globalconf);
+        /* a shallow copy: the hosts and handlers stay shared; only the body limit differs per worker */
+        w->gconf = globalconf;
+        w->max_body_size = config->max_body_size;
+        w->max_upload_size = globalconf.max_request_entity_size;
+        w->gconf.max_request_entity_size = config->max_body_size;
+        h2o_context_init(&w->ctx, &w->loop, &w->gconf);
         w->accept_ctx.ctx = &w->ctx;
         w->accept_ctx.hosts = globalconf.hosts;
         w->pool = mlf_pool_create();
@@ -582,6 +641,9 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
         uv_check_init(&w->loop, &w->check);
         w->check.data = w;
         uv_check_start(&w->check, mlf__on_check);
+        uv_prepare_init(&w->loop, &w->prepare);
+        w->prepare.data = w;
+        uv_prepare_start(&w->prepare, mlf__on_prepare);
         uv_tcp_init(&w->loop, &w->listener);
         uv_tcp_open(&w->listener, w->fd);
         w->listener.data = w;

@@ -219,9 +219,15 @@ def test_body_limit_applies_to_other_routes_only():
     s = Server(extra_args=("--max-body-size", str(1 << 20)))
     try:
         big = b"x" * (2 << 20)
-        status, _, _ = s.request("POST", "/api/2.0/mlflow/experiments/create", big,
-                                 {"Content-Type": "application/json"})
-        assert status == 413
+        # refused on the announced length, before the body is read
+        with socket.create_connection(("127.0.0.1", s.port), timeout=10) as c:
+            c.sendall(b"POST /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n{" % len(big))
+            assert c.recv(4096).startswith(b"HTTP/1.1 413")
+        with socket.create_connection(("127.0.0.1", s.port), timeout=10) as c:
+            c.sendall(b"PUT /api/2.0/mlflow/experiments/create HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Length: %d\r\n\r\n{" % len(big))
+            assert c.recv(4096).startswith(b"HTTP/1.1 413")
         assert put(s, "lim/big.bin", big)[0] == 200
         assert get(s, "lim/big.bin")[2] == big
     finally:
