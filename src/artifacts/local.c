@@ -397,7 +397,7 @@ int mlf_artifacts_local_delete(mlf_pool *pool, const char *root, const char *rel
 static const char *const mlf__text_exts[] = {"txt", "log",  "err", "cfg", "conf", "cnf",   "cf",      "ini",
                                              "properties", "prop", "hocon", "toml", "yaml", "yml", "xml", "json",
                                              "js",  "py",   "py3", "csv", "tsv",  "md",    "rst",     "MLmodel",
-                                             "MLproject"};
+                                             "mlproject"};
 
 /* the part of Python's mimetypes table artifacts meet */
 static const struct {
