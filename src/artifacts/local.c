@@ -78,25 +78,30 @@ int mlf_artifacts_check_path(mlf_pool *pool, const char *path, size_t len, const
     }
     if (memchr(p, '\0', n) != NULL)
         return mlf__invalid_path(pool, err);
-    /* _escape_control_characters */
+    /* urlsplit (inside _decode) strips leading C0 controls and spaces and drops tabs and newlines;
+       _escape_control_characters then writes the other controls as %xx */
     mlf_buf b;
     mlf_buf_init(&b, pool, n + 16);
+    bool leading = true;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (c < 32 || c == 127)
-            mlf_buf_printf(&b, "%%%02x", c);
-        else
+        if ((leading && c <= 32) || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        leading = false;
+        if (c < 32 || c == 127) {
+            static const char hex[] = "0123456789abcdef";
+            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+            mlf_buf_append(&b, esc, 3);
+        } else {
             mlf_buf_putc(&b, (char)c);
+        }
     }
     const char *s = b.data;
     if (strchr(s, '#') != NULL)
         return mlf__invalid_path(pool, err);
-    if (strncmp(s, "file:", 5) == 0) {
-        char *local = NULL;
-        if (mlf_uri_local_file_to_path(pool, s, &local, err) < 0)
-            return mlf__invalid_path(pool, err);
-        s = local;
-    }
+    /* a file: URI: _decode's urlunparse gives it "///", so its path is always absolute */
+    if (strncasecmp(s, "file:", 5) == 0)
+        return mlf__invalid_path(pool, err);
     /* absolute: POSIX "/x"; Windows "C:x"-with-root, "\x", UNC "\\h\s" */
     if (s[0] == '/' || s[0] == '\\')
         return mlf__invalid_path(pool, err);
