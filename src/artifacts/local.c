@@ -338,6 +338,8 @@ static int mlf__write_all(int dst, const char *data, uint64_t len)
 int mlf_artifacts_local_write(mlf_pool *pool, const char *root, const char *rel, const mlf_artifact_source *src,
                               mlf_error *err)
 {
+    if (src->fd < 0 && src->data == NULL && src->len > 0)
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "The request body is not available");
     char *full;
     int rc = mlf__resolve(pool, root, rel, &full, err);
     if (rc < 0)
