@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/version.h"
+#include "generated/rpc_ids.h"
 #include "json/pbjson.h"
 
 static int mlf__hex(int c)
@@ -68,11 +69,6 @@ void mlf_http_respond_405(mlf_http_response *ret)
     mlf_http_respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
 }
 
-void mlf_http_respond_artifacts_only(mlf_http_response *ret)
-{
-    static const char msg[] = "Endpoint disabled due to the mlflow server running in `--artifacts-only` mode.";
-    mlf_http_respond(ret, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
-}
 
 static mlf_json *mlf__json_new(mlf_pool *pool, mlf_json_type type)
 {
@@ -159,15 +155,24 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
         mlf_http_respond(ret, 404, NULL, "", 0);
         return;
     }
-    if (app->artifacts_only) {
-        mlf_http_respond_artifacts_only(ret);
+    /* artifact rpcs: their own 503s, path checks, raw bodies and file answers (route_artifacts.c) */
+    mlf_ctx_http io = {.body_fd = -1, .file_fd = -1};
+    bool artifact_rpc =
+        strcmp(rpc->service, "MlflowArtifactsService") == 0 || m->route->rpc == MLF_RPC_TRACKING_LIST_ARTIFACTS;
+    if (artifact_rpc) {
+        if (mlf_http_artifact_rpc_gate(app, pool, req, m, &io, ret))
+            return;
+    } else if (app->artifacts_only) {
+        mlf_http_respond_disabled(pool, ret, mlf_http_flask_rule(app, pool, m->route), true);
         return;
     }
 
     bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
     ProtobufCMessage *msg = NULL;
     mlf_pbjson_result pr = {0};
-    if (is_get && req->query != NULL && req->query_len > 0) {
+    if (m->route->rpc == MLF_RPC_ARTIFACTS_UPLOAD_ARTIFACT) {
+        msg = mlf_pbjson_new_message(pool, rpc->request); /* the body is the file, not JSON */
+    } else if (is_get && req->query != NULL && req->query_len > 0) {
         if (mlf_pbjson_from_query(pool, rpc->request, req->query, req->query_len, &msg, &pr, &err) != 0)
             goto fail;
     } else {
@@ -182,11 +187,15 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
         if (mlf__set_path_param(pool, msg, m->param_names[i], m->param_values[i], &err) != 0)
             goto fail;
 
-    mlf_ctx ctx = {.svc = app->svc, .pool = pool};
+    mlf_ctx ctx = {.svc = app->svc, .pool = pool, .http = artifact_rpc ? &io : NULL};
     mlf_rpc_request rr = {.msg = msg, .raw = pr.json, .parse_failed = pr.n_type_errors > 0};
     ProtobufCMessage *resp = NULL;
     if (mlf_rpc_invoke(&ctx, rpc, &rr, &resp, &err) != 0)
         goto fail;
+    if (io.file_fd >= 0) {
+        mlf_http_artifact_rpc_file(pool, &io, ret);
+        return;
+    }
     mlf_buf b;
     mlf_buf_init(&b, pool, 256);
     mlf_pbjson_write(&b, resp);
@@ -240,6 +249,9 @@ void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
     if (mlf_http_metrics_bulk(app, pool, req, ret) == 0)
         return;
     if (mlf_http_graphql(app, pool, req, ret) == 0)
+        return;
+    /* Flask routes of their own: get-artifact, upload-artifact, ... */
+    if (mlf_http_artifact_routes(app, pool, req, ret) == 0)
         return;
 
     mlf_route_match m;

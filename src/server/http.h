@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/pool.h"
 #include "json/json.h"
@@ -32,6 +33,9 @@ typedef struct mlf_http_request {
     size_t content_type_len;
     const char *body; /** NULL when there is none */
     size_t body_len;
+    bool body_in_file; /** the body is body_len bytes of body_fd from body_off (a large upload), body is NULL */
+    int body_fd;
+    uint64_t body_off;
 } mlf_http_request;
 
 typedef struct mlf_http_response {
@@ -39,6 +43,10 @@ typedef struct mlf_http_response {
     const char *content_type; /** NULL for no Content-Type */
     const char *body;
     size_t body_len;
+    bool send_file;                  /** answer with file_size bytes of file_fd instead of body (the sender closes it) */
+    int file_fd;
+    uint64_t file_size;
+    const char *content_disposition; /** NULL for none */
 } mlf_http_response;
 
 /** Answers one request; all memory comes from pool. Never fails. */
@@ -75,14 +83,39 @@ int mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
 int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
                           mlf_http_response *ret);
 
+/**
+ * The artifact routes that are not rpcs (route_artifacts.c): [P]/get-artifact,
+ * [P]/model-versions/get-artifact, [P]/ajax-api/2.0/mlflow/upload-artifact and
+ * [P]/ajax-api/2.0/mlflow/logged-models/<id>/artifacts/files. Answers into
+ * ret and returns 0, or returns -1 without touching ret for other paths.
+ */
+int mlf_http_artifact_routes(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                             mlf_http_response *ret);
+
+/**
+ * Before an artifact rpc (MlflowService listArtifacts or an
+ * MlflowArtifactsService rpc) runs: answers 503 when the server does not
+ * serve artifacts, 400 for an unsafe route path, and otherwise fills io
+ * (route path, body) and returns false. Returns true when it answered.
+ */
+bool mlf_http_artifact_rpc_gate(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                                const mlf_route_match *m, mlf_ctx_http *io, mlf_http_response *ret);
+/** Turns a download an rpc asked for (io->file_fd) into ret. */
+void mlf_http_artifact_rpc_file(mlf_pool *pool, const mlf_ctx_http *io, mlf_http_response *ret);
+/** The Flask rule of a route, as request.url_rule prints it ({x} as <x>, {+x} as <path:x>, static prefix included). */
+const char *mlf_http_flask_rule(const mlf_http_app *app, mlf_pool *pool, const mlf_route *route);
+/** The Flask rule of an /ajax-api route: the static prefix, then route. */
+const char *mlf_http_ajax_rule(const mlf_http_app *app, mlf_pool *pool, const char *route);
+/** The 503 text MLflow's _disable_if_artifacts_only (or, when !artifacts_only, _disable_unless_serve_artifacts) answers for Flask rule. */
+void mlf_http_respond_disabled(mlf_pool *pool, mlf_http_response *ret, const char *rule, bool artifacts_only);
+
 /** Sets ret's fields (body memory must outlive the response: a pool or static). */
 void mlf_http_respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len);
 /** Answers err as MLflow's catch_mlflow_exception does: its JSON and HTTP status. */
 void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err);
 /** Werkzeug's 405 page, as Flask answers a method a route does not take. */
 void mlf_http_respond_405(mlf_http_response *ret);
-/** The 503 text MLflow answers tracking and registry routes with under --artifacts-only. */
-void mlf_http_respond_artifacts_only(mlf_http_response *ret);
+
 /** True when req's decoded path is route (an /ajax-api path) under app's static prefix. */
 bool mlf_http_is_ajax_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const char *route);
 /** MLflow's _validate_content_type(request, ["application/json"]) for POST and PUT. */

@@ -95,7 +95,7 @@ int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         return 0;
     }
     if (app->artifacts_only) {
-        mlf_http_respond_artifacts_only(ret);
+        mlf_http_respond_disabled(pool, ret, mlf_http_ajax_rule(app, pool, mlf__route), true);
         return 0;
     }
 

@@ -17,7 +17,9 @@ typedef struct mlf_server_config {
     const char *static_prefix; /** NULL or e.g. "/mlflow" */
     bool artifacts_only;
     bool access_log;
-    size_t max_body_size;      /** bytes; larger requests get 413 */
+    size_t max_body_size;      /** bytes; larger requests get 413 (but artifact uploads) */
+    size_t max_upload_size;    /** bytes; the limit of an artifact upload (PUT .../mlflow-artifacts/artifacts/...) */
+    const char *spool_dir;     /** where bodies over 8 MiB are kept while they arrive (NULL: $TMPDIR or /tmp) */
     int store_threads;         /** threads running non-GET requests off the event loops; 0 = run them inline */
 
     /*

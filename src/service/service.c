@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/uri.h"
 
@@ -41,6 +42,30 @@ static int mlf__default_artifact_root(const mlf_service_config *config, const ch
     return 0;
 }
 
+/* --artifacts-destination as an absolute local path (file: URIs too); the directory is made on first write. */
+static char *mlf__artifacts_destination(const mlf_service_config *config, mlf_pool *pool)
+{
+    const char *dest = config != NULL && config->artifacts_destination != NULL && config->artifacts_destination[0]
+                           ? config->artifacts_destination
+                           : "./mlartifacts";
+    char *local = NULL;
+    mlf_error err = {0};
+    if (mlf_uri_local_file_to_path(pool, dest, &local, &err) < 0 || local == NULL)
+        local = (char *)dest;
+    char *abs = NULL;
+    if (local[0] == '/') {
+        abs = strdup(mlf_path_normpath(pool, local));
+    } else {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof(cwd)) == NULL)
+            strcpy(cwd, ".");
+        abs = strdup(mlf_path_normpath(pool, mlf_path_join(pool, cwd, local)));
+    }
+    if (abs == NULL)
+        abort();
+    return abs;
+}
+
 int mlf_service_create(const mlf_service_config *config, mlf_pool *pool, mlf_service **ret, mlf_error *err)
 {
     const char *uri = config != NULL && config->backend_store_uri != NULL ? config->backend_store_uri
@@ -61,6 +86,8 @@ int mlf_service_create(const mlf_service_config *config, mlf_pool *pool, mlf_ser
     svc->default_artifact_root = strdup(root);
     if (svc->default_artifact_root == NULL)
         abort();
+    svc->serve_artifacts = config == NULL || config->serve_artifacts;
+    svc->artifacts_destination = mlf__artifacts_destination(config, pool);
     *ret = svc;
     return 0;
 }
@@ -71,5 +98,6 @@ void mlf_service_destroy(mlf_service *svc)
         return;
     mlf_store_destroy(svc->store);
     free(svc->default_artifact_root);
+    free(svc->artifacts_destination);
     free(svc);
 }

@@ -7,6 +7,7 @@
 #define MLF_SERVICE_SERVICE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "core/pool.h"
@@ -22,7 +23,24 @@ typedef struct mlf_service_config {
 typedef struct mlf_service {
     mlf_store *store;
     char *default_artifact_root;
+    char *artifacts_destination; /** absolute local directory of the proxied artifacts */
+    int serve_artifacts;
 } mlf_service;
+
+/**
+ * What the HTTP layer gives the artifact rpcs beside the message: the route's
+ * artifact path, the raw request body, and a slot for a file to send back.
+ */
+typedef struct mlf_ctx_http {
+    const char *artifact_path; /** <path:artifact_path>, already through validate_path_is_safe */
+    const char *body;          /** the request body in memory, or NULL */
+    int body_fd;               /** or in this file from body_off (-1: none) */
+    uint64_t body_off;
+    uint64_t body_len;
+    int file_fd;               /** out: a file to answer with (-1: the JSON response); the HTTP layer closes it */
+    uint64_t file_size;
+    const char *file_name;     /** out: its name, for Content-Type and Content-Disposition */
+} mlf_ctx_http;
 
 /** The context every service function gets: the instance and the request's pool. */
 typedef struct mlf_ctx {
@@ -32,6 +50,7 @@ typedef struct mlf_ctx {
      * HTTP client: checks MLflow makes in its request handlers rather than in
      * its store are the caller's, as they are for MLflow's SqlAlchemyStore. */
     bool store_semantics;
+    mlf_ctx_http *http; /** NULL outside the HTTP server (the FFI) */
 } mlf_ctx;
 
 /**

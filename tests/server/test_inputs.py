@@ -361,7 +361,9 @@ def test_search_datasets_route_artifacts_only():
     s = Server(extra_args=("--artifacts-only",))
     try:
         status, headers, body = search_datasets(s, {"experiment_ids": ["0"]})
-        assert status == 503 and headers["content-type"].startswith("text/plain")
-        assert body == b"Endpoint disabled due to the mlflow server running in `--artifacts-only` mode."
+        assert status == 503 and headers["content-type"] == "text/html; charset=utf-8"
+        assert body == (b"Endpoint: /ajax-api/2.0/mlflow/experiments/search-datasets disabled due to the mlflow "
+                        b"server running in `--artifacts-only` mode. To enable tracking server functionality, "
+                        b"run `mlflow server` without `--artifacts-only`")
     finally:
         s.stop()

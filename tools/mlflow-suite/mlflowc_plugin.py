@@ -256,7 +256,23 @@ def _wrap_initialize_backend_stores(orig):
 # subprocess.Popen of `python -m mlflow server ...` -> mlflow-c (or, for the reference, a process group)
 
 def _is_mlflow_server_cmd(args):
-    return (isinstance(args, (list, tuple)) and len(args) >= 4 and list(args[1:4]) == ["-m", "mlflow", "server"])
+    return (isinstance(args, (list, tuple)) and
+            ((len(args) >= 4 and list(args[1:4]) == ["-m", "mlflow", "server"]) or
+             (len(args) >= 2 and os.path.basename(str(args[0])) == "mlflow" and args[1] == "server")))
+
+
+def _server_args(args):
+    """The options after `server`, without the ones naming Python servers (--gunicorn-opts X, ...)."""
+    rest = list(args[4:] if args[1] == "-m" else args[2:])
+    out = []
+    i = 0
+    while i < len(rest):
+        if rest[i] in ("--gunicorn-opts", "--waitress-opts", "--uvicorn-opts"):
+            i += 2
+            continue
+        out.append(rest[i])
+        i += 1
+    return out
 
 
 class _GroupPopen(subprocess.Popen):
@@ -265,7 +281,7 @@ class _GroupPopen(subprocess.Popen):
     def __init__(self, args, *a, **kw):
         kw["start_new_session"] = True
         if TARGET != "reference" and _is_mlflow_server_cmd(args):
-            args = [BIN, "server", *args[4:]]
+            args = [BIN, "server", *_server_args(args)]
             if "--host" not in args:
                 args += ["--host", HOST]
         super().__init__(args, *a, **kw)

@@ -16,6 +16,8 @@
 #                    path (default $MLFLOW_REF_ENV, else /opt/mlflow-ref/env.sh when it exists)
 #   --python PY      the interpreter (default $MLFLOW_SUITE_PYTHON, else /usr/bin/python3)
 #   -k EXPR          pytest selection (default "not file")
+#   --suite FILE     another test file of the tree (default tests/tracking/test_rest_tracking.py),
+#                    e.g. tests/tracking/test_mlflow_artifacts.py
 #   --logdir DIR     where server logs, pytest output and causes.json go (default: a temp dir)
 #   --report-only    exit 0 whatever the tests did (the counts are still printed)
 #
@@ -42,6 +44,7 @@ py=${MLFLOW_SUITE_PYTHON:-/usr/bin/python3}
 kexpr="not file"
 logdir=""
 report_only=0
+suite_opt=""
 tree=${MLFLOW_TREE:-}
 extra=()
 while [ $# -gt 0 ]; do
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
         --env) envfile=$2; shift ;;
         --python) py=$2; shift ;;
         -k) kexpr=$2; shift ;;
+        --suite) suite_opt=$2; shift ;;
         --logdir) logdir=$2; shift ;;
         --report-only) report_only=1 ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -67,7 +71,7 @@ if [ -z "$tree" ]; then
     exit 0
 fi
 tree=$(cd "$tree" 2>/dev/null && pwd) || { echo "skipped: MLflow tree $tree does not exist"; exit 0; }
-suite=tests/tracking/test_rest_tracking.py
+suite=${suite_opt:-tests/tracking/test_rest_tracking.py}
 if [ ! -f "$tree/$suite" ]; then
     echo "skipped: $tree has no $suite"
     exit 0

@@ -1,0 +1,426 @@
+/*
+ * The HTTP side of artifacts. The rpcs (MlflowArtifactsService, and
+ * MlflowService listArtifacts) go through the rpc table; this file gates
+ * them (503 without --serve-artifacts, the route path through
+ * validate_path_is_safe) and turns a download into a streamed file answer.
+ * The Flask routes that are not rpcs (mlflow/server/__init__.py) are served
+ * here too: get-artifact, model-versions/get-artifact, upload-artifact and
+ * logged-models/<id>/artifacts/files (handlers.py get_artifact_handler,
+ * get_model_version_artifact_handler, upload_artifact_handler,
+ * get_logged_model_artifact_handler).
+ */
+#include <string.h>
+
+#include "artifacts/local.h"
+#include "server/http.h"
+#include "service/artifacts/artifact.h"
+
+#define MLF__UPLOAD_MAX (10 * 1024 * 1024) /* upload_artifact_handler's 10MB cap */
+
+static const char mlf__405[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+                               "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
+static const char mlf__400[] = "<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n"
+                               "<p>The browser (or proxy) sent a request that this server could not understand.</p>\n";
+static const char mlf__500[] =
+    "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
+    "<p>The server encountered an internal error and was unable to complete your request. Either the server is "
+    "overloaded or there is an error in the application.</p>\n";
+
+void mlf_http_respond_disabled(mlf_pool *pool, mlf_http_response *ret, const char *rule, bool artifacts_only)
+{
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 256);
+    if (artifacts_only)
+        mlf_buf_printf(&b,
+                       "Endpoint: %s disabled due to the mlflow server running in `--artifacts-only` mode. To enable "
+                       "tracking server functionality, run `mlflow server` without `--artifacts-only`",
+                       rule);
+    else
+        mlf_buf_printf(&b,
+                       "Endpoint: %s disabled due to the mlflow server running with `--no-serve-artifacts`. To enable "
+                       "artifacts server functionality, run `mlflow server` with `--serve-artifacts`",
+                       rule);
+    mlf_http_respond(ret, 503, "text/html; charset=utf-8", b.data, b.len);
+}
+
+/* The Flask rule of a route: {x} is <x>, {+x} is <path:x>. */
+const char *mlf_http_flask_rule(const mlf_http_app *app, mlf_pool *pool, const mlf_route *rt)
+{
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 128);
+    if (rt->ajax && app->static_prefix != NULL)
+        mlf_buf_puts(&b, app->static_prefix);
+    for (const char *p = rt->pattern; *p; p++) {
+        if (*p == '{') {
+            mlf_buf_puts(&b, p[1] == '+' ? "<path:" : "<");
+            p += p[1] == '+' ? 2 : 1;
+            while (*p && *p != '}')
+                mlf_buf_putc(&b, *p++);
+            mlf_buf_putc(&b, '>');
+            if (*p == '\0')
+                break;
+            continue;
+        }
+        mlf_buf_putc(&b, *p);
+    }
+    return b.data;
+}
+
+const char *mlf_http_ajax_rule(const mlf_http_app *app, mlf_pool *pool, const char *route)
+{
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 128);
+    mlf_buf_printf(&b, "%s%s", app->static_prefix != NULL ? app->static_prefix : "", route);
+    return b.data;
+}
+
+static bool mlf__is(const mlf_http_request *req, const char *method)
+{
+    size_t n = strlen(method);
+    return req->method_len == n && memcmp(req->method, method, n) == 0;
+}
+
+/* True when the percent-decoded text holds a NUL byte (which C strings would cut short). */
+static bool mlf__has_nul(mlf_pool *pool, const char *s, size_t len)
+{
+    if (s == NULL)
+        return false;
+    size_t n;
+    const char *d = mlf_http_url_decode(pool, s, len, true, &n);
+    return memchr(d, '\0', n) != NULL;
+}
+
+bool mlf_http_artifact_rpc_gate(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                                const mlf_route_match *m, mlf_ctx_http *io, mlf_http_response *ret)
+{
+    const mlf_rpc *rpc = &mlf_rpcs[m->route->rpc];
+    bool proxy = strcmp(rpc->service, "MlflowArtifactsService") == 0;
+    memset(io, 0, sizeof(*io));
+    io->body_fd = -1;
+    io->file_fd = -1;
+    if (proxy && !app->svc->serve_artifacts) {
+        mlf_http_respond_disabled(pool, ret, mlf_http_flask_rule(app, pool, m->route), false);
+        return true;
+    }
+    if (!proxy && app->artifacts_only) {
+        mlf_http_respond_disabled(pool, ret, mlf_http_flask_rule(app, pool, m->route), true);
+        return true;
+    }
+    mlf_error err = {0};
+    /* a NUL in the path or the query: refused like the other unsafe paths */
+    if (mlf__has_nul(pool, req->path, req->path_len) || mlf__has_nul(pool, req->query, req->query_len)) {
+        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid path");
+        mlf_http_respond_error(pool, ret, &err);
+        return true;
+    }
+    for (size_t i = 0; i < m->n_params; i++) {
+        if (strcmp(m->param_names[i], "artifact_path") != 0)
+            continue;
+        const char *v = m->param_values[i];
+        if (mlf_artifacts_check_path(pool, v, strlen(v), &io->artifact_path, &err) < 0) {
+            mlf_http_respond_error(pool, ret, &err);
+            return true;
+        }
+    }
+    io->body = req->body;
+    io->body_len = req->body_len;
+    if (req->body_in_file) {
+        io->body = NULL;
+        io->body_fd = req->body_fd;
+        io->body_off = req->body_off;
+    }
+    return false;
+}
+
+/* Content-Disposition as Flask/Werkzeug write it: a token as is, else quoted, non-ASCII as filename*. */
+static const char *mlf__disposition(mlf_pool *pool, const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    const char *base = slash != NULL ? slash + 1 : name;
+    bool ascii = true, token = true;
+    for (const unsigned char *p = (const unsigned char *)base; *p; p++) {
+        if (*p >= 128)
+            ascii = false;
+        if (*p <= 32 || *p >= 127 || strchr("()<>@,;:\\\"/[]?={}", *p) != NULL)
+            token = false;
+    }
+    mlf_buf b;
+    mlf_buf_init(&b, pool, strlen(base) * 3 + 32);
+    mlf_buf_puts(&b, "attachment; filename");
+    if (!ascii) {
+        mlf_buf_puts(&b, "*=UTF-8''");
+        for (const unsigned char *p = (const unsigned char *)base; *p; p++) {
+            if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                strchr("-._~", *p) != NULL)
+                mlf_buf_putc(&b, (char)*p);
+            else
+                mlf_buf_printf(&b, "%%%02X", *p);
+        }
+    } else if (token) {
+        mlf_buf_printf(&b, "=%s", base);
+    } else {
+        mlf_buf_puts(&b, "=\"");
+        for (const char *p = base; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                mlf_buf_putc(&b, '\\');
+            mlf_buf_putc(&b, *p);
+        }
+        mlf_buf_putc(&b, '"');
+    }
+    return b.data;
+}
+
+static void mlf__respond_file(mlf_pool *pool, mlf_http_response *ret, int fd, uint64_t size, const char *name)
+{
+    memset(ret, 0, sizeof(*ret));
+    ret->status = 200;
+    ret->content_type = mlf_artifacts_mime_type(name);
+    ret->content_disposition = mlf__disposition(pool, name);
+    ret->send_file = true;
+    ret->file_fd = fd;
+    ret->file_size = size;
+    ret->body = "";
+}
+
+void mlf_http_artifact_rpc_file(mlf_pool *pool, const mlf_ctx_http *io, mlf_http_response *ret)
+{
+    mlf__respond_file(pool, ret, io->file_fd, io->file_size, io->file_name);
+}
+
+/* request.args: the first value of each key, '+' as space; len-aware so that NUL bytes are seen. */
+typedef struct {
+    const char *val;
+    size_t len;
+} mlf__arg;
+
+static bool mlf__arg_get(mlf_pool *pool, const mlf_http_request *req, const char *key, mlf__arg *ret)
+{
+    const char *q = req->query;
+    size_t qlen = req->query != NULL ? req->query_len : 0;
+    for (size_t i = 0; i < qlen;) {
+        size_t j = i;
+        while (j < qlen && q[j] != '&')
+            j++;
+        if (j > i) {
+            const char *eq = memchr(q + i, '=', j - i);
+            size_t klen = eq != NULL ? (size_t)(eq - (q + i)) : j - i;
+            size_t kn;
+            const char *k = mlf_http_url_decode(pool, q + i, klen, true, &kn);
+            if (kn == strlen(key) && memcmp(k, key, kn) == 0) {
+                if (eq != NULL)
+                    ret->val = mlf_http_url_decode(pool, eq + 1, (size_t)(q + j - eq - 1), true, &ret->len);
+                else
+                    ret->val = "", ret->len = 0;
+                return true;
+            }
+        }
+        i = j + 1;
+    }
+    return false;
+}
+
+/* _send_artifact: a missing or unreadable file is an OSError, Flask's 500 page; an unsafe one MLflow's 400. */
+static void mlf__send_artifact(mlf_ctx *ctx, const char *uri, const char *path, mlf_http_response *ret)
+{
+    mlf_error err = {0};
+    mlf_artifact_location loc;
+    if (mlf_artifacts_locate(ctx, uri, path, &loc, &err) < 0) {
+        mlf_http_respond_error(ctx->pool, ret, &err);
+        return;
+    }
+    int fd;
+    uint64_t size;
+    if (mlf_artifacts_local_open(ctx->pool, loc.root, loc.rel, &fd, &size, &err) < 0) {
+        if (err.code == MLF_ERR_INTERNAL_ERROR)
+            mlf_http_respond(ret, 500, "text/html; charset=utf-8", mlf__500, sizeof(mlf__500) - 1);
+        else
+            mlf_http_respond_error(ctx->pool, ret, &err);
+        return;
+    }
+    mlf__respond_file(ctx->pool, ret, fd, size, loc.rel);
+}
+
+/* GET [P]/get-artifact?run_id=&path= (not disabled by --artifacts-only, as in MLflow) */
+static void mlf__get_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_http_response *ret)
+{
+    mlf_pool *pool = ctx->pool;
+    mlf__arg run_id = {0}, path = {0};
+    if (!mlf__arg_get(pool, req, "run_id", &run_id) || run_id.len == 0)
+        mlf__arg_get(pool, req, "run_uuid", &run_id);
+    if (!mlf__arg_get(pool, req, "path", &path)) {
+        mlf_http_respond(ret, 400, "text/html; charset=utf-8", mlf__400, sizeof(mlf__400) - 1);
+        return;
+    }
+    mlf_error err = {0};
+    const char *safe;
+    if (mlf_artifacts_check_path(pool, path.val, path.len, &safe, &err) < 0) {
+        mlf_http_respond_error(pool, ret, &err);
+        return;
+    }
+    mlf_store *store = ctx->svc->store;
+    Mlflow__Run *run = NULL;
+    if (store->ops->get_run(store, pool, run_id.val != NULL ? run_id.val : "None", &run, &err) < 0) {
+        mlf_http_respond_error(pool, ret, &err);
+        return;
+    }
+    mlf__send_artifact(ctx, run->info != NULL ? run->info->artifact_uri : "", safe, ret);
+}
+
+/* GET [P]/model-versions/get-artifact?name=&version=&path= */
+static void mlf__model_version_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_http_response *ret)
+{
+    mlf_pool *pool = ctx->pool;
+    mlf__arg name = {0}, version = {0}, path = {0};
+    mlf__arg_get(pool, req, "name", &name);
+    mlf__arg_get(pool, req, "version", &version);
+    if (!mlf__arg_get(pool, req, "path", &path)) {
+        mlf_http_respond(ret, 400, "text/html; charset=utf-8", mlf__400, sizeof(mlf__400) - 1);
+        return;
+    }
+    mlf_error err = {0};
+    const char *safe, *uri = NULL;
+    mlf_store *store = ctx->svc->store;
+    if (mlf_artifacts_check_path(pool, path.val, path.len, &safe, &err) < 0 ||
+        store->ops->get_model_version_download_uri(store, pool, name.val != NULL ? name.val : "None",
+                                                   version.val != NULL ? version.val : "None", &uri, &err) < 0) {
+        mlf_http_respond_error(pool, ret, &err);
+        return;
+    }
+    mlf__send_artifact(ctx, uri, safe, ret);
+}
+
+/* GET [P]/ajax-api/2.0/mlflow/logged-models/<model_id>/artifacts/files?artifact_file_path= */
+static void mlf__logged_model_artifact(mlf_ctx *ctx, const char *model_id, const mlf_http_request *req,
+                                       mlf_http_response *ret)
+{
+    mlf_pool *pool = ctx->pool;
+    mlf__arg path = {0};
+    mlf_error err = {0};
+    if (!mlf__arg_get(pool, req, "artifact_file_path", &path) || path.len == 0) {
+        mlf_error_set(&err, pool, MLF_ERR_BAD_REQUEST, "Request must include the \"artifact_file_path\" query parameter.");
+        mlf_http_respond_error(pool, ret, &err);
+        return;
+    }
+    const char *safe, *location = NULL, *source_run = NULL;
+    mlf_store *store = ctx->svc->store;
+    if (mlf_artifacts_check_path(pool, path.val, path.len, &safe, &err) < 0 ||
+        store->ops->get_source_logged_model(store, pool, model_id, &location, &source_run, &err) < 0) {
+        mlf_http_respond_error(pool, ret, &err);
+        return;
+    }
+    mlf__send_artifact(ctx, location, safe, ret);
+}
+
+/* POST [P]/ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path= with the file as the raw body */
+static void mlf__upload_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_http_response *ret)
+{
+    mlf_pool *pool = ctx->pool;
+    mlf__arg run_uuid = {0}, path = {0};
+    mlf_error err = {0};
+    const char *safe;
+    if (!mlf__arg_get(pool, req, "run_uuid", &run_uuid) || run_uuid.len == 0) {
+        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Request must specify run_uuid.");
+        goto fail;
+    }
+    if (!mlf__arg_get(pool, req, "path", &path) || path.len == 0) {
+        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Request must specify path.");
+        goto fail;
+    }
+    if (mlf_artifacts_check_path(pool, path.val, path.len, &safe, &err) < 0)
+        goto fail;
+    if (req->body_len > MLF__UPLOAD_MAX) {
+        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Artifact size is too large. Max size is 10MB.");
+        goto fail;
+    }
+    if (req->body_len == 0) {
+        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Request must specify data.");
+        goto fail;
+    }
+    mlf_store *store = ctx->svc->store;
+    Mlflow__Run *run = NULL;
+    if (store->ops->get_run(store, pool, run_uuid.val, &run, &err) < 0)
+        goto fail;
+    mlf_artifact_location loc;
+    if (mlf_artifacts_locate(ctx, run->info != NULL ? run->info->artifact_uri : "", safe, &loc, &err) < 0)
+        goto fail;
+    mlf_artifact_source src = {.data = req->body, .fd = -1, .len = req->body_len};
+    if (req->body_in_file) {
+        src.fd = req->body_fd;
+        src.off = req->body_off;
+        src.data = NULL;
+    }
+    if (mlf_artifacts_local_write(pool, loc.root, loc.rel, &src, &err) < 0)
+        goto fail;
+    mlf_http_respond(ret, 200, "application/json", "", 0);
+    return;
+fail:
+    mlf_http_respond_error(pool, ret, &err);
+}
+
+/* The model id when path (decoded, prefix stripped) is /ajax-api/2.0/mlflow/logged-models/<id>/artifacts/files. */
+static const char *mlf__logged_model_id(mlf_pool *pool, const char *path)
+{
+    static const char head[] = "/ajax-api/2.0/mlflow/logged-models/", tail[] = "/artifacts/files";
+    size_t hl = sizeof(head) - 1, tl = sizeof(tail) - 1, n = strlen(path);
+    if (n <= hl + tl || strncmp(path, head, hl) != 0 || strcmp(path + n - tl, tail) != 0)
+        return NULL;
+    const char *id = path + hl;
+    size_t idl = n - hl - tl;
+    if (memchr(id, '/', idl) != NULL)
+        return NULL;
+    return mlf_pool_strndup(pool, id, idl);
+}
+
+int mlf_http_artifact_routes(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                             mlf_http_response *ret)
+{
+    size_t len;
+    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &len);
+    const char *prefix = app->static_prefix != NULL ? app->static_prefix : "";
+    size_t pl = strlen(prefix);
+    if (strncmp(path, prefix, pl) != 0)
+        return -1;
+    path += pl;
+    enum { GET_ARTIFACT, MODEL_VERSION, LOGGED_MODEL, UPLOAD } which;
+    const char *model_id = NULL;
+    if (strcmp(path, "/get-artifact") == 0)
+        which = GET_ARTIFACT;
+    else if (strcmp(path, "/model-versions/get-artifact") == 0)
+        which = MODEL_VERSION;
+    else if (strcmp(path, "/ajax-api/2.0/mlflow/upload-artifact") == 0)
+        which = UPLOAD;
+    else if ((model_id = mlf__logged_model_id(pool, path)) != NULL)
+        which = LOGGED_MODEL;
+    else
+        return -1;
+    bool ok = which == UPLOAD ? mlf__is(req, "POST") : (mlf__is(req, "GET") || mlf__is(req, "HEAD"));
+    if (!ok) {
+        mlf_http_respond(ret, 405, "text/html; charset=utf-8", mlf__405, sizeof(mlf__405) - 1);
+        return 0;
+    }
+    if (app->artifacts_only && (which == MODEL_VERSION || which == LOGGED_MODEL)) {
+        mlf_buf b;
+        mlf_buf_init(&b, pool, 128);
+        mlf_buf_printf(&b, "%s%s", prefix,
+                       which == MODEL_VERSION ? "/model-versions/get-artifact"
+                                              : "/ajax-api/2.0/mlflow/logged-models/<model_id>/artifacts/files");
+        mlf_http_respond_disabled(pool, ret, b.data, true);
+        return 0;
+    }
+    mlf_ctx ctx = {.svc = app->svc, .pool = pool};
+    switch (which) {
+    case GET_ARTIFACT:
+        mlf__get_artifact(&ctx, req, ret);
+        break;
+    case MODEL_VERSION:
+        mlf__model_version_artifact(&ctx, req, ret);
+        break;
+    case LOGGED_MODEL:
+        mlf__logged_model_artifact(&ctx, model_id, req, ret);
+        break;
+    case UPLOAD:
+        mlf__upload_artifact(&ctx, req, ret);
+        break;
+    }
+    return 0;
+}

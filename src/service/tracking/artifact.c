@@ -1,0 +1,63 @@
+/*
+ * listArtifacts: a run's artifacts under its artifact_uri
+ * (mlflow/server/handlers.py list_artifacts_impl and
+ * _list_artifacts_for_proxied_run_artifact_root). page_token is accepted and
+ * ignored, as the local repositories do not page.
+ */
+#include <string.h>
+
+#include "artifacts/local.h"
+#include "generated/service_api.h"
+#include "service/artifacts/artifact.h"
+#include "store/uri.h"
+
+int mlf_tracking_list_artifacts(mlf_ctx *ctx, const Mlflow__ListArtifacts *req, Mlflow__ListArtifacts__Response *resp,
+                                mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    const char *path = NULL;
+    int rc;
+    if (req->path != NULL && (rc = mlf_artifacts_check_path(pool, req->path, strlen(req->path), &path, err)) < 0)
+        return rc;
+    const char *run_id = req->run_id != NULL && req->run_id[0] != '\0' ? req->run_id
+                         : req->run_uuid != NULL                       ? req->run_uuid
+                                                                       : "";
+    mlf_store *store = ctx->svc->store;
+    Mlflow__Run *run = NULL;
+    if ((rc = store->ops->get_run(store, pool, run_id, &run, err)) < 0)
+        return rc;
+    const char *uri = run->info != NULL && run->info->artifact_uri != NULL ? run->info->artifact_uri : "";
+    mlf_artifact_location loc;
+    if ((rc = mlf_artifacts_locate(ctx, uri, path, &loc, err)) < 0)
+        return rc;
+    mlf_artifact_info *items;
+    size_t n;
+    if (loc.proxied) {
+        if ((rc = mlf_artifacts_local_list(pool, loc.root, loc.rel, &items, &n, err)) < 0)
+            return rc;
+        /* paths relative to the run's root: join(path, basename) */
+        for (size_t i = 0; i < n; i++) {
+            const char *slash = strrchr(items[i].path, '/');
+            const char *base = slash != NULL ? slash + 1 : items[i].path;
+            items[i].path = path != NULL && path[0] != '\0' ? mlf_path_join(pool, path, base) : base;
+        }
+    } else if ((rc = mlf_artifacts_local_list(pool, loc.root, loc.rel, &items, &n, err)) < 0) {
+        return rc;
+    }
+    resp->root_uri = (char *)uri;
+    resp->files = MLF_NEW_ARRAY(pool, Mlflow__FileInfo *, n > 0 ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        Mlflow__FileInfo *f = MLF_NEW(pool, Mlflow__FileInfo);
+        mlflow__file_info__init(f);
+        f->path = (char *)items[i].path;
+        f->has_is_dir = 1;
+        f->is_dir = items[i].is_dir;
+        if (!items[i].is_dir) {
+            f->has_file_size = 1;
+            f->file_size = items[i].size;
+        }
+        resp->files[i] = f;
+    }
+    resp->n_files = n;
+    return 0;
+}
