@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Runs MLflow's own REST test suite, tests/tracking/test_rest_tracking.py -k "not file" (the
-# SQLAlchemy/SQLite half; mlflow-c has no file store), against mlflow-c.
+# Runs one of MLflow's own REST test suites against mlflow-c: by default
+# tests/tracking/test_rest_tracking.py -k "not file" (the SQLAlchemy/SQLite half; mlflow-c has no
+# file store); --file picks another file that starts its servers the same ways (e.g.
+# tests/tracking/test_model_registry.py).
 #
 # usage: tools/mlflow-suite/run_rest_suite.sh [options] [MLFLOW_TREE] [-- extra pytest args]
 #
 #   MLFLOW_TREE      an MLflow source tree (3.x; reference: 3.5.2.dev0, see
 #                    shared/reference/mlflow-reference-env.md). Also taken from $MLFLOW_TREE.
-#                    Without one, or when it has no tests/tracking/test_rest_tracking.py, the
-#                    script prints "skipped: ..." and exits 0.
+#                    Without one, or when it has no such test file, the script prints
+#                    "skipped: ..." and exits 0.
+#   --file PATH      the test file, relative to the tree (default tests/tracking/test_rest_tracking.py)
 #   --reference      run the same selection against Python MLflow itself (the tree's own
 #                    server), for side-by-side counts
 #   --both           run against mlflow-c, then against Python MLflow, and print both counts
@@ -43,12 +46,14 @@ kexpr="not file"
 logdir=""
 report_only=0
 tree=${MLFLOW_TREE:-}
+suite=tests/tracking/test_rest_tracking.py
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --reference) target=reference ;;
         --both) both=1 ;;
         --bin) bin=$2; shift ;;
+        --file) suite=$2; shift ;;
         --env) envfile=$2; shift ;;
         --python) py=$2; shift ;;
         -k) kexpr=$2; shift ;;
@@ -67,7 +72,6 @@ if [ -z "$tree" ]; then
     exit 0
 fi
 tree=$(cd "$tree" 2>/dev/null && pwd) || { echo "skipped: MLflow tree $tree does not exist"; exit 0; }
-suite=tests/tracking/test_rest_tracking.py
 if [ ! -f "$tree/$suite" ]; then
     echo "skipped: $tree has no $suite"
     exit 0
