@@ -85,7 +85,7 @@ typedef struct {
 static int mlf__cmp_mv_key(const void *a, const void *b)
 {
     const mlf__mv_key *x = a, *y = b;
-    int c = strcmp(x->name, y->name);
+    int c = x->name == y->name ? 0 : strcmp(x->name, y->name);
     if (c != 0)
         return c;
     return (x->version > y->version) - (x->version < y->version);
@@ -120,15 +120,18 @@ int mlf_sqlite_mv_load_tags_many(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__Mod
     if (tag_keys != NULL && strcmp(tag_keys, "[]") == 0)
         return 0;
     mlf__mv_key *keys = MLF_NEW_ARRAY(pool, mlf__mv_key, n);
-    for (size_t i = 0; i < n; i++)
-        keys[i] = (mlf__mv_key){.name = mvs[i]->name, .version = strtoll(mvs[i]->version, NULL, 10), .index = i};
+    for (size_t i = 0; i < n; i++) {
+        /* versions of one model next to each other share one name pointer: the sort compares it first */
+        const char *name = i > 0 && strcmp(mvs[i]->name, keys[i - 1].name) == 0 ? keys[i - 1].name : mvs[i]->name;
+        keys[i] = (mlf__mv_key){.name = name, .version = strtoll(mvs[i]->version, NULL, 10), .index = i};
+    }
     qsort(keys, n, sizeof(*keys), mlf__cmp_mv_key);
     /* the distinct names, as a JSON array for json_each */
     mlf_buf names;
     mlf_buf_init(&names, pool, 64);
     mlf_buf_putc(&names, '[');
     for (size_t i = 0; i < n; i++) {
-        if (i > 0 && strcmp(keys[i].name, keys[i - 1].name) == 0)
+        if (i > 0 && (keys[i].name == keys[i - 1].name || strcmp(keys[i].name, keys[i - 1].name) == 0))
             continue;
         if (names.len > 1)
             mlf_buf_putc(&names, ',');
