@@ -530,6 +530,8 @@ static int mlf__cmp_mv_key(const void *a, const void *b)
 
 static void mlf__mv_sort_rows(mlf__mv_keys *keys, const mlf__mv_sort *spec)
 {
+    if (keys->n < 2)
+        return; /* items may be NULL, which qsort must not get */
     mlf__sorting = spec;
     qsort(keys->items, keys->n, sizeof(*keys->items), mlf__cmp_mv_key);
     mlf__sorting = NULL;
