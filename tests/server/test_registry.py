@@ -783,6 +783,78 @@ def test_search_model_versions(fresh_server):
         "`order_by` contains duplicate fields: ['name', 'name DESC']")
 
 
+def test_search_model_versions_order_matches_sqlite(fresh_server):
+    # the store sorts rowids and sort keys in C: its pages must be SQLite's ORDER BY ... LIMIT/OFFSET,
+    # NULL timestamps included; a text timestamp (SQLite orders it after every number) takes the SQL path
+    s = fresh_server
+    for m in ("m-b", "m-a"):
+        create_model(s, m)
+        for _ in range(5):
+            create_version(s, m)
+    sql(s, "UPDATE model_versions SET last_updated_time = 7 WHERE version IN (2, 4)")
+    sql(s, "UPDATE model_versions SET last_updated_time = NULL, creation_time = NULL WHERE version = 3")
+    orders = [[], ["last_updated_timestamp ASC"], ["creation_timestamp DESC", "name DESC"],
+              ["name", "version_number ASC"], ["last_updated_timestamp DESC", "version_number ASC"]]
+    columns = {"name": "name", "version_number": "version", "creation_timestamp": "creation_time",
+               "last_updated_timestamp": "last_updated_time"}
+
+    def expected(order, limit, offset):
+        parts = [(columns[o.split()[0]], o.split()[1] if " " in o else "ASC") for o in order]
+        if not parts:
+            parts = [("last_updated_time", "DESC")]
+        if "name" not in [p[0] for p in parts]:
+            parts.append(("name", "ASC"))
+        if "version" not in [p[0] for p in parts]:
+            parts.append(("version", "DESC"))
+        db = sqlite3.connect(s.db)
+        try:
+            return [(n, str(v)) for n, v in db.execute(
+                "SELECT name, version FROM model_versions ORDER BY " + ", ".join(f"{c} {d}" for c, d in parts)
+                + " LIMIT ? OFFSET ?", (limit, offset))]
+        finally:
+            db.close()
+
+    def pages(order):
+        seen, token = [], None
+        while True:
+            req = {"max_results": 3, "order_by": order}
+            if token:
+                req["page_token"] = token
+            body = ok(search(s, "model-versions", req))
+            seen.append([(v["name"], v["version"]) for v in body.get("model_versions", [])])
+            token = body.get("next_page_token")
+            if not token:
+                return seen
+
+    for text_timestamp in (False, True):
+        if text_timestamp:
+            sql(s, "UPDATE model_versions SET last_updated_time = 'x' WHERE name = 'm-a' AND version = 5")
+        for order in orders:
+            got = pages(order)
+            assert got == [expected(order, 3, 3 * i) for i in range(len(got))], order
+            assert sum(got, []) == expected(order, 100, 0), order
+
+
+def test_version_tags_keep_insertion_order(fresh_server):
+    # tags are found by index seeks per distinct tag key; past 64 keys by one scan: insertion order either way
+    s = fresh_server
+    name = uniq()
+    create_model(s, name)
+    keys = ["zeta", "alpha", "mid", "beta"]
+    create_version(s, name, tags=[{"key": k, "value": k.upper()} for k in keys])
+    create_version(s, name, tags=[{"key": "only", "value": "1"}])
+    ok(s.post("model-versions/set-tag", {"name": name, "version": "1", "key": "aaa", "value": "late"}))
+    want = [{"key": k, "value": k.upper()} for k in keys] + [{"key": "aaa", "value": "late"}]
+    assert ok(get_version(s, name, 1))["model_version"]["tags"] == want
+    found = ok(search(s, "model-versions", {"filter": f"name = '{name}'"}))["model_versions"]
+    assert [(v["version"], v["tags"]) for v in found] == [("2", [{"key": "only", "value": "1"}]), ("1", want)]
+    for i in range(70):
+        ok(s.post("model-versions/set-tag", {"name": name, "version": "2", "key": f"k{69 - i:02d}", "value": "v"}))
+    got = ok(get_version(s, name, 2))["model_version"]["tags"]
+    assert [t["key"] for t in got] == ["only"] + [f"k{69 - i:02d}" for i in range(70)]
+    assert ok(get_version(s, name, 1))["model_version"]["tags"] == want
+
+
 def test_fixture_registry(tmp_path):
     src = os.path.join(os.environ.get("MLF_FIXTURES_DIR", "/work/shared/fixtures"), "mlflow-3.5-fixture.db")
     if not os.path.exists(src):

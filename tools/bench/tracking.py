@@ -2,8 +2,10 @@
 """Tracking-server benchmark: the same wrk scenarios against one or more running servers.
 
 usage: tools/bench/tracking.py --url [LABEL=]URL [--url [LABEL=]URL ...] [--duration SECONDS]
-                               [--scenario NAME_OR_SUBSTRING ...] [--threads 2] [--connections 8]
-                               [--warmup ROUNDS] [--runs 1000] [--history-points 10000] [--json FILE]
+                               [--max-duration 120] [--scenario NAME_OR_SUBSTRING ...]
+                               [--threads 2] [--connections 8]
+                               [--warmup ROUNDS] [--runs 1000] [--history-points 10000]
+                               [--versions 10000] [--seed-db LABEL=SQLITE_FILE ...] [--json FILE]
 
   e.g. tools/bench/tracking.py --url python=http://127.0.0.1:5001 --url mlflow-c=http://127.0.0.1:5002
 
@@ -26,8 +28,25 @@ Scenarios (--scenario takes names, or substrings of names; default all):
   get-history-bulk-interval
                        GET metrics/get-history-bulk-interval over 100 runs (metric 'loss', 100
                        points each, server's default max_results)
+  registry-create-version
+                       POST model-versions/create of one registered model (source runs:/<run>/model
+                       with its run_id and a git_sha tag, as a CI/CD pipeline registers a build)
+  registry-get-by-alias
+                       GET registered-models/alias: the version a "champion" alias names, on a
+                       model of 10,000 versions (what a deployment step asks)
+  registry-search-versions
+                       GET model-versions/search with filter name='<model>' over that model's
+                       10,000 versions, max_results 10000 (what MlflowClient.search_model_versions
+                       sends by default): every version, with its tag, in one answer
   runs-create          POST runs/create into an experiment of its own (last: the runs it adds would
                        make every later search scan them, runs.experiment_id having no index)
+
+The 10,000 versions are made through the REST API like everything else, unless --seed-db
+LABEL=FILE names that target's SQLite database: then version 1 is registered through the API and
+versions 2..N are copies of its rows (model_versions, model_version_tags) inserted straight into
+FILE in one transaction, versions and timestamps counting up. Python MLflow needs that: its
+createModelVersion reads every version of the model to number the next one, so 10,000 calls
+take the better part of an hour on a busy 2-core machine.
 
 Needs wrk (apt-get install wrk) and Python 3 (standard library only). Targets should be on
 loopback: this sends load to every URL given.
@@ -37,6 +56,7 @@ import argparse
 import concurrent.futures
 import itertools
 import json
+import math
 import os
 import random
 import re
@@ -96,6 +116,7 @@ class Target:
         self.stamp = f"bench-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
         self.data = {}
         self.failed = {}  # seed name -> error
+        self.seed_db = None  # its SQLite file, when --seed-db names one
 
     def experiment(self, suffix):
         name = self.stamp + (f"-{suffix}" if suffix else "")
@@ -115,14 +136,14 @@ class Target:
         call(self.url, "POST", f"{API}/runs/log-batch", body)
 
     # --- seeds, made once per target and only when a selected scenario needs them
-    def seed(self, name, n_runs, history_points, bulk_points):
+    def seed(self, name, *args):
         if name in self.data:
             return self.data[name]
         if name in self.failed:
             raise BenchError(self.failed[name])
         t0 = time.time()
         try:
-            val = getattr(self, f"_seed_{name}")(n_runs, history_points, bulk_points)
+            val = getattr(self, f"_seed_{name}")(*args)
         except BenchError as e:
             self.failed[name] = str(e)
             raise
@@ -174,6 +195,70 @@ class Target:
 
         pmap(one, chunks, workers=4)
         return {"experiment_id": exp, "run_id": run}
+
+    def registered_model(self, suffix):
+        name = f"{self.stamp}-{suffix}"
+        call(self.url, "POST", f"{API}/registered-models/create", {"name": name})
+        return name
+
+    def _seed_registry_run(self):
+        """the run whose model every registry scenario registers"""
+        exp = self.experiment("registry")
+        return self.create_runs(exp, 1, "registry")[0]
+
+    def _seed_registry_create(self, _versions):
+        run = self.seed("registry_run")
+        return {"name": self.registered_model("create"), "run_id": run}
+
+    def _seed_registry_versions(self, versions):
+        """one model with `versions` versions (each with a git_sha tag), alias champion on the last"""
+        run = self.seed("registry_run")
+        name = self.registered_model("versions")
+        if self.seed_db:
+            call(self.url, "POST", f"{API}/model-versions/create", version_body(name, run, 0))
+            copy_versions(self.seed_db, name, versions)
+        else:
+            pmap(lambda i: call(self.url, "POST", f"{API}/model-versions/create", version_body(name, run, i)),
+                 range(versions))
+        last = str(versions)
+        call(self.url, "POST", f"{API}/registered-models/alias",
+             {"name": name, "alias": "champion", "version": last})
+        return {"name": name, "run_id": run, "champion": last}
+
+
+def copy_versions(db_path, name, versions):
+    """versions 2..versions of `name` as copies of its version 1 (and its tags), straight into the
+    database; each copy is 1 ms newer than the previous one and gets its own tag values"""
+    import sqlite3
+
+    db = sqlite3.connect(db_path, timeout=60)
+    try:
+        with db:
+            db.execute(
+                "WITH RECURSIVE n(v) AS (SELECT 2 UNION ALL SELECT v + 1 FROM n WHERE v < ?) "
+                "INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, "
+                "user_id, current_stage, source, run_id, status, status_message, run_link, storage_location) "
+                "SELECT mv.name, n.v, mv.creation_time + n.v - 1, mv.last_updated_time + n.v - 1, mv.description, "
+                "mv.user_id, mv.current_stage, mv.source, mv.run_id, mv.status, mv.status_message, mv.run_link, "
+                "mv.storage_location FROM n, model_versions AS mv WHERE mv.name = ? AND mv.version = 1",
+                (versions, name))
+            db.execute(
+                "INSERT INTO model_version_tags (\"key\", value, name, version) "
+                "SELECT t.\"key\", printf('%08x', (mv.version - 1) * 2654435761 % 4294967296), t.name, mv.version "
+                "FROM model_version_tags AS t CROSS JOIN model_versions AS mv ON mv.name = t.name "
+                "WHERE t.name = ? AND t.version = 1 AND mv.version > 1", (name,))
+            got = db.execute("SELECT count(*) FROM model_versions WHERE name = ?", (name,)).fetchone()[0]
+    except sqlite3.Error as e:
+        raise BenchError(f"seeding versions into {db_path}: {e}") from None
+    finally:
+        db.close()
+    if got != versions:
+        raise BenchError(f"{db_path} holds {got} versions of {name}, not {versions} (is it this target's database?)")
+
+
+def version_body(name, run_id, i):
+    return {"name": name, "source": f"runs:/{run_id}/model", "run_id": run_id,
+            "tags": [{"key": "git_sha", "value": f"{i * 2654435761 % (1 << 32):08x}"}]}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -284,6 +369,42 @@ def scenario_bulk_interval(t, a):
     return path, lua_static("GET", None), check
 
 
+def scenario_registry_create(t, a):
+    s = t.seed("registry_create", a.versions)
+    body = version_body(s["name"], s["run_id"], 0)
+    path = f"{API}/model-versions/create"
+
+    def check():
+        return "version " + call(t.url, "POST", path, body)["model_version"]["version"]
+
+    return path, lua_static("POST", body), check
+
+
+def scenario_registry_by_alias(t, a):
+    s = t.seed("registry_versions", a.versions)
+    path = f"{API}/registered-models/alias?" + urllib.parse.urlencode({"name": s["name"], "alias": "champion"})
+
+    def check():
+        v = call(t.url, "GET", path)["model_version"]["version"]
+        if v != s["champion"]:
+            raise BenchError(f"alias champion names version {v}, not {s['champion']}")
+        return f"version {v}"
+
+    return path, lua_static("GET", None), check
+
+
+def scenario_registry_search(t, a):
+    s = t.seed("registry_versions", a.versions)
+    q = {"filter": f"name='{s['name']}'", "max_results": 10000}
+    path = f"{API}/model-versions/search?" + urllib.parse.urlencode(q)
+
+    def check():
+        r = call(t.url, "GET", path)
+        return f"{len(r.get('model_versions', []))} versions, next_page_token {'set' if r.get('next_page_token') else 'none'}"
+
+    return path, lua_static("GET", None), check
+
+
 # runs-create runs last: it adds tens of thousands of runs to a fast server's database, and MLflow's
 # schema has no index on runs.experiment_id, so every search after it would scan them all.
 SCENARIOS = [
@@ -292,6 +413,9 @@ SCENARIOS = [
     ("runs-search-filter", "runs/search, filter + order by metric", scenario_runs_search_filter),
     ("get-history", "get-history, 10,000 points, max_results 25000", scenario_get_history),
     ("get-history-bulk-interval", "get-history-bulk-interval, 100 runs", scenario_bulk_interval),
+    ("registry-create-version", "model-versions/create, runs:/ source", scenario_registry_create),
+    ("registry-get-by-alias", "registered-models/alias, model of 10,000 versions", scenario_registry_by_alias),
+    ("registry-search-versions", "model-versions/search name='m', 10,000 versions", scenario_registry_search),
     ("runs-create", "runs/create", scenario_runs_create),
 ]
 
@@ -333,6 +457,9 @@ def main():
     ap.add_argument("--url", action="append", required=True, metavar="[LABEL=]URL",
                     help="base URL of a running tracking server (repeat for more targets)")
     ap.add_argument("--duration", type=int, default=10, help="seconds per scenario and target (10)")
+    ap.add_argument("--max-duration", type=int, default=120,
+                    help="the longest a scenario runs on a target whose warm-up round of CONNECTIONS requests "
+                         "took over DURATION/3 (120; 0: never longer than --duration)")
     ap.add_argument("--scenario", action="append", default=[], help="run only these (names or substrings)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--connections", type=int, default=8)
@@ -341,6 +468,10 @@ def main():
     ap.add_argument("--runs", type=int, default=1000, help="runs in the searched experiment (1000)")
     ap.add_argument("--history-points", type=int, default=10000)
     ap.add_argument("--bulk-points", type=int, default=100, help="'loss' points of each of the 100 bulk runs")
+    ap.add_argument("--versions", type=int, default=10000,
+                    help="versions of the model the registry alias/search scenarios read (10000)")
+    ap.add_argument("--seed-db", action="append", default=[], metavar="LABEL=SQLITE_FILE",
+                    help="insert the registry scenarios' versions 2..N into this target's database directly")
     ap.add_argument("--json", help="also write the results here")
     a = ap.parse_args()
     if not shutil.which("wrk"):
@@ -351,6 +482,12 @@ def main():
         label, _, url = spec.partition("=") if "=" in spec.split("://")[0] else ("", "", spec)
         url = url if "://" in url else "http://" + url
         targets.append(Target(label or urllib.parse.urlsplit(url).netloc or f"t{i}", url))
+    for spec in a.seed_db:
+        label, sep, path = spec.partition("=")
+        match = [t for t in targets if t.label == label]
+        if not sep or not match or not os.path.exists(path):
+            sys.exit(f"--seed-db {spec}: want LABEL=FILE with a target's label and an existing file")
+        match[0].seed_db = path
     names = [s[0] for s in SCENARIOS]
     wanted = set()
     for f in a.scenario:  # an exact name selects itself only; anything else selects by substring
@@ -378,13 +515,21 @@ def main():
                     script = os.path.join(tmp, f"{name}-{t.label}.lua".replace("/", "_"))
                     with open(script, "w") as f:
                         f.write(lua)
+                    duration = a.duration
                     if a.warmup > 0:  # complete requests on every connection's worth of workers
+                        t0 = time.time()
                         pmap(lambda _i: check(), range(a.warmup * a.connections), workers=a.connections)
-                    rps, errors, lat, done = run_wrk(t.url + path, script, a, a.duration)
+                        # a target this slow gets time for 3 rounds of CONNECTIONS requests (wrk
+                        # counts none of those still in flight when it stops)
+                        round_s = (time.time() - t0) / a.warmup
+                        if 3 * round_s > duration and a.max_duration > duration:
+                            duration = min(a.max_duration, math.ceil(3 * round_s))
+                            note += f"; ran {duration}s: a round of {a.connections} requests took {round_s:.1f}s"
+                    rps, errors, lat, done = run_wrk(t.url + path, script, a, duration)
                     if errors:
                         note += f"; {errors} non-2xx answers or socket errors"
                     if done < a.connections:
-                        note += f"; only {done} requests completed in {a.duration}s: raise --duration"
+                        note += f"; only {done} requests completed in {duration}s: raise --duration"
                     # wrk stops with requests in flight that the server still works through: let
                     # them finish before the next measurement (targets share the machine)
                     time.sleep(min(60.0, 1.5 * lat_seconds(lat, a.duration) + 0.2))

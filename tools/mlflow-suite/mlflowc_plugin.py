@@ -1,4 +1,5 @@
-"""pytest plugin: run MLflow's own REST suite (tests/tracking/test_rest_tracking.py) against mlflow-c.
+"""pytest plugin: run MLflow's own REST suites (tests/tracking/test_rest_tracking.py,
+tests/tracking/test_model_registry.py) against mlflow-c.
 
 Loaded by tools/mlflow-suite/run_rest_suite.sh with `-p mlflowc_plugin` from inside an MLflow source
 tree; nothing in that tree is edited. In the spirit of mlflow-go's conftest.py, it swaps the server

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Runs MLflow's own REST test suite, tests/tracking/test_rest_tracking.py -k "not file" (the
-# SQLAlchemy/SQLite half; mlflow-c has no file store), against mlflow-c.
+# Runs one of MLflow's own REST test suites against mlflow-c: by default
+# tests/tracking/test_rest_tracking.py -k "not file" (the SQLAlchemy/SQLite half; mlflow-c has no
+# file store); --file picks another file that starts its servers the same ways (e.g.
+# tests/tracking/test_model_registry.py).
 #
 # usage: tools/mlflow-suite/run_rest_suite.sh [options] [MLFLOW_TREE] [-- extra pytest args]
 #
 #   MLFLOW_TREE      an MLflow source tree (3.x; reference: 3.5.2.dev0, see
 #                    shared/reference/mlflow-reference-env.md). Also taken from $MLFLOW_TREE.
-#                    Without one, or when it has no tests/tracking/test_rest_tracking.py, the
-#                    script prints "skipped: ..." and exits 0.
+#                    Without one, or when it has no such test file, the script prints
+#                    "skipped: ..." and exits 0.
+#   --file PATH      the test file, relative to the tree (default tests/tracking/test_rest_tracking.py),
+#                    e.g. tests/tracking/test_model_registry.py, tests/tracking/test_mlflow_artifacts.py
+#   --suite PATH     the same as --file
 #   --reference      run the same selection against Python MLflow itself (the tree's own
 #                    server), for side-by-side counts
 #   --both           run against mlflow-c, then against Python MLflow, and print both counts
@@ -16,8 +21,6 @@
 #                    path (default $MLFLOW_REF_ENV, else /opt/mlflow-ref/env.sh when it exists)
 #   --python PY      the interpreter (default $MLFLOW_SUITE_PYTHON, else /usr/bin/python3)
 #   -k EXPR          pytest selection (default "not file")
-#   --suite FILE     another test file of the tree (default tests/tracking/test_rest_tracking.py),
-#                    e.g. tests/tracking/test_mlflow_artifacts.py
 #   --logdir DIR     where server logs, pytest output and causes.json go (default: a temp dir)
 #   --report-only    exit 0 whatever the tests did (the counts are still printed)
 #
@@ -44,18 +47,19 @@ py=${MLFLOW_SUITE_PYTHON:-/usr/bin/python3}
 kexpr="not file"
 logdir=""
 report_only=0
-suite_opt=""
 tree=${MLFLOW_TREE:-}
+suite=tests/tracking/test_rest_tracking.py
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --reference) target=reference ;;
         --both) both=1 ;;
         --bin) bin=$2; shift ;;
+        --file) suite=$2; shift ;;
         --env) envfile=$2; shift ;;
         --python) py=$2; shift ;;
         -k) kexpr=$2; shift ;;
-        --suite) suite_opt=$2; shift ;;
+        --suite) suite=$2; shift ;;
         --logdir) logdir=$2; shift ;;
         --report-only) report_only=1 ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -71,7 +75,6 @@ if [ -z "$tree" ]; then
     exit 0
 fi
 tree=$(cd "$tree" 2>/dev/null && pwd) || { echo "skipped: MLflow tree $tree does not exist"; exit 0; }
-suite=${suite_opt:-tests/tracking/test_rest_tracking.py}
 if [ ! -f "$tree/$suite" ]; then
     echo "skipped: $tree has no $suite"
     exit 0

@@ -40,6 +40,37 @@ int mlf_sqlite_registry_step_done(mlf_sqlite_conn *c, mlf_pool *pool, sqlite3_st
     return 0;
 }
 
+int mlf_sqlite_registry_tag_keys(mlf_sqlite_conn *c, mlf_pool *pool, bool versions, const char **ret, mlf_error *err)
+{
+    /* a loose index scan: each step seeks the first key above the last one */
+#define MLF__KEYS_SQL(table)                                                                                           \
+    "WITH RECURSIVE k(\"key\") AS (SELECT min(\"key\") FROM " table " UNION ALL SELECT (SELECT min(\"key\") FROM " table  \
+    " WHERE \"key\" > k.\"key\") FROM k WHERE k.\"key\" IS NOT NULL) "                                               \
+    "SELECT \"key\" FROM k WHERE \"key\" IS NOT NULL LIMIT ?"
+    sqlite3_stmt *st;
+    int rc = mlf_sqlite_prepare(
+        c, pool, versions ? MLF__KEYS_SQL("model_version_tags") : MLF__KEYS_SQL("registered_model_tags"), &st, err);
+#undef MLF__KEYS_SQL
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int(st, 1, MLF_SQLITE_TAG_KEYS_MAX + 1);
+    mlf_buf keys;
+    mlf_buf_init(&keys, pool, 64);
+    mlf_buf_putc(&keys, '[');
+    int n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n++ > 0)
+            mlf_buf_putc(&keys, ',');
+        mlf_json_write_string(&keys, (const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_buf_putc(&keys, ']');
+    *ret = n > MLF_SQLITE_TAG_KEYS_MAX ? NULL : keys.data;
+    return 0;
+}
+
 Mlflow__RegisteredModel *mlf_sqlite_rm_from_row(mlf_pool *pool, sqlite3_stmt *st)
 {
     Mlflow__RegisteredModel *rm = MLF_NEW(pool, Mlflow__RegisteredModel);
@@ -70,11 +101,17 @@ static int mlf__cmp_name_index(const void *a, const void *b)
     return strcmp(((const mlf__name_index *)a)->name, ((const mlf__name_index *)b)->name);
 }
 
-/* The tags of many models in one scan of registered_model_tags (no index starts with name). */
+/* The tags of many models in one query (no index starts with name: seeks per tag key, else a scan). */
 static int mlf__load_tags_many(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__RegisteredModel *const *rms, size_t n,
                                mlf_error *err)
 {
     if (n == 0)
+        return 0;
+    const char *tag_keys;
+    int rc = mlf_sqlite_registry_tag_keys(c, pool, false, &tag_keys, err);
+    if (rc < 0)
+        return rc;
+    if (tag_keys != NULL && strcmp(tag_keys, "[]") == 0)
         return 0;
     mlf__name_index *map = MLF_NEW_ARRAY(pool, mlf__name_index, n);
     mlf_buf names;
@@ -89,13 +126,22 @@ static int mlf__load_tags_many(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__Regis
     mlf_buf_putc(&names, ']');
     qsort(map, n, sizeof(*map), mlf__cmp_name_index);
     sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
+    if (tag_keys != NULL)
+        rc = mlf_sqlite_prepare(c, pool,
+                                "SELECT t.name, t.\"key\", t.value FROM json_each(?2) AS k "
+                                "JOIN registered_model_tags AS t ON t.\"key\" = k.value "
+                                "WHERE t.name IN (SELECT value FROM json_each(?1)) ORDER BY t.rowid",
+                                &st, err);
+    else
+        rc = mlf_sqlite_prepare(c, pool,
                                 "SELECT name, \"key\", value FROM registered_model_tags "
-                                "WHERE name IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+                                "WHERE name IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
                                 &st, err);
     if (rc < 0)
         return rc;
     mlf_sqlite_bind_text(st, 1, names.data);
+    if (tag_keys != NULL)
+        mlf_sqlite_bind_text(st, 2, tag_keys);
     size_t *cap = MLF_NEW_ARRAY(pool, size_t, n);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         mlf__name_index probe = {.name = (const char *)sqlite3_column_text(st, 0)};

@@ -37,6 +37,17 @@ int mlf_sqlite_registry_step_done(mlf_sqlite_conn *c, mlf_pool *pool, sqlite3_st
  */
 int mlf_sqlite_mv_from_row(mlf_pool *pool, sqlite3_stmt *st, Mlflow__ModelVersion **ret, mlf_error *err);
 
+/**
+ * The distinct keys of a tag table (model_version_tags or
+ * registered_model_tags, whose primary keys start with "key") as a JSON array
+ * in *ret, found by seeking the index once per key: with them a lookup by
+ * name (and version) becomes K index seeks instead of a scan of the table.
+ * *ret is NULL when there are more than MLF_SQLITE_TAG_KEYS_MAX keys (the
+ * caller scans then).
+ */
+int mlf_sqlite_registry_tag_keys(mlf_sqlite_conn *c, mlf_pool *pool, bool versions, const char **ret, mlf_error *err);
+#define MLF_SQLITE_TAG_KEYS_MAX 64
+
 /** A RegisteredModel from a row of MLF_SQLITE_RM_COLUMNS starting at column 0, nothing else loaded. */
 Mlflow__RegisteredModel *mlf_sqlite_rm_from_row(mlf_pool *pool, sqlite3_stmt *st);
 
@@ -44,9 +55,9 @@ Mlflow__RegisteredModel *mlf_sqlite_rm_from_row(mlf_pool *pool, sqlite3_stmt *st
 int mlf_sqlite_mv_load_tags(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__ModelVersion *mv, mlf_error *err);
 
 /**
- * Appends their tags to many versions with one scan of model_version_tags
- * (whose primary key starts with the key, so a per-version query would scan
- * it each time).
+ * Appends their tags (insertion order) to many versions with one query: by
+ * index seeks per tag key (mlf_sqlite_registry_tag_keys), else one scan of
+ * model_version_tags.
  */
 int mlf_sqlite_mv_load_tags_many(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__ModelVersion *const *mvs, size_t n,
                                  mlf_error *err);

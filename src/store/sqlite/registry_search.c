@@ -388,15 +388,153 @@ int mlf_sqlite_search_registered_models(mlf_store *store, mlf_pool *pool, int64_
 /* ---- model versions ---- */
 
 typedef struct {
-    Mlflow__ModelVersion **items;
+    int64_t *items;
     size_t n, cap;
-} mlf__mv_rows;
+} mlf__rowids;
 
-static int mlf__mv_row(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err)
+static int mlf__rowid_row(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err)
 {
-    mlf__mv_rows *rows = ctx;
-    rows->items = mlf_sqlite_registry_grow(pool, rows->items, rows->n, &rows->cap, sizeof(*rows->items));
-    return mlf_sqlite_mv_from_row(pool, st, &rows->items[rows->n++], err);
+    (void)err;
+    mlf__rowids *ids = ctx;
+    ids->items = mlf_sqlite_registry_grow(pool, ids->items, ids->n, &ids->cap, sizeof(*ids->items));
+    ids->items[ids->n++] = sqlite3_column_int64(st, 0);
+    return 0;
+}
+
+/* The versions of the given model_versions rowids, in that order (same transaction: all still there). */
+static int mlf__mv_by_rowids(mlf_sqlite_conn *c, mlf_pool *pool, const int64_t *ids, size_t n,
+                             Mlflow__ModelVersion ***ret, mlf_error *err)
+{
+    Mlflow__ModelVersion **out = MLF_NEW_ARRAY(pool, Mlflow__ModelVersion *, n + 1);
+    *ret = out;
+    if (n == 0)
+        return 0;
+    mlf_buf list;
+    mlf_buf_init(&list, pool, n * 8 + 2);
+    mlf_buf_putc(&list, '[');
+    for (size_t i = 0; i < n; i++)
+        mlf_buf_printf(&list, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
+    mlf_buf_putc(&list, ']');
+    /* one statement for the page; each row lands at its array index */
+    sqlite3_stmt *st;
+    int rc = mlf_sqlite_prepare(c, pool,
+                                "SELECT " MLF_SQLITE_MV_COLUMNS ", j.key FROM json_each(?) AS j "
+                                "CROSS JOIN model_versions AS mv ON mv.rowid = j.value",
+                                &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sqlite_bind_text(st, 1, list.data);
+    size_t got = 0;
+    int step = SQLITE_DONE;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t at = sqlite3_column_int64(st, 12);
+        if (at < 0 || (uint64_t)at >= n || out[at] != NULL)
+            continue;
+        rc = mlf_sqlite_mv_from_row(pool, st, &out[at], err);
+        got++;
+    }
+    sqlite3_reset(st);
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = mlf_sqlite_error(pool, c->db, step, err);
+    if (rc == 0 && got != n)
+        rc = mlf_sqlite_error(pool, c->db, SQLITE_CORRUPT, err);
+    return rc;
+}
+
+/* A row's sort keys: t.name, and t.version, t.creation_time, t.last_updated_time (bit i of nulls: v[i] NULL). */
+typedef struct {
+    int64_t rowid;
+    const char *name;
+    int64_t v[3];
+    unsigned nulls;
+} mlf__mv_key;
+
+typedef struct {
+    mlf__mv_key *items;
+    size_t n, cap;
+    bool odd; /* a value whose SQLite order by type the C sort does not model */
+} mlf__mv_keys;
+
+static int mlf__mv_key_row(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err)
+{
+    (void)err;
+    mlf__mv_keys *keys = ctx;
+    if (keys->odd)
+        return 0;
+    if (sqlite3_column_type(st, 1) != SQLITE_TEXT || sqlite3_column_type(st, 2) != SQLITE_INTEGER) {
+        keys->odd = true;
+        return 0;
+    }
+    keys->items = mlf_sqlite_registry_grow(pool, keys->items, keys->n, &keys->cap, sizeof(*keys->items));
+    mlf__mv_key *k = &keys->items[keys->n];
+    *k = (mlf__mv_key){.rowid = sqlite3_column_int64(st, 0), .v[0] = sqlite3_column_int64(st, 2)};
+    const char *name = (const char *)sqlite3_column_text(st, 1);
+    /* rows of one model share its name */
+    k->name = keys->n > 0 && strcmp(keys->items[keys->n - 1].name, name) == 0 ? keys->items[keys->n - 1].name
+                                                                             : mlf_pool_strdup(pool, name);
+    for (int i = 1; i < 3; i++) {
+        int type = sqlite3_column_type(st, 2 + i);
+        if (type == SQLITE_NULL)
+            k->nulls |= 1u << i;
+        else if (type == SQLITE_INTEGER)
+            k->v[i] = sqlite3_column_int64(st, 2 + i);
+        else
+            keys->odd = true;
+    }
+    keys->n++;
+    return 0;
+}
+
+/* ORDER BY as a list of (key, direction); key -1 is t.name, 0..2 index mlf__mv_key.v. */
+typedef struct {
+    struct {
+        int key;
+        bool asc;
+    } by[8];
+    int n;
+} mlf__mv_sort;
+
+static void mlf__mv_sort_add(mlf__mv_sort *spec, const char *column, bool asc)
+{
+    static const char *const columns[] = {"t.version", "t.creation_time", "t.last_updated_time"};
+    int key = -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(column, columns[i]) == 0)
+            key = i;
+    if (spec->n < (int)(sizeof(spec->by) / sizeof(spec->by[0])))
+        spec->by[spec->n++] = (typeof(spec->by[0])){.key = key, .asc = asc};
+}
+
+static _Thread_local const mlf__mv_sort *mlf__sorting;
+
+/* SQLite's order: NULL first ascending (last descending), text by bytes (BINARY) */
+static int mlf__cmp_mv_key(const void *a, const void *b)
+{
+    const mlf__mv_key *x = a, *y = b;
+    for (int i = 0; i < mlf__sorting->n; i++) {
+        int key = mlf__sorting->by[i].key, c;
+        if (key < 0) {
+            c = x->name == y->name ? 0 : strcmp(x->name, y->name);
+        } else {
+            bool xn = x->nulls >> key & 1, yn = y->nulls >> key & 1;
+            if (xn || yn)
+                c = (int)yn - (int)xn;
+            else
+                c = (x->v[key] > y->v[key]) - (x->v[key] < y->v[key]);
+        }
+        if (c != 0)
+            return mlf__sorting->by[i].asc ? c : -c;
+    }
+    return (x->rowid > y->rowid) - (x->rowid < y->rowid);
+}
+
+static void mlf__mv_sort_rows(mlf__mv_keys *keys, const mlf__mv_sort *spec)
+{
+    if (keys->n < 2)
+        return; /* items may be NULL, which qsort must not get */
+    mlf__sorting = spec;
+    qsort(keys->items, keys->n, sizeof(*keys->items), mlf__cmp_mv_key);
+    mlf__sorting = NULL;
 }
 
 static const char *mlf__mv_order_column(const char *key)
@@ -439,7 +577,12 @@ int mlf_sqlite_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t m
         orders = defaults;
         n_orders = sizeof(defaults) / sizeof(defaults[0]);
     }
-    mlf_buf_puts(&q.sql, " ORDER BY ");
+    /* the same ORDER BY in SQL, for the fallback, and as a sort spec for the C sort */
+    mlf__sql sorted = q;
+    mlf_buf_init(&sorted.sql, pool, q.sql.len + 128);
+    mlf_buf_append(&sorted.sql, q.sql.data, q.sql.len);
+    mlf_buf_puts(&sorted.sql, " ORDER BY ");
+    mlf__mv_sort spec = {0};
     bool by_name = false, by_version = false;
     for (size_t i = 0; i < n_orders; i++) {
         const char *key = orders[i].key != NULL ? orders[i].key : "";
@@ -451,34 +594,53 @@ int mlf_sqlite_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t m
                                  key);
         by_name = by_name || strcmp(column, "t.name") == 0;
         by_version = by_version || strcmp(column, "t.version") == 0;
-        mlf_buf_printf(&q.sql, "%s%s %s", i > 0 ? ", " : "", column, orders[i].ascending ? "ASC" : "DESC");
+        mlf_buf_printf(&sorted.sql, "%s%s %s", i > 0 ? ", " : "", column, orders[i].ascending ? "ASC" : "DESC");
+        mlf__mv_sort_add(&spec, column, orders[i].ascending);
     }
-    if (!by_name)
-        mlf_buf_puts(&q.sql, ", t.name ASC");
-    if (!by_version)
-        mlf_buf_puts(&q.sql, ", t.version DESC");
+    if (!by_name) {
+        mlf_buf_puts(&sorted.sql, ", t.name ASC");
+        mlf__mv_sort_add(&spec, "t.name", true);
+    }
+    if (!by_version) {
+        mlf_buf_puts(&sorted.sql, ", t.version DESC");
+        mlf__mv_sort_add(&spec, "t.version", false);
+    }
     int64_t limit = max_results + 1;
-    mlf_buf_puts(&q.sql, " LIMIT ? OFFSET ?");
-    mlf__sql_int(&q, limit);
-    mlf__sql_int(&q, offset);
+    mlf_buf_puts(&sorted.sql, " LIMIT ? OFFSET ?");
+    mlf__sql_int(&sorted, limit);
+    mlf__sql_int(&sorted, offset);
 
     mlf_sqlite_store *s = mlf__store(store);
     mlf_sqlite_conn *c;
     rc = mlf_sqlite_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
-    mlf__mv_rows rows = {0};
-    rc = mlf__run_query(c, pool,
-                        "t.name, t.version, t.creation_time, t.last_updated_time, t.description, t.user_id, "
-                        "t.current_stage, t.source, t.run_id, t.status, t.status_message, t.run_link",
-                        "model_versions", &q, mlf__mv_row, &rows, err);
-    if (rc == 0) {
-        ret->next_page_token = mlf__next_token(pool, limit, rows.n, offset, max_results);
-        ret->n = mlf__slice(rows.n, max_results);
-        ret->versions = rows.items;
-        /* search results carry tags but no aliases (to_mlflow_entity without _populate_model_version_aliases) */
-        rc = mlf_sqlite_mv_load_tags_many(c, pool, rows.items, ret->n, err);
+    /* Only rowids and sort keys are sorted, in C (SQLite's ORDER BY ... LIMIT sorter of whole rows spilled
+     * out of its cache at thousands of versions, and cost twice the scan even on rowids); the page's rows
+     * are read by rowid after. Values SQLite would order by type (a text timestamp) take the SQL path. */
+    mlf__mv_keys keys = {0};
+    rc = mlf__run_query(c, pool, "t.rowid, t.name, t.version, t.creation_time, t.last_updated_time",
+                        "model_versions", &q, mlf__mv_key_row, &keys, err);
+    mlf__rowids ids = {0};
+    if (rc == 0 && !keys.odd) {
+        mlf__mv_sort_rows(&keys, &spec);
+        size_t from = offset > 0 ? (uint64_t)offset < keys.n ? (size_t)offset : keys.n : 0;
+        size_t to = (uint64_t)limit < keys.n - from ? from + (size_t)limit : keys.n;
+        ids.n = to - from;
+        ids.items = MLF_NEW_ARRAY(pool, int64_t, ids.n + 1);
+        for (size_t i = from; i < to; i++)
+            ids.items[i - from] = keys.items[i].rowid;
+    } else if (rc == 0) {
+        rc = mlf__run_query(c, pool, "t.rowid", "model_versions", &sorted, mlf__rowid_row, &ids, err);
     }
+    if (rc == 0) {
+        ret->next_page_token = mlf__next_token(pool, limit, ids.n, offset, max_results);
+        ret->n = mlf__slice(ids.n, max_results);
+        rc = mlf__mv_by_rowids(c, pool, ids.items, ret->n, &ret->versions, err);
+    }
+    if (rc == 0)
+        /* search results carry tags but no aliases (to_mlflow_entity without _populate_model_version_aliases) */
+        rc = mlf_sqlite_mv_load_tags_many(c, pool, ret->versions, ret->n, err);
     mlf_sqlite_read_end(s, c);
     return rc;
 }
