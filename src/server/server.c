@@ -52,6 +52,8 @@ typedef struct mlf__worker {
     mlf__conn conns;            /* list head of the open connections */
     h2o_globalconf_t gconf;     /* this worker's copy, whose body limit mlf__on_read sets per request */
     size_t max_body_size, max_upload_size;
+    uv_timer_t drain;           /* at shutdown: waits for the connections to close */
+    int drain_ticks;
 } mlf__worker;
 
 /*
@@ -591,6 +593,23 @@ static void mlf__on_check(uv_check_t *check)
     }
 }
 
+/*
+ * Shutdown: h2o_context_dispose requires every connection of the context
+ * closed (it asserts that their timers are gone), and HTTP/1 clients keep
+ * idle connections open. Shutting the sockets down makes h2o read EOF and
+ * close each connection its own way; the loop stops once they are all gone
+ * (or after 3 s).
+ */
+static void mlf__on_drain(uv_timer_t *timer)
+{
+    mlf__worker *w = timer->data;
+    if (w->conns.next != &w->conns && ++w->drain_ticks < 300)
+        return;
+    uv_timer_stop(timer);
+    uv_close((uv_handle_t *)timer, NULL);
+    uv_stop(&w->loop);
+}
+
 static void mlf__on_stop(uv_async_t *async)
 {
     mlf__worker *w = async->data;
@@ -602,7 +621,14 @@ static void mlf__on_stop(uv_async_t *async)
     uv_close((uv_handle_t *)&w->listener, NULL);
     uv_close((uv_handle_t *)&w->stop, NULL);
     uv_close((uv_handle_t *)&w->done, NULL);
-    uv_stop(&w->loop);
+    for (mlf__conn *c = w->conns.next; c != &w->conns; c = c->next) {
+        int fd = mlf__fd(&c->tcp);
+        if (fd >= 0)
+            shutdown(fd, SHUT_RDWR);
+    }
+    w->drain.data = w;
+    uv_timer_init(&w->loop, &w->drain);
+    uv_timer_start(&w->drain, mlf__on_drain, 0, 10);
 }
 
 static void *mlf__worker_main(void *arg)

@@ -141,3 +141,21 @@ def test_static_prefix(tmp_path):
         assert s.request("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0")[0] == 200
     finally:
         s.stop()
+
+
+def test_shutdown_with_idle_keepalive_connections():
+    """Clients (requests sessions) keep idle connections open: SIGTERM still ends the server cleanly."""
+    import http.client
+
+    from conftest import Server
+
+    s = Server()
+    conns = []
+    for _ in range(4):
+        c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+        c.request("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0")
+        assert c.getresponse().read()
+        conns.append(c)  # left open
+    s.stop()  # asserts exit code 0
+    for c in conns:
+        c.close()
