@@ -223,6 +223,22 @@ bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_
 
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
 {
+    bool repeated = false;
+    for (size_t i = 1; i < req->path_len && !repeated; i++)
+        repeated = req->path[i] == '/' && req->path[i - 1] == '/';
+    if (repeated) {
+        /* Werkzeug merges repeated slashes (redirecting to the merged path): answer as for that path */
+        char *merged = mlf_pool_alloc(pool, req->path_len + 1);
+        size_t n = 0;
+        for (size_t i = 0; i < req->path_len; i++)
+            if (!(req->path[i] == '/' && n > 0 && merged[n - 1] == '/'))
+                merged[n++] = req->path[i];
+        mlf_http_request copy = *req;
+        copy.path = merged;
+        copy.path_len = n;
+        mlf_http_handle(app, pool, &copy, ret);
+        return;
+    }
     size_t path_len = 0;
     const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
     bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;

@@ -159,3 +159,9 @@ def test_shutdown_with_idle_keepalive_connections():
     s.stop()  # asserts exit code 0
     for c in conns:
         c.close()
+
+
+def test_repeated_slashes_are_merged(server):
+    # Werkzeug merges them (MLflow's own tests call //model-versions/get-artifact)
+    status, _, body = server.request("GET", "/api/2.0//mlflow/experiments/get?experiment_id=0")
+    assert status == 200 and body["experiment"]["experiment_id"] == "0"
