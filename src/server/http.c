@@ -221,24 +221,43 @@ bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_
     return strncmp(name, "search", 6) != 0 && strncmp(name, "get", 3) != 0 && strncmp(name, "list", 4) != 0;
 }
 
+static void mlf__handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
+
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
 {
     bool repeated = false;
     for (size_t i = 1; i < req->path_len && !repeated; i++)
         repeated = req->path[i] == '/' && req->path[i - 1] == '/';
     if (repeated) {
-        /* Werkzeug merges repeated slashes (redirecting to the merged path): answer as for that path */
+        /* Werkzeug merges repeated slashes in a rule's fixed parts (redirecting to the merged path), never
+           inside a <path:...> variable: answer as for the merged path, and keep an artifact path as sent
+           (so that artifacts//etc/x stays absolute, and refused) */
+        static const char *const vars[] = {"/mlflow-artifacts/artifacts/", "/mlflow-artifacts/mpu/create/",
+                                           "/mlflow-artifacts/mpu/complete/", "/mlflow-artifacts/mpu/abort/"};
         char *merged = mlf_pool_alloc(pool, req->path_len + 1);
-        size_t n = 0;
-        for (size_t i = 0; i < req->path_len; i++)
+        size_t n = 0, i = 0;
+        bool in_var = false;
+        for (; i < req->path_len && !in_var; i++) {
             if (!(req->path[i] == '/' && n > 0 && merged[n - 1] == '/'))
                 merged[n++] = req->path[i];
+            for (size_t k = 0; k < sizeof(vars) / sizeof(vars[0]) && !in_var; k++) {
+                size_t len = strlen(vars[k]);
+                in_var = n >= len && memcmp(merged + n - len, vars[k], len) == 0;
+            }
+        }
+        memcpy(merged + n, req->path + i, req->path_len - i);
+        n += req->path_len - i;
         mlf_http_request copy = *req;
         copy.path = merged;
         copy.path_len = n;
-        mlf_http_handle(app, pool, &copy, ret);
+        mlf__handle(app, pool, &copy, ret);
         return;
     }
+    mlf__handle(app, pool, req, ret);
+}
+
+static void mlf__handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
+{
     size_t path_len = 0;
     const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
     bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;

@@ -115,6 +115,27 @@ def test_list_nested(server):
         "files": [{"path": "c.txt", "is_dir": False, "file_size": 5}]}
 
 
+def test_list_logged_model_artifacts(server):
+    _, _, exp = server.post("experiments/create", {"name": "lm-artifacts"})
+    _, _, m = server.post("logged-models", {"experiment_id": exp["experiment_id"], "name": "m"})
+    info = m["model"]["info"]
+    root = info["artifact_uri"]
+    assert root.startswith("mlflow-artifacts:/")
+    rel = root[len("mlflow-artifacts:/"):]
+    assert put(server, f"{rel}/MLmodel", b"flavors: {}\n")[0] == 200
+    assert put(server, f"{rel}/data/model.pkl", b"12345")[0] == 200
+    path = f"/api/2.0/mlflow/logged-models/{info['model_id']}/artifacts/directories"
+    status, _, body = server.request("GET", path)
+    assert status == 200 and body["root_uri"] == root
+    assert sorted((f["path"], f["is_dir"]) for f in body["files"]) == [("MLmodel", False), ("data", True)]
+    status, _, body = server.request("GET", path + "?artifact_directory_path=data")
+    assert status == 200 and body["files"] == [{"path": "data/model.pkl", "is_dir": False, "file_size": 5}]
+    status, _, body = server.request("GET", path + "?artifact_directory_path=../x")
+    assert (status, body) == (400, INVALID)
+    status, _, body = server.request("GET", "/api/2.0/mlflow/logged-models/m-nope/artifacts/directories")
+    assert status == 404 and body["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
 def test_delete_file_and_tree(server):
     for p in ("del/a.txt", "del/sub/b.txt", "del/sub/deeper/c.txt"):
         assert put(server, p, b"x")[0] == 200
