@@ -13,6 +13,7 @@
  */
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "store/sqlite/registry.h"
@@ -359,20 +360,7 @@ static int mlf__run(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, const c
         else
             mlf_sqlite_bind_text(st, i + 1, (const char *)args[i]);
     }
-    return mlf_sqlite_registry_step_done(c, pool, st, err);
-}
-
-/* Tags as a dict keeps them: first position, last value. Returns the index of the value to store, -1 to skip. */
-static long mlf__dict_winner(Mlflow__ModelVersionTag *const *tags, size_t n, size_t i)
-{
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(tags[j]->key, tags[i]->key) == 0)
-            return -1;
-    size_t last = i;
-    for (size_t j = i + 1; j < n; j++)
-        if (strcmp(tags[j]->key, tags[i]->key) == 0)
-            last = j;
-    return (long)last;
+    return mlf__sqlite_step_done(c, pool, st, err);
 }
 
 static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const mlf_store_new_model_version *mv,
@@ -429,7 +417,8 @@ static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const mlf_store
     /* a new version's tags are the ones written here: no need to scan model_version_tags for them */
     out->tags = MLF_NEW_ARRAY(pool, Mlflow__ModelVersionTag *, mv->n_tags + 1);
     for (size_t i = 0; i < mv->n_tags; i++) {
-        long w = mlf__dict_winner(mv->tags, mv->n_tags, i);
+        long w = mlf_sqlite_registry_dict_winner((const void *const *)mv->tags, offsetof(Mlflow__ModelVersionTag, key),
+                                                 mv->n_tags, i);
         if (w < 0)
             continue;
         rc = mlf__run(c, pool, "INSERT INTO model_version_tags (\"key\", value, name, version) VALUES (?, ?, ?, ?)",

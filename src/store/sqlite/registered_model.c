@@ -9,6 +9,7 @@
  * so aliases come sorted by alias.
  */
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "store/pystr.h"
@@ -31,13 +32,22 @@ void *mlf_sqlite_registry_grow(mlf_pool *pool, void *arr, size_t n, size_t *cap,
     return grown;
 }
 
-int mlf_sqlite_registry_step_done(mlf_sqlite_conn *c, mlf_pool *pool, sqlite3_stmt *st, mlf_error *err)
+static const char *mlf__key_at(const void *tag, size_t key_offset)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    return 0;
+    return *(const char *const *)((const char *)tag + key_offset);
+}
+
+long mlf_sqlite_registry_dict_winner(const void *const *tags, size_t key_offset, size_t n, size_t i)
+{
+    const char *key = mlf__key_at(tags[i], key_offset);
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(mlf__key_at(tags[j], key_offset), key) == 0)
+            return -1;
+    size_t last = i;
+    for (size_t j = i + 1; j < n; j++)
+        if (strcmp(mlf__key_at(tags[j], key_offset), key) == 0)
+            last = j;
+    return (long)last;
 }
 
 int mlf_sqlite_registry_tag_keys(mlf_sqlite_conn *c, mlf_pool *pool, bool versions, const char **ret, mlf_error *err)
@@ -269,20 +279,6 @@ static int mlf__already_exists(mlf_sqlite_conn *c, mlf_pool *pool, const char *n
     return mlf_error_set(err, pool, MLF_ERR_RESOURCE_ALREADY_EXISTS, "%s (name=%s) already exists.", new_entity, name);
 }
 
-/* Index of the last tag with the same key as tags[i], or -1 when an earlier one has it (a dict keeps the first
- * position and the last value). */
-static long mlf__dict_winner(Mlflow__RegisteredModelTag *const *tags, size_t n, size_t i)
-{
-    for (size_t j = 0; j < i; j++)
-        if (strcmp(tags[j]->key, tags[i]->key) == 0)
-            return -1;
-    size_t last = i;
-    for (size_t j = i + 1; j < n; j++)
-        if (strcmp(tags[j]->key, tags[i]->key) == 0)
-            last = j;
-    return (long)last;
-}
-
 static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *name,
                              Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
                              Mlflow__RegisteredModel **ret, mlf_error *err)
@@ -315,7 +311,8 @@ static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *nam
         rm->description = (char *)description;
     rm->tags = MLF_NEW_ARRAY(pool, Mlflow__RegisteredModelTag *, n_tags + 1);
     for (size_t i = 0; i < n_tags; i++) {
-        long w = mlf__dict_winner(tags, n_tags, i);
+        long w = mlf_sqlite_registry_dict_winner((const void *const *)tags, offsetof(Mlflow__RegisteredModelTag, key),
+                                                 n_tags, i);
         if (w < 0)
             continue;
         rc = mlf_sqlite_prepare(c, pool, "INSERT INTO registered_model_tags (\"key\", value, name) VALUES (?, ?, ?)",
@@ -325,7 +322,7 @@ static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *nam
         mlf_sqlite_bind_text(st, 1, tags[i]->key);
         mlf_sqlite_bind_text(st, 2, tags[w]->value);
         mlf_sqlite_bind_text(st, 3, name);
-        rc = mlf_sqlite_registry_step_done(c, pool, st, err);
+        rc = mlf__sqlite_step_done(c, pool, st, err);
         if (rc < 0)
             return rc;
         Mlflow__RegisteredModelTag *t = MLF_NEW(pool, Mlflow__RegisteredModelTag);
@@ -379,7 +376,7 @@ static int mlf__update_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *nam
     mlf_sqlite_bind_text(st, 1, description);
     sqlite3_bind_int64(st, 2, mlf_sqlite_now_ms());
     mlf_sqlite_bind_text(st, 3, name);
-    rc = mlf_sqlite_registry_step_done(c, pool, st, err);
+    rc = mlf__sqlite_step_done(c, pool, st, err);
     if (rc < 0)
         return rc;
     return mlf_sqlite_rm_fetch(c, pool, name, true, ret, err);
@@ -468,7 +465,7 @@ static int mlf__rename_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *nam
         return rc;
     sqlite3_bind_int64(st, 1, now);
     mlf_sqlite_bind_text(st, 2, new_name);
-    rc = mlf_sqlite_registry_step_done(c, pool, st, err);
+    rc = mlf__sqlite_step_done(c, pool, st, err);
     if (rc < 0)
         return rc;
     return mlf_sqlite_rm_fetch(c, pool, new_name, true, ret, err);
@@ -504,7 +501,7 @@ static int mlf__delete_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *nam
         if (rc < 0)
             return rc;
         mlf_sqlite_bind_text(st, 1, name);
-        rc = mlf_sqlite_registry_step_done(c, pool, st, err);
+        rc = mlf__sqlite_step_done(c, pool, st, err);
         if (rc < 0)
             return rc;
     }
@@ -589,7 +586,7 @@ static int mlf__set_tag_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *na
     mlf_sqlite_bind_text(st, 1, key);
     mlf_sqlite_bind_text(st, 2, value);
     mlf_sqlite_bind_text(st, 3, name);
-    return mlf_sqlite_registry_step_done(c, pool, st, err);
+    return mlf__sqlite_step_done(c, pool, st, err);
 }
 
 int mlf_sqlite_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
@@ -617,7 +614,7 @@ static int mlf__delete_tag_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char 
         return rc;
     mlf_sqlite_bind_text(st, 1, name);
     mlf_sqlite_bind_text(st, 2, key);
-    return mlf_sqlite_registry_step_done(c, pool, st, err);
+    return mlf__sqlite_step_done(c, pool, st, err);
 }
 
 int mlf_sqlite_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,

@@ -28,8 +28,12 @@
  */
 void *mlf_sqlite_registry_grow(mlf_pool *pool, void *arr, size_t n, size_t *cap, size_t elem);
 
-/** Runs a prepared write statement to completion and resets it. */
-int mlf_sqlite_registry_step_done(mlf_sqlite_conn *c, mlf_pool *pool, sqlite3_stmt *st, mlf_error *err);
+/**
+ * The winner among tags with the same key, as a dict built from them keeps them (first position, last value):
+ * the index of the value to store for tags[i], or -1 when an earlier tag has its key. tags are messages whose
+ * key (a char *) is at key_offset.
+ */
+long mlf_sqlite_registry_dict_winner(const void *const *tags, size_t key_offset, size_t n, size_t i);
 
 /**
  * A ModelVersion from a row of MLF_SQLITE_MV_COLUMNS starting at column 0,
