@@ -20,8 +20,8 @@
 #ifndef MLF_TESTS_STORE_HELPERS_H
 #define MLF_TESTS_STORE_HELPERS_H
 
-#include <setjmp.h>
 #include <inttypes.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -366,8 +366,11 @@ static inline void mlf_test_store_close(mlf_test_store *f)
  * (the constraint's name and DETAIL follow) after the same `before` text.
  */
 #define MLF_TEST_PG_UNIQUE "(psycopg2.errors.UniqueViolation) duplicate key value violates unique constraint"
-#define MLF_TEST_PG_FOREIGN_KEY                                                                                        \
-    "(psycopg2.errors.ForeignKeyViolation) insert or update on table"
+#define MLF_TEST_PG_FOREIGN_KEY "(psycopg2.errors.ForeignKeyViolation) insert or update on table"
+
+/* A boolean from mlf_test_query1: SQLite's 1 / 0, PostgreSQL's t / f. */
+#define MLF_TEST_TRUE (mlf_test_pg() ? "t" : "1")
+#define MLF_TEST_FALSE (mlf_test_pg() ? "f" : "0")
 
 #define assert_integrity_error(rc, err, want_code, before, sqlite_text, pg_prefix)                                     \
     do {                                                                                                               \
@@ -390,7 +393,7 @@ static inline void mlf_test_store_close(mlf_test_store *f)
         assert_int_equal((rc), -(want_code));                                                                          \
         assert_int_equal((err).code, (want_code));                                                                     \
         if (strncmp((err).message, (want_prefix), strlen(want_prefix)) != 0)                                           \
-            fail_msg("message '%s' does not start with '%s'", (err).message, (want_prefix));                          \
+            fail_msg("message '%s' does not start with '%s'", (err).message, (want_prefix));                           \
     } while (0)
 
 #endif
