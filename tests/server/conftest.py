@@ -5,8 +5,8 @@ file in the server's temp dir) or `postgresql`: a new database on the cluster
 at MLFLOW_C_TEST_PG_URI (a maintenance URI such as
 postgresql://postgres@127.0.0.1:5432/postgres; tools/pg.sh starts a throwaway
 one and tools/test.sh always sets it), dropped when the server stops. On
-postgresql without MLFLOW_C_TEST_PG_URI every test skips, and the file exits
-77 so that meson reports it as SKIP.
+postgresql without MLFLOW_C_TEST_PG_URI every test skips; a PostgreSQL run
+in which nothing passed (all skipped) exits 77, meson's SKIP.
 
 Server.sql / Server.query run SQL on the server's database with `?`
 placeholders on either backend; tests about SQLite files themselves are
@@ -63,8 +63,13 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionfinish(session, exitstatus):
-    if PG_MISSING and exitstatus in (0, 5):
-        session.exitstatus = 77  # meson's SKIP
+    # meson's SKIP (77) for a PostgreSQL run that ran nothing: no cluster, or a file about SQLite only
+    if not PG or exitstatus not in (0, 5):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    stats = reporter.stats if reporter is not None else {}
+    if PG_MISSING or not stats.get("passed"):
+        session.exitstatus = 77
 
 
 # ---- PostgreSQL databases on the test cluster ----
