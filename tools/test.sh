@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test twice: in a
 # normal build (build/) and in the sanitizer build (build-asan/, ASan+UBSan).
+# The store and HTTP suites run on SQLite and, as store-pg/* and server-pg/*,
+# on PostgreSQL: on the cluster at $MLFLOW_C_TEST_PG_URI (a maintenance URI,
+# postgresql://user@host:port/postgres) when it is set, else on a throwaway
+# cluster started here (tools/pg.sh) and removed at exit. Each test makes and
+# drops its own databases there.
 # Ends with one line `N passed, N failed`.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +15,32 @@ export PYTHON=/usr/bin/python3
 total_pass=0
 total_fail=0
 status=0
+
+pg_dir=""
+stop_pg() {
+    if [ -n "$pg_dir" ]; then
+        "$root/tools/pg.sh" stop "$pg_dir" || true
+        rm -rf "$pg_dir"
+        pg_dir=""
+    fi
+}
+trap stop_pg EXIT
+trap 'exit 130' INT TERM
+if [ -z "${MLFLOW_C_TEST_PG_URI:-}" ]; then
+    if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+        pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/mlflow-c-pg.XXXXXX")
+        if uri=$("$root/tools/pg.sh" start "$pg_dir"); then
+            export MLFLOW_C_TEST_PG_URI=$uri
+        else
+            echo "could not start a PostgreSQL cluster: the PostgreSQL tests will skip" >&2
+            total_fail=$((total_fail + 1))
+            status=1
+        fi
+    else
+        echo "no PostgreSQL installed: the PostgreSQL tests will skip" >&2
+    fi
+fi
+[ -n "${MLFLOW_C_TEST_PG_URI:-}" ] && echo "PostgreSQL tests on $MLFLOW_C_TEST_PG_URI" >&2
 run_suite() {
     local dir=$1; shift
     if [ ! -f "$root/$dir/build.ninja" ]; then

@@ -5,7 +5,6 @@ import hashlib
 import json
 import os
 import socket
-import sqlite3
 import time
 import urllib.parse
 import uuid
@@ -446,10 +445,9 @@ def test_logged_model_artifact_files(server):
     model_id = "m-" + uuid.uuid4().hex
     loc = f"mlflow-artifacts:/{exp_id}/models/{model_id}/artifacts"
     now = int(time.time() * 1000)
-    with sqlite3.connect(server.db) as db:
-        db.execute("INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, "
-                   "creation_timestamp_ms, last_updated_timestamp_ms, status, lifecycle_stage) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, 'active')", (model_id, int(exp_id), "lm", loc, now, now, 2))
+    server.sql("INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, "
+               "creation_timestamp_ms, last_updated_timestamp_ms, status, lifecycle_stage) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, 'active')", (model_id, int(exp_id), "lm", loc, now, now, 2))
     assert put(server, f"{exp_id}/models/{model_id}/artifacts/MLmodel", b"lm")[0] == 200
     url = f"/ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files"
     status, h, data = server.request("GET", f"{url}?artifact_file_path=MLmodel", raw=True)

@@ -13,7 +13,9 @@ import urllib.parse
 
 import pytest
 
-from conftest import BIN, Server, free_port
+from conftest import BIN, Server, free_port, sqlite_only
+
+pytestmark = sqlite_only  # upgrades of SQLite files
 
 FIXTURES = os.environ.get("MLF_FIXTURES_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared",
                                                            "fixtures"))

@@ -2,6 +2,8 @@
 
 import pytest
 
+from conftest import has_unique_violation
+
 SEE = " See the API docs for more information about request parameters."
 
 
@@ -93,7 +95,7 @@ def test_update(server):
     status, _, body = server.post("experiments/update", {"experiment_id": eid, "new_name": "taken-name"})
     # MLflow's session wrapper turns the IntegrityError into BAD_REQUEST
     assert (status, body["error_code"]) == (400, "BAD_REQUEST")
-    assert "UNIQUE constraint failed: experiments.name" in body["message"]
+    assert has_unique_violation(body["message"], "UNIQUE constraint failed: experiments.name"), body["message"]
 
 
 def test_tags(server):

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from conftest import Server
+from conftest import Server, assert_unique_violation
 
 SEE = " See the API docs for more information about request parameters."
 CTX = "mlflow.data.context"
@@ -174,7 +174,7 @@ def test_log_inputs_errors(server):
     # one input with a tag key twice: the input_tags primary key refuses it, nothing is written
     msg = error(server, "runs/log-inputs", {"run_id": run, "datasets": [dataset(tags=[("k", "1"), ("k", "2")])]},
                 400, "BAD_REQUEST")
-    assert msg.startswith("(sqlite3.IntegrityError) UNIQUE constraint failed: input_tags.input_uuid, input_tags.name")
+    assert_unique_violation(msg, "(sqlite3.IntegrityError) UNIQUE constraint failed: input_tags.input_uuid, input_tags.name")
     assert "dataset_inputs" not in get_run(server, run).get("inputs", {})
     ok(server, "runs/delete", {"run_id": run})
     error(server, "runs/log-inputs", {"run_id": run, "datasets": [dataset()]}, 400, "INVALID_PARAMETER_VALUE",
@@ -207,7 +207,7 @@ def test_log_outputs_errors(server):
           "Run with id=nope not found")
     ok(server, "runs/outputs", {"run_id": run, "models": [{"model_id": "m", "step": 1}]})
     msg = error(server, "runs/outputs", {"run_id": run, "models": [{"model_id": "m", "step": 2}]}, 400, "BAD_REQUEST")
-    assert msg.startswith("(sqlite3.IntegrityError) UNIQUE constraint failed: inputs.source_type")
+    assert_unique_violation(msg, "(sqlite3.IntegrityError) UNIQUE constraint failed: inputs.source_type")
     ok(server, "runs/delete", {"run_id": run})
     error(server, "runs/outputs", {"run_id": run, "models": []}, 400, "INVALID_PARAMETER_VALUE",
           f"The run {run} must be in the 'active' state. Current state is deleted.")

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from conftest import has_unique_violation
+
 SEE = " See the API docs for more information about request parameters."
 LM = "logged-models"
 
@@ -105,7 +107,7 @@ def test_create_errors(server):
     exp = new_experiment(server, "lm-dup-param")
     msg = error(server, "POST", LM, {"experiment_id": exp, "params": [{"key": "a", "value": "1"}] * 2},
                 400, "BAD_REQUEST")
-    assert "UNIQUE constraint failed: logged_model_params" in msg
+    assert has_unique_violation(msg, "UNIQUE constraint failed: logged_model_params"), msg
 
 
 def test_get_missing(server):
@@ -189,7 +191,7 @@ def test_log_params(server):
     assert get(server, model_id)["data"]["params"] == [{"key": "p", "value": "1"}]
     msg = error(server, "POST", path, {"model_id": model_id, "params": [{"key": "p", "value": "2"}]}, 400,
                 "BAD_REQUEST")
-    assert "UNIQUE constraint failed" in msg
+    assert has_unique_violation(msg, "UNIQUE constraint failed"), msg
     error(server, "POST", path, {"params": [{"key": "q", "value": "1"}]}, 400, "INVALID_PARAMETER_VALUE",
           "Missing value for required parameter 'model_id'." + SEE)
     error(server, "POST", LM + "/nope/params", {"model_id": "nope", "params": []}, 404,

@@ -1,7 +1,6 @@
 """The run rpcs (create, get, update, delete, restore) over HTTP, with MLflow's errors."""
 
 import re
-import sqlite3
 import time
 
 SEE = " See the API docs for more information about request parameters."
@@ -22,11 +21,7 @@ def get_run(server, run_id):
 
 
 def db_row(server, sql, *args):
-    con = sqlite3.connect(server.db)
-    try:
-        return con.execute(sql, args).fetchone()
-    finally:
-        con.close()
+    return server.query1(sql, *args)
 
 
 def test_create_run_shape(server):

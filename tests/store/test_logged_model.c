@@ -1,5 +1,6 @@
 /*
- * The SQLite store's logged models against SqlAlchemyStore (create, get,
+ * The store's logged models (SQLite, and PostgreSQL as store-pg/) against
+ * SqlAlchemyStore (create, get,
  * finalize, delete, tags, params, search_logged_models): rows written,
  * how models read back (tags and params by key, metrics in logging order),
  * the search's joins, dataset filters, metric ordering, repeated rows and
@@ -33,6 +34,12 @@ static int teardown(void **state)
 static char *q1(fixture *f, const char *sql)
 {
     return mlf_test_query1(f->pool, f->db_path, sql);
+}
+
+/* every row of a query: columns joined by ':', rows by ',' */
+static char *qall(fixture *f, const char *sql)
+{
+    return mlf_test_query_all(f->pool, f->db_path, sql);
 }
 
 /* A LoggedModelTag or LoggedModelParameter (both are {key, value}). */
@@ -98,12 +105,14 @@ static void test_create(void **state)
     assert_string_equal(m->data->params[0]->key, "a");
     assert_int_equal(m->data->n_metrics, 0);
     const char *where = mlf_pool_sprintf(f->pool, "WHERE model_id = '%s'", id);
-    assert_string_equal(q1(f, mlf_pool_sprintf(f->pool, "SELECT lifecycle_stage || status || typeof(experiment_id) "
-                                                        "FROM logged_models %s", where)),
-                        "active1integer");
-    assert_string_equal(q1(f, mlf_pool_sprintf(f->pool, "SELECT count(*) || min(experiment_id) FROM "
-                                                        "logged_model_tags %s", where)),
-                        "21");
+    assert_string_equal(qall(f, mlf_pool_sprintf(f->pool,
+                                                 "SELECT lifecycle_stage, status, %s(experiment_id) FROM "
+                                                 "logged_models %s",
+                                                 mlf_test_pg() ? "pg_typeof" : "typeof", where)),
+                        "active:1:integer");
+    assert_string_equal(
+        qall(f, mlf_pool_sprintf(f->pool, "SELECT count(*), min(experiment_id) FROM logged_model_tags %s", where)),
+        "2:1");
     assert_null(q1(f, mlf_pool_sprintf(f->pool, "SELECT status_message FROM logged_models %s", where)));
 
     /* no name: a generated one */
@@ -130,7 +139,8 @@ static void test_create_errors(void **state)
     /* a repeated param key fails the whole create */
     Mlflow__LoggedModelParameter *params[] = {param(f->pool, "a", "1"), param(f->pool, "a", "2")};
     rc = f->store->ops->create_logged_model(f->store, f->pool, "1", "dup", "", "", params, 2, NULL, 0, &m, &err);
-    assert_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed");
+    assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "", "(sqlite3.IntegrityError) UNIQUE constraint failed",
+                                  MLF_TEST_PG_UNIQUE);
     assert_string_equal(q1(f, "SELECT count(*) FROM logged_models"), "0");
 }
 
@@ -199,9 +209,8 @@ static void test_tags_and_params(void **state)
     raw_model(f, "m-1", 2, "one", 10, "'active'");
     Mlflow__LoggedModelTag *tags[] = {tag(f->pool, "a", "1"), tag(f->pool, "a", "2"), tag(f->pool, "b", "x")};
     assert_int_equal(f->store->ops->set_logged_model_tags(f->store, f->pool, "m-1", tags, 3, &err), 0);
-    assert_string_equal(q1(f, "SELECT group_concat(tag_key || '=' || tag_value || experiment_id) FROM "
-                              "(SELECT * FROM logged_model_tags ORDER BY tag_key)"),
-                        "a=22,b=x2");
+    assert_string_equal(qall(f, "SELECT tag_key, tag_value, experiment_id FROM logged_model_tags ORDER BY tag_key"),
+                        "a:2:2,b:x:2");
     assert_int_equal(f->store->ops->delete_logged_model_tag(f->store, f->pool, "m-1", "a", &err), 0);
     int rc = f->store->ops->delete_logged_model_tag(f->store, f->pool, "m-1", "a", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No tag with key 'a' found for model with ID 'm-1'.");
@@ -212,11 +221,12 @@ static void test_tags_and_params(void **state)
 
     Mlflow__LoggedModelParameter *params[] = {param(f->pool, "p", "1"), param(f->pool, "q", NULL)};
     assert_int_equal(f->store->ops->log_logged_model_params(f->store, f->pool, "m-1", params, 2, &err), 0);
-    assert_string_equal(q1(f, "SELECT count(*) || min(experiment_id) FROM logged_model_params"), "22");
+    assert_string_equal(qall(f, "SELECT count(*), min(experiment_id) FROM logged_model_params"), "2:2");
     /* params are immutable: logging one again is the primary key's IntegrityError, and nothing of the batch stays */
     Mlflow__LoggedModelParameter *again[] = {param(f->pool, "r", "1"), param(f->pool, "p", "2")};
     rc = f->store->ops->log_logged_model_params(f->store, f->pool, "m-1", again, 2, &err);
-    assert_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed");
+    assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "", "(sqlite3.IntegrityError) UNIQUE constraint failed",
+                                  MLF_TEST_PG_UNIQUE);
     assert_string_equal(q1(f, "SELECT count(*) FROM logged_model_params"), "2");
     rc = f->store->ops->log_logged_model_params(f->store, f->pool, "nope", params, 1, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'nope' not found.");
