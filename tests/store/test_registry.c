@@ -143,8 +143,10 @@ static void test_create_and_get_registered_model(void **state)
     assert_true(rm->has_creation_timestamp && rm->has_last_updated_timestamp);
     assert_int_equal(rm->creation_timestamp, rm->last_updated_timestamp);
     assert_int_equal(rm->n_tags, 2);
-    assert_string_equal(rm->tags[0]->key, "a");
-    assert_string_equal(rm->tags[0]->value, "3");
+    /* SQLite keeps an upserted row in place; PostgreSQL writes a new row version, so order is the heap's */
+    int a = mlf_test_pg() && strcmp(rm->tags[0]->key, "a") != 0 ? 1 : 0;
+    assert_string_equal(rm->tags[a]->key, "a");
+    assert_string_equal(rm->tags[a]->value, "3");
     assert_string_equal(rm->tags[1]->key, "b");
     Mlflow__RegisteredModel *got = get_model(f, "m");
     assert_int_equal(got->creation_timestamp, rm->creation_timestamp);
@@ -249,7 +251,9 @@ static void test_rename_cascades(void **state)
         "[SQL: UPDATE registered_models SET name=? WHERE registered_models.name = ?]\n"
         "[parameters: ('taken', 'new')]\n(Background on this error at: https://sqlalche.me/e/20/gkpj)",
         MLF_TEST_PG_UNIQUE);
-    /* SQLAlchemy cuts long parameters in the middle */
+    /* SQLAlchemy cuts long parameters in the middle (SQLite only: PostgreSQL enforces name's VARCHAR(256)) */
+    if (mlf_test_pg())
+        return;
     char *long_name = mlf_pool_alloc(f->pool, 402);
     memset(long_name, 'x', 400);
     Mlflow__RegisteredModel *tmp;
@@ -301,8 +305,10 @@ static void test_registered_model_tags(void **state)
     assert_int_equal(OPS(f)->set_registered_model_tag(f->store, f->pool, "m", "a", "3", &err), 0);
     Mlflow__RegisteredModel *rm = get_model(f, "m");
     assert_int_equal(rm->n_tags, 2);
-    assert_string_equal(rm->tags[0]->key, "a");
-    assert_string_equal(rm->tags[0]->value, "3");
+    /* SQLite keeps an upserted row in place; PostgreSQL writes a new row version, so order is the heap's */
+    int a = mlf_test_pg() && strcmp(rm->tags[0]->key, "a") != 0 ? 1 : 0;
+    assert_string_equal(rm->tags[a]->key, "a");
+    assert_string_equal(rm->tags[a]->value, "3");
     assert_int_equal(OPS(f)->delete_registered_model_tag(f->store, f->pool, "m", "a", &err), 0);
     assert_int_equal(OPS(f)->delete_registered_model_tag(f->store, f->pool, "m", "missing", &err), 0);
     assert_int_equal(get_model(f, "m")->n_tags, 1);
@@ -434,7 +440,10 @@ static void test_get_model_version_lookup(void **state)
     assert_string_equal(get_version(f, "m", "01")->version, "1");
     assert_string_equal(get_version(f, "m", "1.0")->version, "1");
     int rc = OPS(f)->get_model_version(f->store, f->pool, "m", "1_0", &mv, &err);
-    assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=1_0) not found");
+    if (mlf_test_pg()) /* psycopg2's text in an integer comparison */
+        assert_int_equal(rc, -MLF_ERR_BAD_REQUEST);
+    else
+        assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=1_0) not found");
     rc = OPS(f)->get_model_version(f->store, f->pool, "m", "2", &mv, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=2) not found");
     rc = OPS(f)->get_model_version(f->store, f->pool, "x", "1", &mv, &err);
@@ -543,9 +552,11 @@ static void test_model_version_tags(void **state)
     assert_int_equal(OPS(f)->set_model_version_tag(f->store, f->pool, "m", "1", "a", "3", &err), 0);
     Mlflow__ModelVersion *mv = get_version(f, "m", "1");
     assert_int_equal(mv->n_tags, 2);
-    assert_string_equal(mv->tags[0]->key, "a");
-    assert_string_equal(mv->tags[0]->value, "3");
-    assert_string_equal(mv->tags[1]->key, "b");
+    /* PostgreSQL: an upsert writes a new row version, so the order is the heap's */
+    int a = mlf_test_pg() && strcmp(mv->tags[0]->key, "a") != 0 ? 1 : 0;
+    assert_string_equal(mv->tags[a]->key, "a");
+    assert_string_equal(mv->tags[a]->value, "3");
+    assert_string_equal(mv->tags[1 - a]->key, "b");
     assert_string_equal(mlf_test_query1(f->pool, f->db_path,
                                         mlf_test_pg() ? "SELECT pg_typeof(version) FROM model_version_tags LIMIT 1"
                                                       : "SELECT typeof(version) FROM model_version_tags LIMIT 1"),

@@ -96,11 +96,55 @@ static void mlf__stmt_free(mlf_pg_stmt *st)
 {
     if (st == NULL)
         return;
+    free(st->text);
     mlf_pg_clear_bindings(st);
     PQclear(st->res);
     free(st->values);
     free(st->lengths);
     free(st);
+}
+
+/* Drops the statement's server-side twin. */
+static void mlf__deallocate(mlf_pg_stmt *st)
+{
+    if (!st->prepared)
+        return;
+    char dealloc[64];
+    snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", st->name);
+    PQclear(PQexec(st->conn->pg, dealloc));
+    st->prepared = false;
+}
+
+/*
+ * Prepares the statement on the server for the kinds of values bound now:
+ * parameters bound as doubles are declared double precision, so that
+ * `creation_time > 1.5` compares numerically as psycopg2's float literal
+ * would, where an inferred bigint parameter would reject "1.5"; the others
+ * take the type PostgreSQL infers. Prepared again only when that changes.
+ */
+static int mlf__server_prepare(mlf_pg_stmt *st)
+{
+    mlf_pg_conn *c = st->conn;
+    if (st->prepared && st->prep_doubles == st->doubles)
+        return 0;
+    mlf__deallocate(st);
+    Oid *types = calloc((size_t)st->n_params + 1, sizeof(Oid));
+    if (types == NULL)
+        abort();
+    for (int i = 0; i < st->n_params && i < 64; i++)
+        types[i] = (st->doubles >> i) & 1 ? 701 /* float8 */ : 0;
+    snprintf(st->name, sizeof(st->name), "mlf_s%u", c->next_name++);
+    PGresult *res = PQprepare(c->pg, st->name, st->text, st->n_params, types);
+    free(types);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        int rc = mlf__result_error(c, res);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    st->prepared = true;
+    st->prep_doubles = st->doubles;
+    return 0;
 }
 
 /* Forgets every prepared statement (after a reset the server has none). */
@@ -135,10 +179,10 @@ int mlf_pg_prepare(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt
             slot = i;
     }
     int n_params;
-    char *text = mlf_pg_translate(sql, &n_params);
     mlf_pg_stmt *st = calloc(1, sizeof(*st));
     if (st == NULL)
         abort();
+    st->text = mlf_pg_translate(sql, &n_params);
     st->head.dialect = MLF_SQL_POSTGRES;
     st->conn = c;
     st->n_params = n_params;
@@ -146,21 +190,11 @@ int mlf_pg_prepare(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt
     st->lengths = calloc((size_t)n_params + 1, sizeof(int));
     if (st->values == NULL || st->lengths == NULL)
         abort();
-    snprintf(st->name, sizeof(st->name), "mlf_s%u", c->next_name++);
-    PGresult *res = PQprepare(c->pg, st->name, text, n_params, NULL);
-    free(text);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        int rc = mlf__result_error(c, res);
-        PQclear(res);
-        mlf__stmt_free(st);
-        return mlf_pg_error(pool, c, rc, err);
-    }
-    PQclear(res);
+    (void)pool;
+    (void)err;
     if (c->cache[slot].sql != NULL) {
         /* evict the least recently used statement, on the server too */
-        char dealloc[64];
-        snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", c->cache[slot].stmt->name);
-        PQclear(PQexec(c->pg, dealloc));
+        mlf__deallocate(c->cache[slot].stmt);
         mlf__stmt_free(c->cache[slot].stmt);
         free(c->cache[slot].sql);
     }
@@ -193,6 +227,8 @@ int mlf_pg_bind(mlf_pg_stmt *st, int idx, const char *s, size_t n)
     free(st->values[idx - 1]);
     st->values[idx - 1] = NULL;
     st->lengths[idx - 1] = 0;
+    if (idx <= 64)
+        st->doubles &= ~((uint64_t)1 << (idx - 1));
     if (s == NULL)
         return 0;
     char *v = malloc(n + 1);
@@ -222,7 +258,10 @@ int mlf_pg_bind_double(mlf_pg_stmt *st, int idx, double v)
         n = snprintf(b, sizeof(b), "%s", v > 0 ? "Infinity" : "-Infinity");
     else
         n = snprintf(b, sizeof(b), "%.17g", v);
-    return mlf_pg_bind(st, idx, b, (size_t)n);
+    int rc = mlf_pg_bind(st, idx, b, (size_t)n);
+    if (rc == 0 && idx <= 64)
+        st->doubles |= (uint64_t)1 << (idx - 1);
+    return rc;
 }
 
 void mlf_pg_clear_bindings(mlf_pg_stmt *st)
@@ -232,6 +271,7 @@ void mlf_pg_clear_bindings(mlf_pg_stmt *st)
         st->values[i] = NULL;
         st->lengths[i] = 0;
     }
+    st->doubles = 0;
 }
 
 void mlf_pg_reset(mlf_pg_stmt *st)
@@ -245,6 +285,9 @@ int mlf_pg_step(mlf_pg_stmt *st)
 {
     if (st->res == NULL) {
         mlf_pg_conn *c = st->conn;
+        int prc = mlf__server_prepare(st);
+        if (prc != 0)
+            return prc;
         PGresult *res = PQexecPrepared(c->pg, st->name, st->n_params, (const char *const *)st->values, NULL, NULL, 0);
         ExecStatusType s = PQresultStatus(res);
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
@@ -572,6 +615,7 @@ int mlf_pg_store_open(const char *uri, const char *display_uri, const mlf_store_
     if (s == NULL)
         abort();
     s->sql.base.ops = &mlf__pg_ops;
+    s->sql.dialect = MLF_SQL_POSTGRES;
     s->sql.write_begin = mlf__pg_write_begin;
     s->sql.write_end = mlf__pg_write_end;
     s->sql.read_begin = mlf__pg_read_begin;

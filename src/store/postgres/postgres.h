@@ -40,7 +40,11 @@ typedef struct mlf_pg_conn mlf_pg_conn;
 typedef struct mlf_pg_stmt {
     mlf_sql_stmt head;
     mlf_pg_conn *conn;
-    char name[24]; /** the server-side prepared statement */
+    char name[24];         /** the server-side prepared statement */
+    char *text;            /** the statement in PostgreSQL's spelling */
+    bool prepared;         /** on the server, with the parameter types of prep_doubles */
+    uint64_t prep_doubles; /** parameters prepared as double precision (bit i: $i+1) */
+    uint64_t doubles;      /** parameters bound as doubles now */
     int n_params;
     char **values; /** malloc'd texts, NULL binds SQL NULL */
     int *lengths;

@@ -432,6 +432,7 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
     if (s == NULL)
         abort();
     s->sql.base.ops = &mlf__sqlite_ops;
+    s->sql.dialect = MLF_SQL_SQLITE;
     s->sql.write_begin = mlf__write_begin;
     s->sql.write_end = mlf__write_end;
     s->sql.read_begin = mlf__read_begin;
