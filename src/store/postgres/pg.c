@@ -83,10 +83,24 @@ int mlf_pg_error(mlf_pool *pool, mlf_pg_conn *c, int rc, mlf_error *err)
     case MLF_SQL_IOERR:
         return mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
                              "(psycopg2.OperationalError) The database is unavailable: %s", msg);
-    default:
-        if (strncmp(c->sqlstate, "22", 2) == 0)
-            return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(psycopg2.errors.DataError) %s", msg);
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "(psycopg2.DatabaseError) %s", msg);
+    default: {
+        /* SqlAlchemyStore's session turns every other SQLAlchemyError into BAD_REQUEST */
+        static const struct {
+            const char *state, *name;
+        } names[] = {
+            {"22001", "errors.StringDataRightTruncation"}, {"22P02", "errors.InvalidTextRepresentation"},
+            {"22003", "errors.NumericValueOutOfRange"},    {"22", "errors.DataError"},
+            {"42", "errors.ProgrammingError"},
+        };
+        const char *name = "DatabaseError";
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            if (strncmp(c->sqlstate, names[i].state, strlen(names[i].state)) == 0) {
+                name = names[i].name;
+                break;
+            }
+        }
+        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(psycopg2.%s) %s", name, msg);
+    }
     }
 }
 

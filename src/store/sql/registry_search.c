@@ -505,6 +505,7 @@ typedef struct {
         bool asc;
     } by[8];
     int n;
+    bool nulls_high; /** PostgreSQL: NULL sorts after every value ascending (SQLite: before) */
 } mlf__mv_sort;
 
 static void mlf__mv_sort_add(mlf__mv_sort *spec, const char *column, bool asc)
@@ -520,7 +521,8 @@ static void mlf__mv_sort_add(mlf__mv_sort *spec, const char *column, bool asc)
 
 static _Thread_local const mlf__mv_sort *mlf__sorting;
 
-/* SQLite's order: NULL first ascending (last descending), text by bytes (BINARY) */
+/* The database's order: NULL first ascending on SQLite (last on PostgreSQL), text by bytes (SQLite's BINARY, a
+   C-collation PostgreSQL database) */
 static int mlf__cmp_mv_key(const void *a, const void *b)
 {
     const mlf__mv_key *x = a, *y = b;
@@ -531,7 +533,7 @@ static int mlf__cmp_mv_key(const void *a, const void *b)
         } else {
             bool xn = x->nulls >> key & 1, yn = y->nulls >> key & 1;
             if (xn || yn)
-                c = (int)yn - (int)xn;
+                c = mlf__sorting->nulls_high ? (int)xn - (int)yn : (int)yn - (int)xn;
             else
                 c = (x->v[key] > y->v[key]) - (x->v[key] < y->v[key]);
         }
@@ -595,7 +597,7 @@ int mlf_sql_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_
     mlf_buf_init(&sorted.sql, pool, q.sql.len + 128);
     mlf_buf_append(&sorted.sql, q.sql.data, q.sql.len);
     mlf_buf_puts(&sorted.sql, " ORDER BY ");
-    mlf__mv_sort spec = {0};
+    mlf__mv_sort spec = {.nulls_high = ((mlf_sql_store *)store)->dialect == MLF_SQL_POSTGRES};
     bool by_name = false, by_version = false;
     for (size_t i = 0; i < n_orders; i++) {
         const char *key = orders[i].key != NULL ? orders[i].key : "";
