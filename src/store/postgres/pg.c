@@ -431,6 +431,19 @@ static int mlf__conn_open(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, ml
     return 0;
 }
 
+/* Connects c again (the server restarted or dropped it), with a fresh statement cache. */
+static int mlf__reconnect(mlf_pg_store *s, mlf_pg_conn *c, mlf_pool *pool, mlf_error *err)
+{
+    (void)s;
+    mlf__cache_clear(c);
+    PQreset(c->pg);
+    if (PQstatus(c->pg) != CONNECTION_OK ||
+        mlf_pg_exec(c, pool, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", err) < 0)
+        return mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
+                             "(psycopg2.OperationalError) The database is unavailable: %s", PQerrorMessage(c->pg));
+    return 0;
+}
+
 /* Takes a connection from the pool (opening one when none is free and the pool has room), healthy. */
 static int mlf__acquire(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, mlf_error *err)
 {
@@ -457,14 +470,8 @@ static int mlf__acquire(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, mlf_
         pthread_mutex_unlock(&s->mu);
     }
     if (PQstatus(c->pg) != CONNECTION_OK) {
-        /* the server restarted or dropped us: reconnect, with a fresh statement cache */
-        mlf__cache_clear(c);
-        PQreset(c->pg);
-        if (PQstatus(c->pg) != CONNECTION_OK ||
-            mlf_pg_exec(c, pool, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", err) < 0) {
-            int rc =
-                mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
-                              "(psycopg2.OperationalError) The database is unavailable: %s", PQerrorMessage(c->pg));
+        int rc = mlf__reconnect(s, c, pool, err);
+        if (rc < 0) {
             pthread_mutex_lock(&s->mu);
             c->next_free = s->free_conns;
             s->free_conns = c;
@@ -521,6 +528,12 @@ static int mlf__begin(mlf_sql_store *store, mlf_pool *pool, const char *begin, m
     if (rc < 0)
         return rc;
     rc = mlf_pg_exec(c, pool, begin, err);
+    if (rc < 0 && PQstatus(c->pg) != CONNECTION_OK) {
+        /* a pooled connection the server dropped (a restart): nothing ran yet, so reconnect and begin once more */
+        rc = mlf__reconnect(s, c, pool, err);
+        if (rc == 0)
+            rc = mlf_pg_exec(c, pool, begin, err);
+    }
     if (rc < 0) {
         mlf__release(s, c);
         return rc;
