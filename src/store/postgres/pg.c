@@ -88,8 +88,10 @@ int mlf_pg_error(mlf_pool *pool, mlf_pg_conn *c, int rc, mlf_error *err)
         static const struct {
             const char *state, *name;
         } names[] = {
-            {"22001", "errors.StringDataRightTruncation"}, {"22P02", "errors.InvalidTextRepresentation"},
-            {"22003", "errors.NumericValueOutOfRange"},    {"22", "errors.DataError"},
+            {"22001", "errors.StringDataRightTruncation"},
+            {"22P02", "errors.InvalidTextRepresentation"},
+            {"22003", "errors.NumericValueOutOfRange"},
+            {"22", "errors.DataError"},
             {"42", "errors.ProgrammingError"},
         };
         const char *name = "DatabaseError";
@@ -599,7 +601,7 @@ static void mlf__pg_configure(void)
 }
 
 /* postgresql+psycopg2://... -> postgresql://... (libpq knows no driver suffix) */
-static char *mlf__conninfo(const char *uri)
+char *mlf_pg_conninfo(const char *uri)
 {
     const char *rest = strstr(uri, "://");
     size_t n = strlen("postgresql") + strlen(rest) + 1;
@@ -648,7 +650,7 @@ int mlf_pg_store_open(const char *uri, const char *display_uri, const mlf_store_
     s->sql.read_begin = mlf__pg_read_begin;
     s->sql.read_end = mlf__pg_read_end;
     s->uri = strdup(display_uri);
-    s->conninfo = mlf__conninfo(uri);
+    s->conninfo = mlf_pg_conninfo(uri);
     s->sql.artifact_root = strdup(resolved);
     if (s->uri == NULL || s->sql.artifact_root == NULL)
         abort();

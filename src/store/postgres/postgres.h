@@ -120,6 +120,14 @@ char *mlf_pg_translate(const char *sql, int *ret_n_params);
 /** Creates the schema on an empty database or checks its revision (schema.c), inside a write transaction. */
 int mlf_pg_schema_init(mlf_pg_store *s, mlf_pg_conn *c, mlf_pool *pool, mlf_error *err);
 
+/** `db current` on PostgreSQL (migrate.c): the revision, "None" for MLflow tables without alembic_version. */
+int mlf_pg_db_current(const char *conninfo, const char *display, mlf_pool *pool, const char **ret, mlf_error *err);
+/** `db upgrade` on PostgreSQL (migrate.c): nothing to do at the head; an older revision is refused (see there). */
+int mlf_pg_db_upgrade(const char *conninfo, const char *display, mlf_pool *pool, const char **ret_from, int *ret_steps,
+                      mlf_error *err);
+/** The libpq URI of a store URI (the SQLAlchemy driver suffix dropped), malloc'd. */
+char *mlf_pg_conninfo(const char *uri);
+
 /** The schema DDL in creation order (schema_ddl.c). */
 extern const char *const mlf_pg_schema_ddl[];
 extern const size_t mlf_pg_schema_ddl_count;
