@@ -634,28 +634,24 @@ int mlf_pg_store_open(const char *uri, const char *display_uri, const mlf_store_
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, mlf__pg_configure);
-    const char *root =
-        config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root : "./mlruns";
-    char *resolved;
-    int rc = mlf_sql_artifact_root(pool, root, &resolved, err);
-    if (rc < 0)
-        return rc;
     mlf_pg_store *s = calloc(1, sizeof(*s));
     if (s == NULL)
         abort();
-    s->sql.base.ops = &mlf__pg_ops;
-    s->sql.dialect = MLF_SQL_POSTGRES;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    int rc = mlf_sql_store_init(&s->sql, &mlf__pg_ops, MLF_SQL_POSTGRES, config, pool, err);
+    if (rc < 0) {
+        mlf__pg_destroy(&s->sql.base);
+        return rc;
+    }
     s->sql.write_begin = mlf__pg_write_begin;
     s->sql.write_end = mlf__pg_write_end;
     s->sql.read_begin = mlf__pg_read_begin;
     s->sql.read_end = mlf__pg_read_end;
     s->uri = strdup(display_uri);
     s->conninfo = mlf_pg_conninfo(uri);
-    s->sql.artifact_root = strdup(resolved);
-    if (s->uri == NULL || s->sql.artifact_root == NULL)
+    if (s->uri == NULL)
         abort();
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
     mlf__init_arg a = {.s = s};
     rc = mlf_sql_in_write(&s->sql, pool, mlf__init_in_tx, &a, err);
     if (rc < 0) {

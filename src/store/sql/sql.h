@@ -82,6 +82,15 @@ void mlf_sql_ops_init(mlf_store_ops *ops);
 /** The default artifact root as SqlAlchemyStore.__init__ resolves it, created when local. */
 int mlf_sql_artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err);
 
+/**
+ * Fills the common head of a backend's new (zeroed) store: its function
+ * table, dialect and artifact root (config's default_artifact_root, else
+ * ./mlruns, resolved and created as MLflow does; malloc'd, the backend frees
+ * it). The backend sets the transaction functions.
+ */
+int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_dialect dialect,
+                       const mlf_store_config *config, mlf_pool *pool, mlf_error *err);
+
 static inline mlf_sql_dialect mlf_sql_dialect_of(const mlf_sql_conn *c)
 {
     return c->dialect;
