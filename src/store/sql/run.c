@@ -470,11 +470,18 @@ int mlf__sql_step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_er
     return 0;
 }
 
-int mlf__sql_run_lookup(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf__sql_run_row *ret, mlf_error *err)
+/* lock: on PostgreSQL, also take the run's row lock (see mlf__sql_run_require_active) */
+static int mlf__run_lookup(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, bool lock, mlf__sql_run_row *ret,
+                           mlf_error *err)
 {
     mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(
-        c, pool, "SELECT lifecycle_stage, experiment_id, status, end_time FROM runs WHERE run_uuid = ?", &st, err);
+    int rc =
+        mlf_sql_prepare(c, pool,
+                        lock && mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES
+                            ? "SELECT lifecycle_stage, experiment_id, status, end_time FROM runs "
+                              "WHERE run_uuid = ? FOR NO KEY UPDATE"
+                            : "SELECT lifecycle_stage, experiment_id, status, end_time FROM runs WHERE run_uuid = ?",
+                        &st, err);
     if (rc < 0)
         return rc;
     mlf_sql_bind_text(st, 1, run_id);
@@ -495,11 +502,20 @@ int mlf__sql_run_lookup(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf
     return 0;
 }
 
+int mlf__sql_run_lookup(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf__sql_run_row *ret, mlf_error *err)
+{
+    return mlf__run_lookup(c, pool, run_id, false, ret, err);
+}
+
 int mlf__sql_run_require_active(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf__sql_run_row *ret,
                                 mlf_error *err)
 {
     mlf__sql_run_row row = {0};
-    int rc = mlf__sql_run_lookup(c, pool, run_id, &row, err);
+    /* Every write to a run's metrics, params, tags, inputs and outputs starts here. On PostgreSQL it takes the
+       run's row lock first (FOR NO KEY UPDATE: foreign-key checks still pass), so writers of one run queue
+       instead of locking latest_metrics, tag and param rows in different orders and deadlocking; SQLite's
+       single writer needs none. */
+    int rc = mlf__run_lookup(c, pool, run_id, true, &row, err);
     if (rc < 0)
         return rc;
     /* SqlAlchemyStore._check_run_is_active */

@@ -264,7 +264,10 @@ typedef struct mlf__sql_run_row {
 
 /** SqlAlchemyStore._get_run in the caller's transaction: RESOURCE_DOES_NOT_EXIST "Run with id=<id> not found". */
 int mlf__sql_run_lookup(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf__sql_run_row *ret, mlf_error *err);
-/** _get_run then _check_run_is_active ("The run <id> must be in the 'active' state. ..."); ret may be NULL. */
+/**
+ * _get_run then _check_run_is_active ("The run <id> must be in the 'active' state. ..."); ret may be NULL.
+ * For write transactions only: on PostgreSQL it locks the run's row until the transaction ends.
+ */
 int mlf__sql_run_require_active(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf__sql_run_row *ret,
                                 mlf_error *err);
 /** Sets runs.name and the mlflow.runName tag (update_run_info with a run_name). */
