@@ -30,8 +30,23 @@ $MLFLOWC_SUITE_LOGDIR/causes.json:
 - "mlflow-c server did not start: ...";
 - "other: <exception>: <first line>": anything else (wrong answer of an implemented rpc, etc.).
 
+With MLFLOWC_SUITE_PG_URI (a maintenance URI of a PostgreSQL cluster, e.g.
+postgresql://postgres@127.0.0.1:5432/postgres), every `sqlite:///<path>` backend store URI a server
+is started on becomes a PostgreSQL database on that cluster instead: each distinct SQLite path gets
+one fresh database (created on first use with psycopg2, dropped at the end of the session), so two
+servers started on the same SQLite file share one database; other URIs (file:, http:, ...) are left
+alone. For mlflow-c this applies to the three launchers above; for the reference (Python MLflow) to
+the URIs given to `initialize_backend_stores` (the in-process server), `_init_server` and
+`mlflow server --backend-store-uri` subprocesses. Stores the tests build themselves on a SQLite
+file (`SqlAlchemyStore(...)` in a fixture or a test) are not redirected; see the README.
+$MLFLOWC_SUITE_LOGDIR/pg-databases.txt lists which SQLite path became which database.
+
+For each failed test causes.json also lists the error responses (status >= 400) the test got from
+local servers, with the message of each, under "error_responses".
+
 Environment: MLFLOW_C_BIN (default /work/main/build/mlflow-c), MLFLOWC_SUITE_TARGET (mlflow-c |
-reference), MLFLOWC_SUITE_LOGDIR (server logs and causes.json; a temp dir if unset).
+reference), MLFLOWC_SUITE_LOGDIR (server logs and causes.json; a temp dir if unset),
+MLFLOWC_SUITE_PG_URI (see above).
 """
 
 import collections
@@ -55,6 +70,7 @@ BIN = os.environ.get("MLFLOW_C_BIN", "/work/main/build/mlflow-c")
 LOGDIR = os.environ.get("MLFLOWC_SUITE_LOGDIR") or tempfile.mkdtemp(prefix="mlflowc-suite-")
 HOST = "127.0.0.1"
 START_TIMEOUT = float(os.environ.get("MLFLOWC_SUITE_START_TIMEOUT", "15"))
+PG_URI = os.environ.get("MLFLOWC_SUITE_PG_URI") or None
 
 _ENV_BACKEND = "_MLFLOW_SERVER_FILE_STORE"
 _ENV_REGISTRY = "_MLFLOW_SERVER_REGISTRY_STORE"
@@ -104,6 +120,114 @@ def _match_rpc(method, path):
         if rx.match(path):
             return rpc, impl
     return None, None
+
+
+# ---------------------------------------------------------------------------------------------
+# --pg-uri: one PostgreSQL database per SQLite file the suite names
+
+_pg_dbs = {}  # realpath of the sqlite file -> database name
+_pg_lock = threading.Lock()
+
+
+def _pg_connect(dbname=None):
+    import psycopg2
+
+    u = urllib.parse.urlsplit(PG_URI)
+    if dbname:
+        u = u._replace(path="/" + dbname)
+    conn = psycopg2.connect(urllib.parse.urlunsplit(u))
+    conn.autocommit = True
+    return conn
+
+
+def _pg_db_uri(dbname):
+    u = urllib.parse.urlsplit(PG_URI)
+    return urllib.parse.urlunsplit(u._replace(path="/" + dbname))
+
+
+def _sqlite_path(uri):
+    """The file of a sqlite:/// URI (None for other URIs and for in-memory databases)."""
+    if not isinstance(uri, str) or not uri.startswith("sqlite:///"):
+        return None
+    path = urllib.parse.unquote(uri[len("sqlite:///"):].split("?", 1)[0])
+    if not path or path == ":memory:":
+        return None
+    return os.path.realpath(path)
+
+
+def pg_backend(uri):
+    """`uri` as the suite gave it, or, with a PostgreSQL cluster, the database standing for its
+    SQLite file (created on first use)."""
+    if not PG_URI:
+        return uri
+    path = _sqlite_path(uri)
+    if path is None:
+        return uri
+    with _pg_lock:
+        name = _pg_dbs.get(path)
+        if name is None:
+            name = f"mlflowc_suite_{os.getpid()}_{len(_pg_dbs) + 1}"
+            conn = _pg_connect()
+            try:
+                with conn.cursor() as cur:
+                    cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    cur.execute(f'CREATE DATABASE "{name}"')
+            finally:
+                conn.close()
+            _pg_dbs[path] = name
+            with open(os.path.join(LOGDIR, "pg-databases.txt"), "a") as f:
+                f.write(f"{name}\t{uri}\n")
+    return _pg_db_uri(name)
+
+
+def _pg_map_args(args):
+    """`--backend-store-uri URI` / `--registry-store-uri URI` (or `=URI`) of a server command line,
+    mapped by pg_backend."""
+    out = list(args)
+    for i, a in enumerate(out):
+        a = str(a)
+        for opt in ("--backend-store-uri", "--registry-store-uri"):
+            if a == opt and i + 1 < len(out):
+                out[i + 1] = pg_backend(str(out[i + 1]))
+            elif a.startswith(opt + "="):
+                out[i] = opt + "=" + pg_backend(a[len(opt) + 1:])
+    return out
+
+
+def _pg_release_python_stores():
+    """Closes the connections Python MLflow's stores hold to our databases (the reference's
+    in-process server keeps one SQLAlchemy engine per database otherwise)."""
+    if not PG_URI or not _pg_dbs:
+        return
+    uris = {_pg_db_uri(n) for n in _pg_dbs.values()}
+    with contextlib.suppress(Exception):
+        from mlflow.server import handlers
+
+        for attr in ("_tracking_store", "_model_registry_store"):
+            st = getattr(handlers, attr, None)
+            eng = getattr(st, "engine", None)
+            if eng is not None and str(getattr(st, "db_uri", "")) in uris:
+                eng.dispose()
+    with contextlib.suppress(Exception):
+        from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+        m = SqlAlchemyStore._db_uri_sql_alchemy_engine_map
+        for uri in [u for u in m if u in uris]:
+            m.pop(uri).dispose()
+
+
+def _pg_drop_all():
+    if not PG_URI or not _pg_dbs:
+        return
+    _pg_release_python_stores()
+    conn = _pg_connect()
+    try:
+        with conn.cursor() as cur:
+            for name in _pg_dbs.values():
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        conn.close()
+    _pg_dbs.clear()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,7 +323,7 @@ class McServerThread:
         self._server = None
 
     def __enter__(self):
-        self._server = _McServer(self.port, _last_stores.get("backend_store_uri"),
+        self._server = _McServer(self.port, pg_backend(_last_stores.get("backend_store_uri")),
                                  _last_stores.get("default_artifact_root"))
         self._server.start()
         return self.url
@@ -229,6 +353,7 @@ def mc_init_server(backend_uri, root_artifact_uri, extra_env=None, app=None, ser
 
     mlflow.set_tracking_uri(None)
     env = {**os.environ, _ENV_BACKEND: backend_uri, _ENV_ROOT: root_artifact_uri, **(extra_env or {})}
+    env[_ENV_BACKEND] = pg_backend(env[_ENV_BACKEND])
     srv = _McServer(
         get_safe_port(), env[_ENV_BACKEND], env.get(_ENV_ROOT), env=env,
         serve_artifacts=_truthy(env.get(_ENV_SERVE, "")),
@@ -248,10 +373,37 @@ def _wrap_initialize_backend_stores(orig):
         _last_stores.update(backend_store_uri=backend_store_uri,
                             registry_store_uri=registry_store_uri,
                             default_artifact_root=default_artifact_root)
-        return orig(backend_store_uri, registry_store_uri, default_artifact_root)
+        if TARGET == "reference":  # Python MLflow serves this store itself: on PostgreSQL with --pg-uri
+            backend_store_uri = pg_backend(backend_store_uri)
+            registry_store_uri = pg_backend(registry_store_uri)
+        ret = orig(backend_store_uri, registry_store_uri, default_artifact_root)
+        if TARGET != "reference" and PG_URI and _sqlite_path(backend_store_uri):
+            # The original has made this process's tracking URI the SQLite file, and code that uses
+            # the default tracking store writes there directly, not through the server (the
+            # `mlflow experiments` CLI of test_*_experiment_cli, despite its MLFLOW_TRACKING_URI):
+            # on SQLite mlflow-c reads those rows from the file; here they must go to its database.
+            # (The registry URI stays unset: MlflowClient(url) sends registry calls to the server.)
+            import mlflow
+
+            mlflow.set_tracking_uri(pg_backend(backend_store_uri))
+        return ret
 
     initialize_backend_stores._mlflowc_wrapped = True
     return initialize_backend_stores
+
+
+def _wrap_init_server(orig):
+    """integration_test_utils._init_server of Python MLflow, its SQLite backend on PostgreSQL."""
+
+    def _init_server(*args, **kwargs):
+        if "backend_uri" in kwargs:
+            kwargs["backend_uri"] = pg_backend(kwargs["backend_uri"])
+        elif args:
+            args = (pg_backend(args[0]), *args[1:])
+        return orig(*args, **kwargs)
+
+    _init_server._mlflowc_wrapped = True
+    return _init_server
 
 
 # subprocess.Popen of `python -m mlflow server ...` -> mlflow-c (or, for the reference, a process group)
@@ -282,9 +434,11 @@ class _GroupPopen(subprocess.Popen):
     def __init__(self, args, *a, **kw):
         kw["start_new_session"] = True
         if TARGET != "reference" and _is_mlflow_server_cmd(args):
-            args = [BIN, "server", *_server_args(args)]
+            args = [BIN, "server", *_pg_map_args(_server_args(args))]
             if "--host" not in args:
                 args += ["--host", HOST]
+        elif _is_mlflow_server_cmd(args):
+            args = _pg_map_args(args)
         super().__init__(args, *a, **kw)
 
     def send_signal(self, sig):
@@ -323,6 +477,13 @@ def _patch_module(mod):
     if g.get("subprocess") is subprocess:
         g["subprocess"] = _subprocess_shim()
     if TARGET == "reference":
+        if PG_URI:  # the servers stay Python MLflow's, their SQLite backends become PostgreSQL
+            f = g.get("_init_server")
+            if callable(f) and not getattr(f, "_mlflowc_wrapped", False):
+                g["_init_server"] = _wrap_init_server(f)
+            f = g.get("initialize_backend_stores")
+            if callable(f) and not getattr(f, "_mlflowc_wrapped", False):
+                g["initialize_backend_stores"] = _wrap_initialize_backend_stores(f)
         return
     if "ServerThread" in g:
         g["ServerThread"] = McServerThread
@@ -337,7 +498,27 @@ def _patch_module(mod):
 # recording what each test asked the server (client side)
 
 _calls = []  # (method, path, status or exception name) of the current test
+_errors = []  # "METHOD path?query -> status: message" of the current test's error responses
 _calls_lock = threading.Lock()
+
+
+def _describe_error(request, u, resp):
+    msg = ""
+    with contextlib.suppress(Exception):
+        body = resp.json()
+        msg = f"{body.get('error_code', '')}: {body.get('message', '')}" if isinstance(body, dict) else ""
+    if not msg:
+        with contextlib.suppress(Exception):
+            msg = resp.text
+    target = u.path + (f"?{u.query}" if u.query else "")
+    req = ""
+    if request.body and request.method in ("POST", "PATCH", "PUT", "DELETE"):
+        b = request.body
+        if isinstance(b, bytes):
+            b = b[:300].decode("utf-8", "replace")
+        if isinstance(b, str):
+            req = " " + (b if len(b) <= 300 else b[:297] + "...")
+    return f"{request.method} {target}{req} -> {resp.status_code}: {_first_line(msg, 400)}"
 
 
 def _install_request_recorder():
@@ -360,6 +541,8 @@ def _install_request_recorder():
         if local:
             with _calls_lock:
                 _calls.append((request.method, u.path, resp.status_code))
+                if resp.status_code >= 400 and len(_errors) < 50:
+                    _errors.append(_describe_error(request, u, resp))
         return resp
 
     send._mlflowc_wrapped = True
@@ -370,6 +553,7 @@ def _install_request_recorder():
 # pytest hooks
 
 _causes = {}  # nodeid -> (outcome, cause)
+_error_responses = {}  # nodeid -> the error responses a failed test got
 _outcomes = collections.Counter()
 
 
@@ -391,6 +575,7 @@ def pytest_collection_modifyitems(session, config, items):
 def pytest_runtest_setup(item):
     with _calls_lock:
         _calls.clear()
+        _errors.clear()
 
 
 def _first_line(text, limit=160):
@@ -439,13 +624,22 @@ def pytest_runtest_makereport(item, call):
             kind = "skipped"
         if kind in ("failed", "error"):
             _causes[report.nodeid] = (kind, _classify(report, call.excinfo))
+            with _calls_lock:
+                _error_responses[report.nodeid] = list(_errors)
         elif report.nodeid not in _causes:
             _causes[report.nodeid] = (kind, "")
 
 
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
+    yield  # after the test's fixtures are torn down
     for srv in list(_servers.values()):  # a server a test left running
         srv.stop()
+    _pg_release_python_stores()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _pg_drop_all()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -475,6 +669,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     path = os.path.join(LOGDIR, "causes.json")
     with open(path, "w") as f:
         json.dump({"target": TARGET, "binary": BIN if TARGET != "reference" else None,
-                   "tests": {k: {"outcome": v[0], "cause": v[1]} for k, v in sorted(_causes.items())}},
+                   "postgresql": PG_URI,
+                   "tests": {k: {"outcome": v[0], "cause": v[1],
+                                 **({"error_responses": _error_responses[k]} if _error_responses.get(k) else {})}
+                             for k, v in sorted(_causes.items())}},
                   f, indent=1)
     tr.write_line(f"per-test outcomes and causes: {path}")

@@ -16,6 +16,13 @@
 #   --reference      run the same selection against Python MLflow itself (the tree's own
 #                    server), for side-by-side counts
 #   --both           run against mlflow-c, then against Python MLflow, and print both counts
+#   --pg-uri URI     run every server on PostgreSQL: URI is a maintenance URI of a cluster
+#                    (postgresql://user@host:port/postgres, e.g. what tools/pg.sh start prints).
+#                    Each distinct sqlite:///<path> backend URI the suite starts a server on
+#                    becomes one fresh database on that cluster (created on first use, dropped
+#                    at the end); other URIs are left alone. Applies to mlflow-c and, with
+#                    --reference/--both, to Python MLflow's servers. Needs psycopg2 for $py.
+#                    Also $MLFLOWC_SUITE_PG_URI.
 #   --bin PATH       the mlflow-c binary (default $MLFLOW_C_BIN, else <repo>/build/mlflow-c)
 #   --env FILE       a shell file to source first that puts MLflow's Python dependencies on the
 #                    path (default $MLFLOW_REF_ENV, else /opt/mlflow-ref/env.sh when it exists)
@@ -31,6 +38,9 @@
 # The tree is not modified. At the end it prints pytest's counts and every failed test's cause,
 # grouped: "rpc not ported yet: <rpc>" (the test called an rpc that `mlflow-c endpoints` lists as
 # not implemented), "route not served by mlflow-c", "mlflow-c server did not start", "other".
+#
+# With --pg-uri the databases are listed in pg-databases.txt of the log directory, and causes.json
+# gives every failed test's error responses (request, status, message).
 #
 # Exit status: pytest's (0 = every selected test passed or was skipped/xfailed), unless
 # --report-only; 0 when skipped; 2 for a usage error or a missing mlflow-c binary.
@@ -49,12 +59,14 @@ logdir=""
 report_only=0
 tree=${MLFLOW_TREE:-}
 suite=tests/tracking/test_rest_tracking.py
+pg_uri=${MLFLOWC_SUITE_PG_URI:-}
 extra=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --reference) target=reference ;;
         --both) both=1 ;;
         --bin) bin=$2; shift ;;
+        --pg-uri) pg_uri=$2; shift ;;
         --file) suite=$2; shift ;;
         --env) envfile=$2; shift ;;
         --python) py=$2; shift ;;
@@ -90,27 +102,39 @@ if ! "$py" -c 'import mlflow, mlflow.server.handlers, pytest' >/dev/null 2>&1; t
     "$py" -c 'import mlflow, mlflow.server.handlers' 2>&1 | tail -1
     exit 0
 fi
+if [ -n "$pg_uri" ]; then
+    case "$pg_uri" in
+        postgresql://*|postgres://*|postgresql+psycopg2://*) ;;
+        *) echo "error: --pg-uri wants a postgresql:// URI, not $pg_uri" >&2; exit 2 ;;
+    esac
+    pg_uri=${pg_uri/#postgresql+psycopg2:/postgresql:}
+    if ! err=$("$py" -c 'import sys, psycopg2; psycopg2.connect(sys.argv[1]).close()' "$pg_uri" 2>&1); then
+        echo "error: cannot connect to $pg_uri with $py and psycopg2: $(echo "$err" | tail -1)" >&2
+        exit 2
+    fi
+fi
 timeout_opt=()
 "$py" -c 'import pytest_timeout' >/dev/null 2>&1 && timeout_opt=(--timeout=300)
 [ -n "$logdir" ] || logdir=$(mktemp -d /tmp/mlflow-rest-suite.XXXXXX)
 mkdir -p "$logdir"
 
 run_one() {  # $1 = mlflow-c | reference
-    local t=$1 dir="$logdir/$1" rc
+    local t=$1 dir="$logdir/$1" rc on=""
     mkdir -p "$dir"
+    [ -n "$pg_uri" ] && on=" on PostgreSQL ($pg_uri)"
     if [ "$t" = mlflow-c ]; then
         if [ ! -x "$bin" ]; then
             echo "error: mlflow-c binary not found at $bin (build it, or pass --bin / MLFLOW_C_BIN)" >&2
             return 2
         fi
         bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-        echo "== MLflow's $suite -k \"$kexpr\" against mlflow-c ($bin: $("$bin" --version 2>/dev/null))"
+        echo "== MLflow's $suite -k \"$kexpr\" against mlflow-c ($bin: $("$bin" --version 2>/dev/null))$on"
     else
-        echo "== MLflow's $suite -k \"$kexpr\" against Python MLflow $("$py" -c 'import mlflow; print(mlflow.__version__)' 2>/dev/null) ($tree)"
+        echo "== MLflow's $suite -k \"$kexpr\" against Python MLflow $("$py" -c 'import mlflow; print(mlflow.__version__)' 2>/dev/null) ($tree)$on"
     fi
     (
         cd "$tree" &&
-        MLFLOWC_SUITE_TARGET=$t MLFLOW_C_BIN=$bin MLFLOWC_SUITE_LOGDIR=$dir \
+        MLFLOWC_SUITE_TARGET=$t MLFLOW_C_BIN=$bin MLFLOWC_SUITE_LOGDIR=$dir MLFLOWC_SUITE_PG_URI=$pg_uri \
         "$py" -m pytest "$suite" -k "$kexpr" -p mlflowc_plugin -p no:cacheprovider \
             -o addopts="-p no:legacypath --strict-markers" --color=no -q -rN \
             ${timeout_opt[@]+"${timeout_opt[@]}"} ${extra[@]+"${extra[@]}"}
