@@ -54,11 +54,107 @@ static int mlf__log_model_metric(mlf_sql_conn *c, mlf_pool *pool, const char *ru
     return mlf__sql_step_done(c, pool, st, err);
 }
 
+static int mlf__log_model_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
+                                  Mlflow__Metric *const *metrics, size_t n, mlf_error *err);
+
+/* Rows of one multi-row INSERT at most (6 parameters each). */
+#define MLF__ROWS_PER_INSERT 200
+
+/* (step, timestamp, value) of a > b, as _compare_metrics orders them (sanitized values). */
+static bool mlf__later(const Mlflow__Metric *a, const Mlflow__Metric *b)
+{
+    int an, bn;
+    double av = mlf__sanitize(a->value, &an), bv = mlf__sanitize(b->value, &bn);
+    if (a->step != b->step)
+        return a->step > b->step;
+    if (a->timestamp != b->timestamp)
+        return a->timestamp > b->timestamp;
+    return av > bv;
+}
+
+/* INSERT ... VALUES of rows[0..n) (metric indexes) into table, with the given tail, in statements of
+   MLF__ROWS_PER_INSERT rows. */
+static int mlf__insert_rows(mlf_sql_conn *c, mlf_pool *pool, const char *head, const char *tail, const char *run_id,
+                            Mlflow__Metric *const *metrics, const size_t *rows, size_t n, mlf_error *err)
+{
+    for (size_t from = 0; from < n; from += MLF__ROWS_PER_INSERT) {
+        size_t k = n - from < MLF__ROWS_PER_INSERT ? n - from : MLF__ROWS_PER_INSERT;
+        mlf_buf sql;
+        mlf_buf_init(&sql, pool, 128 + k * 24);
+        mlf_buf_puts(&sql, head);
+        for (size_t i = 0; i < k; i++)
+            mlf_buf_puts(&sql, i > 0 ? ", (?, ?, ?, ?, ?, ?)" : " VALUES (?, ?, ?, ?, ?, ?)");
+        mlf_buf_puts(&sql, tail);
+        mlf_sql_stmt *st;
+        int rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
+        if (rc < 0)
+            return rc;
+        for (size_t i = 0; i < k; i++) {
+            const Mlflow__Metric *m = metrics[rows[from + i]];
+            int is_nan;
+            double value = mlf__sanitize(m->value, &is_nan);
+            int p = (int)i * 6;
+            mlf_sql_bind_text(st, p + 1, m->key);
+            mlf_sql_bind_double(st, p + 2, value);
+            mlf_sql_bind_int64(st, p + 3, m->timestamp);
+            mlf_sql_bind_int64(st, p + 4, m->step);
+            mlf_sql_bind_int64(st, p + 5, is_nan);
+            mlf_sql_bind_text(st, p + 6, run_id);
+        }
+        rc = mlf__sql_step_done(c, pool, st, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/*
+ * The metrics of a batch in two statements rather than two per metric
+ * (PostgreSQL, where each statement is a round trip): every row in one
+ * INSERT, then each key's latest in one upsert. The upsert cannot touch a row
+ * twice, so the batch's own latest per key is picked here first, as the
+ * row-by-row upserts would leave it (the first of equal maxima), keys in
+ * order of first appearance.
+ */
+static int mlf__log_metrics_rows(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
+                                 size_t n, mlf_error *err)
+{
+    size_t *all = mlf_pool_alloc_uninit(pool, n * sizeof(*all));
+    size_t *latest = mlf_pool_alloc_uninit(pool, n * sizeof(*latest));
+    size_t n_latest = 0;
+    for (size_t i = 0; i < n; i++) {
+        all[i] = i;
+        size_t j = 0;
+        while (j < n_latest && strcmp(metrics[latest[j]]->key, metrics[i]->key) != 0)
+            j++;
+        if (j == n_latest)
+            latest[n_latest++] = i;
+        else if (mlf__later(metrics[i], metrics[latest[j]]))
+            latest[j] = i;
+    }
+    int rc = mlf__insert_rows(c, pool, "INSERT INTO metrics (\"key\", value, timestamp, step, is_nan, run_uuid)",
+                              " ON CONFLICT DO NOTHING", run_id, metrics, all, n, err);
+    if (rc < 0)
+        return rc;
+    return mlf__insert_rows(c, pool, "INSERT INTO latest_metrics (\"key\", value, timestamp, step, is_nan, run_uuid)",
+                            " ON CONFLICT (\"key\", run_uuid) DO UPDATE SET value = excluded.value, timestamp = "
+                            "excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan WHERE "
+                            "(excluded.step, excluded.timestamp, excluded.value) > "
+                            "(latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)",
+                            run_id, metrics, latest, n_latest, err);
+}
+
 int mlf__sql_log_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
                          Mlflow__Metric *const *metrics, size_t n, mlf_error *err)
 {
     if (n == 0)
         return 0;
+    if (n > 1 && mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES) {
+        int rc = mlf__log_metrics_rows(c, pool, run_id, metrics, n, err);
+        if (rc < 0)
+            return rc;
+        return mlf__log_model_metrics(c, pool, run_id, experiment_id, metrics, n, err);
+    }
     mlf_sql_stmt *ins, *latest;
     int rc = mlf_sql_prepare(c, pool,
                              "INSERT INTO metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
@@ -97,7 +193,14 @@ int mlf__sql_log_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, in
     }
     if (!any_model)
         return 0;
-    /* _log_model_metrics: the metrics that name a model, duplicates once */
+    return mlf__log_model_metrics(c, pool, run_id, experiment_id, metrics, n, err);
+}
+
+/* _log_model_metrics: the metrics that name a model, duplicates once */
+static int mlf__log_model_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
+                                  Mlflow__Metric *const *metrics, size_t n, mlf_error *err)
+{
+    int rc;
     for (size_t i = 0; i < n; i++) {
         const Mlflow__Metric *m = metrics[i];
         if (m->model_id == NULL || m->model_id[0] == '\0')
