@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "store/postgres/postgres.h"
 #include "store/sqlite/sqlite.h"
 
 /* The URI with any password replaced, fit for an error message. */
@@ -69,11 +70,10 @@ int mlf_store_open(const char *uri, const mlf_store_config *config, mlf_pool *po
     if (mlf__has_dialect(uri, "sqlite"))
         return mlf__open_sqlite(uri, config, pool, ret, err);
     if (mlf__has_dialect(uri, "postgresql") || mlf__has_dialect(uri, "postgres"))
-        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                             "unsupported backend store URI '%s': PostgreSQL is not supported yet",
-                             mlf__redact(pool, uri));
+        return mlf_pg_store_open(uri, mlf__redact(pool, uri), config, pool, ret, err);
     return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                         "unsupported backend store URI '%s': supported are sqlite:///<path> and sqlite:// (in-memory)",
+                         "unsupported backend store URI '%s': supported are sqlite:///<path>, sqlite:// (in-memory) "
+                         "and postgresql://<user>:<password>@<host>:<port>/<database>",
                          mlf__redact(pool, uri));
 }
 

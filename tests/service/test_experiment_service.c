@@ -329,7 +329,7 @@ static void test_service_create_errors(void **state)
     mlf_pool *pool = mlf_pool_create();
     mlf_service *svc = NULL;
     mlf_error err = {0};
-    mlf_service_config cfg = {.backend_store_uri = "postgresql://u:pw@h/db", .serve_artifacts = 1};
+    mlf_service_config cfg = {.backend_store_uri = "mysql://u:pw@h/db", .serve_artifacts = 1};
     assert_int_equal(mlf_service_create(&cfg, pool, &svc, &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
     assert_null(svc);
     assert_null(strstr(err.message, "pw"));

@@ -8,7 +8,7 @@
 
 #include <ctype.h>
 
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 #include "store/store.h"
 
 typedef mlf_test_store fixture;

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <regex.h>
 
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 #include "store/store.h"
 
 typedef struct {
@@ -184,9 +184,9 @@ static void test_create_run_start_time_defaults_to_now(void **state)
     fixture *f = *state;
     Mlflow__Run *run = NULL;
     mlf_error err = {0};
-    int64_t before = mlf_sqlite_now_ms();
+    int64_t before = mlf_sql_now_ms();
     assert_int_equal(OPS(f)->create_run(f->store, f->pool, "0", "", NULL, NULL, 0, "named", &run, &err), 0);
-    assert_true(run->info->start_time >= before && run->info->start_time <= mlf_sqlite_now_ms());
+    assert_true(run->info->start_time >= before && run->info->start_time <= mlf_sql_now_ms());
     assert_string_equal(run->info->run_name, "named");
     assert_string_equal(run_tag(get_run(f, run->info->run_id), "mlflow.runName"), "named");
 }
@@ -284,7 +284,7 @@ static void test_delete_restore_run(void **state)
     fixture *f = *state;
     const char *id = create_run(f);
     mlf_error err = {0};
-    int64_t before = mlf_sqlite_now_ms();
+    int64_t before = mlf_sql_now_ms();
     assert_int_equal(OPS(f)->delete_run(f->store, f->pool, id, &err), 0);
     assert_string_equal(get_run(f, id)->info->lifecycle_stage, "deleted");
     int64_t deleted = atoll(Q(f, "SELECT deleted_time FROM runs WHERE run_uuid = '%s'", id));
@@ -660,12 +660,12 @@ static void test_load_runs_bulk(void **state)
                  "INSERT INTO inputs VALUES ('in-2', 'RUN_OUTPUT', '%s', 'MODEL_OUTPUT', 'model-b', 3);"
                  "INSERT INTO inputs VALUES ('in-3', 'RUN_INPUT', '%s', 'MODEL_INPUT', 'model-a', 0);",
                  ids[7], ids[7], ids[7]);
-    mlf_sqlite_store *s = (mlf_sqlite_store *)f->store;
-    mlf_sqlite_conn *c;
-    assert_int_equal(mlf_sqlite_read_begin(s, f->pool, &c, &err), 0);
+    mlf_sql_store *s = (mlf_sql_store *)f->store;
+    mlf_sql_conn *c;
+    assert_int_equal(mlf_sql_read_begin(s, f->pool, &c, &err), 0);
     Mlflow__Run **runs = MLF_NEW_ARRAY(f->pool, Mlflow__Run *, N + 3);
-    int rc = mlf__sqlite_load_runs(c, f->pool, ids, N + 3, runs, &err);
-    mlf_sqlite_read_end(s, c);
+    int rc = mlf__sql_load_runs(c, f->pool, ids, N + 3, runs, &err);
+    mlf_sql_read_end(s, c);
     assert_int_equal(rc, 0);
     for (int i = 0; i < N; i++) {
         assert_non_null(runs[i]);

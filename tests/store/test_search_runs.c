@@ -12,7 +12,7 @@
 
 #include <math.h>
 
-#include "store/sqlite/search_runs.c"
+#include "store/sql/search_runs.c"
 #include "store/store.h"
 
 typedef mlf_test_store fixture;

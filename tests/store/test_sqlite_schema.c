@@ -351,14 +351,16 @@ static void test_uri_forms(void **state)
 
     mlf_store_config cfg = {.default_artifact_root = mlf_test_path(f->pool, "artifacts")};
     store = NULL;
-    int rc = mlf_store_open("postgresql://user:secret@db.example/mlflow", &cfg, f->pool, &store, &err);
-    assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
-                 "unsupported backend store URI 'postgresql://user:***@db.example/mlflow': PostgreSQL is not "
-                 "supported yet");
+    /* nothing listens on port 1: a 503-class error naming the database without its password */
+    int rc = mlf_store_open("postgresql+psycopg2://user:secret@127.0.0.1:1/mlflow", &cfg, f->pool, &store, &err);
+    assert_int_equal(rc, -MLF_ERR_TEMPORARILY_UNAVAILABLE);
+    assert_non_null(strstr(err.message, "Could not connect to the database of "
+                                        "postgresql+psycopg2://user:***@127.0.0.1:1/mlflow"));
+    assert_null(strstr(err.message, "secret"));
     rc = mlf_store_open("mysql://h/db", &cfg, f->pool, &store, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
-                 "unsupported backend store URI 'mysql://h/db': supported are sqlite:///<path> and sqlite:// "
-                 "(in-memory)");
+                 "unsupported backend store URI 'mysql://h/db': supported are sqlite:///<path>, sqlite:// "
+                 "(in-memory) and postgresql://<user>:<password>@<host>:<port>/<database>");
     rc = mlf_store_open("./mlruns", &cfg, f->pool, &store, &err);
     assert_int_equal(rc, -MLF_ERR_INVALID_PARAMETER_VALUE);
     rc = mlf_store_open("sqlite://host/x.db", &cfg, f->pool, &store, &err);

@@ -6,11 +6,23 @@ usage: tools/bench/tracking.py --url [LABEL=]URL [--url [LABEL=]URL ...] [--dura
                                [--threads 2] [--connections 8]
                                [--warmup ROUNDS] [--runs 1000] [--history-points 10000]
                                [--versions 10000] [--seed-db LABEL=SQLITE_FILE ...] [--json FILE]
+       tools/bench/tracking.py [--pg-uri MAINTENANCE_URI] [--c-processes 1,2,4] [--no-python]
+                               [--bin build/mlflow-c] [--mlflow-env /opt/mlflow-ref/env.sh]
+                               [--c-workers N] [--python-workers N] [--keep-dbs] [options above]
 
   e.g. tools/bench/tracking.py --url python=http://127.0.0.1:5001 --url mlflow-c=http://127.0.0.1:5002
+       tools/bench/tracking.py --pg-uri postgresql://postgres@127.0.0.1:5432/postgres --c-processes 1,2,4
 
 Any server that speaks MLflow's REST API works (Python `mlflow server`, `mlflow-c server`); start
-them yourself, each on its own empty or scratch database. Every run of the script seeds its own
+them yourself, each on its own empty or scratch database. Or let the script start them: with
+--pg-uri and/or --c-processes it starts a Python `mlflow server` (label python; unless --no-python
+or there is no --mlflow-env) and, for each N of --c-processes (default 1), N `mlflow-c server`
+processes sharing one port through SO_REUSEPORT (label c-<N>proc), each target on a fresh database
+of its own: a new database on the cluster of --pg-uri (created with psql, dropped at the end unless
+--keep-dbs), or without --pg-uri a new SQLite file. The first process of a target creates the
+schema before the others start. The registry versions of such targets are inserted directly (as
+--seed-db does). A target that does not come up is left out, with its reason under the table.
+Every run of the script seeds its own
 data through the REST API into new experiments named bench-<time>-<pid>[-suffix] (only what the
 selected scenarios need), then runs each scenario with `wrk -t2 -c8 -d<duration>s` (keep-alive;
 bodies made by Lua scripts generated into a temp dir) against each target in turn, and prints:
@@ -44,11 +56,12 @@ Scenarios (--scenario takes names, or substrings of names; default all):
 The 10,000 versions are made through the REST API like everything else, unless --seed-db
 LABEL=FILE names that target's SQLite database: then version 1 is registered through the API and
 versions 2..N are copies of its rows (model_versions, model_version_tags) inserted straight into
-FILE in one transaction, versions and timestamps counting up. Python MLflow needs that: its
+FILE in one transaction, versions and timestamps counting up (FILE may also be a target's
+postgresql:// database URI). Python MLflow needs that: its
 createModelVersion reads every version of the model to number the next one, so 10,000 calls
 take the better part of an hour on a busy 2-core machine.
 
-Needs wrk (apt-get install wrk) and Python 3 (standard library only). Targets should be on
+Needs wrk (apt-get install wrk) and Python 3 (standard library only); psql for PostgreSQL. Targets should be on
 loopback: this sends load to every URL given.
 """
 
@@ -60,7 +73,10 @@ import math
 import os
 import random
 import re
+import shlex
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -69,6 +85,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 API = "/api/2.0/mlflow"
 SEARCH_FILTER = "metrics.loss < 1 and params.lr = '0.1'"
 SEARCH_ORDER = ["metrics.acc DESC"]
@@ -229,6 +246,8 @@ class Target:
 def copy_versions(db_path, name, versions):
     """versions 2..versions of `name` as copies of its version 1 (and its tags), straight into the
     database; each copy is 1 ms newer than the previous one and gets its own tag values"""
+    if db_path.startswith("postgresql://"):
+        return copy_versions_pg(db_path, name, versions)
     import sqlite3
 
     db = sqlite3.connect(db_path, timeout=60)
@@ -254,6 +273,28 @@ def copy_versions(db_path, name, versions):
         db.close()
     if got != versions:
         raise BenchError(f"{db_path} holds {got} versions of {name}, not {versions} (is it this target's database?)")
+
+
+COPY_VERSIONS_PG = r"""
+INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, user_id, current_stage,
+                            source, run_id, status, status_message, run_link, storage_location)
+SELECT mv.name, n.v, mv.creation_time + n.v - 1, mv.last_updated_time + n.v - 1, mv.description, mv.user_id,
+       mv.current_stage, mv.source, mv.run_id, mv.status, mv.status_message, mv.run_link, mv.storage_location
+FROM generate_series(2, :versions) AS n(v), model_versions AS mv WHERE mv.name = :'name' AND mv.version = 1;
+INSERT INTO model_version_tags (key, value, name, version)
+SELECT t.key, lpad(to_hex((mv.version - 1)::bigint * 2654435761 % 4294967296), 8, '0'), t.name, mv.version
+FROM model_version_tags AS t JOIN model_versions AS mv ON mv.name = t.name
+WHERE t.name = :'name' AND t.version = 1 AND mv.version > 1;
+SELECT count(*) FROM model_versions WHERE name = :'name';
+"""
+
+
+def copy_versions_pg(uri, name, versions):
+    """copy_versions on a PostgreSQL database (through psql, in one transaction)"""
+    out = psql(uri, COPY_VERSIONS_PG, single_transaction=True, variables={"name": name, "versions": str(versions)})
+    got = int(out.split()[-1])
+    if got != versions:
+        raise BenchError(f"{uri} holds {got} versions of {name}, not {versions} (is it this target's database?)")
 
 
 def version_body(name, run_id, i):
@@ -421,6 +462,161 @@ SCENARIOS = [
 
 
 # ------------------------------------------------------------------------------------------------
+# servers the script starts itself (--pg-uri, --c-processes)
+
+
+def psql(uri, sql, single_transaction=False, variables=None):
+    """run SQL (from stdin, so :'var' interpolation works) through psql; its unaligned output"""
+    cmd = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-d", uri]
+    if single_transaction:
+        cmd.insert(1, "-1")
+    for k, v in (variables or {}).items():
+        cmd += ["-v", f"{k}={v}"]
+    try:
+        p = subprocess.run(cmd, input=sql, capture_output=True, text=True, timeout=600)
+    except FileNotFoundError:
+        raise BenchError("psql is not installed (apt-get install postgresql-client)") from None
+    if p.returncode != 0:
+        raise BenchError(f"psql {uri}: {' '.join(p.stderr.split())[:300]}")
+    return p.stdout
+
+
+def pg_with_db(uri, dbname):
+    """a PostgreSQL URI pointed at another database, as plain postgresql:// (no +driver)"""
+    u = urllib.parse.urlsplit(uri)
+    scheme = u.scheme.split("+", 1)[0]
+    if scheme not in ("postgresql", "postgres"):
+        raise BenchError(f"--pg-uri {uri}: want postgresql://user@host:port/maintenance-db")
+    return urllib.parse.urlunsplit(("postgresql", u.netloc, "/" + dbname, u.query, u.fragment))
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def health(port):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+            return r.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+class Servers:
+    """Starts each target on a fresh database of its own: on PostgreSQL (a new database on the
+    cluster of --pg-uri, dropped afterwards unless --keep-dbs) or else a new SQLite file."""
+
+    def __init__(self, a):
+        self.a = a
+        self.work = tempfile.mkdtemp(prefix="bench-tracking-servers-")
+        self.maint = pg_with_db(a.pg_uri, urllib.parse.urlsplit(a.pg_uri).path.lstrip("/") or "postgres") \
+            if a.pg_uri else None
+        self.procs = []  # (label, Popen)
+        self.dbs = []  # PostgreSQL databases made
+        self.failed = []  # (label, reason)
+        self.backend = "postgresql" if a.pg_uri else "sqlite"
+
+    def database(self, label):
+        """a fresh, empty database for one target: (store URI, what copy_versions writes to)"""
+        if self.maint:
+            name = re.sub(r"[^a-z0-9_]", "_", f"bench_{label}_{os.getpid()}".lower())
+            psql(self.maint, f'DROP DATABASE IF EXISTS "{name}";')
+            psql(self.maint, f'CREATE DATABASE "{name}";')
+            self.dbs.append(name)
+            uri = pg_with_db(self.maint, name)
+            return uri, uri
+        path = os.path.join(self.work, label, "db.sqlite")
+        return "sqlite:///" + path, path
+
+    def spawn(self, label, i, cmd, cwd):
+        log = open(os.path.join(cwd, f"server-{i}.log"), "w")
+        env = dict(os.environ)
+        env.pop("MLFLOW_TRACKING_URI", None)
+        p = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True)
+        log.close()
+        self.procs.append((label, p))
+        return p
+
+    def wait(self, label, port, procs, cwd, timeout=180):
+        """every process alive and the port answering /health; for several processes, each has
+        also said it listens (they share the port, so /health alone cannot tell)"""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for i, p in enumerate(procs):
+                if p.poll() is not None:
+                    raise BenchError(f"process {i} exited with {p.returncode}: {self.log_tail(cwd, i)}")
+            listening = all("listening" in open(os.path.join(cwd, f"server-{i}.log")).read()
+                            for i in range(len(procs))) if len(procs) > 1 else True
+            if listening and health(port):
+                return
+            time.sleep(0.3)
+        raise BenchError(f"not up after {timeout}s: {self.log_tail(cwd, 0)}")
+
+    @staticmethod
+    def log_tail(cwd, i):
+        try:
+            lines = open(os.path.join(cwd, f"server-{i}.log"), errors="replace").read().splitlines()
+        except OSError:
+            return "(no log)"
+        return " | ".join(lines[-3:]) or "(empty log)"
+
+    def start(self, label, kind, nprocs=1):
+        """a Target for a new server (kind 'python' or 'c') of nprocs processes on one port, or
+        None when it did not come up (the reason goes under the table)"""
+        cwd = os.path.join(self.work, label)
+        os.makedirs(cwd, exist_ok=True)
+        try:
+            uri, seed = self.database(label)
+            port = free_port()
+            common = ["--host", "127.0.0.1", "--port", str(port), "--backend-store-uri", uri,
+                      "--artifacts-destination", os.path.join(cwd, "mlartifacts")]
+            if kind == "python":
+                workers = f" --workers {self.a.python_workers}" if self.a.python_workers else ""
+                cmd = ["bash", "-c", f'. "{self.a.mlflow_env}" && exec /usr/bin/python3 -m mlflow server '
+                                     + " ".join(shlex.quote(c) for c in common) + workers]
+            else:
+                cmd = [self.a.bin, "server", *common, "--no-access-log"]
+                if self.a.c_workers:
+                    cmd += ["--workers", str(self.a.c_workers)]
+            # the first process makes the schema on the empty database; the others join it then
+            procs = [self.spawn(label, 0, cmd, cwd)]
+            self.wait(label, port, procs, cwd)
+            for i in range(1, nprocs):
+                procs.append(self.spawn(label, i, cmd, cwd))
+            self.wait(label, port, procs, cwd)
+        except BenchError as e:
+            self.failed.append((label, str(e)))
+            print(f"target {label} not started: {e}", file=sys.stderr)
+            return None
+        t = Target(label, f"http://127.0.0.1:{port}")
+        t.seed_db = seed
+        return t
+
+    def stop(self):
+        for _label, p in self.procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for _label, p in self.procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        if self.a.keep_dbs:
+            where = [pg_with_db(self.maint, d) for d in self.dbs] if self.maint else [self.work]
+            print(f"kept: {' '.join(where)}", file=sys.stderr)
+            return
+        for d in self.dbs:
+            try:
+                psql(self.maint, f'DROP DATABASE IF EXISTS "{d}" WITH (FORCE);')
+            except BenchError as e:
+                print(f"dropping {d}: {e}", file=sys.stderr)
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------------
 # wrk
 
 
@@ -454,7 +650,7 @@ def run_wrk(url, script, a, duration):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
-    ap.add_argument("--url", action="append", required=True, metavar="[LABEL=]URL",
+    ap.add_argument("--url", action="append", default=[], metavar="[LABEL=]URL",
                     help="base URL of a running tracking server (repeat for more targets)")
     ap.add_argument("--duration", type=int, default=10, help="seconds per scenario and target (10)")
     ap.add_argument("--max-duration", type=int, default=120,
@@ -473,20 +669,68 @@ def main():
     ap.add_argument("--seed-db", action="append", default=[], metavar="LABEL=SQLITE_FILE",
                     help="insert the registry scenarios' versions 2..N into this target's database directly")
     ap.add_argument("--json", help="also write the results here")
+    g = ap.add_argument_group("servers the script starts (with --pg-uri or --c-processes; --url targets come after)")
+    g.add_argument("--pg-uri", metavar="URI",
+                   help="maintenance URI of a PostgreSQL cluster (postgresql://postgres@127.0.0.1:5432/postgres): "
+                        "start the targets on fresh databases made there")
+    g.add_argument("--c-processes", metavar="N[,N...]",
+                   help="an mlflow-c target of N server processes on one port for each N (default 1)")
+    g.add_argument("--no-python", action="store_true", help="do not start a Python MLflow target")
+    g.add_argument("--bin", default=os.environ.get("MLFLOW_C_BIN", os.path.join(ROOT, "build", "mlflow-c")),
+                   help="the mlflow-c binary (build/mlflow-c)")
+    g.add_argument("--mlflow-env", default=os.environ.get("MLFLOW_REF_ENV", "/opt/mlflow-ref/env.sh"),
+                   help="sourced before `python3 -m mlflow server` (/opt/mlflow-ref/env.sh)")
+    g.add_argument("--c-workers", type=int, help="--workers of each mlflow-c process (its default: the cores)")
+    g.add_argument("--python-workers", type=int, help="--workers of Python MLflow (its default: 4 uvicorn workers)")
+    g.add_argument("--keep-dbs", action="store_true", help="keep the databases (and SQLite files) made")
     a = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
+    try:
+        c_processes = [int(n) for n in (a.c_processes or "1").split(",")]
+    except ValueError:
+        c_processes = [0]
+    if min(c_processes) < 1:
+        sys.exit(f"--c-processes {a.c_processes}: want positive counts, e.g. 1,2,4")
+    if not a.url and not a.pg_uri and not a.c_processes:
+        sys.exit("no target: give --url, or --pg-uri / --c-processes to start servers")
 
     targets = []
+    servers = None
+    if a.pg_uri or a.c_processes:
+        servers = Servers(a)
+        try:
+            if not a.no_python:
+                if os.path.exists(a.mlflow_env):
+                    targets.append(servers.start("python", "python"))
+                else:
+                    print(f"(no MLflow environment at {a.mlflow_env}: no Python target)", file=sys.stderr)
+            for n in c_processes:
+                targets.append(servers.start(f"c-{n}proc", "c", n))
+        except BaseException:
+            servers.stop()
+            raise
+        targets = [t for t in targets if t]
+    try:
+        run(a, targets, servers)
+    finally:
+        if servers:
+            servers.stop()
+
+
+def run(a, targets, servers):
     for i, spec in enumerate(a.url):
         label, _, url = spec.partition("=") if "=" in spec.split("://")[0] else ("", "", spec)
         url = url if "://" in url else "http://" + url
         targets.append(Target(label or urllib.parse.urlsplit(url).netloc or f"t{i}", url))
+    if not targets:
+        sys.exit("no target is up" + "".join(f"\n  {lbl}: {why}" for lbl, why in (servers.failed if servers else [])))
     for spec in a.seed_db:
         label, sep, path = spec.partition("=")
         match = [t for t in targets if t.label == label]
-        if not sep or not match or not os.path.exists(path):
-            sys.exit(f"--seed-db {spec}: want LABEL=FILE with a target's label and an existing file")
+        if not sep or not match or not (path.startswith("postgresql://") or os.path.exists(path)):
+            sys.exit(f"--seed-db {spec}: want LABEL=FILE (or LABEL=postgresql://...) with a target's label "
+                     "and its existing database")
         match[0].seed_db = path
     names = [s[0] for s in SCENARIOS]
     wanted = set()
@@ -546,7 +790,8 @@ def main():
     w = max(len(s[0]) for s in chosen) + 2
     head = f"{'scenario':<{w}}" + "".join(f"{t.label + ' req/s':>18}" for t in targets)
     head += "".join(f"{t.label + '/' + targets[0].label:>18}" for t in targets[1:])
-    print(f"wrk -t{a.threads} -c{a.connections} -d{a.duration:g}s")
+    print(f"wrk -t{a.threads} -c{a.connections} -d{a.duration:g}s"
+          + (f"; servers started on {servers.backend}, a fresh database each" if servers else ""))
     print(head)
     for name, _desc, _fn in chosen:
         row = f"{name:<{w}}"
@@ -563,10 +808,14 @@ def main():
              if r[0] is None or r[1] or "raise --duration" in r[2]]
     for n, lbl, note in notes:
         print(f"  {n} [{lbl}]: {note}")
+    for lbl, why in servers.failed if servers else []:
+        print(f"  not started [{lbl}]: {why}")
     if a.json:
         with open(a.json, "w") as f:
             json.dump({"wrk": {"threads": a.threads, "connections": a.connections, "duration": a.duration},
+                       "backend": servers.backend if servers else None,
                        "targets": {t.label: t.url for t in targets},
+                       "not_started": dict(servers.failed) if servers else {},
                        "results": [{"scenario": n, "target": lbl, "rps": r[0], "errors": r[1], "note": r[2]}
                                    for (n, lbl), r in results.items()]}, f, indent=1)
 

@@ -111,7 +111,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tversion INTEGER NOT NULL, \n"
     "\tname VARCHAR(256) NOT NULL, \n"
     "\tCONSTRAINT registered_model_alias_pk PRIMARY KEY (name, alias), \n"
-    "\tCONSTRAINT registered_model_alias_name_fkey FOREIGN KEY(name) REFERENCES registered_models (name) ON DELETE cascade ON UPDATE cascade\n"
+    "\tCONSTRAINT registered_model_alias_name_fkey FOREIGN KEY(name) REFERENCES registered_models (name) ON DELETE "
+    "cascade ON UPDATE cascade\n"
     ")",
     "CREATE TABLE inputs (\n"
     "\tinput_uuid VARCHAR(36) NOT NULL, \n"
@@ -122,7 +123,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tCONSTRAINT inputs_pk PRIMARY KEY (source_type, source_id, destination_type, destination_id)\n"
     ")",
     "CREATE INDEX index_inputs_input_uuid ON inputs (input_uuid)",
-    "CREATE INDEX index_inputs_destination_type_destination_id_source_type ON inputs (destination_type, destination_id, source_type)",
+    "CREATE INDEX index_inputs_destination_type_destination_id_source_type ON inputs (destination_type, "
+    "destination_id, source_type)",
     "CREATE TABLE input_tags (\n"
     "\tinput_uuid VARCHAR(36) NOT NULL, \n"
     "\tname VARCHAR(255) NOT NULL, \n"
@@ -142,7 +144,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\texperiment_id INTEGER NOT NULL, \n"
     "\ttimestamp_ms BIGINT NOT NULL, \n"
     "\texecution_time_ms BIGINT, \n"
-    "\tstatus VARCHAR(50) NOT NULL, client_request_id VARCHAR(50), request_preview VARCHAR(1000), response_preview VARCHAR(1000), \n"
+    "\tstatus VARCHAR(50) NOT NULL, client_request_id VARCHAR(50), request_preview VARCHAR(1000), response_preview "
+    "VARCHAR(1000), \n"
     "\tCONSTRAINT trace_info_pk PRIMARY KEY (request_id), \n"
     "\tCONSTRAINT fk_trace_info_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id)\n"
     ")",
@@ -152,7 +155,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tvalue VARCHAR(8000), \n"
     "\trequest_id VARCHAR(50) NOT NULL, \n"
     "\tCONSTRAINT trace_tag_pk PRIMARY KEY (\"key\", request_id), \n"
-    "\tCONSTRAINT fk_trace_tags_request_id FOREIGN KEY(request_id) REFERENCES trace_info (request_id) ON DELETE CASCADE\n"
+    "\tCONSTRAINT fk_trace_tags_request_id FOREIGN KEY(request_id) REFERENCES trace_info (request_id) ON DELETE "
+    "CASCADE\n"
     ")",
     "CREATE INDEX index_trace_tags_request_id ON trace_tags (request_id)",
     "CREATE TABLE \"trace_request_metadata\" (\n"
@@ -160,7 +164,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tvalue VARCHAR(8000), \n"
     "\trequest_id VARCHAR(50) NOT NULL, \n"
     "\tCONSTRAINT trace_request_metadata_pk PRIMARY KEY (\"key\", request_id), \n"
-    "\tCONSTRAINT fk_trace_request_metadata_request_id FOREIGN KEY(request_id) REFERENCES trace_info (request_id) ON DELETE CASCADE\n"
+    "\tCONSTRAINT fk_trace_request_metadata_request_id FOREIGN KEY(request_id) REFERENCES trace_info (request_id) ON "
+    "DELETE CASCADE\n"
     ")",
     "CREATE INDEX index_trace_request_metadata_request_id ON trace_request_metadata (request_id)",
     "CREATE TABLE \"tags\" (\n"
@@ -181,7 +186,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tdataset_schema TEXT, \n"
     "\tdataset_profile TEXT, \n"
     "\tCONSTRAINT dataset_pk PRIMARY KEY (experiment_id, name, digest), \n"
-    "\tCONSTRAINT fk_datasets_experiment_id_experiments FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id) ON DELETE CASCADE\n"
+    "\tCONSTRAINT fk_datasets_experiment_id_experiments FOREIGN KEY(experiment_id) REFERENCES experiments "
+    "(experiment_id) ON DELETE CASCADE\n"
     ")",
     "CREATE INDEX index_datasets_dataset_uuid ON datasets (dataset_uuid)",
     "CREATE INDEX index_datasets_experiment_id_dataset_source_type ON datasets (experiment_id, dataset_source_type)",
@@ -199,7 +205,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tstatus_message VARCHAR(1000), \n"
     "\tCONSTRAINT logged_models_pk PRIMARY KEY (model_id), \n"
     "\tCONSTRAINT logged_models_lifecycle_stage_check CHECK (lifecycle_stage IN ('active', 'deleted')), \n"
-    "\tCONSTRAINT fk_logged_models_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id) ON DELETE CASCADE\n"
+    "\tCONSTRAINT fk_logged_models_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id) ON "
+    "DELETE CASCADE\n"
     ")",
     "CREATE TABLE logged_model_metrics (\n"
     "\tmodel_id VARCHAR(36) NOT NULL, \n"
@@ -212,9 +219,12 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tdataset_uuid VARCHAR(36), \n"
     "\tdataset_name VARCHAR(500), \n"
     "\tdataset_digest VARCHAR(36), \n"
-    "\tCONSTRAINT logged_model_metrics_pk PRIMARY KEY (model_id, metric_name, metric_timestamp_ms, metric_step, run_id), \n"
-    "\tCONSTRAINT fk_logged_model_metrics_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id), \n"
-    "\tCONSTRAINT fk_logged_model_metrics_model_id FOREIGN KEY(model_id) REFERENCES logged_models (model_id) ON DELETE CASCADE, \n"
+    "\tCONSTRAINT logged_model_metrics_pk PRIMARY KEY (model_id, metric_name, metric_timestamp_ms, metric_step, "
+    "run_id), \n"
+    "\tCONSTRAINT fk_logged_model_metrics_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments "
+    "(experiment_id), \n"
+    "\tCONSTRAINT fk_logged_model_metrics_model_id FOREIGN KEY(model_id) REFERENCES logged_models (model_id) ON DELETE "
+    "CASCADE, \n"
     "\tCONSTRAINT fk_logged_model_metrics_run_id FOREIGN KEY(run_id) REFERENCES runs (run_uuid) ON DELETE CASCADE\n"
     ")",
     "CREATE INDEX index_logged_model_metrics_model_id ON logged_model_metrics (model_id)",
@@ -224,8 +234,10 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tparam_key VARCHAR(255) NOT NULL, \n"
     "\tparam_value TEXT NOT NULL, \n"
     "\tCONSTRAINT logged_model_params_pk PRIMARY KEY (model_id, param_key), \n"
-    "\tCONSTRAINT fk_logged_model_params_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id), \n"
-    "\tCONSTRAINT fk_logged_model_params_model_id FOREIGN KEY(model_id) REFERENCES logged_models (model_id) ON DELETE CASCADE\n"
+    "\tCONSTRAINT fk_logged_model_params_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments "
+    "(experiment_id), \n"
+    "\tCONSTRAINT fk_logged_model_params_model_id FOREIGN KEY(model_id) REFERENCES logged_models (model_id) ON DELETE "
+    "CASCADE\n"
     ")",
     "CREATE TABLE logged_model_tags (\n"
     "\tmodel_id VARCHAR(36) NOT NULL, \n"
@@ -233,8 +245,10 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\ttag_key VARCHAR(255) NOT NULL, \n"
     "\ttag_value TEXT NOT NULL, \n"
     "\tCONSTRAINT logged_model_tags_pk PRIMARY KEY (model_id, tag_key), \n"
-    "\tCONSTRAINT fk_logged_model_tags_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id), \n"
-    "\tCONSTRAINT fk_logged_model_tags_model_id FOREIGN KEY(model_id) REFERENCES logged_models (model_id) ON DELETE CASCADE\n"
+    "\tCONSTRAINT fk_logged_model_tags_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments "
+    "(experiment_id), \n"
+    "\tCONSTRAINT fk_logged_model_tags_model_id FOREIGN KEY(model_id) REFERENCES logged_models (model_id) ON DELETE "
+    "CASCADE\n"
     ")",
     "CREATE TABLE \"model_version_tags\" (\n"
     "\t\"key\" VARCHAR(250) NOT NULL, \n"
@@ -298,7 +312,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tCONSTRAINT entity_associations_pk PRIMARY KEY (source_type, source_id, destination_type, destination_id)\n"
     ")",
     "CREATE INDEX index_entity_associations_association_id ON entity_associations (association_id)",
-    "CREATE INDEX index_entity_associations_reverse_lookup ON entity_associations (destination_type, destination_id, source_type, source_id)",
+    "CREATE INDEX index_entity_associations_reverse_lookup ON entity_associations (destination_type, destination_id, "
+    "source_type, source_id)",
     "CREATE TABLE webhooks (\n"
     "\twebhook_id VARCHAR(256) NOT NULL, \n"
     "\tname VARCHAR(256) NOT NULL, \n"
@@ -328,7 +343,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tscorer_name VARCHAR(256) NOT NULL, \n"
     "\tscorer_id VARCHAR(36) NOT NULL, \n"
     "\tCONSTRAINT scorer_pk PRIMARY KEY (scorer_id), \n"
-    "\tCONSTRAINT fk_scorers_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id) ON DELETE CASCADE\n"
+    "\tCONSTRAINT fk_scorers_experiment_id FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id) ON DELETE "
+    "CASCADE\n"
     ")",
     "CREATE TABLE scorer_versions (\n"
     "\tscorer_id VARCHAR(36) NOT NULL, \n"
@@ -336,7 +352,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tserialized_scorer TEXT NOT NULL, \n"
     "\tcreation_time BIGINT, \n"
     "\tCONSTRAINT scorer_version_pk PRIMARY KEY (scorer_id, scorer_version), \n"
-    "\tCONSTRAINT fk_scorer_versions_scorer_id FOREIGN KEY(scorer_id) REFERENCES scorers (scorer_id) ON DELETE CASCADE\n"
+    "\tCONSTRAINT fk_scorer_versions_scorer_id FOREIGN KEY(scorer_id) REFERENCES scorers (scorer_id) ON DELETE "
+    "CASCADE\n"
     ")",
     "CREATE UNIQUE INDEX index_scorers_experiment_id_scorer_name ON scorers (experiment_id, scorer_name)",
     "CREATE INDEX index_scorer_versions_scorer_id ON scorer_versions (scorer_id)",
@@ -359,7 +376,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\t\"key\" VARCHAR(255) NOT NULL, \n"
     "\tvalue VARCHAR(5000), \n"
     "\tCONSTRAINT evaluation_dataset_tags_pk PRIMARY KEY (dataset_id, \"key\"), \n"
-    "\tCONSTRAINT fk_evaluation_dataset_tags_dataset_id FOREIGN KEY(dataset_id) REFERENCES evaluation_datasets (dataset_id) ON DELETE CASCADE\n"
+    "\tCONSTRAINT fk_evaluation_dataset_tags_dataset_id FOREIGN KEY(dataset_id) REFERENCES evaluation_datasets "
+    "(dataset_id) ON DELETE CASCADE\n"
     ")",
     "CREATE INDEX index_evaluation_dataset_tags_dataset_id ON evaluation_dataset_tags (dataset_id)",
     "CREATE TABLE \"evaluation_dataset_records\" (\n"
@@ -377,7 +395,8 @@ const char *const mlf_sqlite_schema_ddl[] = {
     "\tlast_updated_by VARCHAR(255), \n"
     "\tinput_hash VARCHAR(64) NOT NULL, outputs JSON, \n"
     "\tCONSTRAINT evaluation_dataset_records_pk PRIMARY KEY (dataset_record_id), \n"
-    "\tCONSTRAINT fk_evaluation_dataset_records_dataset_id FOREIGN KEY(dataset_id) REFERENCES evaluation_datasets (dataset_id) ON DELETE CASCADE, \n"
+    "\tCONSTRAINT fk_evaluation_dataset_records_dataset_id FOREIGN KEY(dataset_id) REFERENCES evaluation_datasets "
+    "(dataset_id) ON DELETE CASCADE, \n"
     "\tCONSTRAINT unique_dataset_input UNIQUE (dataset_id, input_hash)\n"
     ")",
     "CREATE INDEX index_evaluation_dataset_records_dataset_id ON evaluation_dataset_records (dataset_id)",
@@ -405,8 +424,8 @@ static int mlf__create_schema(mlf_sqlite_conn *c, mlf_pool *pool, mlf_error *err
         if (rc < 0)
             return rc;
     }
-    return mlf_sqlite_exec(c, pool, "INSERT INTO alembic_version (version_num) VALUES ('" MLF_SQLITE_SCHEMA_REVISION "')",
-                           err);
+    return mlf_sqlite_exec(c, pool,
+                           "INSERT INTO alembic_version (version_num) VALUES ('" MLF_SQLITE_SCHEMA_REVISION "')", err);
 }
 
 static int mlf__schema_mismatch(mlf_sqlite_store *s, mlf_pool *pool, const char *found, mlf_error *err)
@@ -422,19 +441,19 @@ static int mlf__schema_mismatch(mlf_sqlite_store *s, mlf_pool *pool, const char 
 
 int mlf_sqlite_schema_init(mlf_sqlite_store *s, mlf_sqlite_conn *c, mlf_pool *pool, mlf_error *err)
 {
-    sqlite3_stmt *st;
+    mlf_sql_stmt *st;
     int rc = mlf_sqlite_prepare(c, pool,
                                 "SELECT count(*), sum(name = 'alembic_version') FROM sqlite_master "
                                 "WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
                                 &st, err);
     if (rc < 0)
         return rc;
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW)
+    rc = mlf_sql_step(st);
+    if (rc != MLF_SQL_ROW)
         return mlf_sqlite_error(pool, c->db, rc, err);
-    int64_t n_tables = sqlite3_column_int64(st, 0);
-    int64_t has_alembic = sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
+    int64_t n_tables = mlf_sql_column_int64(st, 0);
+    int64_t has_alembic = mlf_sql_column_int64(st, 1);
+    mlf_sql_reset(st);
     if (n_tables == 0)
         return mlf__create_schema(c, pool, err);
     if (has_alembic == 0)
@@ -443,11 +462,11 @@ int mlf_sqlite_schema_init(mlf_sqlite_store *s, mlf_sqlite_conn *c, mlf_pool *po
     rc = mlf_sqlite_prepare(c, pool, "SELECT version_num FROM alembic_version", &st, err);
     if (rc < 0)
         return rc;
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    rc = mlf_sql_step(st);
+    if (rc != MLF_SQL_ROW && rc != MLF_SQL_DONE)
         return mlf_sqlite_error(pool, c->db, rc, err);
-    char *found = rc == SQLITE_ROW ? mlf_sqlite_column_text(pool, st, 0) : NULL;
-    sqlite3_reset(st);
+    char *found = rc == MLF_SQL_ROW ? mlf_sql_column_text_dup(pool, st, 0) : NULL;
+    mlf_sql_reset(st);
     if (found == NULL || strcmp(found, MLF_SQLITE_SCHEMA_REVISION) != 0)
         return mlf__schema_mismatch(s, pool, found != NULL ? found : "None", err);
     return 0;

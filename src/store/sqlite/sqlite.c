@@ -4,94 +4,21 @@
  */
 #include "store/sqlite/sqlite.h"
 
-#include "core/clock.h"
-
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "store/uri.h"
 
 static void mlf__sqlite_destroy(mlf_store *store);
+static int mlf__write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+static int mlf__write_end(mlf_sql_store *store, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err);
+static int mlf__read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+static void mlf__read_end(mlf_sql_store *store, mlf_sql_conn *c);
 static void mlf__sqlite_batch_begin(mlf_store *store);
 static int mlf__sqlite_batch_end(mlf_store *store, mlf_pool *pool, mlf_error *err);
 
-static const mlf_store_ops mlf__sqlite_ops = {
-    .backend = "sqlite",
-    .destroy = mlf__sqlite_destroy,
-    .batch_begin = mlf__sqlite_batch_begin,
-    .batch_end = mlf__sqlite_batch_end,
-    .create_experiment = mlf_sqlite_create_experiment,
-    .get_experiment = mlf_sqlite_get_experiment,
-    .get_experiment_by_name = mlf_sqlite_get_experiment_by_name,
-    .delete_experiment = mlf_sqlite_delete_experiment,
-    .restore_experiment = mlf_sqlite_restore_experiment,
-    .rename_experiment = mlf_sqlite_rename_experiment,
-    .set_experiment_tag = mlf_sqlite_set_experiment_tag,
-    .delete_experiment_tag = mlf_sqlite_delete_experiment_tag,
-    .search_experiments = mlf_sqlite_search_experiments,
-    /* runs */
-    .create_run = mlf_sqlite_create_run,
-    .get_run = mlf_sqlite_get_run,
-    .update_run_info = mlf_sqlite_update_run_info,
-    .delete_run = mlf_sqlite_delete_run,
-    .restore_run = mlf_sqlite_restore_run,
-    .log_metric = mlf_sqlite_log_metric,
-    .log_param = mlf_sqlite_log_param,
-    .set_tag = mlf_sqlite_set_tag,
-    .delete_tag = mlf_sqlite_delete_tag,
-    .log_batch = mlf_sqlite_log_batch,
-    .get_metric_history = mlf_sqlite_get_metric_history,
-    .get_metric_history_bulk = mlf_sqlite_get_metric_history_bulk,
-    .get_metric_history_bulk_interval = mlf_sqlite_get_metric_history_bulk_interval,
-    /* search runs, inputs, outputs */
-    .search_runs = mlf_sqlite_search_runs,
-    .log_inputs = mlf_sqlite_log_inputs,
-    .log_outputs = mlf_sqlite_log_outputs,
-    .record_logged_model = mlf_sqlite_record_logged_model,
-    .search_datasets = mlf_sqlite_search_datasets,
-    /* model registry */
-    .create_registered_model = mlf_sqlite_create_registered_model,
-    .get_registered_model = mlf_sqlite_get_registered_model,
-    .update_registered_model = mlf_sqlite_update_registered_model,
-    .rename_registered_model = mlf_sqlite_rename_registered_model,
-    .delete_registered_model = mlf_sqlite_delete_registered_model,
-    .search_registered_models = mlf_sqlite_search_registered_models,
-    .get_latest_versions = mlf_sqlite_get_latest_versions,
-    .set_registered_model_tag = mlf_sqlite_set_registered_model_tag,
-    .delete_registered_model_tag = mlf_sqlite_delete_registered_model_tag,
-    .create_model_version = mlf_sqlite_create_model_version,
-    .get_model_version = mlf_sqlite_get_model_version,
-    .update_model_version = mlf_sqlite_update_model_version,
-    .transition_model_version_stage = mlf_sqlite_transition_model_version_stage,
-    .delete_model_version = mlf_sqlite_delete_model_version,
-    .get_model_version_download_uri = mlf_sqlite_get_model_version_download_uri,
-    .search_model_versions = mlf_sqlite_search_model_versions,
-    .set_model_version_tag = mlf_sqlite_set_model_version_tag,
-    .delete_model_version_tag = mlf_sqlite_delete_model_version_tag,
-    .set_registered_model_alias = mlf_sqlite_set_registered_model_alias,
-    .delete_registered_model_alias = mlf_sqlite_delete_registered_model_alias,
-    .get_model_version_by_alias = mlf_sqlite_get_model_version_by_alias,
-    .get_source_run_artifact_uri = mlf_sqlite_get_source_run_artifact_uri,
-    .get_source_logged_model = mlf_sqlite_get_source_logged_model,
-    .set_model_versions_tags = mlf_sqlite_set_model_versions_tags,
-    /* logged models */
-    .create_logged_model = mlf_sqlite_create_logged_model,
-    .get_logged_model = mlf_sqlite_get_logged_model,
-    .finalize_logged_model = mlf_sqlite_finalize_logged_model,
-    .delete_logged_model = mlf_sqlite_delete_logged_model,
-    .set_logged_model_tags = mlf_sqlite_set_logged_model_tags,
-    .delete_logged_model_tag = mlf_sqlite_delete_logged_model_tag,
-    .log_logged_model_params = mlf_sqlite_log_logged_model_params,
-    .search_logged_models = mlf_sqlite_search_logged_models,
-};
-
-int64_t mlf_sqlite_now_ms(void)
-{
-    return mlf_clock_now_ms();
-}
+static mlf_store_ops mlf__sqlite_ops;
 
 int mlf_sqlite_error(mlf_pool *pool, sqlite3 *db, int rc, mlf_error *err)
 {
@@ -114,22 +41,6 @@ int mlf_sqlite_error(mlf_pool *pool, sqlite3 *db, int rc, mlf_error *err)
     }
 }
 
-int mlf_sqlite_bind_text(sqlite3_stmt *st, int idx, const char *s)
-{
-    if (s == NULL)
-        return sqlite3_bind_null(st, idx);
-    return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
-}
-
-char *mlf_sqlite_column_text(mlf_pool *pool, sqlite3_stmt *st, int col)
-{
-    if (sqlite3_column_type(st, col) == SQLITE_NULL)
-        return NULL;
-    const unsigned char *t = sqlite3_column_text(st, col);
-    int n = sqlite3_column_bytes(st, col);
-    return mlf_pool_strndup(pool, (const char *)t, (size_t)n);
-}
-
 int mlf_sqlite_exec(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, mlf_error *err)
 {
     int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
@@ -138,7 +49,7 @@ int mlf_sqlite_exec(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, mlf_err
     return 0;
 }
 
-int mlf_sqlite_prepare(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, sqlite3_stmt **ret, mlf_error *err)
+int mlf_sqlite_prepare(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt **ret, mlf_error *err)
 {
     int slot = -1;
     for (int i = 0; i < MLF_SQLITE_STMT_CACHE; i++) {
@@ -148,10 +59,10 @@ int mlf_sqlite_prepare(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, sqli
             continue;
         }
         if (strcmp(c->cache[i].sql, sql) == 0) {
-            sqlite3_reset(c->cache[i].stmt);
-            sqlite3_clear_bindings(c->cache[i].stmt);
+            sqlite3_reset(c->cache[i].stmt.st);
+            sqlite3_clear_bindings(c->cache[i].stmt.st);
             c->cache[i].last_use = ++c->tick;
-            *ret = c->cache[i].stmt;
+            *ret = &c->cache[i].stmt.head;
             return 0;
         }
         if (slot < 0 || (c->cache[slot].sql != NULL && c->cache[i].last_use < c->cache[slot].last_use))
@@ -163,15 +74,15 @@ int mlf_sqlite_prepare(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, sqli
         return mlf_sqlite_error(pool, c->db, rc, err);
     if (c->cache[slot].sql != NULL) {
         /* evict the least recently used statement */
-        sqlite3_finalize(c->cache[slot].stmt);
+        sqlite3_finalize(c->cache[slot].stmt.st);
         free(c->cache[slot].sql);
     }
     c->cache[slot].sql = strdup(sql);
     if (c->cache[slot].sql == NULL)
         abort();
-    c->cache[slot].stmt = st;
+    c->cache[slot].stmt = (mlf_sqlite_stmt){.head.dialect = MLF_SQL_SQLITE, .st = st, .db = c->db};
     c->cache[slot].last_use = ++c->tick;
-    *ret = st;
+    *ret = &c->cache[slot].stmt.head;
     return 0;
 }
 
@@ -179,9 +90,9 @@ int mlf_sqlite_prepare(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, sqli
 static void mlf__conn_quiesce(mlf_sqlite_conn *c)
 {
     for (int i = 0; i < MLF_SQLITE_STMT_CACHE; i++) {
-        if (c->cache[i].stmt != NULL) {
-            sqlite3_reset(c->cache[i].stmt);
-            sqlite3_clear_bindings(c->cache[i].stmt);
+        if (c->cache[i].stmt.st != NULL) {
+            sqlite3_reset(c->cache[i].stmt.st);
+            sqlite3_clear_bindings(c->cache[i].stmt.st);
         }
     }
 }
@@ -191,8 +102,8 @@ static void mlf__conn_close(mlf_sqlite_conn *c)
     if (c == NULL)
         return;
     for (int i = 0; i < MLF_SQLITE_STMT_CACHE; i++) {
-        if (c->cache[i].stmt != NULL)
-            sqlite3_finalize(c->cache[i].stmt);
+        if (c->cache[i].stmt.st != NULL)
+            sqlite3_finalize(c->cache[i].stmt.st);
         free(c->cache[i].sql);
     }
     sqlite3_close_v2(c->db);
@@ -204,6 +115,7 @@ static int mlf__conn_open(mlf_sqlite_store *s, bool writer, mlf_pool *pool, mlf_
     mlf_sqlite_conn *c = calloc(1, sizeof(*c));
     if (c == NULL)
         abort();
+    c->head.dialect = MLF_SQL_SQLITE;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
     if (writer)
         flags |= SQLITE_OPEN_CREATE;
@@ -328,7 +240,8 @@ int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn 
     if (s->batching && s->batch_rc < 0 && pthread_equal(s->batch_owner, pthread_self())) {
         /* the batch is already lost: write nothing more that it would report as failed */
         pthread_mutex_unlock(&s->write_mu);
-        return mlf_error_set(err, pool, -s->batch_rc, "The write transaction could not be committed; retry the request.");
+        return mlf_error_set(err, pool, -s->batch_rc,
+                             "The write transaction could not be committed; retry the request.");
     }
     if (!s->txn_open) {
         int rc = mlf_sqlite_exec(s->writer, pool, "BEGIN IMMEDIATE", err);
@@ -487,50 +400,8 @@ static void mlf__sqlite_destroy(mlf_store *store)
     pthread_cond_destroy(&s->read_cv);
     free(s->uri);
     free(s->filename);
-    free(s->artifact_root);
+    free(s->sql.artifact_root);
     free(s);
-}
-
-/* os.makedirs(path, exist_ok=True) */
-static int mlf__mkdirs(mlf_pool *pool, const char *path, mlf_error *err)
-{
-    char *p = mlf_pool_strdup(pool, path);
-    for (char *q = p + 1; *q != '\0'; q++) {
-        if (*q != '/')
-            continue;
-        *q = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            goto fail;
-        *q = '/';
-    }
-    if (mkdir(p, 0777) != 0 && errno != EEXIST)
-        goto fail;
-    struct stat st;
-    if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        goto fail;
-    }
-    return 0;
-fail:
-    return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not create the artifact root directory '%s': %s",
-                         path, strerror(errno));
-}
-
-/* Resolves the artifact root as SqlAlchemyStore.__init__ does, creating it when local. */
-static int mlf__artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err)
-{
-    int rc = mlf_uri_resolve_if_local(pool, root, ret, err);
-    if (rc < 0)
-        return rc;
-    bool local;
-    rc = mlf_uri_is_local(pool, root, &local, err);
-    if (rc < 0 || !local)
-        return rc;
-    char *path;
-    rc = mlf_uri_local_file_to_path(pool, root, &path, err);
-    if (rc < 0)
-        return rc;
-    return mlf__mkdirs(pool, path, err);
 }
 
 /* Before SQLite initializes (a no-op when the process used it already, e.g. Python's sqlite3 via the FFI):
@@ -538,6 +409,11 @@ static int mlf__artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_
 static void mlf__sqlite_configure(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    mlf_sql_ops_init(&mlf__sqlite_ops);
+    mlf__sqlite_ops.backend = "sqlite";
+    mlf__sqlite_ops.destroy = mlf__sqlite_destroy;
+    mlf__sqlite_ops.batch_begin = mlf__sqlite_batch_begin;
+    mlf__sqlite_ops.batch_end = mlf__sqlite_batch_end;
 }
 
 int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store_config *config, mlf_pool *pool,
@@ -545,21 +421,25 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, mlf__sqlite_configure);
-    const char *root = config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root
-                                                                                : "./mlruns";
+    const char *root =
+        config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root : "./mlruns";
     char *resolved;
-    int rc = mlf__artifact_root(pool, root, &resolved, err);
+    int rc = mlf_sql_artifact_root(pool, root, &resolved, err);
     if (rc < 0)
         return rc;
 
     mlf_sqlite_store *s = calloc(1, sizeof(*s));
     if (s == NULL)
         abort();
-    s->base.ops = &mlf__sqlite_ops;
+    s->sql.base.ops = &mlf__sqlite_ops;
+    s->sql.write_begin = mlf__write_begin;
+    s->sql.write_end = mlf__write_end;
+    s->sql.read_begin = mlf__read_begin;
+    s->sql.read_end = mlf__read_end;
     s->uri = strdup(uri);
     s->filename = filename != NULL ? strdup(filename) : NULL;
-    s->artifact_root = strdup(resolved);
-    if (s->uri == NULL || (filename != NULL && s->filename == NULL) || s->artifact_root == NULL)
+    s->sql.artifact_root = strdup(resolved);
+    if (s->uri == NULL || (filename != NULL && s->filename == NULL) || s->sql.artifact_root == NULL)
         abort();
     pthread_mutex_init(&s->write_mu, NULL);
     pthread_cond_init(&s->commit_cv, NULL);
@@ -575,34 +455,34 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
         goto fail;
     rc = mlf_sqlite_schema_init(s, c, pool, err);
     if (rc == 0)
-        rc = mlf_sqlite_ensure_default_experiment(s, c, pool, err);
+        rc = mlf_sql_ensure_default_experiment(&s->sql, &c->head, pool, err);
     rc = mlf_sqlite_write_end(s, c, rc, pool, err);
     if (rc < 0)
         goto fail;
-    *ret = &s->base;
+    *ret = &s->sql.base;
     return 0;
 fail:
-    mlf__sqlite_destroy(&s->base);
+    mlf__sqlite_destroy(&s->sql.base);
     return rc;
 }
 
-int mlf_sqlite_in_write(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_tx_fn fn, void *arg, mlf_error *err)
+/* the SQL store's transaction entry points over the functions above */
+static int mlf__write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
 {
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = fn(c, pool, arg, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    return mlf_sqlite_write_begin((mlf_sqlite_store *)store, pool, (mlf_sqlite_conn **)ret, err);
 }
 
-int mlf_sqlite_in_read(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_tx_fn fn, void *arg, mlf_error *err)
+static int mlf__write_end(mlf_sql_store *store, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err)
 {
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = fn(c, pool, arg, err);
-    mlf_sqlite_read_end(s, c);
-    return rc;
+    return mlf_sqlite_write_end((mlf_sqlite_store *)store, (mlf_sqlite_conn *)c, rc, pool, err);
+}
+
+static int mlf__read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+{
+    return mlf_sqlite_read_begin((mlf_sqlite_store *)store, pool, (mlf_sqlite_conn **)ret, err);
+}
+
+static void mlf__read_end(mlf_sql_store *store, mlf_sql_conn *c)
+{
+    mlf_sqlite_read_end((mlf_sqlite_store *)store, (mlf_sqlite_conn *)c);
 }

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 
 /* SqlAlchemyStore.sanitize_metric_value: NaN as 0 with is_nan, +-Inf as the largest finite doubles. */
 static double mlf__sanitize(double v, int *is_nan)
@@ -28,51 +28,51 @@ static double mlf__sanitize(double v, int *is_nan)
     return v;
 }
 
-static int mlf__log_model_metric(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
+static int mlf__log_model_metric(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
                                  const Mlflow__Metric *m, mlf_error *err)
 {
     int is_nan;
     double value = mlf__sanitize(m->value, &is_nan);
-    sqlite3_stmt *st;
+    mlf_sql_stmt *st;
     /* a row that exists already is skipped, as MLflow's retry after the IntegrityError does */
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, "
-                                "metric_step, metric_value, experiment_id, run_id, dataset_uuid, dataset_name, "
-                                "dataset_digest) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING",
-                                &st, err);
+    int rc = mlf_sql_prepare(c, pool,
+                             "INSERT INTO logged_model_metrics (model_id, metric_name, metric_timestamp_ms, "
+                             "metric_step, metric_value, experiment_id, run_id, dataset_uuid, dataset_name, "
+                             "dataset_digest) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?) ON CONFLICT DO NOTHING",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, m->model_id);
-    mlf_sqlite_bind_text(st, 2, m->key);
-    sqlite3_bind_int64(st, 3, m->timestamp);
-    sqlite3_bind_int64(st, 4, m->step);
-    sqlite3_bind_double(st, 5, value);
-    sqlite3_bind_int64(st, 6, experiment_id);
-    mlf_sqlite_bind_text(st, 7, run_id);
-    mlf_sqlite_bind_text(st, 8, m->dataset_name != NULL && m->dataset_name[0] != '\0' ? m->dataset_name : NULL);
-    mlf_sqlite_bind_text(st, 9, m->dataset_digest != NULL && m->dataset_digest[0] != '\0' ? m->dataset_digest : NULL);
-    return mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 1, m->model_id);
+    mlf_sql_bind_text(st, 2, m->key);
+    mlf_sql_bind_int64(st, 3, m->timestamp);
+    mlf_sql_bind_int64(st, 4, m->step);
+    mlf_sql_bind_double(st, 5, value);
+    mlf_sql_bind_int64(st, 6, experiment_id);
+    mlf_sql_bind_text(st, 7, run_id);
+    mlf_sql_bind_text(st, 8, m->dataset_name != NULL && m->dataset_name[0] != '\0' ? m->dataset_name : NULL);
+    mlf_sql_bind_text(st, 9, m->dataset_digest != NULL && m->dataset_digest[0] != '\0' ? m->dataset_digest : NULL);
+    return mlf__sql_step_done(c, pool, st, err);
 }
 
-int mlf__sqlite_log_metrics(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
-                            Mlflow__Metric *const *metrics, size_t n, mlf_error *err)
+int mlf__sql_log_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
+                         Mlflow__Metric *const *metrics, size_t n, mlf_error *err)
 {
     if (n == 0)
         return 0;
-    sqlite3_stmt *ins, *latest;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "INSERT INTO metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-                                &ins, err);
+    mlf_sql_stmt *ins, *latest;
+    int rc = mlf_sql_prepare(c, pool,
+                             "INSERT INTO metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                             &ins, err);
     if (rc < 0)
         return rc;
-    rc = mlf_sqlite_prepare(c, pool,
-                            "INSERT INTO latest_metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (\"key\", run_uuid) DO UPDATE SET "
-                            "value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, "
-                            "is_nan = excluded.is_nan WHERE (excluded.step, excluded.timestamp, excluded.value) > "
-                            "(latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)",
-                            &latest, err);
+    rc = mlf_sql_prepare(c, pool,
+                         "INSERT INTO latest_metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (\"key\", run_uuid) DO UPDATE SET "
+                         "value = excluded.value, timestamp = excluded.timestamp, step = excluded.step, "
+                         "is_nan = excluded.is_nan WHERE (excluded.step, excluded.timestamp, excluded.value) > "
+                         "(latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)",
+                         &latest, err);
     if (rc < 0)
         return rc;
     bool any_model = false;
@@ -80,16 +80,16 @@ int mlf__sqlite_log_metrics(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_
         const Mlflow__Metric *m = metrics[i];
         int is_nan;
         double value = mlf__sanitize(m->value, &is_nan);
-        sqlite3_stmt *sts[2] = {ins, latest};
+        mlf_sql_stmt *sts[2] = {ins, latest};
         for (int k = 0; k < 2; k++) {
-            sqlite3_stmt *st = sts[k];
-            sqlite3_bind_text(st, 1, m->key, -1, SQLITE_STATIC);
-            sqlite3_bind_double(st, 2, value);
-            sqlite3_bind_int64(st, 3, m->timestamp);
-            sqlite3_bind_int64(st, 4, m->step);
-            sqlite3_bind_int(st, 5, is_nan);
-            sqlite3_bind_text(st, 6, run_id, -1, SQLITE_STATIC);
-            rc = mlf__sqlite_step_done(c, pool, st, err);
+            mlf_sql_stmt *st = sts[k];
+            mlf_sql_bind_text(st, 1, m->key);
+            mlf_sql_bind_double(st, 2, value);
+            mlf_sql_bind_int64(st, 3, m->timestamp);
+            mlf_sql_bind_int64(st, 4, m->step);
+            mlf_sql_bind_int64(st, 5, is_nan);
+            mlf_sql_bind_text(st, 6, run_id);
+            rc = mlf__sql_step_done(c, pool, st, err);
             if (rc < 0)
                 return rc;
         }
@@ -109,36 +109,40 @@ int mlf__sqlite_log_metrics(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_
     return 0;
 }
 
-int mlf_sqlite_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
-                          mlf_error *err)
+int mlf_sql_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
+                       mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    mlf__sqlite_run_row row = {0};
-    rc = mlf__sqlite_run_require_active(c, pool, run_id, &row, err);
-    if (rc == 0) {
-        Mlflow__Metric *const one[1] = {(Mlflow__Metric *)metric};
-        rc = mlf__sqlite_log_metrics(c, pool, run_id, row.experiment_id, one, 1, err);
-    }
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        mlf__sql_run_row row = {0};
+        rc = mlf__sql_run_require_active(c, pool, run_id, &row, err);
+        if (rc == 0) {
+            Mlflow__Metric *const one[1] = {(Mlflow__Metric *)metric};
+            rc = mlf__sql_log_metrics(c, pool, run_id, row.experiment_id, one, 1, err);
+        }
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
 /* ---- history ---- */
 
-static Mlflow__MetricWithRunId *mlf__with_run_id(mlf_pool *pool, sqlite3_stmt *st, int col, char *key, char *run_id)
+static Mlflow__MetricWithRunId *mlf__with_run_id(mlf_pool *pool, mlf_sql_stmt *st, int col, char *key, char *run_id)
 {
     Mlflow__MetricWithRunId *m = MLF_NEW(pool, Mlflow__MetricWithRunId);
     mlflow__metric_with_run_id__init(m);
     m->key = key;
     m->has_value = 1;
-    m->value = sqlite3_column_int(st, col + 3) ? NAN : sqlite3_column_double(st, col);
+    m->value = mlf_sql_column_int(st, col + 3) ? NAN : mlf_sql_column_double(st, col);
     m->has_timestamp = 1;
-    m->timestamp = sqlite3_column_int64(st, col + 1);
+    m->timestamp = mlf_sql_column_int64(st, col + 1);
     m->has_step = 1;
-    m->step = sqlite3_column_int64(st, col + 2);
+    m->step = mlf_sql_column_int64(st, col + 2);
     m->run_id = run_id;
     return m;
 }
@@ -183,21 +187,20 @@ static int mlf__cmp_history(const void *a, const void *b)
  * are sorted here only when they are not in order (as when SQLite picks
  * another index).
  */
-static int mlf__history_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const char *metric_key,
+static int mlf__history_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const char *metric_key,
                               const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND \"key\" = ?",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(
+        c, pool, "SELECT value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ? AND \"key\" = ?", &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, run_id);
-    mlf_sqlite_bind_text(st, 2, metric_key);
+    mlf_sql_bind_text(st, 1, run_id);
+    mlf_sql_bind_text(st, 2, metric_key);
     mlf__point *pts = NULL;
     size_t n = 0, cap = 0;
     bool sorted = true;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
         if (n == cap) {
             cap = cap == 0 ? 256 : cap * 2;
             mlf__point *grown = mlf_pool_alloc_uninit(pool, cap * sizeof(*grown));
@@ -205,17 +208,17 @@ static int mlf__history_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *ru
                 memcpy(grown, pts, n * sizeof(*grown));
             pts = grown;
         }
-        pts[n] = (mlf__point){.value = sqlite3_column_double(st, 0),
-                              .timestamp = sqlite3_column_int64(st, 1),
-                              .step = sqlite3_column_int64(st, 2),
-                              .is_nan = sqlite3_column_int(st, 3)};
+        pts[n] = (mlf__point){.value = mlf_sql_column_double(st, 0),
+                              .timestamp = mlf_sql_column_int64(st, 1),
+                              .step = mlf_sql_column_int64(st, 2),
+                              .is_nan = mlf_sql_column_int(st, 3)};
         if (n > 0 && sorted && mlf__cmp_history(&pts[n - 1], &pts[n]) > 0)
             sorted = false;
         n++;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     if (!sorted)
         qsort(pts, n, sizeof(*pts), mlf__cmp_history);
 
@@ -253,67 +256,65 @@ static int mlf__history_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *ru
     return 0;
 }
 
-int mlf_sqlite_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
-                                  const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret,
-                                  mlf_error *err)
+int mlf_sql_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
+                               const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     rc = mlf__history_in_tx(c, pool, run_id, metric_key, max_results, offset, ret, err);
-    mlf_sqlite_read_end(s, c);
+    mlf_sql_read_end(s, c);
     return rc;
 }
 
-static int mlf__bulk_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+static int mlf__bulk_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
                            const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
                            mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT run_uuid, value, timestamp, step, is_nan FROM metrics WHERE \"key\" = ?1 AND "
-                                "run_uuid IN (SELECT value FROM json_each(?2)) "
-                                "ORDER BY run_uuid, timestamp, step, value LIMIT ?3",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT run_uuid, value, timestamp, step, is_nan FROM metrics WHERE \"key\" = ?1 AND "
+                             "run_uuid IN (SELECT value FROM json_each(?2)) "
+                             "ORDER BY run_uuid, timestamp, step, value LIMIT ?3",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, metric_key);
+    mlf_sql_bind_text(st, 1, metric_key);
     /* pool memory outlives the statement's use: bound without a copy */
-    sqlite3_bind_text(st, 2, mlf__sqlite_json_strings(pool, (const char *const *)run_ids, n_run_ids), -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, max_results);
+    mlf_sql_bind_text(st, 2, mlf__sql_json_strings(pool, (const char *const *)run_ids, n_run_ids));
+    mlf_sql_bind_int64(st, 3, max_results);
     char *key = mlf_pool_strdup(pool, metric_key);
     char *run = NULL;
     void **items = NULL;
     size_t n = 0, cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *u = (const char *)sqlite3_column_text(st, 0);
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        const char *u = (const char *)mlf_sql_column_text(st, 0);
         if (run == NULL || strcmp(run, u) != 0)
             run = mlf_pool_strdup(pool, u);
         mlf__grow(pool, &items, n, &cap);
         items[n++] = mlf__with_run_id(pool, st, 1, key, run);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     *ret = (Mlflow__MetricWithRunId **)items;
     *ret_n = n;
     return 0;
 }
 
-int mlf_sqlite_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                       const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
-                                       size_t *ret_n, mlf_error *err)
+int mlf_sql_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                    const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
+                                    size_t *ret_n, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     rc = mlf__bulk_in_tx(c, pool, run_ids, n_run_ids, metric_key, max_results, ret, ret_n, err);
-    mlf_sqlite_read_end(s, c);
+    mlf_sql_read_end(s, c);
     return rc;
 }
 
@@ -426,30 +427,28 @@ static size_t mlf__sample(mlf_pool *pool, const mlf__point *pts, const mlf__run_
     return mlf__sort_unique(steps, n);
 }
 
-static int mlf__interval_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
                                const char *metric_key, int64_t max_results, const int64_t *start_step,
                                const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n, mlf_error *err)
 {
     *ret = NULL;
     *ret_n = 0;
-    sqlite3_stmt *st;
-    int rc =
-        mlf_sqlite_prepare(c, pool,
-                           "SELECT run_uuid, step, timestamp, value, is_nan FROM metrics WHERE \"key\" = ?1 AND "
-                           "run_uuid IN (SELECT value FROM json_each(?2)) ORDER BY run_uuid, step, timestamp, value",
-                           &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT run_uuid, step, timestamp, value, is_nan FROM metrics WHERE \"key\" = ?1 AND "
+                             "run_uuid IN (SELECT value FROM json_each(?2)) ORDER BY run_uuid, step, timestamp, value",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, metric_key);
+    mlf_sql_bind_text(st, 1, metric_key);
     /* pool memory outlives the statement's use: bound without a copy */
-    sqlite3_bind_text(st, 2, mlf__sqlite_json_strings(pool, (const char *const *)run_ids, n_run_ids), -1,
-                      SQLITE_STATIC);
+    mlf_sql_bind_text(st, 2, mlf__sql_json_strings(pool, (const char *const *)run_ids, n_run_ids));
     mlf__point *pts = NULL;
     size_t n_pts = 0, cap = 0;
     mlf__run_points *runs = MLF_NEW_ARRAY(pool, mlf__run_points, n_run_ids + 1);
     size_t n_runs = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *u = (const char *)sqlite3_column_text(st, 0);
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        const char *u = (const char *)mlf_sql_column_text(st, 0);
         if (n_runs == 0 || strcmp(runs[n_runs - 1].uuid, u) != 0)
             runs[n_runs++] = (mlf__run_points){.uuid = mlf_pool_strdup(pool, u), .start = n_pts};
         if (n_pts == cap) {
@@ -459,15 +458,15 @@ static int mlf__interval_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, char *const *
                 memcpy(grown, pts, n_pts * sizeof(*grown));
             pts = grown;
         }
-        pts[n_pts++] = (mlf__point){.step = sqlite3_column_int64(st, 1),
-                                    .timestamp = sqlite3_column_int64(st, 2),
-                                    .value = sqlite3_column_double(st, 3),
-                                    .is_nan = sqlite3_column_int(st, 4)};
+        pts[n_pts++] = (mlf__point){.step = mlf_sql_column_int64(st, 1),
+                                    .timestamp = mlf_sql_column_int64(st, 2),
+                                    .value = mlf_sql_column_double(st, 3),
+                                    .is_nan = mlf_sql_column_int(st, 4)};
         runs[n_runs - 1].n++;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     if (n_pts == 0)
         return 0;
 
@@ -505,18 +504,18 @@ static int mlf__interval_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, char *const *
     return 0;
 }
 
-int mlf_sqlite_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids,
-                                                size_t n_run_ids, const char *metric_key, int64_t max_results,
-                                                const int64_t *start_step, const int64_t *end_step,
-                                                Mlflow__MetricWithRunId ***ret, size_t *ret_n, mlf_error *err)
+int mlf_sql_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                             const char *metric_key, int64_t max_results, const int64_t *start_step,
+                                             const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
+                                             mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     rc = mlf__interval_in_tx(c, pool, run_ids, n_run_ids, metric_key, max_results, start_step, end_step, ret, ret_n,
                              err);
-    mlf_sqlite_read_end(s, c);
+    mlf_sql_read_end(s, c);
     return rc;
 }

@@ -13,7 +13,7 @@
 #include <sys/random.h>
 
 #include "store/pystr.h"
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 #include "store/uri.h"
 
 /* ---- bulk loading of Run messages ---- */
@@ -57,7 +57,7 @@ static long mlf__cursor_find(mlf__run_cursor *cur, const char *u)
     return -1;
 }
 
-const char *mlf__sqlite_json_strings(mlf_pool *pool, const char *const *uuids, size_t n)
+const char *mlf__sql_json_strings(mlf_pool *pool, const char *const *uuids, size_t n)
 {
     mlf_buf b;
     mlf_buf_init(&b, pool, n * 35 + 2);
@@ -104,7 +104,7 @@ typedef struct {
     size_t start, count;
 } mlf__slice;
 
-Mlflow__RunStatus mlf__sqlite_run_status_from_string(const char *s)
+Mlflow__RunStatus mlf__sql_run_status_from_string(const char *s)
 {
     if (s == NULL)
         return MLFLOW__RUN_STATUS__RUNNING;
@@ -123,50 +123,50 @@ Mlflow__RunStatus mlf__sqlite_run_status_from_string(const char *s)
     "run_uuid, name, experiment_id, user_id, status, start_time, end_time, lifecycle_stage, artifact_uri"
 
 /* RunInfo.to_proto of a row of MLF__RUN_COLUMNS. */
-static Mlflow__RunInfo *mlf__row_to_info(mlf_pool *pool, sqlite3_stmt *st)
+static Mlflow__RunInfo *mlf__row_to_info(mlf_pool *pool, mlf_sql_stmt *st)
 {
     Mlflow__RunInfo *info = MLF_NEW(pool, Mlflow__RunInfo);
     mlflow__run_info__init(info);
-    info->run_id = info->run_uuid = mlf_sqlite_column_text(pool, st, 0);
-    info->run_name = mlf_sqlite_column_text(pool, st, 1);
+    info->run_id = info->run_uuid = mlf_sql_column_text_dup(pool, st, 0);
+    info->run_name = mlf_sql_column_text_dup(pool, st, 1);
     /* str(self.experiment_id) */
-    if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+    if (mlf_sql_column_type(st, 2) == MLF_SQL_NULL)
         info->experiment_id = "None";
     else
-        info->experiment_id = mlf_pool_sprintf(pool, "%" PRId64, (int64_t)sqlite3_column_int64(st, 2));
-    info->user_id = mlf_sqlite_column_text(pool, st, 3);
+        info->experiment_id = mlf_pool_sprintf(pool, "%" PRId64, (int64_t)mlf_sql_column_int64(st, 2));
+    info->user_id = mlf_sql_column_text_dup(pool, st, 3);
     info->has_status = 1;
-    info->status = mlf__sqlite_run_status_from_string((const char *)sqlite3_column_text(st, 4));
-    if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+    info->status = mlf__sql_run_status_from_string((const char *)mlf_sql_column_text(st, 4));
+    if (mlf_sql_column_type(st, 5) != MLF_SQL_NULL) {
         info->has_start_time = 1;
-        info->start_time = sqlite3_column_int64(st, 5);
+        info->start_time = mlf_sql_column_int64(st, 5);
     }
     /* end_time and artifact_uri only when truthy */
-    int64_t end = sqlite3_column_int64(st, 6);
+    int64_t end = mlf_sql_column_int64(st, 6);
     if (end != 0) {
         info->has_end_time = 1;
         info->end_time = end;
     }
-    const char *uri = mlf_sqlite_column_text(pool, st, 8);
+    const char *uri = mlf_sql_column_text_dup(pool, st, 8);
     if (uri != NULL && uri[0] != '\0')
         info->artifact_uri = (char *)uri;
-    info->lifecycle_stage = mlf_sqlite_column_text(pool, st, 7);
+    info->lifecycle_stage = mlf_sql_column_text_dup(pool, st, 7);
     return info;
 }
 
-Mlflow__Metric *mlf__sqlite_row_to_metric(mlf_pool *pool, sqlite3_stmt *st, int col)
+Mlflow__Metric *mlf__sql_row_to_metric(mlf_pool *pool, mlf_sql_stmt *st, int col)
 {
     Mlflow__Metric *m = MLF_NEW(pool, Mlflow__Metric);
     mlflow__metric__init(m);
-    m->key = mlf_sqlite_column_text(pool, st, col);
+    m->key = mlf_sql_column_text_dup(pool, st, col);
     m->has_value = 1;
-    m->value = sqlite3_column_int(st, col + 4) ? NAN : sqlite3_column_double(st, col + 1);
-    if (sqlite3_column_type(st, col + 2) != SQLITE_NULL) {
+    m->value = mlf_sql_column_int(st, col + 4) ? NAN : mlf_sql_column_double(st, col + 1);
+    if (mlf_sql_column_type(st, col + 2) != MLF_SQL_NULL) {
         m->has_timestamp = 1;
-        m->timestamp = sqlite3_column_int64(st, col + 2);
+        m->timestamp = mlf_sql_column_int64(st, col + 2);
     }
     m->has_step = 1;
-    m->step = sqlite3_column_int64(st, col + 3);
+    m->step = mlf_sql_column_int64(st, col + 3);
     return m;
 }
 
@@ -174,25 +174,25 @@ Mlflow__Metric *mlf__sqlite_row_to_metric(mlf_pool *pool, sqlite3_stmt *st, int 
  * Runs one `SELECT run_uuid, ...` ordered by run uuid with the uuid array
  * bound to ?1, and gives each row to add() with the index of its run.
  */
-typedef void (*mlf__row_fn)(mlf_pool *pool, sqlite3_stmt *st, size_t index, void *ctx);
+typedef void (*mlf__row_fn)(mlf_pool *pool, mlf_sql_stmt *st, size_t index, void *ctx);
 
-static int mlf__for_each_row(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, const char *json,
-                             mlf__run_cursor *cur, mlf__row_fn add, void *ctx, mlf_error *err)
+static int mlf__for_each_row(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *json, mlf__run_cursor *cur,
+                             mlf__row_fn add, void *ctx, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, sql, &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+    mlf_sql_bind_text(st, 1, json);
     cur->pos = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long idx = mlf__cursor_find(cur, (const char *)sqlite3_column_text(st, 0));
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        long idx = mlf__cursor_find(cur, (const char *)mlf_sql_column_text(st, 0));
         if (idx >= 0)
             add(pool, st, (size_t)idx, ctx);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     return 0;
 }
 
@@ -200,10 +200,10 @@ static int mlf__for_each_row(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql
 typedef struct {
     mlf__ptrs all;
     mlf__slice *slices;
-    void *(*make)(mlf_pool *pool, sqlite3_stmt *st);
+    void *(*make)(mlf_pool *pool, mlf_sql_stmt *st);
 } mlf__collect;
 
-static void mlf__collect_row(mlf_pool *pool, sqlite3_stmt *st, size_t index, void *ctx)
+static void mlf__collect_row(mlf_pool *pool, mlf_sql_stmt *st, size_t index, void *ctx)
 {
     mlf__collect *col = ctx;
     mlf__slice *s = &col->slices[index];
@@ -213,49 +213,49 @@ static void mlf__collect_row(mlf_pool *pool, sqlite3_stmt *st, size_t index, voi
     mlf__ptrs_push(&col->all, col->make(pool, st));
 }
 
-static void *mlf__make_metric(mlf_pool *pool, sqlite3_stmt *st)
+static void *mlf__make_metric(mlf_pool *pool, mlf_sql_stmt *st)
 {
-    return mlf__sqlite_row_to_metric(pool, st, 1);
+    return mlf__sql_row_to_metric(pool, st, 1);
 }
 
-static void *mlf__make_param(mlf_pool *pool, sqlite3_stmt *st)
+static void *mlf__make_param(mlf_pool *pool, mlf_sql_stmt *st)
 {
     Mlflow__Param *p = MLF_NEW(pool, Mlflow__Param);
     mlflow__param__init(p);
-    p->key = mlf_sqlite_column_text(pool, st, 1);
-    p->value = mlf_sqlite_column_text(pool, st, 2);
+    p->key = mlf_sql_column_text_dup(pool, st, 1);
+    p->value = mlf_sql_column_text_dup(pool, st, 2);
     return p;
 }
 
-static void *mlf__make_tag(mlf_pool *pool, sqlite3_stmt *st)
+static void *mlf__make_tag(mlf_pool *pool, mlf_sql_stmt *st)
 {
     Mlflow__RunTag *t = MLF_NEW(pool, Mlflow__RunTag);
     mlflow__run_tag__init(t);
-    t->key = mlf_sqlite_column_text(pool, st, 1);
-    t->value = mlf_sqlite_column_text(pool, st, 2);
+    t->key = mlf_sql_column_text_dup(pool, st, 1);
+    t->value = mlf_sql_column_text_dup(pool, st, 2);
     return t;
 }
 
-static void *mlf__make_model_input(mlf_pool *pool, sqlite3_stmt *st)
+static void *mlf__make_model_input(mlf_pool *pool, mlf_sql_stmt *st)
 {
     Mlflow__ModelInput *m = MLF_NEW(pool, Mlflow__ModelInput);
     mlflow__model_input__init(m);
-    m->model_id = mlf_sqlite_column_text(pool, st, 1);
+    m->model_id = mlf_sql_column_text_dup(pool, st, 1);
     return m;
 }
 
-static void *mlf__make_model_output(mlf_pool *pool, sqlite3_stmt *st)
+static void *mlf__make_model_output(mlf_pool *pool, mlf_sql_stmt *st)
 {
     Mlflow__ModelOutput *m = MLF_NEW(pool, Mlflow__ModelOutput);
     mlflow__model_output__init(m);
-    m->model_id = mlf_sqlite_column_text(pool, st, 1);
+    m->model_id = mlf_sql_column_text_dup(pool, st, 1);
     m->has_step = 1;
-    m->step = sqlite3_column_int64(st, 2);
+    m->step = mlf_sql_column_int64(st, 2);
     return m;
 }
 
-static int mlf__collect_all(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, const char *json, mlf__run_cursor *cur,
-                            size_t n, void *(*make)(mlf_pool *, sqlite3_stmt *), mlf__collect *col, mlf_error *err)
+static int mlf__collect_all(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *json, mlf__run_cursor *cur,
+                            size_t n, void *(*make)(mlf_pool *, mlf_sql_stmt *), mlf__collect *col, mlf_error *err)
 {
     col->all = (mlf__ptrs){.pool = pool};
     col->slices = MLF_NEW_ARRAY(pool, mlf__slice, n);
@@ -286,21 +286,21 @@ static void mlf__inputs_close(mlf__inputs *in)
     in->cur = NULL;
 }
 
-static void mlf__inputs_row(mlf_pool *pool, sqlite3_stmt *st, size_t index, void *ctx)
+static void mlf__inputs_row(mlf_pool *pool, mlf_sql_stmt *st, size_t index, void *ctx)
 {
     mlf__inputs *in = ctx;
-    const char *input_uuid = (const char *)sqlite3_column_text(st, 1);
+    const char *input_uuid = (const char *)mlf_sql_column_text(st, 1);
     if (in->cur == NULL || in->cur_run != (long)index || strcmp(in->cur_input, input_uuid) != 0) {
         mlf__inputs_close(in);
         Mlflow__Dataset *d = MLF_NEW(pool, Mlflow__Dataset);
         mlflow__dataset__init(d);
-        d->name = mlf_sqlite_column_text(pool, st, 2);
-        d->digest = mlf_sqlite_column_text(pool, st, 3);
-        d->source_type = mlf_sqlite_column_text(pool, st, 4);
-        d->source = mlf_sqlite_column_text(pool, st, 5);
+        d->name = mlf_sql_column_text_dup(pool, st, 2);
+        d->digest = mlf_sql_column_text_dup(pool, st, 3);
+        d->source_type = mlf_sql_column_text_dup(pool, st, 4);
+        d->source = mlf_sql_column_text_dup(pool, st, 5);
         /* schema and profile only when truthy */
-        char *schema = mlf_sqlite_column_text(pool, st, 6);
-        char *profile = mlf_sqlite_column_text(pool, st, 7);
+        char *schema = mlf_sql_column_text_dup(pool, st, 6);
+        char *profile = mlf_sql_column_text_dup(pool, st, 7);
         d->schema = schema != NULL && schema[0] != '\0' ? schema : NULL;
         d->profile = profile != NULL && profile[0] != '\0' ? profile : NULL;
         Mlflow__DatasetInput *di = MLF_NEW(pool, Mlflow__DatasetInput);
@@ -315,11 +315,11 @@ static void mlf__inputs_row(mlf_pool *pool, sqlite3_stmt *st, size_t index, void
         s->count++;
         mlf__ptrs_push(&in->all, di);
     }
-    if (sqlite3_column_type(st, 8) != SQLITE_NULL) {
+    if (mlf_sql_column_type(st, 8) != MLF_SQL_NULL) {
         Mlflow__InputTag *t = MLF_NEW(pool, Mlflow__InputTag);
         mlflow__input_tag__init(t);
-        t->key = mlf_sqlite_column_text(pool, st, 8);
-        t->value = mlf_sqlite_column_text(pool, st, 9);
+        t->key = mlf_sql_column_text_dup(pool, st, 8);
+        t->value = mlf_sql_column_text_dup(pool, st, 9);
         mlf__ptrs_push(&in->tags, t);
     }
 }
@@ -333,8 +333,8 @@ static void mlf__inputs_row(mlf_pool *pool, sqlite3_stmt *st, size_t index, void
         (runs)[i_]->parent->field = (type **)&(col).all.items[(col).slices[i_].start];                                 \
     }
 
-int mlf__sqlite_load_runs_ex(mlf_sqlite_conn *c, mlf_pool *pool, const char *const *run_uuids, size_t n, unsigned flags,
-                             Mlflow__Run **ret_runs, mlf_error *err)
+int mlf__sql_load_runs_ex(mlf_sql_conn *c, mlf_pool *pool, const char *const *run_uuids, size_t n, unsigned flags,
+                          Mlflow__Run **ret_runs, mlf_error *err)
 {
     for (size_t i = 0; i < n; i++)
         ret_runs[i] = NULL;
@@ -344,19 +344,19 @@ int mlf__sqlite_load_runs_ex(mlf_sqlite_conn *c, mlf_pool *pool, const char *con
     for (size_t i = 0; i < n; i++)
         cur.map[i] = (mlf__uuid_index){.uuid = run_uuids[i] != NULL ? run_uuids[i] : "", .index = i};
     qsort(cur.map, n, sizeof(*cur.map), mlf__cmp_uuid_index);
-    const char *json = mlf__sqlite_json_strings(pool, run_uuids, n);
+    const char *json = mlf__sql_json_strings(pool, run_uuids, n);
 
     /* runs */
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT " MLF__RUN_COLUMNS " FROM runs "
-                                "WHERE run_uuid IN (SELECT value FROM json_each(?1)) ORDER BY run_uuid",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT " MLF__RUN_COLUMNS " FROM runs "
+                             "WHERE run_uuid IN (SELECT value FROM json_each(?1)) ORDER BY run_uuid",
+                             &st, err);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long idx = mlf__cursor_find(&cur, (const char *)sqlite3_column_text(st, 0));
+    mlf_sql_bind_text(st, 1, json);
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        long idx = mlf__cursor_find(&cur, (const char *)mlf_sql_column_text(st, 0));
         if (idx < 0)
             continue;
         Mlflow__Run *run = MLF_NEW(pool, Mlflow__Run);
@@ -370,9 +370,9 @@ int mlf__sqlite_load_runs_ex(mlf_sqlite_conn *c, mlf_pool *pool, const char *con
         mlflow__run_outputs__init(run->outputs);
         ret_runs[idx] = run;
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
 
     /* data: each table through its run_uuid index, in insertion (rowid) order within a run */
     mlf__collect metrics, params, tags;
@@ -411,7 +411,7 @@ int mlf__sqlite_load_runs_ex(mlf_sqlite_conn *c, mlf_pool *pool, const char *con
     mlf__inputs_close(&in);
     MLF__ASSIGN(ret_runs, n, in, inputs, dataset_inputs, Mlflow__DatasetInput)
 
-    if (flags & MLF_SQLITE_LOAD_MODEL_INPUTS) {
+    if (flags & MLF_SQL_LOAD_MODEL_INPUTS) {
         mlf__collect model_inputs;
         rc = mlf__collect_all(c, pool,
                               "SELECT source_id, destination_id FROM inputs WHERE source_type = 'RUN_INPUT' "
@@ -453,54 +453,53 @@ int mlf__sqlite_load_runs_ex(mlf_sqlite_conn *c, mlf_pool *pool, const char *con
     return 0;
 }
 
-int mlf__sqlite_load_runs(mlf_sqlite_conn *conn, mlf_pool *pool, const char *const *run_uuids, size_t n,
-                          Mlflow__Run **ret_runs, mlf_error *err)
+int mlf__sql_load_runs(mlf_sql_conn *conn, mlf_pool *pool, const char *const *run_uuids, size_t n,
+                       Mlflow__Run **ret_runs, mlf_error *err)
 {
-    return mlf__sqlite_load_runs_ex(conn, pool, run_uuids, n, 0, ret_runs, err);
+    return mlf__sql_load_runs_ex(conn, pool, run_uuids, n, 0, ret_runs, err);
 }
 
 /* ---- shared run lookups (metric.c, param.c, tag.c use them too) ---- */
 
-int mlf__sqlite_step_done(mlf_sqlite_conn *c, mlf_pool *pool, sqlite3_stmt *st, mlf_error *err)
+int mlf__sql_step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_error *err)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    int rc = mlf_sql_step(st);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     return 0;
 }
 
-int mlf__sqlite_run_lookup(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, mlf__sqlite_run_row *ret,
-                           mlf_error *err)
+int mlf__sql_run_lookup(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf__sql_run_row *ret, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(
         c, pool, "SELECT lifecycle_stage, experiment_id, status, end_time FROM runs WHERE run_uuid = ?", &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, run_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(st);
+    mlf_sql_bind_text(st, 1, run_id);
+    rc = mlf_sql_step(st);
+    if (rc == MLF_SQL_DONE) {
+        mlf_sql_reset(st);
         return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=%s not found", run_id);
     }
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    if (rc != MLF_SQL_ROW) {
+        mlf_sql_reset(st);
+        return mlf_sql_error(pool, c, rc, err);
     }
-    const char *stage = (const char *)sqlite3_column_text(st, 0);
+    const char *stage = (const char *)mlf_sql_column_text(st, 0);
     ret->active = stage != NULL && strcmp(stage, "active") == 0;
     ret->lifecycle_stage = stage != NULL ? mlf_pool_strdup(pool, stage) : "None";
-    ret->experiment_id = sqlite3_column_int64(st, 1);
-    sqlite3_reset(st);
+    ret->experiment_id = mlf_sql_column_int64(st, 1);
+    mlf_sql_reset(st);
     return 0;
 }
 
-int mlf__sqlite_run_require_active(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, mlf__sqlite_run_row *ret,
-                                   mlf_error *err)
+int mlf__sql_run_require_active(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf__sql_run_row *ret,
+                                mlf_error *err)
 {
-    mlf__sqlite_run_row row = {0};
-    int rc = mlf__sqlite_run_lookup(c, pool, run_id, &row, err);
+    mlf__sql_run_row row = {0};
+    int rc = mlf__sql_run_lookup(c, pool, run_id, &row, err);
     if (rc < 0)
         return rc;
     /* SqlAlchemyStore._check_run_is_active */
@@ -513,34 +512,34 @@ int mlf__sqlite_run_require_active(mlf_sqlite_conn *c, mlf_pool *pool, const cha
     return 0;
 }
 
-int mlf__sqlite_rename_run(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const char *name, mlf_error *err)
+int mlf__sql_rename_run(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const char *name, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, "UPDATE runs SET name = ? WHERE run_uuid = ?", &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, "UPDATE runs SET name = ? WHERE run_uuid = ?", &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, name);
-    mlf_sqlite_bind_text(st, 2, run_id);
-    rc = mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 1, name);
+    mlf_sql_bind_text(st, 2, run_id);
+    rc = mlf__sql_step_done(c, pool, st, err);
     if (rc < 0)
         return rc;
-    return mlf__sqlite_upsert_tag(c, pool, run_id, "mlflow.runName", name, err);
+    return mlf__sql_upsert_tag(c, pool, run_id, "mlflow.runName", name, err);
 }
 
-int mlf__sqlite_upsert_tag(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const char *key, const char *value,
-                           mlf_error *err)
+int mlf__sql_upsert_tag(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const char *key, const char *value,
+                        mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "INSERT INTO tags (\"key\", value, run_uuid) VALUES (?, ?, ?) "
-                                "ON CONFLICT (\"key\", run_uuid) DO UPDATE SET value = excluded.value",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "INSERT INTO tags (\"key\", value, run_uuid) VALUES (?, ?, ?) "
+                             "ON CONFLICT (\"key\", run_uuid) DO UPDATE SET value = excluded.value",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, key);
-    mlf_sqlite_bind_text(st, 2, value);
-    mlf_sqlite_bind_text(st, 3, run_id);
-    return mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 1, key);
+    mlf_sql_bind_text(st, 2, value);
+    mlf_sql_bind_text(st, 3, run_id);
+    return mlf__sql_step_done(c, pool, st, err);
 }
 
 /* ---- create ---- */
@@ -569,11 +568,11 @@ static const char *const mlf__name_nouns[] = {
 static uint32_t mlf__random_below(uint32_t n)
 {
     uint32_t r;
-    mlf__sqlite_random(&r, sizeof(r));
+    mlf__sql_random(&r, sizeof(r));
     return (uint32_t)(((uint64_t)r * n) >> 32);
 }
 
-char *mlf__sqlite_generate_run_name(mlf_pool *pool)
+char *mlf__sql_generate_run_name(mlf_pool *pool)
 {
     const size_t n_pred = sizeof(mlf__name_predicates) / sizeof(mlf__name_predicates[0]);
     const size_t n_noun = sizeof(mlf__name_nouns) / sizeof(mlf__name_nouns[0]);
@@ -589,8 +588,8 @@ char *mlf__sqlite_generate_run_name(mlf_pool *pool)
 }
 
 /* The experiment of a new run or logged model (sqlite.h). */
-int mlf__sqlite_active_experiment(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
-                                  mlf_error *err)
+int mlf__sql_active_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
+                               mlf_error *err)
 {
     const char *id_text = experiment_id != NULL && experiment_id[0] != '\0' ? experiment_id : "0";
     int64_t id;
@@ -600,28 +599,28 @@ int mlf__sqlite_active_experiment(mlf_sqlite_conn *c, mlf_pool *pool, const char
                              mlf_pystr_repr(pool, id_text));
     if (prc == -2)
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT artifact_location, lifecycle_stage FROM experiments "
-                                "WHERE experiment_id = ? AND lifecycle_stage IN ('active', 'deleted')",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT artifact_location, lifecycle_stage FROM experiments "
+                             "WHERE experiment_id = ? AND lifecycle_stage IN ('active', 'deleted')",
+                             &st, err);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
-        sqlite3_reset(st);
+    mlf_sql_bind_int64(st, 1, id);
+    rc = mlf_sql_step(st);
+    if (rc == MLF_SQL_DONE) {
+        mlf_sql_reset(st);
         return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=%s exists", id_text);
     }
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    if (rc != MLF_SQL_ROW) {
+        mlf_sql_reset(st);
+        return mlf_sql_error(pool, c, rc, err);
     }
-    char *location = mlf_sqlite_column_text(pool, st, 0);
-    const char *stage = (const char *)sqlite3_column_text(st, 1);
+    char *location = mlf_sql_column_text_dup(pool, st, 0);
+    const char *stage = (const char *)mlf_sql_column_text(st, 1);
     bool active = stage != NULL && strcmp(stage, "active") == 0;
     char *stage_copy = stage != NULL ? mlf_pool_strdup(pool, stage) : "None";
-    sqlite3_reset(st);
+    mlf_sql_reset(st);
     if (!active)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "The experiment %" PRId64 " must be in the 'active' state. Current state is %s.", id,
@@ -630,28 +629,28 @@ int mlf__sqlite_active_experiment(mlf_sqlite_conn *c, mlf_pool *pool, const char
     return 0;
 }
 
-static int mlf__insert_tag(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const char *key, const char *value,
+static int mlf__insert_tag(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const char *key, const char *value,
                            mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, "INSERT INTO tags (\"key\", value, run_uuid) VALUES (?, ?, ?)", &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, "INSERT INTO tags (\"key\", value, run_uuid) VALUES (?, ?, ?)", &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, key);
-    mlf_sqlite_bind_text(st, 2, value);
-    mlf_sqlite_bind_text(st, 3, run_id);
-    return mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 1, key);
+    mlf_sql_bind_text(st, 2, value);
+    mlf_sql_bind_text(st, 3, run_id);
+    return mlf__sql_step_done(c, pool, st, err);
 }
 
-static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, const char *user_id,
+static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *user_id,
                              int64_t start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
                              Mlflow__Run **ret, mlf_error *err)
 {
     char *location = NULL;
-    int rc = mlf__sqlite_active_experiment(c, pool, experiment_id, &location, err);
+    int rc = mlf__sql_active_experiment(c, pool, experiment_id, &location, err);
     if (rc < 0)
         return rc;
-    char *run_id = mlf__sqlite_uuid4_hex(pool);
+    char *run_id = mlf__sql_uuid4_hex(pool);
     char *artifact_uri;
     rc = mlf_uri_append_path(pool, location, mlf_pool_sprintf(pool, "%s/artifacts", run_id), &artifact_uri, err);
     if (rc < 0)
@@ -672,25 +671,25 @@ static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *exp
                              "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different "
                              "values (run_name='%s', mlflow.runName='%s').",
                              run_name, name_tag);
-    const char *name = has_name ? run_name : has_tag ? name_tag : mlf__sqlite_generate_run_name(pool);
+    const char *name = has_name ? run_name : has_tag ? name_tag : mlf__sql_generate_run_name(pool);
 
-    sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool,
-                            "INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, "
-                            "status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, "
-                            "experiment_id, deleted_time) VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', "
-                            "'active', ?, ?, NULL)",
-                            &st, err);
+    mlf_sql_stmt *st;
+    rc = mlf_sql_prepare(c, pool,
+                         "INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, "
+                         "status, start_time, end_time, source_version, lifecycle_stage, artifact_uri, "
+                         "experiment_id, deleted_time) VALUES (?, ?, 'UNKNOWN', '', '', ?, 'RUNNING', ?, NULL, '', "
+                         "'active', ?, ?, NULL)",
+                         &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, run_id);
-    mlf_sqlite_bind_text(st, 2, name);
-    mlf_sqlite_bind_text(st, 3, user_id);
-    sqlite3_bind_int64(st, 4, start_time);
-    mlf_sqlite_bind_text(st, 5, artifact_uri);
+    mlf_sql_bind_text(st, 1, run_id);
+    mlf_sql_bind_text(st, 2, name);
+    mlf_sql_bind_text(st, 3, user_id);
+    mlf_sql_bind_int64(st, 4, start_time);
+    mlf_sql_bind_text(st, 5, artifact_uri);
     /* bound as given, as SQLAlchemy passes the request's string: the column's affinity makes it an integer */
-    mlf_sqlite_bind_text(st, 6, experiment_id != NULL ? experiment_id : "");
-    rc = mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 6, experiment_id != NULL ? experiment_id : "");
+    rc = mlf__sql_step_done(c, pool, st, err);
     if (rc < 0)
         return rc;
 
@@ -739,33 +738,37 @@ static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *exp
     return 0;
 }
 
-int mlf_sqlite_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
-                          const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
-                          Mlflow__Run **ret, mlf_error *err)
+int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
+                       const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
+                       Mlflow__Run **ret, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    int64_t start = start_time != NULL ? *start_time : mlf_sqlite_now_ms();
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__create_in_tx(c, pool, experiment_id, user_id, start, tags, n_tags, run_name, ret, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    int64_t start = start_time != NULL ? *start_time : mlf_sql_now_ms();
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__create_in_tx(c, pool, experiment_id, user_id, start, tags, n_tags, run_name, ret, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
 /* ---- get, update, delete, restore ---- */
 
-int mlf_sqlite_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err)
+int mlf_sql_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     const char *ids[1] = {run_id != NULL ? run_id : ""};
     Mlflow__Run *run = NULL;
-    rc = mlf__sqlite_load_runs_ex(c, pool, ids, 1, MLF_SQLITE_LOAD_MODEL_INPUTS, &run, err);
-    mlf_sqlite_read_end(s, c);
+    rc = mlf__sql_load_runs_ex(c, pool, ids, 1, MLF_SQL_LOAD_MODEL_INPUTS, &run, err);
+    mlf_sql_read_end(s, c);
     if (rc < 0)
         return rc;
     if (run == NULL)
@@ -793,105 +796,113 @@ static const char *mlf__status_name(Mlflow__RunStatus status)
     }
 }
 
-static int mlf__update_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
+static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
                              const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err)
 {
-    int rc = mlf__sqlite_run_require_active(c, pool, run_id, NULL, err);
+    int rc = mlf__sql_run_require_active(c, pool, run_id, NULL, err);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *st;
+    mlf_sql_stmt *st;
     if (status != NULL || end_time != NULL) {
         const char *name = status != NULL ? mlf__status_name(*status) : NULL;
         if (status != NULL && name == NULL)
             return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not get run status corresponding to %d",
                                  (int)*status);
-        rc = mlf_sqlite_prepare(c, pool,
-                                "UPDATE runs SET status = coalesce(?, status), "
-                                "end_time = CASE WHEN ? THEN ? ELSE end_time END WHERE run_uuid = ?",
-                                &st, err);
+        rc = mlf_sql_prepare(c, pool,
+                             "UPDATE runs SET status = coalesce(?, status), "
+                             "end_time = CASE WHEN ? THEN ? ELSE end_time END WHERE run_uuid = ?",
+                             &st, err);
         if (rc < 0)
             return rc;
-        mlf_sqlite_bind_text(st, 1, name);
-        sqlite3_bind_int(st, 2, end_time != NULL);
-        sqlite3_bind_int64(st, 3, end_time != NULL ? *end_time : 0);
-        mlf_sqlite_bind_text(st, 4, run_id);
-        rc = mlf__sqlite_step_done(c, pool, st, err);
+        mlf_sql_bind_text(st, 1, name);
+        mlf_sql_bind_int64(st, 2, end_time != NULL);
+        mlf_sql_bind_int64(st, 3, end_time != NULL ? *end_time : 0);
+        mlf_sql_bind_text(st, 4, run_id);
+        rc = mlf__sql_step_done(c, pool, st, err);
         if (rc < 0)
             return rc;
     }
     if (run_name != NULL && run_name[0] != '\0') {
-        rc = mlf__sqlite_rename_run(c, pool, run_id, run_name, err);
+        rc = mlf__sql_rename_run(c, pool, run_id, run_name, err);
         if (rc < 0)
             return rc;
     }
     /* run.to_mlflow_entity().info */
-    rc = mlf_sqlite_prepare(c, pool,
-                            "SELECT " MLF__RUN_COLUMNS ", (SELECT value FROM tags WHERE tags.run_uuid = runs.run_uuid "
-                            "AND tags.\"key\" = 'mlflow.runName') FROM runs WHERE run_uuid = ?",
-                            &st, err);
+    rc = mlf_sql_prepare(c, pool,
+                         "SELECT " MLF__RUN_COLUMNS ", (SELECT value FROM tags WHERE tags.run_uuid = runs.run_uuid "
+                         "AND tags.\"key\" = 'mlflow.runName') FROM runs WHERE run_uuid = ?",
+                         &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, run_id);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        return mlf_sqlite_error(pool, c->db, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc, err);
+    mlf_sql_bind_text(st, 1, run_id);
+    rc = mlf_sql_step(st);
+    if (rc != MLF_SQL_ROW) {
+        mlf_sql_reset(st);
+        return mlf_sql_error(pool, c, rc == MLF_SQL_DONE ? MLF_SQL_ERROR : rc, err);
     }
     Mlflow__RunInfo *info = mlf__row_to_info(pool, st);
     if (info->run_name == NULL || info->run_name[0] == '\0') {
-        char *tag = mlf_sqlite_column_text(pool, st, 9);
+        char *tag = mlf_sql_column_text_dup(pool, st, 9);
         if (tag != NULL && tag[0] != '\0')
             info->run_name = tag;
     }
-    sqlite3_reset(st);
+    mlf_sql_reset(st);
     *ret = info;
     return 0;
 }
 
-int mlf_sqlite_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
-                               const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err)
+int mlf_sql_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
+                            const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__update_in_tx(c, pool, run_id, status, end_time, run_name, ret, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__update_in_tx(c, pool, run_id, status, end_time, run_name, ret, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
 /* delete_run / restore_run: no active check, as MLflow */
 static int mlf__set_lifecycle(mlf_store *store, mlf_pool *pool, const char *run_id, bool deleted, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    mlf__sqlite_run_row row = {0};
-    rc = mlf__sqlite_run_lookup(c, pool, run_id, &row, err);
-    sqlite3_stmt *st;
-    if (rc == 0)
-        rc = mlf_sqlite_prepare(c, pool, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?",
-                                &st, err);
-    if (rc == 0) {
-        mlf_sqlite_bind_text(st, 1, deleted ? "deleted" : "active");
-        if (deleted)
-            sqlite3_bind_int64(st, 2, mlf_sqlite_now_ms());
-        else
-            sqlite3_bind_null(st, 2);
-        mlf_sqlite_bind_text(st, 3, run_id);
-        rc = mlf__sqlite_step_done(c, pool, st, err);
-    }
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        mlf__sql_run_row row = {0};
+        rc = mlf__sql_run_lookup(c, pool, run_id, &row, err);
+        mlf_sql_stmt *st;
+        if (rc == 0)
+            rc = mlf_sql_prepare(c, pool, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?",
+                                 &st, err);
+        if (rc == 0) {
+            mlf_sql_bind_text(st, 1, deleted ? "deleted" : "active");
+            if (deleted)
+                mlf_sql_bind_int64(st, 2, mlf_sql_now_ms());
+            else
+                mlf_sql_bind_null(st, 2);
+            mlf_sql_bind_text(st, 3, run_id);
+            rc = mlf__sql_step_done(c, pool, st, err);
+        }
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
-int mlf_sqlite_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
+int mlf_sql_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, run_id, true, err);
 }
 
-int mlf_sqlite_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
+int mlf_sql_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, run_id, false, err);
 }
@@ -899,35 +910,39 @@ int mlf_sqlite_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id,
 /* ---- log_batch ---- */
 
 /* log_batch: run check, then params, metrics (with logged-model metrics), tags, all in one transaction */
-static int mlf__batch_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
+static int mlf__batch_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
                             size_t n_metrics, Mlflow__Param *const *params, size_t n_params,
                             Mlflow__RunTag *const *tags, size_t n_tags, mlf_error *err)
 {
-    mlf__sqlite_run_row row = {0};
-    int rc = mlf__sqlite_run_require_active(c, pool, run_id, &row, err);
+    mlf__sql_run_row row = {0};
+    int rc = mlf__sql_run_require_active(c, pool, run_id, &row, err);
     if (rc == 0)
-        rc = mlf__sqlite_log_params(c, pool, run_id, params, n_params, err);
+        rc = mlf__sql_log_params(c, pool, run_id, params, n_params, err);
     if (rc == 0)
-        rc = mlf__sqlite_log_metrics(c, pool, run_id, row.experiment_id, metrics, n_metrics, err);
+        rc = mlf__sql_log_metrics(c, pool, run_id, row.experiment_id, metrics, n_metrics, err);
     if (rc == 0)
-        rc = mlf__sqlite_set_tags(c, pool, run_id, tags, n_tags, err);
+        rc = mlf__sql_set_tags(c, pool, run_id, tags, n_tags, err);
     return rc;
 }
 
-int mlf_sqlite_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
-                         size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
-                         size_t n_tags, mlf_error *err)
+int mlf_sql_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
+                      size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
+                      size_t n_tags, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__batch_in_tx(c, pool, run_id, metrics, n_metrics, params, n_params, tags, n_tags, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__batch_in_tx(c, pool, run_id, metrics, n_metrics, params, n_params, tags, n_tags, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
-void mlf__sqlite_random(void *buf, size_t n)
+void mlf__sql_random(void *buf, size_t n)
 {
     unsigned char *p = buf;
     while (n > 0) {

@@ -9,42 +9,42 @@
 #include <strings.h>
 
 #include "store/pystr.h"
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 
 /* mlflow.utils.mlflow_tags.MLFLOW_LOGGED_MODELS */
 #define MLF__LOGGED_MODELS_TAG "mlflow.log-model.history"
 /* MAX_TAG_VAL_LENGTH */
 #define MLF__MAX_TAG_VAL_LENGTH 8000
 
-static int mlf__step_done(mlf_sqlite_conn *c, mlf_pool *pool, sqlite3_stmt *st, mlf_error *err)
+static int mlf__step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_error *err)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    int rc = mlf_sql_step(st);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     return 0;
 }
 
-static int mlf__log_outputs_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id,
+static int mlf__log_outputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id,
                                   Mlflow__ModelOutput *const *models, size_t n_models, mlf_error *err)
 {
-    int rc = mlf__sqlite_active_run(c, pool, run_id, NULL, err);
+    int rc = mlf__sql_active_run(c, pool, run_id, NULL, err);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < n_models; i++) {
         const Mlflow__ModelOutput *m = models[i];
-        sqlite3_stmt *st;
-        rc = mlf_sqlite_prepare(c, pool,
-                                "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, "
-                                "destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)",
-                                &st, err);
+        mlf_sql_stmt *st;
+        rc = mlf_sql_prepare(c, pool,
+                             "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, "
+                             "destination_id, step) VALUES (?, 'RUN_OUTPUT', ?, 'MODEL_OUTPUT', ?, ?)",
+                             &st, err);
         if (rc < 0)
             return rc;
-        mlf_sqlite_bind_text(st, 1, mlf__sqlite_uuid4_hex(pool));
-        mlf_sqlite_bind_text(st, 2, run_id);
+        mlf_sql_bind_text(st, 1, mlf__sql_uuid4_hex(pool));
+        mlf_sql_bind_text(st, 2, run_id);
         /* LoggedModelOutput.from_proto: unset model_id is "", unset step 0 */
-        mlf_sqlite_bind_text(st, 3, m != NULL && m->model_id != NULL ? m->model_id : "");
-        sqlite3_bind_int64(st, 4, m != NULL && m->has_step ? m->step : 0);
+        mlf_sql_bind_text(st, 3, m != NULL && m->model_id != NULL ? m->model_id : "");
+        mlf_sql_bind_int64(st, 4, m != NULL && m->has_step ? m->step : 0);
         /* the same model twice is the primary key's IntegrityError, as in MLflow */
         rc = mlf__step_done(c, pool, st, err);
         if (rc < 0)
@@ -53,16 +53,20 @@ static int mlf__log_outputs_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char
     return 0;
 }
 
-int mlf_sqlite_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
-                           size_t n_models, mlf_error *err)
+int mlf_sql_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
+                        size_t n_models, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__log_outputs_in_tx(c, pool, run_id != NULL ? run_id : "", models, n_models, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__log_outputs_in_tx(c, pool, run_id != NULL ? run_id : "", models, n_models, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
 /* ---- log-model history ---- */
@@ -142,24 +146,24 @@ static bool mlf__truncate_long_values(void)
     return !(strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0);
 }
 
-static int mlf__record_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
+static int mlf__record_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
                              mlf_error *err)
 {
-    int rc = mlf__sqlite_active_run(c, pool, run_id, NULL, err);
+    int rc = mlf__sql_active_run(c, pool, run_id, NULL, err);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool, "SELECT value FROM tags WHERE run_uuid = ? AND \"key\" = ?", &st, err);
+    mlf_sql_stmt *st;
+    rc = mlf_sql_prepare(c, pool, "SELECT value FROM tags WHERE run_uuid = ? AND \"key\" = ?", &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, run_id);
-    mlf_sqlite_bind_text(st, 2, MLF__LOGGED_MODELS_TAG);
-    rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    bool has_previous = rc == SQLITE_ROW;
-    char *previous = has_previous ? mlf_sqlite_column_text(pool, st, 0) : NULL;
-    sqlite3_reset(st);
+    mlf_sql_bind_text(st, 1, run_id);
+    mlf_sql_bind_text(st, 2, MLF__LOGGED_MODELS_TAG);
+    rc = mlf_sql_step(st);
+    if (rc != MLF_SQL_ROW && rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    bool has_previous = rc == MLF_SQL_ROW;
+    char *previous = has_previous ? mlf_sql_column_text_dup(pool, st, 0) : NULL;
+    mlf_sql_reset(st);
 
     /* json.dumps(json.loads(previous) + [model_dict]) */
     mlf_buf value;
@@ -194,26 +198,30 @@ static int mlf__record_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run
         stored = mlf__truncate(pool, stored, MLF__MAX_TAG_VAL_LENGTH);
     }
     /* session.merge(SqlTag(...)): an update keeps the tag's place among the run's tags */
-    rc = mlf_sqlite_prepare(c, pool,
-                            "INSERT INTO tags (\"key\", value, run_uuid) VALUES (?, ?, ?) "
-                            "ON CONFLICT (\"key\", run_uuid) DO UPDATE SET value = excluded.value",
-                            &st, err);
+    rc = mlf_sql_prepare(c, pool,
+                         "INSERT INTO tags (\"key\", value, run_uuid) VALUES (?, ?, ?) "
+                         "ON CONFLICT (\"key\", run_uuid) DO UPDATE SET value = excluded.value",
+                         &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, MLF__LOGGED_MODELS_TAG);
-    mlf_sqlite_bind_text(st, 2, stored);
-    mlf_sqlite_bind_text(st, 3, run_id);
+    mlf_sql_bind_text(st, 1, MLF__LOGGED_MODELS_TAG);
+    mlf_sql_bind_text(st, 2, stored);
+    mlf_sql_bind_text(st, 3, run_id);
     return mlf__step_done(c, pool, st, err);
 }
 
-int mlf_sqlite_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
-                                   mlf_error *err)
+int mlf_sql_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
+                                mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__record_in_tx(c, pool, run_id != NULL ? run_id : "", model_dict, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__record_in_tx(c, pool, run_id != NULL ? run_id : "", model_dict, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }

@@ -10,17 +10,17 @@
 #include <string.h>
 
 #include "store/pystr.h"
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 
 /* mlflow.utils.mlflow_tags.MLFLOW_DATASET_CONTEXT */
 #define MLF__DATASET_CONTEXT "mlflow.data.context"
 /* MAX_DATASET_SUMMARIES_RESULTS of _search_datasets */
 #define MLF__MAX_DATASET_SUMMARIES 1000
 
-char *mlf__sqlite_uuid4_hex(mlf_pool *pool)
+char *mlf__sql_uuid4_hex(mlf_pool *pool)
 {
     unsigned char b[16];
-    mlf__sqlite_random(b, sizeof(b));
+    mlf__sql_random(b, sizeof(b));
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x40); /* version 4 */
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80); /* RFC 4122 variant */
     static const char hex[] = "0123456789abcdef";
@@ -32,16 +32,14 @@ char *mlf__sqlite_uuid4_hex(mlf_pool *pool)
     return out;
 }
 
-int mlf__sqlite_active_run(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, int64_t *ret_experiment_id,
-                           mlf_error *err)
+int mlf__sql_active_run(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t *ret_experiment_id, mlf_error *err)
 {
-    mlf__sqlite_run_row row = {0};
-    int rc = mlf__sqlite_run_require_active(c, pool, run_id, &row, err);
+    mlf__sql_run_row row = {0};
+    int rc = mlf__sql_run_require_active(c, pool, run_id, &row, err);
     if (rc == 0 && ret_experiment_id != NULL)
         *ret_experiment_id = row.experiment_id;
     return rc;
 }
-
 
 /* An unset proto2 string reads as "" in Python. */
 static const char *mlf__str(const char *s)
@@ -96,7 +94,7 @@ static void mlf__json_string_array(mlf_buf *b, const mlf__ds *ds, size_t n, bool
  * datasets whose name is among the names and digest among the digests, in
  * any experiment; the last row of a key (table order) wins.
  */
-static int mlf__find_datasets(mlf_sqlite_conn *c, mlf_pool *pool, mlf__ds *ds, size_t n, mlf_error *err)
+static int mlf__find_datasets(mlf_sql_conn *c, mlf_pool *pool, mlf__ds *ds, size_t n, mlf_error *err)
 {
     mlf__ds *sorted = MLF_NEW_ARRAY(pool, mlf__ds, n);
     memcpy(sorted, ds, n * sizeof(*ds));
@@ -109,129 +107,128 @@ static int mlf__find_datasets(mlf_sqlite_conn *c, mlf_pool *pool, mlf__ds *ds, s
     mlf__json_string_array(&names, ds, n, false);
     mlf__json_string_array(&digests, ds, n, true);
 
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT name, digest, dataset_uuid FROM datasets "
-                                "WHERE name IN (SELECT value FROM json_each(?)) "
-                                "AND digest IN (SELECT value FROM json_each(?)) ORDER BY rowid",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT name, digest, dataset_uuid FROM datasets "
+                             "WHERE name IN (SELECT value FROM json_each(?)) "
+                             "AND digest IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, names.data);
-    mlf_sqlite_bind_text(st, 2, digests.data);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        mlf__ds key = {.name = (const char *)sqlite3_column_text(st, 0),
-                       .digest = (const char *)sqlite3_column_text(st, 1)};
+    mlf_sql_bind_text(st, 1, names.data);
+    mlf_sql_bind_text(st, 2, digests.data);
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        mlf__ds key = {.name = (const char *)mlf_sql_column_text(st, 0),
+                       .digest = (const char *)mlf_sql_column_text(st, 1)};
         if (key.name == NULL || key.digest == NULL)
             continue;
         mlf__ds *hit = bsearch(&key, sorted, n, sizeof(*sorted), mlf__cmp_ds);
         if (hit != NULL)
-            ds[hit->slot].uuid = mlf_sqlite_column_text(pool, st, 2);
+            ds[hit->slot].uuid = mlf_sql_column_text_dup(pool, st, 2);
     }
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    sqlite3_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    mlf_sql_reset(st);
     return 0;
 }
 
-static int mlf__insert_dataset(mlf_sqlite_conn *c, mlf_pool *pool, int64_t experiment_id, const mlf__ds *d,
-                               mlf_error *err)
+static int mlf__insert_dataset(mlf_sql_conn *c, mlf_pool *pool, int64_t experiment_id, const mlf__ds *d, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, "
-                                "dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "INSERT INTO datasets (dataset_uuid, experiment_id, name, digest, dataset_source_type, "
+                             "dataset_source, dataset_schema, dataset_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                             &st, err);
     if (rc < 0)
         return rc;
     const Mlflow__Dataset *ds = d->dataset;
-    mlf_sqlite_bind_text(st, 1, d->uuid);
-    sqlite3_bind_int64(st, 2, experiment_id);
-    mlf_sqlite_bind_text(st, 3, d->name);
-    mlf_sqlite_bind_text(st, 4, d->digest);
-    mlf_sqlite_bind_text(st, 5, mlf__str(ds != NULL ? ds->source_type : NULL));
-    mlf_sqlite_bind_text(st, 6, mlf__str(ds != NULL ? ds->source : NULL));
+    mlf_sql_bind_text(st, 1, d->uuid);
+    mlf_sql_bind_int64(st, 2, experiment_id);
+    mlf_sql_bind_text(st, 3, d->name);
+    mlf_sql_bind_text(st, 4, d->digest);
+    mlf_sql_bind_text(st, 5, mlf__str(ds != NULL ? ds->source_type : NULL));
+    mlf_sql_bind_text(st, 6, mlf__str(ds != NULL ? ds->source : NULL));
     /* Dataset.from_proto keeps schema and profile only when set */
-    mlf_sqlite_bind_text(st, 7, ds != NULL ? ds->schema : NULL);
-    mlf_sqlite_bind_text(st, 8, ds != NULL ? ds->profile : NULL);
-    return mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 7, ds != NULL ? ds->schema : NULL);
+    mlf_sql_bind_text(st, 8, ds != NULL ? ds->profile : NULL);
+    return mlf__sql_step_done(c, pool, st, err);
 }
 
 /* Whether the run already has an input edge from the dataset. */
-static int mlf__has_input(mlf_sqlite_conn *c, mlf_pool *pool, const char *dataset_uuid, const char *run_id, bool *ret,
+static int mlf__has_input(mlf_sql_conn *c, mlf_pool *pool, const char *dataset_uuid, const char *run_id, bool *ret,
                           mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT 1 FROM inputs WHERE source_type = 'DATASET' AND source_id = ? "
-                                "AND destination_type = 'RUN' AND destination_id = ?",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT 1 FROM inputs WHERE source_type = 'DATASET' AND source_id = ? "
+                             "AND destination_type = 'RUN' AND destination_id = ?",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, dataset_uuid);
-    mlf_sqlite_bind_text(st, 2, run_id);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    *ret = rc == SQLITE_ROW;
+    mlf_sql_bind_text(st, 1, dataset_uuid);
+    mlf_sql_bind_text(st, 2, run_id);
+    rc = mlf_sql_step(st);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_ROW && rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    *ret = rc == MLF_SQL_ROW;
     return 0;
 }
 
 /* A new dataset -> run edge with the input's tags (a tag key given twice is MLflow's IntegrityError). */
-static int mlf__insert_input(mlf_sqlite_conn *c, mlf_pool *pool, const char *dataset_uuid, const char *run_id,
+static int mlf__insert_input(mlf_sql_conn *c, mlf_pool *pool, const char *dataset_uuid, const char *run_id,
                              const Mlflow__DatasetInput *in, mlf_error *err)
 {
-    const char *input_uuid = mlf__sqlite_uuid4_hex(pool);
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, "
-                                "destination_id) VALUES (?, 'DATASET', ?, 'RUN', ?)",
-                                &st, err);
+    const char *input_uuid = mlf__sql_uuid4_hex(pool);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, "
+                             "destination_id) VALUES (?, 'DATASET', ?, 'RUN', ?)",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, input_uuid);
-    mlf_sqlite_bind_text(st, 2, dataset_uuid);
-    mlf_sqlite_bind_text(st, 3, run_id);
-    rc = mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 1, input_uuid);
+    mlf_sql_bind_text(st, 2, dataset_uuid);
+    mlf_sql_bind_text(st, 3, run_id);
+    rc = mlf__sql_step_done(c, pool, st, err);
     for (size_t i = 0; rc == 0 && in != NULL && i < in->n_tags; i++) {
         const Mlflow__InputTag *t = in->tags[i];
-        rc = mlf_sqlite_prepare(c, pool, "INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?)", &st, err);
+        rc = mlf_sql_prepare(c, pool, "INSERT INTO input_tags (input_uuid, name, value) VALUES (?, ?, ?)", &st, err);
         if (rc < 0)
             return rc;
-        mlf_sqlite_bind_text(st, 1, input_uuid);
-        mlf_sqlite_bind_text(st, 2, mlf__str(t != NULL ? t->key : NULL));
-        mlf_sqlite_bind_text(st, 3, mlf__str(t != NULL ? t->value : NULL));
-        rc = mlf__sqlite_step_done(c, pool, st, err);
+        mlf_sql_bind_text(st, 1, input_uuid);
+        mlf_sql_bind_text(st, 2, mlf__str(t != NULL ? t->key : NULL));
+        mlf_sql_bind_text(st, 3, mlf__str(t != NULL ? t->value : NULL));
+        rc = mlf__sql_step_done(c, pool, st, err);
     }
     return rc;
 }
 
 /* session.merge of a run -> model input: a repeated one only gets a new input_uuid. */
-static int mlf__merge_model_input(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const char *model_id,
+static int mlf__merge_model_input(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const char *model_id,
                                   mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, "
-                                "destination_id) VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?) "
-                                "ON CONFLICT (source_type, source_id, destination_type, destination_id) "
-                                "DO UPDATE SET input_uuid = excluded.input_uuid",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "INSERT INTO inputs (input_uuid, source_type, source_id, destination_type, "
+                             "destination_id) VALUES (?, 'RUN_INPUT', ?, 'MODEL_INPUT', ?) "
+                             "ON CONFLICT (source_type, source_id, destination_type, destination_id) "
+                             "DO UPDATE SET input_uuid = excluded.input_uuid",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, mlf__sqlite_uuid4_hex(pool));
-    mlf_sqlite_bind_text(st, 2, run_id);
-    mlf_sqlite_bind_text(st, 3, model_id);
-    return mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 1, mlf__sql_uuid4_hex(pool));
+    mlf_sql_bind_text(st, 2, run_id);
+    mlf_sql_bind_text(st, 3, model_id);
+    return mlf__sql_step_done(c, pool, st, err);
 }
 
-static int mlf__log_inputs_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id,
+static int mlf__log_inputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id,
                                  Mlflow__DatasetInput *const *datasets, size_t n_datasets,
                                  Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err)
 {
     int64_t experiment_id = 0;
-    int rc = mlf__sqlite_active_run(c, pool, run_id, &experiment_id, err);
+    int rc = mlf__sql_active_run(c, pool, run_id, &experiment_id, err);
     if (rc < 0)
         return rc;
 
@@ -265,7 +262,7 @@ static int mlf__log_inputs_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char 
     for (size_t i = 0; i < n; i++) {
         if (ds[i].uuid != NULL)
             continue;
-        ds[i].uuid = mlf__sqlite_uuid4_hex(pool);
+        ds[i].uuid = mlf__sql_uuid4_hex(pool);
         ds[i].is_new = true;
         rc = mlf__insert_dataset(c, pool, experiment_id, &ds[i], err);
         if (rc < 0)
@@ -293,35 +290,39 @@ static int mlf__log_inputs_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char 
     return 0;
 }
 
-int mlf_sqlite_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
-                          size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err)
+int mlf_sql_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
+                       size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__log_inputs_in_tx(c, pool, mlf__str(run_id), datasets, n_datasets, models, n_models, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__log_inputs_in_tx(c, pool, mlf__str(run_id), datasets, n_datasets, models, n_models, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
 /* ---- search datasets ---- */
 
-static int mlf__search_datasets_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, const int64_t *ids,
+static int mlf__search_datasets_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const int64_t *ids,
                                       size_t n_ids, Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, sql, &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
     if (rc < 0)
         return rc;
     int idx = 1;
-    mlf_sqlite_bind_text(st, idx++, MLF__DATASET_CONTEXT);
+    mlf_sql_bind_text(st, idx++, MLF__DATASET_CONTEXT);
     for (size_t i = 0; i < n_ids; i++)
-        sqlite3_bind_int64(st, idx++, ids[i]);
-    sqlite3_bind_int(st, idx++, MLF__MAX_DATASET_SUMMARIES);
+        mlf_sql_bind_int64(st, idx++, ids[i]);
+    mlf_sql_bind_int64(st, idx++, MLF__MAX_DATASET_SUMMARIES);
     size_t cap = 16, n = 0;
     Mlflow__DatasetSummary **out = MLF_NEW_ARRAY(pool, Mlflow__DatasetSummary *, cap);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
         if (n == cap) {
             cap *= 2;
             Mlflow__DatasetSummary **grown = MLF_NEW_ARRAY(pool, Mlflow__DatasetSummary *, cap);
@@ -330,24 +331,24 @@ static int mlf__search_datasets_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const 
         }
         Mlflow__DatasetSummary *d = MLF_NEW(pool, Mlflow__DatasetSummary);
         mlflow__dataset_summary__init(d);
-        d->experiment_id = mlf_pool_sprintf(pool, "%" PRId64, (int64_t)sqlite3_column_int64(st, 0));
-        d->name = mlf_sqlite_column_text(pool, st, 1);
-        d->digest = mlf_sqlite_column_text(pool, st, 2);
+        d->experiment_id = mlf_pool_sprintf(pool, "%" PRId64, (int64_t)mlf_sql_column_int64(st, 0));
+        d->name = mlf_sql_column_text_dup(pool, st, 1);
+        d->digest = mlf_sql_column_text_dup(pool, st, 2);
         /* DatasetSummary.to_proto sets context only when truthy */
-        char *context = mlf_sqlite_column_text(pool, st, 3);
+        char *context = mlf_sql_column_text_dup(pool, st, 3);
         d->context = context != NULL && context[0] != '\0' ? context : NULL;
         out[n++] = d;
     }
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    sqlite3_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    mlf_sql_reset(st);
     *ret = out;
     *ret_n = n;
     return 0;
 }
 
-int mlf_sqlite_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                               Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err)
+int mlf_sql_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
+                            Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err)
 {
     /* [int(e) for e in experiment_ids], before any session: a bad id is an uncaught ValueError (500) */
     int64_t *ids = MLF_NEW_ARRAY(pool, int64_t, n_experiment_ids + 1);
@@ -372,12 +373,12 @@ int mlf_sqlite_search_datasets(mlf_store *store, mlf_pool *pool, char *const *ex
         mlf_buf_puts(&sql, i > 0 ? ", ?" : "?");
     mlf_buf_puts(&sql, ") LIMIT ? OFFSET 0");
 
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     rc = mlf__search_datasets_in_tx(c, pool, sql.data, ids, n_experiment_ids, ret, ret_n, err);
-    mlf_sqlite_read_end(s, c);
+    mlf_sql_read_end(s, c);
     return rc;
 }

@@ -10,16 +10,17 @@
 #include <string.h>
 
 #include "store/pystr.h"
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 #include "store/uri.h"
 
-#define MLF__EXP_COLUMNS "e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time"
+#define MLF__EXP_COLUMNS                                                                                               \
+    "e.experiment_id, e.name, e.artifact_location, e.lifecycle_stage, e.creation_time, e.last_update_time"
 /* SEARCH_MAX_RESULTS_THRESHOLD */
 #define MLF__SEARCH_MAX_RESULTS 50000
 
-static mlf_sqlite_store *mlf__store(mlf_store *store)
+static mlf_sql_store *mlf__store(mlf_store *store)
 {
-    return (mlf_sqlite_store *)store;
+    return (mlf_sql_store *)store;
 }
 
 /* LifecycleStage.view_type_to_stages: up to two stages, NULL when absent. */
@@ -45,21 +46,21 @@ static int mlf__parse_id(mlf_pool *pool, const char *raw, int64_t *ret, mlf_erro
 }
 
 /* Builds an Experiment from a row of MLF__EXP_COLUMNS starting at column 0. */
-static Mlflow__Experiment *mlf__row_to_experiment(mlf_pool *pool, sqlite3_stmt *st)
+static Mlflow__Experiment *mlf__row_to_experiment(mlf_pool *pool, mlf_sql_stmt *st)
 {
     Mlflow__Experiment *e = MLF_NEW(pool, Mlflow__Experiment);
     mlflow__experiment__init(e);
-    e->experiment_id = mlf_pool_sprintf(pool, "%" PRId64, (int64_t)sqlite3_column_int64(st, 0));
-    e->name = mlf_sqlite_column_text(pool, st, 1);
-    e->artifact_location = mlf_sqlite_column_text(pool, st, 2);
-    e->lifecycle_stage = mlf_sqlite_column_text(pool, st, 3);
+    e->experiment_id = mlf_pool_sprintf(pool, "%" PRId64, (int64_t)mlf_sql_column_int64(st, 0));
+    e->name = mlf_sql_column_text_dup(pool, st, 1);
+    e->artifact_location = mlf_sql_column_text_dup(pool, st, 2);
+    e->lifecycle_stage = mlf_sql_column_text_dup(pool, st, 3);
     /* Experiment.to_proto sets the times only when truthy */
-    int64_t t = sqlite3_column_int64(st, 4);
+    int64_t t = mlf_sql_column_int64(st, 4);
     if (t != 0) {
         e->has_creation_time = 1;
         e->creation_time = t;
     }
-    t = sqlite3_column_int64(st, 5);
+    t = mlf_sql_column_int64(st, 5);
     if (t != 0) {
         e->has_last_update_time = 1;
         e->last_update_time = t;
@@ -67,25 +68,25 @@ static Mlflow__Experiment *mlf__row_to_experiment(mlf_pool *pool, sqlite3_stmt *
     return e;
 }
 
-static Mlflow__ExperimentTag *mlf__new_tag(mlf_pool *pool, sqlite3_stmt *st, int col)
+static Mlflow__ExperimentTag *mlf__new_tag(mlf_pool *pool, mlf_sql_stmt *st, int col)
 {
     Mlflow__ExperimentTag *t = MLF_NEW(pool, Mlflow__ExperimentTag);
     mlflow__experiment_tag__init(t);
-    t->key = mlf_sqlite_column_text(pool, st, col);
-    t->value = mlf_sqlite_column_text(pool, st, col + 1);
+    t->key = mlf_sql_column_text_dup(pool, st, col);
+    t->value = mlf_sql_column_text_dup(pool, st, col + 1);
     return t;
 }
 
-static int mlf__load_tags(mlf_sqlite_conn *c, mlf_pool *pool, int64_t id, Mlflow__Experiment *e, mlf_error *err)
+static int mlf__load_tags(mlf_sql_conn *c, mlf_pool *pool, int64_t id, Mlflow__Experiment *e, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, "SELECT \"key\", value FROM experiment_tags WHERE experiment_id = ? ORDER BY rowid",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(
+        c, pool, "SELECT \"key\", value FROM experiment_tags WHERE experiment_id = ? ORDER BY rowid", &st, err);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
+    mlf_sql_bind_int64(st, 1, id);
     size_t cap = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
         if (e->n_tags == cap) {
             cap = cap == 0 ? 8 : cap * 2;
             Mlflow__ExperimentTag **grown = MLF_NEW_ARRAY(pool, Mlflow__ExperimentTag *, cap);
@@ -95,8 +96,8 @@ static int mlf__load_tags(mlf_sqlite_conn *c, mlf_pool *pool, int64_t id, Mlflow
         }
         e->tags[e->n_tags++] = mlf__new_tag(pool, st, 0);
     }
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     return 0;
 }
 
@@ -104,7 +105,7 @@ static int mlf__load_tags(mlf_sqlite_conn *c, mlf_pool *pool, int64_t id, Mlflow
  * SqlAlchemyStore._get_experiment: `experiment_id or "0"`, int() of it, and
  * RESOURCE_DOES_NOT_EXIST unless its lifecycle stage is one of view_type's.
  */
-static int mlf__fetch(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, Mlflow__ViewType view_type,
+static int mlf__fetch(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, Mlflow__ViewType view_type,
                       bool with_tags, Mlflow__Experiment **ret, int64_t *ret_id, mlf_error *err)
 {
     const char *id_text = experiment_id != NULL && experiment_id[0] != '\0' ? experiment_id : "0";
@@ -112,25 +113,25 @@ static int mlf__fetch(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment
     int rc = mlf__parse_id(pool, id_text, &id, err);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool,
-                            "SELECT " MLF__EXP_COLUMNS " FROM experiments AS e "
-                            "WHERE e.experiment_id = ? AND e.lifecycle_stage IN (?, ?)",
-                            &st, err);
+    mlf_sql_stmt *st;
+    rc = mlf_sql_prepare(c, pool,
+                         "SELECT " MLF__EXP_COLUMNS " FROM experiments AS e "
+                         "WHERE e.experiment_id = ? AND e.lifecycle_stage IN (?, ?)",
+                         &st, err);
     if (rc < 0)
         return rc;
     const char *a, *b;
     mlf__stages(view_type, &a, &b);
-    sqlite3_bind_int64(st, 1, id);
-    mlf_sqlite_bind_text(st, 2, a);
-    mlf_sqlite_bind_text(st, 3, b);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE)
+    mlf_sql_bind_int64(st, 1, id);
+    mlf_sql_bind_text(st, 2, a);
+    mlf_sql_bind_text(st, 3, b);
+    rc = mlf_sql_step(st);
+    if (rc == MLF_SQL_DONE)
         return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=%s exists", id_text);
-    if (rc != SQLITE_ROW)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    if (rc != MLF_SQL_ROW)
+        return mlf_sql_error(pool, c, rc, err);
     Mlflow__Experiment *e = mlf__row_to_experiment(pool, st);
-    sqlite3_reset(st);
+    mlf_sql_reset(st);
     if (with_tags) {
         rc = mlf__load_tags(c, pool, id, e, err);
         if (rc < 0)
@@ -153,88 +154,89 @@ static int mlf__check_active(mlf_pool *pool, const Mlflow__Experiment *e, mlf_er
 }
 
 /* Runs a prepared write statement to completion. */
-static int mlf__step_done(mlf_sqlite_conn *c, mlf_pool *pool, sqlite3_stmt *st, mlf_error *err)
+static int mlf__step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_error *err)
 {
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    int rc = mlf_sql_step(st);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     return 0;
 }
 
-int mlf_sqlite_ensure_default_experiment(mlf_sqlite_store *s, mlf_sqlite_conn *c, mlf_pool *pool, mlf_error *err)
+int mlf_sql_ensure_default_experiment(mlf_sql_store *s, mlf_sql_conn *c, mlf_pool *pool, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, "SELECT 1 FROM experiments WHERE experiment_id = 0", &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, "SELECT 1 FROM experiments WHERE experiment_id = 0", &st, err);
     if (rc < 0)
         return rc;
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
+    rc = mlf_sql_step(st);
+    mlf_sql_reset(st);
+    if (rc == MLF_SQL_ROW)
         return 0;
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     char *location;
     rc = mlf_uri_append_path(pool, s->artifact_root, "0", &location, err);
     if (rc < 0)
         return rc;
-    rc = mlf_sqlite_prepare(c, pool,
-                            "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, "
-                            "creation_time, last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)",
-                            &st, err);
+    rc = mlf_sql_prepare(c, pool,
+                         "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, "
+                         "creation_time, last_update_time) VALUES (0, 'Default', ?, 'active', ?, ?)",
+                         &st, err);
     if (rc < 0)
         return rc;
-    int64_t now = mlf_sqlite_now_ms();
-    mlf_sqlite_bind_text(st, 1, location);
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, now);
+    int64_t now = mlf_sql_now_ms();
+    mlf_sql_bind_text(st, 1, location);
+    mlf_sql_bind_int64(st, 2, now);
+    mlf_sql_bind_int64(st, 3, now);
     return mlf__step_done(c, pool, st, err);
 }
 
-static int mlf__already_exists(mlf_sqlite_conn *c, mlf_pool *pool, const char *name, int rc, mlf_error *err)
+static int mlf__already_exists(mlf_sql_conn *c, mlf_pool *pool, const char *name, int rc, mlf_error *err)
 {
-    if ((rc & 0xFF) != SQLITE_CONSTRAINT)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    if ((rc & 0xFF) != MLF_SQL_CONSTRAINT)
+        return mlf_sql_error(pool, c, rc, err);
     /* SqlAlchemyStore turns every IntegrityError of the insert into this */
     return mlf_error_set(err, pool, MLF_ERR_RESOURCE_ALREADY_EXISTS,
-                         "Experiment(name=%s) already exists. Error: (sqlite3.IntegrityError) %s",
-                         name != NULL ? name : "None", sqlite3_errmsg(c->db));
+                         "Experiment(name=%s) already exists. Error: (%s) %s", name != NULL ? name : "None",
+                         mlf_sql_integrity_error_name(c), mlf_sql_errmsg(c));
 }
 
-static int mlf__create_in_tx(mlf_sqlite_store *s, mlf_sqlite_conn *c, mlf_pool *pool, const char *name,
-                             const char *location, Mlflow__ExperimentTag *const *tags, size_t n_tags,
-                             const char **ret_id, mlf_error *err)
+static int mlf__create_in_tx(mlf_sql_store *s, mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *location,
+                             Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, "
-                                "last_update_time) VALUES (?, ?, 'active', ?, ?)",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, "
+                             "last_update_time) VALUES (?, ?, 'active', ?, ?) RETURNING experiment_id",
+                             &st, err);
     if (rc < 0)
         return rc;
-    int64_t now = mlf_sqlite_now_ms();
-    mlf_sqlite_bind_text(st, 1, name);
-    mlf_sqlite_bind_text(st, 2, location);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, now);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
+    int64_t now = mlf_sql_now_ms();
+    mlf_sql_bind_text(st, 1, name);
+    mlf_sql_bind_text(st, 2, location);
+    mlf_sql_bind_int64(st, 3, now);
+    mlf_sql_bind_int64(st, 4, now);
+    rc = mlf_sql_step(st);
+    int64_t id = rc == MLF_SQL_ROW ? mlf_sql_column_int64(st, 0) : 0;
+    if (rc == MLF_SQL_ROW)
+        rc = mlf_sql_step(st);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
         return mlf__already_exists(c, pool, name, rc, err);
-    int64_t id = sqlite3_last_insert_rowid(c->db);
     char *id_text = mlf_pool_sprintf(pool, "%" PRId64, id);
 
     for (size_t i = 0; i < n_tags; i++) {
-        rc = mlf_sqlite_prepare(c, pool, "INSERT INTO experiment_tags (\"key\", value, experiment_id) VALUES (?, ?, ?)",
-                                &st, err);
+        rc = mlf_sql_prepare(c, pool, "INSERT INTO experiment_tags (\"key\", value, experiment_id) VALUES (?, ?, ?)",
+                             &st, err);
         if (rc < 0)
             return rc;
-        mlf_sqlite_bind_text(st, 1, tags[i]->key);
-        mlf_sqlite_bind_text(st, 2, tags[i]->value);
-        sqlite3_bind_int64(st, 3, id);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
+        mlf_sql_bind_text(st, 1, tags[i]->key);
+        mlf_sql_bind_text(st, 2, tags[i]->value);
+        mlf_sql_bind_int64(st, 3, id);
+        rc = mlf_sql_step(st);
+        mlf_sql_reset(st);
+        if (rc != MLF_SQL_DONE)
             return mlf__already_exists(c, pool, name, rc, err);
     }
 
@@ -244,74 +246,76 @@ static int mlf__create_in_tx(mlf_sqlite_store *s, mlf_sqlite_conn *c, mlf_pool *
         rc = mlf_uri_append_path(pool, s->artifact_root, id_text, &derived, err);
         if (rc < 0)
             return rc;
-        rc = mlf_sqlite_prepare(c, pool, "UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?", &st,
-                                err);
+        rc = mlf_sql_prepare(c, pool, "UPDATE experiments SET artifact_location = ? WHERE experiment_id = ?", &st, err);
         if (rc < 0)
             return rc;
-        mlf_sqlite_bind_text(st, 1, derived);
-        sqlite3_bind_int64(st, 2, id);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
+        mlf_sql_bind_text(st, 1, derived);
+        mlf_sql_bind_int64(st, 2, id);
+        rc = mlf_sql_step(st);
+        mlf_sql_reset(st);
+        if (rc != MLF_SQL_DONE)
             return mlf__already_exists(c, pool, name, rc, err);
     }
     *ret_id = id_text;
     return 0;
 }
 
-int mlf_sqlite_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
-                                 Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id,
-                                 mlf_error *err)
+int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
+                              Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err)
 {
-    mlf_sqlite_store *s = mlf__store(store);
+    mlf_sql_store *s = mlf__store(store);
     char *location = NULL;
     if (artifact_location != NULL && artifact_location[0] != '\0') {
         int rc = mlf_uri_resolve_if_local(pool, artifact_location, &location, err);
         if (rc < 0)
             return rc;
     }
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__create_in_tx(s, c, pool, name, location, tags, n_tags, ret_id, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
-}
-
-int mlf_sqlite_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
-                              mlf_error *err)
-{
-    mlf_sqlite_store *s = mlf__store(store);
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__fetch(c, pool, experiment_id, MLFLOW__VIEW_TYPE__ALL, true, ret, NULL, err);
-    mlf_sqlite_read_end(s, c);
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__create_in_tx(s, c, pool, name, location, tags, n_tags, ret_id, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
     return rc;
 }
 
-static int mlf__get_by_name_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
-                                  mlf_error *err)
+int mlf_sql_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
+                           mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT " MLF__EXP_COLUMNS " FROM experiments AS e "
-                                "WHERE e.name = ? AND e.lifecycle_stage IN ('active', 'deleted')",
-                                &st, err);
+    mlf_sql_store *s = mlf__store(store);
+    mlf_sql_conn *c;
+    int rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, name);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_DONE) {
+    rc = mlf__fetch(c, pool, experiment_id, MLFLOW__VIEW_TYPE__ALL, true, ret, NULL, err);
+    mlf_sql_read_end(s, c);
+    return rc;
+}
+
+static int mlf__get_by_name_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
+                                  mlf_error *err)
+{
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT " MLF__EXP_COLUMNS " FROM experiments AS e "
+                             "WHERE e.name = ? AND e.lifecycle_stage IN ('active', 'deleted')",
+                             &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sql_bind_text(st, 1, name);
+    rc = mlf_sql_step(st);
+    if (rc == MLF_SQL_DONE) {
         *ret = NULL;
         return 0;
     }
-    if (rc != SQLITE_ROW)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    int64_t id = sqlite3_column_int64(st, 0);
+    if (rc != MLF_SQL_ROW)
+        return mlf_sql_error(pool, c, rc, err);
+    int64_t id = mlf_sql_column_int64(st, 0);
     Mlflow__Experiment *e = mlf__row_to_experiment(pool, st);
-    sqlite3_reset(st);
+    mlf_sql_reset(st);
     rc = mlf__load_tags(c, pool, id, e, err);
     if (rc < 0)
         return rc;
@@ -319,16 +323,16 @@ static int mlf__get_by_name_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char
     return 0;
 }
 
-int mlf_sqlite_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
-                                      mlf_error *err)
+int mlf_sql_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
+                                   mlf_error *err)
 {
-    mlf_sqlite_store *s = mlf__store(store);
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = mlf__store(store);
+    mlf_sql_conn *c;
+    int rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     rc = mlf__get_by_name_in_tx(c, pool, name, ret, err);
-    mlf_sqlite_read_end(s, c);
+    mlf_sql_read_end(s, c);
     return rc;
 }
 
@@ -336,26 +340,25 @@ int mlf_sqlite_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const ch
  * Delete and restore flip the experiment's lifecycle stage and, as MLflow
  * does, every run of the experiment with it (deleted_time set, or cleared).
  */
-static int mlf__set_lifecycle_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, bool deleted,
+static int mlf__set_lifecycle_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, bool deleted,
                                     mlf_error *err)
 {
     Mlflow__Experiment *e;
     int64_t id;
-    int rc = mlf__fetch(c, pool, experiment_id,
-                        deleted ? MLFLOW__VIEW_TYPE__ACTIVE_ONLY : MLFLOW__VIEW_TYPE__DELETED_ONLY, false, &e, &id,
-                        err);
+    int rc =
+        mlf__fetch(c, pool, experiment_id, deleted ? MLFLOW__VIEW_TYPE__ACTIVE_ONLY : MLFLOW__VIEW_TYPE__DELETED_ONLY,
+                   false, &e, &id, err);
     if (rc < 0)
         return rc;
-    int64_t now = mlf_sqlite_now_ms();
-    sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool,
-                            "UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?",
-                            &st, err);
+    int64_t now = mlf_sql_now_ms();
+    mlf_sql_stmt *st;
+    rc = mlf_sql_prepare(
+        c, pool, "UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?", &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, deleted ? "deleted" : "active");
-    sqlite3_bind_int64(st, 2, now);
-    sqlite3_bind_int64(st, 3, id);
+    mlf_sql_bind_text(st, 1, deleted ? "deleted" : "active");
+    mlf_sql_bind_int64(st, 2, now);
+    mlf_sql_bind_int64(st, 3, id);
     rc = mlf__step_done(c, pool, st, err);
     if (rc < 0)
         return rc;
@@ -364,42 +367,45 @@ static int mlf__set_lifecycle_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const ch
     rc = mlf__parse_id(pool, experiment_id, &run_exp_id, err);
     if (rc < 0)
         return rc;
-    rc = mlf_sqlite_prepare(c, pool,
-                            "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?", &st, err);
+    rc = mlf_sql_prepare(c, pool, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?", &st,
+                         err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, deleted ? "deleted" : "active");
+    mlf_sql_bind_text(st, 1, deleted ? "deleted" : "active");
     if (deleted)
-        sqlite3_bind_int64(st, 2, now);
+        mlf_sql_bind_int64(st, 2, now);
     else
-        sqlite3_bind_null(st, 2);
-    sqlite3_bind_int64(st, 3, run_exp_id);
+        mlf_sql_bind_null(st, 2);
+    mlf_sql_bind_int64(st, 3, run_exp_id);
     return mlf__step_done(c, pool, st, err);
 }
 
-static int mlf__set_lifecycle(mlf_store *store, mlf_pool *pool, const char *experiment_id, bool deleted,
-                              mlf_error *err)
+static int mlf__set_lifecycle(mlf_store *store, mlf_pool *pool, const char *experiment_id, bool deleted, mlf_error *err)
 {
-    mlf_sqlite_store *s = mlf__store(store);
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__set_lifecycle_in_tx(c, pool, experiment_id, deleted, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = mlf__store(store);
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__set_lifecycle_in_tx(c, pool, experiment_id, deleted, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
-int mlf_sqlite_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
+int mlf_sql_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, experiment_id, true, err);
 }
 
-int mlf_sqlite_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
+int mlf_sql_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, experiment_id, false, err);
 }
 
-static int mlf__rename_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, const char *new_name,
+static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *new_name,
                              mlf_error *err)
 {
     Mlflow__Experiment *e;
@@ -409,31 +415,35 @@ static int mlf__rename_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *exp
         return rc;
     if (e->lifecycle_stage == NULL || strcmp(e->lifecycle_stage, "active") != 0)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_STATE, "Cannot rename a non-active experiment.");
-    sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool, "UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?",
-                            &st, err);
+    mlf_sql_stmt *st;
+    rc = mlf_sql_prepare(c, pool, "UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?", &st,
+                         err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, new_name);
-    sqlite3_bind_int64(st, 2, mlf_sqlite_now_ms());
-    sqlite3_bind_int64(st, 3, id);
+    mlf_sql_bind_text(st, 1, new_name);
+    mlf_sql_bind_int64(st, 2, mlf_sql_now_ms());
+    mlf_sql_bind_int64(st, 3, id);
     /* a duplicate name fails at commit in MLflow: BAD_REQUEST with the IntegrityError text */
     return mlf__step_done(c, pool, st, err);
 }
 
-int mlf_sqlite_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
-                                 mlf_error *err)
+int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
+                              mlf_error *err)
 {
-    mlf_sqlite_store *s = mlf__store(store);
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__rename_in_tx(c, pool, experiment_id, new_name, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = mlf__store(store);
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__rename_in_tx(c, pool, experiment_id, new_name, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
-static int mlf__set_tag_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, const char *key,
+static int mlf__set_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *key,
                               const char *value, mlf_error *err)
 {
     Mlflow__Experiment *e;
@@ -447,32 +457,36 @@ static int mlf__set_tag_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *ex
     int64_t id;
     if (mlf_pystr_parse_int(experiment_id != NULL ? experiment_id : "", &id) != 0)
         return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) FOREIGN KEY constraint failed");
-    sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool,
-                            "INSERT INTO experiment_tags (\"key\", value, experiment_id) VALUES (?, ?, ?) "
-                            "ON CONFLICT (\"key\", experiment_id) DO UPDATE SET value = excluded.value",
-                            &st, err);
+    mlf_sql_stmt *st;
+    rc = mlf_sql_prepare(c, pool,
+                         "INSERT INTO experiment_tags (\"key\", value, experiment_id) VALUES (?, ?, ?) "
+                         "ON CONFLICT (\"key\", experiment_id) DO UPDATE SET value = excluded.value",
+                         &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, key);
-    mlf_sqlite_bind_text(st, 2, value);
-    sqlite3_bind_int64(st, 3, id);
+    mlf_sql_bind_text(st, 1, key);
+    mlf_sql_bind_text(st, 2, value);
+    mlf_sql_bind_int64(st, 3, id);
     return mlf__step_done(c, pool, st, err);
 }
 
-int mlf_sqlite_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                                  const char *value, mlf_error *err)
+int mlf_sql_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                               const char *value, mlf_error *err)
 {
-    mlf_sqlite_store *s = mlf__store(store);
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__set_tag_in_tx(c, pool, experiment_id, key, value, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = mlf__store(store);
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__set_tag_in_tx(c, pool, experiment_id, key, value, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
-static int mlf__delete_tag_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *experiment_id, const char *key,
+static int mlf__delete_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *key,
                                  mlf_error *err)
 {
     Mlflow__Experiment *e;
@@ -486,31 +500,36 @@ static int mlf__delete_tag_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char 
     rc = mlf__parse_id(pool, experiment_id, &id, err);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool, "DELETE FROM experiment_tags WHERE experiment_id = ? AND \"key\" = ?", &st, err);
+    mlf_sql_stmt *st;
+    rc = mlf_sql_prepare(c, pool, "DELETE FROM experiment_tags WHERE experiment_id = ? AND \"key\" = ?", &st, err);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    mlf_sqlite_bind_text(st, 2, key);
+    mlf_sql_bind_int64(st, 1, id);
+    mlf_sql_bind_text(st, 2, key);
     rc = mlf__step_done(c, pool, st, err);
     if (rc < 0)
         return rc;
-    if (sqlite3_changes(c->db) == 0)
-        return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No tag with name: %s in experiment with id %s",
-                             key != NULL ? key : "None", experiment_id != NULL ? experiment_id : "None");
+    if (mlf_sql_changes(c) == 0)
+        return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
+                             "No tag with name: %s in experiment with id %s", key != NULL ? key : "None",
+                             experiment_id != NULL ? experiment_id : "None");
     return 0;
 }
 
-int mlf_sqlite_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                                     mlf_error *err)
+int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                                  mlf_error *err)
 {
-    mlf_sqlite_store *s = mlf__store(store);
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__delete_tag_in_tx(c, pool, experiment_id, key, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = mlf__store(store);
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__delete_tag_in_tx(c, pool, experiment_id, key, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }
 
 /* ---- search ---- */
@@ -554,17 +573,17 @@ static void mlf__query_add_int(mlf__query *q, int64_t v)
     mlf__query_add(q, (mlf__param){.kind = MLF__P_INT, .i = v});
 }
 
-static void mlf__query_bind(const mlf__query *q, sqlite3_stmt *st, int first)
+static void mlf__query_bind(const mlf__query *q, mlf_sql_stmt *st, int first)
 {
     for (size_t i = 0; i < q->n_params; i++) {
         const mlf__param *p = &q->params[i];
         int idx = first + (int)i;
         if (p->kind == MLF__P_TEXT)
-            mlf_sqlite_bind_text(st, idx, p->text);
+            mlf_sql_bind_text(st, idx, p->text);
         else if (p->kind == MLF__P_INT)
-            sqlite3_bind_int64(st, idx, p->i);
+            mlf_sql_bind_int64(st, idx, p->i);
         else
-            sqlite3_bind_double(st, idx, p->d);
+            mlf_sql_bind_double(st, idx, p->d);
     }
 }
 
@@ -589,7 +608,8 @@ static void mlf__append_comparison(mlf_buf *b, const char *column, mlf_search_op
         mlf_buf_printf(b, "%s %s ?", column, mlf__op_name(op));
 }
 
-/* The clause's value as MLflow binds it: the string, or a number's literal text (SQLite's column affinity converts it). */
+/* The clause's value as MLflow binds it: the string, or a number's literal text (SQLite's column affinity converts it).
+ */
 static mlf__param mlf__clause_value(const mlf_search_clause *cl)
 {
     if (cl->value_kind == MLF_VALUE_NUMBER) {
@@ -750,8 +770,8 @@ static int mlf__cmp_id_index(const void *a, const void *b)
 }
 
 /* Loads the tags of all found experiments with one scan of experiment_tags. */
-static int mlf__load_tags_many(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__Experiment **exps, const int64_t *ids,
-                               size_t n, mlf_error *err)
+static int mlf__load_tags_many(mlf_sql_conn *c, mlf_pool *pool, Mlflow__Experiment **exps, const int64_t *ids, size_t n,
+                               mlf_error *err)
 {
     if (n == 0)
         return 0;
@@ -766,17 +786,17 @@ static int mlf__load_tags_many(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__Exper
     mlf_buf_putc(&json, ']');
     qsort(map, n, sizeof(*map), mlf__cmp_id_index);
 
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT experiment_id, \"key\", value FROM experiment_tags "
-                                "WHERE experiment_id IN (SELECT value FROM json_each(?)) ORDER BY rowid",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT experiment_id, \"key\", value FROM experiment_tags "
+                             "WHERE experiment_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) ORDER BY rowid",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, json.data);
+    mlf_sql_bind_text(st, 1, json.data);
     size_t *cap = MLF_NEW_ARRAY(pool, size_t, n);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        mlf__id_index key = {.id = sqlite3_column_int64(st, 0)};
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        mlf__id_index key = {.id = mlf_sql_column_int64(st, 0)};
         mlf__id_index *hit = bsearch(&key, map, n, sizeof(*map), mlf__cmp_id_index);
         if (hit == NULL)
             continue;
@@ -790,24 +810,24 @@ static int mlf__load_tags_many(mlf_sqlite_conn *c, mlf_pool *pool, Mlflow__Exper
         }
         e->tags[e->n_tags++] = mlf__new_tag(pool, st, 1);
     }
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     return 0;
 }
 
-static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const mlf__query *q, int64_t max_results,
-                             int64_t offset, mlf_store_experiment_page *ret, mlf_error *err)
+static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *q, int64_t max_results, int64_t offset,
+                             mlf_store_experiment_page *ret, mlf_error *err)
 {
     char *sql = mlf_pool_sprintf(pool, "SELECT " MLF__EXP_COLUMNS " %s", q->sql.data);
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, sql, &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
     if (rc < 0)
         return rc;
     mlf__query_bind(q, st, 1);
     size_t cap = 16, n = 0;
     Mlflow__Experiment **exps = MLF_NEW_ARRAY(pool, Mlflow__Experiment *, cap);
     int64_t *ids = MLF_NEW_ARRAY(pool, int64_t, cap);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
         if (n == cap) {
             cap *= 2;
             Mlflow__Experiment **e2 = MLF_NEW_ARRAY(pool, Mlflow__Experiment *, cap);
@@ -817,12 +837,12 @@ static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const mlf__quer
             exps = e2;
             ids = i2;
         }
-        ids[n] = sqlite3_column_int64(st, 0);
+        ids[n] = mlf_sql_column_int64(st, 0);
         exps[n++] = mlf__row_to_experiment(pool, st);
     }
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    sqlite3_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    mlf_sql_reset(st);
 
     /* max_results + 1 rows were asked for: one more than a page means another page exists */
     ret->next_page_token = NULL;
@@ -838,9 +858,9 @@ static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const mlf__quer
     return 0;
 }
 
-int mlf_sqlite_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
-                                  const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                  size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err)
+int mlf_sql_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
+                               const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                               size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err)
 {
     /* SqlAlchemyStore._validate_max_results_param */
     if (max_results < 1)
@@ -858,12 +878,12 @@ int mlf_sqlite_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__View
     int rc = mlf__build_search(pool, view_type, max_results + 1, offset, clauses, n_clauses, orders, n_orders, &q, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_store *s = mlf__store(store);
-    mlf_sqlite_conn *c;
-    rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = mlf__store(store);
+    mlf_sql_conn *c;
+    rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     rc = mlf__search_in_tx(c, pool, &q, max_results, offset, ret, err);
-    mlf_sqlite_read_end(s, c);
+    mlf_sql_read_end(s, c);
     return rc;
 }

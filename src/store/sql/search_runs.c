@@ -10,7 +10,7 @@
  * C with a heap bounded by
  * offset + max_results (SQLite's ORDER BY ... LIMIT keeps its top rows in a
  * b-tree of records, which cost more than the query itself), and its runs
- * are loaded in bulk (mlf__sqlite_load_runs). Request text reaches the SQL
+ * are loaded in bulk (mlf__sql_load_runs). Request text reaches the SQL
  * only as bound values: columns and tables come from the fixed tables
  * below, chosen by the parsed clauses' entity and canonical key.
  *
@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "store/pystr.h"
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 
 /* Experiment ids tested as a list of placeholders; more go in one JSON array (fewer statements to cache). */
 #define MLF__INLINE_IDS 16
@@ -81,17 +81,17 @@ static void mlf__query_append(mlf__query *q, const mlf__query *other)
         mlf__query_add(q, other->params[i]);
 }
 
-static void mlf__query_bind(const mlf__query *q, sqlite3_stmt *st)
+static void mlf__query_bind(const mlf__query *q, mlf_sql_stmt *st)
 {
     for (size_t i = 0; i < q->n_params; i++) {
         const mlf__param *p = &q->params[i];
         int idx = (int)i + 1;
         if (p->kind == MLF__P_TEXT)
-            mlf_sqlite_bind_text(st, idx, p->text);
+            mlf_sql_bind_text(st, idx, p->text);
         else if (p->kind == MLF__P_INT)
-            sqlite3_bind_int64(st, idx, p->i);
+            mlf_sql_bind_int64(st, idx, p->i);
         else
-            sqlite3_bind_double(st, idx, p->d);
+            mlf_sql_bind_double(st, idx, p->d);
     }
 }
 
@@ -365,7 +365,7 @@ static int mlf__build(mlf_pool *pool, const int64_t *experiment_ids, size_t n_ex
         for (size_t i = 0; i < n_experiment_ids; i++)
             mlf_buf_printf(&json, "%s%" PRId64, i > 0 ? "," : "", experiment_ids[i]);
         mlf_buf_putc(&json, ']');
-        mlf_buf_puts(&where.sql, " WHERE r.experiment_id IN (SELECT value FROM json_each(?))");
+        mlf_buf_puts(&where.sql, " WHERE r.experiment_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))");
         mlf__query_add_text(&where, json.data);
     }
     mlf_buf_puts(&where.sql, " AND r.lifecycle_stage IN (?, ?)");
@@ -406,7 +406,7 @@ static int mlf__build(mlf_pool *pool, const int64_t *experiment_ids, size_t n_ex
 /* A sort key value as SQLite holds it. */
 typedef struct {
     int rank;
-    int type; /** SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB */
+    int type; /** MLF_SQL_NULL, MLF_SQL_INTEGER, MLF_SQL_FLOAT, MLF_SQL_TEXT, MLF_SQL_BLOB */
     int64_t i;
     double d;
     const char *s; /** TEXT, BLOB (pool copy) */
@@ -421,12 +421,12 @@ typedef struct {
 static int mlf__type_class(int type)
 {
     switch (type) {
-    case SQLITE_NULL:
+    case MLF_SQL_NULL:
         return 0;
-    case SQLITE_INTEGER:
-    case SQLITE_FLOAT:
+    case MLF_SQL_INTEGER:
+    case MLF_SQL_FLOAT:
         return 1;
-    case SQLITE_TEXT:
+    case MLF_SQL_TEXT:
         return 2;
     default:
         return 3;
@@ -442,10 +442,10 @@ static int mlf__cmp_value(const mlf__key *a, const mlf__key *b)
     if (ca == 0)
         return 0;
     if (ca == 1) {
-        if (a->type == SQLITE_INTEGER && b->type == SQLITE_INTEGER)
+        if (a->type == MLF_SQL_INTEGER && b->type == MLF_SQL_INTEGER)
             return (a->i > b->i) - (a->i < b->i);
-        double x = a->type == SQLITE_INTEGER ? (double)a->i : a->d;
-        double y = b->type == SQLITE_INTEGER ? (double)b->i : b->d;
+        double x = a->type == MLF_SQL_INTEGER ? (double)a->i : a->d;
+        double y = b->type == MLF_SQL_INTEGER ? (double)b->i : b->d;
         return (x > y) - (x < y);
     }
     size_t n = a->len < b->len ? a->len : b->len;
@@ -470,24 +470,24 @@ static int mlf__cmp_rows(const mlf__sort *sort, const mlf__row *a, const mlf__ro
 }
 
 /* Reads a row's keys; text is copied only when keep is set (the row enters the heap). */
-static void mlf__read_keys(mlf_pool *pool, const mlf__sort *sort, sqlite3_stmt *st, mlf__key *keys, bool keep)
+static void mlf__read_keys(mlf_pool *pool, const mlf__sort *sort, mlf_sql_stmt *st, mlf__key *keys, bool keep)
 {
     for (size_t t = 0; t < sort->n; t++) {
         const mlf__term *term = &sort->terms[t];
         mlf__key *k = &keys[t];
-        k->type = sqlite3_column_type(st, term->value_col);
+        k->type = mlf_sql_column_type(st, term->value_col);
         switch (k->type) {
-        case SQLITE_INTEGER:
-            k->i = sqlite3_column_int64(st, term->value_col);
+        case MLF_SQL_INTEGER:
+            k->i = mlf_sql_column_int64(st, term->value_col);
             break;
-        case SQLITE_FLOAT:
-            k->d = sqlite3_column_double(st, term->value_col);
+        case MLF_SQL_FLOAT:
+            k->d = mlf_sql_column_double(st, term->value_col);
             break;
-        case SQLITE_TEXT:
-        case SQLITE_BLOB: {
-            const void *p = k->type == SQLITE_TEXT ? (const void *)sqlite3_column_text(st, term->value_col)
-                                                   : sqlite3_column_blob(st, term->value_col);
-            k->len = (size_t)sqlite3_column_bytes(st, term->value_col);
+        case MLF_SQL_TEXT:
+        case MLF_SQL_BLOB: {
+            const void *p = k->type == MLF_SQL_TEXT ? (const void *)mlf_sql_column_text(st, term->value_col)
+                                                    : mlf_sql_column_blob(st, term->value_col);
+            k->len = (size_t)mlf_sql_column_bytes(st, term->value_col);
             k->s = keep ? mlf_pool_strndup(pool, p, k->len) : p;
             break;
         }
@@ -496,9 +496,9 @@ static void mlf__read_keys(mlf_pool *pool, const mlf__sort *sort, sqlite3_stmt *
         }
         if (term->rank == MLF__RANK_NONE)
             k->rank = 0;
-        else if (term->rank == MLF__RANK_NAN_NULL_LAST && sqlite3_column_int(st, term->nan_col) == 1)
+        else if (term->rank == MLF__RANK_NAN_NULL_LAST && mlf_sql_column_int(st, term->nan_col) == 1)
             k->rank = 1;
-        else if (k->type == SQLITE_NULL)
+        else if (k->type == MLF_SQL_NULL)
             k->rank = term->rank == MLF__RANK_NAN_NULL_LAST ? 2 : 1;
         else
             k->rank = 0;
@@ -534,10 +534,10 @@ static void mlf__sift_down(mlf__heap *h, size_t i, size_t n)
     }
 }
 
-static void mlf__heap_offer(mlf__heap *h, sqlite3_stmt *st, mlf__key *scratch)
+static void mlf__heap_offer(mlf__heap *h, mlf_sql_stmt *st, mlf__key *scratch)
 {
     mlf__read_keys(h->pool, h->sort, st, scratch, false);
-    mlf__row cand = {.uuid = (const char *)sqlite3_column_text(st, 0), .keys = scratch};
+    mlf__row cand = {.uuid = (const char *)mlf_sql_column_text(st, 0), .keys = scratch};
     if (cand.uuid == NULL)
         cand.uuid = "";
     if (h->n == h->cap && mlf__cmp_rows(h->sort, &cand, &h->rows[0]) >= 0)
@@ -581,11 +581,11 @@ static void mlf__heap_sort(mlf__heap *h)
     }
 }
 
-static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const mlf__query *q, const mlf__sort *sort,
+static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *q, const mlf__sort *sort,
                              int64_t max_results, int64_t offset, mlf_store_run_page *ret, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, q->sql.data, &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, q->sql.data, &st, err);
     if (rc < 0)
         return rc;
     mlf__query_bind(q, st);
@@ -593,11 +593,11 @@ static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const mlf__quer
     uint64_t skip = offset > 0 ? (uint64_t)offset : 0;
     mlf__heap h = {.cap = skip + (uint64_t)max_results, .sort = sort, .pool = pool};
     mlf__key *scratch = MLF_NEW_ARRAY(pool, mlf__key, sort->n + 1);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW)
         mlf__heap_offer(&h, st, scratch);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
-    sqlite3_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    mlf_sql_reset(st);
     mlf__heap_sort(&h);
 
     size_t n = h.n > skip ? (size_t)(h.n - skip) : 0;
@@ -606,7 +606,7 @@ static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const mlf__quer
         uuids[i] = h.rows[skip + i].uuid;
     Mlflow__Run **runs = MLF_NEW_ARRAY(pool, Mlflow__Run *, n + 1);
     if (n > 0) {
-        rc = mlf__sqlite_load_runs(c, pool, uuids, n, runs, err);
+        rc = mlf__sql_load_runs(c, pool, uuids, n, runs, err);
         if (rc < 0)
             return rc;
     }
@@ -621,10 +621,10 @@ static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const mlf__quer
     return 0;
 }
 
-int mlf_sqlite_search_runs(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                           const mlf_search_clause *clauses, size_t n_clauses, Mlflow__ViewType run_view_type,
-                           int64_t max_results, const mlf_search_order *orders, size_t n_orders, int64_t offset,
-                           mlf_store_run_page *ret, mlf_error *err)
+int mlf_sql_search_runs(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
+                        const mlf_search_clause *clauses, size_t n_clauses, Mlflow__ViewType run_view_type,
+                        int64_t max_results, const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                        mlf_store_run_page *ret, mlf_error *err)
 {
     *ret = (mlf_store_run_page){0};
     /* _validate_max_results_param(max_results, allow_null=True) */
@@ -659,12 +659,12 @@ int mlf_sqlite_search_runs(mlf_store *store, mlf_pool *pool, char *const *experi
     if (rc < 0)
         return rc;
 
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     rc = mlf__search_in_tx(c, pool, &q, &sort, max_results, offset, ret, err);
-    mlf_sqlite_read_end(s, c);
+    mlf_sql_read_end(s, c);
     return rc;
 }

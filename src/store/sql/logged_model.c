@@ -11,16 +11,16 @@
 #include <string.h>
 
 #include "store/pystr.h"
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 #include "store/uri.h"
 
 #define MLF__LM_COLUMNS                                                                                                \
-    "model_id, experiment_id, name, artifact_location, creation_timestamp_ms, last_updated_timestamp_ms, status, "   \
+    "model_id, experiment_id, name, artifact_location, creation_timestamp_ms, last_updated_timestamp_ms, status, "     \
     "model_type, source_run_id"
 
 /* ---- reading ---- */
 
-static Mlflow__LoggedModel *mlf__row_to_model(mlf_pool *pool, sqlite3_stmt *st)
+static Mlflow__LoggedModel *mlf__row_to_model(mlf_pool *pool, mlf_sql_stmt *st)
 {
     Mlflow__LoggedModel *m = MLF_NEW(pool, Mlflow__LoggedModel);
     mlflow__logged_model__init(m);
@@ -28,20 +28,20 @@ static Mlflow__LoggedModel *mlf__row_to_model(mlf_pool *pool, sqlite3_stmt *st)
     mlflow__logged_model_info__init(info);
     Mlflow__LoggedModelData *data = MLF_NEW(pool, Mlflow__LoggedModelData);
     mlflow__logged_model_data__init(data);
-    info->model_id = mlf_sqlite_column_text(pool, st, 0);
-    info->experiment_id = mlf_sqlite_column_text(pool, st, 1); /* str(int) */
-    info->name = mlf_sqlite_column_text(pool, st, 2);
-    info->artifact_uri = mlf_sqlite_column_text(pool, st, 3);
+    info->model_id = mlf_sql_column_text_dup(pool, st, 0);
+    info->experiment_id = mlf_sql_column_text_dup(pool, st, 1); /* str(int) */
+    info->name = mlf_sql_column_text_dup(pool, st, 2);
+    info->artifact_uri = mlf_sql_column_text_dup(pool, st, 3);
     info->has_creation_timestamp_ms = 1;
-    info->creation_timestamp_ms = sqlite3_column_int64(st, 4);
+    info->creation_timestamp_ms = mlf_sql_column_int64(st, 4);
     info->has_last_updated_timestamp_ms = 1;
-    info->last_updated_timestamp_ms = sqlite3_column_int64(st, 5);
+    info->last_updated_timestamp_ms = mlf_sql_column_int64(st, 5);
     info->has_status = 1;
-    int status = sqlite3_column_int(st, 6);
+    int status = mlf_sql_column_int(st, 6);
     info->status = status >= 0 && status <= 3 ? (Mlflow__LoggedModelStatus)status
                                               : MLFLOW__LOGGED_MODEL_STATUS__LOGGED_MODEL_STATUS_UNSPECIFIED;
-    info->model_type = mlf_sqlite_column_text(pool, st, 7);
-    info->source_run_id = mlf_sqlite_column_text(pool, st, 8);
+    info->model_type = mlf_sql_column_text_dup(pool, st, 7);
+    info->source_run_id = mlf_sql_column_text_dup(pool, st, 8);
     m->info = info;
     m->data = data;
     return m;
@@ -64,7 +64,7 @@ static long mlf__find(char *const *ids, size_t n, const char *id)
     return -1;
 }
 
-typedef void (*mlf__child_fn)(mlf_pool *pool, Mlflow__LoggedModel *m, sqlite3_stmt *st);
+typedef void (*mlf__child_fn)(mlf_pool *pool, Mlflow__LoggedModel *m, mlf_sql_stmt *st);
 
 /* Appends item to a pool array of pointers (one model has few children). */
 static void mlf__append(mlf_pool *pool, void ***items, size_t *n, void *item)
@@ -76,41 +76,41 @@ static void mlf__append(mlf_pool *pool, void ***items, size_t *n, void *item)
     *items = grown;
 }
 
-static void mlf__add_tag(mlf_pool *pool, Mlflow__LoggedModel *m, sqlite3_stmt *st)
+static void mlf__add_tag(mlf_pool *pool, Mlflow__LoggedModel *m, mlf_sql_stmt *st)
 {
     Mlflow__LoggedModelTag *t = MLF_NEW(pool, Mlflow__LoggedModelTag);
     mlflow__logged_model_tag__init(t);
-    t->key = mlf_sqlite_column_text(pool, st, 1);
-    t->value = mlf_sqlite_column_text(pool, st, 2);
+    t->key = mlf_sql_column_text_dup(pool, st, 1);
+    t->value = mlf_sql_column_text_dup(pool, st, 2);
     mlf__append(pool, (void ***)&m->info->tags, &m->info->n_tags, t);
 }
 
-static void mlf__add_param(mlf_pool *pool, Mlflow__LoggedModel *m, sqlite3_stmt *st)
+static void mlf__add_param(mlf_pool *pool, Mlflow__LoggedModel *m, mlf_sql_stmt *st)
 {
     Mlflow__LoggedModelParameter *p = MLF_NEW(pool, Mlflow__LoggedModelParameter);
     mlflow__logged_model_parameter__init(p);
-    p->key = mlf_sqlite_column_text(pool, st, 1);
-    p->value = mlf_sqlite_column_text(pool, st, 2);
+    p->key = mlf_sql_column_text_dup(pool, st, 1);
+    p->value = mlf_sql_column_text_dup(pool, st, 2);
     mlf__append(pool, (void ***)&m->data->params, &m->data->n_params, p);
 }
 
 /* Metric.to_proto: run_id, dataset name and digest only when not empty. */
-static char *mlf__nonempty(mlf_pool *pool, sqlite3_stmt *st, int col)
+static char *mlf__nonempty(mlf_pool *pool, mlf_sql_stmt *st, int col)
 {
-    char *s = mlf_sqlite_column_text(pool, st, col);
+    char *s = mlf_sql_column_text_dup(pool, st, col);
     return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
-static void mlf__add_metric(mlf_pool *pool, Mlflow__LoggedModel *m, sqlite3_stmt *st)
+static void mlf__add_metric(mlf_pool *pool, Mlflow__LoggedModel *m, mlf_sql_stmt *st)
 {
     Mlflow__Metric *x = MLF_NEW(pool, Mlflow__Metric);
     mlflow__metric__init(x);
-    x->model_id = mlf_sqlite_column_text(pool, st, 0);
-    x->key = mlf_sqlite_column_text(pool, st, 1);
+    x->model_id = mlf_sql_column_text_dup(pool, st, 0);
+    x->key = mlf_sql_column_text_dup(pool, st, 1);
     x->has_value = x->has_timestamp = x->has_step = 1;
-    x->value = sqlite3_column_double(st, 2);
-    x->timestamp = sqlite3_column_int64(st, 3);
-    x->step = sqlite3_column_int64(st, 4);
+    x->value = mlf_sql_column_double(st, 2);
+    x->timestamp = mlf_sql_column_int64(st, 3);
+    x->step = mlf_sql_column_int64(st, 4);
     x->run_id = mlf__nonempty(pool, st, 5);
     x->dataset_name = mlf__nonempty(pool, st, 6);
     x->dataset_digest = mlf__nonempty(pool, st, 7);
@@ -118,21 +118,21 @@ static void mlf__add_metric(mlf_pool *pool, Mlflow__LoggedModel *m, sqlite3_stmt
 }
 
 /* Runs a child query (model_id in column 0) over the sorted ids and hands each row to add(). */
-static int mlf__children(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, const char *json, char *const *sorted,
+static int mlf__children(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *json, char *const *sorted,
                          Mlflow__LoggedModel **by_sorted, size_t n, mlf__child_fn add, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, sql, &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, json);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long k = mlf__find(sorted, n, (const char *)sqlite3_column_text(st, 0));
+    mlf_sql_bind_text(st, 1, json);
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        long k = mlf__find(sorted, n, (const char *)mlf_sql_column_text(st, 0));
         if (k >= 0 && by_sorted[k] != NULL)
             add(pool, by_sorted[k], st);
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_sql_reset(st);
+    return rc == MLF_SQL_DONE ? 0 : mlf_sql_error(pool, c, rc, err);
 }
 
 static int mlf__cmp_str(const void *a, const void *b)
@@ -144,7 +144,7 @@ static int mlf__cmp_str(const void *a, const void *b)
  * Loads the models of ids (distinct) into ret (n entries, in ids' order; NULL
  * where no model has that id), whatever their lifecycle stage.
  */
-static int mlf__load_models(mlf_sqlite_conn *c, mlf_pool *pool, char *const *ids, size_t n, Mlflow__LoggedModel **ret,
+static int mlf__load_models(mlf_sql_conn *c, mlf_pool *pool, char *const *ids, size_t n, Mlflow__LoggedModel **ret,
                             mlf_error *err)
 {
     if (n == 0)
@@ -153,22 +153,22 @@ static int mlf__load_models(mlf_sqlite_conn *c, mlf_pool *pool, char *const *ids
     memcpy(sorted, ids, n * sizeof(*sorted));
     qsort(sorted, n, sizeof(*sorted), mlf__cmp_str);
     Mlflow__LoggedModel **by_sorted = MLF_NEW_ARRAY(pool, Mlflow__LoggedModel *, n);
-    const char *json = mlf__sqlite_json_strings(pool, (const char *const *)sorted, n);
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(
+    const char *json = mlf__sql_json_strings(pool, (const char *const *)sorted, n);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(
         c, pool, "SELECT " MLF__LM_COLUMNS " FROM logged_models WHERE model_id IN (SELECT value FROM json_each(?1))",
         &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, json);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long k = mlf__find(sorted, n, (const char *)sqlite3_column_text(st, 0));
+    mlf_sql_bind_text(st, 1, json);
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        long k = mlf__find(sorted, n, (const char *)mlf_sql_column_text(st, 0));
         if (k >= 0)
             by_sorted[k] = mlf__row_to_model(pool, st);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     rc = mlf__children(c, pool,
                        "SELECT model_id, tag_key, tag_value FROM logged_model_tags "
                        "WHERE model_id IN (SELECT value FROM json_each(?1)) ORDER BY model_id, tag_key",
@@ -201,30 +201,29 @@ static int mlf__not_found(mlf_pool *pool, const char *model_id, mlf_error *err)
  * active_only get_logged_model's `lifecycle_stage != 'deleted'` (which a NULL
  * stage does not match either). *ret_experiment_id for the child rows.
  */
-static int mlf__lookup(mlf_sqlite_conn *c, mlf_pool *pool, const char *model_id, bool active_only,
+static int mlf__lookup(mlf_sql_conn *c, mlf_pool *pool, const char *model_id, bool active_only,
                        int64_t *ret_experiment_id, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                active_only ? "SELECT experiment_id FROM logged_models WHERE model_id = ? "
-                                              "AND lifecycle_stage != 'deleted'"
-                                            : "SELECT experiment_id FROM logged_models WHERE model_id = ?",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             active_only ? "SELECT experiment_id FROM logged_models WHERE model_id = ? "
+                                           "AND lifecycle_stage != 'deleted'"
+                                         : "SELECT experiment_id FROM logged_models WHERE model_id = ?",
+                             &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, model_id);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && ret_experiment_id != NULL)
-        *ret_experiment_id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
+    mlf_sql_bind_text(st, 1, model_id);
+    rc = mlf_sql_step(st);
+    if (rc == MLF_SQL_ROW && ret_experiment_id != NULL)
+        *ret_experiment_id = mlf_sql_column_int64(st, 0);
+    mlf_sql_reset(st);
+    if (rc == MLF_SQL_DONE)
         return mlf__not_found(pool, model_id, err);
-    return rc == SQLITE_ROW ? 0 : mlf_sqlite_error(pool, c->db, rc, err);
+    return rc == MLF_SQL_ROW ? 0 : mlf_sql_error(pool, c, rc, err);
 }
 
 /* The model as the write leaves it (MLflow reloads it after its commit). */
-static int mlf__reload(mlf_sqlite_conn *c, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
-                       mlf_error *err)
+static int mlf__reload(mlf_sql_conn *c, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret, mlf_error *err)
 {
     char *id = (char *)model_id;
     int rc = mlf__load_models(c, pool, &id, 1, ret, err);
@@ -237,50 +236,50 @@ static int mlf__reload(mlf_sqlite_conn *c, mlf_pool *pool, const char *model_id,
 
 #define MLF__INSERT_PARAM                                                                                              \
     "INSERT INTO logged_model_params (model_id, experiment_id, param_key, param_value) VALUES (?, ?, ?, ?)"
-#define MLF__INSERT_TAG "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)"
+#define MLF__INSERT_TAG                                                                                                \
+    "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?)"
 /* session.merge in set_logged_model_tags */
 #define MLF__UPSERT_TAG MLF__INSERT_TAG " ON CONFLICT (model_id, tag_key) DO UPDATE SET tag_value = excluded.tag_value"
 
 /* One param or tag row; unset keys and values are "" (from_proto). */
-static int mlf__insert_kv(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, const char *model_id,
-                          int64_t experiment_id, const char *key, const char *value, mlf_error *err)
+static int mlf__insert_kv(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *model_id, int64_t experiment_id,
+                          const char *key, const char *value, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, sql, &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, model_id);
-    sqlite3_bind_int64(st, 2, experiment_id);
-    mlf_sqlite_bind_text(st, 3, key != NULL ? key : "");
-    mlf_sqlite_bind_text(st, 4, value != NULL ? value : "");
-    return mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 1, model_id);
+    mlf_sql_bind_int64(st, 2, experiment_id);
+    mlf_sql_bind_text(st, 3, key != NULL ? key : "");
+    mlf_sql_bind_text(st, 4, value != NULL ? value : "");
+    return mlf__sql_step_done(c, pool, st, err);
 }
 
 /* Params are inserted: a key logged before is the primary key's IntegrityError, as in MLflow. */
-static int mlf__insert_params(mlf_sqlite_conn *c, mlf_pool *pool, const char *model_id, int64_t experiment_id,
+static int mlf__insert_params(mlf_sql_conn *c, mlf_pool *pool, const char *model_id, int64_t experiment_id,
                               Mlflow__LoggedModelParameter *const *params, size_t n, mlf_error *err)
 {
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = mlf__insert_kv(c, pool, MLF__INSERT_PARAM, model_id, experiment_id, params[i]->key, params[i]->value,
-                            err);
+        rc = mlf__insert_kv(c, pool, MLF__INSERT_PARAM, model_id, experiment_id, params[i]->key, params[i]->value, err);
     return rc;
 }
 
-static int mlf__write_tags(mlf_sqlite_conn *c, mlf_pool *pool, const char *model_id, int64_t experiment_id,
+static int mlf__write_tags(mlf_sql_conn *c, mlf_pool *pool, const char *model_id, int64_t experiment_id,
                            Mlflow__LoggedModelTag *const *tags, size_t n, bool upsert, mlf_error *err)
 {
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = mlf__insert_kv(c, pool, upsert ? MLF__UPSERT_TAG : MLF__INSERT_TAG, model_id, experiment_id,
-                            tags[i]->key, tags[i]->value, err);
+        rc = mlf__insert_kv(c, pool, upsert ? MLF__UPSERT_TAG : MLF__INSERT_TAG, model_id, experiment_id, tags[i]->key,
+                            tags[i]->value, err);
     return rc;
 }
 
 /* a new model: PENDING (1) and active, created and updated now (?5) */
 #define MLF__INSERT_MODEL                                                                                              \
-    "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp_ms, "            \
-    "last_updated_timestamp_ms, status, lifecycle_stage, model_type, source_run_id, status_message) "                \
+    "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp_ms, "             \
+    "last_updated_timestamp_ms, status, lifecycle_stage, model_type, source_run_id, status_message) "                  \
     "VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, 'active', ?6, ?7, NULL)"
 
 typedef struct mlf__create_args {
@@ -292,35 +291,35 @@ typedef struct mlf__create_args {
     Mlflow__LoggedModel **ret;
 } mlf__create_args;
 
-static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__create_args *a = arg;
     char *location;
-    int rc = mlf__sqlite_active_experiment(c, pool, a->experiment_id, &location, err);
+    int rc = mlf__sql_active_experiment(c, pool, a->experiment_id, &location, err);
     if (rc < 0)
         return rc;
     int64_t experiment_id = 0;
     mlf_pystr_parse_int(a->experiment_id != NULL && a->experiment_id[0] != '\0' ? a->experiment_id : "0",
                         &experiment_id);
-    char *model_id = mlf_pool_sprintf(pool, "m-%s", mlf__sqlite_uuid4_hex(pool));
+    char *model_id = mlf_pool_sprintf(pool, "m-%s", mlf__sql_uuid4_hex(pool));
     char *artifact_location;
     rc = mlf_uri_append_path(pool, location, mlf_pool_sprintf(pool, "models/%s/artifacts", model_id),
                              &artifact_location, err);
     if (rc < 0)
         return rc;
-    const char *name = a->name != NULL && a->name[0] != '\0' ? a->name : mlf__sqlite_generate_run_name(pool);
-    int64_t now = mlf_sqlite_now_ms();
-    sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool, MLF__INSERT_MODEL, &st, err);
+    const char *name = a->name != NULL && a->name[0] != '\0' ? a->name : mlf__sql_generate_run_name(pool);
+    int64_t now = mlf_sql_now_ms();
+    mlf_sql_stmt *st;
+    rc = mlf_sql_prepare(c, pool, MLF__INSERT_MODEL, &st, err);
     if (rc < 0)
         return rc;
-    const char *const text[] = {model_id, a->experiment_id, name, artifact_location, NULL, a->model_type,
-                                a->source_run_id};
+    const char *const text[] = {model_id,      a->experiment_id, name, artifact_location, NULL,
+                                a->model_type, a->source_run_id};
     /* the experiment id as the request gave it, as SQLAlchemy binds it (the column's affinity makes it an integer) */
     for (int i = 0; i < 7; i++)
-        mlf_sqlite_bind_text(st, i + 1, text[i]);
-    sqlite3_bind_int64(st, 5, now);
-    rc = mlf__sqlite_step_done(c, pool, st, err);
+        mlf_sql_bind_text(st, i + 1, text[i]);
+    mlf_sql_bind_int64(st, 5, now);
+    rc = mlf__sql_step_done(c, pool, st, err);
     if (rc == 0)
         rc = mlf__insert_params(c, pool, model_id, experiment_id, a->params, a->n_params, err);
     if (rc == 0)
@@ -330,14 +329,14 @@ static int mlf__create_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_
     return rc;
 }
 
-int mlf_sqlite_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
-                                   const char *model_type, const char *source_run_id,
-                                   Mlflow__LoggedModelParameter *const *params, size_t n_params,
-                                   Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
-                                   mlf_error *err)
+int mlf_sql_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                                const char *model_type, const char *source_run_id,
+                                Mlflow__LoggedModelParameter *const *params, size_t n_params,
+                                Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
+                                mlf_error *err)
 {
     mlf__create_args a = {experiment_id, name, model_type, source_run_id, params, n_params, tags, n_tags, ret};
-    return mlf_sqlite_in_write((mlf_sqlite_store *)store, pool, mlf__create_in_tx, &a, err);
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__create_in_tx, &a, err);
 }
 
 typedef struct mlf__get_args {
@@ -345,18 +344,18 @@ typedef struct mlf__get_args {
     Mlflow__LoggedModel **ret;
 } mlf__get_args;
 
-static int mlf__get_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+static int mlf__get_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__get_args *a = arg;
     int rc = mlf__lookup(c, pool, a->model_id, true, NULL, err);
     return rc < 0 ? rc : mlf__reload(c, pool, a->model_id, a->ret, err);
 }
 
-int mlf_sqlite_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
-                                mlf_error *err)
+int mlf_sql_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
+                             mlf_error *err)
 {
     mlf__get_args a = {model_id, ret};
-    return mlf_sqlite_in_read((mlf_sqlite_store *)store, pool, mlf__get_in_tx, &a, err);
+    return mlf_sql_in_read((mlf_sql_store *)store, pool, mlf__get_in_tx, &a, err);
 }
 
 /* What one write does to a model found by session.get. */
@@ -380,21 +379,21 @@ typedef struct mlf__write_args {
     Mlflow__LoggedModel **ret;
 } mlf__write_args;
 
-static int mlf__update_row(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, const char *model_id, int status,
+static int mlf__update_row(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *model_id, int status,
                            mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, sql, &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, mlf_sqlite_now_ms());
-    mlf_sqlite_bind_text(st, 2, model_id);
+    mlf_sql_bind_int64(st, 1, mlf_sql_now_ms());
+    mlf_sql_bind_text(st, 2, model_id);
     if (status >= 0)
-        sqlite3_bind_int(st, 3, status);
-    return mlf__sqlite_step_done(c, pool, st, err);
+        mlf_sql_bind_int64(st, 3, status);
+    return mlf__sql_step_done(c, pool, st, err);
 }
 
-static int mlf__write_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+static int mlf__write_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__write_args *a = arg;
     int64_t experiment_id = 0;
@@ -417,16 +416,16 @@ static int mlf__write_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_e
     case MLF__LM_LOG_PARAMS:
         return mlf__insert_params(c, pool, a->model_id, experiment_id, a->params, a->n_params, err);
     case MLF__LM_DELETE_TAG: {
-        sqlite3_stmt *st;
-        rc = mlf_sqlite_prepare(c, pool, "DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ?", &st, err);
+        mlf_sql_stmt *st;
+        rc = mlf_sql_prepare(c, pool, "DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ?", &st, err);
         if (rc < 0)
             return rc;
-        mlf_sqlite_bind_text(st, 1, a->model_id);
-        mlf_sqlite_bind_text(st, 2, a->key);
-        rc = mlf__sqlite_step_done(c, pool, st, err);
+        mlf_sql_bind_text(st, 1, a->model_id);
+        mlf_sql_bind_text(st, 2, a->key);
+        rc = mlf__sql_step_done(c, pool, st, err);
         if (rc < 0)
             return rc;
-        if (sqlite3_changes(c->db) == 0)
+        if (mlf_sql_changes(c) == 0)
             return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
                                  "No tag with key %s found for model with ID %s.", mlf_pystr_repr(pool, a->key),
                                  mlf_pystr_repr(pool, a->model_id));
@@ -438,38 +437,38 @@ static int mlf__write_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_e
 
 static int mlf__write(mlf_store *store, mlf_pool *pool, mlf__write_args *a, mlf_error *err)
 {
-    return mlf_sqlite_in_write((mlf_sqlite_store *)store, pool, mlf__write_in_tx, a, err);
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__write_in_tx, a, err);
 }
 
-int mlf_sqlite_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                     Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err)
+int mlf_sql_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                  Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_FINALIZE, .model_id = model_id, .status = status, .ret = ret};
     return mlf__write(store, pool, &a, err);
 }
 
-int mlf_sqlite_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err)
+int mlf_sql_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_DELETE, .model_id = model_id};
     return mlf__write(store, pool, &a, err);
 }
 
-int mlf_sqlite_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                     Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err)
+int mlf_sql_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                  Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_SET_TAGS, .model_id = model_id, .tags = tags, .n_tags = n_tags};
     return mlf__write(store, pool, &a, err);
 }
 
-int mlf_sqlite_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
-                                       mlf_error *err)
+int mlf_sql_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
+                                    mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_DELETE_TAG, .model_id = model_id, .key = key};
     return mlf__write(store, pool, &a, err);
 }
 
-int mlf_sqlite_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                       Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err)
+int mlf_sql_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                    Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_LOG_PARAMS, .model_id = model_id, .params = params, .n_params = n_params};
     return mlf__write(store, pool, &a, err);
@@ -479,8 +478,18 @@ int mlf_sqlite_log_logged_model_params(mlf_store *store, mlf_pool *pool, const c
 
 /* The SqlLoggedModel columns a filter or order_by may name (getattr on the class). */
 static const char *const mlf__columns[] = {
-    "model_id",       "experiment_id", "name",        "artifact_location", "creation_timestamp_ms",
-    "last_updated_timestamp_ms", "status", "lifecycle_stage", "model_type", "source_run_id", "status_message", NULL,
+    "model_id",
+    "experiment_id",
+    "name",
+    "artifact_location",
+    "creation_timestamp_ms",
+    "last_updated_timestamp_ms",
+    "status",
+    "lifecycle_stage",
+    "model_type",
+    "source_run_id",
+    "status_message",
+    NULL,
 };
 
 static bool mlf__is_column(const char *key)
@@ -543,8 +552,8 @@ static void mlf__bind_num(mlf__binds *b, double v)
  * by one). A list compared with anything but IN / NOT IN, or holding other
  * than strings, makes SQLAlchemy or the driver fail in MLflow: a 500.
  */
-static int mlf__comparison(mlf_pool *pool, mlf__binds *q, mlf_buf *b, const char *column,
-                           const mlf_search_clause *cl, mlf_error *err)
+static int mlf__comparison(mlf_pool *pool, mlf__binds *q, mlf_buf *b, const char *column, const mlf_search_clause *cl,
+                           mlf_error *err)
 {
     static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">=", "LIKE", "LIKE", "IN", "NOT IN"};
     bool list_op = cl->op == MLF_OP_IN || cl->op == MLF_OP_NOT_IN;
@@ -554,8 +563,8 @@ static int mlf__comparison(mlf_pool *pool, mlf__binds *q, mlf_buf *b, const char
                              "(sqlite3.ProgrammingError) Error binding parameter: type 'tuple' is not supported");
     if (list_op && cl->list == NULL && cl->n_list > 0)
         /* MLflow binds non-str items (ints, floats) as they are; we take str items only */
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
-                             "Only string values are supported in the %s list of %s", ops[cl->op], cl->key);
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Only string values are supported in the %s list of %s",
+                             ops[cl->op], cl->key);
     if (list_op) {
         if (cl->n_list == 0) {
             /* SQLAlchemy's empty IN is false for every row, NULL included */
@@ -590,8 +599,8 @@ static void mlf__dataset_filters(mlf__binds *q, mlf_buf *b, const mlf_store_logg
         const mlf_store_logged_model_dataset *d = &query->datasets[i];
         mlf_buf_puts(b, i ? " OR " : "");
         mlf_buf_puts(b, d->digest != NULL ? "(dataset_name = ? AND dataset_digest = ?)"
-                        : d->any_digest ? "(dataset_name = ?)"
-                                        : "(dataset_name = ? AND dataset_digest IS NULL)");
+                        : d->any_digest   ? "(dataset_name = ?)"
+                                          : "(dataset_name = ? AND dataset_digest IS NULL)");
         mlf__bind_text(q, d->name);
         if (d->digest != NULL)
             mlf__bind_text(q, d->digest);
@@ -665,7 +674,7 @@ static int mlf__filters(mlf__query *q, const mlf_store_logged_model_query *query
     }
     mlf_buf_putc(&ids, ']');
     mlf_buf_puts(&q->where, " WHERE m.lifecycle_stage != 'deleted' AND m.experiment_id IN "
-                            "(SELECT value FROM json_each(?))");
+                            "(SELECT CAST(value AS BIGINT) FROM json_each(?))");
     mlf__bind_text(&q->where_binds, ids.data);
     if (attrs.len > 0)
         mlf_buf_puts(&q->where, attrs.data);
@@ -729,13 +738,13 @@ static int mlf__orders(mlf__query *q, const mlf_store_logged_model_query *query,
     return 0;
 }
 
-static void mlf__bind_all(sqlite3_stmt *st, const mlf__binds *b, int *idx)
+static void mlf__bind_all(mlf_sql_stmt *st, const mlf__binds *b, int *idx)
 {
     for (size_t i = 0; i < b->n; i++, (*idx)++) {
         if (b->items[i].is_num)
-            sqlite3_bind_double(st, *idx, b->items[i].num);
+            mlf_sql_bind_double(st, *idx, b->items[i].num);
         else
-            mlf_sqlite_bind_text(st, *idx, b->items[i].text);
+            mlf_sql_bind_text(st, *idx, b->items[i].text);
     }
 }
 
@@ -744,7 +753,7 @@ typedef struct mlf__search_args {
     mlf_store_logged_model_page *ret;
 } mlf__search_args;
 
-static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf_store_logged_model_query *query = ((mlf__search_args *)arg)->query;
     mlf_store_logged_model_page *ret = ((mlf__search_args *)arg)->ret;
@@ -766,10 +775,10 @@ static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_
         return rc;
     mlf_buf sql;
     mlf_buf_init(&sql, pool, 1024);
-    mlf_buf_printf(&sql, "SELECT m.model_id FROM logged_models AS m%s%s%s LIMIT ? OFFSET ?", q.joins.data,
-                   q.where.data, q.order.data);
-    sqlite3_stmt *st;
-    rc = mlf_sqlite_prepare(c, pool, sql.data, &st, err);
+    mlf_buf_printf(&sql, "SELECT m.model_id FROM logged_models AS m%s%s%s LIMIT ? OFFSET ?", q.joins.data, q.where.data,
+                   q.order.data);
+    mlf_sql_stmt *st;
+    rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
     if (rc < 0)
         return rc;
     int idx = 1;
@@ -777,14 +786,14 @@ static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_
     mlf__bind_all(st, &q.where_binds, &idx);
     int64_t max_results = query->max_results;
     /* .offset(offset).limit(max_results + 1); SQLite takes a negative LIMIT as none */
-    sqlite3_bind_int64(st, idx++, max_results + 1);
-    sqlite3_bind_int64(st, idx, query->offset);
+    mlf_sql_bind_int64(st, idx++, max_results + 1);
+    mlf_sql_bind_int64(st, idx, query->offset);
 
     /* the joins may repeat a model; MLflow's Query keeps its first row only */
     size_t cap = 16, n = 0;
     char **ids = MLF_NEW_ARRAY(pool, char *, cap);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(st, 0);
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        const char *id = (const char *)mlf_sql_column_text(st, 0);
         bool seen = false;
         for (size_t i = n; i > 0 && !seen; i--)
             seen = strcmp(ids[i - 1], id) == 0;
@@ -798,9 +807,9 @@ static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_
         }
         ids[n++] = mlf_pool_strdup(pool, id);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
 
     ret->has_more = (int64_t)n > max_results;
     /* models[:max_results] */
@@ -814,9 +823,9 @@ static int mlf__search_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, void *arg, mlf_
     return mlf__load_models(c, pool, ids, keep, ret->models, err);
 }
 
-int mlf_sqlite_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
-                                    mlf_store_logged_model_page *ret, mlf_error *err)
+int mlf_sql_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
+                                 mlf_store_logged_model_page *ret, mlf_error *err)
 {
     mlf__search_args a = {query, ret};
-    return mlf_sqlite_in_read((mlf_sqlite_store *)store, pool, mlf__search_in_tx, &a, err);
+    return mlf_sql_in_read((mlf_sql_store *)store, pool, mlf__search_in_tx, &a, err);
 }

@@ -16,14 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite/registry.h"
+#include "store/sql/registry.h"
 
 /* SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD */
 #define MLF__MV_MAX_RESULTS 200000
 
-static mlf_sqlite_store *mlf__store(mlf_store *store)
+static mlf_sql_store *mlf__store(mlf_store *store)
 {
-    return (mlf_sqlite_store *)store;
+    return (mlf_sql_store *)store;
 }
 
 typedef struct {
@@ -48,13 +48,13 @@ static void mlf__sql_init(mlf__sql *q, mlf_pool *pool)
 
 static void mlf__sql_text(mlf__sql *q, const char *text)
 {
-    q->params = mlf_sqlite_registry_grow(q->pool, q->params, q->n, &q->cap, sizeof(*q->params));
+    q->params = mlf_sql_registry_grow(q->pool, q->params, q->n, &q->cap, sizeof(*q->params));
     q->params[q->n++] = (mlf__param){.text = text};
 }
 
 static void mlf__sql_int(mlf__sql *q, int64_t v)
 {
-    q->params = mlf_sqlite_registry_grow(q->pool, q->params, q->n, &q->cap, sizeof(*q->params));
+    q->params = mlf_sql_registry_grow(q->pool, q->params, q->n, &q->cap, sizeof(*q->params));
     q->params[q->n++] = (mlf__param){.is_int = true, .i = v};
 }
 
@@ -63,18 +63,18 @@ static void mlf__sql_append(mlf__sql *q, const mlf__sql *part)
 {
     mlf_buf_append(&q->sql, part->sql.data, part->sql.len);
     for (size_t i = 0; i < part->n; i++) {
-        q->params = mlf_sqlite_registry_grow(q->pool, q->params, q->n, &q->cap, sizeof(*q->params));
+        q->params = mlf_sql_registry_grow(q->pool, q->params, q->n, &q->cap, sizeof(*q->params));
         q->params[q->n++] = part->params[i];
     }
 }
 
-static void mlf__sql_bind(const mlf__sql *q, sqlite3_stmt *st)
+static void mlf__sql_bind(const mlf__sql *q, mlf_sql_stmt *st)
 {
     for (size_t i = 0; i < q->n; i++) {
         if (q->params[i].is_int)
-            sqlite3_bind_int64(st, (int)i + 1, q->params[i].i);
+            mlf_sql_bind_int64(st, (int)i + 1, q->params[i].i);
         else
-            mlf_sqlite_bind_text(st, (int)i + 1, q->params[i].text);
+            mlf_sql_bind_text(st, (int)i + 1, q->params[i].text);
     }
 }
 
@@ -177,7 +177,7 @@ static bool mlf__querying_prompts(const mlf_search_clause *clauses, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const mlf_search_clause *cl = &clauses[i];
-        if (cl->entity != MLF_ENTITY_TAG || cl->key == NULL || strcmp(cl->key, MLF_SQLITE_PROMPT_TAG) != 0)
+        if (cl->entity != MLF_ENTITY_TAG || cl->key == NULL || strcmp(cl->key, MLF_SQL_PROMPT_TAG) != 0)
             continue;
         const char *v = cl->value_kind == MLF_VALUE_STRING && cl->str != NULL ? cl->str : "";
         return (cl->op == MLF_OP_EQ && mlf__lower_is(v, "true")) || (cl->op == MLF_OP_NE && mlf__lower_is(v, "false"));
@@ -225,7 +225,7 @@ static int mlf__filter(mlf_pool *pool, bool versions, const mlf_search_clause *c
             if (rc < 0)
                 return rc;
         } else if (cl->entity == MLF_ENTITY_TAG) {
-            if (!prompts && strcmp(cl->key, MLF_SQLITE_PROMPT_TAG) == 0)
+            if (!prompts && strcmp(cl->key, MLF_SQL_PROMPT_TAG) == 0)
                 continue; /* replaced by the anti-join */
             size_t k = 0;
             while (k < n_keys && strcmp(keys[k], cl->key) != 0)
@@ -244,7 +244,7 @@ static int mlf__filter(mlf_pool *pool, bool versions, const mlf_search_clause *c
                        " LEFT OUTER JOIN (SELECT name FROM %s WHERE \"key\" = ? AND value = ? GROUP BY name) AS p "
                        "ON t.name = p.name",
                        tag_table);
-        mlf__sql_text(from, MLF_SQLITE_PROMPT_TAG);
+        mlf__sql_text(from, MLF_SQL_PROMPT_TAG);
         mlf__sql_text(from, "true");
         mlf_buf_puts(&where.sql, " AND p.name IS NULL");
     }
@@ -271,34 +271,34 @@ static int mlf__filter(mlf_pool *pool, bool versions, const mlf_search_clause *c
     }
     if (versions) {
         mlf_buf_puts(&where.sql, " AND t.current_stage != ?");
-        mlf__sql_text(&where, MLF_SQLITE_STAGE_DELETED);
+        mlf__sql_text(&where, MLF_SQL_STAGE_DELETED);
     }
     mlf__sql_append(from, &where);
     return 0;
 }
 
 /* Runs `SELECT <columns> FROM <table> AS t <q> LIMIT ? OFFSET ?`, calling row for each row. */
-typedef int (*mlf__row_fn)(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err);
+typedef int (*mlf__row_fn)(mlf_pool *pool, mlf_sql_stmt *st, void *ctx, mlf_error *err);
 
-static int mlf__run_query(mlf_sqlite_conn *c, mlf_pool *pool, const char *columns, const char *table, mlf__sql *q,
+static int mlf__run_query(mlf_sql_conn *c, mlf_pool *pool, const char *columns, const char *table, mlf__sql *q,
                           mlf__row_fn row, void *ctx, mlf_error *err)
 {
     char *sql = mlf_pool_sprintf(pool, "SELECT %s FROM %s AS t%s", columns, table, q->sql.data);
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool, sql, &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
     if (rc < 0)
         return rc;
     mlf__sql_bind(q, st);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
         int r = row(pool, st, ctx, err);
         if (r < 0) {
-            sqlite3_reset(st);
+            mlf_sql_reset(st);
             return r;
         }
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return mlf_sqlite_error(pool, c->db, rc, err);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
     return 0;
 }
 
@@ -326,19 +326,19 @@ typedef struct {
     size_t n, cap;
 } mlf__rm_rows;
 
-static int mlf__rm_row(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err)
+static int mlf__rm_row(mlf_pool *pool, mlf_sql_stmt *st, void *ctx, mlf_error *err)
 {
     (void)err;
     mlf__rm_rows *rows = ctx;
-    rows->items = mlf_sqlite_registry_grow(pool, rows->items, rows->n, &rows->cap, sizeof(*rows->items));
-    rows->items[rows->n++] = mlf_sqlite_rm_from_row(pool, st);
+    rows->items = mlf_sql_registry_grow(pool, rows->items, rows->n, &rows->cap, sizeof(*rows->items));
+    rows->items[rows->n++] = mlf_sql_rm_from_row(pool, st);
     return 0;
 }
 
-int mlf_sqlite_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                        const mlf_search_clause *clauses, size_t n_clauses,
-                                        const mlf_search_order *orders, size_t n_orders, int64_t offset,
-                                        mlf_store_registered_model_page *ret, mlf_error *err)
+int mlf_sql_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                     const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                     size_t n_orders, int64_t offset, mlf_store_registered_model_page *ret,
+                                     mlf_error *err)
 {
     mlf__sql q;
     int rc = mlf__filter(pool, false, clauses, n_clauses, &q, err);
@@ -367,9 +367,9 @@ int mlf_sqlite_search_registered_models(mlf_store *store, mlf_pool *pool, int64_
     mlf__sql_int(&q, limit);
     mlf__sql_int(&q, offset);
 
-    mlf_sqlite_store *s = mlf__store(store);
-    mlf_sqlite_conn *c;
-    rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = mlf__store(store);
+    mlf_sql_conn *c;
+    rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     mlf__rm_rows rows = {0};
@@ -379,9 +379,9 @@ int mlf_sqlite_search_registered_models(mlf_store *store, mlf_pool *pool, int64_
         ret->next_page_token = mlf__next_token(pool, limit, rows.n, offset, max_results);
         ret->n = mlf__slice(rows.n, max_results);
         ret->models = rows.items;
-        rc = mlf_sqlite_rm_load_details(c, pool, rows.items, ret->n, err);
+        rc = mlf_sql_rm_load_details(c, pool, rows.items, ret->n, err);
     }
-    mlf_sqlite_read_end(s, c);
+    mlf_sql_read_end(s, c);
     return rc;
 }
 
@@ -392,18 +392,18 @@ typedef struct {
     size_t n, cap;
 } mlf__rowids;
 
-static int mlf__rowid_row(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err)
+static int mlf__rowid_row(mlf_pool *pool, mlf_sql_stmt *st, void *ctx, mlf_error *err)
 {
     (void)err;
     mlf__rowids *ids = ctx;
-    ids->items = mlf_sqlite_registry_grow(pool, ids->items, ids->n, &ids->cap, sizeof(*ids->items));
-    ids->items[ids->n++] = sqlite3_column_int64(st, 0);
+    ids->items = mlf_sql_registry_grow(pool, ids->items, ids->n, &ids->cap, sizeof(*ids->items));
+    ids->items[ids->n++] = mlf_sql_column_int64(st, 0);
     return 0;
 }
 
 /* The versions of the given model_versions rowids, in that order (same transaction: all still there). */
-static int mlf__mv_by_rowids(mlf_sqlite_conn *c, mlf_pool *pool, const int64_t *ids, size_t n,
-                             Mlflow__ModelVersion ***ret, mlf_error *err)
+static int mlf__mv_by_rowids(mlf_sql_conn *c, mlf_pool *pool, const int64_t *ids, size_t n, Mlflow__ModelVersion ***ret,
+                             mlf_error *err)
 {
     Mlflow__ModelVersion **out = MLF_NEW_ARRAY(pool, Mlflow__ModelVersion *, n + 1);
     *ret = out;
@@ -416,28 +416,35 @@ static int mlf__mv_by_rowids(mlf_sqlite_conn *c, mlf_pool *pool, const int64_t *
         mlf_buf_printf(&list, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
     mlf_buf_putc(&list, ']');
     /* one statement for the page; each row lands at its array index */
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(c, pool,
-                                "SELECT " MLF_SQLITE_MV_COLUMNS ", j.key FROM json_each(?) AS j "
-                                "CROSS JOIN model_versions AS mv ON mv.rowid = j.value",
-                                &st, err);
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_dialect_of(c) == MLF_SQL_SQLITE
+                 ? mlf_sql_prepare(c, pool,
+                                   "SELECT " MLF_SQL_MV_COLUMNS ", j.key FROM json_each(?) AS j "
+                                   "CROSS JOIN model_versions AS mv ON mv.rowid = j.value",
+                                   &st, err)
+                 /* PostgreSQL's "rowid" is the ctid as a bigint (see translate.c): back to a tid for a TID scan */
+                 : mlf_sql_prepare(c, pool,
+                                   "SELECT " MLF_SQL_MV_COLUMNS ", j.pos - 1 FROM json_array_elements_text(?::json) "
+                                   "WITH ORDINALITY AS j(id, pos) JOIN model_versions AS mv ON mv.ctid = "
+                                   "format('(%s,%s)', j.id::bigint / 65536, j.id::bigint % 65536)::tid",
+                                   &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, list.data);
+    mlf_sql_bind_text(st, 1, list.data);
     size_t got = 0;
-    int step = SQLITE_DONE;
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t at = sqlite3_column_int64(st, 12);
+    int step = MLF_SQL_DONE;
+    while (rc == 0 && (step = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        int64_t at = mlf_sql_column_int64(st, 12);
         if (at < 0 || (uint64_t)at >= n || out[at] != NULL)
             continue;
-        rc = mlf_sqlite_mv_from_row(pool, st, &out[at], err);
+        rc = mlf_sql_mv_from_row(pool, st, &out[at], err);
         got++;
     }
-    sqlite3_reset(st);
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = mlf_sqlite_error(pool, c->db, step, err);
+    mlf_sql_reset(st);
+    if (rc == 0 && step != MLF_SQL_DONE)
+        rc = mlf_sql_error(pool, c, step, err);
     if (rc == 0 && got != n)
-        rc = mlf_sqlite_error(pool, c->db, SQLITE_CORRUPT, err);
+        rc = mlf_sql_error(pool, c, MLF_SQL_CORRUPT, err);
     return rc;
 }
 
@@ -455,29 +462,29 @@ typedef struct {
     bool odd; /* a value whose SQLite order by type the C sort does not model */
 } mlf__mv_keys;
 
-static int mlf__mv_key_row(mlf_pool *pool, sqlite3_stmt *st, void *ctx, mlf_error *err)
+static int mlf__mv_key_row(mlf_pool *pool, mlf_sql_stmt *st, void *ctx, mlf_error *err)
 {
     (void)err;
     mlf__mv_keys *keys = ctx;
     if (keys->odd)
         return 0;
-    if (sqlite3_column_type(st, 1) != SQLITE_TEXT || sqlite3_column_type(st, 2) != SQLITE_INTEGER) {
+    if (mlf_sql_column_type(st, 1) != MLF_SQL_TEXT || mlf_sql_column_type(st, 2) != MLF_SQL_INTEGER) {
         keys->odd = true;
         return 0;
     }
-    keys->items = mlf_sqlite_registry_grow(pool, keys->items, keys->n, &keys->cap, sizeof(*keys->items));
+    keys->items = mlf_sql_registry_grow(pool, keys->items, keys->n, &keys->cap, sizeof(*keys->items));
     mlf__mv_key *k = &keys->items[keys->n];
-    *k = (mlf__mv_key){.rowid = sqlite3_column_int64(st, 0), .v[0] = sqlite3_column_int64(st, 2)};
-    const char *name = (const char *)sqlite3_column_text(st, 1);
+    *k = (mlf__mv_key){.rowid = mlf_sql_column_int64(st, 0), .v[0] = mlf_sql_column_int64(st, 2)};
+    const char *name = (const char *)mlf_sql_column_text(st, 1);
     /* rows of one model share its name */
     k->name = keys->n > 0 && strcmp(keys->items[keys->n - 1].name, name) == 0 ? keys->items[keys->n - 1].name
-                                                                             : mlf_pool_strdup(pool, name);
+                                                                              : mlf_pool_strdup(pool, name);
     for (int i = 1; i < 3; i++) {
-        int type = sqlite3_column_type(st, 2 + i);
-        if (type == SQLITE_NULL)
+        int type = mlf_sql_column_type(st, 2 + i);
+        if (type == MLF_SQL_NULL)
             k->nulls |= 1u << i;
-        else if (type == SQLITE_INTEGER)
-            k->v[i] = sqlite3_column_int64(st, 2 + i);
+        else if (type == MLF_SQL_INTEGER)
+            k->v[i] = mlf_sql_column_int64(st, 2 + i);
         else
             keys->odd = true;
     }
@@ -550,9 +557,9 @@ static const char *mlf__mv_order_column(const char *key)
     return NULL;
 }
 
-int mlf_sqlite_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                     const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                     size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err)
+int mlf_sql_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                  const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                  size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err)
 {
     if (max_results < 1)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
@@ -610,17 +617,17 @@ int mlf_sqlite_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t m
     mlf__sql_int(&sorted, limit);
     mlf__sql_int(&sorted, offset);
 
-    mlf_sqlite_store *s = mlf__store(store);
-    mlf_sqlite_conn *c;
-    rc = mlf_sqlite_read_begin(s, pool, &c, err);
+    mlf_sql_store *s = mlf__store(store);
+    mlf_sql_conn *c;
+    rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
     /* Only rowids and sort keys are sorted, in C (SQLite's ORDER BY ... LIMIT sorter of whole rows spilled
      * out of its cache at thousands of versions, and cost twice the scan even on rowids); the page's rows
      * are read by rowid after. Values SQLite would order by type (a text timestamp) take the SQL path. */
     mlf__mv_keys keys = {0};
-    rc = mlf__run_query(c, pool, "t.rowid, t.name, t.version, t.creation_time, t.last_updated_time",
-                        "model_versions", &q, mlf__mv_key_row, &keys, err);
+    rc = mlf__run_query(c, pool, "t.rowid, t.name, t.version, t.creation_time, t.last_updated_time", "model_versions",
+                        &q, mlf__mv_key_row, &keys, err);
     mlf__rowids ids = {0};
     if (rc == 0 && !keys.odd) {
         mlf__mv_sort_rows(&keys, &spec);
@@ -640,7 +647,7 @@ int mlf_sqlite_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t m
     }
     if (rc == 0)
         /* search results carry tags but no aliases (to_mlflow_entity without _populate_model_version_aliases) */
-        rc = mlf_sqlite_mv_load_tags_many(c, pool, ret->versions, ret->n, err);
-    mlf_sqlite_read_end(s, c);
+        rc = mlf_sql_mv_load_tags_many(c, pool, ret->versions, ret->n, err);
+    mlf_sql_read_end(s, c);
     return rc;
 }

@@ -7,47 +7,47 @@
 #include <string.h>
 
 #include "store/pystr.h"
-#include "store/sqlite/sqlite.h"
+#include "store/sql/sql.h"
 
 /*
  * Inserts the param unless its key exists; then *ret_old is NULL, else the
  * stored value (from pool).
  */
-static int mlf__insert_param(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__Param *p,
+static int mlf__insert_param(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__Param *p,
                              char **ret_old, mlf_error *err)
 {
-    sqlite3_stmt *st;
-    int rc = mlf_sqlite_prepare(
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(
         c, pool, "INSERT INTO params (\"key\", value, run_uuid) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, p->key);
-    mlf_sqlite_bind_text(st, 2, p->value != NULL ? p->value : "");
-    mlf_sqlite_bind_text(st, 3, run_id);
-    rc = mlf__sqlite_step_done(c, pool, st, err);
+    mlf_sql_bind_text(st, 1, p->key);
+    mlf_sql_bind_text(st, 2, p->value != NULL ? p->value : "");
+    mlf_sql_bind_text(st, 3, run_id);
+    rc = mlf__sql_step_done(c, pool, st, err);
     if (rc < 0)
         return rc;
     *ret_old = NULL;
-    if (sqlite3_changes(c->db) > 0)
+    if (mlf_sql_changes(c) > 0)
         return 0;
-    rc = mlf_sqlite_prepare(c, pool, "SELECT value FROM params WHERE run_uuid = ? AND \"key\" = ?", &st, err);
+    rc = mlf_sql_prepare(c, pool, "SELECT value FROM params WHERE run_uuid = ? AND \"key\" = ?", &st, err);
     if (rc < 0)
         return rc;
-    mlf_sqlite_bind_text(st, 1, run_id);
-    mlf_sqlite_bind_text(st, 2, p->key);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *ret_old = mlf_sqlite_column_text(pool, st, 0);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return mlf_sqlite_error(pool, c->db, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc, err);
+    mlf_sql_bind_text(st, 1, run_id);
+    mlf_sql_bind_text(st, 2, p->key);
+    rc = mlf_sql_step(st);
+    if (rc == MLF_SQL_ROW)
+        *ret_old = mlf_sql_column_text_dup(pool, st, 0);
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_ROW)
+        return mlf_sql_error(pool, c, rc == MLF_SQL_DONE ? MLF_SQL_ERROR : rc, err);
     if (*ret_old == NULL)
         *ret_old = "";
     return 0;
 }
 
-int mlf__sqlite_log_params(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Param *const *params,
-                           size_t n, mlf_error *err)
+int mlf__sql_log_params(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Param *const *params, size_t n,
+                        mlf_error *err)
 {
     /* str() of a list of dicts, as MLflow formats the conflicts: [{'key': ..., 'old_value': ..., 'new_value': ...}] */
     mlf_buf conflicts;
@@ -75,10 +75,10 @@ int mlf__sqlite_log_params(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_i
                          conflicts.data, run_id);
 }
 
-static int mlf__log_param_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__Param *param,
+static int mlf__log_param_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__Param *param,
                                 mlf_error *err)
 {
-    int rc = mlf__sqlite_run_require_active(c, pool, run_id, NULL, err);
+    int rc = mlf__sql_run_require_active(c, pool, run_id, NULL, err);
     if (rc < 0)
         return rc;
     char *old;
@@ -94,14 +94,17 @@ static int mlf__log_param_in_tx(mlf_sqlite_conn *c, mlf_pool *pool, const char *
                          param->key, old, run_id, value);
 }
 
-int mlf_sqlite_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param,
-                         mlf_error *err)
+int mlf_sql_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c;
-    int rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__log_param_in_tx(c, pool, run_id, param, err);
-    return mlf_sqlite_write_end(s, c, rc, pool, err);
+    mlf_sql_store *s = (mlf_sql_store *)store;
+    mlf_sql_conn *c;
+    int rc;
+    do { /* again when the backend lost a deadlock or a serialization conflict */
+        rc = mlf_sql_write_begin(s, pool, &c, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__log_param_in_tx(c, pool, run_id, param, err);
+        rc = mlf_sql_write_end(s, c, rc, pool, err);
+    } while (rc == MLF_SQL_AGAIN);
+    return rc;
 }

@@ -1,0 +1,594 @@
+/*
+ * PostgreSQL connections: the pool, prepared statements over libpq, the
+ * transactions of the SQL store, and the mapping of PostgreSQL errors to
+ * MLflow's (as psycopg2 and SqlAlchemyStore report them).
+ */
+#include "store/postgres/postgres.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static mlf_store_ops mlf__pg_ops;
+
+/* ---- errors ---- */
+
+static void mlf__set_error(mlf_pg_conn *c, const char *sqlstate, const char *msg)
+{
+    snprintf(c->sqlstate, sizeof(c->sqlstate), "%s", sqlstate != NULL ? sqlstate : "");
+    free(c->errmsg);
+    c->errmsg = strdup(msg != NULL ? msg : "");
+    if (c->errmsg == NULL)
+        abort();
+    /* psycopg2 prints the server's message with its DETAIL lines; drop the trailing newline */
+    size_t n = strlen(c->errmsg);
+    while (n > 0 && c->errmsg[n - 1] == '\n')
+        c->errmsg[--n] = '\0';
+}
+
+/* The error class of a failed result (or of the connection when res is NULL), remembering its message. */
+static int mlf__result_error(mlf_pg_conn *c, PGresult *res)
+{
+    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(c->pg);
+    if (msg != NULL && strncmp(msg, "ERROR:  ", 8) == 0)
+        msg += 8;
+    mlf__set_error(c, state, msg);
+    if (PQstatus(c->pg) != CONNECTION_OK || state == NULL || strncmp(state, "08", 2) == 0 ||
+        strncmp(state, "57P", 3) == 0)
+        return MLF_SQL_IOERR; /* the connection is gone or the server is shutting down */
+    if (strncmp(state, "23", 2) == 0)
+        return MLF_SQL_CONSTRAINT;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 || strcmp(state, "55P03") == 0)
+        return MLF_SQL_BUSY;
+    if (strcmp(state, "53300") == 0 || strncmp(state, "53", 2) == 0)
+        return MLF_SQL_IOERR; /* too many connections, out of resources */
+    return MLF_SQL_ERROR;
+}
+
+const char *mlf_pg_errmsg(mlf_pg_conn *c)
+{
+    return c->errmsg != NULL ? c->errmsg : "";
+}
+
+const char *mlf_pg_integrity_error_name(mlf_pg_conn *c)
+{
+    static const struct {
+        const char *state, *name;
+    } names[] = {
+        {"23505", "psycopg2.errors.UniqueViolation"},
+        {"23503", "psycopg2.errors.ForeignKeyViolation"},
+        {"23502", "psycopg2.errors.NotNullViolation"},
+        {"23514", "psycopg2.errors.CheckViolation"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(c->sqlstate, names[i].state) == 0)
+            return names[i].name;
+    return "psycopg2.IntegrityError";
+}
+
+int mlf_pg_error(mlf_pool *pool, mlf_pg_conn *c, int rc, mlf_error *err)
+{
+    const char *msg = mlf_pg_errmsg(c);
+    switch (rc & 0xFF) {
+    case MLF_SQL_CONSTRAINT:
+        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(%s) %s", mlf_pg_integrity_error_name(c), msg);
+    case MLF_SQL_BUSY:
+        return mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE, "(psycopg2.errors.%s) %s",
+                             strcmp(c->sqlstate, "40P01") == 0 ? "DeadlockDetected" : "SerializationFailure", msg);
+    case MLF_SQL_IOERR:
+        return mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
+                             "(psycopg2.OperationalError) The database is unavailable: %s", msg);
+    default:
+        if (strncmp(c->sqlstate, "22", 2) == 0)
+            return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(psycopg2.errors.DataError) %s", msg);
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "(psycopg2.DatabaseError) %s", msg);
+    }
+}
+
+/* ---- statements ---- */
+
+static void mlf__stmt_free(mlf_pg_stmt *st)
+{
+    if (st == NULL)
+        return;
+    mlf_pg_clear_bindings(st);
+    PQclear(st->res);
+    free(st->values);
+    free(st->lengths);
+    free(st);
+}
+
+/* Forgets every prepared statement (after a reset the server has none). */
+static void mlf__cache_clear(mlf_pg_conn *c)
+{
+    for (int i = 0; i < MLF_PG_STMT_CACHE; i++) {
+        mlf__stmt_free(c->cache[i].stmt);
+        free(c->cache[i].sql);
+        c->cache[i].stmt = NULL;
+        c->cache[i].sql = NULL;
+    }
+}
+
+int mlf_pg_prepare(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt **ret, mlf_error *err)
+{
+    int slot = -1;
+    for (int i = 0; i < MLF_PG_STMT_CACHE; i++) {
+        if (c->cache[i].sql == NULL) {
+            if (slot < 0 || c->cache[slot].sql != NULL)
+                slot = i;
+            continue;
+        }
+        if (strcmp(c->cache[i].sql, sql) == 0) {
+            mlf_pg_stmt *st = c->cache[i].stmt;
+            mlf_pg_reset(st);
+            mlf_pg_clear_bindings(st);
+            c->cache[i].last_use = ++c->tick;
+            *ret = &st->head;
+            return 0;
+        }
+        if (slot < 0 || (c->cache[slot].sql != NULL && c->cache[i].last_use < c->cache[slot].last_use))
+            slot = i;
+    }
+    int n_params;
+    char *text = mlf_pg_translate(sql, &n_params);
+    mlf_pg_stmt *st = calloc(1, sizeof(*st));
+    if (st == NULL)
+        abort();
+    st->head.dialect = MLF_SQL_POSTGRES;
+    st->conn = c;
+    st->n_params = n_params;
+    st->values = calloc((size_t)n_params + 1, sizeof(char *));
+    st->lengths = calloc((size_t)n_params + 1, sizeof(int));
+    if (st->values == NULL || st->lengths == NULL)
+        abort();
+    snprintf(st->name, sizeof(st->name), "mlf_s%u", c->next_name++);
+    PGresult *res = PQprepare(c->pg, st->name, text, n_params, NULL);
+    free(text);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        int rc = mlf__result_error(c, res);
+        PQclear(res);
+        mlf__stmt_free(st);
+        return mlf_pg_error(pool, c, rc, err);
+    }
+    PQclear(res);
+    if (c->cache[slot].sql != NULL) {
+        /* evict the least recently used statement, on the server too */
+        char dealloc[64];
+        snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", c->cache[slot].stmt->name);
+        PQclear(PQexec(c->pg, dealloc));
+        mlf__stmt_free(c->cache[slot].stmt);
+        free(c->cache[slot].sql);
+    }
+    c->cache[slot].sql = strdup(sql);
+    if (c->cache[slot].sql == NULL)
+        abort();
+    c->cache[slot].stmt = st;
+    c->cache[slot].last_use = ++c->tick;
+    *ret = &st->head;
+    return 0;
+}
+
+int mlf_pg_exec(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_error *err)
+{
+    PGresult *res = PQexec(c->pg, sql);
+    ExecStatusType s = PQresultStatus(res);
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+        int rc = mlf__result_error(c, res);
+        PQclear(res);
+        return mlf_pg_error(pool, c, rc, err);
+    }
+    PQclear(res);
+    return 0;
+}
+
+int mlf_pg_bind(mlf_pg_stmt *st, int idx, const char *s, size_t n)
+{
+    if (idx < 1 || idx > st->n_params)
+        return MLF_SQL_ERROR; /* SQLITE_RANGE's job: a parameter the statement does not have */
+    free(st->values[idx - 1]);
+    st->values[idx - 1] = NULL;
+    st->lengths[idx - 1] = 0;
+    if (s == NULL)
+        return 0;
+    char *v = malloc(n + 1);
+    if (v == NULL)
+        abort();
+    memcpy(v, s, n);
+    v[n] = '\0';
+    st->values[idx - 1] = v;
+    st->lengths[idx - 1] = (int)n;
+    return 0;
+}
+
+int mlf_pg_bind_int64(mlf_pg_stmt *st, int idx, int64_t v)
+{
+    char b[32];
+    int n = snprintf(b, sizeof(b), "%" PRId64, v);
+    return mlf_pg_bind(st, idx, b, (size_t)n);
+}
+
+int mlf_pg_bind_double(mlf_pg_stmt *st, int idx, double v)
+{
+    char b[40];
+    int n;
+    if (isnan(v))
+        n = snprintf(b, sizeof(b), "NaN");
+    else if (isinf(v))
+        n = snprintf(b, sizeof(b), "%s", v > 0 ? "Infinity" : "-Infinity");
+    else
+        n = snprintf(b, sizeof(b), "%.17g", v);
+    return mlf_pg_bind(st, idx, b, (size_t)n);
+}
+
+void mlf_pg_clear_bindings(mlf_pg_stmt *st)
+{
+    for (int i = 0; i < st->n_params; i++) {
+        free(st->values[i]);
+        st->values[i] = NULL;
+        st->lengths[i] = 0;
+    }
+}
+
+void mlf_pg_reset(mlf_pg_stmt *st)
+{
+    PQclear(st->res);
+    st->res = NULL;
+    st->row = 0;
+}
+
+int mlf_pg_step(mlf_pg_stmt *st)
+{
+    if (st->res == NULL) {
+        mlf_pg_conn *c = st->conn;
+        PGresult *res = PQexecPrepared(c->pg, st->name, st->n_params, (const char *const *)st->values, NULL, NULL, 0);
+        ExecStatusType s = PQresultStatus(res);
+        if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+            int rc = mlf__result_error(c, res);
+            PQclear(res);
+            return rc;
+        }
+        if (s == PGRES_COMMAND_OK) {
+            const char *n = PQcmdTuples(res);
+            c->changes = n[0] != '\0' ? strtoll(n, NULL, 10) : 0;
+        } else if (PQnfields(res) > 0 && strncmp(PQcmdStatus(res), "SELECT", 6) != 0) {
+            const char *n = PQcmdTuples(res); /* INSERT ... RETURNING */
+            c->changes = n[0] != '\0' ? strtoll(n, NULL, 10) : 0;
+        }
+        st->res = res;
+        st->row = 0;
+    } else {
+        st->row++;
+    }
+    return st->row < PQntuples(st->res) ? MLF_SQL_ROW : MLF_SQL_DONE;
+}
+
+int mlf_pg_column_type(mlf_pg_stmt *st, int col)
+{
+    if (st->res == NULL || st->row >= PQntuples(st->res) || PQgetisnull(st->res, st->row, col))
+        return MLF_SQL_NULL;
+    switch (PQftype(st->res, col)) {
+    case 16: /* bool */
+    case 20: /* int8 */
+    case 21: /* int2 */
+    case 23: /* int4 */
+    case 26: /* oid */
+        return MLF_SQL_INTEGER;
+    case 700: /* float4 */
+    case 701: /* float8 */
+        return MLF_SQL_FLOAT;
+    case 1700: /* numeric: sum() of integers is one */
+        return strpbrk(PQgetvalue(st->res, st->row, col), ".eEN") != NULL ? MLF_SQL_FLOAT : MLF_SQL_INTEGER;
+    default:
+        return MLF_SQL_TEXT;
+    }
+}
+
+const char *mlf_pg_column_value(mlf_pg_stmt *st, int col)
+{
+    if (st->res == NULL || st->row >= PQntuples(st->res) || col >= PQnfields(st->res))
+        return "";
+    return PQgetvalue(st->res, st->row, col);
+}
+
+int mlf_pg_column_length(mlf_pg_stmt *st, int col)
+{
+    if (st->res == NULL || st->row >= PQntuples(st->res) || col >= PQnfields(st->res))
+        return 0;
+    return PQgetlength(st->res, st->row, col);
+}
+
+int64_t mlf_pg_column_int64(mlf_pg_stmt *st, int col)
+{
+    const char *v = mlf_pg_column_value(st, col);
+    if (v[0] == 't' && v[1] == '\0')
+        return 1;
+    if (v[0] == 'f' && v[1] == '\0')
+        return 0;
+    if (PQftype(st->res, col) == 700 || PQftype(st->res, col) == 701 || PQftype(st->res, col) == 1700) {
+        double d = strtod(v, NULL);
+        return isnan(d) ? 0 : (int64_t)d;
+    }
+    return strtoll(v, NULL, 10);
+}
+
+double mlf_pg_column_double(mlf_pg_stmt *st, int col)
+{
+    const char *v = mlf_pg_column_value(st, col);
+    if (v[0] == 't' && v[1] == '\0')
+        return 1;
+    if (v[0] == 'f' && v[1] == '\0')
+        return 0;
+    return strtod(v, NULL);
+}
+
+/* ---- connections ---- */
+
+static void mlf__conn_close(mlf_pg_conn *c)
+{
+    if (c == NULL)
+        return;
+    mlf__cache_clear(c);
+    PQfinish(c->pg);
+    free(c->errmsg);
+    free(c);
+}
+
+/* Ignores NOTICE messages (e.g. "relation already exists, skipping") instead of printing them to stderr. */
+static void mlf__notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+static int mlf__conn_open(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, mlf_error *err)
+{
+    mlf_pg_conn *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        abort();
+    c->head.dialect = MLF_SQL_POSTGRES;
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *values[] = {MLF_PG_CONNECT_TIMEOUT, "mlflow-c", s->conninfo, NULL};
+    c->pg = PQconnectdbParams(keys, values, 1);
+    if (c->pg == NULL)
+        abort();
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        int rc = mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
+                               "(psycopg2.OperationalError) Could not connect to the database of %s: %s", s->uri,
+                               PQerrorMessage(c->pg));
+        mlf__conn_close(c);
+        return rc;
+    }
+    PQsetNoticeProcessor(c->pg, mlf__notice, NULL);
+    /* UTC timestamps and UTF-8 text whatever the server's defaults */
+    int rc = mlf_pg_exec(c, pool, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", err);
+    if (rc < 0) {
+        mlf__conn_close(c);
+        return rc;
+    }
+    *ret = c;
+    return 0;
+}
+
+/* Takes a connection from the pool (opening one when none is free and the pool has room), healthy. */
+static int mlf__acquire(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, mlf_error *err)
+{
+    mlf_pg_conn *c = NULL;
+    pthread_mutex_lock(&s->mu);
+    while (s->free_conns == NULL && s->n_conns >= MLF_PG_MAX_CONNS)
+        pthread_cond_wait(&s->cv, &s->mu);
+    if (s->free_conns != NULL) {
+        c = s->free_conns;
+        s->free_conns = c->next_free;
+        pthread_mutex_unlock(&s->mu);
+    } else {
+        int slot = s->n_conns++;
+        pthread_mutex_unlock(&s->mu);
+        int rc = mlf__conn_open(s, pool, &c, err);
+        pthread_mutex_lock(&s->mu);
+        if (rc < 0) {
+            s->n_conns--;
+            pthread_cond_signal(&s->cv);
+            pthread_mutex_unlock(&s->mu);
+            return rc;
+        }
+        s->conns[slot] = c;
+        pthread_mutex_unlock(&s->mu);
+    }
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        /* the server restarted or dropped us: reconnect, with a fresh statement cache */
+        mlf__cache_clear(c);
+        PQreset(c->pg);
+        if (PQstatus(c->pg) != CONNECTION_OK ||
+            mlf_pg_exec(c, pool, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", err) < 0) {
+            int rc =
+                mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
+                              "(psycopg2.OperationalError) The database is unavailable: %s", PQerrorMessage(c->pg));
+            pthread_mutex_lock(&s->mu);
+            c->next_free = s->free_conns;
+            s->free_conns = c;
+            pthread_cond_signal(&s->cv);
+            pthread_mutex_unlock(&s->mu);
+            return rc;
+        }
+    }
+    c->sqlstate[0] = '\0';
+    *ret = c;
+    return 0;
+}
+
+static void mlf__release(mlf_pg_store *s, mlf_pg_conn *c)
+{
+    for (int i = 0; i < MLF_PG_STMT_CACHE; i++) {
+        if (c->cache[i].stmt != NULL) {
+            mlf_pg_reset(c->cache[i].stmt);
+            mlf_pg_clear_bindings(c->cache[i].stmt);
+        }
+    }
+    if (PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+    pthread_mutex_lock(&s->mu);
+    c->next_free = s->free_conns;
+    s->free_conns = c;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- transactions ---- */
+
+/* True when the operation lost a deadlock or a serialization conflict and may run again. */
+static bool mlf__retryable(mlf_pg_conn *c)
+{
+    return strcmp(c->sqlstate, "40001") == 0 || strcmp(c->sqlstate, "40P01") == 0;
+}
+
+static void mlf__backoff(int attempt)
+{
+    struct timespec ts = {0, (long)(1 + attempt * 3 + rand() % 5) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* The reruns so far of the operation this thread runs (0 on its first attempt). */
+static __thread int mlf__attempt;
+static __thread bool mlf__rerun;
+
+static int mlf__begin(mlf_sql_store *store, mlf_pool *pool, const char *begin, mlf_sql_conn **ret, mlf_error *err)
+{
+    mlf_pg_store *s = (mlf_pg_store *)store;
+    mlf_pg_conn *c;
+    int rc = mlf__acquire(s, pool, &c, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf_pg_exec(c, pool, begin, err);
+    if (rc < 0) {
+        mlf__release(s, c);
+        return rc;
+    }
+    *ret = &c->head;
+    return 0;
+}
+
+static int mlf__pg_write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+{
+    mlf__attempt = mlf__rerun ? mlf__attempt + 1 : 0;
+    mlf__rerun = false;
+    return mlf__begin(store, pool, "BEGIN", ret, err);
+}
+
+static int mlf__pg_write_end(mlf_sql_store *store, mlf_sql_conn *conn, int rc, mlf_pool *pool, mlf_error *err)
+{
+    mlf_pg_store *s = (mlf_pg_store *)store;
+    mlf_pg_conn *c = (mlf_pg_conn *)conn;
+    if (rc == 0)
+        rc = mlf_pg_exec(c, pool, "COMMIT", err);
+    bool again = rc < 0 && mlf__retryable(c) && mlf__attempt < MLF_PG_TX_RETRIES;
+    mlf__release(s, c); /* rolls back what is still open */
+    if (!again)
+        return rc;
+    if (err != NULL)
+        *err = (mlf_error){0};
+    mlf__backoff(mlf__attempt);
+    mlf__rerun = true;
+    return MLF_SQL_AGAIN;
+}
+
+static int mlf__pg_read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+{
+    return mlf__begin(store, pool, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ret, err);
+}
+
+static void mlf__pg_read_end(mlf_sql_store *store, mlf_sql_conn *conn)
+{
+    mlf__release((mlf_pg_store *)store, (mlf_pg_conn *)conn);
+}
+
+/* ---- the store ---- */
+
+static void mlf__pg_destroy(mlf_store *store)
+{
+    mlf_pg_store *s = (mlf_pg_store *)store;
+    for (int i = 0; i < s->n_conns; i++)
+        mlf__conn_close(s->conns[i]);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s->uri);
+    free(s->conninfo);
+    free(s->sql.artifact_root);
+    free(s);
+}
+
+static void mlf__pg_configure(void)
+{
+    mlf_sql_ops_init(&mlf__pg_ops);
+    mlf__pg_ops.backend = "postgresql";
+    mlf__pg_ops.destroy = mlf__pg_destroy;
+}
+
+/* postgresql+psycopg2://... -> postgresql://... (libpq knows no driver suffix) */
+static char *mlf__conninfo(const char *uri)
+{
+    const char *rest = strstr(uri, "://");
+    size_t n = strlen("postgresql") + strlen(rest) + 1;
+    char *out = malloc(n);
+    if (out == NULL)
+        abort();
+    snprintf(out, n, "postgresql%s", rest);
+    return out;
+}
+
+typedef struct mlf__init_arg {
+    mlf_pg_store *s;
+} mlf__init_arg;
+
+static int mlf__init_in_tx(mlf_sql_conn *conn, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    mlf__init_arg *a = arg;
+    mlf_pg_conn *c = (mlf_pg_conn *)conn;
+    /* processes starting together on an empty database: one creates the schema, the others then find it */
+    int rc = mlf_pg_exec(c, pool, "SELECT pg_advisory_xact_lock(7277346559027381)", err);
+    if (rc == 0)
+        rc = mlf_pg_schema_init(a->s, c, pool, err);
+    if (rc == 0)
+        rc = mlf_sql_ensure_default_experiment(&a->s->sql, conn, pool, err);
+    return rc;
+}
+
+int mlf_pg_store_open(const char *uri, const char *display_uri, const mlf_store_config *config, mlf_pool *pool,
+                      mlf_store **ret, mlf_error *err)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, mlf__pg_configure);
+    const char *root =
+        config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root : "./mlruns";
+    char *resolved;
+    int rc = mlf_sql_artifact_root(pool, root, &resolved, err);
+    if (rc < 0)
+        return rc;
+    mlf_pg_store *s = calloc(1, sizeof(*s));
+    if (s == NULL)
+        abort();
+    s->sql.base.ops = &mlf__pg_ops;
+    s->sql.write_begin = mlf__pg_write_begin;
+    s->sql.write_end = mlf__pg_write_end;
+    s->sql.read_begin = mlf__pg_read_begin;
+    s->sql.read_end = mlf__pg_read_end;
+    s->uri = strdup(display_uri);
+    s->conninfo = mlf__conninfo(uri);
+    s->sql.artifact_root = strdup(resolved);
+    if (s->uri == NULL || s->sql.artifact_root == NULL)
+        abort();
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    mlf__init_arg a = {.s = s};
+    rc = mlf_sql_in_write(&s->sql, pool, mlf__init_in_tx, &a, err);
+    if (rc < 0) {
+        mlf__pg_destroy(&s->sql.base);
+        return rc;
+    }
+    *ret = &s->sql.base;
+    return 0;
+}

@@ -1,0 +1,407 @@
+/*
+ * The SQL store: MLflow's tracking and registry tables read and written with
+ * one set of statements for every SQL backend (SQLite, PostgreSQL). Not a
+ * public header; the service layer sees only store/store.h.
+ *
+ * A backend provides connections (a struct whose first member is
+ * mlf_sql_conn), transactions (mlf_sql_store's in_read / in_write) and the
+ * statement primitives below. Statements are written in the SQL both
+ * backends share; the PostgreSQL backend rewrites the few SQLite spellings
+ * that remain when it prepares them (`?`/`?N` placeholders, json_each,
+ * rowid, `IS [NOT] ?`), see src/store/postgres/translate.c. Where the
+ * dialects need different statements, mlf_sql_dialect(c) picks.
+ *
+ * Result codes follow SQLite's numbering so that both backends report the
+ * same way: MLF_SQL_ROW / MLF_SQL_DONE from mlf_sql_step, otherwise one of
+ * the MLF_SQL_* error classes, which mlf_sql_error turns into MLflow's error.
+ */
+#ifndef MLF_STORE_SQL_SQL_H
+#define MLF_STORE_SQL_SQL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* step results and error classes (SQLite's primary result codes) */
+#define MLF_SQL_OK 0
+#define MLF_SQL_ERROR 1       /** anything else */
+#define MLF_SQL_BUSY 5        /** lock timeout, deadlock, serialization failure: retry */
+#define MLF_SQL_IOERR 10      /** the database is unreachable or failing */
+#define MLF_SQL_CORRUPT 11    /** a row the store cannot read */
+#define MLF_SQL_CONSTRAINT 19 /** a unique, foreign-key, check or not-null violation */
+#define MLF_SQL_ROW 100
+#define MLF_SQL_DONE 101
+
+/* column types (SQLite's fundamental datatypes) */
+#define MLF_SQL_INTEGER 1
+#define MLF_SQL_FLOAT 2
+#define MLF_SQL_TEXT 3
+#define MLF_SQL_BLOB 4
+#define MLF_SQL_NULL 5
+
+typedef enum mlf_sql_dialect { MLF_SQL_SQLITE = 1, MLF_SQL_POSTGRES = 2 } mlf_sql_dialect;
+
+/** The common head of a backend's connection. */
+typedef struct mlf_sql_conn {
+    mlf_sql_dialect dialect;
+} mlf_sql_conn;
+
+/** A prepared statement: owned by its connection's cache, never freed by callers. */
+typedef struct mlf_sql_stmt {
+    mlf_sql_dialect dialect;
+} mlf_sql_stmt;
+
+/** A store operation's body, run inside a transaction on c. */
+typedef int (*mlf_sql_tx_fn)(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err);
+
+/** mlf_sql_write_end's answer when the transaction lost a deadlock or a serialization conflict: run it again. */
+#define MLF_SQL_AGAIN 2
+
+/** The common head of a SQL backend's store: its transactions. */
+typedef struct mlf_sql_store {
+    mlf_store base;
+    char *artifact_root; /** default_artifact_root after resolve_uri_if_local */
+    /** Starts a write transaction on a connection of the store. */
+    int (*write_begin)(struct mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+    /**
+     * Commits (rc 0) or rolls back the write transaction and gives the
+     * connection back; the final code, or MLF_SQL_AGAIN (err cleared) when
+     * the work must run again in a new transaction.
+     */
+    int (*write_end)(struct mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err);
+    /** Starts a read transaction (one snapshot for all its statements). */
+    int (*read_begin)(struct mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+    void (*read_end)(struct mlf_sql_store *s, mlf_sql_conn *c);
+} mlf_sql_store;
+
+/** Fills the entity functions of ops (every function but destroy and batching). */
+void mlf_sql_ops_init(mlf_store_ops *ops);
+
+/** The default artifact root as SqlAlchemyStore.__init__ resolves it, created when local. */
+int mlf_sql_artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err);
+
+static inline mlf_sql_dialect mlf_sql_dialect_of(const mlf_sql_conn *c)
+{
+    return c->dialect;
+}
+
+static inline int mlf_sql_write_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+{
+    return s->write_begin(s, pool, ret, err);
+}
+
+static inline int mlf_sql_write_end(mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err)
+{
+    return s->write_end(s, c, rc, pool, err);
+}
+
+static inline int mlf_sql_read_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+{
+    return s->read_begin(s, pool, ret, err);
+}
+
+static inline void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c)
+{
+    s->read_end(s, c);
+}
+
+/** fn(conn, pool, arg, err) in a write transaction of s (again after MLF_SQL_AGAIN); the final code. */
+int mlf_sql_in_write(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err);
+/** fn(conn, pool, arg, err) in a read transaction of s. */
+int mlf_sql_in_read(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err);
+
+/**
+ * Returns a prepared statement for sql from the connection's cache (reset,
+ * bindings cleared). The statement belongs to the connection: never finalize it.
+ */
+int mlf_sql_prepare(mlf_sql_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt **ret, mlf_error *err);
+/** Runs SQL without results (DDL, transaction control); errors are mapped. */
+int mlf_sql_exec(mlf_sql_conn *c, mlf_pool *pool, const char *sql, mlf_error *err);
+/**
+ * Maps a result code to MLflow's error the way SqlAlchemyStore's session
+ * wrapper does for the backend's driver: constraint failures ->
+ * BAD_REQUEST "(<driver>.IntegrityError) ...", lock and connection trouble
+ * -> TEMPORARILY_UNAVAILABLE, anything else -> INTERNAL_ERROR.
+ */
+int mlf_sql_error(mlf_pool *pool, mlf_sql_conn *c, int rc, mlf_error *err);
+/** The Python driver's exception for the last constraint failure on c, as MLflow's messages name it. */
+const char *mlf_sql_integrity_error_name(mlf_sql_conn *c);
+/** The last error message on c (the driver's text). */
+const char *mlf_sql_errmsg(mlf_sql_conn *c);
+/** Rows changed by the last INSERT, UPDATE or DELETE on c. */
+int64_t mlf_sql_changes(mlf_sql_conn *c);
+
+/** Binds a string (NULL binds SQL NULL); the text must outlive the statement's use. */
+int mlf_sql_bind_text(mlf_sql_stmt *st, int idx, const char *s);
+/** Binds n bytes of text (copied). */
+int mlf_sql_bind_textn(mlf_sql_stmt *st, int idx, const char *s, size_t n);
+int mlf_sql_bind_int64(mlf_sql_stmt *st, int idx, int64_t v);
+/** Binds a double; NaN and infinities as the backend spells them. */
+int mlf_sql_bind_double(mlf_sql_stmt *st, int idx, double v);
+int mlf_sql_bind_null(mlf_sql_stmt *st, int idx);
+
+/** The next row (MLF_SQL_ROW), the end (MLF_SQL_DONE) or an error class. */
+int mlf_sql_step(mlf_sql_stmt *st);
+/** Back to before the first step; bindings are kept. */
+void mlf_sql_reset(mlf_sql_stmt *st);
+/** Clears the bindings to NULL. */
+void mlf_sql_clear_bindings(mlf_sql_stmt *st);
+
+/** MLF_SQL_NULL, _INTEGER, _FLOAT, _TEXT or _BLOB for the current row's column. */
+int mlf_sql_column_type(mlf_sql_stmt *st, int col);
+/** Integer value (booleans as 0/1); 0 for NULL. */
+int64_t mlf_sql_column_int64(mlf_sql_stmt *st, int col);
+static inline int mlf_sql_column_int(mlf_sql_stmt *st, int col)
+{
+    return (int)mlf_sql_column_int64(st, col);
+}
+double mlf_sql_column_double(mlf_sql_stmt *st, int col);
+/** Text of the column ("" for NULL), valid until the next step or reset. */
+const unsigned char *mlf_sql_column_text(mlf_sql_stmt *st, int col);
+/** Bytes of mlf_sql_column_text's value. */
+int mlf_sql_column_bytes(mlf_sql_stmt *st, int col);
+/** A blob's bytes (PostgreSQL: the text), valid until the next step or reset. */
+const void *mlf_sql_column_blob(mlf_sql_stmt *st, int col);
+/** Text of a column copied into the pool, NULL for SQL NULL. */
+char *mlf_sql_column_text_dup(mlf_pool *pool, mlf_sql_stmt *st, int col);
+
+/** Milliseconds since the epoch (MLflow's get_current_time_millis). */
+int64_t mlf_sql_now_ms(void);
+
+/** Steps a write statement to completion and resets it; errors mapped. */
+int mlf__sql_step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_error *err);
+
+/* experiment.c: the experiment functions of the ops table */
+int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
+                              Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err);
+int mlf_sql_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
+                           mlf_error *err);
+int mlf_sql_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
+                                   mlf_error *err);
+int mlf_sql_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
+int mlf_sql_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
+int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
+                              mlf_error *err);
+int mlf_sql_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                               const char *value, mlf_error *err);
+int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                                  mlf_error *err);
+int mlf_sql_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
+                               const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                               size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err);
+
+/** Creates the Default experiment (id 0) when it is missing (experiment.c). Runs inside a write transaction. */
+int mlf_sql_ensure_default_experiment(mlf_sql_store *s, mlf_sql_conn *c, mlf_pool *pool, mlf_error *err);
+
+/* ---- runs (run.c, metric.c, param.c, tag.c) ---- */
+
+/** mlf__sql_load_runs_ex flag: also load inputs.model_inputs (get_run does; search_runs does not). */
+#define MLF_SQL_LOAD_MODEL_INPUTS 1u
+
+/**
+ * Loads full Run messages for n run uuids with a fixed number of queries
+ * (one per table, whatever n), inside the caller's read or write
+ * transaction on conn. ret_runs (an array of n the caller provides) gets,
+ * in the order of run_uuids, the Run as SqlAlchemyStore._search_runs builds
+ * it: info (RunInfo.to_proto: run_name falls back to the mlflow.runName tag,
+ * end_time and artifact_uri only when set), data (latest metrics with NaN
+ * restored, params, tags, each in logging order), inputs.dataset_inputs
+ * (datasets with their input tags) and outputs.model_outputs; inputs and
+ * outputs are always present, possibly empty. A uuid with no run gives
+ * NULL (no error); a uuid listed twice gives the same message twice.
+ * Everything comes from pool. Used by get_run and by searchRuns (pages of up
+ * to 50,000 runs). MLflow's search_runs returns no model_inputs, so this
+ * does not load them; mlf__sql_load_runs_ex with
+ * MLF_SQL_LOAD_MODEL_INPUTS does (get_run).
+ */
+int mlf__sql_load_runs(mlf_sql_conn *conn, mlf_pool *pool, const char *const *run_uuids, size_t n,
+                       Mlflow__Run **ret_runs, mlf_error *err);
+/** mlf__sql_load_runs with flags (MLF_SQL_LOAD_*). */
+int mlf__sql_load_runs_ex(mlf_sql_conn *conn, mlf_pool *pool, const char *const *run_uuids, size_t n, unsigned flags,
+                          Mlflow__Run **ret_runs, mlf_error *err);
+
+/** RunStatus.from_string for a runs.status value (unknown or NULL reads as RUNNING). */
+Mlflow__RunStatus mlf__sql_run_status_from_string(const char *s);
+
+/** Metric.to_proto of a row (key, value, timestamp, step, is_nan) starting at col; is_nan gives NaN. */
+Mlflow__Metric *mlf__sql_row_to_metric(mlf_pool *pool, mlf_sql_stmt *st, int col);
+
+/** What the write paths need of a run row (run.c). */
+typedef struct mlf__sql_run_row {
+    bool active;
+    const char *lifecycle_stage; /** "None" when NULL */
+    int64_t experiment_id;
+} mlf__sql_run_row;
+
+/** SqlAlchemyStore._get_run in the caller's transaction: RESOURCE_DOES_NOT_EXIST "Run with id=<id> not found". */
+int mlf__sql_run_lookup(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf__sql_run_row *ret, mlf_error *err);
+/** _get_run then _check_run_is_active ("The run <id> must be in the 'active' state. ..."); ret may be NULL. */
+int mlf__sql_run_require_active(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, mlf__sql_run_row *ret,
+                                mlf_error *err);
+/** Sets runs.name and the mlflow.runName tag (update_run_info with a run_name). */
+int mlf__sql_rename_run(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const char *name, mlf_error *err);
+/** Inserts or overwrites one run tag (session.merge(SqlTag)). */
+int mlf__sql_upsert_tag(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const char *key, const char *value,
+                        mlf_error *err);
+/** A JSON array of the strings (NULL as ""), to bind as one parameter of json_each whatever their number. */
+const char *mlf__sql_json_strings(mlf_pool *pool, const char *const *items, size_t n);
+/** Fills buf with n random bytes from the kernel (aborts if it cannot). */
+void mlf__sql_random(void *buf, size_t n);
+/** A name as MLflow's _generate_random_name makes them: "<adjective>-<noun>-<0..1000>", at most 20 characters. */
+char *mlf__sql_generate_run_name(mlf_pool *pool);
+
+/* run.c, metric.c, param.c, tag.c: the run functions of the ops table (contracts in store.h) */
+int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
+                       const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
+                       Mlflow__Run **ret, mlf_error *err);
+int mlf_sql_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err);
+int mlf_sql_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
+                            const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err);
+int mlf_sql_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
+int mlf_sql_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
+int mlf_sql_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
+                       mlf_error *err);
+int mlf_sql_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param, mlf_error *err);
+int mlf_sql_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err);
+int mlf_sql_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err);
+int mlf_sql_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
+                      size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
+                      size_t n_tags, mlf_error *err);
+int mlf_sql_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
+                               const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err);
+int mlf_sql_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                    const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
+                                    size_t *ret_n, mlf_error *err);
+int mlf_sql_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                             const char *metric_key, int64_t max_results, const int64_t *start_step,
+                                             const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
+                                             mlf_error *err);
+
+/* metric.c, param.c, tag.c: the bodies of log_batch, inside its write transaction, after the run check */
+/** _log_params: new params inserted; any changed value fails the whole batch with MLflow's list message. */
+int mlf__sql_log_params(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Param *const *params, size_t n,
+                        mlf_error *err);
+/** _log_metrics + _update_latest_metrics_if_necessary + _log_model_metrics. */
+int mlf__sql_log_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
+                         Mlflow__Metric *const *metrics, size_t n, mlf_error *err);
+/** _set_tags: mlflow.runName renames the run, other keys upserted (the last value of a repeated key wins). */
+int mlf__sql_set_tags(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflow__RunTag *const *tags, size_t n,
+                      mlf_error *err);
+
+/* ---- search runs, inputs, outputs (search_runs.c, dataset.c, logged_model_io.c) ---- */
+/* The ops of the same names in store.h; each runs in one read or write transaction. */
+
+/** One page of runs: the run ids by one query, the page picked in C, the runs by mlf__sql_load_runs. */
+int mlf_sql_search_runs(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
+                        const mlf_search_clause *clauses, size_t n_clauses, Mlflow__ViewType run_view_type,
+                        int64_t max_results, const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                        mlf_store_run_page *ret, mlf_error *err);
+/** Datasets (looked up by name and digest in every experiment, as MLflow does), input edges, tags, model inputs. */
+int mlf_sql_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
+                       size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err);
+/** _search_datasets: DISTINCT (experiment, name, digest, context) of the experiments' datasets, at most 1000. */
+int mlf_sql_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
+                            Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err);
+/** RUN_OUTPUT -> MODEL_OUTPUT edges with their step; a repeated model is the primary key's IntegrityError. */
+int mlf_sql_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
+                        size_t n_models, mlf_error *err);
+/** Appends model_dict to the mlflow.log-model.history tag, re-serialized as json.dumps, cut at 8000 characters. */
+int mlf_sql_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
+                                mlf_error *err);
+
+/** uuid.uuid4().hex: 32 lower-case hex digits from the pool (dataset.c). */
+char *mlf__sql_uuid4_hex(mlf_pool *pool);
+
+/**
+ * SqlAlchemyStore._get_run + _check_run_is_active inside the caller's
+ * transaction (dataset.c): RESOURCE_DOES_NOT_EXIST "Run with id=<id> not
+ * found", or INVALID_PARAMETER_VALUE when the run is deleted. Sets
+ * *ret_experiment_id when not NULL.
+ */
+int mlf__sql_active_run(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t *ret_experiment_id,
+                        mlf_error *err);
+
+/**
+ * SqlAlchemyStore.get_experiment + _check_experiment_is_active in the
+ * caller's transaction (run.c): experiment_id "" or NULL means "0"; int() of
+ * it (a 500 when not an int); *ret_location is its artifact location.
+ */
+int mlf__sql_active_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
+                               mlf_error *err);
+
+/* ---- logged models (logged_model.c; contracts in store.h) ---- */
+int mlf_sql_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                                const char *model_type, const char *source_run_id,
+                                Mlflow__LoggedModelParameter *const *params, size_t n_params,
+                                Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
+                                mlf_error *err);
+int mlf_sql_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
+                             mlf_error *err);
+int mlf_sql_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                  Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err);
+int mlf_sql_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err);
+int mlf_sql_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                  Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err);
+int mlf_sql_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
+                                    mlf_error *err);
+int mlf_sql_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                    Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err);
+int mlf_sql_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
+                                 mlf_store_logged_model_page *ret, mlf_error *err);
+
+/* ---- model registry (registered_model.c, model_version.c, registry_search.c; contracts in store.h) ---- */
+int mlf_sql_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
+                                    Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
+                                    Mlflow__RegisteredModel **ret, mlf_error *err);
+int mlf_sql_get_registered_model(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__RegisteredModel **ret,
+                                 mlf_error *err);
+int mlf_sql_update_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *description,
+                                    Mlflow__RegisteredModel **ret, mlf_error *err);
+int mlf_sql_rename_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *new_name,
+                                    Mlflow__RegisteredModel **ret, mlf_error *err);
+int mlf_sql_delete_registered_model(mlf_store *store, mlf_pool *pool, const char *name, mlf_error *err);
+int mlf_sql_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                     const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                     size_t n_orders, int64_t offset, mlf_store_registered_model_page *ret,
+                                     mlf_error *err);
+int mlf_sql_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *name, const char *const *stages,
+                                size_t n_stages, Mlflow__ModelVersion ***ret, size_t *ret_n, mlf_error *err);
+int mlf_sql_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
+                                     const char *value, mlf_error *err);
+int mlf_sql_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
+                                        mlf_error *err);
+int mlf_sql_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_store_new_model_version *mv,
+                                 Mlflow__ModelVersion **ret, mlf_error *err);
+int mlf_sql_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                              Mlflow__ModelVersion **ret, mlf_error *err);
+int mlf_sql_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                 const char *description, Mlflow__ModelVersion **ret, mlf_error *err);
+int mlf_sql_transition_model_version_stage(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                           const char *stage, bool archive_existing_versions,
+                                           Mlflow__ModelVersion **ret, mlf_error *err);
+int mlf_sql_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                 mlf_error *err);
+int mlf_sql_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                           const char **ret, mlf_error *err);
+int mlf_sql_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                  const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                  size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err);
+int mlf_sql_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                  const char *key, const char *value, mlf_error *err);
+int mlf_sql_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                     const char *key, mlf_error *err);
+int mlf_sql_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                       const char *version, mlf_error *err);
+int mlf_sql_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                          mlf_error *err);
+int mlf_sql_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                       Mlflow__ModelVersion **ret, mlf_error *err);
+int mlf_sql_get_source_run_artifact_uri(mlf_store *store, mlf_pool *pool, const char *run_id, const char **ret,
+                                        mlf_error *err);
+int mlf_sql_get_source_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                    const char **ret_artifact_location, const char **ret_source_run_id, mlf_error *err);
+int mlf_sql_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
+                                    const char *model_id, mlf_error *err);
+
+#endif
