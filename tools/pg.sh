@@ -3,7 +3,8 @@
 #
 #   tools/pg.sh start DIR [PORT]   initdb into DIR/data and start it on 127.0.0.1:PORT
 #                                  (default: a free port), its unix socket in DIR;
-#                                  prints the maintenance URI
+#                                  prints the maintenance URI (a stopped cluster of
+#                                  DIR starts again on its port)
 #   tools/pg.sh uri DIR            prints postgresql://postgres@127.0.0.1:PORT/postgres
 #   tools/pg.sh stop DIR           stops it (DIR stays; remove it yourself)
 #
@@ -53,16 +54,19 @@ start)
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     if [ -e "$dir/data" ]; then
-        echo "pg.sh: $dir/data exists already" >&2
-        exit 1
+        # a cluster this script made and stopped: start it again on its port
+        [ -f "$dir/port" ] || { echo "pg.sh: $dir/data exists already" >&2; exit 1; }
+        want_port=$(cat "$dir/port")
+        cd "$dir"
+    else
+        if [ "$(id -u)" -eq 0 ]; then
+            id postgres >/dev/null 2>&1 || { echo "pg.sh: running as root needs the postgres user" >&2; exit 1; }
+            chown postgres: "$dir"
+        fi
+        cd "$dir"  # runuser keeps the working directory: one the owner can enter
+        as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+            --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     fi
-    if [ "$(id -u)" -eq 0 ]; then
-        id postgres >/dev/null 2>&1 || { echo "pg.sh: running as root needs the postgres user" >&2; exit 1; }
-        chown postgres: "$dir"
-    fi
-    cd "$dir"  # runuser keeps the working directory: one the owner can enter
-    as_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
-        --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
     tries=1
     [ -n "$want_port" ] || tries=5
     for ((i = 0; i < tries; i++)); do

@@ -202,6 +202,12 @@ static int mlf__server(int argc, char **argv)
         return 1;
     }
     mlf_pool_destroy(pool);
+    if (svc->store->ops->batch_begin == NULL) {
+        /* a store without group commit (PostgreSQL) takes writes on every store thread at once */
+        sc.may_write = NULL;
+        sc.batch_begin = NULL;
+        sc.batch_end = NULL;
+    }
     mlf_http_app app = {
         .svc = svc,
         .router = mlf_router_create(sc.static_prefix),

@@ -4,9 +4,12 @@
  */
 #include "store/migrate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "store/postgres/postgres.h"
 #include "store/sqlite/migrate.h"
+#include "store/store.h"
 
 const mlf_migration mlf_migrations[] = {
 #define MLF_MIGRATION(rev, down, title) {#rev, down, title},
@@ -55,6 +58,11 @@ bad:
     return MLF_MIGRATE_EUSAGE;
 }
 
+static bool mlf__is_pg(const char *uri)
+{
+    return uri != NULL && (mlf__has_dialect(uri, "postgresql") || mlf__has_dialect(uri, "postgres"));
+}
+
 static int mlf__dispatch(const char *uri, mlf_pool *pool, char **ret_file, mlf_error *err)
 {
     if (uri == NULL || uri[0] == '\0') {
@@ -63,12 +71,10 @@ static int mlf__dispatch(const char *uri, mlf_pool *pool, char **ret_file, mlf_e
     }
     if (mlf__has_dialect(uri, "sqlite"))
         return mlf__sqlite_file(uri, pool, ret_file, err);
-    if (mlf__has_dialect(uri, "postgresql") || mlf__has_dialect(uri, "postgres"))
-        mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                      "unsupported backend store URI: PostgreSQL is not supported yet");
-    else
-        mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                      "unsupported backend store URI '%s': supported is sqlite:///<path>", uri);
+    mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                  "unsupported backend store URI '%s': supported are sqlite:///<path> and "
+                  "postgresql://<user>:<password>@<host>:<port>/<database>",
+                  uri);
     return MLF_MIGRATE_EUSAGE;
 }
 
@@ -78,6 +84,13 @@ int mlf_db_upgrade(const char *backend_store_uri, const mlf_migrate_options *opt
     char *file;
     *ret_from = NULL;
     *ret_steps = 0;
+    if (mlf__is_pg(backend_store_uri)) {
+        char *conninfo = mlf_pg_conninfo(backend_store_uri);
+        int rc =
+            mlf_pg_db_upgrade(conninfo, mlf_store_redact_uri(pool, backend_store_uri), pool, ret_from, ret_steps, err);
+        free(conninfo);
+        return rc;
+    }
     int rc = mlf__dispatch(backend_store_uri, pool, &file, err);
     if (rc < 0)
         return rc;
@@ -87,6 +100,12 @@ int mlf_db_upgrade(const char *backend_store_uri, const mlf_migrate_options *opt
 int mlf_db_current(const char *backend_store_uri, mlf_pool *pool, const char **ret, mlf_error *err)
 {
     char *file;
+    if (mlf__is_pg(backend_store_uri)) {
+        char *conninfo = mlf_pg_conninfo(backend_store_uri);
+        int rc = mlf_pg_db_current(conninfo, mlf_store_redact_uri(pool, backend_store_uri), pool, ret, err);
+        free(conninfo);
+        return rc;
+    }
     int rc = mlf__dispatch(backend_store_uri, pool, &file, err);
     if (rc < 0)
         return rc;

@@ -9,7 +9,7 @@
 #include "store/sqlite/sqlite.h"
 
 /* The URI with any password replaced, fit for an error message. */
-static const char *mlf__redact(mlf_pool *pool, const char *uri)
+const char *mlf_store_redact_uri(mlf_pool *pool, const char *uri)
 {
     const char *sep = strstr(uri, "://");
     if (sep == NULL)
@@ -60,7 +60,7 @@ bad:
     return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                          "unsupported backend store URI '%s': a SQLite URI is sqlite:///<relative path>, "
                          "sqlite:////<absolute path> or sqlite:// (in-memory)",
-                         mlf__redact(pool, uri));
+                         mlf_store_redact_uri(pool, uri));
 }
 
 int mlf_store_open(const char *uri, const mlf_store_config *config, mlf_pool *pool, mlf_store **ret, mlf_error *err)
@@ -70,11 +70,11 @@ int mlf_store_open(const char *uri, const mlf_store_config *config, mlf_pool *po
     if (mlf__has_dialect(uri, "sqlite"))
         return mlf__open_sqlite(uri, config, pool, ret, err);
     if (mlf__has_dialect(uri, "postgresql") || mlf__has_dialect(uri, "postgres"))
-        return mlf_pg_store_open(uri, mlf__redact(pool, uri), config, pool, ret, err);
+        return mlf_pg_store_open(uri, mlf_store_redact_uri(pool, uri), config, pool, ret, err);
     return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                          "unsupported backend store URI '%s': supported are sqlite:///<path>, sqlite:// (in-memory) "
                          "and postgresql://<user>:<password>@<host>:<port>/<database>",
-                         mlf__redact(pool, uri));
+                         mlf_store_redact_uri(pool, uri));
 }
 
 void mlf_store_destroy(mlf_store *store)

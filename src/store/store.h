@@ -324,6 +324,9 @@ struct mlf_store {
  * code with the reason in err (message from pool).
  */
 int mlf_store_open(const char *uri, const mlf_store_config *config, mlf_pool *pool, mlf_store **ret, mlf_error *err);
+
+/** uri with its password replaced by ***, fit for messages (pool memory, or uri itself). */
+const char *mlf_store_redact_uri(mlf_pool *pool, const char *uri);
 /** Closes the store; NULL is a no-op. */
 void mlf_store_destroy(mlf_store *store);
 

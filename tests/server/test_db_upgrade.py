@@ -228,7 +228,7 @@ def test_bad_inputs(tmp_path):
         c.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
     refused(tmp_path, other, 3, "is not an MLflow database")
     refused(tmp_path, str(tmp_path / "missing.db"), 3, "No such file or directory")
-    refused(tmp_path, "postgresql://u@localhost/mlflow", 2, "PostgreSQL is not supported yet")
+    refused(tmp_path, "postgresql://u@127.0.0.1:1/mlflow", 3, "could not connect to postgresql://u@127.0.0.1:1/mlflow")
     refused(tmp_path, "sqlite://", 2, "in-memory database")
 
     if os.path.exists(FIXTURE):

@@ -764,6 +764,8 @@ static void test_concurrent_logging(void **state)
 static void test_batch_commits_at_end(void **state)
 {
     fixture *f = *state;
+    if (mlf_test_pg()) /* batching is SQLite's group commit; PostgreSQL commits each write */
+        return;
     const char *id = create_run(f);
     mlf_error err = {0};
     mlf_store_batch_begin(f->store);
@@ -772,8 +774,7 @@ static void test_batch_commits_at_end(void **state)
     assert_int_not_equal(
         OPS(f)->log_batch(f->store, f->pool, "0123456789abcdef0123456789abcdef", bad, 1, NULL, 0, NULL, 0, &err), 0);
     log_metric(f, id, "c", 3.0, 10, 0);
-    /* (a backend without batching, as PostgreSQL's, commits each write at once) */
-    assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), f->store->ops->batch_begin != NULL ? "0" : "2");
+    assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), "0");
     assert_int_equal(mlf_store_batch_end(f->store, f->pool, &err), 0);
     assert_string_equal(QALL(f, "SELECT key FROM metrics ORDER BY key"), "a,c");
     /* after the batch, writes commit on their own again */

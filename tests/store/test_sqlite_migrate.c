@@ -482,7 +482,7 @@ static void test_bad_inputs_are_refused_and_untouched(void **state)
     const char *cur = NULL;
     assert_int_equal(mlf_db_current(uri_of(f, head), f->pool, &cur, &err), MLF_MIGRATE_EREFUSED);
 
-    assert_refused(f, "postgresql://u@h/db", MLF_MIGRATE_EUSAGE, "PostgreSQL is not supported yet");
+    assert_refused(f, "postgresql://u:pw@127.0.0.1:1/db", MLF_MIGRATE_EREFUSED, "could not connect to postgresql://u:***@127.0.0.1:1/db");
     assert_refused(f, "sqlite://", MLF_MIGRATE_EUSAGE, "in-memory database");
     assert_refused(f, "mysql://h/db", MLF_MIGRATE_EUSAGE, "unsupported backend store URI");
 }

@@ -2,12 +2,13 @@
 
 Two ways to turn them on (see the README, "Using the C store from Python MLflow"):
 
-- the URI scheme ``mlflowc+sqlite:///path.db`` (registered through MLflow's
+- the URI schemes ``mlflowc+sqlite:///path.db`` and
+  ``mlflowc+postgresql://user:password@host:port/db`` (registered through MLflow's
   ``mlflow.tracking_store`` / ``mlflow.model_registry_store`` entry points when
   the package is installed, or by ``register()``);
-- ``MLFLOW_C_STORE=1``: plain ``sqlite:///`` URIs use the C store too (the
-  package's ``sqlite`` entry points pass through to MLflow's own store when the
-  variable is not set).
+- ``MLFLOW_C_STORE=1``: plain ``sqlite:///`` and ``postgresql://`` URIs use the
+  C store too (the package's ``sqlite`` and ``postgresql`` entry points pass
+  through to MLflow's own store when the variable is not set).
 
 Importing this module needs MLflow; ``mlflow_c.ffi`` alone does not.
 """
@@ -30,7 +31,7 @@ def model_registry_store(store_uri, tracking_uri=None):
 
 
 def sqlite_tracking_store(store_uri, artifact_uri=None):
-    """The ``sqlite`` scheme: the C store when MLFLOW_C_STORE is set, else MLflow's own."""
+    """The ``sqlite`` and ``postgresql`` schemes: the C store when MLFLOW_C_STORE is set, else MLflow's own."""
     if env_enabled():
         return tracking_store(store_uri, artifact_uri)
     from mlflow.tracking._tracking_service.utils import _get_sqlalchemy_store
@@ -39,7 +40,7 @@ def sqlite_tracking_store(store_uri, artifact_uri=None):
 
 
 def sqlite_model_registry_store(store_uri, tracking_uri=None):
-    """The ``sqlite`` scheme for the registry: the C store when MLFLOW_C_STORE is set."""
+    """The ``sqlite`` and ``postgresql`` schemes for the registry: the C store when MLFLOW_C_STORE is set."""
     if env_enabled():
         return model_registry_store(store_uri)
     from mlflow.tracking._model_registry.utils import _get_sqlalchemy_store
@@ -50,15 +51,17 @@ def sqlite_model_registry_store(store_uri, tracking_uri=None):
 def register():
     """Registers the schemes with MLflow's store registries in this process
     (what the entry points do for an installed package): ``mlflowc+sqlite``
-    always, and ``sqlite`` through the MLFLOW_C_STORE switch."""
+    and ``mlflowc+postgresql`` always, ``sqlite`` and ``postgresql`` through
+    the MLFLOW_C_STORE switch."""
     from mlflow.tracking._model_registry import utils as registry_utils
     from mlflow.tracking._tracking_service import utils as tracking_utils
 
-    tracking_utils._tracking_store_registry.register(SCHEME_PREFIX + "sqlite", tracking_store)
-    tracking_utils._tracking_store_registry.register("sqlite", sqlite_tracking_store)
     reg = registry_utils._get_store_registry()
-    reg.register(SCHEME_PREFIX + "sqlite", model_registry_store)
-    reg.register("sqlite", sqlite_model_registry_store)
+    for scheme in ("sqlite", "postgresql"):
+        tracking_utils._tracking_store_registry.register(SCHEME_PREFIX + scheme, tracking_store)
+        tracking_utils._tracking_store_registry.register(scheme, sqlite_tracking_store)
+        reg.register(SCHEME_PREFIX + scheme, model_registry_store)
+        reg.register(scheme, sqlite_model_registry_store)
 
 
 __all__ = ["SCHEME_PREFIX", "env_enabled", "model_registry_store", "register", "sqlite_model_registry_store",

@@ -83,10 +83,26 @@ int mlf_pg_error(mlf_pool *pool, mlf_pg_conn *c, int rc, mlf_error *err)
     case MLF_SQL_IOERR:
         return mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
                              "(psycopg2.OperationalError) The database is unavailable: %s", msg);
-    default:
-        if (strncmp(c->sqlstate, "22", 2) == 0)
-            return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(psycopg2.errors.DataError) %s", msg);
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "(psycopg2.DatabaseError) %s", msg);
+    default: {
+        /* SqlAlchemyStore's session turns every other SQLAlchemyError into BAD_REQUEST */
+        static const struct {
+            const char *state, *name;
+        } names[] = {
+            {"22001", "errors.StringDataRightTruncation"},
+            {"22P02", "errors.InvalidTextRepresentation"},
+            {"22003", "errors.NumericValueOutOfRange"},
+            {"22", "errors.DataError"},
+            {"42", "errors.ProgrammingError"},
+        };
+        const char *name = "DatabaseError";
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            if (strncmp(c->sqlstate, names[i].state, strlen(names[i].state)) == 0) {
+                name = names[i].name;
+                break;
+            }
+        }
+        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(psycopg2.%s) %s", name, msg);
+    }
     }
 }
 
@@ -96,11 +112,55 @@ static void mlf__stmt_free(mlf_pg_stmt *st)
 {
     if (st == NULL)
         return;
+    free(st->text);
     mlf_pg_clear_bindings(st);
     PQclear(st->res);
     free(st->values);
     free(st->lengths);
     free(st);
+}
+
+/* Drops the statement's server-side twin. */
+static void mlf__deallocate(mlf_pg_stmt *st)
+{
+    if (!st->prepared)
+        return;
+    char dealloc[64];
+    snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", st->name);
+    PQclear(PQexec(st->conn->pg, dealloc));
+    st->prepared = false;
+}
+
+/*
+ * Prepares the statement on the server for the kinds of values bound now:
+ * parameters bound as doubles are declared double precision, so that
+ * `creation_time > 1.5` compares numerically as psycopg2's float literal
+ * would, where an inferred bigint parameter would reject "1.5"; the others
+ * take the type PostgreSQL infers. Prepared again only when that changes.
+ */
+static int mlf__server_prepare(mlf_pg_stmt *st)
+{
+    mlf_pg_conn *c = st->conn;
+    if (st->prepared && st->prep_doubles == st->doubles)
+        return 0;
+    mlf__deallocate(st);
+    Oid *types = calloc((size_t)st->n_params + 1, sizeof(Oid));
+    if (types == NULL)
+        abort();
+    for (int i = 0; i < st->n_params && i < 64; i++)
+        types[i] = (st->doubles >> i) & 1 ? 701 /* float8 */ : 0;
+    snprintf(st->name, sizeof(st->name), "mlf_s%u", c->next_name++);
+    PGresult *res = PQprepare(c->pg, st->name, st->text, st->n_params, types);
+    free(types);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        int rc = mlf__result_error(c, res);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+    st->prepared = true;
+    st->prep_doubles = st->doubles;
+    return 0;
 }
 
 /* Forgets every prepared statement (after a reset the server has none). */
@@ -135,10 +195,10 @@ int mlf_pg_prepare(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt
             slot = i;
     }
     int n_params;
-    char *text = mlf_pg_translate(sql, &n_params);
     mlf_pg_stmt *st = calloc(1, sizeof(*st));
     if (st == NULL)
         abort();
+    st->text = mlf_pg_translate(sql, &n_params);
     st->head.dialect = MLF_SQL_POSTGRES;
     st->conn = c;
     st->n_params = n_params;
@@ -146,21 +206,11 @@ int mlf_pg_prepare(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt
     st->lengths = calloc((size_t)n_params + 1, sizeof(int));
     if (st->values == NULL || st->lengths == NULL)
         abort();
-    snprintf(st->name, sizeof(st->name), "mlf_s%u", c->next_name++);
-    PGresult *res = PQprepare(c->pg, st->name, text, n_params, NULL);
-    free(text);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        int rc = mlf__result_error(c, res);
-        PQclear(res);
-        mlf__stmt_free(st);
-        return mlf_pg_error(pool, c, rc, err);
-    }
-    PQclear(res);
+    (void)pool;
+    (void)err;
     if (c->cache[slot].sql != NULL) {
         /* evict the least recently used statement, on the server too */
-        char dealloc[64];
-        snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", c->cache[slot].stmt->name);
-        PQclear(PQexec(c->pg, dealloc));
+        mlf__deallocate(c->cache[slot].stmt);
         mlf__stmt_free(c->cache[slot].stmt);
         free(c->cache[slot].sql);
     }
@@ -193,6 +243,8 @@ int mlf_pg_bind(mlf_pg_stmt *st, int idx, const char *s, size_t n)
     free(st->values[idx - 1]);
     st->values[idx - 1] = NULL;
     st->lengths[idx - 1] = 0;
+    if (idx <= 64)
+        st->doubles &= ~((uint64_t)1 << (idx - 1));
     if (s == NULL)
         return 0;
     char *v = malloc(n + 1);
@@ -222,7 +274,10 @@ int mlf_pg_bind_double(mlf_pg_stmt *st, int idx, double v)
         n = snprintf(b, sizeof(b), "%s", v > 0 ? "Infinity" : "-Infinity");
     else
         n = snprintf(b, sizeof(b), "%.17g", v);
-    return mlf_pg_bind(st, idx, b, (size_t)n);
+    int rc = mlf_pg_bind(st, idx, b, (size_t)n);
+    if (rc == 0 && idx <= 64)
+        st->doubles |= (uint64_t)1 << (idx - 1);
+    return rc;
 }
 
 void mlf_pg_clear_bindings(mlf_pg_stmt *st)
@@ -232,6 +287,7 @@ void mlf_pg_clear_bindings(mlf_pg_stmt *st)
         st->values[i] = NULL;
         st->lengths[i] = 0;
     }
+    st->doubles = 0;
 }
 
 void mlf_pg_reset(mlf_pg_stmt *st)
@@ -245,6 +301,9 @@ int mlf_pg_step(mlf_pg_stmt *st)
 {
     if (st->res == NULL) {
         mlf_pg_conn *c = st->conn;
+        int prc = mlf__server_prepare(st);
+        if (prc != 0)
+            return prc;
         PGresult *res = PQexecPrepared(c->pg, st->name, st->n_params, (const char *const *)st->values, NULL, NULL, 0);
         ExecStatusType s = PQresultStatus(res);
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
@@ -374,6 +433,19 @@ static int mlf__conn_open(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, ml
     return 0;
 }
 
+/* Connects c again (the server restarted or dropped it), with a fresh statement cache. */
+static int mlf__reconnect(mlf_pg_store *s, mlf_pg_conn *c, mlf_pool *pool, mlf_error *err)
+{
+    (void)s;
+    mlf__cache_clear(c);
+    PQreset(c->pg);
+    if (PQstatus(c->pg) != CONNECTION_OK ||
+        mlf_pg_exec(c, pool, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", err) < 0)
+        return mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
+                             "(psycopg2.OperationalError) The database is unavailable: %s", PQerrorMessage(c->pg));
+    return 0;
+}
+
 /* Takes a connection from the pool (opening one when none is free and the pool has room), healthy. */
 static int mlf__acquire(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, mlf_error *err)
 {
@@ -400,14 +472,8 @@ static int mlf__acquire(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, mlf_
         pthread_mutex_unlock(&s->mu);
     }
     if (PQstatus(c->pg) != CONNECTION_OK) {
-        /* the server restarted or dropped us: reconnect, with a fresh statement cache */
-        mlf__cache_clear(c);
-        PQreset(c->pg);
-        if (PQstatus(c->pg) != CONNECTION_OK ||
-            mlf_pg_exec(c, pool, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", err) < 0) {
-            int rc =
-                mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
-                              "(psycopg2.OperationalError) The database is unavailable: %s", PQerrorMessage(c->pg));
+        int rc = mlf__reconnect(s, c, pool, err);
+        if (rc < 0) {
             pthread_mutex_lock(&s->mu);
             c->next_free = s->free_conns;
             s->free_conns = c;
@@ -464,6 +530,12 @@ static int mlf__begin(mlf_sql_store *store, mlf_pool *pool, const char *begin, m
     if (rc < 0)
         return rc;
     rc = mlf_pg_exec(c, pool, begin, err);
+    if (rc < 0 && PQstatus(c->pg) != CONNECTION_OK) {
+        /* a pooled connection the server dropped (a restart): nothing ran yet, so reconnect and begin once more */
+        rc = mlf__reconnect(s, c, pool, err);
+        if (rc == 0)
+            rc = mlf_pg_exec(c, pool, begin, err);
+    }
     if (rc < 0) {
         mlf__release(s, c);
         return rc;
@@ -529,7 +601,7 @@ static void mlf__pg_configure(void)
 }
 
 /* postgresql+psycopg2://... -> postgresql://... (libpq knows no driver suffix) */
-static char *mlf__conninfo(const char *uri)
+char *mlf_pg_conninfo(const char *uri)
 {
     const char *rest = strstr(uri, "://");
     size_t n = strlen("postgresql") + strlen(rest) + 1;
@@ -562,27 +634,24 @@ int mlf_pg_store_open(const char *uri, const char *display_uri, const mlf_store_
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, mlf__pg_configure);
-    const char *root =
-        config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root : "./mlruns";
-    char *resolved;
-    int rc = mlf_sql_artifact_root(pool, root, &resolved, err);
-    if (rc < 0)
-        return rc;
     mlf_pg_store *s = calloc(1, sizeof(*s));
     if (s == NULL)
         abort();
-    s->sql.base.ops = &mlf__pg_ops;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    int rc = mlf_sql_store_init(&s->sql, &mlf__pg_ops, MLF_SQL_POSTGRES, config, pool, err);
+    if (rc < 0) {
+        mlf__pg_destroy(&s->sql.base);
+        return rc;
+    }
     s->sql.write_begin = mlf__pg_write_begin;
     s->sql.write_end = mlf__pg_write_end;
     s->sql.read_begin = mlf__pg_read_begin;
     s->sql.read_end = mlf__pg_read_end;
     s->uri = strdup(display_uri);
-    s->conninfo = mlf__conninfo(uri);
-    s->sql.artifact_root = strdup(resolved);
-    if (s->uri == NULL || s->sql.artifact_root == NULL)
+    s->conninfo = mlf_pg_conninfo(uri);
+    if (s->uri == NULL)
         abort();
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
     mlf__init_arg a = {.s = s};
     rc = mlf_sql_in_write(&s->sql, pool, mlf__init_in_tx, &a, err);
     if (rc < 0) {

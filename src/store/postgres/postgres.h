@@ -40,7 +40,11 @@ typedef struct mlf_pg_conn mlf_pg_conn;
 typedef struct mlf_pg_stmt {
     mlf_sql_stmt head;
     mlf_pg_conn *conn;
-    char name[24]; /** the server-side prepared statement */
+    char name[24];         /** the server-side prepared statement */
+    char *text;            /** the statement in PostgreSQL's spelling */
+    bool prepared;         /** on the server, with the parameter types of prep_doubles */
+    uint64_t prep_doubles; /** parameters prepared as double precision (bit i: $i+1) */
+    uint64_t doubles;      /** parameters bound as doubles now */
     int n_params;
     char **values; /** malloc'd texts, NULL binds SQL NULL */
     int *lengths;
@@ -115,6 +119,14 @@ char *mlf_pg_translate(const char *sql, int *ret_n_params);
 
 /** Creates the schema on an empty database or checks its revision (schema.c), inside a write transaction. */
 int mlf_pg_schema_init(mlf_pg_store *s, mlf_pg_conn *c, mlf_pool *pool, mlf_error *err);
+
+/** `db current` on PostgreSQL (migrate.c): the revision, "None" for MLflow tables without alembic_version. */
+int mlf_pg_db_current(const char *conninfo, const char *display, mlf_pool *pool, const char **ret, mlf_error *err);
+/** `db upgrade` on PostgreSQL (migrate.c): nothing to do at the head; an older revision is refused (see there). */
+int mlf_pg_db_upgrade(const char *conninfo, const char *display, mlf_pool *pool, const char **ret_from, int *ret_steps,
+                      mlf_error *err);
+/** The libpq URI of a store URI (the SQLAlchemy driver suffix dropped), malloc'd. */
+char *mlf_pg_conninfo(const char *uri);
 
 /** The schema DDL in creation order (schema_ddl.c). */
 extern const char *const mlf_pg_schema_ddl[];

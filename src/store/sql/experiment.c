@@ -34,9 +34,13 @@ static void mlf__stages(Mlflow__ViewType view_type, const char **a, const char *
 }
 
 /* int(experiment_id), with Python's error text (MLflow turns the ValueError into INTERNAL_ERROR). */
-static int mlf__parse_id(mlf_pool *pool, const char *raw, int64_t *ret, mlf_error *err)
+static int mlf__parse_id(mlf_sql_conn *c, mlf_pool *pool, const char *raw, int64_t *ret, mlf_error *err)
 {
     int rc = mlf_pystr_parse_int(raw != NULL ? raw : "", ret);
+    if (rc != -1 && mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES) {
+        *ret = mlf_sql_pg_unmatched_id(*ret, rc == -2);
+        return 0;
+    }
     if (rc == -1)
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
                              mlf_pystr_repr(pool, raw != NULL ? raw : ""));
@@ -110,7 +114,7 @@ static int mlf__fetch(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id
 {
     const char *id_text = experiment_id != NULL && experiment_id[0] != '\0' ? experiment_id : "0";
     int64_t id;
-    int rc = mlf__parse_id(pool, id_text, &id, err);
+    int rc = mlf__parse_id(c, pool, id_text, &id, err);
     if (rc < 0)
         return rc;
     mlf_sql_stmt *st;
@@ -364,7 +368,7 @@ static int mlf__set_lifecycle_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char 
         return rc;
     /* _list_run_infos calls int() on the id as given, "" included */
     int64_t run_exp_id;
-    rc = mlf__parse_id(pool, experiment_id, &run_exp_id, err);
+    rc = mlf__parse_id(c, pool, experiment_id, &run_exp_id, err);
     if (rc < 0)
         return rc;
     rc = mlf_sql_prepare(c, pool, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?", &st,
@@ -497,7 +501,7 @@ static int mlf__delete_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *ex
     if (rc < 0)
         return rc;
     int64_t id;
-    rc = mlf__parse_id(pool, experiment_id, &id, err);
+    rc = mlf__parse_id(c, pool, experiment_id, &id, err);
     if (rc < 0)
         return rc;
     mlf_sql_stmt *st;
@@ -534,7 +538,7 @@ int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *
 
 /* ---- search ---- */
 
-typedef enum { MLF__P_TEXT, MLF__P_INT, MLF__P_REAL } mlf__param_kind;
+typedef enum { MLF__P_TEXT, MLF__P_INT, MLF__P_REAL, MLF__P_LITERAL } mlf__param_kind;
 
 typedef struct {
     mlf__param_kind kind;
@@ -580,6 +584,8 @@ static void mlf__query_bind(const mlf__query *q, mlf_sql_stmt *st, int first)
         int idx = first + (int)i;
         if (p->kind == MLF__P_TEXT)
             mlf_sql_bind_text(st, idx, p->text);
+        else if (p->kind == MLF__P_LITERAL)
+            mlf_sql_bind_literal(st, idx, p->text);
         else if (p->kind == MLF__P_INT)
             mlf_sql_bind_int64(st, idx, p->i);
         else
@@ -614,7 +620,7 @@ static mlf__param mlf__clause_value(const mlf_search_clause *cl)
 {
     if (cl->value_kind == MLF_VALUE_NUMBER) {
         if (cl->num_text != NULL)
-            return (mlf__param){.kind = MLF__P_TEXT, .text = cl->num_text};
+            return (mlf__param){.kind = MLF__P_LITERAL, .text = cl->num_text};
         return (mlf__param){.kind = MLF__P_REAL, .d = cl->num};
     }
     return (mlf__param){.kind = MLF__P_TEXT, .text = cl->str};

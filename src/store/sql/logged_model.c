@@ -568,7 +568,7 @@ static int mlf__comparison(mlf_pool *pool, mlf__binds *q, mlf_buf *b, const char
     if (list_op) {
         if (cl->n_list == 0) {
             /* SQLAlchemy's empty IN is false for every row, NULL included */
-            mlf_buf_puts(b, cl->op == MLF_OP_IN ? "0" : "1");
+            mlf_buf_puts(b, cl->op == MLF_OP_IN ? "false" : "true");
             return 0;
         }
         mlf_buf_printf(b, "%s %s (", column, ops[cl->op]);
@@ -717,7 +717,7 @@ static int mlf__orders(mlf__query *q, const mlf_store_logged_model_query *query,
             mlf_buf_printf(&q->joins,
                            " LEFT OUTER JOIN (SELECT model_id, metric_value FROM (SELECT model_id, metric_value, "
                            "rank() OVER (PARTITION BY model_id, metric_name ORDER BY metric_timestamp_ms DESC, "
-                           "metric_step DESC) AS rank FROM logged_model_metrics WHERE metric_name = ?%s%s) "
+                           "metric_step DESC) AS rank FROM logged_model_metrics WHERE metric_name = ?%s%s) AS ranked "
                            "WHERE rank = 1) AS f%d ON m.model_id = f%d.model_id",
                            by_name ? " AND dataset_name = ?" : "", by_digest ? " AND dataset_digest = ?" : "", k, k);
             mlf__bind_text(&q->join_binds, dot + 1);

@@ -23,6 +23,24 @@
 /* mlflow.utils.mlflow_tags.MLFLOW_MODEL_VERSIONS */
 #define MLF__MODEL_VERSIONS_TAG "mlflow.modelVersions"
 
+/*
+ * The version as the column compares it: SQLite's integer affinity reads
+ * "1.0" as 1, so the store always gives the integer's text when the value is
+ * one; anything else is left for the query (no row on SQLite, a DataError
+ * on PostgreSQL, as psycopg2 would get).
+ */
+static const char *mlf__version_text(mlf_pool *pool, const char *version)
+{
+    if (version == NULL || version[0] == '\0')
+        return version;
+    char *end;
+    double d = strtod(version, &end);
+    if (*end != '\0' || d != d || d < -9.2e18 || d > 9.2e18 || d != (double)(int64_t)d ||
+        strpbrk(version, "xXnN") != NULL)
+        return version;
+    return mlf_pool_sprintf(pool, "%" PRId64, (int64_t)d);
+}
+
 static mlf_sql_store *mlf__store(mlf_store *store)
 {
     return (mlf_sql_store *)store;
@@ -370,7 +388,14 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf_store_ne
     int rc = mlf_sql_rm_fetch(c, pool, mv->name, false, &rm, err);
     if (rc < 0)
         return rc;
-    /* next_version: deleted versions count, so numbers are never reused; the write lock makes it atomic */
+    /* the model's row first: on PostgreSQL its row lock queues concurrent creators (in any process), each
+       then reads the versions committed before it; SQLite's write lock does the same */
+    int64_t now = mlf_sql_now_ms();
+    rc = mlf__run(c, pool, "UPDATE registered_models SET last_updated_time = ? WHERE name = ?", "it",
+                  (const void *[]){&now, mv->name}, err);
+    if (rc < 0)
+        return rc;
+    /* next_version: deleted versions count, so numbers are never reused */
     mlf_sql_stmt *st;
     rc = mlf_sql_prepare(c, pool, "SELECT coalesce(max(version), 0) + 1 FROM model_versions WHERE name = ?", &st, err);
     if (rc < 0)
@@ -381,11 +406,6 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf_store_ne
     mlf_sql_reset(st);
     if (rc != MLF_SQL_ROW)
         return mlf_sql_error(pool, c, rc, err);
-    int64_t now = mlf_sql_now_ms();
-    rc = mlf__run(c, pool, "UPDATE registered_models SET last_updated_time = ? WHERE name = ?", "it",
-                  (const void *[]){&now, mv->name}, err);
-    if (rc < 0)
-        return rc;
     rc = mlf_sql_prepare(c, pool,
                          "INSERT INTO model_versions (name, version, creation_time, last_updated_time, description, "
                          "user_id, current_stage, source, run_id, status, status_message, run_link, "
@@ -456,6 +476,7 @@ int mlf_sql_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_sto
 int mlf_sql_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
                               Mlflow__ModelVersion **ret, mlf_error *err)
 {
+    version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
     int rc = mlf_sql_read_begin(s, pool, &c, err);
@@ -485,6 +506,7 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
 int mlf_sql_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
                                  const char *description, Mlflow__ModelVersion **ret, mlf_error *err)
 {
+    version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
     int rc;
@@ -531,6 +553,7 @@ int mlf_sql_transition_model_version_stage(mlf_store *store, mlf_pool *pool, con
                                            const char *stage, bool archive_existing_versions,
                                            Mlflow__ModelVersion **ret, mlf_error *err)
 {
+    version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
     int rc;
@@ -577,6 +600,7 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
 int mlf_sql_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
                                  mlf_error *err)
 {
+    version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
     int rc;
@@ -623,6 +647,7 @@ static int mlf__download_uri_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *
 int mlf_sql_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
                                            const char **ret, mlf_error *err)
 {
+    version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
     int rc = mlf_sql_read_begin(s, pool, &c, err);
@@ -649,6 +674,7 @@ static int mlf__set_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name,
 int mlf_sql_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
                                   const char *key, const char *value, mlf_error *err)
 {
+    version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
     int rc;
@@ -677,6 +703,7 @@ static int mlf__delete_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *na
 int mlf_sql_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
                                      const char *key, mlf_error *err)
 {
+    version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
     int rc;

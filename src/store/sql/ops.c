@@ -6,6 +6,7 @@
 #include "store/sql/sql.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -118,4 +119,21 @@ int mlf_sql_artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_erro
     if (rc < 0)
         return rc;
     return mlf__mkdirs(pool, path, err);
+}
+
+int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_dialect dialect,
+                       const mlf_store_config *config, mlf_pool *pool, mlf_error *err)
+{
+    const char *root =
+        config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root : "./mlruns";
+    char *resolved;
+    int rc = mlf_sql_artifact_root(pool, root, &resolved, err);
+    if (rc < 0)
+        return rc;
+    s->base.ops = ops;
+    s->dialect = dialect;
+    s->artifact_root = strdup(resolved);
+    if (s->artifact_root == NULL)
+        abort();
+    return 0;
 }

@@ -286,7 +286,7 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
                              "INSERT INTO registered_models (name, creation_time, last_updated_time, description) "
-                             "VALUES (?, ?, ?, ?)",
+                             "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                              &st, err);
     if (rc < 0)
         return rc;
@@ -297,7 +297,8 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     mlf_sql_bind_text(st, 4, description);
     rc = mlf_sql_step(st);
     mlf_sql_reset(st);
-    if ((rc & 0xFF) == MLF_SQL_CONSTRAINT)
+    /* a taken name inserts nothing (rather than failing, which would end a PostgreSQL transaction) */
+    if (rc == MLF_SQL_DONE && mlf_sql_changes(c) == 0)
         return mlf__already_exists(c, pool, name, tags, n_tags, err);
     if (rc != MLF_SQL_DONE)
         return mlf_sql_error(pool, c, rc, err);

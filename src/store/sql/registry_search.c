@@ -28,6 +28,7 @@ static mlf_sql_store *mlf__store(mlf_store *store)
 
 typedef struct {
     bool is_int;
+    bool literal; /** a number's text from the filter (mlf_sql_bind_literal) */
     int64_t i;
     const char *text;
 } mlf__param;
@@ -38,6 +39,7 @@ typedef struct {
     mlf__param *params;
     size_t n, cap;
     mlf_pool *pool;
+    mlf_sql_dialect dialect; /** of the store the filter is for */
 } mlf__sql;
 
 static void mlf__sql_init(mlf__sql *q, mlf_pool *pool)
@@ -73,6 +75,8 @@ static void mlf__sql_bind(const mlf__sql *q, mlf_sql_stmt *st)
     for (size_t i = 0; i < q->n; i++) {
         if (q->params[i].is_int)
             mlf_sql_bind_int64(st, (int)i + 1, q->params[i].i);
+        else if (q->params[i].literal)
+            mlf_sql_bind_literal(st, (int)i + 1, q->params[i].text);
         else
             mlf_sql_bind_text(st, (int)i + 1, q->params[i].text);
     }
@@ -143,7 +147,7 @@ static int mlf__comparison(mlf__sql *q, const char *column, const mlf_search_cla
         /* Python binds an int: one beyond int64 makes the sqlite3 driver raise */
         errno = 0;
         (void)strtoll(cl->num_text, NULL, 10);
-        if (errno == ERANGE)
+        if (errno == ERANGE && q->dialect != MLF_SQL_POSTGRES) /* psycopg2 sends a numeric literal */
             return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
                                  "Python int too large to convert to SQLite INTEGER");
     }
@@ -157,6 +161,7 @@ static int mlf__comparison(mlf__sql *q, const char *column, const mlf_search_cla
         mlf_buf_printf(&q->sql, "%s %s ?", column, op);
     }
     mlf__sql_text(q, value);
+    q->params[q->n - 1].literal = cl->value_kind == MLF_VALUE_NUMBER && value != NULL;
     return 0;
 }
 
@@ -192,14 +197,15 @@ static bool mlf__querying_prompts(const mlf_search_clause *clauses, size_t n)
  * or "model_versions" (alias t), tag_table its tag table; versions join on
  * (name, version).
  */
-static int mlf__filter(mlf_pool *pool, bool versions, const mlf_search_clause *clauses, size_t n_clauses,
-                       mlf__sql *from, mlf_error *err)
+static int mlf__filter(mlf_pool *pool, mlf_sql_dialect dialect, bool versions, const mlf_search_clause *clauses,
+                       size_t n_clauses, mlf__sql *from, mlf_error *err)
 {
     const char *tag_table = versions ? "model_version_tags" : "registered_model_tags";
     bool prompts = mlf__querying_prompts(clauses, n_clauses);
     mlf__sql where, tags;
     mlf__sql_init(&where, pool);
     mlf__sql_init(&tags, pool);
+    where.dialect = tags.dialect = dialect;
     mlf_buf_puts(&where.sql, " WHERE 1 = 1");
 
     /* tag clauses grouped per key in first-seen order (a dict in MLflow) */
@@ -341,7 +347,7 @@ int mlf_sql_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t m
                                      mlf_error *err)
 {
     mlf__sql q;
-    int rc = mlf__filter(pool, false, clauses, n_clauses, &q, err);
+    int rc = mlf__filter(pool, ((mlf_sql_store *)store)->dialect, false, clauses, n_clauses, &q, err);
     if (rc < 0)
         return rc;
     /* _parse_search_registered_models_order_by, then name ASC unless ordered by name */
@@ -499,6 +505,7 @@ typedef struct {
         bool asc;
     } by[8];
     int n;
+    bool nulls_high; /** PostgreSQL: NULL sorts after every value ascending (SQLite: before) */
 } mlf__mv_sort;
 
 static void mlf__mv_sort_add(mlf__mv_sort *spec, const char *column, bool asc)
@@ -514,7 +521,8 @@ static void mlf__mv_sort_add(mlf__mv_sort *spec, const char *column, bool asc)
 
 static _Thread_local const mlf__mv_sort *mlf__sorting;
 
-/* SQLite's order: NULL first ascending (last descending), text by bytes (BINARY) */
+/* The database's order: NULL first ascending on SQLite (last on PostgreSQL), text by bytes (SQLite's BINARY, a
+   C-collation PostgreSQL database) */
 static int mlf__cmp_mv_key(const void *a, const void *b)
 {
     const mlf__mv_key *x = a, *y = b;
@@ -525,7 +533,7 @@ static int mlf__cmp_mv_key(const void *a, const void *b)
         } else {
             bool xn = x->nulls >> key & 1, yn = y->nulls >> key & 1;
             if (xn || yn)
-                c = (int)yn - (int)xn;
+                c = mlf__sorting->nulls_high ? (int)xn - (int)yn : (int)yn - (int)xn;
             else
                 c = (x->v[key] > y->v[key]) - (x->v[key] < y->v[key]);
         }
@@ -571,7 +579,7 @@ int mlf_sql_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_
                              "%" PRId64,
                              MLF__MV_MAX_RESULTS, max_results);
     mlf__sql q;
-    int rc = mlf__filter(pool, true, clauses, n_clauses, &q, err);
+    int rc = mlf__filter(pool, ((mlf_sql_store *)store)->dialect, true, clauses, n_clauses, &q, err);
     if (rc < 0)
         return rc;
     /* the default order is last_updated_timestamp DESC, name ASC, version_number DESC */
@@ -589,7 +597,7 @@ int mlf_sql_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_
     mlf_buf_init(&sorted.sql, pool, q.sql.len + 128);
     mlf_buf_append(&sorted.sql, q.sql.data, q.sql.len);
     mlf_buf_puts(&sorted.sql, " ORDER BY ");
-    mlf__mv_sort spec = {0};
+    mlf__mv_sort spec = {.nulls_high = ((mlf_sql_store *)store)->dialect == MLF_SQL_POSTGRES};
     bool by_name = false, by_version = false;
     for (size_t i = 0; i < n_orders; i++) {
         const char *key = orders[i].key != NULL ? orders[i].key : "";

@@ -61,6 +61,7 @@ typedef int (*mlf_sql_tx_fn)(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
 /** The common head of a SQL backend's store: its transactions. */
 typedef struct mlf_sql_store {
     mlf_store base;
+    mlf_sql_dialect dialect;
     char *artifact_root; /** default_artifact_root after resolve_uri_if_local */
     /** Starts a write transaction on a connection of the store. */
     int (*write_begin)(struct mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
@@ -80,6 +81,15 @@ void mlf_sql_ops_init(mlf_store_ops *ops);
 
 /** The default artifact root as SqlAlchemyStore.__init__ resolves it, created when local. */
 int mlf_sql_artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err);
+
+/**
+ * Fills the common head of a backend's new (zeroed) store: its function
+ * table, dialect and artifact root (config's default_artifact_root, else
+ * ./mlruns, resolved and created as MLflow does; malloc'd, the backend frees
+ * it). The backend sets the transaction functions.
+ */
+int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_dialect dialect,
+                       const mlf_store_config *config, mlf_pool *pool, mlf_error *err);
 
 static inline mlf_sql_dialect mlf_sql_dialect_of(const mlf_sql_conn *c)
 {
@@ -140,6 +150,13 @@ int mlf_sql_bind_int64(mlf_sql_stmt *st, int idx, int64_t v);
 /** Binds a double; NaN and infinities as the backend spells them. */
 int mlf_sql_bind_double(mlf_sql_stmt *st, int idx, double v);
 int mlf_sql_bind_null(mlf_sql_stmt *st, int idx);
+/**
+ * Binds a number of a search filter as MLflow's driver sends the Python
+ * literal: SQLite gets the text (the column's affinity converts it);
+ * PostgreSQL a double precision parameter (psycopg2's int and float
+ * literals both compare numerically with any numeric column).
+ */
+int mlf_sql_bind_literal(mlf_sql_stmt *st, int idx, const char *literal);
 
 /** The next row (MLF_SQL_ROW), the end (MLF_SQL_DONE) or an error class. */
 int mlf_sql_step(mlf_sql_stmt *st);
@@ -165,6 +182,17 @@ int mlf_sql_column_bytes(mlf_sql_stmt *st, int col);
 const void *mlf_sql_column_blob(mlf_sql_stmt *st, int col);
 /** Text of a column copied into the pool, NULL for SQL NULL. */
 char *mlf_sql_column_text_dup(mlf_pool *pool, mlf_sql_stmt *st, int col);
+
+/**
+ * An integer id that psycopg2 would send as a literal no integer column
+ * holds (beyond int32: PostgreSQL's experiment_id is an integer) as one that
+ * matches no row; ids as given elsewhere. overflow: int() gave a value
+ * beyond int64 (SQLite's driver raises for those instead).
+ */
+static inline int64_t mlf_sql_pg_unmatched_id(int64_t id, bool overflow)
+{
+    return overflow || id > INT32_MAX || id < INT32_MIN ? INT32_MIN : id;
+}
 
 /** Milliseconds since the epoch (MLflow's get_current_time_millis). */
 int64_t mlf_sql_now_ms(void);

@@ -4,6 +4,7 @@
  */
 #include "store/sql/sql.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -127,6 +128,14 @@ int mlf_sql_bind_null(mlf_sql_stmt *st, int idx)
     if (MLF__IS_LITE(st))
         return sqlite3_bind_null(MLF__LITE(st), idx);
     return mlf_pg_bind((mlf_pg_stmt *)st, idx, NULL, 0);
+}
+
+int mlf_sql_bind_literal(mlf_sql_stmt *st, int idx, const char *literal)
+{
+    if (MLF__IS_LITE(st))
+        return mlf_sql_bind_text(st, idx, literal);
+    /* a double compares with integer and float columns alike, whatever the literal's size */
+    return mlf_pg_bind_double((mlf_pg_stmt *)st, idx, strtod(literal, NULL));
 }
 
 int mlf_sql_step(mlf_sql_stmt *st)

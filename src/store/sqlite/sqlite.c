@@ -421,25 +421,21 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, mlf__sqlite_configure);
-    const char *root =
-        config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root : "./mlruns";
-    char *resolved;
-    int rc = mlf_sql_artifact_root(pool, root, &resolved, err);
-    if (rc < 0)
-        return rc;
-
     mlf_sqlite_store *s = calloc(1, sizeof(*s));
     if (s == NULL)
         abort();
-    s->sql.base.ops = &mlf__sqlite_ops;
+    int rc = mlf_sql_store_init(&s->sql, &mlf__sqlite_ops, MLF_SQL_SQLITE, config, pool, err);
+    if (rc < 0) {
+        free(s);
+        return rc;
+    }
     s->sql.write_begin = mlf__write_begin;
     s->sql.write_end = mlf__write_end;
     s->sql.read_begin = mlf__read_begin;
     s->sql.read_end = mlf__read_end;
     s->uri = strdup(uri);
     s->filename = filename != NULL ? strdup(filename) : NULL;
-    s->sql.artifact_root = strdup(resolved);
-    if (s->uri == NULL || (filename != NULL && s->filename == NULL) || s->sql.artifact_root == NULL)
+    if (s->uri == NULL || (filename != NULL && s->filename == NULL))
         abort();
     pthread_mutex_init(&s->write_mu, NULL);
     pthread_cond_init(&s->commit_cv, NULL);
