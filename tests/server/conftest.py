@@ -42,6 +42,10 @@ UNIQUE_VIOLATION = ("(psycopg2.errors.UniqueViolation) duplicate key value viola
                     else "(sqlite3.IntegrityError) UNIQUE constraint failed")
 
 
+# MLflow's answer to a negative LIMIT on PostgreSQL (SQLite's means none)
+NEGATIVE_LIMIT = "(psycopg2.errors.InvalidRowCountInLimitClause) LIMIT must not be negative\n"
+
+
 def assert_unique_violation(msg, sqlite_text, before=""):
     """msg is MLflow's IntegrityError message: on SQLite it starts with before + sqlite_text
     (`(sqlite3.IntegrityError) UNIQUE constraint failed: t.c`), on PostgreSQL with before + psycopg2's

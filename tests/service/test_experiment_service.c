@@ -1,19 +1,10 @@
 /*
  * The experiment rpcs through the service layer: handler checks, the order
  * of validations, defaults (view type, max_results, artifact root) and the
- * responses, on a service over a SQLite file.
+ * responses, on a service over a SQLite file (or, as store-pg/, a fresh
+ * PostgreSQL database: ../store/helpers.h).
  */
-#include <inttypes.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-#include <cmocka.h>
+#include "../store/helpers.h"
 
 #include "service/service.h"
 #include "service/tracking/experiment.h"
@@ -22,7 +13,6 @@ typedef struct {
     mlf_pool *pool;
     mlf_service *svc;
     mlf_ctx ctx;
-    char dir[256];
     char cwd[1024];
 } fixture;
 
@@ -30,12 +20,13 @@ static int setup_with(void **state, int serve_artifacts)
 {
     fixture *f = calloc(1, sizeof(*f));
     f->pool = mlf_pool_create();
-    snprintf(f->dir, sizeof(f->dir), "%s/mlfc-svc-XXXXXX", getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
-    assert_non_null(mkdtemp(f->dir));
+    mlf_test_make_tmpdir();
     /* the default local root is ./mlruns: work inside the temp dir */
     assert_non_null(getcwd(f->cwd, sizeof(f->cwd)));
-    assert_int_equal(chdir(f->dir), 0);
-    mlf_service_config cfg = {.backend_store_uri = "sqlite:///mlflow.db", .serve_artifacts = serve_artifacts};
+    assert_int_equal(chdir(mlf_test_tmpdir), 0);
+    char *db;
+    const char *uri = mlf_test_pg() ? mlf_test_store_uri(f->pool, &db) : "sqlite:///mlflow.db";
+    mlf_service_config cfg = {.backend_store_uri = uri, .serve_artifacts = serve_artifacts};
     mlf_error err = {0};
     if (mlf_service_create(&cfg, f->pool, &f->svc, &err) != 0)
         fail_msg("service: %s", err.message);
@@ -59,20 +50,11 @@ static int teardown(void **state)
     fixture *f = *state;
     mlf_service_destroy(f->svc);
     assert_int_equal(chdir(f->cwd), 0);
-    char cmd[400];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
+    mlf_test_remove_tmpdir();
     mlf_pool_destroy(f->pool);
     free(f);
     return 0;
 }
-
-#define assert_error(rc, err, want_code, want_msg)                                                                     \
-    do {                                                                                                               \
-        assert_int_equal((rc), -(want_code));                                                                          \
-        assert_int_equal((err).code, (want_code));                                                                     \
-        assert_string_equal((err).message, (want_msg));                                                                \
-    } while (0)
 
 static const char *create(fixture *f, const char *name, const char *location)
 {
@@ -170,9 +152,12 @@ static void test_create_experiment_checks(void **state)
     /* duplicate */
     req.tags = NULL;
     req.n_tags = 0;
-    assert_error(mlf_tracking_create_experiment(&f->ctx, &req, &resp, &err), err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
-                 "Experiment(name=tagged) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint failed: "
-                 "experiments.name");
+    assert_integrity_error(mlf_tracking_create_experiment(&f->ctx, &req, &resp, &err), err,
+                           MLF_ERR_RESOURCE_ALREADY_EXISTS,
+                           "Experiment(name=tagged) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint "
+                           "failed: experiments.name",
+                           "Experiment(name=tagged) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
+                           "\"experiments_name_key\"\nDETAIL:  Key (name)=(tagged) already exists.");
 }
 
 static void test_get_and_get_by_name(void **state)
@@ -276,8 +261,9 @@ static void test_update_delete_restore(void **state)
     assert_int_equal(mlf_tracking_update_experiment(&f->ctx, &up, &up_resp, &err), 0);
     assert_string_equal(get(f, id)->name, "new");
     up.new_name = "Default";
-    assert_error(mlf_tracking_update_experiment(&f->ctx, &up, &up_resp, &err), err, MLF_ERR_BAD_REQUEST,
-                 "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name");
+    assert_integrity_error(mlf_tracking_update_experiment(&f->ctx, &up, &up_resp, &err), err, MLF_ERR_BAD_REQUEST,
+                           "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name",
+                           MLF_TEST_PG_UNIQUE "\"experiments_name_key\"\nDETAIL:  Key (name)=(Default) already exists.");
 
     Mlflow__DeleteExperiment del = MLFLOW__DELETE_EXPERIMENT__INIT;
     Mlflow__DeleteExperiment__Response del_resp = MLFLOW__DELETE_EXPERIMENT__RESPONSE__INIT;

@@ -155,10 +155,10 @@ static void test_log_inputs_errors(void **state)
     dup->n_tags = 2;
     Mlflow__DatasetInput *both[] = {ins[0], dup};
     rc = log_inputs(f, "r1", both, 2, &err);
-    assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "",
+    assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST,
                                   "(sqlite3.IntegrityError) UNIQUE constraint failed: input_tags.input_uuid, "
                                   "input_tags.name",
-                                  MLF_TEST_PG_UNIQUE);
+                                  MLF_TEST_PG_UNIQUE "\"input_tags_pk\"\nDETAIL:  Key (input_uuid, name)=(");
     assert_string_equal(q1(f, "SELECT count(*) FROM datasets"), "0");
     assert_string_equal(q1(f, "SELECT count(*) FROM inputs"), "0");
 }
@@ -178,8 +178,10 @@ static void test_log_outputs(void **state)
                                 "source_id = 'r1' AND destination_type = 'MODEL_OUTPUT' ORDER BY destination_id"),
                         "m-a:7,m-b:0");
     int rc = f->store->ops->log_outputs(f->store, f->pool, "r1", models, 1, &err);
-    assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "",
-                                  "(sqlite3.IntegrityError) UNIQUE constraint failed: inputs.", MLF_TEST_PG_UNIQUE);
+    assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed: inputs.",
+                                  MLF_TEST_PG_UNIQUE "\"inputs_pk\"\nDETAIL:  Key (source_type, source_id, "
+                                                     "destination_type, destination_id)=(RUN_OUTPUT, r1, MODEL_OUTPUT, "
+                                                     "m-a) already exists.");
     rc = f->store->ops->log_outputs(f->store, f->pool, "nope", models, 0, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=nope not found");
     rc = f->store->ops->log_outputs(f->store, f->pool, "gone", models, 0, &err);

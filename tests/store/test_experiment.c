@@ -243,18 +243,22 @@ static void test_create_duplicate_name(void **state)
     const char *id;
     mlf_error err = {0};
     int rc = f->store->ops->create_experiment(f->store, f->pool, "test", NULL, NULL, 0, &id, &err);
-    assert_integrity_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS, "Experiment(name=test) already exists. Error: ",
-                           "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name", MLF_TEST_PG_UNIQUE);
+    assert_integrity_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
+                           "Experiment(name=test) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint "
+                           "failed: experiments.name",
+                           "Experiment(name=test) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
+                           "\"experiments_name_key\"\nDETAIL:  Key (name)=(test) already exists.");
     /* also with an explicit location (MLflow's regression test) */
     rc = f->store->ops->create_experiment(f->store, f->pool, "test", "/tmp/x", NULL, 0, &id, &err);
     assert_int_equal(rc, -MLF_ERR_RESOURCE_ALREADY_EXISTS);
     /* duplicate tag keys fail the same way and leave nothing behind */
     Mlflow__ExperimentTag *tags[] = {mk_tag(f->pool, "k", "1"), mk_tag(f->pool, "k", "2")};
     rc = f->store->ops->create_experiment(f->store, f->pool, "dup-tags", NULL, tags, 2, &id, &err);
-    assert_integrity_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS, "Experiment(name=dup-tags) already exists. Error: ",
-                           "(sqlite3.IntegrityError) UNIQUE constraint failed: experiment_tags.key, "
-                           "experiment_tags.experiment_id",
-                           MLF_TEST_PG_UNIQUE);
+    assert_integrity_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
+                           "Experiment(name=dup-tags) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint "
+                           "failed: experiment_tags.key, experiment_tags.experiment_id",
+                           "Experiment(name=dup-tags) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
+                           "\"experiment_tag_pk\"\nDETAIL:  Key (key, experiment_id)=(k, ");
     Mlflow__Experiment *e = NULL;
     assert_int_equal(f->store->ops->get_experiment_by_name(f->store, f->pool, "dup-tags", &e, &err), 0);
     assert_null(e);
@@ -402,8 +406,11 @@ static void test_rename_experiment(void **state)
 
     create(f, "taken");
     assert_integrity_error(f->store->ops->rename_experiment(f->store, f->pool, id, "taken", &err), err,
-                           MLF_ERR_BAD_REQUEST, "", "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name",
-                           MLF_TEST_PG_UNIQUE);
+                           MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name",
+                           MLF_TEST_PG_UNIQUE "\"experiments_name_key\"\nDETAIL:  Key (name)=(taken) already exists.\n"
+                                              "\n[SQL: UPDATE experiments SET name=%(name)s, last_update_time="
+                                              "%(last_update_time)s WHERE experiments.experiment_id = "
+                                              "%(experiments_experiment_id)s]\n[parameters: {'name': 'taken', ");
     assert_string_equal(get(f, id)->name, "new name");
     /* renaming to its own name is fine */
     assert_int_equal(f->store->ops->rename_experiment(f->store, f->pool, id, "new name", &err), 0);
@@ -531,11 +538,23 @@ static void test_search_filter_by_time_attribute(void **state)
     assert_string_equal(
         ids(f, SEARCH(f, CLAUSES(attr_num("creation_time", MLF_OP_GE, mlf_pool_sprintf(f->pool, "%" PRId64, now_ms()))))),
         "");
-    /* a float literal compares numerically, as SQLite's column affinity does for MLflow's bound text */
-    assert_string_equal(
-        ids(f, SEARCH(f, CLAUSES(attr_num("creation_time", MLF_OP_LE,
-                                          mlf_pool_sprintf(f->pool, "%" PRId64 ".5", e1->creation_time))))),
-        "1,0");
+    /* a float literal compares numerically, as SQLite's column affinity does for MLflow's bound text;
+       PostgreSQL refuses the text as a bigint, and MLflow answers its DataError */
+    char *t1_5 = mlf_pool_sprintf(f->pool, "%" PRId64 ".5", e1->creation_time);
+    if (mlf_test_pg()) {
+        mlf_search_clause le = attr_num("creation_time", MLF_OP_LE, t1_5);
+        mlf_store_experiment_page page = {0};
+        mlf_error err = {0};
+        assert_error_prefix(f->store->ops->search_experiments(f->store, f->pool, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 1000,
+                                                              &le, 1, NULL, 0, 0, &page, &err),
+                            err, MLF_ERR_BAD_REQUEST,
+                            mlf_pool_sprintf(f->pool,
+                                             "(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for "
+                                             "type bigint: \"%s\"\n",
+                                             t1_5));
+    } else {
+        assert_string_equal(ids(f, SEARCH(f, CLAUSES(attr_num("creation_time", MLF_OP_LE, t1_5)))), "1,0");
+    }
 
     sleep_ms(2);
     int64_t before_rename = now_ms();
@@ -745,12 +764,12 @@ static void test_concurrent_writers_and_readers(void **state)
         args[i] = (worker_arg){.store = i % 3 == 0 ? second : f->store, .thread = i};
         assert_int_equal(pthread_create(&th[i], NULL, worker, &args[i]), 0);
     }
-    for (int i = 0; i < N; i++) {
+    for (int i = 0; i < N; i++) /* all of them before any check: a failed check ends the test */
         pthread_join(th[i], NULL);
+    mlf_store_destroy(second);
+    for (int i = 0; i < N; i++)
         if (args[i].failures != 0)
             fail_msg("thread %d: %d failures, last: %s", i, args[i].failures, args[i].last_error);
-    }
-    mlf_store_destroy(second);
     assert_string_equal(mlf_test_query1(f->pool, f->db_path, "SELECT count(*) FROM experiments"), "301");
     assert_string_equal(mlf_test_query1(f->pool, f->db_path, "SELECT max(experiment_id) FROM experiments"), "300");
 }
@@ -771,10 +790,10 @@ static void test_in_memory_store_threads(void **state)
         args[i] = (worker_arg){.store = mem, .thread = i};
         assert_int_equal(pthread_create(&th[i], NULL, worker, &args[i]), 0);
     }
-    for (int i = 0; i < N; i++) {
+    for (int i = 0; i < N; i++)
         pthread_join(th[i], NULL);
+    for (int i = 0; i < N; i++)
         assert_int_equal(args[i].failures, 0);
-    }
     mlf_store_experiment_page page = {0};
     assert_int_equal(mem->ops->search_experiments(mem, f->pool, MLFLOW__VIEW_TYPE__ALL, 1000, NULL, 0, NULL, 0, 0, &page,
                                                   &err),
