@@ -133,7 +133,7 @@ def test_create_registered_model_errors(server):
     if PG:
         err(server.post("registered-models/create", {"name": uniq(), "tags": [{"key": "big", "value": "v" * 100000}]}),
             400, "BAD_REQUEST",
-            "(psycopg2.errors.StringDataRightTruncation) value too long for type character varying(5000)")
+            prefix="(psycopg2.errors.StringDataRightTruncation) value too long for type character varying(5000)\n")
     else:
         create_model(server, uniq(), tags=[{"key": "big", "value": "v" * 100000}])
     err(server.post("registered-models/create", {"name": uniq(), "tags": [{"key": "big", "value": "v" * 100001}]}),

@@ -24,10 +24,11 @@ static void mlf__set_error(mlf_pg_conn *c, const char *sqlstate, const char *msg
     c->errmsg = strdup(msg != NULL ? msg : "");
     if (c->errmsg == NULL)
         abort();
-    /* psycopg2 prints the server's message with its DETAIL lines; drop the trailing newline */
-    size_t n = strlen(c->errmsg);
-    while (n > 0 && c->errmsg[n - 1] == '\n')
-        c->errmsg[--n] = '\0';
+    /* kept as psycopg2's str() of the error has it: the server's message, its DETAIL line, a final newline;
+       psycopg2 sends parameters inside the statement, so the CONTEXT line naming a bound one is not its */
+    char *ctx = strstr(c->errmsg, "CONTEXT:  unnamed portal parameter");
+    if (ctx != NULL)
+        *ctx = '\0';
 }
 
 /* The error class of a failed result (or of the connection when res is NULL), remembering its message. */
@@ -55,20 +56,51 @@ const char *mlf_pg_errmsg(mlf_pg_conn *c)
     return c->errmsg != NULL ? c->errmsg : "";
 }
 
-const char *mlf_pg_integrity_error_name(mlf_pg_conn *c)
+/* psycopg2.errors' class for a SQLSTATE (PostgreSQL's condition name in CamelCase), NULL when not listed */
+static const char *mlf__psycopg2_name(const char *state)
 {
     static const struct {
         const char *state, *name;
     } names[] = {
-        {"23505", "psycopg2.errors.UniqueViolation"},
-        {"23503", "psycopg2.errors.ForeignKeyViolation"},
-        {"23502", "psycopg2.errors.NotNullViolation"},
-        {"23514", "psycopg2.errors.CheckViolation"},
+        {"23505", "UniqueViolation"},
+        {"23503", "ForeignKeyViolation"},
+        {"23502", "NotNullViolation"},
+        {"23514", "CheckViolation"},
+        {"22001", "StringDataRightTruncation"},
+        {"22P02", "InvalidTextRepresentation"},
+        {"22003", "NumericValueOutOfRange"},
+        {"2201W", "InvalidRowCountInLimitClause"},
+        {"2201X", "InvalidRowCountInResultOffsetClause"},
+        {"22007", "InvalidDatetimeFormat"},
+        {"22008", "DatetimeFieldOverflow"},
+        {"22012", "DivisionByZero"},
+        {"22021", "CharacterNotInRepertoire"},
+        {"40001", "SerializationFailure"},
+        {"40P01", "DeadlockDetected"},
+        {"25P02", "InFailedSqlTransaction"},
+        {"42601", "SyntaxError"},
+        {"42703", "UndefinedColumn"},
+        {"42P01", "UndefinedTable"},
+        {"42883", "UndefinedFunction"},
+        {"42804", "DatatypeMismatch"},
+        {"42725", "AmbiguousFunction"},
+        {"42P18", "IndeterminateDatatype"},
+        {"57014", "QueryCanceled"},
     };
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(c->sqlstate, names[i].state) == 0)
+        if (strcmp(state, names[i].state) == 0)
             return names[i].name;
-    return "psycopg2.IntegrityError";
+    return NULL;
+}
+
+const char *mlf_pg_integrity_error_name(mlf_pg_conn *c)
+{
+    const char *name = mlf__psycopg2_name(c->sqlstate);
+    if (name == NULL || strncmp(c->sqlstate, "23", 2) != 0)
+        return "psycopg2.IntegrityError";
+    static __thread char buf[64];
+    snprintf(buf, sizeof(buf), "psycopg2.errors.%s", name);
+    return buf;
 }
 
 int mlf_pg_error(mlf_pool *pool, mlf_pg_conn *c, int rc, mlf_error *err)
@@ -85,23 +117,11 @@ int mlf_pg_error(mlf_pool *pool, mlf_pg_conn *c, int rc, mlf_error *err)
                              "(psycopg2.OperationalError) The database is unavailable: %s", msg);
     default: {
         /* SqlAlchemyStore's session turns every other SQLAlchemyError into BAD_REQUEST */
-        static const struct {
-            const char *state, *name;
-        } names[] = {
-            {"22001", "errors.StringDataRightTruncation"},
-            {"22P02", "errors.InvalidTextRepresentation"},
-            {"22003", "errors.NumericValueOutOfRange"},
-            {"22", "errors.DataError"},
-            {"42", "errors.ProgrammingError"},
-        };
-        const char *name = "DatabaseError";
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-            if (strncmp(c->sqlstate, names[i].state, strlen(names[i].state)) == 0) {
-                name = names[i].name;
-                break;
-            }
-        }
-        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(psycopg2.%s) %s", name, msg);
+        const char *name = mlf__psycopg2_name(c->sqlstate);
+        if (name != NULL)
+            return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(psycopg2.errors.%s) %s", name, msg);
+        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(psycopg2.%s) %s",
+                             strncmp(c->sqlstate, "22", 2) == 0 ? "DataError" : "DatabaseError", msg);
     }
     }
 }

@@ -180,30 +180,15 @@ char *mlf_pg_translate(const char *sql, int *ret_n_params)
                 continue;
             }
         }
-        if (mlf__is(p, wn, "IN") || mlf__is(p, wn, "LIMIT") || mlf__is(p, wn, "OFFSET")) {
+        if (mlf__is(p, wn, "IN")) {
             const char *a = mlf__skip_space(p + wn);
-            if (mlf__is(p, wn, "IN") && *a == '(' && *mlf__skip_space(a + 1) == ')') {
+            if (*a == '(' && *mlf__skip_space(a + 1) == ')') {
                 /* SQLite's empty list: no row matches IN, every row NOT IN (an untyped '{}' takes the column's type) */
                 bool neg = o.n >= 4 && strncasecmp(o.s + o.n - 4, "NOT ", 4) == 0;
                 if (neg)
                     o.n -= 4;
                 mlf__puts(&o, neg ? "<> ALL ('{}')" : "= ANY ('{}')");
                 p = mlf__skip_space(a + 1) + 1;
-                continue;
-            }
-            if (!mlf__is(p, wn, "IN") && *a == '?') {
-                /* SQLite reads a negative LIMIT as none and a negative OFFSET as 0 */
-                const char *q = a + 1;
-                int n = isdigit((unsigned char)*q) ? (int)strtol(q, (char **)&q, 10) : max_param + 1;
-                if (n > max_param)
-                    max_param = n;
-                char e[128];
-                if (mlf__is(p, wn, "LIMIT"))
-                    snprintf(e, sizeof(e), "LIMIT CASE WHEN $%d::bigint < 0 THEN NULL ELSE $%d::bigint END", n, n);
-                else
-                    snprintf(e, sizeof(e), "OFFSET GREATEST($%d::bigint, 0)", n);
-                mlf__puts(&o, e);
-                p = q;
                 continue;
             }
         }

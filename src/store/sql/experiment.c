@@ -202,8 +202,8 @@ static int mlf__already_exists(mlf_sql_conn *c, mlf_pool *pool, const char *name
         return mlf_sql_error(pool, c, rc, err);
     /* SqlAlchemyStore turns every IntegrityError of the insert into this */
     return mlf_error_set(err, pool, MLF_ERR_RESOURCE_ALREADY_EXISTS,
-                         "Experiment(name=%s) already exists. Error: (%s) %s", name != NULL ? name : "None",
-                         mlf_sql_integrity_error_name(c), mlf_sql_errmsg(c));
+                         "Experiment(name=%s) already exists. Error: %s(%s) %s", name != NULL ? name : "None",
+                         mlf_sql_autoflush_note(c), mlf_sql_integrity_error_name(c), mlf_sql_errmsg(c));
 }
 
 static int mlf__create_in_tx(mlf_sql_store *s, mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *location,
@@ -424,11 +424,23 @@ static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experi
                          err);
     if (rc < 0)
         return rc;
+    int64_t now = mlf_sql_now_ms();
     mlf_sql_bind_text(st, 1, new_name);
-    mlf_sql_bind_int64(st, 2, mlf_sql_now_ms());
+    mlf_sql_bind_int64(st, 2, now);
     mlf_sql_bind_int64(st, 3, id);
-    /* a duplicate name fails at commit in MLflow: BAD_REQUEST with the IntegrityError text */
-    return mlf__step_done(c, pool, st, err);
+    /* a duplicate name fails at commit in MLflow: BAD_REQUEST with the IntegrityError text (SQLAlchemy adds the
+       statement and its parameters on PostgreSQL) */
+    rc = mlf__step_done(c, pool, st, err);
+    if (rc < 0 && mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES && err != NULL && err->message != NULL &&
+        strncmp(err->message, "(psycopg2.errors.UniqueViolation)", 33) == 0)
+        err->message = mlf_pool_sprintf(pool,
+                                        "%s\n[SQL: UPDATE experiments SET name=%%(name)s, last_update_time="
+                                        "%%(last_update_time)s WHERE experiments.experiment_id = "
+                                        "%%(experiments_experiment_id)s]\n[parameters: {'name': %s, "
+                                        "'last_update_time': %" PRId64 ", 'experiments_experiment_id': %" PRId64
+                                        "}]\n(Background on this error at: https://sqlalche.me/e/20/gkpj)",
+                                        err->message, mlf_pystr_repr(pool, new_name), now, id);
+    return rc;
 }
 
 int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,

@@ -28,7 +28,7 @@ static mlf_sql_store *mlf__store(mlf_store *store)
 
 typedef struct {
     bool is_int;
-    bool literal; /** a number's text from the filter (mlf_sql_bind_literal) */
+    bool literal; /** a number's text from the filter (mlf_sql_bind_number) */
     int64_t i;
     const char *text;
 } mlf__param;
@@ -76,7 +76,7 @@ static void mlf__sql_bind(const mlf__sql *q, mlf_sql_stmt *st)
         if (q->params[i].is_int)
             mlf_sql_bind_int64(st, (int)i + 1, q->params[i].i);
         else if (q->params[i].literal)
-            mlf_sql_bind_literal(st, (int)i + 1, q->params[i].text);
+            mlf_sql_bind_number(st, (int)i + 1, q->params[i].text);
         else
             mlf_sql_bind_text(st, (int)i + 1, q->params[i].text);
     }

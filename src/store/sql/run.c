@@ -712,14 +712,14 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experi
     size_t n_out = n_tags + (has_tag ? 0 : 1);
     Mlflow__RunTag **out = MLF_NEW_ARRAY(pool, Mlflow__RunTag *, n_out);
     for (size_t i = 0; i < n_tags; i++) {
-        rc = mlf__insert_tag(c, pool, run_id, tags[i]->key, tags[i]->value, err);
+        rc = mlf_sql_autoflushed(c, pool, mlf__insert_tag(c, pool, run_id, tags[i]->key, tags[i]->value, err), err);
         if (rc < 0)
             return rc;
         out[i] = tags[i];
     }
     if (!has_tag) {
         /* MLflow appends the tag whenever the tags carry no non-empty name (an empty one then collides) */
-        rc = mlf__insert_tag(c, pool, run_id, "mlflow.runName", name, err);
+        rc = mlf_sql_autoflushed(c, pool, mlf__insert_tag(c, pool, run_id, "mlflow.runName", name, err), err);
         if (rc < 0)
             return rc;
         Mlflow__RunTag *t = MLF_NEW(pool, Mlflow__RunTag);

@@ -137,6 +137,21 @@ int mlf_sql_exec(mlf_sql_conn *c, mlf_pool *pool, const char *sql, mlf_error *er
 int mlf_sql_error(mlf_pool *pool, mlf_sql_conn *c, int rc, mlf_error *err);
 /** The Python driver's exception for the last constraint failure on c, as MLflow's messages name it. */
 const char *mlf_sql_integrity_error_name(mlf_sql_conn *c);
+/**
+ * SQLAlchemy's note for an error raised by an autoflush, which MLflow's
+ * messages carry on PostgreSQL where its session flushed the failing write
+ * at a later query ("" on SQLite, where those writes fail at once).
+ */
+const char *mlf_sql_autoflush_note(mlf_sql_conn *c);
+/** On PostgreSQL, puts mlf_sql_autoflush_note in front of err's message; returns rc. */
+int mlf_sql_autoflushed(mlf_sql_conn *c, mlf_pool *pool, int rc, mlf_error *err);
+/**
+ * Binds a number of a search filter that MLflow converts to a Python number
+ * first: SQLite gets the text (as before: its affinity converts it);
+ * PostgreSQL the integer, or a double when it has a fraction, an exponent or
+ * is beyond int64, as psycopg2 sends a Python int or float.
+ */
+int mlf_sql_bind_number(mlf_sql_stmt *st, int idx, const char *literal);
 /** The last error message on c (the driver's text). */
 const char *mlf_sql_errmsg(mlf_sql_conn *c);
 /** Rows changed by the last INSERT, UPDATE or DELETE on c. */
@@ -151,10 +166,10 @@ int mlf_sql_bind_int64(mlf_sql_stmt *st, int idx, int64_t v);
 int mlf_sql_bind_double(mlf_sql_stmt *st, int idx, double v);
 int mlf_sql_bind_null(mlf_sql_stmt *st, int idx);
 /**
- * Binds a number of a search filter as MLflow's driver sends the Python
- * literal: SQLite gets the text (the column's affinity converts it);
- * PostgreSQL a double precision parameter (psycopg2's int and float
- * literals both compare numerically with any numeric column).
+ * Binds a number of a search filter as MLflow binds it: its text. SQLite's
+ * column affinity converts it; PostgreSQL parses it as the column's type
+ * (so "1000.5" against a bigint column is psycopg2's DataError there, as for
+ * MLflow).
  */
 int mlf_sql_bind_literal(mlf_sql_stmt *st, int idx, const char *literal);
 

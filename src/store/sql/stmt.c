@@ -4,6 +4,7 @@
  */
 #include "store/sql/sql.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,21 @@ const char *mlf_sql_integrity_error_name(mlf_sql_conn *c)
     return mlf_pg_integrity_error_name((mlf_pg_conn *)c);
 }
 
+const char *mlf_sql_autoflush_note(mlf_sql_conn *c)
+{
+    if (MLF__IS_LITE(c))
+        return "";
+    return "(raised as a result of Query-invoked autoflush; consider using a session.no_autoflush block if this "
+           "flush is occurring prematurely)\n";
+}
+
+int mlf_sql_autoflushed(mlf_sql_conn *c, mlf_pool *pool, int rc, mlf_error *err)
+{
+    if (rc < 0 && !MLF__IS_LITE(c) && err != NULL && err->message != NULL)
+        err->message = mlf_pool_sprintf(pool, "%s%s", mlf_sql_autoflush_note(c), err->message);
+    return rc;
+}
+
 int64_t mlf_sql_changes(mlf_sql_conn *c)
 {
     if (MLF__IS_LITE(c))
@@ -132,10 +148,21 @@ int mlf_sql_bind_null(mlf_sql_stmt *st, int idx)
 
 int mlf_sql_bind_literal(mlf_sql_stmt *st, int idx, const char *literal)
 {
+    return mlf_sql_bind_text(st, idx, literal);
+}
+
+int mlf_sql_bind_number(mlf_sql_stmt *st, int idx, const char *literal)
+{
     if (MLF__IS_LITE(st))
         return mlf_sql_bind_text(st, idx, literal);
-    /* a double compares with integer and float columns alike, whatever the literal's size */
-    return mlf_pg_bind_double((mlf_pg_stmt *)st, idx, strtod(literal, NULL));
+    if (strpbrk(literal, ".eEnN") == NULL) {
+        errno = 0;
+        char *end;
+        long long v = strtoll(literal, &end, 10);
+        if (errno == 0 && *end == '\0')
+            return mlf_sql_bind_int64(st, idx, v);
+    }
+    return mlf_sql_bind_double(st, idx, strtod(literal, NULL));
 }
 
 int mlf_sql_step(mlf_sql_stmt *st)
