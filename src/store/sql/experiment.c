@@ -550,7 +550,7 @@ int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *
 
 /* ---- search ---- */
 
-typedef enum { MLF__P_TEXT, MLF__P_INT, MLF__P_REAL, MLF__P_LITERAL } mlf__param_kind;
+typedef enum { MLF__P_TEXT, MLF__P_INT, MLF__P_REAL } mlf__param_kind;
 
 typedef struct {
     mlf__param_kind kind;
@@ -596,8 +596,6 @@ static void mlf__query_bind(const mlf__query *q, mlf_sql_stmt *st, int first)
         int idx = first + (int)i;
         if (p->kind == MLF__P_TEXT)
             mlf_sql_bind_text(st, idx, p->text);
-        else if (p->kind == MLF__P_LITERAL)
-            mlf_sql_bind_literal(st, idx, p->text);
         else if (p->kind == MLF__P_INT)
             mlf_sql_bind_int64(st, idx, p->i);
         else
@@ -632,7 +630,7 @@ static mlf__param mlf__clause_value(const mlf_search_clause *cl)
 {
     if (cl->value_kind == MLF_VALUE_NUMBER) {
         if (cl->num_text != NULL)
-            return (mlf__param){.kind = MLF__P_LITERAL, .text = cl->num_text};
+            return (mlf__param){.kind = MLF__P_TEXT, .text = cl->num_text};
         return (mlf__param){.kind = MLF__P_REAL, .d = cl->num};
     }
     return (mlf__param){.kind = MLF__P_TEXT, .text = cl->str};

@@ -33,7 +33,7 @@
 #define MLF__RUN_NAME_TAG "mlflow.runName"
 #define MLF__DATASET_CONTEXT "mlflow.data.context"
 
-typedef enum { MLF__P_TEXT, MLF__P_INT, MLF__P_REAL, MLF__P_LITERAL } mlf__param_kind;
+typedef enum { MLF__P_TEXT, MLF__P_INT, MLF__P_REAL } mlf__param_kind;
 
 typedef struct {
     mlf__param_kind kind;
@@ -88,8 +88,6 @@ static void mlf__query_bind(const mlf__query *q, mlf_sql_stmt *st)
         int idx = (int)i + 1;
         if (p->kind == MLF__P_TEXT)
             mlf_sql_bind_text(st, idx, p->text);
-        else if (p->kind == MLF__P_LITERAL)
-            mlf_sql_bind_literal(st, idx, p->text);
         else if (p->kind == MLF__P_INT)
             mlf_sql_bind_int64(st, idx, p->i);
         else
@@ -183,7 +181,7 @@ static int mlf__comparison(mlf__query *q, const char *column, const mlf_search_c
     } else if (cl->value_kind == MLF_VALUE_NUMBER) {
         /* MLflow binds the literal; the column's numeric affinity converts it */
         if (cl->num_text != NULL)
-            mlf__query_add(q, (mlf__param){.kind = MLF__P_LITERAL, .text = cl->num_text});
+            mlf__query_add_text(q, cl->num_text);
         else
             mlf__query_add(q, (mlf__param){.kind = MLF__P_REAL, .d = cl->num});
     } else {

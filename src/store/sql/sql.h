@@ -147,7 +147,7 @@ const char *mlf_sql_autoflush_note(mlf_sql_conn *c);
 int mlf_sql_autoflushed(mlf_sql_conn *c, mlf_pool *pool, int rc, mlf_error *err);
 /**
  * Binds a number of a search filter that MLflow converts to a Python number
- * first: SQLite gets the text (as before: its affinity converts it);
+ * first: SQLite gets the text (its affinity converts it);
  * PostgreSQL the integer, or a double when it has a fraction, an exponent or
  * is beyond int64, as psycopg2 sends a Python int or float.
  */
@@ -165,13 +165,6 @@ int mlf_sql_bind_int64(mlf_sql_stmt *st, int idx, int64_t v);
 /** Binds a double; NaN and infinities as the backend spells them. */
 int mlf_sql_bind_double(mlf_sql_stmt *st, int idx, double v);
 int mlf_sql_bind_null(mlf_sql_stmt *st, int idx);
-/**
- * Binds a number of a search filter as MLflow binds it: its text. SQLite's
- * column affinity converts it; PostgreSQL parses it as the column's type
- * (so "1000.5" against a bigint column is psycopg2's DataError there, as for
- * MLflow).
- */
-int mlf_sql_bind_literal(mlf_sql_stmt *st, int idx, const char *literal);
 
 /** The next row (MLF_SQL_ROW), the end (MLF_SQL_DONE) or an error class. */
 int mlf_sql_step(mlf_sql_stmt *st);

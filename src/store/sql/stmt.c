@@ -146,11 +146,6 @@ int mlf_sql_bind_null(mlf_sql_stmt *st, int idx)
     return mlf_pg_bind((mlf_pg_stmt *)st, idx, NULL, 0);
 }
 
-int mlf_sql_bind_literal(mlf_sql_stmt *st, int idx, const char *literal)
-{
-    return mlf_sql_bind_text(st, idx, literal);
-}
-
 int mlf_sql_bind_number(mlf_sql_stmt *st, int idx, const char *literal)
 {
     if (MLF__IS_LITE(st))
