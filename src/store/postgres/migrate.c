@@ -14,9 +14,7 @@
 /* The revision of the database at conninfo: alembic_version's, "None" for MLflow's tables without it. */
 static int mlf__revision(const char *conninfo, const char *display, mlf_pool *pool, const char **ret, mlf_error *err)
 {
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *values[] = {MLF_PG_CONNECT_TIMEOUT, "mlflow-c", conninfo, NULL};
-    PGconn *pg = PQconnectdbParams(keys, values, 1);
+    PGconn *pg = mlf_pg_connect(conninfo);
     if (PQstatus(pg) != CONNECTION_OK) {
         /* one line: libpq's message continues on indented lines */
         char *why = mlf_pool_strdup(pool, PQerrorMessage(pg));

@@ -136,7 +136,6 @@ static void mlf__stmt_free(mlf_pg_stmt *st)
     mlf_pg_clear_bindings(st);
     PQclear(st->res);
     free(st->values);
-    free(st->lengths);
     free(st);
 }
 
@@ -223,8 +222,7 @@ int mlf_pg_prepare(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt
     st->conn = c;
     st->n_params = n_params;
     st->values = calloc((size_t)n_params + 1, sizeof(char *));
-    st->lengths = calloc((size_t)n_params + 1, sizeof(int));
-    if (st->values == NULL || st->lengths == NULL)
+    if (st->values == NULL)
         abort();
     (void)pool;
     (void)err;
@@ -262,7 +260,6 @@ int mlf_pg_bind(mlf_pg_stmt *st, int idx, const char *s, size_t n)
         return MLF_SQL_ERROR; /* SQLITE_RANGE's job: a parameter the statement does not have */
     free(st->values[idx - 1]);
     st->values[idx - 1] = NULL;
-    st->lengths[idx - 1] = 0;
     if (idx <= 64)
         st->doubles &= ~((uint64_t)1 << (idx - 1));
     if (s == NULL)
@@ -273,7 +270,6 @@ int mlf_pg_bind(mlf_pg_stmt *st, int idx, const char *s, size_t n)
     memcpy(v, s, n);
     v[n] = '\0';
     st->values[idx - 1] = v;
-    st->lengths[idx - 1] = (int)n;
     return 0;
 }
 
@@ -305,7 +301,6 @@ void mlf_pg_clear_bindings(mlf_pg_stmt *st)
     for (int i = 0; i < st->n_params; i++) {
         free(st->values[i]);
         st->values[i] = NULL;
-        st->lengths[i] = 0;
     }
     st->doubles = 0;
 }
@@ -331,11 +326,9 @@ int mlf_pg_step(mlf_pg_stmt *st)
             PQclear(res);
             return rc;
         }
-        if (s == PGRES_COMMAND_OK) {
+        if (s == PGRES_COMMAND_OK || strncmp(PQcmdStatus(res), "SELECT", 6) != 0) {
+            /* INSERT/UPDATE/DELETE, with or without RETURNING */
             const char *n = PQcmdTuples(res);
-            c->changes = n[0] != '\0' ? strtoll(n, NULL, 10) : 0;
-        } else if (PQnfields(res) > 0 && strncmp(PQcmdStatus(res), "SELECT", 6) != 0) {
-            const char *n = PQcmdTuples(res); /* INSERT ... RETURNING */
             c->changes = n[0] != '\0' ? strtoll(n, NULL, 10) : 0;
         }
         st->res = res;
@@ -424,17 +417,30 @@ static void mlf__notice(void *arg, const char *message)
     (void)message;
 }
 
+PGconn *mlf_pg_connect(const char *conninfo)
+{
+    /* the URI's own connect_timeout wins: expanded dbname parameters override earlier ones */
+    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *values[] = {MLF_PG_CONNECT_TIMEOUT, "mlflow-c", conninfo, NULL};
+    PGconn *pg = PQconnectdbParams(keys, values, 1);
+    if (pg == NULL)
+        abort();
+    return pg;
+}
+
+/* A new or reset connection's session: UTC timestamps and UTF-8 text whatever the server's defaults. */
+static int mlf__session_setup(mlf_pg_conn *c, mlf_pool *pool, mlf_error *err)
+{
+    return mlf_pg_exec(c, pool, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", err);
+}
+
 static int mlf__conn_open(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, mlf_error *err)
 {
     mlf_pg_conn *c = calloc(1, sizeof(*c));
     if (c == NULL)
         abort();
     c->head.dialect = MLF_SQL_POSTGRES;
-    const char *keys[] = {"connect_timeout", "application_name", "dbname", NULL};
-    const char *values[] = {MLF_PG_CONNECT_TIMEOUT, "mlflow-c", s->conninfo, NULL};
-    c->pg = PQconnectdbParams(keys, values, 1);
-    if (c->pg == NULL)
-        abort();
+    c->pg = mlf_pg_connect(s->conninfo);
     if (PQstatus(c->pg) != CONNECTION_OK) {
         int rc = mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
                                "(psycopg2.OperationalError) Could not connect to the database of %s: %s", s->uri,
@@ -443,8 +449,7 @@ static int mlf__conn_open(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, ml
         return rc;
     }
     PQsetNoticeProcessor(c->pg, mlf__notice, NULL);
-    /* UTC timestamps and UTF-8 text whatever the server's defaults */
-    int rc = mlf_pg_exec(c, pool, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", err);
+    int rc = mlf__session_setup(c, pool, err);
     if (rc < 0) {
         mlf__conn_close(c);
         return rc;
@@ -454,16 +459,24 @@ static int mlf__conn_open(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, ml
 }
 
 /* Connects c again (the server restarted or dropped it), with a fresh statement cache. */
-static int mlf__reconnect(mlf_pg_store *s, mlf_pg_conn *c, mlf_pool *pool, mlf_error *err)
+static int mlf__reconnect(mlf_pg_conn *c, mlf_pool *pool, mlf_error *err)
 {
-    (void)s;
     mlf__cache_clear(c);
     PQreset(c->pg);
-    if (PQstatus(c->pg) != CONNECTION_OK ||
-        mlf_pg_exec(c, pool, "SET client_encoding = 'UTF8'; SET TIME ZONE 'UTC'", err) < 0)
+    if (PQstatus(c->pg) != CONNECTION_OK || mlf__session_setup(c, pool, err) < 0)
         return mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
                              "(psycopg2.OperationalError) The database is unavailable: %s", PQerrorMessage(c->pg));
     return 0;
+}
+
+/* Puts c on the free list and wakes a waiter. */
+static void mlf__give_back(mlf_pg_store *s, mlf_pg_conn *c)
+{
+    pthread_mutex_lock(&s->mu);
+    c->next_free = s->free_conns;
+    s->free_conns = c;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
 }
 
 /* Takes a connection from the pool (opening one when none is free and the pool has room), healthy. */
@@ -492,13 +505,9 @@ static int mlf__acquire(mlf_pg_store *s, mlf_pool *pool, mlf_pg_conn **ret, mlf_
         pthread_mutex_unlock(&s->mu);
     }
     if (PQstatus(c->pg) != CONNECTION_OK) {
-        int rc = mlf__reconnect(s, c, pool, err);
+        int rc = mlf__reconnect(c, pool, err);
         if (rc < 0) {
-            pthread_mutex_lock(&s->mu);
-            c->next_free = s->free_conns;
-            s->free_conns = c;
-            pthread_cond_signal(&s->cv);
-            pthread_mutex_unlock(&s->mu);
+            mlf__give_back(s, c);
             return rc;
         }
     }
@@ -517,11 +526,7 @@ static void mlf__release(mlf_pg_store *s, mlf_pg_conn *c)
     }
     if (PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         PQclear(PQexec(c->pg, "ROLLBACK"));
-    pthread_mutex_lock(&s->mu);
-    c->next_free = s->free_conns;
-    s->free_conns = c;
-    pthread_cond_signal(&s->cv);
-    pthread_mutex_unlock(&s->mu);
+    mlf__give_back(s, c);
 }
 
 /* ---- transactions ---- */
@@ -552,7 +557,7 @@ static int mlf__begin(mlf_sql_store *store, mlf_pool *pool, const char *begin, m
     rc = mlf_pg_exec(c, pool, begin, err);
     if (rc < 0 && PQstatus(c->pg) != CONNECTION_OK) {
         /* a pooled connection the server dropped (a restart): nothing ran yet, so reconnect and begin once more */
-        rc = mlf__reconnect(s, c, pool, err);
+        rc = mlf__reconnect(c, pool, err);
         if (rc == 0)
             rc = mlf_pg_exec(c, pool, begin, err);
     }

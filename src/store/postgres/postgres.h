@@ -47,7 +47,6 @@ typedef struct mlf_pg_stmt {
     uint64_t doubles;      /** parameters bound as doubles now */
     int n_params;
     char **values; /** malloc'd texts, NULL binds SQL NULL */
-    int *lengths;
     PGresult *res; /** the executed statement's rows, NULL before the first step */
     int row;       /** the current row */
 } mlf_pg_stmt;
@@ -125,6 +124,8 @@ int mlf_pg_db_current(const char *conninfo, const char *display, mlf_pool *pool,
 /** `db upgrade` on PostgreSQL (migrate.c): nothing to do at the head; an older revision is refused (see there). */
 int mlf_pg_db_upgrade(const char *conninfo, const char *display, mlf_pool *pool, const char **ret_from, int *ret_steps,
                       mlf_error *err);
+/** A new libpq connection to conninfo (check PQstatus), named mlflow-c, with our default connect timeout. */
+PGconn *mlf_pg_connect(const char *conninfo);
 /** The libpq URI of a store URI (the SQLAlchemy driver suffix dropped), malloc'd. */
 char *mlf_pg_conninfo(const char *uri);
 
