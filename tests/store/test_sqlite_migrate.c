@@ -495,7 +495,7 @@ static void test_chain_is_linear(void **state)
     assert_string_equal(mlf_migrations[0].down_revision, "");
     for (size_t i = 1; i < mlf_migrations_count; i++)
         assert_string_equal(mlf_migrations[i].down_revision, mlf_migrations[i - 1].revision);
-    assert_string_equal(mlf_migrations[mlf_migrations_count - 1].revision, MLF_SQLITE_SCHEMA_REVISION);
+    assert_string_equal(mlf_migrations[mlf_migrations_count - 1].revision, MLF_SQL_SCHEMA_REVISION);
     assert_int_equal(mlf_migration_index("acf3f17fdcc7"), 22);
     assert_int_equal(mlf_migration_index("nope"), -1);
     assert_int_equal(mlf_migration_index(NULL), -1);

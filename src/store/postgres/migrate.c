@@ -65,12 +65,12 @@ int mlf_pg_db_upgrade(const char *conninfo, const char *display, mlf_pool *pool,
     int rc = mlf__revision(conninfo, display, pool, ret_from, err);
     if (rc < 0)
         return rc;
-    if (strcmp(*ret_from, MLF_PG_SCHEMA_REVISION) == 0)
+    if (strcmp(*ret_from, MLF_SQL_SCHEMA_REVISION) == 0)
         return 0;
     if (strcmp(*ret_from, "None") != 0 && mlf_migration_index(*ret_from) < 0) {
         mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                       "%s is at revision %s, which is not in MLflow's migration chain up to %s", display, *ret_from,
-                      MLF_PG_SCHEMA_REVISION);
+                      MLF_SQL_SCHEMA_REVISION);
         return MLF_MIGRATE_EREFUSED;
     }
     mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,

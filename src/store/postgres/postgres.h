@@ -24,8 +24,6 @@
 
 #include "store/sql/sql.h"
 
-/** Alembic head of the schema we create and accept (MLflow 3.6). */
-#define MLF_PG_SCHEMA_REVISION "bf29a5ff90ea"
 /** Connections one process keeps at most (the server runs at most 17 store threads). */
 #define MLF_PG_MAX_CONNS 24
 /** Prepared statements kept per connection. */

@@ -137,3 +137,51 @@ int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_diale
         abort();
     return 0;
 }
+
+/* MLflow's _verify_schema message, pointing at our upgrade command */
+static int mlf__schema_mismatch(mlf_pool *pool, const char *display_uri, const char *found, mlf_error *err)
+{
+    return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                         "Detected out-of-date database schema (found version %s, but expected %s). Take a backup of "
+                         "your database, then run 'mlflow-c db upgrade %s' to migrate your database to the latest "
+                         "schema. NOTE: schema migration may result in database downtime - please consult your "
+                         "database's documentation for more detail.",
+                         found, MLF_SQL_SCHEMA_REVISION, display_uri);
+}
+
+int mlf_sql_schema_init(mlf_sql_conn *c, mlf_pool *pool, const char *display_uri, const char *tables_sql,
+                        const char *const *ddl, size_t n_ddl, mlf_error *err)
+{
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, tables_sql, &st, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf_sql_step(st);
+    if (rc != MLF_SQL_ROW)
+        return mlf_sql_error(pool, c, rc, err);
+    int64_t n_tables = mlf_sql_column_int64(st, 0);
+    int64_t has_alembic = mlf_sql_column_int64(st, 1);
+    mlf_sql_reset(st);
+    if (n_tables == 0) {
+        for (size_t i = 0; i < n_ddl; i++) {
+            rc = mlf_sql_exec(c, pool, ddl[i], err);
+            if (rc < 0)
+                return rc;
+        }
+        return mlf_sql_exec(c, pool, "INSERT INTO alembic_version (version_num) VALUES ('" MLF_SQL_SCHEMA_REVISION "')",
+                            err);
+    }
+    if (has_alembic == 0)
+        return mlf__schema_mismatch(pool, display_uri, "None", err);
+    rc = mlf_sql_prepare(c, pool, "SELECT version_num FROM alembic_version", &st, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf_sql_step(st);
+    if (rc != MLF_SQL_ROW && rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    char *found = rc == MLF_SQL_ROW ? mlf_sql_column_text_dup(pool, st, 0) : NULL;
+    mlf_sql_reset(st);
+    if (found == NULL || strcmp(found, MLF_SQL_SCHEMA_REVISION) != 0)
+        return mlf__schema_mismatch(pool, display_uri, found != NULL ? found : "None", err);
+    return 0;
+}

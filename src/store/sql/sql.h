@@ -23,6 +23,9 @@
 
 #include "store/store.h"
 
+/** Alembic head of the schema every backend creates and accepts (MLflow 3.6). */
+#define MLF_SQL_SCHEMA_REVISION "bf29a5ff90ea"
+
 /* step results and error classes (SQLite's primary result codes) */
 #define MLF_SQL_OK 0
 #define MLF_SQL_ERROR 1       /** anything else */
@@ -81,6 +84,16 @@ void mlf_sql_ops_init(mlf_store_ops *ops);
 
 /** The default artifact root as SqlAlchemyStore.__init__ resolves it, created when local. */
 int mlf_sql_artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err);
+
+/**
+ * Creates MLflow's schema on an empty database (ddl in order, then the
+ * alembic revision) or checks the revision of a database that has tables,
+ * refusing any other with MLflow's message naming `mlflow-c db upgrade
+ * display_uri`. tables_sql answers one row: the number of tables and of
+ * alembic_version tables. Runs inside the caller's write transaction.
+ */
+int mlf_sql_schema_init(mlf_sql_conn *c, mlf_pool *pool, const char *display_uri, const char *tables_sql,
+                        const char *const *ddl, size_t n_ddl, mlf_error *err);
 
 /**
  * Fills the common head of a backend's new (zeroed) store: its function

@@ -858,7 +858,7 @@ static int mlf__inspect(mlf__mig *m, const char *path, mlf__db_state *ret)
         return mlf__refuse(m,
                            "%s is at revision %s, newer than mlflow-c's %s (written by a later MLflow): mlflow-c "
                            "cannot use it and does not downgrade",
-                           path, rev, MLF_SQLITE_SCHEMA_REVISION);
+                           path, rev, MLF_SQL_SCHEMA_REVISION);
     return mlf__refuse(m, "%s is at revision %s, which is not in MLflow's migration chain", path, rev);
 }
 

@@ -21,8 +21,6 @@
 
 #include "store/sql/sql.h"
 
-/** Alembic head of the schema we create and accept (MLflow 3.6). */
-#define MLF_SQLITE_SCHEMA_REVISION "bf29a5ff90ea"
 /** Reader connections kept open at most. */
 #define MLF_SQLITE_MAX_READERS 8
 /** Prepared statements cached per connection. */
