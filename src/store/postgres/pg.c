@@ -187,31 +187,24 @@ static void mlf__cache_clear(mlf_pg_conn *c)
 {
     for (int i = 0; i < MLF_PG_STMT_CACHE; i++) {
         mlf__stmt_free(c->cache[i].stmt);
-        free(c->cache[i].sql);
+        free(c->cache[i].key.sql);
         c->cache[i].stmt = NULL;
-        c->cache[i].sql = NULL;
+        c->cache[i].key.sql = NULL;
     }
 }
 
 int mlf_pg_prepare(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt **ret, mlf_error *err)
 {
-    int slot = -1;
-    for (int i = 0; i < MLF_PG_STMT_CACHE; i++) {
-        if (c->cache[i].sql == NULL) {
-            if (slot < 0 || c->cache[slot].sql != NULL)
-                slot = i;
-            continue;
-        }
-        if (strcmp(c->cache[i].sql, sql) == 0) {
-            mlf_pg_stmt *st = c->cache[i].stmt;
-            mlf_pg_reset(st);
-            mlf_pg_clear_bindings(st);
-            c->cache[i].last_use = ++c->tick;
-            *ret = &st->head;
-            return 0;
-        }
-        if (slot < 0 || (c->cache[slot].sql != NULL && c->cache[i].last_use < c->cache[slot].last_use))
-            slot = i;
+    (void)pool;
+    (void)err; /* the server sees the statement at its first step (mlf__server_prepare) */
+    bool hit;
+    int slot = mlf_sql_cache_find(c->cache, sizeof(c->cache[0]), MLF_PG_STMT_CACHE, &c->tick, sql, &hit);
+    if (hit) {
+        mlf_pg_stmt *st = c->cache[slot].stmt;
+        mlf_pg_reset(st);
+        mlf_pg_clear_bindings(st);
+        *ret = &st->head;
+        return 0;
     }
     int n_params;
     mlf_pg_stmt *st = calloc(1, sizeof(*st));
@@ -224,19 +217,13 @@ int mlf_pg_prepare(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt
     st->values = calloc((size_t)n_params + 1, sizeof(char *));
     if (st->values == NULL)
         abort();
-    (void)pool;
-    (void)err;
-    if (c->cache[slot].sql != NULL) {
+    if (c->cache[slot].key.sql != NULL) {
         /* evict the least recently used statement, on the server too */
         mlf__deallocate(c->cache[slot].stmt);
         mlf__stmt_free(c->cache[slot].stmt);
-        free(c->cache[slot].sql);
     }
-    c->cache[slot].sql = strdup(sql);
-    if (c->cache[slot].sql == NULL)
-        abort();
+    mlf_sql_cache_take(&c->cache[slot].key, &c->tick, sql);
     c->cache[slot].stmt = st;
-    c->cache[slot].last_use = ++c->tick;
     *ret = &st->head;
     return 0;
 }

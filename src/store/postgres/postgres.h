@@ -53,9 +53,8 @@ struct mlf_pg_conn {
     mlf_sql_conn head; /** first: the SQL store sees this */
     PGconn *pg;
     struct {
-        char *sql; /** malloc'd key: the statement as the store wrote it */
+        mlf_sql_cache_key key; /** first: see mlf_sql_cache_find */
         mlf_pg_stmt *stmt;
-        uint64_t last_use;
     } cache[MLF_PG_STMT_CACHE];
     uint64_t tick;
     unsigned next_name;

@@ -134,6 +134,23 @@ int mlf_sql_in_write(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *a
 /** fn(conn, pool, arg, err) in a read transaction of s. */
 int mlf_sql_in_read(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err);
 
+/** The key of an entry of a connection's statement cache: the first member of each backend's entry. */
+typedef struct mlf_sql_cache_key {
+    char *sql; /** malloc'd: the statement as the store wrote it; NULL for an empty entry */
+    uint64_t last_use;
+} mlf_sql_cache_key;
+
+/**
+ * Looks sql up in a statement cache of n entries of stride bytes, each
+ * starting with an mlf_sql_cache_key. Found: returns its index with *hit
+ * set, its use recorded. Not found: returns the entry to take (an empty one,
+ * else the least recently used) with *hit clear; the caller drops that
+ * entry's statement when its key is set, then calls mlf_sql_cache_take.
+ */
+int mlf_sql_cache_find(void *entries, size_t stride, int n, uint64_t *tick, const char *sql, bool *hit);
+/** Makes key sql's (freeing the key it had), most recently used. */
+void mlf_sql_cache_take(mlf_sql_cache_key *key, uint64_t *tick, const char *sql);
+
 /**
  * Returns a prepared statement for sql from the connection's cache (reset,
  * bindings cleared). The statement belongs to the connection: never finalize it.

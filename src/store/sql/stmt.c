@@ -28,6 +28,39 @@ int64_t mlf_sql_now_ms(void)
     return mlf_clock_now_ms();
 }
 
+int mlf_sql_cache_find(void *entries, size_t stride, int n, uint64_t *tick, const char *sql, bool *hit)
+{
+#define MLF__KEY(i) ((mlf_sql_cache_key *)((char *)entries + (size_t)(i)*stride))
+    int slot = -1;
+    for (int i = 0; i < n; i++) {
+        mlf_sql_cache_key *k = MLF__KEY(i);
+        if (k->sql == NULL) {
+            if (slot < 0 || MLF__KEY(slot)->sql != NULL)
+                slot = i;
+            continue;
+        }
+        if (strcmp(k->sql, sql) == 0) {
+            k->last_use = ++*tick;
+            *hit = true;
+            return i;
+        }
+        if (slot < 0 || (MLF__KEY(slot)->sql != NULL && k->last_use < MLF__KEY(slot)->last_use))
+            slot = i;
+    }
+#undef MLF__KEY
+    *hit = false;
+    return slot;
+}
+
+void mlf_sql_cache_take(mlf_sql_cache_key *key, uint64_t *tick, const char *sql)
+{
+    free(key->sql);
+    key->sql = strdup(sql);
+    if (key->sql == NULL)
+        abort();
+    key->last_use = ++*tick;
+}
+
 int mlf_sql_in_write(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err)
 {
     int rc;

@@ -51,37 +51,22 @@ int mlf_sqlite_exec(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, mlf_err
 
 int mlf_sqlite_prepare(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt **ret, mlf_error *err)
 {
-    int slot = -1;
-    for (int i = 0; i < MLF_SQLITE_STMT_CACHE; i++) {
-        if (c->cache[i].sql == NULL) {
-            if (slot < 0 || c->cache[slot].sql != NULL)
-                slot = i;
-            continue;
-        }
-        if (strcmp(c->cache[i].sql, sql) == 0) {
-            sqlite3_reset(c->cache[i].stmt.st);
-            sqlite3_clear_bindings(c->cache[i].stmt.st);
-            c->cache[i].last_use = ++c->tick;
-            *ret = &c->cache[i].stmt.head;
-            return 0;
-        }
-        if (slot < 0 || (c->cache[slot].sql != NULL && c->cache[i].last_use < c->cache[slot].last_use))
-            slot = i;
+    bool hit;
+    int slot = mlf_sql_cache_find(c->cache, sizeof(c->cache[0]), MLF_SQLITE_STMT_CACHE, &c->tick, sql, &hit);
+    if (hit) {
+        sqlite3_reset(c->cache[slot].stmt.st);
+        sqlite3_clear_bindings(c->cache[slot].stmt.st);
+        *ret = &c->cache[slot].stmt.head;
+        return 0;
     }
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
     if (rc != SQLITE_OK)
         return mlf_sqlite_error(pool, c->db, rc, err);
-    if (c->cache[slot].sql != NULL) {
-        /* evict the least recently used statement */
-        sqlite3_finalize(c->cache[slot].stmt.st);
-        free(c->cache[slot].sql);
-    }
-    c->cache[slot].sql = strdup(sql);
-    if (c->cache[slot].sql == NULL)
-        abort();
+    if (c->cache[slot].key.sql != NULL)
+        sqlite3_finalize(c->cache[slot].stmt.st); /* evict the least recently used statement */
+    mlf_sql_cache_take(&c->cache[slot].key, &c->tick, sql);
     c->cache[slot].stmt = (mlf_sqlite_stmt){.head.dialect = MLF_SQL_SQLITE, .st = st, .db = c->db};
-    c->cache[slot].last_use = ++c->tick;
     *ret = &c->cache[slot].stmt.head;
     return 0;
 }
@@ -104,7 +89,7 @@ static void mlf__conn_close(mlf_sqlite_conn *c)
     for (int i = 0; i < MLF_SQLITE_STMT_CACHE; i++) {
         if (c->cache[i].stmt.st != NULL)
             sqlite3_finalize(c->cache[i].stmt.st);
-        free(c->cache[i].sql);
+        free(c->cache[i].key.sql);
     }
     sqlite3_close_v2(c->db);
     free(c);

@@ -39,9 +39,8 @@ typedef struct mlf_sqlite_conn {
     mlf_sql_conn head; /** first: the SQL store sees this */
     sqlite3 *db;
     struct {
-        char *sql; /** malloc'd key */
+        mlf_sql_cache_key key; /** first: see mlf_sql_cache_find */
         mlf_sqlite_stmt stmt;
-        uint64_t last_use;
     } cache[MLF_SQLITE_STMT_CACHE];
     uint64_t tick;
     struct mlf_sqlite_conn *next_free;
