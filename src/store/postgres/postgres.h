@@ -107,8 +107,9 @@ int mlf_pg_column_length(mlf_pg_stmt *st, int col);
 /**
  * The store's SQL in PostgreSQL's spelling (translate.c): `?N` and `?`
  * placeholders as `$N`, `json_each(x)` as json_array_elements_text, `rowid`
- * as a bigint of the row's ctid, `IS [NOT] ?` as `IS [NOT] DISTINCT FROM`.
- * Quoted strings and identifiers are left alone. Returns malloc'd text and
+ * as a bigint of the row's ctid, `IS [NOT] ?` as `IS [NOT] DISTINCT FROM`,
+ * `CROSS JOIN t ON` as `JOIN t ON`, `[NOT] IN ()` as `= ANY ('{}')` /
+ * `<> ALL ('{}')`. Quoted strings and identifiers are left alone. Returns malloc'd text and
  * the number of parameters.
  */
 char *mlf_pg_translate(const char *sql, int *ret_n_params);

@@ -1,6 +1,6 @@
 /*
  * The SQL store's statements in PostgreSQL's spelling. The store writes its
- * SQL once, in the dialect both backends share, except for four SQLite
+ * SQL once, in the dialect both backends share, except for a few SQLite
  * spellings that have no common form; they are rewritten here once per
  * statement (the result is prepared and cached with the connection).
  */

@@ -4,12 +4,13 @@
  * public header; the service layer sees only store/store.h.
  *
  * A backend provides connections (a struct whose first member is
- * mlf_sql_conn), transactions (mlf_sql_store's in_read / in_write) and the
- * statement primitives below. Statements are written in the SQL both
- * backends share; the PostgreSQL backend rewrites the few SQLite spellings
- * that remain when it prepares them (`?`/`?N` placeholders, json_each,
- * rowid, `IS [NOT] ?`), see src/store/postgres/translate.c. Where the
- * dialects need different statements, mlf_sql_dialect(c) picks.
+ * mlf_sql_conn), transactions (mlf_sql_store's write_begin / write_end /
+ * read_begin / read_end) and the statement primitives below. Statements are
+ * written in the SQL both backends share; the PostgreSQL backend rewrites
+ * the few SQLite spellings that remain when it prepares them (`?`/`?N`
+ * placeholders, json_each, rowid, `IS [NOT] ?`, `CROSS JOIN ... ON`, empty
+ * IN lists), see src/store/postgres/translate.c. Where the dialects need
+ * different statements, mlf_sql_dialect_of(c) picks.
  *
  * Result codes follow SQLite's numbering so that both backends report the
  * same way: MLF_SQL_ROW / MLF_SQL_DONE from mlf_sql_step, otherwise one of
