@@ -5,10 +5,14 @@ Reads the FileDescriptorSet that `protoc --include_imports --descriptor_set_out`
 writes for proto/, plus endpoints.def and validations.def, and writes into
 generated/:
 
-  service_api.h   one prototype per enabled rpc (hand-written in src/service/)
+  service_api.h   one prototype per enabled rpc (hand-written in src/service/),
+                  two for an rpc flagged `store-half` (the handler's and the
+                  store's half)
   rpc_table.c     every rpc of the four served services with its HTTP routes,
                   request/response descriptors, validation rules and, for
-                  enabled rpcs, a thunk that calls the service function
+                  enabled rpcs, thunks that call the service function (call,
+                  for HTTP) and the store half or the same function
+                  (store_call, for the FFI)
   ffi_exports.h   one exported C function per enabled rpc (protobuf in/out)
   ffi_exports.c
 
@@ -180,7 +184,9 @@ class Rpc:
         self.response = method.output_type.lstrip(".")
         self.endpoints = endpoints
         self.enabled = False
+        self.store_half = False           # endpoints.def flag `store-half`
         self.func = f"mlf_{module}_{snake(self.name)}"
+        self.store_func = f"{self.func}_store"
         self.ffi = f"mlf_ffi_{module}_{snake(self.name)}"
         self.ident = f"MLF_RPC_{module.upper()}_{snake(self.name).upper()}"
 
@@ -225,15 +231,24 @@ def read_def(path):
             yield lineno, toks
 
 
+# Flag words an endpoints.def line may end with.
+ENDPOINT_FLAGS = ("store-half",)
+
+
 def parse_endpoints(path, rpcs):
     by_name = {(r.service_short, r.name): r for r in rpcs}
     services = {r.service_short for r in rpcs}
     seen = set()
     for lineno, toks in read_def(path):
         where = f"{path}:{lineno}"
-        if len(toks) != 2:
-            fail(where, "expected `<Service> <rpc>`")
-        svc, rpc = toks
+        if len(toks) < 2:
+            fail(where, "expected `<Service> <rpc> [store-half]`")
+        svc, rpc, flags = toks[0], toks[1], toks[2:]
+        for flag in flags:
+            if flag not in ENDPOINT_FLAGS:
+                fail(where, f"unknown flag word '{flag}' (known: {', '.join(ENDPOINT_FLAGS)})")
+        if len(set(flags)) != len(flags):
+            fail(where, "a flag word given twice")
         if svc not in services:
             fail(where, f"unknown service '{svc}'")
         r = by_name.get((svc, rpc))
@@ -243,6 +258,7 @@ def parse_endpoints(path, rpcs):
             fail(where, f"rpc '{svc} {rpc}' listed twice")
         seen.add((svc, rpc))
         r.enabled = True
+        r.store_half = "store-half" in flags
 
 
 # Field types (descriptor_pb2.FieldDescriptorProto.Type) by family, to check
@@ -366,12 +382,16 @@ def emit_service_api(rpcs, hdr):
              '#include "service/service.h"', '#include "service.pb-c.h"', '#include "model_registry.pb-c.h"',
              '#include "mlflow_artifacts.pb-c.h"', '#include "webhooks.pb-c.h"', "",
              "/* One hand-written function per enabled rpc: fill resp (already initialized)",
-             " * or return a negative code with MLflow's error in err. */", ""]
+             " * or return a negative code with MLflow's error in err. An rpc flagged",
+             " * `store-half` in endpoints.def has a second one, <func>_store: what MLflow's",
+             " * store does (the FFI calls it); the first is then the HTTP handler's half,",
+             " * which makes the handler's checks and calls the store half. */", ""]
     for r in rpcs:
         if not r.enabled:
             continue
-        lines.append(f"int {r.func}(mlf_ctx *ctx, const {c_type(r.request)} *req, {c_type(r.response)} *resp,")
-        lines.append(f"    {' ' * len(r.func)}mlf_error *err);")
+        for func in (r.func, r.store_func) if r.store_half else (r.func,):
+            lines.append(f"int {func}(mlf_ctx *ctx, const {c_type(r.request)} *req, {c_type(r.response)} *resp,")
+            lines.append(f"    {' ' * len(func)}mlf_error *err);")
     lines += ["", "#endif", ""]
     return "\n".join(lines)
 
@@ -382,12 +402,14 @@ def emit_rpc_table(rpcs, validations, messages, hdr):
     for r in rpcs:
         if not r.enabled:
             continue
-        out.append(f"static int mlf__call_{r.module}_{snake(r.name)}(mlf_ctx *ctx, const ProtobufCMessage *req,"
-                   f" ProtobufCMessage *resp, mlf_error *err)")
-        out.append("{")
-        out.append(f"    return {r.func}(ctx, (const {c_type(r.request)} *)req, ({c_type(r.response)} *)resp, err);")
-        out.append("}")
-        out.append("")
+        thunks = [("", r.func)] + ([("_store", r.store_func)] if r.store_half else [])
+        for suffix, func in thunks:
+            out.append(f"static int mlf__call_{r.module}_{snake(r.name)}{suffix}(mlf_ctx *ctx, const ProtobufCMessage *req,"
+                       f" ProtobufCMessage *resp, mlf_error *err)")
+            out.append("{")
+            out.append(f"    return {func}(ctx, (const {c_type(r.request)} *)req, ({c_type(r.response)} *)resp, err);")
+            out.append("}")
+            out.append("")
     # validation rules
     for full in sorted(validations):
         ident = "mlf__rules_" + full.replace(".", "_")
@@ -406,8 +428,10 @@ def emit_rpc_table(rpcs, validations, messages, hdr):
         rule_ref = f"mlf__rules_{r.request.replace('.', '_')}" if rules else "NULL"
         n_rules = sum(len(x[1]) for x in rules) if rules else 0
         call = f"mlf__call_{r.module}_{snake(r.name)}" if r.enabled else "NULL"
+        store_call = f"{call}_store" if r.enabled and r.store_half else call
         out.append(f"    [{r.ident}] = {{{c_string(r.service_short)}, {c_string(r.name)}, {c_string(r.func)},")
-        out.append(f"        &{c_descriptor(r.request)}, &{c_descriptor(r.response)}, {rule_ref}, {n_rules}, {call}}},")
+        out.append(f"        &{c_descriptor(r.request)}, &{c_descriptor(r.response)}, {rule_ref}, {n_rules}, {call},"
+                   f" {store_call}}},")
     out.append("};")
     out.append("")
     out.append("const size_t mlf_n_rpcs = sizeof(mlf_rpcs) / sizeof(mlf_rpcs[0]);")

@@ -65,8 +65,6 @@ def load_library(path=None):
             lib.mlf_ffi_free.restype = None
             lib.mlf_ffi_error_name.argtypes = [ctypes.c_int]
             lib.mlf_ffi_error_name.restype = ctypes.c_char_p
-            lib.mlf_ffi_set_store_semantics.argtypes = [ctypes.c_int64, ctypes.c_int]
-            lib.mlf_ffi_set_store_semantics.restype = ctypes.c_int
             lib.mlf_ffi_pin_clock_ms.argtypes = [ctypes.c_int64]
             lib.mlf_ffi_pin_clock_ms.restype = None
             lib.mlf_ffi_version.argtypes = []
@@ -98,11 +96,11 @@ def pin_clock_ms(ms, lib_path=None):
 class Service:
     """One C service instance on a store URI (``sqlite:///path.db``).
 
-    With store_semantics the rpcs behave as MLflow's store methods rather than
-    its HTTP handlers (checks MLflow makes only in its handlers are the
-    caller's); the Python store classes use that."""
+    The rpcs behave as MLflow's store methods rather than its HTTP handlers
+    (checks MLflow makes only in its handlers are the caller's, and an unset
+    field is None); the Python store classes build on that."""
 
-    def __init__(self, store_uri, default_artifact_root=None, lib_path=None, store_semantics=False):
+    def __init__(self, store_uri, default_artifact_root=None, lib_path=None):
         self._lib = load_library(lib_path)
         self._funcs = {}
         inst = ctypes.c_int64(0)
@@ -115,8 +113,6 @@ class Service:
         if rc != 0:
             raise self._error(rc, data)
         self._instance = inst.value
-        if store_semantics:
-            self._lib.mlf_ffi_set_store_semantics(self._instance, 1)
 
     def close(self):
         if getattr(self, "_instance", None) is not None:

@@ -6,8 +6,6 @@
 #include "ffi/ffi.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +20,6 @@ static pthread_rwlock_t mlf__lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct {
     int64_t id;
     mlf_service *svc;
-    _Atomic bool store_semantics;
 } mlf__instances[MLF__MAX_INSTANCES];
 static int64_t mlf__next_id = 1;
 
@@ -82,7 +79,6 @@ MLF_EXPORT void mlf_ffi_destroy(int64_t instance)
             svc = mlf__instances[i].svc;
             mlf__instances[i].svc = NULL;
             mlf__instances[i].id = 0;
-            mlf__instances[i].store_semantics = false;
             break;
         }
     }
@@ -98,20 +94,6 @@ MLF_EXPORT void mlf_ffi_free(void *p)
 MLF_EXPORT const char *mlf_ffi_error_name(int code)
 {
     return mlf_error_name(code);
-}
-
-MLF_EXPORT int mlf_ffi_set_store_semantics(int64_t instance, int on)
-{
-    int found = MLF_ERR_INVALID_STATE;
-    pthread_rwlock_rdlock(&mlf__lock);
-    for (int i = 0; i < MLF__MAX_INSTANCES; i++) {
-        if (mlf__instances[i].svc != NULL && mlf__instances[i].id == instance) {
-            mlf__instances[i].store_semantics = on != 0;
-            found = 0;
-        }
-    }
-    pthread_rwlock_unlock(&mlf__lock);
-    return found;
 }
 
 MLF_EXPORT void mlf_ffi_pin_clock_ms(int64_t ms)
@@ -134,20 +116,16 @@ int mlf_ffi_call(int64_t instance, int rpc_id, const void *req, size_t req_len, 
 
     pthread_rwlock_rdlock(&mlf__lock);
     mlf_service *svc = NULL;
-    bool store_semantics = false;
-    for (int i = 0; i < MLF__MAX_INSTANCES; i++) {
-        if (mlf__instances[i].svc != NULL && mlf__instances[i].id == instance) {
+    for (int i = 0; i < MLF__MAX_INSTANCES; i++)
+        if (mlf__instances[i].svc != NULL && mlf__instances[i].id == instance)
             svc = mlf__instances[i].svc;
-            store_semantics = mlf__instances[i].store_semantics;
-        }
-    }
     if (svc == NULL) {
         pthread_rwlock_unlock(&mlf__lock);
         return mlf__fail(MLF_ERR_INVALID_STATE, "no such mlflow-c instance", ret_out, ret_len);
     }
 
     mlf_pool *pool = mlf_pool_create();
-    mlf_ctx ctx = {.svc = svc, .pool = pool, .store_semantics = store_semantics};
+    mlf_ctx ctx = {.svc = svc, .pool = pool};
     mlf_error err = {0};
     int rc;
     ProtobufCMessage *msg =
@@ -158,7 +136,8 @@ int mlf_ffi_call(int64_t instance, int rpc_id, const void *req, size_t req_len, 
     } else {
         mlf_rpc_request r = {.msg = msg, .raw = NULL, .parse_failed = false};
         ProtobufCMessage *resp = NULL;
-        if (mlf_rpc_invoke(&ctx, rpc, &r, &resp, &err) != 0) {
+        /* the caller stands in for MLflow's store classes: the store half of the rpc */
+        if (mlf_rpc_invoke_store(&ctx, rpc, &r, &resp, &err) != 0) {
             rc = mlf__fail(err.code ? err.code : MLF_ERR_INTERNAL_ERROR, err.message ? err.message : "internal error",
                            ret_out, ret_len);
         } else {

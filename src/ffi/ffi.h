@@ -1,7 +1,11 @@
 /*
  * The foreign-function interface: what the shared library exports for the
  * Python store (python/mlflow_c). Requests and responses are serialized
- * protobuf messages of MLflow's own .proto files.
+ * protobuf messages of MLflow's own .proto files. The rpcs behave as
+ * MLflow's store methods (SqlAlchemyStore), not its HTTP handlers: an rpc
+ * flagged `store-half` in endpoints.def runs its store half, so checks MLflow
+ * makes only in its handlers (the model-version source checks, ...) are the
+ * caller's.
  *
  * Calling convention (every function): the return value is 0 on success, or
  * an MLflow ErrorCode value (INVALID_PARAMETER_VALUE = 1000, ...) on
@@ -30,15 +34,6 @@ MLF_EXPORT void mlf_ffi_destroy(int64_t instance);
 MLF_EXPORT void mlf_ffi_free(void *p);
 /** The ErrorCode name of code ("INVALID_PARAMETER_VALUE"), static storage. */
 MLF_EXPORT const char *mlf_ffi_error_name(int code);
-/**
- * With on != 0, the instance's rpcs behave as MLflow's store methods rather
- * than its HTTP handlers: checks MLflow makes only in the handlers (the
- * model-version source checks, the logged-model tags set after
- * createModelVersion) are left to the caller, as they are for MLflow's
- * SqlAlchemyStore. The Python store sets it. INVALID_STATE for an unknown handle.
- */
-MLF_EXPORT int mlf_ffi_set_store_semantics(int64_t instance, int on);
-
 /**
  * Pins the clock the stores stamp rows with at ms, process-wide (a negative
  * ms unpins it): for test suites that fake time in the caller.

@@ -45,7 +45,13 @@ typedef struct mlf_rule {
 
 typedef int (*mlf_rpc_fn)(mlf_ctx *ctx, const ProtobufCMessage *req, ProtobufCMessage *resp, mlf_error *err);
 
-/** One rpc of a served service. call is NULL when the rpc is not enabled in endpoints.def. */
+/**
+ * One rpc of a served service. call is NULL when the rpc is not enabled in
+ * endpoints.def. call is what the HTTP server runs (MLflow's handler: its
+ * checks, then its store); store_call what the FFI runs (MLflow's store
+ * method alone, for the Python store classes): the rpc's `_store` half when
+ * endpoints.def flags it `store-half`, else call.
+ */
 typedef struct mlf_rpc {
     const char *service; /** MlflowService */
     const char *name;    /** createExperiment */
@@ -55,6 +61,7 @@ typedef struct mlf_rpc {
     const mlf_rule *rules;
     size_t n_rules;
     mlf_rpc_fn call;
+    mlf_rpc_fn store_call;
 } mlf_rpc;
 
 /** One HTTP route: pattern segments `{name}` (or `{a.b}`) capture one path segment, `{+name}` the rest of the path. */
@@ -85,11 +92,20 @@ typedef struct mlf_rpc_request {
 int mlf_rpc_validate(mlf_pool *pool, const mlf_rpc *rpc, const mlf_rpc_request *req, mlf_error *err);
 
 /**
- * Validates req, then calls rpc's service function with a fresh response
- * message (from ctx->pool) stored in *ret_resp. rpc must be enabled.
+ * Validates req, then calls rpc's service function (rpc->call, the HTTP
+ * handler's) with a fresh response message (from ctx->pool) stored in
+ * *ret_resp. rpc must be enabled.
  */
 int mlf_rpc_invoke(mlf_ctx *ctx, const mlf_rpc *rpc, const mlf_rpc_request *req, ProtobufCMessage **ret_resp,
                    mlf_error *err);
+
+/**
+ * As mlf_rpc_invoke, but calls rpc->store_call: what MLflow's store method
+ * does, for the FFI. The validations.def rules still run first, as they
+ * always have on the FFI path (the Python store suites pin that behaviour).
+ */
+int mlf_rpc_invoke_store(mlf_ctx *ctx, const mlf_rpc *rpc, const mlf_rpc_request *req, ProtobufCMessage **ret_resp,
+                         mlf_error *err);
 
 /** The rpc named service/name ("MlflowService", "createExperiment"), or NULL. */
 const mlf_rpc *mlf_rpc_find(const char *service, const char *name);

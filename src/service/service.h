@@ -46,10 +46,6 @@ typedef struct mlf_ctx_http {
 typedef struct mlf_ctx {
     mlf_service *svc;
     mlf_pool *pool;
-    /* The caller is a store client (the Python store over the FFI), not an
-     * HTTP client: checks MLflow makes in its request handlers rather than in
-     * its store are the caller's, as they are for MLflow's SqlAlchemyStore. */
-    bool store_semantics;
     mlf_ctx_http *http; /** NULL outside the HTTP server (the FFI) */
 } mlf_ctx;
 

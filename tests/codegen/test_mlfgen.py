@@ -44,6 +44,21 @@ def test_valid_input_generates_everything(tmp_path):
     assert "mlf_ffi_tracking_create_experiment" in (out / "ffi_exports.h").read_text()
 
 
+def test_store_half_flag(tmp_path):
+    rc, err, out = run(tmp_path, "MlflowService createExperiment store-half\nMlflowService getExperiment\n", "")
+    assert rc == 0, err
+    api = (out / "service_api.h").read_text()
+    for func in ("mlf_tracking_create_experiment", "mlf_tracking_create_experiment_store"):
+        assert f"int {func}(mlf_ctx *ctx, const Mlflow__CreateExperiment *req" in api
+    assert "mlf_tracking_get_experiment_store" not in api
+    # call (HTTP) then store_call (FFI): the store half when flagged, else the same function
+    want = [" mlf__call_tracking_create_experiment, mlf__call_tracking_create_experiment_store},",
+            " mlf__call_tracking_get_experiment, mlf__call_tracking_get_experiment},",
+            "return mlf_tracking_create_experiment_store(ctx, "]
+    table = (out / "rpc_table.c").read_text()
+    assert [w for w in want if w not in table] == []
+
+
 def test_output_is_deterministic(tmp_path):
     rc, _, out = run(tmp_path, OK_E, OK_V)
     first = {f: (out / f).read_text() for f in os.listdir(out)}
@@ -54,7 +69,10 @@ def test_output_is_deterministic(tmp_path):
 @pytest.mark.parametrize("endpoints,validations,message", [
     ("MlflowService nope\n", "", "endpoints.def:1: unknown rpc 'nope' in MlflowService"),
     ("\nNopeService createRun\n", "", "endpoints.def:2: unknown service 'NopeService'"),
-    ("MlflowService createRun extra\n", "", "endpoints.def:1: expected `<Service> <rpc>`"),
+    ("MlflowService\n", "", "endpoints.def:1: expected `<Service> <rpc> [store-half]`"),
+    ("MlflowService createRun extra\n", "", "endpoints.def:1: unknown flag word 'extra' (known: store-half)"),
+    ("MlflowService createRun store-half extra\n", "", "endpoints.def:1: unknown flag word 'extra'"),
+    ("MlflowService createRun store-half store-half\n", "", "endpoints.def:1: a flag word given twice"),
     ("MlflowService createRun\nMlflowService createRun\n", "", "endpoints.def:2: rpc 'MlflowService createRun' listed twice"),
     (OK_E, "Nope.name required\n", "validations.def:1: unknown message 'Nope'"),
     (OK_E, "# x\nCreateExperiment.nam required\n", "validations.def:2: unknown field 'nam' in message mlflow.CreateExperiment"),

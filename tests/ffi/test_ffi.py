@@ -129,27 +129,33 @@ def test_pinned_clock(svc, pb):
     assert call(svc, pb, "getExperiment", pb.GetExperiment(experiment_id=eid)).experiment.creation_time > 1234000
 
 
-def test_store_semantics(tmp_path, pb):
-    """createModelVersion as MLflow's store method: no handler source checks, None stays None."""
+def test_rpcs_run_their_store_half(svc, pb):
+    """The FFI stands in for MLflow's store classes: rpcs flagged `store-half` in endpoints.def run as the
+    store method (no handler checks, None stays None); the HTTP tests cover the handler halves."""
     import model_registry_pb2 as mr
 
-    uri = "sqlite:///" + str(tmp_path / "store.db")
-    rpc = Service(uri, str(tmp_path / "artifacts"))
-    store = Service(uri, str(tmp_path / "artifacts"), store_semantics=True)
-    try:
-        req = mr.CreateRegisteredModel(name="m")
-        store.call("ModelRegistryService", "createRegisteredModel", req, type(req).Response)
-        mv_req = mr.CreateModelVersion(name="m", source="/tmp/somewhere", run_id="0123456789abcdef")
-        with pytest.raises(MlflowCError) as e:
-            rpc.call("ModelRegistryService", "createModelVersion", mv_req, type(mv_req).Response)
-        assert e.value.error_code == "RESOURCE_DOES_NOT_EXIST"
-        mv = store.call("ModelRegistryService", "createModelVersion", mv_req, type(mv_req).Response).model_version
-        assert mv.version == "1" and mv.run_id == "0123456789abcdef"
-        bare = mr.CreateModelVersion(name="m", source="s3://b/m")
-        mv = store.call("ModelRegistryService", "createModelVersion", bare, type(bare).Response).model_version
-        assert not mv.HasField("run_id") and not mv.HasField("description")
-        mv = rpc.call("ModelRegistryService", "createModelVersion", bare, type(bare).Response).model_version
-        assert mv.run_id == "" and mv.description == ""
-    finally:
-        rpc.close()
-        store.close()
+    def registry(req):
+        return svc.call("ModelRegistryService", type(req).__name__[0].lower() + type(req).__name__[1:], req,
+                        type(req).Response)
+
+    registry(mr.CreateRegisteredModel(name="m"))
+    # a local source with a run that does not exist: the handler's source checks would refuse it
+    mv = registry(mr.CreateModelVersion(name="m", source="/tmp/somewhere", run_id="0123456789abcdef")).model_version
+    assert mv.version == "1" and mv.run_id == "0123456789abcdef" and mv.source == "/tmp/somewhere"
+    mv = registry(mr.CreateModelVersion(name="m", source="s3://b/m")).model_version
+    assert not mv.HasField("run_id") and not mv.HasField("description")
+
+    eid = call(svc, pb, "createExperiment", pb.CreateExperiment(name="store-half")).experiment_id
+    # the handler's `name or None` does not apply: the store refuses ""
+    with pytest.raises(MlflowCError) as e:
+        call(svc, pb, "createLoggedModel", pb.CreateLoggedModel(experiment_id=eid, name=""))
+    assert e.value.error_code == "INVALID_PARAMETER_VALUE"
+    assert e.value.message.startswith("Invalid model name ('') provided.")
+    assert call(svc, pb, "createLoggedModel", pb.CreateLoggedModel(experiment_id=eid)).model.info.name != ""
+
+    # an unset dataset field is None for a store caller (over HTTP it reads as "")
+    run_id = call(svc, pb, "createRun", pb.CreateRun(experiment_id=eid)).run.info.run_id
+    ds = pb.DatasetInput(dataset=pb.Dataset(digest="d", source_type="local", source="s"))
+    with pytest.raises(MlflowCError) as e:
+        call(svc, pb, "logInputs", pb.LogInputs(run_id=run_id, datasets=[ds]))
+    assert e.value.error_code == "INVALID_PARAMETER_VALUE" and e.value.message == "Dataset name cannot be None"

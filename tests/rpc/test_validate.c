@@ -38,12 +38,13 @@ static const mlf_rule bulk_rules[] = {
 };
 
 static const mlf_rpc search_rpc = {"MlflowService", "searchRuns", "x", &mlflow__search_runs__descriptor,
-                                   &mlflow__search_runs__response__descriptor, search_rules, 6, NULL};
+                                   &mlflow__search_runs__response__descriptor, search_rules, 6, NULL, NULL};
 static const mlf_rpc batch_rpc = {"MlflowService", "logBatch", "x", &mlflow__log_batch__descriptor,
-                                  &mlflow__log_batch__response__descriptor, batch_rules, 6, NULL};
+                                  &mlflow__log_batch__response__descriptor, batch_rules, 6, NULL, NULL};
 static const mlf_rpc bulk_rpc = {"MlflowService", "getMetricHistoryBulkInterval", "x",
                                  &mlflow__get_metric_history_bulk_interval__descriptor,
-                                 &mlflow__get_metric_history_bulk_interval__response__descriptor, bulk_rules, 3, NULL};
+                                 &mlflow__get_metric_history_bulk_interval__response__descriptor, bulk_rules, 3, NULL,
+                                 NULL};
 
 /* Validates a JSON body as the HTTP layer does; returns the message or NULL when valid. */
 static const char *check(mlf_pool *pool, const mlf_rpc *rpc, const char *body)

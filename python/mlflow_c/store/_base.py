@@ -37,7 +37,7 @@ class NotPorted(Exception):
 def open_service(store_uri, default_artifact_root=None):
     """A C service instance on store_uri; raises MlflowException when it cannot be opened."""
     try:
-        return Service(c_store_uri(store_uri), default_artifact_root, store_semantics=True)
+        return Service(c_store_uri(store_uri), default_artifact_root)
     except MlflowCError as e:
         raise to_mlflow_exception(e) from None
 

@@ -291,7 +291,7 @@ class TrackingStoreMixin(CServiceMixin):
                              order_by=None, page_token=None):
         req = SearchLoggedModels(
             experiment_ids=experiment_ids, filter=filter_string, max_results=max_results, page_token=page_token,
-            # a dict without dataset_digest leaves it unset: any digest (the C store's store semantics)
+            # a dict without dataset_digest leaves it unset: any digest (the C store's store half)
             datasets=[SearchLoggedModels.Dataset(dataset_name=d.get("dataset_name"), dataset_digest=d.get("dataset_digest"))
                       for d in datasets or []],
             order_by=[SearchLoggedModels.OrderBy(field_name=o["field_name"], ascending=o.get("ascending", True),

@@ -34,8 +34,59 @@ static int mlf__check_name_version(mlf_pool *pool, const char *name, const char 
     return rc;
 }
 
+/* Whether a tag marks the version as a prompt's (prompts are registered with any source). */
+static bool mlf__is_prompt(const Mlflow__CreateModelVersion *req)
+{
+    for (size_t i = 0; i < req->n_tags; i++)
+        if (req->tags[i] != NULL && req->tags[i]->key != NULL && strcmp(req->tags[i]->key, MLF__PROMPT_TAG) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * _create_model_version: the source checks, which are the handler's and not
+ * the store's, then the store half with the proto's "" for an unset
+ * description or run_id, then the logged model's tags naming the version.
+ */
 int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVersion *req,
                                       Mlflow__CreateModelVersion__Response *resp, mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    const char *source = mlf__str(req->source);
+    const char *run_id = mlf__str(req->run_id);
+    const char *model_id = mlf__str(req->model_id);
+    int rc = mlf_registry_check_source_regex(pool, source, err);
+    if (rc < 0)
+        return rc;
+    bool is_prompt = mlf__is_prompt(req);
+    if (!is_prompt) {
+        rc = mlf_registry_validate_source(ctx, source, run_id, model_id, err);
+        if (rc < 0)
+            return rc;
+    }
+    Mlflow__CreateModelVersion shaped = *req;
+    shaped.description = (char *)mlf__str(req->description);
+    shaped.run_id = (char *)run_id;
+    rc = mlf_registry_create_model_version_store(ctx, &shaped, resp, err);
+    if (rc < 0)
+        return rc;
+    if (!is_prompt && model_id[0] != '\0') {
+        /* the logged model records the versions made from it (a second transaction, as in MLflow) */
+        mlf_store *store = ctx->svc->store;
+        rc = store->ops->set_model_versions_tags(store, pool, mlf__str(req->name),
+                                                 strtoll(resp->model_version->version, NULL, 10), model_id, err);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+/*
+ * SqlAlchemyStore.create_model_version: no source checks, and a caller's
+ * None (an unset description or run_id) stays NULL.
+ */
+int mlf_registry_create_model_version_store(mlf_ctx *ctx, const Mlflow__CreateModelVersion *req,
+                                            Mlflow__CreateModelVersion__Response *resp, mlf_error *err)
 {
     mlf_pool *pool = ctx->pool;
     mlf_store *store = ctx->svc->store;
@@ -43,28 +94,15 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
     const char *source = mlf__str(req->source);
     const char *run_id = mlf__str(req->run_id);
     const char *model_id = mlf__str(req->model_id);
-    /* the source checks are the handler's (_create_model_version), not the store's */
-    int rc = ctx->store_semantics ? 0 : mlf_registry_check_source_regex(pool, source, err);
-    if (rc < 0)
-        return rc;
-    /* prompts are registered with any source */
     Mlflow__ModelVersionTag **tags = MLF_NEW_ARRAY(pool, Mlflow__ModelVersionTag *, req->n_tags + 1);
-    bool is_prompt = false;
     for (size_t i = 0; i < req->n_tags; i++) {
         Mlflow__ModelVersionTag *t = MLF_NEW(pool, Mlflow__ModelVersionTag);
         mlflow__model_version_tag__init(t);
         t->key = (char *)mlf__str(req->tags[i] != NULL ? req->tags[i]->key : NULL);
         t->value = (char *)mlf__str(req->tags[i] != NULL ? req->tags[i]->value : NULL);
-        is_prompt = is_prompt || strcmp(t->key, MLF__PROMPT_TAG) == 0;
         tags[i] = t;
     }
-    if (!is_prompt && !ctx->store_semantics) {
-        rc = mlf_registry_validate_source(ctx, source, run_id, model_id, err);
-        if (rc < 0)
-            return rc;
-    }
-    /* the store's own checks */
-    rc = mlf_validate_model_name(pool, name, err);
+    int rc = mlf_validate_model_name(pool, name, err);
     for (size_t i = 0; rc == 0 && i < req->n_tags; i++)
         rc = mlf_validate_model_version_tag(pool, tags[i]->key, tags[i]->value, err);
     if (rc < 0)
@@ -73,8 +111,7 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
         .name = name,
         .source = source,
         .run_link = mlf__str(req->run_link),
-        /* a store caller's None stays NULL (SqlAlchemyStore); the handler passes "" */
-        .description = ctx->store_semantics ? req->description : mlf__str(req->description),
+        .description = req->description,
         .tags = tags,
         .n_tags = req->n_tags,
     };
@@ -86,19 +123,9 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
         if (rc < 0)
             return rc;
     }
-    if (ctx->store_semantics && req->run_id == NULL && mv.run_id != NULL && mv.run_id[0] == '\0')
-        mv.run_id = NULL; /* as for the description: a store caller's None stays NULL */
-    rc = store->ops->create_model_version(store, pool, &mv, &resp->model_version, err);
-    if (rc < 0)
-        return rc;
-    if (!is_prompt && model_id[0] != '\0' && !ctx->store_semantics) {
-        /* the logged model records the versions made from it (a second transaction, as in MLflow) */
-        rc = store->ops->set_model_versions_tags(store, pool, name, strtoll(resp->model_version->version, NULL, 10),
-                                                 model_id, err);
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
+    if (req->run_id == NULL && mv.run_id != NULL && mv.run_id[0] == '\0')
+        mv.run_id = NULL; /* as for the description */
+    return store->ops->create_model_version(store, pool, &mv, &resp->model_version, err);
 }
 
 int mlf_registry_get_model_version(mlf_ctx *ctx, const Mlflow__GetModelVersion *req,

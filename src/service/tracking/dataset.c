@@ -18,8 +18,9 @@ static const char *mlf__str(const char *s)
 }
 
 /*
- * For a store caller an unset field is Python's None, which
- * _validate_dataset / _validate_input_tag refuse by name (over HTTP it reads as "").
+ * An unset field is Python's None for a store caller, which _validate_dataset
+ * / _validate_input_tag refuse by name (the handler never passes None: see
+ * mlf__from_proto).
  */
 static int mlf__none_fields(mlf_pool *pool, const Mlflow__DatasetInput *in, mlf_error *err)
 {
@@ -39,16 +40,15 @@ static int mlf__none_fields(mlf_pool *pool, const Mlflow__DatasetInput *in, mlf_
 
 /* _validate_dataset_inputs: each dataset, then its tags, in request order. */
 static int mlf__validate_dataset_inputs(mlf_pool *pool, Mlflow__DatasetInput *const *inputs, size_t n,
-                                        bool store_semantics, mlf_error *err)
+                                        mlf_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         const Mlflow__DatasetInput *in = inputs[i];
-        if (store_semantics && in != NULL) {
+        if (in != NULL) {
             int rc = mlf__none_fields(pool, in, err);
             if (rc < 0)
                 return rc;
         }
-        /* Dataset.from_proto of an unset dataset is all "" (never None) */
         const Mlflow__Dataset *d = in != NULL ? in->dataset : NULL;
         int rc = mlf_validate_dataset(pool, mlf__str(d != NULL ? d->name : NULL),
                                       mlf__str(d != NULL ? d->digest : NULL), mlf__str(d != NULL ? d->source : NULL),
@@ -66,9 +66,57 @@ static int mlf__validate_dataset_inputs(mlf_pool *pool, Mlflow__DatasetInput *co
     return 0;
 }
 
-/* Logs the run's dataset inputs (with their tags) and model inputs. */
+/*
+ * The handler's DatasetInput.from_proto: an unset string (an unset dataset's
+ * too) reads as "", never None; schema and profile stay unset. Copies in pool.
+ */
+static Mlflow__DatasetInput **mlf__from_proto(mlf_pool *pool, Mlflow__DatasetInput *const *inputs, size_t n)
+{
+    Mlflow__DatasetInput **out = MLF_NEW_ARRAY(pool, Mlflow__DatasetInput *, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        out[i] = NULL;
+        if (inputs[i] == NULL)
+            continue;
+        Mlflow__DatasetInput *in = MLF_NEW(pool, Mlflow__DatasetInput);
+        *in = *inputs[i];
+        Mlflow__Dataset *d = MLF_NEW(pool, Mlflow__Dataset);
+        if (in->dataset != NULL)
+            *d = *in->dataset;
+        else
+            mlflow__dataset__init(d);
+        d->name = (char *)mlf__str(d->name);
+        d->digest = (char *)mlf__str(d->digest);
+        d->source_type = (char *)mlf__str(d->source_type);
+        d->source = (char *)mlf__str(d->source);
+        in->dataset = d;
+        in->tags = MLF_NEW_ARRAY(pool, Mlflow__InputTag *, in->n_tags + 1);
+        for (size_t j = 0; j < in->n_tags; j++) {
+            Mlflow__InputTag *t = MLF_NEW(pool, Mlflow__InputTag);
+            if (inputs[i]->tags[j] != NULL)
+                *t = *inputs[i]->tags[j];
+            else
+                mlflow__input_tag__init(t);
+            t->key = (char *)mlf__str(t->key);
+            t->value = (char *)mlf__str(t->value);
+            in->tags[j] = t;
+        }
+        out[i] = in;
+    }
+    return out;
+}
+
+/* _log_inputs: the request's inputs as the handler builds its entities, then the store half. */
 int mlf_tracking_log_inputs(mlf_ctx *ctx, const Mlflow__LogInputs *req, Mlflow__LogInputs__Response *resp,
                             mlf_error *err)
+{
+    Mlflow__LogInputs shaped = *req;
+    shaped.datasets = mlf__from_proto(ctx->pool, req->datasets, req->n_datasets);
+    return mlf_tracking_log_inputs_store(ctx, &shaped, resp, err);
+}
+
+/* SqlAlchemyStore.log_inputs: logs the run's dataset inputs (with their tags) and model inputs. */
+int mlf_tracking_log_inputs_store(mlf_ctx *ctx, const Mlflow__LogInputs *req, Mlflow__LogInputs__Response *resp,
+                                  mlf_error *err)
 {
     (void)resp;
     mlf_pool *pool = ctx->pool;
@@ -76,7 +124,7 @@ int mlf_tracking_log_inputs(mlf_ctx *ctx, const Mlflow__LogInputs *req, Mlflow__
     int rc = mlf_validate_run_id(pool, run_id, err);
     if (rc < 0)
         return rc;
-    rc = mlf__validate_dataset_inputs(pool, req->datasets, req->n_datasets, ctx->store_semantics, err);
+    rc = mlf__validate_dataset_inputs(pool, req->datasets, req->n_datasets, err);
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;

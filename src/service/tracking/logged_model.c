@@ -35,14 +35,23 @@ static int mlf__validate_name(mlf_pool *pool, const char *name, mlf_error *err)
                          mlf_pystr_repr(pool, name));
 }
 
-/* Creates the model (status PENDING) in an active experiment and returns it. */
+/* _create_logged_model: the store half with the handler's `name or None` (the store itself refuses ""). */
 int mlf_tracking_create_logged_model(mlf_ctx *ctx, const Mlflow__CreateLoggedModel *req,
                                      Mlflow__CreateLoggedModel__Response *resp, mlf_error *err)
 {
+    Mlflow__CreateLoggedModel shaped = *req;
+    if (shaped.name != NULL && shaped.name[0] == '\0')
+        shaped.name = NULL;
+    return mlf_tracking_create_logged_model_store(ctx, &shaped, resp, err);
+}
+
+/* SqlAlchemyStore.create_logged_model: creates the model (status PENDING) in an active experiment and returns it. */
+int mlf_tracking_create_logged_model_store(mlf_ctx *ctx, const Mlflow__CreateLoggedModel *req,
+                                           Mlflow__CreateLoggedModel__Response *resp, mlf_error *err)
+{
     mlf_pool *pool = ctx->pool;
-    /* the handler's `name or None` (the store itself refuses ""); model_type and source_run_id go on as
-       the proto gives them ("" when unset) */
-    const char *name = req->name != NULL && (req->name[0] != '\0' || ctx->store_semantics) ? req->name : NULL;
+    /* model_type and source_run_id go on as the proto gives them ("" when unset) */
+    const char *name = req->name;
     int rc = mlf__validate_name(pool, name, err);
     if (rc < 0)
         return rc;
@@ -108,19 +117,42 @@ int mlf_tracking_log_logged_model_params(mlf_ctx *ctx, const Mlflow__LogLoggedMo
                                                err);
 }
 
-/* One page of models and, when more exist, the token of the next page. */
+/*
+ * _search_logged_models: the store half, where each dataset dict the handler
+ * builds has a dataset_digest key (None when empty), so none matches any digest.
+ */
 int mlf_tracking_search_logged_models(mlf_ctx *ctx, const Mlflow__SearchLoggedModels *req,
                                       Mlflow__SearchLoggedModels__Response *resp, mlf_error *err)
 {
     mlf_pool *pool = ctx->pool;
-    /* the handler's dicts: dataset_digest `or None`, order_by's dataset fields `or None` */
+    Mlflow__SearchLoggedModels shaped = *req;
+    shaped.datasets = MLF_NEW_ARRAY(pool, Mlflow__SearchLoggedModels__Dataset *, req->n_datasets + 1);
+    for (size_t i = 0; i < req->n_datasets; i++) {
+        Mlflow__SearchLoggedModels__Dataset *d = MLF_NEW(pool, Mlflow__SearchLoggedModels__Dataset);
+        *d = *req->datasets[i];
+        d->dataset_digest = (char *)mlf__str(d->dataset_digest);
+        shaped.datasets[i] = d;
+    }
+    return mlf_tracking_search_logged_models_store(ctx, &shaped, resp, err);
+}
+
+/*
+ * SqlAlchemyStore.search_logged_models: one page of models and, when more
+ * exist, the token of the next page. A dataset without a digest (the
+ * caller's dict has no dataset_digest key) matches any digest.
+ */
+int mlf_tracking_search_logged_models_store(mlf_ctx *ctx, const Mlflow__SearchLoggedModels *req,
+                                            Mlflow__SearchLoggedModels__Response *resp, mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    /* dataset_digest `or None`, order_by's dataset fields `or None` */
     mlf_store_logged_model_dataset *datasets =
         MLF_NEW_ARRAY(pool, mlf_store_logged_model_dataset, req->n_datasets ? req->n_datasets : 1);
     for (size_t i = 0; i < req->n_datasets; i++) {
         const Mlflow__SearchLoggedModels__Dataset *d = req->datasets[i];
         datasets[i].name = mlf__str(d->dataset_name);
         datasets[i].digest = d->dataset_digest != NULL && d->dataset_digest[0] != '\0' ? d->dataset_digest : NULL;
-        datasets[i].any_digest = ctx->store_semantics && d->dataset_digest == NULL;
+        datasets[i].any_digest = d->dataset_digest == NULL;
     }
     mlf_search_lm_order *orders = MLF_NEW_ARRAY(pool, mlf_search_lm_order, req->n_order_by ? req->n_order_by : 1);
     for (size_t i = 0; i < req->n_order_by; i++) {
