@@ -563,12 +563,11 @@ def emit_route_table(rpcs, routes, hdr):
 def emit_route_handlers(handlers, hdr):
     out = [hdr, "#ifndef MLF_GENERATED_ROUTE_HANDLERS_H", "#define MLF_GENERATED_ROUTE_HANDLERS_H", "",
            "/* The handler of each route of the table (generated/route_table.c): hand-written in src/server/,",
-           " * included by server/http.h after its types. A handler answers req into ret with the route and",
-           " * path parameters routing found in m; method, --artifacts-only and --serve-artifacts are",
-           " * checked before it runs. */", ""]
+           " * included by server/http.h after its types. A handler (mlf_route_fn, server/router.h) answers",
+           " * req into ret with the route and path parameters routing found in m; method,",
+           " * --artifacts-only and --serve-artifacts are checked before it runs. */", ""]
     for h in [RPC_HANDLER] + handlers:
-        out.append(f"void {h}(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,")
-        out.append(f"     {' ' * len(h)}const mlf_route_match *m, mlf_http_response *ret);")
+        out.append(f"mlf_route_fn {h};")
     out += ["", "#endif", ""]
     return "\n".join(out)
 

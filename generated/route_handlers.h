@@ -6,29 +6,19 @@
 #define MLF_GENERATED_ROUTE_HANDLERS_H
 
 /* The handler of each route of the table (generated/route_table.c): hand-written in src/server/,
- * included by server/http.h after its types. A handler answers req into ret with the route and
- * path parameters routing found in m; method, --artifacts-only and --serve-artifacts are
- * checked before it runs. */
+ * included by server/http.h after its types. A handler (mlf_route_fn, server/router.h) answers
+ * req into ret with the route and path parameters routing found in m; method,
+ * --artifacts-only and --serve-artifacts are checked before it runs. */
 
-void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                 const mlf_route_match *m, mlf_http_response *ret);
-void mlf_http_health(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                    const mlf_route_match *m, mlf_http_response *ret);
-void mlf_http_version(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                     const mlf_route_match *m, mlf_http_response *ret);
-void mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                     const mlf_route_match *m, mlf_http_response *ret);
-void mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                             const mlf_route_match *m, mlf_http_response *ret);
-void mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                          const mlf_route_match *m, mlf_http_response *ret);
-void mlf_http_get_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                          const mlf_route_match *m, mlf_http_response *ret);
-void mlf_http_model_version_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                                    const mlf_route_match *m, mlf_http_response *ret);
-void mlf_http_logged_model_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                                   const mlf_route_match *m, mlf_http_response *ret);
-void mlf_http_upload_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                             const mlf_route_match *m, mlf_http_response *ret);
+mlf_route_fn mlf_http_rpc;
+mlf_route_fn mlf_http_health;
+mlf_route_fn mlf_http_version;
+mlf_route_fn mlf_http_graphql;
+mlf_route_fn mlf_http_search_datasets;
+mlf_route_fn mlf_http_metrics_bulk;
+mlf_route_fn mlf_http_get_artifact;
+mlf_route_fn mlf_http_model_version_artifact;
+mlf_route_fn mlf_http_logged_model_artifact;
+mlf_route_fn mlf_http_upload_artifact;
 
 #endif

@@ -62,11 +62,24 @@ void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_er
     mlf_http_respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
 }
 
-void mlf_http_respond_405(mlf_http_response *ret)
+void mlf_http_respond_page(mlf_http_response *ret, int status)
 {
-    static const char body[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+    static const char p400[] =
+        "<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n"
+        "<p>The browser (or proxy) sent a request that this server could not understand.</p>\n";
+    static const char p404[] =
+        "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+        "<p>The requested URL was not found on the server. If you entered the URL manually please check your "
+        "spelling and try again.</p>\n";
+    static const char p405[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
                                "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
-    mlf_http_respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+    static const char p500[] =
+        "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
+        "<p>The server encountered an internal error and was unable to complete your request. Either the server is "
+        "overloaded or there is an error in the application.</p>\n";
+    const char *page = status == 400 ? p400 : status == 404 ? p404 : status == 405 ? p405 : p500;
+    mlf_http_respond(ret, status == 400 || status == 404 || status == 405 ? status : 500, "text/html; charset=utf-8",
+                     page, strlen(page));
 }
 
 
@@ -128,15 +141,6 @@ mlf_json *mlf_http_body_json(mlf_pool *pool, const mlf_http_request *req)
     if (raw == NULL || raw->type != MLF_JSON_OBJECT)
         raw = mlf__json_new(pool, MLF_JSON_OBJECT);
     return raw;
-}
-
-static void mlf__respond_404(mlf_http_response *ret)
-{
-    static const char body[] =
-        "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
-        "<p>The requested URL was not found on the server. If you entered the URL manually please check your "
-        "spelling and try again.</p>\n";
-    mlf_http_respond(ret, 404, "text/html; charset=utf-8", body, sizeof(body) - 1);
 }
 
 static bool mlf__method_is(const mlf_http_request *req, const char *method)
@@ -287,11 +291,11 @@ void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
         else if (rt->flags & MLF_ROUTE_PLAIN_405)
             mlf_http_respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
         else
-            mlf_http_respond_405(ret);
+            mlf_http_respond_page(ret, 405);
         return;
     }
     if (match->result != MLF_ROUTE_FOUND) {
-        mlf__respond_404(ret);
+        mlf_http_respond_page(ret, 404);
         return;
     }
     if (rt->rpc >= 0 && mlf_rpcs[rt->rpc].call == NULL) {

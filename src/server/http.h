@@ -96,8 +96,8 @@ void mlf_http_respond_disabled(mlf_pool *pool, mlf_http_response *ret, const cha
 void mlf_http_respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len);
 /** Answers err as MLflow's catch_mlflow_exception does: its JSON and HTTP status. */
 void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err);
-/** Werkzeug's 405 page, as Flask answers a method a route does not take. */
-void mlf_http_respond_405(mlf_http_response *ret);
+/** Werkzeug's HTML page for status 400, 404, 405 or (any other status) 500, as Flask answers the errors it raises itself. */
+void mlf_http_respond_page(mlf_http_response *ret, int status);
 
 /** MLflow's _validate_content_type(request, ["application/json"]) for POST and PUT. */
 int mlf_http_check_json_content_type(mlf_pool *pool, const mlf_http_request *req, mlf_error *err);

@@ -17,13 +17,6 @@
 
 #define MLF__UPLOAD_MAX (10 * 1024 * 1024) /* upload_artifact_handler's 10MB cap */
 
-static const char mlf__400[] = "<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n"
-                               "<p>The browser (or proxy) sent a request that this server could not understand.</p>\n";
-static const char mlf__500[] =
-    "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
-    "<p>The server encountered an internal error and was unable to complete your request. Either the server is "
-    "overloaded or there is an error in the application.</p>\n";
-
 void mlf_http_respond_disabled(mlf_pool *pool, mlf_http_response *ret, const char *rule, bool artifacts_only)
 {
     mlf_buf b;
@@ -207,7 +200,7 @@ static void mlf__send_artifact(mlf_ctx *ctx, const char *uri, const char *path, 
     uint64_t size;
     if (mlf_artifacts_local_open(ctx->pool, loc.root, loc.rel, &fd, &size, &err) < 0) {
         if (err.code == MLF_ERR_INTERNAL_ERROR)
-            mlf_http_respond(ret, 500, "text/html; charset=utf-8", mlf__500, sizeof(mlf__500) - 1);
+            mlf_http_respond_page(ret, 500);
         else
             mlf_http_respond_error(ctx->pool, ret, &err);
         return;
@@ -225,7 +218,7 @@ void mlf_http_get_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_ht
     if (!mlf__arg_get(pool, req, "run_id", &run_id) || run_id.len == 0)
         mlf__arg_get(pool, req, "run_uuid", &run_id);
     if (!mlf__arg_get(pool, req, "path", &path)) {
-        mlf_http_respond(ret, 400, "text/html; charset=utf-8", mlf__400, sizeof(mlf__400) - 1);
+        mlf_http_respond_page(ret, 400);
         return;
     }
     mlf_error err = {0};
@@ -253,7 +246,7 @@ void mlf_http_model_version_artifact(const mlf_http_app *app, mlf_pool *pool, co
     mlf__arg_get(pool, req, "name", &name);
     mlf__arg_get(pool, req, "version", &version);
     if (!mlf__arg_get(pool, req, "path", &path)) {
-        mlf_http_respond(ret, 400, "text/html; charset=utf-8", mlf__400, sizeof(mlf__400) - 1);
+        mlf_http_respond_page(ret, 400);
         return;
     }
     mlf_error err = {0};

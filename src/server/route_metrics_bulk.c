@@ -17,16 +17,6 @@
 #define MLF__MAX_HISTORY_RESULTS 25000
 #define MLF__MAX_RUN_IDS 100
 
-/* An exception the handler does not catch (int() of a bad max_results): Werkzeug's 500 page. */
-static void mlf__respond_500(mlf_http_response *ret)
-{
-    static const char body[] =
-        "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
-        "<p>The server encountered an internal error and was unable to complete your request. Either the server is "
-        "overloaded or there is an error in the application.</p>\n";
-    mlf_http_respond(ret, 500, "text/html; charset=utf-8", body, sizeof(body) - 1);
-}
-
 /* request.args as the handler uses it: every run_id, the first metric_key and max_results. */
 typedef struct {
     char **run_ids;
@@ -108,7 +98,7 @@ void mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_ht
     if (args.max_results != NULL) {
         int prc = mlf_pystr_parse_int(args.max_results, &max_results);
         if (prc == -1 || (prc == -2 && strchr(args.max_results, '-') != NULL)) {
-            mlf__respond_500(ret);
+            mlf_http_respond_page(ret, 500); /* int() of a bad max_results: an exception the handler does not catch */
             return;
         }
         if (prc == -2 || max_results > MLF__MAX_HISTORY_RESULTS)

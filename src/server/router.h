@@ -34,9 +34,9 @@ struct mlf_http_request;
 struct mlf_http_response;
 struct mlf_route_match;
 
-/** Answers a request routed to its route (server/http.h, generated/route_handlers.h). */
-typedef void (*mlf_route_handler)(const struct mlf_http_app *app, mlf_pool *pool, const struct mlf_http_request *req,
-                                  const struct mlf_route_match *m, struct mlf_http_response *ret);
+/** Answers a request routed to its route (server/http.h); generated/route_handlers.h declares each one with it. */
+typedef void mlf_route_fn(const struct mlf_http_app *app, mlf_pool *pool, const struct mlf_http_request *req,
+                          const struct mlf_route_match *m, struct mlf_http_response *ret);
 
 /** One HTTP route: pattern segments `{name}` (or `{a.b}`) capture one path segment, `{+name}` the rest of the path. */
 typedef struct mlf_route {
@@ -46,7 +46,7 @@ typedef struct mlf_route {
     int prefixed;          /** 1 when --static-prefix goes before pattern (/ajax-api routes, most of routes.def) */
     mlf_route_class cls;
     unsigned flags;        /** MLF_ROUTE_* */
-    mlf_route_handler handler;
+    mlf_route_fn *handler;
 } mlf_route;
 
 extern const mlf_route mlf_routes[];

@@ -58,7 +58,7 @@ def test_valid_input_generates_everything(tmp_path):
     assert routes.index("mlf_http_health}") < routes.index("mlf_http_rpc}")
     handlers = (out / "route_handlers.h").read_text()
     for h in ("mlf_http_rpc", "mlf_http_health", "mlf_http_graphql"):
-        assert f"void {h}(const mlf_http_app *app," in handlers
+        assert f"mlf_route_fn {h};" in handlers
     assert "mlf_ffi_tracking_create_experiment" in (out / "ffi_exports.h").read_text()
 
 

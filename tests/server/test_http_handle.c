@@ -160,76 +160,60 @@ static void test_lanes(void **state)
     assert_int_equal(lane(a, p, "POST", "//api/2.0/mlflow//runs/log-batch"), MLF_LANE_STORE);
 }
 
+/* One request and what its answer must be: the status and, unless NULL, a part of the body. */
+typedef struct expect {
+    const char *method, *target, *ctype, *body;
+    int status;
+    const char *contains;
+} expect;
+
+static void check(fixture *f, const expect *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mlf_http_response r = call(f, e[i].method, e[i].target, e[i].ctype, e[i].body);
+        if (r.status != e[i].status || (e[i].contains != NULL && strstr(r.body, e[i].contains) == NULL))
+            fail_msg("%s %s: %d %.*s", e[i].method, e[i].target, r.status, (int)r.body_len, r.body);
+    }
+}
+
+#define JSON "application/json"
+
 /* The routes of routes.def: their methods, 405s, and the rpcs' neighbours. */
 static void test_routes(void **state)
 {
     fixture *f = *state;
-    static const char werkzeug_405[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n";
-    mlf_http_response r = call(f, "GET", "/health", NULL, NULL);
-    assert_int_equal(r.status, 200);
-    assert_string_equal(r.body, "OK");
-    r = call(f, "GET", "//health", NULL, NULL);
-    assert_int_equal(r.status, 200);
-    r = call(f, "POST", "/health", NULL, NULL);
-    assert_int_equal(r.status, 405);
-    assert_string_equal(r.content_type, "text/plain; charset=utf-8");
-    assert_string_equal(r.body, "Method Not Allowed");
-    r = call(f, "HEAD", "/version", NULL, NULL);
-    assert_int_equal(r.status, 405);
-    assert_string_equal(r.body, "Method Not Allowed");
-    r = call(f, "GET", "/version", NULL, NULL);
-    assert_int_equal(r.status, 200);
-    r = call(f, "POST", "/graphql", "application/json", "{}");
-    assert_int_equal(r.status, 400);
-    assert_non_null(strstr(r.body, "GraphQL request must contain a 'query' string."));
-    r = call(f, "PUT", "/graphql", NULL, NULL);
-    assert_int_equal(r.status, 405);
-    assert_memory_equal(r.body, werkzeug_405, sizeof(werkzeug_405) - 1);
-    r = call(f, "POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", "application/json",
-             "{\"experiment_ids\": [\"0\"]}");
-    assert_int_equal(r.status, 200);
-    r = call(f, "GET", "/ajax-api/2.0/mlflow/experiments/search-datasets", NULL, NULL);
-    assert_int_equal(r.status, 405);
-    r = call(f, "POST", "/api/2.0/mlflow/experiments/search-datasets", "application/json", "{}");
-    assert_int_equal(r.status, 404); /* MLflow serves it under /ajax-api only */
-    r = call(f, "OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL);
-    assert_int_equal(r.status, 200);
-    assert_int_equal(r.body_len, 0);
-    r = call(f, "POST", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL);
-    assert_int_equal(r.status, 405);
-    r = call(f, "GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk?metric_key=m", NULL, NULL);
-    assert_int_equal(r.status, 400);
-    assert_non_null(strstr(r.body, "must specify at least one run_id"));
-    r = call(f, "GET", "/get-artifact", NULL, NULL);
-    assert_int_equal(r.status, 400); /* no path */
-    r = call(f, "DELETE", "/get-artifact", NULL, NULL);
-    assert_int_equal(r.status, 405);
-    r = call(f, "POST", "/model-versions/get-artifact", NULL, NULL);
-    assert_int_equal(r.status, 405);
-    r = call(f, "GET", "/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL);
-    assert_int_equal(r.status, 400);
-    assert_non_null(strstr(r.body, "artifact_file_path"));
-    r = call(f, "PUT", "/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL);
-    assert_int_equal(r.status, 405);
-    r = call(f, "GET", "/ajax-api/2.0/mlflow/logged-models/a/b/artifacts/files", NULL, NULL);
-    assert_int_equal(r.status, 404);
-    r = call(f, "GET", "/ajax-api/2.0/mlflow/upload-artifact", NULL, NULL);
-    assert_int_equal(r.status, 405);
-    r = call(f, "POST", "/ajax-api/2.0/mlflow/upload-artifact?path=a", NULL, "data");
-    assert_int_equal(r.status, 400);
-    assert_non_null(strstr(r.body, "Request must specify run_uuid."));
-    /* the artifact proxy without --serve-artifacts */
-    r = call(f, "GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL);
-    assert_int_equal(r.status, 503);
-    assert_non_null(strstr(r.body, "Endpoint: /api/2.0/mlflow-artifacts/artifacts/<path:artifact_path> disabled due "
-                                   "to the mlflow server running with `--no-serve-artifacts`"));
-    /* an artifact rpc's gate: a NUL in the query */
-    r = call(f, "GET", "/api/2.0/mlflow/artifacts/list?run_id=x&path=%00", NULL, NULL);
-    assert_int_equal(r.status, 400);
-    assert_non_null(strstr(r.body, "Invalid path"));
-    r = call(f, "GET", "/", NULL, NULL);
-    assert_int_equal(r.status, 404);
-    assert_string_equal(r.content_type, "text/html; charset=utf-8");
+    static const char werkzeug_405[] = "<title>405 Method Not Allowed</title>";
+    static const expect e[] = {
+        {"GET", "/health", NULL, NULL, 200, "OK"},
+        {"GET", "//health", NULL, NULL, 200, "OK"},
+        {"POST", "/health", NULL, NULL, 405, "Method Not Allowed"},
+        {"HEAD", "/version", NULL, NULL, 405, "Method Not Allowed"},
+        {"GET", "/version", NULL, NULL, 200, NULL},
+        {"POST", "/graphql", JSON, "{}", 400, "GraphQL request must contain a 'query' string."},
+        {"PUT", "/graphql", NULL, NULL, 405, werkzeug_405},
+        {"POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{\"experiment_ids\": [\"0\"]}", 200, NULL},
+        {"GET", "/ajax-api/2.0/mlflow/experiments/search-datasets", NULL, NULL, 405, werkzeug_405},
+        {"POST", "/api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 404, NULL}, /* under /ajax-api only */
+        {"OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 200, ""},
+        {"POST", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 405, werkzeug_405},
+        {"GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk?metric_key=m", NULL, NULL, 400, "at least one run_id"},
+        {"GET", "/get-artifact", NULL, NULL, 400, "<title>400 Bad Request</title>"}, /* no path */
+        {"DELETE", "/get-artifact", NULL, NULL, 405, werkzeug_405},
+        {"POST", "/model-versions/get-artifact", NULL, NULL, 405, werkzeug_405},
+        {"GET", "/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 400, "artifact_file_path"},
+        {"PUT", "/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 405, werkzeug_405},
+        {"GET", "/ajax-api/2.0/mlflow/logged-models/a/b/artifacts/files", NULL, NULL, 404, "<title>404 Not Found"},
+        {"GET", "/ajax-api/2.0/mlflow/upload-artifact", NULL, NULL, 405, werkzeug_405},
+        {"POST", "/ajax-api/2.0/mlflow/upload-artifact?path=a", NULL, "data", 400, "Request must specify run_uuid."},
+        /* the artifact proxy without --serve-artifacts */
+        {"GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL, 503,
+         "Endpoint: /api/2.0/mlflow-artifacts/artifacts/<path:artifact_path> disabled due to the mlflow server "
+         "running with `--no-serve-artifacts`"},
+        /* an artifact rpc's gate: a NUL in the query */
+        {"GET", "/api/2.0/mlflow/artifacts/list?run_id=x&path=%00", NULL, NULL, 400, "Invalid path"},
+        {"GET", "/", NULL, NULL, 404, "<title>404 Not Found"},
+    };
+    check(f, e, sizeof(e) / sizeof(e[0]));
 }
 
 /* --static-prefix: before /ajax-api and most Flask routes, never before /api, /health, /version. */
@@ -239,39 +223,30 @@ static void test_static_prefix(void **state)
     mlf_http_app plain = f->app;
     f->app.static_prefix = "/mlflow";
     f->app.router = mlf_router_create("/mlflow");
-    mlf_http_response r = call(f, "GET", "/mlflow/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL);
-    assert_int_equal(r.status, 200);
-    r = call(f, "GET", "/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL);
-    assert_int_equal(r.status, 404);
-    r = call(f, "GET", "/api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL);
-    assert_int_equal(r.status, 200);
-    r = call(f, "GET", "/mlflow/api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL);
-    assert_int_equal(r.status, 404);
-    r = call(f, "GET", "/health", NULL, NULL);
-    assert_int_equal(r.status, 200);
-    r = call(f, "GET", "/mlflow/health", NULL, NULL);
-    assert_int_equal(r.status, 404);
-    r = call(f, "POST", "/mlflow/graphql", "application/json", "{}");
-    assert_int_equal(r.status, 400);
-    r = call(f, "POST", "/graphql", "application/json", "{}");
-    assert_int_equal(r.status, 404);
-    r = call(f, "GET", "/mlflow/get-artifact", NULL, NULL);
-    assert_int_equal(r.status, 400);
-    r = call(f, "GET", "/get-artifact", NULL, NULL);
-    assert_int_equal(r.status, 404);
-    r = call(f, "GET", "/mlflow//get-artifact", NULL, NULL);
-    assert_int_equal(r.status, 400);
-    r = call(f, "POST", "/mlflow/ajax-api/2.0/mlflow/experiments/search-datasets", "application/json", "{}");
-    assert_int_equal(r.status, 400);
-    assert_non_null(strstr(r.body, "must specify at least one experiment_id"));
-    r = call(f, "GET", "/mlflow/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL);
-    assert_int_equal(r.status, 400);
+    static const expect e[] = {
+        {"GET", "/mlflow/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 200, NULL},
+        {"GET", "/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 404, NULL},
+        {"GET", "/api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 200, NULL},
+        {"GET", "/mlflow/api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 404, NULL},
+        {"GET", "/health", NULL, NULL, 200, NULL},
+        {"GET", "/mlflow/health", NULL, NULL, 404, NULL},
+        {"POST", "/mlflow/graphql", JSON, "{}", 400, NULL},
+        {"POST", "/graphql", JSON, "{}", 404, NULL},
+        {"GET", "/mlflow/get-artifact", NULL, NULL, 400, NULL},
+        {"GET", "/get-artifact", NULL, NULL, 404, NULL},
+        {"GET", "/mlflow//get-artifact", NULL, NULL, 400, NULL},
+        {"POST", "/mlflow/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 400, "experiment_id"},
+        {"GET", "/mlflow/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 400, NULL},
+    };
+    check(f, e, sizeof(e) / sizeof(e[0]));
     /* the 503's rule names the prefix */
     f->app.artifacts_only = true;
-    r = call(f, "GET", "/mlflow/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL);
-    assert_int_equal(r.status, 503);
-    assert_non_null(strstr(r.body, "Endpoint: /mlflow/ajax-api/2.0/mlflow/logged-models/<model_id>/artifacts/files "
-                                   "disabled due to the mlflow server running in `--artifacts-only` mode"));
+    static const expect e503[] = {
+        {"GET", "/mlflow/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 503,
+         "Endpoint: /mlflow/ajax-api/2.0/mlflow/logged-models/<model_id>/artifacts/files disabled due to the mlflow "
+         "server running in `--artifacts-only` mode"},
+    };
+    check(f, e503, 1);
     mlf_router_destroy(f->app.router);
     f->app = plain;
 }
@@ -281,27 +256,20 @@ static void test_artifacts_only(void **state)
 {
     fixture *f = *state;
     f->app.artifacts_only = true;
-    mlf_http_response r = call(f, "POST", "/api/2.0/mlflow/experiments/create", "application/json", "{}");
-    assert_int_equal(r.status, 503);
-    assert_non_null(strstr(r.body, "Endpoint: /api/2.0/mlflow/experiments/create disabled"));
-    r = call(f, "GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL);
-    assert_int_equal(r.status, 503);
-    r = call(f, "OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL);
-    assert_int_equal(r.status, 200);
-    r = call(f, "GET", "/model-versions/get-artifact", NULL, NULL);
-    assert_int_equal(r.status, 503);
-    r = call(f, "POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", "application/json", "{}");
-    assert_int_equal(r.status, 503);
-    r = call(f, "GET", "/api/2.0/mlflow/artifacts/list", NULL, NULL);
-    assert_int_equal(r.status, 503);
-    r = call(f, "GET", "/get-artifact", NULL, NULL);
-    assert_int_equal(r.status, 400);
-    r = call(f, "POST", "/graphql", "application/json", "{}");
-    assert_int_equal(r.status, 400);
-    r = call(f, "GET", "/health", NULL, NULL);
-    assert_int_equal(r.status, 200);
-    r = call(f, "GET", "/api/2.0/mlflow/webhooks", NULL, NULL);
-    assert_int_equal(r.status, 404); /* not implemented comes first */
+    static const expect e[] = {
+        {"POST", "/api/2.0/mlflow/experiments/create", JSON, "{}", 503,
+         "Endpoint: /api/2.0/mlflow/experiments/create disabled"},
+        {"GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 503, NULL},
+        {"OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 200, NULL},
+        {"GET", "/model-versions/get-artifact", NULL, NULL, 503, NULL},
+        {"POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 503, NULL},
+        {"GET", "/api/2.0/mlflow/artifacts/list", NULL, NULL, 503, NULL},
+        {"GET", "/get-artifact", NULL, NULL, 400, NULL},
+        {"POST", "/graphql", JSON, "{}", 400, NULL},
+        {"GET", "/health", NULL, NULL, 200, NULL},
+        {"GET", "/api/2.0/mlflow/webhooks", NULL, NULL, 404, NULL}, /* not implemented comes first */
+    };
+    check(f, e, sizeof(e) / sizeof(e[0]));
     f->app.artifacts_only = false;
 }
 
