@@ -57,11 +57,12 @@ typedef struct mlf__worker {
 } mlf__worker;
 
 /*
- * A request handed to the store threads. Requests that may write (every
- * method but GET) run there, so that an event loop never waits on SQLite and
- * many writes are in flight at once, which is what lets the store commit
- * them in groups. The request's data is copied into the job's own pool: the
- * client may go away (and h2o free the request) while the job runs.
+ * A request handed to the store threads. Requests routed off the loop (the
+ * store and transfer lanes) run there, so that an event loop never waits on
+ * SQLite and many writes are in flight at once, which is what lets the store
+ * commit them in groups. The job's pool is the one the request was routed in
+ * (it holds the match); the request's data is copied into it: the client may
+ * go away (and h2o free the request) while the job runs.
  */
 typedef struct mlf__job {
     mlf__worker *w;
