@@ -157,7 +157,7 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
     /* artifact rpcs: their path checks, raw bodies and file answers (route_artifacts.c) */
     mlf_ctx_http io = {.body_fd = -1, .file_fd = -1};
     bool transfer = m->route->cls == MLF_ROUTE_TRANSFER;
-    if (transfer && mlf_http_artifact_rpc_gate(app, pool, req, m, &io, ret))
+    if (transfer && mlf_http_artifact_rpc_gate(pool, req, m, &io, ret))
         return;
 
     ProtobufCMessage *msg = NULL;

@@ -78,13 +78,14 @@ void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
 
 /**
- * Before an artifact rpc (MlflowService listArtifacts or an
- * MlflowArtifactsService rpc) runs: answers 503 when the server does not
- * serve artifacts, 400 for an unsafe route path, and otherwise fills io
- * (route path, body) and returns false. Returns true when it answered.
+ * Before an rpc of class transfer (the artifact proxy's, MlflowService
+ * listArtifacts) runs (its 503s came from the route's flags): answers 400
+ * for a NUL in the path or query or an unsafe <path:artifact_path>, and
+ * otherwise fills io (route path, body) and returns false. Returns true when
+ * it answered.
  */
-bool mlf_http_artifact_rpc_gate(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                                const mlf_route_match *m, mlf_ctx_http *io, mlf_http_response *ret);
+bool mlf_http_artifact_rpc_gate(mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
+                                mlf_ctx_http *io, mlf_http_response *ret);
 /** Turns a download an rpc asked for (io->file_fd) into ret. */
 void mlf_http_artifact_rpc_file(mlf_pool *pool, const mlf_ctx_http *io, mlf_http_response *ret);
 /** The Flask rule of a route, as request.url_rule prints it ({x} as <x>, {+x} as <path:x>, static prefix included). */

@@ -67,10 +67,9 @@ static bool mlf__has_nul(mlf_pool *pool, const char *s, size_t len)
     return memchr(d, '\0', n) != NULL;
 }
 
-bool mlf_http_artifact_rpc_gate(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                                const mlf_route_match *m, mlf_ctx_http *io, mlf_http_response *ret)
+bool mlf_http_artifact_rpc_gate(mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
+                                mlf_ctx_http *io, mlf_http_response *ret)
 {
-    (void)app; /* its 503s (--serve-artifacts, --artifacts-only) came from the route's flags */
     memset(io, 0, sizeof(*io));
     io->body_fd = -1;
     io->file_fd = -1;
