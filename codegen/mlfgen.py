@@ -2,17 +2,21 @@
 """mlflow-c's generator.
 
 Reads the FileDescriptorSet that `protoc --include_imports --descriptor_set_out`
-writes for proto/, plus endpoints.def and validations.def, and writes into
-generated/:
+writes for proto/, plus endpoints.def, routes.def and validations.def, and
+writes into generated/:
 
   service_api.h   one prototype per enabled rpc (hand-written in src/service/),
                   two for an rpc flagged `store-half` (the handler's and the
                   store's half)
-  rpc_table.c     every rpc of the four served services with its HTTP routes,
+  rpc_table.c     every rpc of the four served services with its
                   request/response descriptors, validation rules and, for
                   enabled rpcs, thunks that call the service function (call,
                   for HTTP) and the store half or the same function
                   (store_call, for the FFI)
+  route_table.c   the server's one route table: every rpc's HTTP routes and the
+                  non-rpc routes of routes.def, each with its class, flags and
+                  handler (linked into the server only)
+  route_handlers.h  the prototype of each handler routes.def names
   ffi_exports.h   one exported C function per enabled rpc (protobuf in/out)
   ffi_exports.c
 
@@ -21,7 +25,7 @@ with a DO-NOT-EDIT header naming the inputs and a hash of them. Any unknown
 service, rpc, message, field or rule is reported as `file:line: message` and
 the generator exits with status 1 without writing anything.
 
-Usage: mlfgen.py DESCRIPTOR_SET ENDPOINTS_DEF VALIDATIONS_DEF OUT_DIR
+Usage: mlfgen.py DESCRIPTOR_SET ENDPOINTS_DEF ROUTES_DEF VALIDATIONS_DEF OUT_DIR
 """
 
 import hashlib
@@ -44,6 +48,26 @@ SERVICE_ORDER = list(SERVICES)
 RPC_OPTION_FIELD = 51310  # (rpc) extension on MethodOptions, databricks.proto
 
 TYPE_RULES = ("string", "int", "float", "bool", "array", "items:string")
+
+# Request classes (endpoints.def, routes.def): where the server runs a request
+# (src/server/http.c mlf_http_route) and whether it goes through the artifact
+# gate. C names of mlf_route_class.
+CLASSES = {"read": "MLF_ROUTE_READ", "write": "MLF_ROUTE_WRITE", "transfer": "MLF_ROUTE_TRANSFER"}
+
+# Flag words after the class, with their C bit (router.h) and the files that
+# take them. A flag word with no bit is known but not part of the route table.
+FLAGS = {
+    "raw-body": ("MLF_ROUTE_RAW_BODY", ("endpoints", "routes")),
+    "unlimited-body": ("MLF_ROUTE_UNLIMITED_BODY", ("endpoints", "routes")),
+    "serve-artifacts": ("MLF_ROUTE_SERVE_ARTIFACTS", ("endpoints", "routes")),
+    "tracking": ("MLF_ROUTE_TRACKING", ("routes",)),
+    "static-prefix": (None, ("routes",)),
+    "plain-405": ("MLF_ROUTE_PLAIN_405", ("routes",)),
+    "options-200": ("MLF_ROUTE_OPTIONS_200", ("routes",)),
+    "store-half": (None, ("endpoints",)),
+}
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 class GenError(Exception):
@@ -184,7 +208,8 @@ class Rpc:
         self.response = method.output_type.lstrip(".")
         self.endpoints = endpoints
         self.enabled = False
-        self.store_half = False           # endpoints.def flag `store-half`
+        self.cls = None                   # read/write/transfer, from endpoints.def
+        self.flags = []
         self.func = f"mlf_{module}_{snake(self.name)}"
         self.store_func = f"{self.func}_store"
         self.ffi = f"mlf_ffi_{module}_{snake(self.name)}"
@@ -231,8 +256,22 @@ def read_def(path):
             yield lineno, toks
 
 
-# Flag words an endpoints.def line may end with.
-ENDPOINT_FLAGS = ("store-half",)
+def parse_flags(where, toks, kind):
+    flags = []
+    for t in toks:
+        known = FLAGS.get(t)
+        if known is None or kind not in known[1]:
+            fail(where, f"unknown flag '{t}'")
+        if t in flags:
+            fail(where, f"flag '{t}' given twice")
+        flags.append(t)
+    return flags
+
+
+def parse_class(where, tok):
+    if tok not in CLASSES:
+        fail(where, f"unknown class '{tok}' (one of: {', '.join(CLASSES)})")
+    return tok
 
 
 def parse_endpoints(path, rpcs):
@@ -241,14 +280,9 @@ def parse_endpoints(path, rpcs):
     seen = set()
     for lineno, toks in read_def(path):
         where = f"{path}:{lineno}"
-        if len(toks) < 2:
-            fail(where, "expected `<Service> <rpc> [store-half]`")
-        svc, rpc, flags = toks[0], toks[1], toks[2:]
-        for flag in flags:
-            if flag not in ENDPOINT_FLAGS:
-                fail(where, f"unknown flag word '{flag}' (known: {', '.join(ENDPOINT_FLAGS)})")
-        if len(set(flags)) != len(flags):
-            fail(where, "a flag word given twice")
+        if len(toks) < 3:
+            fail(where, "expected `<Service> <rpc> <class> [flag ...]`")
+        svc, rpc = toks[:2]
         if svc not in services:
             fail(where, f"unknown service '{svc}'")
         r = by_name.get((svc, rpc))
@@ -257,8 +291,72 @@ def parse_endpoints(path, rpcs):
         if (svc, rpc) in seen:
             fail(where, f"rpc '{svc} {rpc}' listed twice")
         seen.add((svc, rpc))
+        r.cls = parse_class(where, toks[2])
+        r.flags = parse_flags(where, toks[3:], "endpoints")
         r.enabled = True
-        r.store_half = "store-half" in flags
+
+
+class Route:
+    """One line of routes.def, one method of it: a non-rpc route."""
+    def __init__(self, method, pattern, cls, handler, flags, where):
+        self.method = method
+        self.pattern = pattern
+        self.cls = cls
+        self.handler = handler
+        self.flags = flags
+        self.where = where
+
+
+def check_pattern(where, pattern):
+    if not pattern.startswith("/"):
+        fail(where, f"path pattern '{pattern}' must start with '/'")
+    rest = pattern
+    while "{" in rest or "}" in rest:
+        m = re.match(r"[^{}]*\{\+?[A-Za-z_][A-Za-z0-9_.]*\}", rest)
+        if m is None:
+            fail(where, f"bad capture in path pattern '{pattern}' (write {{name}} or {{+name}})")
+        rest = rest[m.end():]
+
+
+def parse_routes(path):
+    routes = []
+    handlers = []
+    for lineno, toks in read_def(path):
+        where = f"{path}:{lineno}"
+        if len(toks) < 4:
+            fail(where, "expected `<METHOD>[,<METHOD>...] <path> <class> <handler> [flag ...]`")
+        methods = toks[0].split(",")
+        for m in methods:
+            if m not in METHODS:
+                fail(where, f"unknown method '{m}' (one of: {', '.join(METHODS)})")
+        if len(set(methods)) != len(methods):
+            fail(where, f"method listed twice in '{toks[0]}'")
+        check_pattern(where, toks[1])
+        cls = parse_class(where, toks[2])
+        handler = toks[3]
+        if not re.fullmatch(r"mlf_http_[a-z0-9_]+", handler):
+            fail(where, f"handler '{handler}' must be a C name mlf_http_<name>")
+        flags = parse_flags(where, toks[4:], "routes")
+        if handler not in handlers:
+            handlers.append(handler)
+        for m in methods:
+            routes.append(Route(m, toks[1], cls, handler, flags, where))
+    return routes, handlers
+
+
+def check_route_clashes(rpcs, routes):
+    """A method and path served twice would leave one of the two unreachable."""
+    seen = {}
+    for r in rpcs:
+        for method, path, major, _minor in r.endpoints:
+            for base in ("/api", "/ajax-api"):
+                seen.setdefault((method, route_pattern(f"{base}/{major}.0", path), base == "/ajax-api"),
+                                f"rpc {r.service_short} {r.name}")
+    for rt in routes:
+        key = (rt.method, rt.pattern, "static-prefix" in rt.flags)
+        if key in seen:
+            fail(rt.where, f"route {rt.method} {rt.pattern} is also served by {seen[key]}")
+        seen[key] = f"line {rt.where.rsplit(':', 1)[1]}"
 
 
 # Field types (descriptor_pb2.FieldDescriptorProto.Type) by family, to check
@@ -389,7 +487,7 @@ def emit_service_api(rpcs, hdr):
     for r in rpcs:
         if not r.enabled:
             continue
-        for func in (r.func, r.store_func) if r.store_half else (r.func,):
+        for func in (r.func, r.store_func) if "store-half" in r.flags else (r.func,):
             lines.append(f"int {func}(mlf_ctx *ctx, const {c_type(r.request)} *req, {c_type(r.response)} *resp,")
             lines.append(f"    {' ' * len(func)}mlf_error *err);")
     lines += ["", "#endif", ""]
@@ -402,7 +500,7 @@ def emit_rpc_table(rpcs, validations, messages, hdr):
     for r in rpcs:
         if not r.enabled:
             continue
-        thunks = [("", r.func)] + ([("_store", r.store_func)] if r.store_half else [])
+        thunks = [("", r.func)] + ([("_store", r.store_func)] if "store-half" in r.flags else [])
         for suffix, func in thunks:
             out.append(f"static int mlf__call_{r.module}_{snake(r.name)}{suffix}(mlf_ctx *ctx, const ProtobufCMessage *req,"
                        f" ProtobufCMessage *resp, mlf_error *err)")
@@ -428,7 +526,7 @@ def emit_rpc_table(rpcs, validations, messages, hdr):
         rule_ref = f"mlf__rules_{r.request.replace('.', '_')}" if rules else "NULL"
         n_rules = sum(len(x[1]) for x in rules) if rules else 0
         call = f"mlf__call_{r.module}_{snake(r.name)}" if r.enabled else "NULL"
-        store_call = f"{call}_store" if r.enabled and r.store_half else call
+        store_call = f"{call}_store" if r.enabled and "store-half" in r.flags else call
         out.append(f"    [{r.ident}] = {{{c_string(r.service_short)}, {c_string(r.name)}, {c_string(r.func)},")
         out.append(f"        &{c_descriptor(r.request)}, &{c_descriptor(r.response)}, {rule_ref}, {n_rules}, {call},"
                    f" {store_call}}},")
@@ -436,18 +534,55 @@ def emit_rpc_table(rpcs, validations, messages, hdr):
     out.append("")
     out.append("const size_t mlf_n_rpcs = sizeof(mlf_rpcs) / sizeof(mlf_rpcs[0]);")
     out.append("")
-    # routes: MLflow 3.6 serves each endpoint under /api/{since.major}.0 and /ajax-api/{since.major}.0
-    out.append("const mlf_route mlf_routes[] = {")
+    return "\n".join(out)
+
+
+# The handler of every rpc route (src/server/http.c).
+RPC_HANDLER = "mlf_http_rpc"
+
+
+def route_flags(flags, rpc):
+    bits = [FLAGS[f][0] for f in flags if FLAGS[f][0] is not None]
+    if rpc and "serve-artifacts" not in flags:
+        bits.append("MLF_ROUTE_TRACKING")  # every rpc but the artifact proxy's is off under --artifacts-only
+    return " | ".join(bits) if bits else "0"
+
+
+def emit_route_table(rpcs, routes, hdr):
+    out = [hdr, '#include "generated/rpc_ids.h"', '#include "server/http.h"', "",
+           "/* The routes of routes.def first (they answered before the rpcs' when both could match), then",
+           " * every rpc's: MLflow 3.6 serves each endpoint under /api/{since.major}.0 and",
+           " * /ajax-api/{since.major}.0. Rpcs not in endpoints.def answer 404 (read: they touch nothing). */",
+           "const mlf_route mlf_routes[] = {"]
+    for rt in routes:
+        prefixed = "1" if "static-prefix" in rt.flags else "0"
+        out.append(f"    {{{c_string(rt.method)}, {c_string(rt.pattern)}, -1, {prefixed}, {CLASSES[rt.cls]},"
+                   f" {route_flags(rt.flags, False)}, {rt.handler}}},")
     for r in rpcs:
+        cls = CLASSES[r.cls or "read"]
+        flags = route_flags(r.flags, True)
         for method, path, major, _minor in r.endpoints:
             for base in ("/api", "/ajax-api"):
                 pat = route_pattern(f"{base}/{major}.0", path)
                 ajax = "1" if base == "/ajax-api" else "0"
-                out.append(f"    {{{c_string(method)}, {c_string(pat)}, {r.ident}, {ajax}}},")
+                out.append(f"    {{{c_string(method)}, {c_string(pat)}, {r.ident}, {ajax}, {cls}, {flags},"
+                           f" {RPC_HANDLER}}},")
     out.append("};")
     out.append("")
     out.append("const size_t mlf_n_routes = sizeof(mlf_routes) / sizeof(mlf_routes[0]);")
     out.append("")
+    return "\n".join(out)
+
+
+def emit_route_handlers(handlers, hdr):
+    out = [hdr, "#ifndef MLF_GENERATED_ROUTE_HANDLERS_H", "#define MLF_GENERATED_ROUTE_HANDLERS_H", "",
+           "/* The handler of each route of the table (generated/route_table.c): hand-written in src/server/,",
+           " * included by server/http.h after its types. A handler (mlf_route_fn, server/router.h) answers",
+           " * req into ret with the route and path parameters routing found in m; method,",
+           " * --artifacts-only and --serve-artifacts are checked before it runs. */", ""]
+    for h in [RPC_HANDLER] + handlers:
+        out.append(f"mlf_route_fn {h};")
+    out += ["", "#endif", ""]
     return "\n".join(out)
 
 
@@ -486,13 +621,15 @@ def emit_ffi(rpcs, hdr):
 
 
 def main(argv):
-    if len(argv) != 5:
+    if len(argv) != 6:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
-    desc_path, endpoints_path, validations_path, out_dir = argv[1:]
+    desc_path, endpoints_path, routes_path, validations_path, out_dir = argv[1:]
     try:
         messages, rpcs = load_descriptors(desc_path)
         parse_endpoints(endpoints_path, rpcs)
+        routes, handlers = parse_routes(routes_path)
+        check_route_clashes(rpcs, routes)
         validations = parse_validations(validations_path, messages, rpcs)
         for full in validations:
             if not any(r.request == full for r in rpcs):
@@ -502,18 +639,20 @@ def main(argv):
         return 1
 
     h = hashlib.sha256()
-    for p in (endpoints_path, validations_path):
+    for p in (endpoints_path, routes_path, validations_path):
         with open(p, "rb") as f:
             h.update(f.read())
     # The descriptor set's bytes depend on protoc's paths; hash what matters.
     for r in rpcs:
         h.update(repr((r.service, r.name, r.request, r.response, r.endpoints)).encode())
-    hdr = header(h.hexdigest()[:16], ["the protos in proto/", "endpoints.def", "validations.def"])
+    hdr = header(h.hexdigest()[:16], ["the protos in proto/", "endpoints.def", "routes.def", "validations.def"])
 
     files = {
         "service_api.h": emit_service_api(rpcs, hdr),
         "rpc_ids.h": emit_rpc_ids(rpcs, hdr),
         "rpc_table.c": emit_rpc_table(rpcs, validations, messages, hdr),
+        "route_table.c": emit_route_table(rpcs, routes, hdr),
+        "route_handlers.h": emit_route_handlers(handlers, hdr),
     }
     files["ffi_exports.h"], files["ffi_exports.c"] = emit_ffi(rpcs, hdr)
     os.makedirs(out_dir, exist_ok=True)

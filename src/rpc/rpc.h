@@ -1,6 +1,7 @@
 /*
  * The rpc runtime shared by the HTTP server and the FFI: the generated table
- * of rpcs and routes (generated/rpc_table.c), the validation rules of
+ * of rpcs (generated/rpc_table.c; their HTTP routes are the server's,
+ * server/router.h), the validation rules of
  * validations.def, and the call path decode -> validate -> service -> encode.
  */
 #ifndef MLF_RPC_RPC_H
@@ -64,18 +65,8 @@ typedef struct mlf_rpc {
     mlf_rpc_fn store_call;
 } mlf_rpc;
 
-/** One HTTP route: pattern segments `{name}` (or `{a.b}`) capture one path segment, `{+name}` the rest of the path. */
-typedef struct mlf_route {
-    const char *method;
-    const char *pattern;
-    int rpc;  /** index into mlf_rpcs */
-    int ajax; /** 1 for /ajax-api routes (which --static-prefix prefixes) */
-} mlf_route;
-
 extern const mlf_rpc mlf_rpcs[];
 extern const size_t mlf_n_rpcs;
-extern const mlf_route mlf_routes[];
-extern const size_t mlf_n_routes;
 
 /** A request as MLflow's handler sees it. */
 typedef struct mlf_rpc_request {

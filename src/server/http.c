@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "core/version.h"
-#include "generated/rpc_ids.h"
 #include "json/pbjson.h"
+#include "server/server.h"
 
 static int mlf__hex(int c)
 {
@@ -62,11 +62,24 @@ void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_er
     mlf_http_respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
 }
 
-void mlf_http_respond_405(mlf_http_response *ret)
+void mlf_http_respond_page(mlf_http_response *ret, int status)
 {
-    static const char body[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
+    static const char p400[] =
+        "<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n"
+        "<p>The browser (or proxy) sent a request that this server could not understand.</p>\n";
+    static const char p404[] =
+        "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+        "<p>The requested URL was not found on the server. If you entered the URL manually please check your "
+        "spelling and try again.</p>\n";
+    static const char p405[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
                                "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
-    mlf_http_respond(ret, 405, "text/html; charset=utf-8", body, sizeof(body) - 1);
+    static const char p500[] =
+        "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
+        "<p>The server encountered an internal error and was unable to complete your request. Either the server is "
+        "overloaded or there is an error in the application.</p>\n";
+    const char *page = status == 400 ? p400 : status == 404 ? p404 : status == 405 ? p405 : p500;
+    mlf_http_respond(ret, status == 400 || status == 404 || status == 405 ? status : 500, "text/html; charset=utf-8",
+                     page, strlen(page));
 }
 
 
@@ -130,49 +143,28 @@ mlf_json *mlf_http_body_json(mlf_pool *pool, const mlf_http_request *req)
     return raw;
 }
 
-bool mlf_http_is_ajax_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const char *route)
+static bool mlf__method_is(const mlf_http_request *req, const char *method)
 {
-    /* most requests are told apart by their last segment without decoding the path */
-    const char *tail = strrchr(route, '/');
-    size_t tail_len = strlen(tail);
-    bool escaped = memchr(req->path, '%', req->path_len) != NULL;
-    if (!escaped && (req->path_len < tail_len || memcmp(req->path + req->path_len - tail_len, tail, tail_len) != 0))
-        return false;
-    size_t len;
-    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &len);
-    const char *prefix = app->static_prefix != NULL ? app->static_prefix : "";
-    size_t plen = strlen(prefix), rlen = strlen(route);
-    return len == plen + rlen && memcmp(path, prefix, plen) == 0 && memcmp(path + plen, route, rlen) == 0;
+    size_t n = strlen(method);
+    return req->method_len == n && memcmp(req->method, method, n) == 0;
 }
 
-static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                            const mlf_route_match *m, mlf_http_response *ret)
+void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
+                  mlf_http_response *ret)
 {
     const mlf_rpc *rpc = &mlf_rpcs[m->route->rpc];
     mlf_error err = {0};
-    if (rpc->call == NULL) {
-        /* MLflow's _not_implemented: 404, empty body */
-        mlf_http_respond(ret, 404, NULL, "", 0);
-        return;
-    }
-    /* artifact rpcs: their own 503s, path checks, raw bodies and file answers (route_artifacts.c) */
+    /* artifact rpcs: their path checks, raw bodies and file answers (route_artifacts.c) */
     mlf_ctx_http io = {.body_fd = -1, .file_fd = -1};
-    bool artifact_rpc =
-        strcmp(rpc->service, "MlflowArtifactsService") == 0 || m->route->rpc == MLF_RPC_TRACKING_LIST_ARTIFACTS;
-    if (artifact_rpc) {
-        if (mlf_http_artifact_rpc_gate(app, pool, req, m, &io, ret))
-            return;
-    } else if (app->artifacts_only) {
-        mlf_http_respond_disabled(pool, ret, mlf_http_flask_rule(app, pool, m->route), true);
+    bool transfer = m->route->cls == MLF_ROUTE_TRANSFER;
+    if (transfer && mlf_http_artifact_rpc_gate(pool, req, m, &io, ret))
         return;
-    }
 
-    bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
     ProtobufCMessage *msg = NULL;
     mlf_pbjson_result pr = {0};
-    if (m->route->rpc == MLF_RPC_ARTIFACTS_UPLOAD_ARTIFACT) {
+    if (m->route->flags & MLF_ROUTE_RAW_BODY) {
         msg = mlf_pbjson_new_message(pool, rpc->request); /* the body is the file, not JSON */
-    } else if (is_get && req->query != NULL && req->query_len > 0) {
+    } else if (mlf__method_is(req, "GET") && req->query != NULL && req->query_len > 0) {
         if (mlf_pbjson_from_query(pool, rpc->request, req->query, req->query_len, &msg, &pr, &err) != 0)
             goto fail;
     } else {
@@ -187,7 +179,7 @@ static void mlf__handle_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_h
         if (mlf__set_path_param(pool, msg, m->param_names[i], m->param_values[i], &err) != 0)
             goto fail;
 
-    mlf_ctx ctx = {.svc = app->svc, .pool = pool, .http = artifact_rpc ? &io : NULL};
+    mlf_ctx ctx = {.svc = app->svc, .pool = pool, .http = transfer ? &io : NULL};
     mlf_rpc_request rr = {.msg = msg, .raw = pr.json, .parse_failed = pr.n_type_errors > 0};
     ProtobufCMessage *resp = NULL;
     if (mlf_rpc_invoke(&ctx, rpc, &rr, &resp, &err) != 0)
@@ -205,107 +197,123 @@ fail:
     mlf_http_respond_error(pool, ret, &err);
 }
 
-bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req)
+void mlf_http_health(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
+                     mlf_http_response *ret)
 {
-    if (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0)
-        return false;
-    size_t path_len = 0;
-    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
-    mlf_route_match m;
-    if (mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &m) != MLF_ROUTE_FOUND)
-        return false; /* the routes that write to the store are all rpcs */
-    const mlf_rpc *rpc = &mlf_rpcs[m.route->rpc];
-    if (strcmp(rpc->service, "MlflowService") != 0 && strcmp(rpc->service, "ModelRegistryService") != 0)
-        return false; /* e.g. artifact uploads: files, not the store, and long ones must not hold up writes */
-    const char *name = rpc->name;
-    return strncmp(name, "search", 6) != 0 && strncmp(name, "get", 3) != 0 && strncmp(name, "list", 4) != 0;
+    (void)app, (void)pool, (void)req, (void)m;
+    mlf_http_respond(ret, 200, "text/plain; charset=utf-8", "OK", 2);
 }
 
-static void mlf__handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
+void mlf_http_version(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
+                      mlf_http_response *ret)
+{
+    (void)app, (void)pool, (void)req, (void)m;
+    mlf_http_respond(ret, 200, "text/plain; charset=utf-8", MLF_MLFLOW_VERSION, strlen(MLF_MLFLOW_VERSION));
+}
+
+/*
+ * Werkzeug merges repeated slashes in a rule's fixed parts (redirecting to the
+ * merged path), never inside a <path:...> variable: route as for the merged
+ * path, and keep an artifact path as sent (so that artifacts//etc/x stays
+ * absolute, and refused). Returns path itself when it has no repeated slash.
+ */
+static const char *mlf__merge_slashes(mlf_pool *pool, const char *path, size_t path_len, size_t *ret_len)
+{
+    bool repeated = false;
+    for (size_t i = 1; i < path_len && !repeated; i++)
+        repeated = path[i] == '/' && path[i - 1] == '/';
+    *ret_len = path_len;
+    if (!repeated)
+        return path;
+    static const char *const vars[] = {"/mlflow-artifacts/artifacts/", "/mlflow-artifacts/mpu/create/",
+                                       "/mlflow-artifacts/mpu/complete/", "/mlflow-artifacts/mpu/abort/"};
+    char *merged = mlf_pool_alloc(pool, path_len + 1);
+    size_t n = 0, i = 0;
+    bool in_var = false;
+    for (; i < path_len && !in_var; i++) {
+        if (!(path[i] == '/' && n > 0 && merged[n - 1] == '/'))
+            merged[n++] = path[i];
+        for (size_t k = 0; k < sizeof(vars) / sizeof(vars[0]) && !in_var; k++) {
+            size_t len = strlen(vars[k]);
+            in_var = n >= len && memcmp(merged + n - len, vars[k], len) == 0;
+        }
+    }
+    memcpy(merged + n, path + i, path_len - i);
+    n += path_len - i;
+    *ret_len = n;
+    return merged;
+}
+
+/* True when the route answers 503 for how the server runs (--serve-artifacts, --artifacts-only). */
+static bool mlf__disabled(const mlf_http_app *app, const mlf_route *rt, bool *ret_artifacts_only)
+{
+    *ret_artifacts_only = (rt->flags & MLF_ROUTE_TRACKING) && app->artifacts_only;
+    return ((rt->flags & MLF_ROUTE_SERVE_ARTIFACTS) && !app->svc->serve_artifacts) || *ret_artifacts_only;
+}
+
+int mlf_http_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                   const mlf_http_match **ret_match)
+{
+    mlf_http_match *hm = MLF_NEW(pool, mlf_http_match);
+    memset(hm, 0, sizeof(*hm));
+    *ret_match = hm;
+    size_t raw_len, path_len;
+    const char *raw = mlf__merge_slashes(pool, req->path, req->path_len, &raw_len);
+    const char *path = mlf_http_url_decode(pool, raw, raw_len, false, &path_len);
+    hm->result = mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &hm->m);
+    if (hm->result != MLF_ROUTE_FOUND)
+        return MLF_LANE_LOOP; /* 404, 405 */
+    const mlf_route *rt = hm->m.route;
+    bool artifacts_only;
+    if ((rt->rpc >= 0 && mlf_rpcs[rt->rpc].call == NULL) || mlf__disabled(app, rt, &artifacts_only))
+        return MLF_LANE_LOOP; /* a 404 or 503 that touches nothing */
+    switch (rt->cls) {
+    case MLF_ROUTE_TRANSFER:
+        return MLF_LANE_TRANSFER;
+    case MLF_ROUTE_WRITE:
+        return MLF_LANE_STORE;
+    case MLF_ROUTE_READ:
+    default:
+        /* a read without a body is cheap (an indexed lookup); a POST read is a search */
+        return mlf__method_is(req, "GET") || mlf__method_is(req, "HEAD") || mlf__method_is(req, "OPTIONS")
+                   ? MLF_LANE_LOOP
+                   : MLF_LANE_STORE;
+    }
+}
+
+void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                     const mlf_http_match *match, mlf_http_response *ret)
+{
+    const mlf_route *rt = match->m.route;
+    if (match->result == MLF_ROUTE_BAD_METHOD) {
+        if ((rt->flags & MLF_ROUTE_OPTIONS_200) && mlf__method_is(req, "OPTIONS"))
+            mlf_http_respond(ret, 200, "text/html; charset=utf-8", "", 0);
+        else if (rt->flags & MLF_ROUTE_PLAIN_405)
+            mlf_http_respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
+        else
+            mlf_http_respond_page(ret, 405);
+        return;
+    }
+    if (match->result != MLF_ROUTE_FOUND) {
+        mlf_http_respond_page(ret, 404);
+        return;
+    }
+    if (rt->rpc >= 0 && mlf_rpcs[rt->rpc].call == NULL) {
+        /* MLflow's _not_implemented: 404, empty body */
+        mlf_http_respond(ret, 404, NULL, "", 0);
+        return;
+    }
+    bool artifacts_only;
+    if (mlf__disabled(app, rt, &artifacts_only)) {
+        mlf_http_respond_disabled(pool, ret, mlf_http_flask_rule(app, pool, rt), artifacts_only);
+        return;
+    }
+    rt->handler(app, pool, req, &match->m, ret);
+}
 
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
 {
-    bool repeated = false;
-    for (size_t i = 1; i < req->path_len && !repeated; i++)
-        repeated = req->path[i] == '/' && req->path[i - 1] == '/';
-    if (repeated) {
-        /* Werkzeug merges repeated slashes in a rule's fixed parts (redirecting to the merged path), never
-           inside a <path:...> variable: answer as for the merged path, and keep an artifact path as sent
-           (so that artifacts//etc/x stays absolute, and refused) */
-        static const char *const vars[] = {"/mlflow-artifacts/artifacts/", "/mlflow-artifacts/mpu/create/",
-                                           "/mlflow-artifacts/mpu/complete/", "/mlflow-artifacts/mpu/abort/"};
-        char *merged = mlf_pool_alloc(pool, req->path_len + 1);
-        size_t n = 0, i = 0;
-        bool in_var = false;
-        for (; i < req->path_len && !in_var; i++) {
-            if (!(req->path[i] == '/' && n > 0 && merged[n - 1] == '/'))
-                merged[n++] = req->path[i];
-            for (size_t k = 0; k < sizeof(vars) / sizeof(vars[0]) && !in_var; k++) {
-                size_t len = strlen(vars[k]);
-                in_var = n >= len && memcmp(merged + n - len, vars[k], len) == 0;
-            }
-        }
-        memcpy(merged + n, req->path + i, req->path_len - i);
-        n += req->path_len - i;
-        mlf_http_request copy = *req;
-        copy.path = merged;
-        copy.path_len = n;
-        mlf__handle(app, pool, &copy, ret);
-        return;
-    }
-    mlf__handle(app, pool, req, ret);
-}
-
-static void mlf__handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
-{
-    size_t path_len = 0;
-    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
-    bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
-
-    if (strcmp(path, "/health") == 0) {
-        if (is_get)
-            mlf_http_respond(ret, 200, "text/plain; charset=utf-8", "OK", 2);
-        else
-            mlf_http_respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
-        return;
-    }
-    if (strcmp(path, "/version") == 0) {
-        if (is_get)
-            mlf_http_respond(ret, 200, "text/plain; charset=utf-8", MLF_MLFLOW_VERSION, strlen(MLF_MLFLOW_VERSION));
-        else
-            mlf_http_respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
-        return;
-    }
-
-    /* a Flask route of its own: SearchDatasets' rpc path is unreachable */
-    if (mlf_http_search_datasets(app, pool, req, ret) == 0)
-        return;
-    /* a Flask route of its own, not an rpc: metrics/get-history-bulk */
-    if (mlf_http_metrics_bulk(app, pool, req, ret) == 0)
-        return;
-    if (mlf_http_graphql(app, pool, req, ret) == 0)
-        return;
-    /* Flask routes of their own: get-artifact, upload-artifact, ... */
-    if (mlf_http_artifact_routes(app, pool, req, ret) == 0)
-        return;
-
-    mlf_route_match m;
-    switch (mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &m)) {
-    case MLF_ROUTE_FOUND:
-        mlf__handle_rpc(app, pool, req, &m, ret);
-        return;
-    case MLF_ROUTE_BAD_METHOD: {
-        mlf_http_respond_405(ret);
-        return;
-    }
-    case MLF_ROUTE_NOT_FOUND:
-    default: {
-        static const char body[] =
-            "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
-            "<p>The requested URL was not found on the server. If you entered the URL manually please check your "
-            "spelling and try again.</p>\n";
-        mlf_http_respond(ret, 404, "text/html; charset=utf-8", body, sizeof(body) - 1);
-        return;
-    }
-    }
+    const mlf_http_match *match;
+    mlf_http_route(app, pool, req, &match);
+    mlf_http_answer(app, pool, req, match, ret);
 }

@@ -49,63 +49,47 @@ typedef struct mlf_http_response {
     const char *content_disposition; /** NULL for none */
 } mlf_http_response;
 
-/** Answers one request; all memory comes from pool. Never fails. */
+/** What routing found for a request: made by mlf_http_route, read by mlf_http_answer. */
+typedef struct mlf_http_match {
+    mlf_route_result result; /** FOUND, or a 404 (NOT_FOUND) or 405 (BAD_METHOD) to answer */
+    mlf_route_match m;       /** the route and its path parameters (for BAD_METHOD: a route of the path) */
+} mlf_http_match;
+
+/**
+ * Routes req once, from the route table (Werkzeug's merging of repeated
+ * slashes and the static prefix applied), into *ret_match (from pool).
+ * Returns the lane it runs on, an mlf_server_lane (server/server.h): 404,
+ * 405, and 404/503 answers that touch nothing, and reads without a body
+ * (GET, HEAD, OPTIONS) on the loop; writes and other reads on the store
+ * lane; artifact transfers on the transfer lane. Never fails.
+ */
+int mlf_http_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                   const mlf_http_match **ret_match);
+
+/**
+ * Answers req into ret (memory from pool) with the match mlf_http_route
+ * made for it: the 404/405, the 503 of a disabled route, or the route's
+ * handler. Never fails; may run on any thread.
+ */
+void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                     const mlf_http_match *match, mlf_http_response *ret);
+
+/** mlf_http_route then mlf_http_answer (for tests without sockets). Never fails. */
 void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
 
 /**
- * Whether the request may write to the store: false for GET, for the rpcs
- * that only read (search*, get*, list*, which MLflow names so), for rpcs of
- * services other than tracking and the registry (artifacts), and for
- * paths that are no rpc's (the routes that write to the store are all
- * rpcs); true otherwise.
+ * Before an rpc of class transfer (the artifact proxy's, MlflowService
+ * listArtifacts) runs (its 503s came from the route's flags): answers 400
+ * for a NUL in the path or query or an unsafe <path:artifact_path>, and
+ * otherwise fills io (route path, body) and returns false. Returns true when
+ * it answered.
  */
-bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req);
-
-/**
- * POST [static prefix]/ajax-api/2.0/mlflow/experiments/search-datasets
- * (route_search_datasets.c): answers it into ret and returns 0, or returns -1
- * without touching ret when the path is another one.
- */
-int mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                             mlf_http_response *ret);
-
-/**
- * GET/POST [static prefix]/graphql (route_graphql.c): answers it into ret and
- * returns 0, or returns -1 without touching ret when the path is another one.
- */
-int mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret);
-
-/**
- * GET [static prefix]/ajax-api/2.0/mlflow/metrics/get-history-bulk
- * (route_metrics_bulk.c): answers it into ret and returns 0, or returns -1
- * without touching ret when the path is another one.
- */
-int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                          mlf_http_response *ret);
-
-/**
- * The artifact routes that are not rpcs (route_artifacts.c): [P]/get-artifact,
- * [P]/model-versions/get-artifact, [P]/ajax-api/2.0/mlflow/upload-artifact and
- * [P]/ajax-api/2.0/mlflow/logged-models/<id>/artifacts/files. Answers into
- * ret and returns 0, or returns -1 without touching ret for other paths.
- */
-int mlf_http_artifact_routes(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                             mlf_http_response *ret);
-
-/**
- * Before an artifact rpc (MlflowService listArtifacts or an
- * MlflowArtifactsService rpc) runs: answers 503 when the server does not
- * serve artifacts, 400 for an unsafe route path, and otherwise fills io
- * (route path, body) and returns false. Returns true when it answered.
- */
-bool mlf_http_artifact_rpc_gate(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                                const mlf_route_match *m, mlf_ctx_http *io, mlf_http_response *ret);
+bool mlf_http_artifact_rpc_gate(mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
+                                mlf_ctx_http *io, mlf_http_response *ret);
 /** Turns a download an rpc asked for (io->file_fd) into ret. */
 void mlf_http_artifact_rpc_file(mlf_pool *pool, const mlf_ctx_http *io, mlf_http_response *ret);
 /** The Flask rule of a route, as request.url_rule prints it ({x} as <x>, {+x} as <path:x>, static prefix included). */
 const char *mlf_http_flask_rule(const mlf_http_app *app, mlf_pool *pool, const mlf_route *route);
-/** The Flask rule of an /ajax-api route: the static prefix, then route. */
-const char *mlf_http_ajax_rule(const mlf_http_app *app, mlf_pool *pool, const char *route);
 /** The 503 text MLflow's _disable_if_artifacts_only (or, when !artifacts_only, _disable_unless_serve_artifacts) answers for Flask rule. */
 void mlf_http_respond_disabled(mlf_pool *pool, mlf_http_response *ret, const char *rule, bool artifacts_only);
 
@@ -113,11 +97,9 @@ void mlf_http_respond_disabled(mlf_pool *pool, mlf_http_response *ret, const cha
 void mlf_http_respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len);
 /** Answers err as MLflow's catch_mlflow_exception does: its JSON and HTTP status. */
 void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err);
-/** Werkzeug's 405 page, as Flask answers a method a route does not take. */
-void mlf_http_respond_405(mlf_http_response *ret);
+/** Werkzeug's HTML page for status 400, 404, 405 or (any other status) 500, as Flask answers the errors it raises itself. */
+void mlf_http_respond_page(mlf_http_response *ret, int status);
 
-/** True when req's decoded path is route (an /ajax-api path) under app's static prefix. */
-bool mlf_http_is_ajax_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const char *route);
 /** MLflow's _validate_content_type(request, ["application/json"]) for POST and PUT. */
 int mlf_http_check_json_content_type(mlf_pool *pool, const mlf_http_request *req, mlf_error *err);
 /** The body as _get_request_message reads it: not JSON counts as {}, a JSON string is decoded once more. */
@@ -125,5 +107,8 @@ mlf_json *mlf_http_body_json(mlf_pool *pool, const mlf_http_request *req);
 
 /** Decodes %XX escapes (and '+' as space when plus_is_space) into a pool string; bad escapes stay as they are. */
 char *mlf_http_url_decode(mlf_pool *pool, const char *s, size_t len, bool plus_is_space, size_t *ret_len);
+
+/* The handlers of the route table (routes.def's and mlf_http_rpc, which serves every rpc). */
+#include "generated/route_handlers.h"
 
 #endif

@@ -44,7 +44,7 @@ static int mlf__endpoints(void)
         size_t used = 0;
         for (size_t r = 0; r < mlf_n_routes; r++) {
             const mlf_route *rt = &mlf_routes[r];
-            if (rt->rpc != (int)i || rt->ajax)
+            if (rt->rpc != (int)i || rt->prefixed)
                 continue;
             int n = snprintf(paths + used, sizeof(paths) - used, "%s%s %s", used ? ", " : "", rt->method, rt->pattern);
             if (n > 0 && (size_t)n < sizeof(paths) - used)
@@ -70,28 +70,19 @@ static int mlf__env_true(const char *name)
     return v != NULL && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0);
 }
 
-static void mlf__handle(void *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
+/* The server's view of server/http.h: route once, then answer with that match. */
+static mlf_server_lane mlf__route(void *app, mlf_pool *pool, const mlf_http_request *req, const void **ret_match)
 {
-    mlf_http_handle(app, pool, req, ret);
+    const mlf_http_match *match;
+    int lane = mlf_http_route(app, pool, req, &match);
+    *ret_match = match;
+    return (mlf_server_lane)lane;
 }
 
-static bool mlf__may_write(void *app, mlf_pool *pool, const mlf_http_request *req)
+static void mlf__answer(void *app, mlf_pool *pool, const mlf_http_request *req, const void *match,
+                        mlf_http_response *ret)
 {
-    return mlf_http_may_write(app, pool, req);
-}
-
-static void mlf__batch_begin(void *app)
-{
-    mlf_store_batch_begin(((mlf_http_app *)app)->svc->store);
-}
-
-static int mlf__batch_end(void *app, mlf_pool *pool, mlf_http_response *lost)
-{
-    mlf_error err = {0};
-    if (mlf_store_batch_end(((mlf_http_app *)app)->svc->store, pool, &err) == 0)
-        return 0;
-    mlf_http_respond_error(pool, lost, &err);
-    return -1;
+    mlf_http_answer(app, pool, req, match, ret);
 }
 
 static int mlf__server(int argc, char **argv)
@@ -106,9 +97,6 @@ static int mlf__server(int argc, char **argv)
         .max_body_size = 64u << 20,
         .max_upload_size = (size_t)1 << 40,
         .store_threads = 16,
-        .may_write = mlf__may_write,
-        .batch_begin = mlf__batch_begin,
-        .batch_end = mlf__batch_end,
     };
     mlf_service_config cfg = {
         .backend_store_uri = mlf__env("MLFLOW_BACKEND_STORE_URI", "sqlite:///mlflow.db"),
@@ -202,19 +190,14 @@ static int mlf__server(int argc, char **argv)
         return 1;
     }
     mlf_pool_destroy(pool);
-    if (svc->store->ops->batch_begin == NULL) {
-        /* a store without group commit (PostgreSQL) takes writes on every store thread at once */
-        sc.may_write = NULL;
-        sc.batch_begin = NULL;
-        sc.batch_end = NULL;
-    }
     mlf_http_app app = {
         .svc = svc,
         .router = mlf_router_create(sc.static_prefix),
         .static_prefix = sc.static_prefix,
         .artifacts_only = sc.artifacts_only,
     };
-    int rc = mlf_server_run(&sc, mlf__handle, &app);
+    mlf_server_app sapp = {.app = &app, .route = mlf__route, .handle = mlf__answer};
+    int rc = mlf_server_run(&sc, &sapp);
     mlf_router_destroy(app.router);
     mlf_service_destroy(svc);
     return rc;

@@ -1,10 +1,10 @@
 /*
- * The HTTP side of artifacts. The rpcs (MlflowArtifactsService, and
- * MlflowService listArtifacts) go through the rpc table; this file gates
- * them (503 without --serve-artifacts, the route path through
- * validate_path_is_safe) and turns a download into a streamed file answer.
- * The Flask routes that are not rpcs (mlflow/server/__init__.py) are served
- * here too: get-artifact, model-versions/get-artifact, upload-artifact and
+ * The HTTP side of artifacts. The rpcs of class transfer (MlflowArtifactsService,
+ * and MlflowService listArtifacts) go through the rpc table; this file gates
+ * them (the route path through validate_path_is_safe) and turns a download
+ * into a streamed file answer. The Flask routes that are not rpcs
+ * (mlflow/server/__init__.py, routes.def) are served here too: get-artifact,
+ * model-versions/get-artifact, upload-artifact and
  * logged-models/<id>/artifacts/files (handlers.py get_artifact_handler,
  * get_model_version_artifact_handler, upload_artifact_handler,
  * get_logged_model_artifact_handler).
@@ -16,15 +16,6 @@
 #include "service/artifacts/artifact.h"
 
 #define MLF__UPLOAD_MAX (10 * 1024 * 1024) /* upload_artifact_handler's 10MB cap */
-
-static const char mlf__405[] = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n"
-                               "<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
-static const char mlf__400[] = "<!doctype html>\n<html lang=en>\n<title>400 Bad Request</title>\n<h1>Bad Request</h1>\n"
-                               "<p>The browser (or proxy) sent a request that this server could not understand.</p>\n";
-static const char mlf__500[] =
-    "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
-    "<p>The server encountered an internal error and was unable to complete your request. Either the server is "
-    "overloaded or there is an error in the application.</p>\n";
 
 void mlf_http_respond_disabled(mlf_pool *pool, mlf_http_response *ret, const char *rule, bool artifacts_only)
 {
@@ -48,7 +39,7 @@ const char *mlf_http_flask_rule(const mlf_http_app *app, mlf_pool *pool, const m
 {
     mlf_buf b;
     mlf_buf_init(&b, pool, 128);
-    if (rt->ajax && app->static_prefix != NULL)
+    if (rt->prefixed && app->static_prefix != NULL)
         mlf_buf_puts(&b, app->static_prefix);
     for (const char *p = rt->pattern; *p; p++) {
         if (*p == '{') {
@@ -66,20 +57,6 @@ const char *mlf_http_flask_rule(const mlf_http_app *app, mlf_pool *pool, const m
     return b.data;
 }
 
-const char *mlf_http_ajax_rule(const mlf_http_app *app, mlf_pool *pool, const char *route)
-{
-    mlf_buf b;
-    mlf_buf_init(&b, pool, 128);
-    mlf_buf_printf(&b, "%s%s", app->static_prefix != NULL ? app->static_prefix : "", route);
-    return b.data;
-}
-
-static bool mlf__is(const mlf_http_request *req, const char *method)
-{
-    size_t n = strlen(method);
-    return req->method_len == n && memcmp(req->method, method, n) == 0;
-}
-
 /* True when the percent-decoded text holds a NUL byte (which C strings would cut short). */
 static bool mlf__has_nul(mlf_pool *pool, const char *s, size_t len)
 {
@@ -90,22 +67,12 @@ static bool mlf__has_nul(mlf_pool *pool, const char *s, size_t len)
     return memchr(d, '\0', n) != NULL;
 }
 
-bool mlf_http_artifact_rpc_gate(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                                const mlf_route_match *m, mlf_ctx_http *io, mlf_http_response *ret)
+bool mlf_http_artifact_rpc_gate(mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
+                                mlf_ctx_http *io, mlf_http_response *ret)
 {
-    const mlf_rpc *rpc = &mlf_rpcs[m->route->rpc];
-    bool proxy = strcmp(rpc->service, "MlflowArtifactsService") == 0;
     memset(io, 0, sizeof(*io));
     io->body_fd = -1;
     io->file_fd = -1;
-    if (proxy && !app->svc->serve_artifacts) {
-        mlf_http_respond_disabled(pool, ret, mlf_http_flask_rule(app, pool, m->route), false);
-        return true;
-    }
-    if (!proxy && app->artifacts_only) {
-        mlf_http_respond_disabled(pool, ret, mlf_http_flask_rule(app, pool, m->route), true);
-        return true;
-    }
     mlf_error err = {0};
     /* a NUL in the path or the query: refused like the other unsafe paths */
     if (mlf__has_nul(pool, req->path, req->path_len) || mlf__has_nul(pool, req->query, req->query_len)) {
@@ -232,7 +199,7 @@ static void mlf__send_artifact(mlf_ctx *ctx, const char *uri, const char *path, 
     uint64_t size;
     if (mlf_artifacts_local_open(ctx->pool, loc.root, loc.rel, &fd, &size, &err) < 0) {
         if (err.code == MLF_ERR_INTERNAL_ERROR)
-            mlf_http_respond(ret, 500, "text/html; charset=utf-8", mlf__500, sizeof(mlf__500) - 1);
+            mlf_http_respond_page(ret, 500);
         else
             mlf_http_respond_error(ctx->pool, ret, &err);
         return;
@@ -241,14 +208,16 @@ static void mlf__send_artifact(mlf_ctx *ctx, const char *uri, const char *path, 
 }
 
 /* GET [P]/get-artifact?run_id=&path= (not disabled by --artifacts-only, as in MLflow) */
-static void mlf__get_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_http_response *ret)
+void mlf_http_get_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                           const mlf_route_match *m, mlf_http_response *ret)
 {
-    mlf_pool *pool = ctx->pool;
+    (void)m;
+    mlf_ctx c = {.svc = app->svc, .pool = pool}, *ctx = &c;
     mlf__arg run_id = {0}, path = {0};
     if (!mlf__arg_get(pool, req, "run_id", &run_id) || run_id.len == 0)
         mlf__arg_get(pool, req, "run_uuid", &run_id);
     if (!mlf__arg_get(pool, req, "path", &path)) {
-        mlf_http_respond(ret, 400, "text/html; charset=utf-8", mlf__400, sizeof(mlf__400) - 1);
+        mlf_http_respond_page(ret, 400);
         return;
     }
     mlf_error err = {0};
@@ -267,14 +236,16 @@ static void mlf__get_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_htt
 }
 
 /* GET [P]/model-versions/get-artifact?name=&version=&path= */
-static void mlf__model_version_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_http_response *ret)
+void mlf_http_model_version_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                                     const mlf_route_match *m, mlf_http_response *ret)
 {
-    mlf_pool *pool = ctx->pool;
+    (void)m;
+    mlf_ctx c = {.svc = app->svc, .pool = pool}, *ctx = &c;
     mlf__arg name = {0}, version = {0}, path = {0};
     mlf__arg_get(pool, req, "name", &name);
     mlf__arg_get(pool, req, "version", &version);
     if (!mlf__arg_get(pool, req, "path", &path)) {
-        mlf_http_respond(ret, 400, "text/html; charset=utf-8", mlf__400, sizeof(mlf__400) - 1);
+        mlf_http_respond_page(ret, 400);
         return;
     }
     mlf_error err = {0};
@@ -290,10 +261,11 @@ static void mlf__model_version_artifact(mlf_ctx *ctx, const mlf_http_request *re
 }
 
 /* GET [P]/ajax-api/2.0/mlflow/logged-models/<model_id>/artifacts/files?artifact_file_path= */
-static void mlf__logged_model_artifact(mlf_ctx *ctx, const char *model_id, const mlf_http_request *req,
-                                       mlf_http_response *ret)
+void mlf_http_logged_model_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                                    const mlf_route_match *m, mlf_http_response *ret)
 {
-    mlf_pool *pool = ctx->pool;
+    const char *model_id = m->param_values[0]; /* the route's one capture, {model_id} */
+    mlf_ctx c = {.svc = app->svc, .pool = pool}, *ctx = &c;
     mlf__arg path = {0};
     mlf_error err = {0};
     if (!mlf__arg_get(pool, req, "artifact_file_path", &path) || path.len == 0) {
@@ -312,9 +284,11 @@ static void mlf__logged_model_artifact(mlf_ctx *ctx, const char *model_id, const
 }
 
 /* POST [P]/ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path= with the file as the raw body */
-static void mlf__upload_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_http_response *ret)
+void mlf_http_upload_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                              const mlf_route_match *m, mlf_http_response *ret)
 {
-    mlf_pool *pool = ctx->pool;
+    (void)m;
+    mlf_ctx c = {.svc = app->svc, .pool = pool}, *ctx = &c;
     mlf__arg run_uuid = {0}, path = {0};
     mlf_error err = {0};
     const char *safe;
@@ -355,72 +329,4 @@ static void mlf__upload_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_
     return;
 fail:
     mlf_http_respond_error(pool, ret, &err);
-}
-
-/* The model id when path (decoded, prefix stripped) is /ajax-api/2.0/mlflow/logged-models/<id>/artifacts/files. */
-static const char *mlf__logged_model_id(mlf_pool *pool, const char *path)
-{
-    static const char head[] = "/ajax-api/2.0/mlflow/logged-models/", tail[] = "/artifacts/files";
-    size_t hl = sizeof(head) - 1, tl = sizeof(tail) - 1, n = strlen(path);
-    if (n <= hl + tl || strncmp(path, head, hl) != 0 || strcmp(path + n - tl, tail) != 0)
-        return NULL;
-    const char *id = path + hl;
-    size_t idl = n - hl - tl;
-    if (memchr(id, '/', idl) != NULL)
-        return NULL;
-    return mlf_pool_strndup(pool, id, idl);
-}
-
-int mlf_http_artifact_routes(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                             mlf_http_response *ret)
-{
-    size_t len;
-    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &len);
-    const char *prefix = app->static_prefix != NULL ? app->static_prefix : "";
-    size_t pl = strlen(prefix);
-    if (strncmp(path, prefix, pl) != 0)
-        return -1;
-    path += pl;
-    enum { GET_ARTIFACT, MODEL_VERSION, LOGGED_MODEL, UPLOAD } which;
-    const char *model_id = NULL;
-    if (strcmp(path, "/get-artifact") == 0)
-        which = GET_ARTIFACT;
-    else if (strcmp(path, "/model-versions/get-artifact") == 0)
-        which = MODEL_VERSION;
-    else if (strcmp(path, "/ajax-api/2.0/mlflow/upload-artifact") == 0)
-        which = UPLOAD;
-    else if ((model_id = mlf__logged_model_id(pool, path)) != NULL)
-        which = LOGGED_MODEL;
-    else
-        return -1;
-    bool ok = which == UPLOAD ? mlf__is(req, "POST") : (mlf__is(req, "GET") || mlf__is(req, "HEAD"));
-    if (!ok) {
-        mlf_http_respond(ret, 405, "text/html; charset=utf-8", mlf__405, sizeof(mlf__405) - 1);
-        return 0;
-    }
-    if (app->artifacts_only && (which == MODEL_VERSION || which == LOGGED_MODEL)) {
-        mlf_buf b;
-        mlf_buf_init(&b, pool, 128);
-        mlf_buf_printf(&b, "%s%s", prefix,
-                       which == MODEL_VERSION ? "/model-versions/get-artifact"
-                                              : "/ajax-api/2.0/mlflow/logged-models/<model_id>/artifacts/files");
-        mlf_http_respond_disabled(pool, ret, b.data, true);
-        return 0;
-    }
-    mlf_ctx ctx = {.svc = app->svc, .pool = pool};
-    switch (which) {
-    case GET_ARTIFACT:
-        mlf__get_artifact(&ctx, req, ret);
-        break;
-    case MODEL_VERSION:
-        mlf__model_version_artifact(&ctx, req, ret);
-        break;
-    case LOGGED_MODEL:
-        mlf__logged_model_artifact(&ctx, model_id, req, ret);
-        break;
-    case UPLOAD:
-        mlf__upload_artifact(&ctx, req, ret);
-        break;
-    }
-    return 0;
 }

@@ -1,5 +1,5 @@
 /*
- * GET/POST [static prefix]/graphql: MLflow's GraphQL endpoint (the UI's run
+ * GET/POST [static prefix]/graphql (routes.def): MLflow's GraphQL endpoint (the UI's run
  * and experiment pages use it). MLflow builds a graphene schema from a subset
  * of its protos; here the same schema is read off the proto descriptors:
  *
@@ -23,8 +23,6 @@
 #include "json/pbjson.h"
 #include "server/http.h"
 #include "service/tracking/dataset.h"
-
-static const char mlf__route[] = "/graphql";
 
 typedef struct {
     const char *field; /* root field */
@@ -527,16 +525,10 @@ static long mlf__env_long(const char *name, long fallback)
     return *end == '\0' ? n : fallback;
 }
 
-int mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
+void mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
+                      mlf_http_response *ret)
 {
-    if (!mlf_http_is_ajax_route(app, pool, req, mlf__route))
-        return -1;
-    bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
-    bool is_post = req->method_len == 4 && memcmp(req->method, "POST", 4) == 0;
-    if (!is_get && !is_post) {
-        mlf_http_respond_405(ret);
-        return 0;
-    }
+    (void)m;
     /* not under --artifacts-only's 503: MLflow's _graphql has no _disable_if_artifacts_only */
     const char *query, *op_name;
     const mlf_json *vars;
@@ -546,11 +538,11 @@ int mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
     if (query == NULL) {
         mlf_error_set(&err, pool, MLF_ERR_BAD_REQUEST, "GraphQL request must contain a 'query' string.");
         mlf_http_respond_error(pool, ret, &err);
-        return 0;
+        return;
     }
     if (mlf_gql_parse(pool, query, strlen(query), vars, &doc, &err) != 0) {
         mlf_http_respond_error(pool, ret, &err);
-        return 0;
+        return;
     }
 
     mlf_buf data;
@@ -614,5 +606,4 @@ int mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
     }
     mlf_buf_puts(&b, "}\n");
     mlf_http_respond(ret, 200, "application/json", b.data, b.len);
-    return 0;
 }

@@ -1,6 +1,6 @@
 /*
  * GET [static prefix]/ajax-api/2.0/mlflow/metrics/get-history-bulk: the Flask
- * route of get_metric_history_bulk_handler (mlflow/server/handlers.py). Not
+ * route (routes.def) of get_metric_history_bulk_handler (mlflow/server/handlers.py). Not
  * an rpc: it reads the raw query args (run_id repeated, metric_key,
  * max_results) and answers a plain dict through Flask's JSON provider
  * (sorted keys, compact separators, a trailing newline, NaN as a bare token).
@@ -13,21 +13,9 @@
 #include "store/pystr.h"
 #include "json/json.h"
 
-static const char mlf__route[] = "/ajax-api/2.0/mlflow/metrics/get-history-bulk";
-
 /* MAX_HISTORY_RESULTS and MAX_RUN_IDS_PER_REQUEST of the handler */
 #define MLF__MAX_HISTORY_RESULTS 25000
 #define MLF__MAX_RUN_IDS 100
-
-/* An exception the handler does not catch (int() of a bad max_results): Werkzeug's 500 page. */
-static void mlf__respond_500(mlf_http_response *ret)
-{
-    static const char body[] =
-        "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
-        "<p>The server encountered an internal error and was unable to complete your request. Either the server is "
-        "overloaded or there is an error in the application.</p>\n";
-    mlf_http_respond(ret, 500, "text/html; charset=utf-8", body, sizeof(body) - 1);
-}
 
 /* request.args as the handler uses it: every run_id, the first metric_key and max_results. */
 typedef struct {
@@ -80,24 +68,10 @@ static void mlf__write_metric(mlf_buf *b, const Mlflow__MetricWithRunId *m)
     mlf_buf_putc(b, '}');
 }
 
-int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
+void mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                           const mlf_route_match *m, mlf_http_response *ret)
 {
-    if (!mlf_http_is_ajax_route(app, pool, req, mlf__route))
-        return -1;
-    bool get = (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0) ||
-               (req->method_len == 4 && memcmp(req->method, "HEAD", 4) == 0);
-    if (req->method_len == 7 && memcmp(req->method, "OPTIONS", 7) == 0) {
-        mlf_http_respond(ret, 200, "text/html; charset=utf-8", "", 0);
-        return 0;
-    }
-    if (!get) {
-        mlf_http_respond_405(ret);
-        return 0;
-    }
-    if (app->artifacts_only) {
-        mlf_http_respond_disabled(pool, ret, mlf_http_ajax_rule(app, pool, mlf__route), true);
-        return 0;
-    }
+    (void)m;
 
     mlf__bulk_args args = {0};
     if (req->query != NULL)
@@ -124,8 +98,8 @@ int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
     if (args.max_results != NULL) {
         int prc = mlf_pystr_parse_int(args.max_results, &max_results);
         if (prc == -1 || (prc == -2 && strchr(args.max_results, '-') != NULL)) {
-            mlf__respond_500(ret);
-            return 0;
+            mlf_http_respond_page(ret, 500); /* int() of a bad max_results: an exception the handler does not catch */
+            return;
         }
         if (prc == -2 || max_results > MLF__MAX_HISTORY_RESULTS)
             max_results = MLF__MAX_HISTORY_RESULTS;
@@ -151,8 +125,7 @@ int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
     }
     mlf_buf_puts(&b, "]}\n");
     mlf_http_respond(ret, 200, "application/json", b.data, b.len);
-    return 0;
+    return;
 fail:
     mlf_http_respond_error(pool, ret, &err);
-    return 0;
 }

@@ -2,7 +2,7 @@
  * POST [static prefix]/ajax-api/2.0/mlflow/experiments/search-datasets:
  * the Flask route MLflow serves SearchDatasets on (its rpc path in the proto
  * lacks the leading slash, so the rpc routes never reach it). The request
- * goes through _get_request_message without a schema, then
+ * (routes.def) goes through _get_request_message without a schema, then
  * search_datasets_impl (src/service/tracking/dataset.c).
  */
 #include <string.h>
@@ -11,21 +11,10 @@
 #include "service/tracking/dataset.h"
 #include "json/pbjson.h"
 
-static const char mlf__route[] = "/ajax-api/2.0/mlflow/experiments/search-datasets";
-
-int mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                             mlf_http_response *ret)
+void mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                              const mlf_route_match *m, mlf_http_response *ret)
 {
-    if (!mlf_http_is_ajax_route(app, pool, req, mlf__route))
-        return -1;
-    if (req->method_len != 4 || memcmp(req->method, "POST", 4) != 0) {
-        mlf_http_respond_405(ret);
-        return 0;
-    }
-    if (app->artifacts_only) {
-        mlf_http_respond_disabled(pool, ret, mlf_http_ajax_rule(app, pool, mlf__route), true);
-        return 0;
-    }
+    (void)m;
     mlf_error err = {0};
     ProtobufCMessage *msg = NULL;
     mlf_pbjson_result pr = {0};
@@ -37,11 +26,10 @@ int mlf_http_search_datasets(const mlf_http_app *app, mlf_pool *pool, const mlf_
         mlf_pbjson_from_json(pool, &mlflow__search_datasets__descriptor, mlf_http_body_json(pool, req), &msg, &pr, &err) < 0 ||
         mlf_tracking_search_datasets(&ctx, (const Mlflow__SearchDatasets *)msg, resp, &err) < 0) {
         mlf_http_respond_error(pool, ret, &err);
-        return 0;
+        return;
     }
     mlf_buf b;
     mlf_buf_init(&b, pool, 256);
     mlf_pbjson_write(&b, &resp->base);
     mlf_http_respond(ret, 200, "application/json", b.data, b.len);
-    return 0;
 }

@@ -36,7 +36,7 @@ mlf_router *mlf_router_create(const char *static_prefix)
         static_prefix = "";
     for (size_t i = 0; i < mlf_n_routes; i++) {
         const mlf_route *rt = &mlf_routes[i];
-        const char *prefix = rt->ajax ? static_prefix : "";
+        const char *prefix = rt->prefixed ? static_prefix : "";
         size_t n = strlen(prefix) + strlen(rt->pattern) + 1;
         char *path = malloc(n);
         snprintf(path, n, "%s%s", prefix, rt->pattern);
@@ -102,7 +102,7 @@ static int mlf__match_captures(const char *pat, const char *path, size_t path_le
 mlf_route_result mlf_router_match(const mlf_router *router, mlf_pool *pool, const char *method, size_t method_len,
                                   const char *path, size_t path_len, mlf_route_match *ret)
 {
-    int path_known = 0;
+    const mlf_route *path_known = NULL;
     /* literal: find the first entry with this path, then scan its methods */
     size_t lo = 0, hi = router->n_literal;
     while (lo < hi) {
@@ -120,7 +120,8 @@ mlf_route_result mlf_router_match(const mlf_router *router, mlf_pool *pool, cons
         const char *mp = router->literal[i].path;
         if (strncmp(mp, path, path_len) != 0 || mp[path_len] != '\0')
             break;
-        path_known = 1;
+        if (path_known == NULL)
+            path_known = router->literal[i].route;
         if (mlf__method_is(router->literal[i].route, method, method_len)) {
             ret->route = router->literal[i].route;
             ret->n_params = 0;
@@ -131,12 +132,15 @@ mlf_route_result mlf_router_match(const mlf_router *router, mlf_pool *pool, cons
         mlf_route_match m;
         if (!mlf__match_captures(router->captured[i].path, path, path_len, pool, &m))
             continue;
-        path_known = 1;
+        if (path_known == NULL)
+            path_known = router->captured[i].route;
         if (mlf__method_is(router->captured[i].route, method, method_len)) {
             *ret = m;
             ret->route = router->captured[i].route;
             return MLF_ROUTE_FOUND;
         }
     }
-    return path_known ? MLF_ROUTE_BAD_METHOD : MLF_ROUTE_NOT_FOUND;
+    ret->route = path_known;
+    ret->n_params = 0;
+    return path_known != NULL ? MLF_ROUTE_BAD_METHOD : MLF_ROUTE_NOT_FOUND;
 }

@@ -57,11 +57,12 @@ typedef struct mlf__worker {
 } mlf__worker;
 
 /*
- * A request handed to the store threads. Requests that may write (every
- * method but GET) run there, so that an event loop never waits on SQLite and
- * many writes are in flight at once, which is what lets the store commit
- * them in groups. The request's data is copied into the job's own pool: the
- * client may go away (and h2o free the request) while the job runs.
+ * A request handed to the store threads. Requests routed off the loop (the
+ * store and transfer lanes) run there, so that an event loop never waits on
+ * SQLite and many writes are in flight at once, which is what lets the store
+ * commit them in groups. The job's pool is the one the request was routed in
+ * (it holds the match); the request's data is copied into it: the client may
+ * go away (and h2o free the request) while the job runs.
  */
 typedef struct mlf__job {
     mlf__worker *w;
@@ -69,6 +70,7 @@ typedef struct mlf__job {
     struct mlf__job_hook *hook; /* in req->pool, tells us when that happens */
     mlf_pool *pool;
     mlf_http_request hr;
+    const void *match; /* what routing found, in pool */
     mlf_http_response res;
     struct timespec t0;
     struct mlf__job *next;
@@ -85,20 +87,12 @@ typedef struct mlf__jobq {
     bool stop;
 } mlf__jobq;
 
-/* The store threads' queue (requests that only read), and the writer
-   thread's: it runs the writes that queue up while it is busy back to back in
-   one batch and commits them once, with no thread handing a lock to another
-   in between (that hand-off, not SQLite, bounded log-batch before). */
+/* The store threads' queue: the requests routed off the loop (the store and transfer lanes). */
 static mlf__jobq mlf__queue = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false};
-static mlf__jobq mlf__writes = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false};
-
-/* Writes committed together at most; a bound on the wait of the first. */
-#define MLF__BATCH_MAX 64
 
 typedef struct mlf__handler {
     h2o_handler_t super;
-    mlf_server_handler handle;
-    void *app;
+    const mlf_server_app *app;
     const mlf_server_config *config;
 } mlf__handler;
 
@@ -302,18 +296,19 @@ static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
 
-    if (h->config->store_threads > 0 && !(hr.method_len == 3 && memcmp(hr.method, "GET", 3) == 0)) {
+    /* routed once: the match lives in the request's pool, which goes with the request to its thread */
+    mlf_pool *pool = mlf__self->pool;
+    const void *match = NULL;
+    mlf_server_lane lane = h->app->route(h->app->app, pool, &hr, &match);
+    if (h->config->store_threads > 0 && lane != MLF_LANE_LOOP) {
         mlf__jobq *q = &mlf__queue;
-        if (h->config->may_write != NULL) {
-            if (h->config->may_write(h->app, mlf__self->pool, &hr))
-                q = &mlf__writes;
-            mlf_pool_reset(mlf__self->pool);
-        }
         mlf__job *job = calloc(1, sizeof(*job));
         job->w = mlf__self;
         job->req = req;
         job->t0 = t0;
-        job->pool = mlf_pool_create();
+        job->pool = pool;
+        mlf__self->pool = mlf_pool_create();
+        job->match = match;
         job->hr = hr;
         job->hr.method = mlf__copy(job->pool, hr.method, hr.method_len);
         job->hr.path = mlf__copy(job->pool, hr.path, hr.path_len);
@@ -335,11 +330,10 @@ static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
         return 0;
     }
 
-    mlf_pool *pool = mlf__self->pool;
     mlf_http_response res = {0};
     if (hr.body_in_file)
         hr.body_fd = fcntl(hr.body_fd, F_DUPFD_CLOEXEC, 0);
-    h->handle(h->app, pool, &hr, &res);
+    h->app->handle(h->app->app, pool, &hr, match, &res);
     if (hr.body_in_file && hr.body_fd >= 0)
         close(hr.body_fd);
     mlf__send(h, req, &res, &t0);
@@ -411,55 +405,9 @@ static void *mlf__store_thread(void *arg)
     mlf__handler *h = arg;
     mlf__job *job;
     while ((job = mlf__jobq_take(&mlf__queue, 1, true)) != NULL) {
-        h->handle(h->app, job->pool, &job->hr, &job->res);
+        h->app->handle(h->app->app, job->pool, &job->hr, job->match, &job->res);
         mlf__post_done(job);
     }
-    return NULL;
-}
-
-static void *mlf__writer_thread(void *arg)
-{
-    mlf__handler *h = arg;
-    const mlf_server_config *cfg = h->config;
-    mlf_pool *pool = mlf_pool_create();
-    mlf__job *batch;
-    while ((batch = mlf__jobq_take(&mlf__writes, MLF__BATCH_MAX, true)) != NULL) {
-        if (cfg->batch_begin != NULL)
-            cfg->batch_begin(h->app);
-        /* the writes that arrive while the batch runs join it too: a batch grows to what is in flight */
-        int n = 0;
-        for (mlf__job *job = batch, *more = NULL; job != NULL; job = job->next) {
-            h->handle(h->app, job->pool, &job->hr, &job->res);
-            n++;
-            if (job->next == NULL && n < MLF__BATCH_MAX) {
-                more = mlf__jobq_take(&mlf__writes, MLF__BATCH_MAX - n, false);
-                if (more == NULL) {
-                    sched_yield(); /* let the loops queue what they have read before we commit */
-                    more = mlf__jobq_take(&mlf__writes, MLF__BATCH_MAX - n, false);
-                }
-                job->next = more;
-            }
-        }
-        mlf_http_response lost = {0};
-        if (cfg->batch_end != NULL && cfg->batch_end(h->app, pool, &lost) != 0) {
-            /* the commit failed: what the members did is gone, whatever they answered */
-            for (mlf__job *job = batch; job != NULL; job = job->next) {
-                if (job->res.status >= 400)
-                    continue;
-                job->res = lost;
-                job->res.body = mlf__copy(job->pool, lost.body, lost.body_len);
-                job->res.content_type = mlf__copy(job->pool, lost.content_type,
-                                                   lost.content_type ? strlen(lost.content_type) : 0);
-            }
-        }
-        mlf_pool_reset(pool);
-        while (batch != NULL) {
-            mlf__job *next = batch->next;
-            mlf__post_done(batch);
-            batch = next;
-        }
-    }
-    mlf_pool_destroy(pool);
     return NULL;
 }
 
@@ -678,7 +626,7 @@ static void mlf__on_signal(int sig)
     mlf__signalled = 1;
 }
 
-int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, void *app)
+int mlf_server_run(const mlf_server_config *config, const mlf_server_app *app)
 {
     int nworkers = config->workers > 0 ? config->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nworkers < 1)
@@ -705,7 +653,6 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
     h2o_pathconf_t *pathconf = h2o_config_register_path(hostconf, "/", 0);
     mlf__handler *handler = (mlf__handler *)h2o_create_handler(pathconf, sizeof(*handler));
     handler->super.on_req = mlf__on_req;
-    handler->handle = handle;
     handler->app = app;
     mlf__the_handler = handler;
     handler->config = config;
@@ -764,13 +711,8 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
     int nstore = rc == 0 ? config->store_threads : 0;
     pthread_t *store_threads = calloc((size_t)(nstore > 0 ? nstore : 1), sizeof(pthread_t));
     mlf__queue.stop = false;
-    mlf__writes.stop = false;
     for (int i = 0; i < nstore; i++)
         pthread_create(&store_threads[i], NULL, mlf__store_thread, handler);
-    bool writer = nstore > 0 && config->may_write != NULL;
-    pthread_t writer_thread;
-    if (writer)
-        pthread_create(&writer_thread, NULL, mlf__writer_thread, handler);
 
     if (rc == 0) {
         fprintf(stderr, "mlflow-c: listening on http://%s:%d (%d workers)\n", config->host, config->port, nworkers);
@@ -788,7 +730,7 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
     /* First the store threads finish what they run (jobs still queued are
        dropped), while the loops still answer; then the loops stop. */
     mlf__job *dropped = NULL;
-    mlf__jobq *queues[] = {&mlf__queue, &mlf__writes};
+    mlf__jobq *queues[] = {&mlf__queue};
     for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
         mlf__jobq *q = queues[i];
         pthread_mutex_lock(&q->mu);
@@ -803,8 +745,6 @@ int mlf_server_run(const mlf_server_config *config, mlf_server_handler handle, v
     }
     for (int i = 0; i < nstore; i++)
         pthread_join(store_threads[i], NULL);
-    if (writer)
-        pthread_join(writer_thread, NULL);
     free(store_threads);
     for (int i = 0; i < started; i++)
         uv_async_send(&workers[i].stop);

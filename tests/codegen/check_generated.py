@@ -13,7 +13,8 @@ import tempfile
 def main(desc, root):
     with tempfile.TemporaryDirectory() as out:
         subprocess.run([sys.executable, os.path.join(root, "codegen", "mlfgen.py"), desc,
-                        os.path.join(root, "endpoints.def"), os.path.join(root, "validations.def"), out], check=True)
+                        os.path.join(root, "endpoints.def"), os.path.join(root, "routes.def"),
+                        os.path.join(root, "validations.def"), out], check=True)
         committed = os.path.join(root, "generated")
         cmp = filecmp.dircmp(out, committed)
         bad = cmp.diff_files + cmp.left_only + cmp.right_only

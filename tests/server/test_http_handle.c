@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "server/http.h"
+#include "server/server.h"
 
 typedef struct fixture {
     mlf_service *svc;
@@ -106,27 +107,170 @@ static void test_errors(void **state)
     assert_int_equal(r.status, 400);
 }
 
-static bool may_write(fixture *f, const char *method, const char *path)
+static int lane(const mlf_http_app *app, mlf_pool *pool, const char *method, const char *path)
 {
     mlf_http_request req = {.method = method, .method_len = strlen(method), .path = path, .path_len = strlen(path)};
-    return mlf_http_may_write(&f->app, f->pool, &req);
+    const mlf_http_match *m = NULL;
+    int rc = mlf_http_route(app, pool, &req, &m);
+    assert_non_null(m);
+    return rc;
 }
 
-/* Which requests the server hands to its writer thread. */
-static void test_may_write(void **state)
+/* Where the server runs each request: decided once, by the route's class and the method. */
+static void test_lanes(void **state)
 {
     fixture *f = *state;
-    assert_true(may_write(f, "POST", "/api/2.0/mlflow/runs/log-batch"));
-    assert_true(may_write(f, "POST", "/ajax-api/2.0/mlflow/runs/create"));
-    assert_true(may_write(f, "PATCH", "/api/2.0/mlflow/registered-models/update"));
-    assert_true(may_write(f, "DELETE", "/api/2.0/mlflow/registered-models/delete"));
-    assert_false(may_write(f, "POST", "/api/2.0/mlflow/runs/search"));
-    assert_false(may_write(f, "POST", "/api/2.0/mlflow/registered-models/get-latest-versions"));
-    assert_false(may_write(f, "GET", "/api/2.0/mlflow/runs/get"));
-    assert_false(may_write(f, "POST", "/graphql"));
-    assert_false(may_write(f, "POST", "/ajax-api/2.0/mlflow/experiments/search-datasets"));
-    assert_false(may_write(f, "PUT", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt"));
-    assert_false(may_write(f, "POST", "/no/such/path"));
+    const mlf_http_app *a = &f->app;
+    mlf_pool *p = f->pool;
+    /* writes */
+    assert_int_equal(lane(a, p, "POST", "/api/2.0/mlflow/runs/log-batch"), MLF_LANE_STORE);
+    assert_int_equal(lane(a, p, "POST", "/ajax-api/2.0/mlflow/runs/create"), MLF_LANE_STORE);
+    assert_int_equal(lane(a, p, "PATCH", "/api/2.0/mlflow/registered-models/update"), MLF_LANE_STORE);
+    assert_int_equal(lane(a, p, "DELETE", "/api/2.0/mlflow/registered-models/delete"), MLF_LANE_STORE);
+    /* reads: GET on the loop, POST (searches) on the store threads */
+    assert_int_equal(lane(a, p, "POST", "/api/2.0/mlflow/runs/search"), MLF_LANE_STORE);
+    assert_int_equal(lane(a, p, "GET", "/api/2.0/mlflow/runs/search"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "POST", "/api/2.0/mlflow/registered-models/get-latest-versions"), MLF_LANE_STORE);
+    assert_int_equal(lane(a, p, "GET", "/api/2.0/mlflow/runs/get"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "GET", "/api/2.0/mlflow/logged-models/m-1"), MLF_LANE_LOOP);
+    /* the routes that are no rpc's */
+    assert_int_equal(lane(a, p, "GET", "/health"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "GET", "/version"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "GET", "/graphql"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "POST", "/graphql"), MLF_LANE_STORE);
+    assert_int_equal(lane(a, p, "POST", "/ajax-api/2.0/mlflow/experiments/search-datasets"), MLF_LANE_STORE);
+    assert_int_equal(lane(a, p, "GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "GET", "/get-artifact"), MLF_LANE_TRANSFER);
+    assert_int_equal(lane(a, p, "HEAD", "/model-versions/get-artifact"), MLF_LANE_TRANSFER);
+    assert_int_equal(lane(a, p, "GET", "/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files"), MLF_LANE_TRANSFER);
+    assert_int_equal(lane(a, p, "POST", "/ajax-api/2.0/mlflow/upload-artifact"), MLF_LANE_TRANSFER);
+    /* artifact rpcs */
+    assert_int_equal(lane(a, p, "GET", "/api/2.0/mlflow/artifacts/list"), MLF_LANE_TRANSFER);
+    f->svc->serve_artifacts = 1;
+    assert_int_equal(lane(a, p, "PUT", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt"), MLF_LANE_TRANSFER);
+    assert_int_equal(lane(a, p, "GET", "/ajax-api/2.0/mlflow-artifacts/artifacts/a/b.txt"), MLF_LANE_TRANSFER);
+    f->svc->serve_artifacts = 0;
+    /* answers that touch nothing stay on the loop: 503, 404, 405, unimplemented rpcs */
+    assert_int_equal(lane(a, p, "PUT", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "POST", "/no/such/path"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "POST", "/health"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "DELETE", "/api/2.0/mlflow/runs/log-batch"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "POST", "/api/2.0/mlflow/webhooks"), MLF_LANE_LOOP);
+    /* repeated slashes are merged before routing, as Werkzeug does */
+    assert_int_equal(lane(a, p, "POST", "//api/2.0/mlflow//runs/log-batch"), MLF_LANE_STORE);
+}
+
+/* One request and what its answer must be: the status and, unless NULL, a part of the body. */
+typedef struct expect {
+    const char *method, *target, *ctype, *body;
+    int status;
+    const char *contains;
+} expect;
+
+static void check(fixture *f, const expect *e, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        mlf_http_response r = call(f, e[i].method, e[i].target, e[i].ctype, e[i].body);
+        if (r.status != e[i].status || (e[i].contains != NULL && strstr(r.body, e[i].contains) == NULL))
+            fail_msg("%s %s: %d %.*s", e[i].method, e[i].target, r.status, (int)r.body_len, r.body);
+    }
+}
+
+#define JSON "application/json"
+
+/* The routes of routes.def: their methods, 405s, and the rpcs' neighbours. */
+static void test_routes(void **state)
+{
+    fixture *f = *state;
+    static const char werkzeug_405[] = "<title>405 Method Not Allowed</title>";
+    static const expect e[] = {
+        {"GET", "/health", NULL, NULL, 200, "OK"},
+        {"GET", "//health", NULL, NULL, 200, "OK"},
+        {"POST", "/health", NULL, NULL, 405, "Method Not Allowed"},
+        {"HEAD", "/version", NULL, NULL, 405, "Method Not Allowed"},
+        {"GET", "/version", NULL, NULL, 200, NULL},
+        {"POST", "/graphql", JSON, "{}", 400, "GraphQL request must contain a 'query' string."},
+        {"PUT", "/graphql", NULL, NULL, 405, werkzeug_405},
+        {"POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{\"experiment_ids\": [\"0\"]}", 200, NULL},
+        {"GET", "/ajax-api/2.0/mlflow/experiments/search-datasets", NULL, NULL, 405, werkzeug_405},
+        {"POST", "/api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 404, NULL}, /* under /ajax-api only */
+        {"OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 200, ""},
+        {"POST", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 405, werkzeug_405},
+        {"GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk?metric_key=m", NULL, NULL, 400, "at least one run_id"},
+        {"GET", "/get-artifact", NULL, NULL, 400, "<title>400 Bad Request</title>"}, /* no path */
+        {"DELETE", "/get-artifact", NULL, NULL, 405, werkzeug_405},
+        {"POST", "/model-versions/get-artifact", NULL, NULL, 405, werkzeug_405},
+        {"GET", "/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 400, "artifact_file_path"},
+        {"PUT", "/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 405, werkzeug_405},
+        {"GET", "/ajax-api/2.0/mlflow/logged-models/a/b/artifacts/files", NULL, NULL, 404, "<title>404 Not Found"},
+        {"GET", "/ajax-api/2.0/mlflow/upload-artifact", NULL, NULL, 405, werkzeug_405},
+        {"POST", "/ajax-api/2.0/mlflow/upload-artifact?path=a", NULL, "data", 400, "Request must specify run_uuid."},
+        /* the artifact proxy without --serve-artifacts */
+        {"GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL, 503,
+         "Endpoint: /api/2.0/mlflow-artifacts/artifacts/<path:artifact_path> disabled due to the mlflow server "
+         "running with `--no-serve-artifacts`"},
+        /* an artifact rpc's gate: a NUL in the query */
+        {"GET", "/api/2.0/mlflow/artifacts/list?run_id=x&path=%00", NULL, NULL, 400, "Invalid path"},
+        {"GET", "/", NULL, NULL, 404, "<title>404 Not Found"},
+    };
+    check(f, e, sizeof(e) / sizeof(e[0]));
+}
+
+/* --static-prefix: before /ajax-api and most Flask routes, never before /api, /health, /version. */
+static void test_static_prefix(void **state)
+{
+    fixture *f = *state;
+    mlf_http_app plain = f->app;
+    f->app.static_prefix = "/mlflow";
+    f->app.router = mlf_router_create("/mlflow");
+    static const expect e[] = {
+        {"GET", "/mlflow/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 200, NULL},
+        {"GET", "/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 404, NULL},
+        {"GET", "/api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 200, NULL},
+        {"GET", "/mlflow/api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 404, NULL},
+        {"GET", "/health", NULL, NULL, 200, NULL},
+        {"GET", "/mlflow/health", NULL, NULL, 404, NULL},
+        {"POST", "/mlflow/graphql", JSON, "{}", 400, NULL},
+        {"POST", "/graphql", JSON, "{}", 404, NULL},
+        {"GET", "/mlflow/get-artifact", NULL, NULL, 400, NULL},
+        {"GET", "/get-artifact", NULL, NULL, 404, NULL},
+        {"GET", "/mlflow//get-artifact", NULL, NULL, 400, NULL},
+        {"POST", "/mlflow/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 400, "experiment_id"},
+        {"GET", "/mlflow/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 400, NULL},
+    };
+    check(f, e, sizeof(e) / sizeof(e[0]));
+    /* the 503's rule names the prefix */
+    f->app.artifacts_only = true;
+    static const expect e503[] = {
+        {"GET", "/mlflow/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 503,
+         "Endpoint: /mlflow/ajax-api/2.0/mlflow/logged-models/<model_id>/artifacts/files disabled due to the mlflow "
+         "server running in `--artifacts-only` mode"},
+    };
+    check(f, e503, 1);
+    mlf_router_destroy(f->app.router);
+    f->app = plain;
+}
+
+/* --artifacts-only: the tracking routes answer 503, the others are served. */
+static void test_artifacts_only(void **state)
+{
+    fixture *f = *state;
+    f->app.artifacts_only = true;
+    static const expect e[] = {
+        {"POST", "/api/2.0/mlflow/experiments/create", JSON, "{}", 503,
+         "Endpoint: /api/2.0/mlflow/experiments/create disabled"},
+        {"GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 503, NULL},
+        {"OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 200, NULL},
+        {"GET", "/model-versions/get-artifact", NULL, NULL, 503, NULL},
+        {"POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 503, NULL},
+        {"GET", "/api/2.0/mlflow/artifacts/list", NULL, NULL, 503, NULL},
+        {"GET", "/get-artifact", NULL, NULL, 400, NULL},
+        {"POST", "/graphql", JSON, "{}", 400, NULL},
+        {"GET", "/health", NULL, NULL, 200, NULL},
+        {"GET", "/api/2.0/mlflow/webhooks", NULL, NULL, 404, NULL}, /* not implemented comes first */
+    };
+    check(f, e, sizeof(e) / sizeof(e[0]));
+    f->app.artifacts_only = false;
 }
 
 static void test_url_decode(void **state)
@@ -145,7 +289,10 @@ int main(void)
         cmocka_unit_test(test_create_then_get),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_url_decode),
-        cmocka_unit_test(test_may_write),
+        cmocka_unit_test(test_lanes),
+        cmocka_unit_test(test_routes),
+        cmocka_unit_test(test_static_prefix),
+        cmocka_unit_test(test_artifacts_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

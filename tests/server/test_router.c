@@ -89,6 +89,37 @@ static void test_static_prefix(void **state)
     mlf_pool_destroy(pool);
 }
 
+/* The routes of routes.def are in the same table; a wrong method names a route of the path. */
+static void test_non_rpc_routes(void **state)
+{
+    (void)state;
+    mlf_pool *pool = mlf_pool_create();
+    mlf_router *r = mlf_router_create("/p");
+    mlf_route_match m;
+    assert_int_equal(match(r, pool, "GET", "/health", &m), MLF_ROUTE_FOUND);
+    assert_int_equal(m.route->rpc, -1);
+    assert_int_equal(m.route->flags & MLF_ROUTE_PLAIN_405, MLF_ROUTE_PLAIN_405);
+    assert_int_equal(match(r, pool, "POST", "/health", &m), MLF_ROUTE_BAD_METHOD);
+    assert_string_equal(m.route->pattern, "/health");
+    assert_int_equal(match(r, pool, "HEAD", "/p/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", &m),
+                     MLF_ROUTE_FOUND);
+    assert_int_equal(m.route->cls, MLF_ROUTE_TRANSFER);
+    assert_string_equal(m.param_names[0], "model_id");
+    assert_string_equal(m.param_values[0], "m-1");
+    assert_int_equal(match(r, pool, "POST", "/p/graphql", &m), MLF_ROUTE_FOUND);
+    assert_int_equal(match(r, pool, "POST", "/graphql", &m), MLF_ROUTE_NOT_FOUND);
+    /* classes and flags of rpc routes */
+    assert_int_equal(match(r, pool, "POST", "/api/2.0/mlflow/runs/log-batch", &m), MLF_ROUTE_FOUND);
+    assert_int_equal(m.route->cls, MLF_ROUTE_WRITE);
+    assert_int_equal(m.route->flags, MLF_ROUTE_TRACKING);
+    assert_int_equal(match(r, pool, "PUT", "/api/2.0/mlflow-artifacts/artifacts/a", &m), MLF_ROUTE_FOUND);
+    assert_int_equal(m.route->cls, MLF_ROUTE_TRANSFER);
+    assert_int_equal(m.route->flags,
+                     MLF_ROUTE_SERVE_ARTIFACTS | MLF_ROUTE_RAW_BODY | MLF_ROUTE_UNLIMITED_BODY);
+    mlf_router_destroy(r);
+    mlf_pool_destroy(pool);
+}
+
 static void test_table_counts(void **state)
 {
     (void)state;
@@ -111,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_literal_routes),
         cmocka_unit_test(test_captures),
         cmocka_unit_test(test_static_prefix),
+        cmocka_unit_test(test_non_rpc_routes),
         cmocka_unit_test(test_table_counts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
