@@ -3,13 +3,14 @@
 # when something is missing. Safe to run again. PostgreSQL (server, psql,
 # libpq, psycopg2) is for the tests' throwaway cluster (tools/pg.sh); the
 # package's own cluster is left alone.
+# python3-venv is for the reference environment (tools/ref-env.sh).
 set -euo pipefail
 pkgs=(gcc g++ pkg-config meson ninja-build libdouble-conversion-dev
       libh2o-dev libuv1-dev libssl-dev zlib1g-dev
       libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev
       libsqlite3-dev sqlite3 libcmocka-dev
       postgresql postgresql-client libpq-dev
-      python3 python3-protobuf python3-pytest python3-psycopg2
+      python3 python3-venv python3-protobuf python3-pytest python3-psycopg2
       curl wrk)
 missing=()
 for p in "${pkgs[@]}"; do

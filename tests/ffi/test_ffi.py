@@ -18,9 +18,10 @@ from mlflow_c import MlflowCError, Service, pin_clock_ms  # noqa: E402
 @pytest.fixture(scope="module")
 def pb():
     out = tempfile.mkdtemp(prefix="mlflow-c-pb2-")
-    protos = ["service.proto", "model_registry.proto", "databricks.proto", "assessments.proto", "datasets.proto",
-              "opentelemetry/proto/trace/v1/trace.proto", "opentelemetry/proto/common/v1/common.proto",
-              "opentelemetry/proto/resource/v1/resource.proto"]
+    # every file of proto/: service.proto imports most of them
+    proto_dir = os.path.join(ROOT, "proto")
+    protos = sorted(os.path.relpath(os.path.join(d, f), proto_dir)
+                    for d, _dirs, files in os.walk(proto_dir) for f in files if f.endswith(".proto"))
     subprocess.run(["protoc", "-I" + os.path.join(ROOT, "proto"), "-I/usr/include", "--python_out=" + out] + protos,
                    check=True)
     sys.path.insert(0, out)
