@@ -11,11 +11,22 @@
 
 #include "server/server.h"
 
-static void mlf__answer(void *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
+static mlf_server_lane mlf__route(void *app, mlf_pool *pool, const mlf_http_request *req, const void **ret_match)
 {
     (void)app;
     (void)pool;
     (void)req;
+    *ret_match = NULL;
+    return MLF_LANE_LOOP;
+}
+
+static void mlf__answer(void *app, mlf_pool *pool, const mlf_http_request *req, const void *match,
+                        mlf_http_response *ret)
+{
+    (void)app;
+    (void)pool;
+    (void)req;
+    (void)match;
     ret->status = 200;
     ret->content_type = "application/json";
     ret->body = "{}";
@@ -33,5 +44,6 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--host") == 0)
             sc.host = argv[i + 1];
     }
-    return mlf_server_run(&sc, mlf__answer, NULL);
+    mlf_server_app app = {.route = mlf__route, .handle = mlf__answer};
+    return mlf_server_run(&sc, &app);
 }

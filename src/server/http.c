@@ -60,6 +60,7 @@ void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_er
     mlf_json_write_string_ascii(&b, msg, strlen(msg));
     mlf_buf_putc(&b, '}');
     mlf_http_respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
+    ret->log_message = ret->status >= 500 ? msg : NULL; /* the server logs every 5xx with this */
 }
 
 void mlf_http_respond_405(mlf_http_response *ret)

@@ -47,6 +47,7 @@ typedef struct mlf_http_response {
     int file_fd;
     uint64_t file_size;
     const char *content_disposition; /** NULL for none */
+    const char *log_message;         /** for status >= 500: the error's text, which the server logs; else NULL */
 } mlf_http_response;
 
 /** Answers one request; all memory comes from pool. Never fails. */

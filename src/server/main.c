@@ -70,28 +70,20 @@ static int mlf__env_true(const char *name)
     return v != NULL && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0);
 }
 
-static void mlf__handle(void *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
+/* Temporary wiring until mlf_http_route lands: GET on the loop, the rest on the store threads. */
+static mlf_server_lane mlf__route(void *app, mlf_pool *pool, const mlf_http_request *req, const void **ret_match)
 {
+    (void)app;
+    (void)pool;
+    *ret_match = NULL;
+    return req->method_len == 3 && memcmp(req->method, "GET", 3) == 0 ? MLF_LANE_LOOP : MLF_LANE_STORE;
+}
+
+static void mlf__handle(void *app, mlf_pool *pool, const mlf_http_request *req, const void *match,
+                        mlf_http_response *ret)
+{
+    (void)match;
     mlf_http_handle(app, pool, req, ret);
-}
-
-static bool mlf__may_write(void *app, mlf_pool *pool, const mlf_http_request *req)
-{
-    return mlf_http_may_write(app, pool, req);
-}
-
-static void mlf__batch_begin(void *app)
-{
-    mlf_store_batch_begin(((mlf_http_app *)app)->svc->store);
-}
-
-static int mlf__batch_end(void *app, mlf_pool *pool, mlf_http_response *lost)
-{
-    mlf_error err = {0};
-    if (mlf_store_batch_end(((mlf_http_app *)app)->svc->store, pool, &err) == 0)
-        return 0;
-    mlf_http_respond_error(pool, lost, &err);
-    return -1;
 }
 
 static int mlf__server(int argc, char **argv)
@@ -106,9 +98,7 @@ static int mlf__server(int argc, char **argv)
         .max_body_size = 64u << 20,
         .max_upload_size = (size_t)1 << 40,
         .store_threads = 16,
-        .may_write = mlf__may_write,
-        .batch_begin = mlf__batch_begin,
-        .batch_end = mlf__batch_end,
+        .transfer_threads = 4,
     };
     mlf_service_config cfg = {
         .backend_store_uri = mlf__env("MLFLOW_BACKEND_STORE_URI", "sqlite:///mlflow.db"),
@@ -202,19 +192,14 @@ static int mlf__server(int argc, char **argv)
         return 1;
     }
     mlf_pool_destroy(pool);
-    if (svc->store->ops->batch_begin == NULL) {
-        /* a store without group commit (PostgreSQL) takes writes on every store thread at once */
-        sc.may_write = NULL;
-        sc.batch_begin = NULL;
-        sc.batch_end = NULL;
-    }
     mlf_http_app app = {
         .svc = svc,
         .router = mlf_router_create(sc.static_prefix),
         .static_prefix = sc.static_prefix,
         .artifacts_only = sc.artifacts_only,
     };
-    int rc = mlf_server_run(&sc, mlf__handle, &app);
+    mlf_server_app sa = {.app = &app, .route = mlf__route, .handle = mlf__handle};
+    int rc = mlf_server_run(&sc, &sa);
     mlf_router_destroy(app.router);
     mlf_service_destroy(svc);
     return rc;
