@@ -604,6 +604,10 @@ int mlf_server_run(const mlf_server_config *config, const mlf_server_app *app)
     pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
     signal(SIGPIPE, SIG_IGN);
 
+    /* the lanes first: a worker may hand a job to them as soon as it runs */
+    mlf__lane_start(&srv, &srv.store, config->store_threads);
+    mlf__lane_start(&srv, &srv.transfer, config->store_threads > 0 ? config->transfer_threads : 0);
+
     mlf__worker *workers = calloc((size_t)nworkers, sizeof(*workers));
     int started = 0, rc = 0;
     for (int i = 0; i < nworkers; i++) {
@@ -650,9 +654,6 @@ int mlf_server_run(const mlf_server_config *config, const mlf_server_app *app)
         pthread_create(&w->thread, NULL, mlf__worker_main, w);
         started++;
     }
-
-    mlf__lane_start(&srv, &srv.store, rc == 0 ? config->store_threads : 0);
-    mlf__lane_start(&srv, &srv.transfer, rc == 0 && config->store_threads > 0 ? config->transfer_threads : 0);
 
     if (rc == 0) {
         fprintf(stderr, "mlflow-c: listening on http://%s:%d (%d workers)\n", config->host, config->port, nworkers);
