@@ -220,8 +220,16 @@ static void mlf__answer(const mlf__server *srv, mlf_pool *pool, const mlf_http_r
     srv->app->handle(srv->app->app, pool, hr, match, res);
     if (res->status < 500)
         return;
-    const char *msg = res->log_message != NULL ? res->log_message : "(no message)";
-    size_t mlen = strlen(msg);
+    /* without an error's text (a 5xx not made by mlf_http_respond_error), the body's first line says why */
+    const char *msg = res->log_message;
+    size_t mlen = msg != NULL ? strlen(msg) : 0;
+    if (msg == NULL && !res->send_file && res->body != NULL) {
+        msg = res->body;
+        const char *nl = memchr(msg, '\n', res->body_len);
+        mlen = nl != NULL ? (size_t)(nl - msg) : res->body_len;
+    }
+    if (msg == NULL)
+        msg = "";
     while (mlen > 0 && (msg[mlen - 1] == '\n' || msg[mlen - 1] == '\r'))
         mlen--;
     char line[4096]; /* one write per line, so lines from threads do not interleave */
