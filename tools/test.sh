@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test twice: in a
-# normal build (build/) and in the sanitizer build (build-asan/, ASan+UBSan).
+# normal build (build/) and in the sanitizer build (build-asan/, ASan+UBSan);
+# then, in the ThreadSanitizer build (build-tsan/), the tests that run many
+# threads: every HTTP suite (server/*, server-pg/*: the concurrency tests of
+# both backends among them) and the store tests that write from threads.
 # The store and HTTP suites run on SQLite and, as store-pg/* and server-pg/*,
 # on PostgreSQL: on the cluster at $MLFLOW_C_TEST_PG_URI (a maintenance URI,
 # postgresql://user@host:port/postgres) when it is set, else on a throwaway
@@ -41,13 +44,23 @@ if [ -z "${MLFLOW_C_TEST_PG_URI:-}" ]; then
     fi
 fi
 [ -n "${MLFLOW_C_TEST_PG_URI:-}" ] && echo "PostgreSQL tests on $MLFLOW_C_TEST_PG_URI" >&2
+# run_suite DIR [MESON SETUP OPTIONS...] [-- TEST NAME REGEX]: builds DIR, runs its tests (those whose
+# names match the regex, when one is given) and adds their counts to the totals.
 run_suite() {
     local dir=$1; shift
+    local opts=() only=""
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do opts+=("$1"); shift; done
+    [ $# -gt 1 ] && only=$2
     if [ ! -f "$root/$dir/build.ninja" ]; then
-        meson setup "$root/$dir" "$root" "$@" >/dev/null || { echo "meson setup $dir failed" >&2; status=1; return; }
+        meson setup "$root/$dir" "$root" "${opts[@]}" >/dev/null || { echo "meson setup $dir failed" >&2; status=1; return; }
     fi
     ninja -C "$root/$dir" || { echo "build in $dir failed" >&2; status=1; total_fail=$((total_fail + 1)); return; }
-    meson test -C "$root/$dir" --print-errorlogs --num-processes 2 || status=1
+    local names=()
+    if [ -n "$only" ]; then
+        mapfile -t names < <(meson test -C "$root/$dir" --list 2>/dev/null | sed -n 's/^[^ ]* \/ //p' | grep -E "$only")
+        [ ${#names[@]} -gt 0 ] || { echo "no tests match $only in $dir" >&2; status=1; total_fail=$((total_fail + 1)); return; }
+    fi
+    meson test -C "$root/$dir" --print-errorlogs --num-processes 2 "${names[@]}" || status=1
     local counts
     counts=$(/usr/bin/python3 - "$root/$dir/meson-logs/testlog.json" <<'PY'
 import json, sys
@@ -67,6 +80,8 @@ PY
 
 run_suite build
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false
+# a race is a failure: the tests fail on TSan's exit status and on a report in a server's stderr
+run_suite build-tsan -Db_sanitize=thread -- '^(server|server-pg)/test_|^store(-pg)?/test_(run|registry|experiment)$'
 echo
 echo "tests: $total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] || status=1

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -356,13 +357,20 @@ int mlf_artifacts_local_write(mlf_pool *pool, const char *root, const char *rel,
         return rc;
     size_t tl = strlen(dir) + 32;
     char *tmp = mlf_pool_alloc(pool, tl);
-    snprintf(tmp, tl, "%s/.mlflow-c-upload-XXXXXX", dir);
-    int fd = mkostemp(tmp, O_CLOEXEC);
+    /* mode 0666 with O_EXCL, so the kernel applies the umask as Python's open() does: reading the umask
+       (umask(0) then umask(mask)) would change it for every other thread in between */
+    int fd = -1;
+    for (int tries = 0; fd < 0 && tries < 100; tries++) {
+        uint32_t r = 0;
+        if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+            r = (uint32_t)rand();
+        snprintf(tmp, tl, "%s/.mlflow-c-upload-%08x", dir, (unsigned)r);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0)
         return mlf__os_error(pool, err, "Cannot create a file in", dir);
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
     int wrc = src->fd >= 0 ? mlf__copy_from_fd(fd, src) : mlf__write_all(fd, src->data, src->len);
     if (wrc != 0) {
         rc = mlf__os_error(pool, err, "Cannot write", full);

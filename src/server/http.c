@@ -60,6 +60,7 @@ void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_er
     mlf_json_write_string_ascii(&b, msg, strlen(msg));
     mlf_buf_putc(&b, '}');
     mlf_http_respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
+    ret->log_message = ret->status >= 500 ? msg : NULL; /* the server logs every 5xx with this */
 }
 
 void mlf_http_respond_page(mlf_http_response *ret, int status)
@@ -261,6 +262,12 @@ int mlf_http_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reque
     const char *raw = mlf__merge_slashes(pool, req->path, req->path_len, &raw_len);
     const char *path = mlf_http_url_decode(pool, raw, raw_len, false, &path_len);
     hm->result = mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &hm->m);
+    /* only artifact uploads may be larger than --max-body-size (h2o's own limit is theirs) */
+    if (app->max_body_size > 0 && req->body_len > app->max_body_size &&
+        !(hm->result == MLF_ROUTE_FOUND && (hm->m.route->flags & MLF_ROUTE_UNLIMITED_BODY))) {
+        hm->too_large = true;
+        return MLF_LANE_LOOP;
+    }
     if (hm->result != MLF_ROUTE_FOUND)
         return MLF_LANE_LOOP; /* 404, 405 */
     const mlf_route *rt = hm->m.route;
@@ -285,6 +292,12 @@ void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
                      const mlf_http_match *match, mlf_http_response *ret)
 {
     const mlf_route *rt = match->m.route;
+    if (match->too_large) {
+        static const char msg[] = "request entity is too large";
+        mlf_http_respond(ret, 413, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+        ret->close_connection = true;
+        return;
+    }
     if (match->result == MLF_ROUTE_BAD_METHOD) {
         if ((rt->flags & MLF_ROUTE_OPTIONS_200) && mlf__method_is(req, "OPTIONS"))
             mlf_http_respond(ret, 200, "text/html; charset=utf-8", "", 0);

@@ -20,6 +20,7 @@ typedef struct mlf_http_app {
     mlf_router *router;
     const char *static_prefix;
     bool artifacts_only;
+    size_t max_body_size; /** bodies larger than this get 413 unless the route is unlimited-body; 0: no limit */
 } mlf_http_app;
 
 typedef struct mlf_http_request {
@@ -47,12 +48,15 @@ typedef struct mlf_http_response {
     int file_fd;
     uint64_t file_size;
     const char *content_disposition; /** NULL for none */
+    const char *log_message;         /** for status >= 500: the error's text, which the server logs; else NULL */
+    bool close_connection;           /** the server closes the connection after the answer (a refused body) */
 } mlf_http_response;
 
 /** What routing found for a request: made by mlf_http_route, read by mlf_http_answer. */
 typedef struct mlf_http_match {
     mlf_route_result result; /** FOUND, or a 404 (NOT_FOUND) or 405 (BAD_METHOD) to answer */
     mlf_route_match m;       /** the route and its path parameters (for BAD_METHOD: a route of the path) */
+    bool too_large;          /** the body is over app->max_body_size and the route is not unlimited-body: 413 */
 } mlf_http_match;
 
 /**

@@ -97,6 +97,7 @@ static int mlf__server(int argc, char **argv)
         .max_body_size = 64u << 20,
         .max_upload_size = (size_t)1 << 40,
         .store_threads = 16,
+        .transfer_threads = 4,
     };
     mlf_service_config cfg = {
         .backend_store_uri = mlf__env("MLFLOW_BACKEND_STORE_URI", "sqlite:///mlflow.db"),
@@ -195,6 +196,7 @@ static int mlf__server(int argc, char **argv)
         .router = mlf_router_create(sc.static_prefix),
         .static_prefix = sc.static_prefix,
         .artifacts_only = sc.artifacts_only,
+        .max_body_size = sc.max_body_size,
     };
     mlf_server_app sapp = {.app = &app, .route = mlf__route, .handle = mlf__answer};
     int rc = mlf_server_run(&sc, &sapp);

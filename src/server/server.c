@@ -6,12 +6,10 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,84 +17,90 @@
 #include <h2o.h>
 #include <uv.h>
 
+#include "server/h2o_compat.h"
 #include "server/http.h"
 
 /*
- * An accepted connection. The worker keeps a list of them to find the
- * socket buffer a request body lies in: h2o 2.2 reads a whole body before
- * calling us, and a body larger than the mmap threshold sits in a temporary
- * file h2o maps (h2o_socket_buffer_mmap_settings). See mlf__on_check.
+ * Everything the server keeps lives in one mlf__server (on mlf_server_run's
+ * stack), reached from h2o's handler (mlf__handler.srv) and from each
+ * worker (mlf__worker.srv; a loop's data is its worker): no static or
+ * thread-local variable holds state, so nothing is shared by accident.
  */
-typedef struct mlf__conn {
-    uv_tcp_t tcp; /* first: h2o's close callback hands us its address */
-    h2o_socket_t *sock;
-    struct mlf__conn *prev, *next;
-    const char *advised_map; /* the mapping advised so far, and up to where */
-    size_t advised_end;
-} mlf__conn;
+typedef struct mlf__server mlf__server;
+typedef struct mlf__job mlf__job;
 
 typedef struct mlf__worker {
+    mlf__server *srv;
     pthread_t thread;
-    uv_loop_t loop;
+    uv_loop_t loop; /* loop.data is this worker */
     uv_tcp_t listener;
     uv_async_t stop;
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
-    mlf_pool *pool; /* reset after every inline request: those never overlap on a loop */
+    mlf_pool *pool; /* the next request's pool: reset after an inline answer, handed to a queued job and replaced */
     int fd;
-    uv_async_t done;            /* store threads post finished jobs here */
+    uv_async_t done;        /* lane threads post finished jobs here */
     pthread_mutex_t done_mu;
-    struct mlf__job *done_head; /* finished jobs, under done_mu */
-    uv_check_t check;           /* after each poll: drop received body pages from memory */
-    uv_prepare_t prepare;       /* before each poll: route socket reads through mlf__on_read */
-    mlf__conn conns;            /* list head of the open connections */
-    h2o_globalconf_t gconf;     /* this worker's copy, whose body limit mlf__on_read sets per request */
-    size_t max_body_size, max_upload_size;
-    uv_timer_t drain;           /* at shutdown: waits for the connections to close */
+    mlf__job *done_head;    /* finished jobs, under done_mu */
+    uv_check_t check;       /* after each poll: drop received body pages from memory */
+    uv_prepare_t prepare;   /* before each poll: route socket reads through our read callback */
+    mlf_h2o_conn conns;     /* ring head of the open connections */
+    h2o_globalconf_t gconf; /* this worker's copy, whose body limit is set per request (h2o_compat.h) */
+    mlf_h2o_limits limits;
+    uv_timer_t drain;       /* at shutdown: waits for the connections to close */
     int drain_ticks;
 } mlf__worker;
 
 /*
- * A request handed to the store threads. Requests routed off the loop (the
- * store and transfer lanes) run there, so that an event loop never waits on
- * SQLite and many writes are in flight at once, which is what lets the store
- * commit them in groups. The job's pool is the one the request was routed in
- * (it holds the match); the request's data is copied into it: the client may
- * go away (and h2o free the request) while the job runs.
+ * A request handed to a lane's threads, so that an event loop never waits
+ * on the store or on a long transfer, and many writes are in flight at once
+ * (which is what lets the store commit them in groups). It owns the pool
+ * the request was routed in, with the request's data copied there: the
+ * client may go away (and h2o free the request) while the job runs.
  */
-typedef struct mlf__job {
+struct mlf__job {
     mlf__worker *w;
     h2o_req_t *req;             /* NULL once h2o disposed the request */
     struct mlf__job_hook *hook; /* in req->pool, tells us when that happens */
     mlf_pool *pool;
     mlf_http_request hr;
-    const void *match; /* what routing found, in pool */
+    const void *match;
     mlf_http_response res;
     struct timespec t0;
-    struct mlf__job *next;
-} mlf__job;
+    mlf__job *next;
+};
 
 typedef struct mlf__job_hook {
     mlf__job *job;
 } mlf__job_hook;
 
-typedef struct mlf__jobq {
+/* A lane's threads and their queue. */
+typedef struct mlf__lane {
+    mlf__server *srv;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    mlf__job *head, *tail;
-    bool stop;
-} mlf__jobq;
+    mlf__job *head, *tail; /* under mu */
+    bool stop;             /* under mu */
+    pthread_t *threads;
+    int nthreads;
+} mlf__lane;
 
-/* The store threads' queue: the requests routed off the loop (the store and transfer lanes). */
-static mlf__jobq mlf__queue = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, false};
+/*
+ * Two pools of threads. Transfers (artifact uploads and downloads through
+ * the proxy) get their own, small one: they take as long as the client's
+ * bandwidth, and a few of them on the store threads could hold every one
+ * of those while searches and writes wait behind them.
+ */
+struct mlf__server {
+    const mlf_server_config *config;
+    const mlf_server_app *app;
+    mlf__lane store, transfer;
+};
 
 typedef struct mlf__handler {
     h2o_handler_t super;
-    const mlf_server_app *app;
-    const mlf_server_config *config;
+    mlf__server *srv;
 } mlf__handler;
-
-static __thread mlf__worker *mlf__self;
 
 static void mlf__access_log(h2o_req_t *req, int status, size_t len, double ms)
 {
@@ -170,10 +174,12 @@ static void mlf__file_stop(h2o_generator_t *self, h2o_req_t *req)
     (void)req;
 }
 
-static void mlf__send(const mlf__handler *h, h2o_req_t *req, const mlf_http_response *res, const struct timespec *t0)
+static void mlf__send(const mlf__server *srv, h2o_req_t *req, const mlf_http_response *res, const struct timespec *t0)
 {
     req->res.status = res->status;
     req->res.reason = res->status == 200 ? "OK" : "";
+    if (res->close_connection)
+        req->http1_is_persistent = 0;
     if (res->content_type != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, res->content_type,
                        strlen(res->content_type));
@@ -193,7 +199,7 @@ static void mlf__send(const mlf__handler *h, h2o_req_t *req, const mlf_http_resp
         g->buf = h2o_mem_alloc(MLF__FILE_CHUNK);
         req->res.content_length = (size_t)res->file_size;
         h2o_start_response(req, &g->super);
-        if (h->config->access_log)
+        if (srv->config->access_log)
             mlf__access_log(req, res->status, (size_t)res->file_size, mlf__ms_since(t0));
         if (req->method.len == 4 && memcmp(req->method.base, "HEAD", 4) == 0)
             g->left = 0;
@@ -201,11 +207,47 @@ static void mlf__send(const mlf__handler *h, h2o_req_t *req, const mlf_http_resp
         return;
     }
     h2o_send_inline(req, res->body, res->body_len); /* copies the body into req->pool */
-    if (h->config->access_log)
+    if (srv->config->access_log)
         mlf__access_log(req, res->status, res->body_len, mlf__ms_since(t0));
 }
 
-static void mlf__read_request(h2o_req_t *req, mlf_http_request *hr)
+/*
+ * Answers a routed request on the calling thread (a loop or a lane's). An
+ * answer >= 500 is a fault of ours or of the store that a client cannot
+ * fix: it goes to stderr with its request line, access log or not.
+ */
+static void mlf__answer(const mlf__server *srv, mlf_pool *pool, const mlf_http_request *hr, const void *match,
+                        mlf_http_response *res)
+{
+    srv->app->handle(srv->app->app, pool, hr, match, res);
+    if (res->status < 500)
+        return;
+    /* without an error's text (a 5xx not made by mlf_http_respond_error), the body's first line says why */
+    const char *msg = res->log_message;
+    size_t mlen = msg != NULL ? strlen(msg) : 0;
+    if (msg == NULL && !res->send_file && res->body != NULL) {
+        msg = res->body;
+        const char *nl = memchr(msg, '\n', res->body_len);
+        mlen = nl != NULL ? (size_t)(nl - msg) : res->body_len;
+    }
+    if (msg == NULL)
+        msg = "";
+    while (mlen > 0 && (msg[mlen - 1] == '\n' || msg[mlen - 1] == '\r'))
+        mlen--;
+    char line[4096]; /* one write per line, so lines from threads do not interleave */
+    int n = snprintf(line, sizeof(line), "mlflow-c: error %d on \"%.*s %.*s%s%.*s\": %.*s\n", res->status,
+                     (int)hr->method_len, hr->method, (int)(hr->path_len > 800 ? 800 : hr->path_len), hr->path,
+                     hr->query != NULL ? "?" : "", (int)(hr->query_len > 800 ? 800 : hr->query_len),
+                     hr->query != NULL ? hr->query : "", (int)(mlen > 2000 ? 2000 : mlen), msg);
+    if (n > 0) {
+        if ((size_t)n >= sizeof(line))
+            line[sizeof(line) - 2] = '\n';
+        fwrite(line, 1, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, stderr);
+    }
+}
+
+/* hr from h2o's request: the strings are h2o's, a body in a file-backed socket buffer becomes body_in_file. */
+static void mlf__read_request(const mlf__worker *w, h2o_req_t *req, mlf_http_request *hr)
 {
     memset(hr, 0, sizeof(*hr));
     hr->method = req->method.base;
@@ -223,44 +265,7 @@ static void mlf__read_request(h2o_req_t *req, mlf_http_request *hr)
     }
     hr->body = req->entity.base;
     hr->body_len = req->entity.base != NULL ? req->entity.len : 0;
-    /* a body in a file-backed socket buffer: hand its file on instead of its mapped bytes */
-    if (hr->body_len >= h2o_socket_buffer_mmap_settings.threshold / 2 && mlf__self != NULL) {
-        for (mlf__conn *c = mlf__self->conns.next; c != &mlf__self->conns; c = c->next) {
-            h2o_buffer_t *in = c->sock != NULL ? c->sock->input : NULL;
-            if (in == NULL || in->bytes == NULL || in->_fd == -1)
-                continue;
-            if (hr->body < in->bytes || hr->body + hr->body_len > in->bytes + in->size)
-                continue;
-            /* h2o maps the file from offset 0 with the buffer's header first */
-            hr->body_in_file = true;
-            hr->body_fd = in->_fd;
-            hr->body_off = (uint64_t)(hr->body - (const char *)in);
-            hr->body = NULL;
-            break;
-        }
-    }
-}
-
-/* PUT [prefix]/api/2.0|/ajax-api/2.0/mlflow-artifacts/artifacts/...: the one route whose body may pass max_body_size. */
-static bool mlf__is_artifact_upload(const mlf__handler *h, const mlf_http_request *hr)
-{
-    if (hr->method_len != 3 || memcmp(hr->method, "PUT", 3) != 0)
-        return false;
-    static const char api[] = "/api/2.0/mlflow-artifacts/artifacts/";
-    static const char ajax[] = "/ajax-api/2.0/mlflow-artifacts/artifacts/";
-    if (hr->path_len > sizeof(api) - 1 && memcmp(hr->path, api, sizeof(api) - 1) == 0)
-        return true;
-    const char *p = hr->path;
-    size_t n = hr->path_len;
-    const char *prefix = h->config->static_prefix;
-    if (prefix != NULL) {
-        size_t pl = strlen(prefix);
-        if (n < pl || memcmp(p, prefix, pl) != 0)
-            return false;
-        p += pl;
-        n -= pl;
-    }
-    return n > sizeof(ajax) - 1 && memcmp(p, ajax, sizeof(ajax) - 1) == 0;
+    mlf_h2o_body_file(&w->conns, hr);
 }
 
 static const char *mlf__copy(mlf_pool *pool, const char *s, size_t len)
@@ -275,69 +280,66 @@ static void mlf__on_req_dispose(void *p)
         hook->job->req = NULL;
 }
 
-static mlf__handler *mlf__the_handler;
+/* The lane's threads that run lane, or NULL: inline on the loop. */
+static mlf__lane *mlf__lane_of(mlf__server *srv, mlf_server_lane lane)
+{
+    if (lane == MLF_LANE_LOOP || srv->store.nthreads == 0)
+        return NULL;
+    if (lane == MLF_LANE_TRANSFER && srv->transfer.nthreads > 0)
+        return &srv->transfer;
+    return &srv->store;
+}
 
 static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
 {
-    mlf__handler *h = (mlf__handler *)self;
+    mlf__server *srv = ((mlf__handler *)self)->srv;
+    mlf__worker *w = req->conn->ctx->loop->data;
     struct timespec t0 = {0};
-    if (h->config->access_log)
+    if (srv->config->access_log)
         clock_gettime(CLOCK_MONOTONIC, &t0);
     mlf_http_request hr;
-    mlf__read_request(req, &hr);
+    mlf__read_request(w, req, &hr);
 
-    /* only artifact uploads may be larger than --max-body-size (h2o's limit is theirs) */
-    if (hr.body_len > h->config->max_body_size && !mlf__is_artifact_upload(h, &hr)) {
-        mlf_http_response res = {0};
-        static const char msg[] = "request entity is too large";
-        mlf_http_respond(&res, 413, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
-        req->http1_is_persistent = 0;
-        mlf__send(h, req, &res, &t0);
-        return 0;
-    }
-
-    /* routed once: the match lives in the request's pool, which goes with the request to its thread */
-    mlf_pool *pool = mlf__self->pool;
-    const void *match = NULL;
-    mlf_server_lane lane = h->app->route(h->app->app, pool, &hr, &match);
-    if (h->config->store_threads > 0 && lane != MLF_LANE_LOOP) {
-        mlf__jobq *q = &mlf__queue;
-        mlf__job *job = calloc(1, sizeof(*job));
-        job->w = mlf__self;
-        job->req = req;
-        job->t0 = t0;
-        job->pool = pool;
-        mlf__self->pool = mlf_pool_create();
-        job->match = match;
-        job->hr = hr;
-        job->hr.method = mlf__copy(job->pool, hr.method, hr.method_len);
-        job->hr.path = mlf__copy(job->pool, hr.path, hr.path_len);
-        job->hr.query = mlf__copy(job->pool, hr.query, hr.query_len);
-        job->hr.content_type = mlf__copy(job->pool, hr.content_type, hr.content_type_len);
-        job->hr.body = mlf__copy(job->pool, hr.body, hr.body_len);
-        if (hr.body_in_file)
-            job->hr.body_fd = fcntl(hr.body_fd, F_DUPFD_CLOEXEC, 0); /* h2o may close its own when the client goes */
-        job->hook = h2o_mem_alloc_shared(&req->pool, sizeof(*job->hook), mlf__on_req_dispose);
-        job->hook->job = job;
-        pthread_mutex_lock(&q->mu);
-        if (q->tail != NULL)
-            q->tail->next = job;
-        else
-            q->head = job;
-        q->tail = job;
-        pthread_cond_signal(&q->cv);
-        pthread_mutex_unlock(&q->mu);
-        return 0;
-    }
-
-    mlf_http_response res = {0};
+    /* the request's pool, where it is routed once and answered, on this thread or a lane's */
+    mlf_pool *pool = w->pool;
+    hr.method = mlf__copy(pool, hr.method, hr.method_len);
+    hr.path = mlf__copy(pool, hr.path, hr.path_len);
+    hr.query = mlf__copy(pool, hr.query, hr.query_len);
+    hr.content_type = mlf__copy(pool, hr.content_type, hr.content_type_len);
     if (hr.body_in_file)
-        hr.body_fd = fcntl(hr.body_fd, F_DUPFD_CLOEXEC, 0);
-    h->app->handle(h->app->app, pool, &hr, match, &res);
-    if (hr.body_in_file && hr.body_fd >= 0)
-        close(hr.body_fd);
-    mlf__send(h, req, &res, &t0);
-    mlf_pool_reset(pool);
+        hr.body_fd = fcntl(hr.body_fd, F_DUPFD_CLOEXEC, 0); /* h2o may close its own when the client goes */
+    const void *match = NULL;
+    mlf__lane *lane = mlf__lane_of(srv, srv->app->route(srv->app->app, pool, &hr, &match));
+
+    if (lane == NULL) {
+        mlf_http_response res = {0};
+        mlf__answer(srv, pool, &hr, match, &res);
+        if (hr.body_in_file && hr.body_fd >= 0)
+            close(hr.body_fd);
+        mlf__send(srv, req, &res, &t0);
+        mlf_pool_reset(pool);
+        return 0;
+    }
+
+    mlf__job *job = calloc(1, sizeof(*job));
+    job->w = w;
+    job->req = req;
+    job->t0 = t0;
+    job->pool = pool;
+    w->pool = mlf_pool_create(); /* the job takes the pool along: no copy of what route() made */
+    job->hr = hr;
+    job->hr.body = mlf__copy(pool, hr.body, hr.body_len);
+    job->match = match;
+    job->hook = h2o_mem_alloc_shared(&req->pool, sizeof(*job->hook), mlf__on_req_dispose);
+    job->hook->job = job;
+    pthread_mutex_lock(&lane->mu);
+    if (lane->tail != NULL)
+        lane->tail->next = job;
+    else
+        lane->head = job;
+    lane->tail = job;
+    pthread_cond_signal(&lane->cv);
+    pthread_mutex_unlock(&lane->mu);
     return 0;
 }
 
@@ -351,7 +353,7 @@ static void mlf__job_free(mlf__job *job)
     free(job);
 }
 
-/* On the loop thread: answer the jobs the store threads finished. */
+/* On the loop thread: answer the jobs the lane threads finished. */
 static void mlf__on_done(uv_async_t *async)
 {
     mlf__worker *w = async->data;
@@ -362,7 +364,7 @@ static void mlf__on_done(uv_async_t *async)
     while (job != NULL) {
         mlf__job *next = job->next;
         if (job->req != NULL)
-            mlf__send(mlf__the_handler, job->req, &job->res, &job->t0);
+            mlf__send(w->srv, job->req, &job->res, &job->t0);
         else if (job->res.send_file)
             close(job->res.file_fd); /* nobody to send it to */
         mlf__job_free(job);
@@ -370,23 +372,21 @@ static void mlf__on_done(uv_async_t *async)
     }
 }
 
-/* Takes up to max jobs off q, waiting for one when wait is set; NULL once q stops (or, without wait, is empty). */
-static mlf__job *mlf__jobq_take(mlf__jobq *q, int max, bool wait)
+/* Takes the next job off the lane's queue, waiting for one; NULL once the lane stops. */
+static mlf__job *mlf__lane_take(mlf__lane *lane)
 {
-    pthread_mutex_lock(&q->mu);
-    while (wait && q->head == NULL && !q->stop)
-        pthread_cond_wait(&q->cv, &q->mu);
-    mlf__job *first = q->head, *last = first;
-    for (int n = 1; last != NULL && n < max && last->next != NULL; n++)
-        last = last->next;
-    if (last != NULL) {
-        q->head = last->next;
-        if (q->head == NULL)
-            q->tail = NULL;
-        last->next = NULL;
+    pthread_mutex_lock(&lane->mu);
+    while (lane->head == NULL && !lane->stop)
+        pthread_cond_wait(&lane->cv, &lane->mu);
+    mlf__job *job = lane->head;
+    if (job != NULL) {
+        lane->head = job->next;
+        if (lane->head == NULL)
+            lane->tail = NULL;
+        job->next = NULL;
     }
-    pthread_mutex_unlock(&q->mu);
-    return first;
+    pthread_mutex_unlock(&lane->mu);
+    return job;
 }
 
 /* Hands a finished job to its loop thread. */
@@ -400,15 +400,46 @@ static void mlf__post_done(mlf__job *job)
     uv_async_send(&w->done);
 }
 
-static void *mlf__store_thread(void *arg)
+static void *mlf__lane_main(void *arg)
 {
-    mlf__handler *h = arg;
+    mlf__lane *lane = arg;
     mlf__job *job;
-    while ((job = mlf__jobq_take(&mlf__queue, 1, true)) != NULL) {
-        h->app->handle(h->app->app, job->pool, &job->hr, job->match, &job->res);
+    while ((job = mlf__lane_take(lane)) != NULL) {
+        mlf__answer(lane->srv, job->pool, &job->hr, job->match, &job->res);
         mlf__post_done(job);
     }
     return NULL;
+}
+
+static void mlf__lane_start(mlf__server *srv, mlf__lane *lane, int nthreads)
+{
+    lane->srv = srv;
+    pthread_mutex_init(&lane->mu, NULL);
+    pthread_cond_init(&lane->cv, NULL);
+    lane->threads = calloc((size_t)(nthreads > 0 ? nthreads : 1), sizeof(pthread_t));
+    for (int i = 0; i < nthreads; i++)
+        if (pthread_create(&lane->threads[i], NULL, mlf__lane_main, lane) == 0)
+            lane->nthreads++;
+}
+
+/* Lets the lane's threads finish what they run and joins them; returns the jobs still queued (never run). */
+static mlf__job *mlf__lane_stop(mlf__lane *lane, mlf__job *dropped)
+{
+    pthread_mutex_lock(&lane->mu);
+    lane->stop = true;
+    if (lane->tail != NULL) {
+        lane->tail->next = dropped;
+        dropped = lane->head;
+    }
+    lane->head = lane->tail = NULL;
+    pthread_cond_broadcast(&lane->cv);
+    pthread_mutex_unlock(&lane->mu);
+    for (int i = 0; i < lane->nthreads; i++)
+        pthread_join(lane->threads[i], NULL);
+    free(lane->threads);
+    pthread_cond_destroy(&lane->cv);
+    pthread_mutex_destroy(&lane->mu);
+    return dropped;
 }
 
 static int mlf__fd(uv_tcp_t *tcp)
@@ -420,7 +451,7 @@ static int mlf__fd(uv_tcp_t *tcp)
 
 static void mlf__on_conn_close(uv_handle_t *handle)
 {
-    mlf__conn *c = (mlf__conn *)handle;
+    mlf_h2o_conn *c = (mlf_h2o_conn *)handle;
     if (c->next != NULL) {
         c->prev->next = c->next;
         c->next->prev = c->prev;
@@ -433,8 +464,9 @@ static void mlf__on_accept(uv_stream_t *listener, int status)
     if (status != 0)
         return;
     mlf__worker *w = listener->data;
-    mlf__conn *conn = h2o_mem_alloc(sizeof(*conn));
+    mlf_h2o_conn *conn = h2o_mem_alloc(sizeof(*conn));
     memset(conn, 0, sizeof(*conn));
+    conn->limits = &w->limits;
     uv_tcp_init(listener->loop, &conn->tcp);
     if (uv_accept(listener, (uv_stream_t *)&conn->tcp) != 0) {
         uv_close((uv_handle_t *)&conn->tcp, mlf__on_conn_close);
@@ -449,96 +481,19 @@ static void mlf__on_accept(uv_stream_t *listener, int status)
     h2o_accept(&w->accept_ctx, conn->sock);
 }
 
-/*
- * h2o 2.2 has one request body limit (globalconf.max_request_entity_size),
- * checked against Content-Length as soon as the head is parsed, inside its
- * read callback. Each worker has its own globalconf copy, and this wrapper
- * of h2o's read callback sets the limit from the request line pending in
- * the buffer just before h2o parses it: the upload limit for an artifact
- * PUT, --max-body-size for everything else.
- */
-static uv_read_cb mlf__h2o_on_read;
-
-static void mlf__on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
-{
-    mlf__conn *c = (mlf__conn *)stream;
-    mlf__worker *w = mlf__self;
-    h2o_buffer_t *in = c->sock != NULL ? c->sock->input : NULL;
-    if (nread > 0 && w != NULL && mlf__the_handler != NULL && in != NULL) {
-        /* the pending request starts at the buffer's bytes (h2o consumes finished ones); the new bytes follow */
-        const char *head = in->bytes != NULL && in->size > 0 ? in->bytes : buf->base;
-        size_t len = in->bytes != NULL && in->size > 0 ? in->size + (size_t)nread : (size_t)nread;
-        mlf_http_request hr = {0};
-        const char *sp = memchr(head, ' ', len < 16 ? len : 16);
-        if (sp != NULL) {
-            hr.method = head;
-            hr.method_len = (size_t)(sp - head);
-            hr.path = sp + 1;
-            size_t room = len - (size_t)(hr.path - head);
-            while (hr.path_len < room && hr.path_len < 4096 && strchr(" ?\r\n", hr.path[hr.path_len]) == NULL)
-                hr.path_len++;
-        }
-        bool upload = sp != NULL && mlf__is_artifact_upload(mlf__the_handler, &hr);
-        w->gconf.max_request_entity_size = upload ? w->max_upload_size : w->max_body_size;
-    }
-    mlf__h2o_on_read(stream, nread, buf);
-}
-
 static void mlf__on_prepare(uv_prepare_t *prepare)
 {
     mlf__worker *w = prepare->data;
-    for (mlf__conn *c = w->conns.next; c != &w->conns; c = c->next) {
-        uv_read_cb cb = c->tcp.read_cb;
-        if (cb == NULL || cb == mlf__on_read)
-            continue;
-        if (mlf__h2o_on_read == NULL)
-            mlf__h2o_on_read = cb;
-        if (cb == mlf__h2o_on_read)
-            c->tcp.read_cb = mlf__on_read;
-    }
+    for (mlf_h2o_conn *c = w->conns.next; c != &w->conns; c = c->next)
+        mlf_h2o_conn_hook_read(c);
 }
 
-/*
- * After each poll: the pages of a file-backed socket buffer that hold
- * received bytes are dropped from this process (MADV_DONTNEED on a shared
- * file mapping keeps the data in the file and the page cache), so a large
- * upload costs disk, not memory, while it arrives.
- */
 static void mlf__on_check(uv_check_t *check)
 {
     mlf__worker *w = check->data;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    for (mlf__conn *c = w->conns.next; c != &w->conns; c = c->next) {
-        h2o_buffer_t *in = c->sock != NULL ? c->sock->input : NULL;
-        if (in == NULL || in->bytes == NULL || in->_fd == -1)
-            continue;
-        const char *map = (const char *)in;
-        size_t end = ((size_t)(in->bytes + in->size - map)) & ~(page - 1);
-        if (c->advised_map != map || c->advised_end > end) {
-            c->advised_map = map;
-            c->advised_end = page; /* the first page holds h2o's buffer header: keep it */
-        }
-        if (end > c->advised_end) {
-            madvise((void *)(map + c->advised_end), end - c->advised_end, MADV_DONTNEED);
-            c->advised_end = end;
-        }
-        /* a body past max_body_size for a route that will refuse it: stop taking it in (the request head is at bytes) */
-        const mlf__handler *h = mlf__the_handler;
-        if (h != NULL && in->size > h->config->max_body_size + (64u << 10)) {
-            mlf_http_request hr = {0};
-            const char *sp = memchr(in->bytes, ' ', 16);
-            if (sp != NULL) {
-                hr.method = in->bytes;
-                hr.method_len = (size_t)(sp - in->bytes);
-                hr.path = sp + 1;
-                size_t room = in->size - (size_t)(hr.path - in->bytes);
-                while (hr.path_len < room && hr.path_len < 4096 && strchr(" ?\r\n", hr.path[hr.path_len]) == NULL)
-                    hr.path_len++;
-            }
-            if (sp == NULL || !mlf__is_artifact_upload(h, &hr))
-                shutdown(mlf__fd(&c->tcp), SHUT_RD);
-        }
-    }
+    for (mlf_h2o_conn *c = w->conns.next; c != &w->conns; c = c->next)
+        mlf_h2o_conn_trim(c, page);
 }
 
 /*
@@ -561,7 +516,7 @@ static void mlf__on_drain(uv_timer_t *timer)
 static void mlf__on_stop(uv_async_t *async)
 {
     mlf__worker *w = async->data;
-    mlf__on_done(&w->done); /* the store threads are gone: answer what they finished */
+    mlf__on_done(&w->done); /* the lane threads are gone: answer what they finished */
     uv_check_stop(&w->check);
     uv_close((uv_handle_t *)&w->check, NULL);
     uv_prepare_stop(&w->prepare);
@@ -569,7 +524,7 @@ static void mlf__on_stop(uv_async_t *async)
     uv_close((uv_handle_t *)&w->listener, NULL);
     uv_close((uv_handle_t *)&w->stop, NULL);
     uv_close((uv_handle_t *)&w->done, NULL);
-    for (mlf__conn *c = w->conns.next; c != &w->conns; c = c->next) {
+    for (mlf_h2o_conn *c = w->conns.next; c != &w->conns; c = c->next) {
         int fd = mlf__fd(&c->tcp);
         if (fd >= 0)
             shutdown(fd, SHUT_RDWR);
@@ -582,7 +537,6 @@ static void mlf__on_stop(uv_async_t *async)
 static void *mlf__worker_main(void *arg)
 {
     mlf__worker *w = arg;
-    mlf__self = w;
     uv_run(&w->loop, UV_RUN_DEFAULT);
     return NULL;
 }
@@ -618,19 +572,12 @@ static int mlf__listen_fd(const char *host, int port)
     return fd;
 }
 
-static volatile sig_atomic_t mlf__signalled;
-
-static void mlf__on_signal(int sig)
-{
-    (void)sig;
-    mlf__signalled = 1;
-}
-
 int mlf_server_run(const mlf_server_config *config, const mlf_server_app *app)
 {
     int nworkers = config->workers > 0 ? config->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (nworkers < 1)
         nworkers = 1;
+    mlf__server srv = {.config = config, .app = app};
 
     h2o_globalconf_t globalconf;
     h2o_config_init(&globalconf);
@@ -639,47 +586,47 @@ int mlf_server_run(const mlf_server_config *config, const mlf_server_app *app)
         config->max_upload_size > config->max_body_size ? config->max_upload_size : config->max_body_size;
     /* the whole request is read within this time (h2o 2.2 times the body too): room for large uploads */
     globalconf.http1.req_timeout = config->max_upload_size > config->max_body_size ? 3600 * 1000 : 60 * 1000;
-    /* bodies past the threshold go to a temporary file on disk, not to memory (see mlf__on_check) */
-    {
-        const char *dir = config->spool_dir != NULL ? config->spool_dir : getenv("TMPDIR");
-        if (dir == NULL || *dir == '\0')
-            dir = "/tmp";
-        h2o_socket_buffer_mmap_settings.threshold = 8u << 20;
-        snprintf(h2o_socket_buffer_mmap_settings.fn_template, sizeof(h2o_socket_buffer_mmap_settings.fn_template),
-                 "%s/mlflow-c-body.XXXXXX", dir);
-    }
+    /* bodies past the threshold go to a temporary file on disk, not to memory (h2o_compat.h) */
+    mlf_h2o_spool_to(config->spool_dir);
     globalconf.server_name = h2o_iovec_init(H2O_STRLIT("mlflow-c"));
     h2o_hostconf_t *hostconf = h2o_config_register_host(&globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pathconf = h2o_config_register_path(hostconf, "/", 0);
     mlf__handler *handler = (mlf__handler *)h2o_create_handler(pathconf, sizeof(*handler));
     handler->super.on_req = mlf__on_req;
-    handler->app = app;
-    mlf__the_handler = handler;
-    handler->config = config;
+    handler->srv = &srv;
 
-    /* block the stop signals in workers; the main thread waits for them */
-    sigset_t set, old;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, &old);
+    /* SIGINT and SIGTERM stay blocked in every thread (the workers inherit the mask); this one takes them with
+       sigwait, so no signal handler, and no static flag for one to set, is needed */
+    sigset_t stop_signals, old;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &old);
     signal(SIGPIPE, SIG_IGN);
+
+    /* the lanes first: a worker may hand a job to them as soon as it runs */
+    mlf__lane_start(&srv, &srv.store, config->store_threads);
+    mlf__lane_start(&srv, &srv.transfer, config->store_threads > 0 ? config->transfer_threads : 0);
 
     mlf__worker *workers = calloc((size_t)nworkers, sizeof(*workers));
     int started = 0, rc = 0;
     for (int i = 0; i < nworkers; i++) {
         mlf__worker *w = &workers[i];
+        w->srv = &srv;
         w->fd = mlf__listen_fd(config->host, config->port);
         if (w->fd < 0) {
             rc = 1;
             break;
         }
         uv_loop_init(&w->loop);
+        w->loop.data = w;
         /* a shallow copy: the hosts and handlers stay shared; only the body limit differs per worker */
         w->gconf = globalconf;
-        w->max_body_size = config->max_body_size;
-        w->max_upload_size = globalconf.max_request_entity_size;
         w->gconf.max_request_entity_size = config->max_body_size;
+        w->limits = (mlf_h2o_limits){.gconf = &w->gconf,
+                                     .max_body_size = config->max_body_size,
+                                     .max_upload_size = globalconf.max_request_entity_size,
+                                     .static_prefix = config->static_prefix};
         h2o_context_init(&w->ctx, &w->loop, &w->gconf);
         w->accept_ctx.ctx = &w->ctx;
         w->accept_ctx.hosts = globalconf.hosts;
@@ -708,44 +655,17 @@ int mlf_server_run(const mlf_server_config *config, const mlf_server_app *app)
         started++;
     }
 
-    int nstore = rc == 0 ? config->store_threads : 0;
-    pthread_t *store_threads = calloc((size_t)(nstore > 0 ? nstore : 1), sizeof(pthread_t));
-    mlf__queue.stop = false;
-    for (int i = 0; i < nstore; i++)
-        pthread_create(&store_threads[i], NULL, mlf__store_thread, handler);
-
     if (rc == 0) {
         fprintf(stderr, "mlflow-c: listening on http://%s:%d (%d workers)\n", config->host, config->port, nworkers);
-        struct sigaction sa = {0};
-        sa.sa_handler = mlf__on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        sigset_t waitset = old;
-        sigdelset(&waitset, SIGINT);
-        sigdelset(&waitset, SIGTERM);
-        while (!mlf__signalled)
-            sigsuspend(&waitset);
+        int sig = 0;
+        while (sigwait(&stop_signals, &sig) != 0)
+            ;
         fprintf(stderr, "mlflow-c: shutting down\n");
     }
-    /* First the store threads finish what they run (jobs still queued are
+    /* First the lane threads finish what they run (jobs still queued are
        dropped), while the loops still answer; then the loops stop. */
-    mlf__job *dropped = NULL;
-    mlf__jobq *queues[] = {&mlf__queue};
-    for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
-        mlf__jobq *q = queues[i];
-        pthread_mutex_lock(&q->mu);
-        q->stop = true;
-        if (q->tail != NULL) {
-            q->tail->next = dropped;
-            dropped = q->head;
-        }
-        q->head = q->tail = NULL;
-        pthread_cond_broadcast(&q->cv);
-        pthread_mutex_unlock(&q->mu);
-    }
-    for (int i = 0; i < nstore; i++)
-        pthread_join(store_threads[i], NULL);
-    free(store_threads);
+    mlf__job *dropped = mlf__lane_stop(&srv.transfer, NULL);
+    dropped = mlf__lane_stop(&srv.store, dropped);
     for (int i = 0; i < started; i++)
         uv_async_send(&workers[i].stop);
     for (int i = 0; i < started; i++)
@@ -766,5 +686,6 @@ int mlf_server_run(const mlf_server_config *config, const mlf_server_app *app)
     }
     free(workers);
     h2o_config_dispose(&globalconf);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return rc;
 }

@@ -34,6 +34,12 @@ if BACKEND not in ("sqlite", "postgresql"):
 PG = BACKEND == "postgresql"
 PG_MISSING = PG and not PG_URI
 
+# A sanitizer report in a server's stderr fails the test that stopped it (the TSan build, build-tsan, and the
+# ASan build): TSan's own exit status (66) says so too, but only once the process exits.
+SANITIZER_REPORTS = ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer")
+# a sanitized server takes longer to stop (TSan checks every access the shutdown makes)
+SHUTDOWN_TIMEOUT = 30
+
 sqlite_only = pytest.mark.skipif(PG, reason="about SQLite database files")
 pg_only = pytest.mark.skipif(not PG, reason="PostgreSQL only (MLFLOW_C_TEST_BACKEND=postgresql)")
 
@@ -233,13 +239,15 @@ class Server:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                rc = self.proc.wait(timeout=10)
+                rc = self.proc.wait(timeout=SHUTDOWN_TIMEOUT)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 rc = self.proc.wait()
-            logs = self.logs() if rc != 0 else ""
+        logs = self.logs()
         self._cleanup()
         assert rc == 0, "server did not shut down cleanly: " + logs
+        reports = [m for m in SANITIZER_REPORTS if m in logs]
+        assert not reports, f"{reports[0]} in the server's stderr: " + logs
 
     def _cleanup(self, kill=False):
         if kill and self.proc.poll() is None:
