@@ -75,25 +75,6 @@ static void mlf__handle(void *app, mlf_pool *pool, const mlf_http_request *req, 
     mlf_http_handle(app, pool, req, ret);
 }
 
-static bool mlf__may_write(void *app, mlf_pool *pool, const mlf_http_request *req)
-{
-    return mlf_http_may_write(app, pool, req);
-}
-
-static void mlf__batch_begin(void *app)
-{
-    mlf_store_batch_begin(((mlf_http_app *)app)->svc->store);
-}
-
-static int mlf__batch_end(void *app, mlf_pool *pool, mlf_http_response *lost)
-{
-    mlf_error err = {0};
-    if (mlf_store_batch_end(((mlf_http_app *)app)->svc->store, pool, &err) == 0)
-        return 0;
-    mlf_http_respond_error(pool, lost, &err);
-    return -1;
-}
-
 static int mlf__server(int argc, char **argv)
 {
     mlf_server_config sc = {
@@ -106,9 +87,6 @@ static int mlf__server(int argc, char **argv)
         .max_body_size = 64u << 20,
         .max_upload_size = (size_t)1 << 40,
         .store_threads = 16,
-        .may_write = mlf__may_write,
-        .batch_begin = mlf__batch_begin,
-        .batch_end = mlf__batch_end,
     };
     mlf_service_config cfg = {
         .backend_store_uri = mlf__env("MLFLOW_BACKEND_STORE_URI", "sqlite:///mlflow.db"),
@@ -202,12 +180,6 @@ static int mlf__server(int argc, char **argv)
         return 1;
     }
     mlf_pool_destroy(pool);
-    if (svc->store->ops->batch_begin == NULL) {
-        /* a store without group commit (PostgreSQL) takes writes on every store thread at once */
-        sc.may_write = NULL;
-        sc.batch_begin = NULL;
-        sc.batch_end = NULL;
-    }
     mlf_http_app app = {
         .svc = svc,
         .router = mlf_router_create(sc.static_prefix),
