@@ -147,7 +147,8 @@ static inline void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c)
  * transaction that lost a deadlock or a serialization conflict runs fn again
  * in a new one (at most MLF_SQL_WRITE_RETRIES times, backing off), so fn must
  * be safe to rerun. On a group_commit store, concurrent callers share one
- * transaction: each fn runs in its own savepoint (its failure undoes only
+ * transaction (up to MLF_SQL_GROUP_MAX of them, fn running on the leader's
+ * thread): each fn runs in its own savepoint (its failure undoes only
  * itself), one COMMIT serves all, and each caller returns once its changes
  * are committed or lost; a failed COMMIT is every successful member's error,
  * set in its own pool and err. A caller that is alone commits at once.
