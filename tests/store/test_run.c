@@ -767,11 +767,11 @@ typedef struct group_member {
     mlf_sql_store *s;
     const char *run_id;
     int index;
-    int kind; /* 0: tag row, 1: tag row then fail, 2: deferred foreign-key violation, 3: blocker */
-    int wait_for;                 /* blocker: writers queued before it returns */
-    pthread_t ran_on;             /* the thread that ran the member's fn */
+    int kind;                    /* 0: tag row, 1: tag row then fail, 2: deferred foreign-key violation, 3: blocker */
+    int wait_for;                /* blocker: writers queued before it returns */
+    pthread_t ran_on;            /* the thread that ran the member's fn */
     pthread_t self;
-    pthread_barrier_t *returned;  /* every member has its answer */
+    pthread_barrier_t *returned; /* every member has its answer */
     int rc;
     int code;
     char message[256];

@@ -6,11 +6,11 @@
  * A backend provides connections (a struct whose first member is
  * mlf_sql_conn), transactions (mlf_sql_store's write_begin / write_end /
  * read_begin / read_end, which store operations reach only through
- * mlf_sql_in_write / mlf_sql_in_read) and the statement primitives below. Statements are
- * written in the SQL both backends share; the PostgreSQL backend rewrites
- * the few SQLite spellings that remain when it prepares them (`?`/`?N`
- * placeholders, json_each, rowid, `IS [NOT] ?`, `CROSS JOIN ... ON`, empty
- * IN lists), see src/store/postgres/translate.c. Where the dialects need
+ * mlf_sql_in_write / mlf_sql_in_read) and the statement primitives below.
+ * Statements are written in the SQL both backends share; the PostgreSQL
+ * backend rewrites the few SQLite spellings that remain when it prepares them
+ * (`?`/`?N` placeholders, json_each, rowid, `IS [NOT] ?`, `CROSS JOIN ... ON`,
+ * empty IN lists), see src/store/postgres/translate.c. Where the dialects need
  * different statements, mlf_sql_dialect_of(c) picks.
  *
  * Result codes follow SQLite's numbering so that both backends report the
