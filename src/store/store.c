@@ -83,14 +83,3 @@ void mlf_store_destroy(mlf_store *store)
         return;
     store->ops->destroy(store);
 }
-
-void mlf_store_batch_begin(mlf_store *store)
-{
-    if (store->ops->batch_begin != NULL)
-        store->ops->batch_begin(store);
-}
-
-int mlf_store_batch_end(mlf_store *store, mlf_pool *pool, mlf_error *err)
-{
-    return store->ops->batch_end != NULL ? store->ops->batch_end(store, pool, err) : 0;
-}

@@ -117,9 +117,6 @@ typedef struct mlf_store_logged_model_page {
 typedef struct mlf_store_ops {
     const char *backend; /** "sqlite", "postgresql" */
     void (*destroy)(mlf_store *store);
-    /** Optional (NULL: no batching); see mlf_store_batch_begin / _end. */
-    void (*batch_begin)(mlf_store *store);
-    int (*batch_end)(mlf_store *store, mlf_pool *pool, mlf_error *err);
 
     /* experiments (mirrors SqlAlchemyStore's experiment methods) */
     int (*create_experiment)(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
@@ -329,20 +326,5 @@ int mlf_store_open(const char *uri, const mlf_store_config *config, mlf_pool *po
 const char *mlf_store_redact_uri(mlf_pool *pool, const char *uri);
 /** Closes the store; NULL is a no-op. */
 void mlf_store_destroy(mlf_store *store);
-
-/**
- * Batches the writes this thread makes until mlf_store_batch_end into one
- * transaction: each write still succeeds or fails on its own (a savepoint),
- * but none is committed before _end. Only then may the callers answer their
- * clients. One thread batches at a time; other threads' writes meanwhile
- * join the open transaction and wait for its commit as usual. A no-op for
- * backends without batching.
- */
-void mlf_store_batch_begin(mlf_store *store);
-/**
- * Commits the batch. Returns 0, or a negative code with err set when the
- * batch's writes were lost (its successful members must then fail too).
- */
-int mlf_store_batch_end(mlf_store *store, mlf_pool *pool, mlf_error *err);
 
 #endif

@@ -759,27 +759,159 @@ static void test_concurrent_logging(void **state)
     assert_int_equal(m->timestamp, 7099);
 }
 
-/* A batch (the server's writer thread): nothing is visible to other
-   connections before its end, a failed member undoes only itself. */
-static void test_batch_commits_at_end(void **state)
+/* ---- group commit (SQLite): concurrent writers share one transaction ---- */
+
+enum { GROUP_N = 6 };
+
+typedef struct group_member {
+    mlf_sql_store *s;
+    const char *run_id;
+    int index;
+    int kind;                    /* 0: tag row, 1: tag row then fail, 2: deferred foreign-key violation, 3: blocker */
+    int wait_for;                /* blocker: writers queued before it returns */
+    pthread_t ran_on;            /* the thread that ran the member's fn */
+    pthread_t self;
+    pthread_barrier_t *returned; /* every member has its answer */
+    int rc;
+    int code;
+    char message[256];
+} group_member;
+
+static int insert_tag(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err)
+{
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, "INSERT INTO tags (\"key\", value, run_uuid) VALUES (?, 'v', ?)", &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sql_bind_text(st, 1, key);
+    mlf_sql_bind_text(st, 2, run_id);
+    rc = mlf_sql_step(st);
+    mlf_sql_reset(st);
+    return rc == MLF_SQL_DONE ? 0 : mlf_sql_error(pool, c, rc, err);
+}
+
+static int member_fn(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    group_member *m = arg;
+    m->ran_on = pthread_self();
+    const char *key = mlf_pool_sprintf(pool, "g%d", m->index);
+    switch (m->kind) {
+    case 1: {
+        int rc = insert_tag(c, pool, m->run_id, key, err);
+        return rc < 0 ? rc : mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "member %d fails", m->index);
+    }
+    case 2: {
+        /* checked at COMMIT only: the whole group's commit fails */
+        int rc = mlf_sql_exec(c, pool, "PRAGMA defer_foreign_keys = ON", err);
+        return rc < 0 ? rc : insert_tag(c, pool, "no-such-run", key, err);
+    }
+    case 3:
+        while (__atomic_load_n(&m->s->queue_len, __ATOMIC_SEQ_CST) < m->wait_for) /* racy read: fine for a poll */
+            usleep(1000);
+        return insert_tag(c, pool, m->run_id, key, err);
+    default:
+        return insert_tag(c, pool, m->run_id, key, err);
+    }
+}
+
+static void *member_thread(void *p)
+{
+    group_member *m = p;
+    mlf_pool *pool = mlf_pool_create();
+    mlf_error err = {0};
+    m->self = pthread_self();
+    m->rc = mlf_sql_in_write(m->s, pool, member_fn, m, &err);
+    m->code = err.code;
+    /* the leader's pool goes first: a member's error must live in its own */
+    bool led = pthread_equal(m->ran_on, m->self);
+    if (led)
+        mlf_pool_destroy(pool);
+    pthread_barrier_wait(m->returned);
+    if (!led) {
+        snprintf(m->message, sizeof(m->message), "%s", err.message != NULL ? err.message : "");
+        mlf_pool_destroy(pool);
+    }
+    return NULL;
+}
+
+/* Starts a blocker that holds the writer until GROUP_N members queued behind it, then those; joins all. */
+static void run_group(fixture *f, const char *run_id, const int *kinds, group_member *ms)
+{
+    mlf_sql_store *s = (mlf_sql_store *)f->store;
+    pthread_barrier_t returned;
+    pthread_barrier_init(&returned, NULL, GROUP_N + 1);
+    pthread_t th[GROUP_N + 1];
+    for (int i = 0; i <= GROUP_N; i++)
+        ms[i] = (group_member){.s = s, .run_id = run_id, .index = i, .kind = i == 0 ? 3 : kinds[i - 1],
+                               .wait_for = GROUP_N + 1, .returned = &returned};
+    assert_int_equal(pthread_create(&th[0], NULL, member_thread, &ms[0]), 0);
+    while (__atomic_load_n(&s->queue_len, __ATOMIC_SEQ_CST) < 1)
+        usleep(1000);
+    for (int i = 1; i <= GROUP_N; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, member_thread, &ms[i]), 0);
+    for (int i = 0; i <= GROUP_N; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&returned);
+    /* the blocker began alone; the others queued while it ran and joined its transaction, run on its thread */
+    for (int i = 0; i <= GROUP_N; i++)
+        assert_true(pthread_equal(ms[i].ran_on, ms[0].self));
+}
+
+/* N writers at once: one group transaction; a failing member undoes only itself, the others commit. */
+static void test_group_commit_member_fails_alone(void **state)
 {
     fixture *f = *state;
-    if (mlf_test_pg()) /* batching is SQLite's group commit; PostgreSQL commits each write */
+    if (mlf_test_pg()) /* group commit is SQLite's (one writer); PostgreSQL writes on many connections */
         return;
     const char *id = create_run(f);
+    const int kinds[GROUP_N] = {0, 0, 1, 0, 0, 0};
+    group_member ms[GROUP_N + 1];
+    run_group(f, id, kinds, ms);
+    assert_int_equal(ms[0].rc, 0);
+    for (int i = 1; i <= GROUP_N; i++) {
+        if (kinds[i - 1] == 1) {
+            assert_int_equal(ms[i].rc, -MLF_ERR_INVALID_PARAMETER_VALUE);
+            assert_string_equal(ms[i].message, mlf_pool_sprintf(f->pool, "member %d fails", i));
+        } else {
+            assert_int_equal(ms[i].rc, 0);
+        }
+    }
+    assert_string_equal(QALL(f, "SELECT \"key\" FROM tags WHERE \"key\" LIKE 'g%%' ORDER BY \"key\""),
+                        "g0,g1,g2,g4,g5,g6");
+    /* a writer alone afterwards commits alone */
+    group_member last = {.s = (mlf_sql_store *)f->store, .run_id = id, .index = 7};
     mlf_error err = {0};
-    mlf_store_batch_begin(f->store);
-    log_metric(f, id, "a", 1.0, 10, 0);
-    Mlflow__Metric *bad[] = {mk_metric(f->pool, "b", 2.0, 10, 0)};
-    assert_int_not_equal(
-        OPS(f)->log_batch(f->store, f->pool, "0123456789abcdef0123456789abcdef", bad, 1, NULL, 0, NULL, 0, &err), 0);
-    log_metric(f, id, "c", 3.0, 10, 0);
-    assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), "0");
-    assert_int_equal(mlf_store_batch_end(f->store, f->pool, &err), 0);
-    assert_string_equal(QALL(f, "SELECT key FROM metrics ORDER BY key"), "a,c");
-    /* after the batch, writes commit on their own again */
-    log_metric(f, id, "d", 4.0, 10, 0);
-    assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), "3");
+    assert_int_equal(mlf_sql_in_write(last.s, f->pool, member_fn, &last, &err), 0);
+    assert_true(pthread_equal(last.ran_on, pthread_self()));
+    assert_string_equal(Q(f, "SELECT count(*) FROM tags WHERE \"key\" = 'g7'"), "1");
+}
+
+/* A failed COMMIT fails every member that had succeeded, each with the commit's error, and keeps nothing. */
+static void test_group_commit_failure_reaches_every_member(void **state)
+{
+    fixture *f = *state;
+    if (mlf_test_pg())
+        return;
+    const char *id = create_run(f);
+    const int kinds[GROUP_N] = {0, 1, 0, 2, 0, 0};
+    group_member ms[GROUP_N + 1];
+    run_group(f, id, kinds, ms);
+    for (int i = 0; i <= GROUP_N; i++) {
+        if (i > 0 && kinds[i - 1] == 1) {
+            assert_int_equal(ms[i].rc, -MLF_ERR_INVALID_PARAMETER_VALUE); /* its own failure, not the commit's */
+            continue;
+        }
+        assert_int_equal(ms[i].rc, -MLF_ERR_BAD_REQUEST);
+        assert_int_equal(ms[i].code, MLF_ERR_BAD_REQUEST);
+        if (!pthread_equal(ms[i].ran_on, ms[i].self))
+            assert_string_equal(ms[i].message, "(sqlite3.IntegrityError) FOREIGN KEY constraint failed");
+    }
+    assert_string_equal(Q(f, "SELECT count(*) FROM tags WHERE \"key\" LIKE 'g%%'"), "0");
+    /* the writer is usable again */
+    group_member last = {.s = (mlf_sql_store *)f->store, .run_id = id, .index = 7};
+    mlf_error err = {0};
+    assert_int_equal(mlf_sql_in_write(last.s, f->pool, member_fn, &last, &err), 0);
+    assert_string_equal(Q(f, "SELECT count(*) FROM tags WHERE \"key\" = 'g7'"), "1");
 }
 
 int main(void)
@@ -807,7 +939,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_metric_history_bulk_interval, setup, teardown),
         cmocka_unit_test_setup_teardown(test_load_runs_bulk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_logging, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_batch_commits_at_end, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit_member_fails_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit_failure_reaches_every_member, setup, teardown),
     };
     return cmocka_run_group_tests_name("store/run", tests, NULL, NULL);
 }

@@ -524,16 +524,6 @@ static bool mlf__retryable(mlf_pg_conn *c)
     return strcmp(c->sqlstate, "40001") == 0 || strcmp(c->sqlstate, "40P01") == 0;
 }
 
-static void mlf__backoff(int attempt)
-{
-    struct timespec ts = {0, (long)(1 + attempt * 3 + rand() % 5) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* The reruns so far of the operation this thread runs (0 on its first attempt). */
-static __thread int mlf__attempt;
-static __thread bool mlf__rerun;
-
 static int mlf__begin(mlf_sql_store *store, mlf_pool *pool, const char *begin, mlf_sql_conn **ret, mlf_error *err)
 {
     mlf_pg_store *s = (mlf_pg_store *)store;
@@ -558,26 +548,19 @@ static int mlf__begin(mlf_sql_store *store, mlf_pool *pool, const char *begin, m
 
 static int mlf__pg_write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
 {
-    mlf__attempt = mlf__rerun ? mlf__attempt + 1 : 0;
-    mlf__rerun = false;
     return mlf__begin(store, pool, "BEGIN", ret, err);
 }
 
-static int mlf__pg_write_end(mlf_sql_store *store, mlf_sql_conn *conn, int rc, mlf_pool *pool, mlf_error *err)
+static int mlf__pg_write_end(mlf_sql_store *store, mlf_sql_conn *conn, int rc, mlf_pool *pool, mlf_error *err,
+                             bool *retry)
 {
     mlf_pg_store *s = (mlf_pg_store *)store;
     mlf_pg_conn *c = (mlf_pg_conn *)conn;
     if (rc == 0)
         rc = mlf_pg_exec(c, pool, "COMMIT", err);
-    bool again = rc < 0 && mlf__retryable(c) && mlf__attempt < MLF_PG_TX_RETRIES;
+    *retry = rc < 0 && mlf__retryable(c);
     mlf__release(s, c); /* rolls back what is still open */
-    if (!again)
-        return rc;
-    if (err != NULL)
-        *err = (mlf_error){0};
-    mlf__backoff(mlf__attempt);
-    mlf__rerun = true;
-    return MLF_SQL_AGAIN;
+    return rc;
 }
 
 static int mlf__pg_read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
@@ -601,6 +584,7 @@ static void mlf__pg_destroy(mlf_store *store)
     pthread_cond_destroy(&s->cv);
     free(s->uri);
     free(s->conninfo);
+    mlf_sql_store_fini(&s->sql);
     free(s->sql.artifact_root);
     free(s);
 }

@@ -8,7 +8,7 @@
  * demand and reused; each keeps its prepared statements (PQprepare, named
  * s<N>) in a small LRU cache. Writes run in READ COMMITTED transactions, as
  * SQLAlchemy's sessions do; a deadlock or serialization failure reruns the
- * whole operation (at most MLF_PG_TX_RETRIES times), so it never reaches a
+ * whole operation (at most MLF_SQL_WRITE_RETRIES times), so it never reaches a
  * client. Reads run in REPEATABLE READ READ ONLY transactions: the several
  * statements that load one answer see one snapshot. A connection the server
  * dropped is reset before its next use; while the database is unreachable,
@@ -28,8 +28,6 @@
 #define MLF_PG_MAX_CONNS 24
 /** Prepared statements kept per connection. */
 #define MLF_PG_STMT_CACHE 96
-/** Reruns of an operation that lost a deadlock or a serialization conflict. */
-#define MLF_PG_TX_RETRIES 8
 /** Seconds libpq waits for a connection (unless the URI says otherwise). */
 #define MLF_PG_CONNECT_TIMEOUT "5"
 

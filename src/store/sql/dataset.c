@@ -223,10 +223,22 @@ static int mlf__merge_model_input(mlf_sql_conn *c, mlf_pool *pool, const char *r
     return mlf__sql_step_done(c, pool, st, err);
 }
 
-static int mlf__log_inputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id,
-                                 Mlflow__DatasetInput *const *datasets, size_t n_datasets,
-                                 Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err)
+typedef struct mlf__log_inputs_arg {
+    const char *run_id;
+    Mlflow__DatasetInput *const *datasets;
+    size_t n_datasets;
+    Mlflow__ModelInput *const *models;
+    size_t n_models;
+} mlf__log_inputs_arg;
+
+static int mlf__log_inputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__log_inputs_arg *a = arg;
+    const char *run_id = a->run_id;
+    Mlflow__DatasetInput *const *datasets = a->datasets;
+    size_t n_datasets = a->n_datasets;
+    Mlflow__ModelInput *const *models = a->models;
+    size_t n_models = a->n_models;
     int64_t experiment_id = 0;
     int rc = mlf__sql_active_run(c, pool, run_id, &experiment_id, err);
     if (rc < 0)
@@ -293,17 +305,12 @@ static int mlf__log_inputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *ru
 int mlf_sql_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
                        size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__log_inputs_in_tx(c, pool, mlf__str(run_id), datasets, n_datasets, models, n_models, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__log_inputs_arg a = {.run_id = mlf__str(run_id),
+                             .datasets = datasets,
+                             .n_datasets = n_datasets,
+                             .models = models,
+                             .n_models = n_models};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__log_inputs_in_tx, &a, err);
 }
 
 /* ---- search datasets ---- */

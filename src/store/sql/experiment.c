@@ -206,9 +206,22 @@ static int mlf__already_exists(mlf_sql_conn *c, mlf_pool *pool, const char *name
                          mlf_sql_autoflush_note(c), mlf_sql_integrity_error_name(c), mlf_sql_errmsg(c));
 }
 
-static int mlf__create_in_tx(mlf_sql_store *s, mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *location,
-                             Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err)
+typedef struct mlf__create_arg {
+    mlf_sql_store *s;
+    const char *name, *location;
+    Mlflow__ExperimentTag *const *tags;
+    size_t n_tags;
+    const char **ret_id;
+} mlf__create_arg;
+
+static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__create_arg *a = arg;
+    mlf_sql_store *s = a->s;
+    const char *name = a->name, *location = a->location;
+    Mlflow__ExperimentTag *const *tags = a->tags;
+    size_t n_tags = a->n_tags;
+    const char **ret_id = a->ret_id;
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
                              "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, "
@@ -274,16 +287,8 @@ int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name
         if (rc < 0)
             return rc;
     }
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__create_in_tx(s, c, pool, name, location, tags, n_tags, ret_id, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__create_arg a = {.s = s, .name = name, .location = location, .tags = tags, .n_tags = n_tags, .ret_id = ret_id};
+    return mlf_sql_in_write(s, pool, mlf__create_in_tx, &a, err);
 }
 
 int mlf_sql_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
@@ -344,9 +349,16 @@ int mlf_sql_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char 
  * Delete and restore flip the experiment's lifecycle stage and, as MLflow
  * does, every run of the experiment with it (deleted_time set, or cleared).
  */
-static int mlf__set_lifecycle_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, bool deleted,
-                                    mlf_error *err)
+typedef struct mlf__lifecycle_arg {
+    const char *experiment_id;
+    bool deleted;
+} mlf__lifecycle_arg;
+
+static int mlf__set_lifecycle_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__lifecycle_arg *a = arg;
+    const char *experiment_id = a->experiment_id;
+    bool deleted = a->deleted;
     Mlflow__Experiment *e;
     int64_t id;
     int rc =
@@ -386,17 +398,8 @@ static int mlf__set_lifecycle_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char 
 
 static int mlf__set_lifecycle(mlf_store *store, mlf_pool *pool, const char *experiment_id, bool deleted, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__set_lifecycle_in_tx(c, pool, experiment_id, deleted, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__lifecycle_arg a = {.experiment_id = experiment_id, .deleted = deleted};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__set_lifecycle_in_tx, &a, err);
 }
 
 int mlf_sql_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
@@ -409,9 +412,14 @@ int mlf_sql_restore_experiment(mlf_store *store, mlf_pool *pool, const char *exp
     return mlf__set_lifecycle(store, pool, experiment_id, false, err);
 }
 
-static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *new_name,
-                             mlf_error *err)
+typedef struct mlf__rename_arg {
+    const char *experiment_id, *new_name;
+} mlf__rename_arg;
+
+static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__rename_arg *a = arg;
+    const char *experiment_id = a->experiment_id, *new_name = a->new_name;
     Mlflow__Experiment *e;
     int64_t id;
     int rc = mlf__fetch(c, pool, experiment_id, MLFLOW__VIEW_TYPE__ALL, false, &e, &id, err);
@@ -446,17 +454,8 @@ static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experi
 int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
                               mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__rename_in_tx(c, pool, experiment_id, new_name, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__rename_arg a = {.experiment_id = experiment_id, .new_name = new_name};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__rename_in_tx, &a, err);
 }
 
 static int mlf__set_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *key,

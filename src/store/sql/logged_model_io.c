@@ -25,9 +25,18 @@ static int mlf__step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf
     return 0;
 }
 
-static int mlf__log_outputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id,
-                                  Mlflow__ModelOutput *const *models, size_t n_models, mlf_error *err)
+typedef struct mlf__log_outputs_arg {
+    const char *run_id;
+    Mlflow__ModelOutput *const *models;
+    size_t n_models;
+} mlf__log_outputs_arg;
+
+static int mlf__log_outputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__log_outputs_arg *a = arg;
+    const char *run_id = a->run_id;
+    Mlflow__ModelOutput *const *models = a->models;
+    size_t n_models = a->n_models;
     int rc = mlf__sql_active_run(c, pool, run_id, NULL, err);
     if (rc < 0)
         return rc;
@@ -56,17 +65,8 @@ static int mlf__log_outputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *r
 int mlf_sql_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
                         size_t n_models, mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__log_outputs_in_tx(c, pool, run_id != NULL ? run_id : "", models, n_models, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__log_outputs_arg a = {.run_id = run_id != NULL ? run_id : "", .models = models, .n_models = n_models};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__log_outputs_in_tx, &a, err);
 }
 
 /* ---- log-model history ---- */
@@ -146,9 +146,16 @@ static bool mlf__truncate_long_values(void)
     return !(strcasecmp(v, "false") == 0 || strcmp(v, "0") == 0);
 }
 
-static int mlf__record_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
-                             mlf_error *err)
+typedef struct mlf__record_arg {
+    const char *run_id;
+    const mlf_json *model_dict;
+} mlf__record_arg;
+
+static int mlf__record_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__record_arg *a = arg;
+    const char *run_id = a->run_id;
+    const mlf_json *model_dict = a->model_dict;
     int rc = mlf__sql_active_run(c, pool, run_id, NULL, err);
     if (rc < 0)
         return rc;
@@ -213,15 +220,6 @@ static int mlf__record_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id
 int mlf_sql_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
                                 mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__record_in_tx(c, pool, run_id != NULL ? run_id : "", model_dict, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__record_arg a = {.run_id = run_id != NULL ? run_id : "", .model_dict = model_dict};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__record_in_tx, &a, err);
 }

@@ -212,25 +212,27 @@ static int mlf__log_model_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *r
     return 0;
 }
 
+typedef struct mlf__log_metric_arg {
+    const char *run_id;
+    const Mlflow__Metric *metric;
+} mlf__log_metric_arg;
+
+static int mlf__log_metric_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    const mlf__log_metric_arg *a = arg;
+    mlf__sql_run_row row = {0};
+    int rc = mlf__sql_run_require_active(c, pool, a->run_id, &row, err);
+    if (rc < 0)
+        return rc;
+    Mlflow__Metric *const one[1] = {(Mlflow__Metric *)a->metric};
+    return mlf__sql_log_metrics(c, pool, a->run_id, row.experiment_id, one, 1, err);
+}
+
 int mlf_sql_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
                        mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        mlf__sql_run_row row = {0};
-        rc = mlf__sql_run_require_active(c, pool, run_id, &row, err);
-        if (rc == 0) {
-            Mlflow__Metric *const one[1] = {(Mlflow__Metric *)metric};
-            rc = mlf__sql_log_metrics(c, pool, run_id, row.experiment_id, one, 1, err);
-        }
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__log_metric_arg a = {.run_id = run_id, .metric = metric};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__log_metric_in_tx, &a, err);
 }
 
 /* ---- history ---- */

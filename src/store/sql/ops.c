@@ -1,6 +1,6 @@
 /*
  * What every SQL backend shares when it opens: the function table (every
- * entity function of store.h; the backend adds destroy and batching) and
+ * entity function of store.h; the backend adds destroy) and
  * the artifact root.
  */
 #include "store/sql/sql.h"
@@ -126,6 +126,7 @@ int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_diale
 {
     const char *root =
         config != NULL && config->default_artifact_root != NULL ? config->default_artifact_root : "./mlruns";
+    pthread_mutex_init(&s->queue_mu, NULL);
     char *resolved;
     int rc = mlf_sql_artifact_root(pool, root, &resolved, err);
     if (rc < 0)
@@ -136,6 +137,11 @@ int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_diale
     if (s->artifact_root == NULL)
         abort();
     return 0;
+}
+
+void mlf_sql_store_fini(mlf_sql_store *s)
+{
+    pthread_mutex_destroy(&s->queue_mu);
 }
 
 /* MLflow's _verify_schema message, pointing at our upgrade command */

@@ -75,9 +75,16 @@ int mlf__sql_log_params(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlf
                          conflicts.data, run_id);
 }
 
-static int mlf__log_param_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__Param *param,
-                                mlf_error *err)
+typedef struct mlf__log_param_arg {
+    const char *run_id;
+    const Mlflow__Param *param;
+} mlf__log_param_arg;
+
+static int mlf__log_param_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__log_param_arg *a = arg;
+    const char *run_id = a->run_id;
+    const Mlflow__Param *param = a->param;
     int rc = mlf__sql_run_require_active(c, pool, run_id, NULL, err);
     if (rc < 0)
         return rc;
@@ -96,15 +103,6 @@ static int mlf__log_param_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run
 
 int mlf_sql_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param, mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__log_param_in_tx(c, pool, run_id, param, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__log_param_arg a = {.run_id = run_id, .param = param};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__log_param_in_tx, &a, err);
 }

@@ -658,10 +658,23 @@ static int mlf__insert_tag(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, 
     return mlf__sql_step_done(c, pool, st, err);
 }
 
-static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *user_id,
-                             int64_t start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
-                             Mlflow__Run **ret, mlf_error *err)
+typedef struct mlf__create_arg {
+    const char *experiment_id, *user_id;
+    int64_t start_time;
+    Mlflow__RunTag *const *tags;
+    size_t n_tags;
+    const char *run_name;
+    Mlflow__Run **ret;
+} mlf__create_arg;
+
+static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__create_arg *a = arg;
+    const char *experiment_id = a->experiment_id, *user_id = a->user_id, *run_name = a->run_name;
+    int64_t start_time = a->start_time;
+    Mlflow__RunTag *const *tags = a->tags;
+    size_t n_tags = a->n_tags;
+    Mlflow__Run **ret = a->ret;
     char *location = NULL;
     int rc = mlf__sql_active_experiment(c, pool, experiment_id, &location, err);
     if (rc < 0)
@@ -758,18 +771,14 @@ int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_
                        const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
                        Mlflow__Run **ret, mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    int64_t start = start_time != NULL ? *start_time : mlf_sql_now_ms();
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__create_in_tx(c, pool, experiment_id, user_id, start, tags, n_tags, run_name, ret, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__create_arg a = {.experiment_id = experiment_id,
+                         .user_id = user_id,
+                         .start_time = start_time != NULL ? *start_time : mlf_sql_now_ms(),
+                         .tags = tags,
+                         .n_tags = n_tags,
+                         .run_name = run_name,
+                         .ret = ret};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__create_in_tx, &a, err);
 }
 
 /* ---- get, update, delete, restore ---- */
@@ -812,9 +821,20 @@ static const char *mlf__status_name(Mlflow__RunStatus status)
     }
 }
 
-static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
-                             const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err)
+typedef struct mlf__update_arg {
+    const char *run_id;
+    const Mlflow__RunStatus *status;
+    const int64_t *end_time;
+    const char *run_name;
+    Mlflow__RunInfo **ret;
+} mlf__update_arg;
+
+static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__update_arg *a = arg;
+    const char *run_id = a->run_id, *run_name = a->run_name;
+    const Mlflow__RunStatus *status = a->status;
+    const int64_t *end_time = a->end_time;
     int rc = mlf__sql_run_require_active(c, pool, run_id, NULL, err);
     if (rc < 0)
         return rc;
@@ -863,54 +883,48 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id
             info->run_name = tag;
     }
     mlf_sql_reset(st);
-    *ret = info;
+    *a->ret = info;
     return 0;
 }
 
 int mlf_sql_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
                             const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__update_in_tx(c, pool, run_id, status, end_time, run_name, ret, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
+    mlf__update_arg a = {.run_id = run_id, .status = status, .end_time = end_time, .run_name = run_name, .ret = ret};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__update_in_tx, &a, err);
+}
+
+typedef struct mlf__lifecycle_arg {
+    const char *run_id;
+    bool deleted;
+} mlf__lifecycle_arg;
+
+static int mlf__lifecycle_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    const mlf__lifecycle_arg *a = arg;
+    mlf__sql_run_row row = {0};
+    int rc = mlf__sql_run_lookup(c, pool, a->run_id, &row, err);
+    mlf_sql_stmt *st;
+    if (rc == 0)
+        rc = mlf_sql_prepare(c, pool, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?", &st,
+                             err);
+    if (rc == 0) {
+        mlf_sql_bind_text(st, 1, a->deleted ? "deleted" : "active");
+        if (a->deleted)
+            mlf_sql_bind_int64(st, 2, mlf_sql_now_ms());
+        else
+            mlf_sql_bind_null(st, 2);
+        mlf_sql_bind_text(st, 3, a->run_id);
+        rc = mlf__sql_step_done(c, pool, st, err);
+    }
     return rc;
 }
 
 /* delete_run / restore_run: no active check, as MLflow */
 static int mlf__set_lifecycle(mlf_store *store, mlf_pool *pool, const char *run_id, bool deleted, mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        mlf__sql_run_row row = {0};
-        rc = mlf__sql_run_lookup(c, pool, run_id, &row, err);
-        mlf_sql_stmt *st;
-        if (rc == 0)
-            rc = mlf_sql_prepare(c, pool, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?",
-                                 &st, err);
-        if (rc == 0) {
-            mlf_sql_bind_text(st, 1, deleted ? "deleted" : "active");
-            if (deleted)
-                mlf_sql_bind_int64(st, 2, mlf_sql_now_ms());
-            else
-                mlf_sql_bind_null(st, 2);
-            mlf_sql_bind_text(st, 3, run_id);
-            rc = mlf__sql_step_done(c, pool, st, err);
-        }
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__lifecycle_arg a = {.run_id = run_id, .deleted = deleted};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__lifecycle_in_tx, &a, err);
 }
 
 int mlf_sql_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
@@ -926,18 +940,27 @@ int mlf_sql_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, ml
 /* ---- log_batch ---- */
 
 /* log_batch: run check, then params, metrics (with logged-model metrics), tags, all in one transaction */
-static int mlf__batch_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
-                            size_t n_metrics, Mlflow__Param *const *params, size_t n_params,
-                            Mlflow__RunTag *const *tags, size_t n_tags, mlf_error *err)
+typedef struct mlf__batch_arg {
+    const char *run_id;
+    Mlflow__Metric *const *metrics;
+    size_t n_metrics;
+    Mlflow__Param *const *params;
+    size_t n_params;
+    Mlflow__RunTag *const *tags;
+    size_t n_tags;
+} mlf__batch_arg;
+
+static int mlf__batch_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
+    const mlf__batch_arg *a = arg;
     mlf__sql_run_row row = {0};
-    int rc = mlf__sql_run_require_active(c, pool, run_id, &row, err);
+    int rc = mlf__sql_run_require_active(c, pool, a->run_id, &row, err);
     if (rc == 0)
-        rc = mlf__sql_log_params(c, pool, run_id, params, n_params, err);
+        rc = mlf__sql_log_params(c, pool, a->run_id, a->params, a->n_params, err);
     if (rc == 0)
-        rc = mlf__sql_log_metrics(c, pool, run_id, row.experiment_id, metrics, n_metrics, err);
+        rc = mlf__sql_log_metrics(c, pool, a->run_id, row.experiment_id, a->metrics, a->n_metrics, err);
     if (rc == 0)
-        rc = mlf__sql_set_tags(c, pool, run_id, tags, n_tags, err);
+        rc = mlf__sql_set_tags(c, pool, a->run_id, a->tags, a->n_tags, err);
     return rc;
 }
 
@@ -945,17 +968,14 @@ int mlf_sql_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlfl
                       size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
                       size_t n_tags, mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__batch_in_tx(c, pool, run_id, metrics, n_metrics, params, n_params, tags, n_tags, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__batch_arg a = {.run_id = run_id,
+                        .metrics = metrics,
+                        .n_metrics = n_metrics,
+                        .params = params,
+                        .n_params = n_params,
+                        .tags = tags,
+                        .n_tags = n_tags};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__batch_in_tx, &a, err);
 }
 
 void mlf__sql_random(void *buf, size_t n)

@@ -5,11 +5,12 @@
  *
  * A backend provides connections (a struct whose first member is
  * mlf_sql_conn), transactions (mlf_sql_store's write_begin / write_end /
- * read_begin / read_end) and the statement primitives below. Statements are
- * written in the SQL both backends share; the PostgreSQL backend rewrites
- * the few SQLite spellings that remain when it prepares them (`?`/`?N`
- * placeholders, json_each, rowid, `IS [NOT] ?`, `CROSS JOIN ... ON`, empty
- * IN lists), see src/store/postgres/translate.c. Where the dialects need
+ * read_begin / read_end, which store operations reach only through
+ * mlf_sql_in_write / mlf_sql_in_read) and the statement primitives below.
+ * Statements are written in the SQL both backends share; the PostgreSQL
+ * backend rewrites the few SQLite spellings that remain when it prepares them
+ * (`?`/`?N` placeholders, json_each, rowid, `IS [NOT] ?`, `CROSS JOIN ... ON`,
+ * empty IN lists), see src/store/postgres/translate.c. Where the dialects need
  * different statements, mlf_sql_dialect_of(c) picks.
  *
  * Result codes follow SQLite's numbering so that both backends report the
@@ -19,6 +20,7 @@
 #ifndef MLF_STORE_SQL_SQL_H
 #define MLF_STORE_SQL_SQL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -59,10 +61,15 @@ typedef struct mlf_sql_stmt {
 /** A store operation's body, run inside a transaction on c. */
 typedef int (*mlf_sql_tx_fn)(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err);
 
-/** mlf_sql_write_end's answer when the transaction lost a deadlock or a serialization conflict: run it again. */
-#define MLF_SQL_AGAIN 2
+/** Reruns of a write that lost a deadlock or a serialization conflict (PostgreSQL), see mlf_sql_in_write. */
+#define MLF_SQL_WRITE_RETRIES 8
+/** Most callers of mlf_sql_in_write one group transaction takes (group_commit stores). */
+#define MLF_SQL_GROUP_MAX 64
 
-/** The common head of a SQL backend's store: its transactions. */
+/**
+ * The common head of a SQL backend's store: its transactions. The write
+ * primitives are the backend's; only mlf_sql_in_write calls them.
+ */
 typedef struct mlf_sql_store {
     mlf_store base;
     mlf_sql_dialect dialect;
@@ -71,16 +78,28 @@ typedef struct mlf_sql_store {
     int (*write_begin)(struct mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
     /**
      * Commits (rc 0) or rolls back the write transaction and gives the
-     * connection back; the final code, or MLF_SQL_AGAIN (err cleared) when
-     * the work must run again in a new transaction.
+     * connection back; the final code. *retry is set when the transaction
+     * lost a deadlock or a serialization conflict, so that running the work
+     * again in a new transaction may succeed.
      */
-    int (*write_end)(struct mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err);
+    int (*write_end)(struct mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err, bool *retry);
     /** Starts a read transaction (one snapshot for all its statements). */
     int (*read_begin)(struct mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
     void (*read_end)(struct mlf_sql_store *s, mlf_sql_conn *c);
+
+    /**
+     * Set by a backend with a single writer (SQLite): concurrent writes are
+     * committed together, see mlf_sql_in_write. The queue of waiting writers
+     * (under queue_mu, the store's own; mlf_sql_store_init makes it and
+     * mlf_sql_store_fini ends it).
+     */
+    bool group_commit;
+    pthread_mutex_t queue_mu;
+    struct mlf_sql_writer *queue_head, *queue_tail;
+    int queue_len; /** writers queued, the running group's included */
 } mlf_sql_store;
 
-/** Fills the entity functions of ops (every function but destroy and batching). */
+/** Fills the entity functions of ops (every function but destroy). */
 void mlf_sql_ops_init(mlf_store_ops *ops);
 
 /** The default artifact root as SqlAlchemyStore.__init__ resolves it, created when local. */
@@ -104,20 +123,12 @@ int mlf_sql_schema_init(mlf_sql_conn *c, mlf_pool *pool, const char *display_uri
  */
 int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_dialect dialect,
                        const mlf_store_config *config, mlf_pool *pool, mlf_error *err);
+/** Ends what mlf_sql_store_init made but the artifact root (also after a failed init). */
+void mlf_sql_store_fini(mlf_sql_store *s);
 
 static inline mlf_sql_dialect mlf_sql_dialect_of(const mlf_sql_conn *c)
 {
     return c->dialect;
-}
-
-static inline int mlf_sql_write_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
-{
-    return s->write_begin(s, pool, ret, err);
-}
-
-static inline int mlf_sql_write_end(mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err)
-{
-    return s->write_end(s, c, rc, pool, err);
 }
 
 static inline int mlf_sql_read_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
@@ -130,8 +141,31 @@ static inline void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c)
     s->read_end(s, c);
 }
 
-/** fn(conn, pool, arg, err) in a write transaction of s (again after MLF_SQL_AGAIN); the final code. */
+/**
+ * The one way to write: runs fn(conn, pool, arg, err) in a write transaction
+ * of s and returns its final code (fn's error, else the COMMIT's). A
+ * transaction that lost a deadlock or a serialization conflict runs fn again
+ * in a new one (at most MLF_SQL_WRITE_RETRIES times, backing off), so fn must
+ * be safe to rerun. On a group_commit store, concurrent callers share one
+ * transaction (up to MLF_SQL_GROUP_MAX of them, fn running on the leader's
+ * thread): each fn runs in its own savepoint (its failure undoes only
+ * itself), one COMMIT serves all, and each caller returns once its changes
+ * are committed or lost; a failed COMMIT is every successful member's error,
+ * set in its own pool and err. A caller that is alone commits at once.
+ * fn must not call mlf_sql_in_write itself.
+ */
 int mlf_sql_in_write(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err);
+
+/*
+ * TRANSITIONAL (issue 13): the do { mlf_sql_write_begin ... mlf_sql_write_end }
+ * while (rc == MLF_SQL_AGAIN) loops that still wait for their move to
+ * mlf_sql_in_write (model_version.c, registered_model.c, the experiment tag
+ * functions) run through these, unchanged: no group commit, the rerun bound
+ * kept in thread-locals. Delete them, and MLF_SQL_AGAIN, with the last loop.
+ */
+#define MLF_SQL_AGAIN 2
+int mlf_sql_write_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+int mlf_sql_write_end(mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err);
 /** fn(conn, pool, arg, err) in a read transaction of s. */
 int mlf_sql_in_read(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err);
 

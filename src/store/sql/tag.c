@@ -41,25 +41,32 @@ int mlf__sql_set_tags(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflo
     return 0;
 }
 
-int mlf_sql_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err)
+/* set_tag / delete_tag's arguments */
+typedef struct mlf__tag_arg {
+    const char *run_id;
+    const Mlflow__RunTag *tag; /* set_tag */
+    const char *key;           /* delete_tag */
+} mlf__tag_arg;
+
+static int mlf__set_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__sql_run_require_active(c, pool, run_id, NULL, err);
-        if (rc == 0)
-            rc = mlf__set_one(c, pool, run_id, tag, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    const mlf__tag_arg *a = arg;
+    int rc = mlf__sql_run_require_active(c, pool, a->run_id, NULL, err);
+    if (rc < 0)
+        return rc;
+    return mlf__set_one(c, pool, a->run_id, a->tag, err);
 }
 
-static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err)
+int mlf_sql_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err)
 {
+    mlf__tag_arg a = {.run_id = run_id, .tag = tag};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__set_in_tx, &a, err);
+}
+
+static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    const mlf__tag_arg *a = arg;
+    const char *run_id = a->run_id, *key = a->key;
     int rc = mlf__sql_run_require_active(c, pool, run_id, NULL, err);
     if (rc < 0)
         return rc;
@@ -80,15 +87,6 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id
 
 int mlf_sql_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err)
 {
-    mlf_sql_store *s = (mlf_sql_store *)store;
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__delete_in_tx(c, pool, run_id, key, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__tag_arg a = {.run_id = run_id, .key = key};
+    return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__delete_in_tx, &a, err);
 }

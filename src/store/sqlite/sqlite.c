@@ -11,12 +11,8 @@
 #include "store/uri.h"
 
 static void mlf__sqlite_destroy(mlf_store *store);
-static int mlf__write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
-static int mlf__write_end(mlf_sql_store *store, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err);
 static int mlf__read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
 static void mlf__read_end(mlf_sql_store *store, mlf_sql_conn *c);
-static void mlf__sqlite_batch_begin(mlf_store *store);
-static int mlf__sqlite_batch_end(mlf_store *store, mlf_pool *pool, mlf_error *err);
 
 static mlf_store_ops mlf__sqlite_ops;
 
@@ -71,8 +67,7 @@ int mlf_sqlite_prepare(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, mlf_
     return 0;
 }
 
-/* Resets every cached statement so none holds a read snapshot or stale bindings into a freed pool. */
-static void mlf__conn_quiesce(mlf_sqlite_conn *c)
+void mlf_sqlite_conn_quiesce(mlf_sqlite_conn *c)
 {
     for (int i = 0; i < MLF_SQLITE_STMT_CACHE; i++) {
         if (c->cache[i].stmt.st != NULL) {
@@ -185,7 +180,7 @@ int mlf_sqlite_read_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn *
 
 void mlf_sqlite_read_end(mlf_sqlite_store *s, mlf_sqlite_conn *c)
 {
-    mlf__conn_quiesce(c);
+    mlf_sqlite_conn_quiesce(c);
     if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     if (s->filename == NULL) {
@@ -199,178 +194,37 @@ void mlf_sqlite_read_end(mlf_sqlite_store *s, mlf_sqlite_conn *c)
     pthread_mutex_unlock(&s->read_mu);
 }
 
-/* A request of the open group waiting for its COMMIT (lives on the waiter's stack). */
-typedef struct mlf_sqlite_group_waiter {
-    int rc; /* the COMMIT's result: 0 or a negative code */
-    bool done;
-    struct mlf_sqlite_group_waiter *next;
-} mlf_sqlite_group_waiter;
-
-int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err)
+/* Locks the writer and opens a write transaction on it (BEGIN IMMEDIATE: writers never upgrade a read lock). */
+static int mlf__write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
 {
-    if (s->filename == NULL) {
-        /* in-memory: readers share the writer, so no transaction may stay open */
-        pthread_mutex_lock(&s->write_mu);
-        int rc = mlf_sqlite_exec(s->writer, pool, "BEGIN IMMEDIATE", err);
-        if (rc < 0) {
-            pthread_mutex_unlock(&s->write_mu);
-            return rc;
-        }
-        *ret = s->writer;
-        return 0;
-    }
-    __atomic_add_fetch(&s->write_waiters, 1, __ATOMIC_SEQ_CST);
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
     pthread_mutex_lock(&s->write_mu);
-    __atomic_sub_fetch(&s->write_waiters, 1, __ATOMIC_SEQ_CST);
-    if (s->batching && s->batch_rc < 0 && pthread_equal(s->batch_owner, pthread_self())) {
-        /* the batch is already lost: write nothing more that it would report as failed */
+    int rc = mlf_sqlite_exec(s->writer, pool, "BEGIN IMMEDIATE", err);
+    if (rc < 0) {
         pthread_mutex_unlock(&s->write_mu);
-        return mlf_error_set(err, pool, -s->batch_rc,
-                             "The write transaction could not be committed; retry the request.");
+        return rc;
     }
-    if (!s->txn_open) {
-        int rc = mlf_sqlite_exec(s->writer, pool, "BEGIN IMMEDIATE", err);
-        if (rc < 0) {
-            pthread_mutex_unlock(&s->write_mu);
-            return rc;
-        }
-        s->txn_open = true;
-        s->batch = 0;
-    }
-    int rc = mlf_sqlite_exec(s->writer, pool, "SAVEPOINT mlf_req", err);
-    if (rc < 0)
-        return mlf_sqlite_write_end(s, NULL, rc, pool, err); /* settle the group as a failed member would */
-    *ret = s->writer;
+    *ret = &s->writer->head;
     return 0;
 }
 
-/* Commits the open group for every member; called with write_mu held. */
-static int mlf__group_commit(mlf_sqlite_store *s, mlf_pool *pool, mlf_error *err)
+/* Commits (rc 0) or rolls back the write transaction and unlocks the writer; one writer never deadlocks. */
+static int mlf__write_end(mlf_sql_store *store, mlf_sql_conn *conn, int rc, mlf_pool *pool, mlf_error *err,
+                          bool *retry)
 {
-    int rc = mlf_sqlite_exec(s->writer, pool, "COMMIT", err);
-    if (rc < 0) {
-        sqlite3_exec(s->writer->db, "ROLLBACK", NULL, NULL, NULL);
-        if (s->batching && s->batch_rc == 0)
-            s->batch_rc = rc; /* it held the batch's writes so far */
-    }
-    s->txn_open = false;
-    for (mlf_sqlite_group_waiter *w = s->group; w != NULL; w = w->next) {
-        w->rc = rc;
-        w->done = true;
-    }
-    s->group = NULL;
-    pthread_cond_broadcast(&s->commit_cv);
-    return rc;
-}
-
-int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_pool *pool, mlf_error *err)
-{
-    if (s->filename == NULL) {
-        mlf__conn_quiesce(c);
-        if (rc == 0) {
-            rc = mlf_sqlite_exec(c, pool, "COMMIT", err);
-            if (rc < 0)
-                sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-        } else {
+    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
+    mlf_sqlite_conn *c = (mlf_sqlite_conn *)conn;
+    mlf_sqlite_conn_quiesce(c);
+    if (rc == 0) {
+        rc = mlf_sqlite_exec(c, pool, "COMMIT", err);
+        if (rc < 0)
             sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-        }
-        pthread_mutex_unlock(&s->write_mu);
-        return rc;
+    } else {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     }
-    sqlite3 *db = s->writer->db;
-    if (c != NULL)
-        mlf__conn_quiesce(c);
-    if (sqlite3_get_autocommit(db)) {
-        /* an error (full disk, I/O) made SQLite roll back the whole transaction: the group is lost */
-        s->txn_open = false;
-        if (s->batching)
-            s->batch_rc = -MLF_ERR_TEMPORARILY_UNAVAILABLE;
-        for (mlf_sqlite_group_waiter *w = s->group; w != NULL; w = w->next) {
-            w->rc = -MLF_ERR_TEMPORARILY_UNAVAILABLE;
-            w->done = true;
-        }
-        s->group = NULL;
-        pthread_cond_broadcast(&s->commit_cv);
-        pthread_mutex_unlock(&s->write_mu);
-        return rc < 0 ? rc
-                      : mlf_error_set(err, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
-                                      "The database rolled back the write transaction; retry the request.");
-    }
-    if (c != NULL) {
-        if (rc == 0) {
-            rc = mlf_sqlite_exec(c, pool, "RELEASE mlf_req", err);
-            if (rc < 0) {
-                sqlite3_exec(db, "ROLLBACK TO mlf_req", NULL, NULL, NULL);
-                sqlite3_exec(db, "RELEASE mlf_req", NULL, NULL, NULL);
-            }
-        } else {
-            sqlite3_exec(db, "ROLLBACK TO mlf_req", NULL, NULL, NULL);
-            sqlite3_exec(db, "RELEASE mlf_req", NULL, NULL, NULL);
-        }
-    }
-    s->batch++;
-    if (s->batching && pthread_equal(s->batch_owner, pthread_self())) {
-        /* the batch commits at its end (mlf__sqlite_batch_end), nobody waits here */
-        pthread_mutex_unlock(&s->write_mu);
-        return rc;
-    }
-    bool others = __atomic_load_n(&s->write_waiters, __ATOMIC_SEQ_CST) > 0;
-    if (others && s->batch < MLF_SQLITE_GROUP_MAX) {
-        /* leave the transaction open for the next writer */
-        if (rc < 0) {
-            pthread_mutex_unlock(&s->write_mu); /* our changes are already undone */
-            return rc;
-        }
-        mlf_sqlite_group_waiter me = {0};
-        me.next = s->group;
-        s->group = &me;
-        while (!me.done)
-            pthread_cond_wait(&s->commit_cv, &s->write_mu);
-        pthread_mutex_unlock(&s->write_mu);
-        if (me.rc < 0)
-            return mlf_error_set(err, pool, -me.rc, "The write transaction could not be committed; retry the request.");
-        return 0;
-    }
-    mlf_error cerr = {0};
-    int crc = mlf__group_commit(s, pool, &cerr);
     pthread_mutex_unlock(&s->write_mu);
-    if (crc < 0 && rc == 0) {
-        if (err != NULL)
-            *err = cerr;
-        return crc;
-    }
+    *retry = false;
     return rc;
-}
-
-static void mlf__sqlite_batch_begin(mlf_store *store)
-{
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    if (s->filename == NULL)
-        return; /* in-memory: every write commits at once (readers share the writer) */
-    pthread_mutex_lock(&s->write_mu);
-    s->batching = true;
-    s->batch_owner = pthread_self();
-    s->batch_rc = 0;
-    pthread_mutex_unlock(&s->write_mu);
-}
-
-static int mlf__sqlite_batch_end(mlf_store *store, mlf_pool *pool, mlf_error *err)
-{
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    if (s->filename == NULL)
-        return 0;
-    pthread_mutex_lock(&s->write_mu);
-    s->batching = false;
-    int rc = s->batch_rc;
-    mlf_error cerr = {0};
-    /* commits what other threads added meanwhile too, and wakes them */
-    int crc = s->txn_open ? mlf__group_commit(s, pool, &cerr) : 0;
-    pthread_mutex_unlock(&s->write_mu);
-    if (rc < 0)
-        return mlf_error_set(err, pool, -rc, "The write transaction could not be committed; retry the request.");
-    if (crc < 0 && err != NULL)
-        *err = cerr;
-    return crc;
 }
 
 static void mlf__sqlite_destroy(mlf_store *store)
@@ -380,11 +234,11 @@ static void mlf__sqlite_destroy(mlf_store *store)
         mlf__conn_close(s->readers[i]);
     mlf__conn_close(s->writer);
     pthread_mutex_destroy(&s->write_mu);
-    pthread_cond_destroy(&s->commit_cv);
     pthread_mutex_destroy(&s->read_mu);
     pthread_cond_destroy(&s->read_cv);
     free(s->uri);
     free(s->filename);
+    mlf_sql_store_fini(&s->sql);
     free(s->sql.artifact_root);
     free(s);
 }
@@ -397,8 +251,15 @@ static void mlf__sqlite_configure(void)
     mlf_sql_ops_init(&mlf__sqlite_ops);
     mlf__sqlite_ops.backend = "sqlite";
     mlf__sqlite_ops.destroy = mlf__sqlite_destroy;
-    mlf__sqlite_ops.batch_begin = mlf__sqlite_batch_begin;
-    mlf__sqlite_ops.batch_end = mlf__sqlite_batch_end;
+}
+
+static int mlf__init_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    mlf_sqlite_store *s = arg;
+    int rc = mlf_sqlite_schema_init(s, (mlf_sqlite_conn *)c, pool, err);
+    if (rc == 0)
+        rc = mlf_sql_ensure_default_experiment(&s->sql, c, pool, err);
+    return rc;
 }
 
 int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store_config *config, mlf_pool *pool,
@@ -411,6 +272,7 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
         abort();
     int rc = mlf_sql_store_init(&s->sql, &mlf__sqlite_ops, MLF_SQL_SQLITE, config, pool, err);
     if (rc < 0) {
+        mlf_sql_store_fini(&s->sql);
         free(s);
         return rc;
     }
@@ -418,26 +280,19 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
     s->sql.write_end = mlf__write_end;
     s->sql.read_begin = mlf__read_begin;
     s->sql.read_end = mlf__read_end;
+    s->sql.group_commit = true; /* one writer connection: concurrent writes share its transactions */
     s->uri = strdup(uri);
     s->filename = filename != NULL ? strdup(filename) : NULL;
     if (s->uri == NULL || (filename != NULL && s->filename == NULL))
         abort();
     pthread_mutex_init(&s->write_mu, NULL);
-    pthread_cond_init(&s->commit_cv, NULL);
     pthread_mutex_init(&s->read_mu, NULL);
     pthread_cond_init(&s->read_cv, NULL);
 
     rc = mlf__conn_open(s, true, pool, &s->writer, err);
     if (rc < 0)
         goto fail;
-    mlf_sqlite_conn *c;
-    rc = mlf_sqlite_write_begin(s, pool, &c, err);
-    if (rc < 0)
-        goto fail;
-    rc = mlf_sqlite_schema_init(s, c, pool, err);
-    if (rc == 0)
-        rc = mlf_sql_ensure_default_experiment(&s->sql, &c->head, pool, err);
-    rc = mlf_sqlite_write_end(s, c, rc, pool, err);
+    rc = mlf_sql_in_write(&s->sql, pool, mlf__init_in_tx, s, err);
     if (rc < 0)
         goto fail;
     *ret = &s->sql.base;
@@ -447,17 +302,7 @@ fail:
     return rc;
 }
 
-/* the SQL store's transaction entry points over the functions above */
-static int mlf__write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
-{
-    return mlf_sqlite_write_begin((mlf_sqlite_store *)store, pool, (mlf_sqlite_conn **)ret, err);
-}
-
-static int mlf__write_end(mlf_sql_store *store, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err)
-{
-    return mlf_sqlite_write_end((mlf_sqlite_store *)store, (mlf_sqlite_conn *)c, rc, pool, err);
-}
-
+/* the SQL store's read transactions over the functions above */
 static int mlf__read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
 {
     return mlf_sqlite_read_begin((mlf_sqlite_store *)store, pool, (mlf_sqlite_conn **)ret, err);

@@ -5,7 +5,8 @@
  *
  * Connections: one writer connection behind write_mu (every write is
  * BEGIN IMMEDIATE ... COMMIT on it, so writers never deadlock or upgrade a
- * read lock), plus up to MLF_SQLITE_MAX_READERS reader connections handed out
+ * read lock; concurrent writes share one transaction, group_commit in
+ * mlf_sql_in_write), plus up to MLF_SQLITE_MAX_READERS reader connections handed out
  * under read_mu, so that many threads read at once (WAL lets readers run
  * beside the writer). An in-memory database has only the writer: readers use
  * it under write_mu, because a private :memory: database cannot be shared
@@ -54,16 +55,6 @@ typedef struct mlf_sqlite_store {
     pthread_mutex_t write_mu;
     mlf_sqlite_conn *writer;
 
-    /* group commit (file databases only), see mlf_sqlite_write_end */
-    int write_waiters;                     /** threads waiting for write_mu (atomic) */
-    bool txn_open;                         /** a group transaction is open on writer */
-    int batch;                             /** requests in the open group */
-    struct mlf_sqlite_group_waiter *group; /** requests of the open group waiting for its COMMIT */
-    bool batching;                         /** a thread batches its writes (mlf_store_batch_begin) */
-    pthread_t batch_owner;                 /** that thread */
-    int batch_rc;                          /** 0, or how the batch's writes were lost before its end */
-    pthread_cond_t commit_cv;
-
     pthread_mutex_t read_mu;
     pthread_cond_t read_cv;
     mlf_sqlite_conn *free_readers;
@@ -84,26 +75,8 @@ int mlf_sqlite_read_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn *
 /** Ends the read transaction and gives the connection back. */
 void mlf_sqlite_read_end(mlf_sqlite_store *s, mlf_sqlite_conn *c);
 
-/** Most requests one group transaction takes before it commits. */
-#define MLF_SQLITE_GROUP_MAX 64
-
-/**
- * Locks the writer and starts the request's write: BEGIN IMMEDIATE, or, on a
- * file database while a group transaction is open, joins it; either way the
- * request's work runs inside its own SAVEPOINT.
- */
-int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err);
-/**
- * Ends the request's write: releases its savepoint when rc is 0, otherwise
- * rolls the savepoint back (the request's changes only). Then, with group
- * commit: when other writers are waiting, the transaction stays open for
- * them and this call waits until the group's COMMIT; the last request of a
- * group commits for all. So each caller returns only once its changes are
- * durable (or failed), and one COMMIT serves many concurrent requests.
- * Unlocks the writer; returns the final code (a failed COMMIT becomes every
- * member's error).
- */
-int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_pool *pool, mlf_error *err);
+/** Resets every cached statement of c so none holds a read snapshot or stale bindings into a freed pool. */
+void mlf_sqlite_conn_quiesce(mlf_sqlite_conn *c);
 
 /** Prepares sql on c through its statement cache (mlf_sql_prepare for SQLite connections). */
 int mlf_sqlite_prepare(mlf_sqlite_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt **ret, mlf_error *err);
