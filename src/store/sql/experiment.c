@@ -459,9 +459,16 @@ int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *expe
     return rc;
 }
 
-static int mlf__set_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *key,
-                              const char *value, mlf_error *err)
+/*
+ * The experiment of a tag (any lifecycle stage is found; it must be active).
+ * setExperimentTag's session.merge keys the tag by the id as given: one that
+ * is not an int matches no experiment (a foreign-key failure);
+ * deleteExperimentTag parses it as _get_experiment does.
+ */
+static int mlf__tag_owner(mlf_sql_conn *c, mlf_pool *pool, const char *const *ids, bool deleting,
+                          mlf_sql_tag_owner *ret, mlf_error *err)
 {
+    const char *experiment_id = ids[0];
     Mlflow__Experiment *e;
     int rc = mlf__fetch(c, pool, experiment_id, MLFLOW__VIEW_TYPE__ALL, false, &e, NULL, err);
     if (rc < 0)
@@ -469,83 +476,33 @@ static int mlf__set_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *exper
     rc = mlf__check_active(pool, e, err);
     if (rc < 0)
         return rc;
-    /* session.merge keys the tag by the id as given: "" matches no experiment */
-    int64_t id;
-    if (mlf_pystr_parse_int(experiment_id != NULL ? experiment_id : "", &id) != 0)
+    ret->by_id = true;
+    if (deleting)
+        return mlf__parse_id(c, pool, experiment_id, &ret->id, err);
+    if (mlf_pystr_parse_int(experiment_id != NULL ? experiment_id : "", &ret->id) != 0)
         return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) FOREIGN KEY constraint failed");
-    mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool,
-                         "INSERT INTO experiment_tags (\"key\", value, experiment_id) VALUES (?, ?, ?) "
-                         "ON CONFLICT (\"key\", experiment_id) DO UPDATE SET value = excluded.value",
-                         &st, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_bind_text(st, 1, key);
-    mlf_sql_bind_text(st, 2, value);
-    mlf_sql_bind_int64(st, 3, id);
-    return mlf__step_done(c, pool, st, err);
+    return 0;
 }
+
+static const mlf_sql_tag_kind mlf__tags = {
+    .table = "experiment_tags",
+    .columns = {"experiment_id"},
+    .owner = mlf__tag_owner,
+    .missing_fmt = "No tag with name: %s in experiment with id %s",
+};
 
 int mlf_sql_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
                                const char *value, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__set_tag_in_tx(c, pool, experiment_id, key, value, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
-}
-
-static int mlf__delete_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *key,
-                                 mlf_error *err)
-{
-    Mlflow__Experiment *e;
-    int rc = mlf__fetch(c, pool, experiment_id, MLFLOW__VIEW_TYPE__ALL, false, &e, NULL, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__check_active(pool, e, err);
-    if (rc < 0)
-        return rc;
-    int64_t id;
-    rc = mlf__parse_id(c, pool, experiment_id, &id, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool, "DELETE FROM experiment_tags WHERE experiment_id = ? AND \"key\" = ?", &st, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_bind_int64(st, 1, id);
-    mlf_sql_bind_text(st, 2, key);
-    rc = mlf__step_done(c, pool, st, err);
-    if (rc < 0)
-        return rc;
-    if (mlf_sql_changes(c) == 0)
-        return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
-                             "No tag with name: %s in experiment with id %s", key != NULL ? key : "None",
-                             experiment_id != NULL ? experiment_id : "None");
-    return 0;
+    return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){experiment_id}, key,
+                                  value, err);
 }
 
 int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
                                   mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__delete_tag_in_tx(c, pool, experiment_id, key, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    return mlf_sql_entity_tag_delete(mlf__store(store), pool, &mlf__tags, (const char *const[]){experiment_id}, key,
+                                     err);
 }
 
 /* ---- search ---- */

@@ -239,6 +239,37 @@ int64_t mlf_sql_now_ms(void);
 /** Steps a write statement to completion and resets it; errors mapped. */
 int mlf__sql_step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_error *err);
 
+/* entity_tag.c: setTag / deleteTag of experiments, registered models and model versions */
+
+/** The owner of a tag row as bound to its table's owner columns: an integer id, or one or two texts. */
+typedef struct mlf_sql_tag_owner {
+    bool by_id;          /** one integer column: id */
+    int64_t id;
+    const char *text[2]; /** else text[0] and, when not NULL, text[1] */
+} mlf_sql_tag_owner;
+
+/** One kind of entity tag: its table, its entity's lookup and the message of a missing tag. */
+typedef struct mlf_sql_tag_kind {
+    const char *table;      /** with a "key" and a value column */
+    const char *columns[2]; /** naming the owner (as mlf_sql_tag_owner binds them); columns[1] may be NULL */
+    /**
+     * Looks the entity named by ids up on c (its not-found and state errors are
+     * the entity's) and fills the owner the statements bind; deleting tells
+     * which operation asks (their id checks differ for experiments).
+     */
+    int (*owner)(mlf_sql_conn *c, mlf_pool *pool, const char *const *ids, bool deleting, mlf_sql_tag_owner *ret,
+                 mlf_error *err);
+    /** NULL: deleting a missing tag is not an error; else RESOURCE_DOES_NOT_EXIST's format (key, ids[0]). */
+    const char *missing_fmt;
+} mlf_sql_tag_kind;
+
+/** Sets (upserts) the tag key of the entity ids of kind in a write transaction of s. */
+int mlf_sql_entity_tag_set(mlf_sql_store *s, mlf_pool *pool, const mlf_sql_tag_kind *kind, const char *const *ids,
+                           const char *key, const char *value, mlf_error *err);
+/** Deletes the tag key of the entity ids of kind in a write transaction of s. */
+int mlf_sql_entity_tag_delete(mlf_sql_store *s, mlf_pool *pool, const mlf_sql_tag_kind *kind, const char *const *ids,
+                              const char *key, mlf_error *err);
+
 /* experiment.c: the experiment functions of the ops table */
 int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
                               Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err);
