@@ -607,7 +607,6 @@ static void mlf__pg_destroy(mlf_store *store)
 
 static void mlf__pg_configure(void)
 {
-    mlf_sql_ops_init(&mlf__pg_ops);
     mlf__pg_ops.backend = "postgresql";
     mlf__pg_ops.destroy = mlf__pg_destroy;
 }

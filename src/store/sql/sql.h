@@ -80,9 +80,6 @@ typedef struct mlf_sql_store {
     void (*read_end)(struct mlf_sql_store *s, mlf_sql_conn *c);
 } mlf_sql_store;
 
-/** Fills the entity functions of ops (every function but destroy and batching). */
-void mlf_sql_ops_init(mlf_store_ops *ops);
-
 /** The default artifact root as SqlAlchemyStore.__init__ resolves it, created when local. */
 int mlf_sql_artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err);
 
@@ -97,8 +94,8 @@ int mlf_sql_schema_init(mlf_sql_conn *c, mlf_pool *pool, const char *display_uri
                         const char *const *ddl, size_t n_ddl, mlf_error *err);
 
 /**
- * Fills the common head of a backend's new (zeroed) store: its function
- * table, dialect and artifact root (config's default_artifact_root, else
+ * Fills the common head of a backend's new (zeroed) store: its ops
+ * (destroy, batching), dialect and artifact root (config's default_artifact_root, else
  * ./mlruns, resolved and created as MLflow does; malloc'd, the backend frees
  * it). The backend sets the transaction functions.
  */
@@ -270,24 +267,6 @@ int mlf_sql_entity_tag_set(mlf_sql_store *s, mlf_pool *pool, const mlf_sql_tag_k
 int mlf_sql_entity_tag_delete(mlf_sql_store *s, mlf_pool *pool, const mlf_sql_tag_kind *kind, const char *const *ids,
                               const char *key, mlf_error *err);
 
-/* experiment.c: the experiment functions of the ops table */
-int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
-                              Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err);
-int mlf_sql_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
-                           mlf_error *err);
-int mlf_sql_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
-                                   mlf_error *err);
-int mlf_sql_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
-int mlf_sql_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
-int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
-                              mlf_error *err);
-int mlf_sql_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                               const char *value, mlf_error *err);
-int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                                  mlf_error *err);
-int mlf_sql_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
-                               const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                               size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err);
 
 /** Creates the Default experiment (id 0) when it is missing (experiment.c). Runs inside a write transaction. */
 int mlf_sql_ensure_default_experiment(mlf_sql_store *s, mlf_sql_conn *c, mlf_pool *pool, mlf_error *err);
@@ -352,32 +331,6 @@ void mlf__sql_random(void *buf, size_t n);
 /** A name as MLflow's _generate_random_name makes them: "<adjective>-<noun>-<0..1000>", at most 20 characters. */
 char *mlf__sql_generate_run_name(mlf_pool *pool);
 
-/* run.c, metric.c, param.c, tag.c: the run functions of the ops table (contracts in store.h) */
-int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
-                       const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
-                       Mlflow__Run **ret, mlf_error *err);
-int mlf_sql_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err);
-int mlf_sql_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
-                            const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err);
-int mlf_sql_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
-int mlf_sql_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
-int mlf_sql_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
-                       mlf_error *err);
-int mlf_sql_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param, mlf_error *err);
-int mlf_sql_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err);
-int mlf_sql_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err);
-int mlf_sql_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
-                      size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
-                      size_t n_tags, mlf_error *err);
-int mlf_sql_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
-                               const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err);
-int mlf_sql_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                    const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
-                                    size_t *ret_n, mlf_error *err);
-int mlf_sql_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                             const char *metric_key, int64_t max_results, const int64_t *start_step,
-                                             const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
-                                             mlf_error *err);
 
 /* metric.c, param.c, tag.c: the bodies of log_batch, inside its write transaction, after the run check */
 /** _log_params: new params inserted; any changed value fails the whole batch with MLflow's list message. */
@@ -391,25 +344,7 @@ int mlf__sql_set_tags(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflo
                       mlf_error *err);
 
 /* ---- search runs, inputs, outputs (search_runs.c, dataset.c, logged_model_io.c) ---- */
-/* The ops of the same names in store.h; each runs in one read or write transaction. */
 
-/** One page of runs: the run ids by one query, the page picked in C, the runs by mlf__sql_load_runs. */
-int mlf_sql_search_runs(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                        const mlf_search_clause *clauses, size_t n_clauses, Mlflow__ViewType run_view_type,
-                        int64_t max_results, const mlf_search_order *orders, size_t n_orders, int64_t offset,
-                        mlf_store_run_page *ret, mlf_error *err);
-/** Datasets (looked up by name and digest in every experiment, as MLflow does), input edges, tags, model inputs. */
-int mlf_sql_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
-                       size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err);
-/** _search_datasets: DISTINCT (experiment, name, digest, context) of the experiments' datasets, at most 1000. */
-int mlf_sql_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                            Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err);
-/** RUN_OUTPUT -> MODEL_OUTPUT edges with their step; a repeated model is the primary key's IntegrityError. */
-int mlf_sql_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
-                        size_t n_models, mlf_error *err);
-/** Appends model_dict to the mlflow.log-model.history tag, re-serialized as json.dumps, cut at 8000 characters. */
-int mlf_sql_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
-                                mlf_error *err);
 
 /** uuid.uuid4().hex: 32 lower-case hex digits from the pool (dataset.c). */
 char *mlf__sql_uuid4_hex(mlf_pool *pool);
@@ -431,78 +366,6 @@ int mlf__sql_active_run(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int
 int mlf__sql_active_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
                                mlf_error *err);
 
-/* ---- logged models (logged_model.c; contracts in store.h) ---- */
-int mlf_sql_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
-                                const char *model_type, const char *source_run_id,
-                                Mlflow__LoggedModelParameter *const *params, size_t n_params,
-                                Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
-                                mlf_error *err);
-int mlf_sql_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
-                             mlf_error *err);
-int mlf_sql_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                  Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err);
-int mlf_sql_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err);
-int mlf_sql_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                  Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err);
-int mlf_sql_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
-                                    mlf_error *err);
-int mlf_sql_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                    Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err);
-int mlf_sql_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
-                                 mlf_store_logged_model_page *ret, mlf_error *err);
 
-/* ---- model registry (registered_model.c, model_version.c, registry_search.c; contracts in store.h) ---- */
-int mlf_sql_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
-                                    Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err);
-int mlf_sql_get_registered_model(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__RegisteredModel **ret,
-                                 mlf_error *err);
-int mlf_sql_update_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err);
-int mlf_sql_rename_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *new_name,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err);
-int mlf_sql_delete_registered_model(mlf_store *store, mlf_pool *pool, const char *name, mlf_error *err);
-int mlf_sql_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                     const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                     size_t n_orders, int64_t offset, mlf_store_registered_model_page *ret,
-                                     mlf_error *err);
-int mlf_sql_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *name, const char *const *stages,
-                                size_t n_stages, Mlflow__ModelVersion ***ret, size_t *ret_n, mlf_error *err);
-int mlf_sql_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                     const char *value, mlf_error *err);
-int mlf_sql_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                        mlf_error *err);
-int mlf_sql_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_store_new_model_version *mv,
-                                 Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                              Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 const char *description, Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_transition_model_version_stage(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char *stage, bool archive_existing_versions,
-                                           Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 mlf_error *err);
-int mlf_sql_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char **ret, mlf_error *err);
-int mlf_sql_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                  const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                  size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err);
-int mlf_sql_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                  const char *key, const char *value, mlf_error *err);
-int mlf_sql_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                     const char *key, mlf_error *err);
-int mlf_sql_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       const char *version, mlf_error *err);
-int mlf_sql_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                          mlf_error *err);
-int mlf_sql_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_get_source_run_artifact_uri(mlf_store *store, mlf_pool *pool, const char *run_id, const char **ret,
-                                        mlf_error *err);
-int mlf_sql_get_source_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                    const char **ret_artifact_location, const char **ret_source_run_id, mlf_error *err);
-int mlf_sql_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
-                                    const char *model_id, mlf_error *err);
 
 #endif

@@ -394,7 +394,6 @@ static void mlf__sqlite_destroy(mlf_store *store)
 static void mlf__sqlite_configure(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    mlf_sql_ops_init(&mlf__sqlite_ops);
     mlf__sqlite_ops.backend = "sqlite";
     mlf__sqlite_ops.destroy = mlf__sqlite_destroy;
     mlf__sqlite_ops.batch_begin = mlf__sqlite_batch_begin;
