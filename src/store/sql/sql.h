@@ -4,8 +4,9 @@
  * public header; the service layer sees only store/store.h.
  *
  * A backend provides connections (a struct whose first member is
- * mlf_sql_conn), transactions (mlf_sql_store's write_begin / write_end /
- * read_begin / read_end) and the statement primitives below. Statements are
+ * mlf_sql_conn), transactions (mlf_sql_write_begin / _end, mlf_sql_read_begin
+ * / _end) and the statement primitives below; the store's dialect picks the
+ * backend's with an `if` (there are two), with no function table. Statements are
  * written in the SQL both backends share; the PostgreSQL backend rewrites
  * the few SQLite spellings that remain when it prepares them (`?`/`?N`
  * placeholders, json_each, rowid, `IS [NOT] ?`, `CROSS JOIN ... ON`, empty
@@ -62,22 +63,11 @@ typedef int (*mlf_sql_tx_fn)(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
 /** mlf_sql_write_end's answer when the transaction lost a deadlock or a serialization conflict: run it again. */
 #define MLF_SQL_AGAIN 2
 
-/** The common head of a SQL backend's store: its transactions. */
+/** The common head of a SQL backend's store. */
 typedef struct mlf_sql_store {
     mlf_store base;
-    mlf_sql_dialect dialect;
-    char *artifact_root; /** default_artifact_root after resolve_uri_if_local */
-    /** Starts a write transaction on a connection of the store. */
-    int (*write_begin)(struct mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
-    /**
-     * Commits (rc 0) or rolls back the write transaction and gives the
-     * connection back; the final code, or MLF_SQL_AGAIN (err cleared) when
-     * the work must run again in a new transaction.
-     */
-    int (*write_end)(struct mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err);
-    /** Starts a read transaction (one snapshot for all its statements). */
-    int (*read_begin)(struct mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
-    void (*read_end)(struct mlf_sql_store *s, mlf_sql_conn *c);
+    mlf_sql_dialect dialect; /** picks the backend's transactions and statement primitives */
+    char *artifact_root;     /** default_artifact_root after resolve_uri_if_local */
 } mlf_sql_store;
 
 /** The default artifact root as SqlAlchemyStore.__init__ resolves it, created when local. */
@@ -97,7 +87,7 @@ int mlf_sql_schema_init(mlf_sql_conn *c, mlf_pool *pool, const char *display_uri
  * Fills the common head of a backend's new (zeroed) store: its ops
  * (destroy, batching), dialect and artifact root (config's default_artifact_root, else
  * ./mlruns, resolved and created as MLflow does; malloc'd, the backend frees
- * it). The backend sets the transaction functions.
+ * it).
  */
 int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_dialect dialect,
                        const mlf_store_config *config, mlf_pool *pool, mlf_error *err);
@@ -107,25 +97,21 @@ static inline mlf_sql_dialect mlf_sql_dialect_of(const mlf_sql_conn *c)
     return c->dialect;
 }
 
-static inline int mlf_sql_write_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
-{
-    return s->write_begin(s, pool, ret, err);
-}
-
-static inline int mlf_sql_write_end(mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err)
-{
-    return s->write_end(s, c, rc, pool, err);
-}
-
-static inline int mlf_sql_read_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
-{
-    return s->read_begin(s, pool, ret, err);
-}
-
-static inline void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c)
-{
-    s->read_end(s, c);
-}
+/*
+ * The transactions of the store's backend (chosen by its dialect, as the
+ * statement primitives below are).
+ */
+/** Starts a write transaction on a connection of the store. */
+int mlf_sql_write_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+/**
+ * Commits (rc 0) or rolls back the write transaction and gives the
+ * connection back; the final code, or MLF_SQL_AGAIN (err cleared) when the
+ * work must run again in a new transaction.
+ */
+int mlf_sql_write_end(mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err);
+/** Starts a read transaction (one snapshot for all its statements). */
+int mlf_sql_read_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c);
 
 /** fn(conn, pool, arg, err) in a write transaction of s (again after MLF_SQL_AGAIN); the final code. */
 int mlf_sql_in_write(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err);

@@ -1,6 +1,7 @@
 /*
- * The statement primitives of the SQL store, dispatched on the backend: SQLite
- * statements go straight to sqlite3_*, PostgreSQL ones to src/store/postgres.
+ * The transactions and statement primitives of the SQL store, dispatched on
+ * the backend's dialect (one `if`, no function table): SQLite statements go
+ * straight to sqlite3_*, PostgreSQL ones to src/store/postgres.
  */
 #include "store/sql/sql.h"
 
@@ -59,6 +60,35 @@ void mlf_sql_cache_take(mlf_sql_cache_key *key, uint64_t *tick, const char *sql)
     if (key->sql == NULL)
         abort();
     key->last_use = ++*tick;
+}
+
+int mlf_sql_write_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+{
+    if (MLF__IS_LITE(s))
+        return mlf_sqlite_write_begin((mlf_sqlite_store *)s, pool, (mlf_sqlite_conn **)ret, err);
+    return mlf_pg_write_begin((mlf_pg_store *)s, pool, ret, err);
+}
+
+int mlf_sql_write_end(mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err)
+{
+    if (MLF__IS_LITE(s))
+        return mlf_sqlite_write_end((mlf_sqlite_store *)s, (mlf_sqlite_conn *)c, rc, pool, err);
+    return mlf_pg_write_end((mlf_pg_store *)s, (mlf_pg_conn *)c, rc, pool, err);
+}
+
+int mlf_sql_read_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+{
+    if (MLF__IS_LITE(s))
+        return mlf_sqlite_read_begin((mlf_sqlite_store *)s, pool, (mlf_sqlite_conn **)ret, err);
+    return mlf_pg_read_begin((mlf_pg_store *)s, pool, ret, err);
+}
+
+void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c)
+{
+    if (MLF__IS_LITE(s))
+        mlf_sqlite_read_end((mlf_sqlite_store *)s, (mlf_sqlite_conn *)c);
+    else
+        mlf_pg_read_end((mlf_pg_store *)s, (mlf_pg_conn *)c);
 }
 
 int mlf_sql_in_write(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err)

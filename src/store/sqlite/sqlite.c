@@ -11,10 +11,6 @@
 #include "store/uri.h"
 
 static void mlf__sqlite_destroy(mlf_store *store);
-static int mlf__write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
-static int mlf__write_end(mlf_sql_store *store, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err);
-static int mlf__read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
-static void mlf__read_end(mlf_sql_store *store, mlf_sql_conn *c);
 static void mlf__sqlite_batch_begin(mlf_store *store);
 static int mlf__sqlite_batch_end(mlf_store *store, mlf_pool *pool, mlf_error *err);
 
@@ -413,10 +409,6 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
         free(s);
         return rc;
     }
-    s->sql.write_begin = mlf__write_begin;
-    s->sql.write_end = mlf__write_end;
-    s->sql.read_begin = mlf__read_begin;
-    s->sql.read_end = mlf__read_end;
     s->uri = strdup(uri);
     s->filename = filename != NULL ? strdup(filename) : NULL;
     if (s->uri == NULL || (filename != NULL && s->filename == NULL))
@@ -444,25 +436,4 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
 fail:
     mlf__sqlite_destroy(&s->sql.base);
     return rc;
-}
-
-/* the SQL store's transaction entry points over the functions above */
-static int mlf__write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
-{
-    return mlf_sqlite_write_begin((mlf_sqlite_store *)store, pool, (mlf_sqlite_conn **)ret, err);
-}
-
-static int mlf__write_end(mlf_sql_store *store, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err)
-{
-    return mlf_sqlite_write_end((mlf_sqlite_store *)store, (mlf_sqlite_conn *)c, rc, pool, err);
-}
-
-static int mlf__read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
-{
-    return mlf_sqlite_read_begin((mlf_sqlite_store *)store, pool, (mlf_sqlite_conn **)ret, err);
-}
-
-static void mlf__read_end(mlf_sql_store *store, mlf_sql_conn *c)
-{
-    mlf_sqlite_read_end((mlf_sqlite_store *)store, (mlf_sqlite_conn *)c);
 }
