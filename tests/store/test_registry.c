@@ -34,7 +34,6 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-
 static Mlflow__RegisteredModelTag *rm_tag(mlf_pool *pool, const char *key, const char *value)
 {
     Mlflow__RegisteredModelTag *t = MLF_NEW(pool, Mlflow__RegisteredModelTag);

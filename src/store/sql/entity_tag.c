@@ -24,9 +24,9 @@ static const char *mlf__sql(mlf_pool *pool, const mlf_sql_tag_kind *k, bool dele
 {
     const char *c0 = k->columns[0], *c1 = k->columns[1];
     if (deleting)
-        return c1 == NULL ? mlf_pool_sprintf(pool, "DELETE FROM %s WHERE %s = ? AND \"key\" = ?", k->table, c0)
-                          : mlf_pool_sprintf(pool, "DELETE FROM %s WHERE %s = ? AND %s = ? AND \"key\" = ?", k->table,
-                                             c0, c1);
+        return c1 == NULL
+                   ? mlf_pool_sprintf(pool, "DELETE FROM %s WHERE %s = ? AND \"key\" = ?", k->table, c0)
+                   : mlf_pool_sprintf(pool, "DELETE FROM %s WHERE %s = ? AND %s = ? AND \"key\" = ?", k->table, c0, c1);
     return mlf_pool_sprintf(pool,
                             "INSERT INTO %s (\"key\", value, %s%s%s) VALUES (?, ?, ?%s) "
                             "ON CONFLICT (\"key\", %s%s%s) DO UPDATE SET value = excluded.value",

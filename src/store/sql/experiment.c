@@ -494,8 +494,8 @@ static const mlf_sql_tag_kind mlf__tags = {
 int mlf_sql_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
                                const char *value, mlf_error *err)
 {
-    return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){experiment_id}, key,
-                                  value, err);
+    return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){experiment_id}, key, value,
+                                  err);
 }
 
 int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,

@@ -695,8 +695,8 @@ int mlf_sql_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *
                                   const char *key, const char *value, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
-    return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){name, version}, key,
-                                  value, err);
+    return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){name, version}, key, value,
+                                  err);
 }
 
 int mlf_sql_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,

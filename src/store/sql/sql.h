@@ -226,7 +226,7 @@ int mlf__sql_step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_er
 
 /** The owner of a tag row as bound to its table's owner columns: an integer id, or one or two texts. */
 typedef struct mlf_sql_tag_owner {
-    bool by_id;          /** one integer column: id */
+    bool by_id; /** one integer column: id */
     int64_t id;
     const char *text[2]; /** else text[0] and, when not NULL, text[1] */
 } mlf_sql_tag_owner;
@@ -252,7 +252,6 @@ int mlf_sql_entity_tag_set(mlf_sql_store *s, mlf_pool *pool, const mlf_sql_tag_k
 /** Deletes the tag key of the entity ids of kind in a write transaction of s. */
 int mlf_sql_entity_tag_delete(mlf_sql_store *s, mlf_pool *pool, const mlf_sql_tag_kind *kind, const char *const *ids,
                               const char *key, mlf_error *err);
-
 
 /** Creates the Default experiment (id 0) when it is missing (experiment.c). Runs inside a write transaction. */
 int mlf_sql_ensure_default_experiment(mlf_sql_store *s, mlf_sql_conn *c, mlf_pool *pool, mlf_error *err);
@@ -317,7 +316,6 @@ void mlf__sql_random(void *buf, size_t n);
 /** A name as MLflow's _generate_random_name makes them: "<adjective>-<noun>-<0..1000>", at most 20 characters. */
 char *mlf__sql_generate_run_name(mlf_pool *pool);
 
-
 /* metric.c, param.c, tag.c: the bodies of log_batch, inside its write transaction, after the run check */
 /** _log_params: new params inserted; any changed value fails the whole batch with MLflow's list message. */
 int mlf__sql_log_params(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Param *const *params, size_t n,
@@ -330,7 +328,6 @@ int mlf__sql_set_tags(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflo
                       mlf_error *err);
 
 /* ---- search runs, inputs, outputs (search_runs.c, dataset.c, logged_model_io.c) ---- */
-
 
 /** uuid.uuid4().hex: 32 lower-case hex digits from the pool (dataset.c). */
 char *mlf__sql_uuid4_hex(mlf_pool *pool);
@@ -351,7 +348,5 @@ int mlf__sql_active_run(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int
  */
 int mlf__sql_active_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
                                mlf_error *err);
-
-
 
 #endif
