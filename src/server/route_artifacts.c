@@ -228,7 +228,7 @@ void mlf_http_get_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_ht
     }
     mlf_store *store = ctx->svc->store;
     Mlflow__Run *run = NULL;
-    if (store->ops->get_run(store, pool, run_id.val != NULL ? run_id.val : "None", &run, &err) < 0) {
+    if (mlf_store_get_run(store, pool, run_id.val != NULL ? run_id.val : "None", &run, &err) < 0) {
         mlf_http_respond_error(pool, ret, &err);
         return;
     }
@@ -252,8 +252,8 @@ void mlf_http_model_version_artifact(const mlf_http_app *app, mlf_pool *pool, co
     const char *safe, *uri = NULL;
     mlf_store *store = ctx->svc->store;
     if (mlf_artifacts_check_path(pool, path.val, path.len, &safe, &err) < 0 ||
-        store->ops->get_model_version_download_uri(store, pool, name.val != NULL ? name.val : "None",
-                                                   version.val != NULL ? version.val : "None", &uri, &err) < 0) {
+        mlf_store_get_model_version_download_uri(store, pool, name.val != NULL ? name.val : "None",
+                                                 version.val != NULL ? version.val : "None", &uri, &err) < 0) {
         mlf_http_respond_error(pool, ret, &err);
         return;
     }
@@ -276,7 +276,7 @@ void mlf_http_logged_model_artifact(const mlf_http_app *app, mlf_pool *pool, con
     const char *safe, *location = NULL, *source_run = NULL;
     mlf_store *store = ctx->svc->store;
     if (mlf_artifacts_check_path(pool, path.val, path.len, &safe, &err) < 0 ||
-        store->ops->get_source_logged_model(store, pool, model_id, &location, &source_run, &err) < 0) {
+        mlf_store_get_source_logged_model(store, pool, model_id, &location, &source_run, &err) < 0) {
         mlf_http_respond_error(pool, ret, &err);
         return;
     }
@@ -312,7 +312,7 @@ void mlf_http_upload_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf
     }
     mlf_store *store = ctx->svc->store;
     Mlflow__Run *run = NULL;
-    if (store->ops->get_run(store, pool, run_uuid.val, &run, &err) < 0)
+    if (mlf_store_get_run(store, pool, run_uuid.val, &run, &err) < 0)
         goto fail;
     mlf_artifact_location loc;
     if (mlf_artifacts_locate(ctx, run->info != NULL ? run->info->artifact_uri : "", safe, &loc, &err) < 0)

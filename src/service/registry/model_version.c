@@ -73,8 +73,8 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
     if (!is_prompt && model_id[0] != '\0') {
         /* the logged model records the versions made from it (a second transaction, as in MLflow) */
         mlf_store *store = ctx->svc->store;
-        rc = store->ops->set_model_versions_tags(store, pool, mlf__str(req->name),
-                                                 strtoll(resp->model_version->version, NULL, 10), model_id, err);
+        rc = mlf_store_set_model_versions_tags(store, pool, mlf__str(req->name),
+                                               strtoll(resp->model_version->version, NULL, 10), model_id, err);
         if (rc < 0)
             return rc;
     }
@@ -119,13 +119,13 @@ int mlf_registry_create_model_version_store(mlf_ctx *ctx, const Mlflow__CreateMo
     if (rc < 0)
         return rc;
     if ((mv.run_id == NULL || mv.run_id[0] == '\0') && model_id[0] != '\0') {
-        rc = store->ops->get_source_logged_model(store, pool, model_id, NULL, &mv.run_id, err);
+        rc = mlf_store_get_source_logged_model(store, pool, model_id, NULL, &mv.run_id, err);
         if (rc < 0)
             return rc;
     }
     if (req->run_id == NULL && mv.run_id != NULL && mv.run_id[0] == '\0')
         mv.run_id = NULL; /* as for the description */
-    return store->ops->create_model_version(store, pool, &mv, &resp->model_version, err);
+    return mlf_store_create_model_version(store, pool, &mv, &resp->model_version, err);
 }
 
 int mlf_registry_get_model_version(mlf_ctx *ctx, const Mlflow__GetModelVersion *req,
@@ -137,7 +137,7 @@ int mlf_registry_get_model_version(mlf_ctx *ctx, const Mlflow__GetModelVersion *
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return store->ops->get_model_version(store, ctx->pool, name, version, &resp->model_version, err);
+    return mlf_store_get_model_version(store, ctx->pool, name, version, &resp->model_version, err);
 }
 
 int mlf_registry_update_model_version(mlf_ctx *ctx, const Mlflow__UpdateModelVersion *req,
@@ -150,8 +150,7 @@ int mlf_registry_update_model_version(mlf_ctx *ctx, const Mlflow__UpdateModelVer
         return rc;
     /* only a description that is present is written; an absent one clears it (None) */
     mlf_store *store = ctx->svc->store;
-    return store->ops->update_model_version(store, ctx->pool, name, version, req->description, &resp->model_version,
-                                            err);
+    return mlf_store_update_model_version(store, ctx->pool, name, version, req->description, &resp->model_version, err);
 }
 
 int mlf_registry_transition_model_version_stage(mlf_ctx *ctx, const Mlflow__TransitionModelVersionStage *req,
@@ -176,8 +175,8 @@ int mlf_registry_transition_model_version_stage(mlf_ctx *ctx, const Mlflow__Tran
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return store->ops->transition_model_version_stage(store, pool, name, version, canonical, archive,
-                                                      &resp->model_version, err);
+    return mlf_store_transition_model_version_stage(store, pool, name, version, canonical, archive,
+                                                    &resp->model_version, err);
 }
 
 int mlf_registry_delete_model_version(mlf_ctx *ctx, const Mlflow__DeleteModelVersion *req,
@@ -190,7 +189,7 @@ int mlf_registry_delete_model_version(mlf_ctx *ctx, const Mlflow__DeleteModelVer
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return store->ops->delete_model_version(store, ctx->pool, name, version, err);
+    return mlf_store_delete_model_version(store, ctx->pool, name, version, err);
 }
 
 int mlf_registry_get_model_version_download_uri(mlf_ctx *ctx, const Mlflow__GetModelVersionDownloadUri *req,
@@ -204,7 +203,7 @@ int mlf_registry_get_model_version_download_uri(mlf_ctx *ctx, const Mlflow__GetM
         return rc;
     mlf_store *store = ctx->svc->store;
     const char *uri;
-    rc = store->ops->get_model_version_download_uri(store, ctx->pool, name, version, &uri, err);
+    rc = mlf_store_get_model_version_download_uri(store, ctx->pool, name, version, &uri, err);
     if (rc < 0)
         return rc;
     resp->artifact_uri = (char *)uri;
@@ -245,8 +244,8 @@ int mlf_registry_search_model_versions(mlf_ctx *ctx, const Mlflow__SearchModelVe
         return rc;
     mlf_store *store = ctx->svc->store;
     mlf_store_model_version_page page = {0};
-    rc = store->ops->search_model_versions(store, pool, max_results, clauses, n_clauses, orders, n_orders, offset,
-                                           &page, err);
+    rc = mlf_store_search_model_versions(store, pool, max_results, clauses, n_clauses, orders, n_orders, offset, &page,
+                                         err);
     if (rc < 0)
         return rc;
     resp->model_versions = page.versions;
@@ -270,7 +269,7 @@ int mlf_registry_set_model_version_tag(mlf_ctx *ctx, const Mlflow__SetModelVersi
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return store->ops->set_model_version_tag(store, ctx->pool, name, version, key, value, err);
+    return mlf_store_set_model_version_tag(store, ctx->pool, name, version, key, value, err);
 }
 
 int mlf_registry_delete_model_version_tag(mlf_ctx *ctx, const Mlflow__DeleteModelVersionTag *req,
@@ -286,5 +285,5 @@ int mlf_registry_delete_model_version_tag(mlf_ctx *ctx, const Mlflow__DeleteMode
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return store->ops->delete_model_version_tag(store, ctx->pool, name, version, key, err);
+    return mlf_store_delete_model_version_tag(store, ctx->pool, name, version, key, err);
 }

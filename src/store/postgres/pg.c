@@ -524,9 +524,8 @@ static bool mlf__retryable(mlf_pg_conn *c)
     return strcmp(c->sqlstate, "40001") == 0 || strcmp(c->sqlstate, "40P01") == 0;
 }
 
-static int mlf__begin(mlf_sql_store *store, mlf_pool *pool, const char *begin, mlf_sql_conn **ret, mlf_error *err)
+static int mlf__begin(mlf_pg_store *s, mlf_pool *pool, const char *begin, mlf_sql_conn **ret, mlf_error *err)
 {
-    mlf_pg_store *s = (mlf_pg_store *)store;
     mlf_pg_conn *c;
     int rc = mlf__acquire(s, pool, &c, err);
     if (rc < 0)
@@ -546,16 +545,13 @@ static int mlf__begin(mlf_sql_store *store, mlf_pool *pool, const char *begin, m
     return 0;
 }
 
-static int mlf__pg_write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+int mlf_pg_write_begin(mlf_pg_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
 {
-    return mlf__begin(store, pool, "BEGIN", ret, err);
+    return mlf__begin(s, pool, "BEGIN", ret, err);
 }
 
-static int mlf__pg_write_end(mlf_sql_store *store, mlf_sql_conn *conn, int rc, mlf_pool *pool, mlf_error *err,
-                             bool *retry)
+int mlf_pg_write_end(mlf_pg_store *s, mlf_pg_conn *c, int rc, mlf_pool *pool, mlf_error *err, bool *retry)
 {
-    mlf_pg_store *s = (mlf_pg_store *)store;
-    mlf_pg_conn *c = (mlf_pg_conn *)conn;
     if (rc == 0)
         rc = mlf_pg_exec(c, pool, "COMMIT", err);
     *retry = rc < 0 && mlf__retryable(c);
@@ -563,14 +559,14 @@ static int mlf__pg_write_end(mlf_sql_store *store, mlf_sql_conn *conn, int rc, m
     return rc;
 }
 
-static int mlf__pg_read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+int mlf_pg_read_begin(mlf_pg_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
 {
-    return mlf__begin(store, pool, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ret, err);
+    return mlf__begin(s, pool, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", ret, err);
 }
 
-static void mlf__pg_read_end(mlf_sql_store *store, mlf_sql_conn *conn)
+void mlf_pg_read_end(mlf_pg_store *s, mlf_pg_conn *c)
 {
-    mlf__release((mlf_pg_store *)store, (mlf_pg_conn *)conn);
+    mlf__release(s, c);
 }
 
 /* ---- the store ---- */
@@ -591,7 +587,6 @@ static void mlf__pg_destroy(mlf_store *store)
 
 static void mlf__pg_configure(void)
 {
-    mlf_sql_ops_init(&mlf__pg_ops);
     mlf__pg_ops.backend = "postgresql";
     mlf__pg_ops.destroy = mlf__pg_destroy;
 }
@@ -640,10 +635,6 @@ int mlf_pg_store_open(const char *uri, const char *display_uri, const mlf_store_
         mlf__pg_destroy(&s->sql.base);
         return rc;
     }
-    s->sql.write_begin = mlf__pg_write_begin;
-    s->sql.write_end = mlf__pg_write_end;
-    s->sql.read_begin = mlf__pg_read_begin;
-    s->sql.read_end = mlf__pg_read_end;
     s->uri = strdup(display_uri);
     s->conninfo = mlf_pg_conninfo(uri);
     if (s->uri == NULL)

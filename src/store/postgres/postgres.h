@@ -83,7 +83,11 @@ typedef struct mlf_pg_store {
 int mlf_pg_store_open(const char *uri, const char *display_uri, const mlf_store_config *config, mlf_pool *pool,
                       mlf_store **ret, mlf_error *err);
 
-/* the SQL store's primitives on PostgreSQL (see store/sql/sql.h for their contracts) */
+/* the SQL store's transactions and primitives on PostgreSQL (see store/sql/sql.h for their contracts) */
+int mlf_pg_write_begin(mlf_pg_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+int mlf_pg_write_end(mlf_pg_store *s, mlf_pg_conn *c, int rc, mlf_pool *pool, mlf_error *err, bool *retry);
+int mlf_pg_read_begin(mlf_pg_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+void mlf_pg_read_end(mlf_pg_store *s, mlf_pg_conn *c);
 int mlf_pg_prepare(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_sql_stmt **ret, mlf_error *err);
 int mlf_pg_exec(mlf_pg_conn *c, mlf_pool *pool, const char *sql, mlf_error *err);
 int mlf_pg_error(mlf_pool *pool, mlf_pg_conn *c, int rc, mlf_error *err);

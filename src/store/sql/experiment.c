@@ -277,8 +277,8 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     return 0;
 }
 
-int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
-                              Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err)
+int mlf_store_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
+                                Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     char *location = NULL;
@@ -291,8 +291,8 @@ int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name
     return mlf_sql_in_write(s, pool, mlf__create_in_tx, &a, err);
 }
 
-int mlf_sql_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
-                           mlf_error *err)
+int mlf_store_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
+                             mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -332,8 +332,8 @@ static int mlf__get_by_name_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *n
     return 0;
 }
 
-int mlf_sql_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
-                                   mlf_error *err)
+int mlf_store_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
+                                     mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -402,12 +402,12 @@ static int mlf__set_lifecycle(mlf_store *store, mlf_pool *pool, const char *expe
     return mlf_sql_in_write(mlf__store(store), pool, mlf__set_lifecycle_in_tx, &a, err);
 }
 
-int mlf_sql_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
+int mlf_store_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, experiment_id, true, err);
 }
 
-int mlf_sql_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
+int mlf_store_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, experiment_id, false, err);
 }
@@ -451,16 +451,23 @@ static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     return rc;
 }
 
-int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
-                              mlf_error *err)
+int mlf_store_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
+                                mlf_error *err)
 {
     mlf__rename_arg a = {.experiment_id = experiment_id, .new_name = new_name};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__rename_in_tx, &a, err);
 }
 
-static int mlf__set_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *key,
-                              const char *value, mlf_error *err)
+/*
+ * The experiment of a tag (any lifecycle stage is found; it must be active).
+ * setExperimentTag's session.merge keys the tag by the id as given: one that
+ * is not an int matches no experiment (a foreign-key failure);
+ * deleteExperimentTag parses it as _get_experiment does.
+ */
+static int mlf__tag_owner(mlf_sql_conn *c, mlf_pool *pool, const char *const *ids, bool deleting,
+                          mlf_sql_tag_owner *ret, mlf_error *err)
 {
+    const char *experiment_id = ids[0];
     Mlflow__Experiment *e;
     int rc = mlf__fetch(c, pool, experiment_id, MLFLOW__VIEW_TYPE__ALL, false, &e, NULL, err);
     if (rc < 0)
@@ -468,83 +475,33 @@ static int mlf__set_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *exper
     rc = mlf__check_active(pool, e, err);
     if (rc < 0)
         return rc;
-    /* session.merge keys the tag by the id as given: "" matches no experiment */
-    int64_t id;
-    if (mlf_pystr_parse_int(experiment_id != NULL ? experiment_id : "", &id) != 0)
+    ret->by_id = true;
+    if (deleting)
+        return mlf__parse_id(c, pool, experiment_id, &ret->id, err);
+    if (mlf_pystr_parse_int(experiment_id != NULL ? experiment_id : "", &ret->id) != 0)
         return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) FOREIGN KEY constraint failed");
-    mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool,
-                         "INSERT INTO experiment_tags (\"key\", value, experiment_id) VALUES (?, ?, ?) "
-                         "ON CONFLICT (\"key\", experiment_id) DO UPDATE SET value = excluded.value",
-                         &st, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_bind_text(st, 1, key);
-    mlf_sql_bind_text(st, 2, value);
-    mlf_sql_bind_int64(st, 3, id);
-    return mlf__step_done(c, pool, st, err);
-}
-
-int mlf_sql_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                               const char *value, mlf_error *err)
-{
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__set_tag_in_tx(c, pool, experiment_id, key, value, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
-}
-
-static int mlf__delete_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *key,
-                                 mlf_error *err)
-{
-    Mlflow__Experiment *e;
-    int rc = mlf__fetch(c, pool, experiment_id, MLFLOW__VIEW_TYPE__ALL, false, &e, NULL, err);
-    if (rc < 0)
-        return rc;
-    rc = mlf__check_active(pool, e, err);
-    if (rc < 0)
-        return rc;
-    int64_t id;
-    rc = mlf__parse_id(c, pool, experiment_id, &id, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool, "DELETE FROM experiment_tags WHERE experiment_id = ? AND \"key\" = ?", &st, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_bind_int64(st, 1, id);
-    mlf_sql_bind_text(st, 2, key);
-    rc = mlf__step_done(c, pool, st, err);
-    if (rc < 0)
-        return rc;
-    if (mlf_sql_changes(c) == 0)
-        return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
-                             "No tag with name: %s in experiment with id %s", key != NULL ? key : "None",
-                             experiment_id != NULL ? experiment_id : "None");
     return 0;
 }
 
-int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                                  mlf_error *err)
+static const mlf_sql_tag_kind mlf__tags = {
+    .table = "experiment_tags",
+    .columns = {"experiment_id"},
+    .owner = mlf__tag_owner,
+    .missing_fmt = "No tag with name: %s in experiment with id %s",
+};
+
+int mlf_store_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                                 const char *value, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__delete_tag_in_tx(c, pool, experiment_id, key, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){experiment_id}, key, value,
+                                  err);
+}
+
+int mlf_store_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                                    mlf_error *err)
+{
+    return mlf_sql_entity_tag_delete(mlf__store(store), pool, &mlf__tags, (const char *const[]){experiment_id}, key,
+                                     err);
 }
 
 /* ---- search ---- */
@@ -873,9 +830,9 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *
     return 0;
 }
 
-int mlf_sql_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
-                               const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                               size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err)
+int mlf_store_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
+                                 const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                 size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err)
 {
     /* SqlAlchemyStore._validate_max_results_param */
     if (max_results < 1)

@@ -62,8 +62,8 @@ static int mlf__log_outputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, ml
     return 0;
 }
 
-int mlf_sql_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
-                        size_t n_models, mlf_error *err)
+int mlf_store_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
+                          size_t n_models, mlf_error *err)
 {
     mlf__log_outputs_arg a = {.run_id = run_id != NULL ? run_id : "", .models = models, .n_models = n_models};
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__log_outputs_in_tx, &a, err);
@@ -217,8 +217,8 @@ static int mlf__record_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     return mlf__step_done(c, pool, st, err);
 }
 
-int mlf_sql_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
-                                mlf_error *err)
+int mlf_store_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
+                                  mlf_error *err)
 {
     mlf__record_arg a = {.run_id = run_id != NULL ? run_id : "", .model_dict = model_dict};
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__record_in_tx, &a, err);

@@ -228,8 +228,8 @@ static int mlf__log_metric_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf
     return mlf__sql_log_metrics(c, pool, a->run_id, row.experiment_id, one, 1, err);
 }
 
-int mlf_sql_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
-                       mlf_error *err)
+int mlf_store_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
+                         mlf_error *err)
 {
     mlf__log_metric_arg a = {.run_id = run_id, .metric = metric};
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__log_metric_in_tx, &a, err);
@@ -361,8 +361,8 @@ static int mlf__history_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_i
     return 0;
 }
 
-int mlf_sql_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
-                               const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err)
+int mlf_store_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
+                                 const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -409,9 +409,9 @@ static int mlf__bulk_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run_ids
     return 0;
 }
 
-int mlf_sql_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                    const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
-                                    size_t *ret_n, mlf_error *err)
+int mlf_store_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                      const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
+                                      size_t *ret_n, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -609,10 +609,10 @@ static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run
     return 0;
 }
 
-int mlf_sql_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                             const char *metric_key, int64_t max_results, const int64_t *start_step,
-                                             const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
-                                             mlf_error *err)
+int mlf_store_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                               const char *metric_key, int64_t max_results, const int64_t *start_step,
+                                               const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
+                                               mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;

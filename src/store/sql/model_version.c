@@ -457,24 +457,26 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf_store_ne
     return 0;
 }
 
-int mlf_sql_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_store_new_model_version *mv,
-                                 Mlflow__ModelVersion **ret, mlf_error *err)
+typedef struct {
+    const mlf_store_new_model_version *mv;
+    Mlflow__ModelVersion **ret;
+} mlf__create_args;
+
+static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__create_in_tx(c, pool, mv, ret, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    const mlf__create_args *a = arg;
+    return mlf__create_in_tx(c, pool, a->mv, a->ret, err);
 }
 
-int mlf_sql_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                              Mlflow__ModelVersion **ret, mlf_error *err)
+int mlf_store_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_store_new_model_version *mv,
+                                   Mlflow__ModelVersion **ret, mlf_error *err)
+{
+    mlf__create_args a = {mv, ret};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__create_tx, &a, err);
+}
+
+int mlf_store_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                Mlflow__ModelVersion **ret, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
@@ -503,21 +505,25 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     return mlf__fetch_full(c, pool, mv->name, mv->version, ret, err);
 }
 
-int mlf_sql_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 const char *description, Mlflow__ModelVersion **ret, mlf_error *err)
+typedef struct {
+    const char *name;
+    const char *version;
+    const char *description;
+    Mlflow__ModelVersion **ret;
+} mlf__update_args;
+
+static int mlf__update_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    const mlf__update_args *a = arg;
+    return mlf__update_in_tx(c, pool, a->name, a->version, a->description, a->ret, err);
+}
+
+int mlf_store_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                   const char *description, Mlflow__ModelVersion **ret, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__update_in_tx(c, pool, name, version, description, ret, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__update_args a = {name, version, description, ret};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__update_tx, &a, err);
 }
 
 static int mlf__transition_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *version,
@@ -549,22 +555,27 @@ static int mlf__transition_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *na
     return mlf__fetch_full(c, pool, mv->name, mv->version, ret, err);
 }
 
-int mlf_sql_transition_model_version_stage(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char *stage, bool archive_existing_versions,
-                                           Mlflow__ModelVersion **ret, mlf_error *err)
+typedef struct {
+    const char *name;
+    const char *version;
+    const char *stage;
+    bool archive_existing_versions;
+    Mlflow__ModelVersion **ret;
+} mlf__transition_args;
+
+static int mlf__transition_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    const mlf__transition_args *a = arg;
+    return mlf__transition_in_tx(c, pool, a->name, a->version, a->stage, a->archive_existing_versions, a->ret, err);
+}
+
+int mlf_store_transition_model_version_stage(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                             const char *stage, bool archive_existing_versions,
+                                             Mlflow__ModelVersion **ret, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__transition_in_tx(c, pool, name, version, stage, archive_existing_versions, ret, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__transition_args a = {name, version, stage, archive_existing_versions, ret};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__transition_tx, &a, err);
 }
 
 /*
@@ -597,21 +608,23 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     return rc;
 }
 
-int mlf_sql_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 mlf_error *err)
+typedef struct {
+    const char *name;
+    const char *version;
+} mlf__delete_args;
+
+static int mlf__delete_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    const mlf__delete_args *a = arg;
+    return mlf__delete_in_tx(c, pool, a->name, a->version, err);
+}
+
+int mlf_store_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                   mlf_error *err)
 {
     version = mlf__version_text(pool, version);
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__delete_in_tx(c, pool, name, version, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    mlf__delete_args a = {name, version};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__delete_tx, &a, err);
 }
 
 /* `storage_location or source` */
@@ -644,8 +657,8 @@ static int mlf__download_uri_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *
     return 0;
 }
 
-int mlf_sql_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char **ret, mlf_error *err)
+int mlf_store_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                             const char **ret, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
@@ -658,63 +671,40 @@ int mlf_sql_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, con
     return rc;
 }
 
-static int mlf__set_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *version, const char *key,
-                              const char *value, mlf_error *err)
+/* The model version of a tag, bound as its row names it (a missing tag is not an error when deleting). */
+static int mlf__tag_owner(mlf_sql_conn *c, mlf_pool *pool, const char *const *ids, bool deleting,
+                          mlf_sql_tag_owner *ret, mlf_error *err)
 {
+    (void)deleting;
     Mlflow__ModelVersion *mv;
-    int rc = mlf_sql_mv_fetch(c, pool, name, version, false, &mv, err);
+    int rc = mlf_sql_mv_fetch(c, pool, ids[0], ids[1], false, &mv, err);
     if (rc < 0)
         return rc;
-    return mlf__run(c, pool,
-                    "INSERT INTO model_version_tags (\"key\", value, name, version) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (\"key\", name, version) DO UPDATE SET value = excluded.value",
-                    "tttt", (const void *[]){key, value, mv->name, mv->version}, err);
+    ret->text[0] = mv->name;
+    ret->text[1] = mv->version;
+    return 0;
 }
 
-int mlf_sql_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                  const char *key, const char *value, mlf_error *err)
+static const mlf_sql_tag_kind mlf__tags = {
+    .table = "model_version_tags",
+    .columns = {"name", "version"},
+    .owner = mlf__tag_owner,
+};
+
+int mlf_store_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                    const char *key, const char *value, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__set_tag_in_tx(c, pool, name, version, key, value, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){name, version}, key, value,
+                                  err);
 }
 
-static int mlf__delete_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *version,
-                                 const char *key, mlf_error *err)
-{
-    Mlflow__ModelVersion *mv;
-    int rc = mlf_sql_mv_fetch(c, pool, name, version, false, &mv, err);
-    if (rc < 0)
-        return rc;
-    /* a missing tag is not an error */
-    return mlf__run(c, pool, "DELETE FROM model_version_tags WHERE name = ? AND version = ? AND \"key\" = ?", "ttt",
-                    (const void *[]){mv->name, mv->version, key}, err);
-}
-
-int mlf_sql_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                     const char *key, mlf_error *err)
+int mlf_store_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                       const char *key, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__delete_tag_in_tx(c, pool, name, version, key, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    return mlf_sql_entity_tag_delete(mlf__store(store), pool, &mlf__tags, (const char *const[]){name, version}, key,
+                                     err);
 }
 
 static int mlf__set_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *alias,
@@ -731,20 +721,23 @@ static int mlf__set_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *nam
                     "ttt", (const void *[]){alias, mv->version, mv->name}, err);
 }
 
-int mlf_sql_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       const char *version, mlf_error *err)
+typedef struct {
+    const char *name;
+    const char *alias;
+    const char *version;
+} mlf__set_alias_args;
+
+static int mlf__set_alias_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__set_alias_in_tx(c, pool, name, alias, version, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    const mlf__set_alias_args *a = arg;
+    return mlf__set_alias_in_tx(c, pool, a->name, a->alias, a->version, err);
+}
+
+int mlf_store_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                         const char *version, mlf_error *err)
+{
+    mlf__set_alias_args a = {name, alias, version};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__set_alias_tx, &a, err);
 }
 
 static int mlf__delete_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *alias, mlf_error *err)
@@ -758,20 +751,22 @@ static int mlf__delete_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *
                     (const void *[]){name, alias}, err);
 }
 
-int mlf_sql_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                          mlf_error *err)
+typedef struct {
+    const char *name;
+    const char *alias;
+} mlf__delete_alias_args;
+
+static int mlf__delete_alias_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__delete_alias_in_tx(c, pool, name, alias, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    const mlf__delete_alias_args *a = arg;
+    return mlf__delete_alias_in_tx(c, pool, a->name, a->alias, err);
+}
+
+int mlf_store_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                            mlf_error *err)
+{
+    mlf__delete_alias_args a = {name, alias};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__delete_alias_tx, &a, err);
 }
 
 /* alias.lower() == "latest" (ASCII suffices: the alias passed ^[\w\-]*$ and no other letter lowers into it) */
@@ -834,8 +829,8 @@ static int mlf__by_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name
     return mlf__fetch_full(c, pool, alias_name, version, ret, err);
 }
 
-int mlf_sql_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       Mlflow__ModelVersion **ret, mlf_error *err)
+int mlf_store_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                         Mlflow__ModelVersion **ret, mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -849,8 +844,8 @@ int mlf_sql_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const c
 
 /* ---- the tracking tables source resolution reads (runs, logged models) ---- */
 
-int mlf_sql_get_source_run_artifact_uri(mlf_store *store, mlf_pool *pool, const char *run_id, const char **ret,
-                                        mlf_error *err)
+int mlf_store_get_source_run_artifact_uri(mlf_store *store, mlf_pool *pool, const char *run_id, const char **ret,
+                                          mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -905,8 +900,9 @@ static int mlf__logged_model(mlf_sql_conn *c, mlf_pool *pool, const char *model_
     return rc;
 }
 
-int mlf_sql_get_source_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                    const char **ret_artifact_location, const char **ret_source_run_id, mlf_error *err)
+int mlf_store_get_source_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                      const char **ret_artifact_location, const char **ret_source_run_id,
+                                      mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -1032,18 +1028,21 @@ static int mlf__link_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, in
                     "titt", (const void *[]){model_id, &experiment_id, MLF__MODEL_VERSIONS_TAG, value.data}, err);
 }
 
-int mlf_sql_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
-                                    const char *model_id, mlf_error *err)
+typedef struct {
+    const char *name;
+    int64_t version;
+    const char *model_id;
+} mlf__link_args;
+
+static int mlf__link_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__link_in_tx(c, pool, name, version, model_id, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    const mlf__link_args *a = arg;
+    return mlf__link_in_tx(c, pool, a->name, a->version, a->model_id, err);
+}
+
+int mlf_store_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
+                                      const char *model_id, mlf_error *err)
+{
+    mlf__link_args a = {name, version, model_id};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__link_tx, &a, err);
 }

@@ -1,7 +1,7 @@
 /*
- * What every SQL backend shares when it opens: the function table (every
- * entity function of store.h; the backend adds destroy) and
- * the artifact root.
+ * What every SQL backend shares when it opens: the common head of its store
+ * (its mlf_store_ops, dialect, artifact root, write queue) and the schema
+ * check.
  */
 #include "store/sql/sql.h"
 
@@ -11,73 +11,6 @@
 #include <sys/stat.h>
 
 #include "store/uri.h"
-
-void mlf_sql_ops_init(mlf_store_ops *ops)
-{
-    ops->create_experiment = mlf_sql_create_experiment;
-    ops->get_experiment = mlf_sql_get_experiment;
-    ops->get_experiment_by_name = mlf_sql_get_experiment_by_name;
-    ops->delete_experiment = mlf_sql_delete_experiment;
-    ops->restore_experiment = mlf_sql_restore_experiment;
-    ops->rename_experiment = mlf_sql_rename_experiment;
-    ops->set_experiment_tag = mlf_sql_set_experiment_tag;
-    ops->delete_experiment_tag = mlf_sql_delete_experiment_tag;
-    ops->search_experiments = mlf_sql_search_experiments;
-    /* runs */
-    ops->create_run = mlf_sql_create_run;
-    ops->get_run = mlf_sql_get_run;
-    ops->update_run_info = mlf_sql_update_run_info;
-    ops->delete_run = mlf_sql_delete_run;
-    ops->restore_run = mlf_sql_restore_run;
-    ops->log_metric = mlf_sql_log_metric;
-    ops->log_param = mlf_sql_log_param;
-    ops->set_tag = mlf_sql_set_tag;
-    ops->delete_tag = mlf_sql_delete_tag;
-    ops->log_batch = mlf_sql_log_batch;
-    ops->get_metric_history = mlf_sql_get_metric_history;
-    ops->get_metric_history_bulk = mlf_sql_get_metric_history_bulk;
-    ops->get_metric_history_bulk_interval = mlf_sql_get_metric_history_bulk_interval;
-    /* search runs, inputs, outputs */
-    ops->search_runs = mlf_sql_search_runs;
-    ops->log_inputs = mlf_sql_log_inputs;
-    ops->log_outputs = mlf_sql_log_outputs;
-    ops->record_logged_model = mlf_sql_record_logged_model;
-    ops->search_datasets = mlf_sql_search_datasets;
-    /* model registry */
-    ops->create_registered_model = mlf_sql_create_registered_model;
-    ops->get_registered_model = mlf_sql_get_registered_model;
-    ops->update_registered_model = mlf_sql_update_registered_model;
-    ops->rename_registered_model = mlf_sql_rename_registered_model;
-    ops->delete_registered_model = mlf_sql_delete_registered_model;
-    ops->search_registered_models = mlf_sql_search_registered_models;
-    ops->get_latest_versions = mlf_sql_get_latest_versions;
-    ops->set_registered_model_tag = mlf_sql_set_registered_model_tag;
-    ops->delete_registered_model_tag = mlf_sql_delete_registered_model_tag;
-    ops->create_model_version = mlf_sql_create_model_version;
-    ops->get_model_version = mlf_sql_get_model_version;
-    ops->update_model_version = mlf_sql_update_model_version;
-    ops->transition_model_version_stage = mlf_sql_transition_model_version_stage;
-    ops->delete_model_version = mlf_sql_delete_model_version;
-    ops->get_model_version_download_uri = mlf_sql_get_model_version_download_uri;
-    ops->search_model_versions = mlf_sql_search_model_versions;
-    ops->set_model_version_tag = mlf_sql_set_model_version_tag;
-    ops->delete_model_version_tag = mlf_sql_delete_model_version_tag;
-    ops->set_registered_model_alias = mlf_sql_set_registered_model_alias;
-    ops->delete_registered_model_alias = mlf_sql_delete_registered_model_alias;
-    ops->get_model_version_by_alias = mlf_sql_get_model_version_by_alias;
-    ops->get_source_run_artifact_uri = mlf_sql_get_source_run_artifact_uri;
-    ops->get_source_logged_model = mlf_sql_get_source_logged_model;
-    ops->set_model_versions_tags = mlf_sql_set_model_versions_tags;
-    /* logged models */
-    ops->create_logged_model = mlf_sql_create_logged_model;
-    ops->get_logged_model = mlf_sql_get_logged_model;
-    ops->finalize_logged_model = mlf_sql_finalize_logged_model;
-    ops->delete_logged_model = mlf_sql_delete_logged_model;
-    ops->set_logged_model_tags = mlf_sql_set_logged_model_tags;
-    ops->delete_logged_model_tag = mlf_sql_delete_logged_model_tag;
-    ops->log_logged_model_params = mlf_sql_log_logged_model_params;
-    ops->search_logged_models = mlf_sql_search_logged_models;
-}
 
 /* os.makedirs(path, exist_ok=True) */
 static int mlf__mkdirs(mlf_pool *pool, const char *path, mlf_error *err)

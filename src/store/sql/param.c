@@ -101,7 +101,8 @@ static int mlf__log_param_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_
                          param->key, old, run_id, value);
 }
 
-int mlf_sql_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param, mlf_error *err)
+int mlf_store_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param,
+                        mlf_error *err)
 {
     mlf__log_param_arg a = {.run_id = run_id, .param = param};
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__log_param_in_tx, &a, err);

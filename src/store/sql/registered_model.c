@@ -336,25 +336,30 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     return 0;
 }
 
-int mlf_sql_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
-                                    Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err)
+typedef struct {
+    const char *name;
+    Mlflow__RegisteredModelTag *const *tags;
+    size_t n_tags;
+    const char *description;
+    Mlflow__RegisteredModel **ret;
+} mlf__create_args;
+
+static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__create_in_tx(c, pool, name, tags, n_tags, description, ret, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    const mlf__create_args *a = arg;
+    return mlf__create_in_tx(c, pool, a->name, a->tags, a->n_tags, a->description, a->ret, err);
 }
 
-int mlf_sql_get_registered_model(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__RegisteredModel **ret,
-                                 mlf_error *err)
+int mlf_store_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
+                                      Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
+                                      Mlflow__RegisteredModel **ret, mlf_error *err)
+{
+    mlf__create_args a = {name, tags, n_tags, description, ret};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__create_tx, &a, err);
+}
+
+int mlf_store_get_registered_model(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__RegisteredModel **ret,
+                                   mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -387,20 +392,23 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     return mlf_sql_rm_fetch(c, pool, name, true, ret, err);
 }
 
-int mlf_sql_update_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err)
+typedef struct {
+    const char *name;
+    const char *description;
+    Mlflow__RegisteredModel **ret;
+} mlf__update_args;
+
+static int mlf__update_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__update_in_tx(c, pool, name, description, ret, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    const mlf__update_args *a = arg;
+    return mlf__update_in_tx(c, pool, a->name, a->description, a->ret, err);
+}
+
+int mlf_store_update_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *description,
+                                      Mlflow__RegisteredModel **ret, mlf_error *err)
+{
+    mlf__update_args a = {name, description, ret};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__update_tx, &a, err);
 }
 
 /* Byte offset of code point k of UTF-8 s. */
@@ -489,20 +497,23 @@ static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     return mlf_sql_rm_fetch(c, pool, new_name, true, ret, err);
 }
 
-int mlf_sql_rename_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *new_name,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err)
+typedef struct {
+    const char *name;
+    const char *new_name;
+    Mlflow__RegisteredModel **ret;
+} mlf__rename_args;
+
+static int mlf__rename_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__rename_in_tx(c, pool, name, new_name, ret, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    const mlf__rename_args *a = arg;
+    return mlf__rename_in_tx(c, pool, a->name, a->new_name, a->ret, err);
+}
+
+int mlf_store_rename_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *new_name,
+                                      Mlflow__RegisteredModel **ret, mlf_error *err)
+{
+    mlf__rename_args a = {name, new_name, ret};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__rename_tx, &a, err);
 }
 
 /* session.delete with cascade="all": version tags, versions (deleted ones too), tags, aliases, then the model. */
@@ -530,19 +541,20 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     return 0;
 }
 
-int mlf_sql_delete_registered_model(mlf_store *store, mlf_pool *pool, const char *name, mlf_error *err)
+typedef struct {
+    const char *name;
+} mlf__delete_args;
+
+static int mlf__delete_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__delete_in_tx(c, pool, name, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    const mlf__delete_args *a = arg;
+    return mlf__delete_in_tx(c, pool, a->name, err);
+}
+
+int mlf_store_delete_registered_model(mlf_store *store, mlf_pool *pool, const char *name, mlf_error *err)
+{
+    mlf__delete_args a = {name};
+    return mlf_sql_in_write(mlf__store(store), pool, mlf__delete_tx, &a, err);
 }
 
 /* get_latest_versions: the model's latest versions whose stage is one of stages, each with its aliases. */
@@ -581,8 +593,8 @@ static int mlf__latest_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     return 0;
 }
 
-int mlf_sql_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *name, const char *const *stages,
-                                size_t n_stages, Mlflow__ModelVersion ***ret, size_t *ret_n, mlf_error *err)
+int mlf_store_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *name, const char *const *stages,
+                                  size_t n_stages, Mlflow__ModelVersion ***ret, size_t *ret_n, mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -594,71 +606,33 @@ int mlf_sql_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *na
     return rc;
 }
 
-static int mlf__set_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *key, const char *value,
-                              mlf_error *err)
+/* The registered model of a tag (a missing tag is not an error when deleting). */
+static int mlf__tag_owner(mlf_sql_conn *c, mlf_pool *pool, const char *const *ids, bool deleting,
+                          mlf_sql_tag_owner *ret, mlf_error *err)
 {
+    (void)deleting;
     Mlflow__RegisteredModel *rm;
-    int rc = mlf_sql_rm_fetch(c, pool, name, false, &rm, err);
+    int rc = mlf_sql_rm_fetch(c, pool, ids[0], false, &rm, err);
     if (rc < 0)
         return rc;
-    mlf_sql_stmt *st;
-    /* session.merge: update in place (the row keeps its position) or insert */
-    rc = mlf_sql_prepare(c, pool,
-                         "INSERT INTO registered_model_tags (\"key\", value, name) VALUES (?, ?, ?) "
-                         "ON CONFLICT (\"key\", name) DO UPDATE SET value = excluded.value",
-                         &st, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_bind_text(st, 1, key);
-    mlf_sql_bind_text(st, 2, value);
-    mlf_sql_bind_text(st, 3, name);
-    return mlf__sql_step_done(c, pool, st, err);
+    ret->text[0] = ids[0];
+    return 0;
 }
 
-int mlf_sql_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                     const char *value, mlf_error *err)
+static const mlf_sql_tag_kind mlf__tags = {
+    .table = "registered_model_tags",
+    .columns = {"name"},
+    .owner = mlf__tag_owner,
+};
+
+int mlf_store_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
+                                       const char *value, mlf_error *err)
 {
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__set_tag_in_tx(c, pool, name, key, value, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){name}, key, value, err);
 }
 
-/* A missing tag is not an error. */
-static int mlf__delete_tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *key, mlf_error *err)
+int mlf_store_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
+                                          mlf_error *err)
 {
-    Mlflow__RegisteredModel *rm;
-    int rc = mlf_sql_rm_fetch(c, pool, name, false, &rm, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool, "DELETE FROM registered_model_tags WHERE name = ? AND \"key\" = ?", &st, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_bind_text(st, 1, name);
-    mlf_sql_bind_text(st, 2, key);
-    return mlf__sql_step_done(c, pool, st, err);
-}
-
-int mlf_sql_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                        mlf_error *err)
-{
-    mlf_sql_store *s = mlf__store(store);
-    mlf_sql_conn *c;
-    int rc;
-    do { /* again when the backend lost a deadlock or a serialization conflict */
-        rc = mlf_sql_write_begin(s, pool, &c, err);
-        if (rc < 0)
-            return rc;
-        rc = mlf__delete_tag_in_tx(c, pool, name, key, err);
-        rc = mlf_sql_write_end(s, c, rc, pool, err);
-    } while (rc == MLF_SQL_AGAIN);
-    return rc;
+    return mlf_sql_entity_tag_delete(mlf__store(store), pool, &mlf__tags, (const char *const[]){name}, key, err);
 }

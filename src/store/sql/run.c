@@ -767,9 +767,9 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     return 0;
 }
 
-int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
-                       const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
-                       Mlflow__Run **ret, mlf_error *err)
+int mlf_store_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
+                         const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
+                         Mlflow__Run **ret, mlf_error *err)
 {
     mlf__create_arg a = {.experiment_id = experiment_id,
                          .user_id = user_id,
@@ -783,7 +783,7 @@ int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_
 
 /* ---- get, update, delete, restore ---- */
 
-int mlf_sql_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err)
+int mlf_store_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -887,8 +887,8 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     return 0;
 }
 
-int mlf_sql_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
-                            const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err)
+int mlf_store_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
+                              const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err)
 {
     mlf__update_arg a = {.run_id = run_id, .status = status, .end_time = end_time, .run_name = run_name, .ret = ret};
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__update_in_tx, &a, err);
@@ -927,12 +927,12 @@ static int mlf__set_lifecycle(mlf_store *store, mlf_pool *pool, const char *run_
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__lifecycle_in_tx, &a, err);
 }
 
-int mlf_sql_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
+int mlf_store_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, run_id, true, err);
 }
 
-int mlf_sql_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
+int mlf_store_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, run_id, false, err);
 }
@@ -964,9 +964,9 @@ static int mlf__batch_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_erro
     return rc;
 }
 
-int mlf_sql_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
-                      size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
-                      size_t n_tags, mlf_error *err)
+int mlf_store_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
+                        size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
+                        size_t n_tags, mlf_error *err)
 {
     mlf__batch_arg a = {.run_id = run_id,
                         .metrics = metrics,

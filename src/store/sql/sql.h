@@ -4,13 +4,14 @@
  * public header; the service layer sees only store/store.h.
  *
  * A backend provides connections (a struct whose first member is
- * mlf_sql_conn), transactions (mlf_sql_store's write_begin / write_end /
- * read_begin / read_end, which store operations reach only through
- * mlf_sql_in_write / mlf_sql_in_read) and the statement primitives below.
- * Statements are written in the SQL both backends share; the PostgreSQL
- * backend rewrites the few SQLite spellings that remain when it prepares them
- * (`?`/`?N` placeholders, json_each, rowid, `IS [NOT] ?`, `CROSS JOIN ... ON`,
- * empty IN lists), see src/store/postgres/translate.c. Where the dialects need
+ * mlf_sql_conn), transactions (mlf_sql_read_begin / _end, and writes only
+ * through mlf_sql_in_write) and the statement primitives below; the store's
+ * dialect picks the backend's with an `if` (there are two), with no function
+ * table. Statements are written in the SQL both backends share; the
+ * PostgreSQL backend rewrites the few SQLite spellings that remain when it
+ * prepares them (`?`/`?N` placeholders, json_each, rowid, `IS [NOT] ?`,
+ * `CROSS JOIN ... ON`, empty IN lists), see src/store/postgres/translate.c.
+ * Where the dialects need
  * different statements, mlf_sql_dialect_of(c) picks.
  *
  * Result codes follow SQLite's numbering so that both backends report the
@@ -66,26 +67,11 @@ typedef int (*mlf_sql_tx_fn)(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
 /** Most callers of mlf_sql_in_write one group transaction takes (group_commit stores). */
 #define MLF_SQL_GROUP_MAX 64
 
-/**
- * The common head of a SQL backend's store: its transactions. The write
- * primitives are the backend's; only mlf_sql_in_write calls them.
- */
+/** The common head of a SQL backend's store. */
 typedef struct mlf_sql_store {
     mlf_store base;
-    mlf_sql_dialect dialect;
-    char *artifact_root; /** default_artifact_root after resolve_uri_if_local */
-    /** Starts a write transaction on a connection of the store. */
-    int (*write_begin)(struct mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
-    /**
-     * Commits (rc 0) or rolls back the write transaction and gives the
-     * connection back; the final code. *retry is set when the transaction
-     * lost a deadlock or a serialization conflict, so that running the work
-     * again in a new transaction may succeed.
-     */
-    int (*write_end)(struct mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err, bool *retry);
-    /** Starts a read transaction (one snapshot for all its statements). */
-    int (*read_begin)(struct mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
-    void (*read_end)(struct mlf_sql_store *s, mlf_sql_conn *c);
+    mlf_sql_dialect dialect; /** picks the backend's transactions and statement primitives */
+    char *artifact_root;     /** default_artifact_root after resolve_uri_if_local */
 
     /**
      * Set by a backend with a single writer (SQLite): concurrent writes are
@@ -98,9 +84,6 @@ typedef struct mlf_sql_store {
     struct mlf_sql_writer *queue_head, *queue_tail;
     int queue_len; /** writers queued, the running group's included */
 } mlf_sql_store;
-
-/** Fills the entity functions of ops (every function but destroy). */
-void mlf_sql_ops_init(mlf_store_ops *ops);
 
 /** The default artifact root as SqlAlchemyStore.__init__ resolves it, created when local. */
 int mlf_sql_artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err);
@@ -116,10 +99,10 @@ int mlf_sql_schema_init(mlf_sql_conn *c, mlf_pool *pool, const char *display_uri
                         const char *const *ddl, size_t n_ddl, mlf_error *err);
 
 /**
- * Fills the common head of a backend's new (zeroed) store: its function
- * table, dialect and artifact root (config's default_artifact_root, else
+ * Fills the common head of a backend's new (zeroed) store: its ops
+ * (destroy, batching), dialect and artifact root (config's default_artifact_root, else
  * ./mlruns, resolved and created as MLflow does; malloc'd, the backend frees
- * it). The backend sets the transaction functions.
+ * it).
  */
 int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_dialect dialect,
                        const mlf_store_config *config, mlf_pool *pool, mlf_error *err);
@@ -131,15 +114,9 @@ static inline mlf_sql_dialect mlf_sql_dialect_of(const mlf_sql_conn *c)
     return c->dialect;
 }
 
-static inline int mlf_sql_read_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
-{
-    return s->read_begin(s, pool, ret, err);
-}
-
-static inline void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c)
-{
-    s->read_end(s, c);
-}
+/** Starts a read transaction (one snapshot for all its statements); the backend's, by dialect. */
+int mlf_sql_read_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
+void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c);
 
 /**
  * The one way to write: runs fn(conn, pool, arg, err) in a write transaction
@@ -156,16 +133,6 @@ static inline void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c)
  */
 int mlf_sql_in_write(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err);
 
-/*
- * TRANSITIONAL (issue 13): the do { mlf_sql_write_begin ... mlf_sql_write_end }
- * while (rc == MLF_SQL_AGAIN) loops that still wait for their move to
- * mlf_sql_in_write (model_version.c, registered_model.c, the experiment tag
- * functions) run through these, unchanged: no group commit, the rerun bound
- * kept in thread-locals. Delete them, and MLF_SQL_AGAIN, with the last loop.
- */
-#define MLF_SQL_AGAIN 2
-int mlf_sql_write_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
-int mlf_sql_write_end(mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err);
 /** fn(conn, pool, arg, err) in a read transaction of s. */
 int mlf_sql_in_read(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err);
 
@@ -273,24 +240,36 @@ int64_t mlf_sql_now_ms(void);
 /** Steps a write statement to completion and resets it; errors mapped. */
 int mlf__sql_step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_error *err);
 
-/* experiment.c: the experiment functions of the ops table */
-int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
-                              Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err);
-int mlf_sql_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
-                           mlf_error *err);
-int mlf_sql_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
-                                   mlf_error *err);
-int mlf_sql_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
-int mlf_sql_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
-int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
-                              mlf_error *err);
-int mlf_sql_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                               const char *value, mlf_error *err);
-int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                                  mlf_error *err);
-int mlf_sql_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
-                               const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                               size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err);
+/* entity_tag.c: setTag / deleteTag of experiments, registered models and model versions */
+
+/** The owner of a tag row as bound to its table's owner columns: an integer id, or one or two texts. */
+typedef struct mlf_sql_tag_owner {
+    bool by_id; /** one integer column: id */
+    int64_t id;
+    const char *text[2]; /** else text[0] and, when not NULL, text[1] */
+} mlf_sql_tag_owner;
+
+/** One kind of entity tag: its table, its entity's lookup and the message of a missing tag. */
+typedef struct mlf_sql_tag_kind {
+    const char *table;      /** with a "key" and a value column */
+    const char *columns[2]; /** naming the owner (as mlf_sql_tag_owner binds them); columns[1] may be NULL */
+    /**
+     * Looks the entity named by ids up on c (its not-found and state errors are
+     * the entity's) and fills the owner the statements bind; deleting tells
+     * which operation asks (their id checks differ for experiments).
+     */
+    int (*owner)(mlf_sql_conn *c, mlf_pool *pool, const char *const *ids, bool deleting, mlf_sql_tag_owner *ret,
+                 mlf_error *err);
+    /** NULL: deleting a missing tag is not an error; else RESOURCE_DOES_NOT_EXIST's format (key, ids[0]). */
+    const char *missing_fmt;
+} mlf_sql_tag_kind;
+
+/** Sets (upserts) the tag key of the entity ids of kind in a write transaction of s. */
+int mlf_sql_entity_tag_set(mlf_sql_store *s, mlf_pool *pool, const mlf_sql_tag_kind *kind, const char *const *ids,
+                           const char *key, const char *value, mlf_error *err);
+/** Deletes the tag key of the entity ids of kind in a write transaction of s. */
+int mlf_sql_entity_tag_delete(mlf_sql_store *s, mlf_pool *pool, const mlf_sql_tag_kind *kind, const char *const *ids,
+                              const char *key, mlf_error *err);
 
 /** Creates the Default experiment (id 0) when it is missing (experiment.c). Runs inside a write transaction. */
 int mlf_sql_ensure_default_experiment(mlf_sql_store *s, mlf_sql_conn *c, mlf_pool *pool, mlf_error *err);
@@ -355,33 +334,6 @@ void mlf__sql_random(void *buf, size_t n);
 /** A name as MLflow's _generate_random_name makes them: "<adjective>-<noun>-<0..1000>", at most 20 characters. */
 char *mlf__sql_generate_run_name(mlf_pool *pool);
 
-/* run.c, metric.c, param.c, tag.c: the run functions of the ops table (contracts in store.h) */
-int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
-                       const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
-                       Mlflow__Run **ret, mlf_error *err);
-int mlf_sql_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err);
-int mlf_sql_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
-                            const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err);
-int mlf_sql_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
-int mlf_sql_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
-int mlf_sql_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
-                       mlf_error *err);
-int mlf_sql_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param, mlf_error *err);
-int mlf_sql_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err);
-int mlf_sql_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err);
-int mlf_sql_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
-                      size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
-                      size_t n_tags, mlf_error *err);
-int mlf_sql_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
-                               const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err);
-int mlf_sql_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                    const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
-                                    size_t *ret_n, mlf_error *err);
-int mlf_sql_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                             const char *metric_key, int64_t max_results, const int64_t *start_step,
-                                             const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
-                                             mlf_error *err);
-
 /* metric.c, param.c, tag.c: the bodies of log_batch, inside its write transaction, after the run check */
 /** _log_params: new params inserted; any changed value fails the whole batch with MLflow's list message. */
 int mlf__sql_log_params(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflow__Param *const *params, size_t n,
@@ -394,25 +346,6 @@ int mlf__sql_set_tags(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflo
                       mlf_error *err);
 
 /* ---- search runs, inputs, outputs (search_runs.c, dataset.c, logged_model_io.c) ---- */
-/* The ops of the same names in store.h; each runs in one read or write transaction. */
-
-/** One page of runs: the run ids by one query, the page picked in C, the runs by mlf__sql_load_runs. */
-int mlf_sql_search_runs(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                        const mlf_search_clause *clauses, size_t n_clauses, Mlflow__ViewType run_view_type,
-                        int64_t max_results, const mlf_search_order *orders, size_t n_orders, int64_t offset,
-                        mlf_store_run_page *ret, mlf_error *err);
-/** Datasets (looked up by name and digest in every experiment, as MLflow does), input edges, tags, model inputs. */
-int mlf_sql_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
-                       size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err);
-/** _search_datasets: DISTINCT (experiment, name, digest, context) of the experiments' datasets, at most 1000. */
-int mlf_sql_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                            Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err);
-/** RUN_OUTPUT -> MODEL_OUTPUT edges with their step; a repeated model is the primary key's IntegrityError. */
-int mlf_sql_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
-                        size_t n_models, mlf_error *err);
-/** Appends model_dict to the mlflow.log-model.history tag, re-serialized as json.dumps, cut at 8000 characters. */
-int mlf_sql_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
-                                mlf_error *err);
 
 /** uuid.uuid4().hex: 32 lower-case hex digits from the pool (dataset.c). */
 char *mlf__sql_uuid4_hex(mlf_pool *pool);
@@ -433,79 +366,5 @@ int mlf__sql_active_run(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int
  */
 int mlf__sql_active_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
                                mlf_error *err);
-
-/* ---- logged models (logged_model.c; contracts in store.h) ---- */
-int mlf_sql_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
-                                const char *model_type, const char *source_run_id,
-                                Mlflow__LoggedModelParameter *const *params, size_t n_params,
-                                Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
-                                mlf_error *err);
-int mlf_sql_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
-                             mlf_error *err);
-int mlf_sql_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                  Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err);
-int mlf_sql_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err);
-int mlf_sql_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                  Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err);
-int mlf_sql_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
-                                    mlf_error *err);
-int mlf_sql_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                    Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err);
-int mlf_sql_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
-                                 mlf_store_logged_model_page *ret, mlf_error *err);
-
-/* ---- model registry (registered_model.c, model_version.c, registry_search.c; contracts in store.h) ---- */
-int mlf_sql_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
-                                    Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err);
-int mlf_sql_get_registered_model(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__RegisteredModel **ret,
-                                 mlf_error *err);
-int mlf_sql_update_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err);
-int mlf_sql_rename_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *new_name,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err);
-int mlf_sql_delete_registered_model(mlf_store *store, mlf_pool *pool, const char *name, mlf_error *err);
-int mlf_sql_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                     const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                     size_t n_orders, int64_t offset, mlf_store_registered_model_page *ret,
-                                     mlf_error *err);
-int mlf_sql_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *name, const char *const *stages,
-                                size_t n_stages, Mlflow__ModelVersion ***ret, size_t *ret_n, mlf_error *err);
-int mlf_sql_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                     const char *value, mlf_error *err);
-int mlf_sql_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                        mlf_error *err);
-int mlf_sql_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_store_new_model_version *mv,
-                                 Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                              Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 const char *description, Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_transition_model_version_stage(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char *stage, bool archive_existing_versions,
-                                           Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 mlf_error *err);
-int mlf_sql_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char **ret, mlf_error *err);
-int mlf_sql_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                  const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                  size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err);
-int mlf_sql_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                  const char *key, const char *value, mlf_error *err);
-int mlf_sql_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                     const char *key, mlf_error *err);
-int mlf_sql_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       const char *version, mlf_error *err);
-int mlf_sql_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                          mlf_error *err);
-int mlf_sql_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_get_source_run_artifact_uri(mlf_store *store, mlf_pool *pool, const char *run_id, const char **ret,
-                                        mlf_error *err);
-int mlf_sql_get_source_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                    const char **ret_artifact_location, const char **ret_source_run_id, mlf_error *err);
-int mlf_sql_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
-                                    const char *model_id, mlf_error *err);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * The statement primitives of the SQL store, dispatched on the backend: SQLite
- * statements go straight to sqlite3_*, PostgreSQL ones to src/store/postgres.
+ * The transactions and statement primitives of the SQL store, dispatched on
+ * the backend's dialect (one `if`, no function table): SQLite statements go
+ * straight to sqlite3_*, PostgreSQL ones to src/store/postgres.
  */
 #include "store/sql/sql.h"
 
@@ -63,6 +64,37 @@ void mlf_sql_cache_take(mlf_sql_cache_key *key, uint64_t *tick, const char *sql)
     key->last_use = ++*tick;
 }
 
+/* The backend's write transaction, by the store's dialect: only mlf_sql_in_write below begins and ends one. */
+static int mlf__write_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+{
+    if (MLF__IS_LITE(s))
+        return mlf_sqlite_write_begin((mlf_sqlite_store *)s, pool, (mlf_sqlite_conn **)ret, err);
+    return mlf_pg_write_begin((mlf_pg_store *)s, pool, ret, err);
+}
+
+/* Commits (rc 0) or rolls back; *retry when the transaction lost a deadlock or a serialization conflict. */
+static int mlf__write_end(mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err, bool *retry)
+{
+    if (MLF__IS_LITE(s))
+        return mlf_sqlite_write_end((mlf_sqlite_store *)s, (mlf_sqlite_conn *)c, rc, pool, err, retry);
+    return mlf_pg_write_end((mlf_pg_store *)s, (mlf_pg_conn *)c, rc, pool, err, retry);
+}
+
+int mlf_sql_read_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+{
+    if (MLF__IS_LITE(s))
+        return mlf_sqlite_read_begin((mlf_sqlite_store *)s, pool, (mlf_sqlite_conn **)ret, err);
+    return mlf_pg_read_begin((mlf_pg_store *)s, pool, ret, err);
+}
+
+void mlf_sql_read_end(mlf_sql_store *s, mlf_sql_conn *c)
+{
+    if (MLF__IS_LITE(s))
+        mlf_sqlite_read_end((mlf_sqlite_store *)s, (mlf_sqlite_conn *)c);
+    else
+        mlf_pg_read_end((mlf_pg_store *)s, (mlf_pg_conn *)c);
+}
+
 /* Waits a few ms, longer with each rerun, so that the transactions that collided do not collide again. */
 static void mlf__backoff(int attempt)
 {
@@ -75,12 +107,12 @@ static int mlf__write_alone(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, 
 {
     for (int attempt = 0;; attempt++) {
         mlf_sql_conn *c;
-        int rc = s->write_begin(s, pool, &c, err);
+        int rc = mlf__write_begin(s, pool, &c, err);
         if (rc < 0)
             return rc;
         rc = fn(c, pool, arg, err);
         bool retry = false;
-        rc = s->write_end(s, c, rc, pool, err, &retry);
+        rc = mlf__write_end(s, c, rc, pool, err, &retry);
         if (!retry || attempt >= MLF_SQL_WRITE_RETRIES)
             return rc;
         if (err != NULL)
@@ -166,7 +198,7 @@ static int mlf__group_run(mlf_sql_store *s, mlf_pool *pool, mlf_sql_writer *firs
     mlf_sql_conn *c;
     mlf_error cerr = {0};
     bool retry;
-    int rc = s->write_begin(s, pool, &c, &cerr);
+    int rc = mlf__write_begin(s, pool, &c, &cerr);
     if (rc < 0) {
         mlf__member_fail(first, &cerr); /* the others may find the database well again */
         return 1;
@@ -179,7 +211,7 @@ static int mlf__group_run(mlf_sql_store *s, mlf_pool *pool, mlf_sql_writer *firs
         first->rc = first->fn(c, first->pool, first->arg, first->err);
         mlf__quiesce(c);
         if (first->rc < 0) {
-            s->write_end(s, c, first->rc, first->pool, first->err, &retry);
+            mlf__write_end(s, c, first->rc, first->pool, first->err, &retry);
             return 1;
         }
     } else {
@@ -193,7 +225,7 @@ static int mlf__group_run(mlf_sql_store *s, mlf_pool *pool, mlf_sql_writer *firs
         settled++;
         lost = !mlf__member_run(c, w);
     }
-    rc = s->write_end(s, c, lost ? -MLF_ERR_TEMPORARILY_UNAVAILABLE : 0, pool, &cerr, &retry);
+    rc = mlf__write_end(s, c, lost ? -MLF_ERR_TEMPORARILY_UNAVAILABLE : 0, pool, &cerr, &retry);
     if (lost)
         mlf_error_set(&cerr, pool, MLF_ERR_TEMPORARILY_UNAVAILABLE,
                       "The write transaction could not be committed; retry the request.");
@@ -257,30 +289,6 @@ int mlf_sql_in_write(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *a
     if (s->group_commit)
         return mlf__write_grouped(s, pool, fn, arg, err);
     return mlf__write_alone(s, pool, fn, arg, err);
-}
-
-/* TRANSITIONAL: see sql.h; goes with the last write loop. */
-static __thread int mlf__compat_attempt;
-static __thread bool mlf__compat_rerun;
-
-int mlf_sql_write_begin(mlf_sql_store *s, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
-{
-    mlf__compat_attempt = mlf__compat_rerun ? mlf__compat_attempt + 1 : 0;
-    mlf__compat_rerun = false;
-    return s->write_begin(s, pool, ret, err);
-}
-
-int mlf_sql_write_end(mlf_sql_store *s, mlf_sql_conn *c, int rc, mlf_pool *pool, mlf_error *err)
-{
-    bool retry = false;
-    rc = s->write_end(s, c, rc, pool, err, &retry);
-    if (!retry || mlf__compat_attempt >= MLF_SQL_WRITE_RETRIES)
-        return rc;
-    if (err != NULL)
-        *err = (mlf_error){0};
-    mlf__backoff(mlf__compat_attempt);
-    mlf__compat_rerun = true;
-    return MLF_SQL_AGAIN;
 }
 
 int mlf_sql_in_read(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, void *arg, mlf_error *err)

@@ -57,7 +57,7 @@ static int mlf__set_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     return mlf__set_one(c, pool, a->run_id, a->tag, err);
 }
 
-int mlf_sql_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err)
+int mlf_store_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err)
 {
     mlf__tag_arg a = {.run_id = run_id, .tag = tag};
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__set_in_tx, &a, err);
@@ -85,7 +85,7 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     return 0;
 }
 
-int mlf_sql_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err)
+int mlf_store_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err)
 {
     mlf__tag_arg a = {.run_id = run_id, .key = key};
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__delete_in_tx, &a, err);

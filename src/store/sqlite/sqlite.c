@@ -11,8 +11,6 @@
 #include "store/uri.h"
 
 static void mlf__sqlite_destroy(mlf_store *store);
-static int mlf__read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err);
-static void mlf__read_end(mlf_sql_store *store, mlf_sql_conn *c);
 
 static mlf_store_ops mlf__sqlite_ops;
 
@@ -195,25 +193,21 @@ void mlf_sqlite_read_end(mlf_sqlite_store *s, mlf_sqlite_conn *c)
 }
 
 /* Locks the writer and opens a write transaction on it (BEGIN IMMEDIATE: writers never upgrade a read lock). */
-static int mlf__write_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
+int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
     pthread_mutex_lock(&s->write_mu);
     int rc = mlf_sqlite_exec(s->writer, pool, "BEGIN IMMEDIATE", err);
     if (rc < 0) {
         pthread_mutex_unlock(&s->write_mu);
         return rc;
     }
-    *ret = &s->writer->head;
+    *ret = s->writer;
     return 0;
 }
 
 /* Commits (rc 0) or rolls back the write transaction and unlocks the writer; one writer never deadlocks. */
-static int mlf__write_end(mlf_sql_store *store, mlf_sql_conn *conn, int rc, mlf_pool *pool, mlf_error *err,
-                          bool *retry)
+int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_pool *pool, mlf_error *err, bool *retry)
 {
-    mlf_sqlite_store *s = (mlf_sqlite_store *)store;
-    mlf_sqlite_conn *c = (mlf_sqlite_conn *)conn;
     mlf_sqlite_conn_quiesce(c);
     if (rc == 0) {
         rc = mlf_sqlite_exec(c, pool, "COMMIT", err);
@@ -248,7 +242,6 @@ static void mlf__sqlite_destroy(mlf_store *store)
 static void mlf__sqlite_configure(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    mlf_sql_ops_init(&mlf__sqlite_ops);
     mlf__sqlite_ops.backend = "sqlite";
     mlf__sqlite_ops.destroy = mlf__sqlite_destroy;
 }
@@ -276,10 +269,6 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
         free(s);
         return rc;
     }
-    s->sql.write_begin = mlf__write_begin;
-    s->sql.write_end = mlf__write_end;
-    s->sql.read_begin = mlf__read_begin;
-    s->sql.read_end = mlf__read_end;
     s->sql.group_commit = true; /* one writer connection: concurrent writes share its transactions */
     s->uri = strdup(uri);
     s->filename = filename != NULL ? strdup(filename) : NULL;
@@ -300,15 +289,4 @@ int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store
 fail:
     mlf__sqlite_destroy(&s->sql.base);
     return rc;
-}
-
-/* the SQL store's read transactions over the functions above */
-static int mlf__read_begin(mlf_sql_store *store, mlf_pool *pool, mlf_sql_conn **ret, mlf_error *err)
-{
-    return mlf_sqlite_read_begin((mlf_sqlite_store *)store, pool, (mlf_sqlite_conn **)ret, err);
-}
-
-static void mlf__read_end(mlf_sql_store *store, mlf_sql_conn *c)
-{
-    mlf_sqlite_read_end((mlf_sqlite_store *)store, (mlf_sqlite_conn *)c);
 }

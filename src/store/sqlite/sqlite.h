@@ -70,6 +70,13 @@ typedef struct mlf_sqlite_store {
 int mlf_sqlite_store_open(const char *uri, const char *filename, const mlf_store_config *config, mlf_pool *pool,
                           mlf_store **ret, mlf_error *err);
 
+/**
+ * Locks the writer connection and opens a write transaction on it (BEGIN
+ * IMMEDIATE). Only mlf_sql_in_write calls it (and mlf_sqlite_write_end).
+ */
+int mlf_sqlite_write_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err);
+/** Commits (rc 0) or rolls back and unlocks the writer; *retry is always false (one writer never deadlocks). */
+int mlf_sqlite_write_end(mlf_sqlite_store *s, mlf_sqlite_conn *c, int rc, mlf_pool *pool, mlf_error *err, bool *retry);
 /** Takes a reader connection (waiting while all are busy) and opens a read transaction on it. */
 int mlf_sqlite_read_begin(mlf_sqlite_store *s, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err);
 /** Ends the read transaction and gives the connection back. */
