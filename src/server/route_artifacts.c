@@ -259,7 +259,7 @@ static void mlf__get_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_htt
     }
     mlf_store *store = ctx->svc->store;
     Mlflow__Run *run = NULL;
-    if (mlf_sql_get_run(store, pool, run_id.val != NULL ? run_id.val : "None", &run, &err) < 0) {
+    if (mlf_store_get_run(store, pool, run_id.val != NULL ? run_id.val : "None", &run, &err) < 0) {
         mlf_http_respond_error(pool, ret, &err);
         return;
     }
@@ -281,8 +281,8 @@ static void mlf__model_version_artifact(mlf_ctx *ctx, const mlf_http_request *re
     const char *safe, *uri = NULL;
     mlf_store *store = ctx->svc->store;
     if (mlf_artifacts_check_path(pool, path.val, path.len, &safe, &err) < 0 ||
-        mlf_sql_get_model_version_download_uri(store, pool, name.val != NULL ? name.val : "None",
-                                               version.val != NULL ? version.val : "None", &uri, &err) < 0) {
+        mlf_store_get_model_version_download_uri(store, pool, name.val != NULL ? name.val : "None",
+                                                 version.val != NULL ? version.val : "None", &uri, &err) < 0) {
         mlf_http_respond_error(pool, ret, &err);
         return;
     }
@@ -304,7 +304,7 @@ static void mlf__logged_model_artifact(mlf_ctx *ctx, const char *model_id, const
     const char *safe, *location = NULL, *source_run = NULL;
     mlf_store *store = ctx->svc->store;
     if (mlf_artifacts_check_path(pool, path.val, path.len, &safe, &err) < 0 ||
-        mlf_sql_get_source_logged_model(store, pool, model_id, &location, &source_run, &err) < 0) {
+        mlf_store_get_source_logged_model(store, pool, model_id, &location, &source_run, &err) < 0) {
         mlf_http_respond_error(pool, ret, &err);
         return;
     }
@@ -338,7 +338,7 @@ static void mlf__upload_artifact(mlf_ctx *ctx, const mlf_http_request *req, mlf_
     }
     mlf_store *store = ctx->svc->store;
     Mlflow__Run *run = NULL;
-    if (mlf_sql_get_run(store, pool, run_uuid.val, &run, &err) < 0)
+    if (mlf_store_get_run(store, pool, run_uuid.val, &run, &err) < 0)
         goto fail;
     mlf_artifact_location loc;
     if (mlf_artifacts_locate(ctx, run->info != NULL ? run->info->artifact_uri : "", safe, &loc, &err) < 0)

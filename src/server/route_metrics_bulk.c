@@ -135,8 +135,8 @@ int mlf_http_metrics_bulk(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
     Mlflow__MetricWithRunId **metrics = NULL;
     size_t n = 0;
     /* a negative limit is no limit in SQLite, then Python's [:max_results] drops that many from the end */
-    if (mlf_sql_get_metric_history_bulk(store, pool, args.run_ids, args.n_run_ids, args.metric_key,
-                                        max_results < 0 ? -1 : max_results, &metrics, &n, &err) < 0)
+    if (mlf_store_get_metric_history_bulk(store, pool, args.run_ids, args.n_run_ids, args.metric_key,
+                                          max_results < 0 ? -1 : max_results, &metrics, &n, &err) < 0)
         goto fail;
     if (max_results < 0)
         n = (uint64_t)-max_results >= n ? 0 : n - (size_t)-max_results;

@@ -160,24 +160,24 @@ int mlf_store_batch_end(mlf_store *store, mlf_pool *pool, mlf_error *err);
 /* ---- the store operations (src/store/sql/<entity>.c, one implementation for every SQL backend) ---- */
 
 /* experiments (mirrors SqlAlchemyStore's experiment methods) */
-int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
-                              Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err);
-int mlf_sql_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
-                           mlf_error *err);
+int mlf_store_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
+                                Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err);
+int mlf_store_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
+                             mlf_error *err);
 /** *ret is NULL when no experiment has that name. */
-int mlf_sql_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
-                                   mlf_error *err);
-int mlf_sql_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
-int mlf_sql_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
-int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
-                              mlf_error *err);
-int mlf_sql_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                               const char *value, mlf_error *err);
-int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                                  mlf_error *err);
-int mlf_sql_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
-                               const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                               size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err);
+int mlf_store_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
+                                     mlf_error *err);
+int mlf_store_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
+int mlf_store_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err);
+int mlf_store_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
+                                mlf_error *err);
+int mlf_store_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                                 const char *value, mlf_error *err);
+int mlf_store_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                                    mlf_error *err);
+int mlf_store_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
+                                 const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                 size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err);
 
 /* runs (mirror SqlAlchemyStore's run methods; the validation of mlflow/utils/validation.py, truncation of
  * long values included, is the caller's, as are the handlers' checks) */
@@ -186,47 +186,49 @@ int mlf_sql_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewTyp
  * and an mlflow.runName tag must agree; a name is generated when neither is given. start_time NULL means
  * now. *ret is the new run as MLflow's create_run returns it (info, data.tags, empty inputs, no outputs).
  */
-int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
-                       const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
-                       Mlflow__Run **ret, mlf_error *err);
+int mlf_store_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
+                         const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
+                         Mlflow__Run **ret, mlf_error *err);
 /** get_run: the full run (info, data, inputs with model inputs, outputs). */
-int mlf_sql_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err);
+int mlf_store_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err);
 /** update_run_info: NULL status/end_time leave them; a non-empty run_name renames (tag too). */
-int mlf_sql_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
-                            const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err);
-int mlf_sql_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
-int mlf_sql_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
+int mlf_store_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
+                              const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err);
+int mlf_store_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
+int mlf_store_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err);
 /** log_metric: history row (re-logging an existing row is a no-op), latest_metrics, and the logged-model
  * metric when metric->model_id is set. NaN and +-Inf are stored as MLflow stores them. */
-int mlf_sql_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
-                       mlf_error *err);
+int mlf_store_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
+                         mlf_error *err);
 /** log_param: a param is immutable; re-logging the same value is a no-op. */
-int mlf_sql_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param, mlf_error *err);
+int mlf_store_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param,
+                        mlf_error *err);
 /** set_tag: upsert; mlflow.runName renames the run (a no-op when empty). */
-int mlf_sql_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err);
-int mlf_sql_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err);
+int mlf_store_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err);
+int mlf_store_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err);
 /** log_batch: params, metrics, logged-model metrics, tags in one transaction (all or nothing). */
-int mlf_sql_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
-                      size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
-                      size_t n_tags, mlf_error *err);
+int mlf_store_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
+                        size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
+                        size_t n_tags, mlf_error *err);
 /**
  * get_metric_history: rows ordered by timestamp, step, value from offset; max_results NULL means all of
  * them (no token), else MLflow 3's paging (max_results + 1 rows asked for; token when one more exists).
  */
-int mlf_sql_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
-                               const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err);
+int mlf_store_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
+                                 const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret,
+                                 mlf_error *err);
 /** get_metric_history_bulk: the runs' rows ordered by run, timestamp, step, value, at most max_results. */
-int mlf_sql_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                    const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
-                                    size_t *ret_n, mlf_error *err);
+int mlf_store_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                      const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
+                                      size_t *ret_n, mlf_error *err);
 /**
  * get_metric_history_bulk_interval: up to max_results sampled steps (min and max of each run kept) between
  * start_step and end_step (both NULL: 0 to the largest step), then each run's rows at those steps.
  */
-int mlf_sql_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                             const char *metric_key, int64_t max_results, const int64_t *start_step,
-                                             const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
-                                             mlf_error *err);
+int mlf_store_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                               const char *metric_key, int64_t max_results, const int64_t *start_step,
+                                               const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
+                                               mlf_error *err);
 
 /* search runs, inputs, outputs (mirror SqlAlchemyStore's _search_runs, log_inputs, log_outputs,
  * record_logged_model, _search_datasets; request validation is the caller's) */
@@ -234,22 +236,22 @@ int mlf_sql_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, c
  * One page of the runs of experiment_ids (each as text: int() of it, MLflow's error when not an int)
  * matching every clause, in orders' order then start_time DESC (unless ordered by it) then run_uuid.
  */
-int mlf_sql_search_runs(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                        const mlf_search_clause *clauses, size_t n_clauses, Mlflow__ViewType run_view_type,
-                        int64_t max_results, const mlf_search_order *orders, size_t n_orders, int64_t offset,
-                        mlf_store_run_page *ret, mlf_error *err);
+int mlf_store_search_runs(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
+                          const mlf_search_clause *clauses, size_t n_clauses, Mlflow__ViewType run_view_type,
+                          int64_t max_results, const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                          mlf_store_run_page *ret, mlf_error *err);
 /** Datasets (deduplicated by name and digest) with their input tags, and model inputs, of an active run. */
-int mlf_sql_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
-                       size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err);
+int mlf_store_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
+                         size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err);
 /** Model outputs (model id and step) of an active run. */
-int mlf_sql_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
-                        size_t n_models, mlf_error *err);
+int mlf_store_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
+                          size_t n_models, mlf_error *err);
 /** Appends model_dict (a JSON object: Model.get_tags_dict()) to the run's mlflow.log-model.history tag. */
-int mlf_sql_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
-                                mlf_error *err);
+int mlf_store_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
+                                  mlf_error *err);
 /** The (experiment, name, digest, context) summaries of the experiments' datasets, at most 1000. */
-int mlf_sql_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                            Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err);
+int mlf_store_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
+                              Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err);
 /*
  * model registry (mirrors the model registry's SqlAlchemyStore). Names are
  * matched exactly; versions are the request's text, compared as MLflow's
@@ -257,67 +259,68 @@ int mlf_sql_search_datasets(mlf_store *store, mlf_pool *pool, char *const *exper
  * names, versions, tags, aliases and stages is the caller's
  * (service/validate.h); stages given here are canonical.
  */
-int mlf_sql_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
-                                    Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err);
-int mlf_sql_get_registered_model(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__RegisteredModel **ret,
-                                 mlf_error *err);
-int mlf_sql_update_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err);
-int mlf_sql_rename_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *new_name,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err);
-int mlf_sql_delete_registered_model(mlf_store *store, mlf_pool *pool, const char *name, mlf_error *err);
+int mlf_store_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
+                                      Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
+                                      Mlflow__RegisteredModel **ret, mlf_error *err);
+int mlf_store_get_registered_model(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__RegisteredModel **ret,
+                                   mlf_error *err);
+int mlf_store_update_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *description,
+                                      Mlflow__RegisteredModel **ret, mlf_error *err);
+int mlf_store_rename_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *new_name,
+                                      Mlflow__RegisteredModel **ret, mlf_error *err);
+int mlf_store_delete_registered_model(mlf_store *store, mlf_pool *pool, const char *name, mlf_error *err);
 /** max_results as given (Python slicing semantics when < 1); clauses and orders from src/search. */
-int mlf_sql_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                     const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                     size_t n_orders, int64_t offset, mlf_store_registered_model_page *ret,
-                                     mlf_error *err);
+int mlf_store_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                       const mlf_search_clause *clauses, size_t n_clauses,
+                                       const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                                       mlf_store_registered_model_page *ret, mlf_error *err);
 /** n_stages 0 means every stage. */
-int mlf_sql_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *name, const char *const *stages,
-                                size_t n_stages, Mlflow__ModelVersion ***ret, size_t *ret_n, mlf_error *err);
-int mlf_sql_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                     const char *value, mlf_error *err);
-int mlf_sql_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                        mlf_error *err);
-/** Takes max(version) + 1 over every version of the model (deleted ones too) inside the write transaction. */
-int mlf_sql_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_store_new_model_version *mv,
-                                 Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                              Mlflow__ModelVersion **ret, mlf_error *err);
-/** description NULL clears it. */
-int mlf_sql_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 const char *description, Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_transition_model_version_stage(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char *stage, bool archive_existing_versions,
-                                           Mlflow__ModelVersion **ret, mlf_error *err);
-int mlf_sql_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 mlf_error *err);
-int mlf_sql_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char **ret, mlf_error *err);
-/** max_results must be at least 1. */
-int mlf_sql_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                  const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                  size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err);
-int mlf_sql_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                  const char *key, const char *value, mlf_error *err);
-int mlf_sql_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                     const char *key, mlf_error *err);
-int mlf_sql_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       const char *version, mlf_error *err);
-int mlf_sql_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+int mlf_store_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *name, const char *const *stages,
+                                  size_t n_stages, Mlflow__ModelVersion ***ret, size_t *ret_n, mlf_error *err);
+int mlf_store_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
+                                       const char *value, mlf_error *err);
+int mlf_store_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
                                           mlf_error *err);
+/** Takes max(version) + 1 over every version of the model (deleted ones too) inside the write transaction. */
+int mlf_store_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_store_new_model_version *mv,
+                                   Mlflow__ModelVersion **ret, mlf_error *err);
+int mlf_store_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                Mlflow__ModelVersion **ret, mlf_error *err);
+/** description NULL clears it. */
+int mlf_store_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                   const char *description, Mlflow__ModelVersion **ret, mlf_error *err);
+int mlf_store_transition_model_version_stage(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                             const char *stage, bool archive_existing_versions,
+                                             Mlflow__ModelVersion **ret, mlf_error *err);
+int mlf_store_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                   mlf_error *err);
+int mlf_store_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                             const char **ret, mlf_error *err);
+/** max_results must be at least 1. */
+int mlf_store_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                    const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                    size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err);
+int mlf_store_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                    const char *key, const char *value, mlf_error *err);
+int mlf_store_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                       const char *key, mlf_error *err);
+int mlf_store_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                         const char *version, mlf_error *err);
+int mlf_store_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                            mlf_error *err);
 /** "latest" (any case) is the first of the model's latest versions. */
-int mlf_sql_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       Mlflow__ModelVersion **ret, mlf_error *err);
+int mlf_store_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                         Mlflow__ModelVersion **ret, mlf_error *err);
 /** The artifact_uri of a run (for source validation): "Run with id=<id> not found" when absent. */
-int mlf_sql_get_source_run_artifact_uri(mlf_store *store, mlf_pool *pool, const char *run_id, const char **ret,
-                                        mlf_error *err);
+int mlf_store_get_source_run_artifact_uri(mlf_store *store, mlf_pool *pool, const char *run_id, const char **ret,
+                                          mlf_error *err);
 /** A logged model's artifact_location and source_run_id (NULL when unset); deleted models are absent. */
-int mlf_sql_get_source_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                    const char **ret_artifact_location, const char **ret_source_run_id, mlf_error *err);
+int mlf_store_get_source_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                      const char **ret_artifact_location, const char **ret_source_run_id,
+                                      mlf_error *err);
 /** Appends {"name", "version"} to the logged model's mlflow.modelVersions tag (set_model_versions_tags). */
-int mlf_sql_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
-                                    const char *model_id, mlf_error *err);
+int mlf_store_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
+                                      const char *model_id, mlf_error *err);
 
 /*
  * logged models (mirror SqlAlchemyStore's logged-model methods; the name
@@ -327,25 +330,25 @@ int mlf_sql_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char
  * ones too) except by get_logged_model and the search.
  */
 /** name NULL: a generated one. Experiment must exist and be active. */
-int mlf_sql_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
-                                const char *model_type, const char *source_run_id,
-                                Mlflow__LoggedModelParameter *const *params, size_t n_params,
-                                Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
-                                mlf_error *err);
-int mlf_sql_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
-                             mlf_error *err);
-int mlf_sql_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                  Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err);
-int mlf_sql_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err);
+int mlf_store_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                                  const char *model_type, const char *source_run_id,
+                                  Mlflow__LoggedModelParameter *const *params, size_t n_params,
+                                  Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
+                                  mlf_error *err);
+int mlf_store_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
+                               mlf_error *err);
+int mlf_store_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                    Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err);
+int mlf_store_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err);
 /** Upserts (the last value of a repeated key wins). */
-int mlf_sql_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                  Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err);
-int mlf_sql_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
-                                    mlf_error *err);
+int mlf_store_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                    Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err);
+int mlf_store_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
+                                      mlf_error *err);
 /** Inserts; a key logged before is the primary key's IntegrityError, as in MLflow. */
-int mlf_sql_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                    Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err);
-int mlf_sql_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
-                                 mlf_store_logged_model_page *ret, mlf_error *err);
+int mlf_store_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                      Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err);
+int mlf_store_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
+                                   mlf_store_logged_model_page *ret, mlf_error *err);
 
 #endif

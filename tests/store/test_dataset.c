@@ -58,7 +58,7 @@ static Mlflow__DatasetInput *input(mlf_pool *pool, const char *name, const char 
 
 static int log_inputs(fixture *f, const char *run, Mlflow__DatasetInput **ins, size_t n, mlf_error *err)
 {
-    return mlf_sql_log_inputs(f->store, f->pool, run, ins, n, NULL, 0, err);
+    return mlf_store_log_inputs(f->store, f->pool, run, ins, n, NULL, 0, err);
 }
 
 static char *q1(fixture *f, const char *sql)
@@ -120,13 +120,13 @@ static void test_log_inputs_models(void **state)
     m1.model_id = "m-1";
     m2.model_id = "m-2";
     Mlflow__ModelInput *models[] = {&m1, &m2, &m1};
-    assert_int_equal(mlf_sql_log_inputs(f->store, f->pool, "r1", NULL, 0, models, 3, &err), 0);
+    assert_int_equal(mlf_store_log_inputs(f->store, f->pool, "r1", NULL, 0, models, 3, &err), 0);
     assert_string_equal(qall(f,
                              "SELECT destination_id FROM inputs WHERE source_type = 'RUN_INPUT' AND source_id = 'r1' "
                              "AND destination_type = 'MODEL_INPUT' ORDER BY destination_id"),
                         "m-1,m-2");
     char *before = q1(f, "SELECT input_uuid FROM inputs WHERE destination_id = 'm-1'");
-    assert_int_equal(mlf_sql_log_inputs(f->store, f->pool, "r1", NULL, 0, models, 1, &err), 0);
+    assert_int_equal(mlf_store_log_inputs(f->store, f->pool, "r1", NULL, 0, models, 1, &err), 0);
     /* a merge: the same edge with a new input_uuid */
     assert_string_equal(q1(f, "SELECT count(*) FROM inputs"), "2");
     assert_string_not_equal(q1(f, "SELECT input_uuid FROM inputs WHERE destination_id = 'm-1'"), before);
@@ -173,18 +173,18 @@ static void test_log_outputs(void **state)
     a.step = 7;
     b.model_id = "m-b";
     Mlflow__ModelOutput *models[] = {&a, &b};
-    assert_int_equal(mlf_sql_log_outputs(f->store, f->pool, "r1", models, 2, &err), 0);
+    assert_int_equal(mlf_store_log_outputs(f->store, f->pool, "r1", models, 2, &err), 0);
     assert_string_equal(qall(f, "SELECT destination_id, step FROM inputs WHERE source_type = 'RUN_OUTPUT' AND "
                                 "source_id = 'r1' AND destination_type = 'MODEL_OUTPUT' ORDER BY destination_id"),
                         "m-a:7,m-b:0");
-    int rc = mlf_sql_log_outputs(f->store, f->pool, "r1", models, 1, &err);
+    int rc = mlf_store_log_outputs(f->store, f->pool, "r1", models, 1, &err);
     assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed: inputs.",
                                   MLF_TEST_PG_UNIQUE "\"inputs_pk\"\nDETAIL:  Key (source_type, source_id, "
                                                      "destination_type, destination_id)=(RUN_OUTPUT, r1, MODEL_OUTPUT, "
                                                      "m-a) already exists.");
-    rc = mlf_sql_log_outputs(f->store, f->pool, "nope", models, 0, &err);
+    rc = mlf_store_log_outputs(f->store, f->pool, "nope", models, 0, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=nope not found");
-    rc = mlf_sql_log_outputs(f->store, f->pool, "gone", models, 0, &err);
+    rc = mlf_store_log_outputs(f->store, f->pool, "gone", models, 0, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "The run gone must be in the 'active' state. Current state is deleted.");
 }
@@ -205,13 +205,13 @@ static void test_record_logged_model(void **state)
     const char *history = "SELECT value FROM tags WHERE run_uuid = 'r1' AND key = 'mlflow.log-model.history'";
     mlf_test_sql(f->db_path, "INSERT INTO tags (key, value, run_uuid) VALUES ('first', 'x', 'r1')");
     mlf_json *m = parse(f, "{\"run_id\":\"r1\",\"artifact_path\":\"p\",\"n\":[1.5,-0,1E2,true,null,\"\\u00e9\"]}");
-    assert_int_equal(mlf_sql_record_logged_model(f->store, f->pool, "r1", m, &err), 0);
+    assert_int_equal(mlf_store_record_logged_model(f->store, f->pool, "r1", m, &err), 0);
     assert_string_equal(
         q1(f, history),
         "[{\"run_id\": \"r1\", \"artifact_path\": \"p\", \"n\": [1.5, 0, 100.0, true, null, \"\\u00e9\"]}]");
     /* the previous list is read back and written as json.dumps writes it */
     mlf_test_sql(f->db_path, "UPDATE tags SET value = '[{\"a\":1},2]' WHERE key = 'mlflow.log-model.history'");
-    assert_int_equal(mlf_sql_record_logged_model(f->store, f->pool, "r1", parse(f, "{}"), &err), 0);
+    assert_int_equal(mlf_store_record_logged_model(f->store, f->pool, "r1", parse(f, "{}"), &err), 0);
     assert_string_equal(q1(f, history), "[{\"a\": 1}, 2, {}]");
     /* the tag keeps its place among the run's tags (SQLite's rowid) */
     if (!mlf_test_pg())
@@ -224,13 +224,13 @@ static void test_record_logged_model(void **state)
     for (int i = 0; i < 9000; i++)
         mlf_buf_puts(&big, "\xC3\xA9");
     mlf_buf_puts(&big, "\"}");
-    assert_int_equal(mlf_sql_record_logged_model(f->store, f->pool, "r2", parse(f, big.data), &err), 0);
+    assert_int_equal(mlf_store_record_logged_model(f->store, f->pool, "r2", parse(f, big.data), &err), 0);
     assert_string_equal(q1(f, "SELECT length(value) FROM tags WHERE run_uuid = 'r2'"), "8000");
     /* a history that is not a JSON list fails as Python does: a 500 */
     mlf_test_sql(f->db_path, "UPDATE tags SET value = '{}' WHERE run_uuid = 'r1' AND key = 'mlflow.log-model.history'");
-    int rc = mlf_sql_record_logged_model(f->store, f->pool, "r1", parse(f, "{}"), &err);
+    int rc = mlf_store_record_logged_model(f->store, f->pool, "r1", parse(f, "{}"), &err);
     assert_error(rc, err, MLF_ERR_INTERNAL_ERROR, "can only concatenate list (not \"dict\") to list");
-    rc = mlf_sql_record_logged_model(f->store, f->pool, "nope", parse(f, "{}"), &err);
+    rc = mlf_store_record_logged_model(f->store, f->pool, "nope", parse(f, "{}"), &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=nope not found");
 }
 
@@ -249,7 +249,7 @@ static void test_search_datasets(void **state)
     char *ids[] = {"1"};
     Mlflow__DatasetSummary **s;
     size_t n;
-    assert_int_equal(mlf_sql_search_datasets(f->store, f->pool, ids, 1, &s, &n, &err), 0);
+    assert_int_equal(mlf_store_search_datasets(f->store, f->pool, ids, 1, &s, &n, &err), 0);
     assert_int_equal(n, 4);
     mlf_buf got;
     mlf_buf_init(&got, f->pool, 64);
@@ -261,10 +261,10 @@ static void test_search_datasets(void **state)
         if (strstr(got.data, want[i]) == NULL)
             fail_msg("missing %s in %s", want[i], got.data);
     char *two[] = {"1", " 2"};
-    assert_int_equal(mlf_sql_search_datasets(f->store, f->pool, two, 2, &s, &n, &err), 0);
+    assert_int_equal(mlf_store_search_datasets(f->store, f->pool, two, 2, &s, &n, &err), 0);
     assert_int_equal(n, 5);
     char *bad[] = {"1", "x"};
-    int rc = mlf_sql_search_datasets(f->store, f->pool, bad, 2, &s, &n, &err);
+    int rc = mlf_store_search_datasets(f->store, f->pool, bad, 2, &s, &n, &err);
     assert_error(rc, err, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: 'x'");
 }
 
@@ -282,7 +282,7 @@ static void test_search_datasets_limit(void **state)
     char *ids[] = {"1"};
     Mlflow__DatasetSummary **s;
     size_t n;
-    assert_int_equal(mlf_sql_search_datasets(f->store, f->pool, ids, 1, &s, &n, &err), 0);
+    assert_int_equal(mlf_store_search_datasets(f->store, f->pool, ids, 1, &s, &n, &err), 0);
     assert_int_equal(n, 1000);
 }
 

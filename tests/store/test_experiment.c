@@ -62,7 +62,7 @@ static const char *create(fixture *f, const char *name)
 {
     const char *id = NULL;
     mlf_error err = {0};
-    int rc = mlf_sql_create_experiment(f->store, f->pool, name, NULL, NULL, 0, &id, &err);
+    int rc = mlf_store_create_experiment(f->store, f->pool, name, NULL, NULL, 0, &id, &err);
     if (rc != 0)
         fail_msg("create %s: %s", name, err.message);
     return id;
@@ -81,7 +81,7 @@ static Mlflow__Experiment *get(fixture *f, const char *id)
 {
     Mlflow__Experiment *e = NULL;
     mlf_error err = {0};
-    int rc = mlf_sql_get_experiment(f->store, f->pool, id, &e, &err);
+    int rc = mlf_store_get_experiment(f->store, f->pool, id, &e, &err);
     if (rc != 0)
         fail_msg("get %s: %s", id, err.message);
     return e;
@@ -145,8 +145,8 @@ static mlf_store_experiment_page search_page(fixture *f, search_args a)
         a.view = MLFLOW__VIEW_TYPE__ACTIVE_ONLY;
     if (a.max_results == 0)
         a.max_results = 1000;
-    int rc = mlf_sql_search_experiments(f->store, f->pool, a.view, a.max_results, a.clauses, a.n_clauses,
-                                        a.orders, a.n_orders, a.offset, &page, &err);
+    int rc = mlf_store_search_experiments(f->store, f->pool, a.view, a.max_results, a.clauses, a.n_clauses, a.orders,
+                                          a.n_orders, a.offset, &page, &err);
     if (rc != 0)
         fail_msg("search: %s", err.message);
     return page;
@@ -208,8 +208,8 @@ static void test_create_experiment_with_tags_and_location(void **state)
     Mlflow__ExperimentTag *tags[] = {mk_tag(f->pool, "key1", "val1"), mk_tag(f->pool, "key2", "val2")};
     const char *id;
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_create_experiment(f->store, f->pool, "tagged", "s3://bucket/some/where", tags, 2,
-                                               &id, &err),
+    assert_int_equal(mlf_store_create_experiment(f->store, f->pool, "tagged", "s3://bucket/some/where", tags, 2,
+                                                 &id, &err),
                      0);
     Mlflow__Experiment *e = get(f, id);
     assert_string_equal(e->artifact_location, "s3://bucket/some/where");
@@ -220,17 +220,17 @@ static void test_create_experiment_with_tags_and_location(void **state)
     /* a relative local location is made absolute against the working directory */
     char cwd[1024];
     assert_non_null(getcwd(cwd, sizeof(cwd)));
-    assert_int_equal(mlf_sql_create_experiment(f->store, f->pool, "relative", "some location", NULL, 0, &id,
-                                               &err),
+    assert_int_equal(mlf_store_create_experiment(f->store, f->pool, "relative", "some location", NULL, 0, &id,
+                                                 &err),
                      0);
     assert_string_equal(get(f, id)->artifact_location, mlf_pool_sprintf(f->pool, "%s/some location", cwd));
-    assert_int_equal(mlf_sql_create_experiment(f->store, f->pool, "file-rel", "file:rel/dir?x=1", NULL, 0, &id,
-                                               &err),
+    assert_int_equal(mlf_store_create_experiment(f->store, f->pool, "file-rel", "file:rel/dir?x=1", NULL, 0, &id,
+                                                 &err),
                      0);
     assert_string_equal(get(f, id)->artifact_location, mlf_pool_sprintf(f->pool, "file://%s/rel/dir?x=1", cwd));
     /* remote file: URIs are refused as MLflow's is_local_uri does */
-    assert_error(mlf_sql_create_experiment(f->store, f->pool, "remote", "file://otherhost/x", NULL, 0, &id,
-                                           &err),
+    assert_error(mlf_store_create_experiment(f->store, f->pool, "remote", "file://otherhost/x", NULL, 0, &id,
+                                             &err),
                  err, MLF_ERR_INTERNAL_ERROR,
                  "file://otherhost/x is not a valid remote uri. For remote access on windows, please consider using "
                  "a different scheme such as SMB (e.g. smb://<hostname>/<path>).");
@@ -242,25 +242,25 @@ static void test_create_duplicate_name(void **state)
     create(f, "test");
     const char *id;
     mlf_error err = {0};
-    int rc = mlf_sql_create_experiment(f->store, f->pool, "test", NULL, NULL, 0, &id, &err);
+    int rc = mlf_store_create_experiment(f->store, f->pool, "test", NULL, NULL, 0, &id, &err);
     assert_integrity_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
                            "Experiment(name=test) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint "
                            "failed: experiments.name",
                            "Experiment(name=test) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
                            "\"experiments_name_key\"\nDETAIL:  Key (name)=(test) already exists.");
     /* also with an explicit location (MLflow's regression test) */
-    rc = mlf_sql_create_experiment(f->store, f->pool, "test", "/tmp/x", NULL, 0, &id, &err);
+    rc = mlf_store_create_experiment(f->store, f->pool, "test", "/tmp/x", NULL, 0, &id, &err);
     assert_int_equal(rc, -MLF_ERR_RESOURCE_ALREADY_EXISTS);
     /* duplicate tag keys fail the same way and leave nothing behind */
     Mlflow__ExperimentTag *tags[] = {mk_tag(f->pool, "k", "1"), mk_tag(f->pool, "k", "2")};
-    rc = mlf_sql_create_experiment(f->store, f->pool, "dup-tags", NULL, tags, 2, &id, &err);
+    rc = mlf_store_create_experiment(f->store, f->pool, "dup-tags", NULL, tags, 2, &id, &err);
     assert_integrity_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
                            "Experiment(name=dup-tags) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint "
                            "failed: experiment_tags.key, experiment_tags.experiment_id",
                            "Experiment(name=dup-tags) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
                            "\"experiment_tag_pk\"\nDETAIL:  Key (key, experiment_id)=(k, ");
     Mlflow__Experiment *e = NULL;
-    assert_int_equal(mlf_sql_get_experiment_by_name(f->store, f->pool, "dup-tags", &e, &err), 0);
+    assert_int_equal(mlf_store_get_experiment_by_name(f->store, f->pool, "dup-tags", &e, &err), 0);
     assert_null(e);
     /* SQLite reuses the ids of the failed inserts; a PostgreSQL sequence does not (as with MLflow there) */
     const char *next = create(f, "next");
@@ -275,26 +275,26 @@ static void test_get_experiment_errors(void **state)
     fixture *f = *state;
     Mlflow__Experiment *e = NULL;
     mlf_error err = {0};
-    assert_error(mlf_sql_get_experiment(f->store, f->pool, "100", &e, &err), err,
+    assert_error(mlf_store_get_experiment(f->store, f->pool, "100", &e, &err), err,
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=100 exists");
-    assert_error(mlf_sql_get_experiment(f->store, f->pool, "-1", &e, &err), err,
+    assert_error(mlf_store_get_experiment(f->store, f->pool, "-1", &e, &err), err,
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=-1 exists");
     /* int() of a non-integer: MLflow's session wrapper turns the ValueError into INTERNAL_ERROR */
-    assert_error(mlf_sql_get_experiment(f->store, f->pool, "abc", &e, &err), err, MLF_ERR_INTERNAL_ERROR,
+    assert_error(mlf_store_get_experiment(f->store, f->pool, "abc", &e, &err), err, MLF_ERR_INTERNAL_ERROR,
                  "invalid literal for int() with base 10: 'abc'");
-    assert_error(mlf_sql_get_experiment(f->store, f->pool, "1'; DROP TABLE x", &e, &err), err,
+    assert_error(mlf_store_get_experiment(f->store, f->pool, "1'; DROP TABLE x", &e, &err), err,
                  MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: \"1'; DROP TABLE x\"");
     /* too large for SQLite's INTEGER; psycopg2 sends it as a numeric literal, which matches no row */
     if (mlf_test_pg())
-        assert_error(mlf_sql_get_experiment(f->store, f->pool, "99999999999999999999", &e, &err), err,
+        assert_error(mlf_store_get_experiment(f->store, f->pool, "99999999999999999999", &e, &err), err,
                      MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=99999999999999999999 exists");
     else
-        assert_error(mlf_sql_get_experiment(f->store, f->pool, "99999999999999999999", &e, &err), err,
+        assert_error(mlf_store_get_experiment(f->store, f->pool, "99999999999999999999", &e, &err), err,
                      MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
     /* what int() accepts finds the experiment, and the message keeps the id as given */
     assert_string_equal(get(f, " 0 ")->name, "Default");
     assert_string_equal(get(f, "+0")->name, "Default");
-    assert_error(mlf_sql_get_experiment(f->store, f->pool, "0_1", &e, &err), err,
+    assert_error(mlf_store_get_experiment(f->store, f->pool, "0_1", &e, &err), err,
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=0_1 exists");
     /* `experiment_id or "0"` */
     assert_string_equal(get(f, "")->name, "Default");
@@ -307,15 +307,15 @@ static void test_get_experiment_by_name(void **state)
     const char *id = create(f, "goku");
     Mlflow__Experiment *e = NULL;
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_get_experiment_by_name(f->store, f->pool, "goku", &e, &err), 0);
+    assert_int_equal(mlf_store_get_experiment_by_name(f->store, f->pool, "goku", &e, &err), 0);
     assert_non_null(e);
     assert_string_equal(e->experiment_id, id);
-    assert_int_equal(mlf_sql_get_experiment_by_name(f->store, f->pool, "idontexist", &e, &err), 0);
+    assert_int_equal(mlf_store_get_experiment_by_name(f->store, f->pool, "idontexist", &e, &err), 0);
     assert_null(e);
-    assert_int_equal(mlf_sql_get_experiment_by_name(f->store, f->pool, "GOKU", &e, &err), 0);
+    assert_int_equal(mlf_store_get_experiment_by_name(f->store, f->pool, "GOKU", &e, &err), 0);
     assert_null(e); /* names are case-sensitive */
-    assert_int_equal(mlf_sql_delete_experiment(f->store, f->pool, id, &err), 0);
-    assert_int_equal(mlf_sql_get_experiment_by_name(f->store, f->pool, "goku", &e, &err), 0);
+    assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, id, &err), 0);
+    assert_int_equal(mlf_store_get_experiment_by_name(f->store, f->pool, "goku", &e, &err), 0);
     assert_non_null(e);
     assert_string_equal(e->lifecycle_stage, "deleted");
 }
@@ -342,7 +342,7 @@ static void test_delete_and_restore(void **state)
     Mlflow__Experiment *before = get(f, id);
     sleep_ms(5);
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_delete_experiment(f->store, f->pool, id, &err), 0);
+    assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, id, &err), 0);
     Mlflow__Experiment *deleted = get(f, id);
     assert_string_equal(deleted->lifecycle_stage, "deleted");
     assert_true(deleted->last_update_time > before->last_update_time);
@@ -354,12 +354,12 @@ static void test_delete_and_restore(void **state)
                                            "FROM runs ORDER BY run_uuid"),
                         "r1:deleted:1,r2:deleted:1,r3:active:null");
     /* deleting again: only active experiments can be deleted */
-    assert_error(mlf_sql_delete_experiment(f->store, f->pool, id, &err), err, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
+    assert_error(mlf_store_delete_experiment(f->store, f->pool, id, &err), err, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
                  "No Experiment with id=1 exists");
     assert_string_equal(names(f, SEARCH(f, .view = MLFLOW__VIEW_TYPE__ACTIVE_ONLY)), "rick,Default");
 
     sleep_ms(5);
-    assert_int_equal(mlf_sql_restore_experiment(f->store, f->pool, id, &err), 0);
+    assert_int_equal(mlf_store_restore_experiment(f->store, f->pool, id, &err), 0);
     Mlflow__Experiment *restored = get(f, id);
     assert_string_equal(restored->lifecycle_stage, "active");
     assert_true(restored->last_update_time > deleted->last_update_time);
@@ -367,11 +367,11 @@ static void test_delete_and_restore(void **state)
     assert_string_equal(mlf_test_query_all(f->pool, f->db_path,
                                            "SELECT run_uuid, lifecycle_stage, deleted_time FROM runs ORDER BY run_uuid"),
                         "r1:active:null,r2:active:null,r3:active:null");
-    assert_error(mlf_sql_restore_experiment(f->store, f->pool, id, &err), err, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
+    assert_error(mlf_store_restore_experiment(f->store, f->pool, id, &err), err, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
                  "No Experiment with id=1 exists");
-    assert_error(mlf_sql_delete_experiment(f->store, f->pool, "42", &err), err, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
+    assert_error(mlf_store_delete_experiment(f->store, f->pool, "42", &err), err, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
                  "No Experiment with id=42 exists");
-    assert_error(mlf_sql_delete_experiment(f->store, f->pool, "x", &err), err, MLF_ERR_INTERNAL_ERROR,
+    assert_error(mlf_store_delete_experiment(f->store, f->pool, "x", &err), err, MLF_ERR_INTERNAL_ERROR,
                  "invalid literal for int() with base 10: 'x'");
 }
 
@@ -380,12 +380,12 @@ static void test_delete_default_experiment(void **state)
     fixture *f = *state;
     create(f, "aNothEr");
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_delete_experiment(f->store, f->pool, "0", &err), 0);
+    assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, "0", &err), 0);
     assert_string_equal(names(f, SEARCH(f, 0)), "aNothEr");
     assert_string_equal(get(f, "0")->lifecycle_stage, "deleted");
     /* `experiment_id or "0"` finds Default, then int("") of the run lookup fails as in MLflow */
-    assert_int_equal(mlf_sql_restore_experiment(f->store, f->pool, "0", &err), 0);
-    assert_error(mlf_sql_delete_experiment(f->store, f->pool, "", &err), err, MLF_ERR_INTERNAL_ERROR,
+    assert_int_equal(mlf_store_restore_experiment(f->store, f->pool, "0", &err), 0);
+    assert_error(mlf_store_delete_experiment(f->store, f->pool, "", &err), err, MLF_ERR_INTERNAL_ERROR,
                  "invalid literal for int() with base 10: ''");
     assert_string_equal(get(f, "0")->lifecycle_stage, "active"); /* rolled back */
 }
@@ -399,13 +399,13 @@ static void test_rename_experiment(void **state)
     Mlflow__Experiment *before = get(f, id);
     sleep_ms(5);
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_rename_experiment(f->store, f->pool, id, "new name", &err), 0);
+    assert_int_equal(mlf_store_rename_experiment(f->store, f->pool, id, "new name", &err), 0);
     Mlflow__Experiment *after = get(f, id);
     assert_string_equal(after->name, "new name");
     assert_true(after->last_update_time > before->last_update_time);
 
     create(f, "taken");
-    assert_integrity_error(mlf_sql_rename_experiment(f->store, f->pool, id, "taken", &err), err,
+    assert_integrity_error(mlf_store_rename_experiment(f->store, f->pool, id, "taken", &err), err,
                            MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name",
                            MLF_TEST_PG_UNIQUE "\"experiments_name_key\"\nDETAIL:  Key (name)=(taken) already exists.\n"
                                               "\n[SQL: UPDATE experiments SET name=%(name)s, last_update_time="
@@ -413,12 +413,12 @@ static void test_rename_experiment(void **state)
                                               "%(experiments_experiment_id)s]\n[parameters: {'name': 'taken', ");
     assert_string_equal(get(f, id)->name, "new name");
     /* renaming to its own name is fine */
-    assert_int_equal(mlf_sql_rename_experiment(f->store, f->pool, id, "new name", &err), 0);
+    assert_int_equal(mlf_store_rename_experiment(f->store, f->pool, id, "new name", &err), 0);
 
-    assert_int_equal(mlf_sql_delete_experiment(f->store, f->pool, id, &err), 0);
-    assert_error(mlf_sql_rename_experiment(f->store, f->pool, id, "again", &err), err, MLF_ERR_INVALID_STATE,
+    assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, id, &err), 0);
+    assert_error(mlf_store_rename_experiment(f->store, f->pool, id, "again", &err), err, MLF_ERR_INVALID_STATE,
                  "Cannot rename a non-active experiment.");
-    assert_error(mlf_sql_rename_experiment(f->store, f->pool, "77", "again", &err), err,
+    assert_error(mlf_store_rename_experiment(f->store, f->pool, "77", "again", &err), err,
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=77 exists");
 }
 
@@ -429,32 +429,32 @@ static void test_set_experiment_tag(void **state)
     fixture *f = *state;
     const char *id = create(f, "setExperimentTagExp");
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_set_experiment_tag(f->store, f->pool, id, "tag0", "value0", &err), 0);
+    assert_int_equal(mlf_store_set_experiment_tag(f->store, f->pool, id, "tag0", "value0", &err), 0);
     assert_string_equal(tag_value(get(f, id), "tag0"), "value0");
-    assert_int_equal(mlf_sql_set_experiment_tag(f->store, f->pool, id, "tag0", "value00000", &err), 0);
+    assert_int_equal(mlf_store_set_experiment_tag(f->store, f->pool, id, "tag0", "value00000", &err), 0);
     assert_string_equal(tag_value(get(f, id), "tag0"), "value00000");
     assert_int_equal(get(f, id)->n_tags, 1);
 
     const char *id2 = create(f, "setExperimentTagExp2");
     assert_int_equal(get(f, id2)->n_tags, 0);
-    assert_int_equal(mlf_sql_set_experiment_tag(f->store, f->pool, id2, "tag0", "differentValue", &err), 0);
+    assert_int_equal(mlf_store_set_experiment_tag(f->store, f->pool, id2, "tag0", "differentValue", &err), 0);
     assert_string_equal(tag_value(get(f, id), "tag0"), "value00000");
     assert_string_equal(tag_value(get(f, id2), "tag0"), "differentValue");
 
-    assert_int_equal(mlf_sql_set_experiment_tag(f->store, f->pool, id, "multiline tag", "v2\nv2\nv2", &err), 0);
+    assert_int_equal(mlf_store_set_experiment_tag(f->store, f->pool, id, "multiline tag", "v2\nv2\nv2", &err), 0);
     assert_string_equal(tag_value(get(f, id), "multiline tag"), "v2\nv2\nv2");
     /* setting a tag does not touch last_update_time (as in MLflow) */
     Mlflow__Experiment *e = get(f, id);
     assert_int_equal(e->last_update_time, e->creation_time);
 
-    assert_error(mlf_sql_set_experiment_tag(f->store, f->pool, "55", "k", "v", &err), err,
+    assert_error(mlf_store_set_experiment_tag(f->store, f->pool, "55", "k", "v", &err), err,
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=55 exists");
-    assert_int_equal(mlf_sql_delete_experiment(f->store, f->pool, id, &err), 0);
-    assert_error(mlf_sql_set_experiment_tag(f->store, f->pool, id, "should", "notset", &err), err,
+    assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, id, &err), 0);
+    assert_error(mlf_store_set_experiment_tag(f->store, f->pool, id, "should", "notset", &err), err,
                  MLF_ERR_INVALID_PARAMETER_VALUE,
                  "The experiment 1 must be in the 'active' state. Current state is deleted.");
     /* the message names the stored id, not the text given */
-    assert_error(mlf_sql_set_experiment_tag(f->store, f->pool, "01", "should", "notset", &err), err,
+    assert_error(mlf_store_set_experiment_tag(f->store, f->pool, "01", "should", "notset", &err), err,
                  MLF_ERR_INVALID_PARAMETER_VALUE,
                  "The experiment 1 must be in the 'active' state. Current state is deleted.");
 }
@@ -464,18 +464,18 @@ static void test_delete_experiment_tag(void **state)
     fixture *f = *state;
     const char *id = create(f, "tags");
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_set_experiment_tag(f->store, f->pool, id, "tag0", "value0", &err), 0);
-    assert_int_equal(mlf_sql_set_experiment_tag(f->store, f->pool, id, "tag1", "value1", &err), 0);
-    assert_int_equal(mlf_sql_delete_experiment_tag(f->store, f->pool, id, "tag0", &err), 0);
+    assert_int_equal(mlf_store_set_experiment_tag(f->store, f->pool, id, "tag0", "value0", &err), 0);
+    assert_int_equal(mlf_store_set_experiment_tag(f->store, f->pool, id, "tag1", "value1", &err), 0);
+    assert_int_equal(mlf_store_delete_experiment_tag(f->store, f->pool, id, "tag0", &err), 0);
     Mlflow__Experiment *e = get(f, id);
     assert_null(tag_value(e, "tag0"));
     assert_string_equal(tag_value(e, "tag1"), "value1");
-    assert_error(mlf_sql_delete_experiment_tag(f->store, f->pool, id, "tag0", &err), err,
+    assert_error(mlf_store_delete_experiment_tag(f->store, f->pool, id, "tag0", &err), err,
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No tag with name: tag0 in experiment with id 1");
-    assert_error(mlf_sql_delete_experiment_tag(f->store, f->pool, "9", "tag1", &err), err,
+    assert_error(mlf_store_delete_experiment_tag(f->store, f->pool, "9", "tag1", &err), err,
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=9 exists");
-    assert_int_equal(mlf_sql_delete_experiment(f->store, f->pool, id, &err), 0);
-    assert_error(mlf_sql_delete_experiment_tag(f->store, f->pool, id, "tag1", &err), err,
+    assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, id, &err), 0);
+    assert_error(mlf_store_delete_experiment_tag(f->store, f->pool, id, "tag1", &err), err,
                  MLF_ERR_INVALID_PARAMETER_VALUE,
                  "The experiment 1 must be in the 'active' state. Current state is deleted.");
 }
@@ -488,7 +488,7 @@ static void test_search_view_type(void **state)
     const char *const n[] = {"a", "b"};
     create_spaced(f, n, 2);
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_delete_experiment(f->store, f->pool, "2", &err), 0);
+    assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, "2", &err), 0);
     assert_string_equal(names(f, SEARCH(f, .view = MLFLOW__VIEW_TYPE__ACTIVE_ONLY)), "a,Default");
     assert_string_equal(names(f, SEARCH(f, .view = MLFLOW__VIEW_TYPE__DELETED_ONLY)), "b");
     assert_string_equal(names(f, SEARCH(f, .view = MLFLOW__VIEW_TYPE__ALL)), "b,a,Default");
@@ -545,8 +545,8 @@ static void test_search_filter_by_time_attribute(void **state)
         mlf_search_clause le = attr_num("creation_time", MLF_OP_LE, t1_5);
         mlf_store_experiment_page page = {0};
         mlf_error err = {0};
-        assert_error_prefix(mlf_sql_search_experiments(f->store, f->pool, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 1000,
-                                                       &le, 1, NULL, 0, 0, &page, &err),
+        assert_error_prefix(mlf_store_search_experiments(f->store, f->pool, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 1000,
+                                                         &le, 1, NULL, 0, 0, &page, &err),
                             err, MLF_ERR_BAD_REQUEST,
                             mlf_pool_sprintf(f->pool,
                                              "(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for "
@@ -559,7 +559,7 @@ static void test_search_filter_by_time_attribute(void **state)
     sleep_ms(2);
     int64_t before_rename = now_ms();
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_rename_experiment(f->store, f->pool, id1, "new_name", &err), 0);
+    assert_int_equal(mlf_store_rename_experiment(f->store, f->pool, id1, "new_name", &err), 0);
     assert_string_equal(ids(f, SEARCH(f, CLAUSES(attr_num("last_update_time", MLF_OP_GE,
                                                           mlf_pool_sprintf(f->pool, "%" PRId64, before_rename))))),
                         "1");
@@ -585,8 +585,8 @@ static void test_search_filter_by_tag(void **state)
     };
     for (size_t i = 0; i < 3; i++) {
         sleep_ms(2);
-        assert_int_equal(mlf_sql_create_experiment(f->store, f->pool, exps[i].name, NULL, exps[i].tags,
-                                                   exps[i].n, &id, &err),
+        assert_int_equal(mlf_store_create_experiment(f->store, f->pool, exps[i].name, NULL, exps[i].tags,
+                                                     exps[i].n, &id, &err),
                          0);
     }
     assert_string_equal(names(f, SEARCH(f, CLAUSES(tag("key1", MLF_OP_EQ, "value")))), "exp1");
@@ -623,7 +623,7 @@ static void test_search_order_by(void **state)
     assert_string_equal(ids(f, SEARCH(f, ORDERS(order("last_update_time", true)))), "0,1,2,3");
     mlf_error err = {0};
     sleep_ms(2);
-    assert_int_equal(mlf_sql_rename_experiment(f->store, f->pool, "1", "new_name", &err), 0);
+    assert_int_equal(mlf_store_rename_experiment(f->store, f->pool, "1", "new_name", &err), 0);
     assert_string_equal(ids(f, SEARCH(f, ORDERS(order("last_update_time", true)))), "0,2,3,1");
 
     /* ties: without experiment_id in the order, experiment_id DESC breaks them */
@@ -659,7 +659,7 @@ static void test_search_max_results_and_paging(void **state)
     assert_null(p.next_page_token);
     /* tags of every paged result are loaded */
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_set_experiment_tag(f->store, f->pool, "6", "t", "five", &err), 0); /* named "5" */
+    assert_int_equal(mlf_store_set_experiment_tag(f->store, f->pool, "6", "t", "five", &err), 0); /* named "5" */
     p = SEARCH(f, .max_results = 2, .offset = 3);
     assert_string_equal(names(f, p), "5,4");
     assert_string_equal(tag_value(p.experiments[0], "t"), "five");
@@ -672,39 +672,39 @@ static void test_search_errors(void **state)
     mlf_store_experiment_page page = {0};
     mlf_error err = {0};
     mlf_store *s = f->store;
-    assert_error(mlf_sql_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 0, NULL, 0, NULL, 0, 0, &page, &err),
+    assert_error(mlf_store_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 0, NULL, 0, NULL, 0, 0, &page, &err),
                  err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "Invalid value 0 for parameter 'max_results' supplied. It must be a positive integer");
-    assert_error(mlf_sql_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 1000000, NULL, 0, NULL, 0, 0, &page,
-                                            &err),
+    assert_error(mlf_store_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 1000000, NULL, 0, NULL, 0, 0, &page,
+                                              &err),
                  err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "Invalid value 1000000 for parameter 'max_results' supplied. It must be at most 50000");
     assert_int_equal(
-        mlf_sql_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 50000, NULL, 0, NULL, 0, 0, &page, &err), 0);
+        mlf_store_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 50000, NULL, 0, NULL, 0, 0, &page, &err), 0);
 
     mlf_search_clause bad_string = attr("name", MLF_OP_LT, "a");
-    assert_error(mlf_sql_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &bad_string, 1, NULL, 0, 0, &page,
-                                            &err),
+    assert_error(mlf_store_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &bad_string, 1, NULL, 0, 0, &page,
+                                              &err),
                  err, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for string attribute: <");
     mlf_search_clause bad_numeric = attr_num("creation_time", MLF_OP_LIKE, "1");
-    assert_error(mlf_sql_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &bad_numeric, 1, NULL, 0, 0, &page,
-                                            &err),
+    assert_error(mlf_store_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &bad_numeric, 1, NULL, 0, 0, &page,
+                                              &err),
                  err, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for numeric attribute: LIKE");
     mlf_search_clause bad_tag = tag("k", MLF_OP_GT, "a");
-    assert_error(mlf_sql_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &bad_tag, 1, NULL, 0, 0, &page,
-                                            &err),
+    assert_error(mlf_store_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &bad_tag, 1, NULL, 0, 0, &page,
+                                              &err),
                  err, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for tag: >");
     mlf_search_clause metric = {.entity = MLF_ENTITY_METRIC, .key = "m", .op = MLF_OP_EQ,
                                 .value_kind = MLF_VALUE_NUMBER, .num_text = "1"};
-    assert_error(mlf_sql_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &metric, 1, NULL, 0, 0, &page,
-                                            &err),
+    assert_error(mlf_store_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &metric, 1, NULL, 0, 0, &page,
+                                              &err),
                  err, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid token type: metric");
     mlf_search_clause unknown = attr("experiment_id; DROP TABLE experiments", MLF_OP_EQ, "1");
-    int rc = mlf_sql_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &unknown, 1, NULL, 0, 0, &page, &err);
+    int rc = mlf_store_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, &unknown, 1, NULL, 0, 0, &page, &err);
     assert_int_equal(rc, -MLF_ERR_INVALID_PARAMETER_VALUE);
     mlf_search_order bad_order = {.entity = MLF_ENTITY_TAG, .key = "k", .ascending = true};
-    assert_error(mlf_sql_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, NULL, 0, &bad_order, 1, 0, &page,
-                                            &err),
+    assert_error(mlf_store_search_experiments(s, f->pool, MLFLOW__VIEW_TYPE__ALL, 10, NULL, 0, &bad_order, 1, 0, &page,
+                                              &err),
                  err, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid order_by entity: tag");
     assert_string_equal(mlf_test_query1(f->pool, f->db_path, "SELECT count(*) FROM experiments"), "1");
 }
@@ -727,16 +727,16 @@ static void *worker(void *p)
         mlf_error err = {0};
         const char *id;
         char *name = mlf_pool_sprintf(pool, "t%d-%d", a->thread, i);
-        int rc = mlf_sql_create_experiment(a->store, pool, name, NULL, NULL, 0, &id, &err);
+        int rc = mlf_store_create_experiment(a->store, pool, name, NULL, NULL, 0, &id, &err);
         if (rc == 0)
-            rc = mlf_sql_set_experiment_tag(a->store, pool, id, "k", name, &err);
+            rc = mlf_store_set_experiment_tag(a->store, pool, id, "k", name, &err);
         Mlflow__Experiment *e = NULL;
         if (rc == 0)
-            rc = mlf_sql_get_experiment(a->store, pool, id, &e, &err);
+            rc = mlf_store_get_experiment(a->store, pool, id, &e, &err);
         mlf_store_experiment_page page = {0};
         if (rc == 0)
-            rc = mlf_sql_search_experiments(a->store, pool, MLFLOW__VIEW_TYPE__ALL, 50, NULL, 0, NULL, 0, 0,
-                                            &page, &err);
+            rc = mlf_store_search_experiments(a->store, pool, MLFLOW__VIEW_TYPE__ALL, 50, NULL, 0, NULL, 0, 0, &page,
+                                              &err);
         if (rc != 0) {
             a->failures++;
             snprintf(a->last_error, sizeof(a->last_error), "%s", err.message);
@@ -795,8 +795,8 @@ static void test_in_memory_store_threads(void **state)
     for (int i = 0; i < N; i++)
         assert_int_equal(args[i].failures, 0);
     mlf_store_experiment_page page = {0};
-    assert_int_equal(mlf_sql_search_experiments(mem, f->pool, MLFLOW__VIEW_TYPE__ALL, 1000, NULL, 0, NULL, 0, 0, &page,
-                                                &err),
+    assert_int_equal(mlf_store_search_experiments(mem, f->pool, MLFLOW__VIEW_TYPE__ALL, 1000, NULL, 0, NULL, 0, 0, &page,
+                                                  &err),
                      0);
     assert_int_equal(page.n, 101);
     /* Default is there once (its creation time may tie with the workers', so not by position) */

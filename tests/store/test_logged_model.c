@@ -83,8 +83,8 @@ static void test_create(void **state)
     Mlflow__LoggedModelParameter *params[] = {param(f->pool, "b", "2"), param(f->pool, "a", "1")};
     Mlflow__LoggedModelTag *tags[] = {tag(f->pool, "z", "1"), tag(f->pool, "y", NULL)};
     Mlflow__LoggedModel *m = NULL;
-    assert_int_equal(mlf_sql_create_logged_model(f->store, f->pool, "1", "mine", "sk", "", params, 2, tags, 2,
-                                                 &m, &err),
+    assert_int_equal(mlf_store_create_logged_model(f->store, f->pool, "1", "mine", "sk", "", params, 2, tags, 2,
+                                                   &m, &err),
                      0);
     const char *id = m->info->model_id;
     assert_int_equal(strlen(id), 34);
@@ -116,8 +116,8 @@ static void test_create(void **state)
     assert_null(q1(f, mlf_pool_sprintf(f->pool, "SELECT status_message FROM logged_models %s", where)));
 
     /* no name: a generated one */
-    assert_int_equal(mlf_sql_create_logged_model(f->store, f->pool, "2", NULL, "", "", NULL, 0, NULL, 0, &m,
-                                                 &err),
+    assert_int_equal(mlf_store_create_logged_model(f->store, f->pool, "2", NULL, "", "", NULL, 0, NULL, 0, &m,
+                                                   &err),
                      0);
     assert_non_null(strchr(m->info->name, '-'));
     assert_string_equal(m->info->artifact_uri, mlf_pool_sprintf(f->pool, "/tmp/two/models/%s/artifacts",
@@ -129,16 +129,16 @@ static void test_create_errors(void **state)
     fixture *f = *state;
     mlf_error err = {0};
     Mlflow__LoggedModel *m = NULL;
-    int rc = mlf_sql_create_logged_model(f->store, f->pool, "9", NULL, "", "", NULL, 0, NULL, 0, &m, &err);
+    int rc = mlf_store_create_logged_model(f->store, f->pool, "9", NULL, "", "", NULL, 0, NULL, 0, &m, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=9 exists");
-    rc = mlf_sql_create_logged_model(f->store, f->pool, "3", NULL, "", "", NULL, 0, NULL, 0, &m, &err);
+    rc = mlf_store_create_logged_model(f->store, f->pool, "3", NULL, "", "", NULL, 0, NULL, 0, &m, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "The experiment 3 must be in the 'active' state. Current state is deleted.");
-    rc = mlf_sql_create_logged_model(f->store, f->pool, "x", NULL, "", "", NULL, 0, NULL, 0, &m, &err);
+    rc = mlf_store_create_logged_model(f->store, f->pool, "x", NULL, "", "", NULL, 0, NULL, 0, &m, &err);
     assert_error(rc, err, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: 'x'");
     /* a repeated param key fails the whole create */
     Mlflow__LoggedModelParameter *params[] = {param(f->pool, "a", "1"), param(f->pool, "a", "2")};
-    rc = mlf_sql_create_logged_model(f->store, f->pool, "1", "dup", "", "", params, 2, NULL, 0, &m, &err);
+    rc = mlf_store_create_logged_model(f->store, f->pool, "1", "dup", "", "", params, 2, NULL, 0, &m, &err);
     assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed",
                                   MLF_TEST_PG_UNIQUE "\"logged_model_params_pk\"\nDETAIL:  Key (model_id, param_key)=(m-");
     assert_string_equal(q1(f, "SELECT count(*) FROM logged_models"), "0");
@@ -155,7 +155,7 @@ static void test_get_reads_children_in_order(void **state)
     raw_metric(f, "m-1", "late", 1.5, 9, 0, "'ds'", "'d'");
     raw_metric(f, "m-1", "early", 2.5, 1, 3, "NULL", "NULL");
     Mlflow__LoggedModel *m = NULL;
-    assert_int_equal(mlf_sql_get_logged_model(f->store, f->pool, "m-1", &m, &err), 0);
+    assert_int_equal(mlf_store_get_logged_model(f->store, f->pool, "m-1", &m, &err), 0);
     assert_string_equal(m->info->tags[0]->key, "k1");
     assert_string_equal(m->data->params[0]->key, "a");
     assert_int_equal(m->data->n_metrics, 2);
@@ -168,7 +168,7 @@ static void test_get_reads_children_in_order(void **state)
     assert_true(m->data->metrics[1]->value == 2.5 && m->data->metrics[1]->step == 3);
     assert_null(m->info->model_type);
     /* `lifecycle_stage != 'deleted'` does not match NULL */
-    int rc = mlf_sql_get_logged_model(f->store, f->pool, "m-null", &m, &err);
+    int rc = mlf_store_get_logged_model(f->store, f->pool, "m-null", &m, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'm-null' not found.");
 }
 
@@ -178,27 +178,27 @@ static void test_finalize_delete(void **state)
     mlf_error err = {0};
     raw_model(f, "m-1", 1, "one", 10, "'active'");
     Mlflow__LoggedModel *m = NULL;
-    assert_int_equal(mlf_sql_finalize_logged_model(f->store, f->pool, "m-1",
-                                                   MLFLOW__LOGGED_MODEL_STATUS__LOGGED_MODEL_READY, &m, &err),
+    assert_int_equal(mlf_store_finalize_logged_model(f->store, f->pool, "m-1",
+                                                     MLFLOW__LOGGED_MODEL_STATUS__LOGGED_MODEL_READY, &m, &err),
                      0);
     assert_int_equal(m->info->status, MLFLOW__LOGGED_MODEL_STATUS__LOGGED_MODEL_READY);
     assert_true(m->info->last_updated_timestamp_ms > 10);
     assert_int_equal(m->info->creation_timestamp_ms, 10);
-    assert_int_equal(mlf_sql_delete_logged_model(f->store, f->pool, "m-1", &err), 0);
+    assert_int_equal(mlf_store_delete_logged_model(f->store, f->pool, "m-1", &err), 0);
     assert_string_equal(q1(f, "SELECT lifecycle_stage FROM logged_models"), "deleted");
-    int rc = mlf_sql_get_logged_model(f->store, f->pool, "m-1", &m, &err);
+    int rc = mlf_store_get_logged_model(f->store, f->pool, "m-1", &m, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'm-1' not found.");
     /* session.get finds a deleted model */
-    assert_int_equal(mlf_sql_delete_logged_model(f->store, f->pool, "m-1", &err), 0);
-    assert_int_equal(mlf_sql_finalize_logged_model(f->store, f->pool, "m-1",
-                                                   MLFLOW__LOGGED_MODEL_STATUS__LOGGED_MODEL_UPLOAD_FAILED, &m,
-                                                   &err),
+    assert_int_equal(mlf_store_delete_logged_model(f->store, f->pool, "m-1", &err), 0);
+    assert_int_equal(mlf_store_finalize_logged_model(f->store, f->pool, "m-1",
+                                                     MLFLOW__LOGGED_MODEL_STATUS__LOGGED_MODEL_UPLOAD_FAILED, &m,
+                                                     &err),
                      0);
     assert_int_equal(m->info->status, MLFLOW__LOGGED_MODEL_STATUS__LOGGED_MODEL_UPLOAD_FAILED);
-    rc = mlf_sql_delete_logged_model(f->store, f->pool, "nope", &err);
+    rc = mlf_store_delete_logged_model(f->store, f->pool, "nope", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'nope' not found.");
-    rc = mlf_sql_finalize_logged_model(f->store, f->pool, "nope", MLFLOW__LOGGED_MODEL_STATUS__LOGGED_MODEL_READY,
-                                       &m, &err);
+    rc = mlf_store_finalize_logged_model(f->store, f->pool, "nope", MLFLOW__LOGGED_MODEL_STATUS__LOGGED_MODEL_READY, &m,
+                                         &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'nope' not found.");
 }
 
@@ -208,28 +208,28 @@ static void test_tags_and_params(void **state)
     mlf_error err = {0};
     raw_model(f, "m-1", 2, "one", 10, "'active'");
     Mlflow__LoggedModelTag *tags[] = {tag(f->pool, "a", "1"), tag(f->pool, "a", "2"), tag(f->pool, "b", "x")};
-    assert_int_equal(mlf_sql_set_logged_model_tags(f->store, f->pool, "m-1", tags, 3, &err), 0);
+    assert_int_equal(mlf_store_set_logged_model_tags(f->store, f->pool, "m-1", tags, 3, &err), 0);
     assert_string_equal(qall(f, "SELECT tag_key, tag_value, experiment_id FROM logged_model_tags ORDER BY tag_key"),
                         "a:2:2,b:x:2");
-    assert_int_equal(mlf_sql_delete_logged_model_tag(f->store, f->pool, "m-1", "a", &err), 0);
-    int rc = mlf_sql_delete_logged_model_tag(f->store, f->pool, "m-1", "a", &err);
+    assert_int_equal(mlf_store_delete_logged_model_tag(f->store, f->pool, "m-1", "a", &err), 0);
+    int rc = mlf_store_delete_logged_model_tag(f->store, f->pool, "m-1", "a", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No tag with key 'a' found for model with ID 'm-1'.");
-    rc = mlf_sql_delete_logged_model_tag(f->store, f->pool, "nope", "a", &err);
+    rc = mlf_store_delete_logged_model_tag(f->store, f->pool, "nope", "a", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'nope' not found.");
-    rc = mlf_sql_set_logged_model_tags(f->store, f->pool, "nope", tags, 1, &err);
+    rc = mlf_store_set_logged_model_tags(f->store, f->pool, "nope", tags, 1, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'nope' not found.");
 
     Mlflow__LoggedModelParameter *params[] = {param(f->pool, "p", "1"), param(f->pool, "q", NULL)};
-    assert_int_equal(mlf_sql_log_logged_model_params(f->store, f->pool, "m-1", params, 2, &err), 0);
+    assert_int_equal(mlf_store_log_logged_model_params(f->store, f->pool, "m-1", params, 2, &err), 0);
     assert_string_equal(qall(f, "SELECT count(*), min(experiment_id) FROM logged_model_params"), "2:2");
     /* params are immutable: logging one again is the primary key's IntegrityError, and nothing of the batch stays */
     Mlflow__LoggedModelParameter *again[] = {param(f->pool, "r", "1"), param(f->pool, "p", "2")};
-    rc = mlf_sql_log_logged_model_params(f->store, f->pool, "m-1", again, 2, &err);
+    rc = mlf_store_log_logged_model_params(f->store, f->pool, "m-1", again, 2, &err);
     assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed",
                                   MLF_TEST_PG_UNIQUE "\"logged_model_params_pk\"\nDETAIL:  Key (model_id, param_key)=(m-1, "
                                                      "p) already exists.");
     assert_string_equal(q1(f, "SELECT count(*) FROM logged_model_params"), "2");
-    rc = mlf_sql_log_logged_model_params(f->store, f->pool, "nope", params, 1, &err);
+    rc = mlf_store_log_logged_model_params(f->store, f->pool, "nope", params, 1, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'nope' not found.");
 }
 
@@ -287,7 +287,7 @@ static char *run_search(fixture *f, search_args a, mlf_error *err)
         .offset = a.offset,
     };
     mlf_store_logged_model_page page = {0};
-    if (mlf_sql_search_logged_models(f->store, f->pool, &q, &page, err) < 0)
+    if (mlf_store_search_logged_models(f->store, f->pool, &q, &page, err) < 0)
         return NULL;
     mlf_buf b;
     mlf_buf_init(&b, f->pool, 64);

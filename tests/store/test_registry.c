@@ -56,7 +56,7 @@ static Mlflow__RegisteredModel *create_model(fixture *f, const char *name)
 {
     Mlflow__RegisteredModel *rm = NULL;
     mlf_error err = {0};
-    if (mlf_sql_create_registered_model(f->store, f->pool, name, NULL, 0, "", &rm, &err) != 0)
+    if (mlf_store_create_registered_model(f->store, f->pool, name, NULL, 0, "", &rm, &err) != 0)
         fail_msg("create model %s: %s", name, err.message);
     return rm;
 }
@@ -65,7 +65,7 @@ static Mlflow__RegisteredModel *get_model(fixture *f, const char *name)
 {
     Mlflow__RegisteredModel *rm = NULL;
     mlf_error err = {0};
-    if (mlf_sql_get_registered_model(f->store, f->pool, name, &rm, &err) != 0)
+    if (mlf_store_get_registered_model(f->store, f->pool, name, &rm, &err) != 0)
         fail_msg("get model %s: %s", name, err.message);
     return rm;
 }
@@ -78,7 +78,7 @@ static Mlflow__ModelVersion *create_version_with(fixture *f, mlf_store_new_model
         mv.source = "s3://bucket/model";
     if (mv.storage_location == NULL)
         mv.storage_location = mv.source;
-    if (mlf_sql_create_model_version(f->store, f->pool, &mv, &ret, &err) != 0)
+    if (mlf_store_create_model_version(f->store, f->pool, &mv, &ret, &err) != 0)
         fail_msg("create version of %s: %s", mv.name, err.message);
     return ret;
 }
@@ -93,7 +93,7 @@ static Mlflow__ModelVersion *get_version(fixture *f, const char *name, const cha
 {
     Mlflow__ModelVersion *mv = NULL;
     mlf_error err = {0};
-    if (mlf_sql_get_model_version(f->store, f->pool, name, version, &mv, &err) != 0)
+    if (mlf_store_get_model_version(f->store, f->pool, name, version, &mv, &err) != 0)
         fail_msg("get version %s/%s: %s", name, version, err.message);
     return mv;
 }
@@ -102,14 +102,14 @@ static void transition(fixture *f, const char *name, const char *version, const 
 {
     Mlflow__ModelVersion *mv;
     mlf_error err = {0};
-    if (mlf_sql_transition_model_version_stage(f->store, f->pool, name, version, stage, archive, &mv, &err) != 0)
+    if (mlf_store_transition_model_version_stage(f->store, f->pool, name, version, stage, archive, &mv, &err) != 0)
         fail_msg("transition %s/%s: %s", name, version, err.message);
 }
 
 static void set_alias(fixture *f, const char *name, const char *alias, const char *version)
 {
     mlf_error err = {0};
-    if (mlf_sql_set_registered_model_alias(f->store, f->pool, name, alias, version, &err) != 0)
+    if (mlf_store_set_registered_model_alias(f->store, f->pool, name, alias, version, &err) != 0)
         fail_msg("alias %s: %s", alias, err.message);
 }
 
@@ -135,7 +135,7 @@ static void test_create_and_get_registered_model(void **state)
                                           rm_tag(f->pool, "a", "3")};
     Mlflow__RegisteredModel *rm = NULL;
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_create_registered_model(f->store, f->pool, "m", tags, 3, "desc", &rm, &err), 0);
+    assert_int_equal(mlf_store_create_registered_model(f->store, f->pool, "m", tags, 3, "desc", &rm, &err), 0);
     assert_string_equal(rm->name, "m");
     assert_string_equal(rm->description, "desc");
     assert_true(rm->has_creation_timestamp && rm->has_last_updated_timestamp);
@@ -167,19 +167,19 @@ static void test_create_registered_model_conflicts(void **state)
     mlf_error err = {0};
     Mlflow__RegisteredModel *rm;
     create_model(f, "model");
-    int rc = mlf_sql_create_registered_model(f->store, f->pool, "model", NULL, 0, "", &rm, &err);
+    int rc = mlf_store_create_registered_model(f->store, f->pool, "model", NULL, 0, "", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS, "Registered Model (name=model) already exists.");
     Mlflow__RegisteredModelTag *prompt_tags[] = {rm_tag(f->pool, "mlflow.prompt.is_prompt", "true")};
-    rc = mlf_sql_create_registered_model(f->store, f->pool, "model", prompt_tags, 1, "", &rm, &err);
+    rc = mlf_store_create_registered_model(f->store, f->pool, "model", prompt_tags, 1, "", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
                  "Tried to create a prompt with name 'model', but the name is already taken by a registered model. "
                  "MLflow does not allow creating a model and a prompt with the same name.");
-    assert_int_equal(mlf_sql_create_registered_model(f->store, f->pool, "it's", prompt_tags, 1, "", &rm, &err), 0);
-    rc = mlf_sql_create_registered_model(f->store, f->pool, "it's", NULL, 0, "", &rm, &err);
+    assert_int_equal(mlf_store_create_registered_model(f->store, f->pool, "it's", prompt_tags, 1, "", &rm, &err), 0);
+    rc = mlf_store_create_registered_model(f->store, f->pool, "it's", NULL, 0, "", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
                  "Tried to create a registered model with name \"it's\", but the name is already taken by a prompt. "
                  "MLflow does not allow creating a model and a prompt with the same name.");
-    rc = mlf_sql_create_registered_model(f->store, f->pool, "it's", prompt_tags, 1, "", &rm, &err);
+    rc = mlf_store_create_registered_model(f->store, f->pool, "it's", prompt_tags, 1, "", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS, "Prompt (name=it's) already exists.");
     assert_string_equal(mlf_test_query1(f->pool, f->db_path, "SELECT count(*) FROM registered_models"), "2");
 }
@@ -191,17 +191,17 @@ static void test_update_and_errors(void **state)
     Mlflow__RegisteredModel *rm;
     create_model(f, "m");
     sleep_ms(2);
-    assert_int_equal(mlf_sql_update_registered_model(f->store, f->pool, "m", "new", &rm, &err), 0);
+    assert_int_equal(mlf_store_update_registered_model(f->store, f->pool, "m", "new", &rm, &err), 0);
     assert_string_equal(rm->description, "new");
     assert_true(rm->last_updated_timestamp > rm->creation_timestamp);
-    int rc = mlf_sql_update_registered_model(f->store, f->pool, "nope", "x", &rm, &err);
+    int rc = mlf_store_update_registered_model(f->store, f->pool, "nope", "x", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=nope not found");
-    rc = mlf_sql_get_registered_model(f->store, f->pool, "nope", &rm, &err);
+    rc = mlf_store_get_registered_model(f->store, f->pool, "nope", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=nope not found");
-    rc = mlf_sql_delete_registered_model(f->store, f->pool, "nope", &err);
+    rc = mlf_store_delete_registered_model(f->store, f->pool, "nope", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=nope not found");
     /* names are exact */
-    rc = mlf_sql_get_registered_model(f->store, f->pool, "M", &rm, &err);
+    rc = mlf_store_get_registered_model(f->store, f->pool, "M", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=M not found");
 }
 
@@ -211,14 +211,14 @@ static void test_rename_cascades(void **state)
     mlf_error err = {0};
     Mlflow__RegisteredModel *rm;
     create_model(f, "old");
-    assert_int_equal(mlf_sql_set_registered_model_tag(f->store, f->pool, "old", "t", "1", &err), 0);
+    assert_int_equal(mlf_store_set_registered_model_tag(f->store, f->pool, "old", "t", "1", &err), 0);
     create_version(f, "old");
     create_version(f, "old");
-    assert_int_equal(mlf_sql_set_model_version_tag(f->store, f->pool, "old", "1", "vt", "x", &err), 0);
+    assert_int_equal(mlf_store_set_model_version_tag(f->store, f->pool, "old", "1", "vt", "x", &err), 0);
     set_alias(f, "old", "champ", "2");
-    assert_int_equal(mlf_sql_delete_model_version(f->store, f->pool, "old", "1", &err), 0);
+    assert_int_equal(mlf_store_delete_model_version(f->store, f->pool, "old", "1", &err), 0);
     sleep_ms(2);
-    assert_int_equal(mlf_sql_rename_registered_model(f->store, f->pool, "old", "new", &rm, &err), 0);
+    assert_int_equal(mlf_store_rename_registered_model(f->store, f->pool, "old", "new", &rm, &err), 0);
     assert_string_equal(rm->name, "new");
     assert_int_equal(rm->n_tags, 1);
     assert_int_equal(rm->n_aliases, 1);
@@ -235,11 +235,11 @@ static void test_rename_cascades(void **state)
                                         "SELECT count(*) FROM model_versions WHERE last_updated_time = "
                                         "(SELECT last_updated_time FROM registered_models WHERE name = 'new')"),
                         "2");
-    int rc = mlf_sql_get_registered_model(f->store, f->pool, "old", &rm, &err);
+    int rc = mlf_store_get_registered_model(f->store, f->pool, "old", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=old not found");
     assert_string_equal(create_version(f, "new")->version, "3");
     create_model(f, "taken");
-    rc = mlf_sql_rename_registered_model(f->store, f->pool, "new", "taken", &rm, &err);
+    rc = mlf_store_rename_registered_model(f->store, f->pool, "new", "taken", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
                  mlf_test_pg()
                      ? "Registered Model (name=taken) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
@@ -255,21 +255,21 @@ static void test_rename_cascades(void **state)
     char *long_name = mlf_pool_alloc(f->pool, 402);
     memset(long_name, 'x', 400);
     Mlflow__RegisteredModel *tmp;
-    rc = mlf_sql_create_registered_model(f->store, f->pool, long_name, NULL, 0, "", &tmp, &err);
+    rc = mlf_store_create_registered_model(f->store, f->pool, long_name, NULL, 0, "", &tmp, &err);
     if (mlf_test_pg()) { /* name is a VARCHAR(256), which PostgreSQL enforces */
         assert_error_prefix(rc, err, MLF_ERR_BAD_REQUEST,
                             "(psycopg2.errors.StringDataRightTruncation) value too long for type character "
                             "varying(256)\n");
     } else {
         assert_int_equal(rc, 0);
-        rc = mlf_sql_rename_registered_model(f->store, f->pool, long_name, "taken", &rm, &err);
+        rc = mlf_store_rename_registered_model(f->store, f->pool, long_name, "taken", &rm, &err);
         assert_int_equal(rc, -MLF_ERR_RESOURCE_ALREADY_EXISTS);
         char *want = mlf_pool_sprintf(
             f->pool, "[parameters: ('taken', '%.149s ... (102 characters truncated) ... %.149s')]", long_name, long_name);
         if (strstr(err.message, want) == NULL)
             fail_msg("no '%s' in '%s'", want, err.message);
     }
-    rc = mlf_sql_rename_registered_model(f->store, f->pool, "gone", "x", &rm, &err);
+    rc = mlf_store_rename_registered_model(f->store, f->pool, "gone", "x", &rm, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=gone not found");
 }
 
@@ -279,12 +279,12 @@ static void test_delete_cascades(void **state)
     mlf_error err = {0};
     create_model(f, "m");
     create_model(f, "keep");
-    assert_int_equal(mlf_sql_set_registered_model_tag(f->store, f->pool, "m", "t", "1", &err), 0);
+    assert_int_equal(mlf_store_set_registered_model_tag(f->store, f->pool, "m", "t", "1", &err), 0);
     create_version(f, "m");
     create_version(f, "keep");
-    assert_int_equal(mlf_sql_set_model_version_tag(f->store, f->pool, "m", "1", "vt", "x", &err), 0);
+    assert_int_equal(mlf_store_set_model_version_tag(f->store, f->pool, "m", "1", "vt", "x", &err), 0);
     set_alias(f, "m", "a", "1");
-    assert_int_equal(mlf_sql_delete_registered_model(f->store, f->pool, "m", &err), 0);
+    assert_int_equal(mlf_store_delete_registered_model(f->store, f->pool, "m", &err), 0);
     static const char *const tables[] = {"registered_models", "registered_model_tags", "model_versions",
                                          "model_version_tags", "registered_model_aliases"};
     for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
@@ -300,21 +300,21 @@ static void test_registered_model_tags(void **state)
     fixture *f = *state;
     mlf_error err = {0};
     create_model(f, "m");
-    assert_int_equal(mlf_sql_set_registered_model_tag(f->store, f->pool, "m", "a", "1", &err), 0);
-    assert_int_equal(mlf_sql_set_registered_model_tag(f->store, f->pool, "m", "b", "2", &err), 0);
-    assert_int_equal(mlf_sql_set_registered_model_tag(f->store, f->pool, "m", "a", "3", &err), 0);
+    assert_int_equal(mlf_store_set_registered_model_tag(f->store, f->pool, "m", "a", "1", &err), 0);
+    assert_int_equal(mlf_store_set_registered_model_tag(f->store, f->pool, "m", "b", "2", &err), 0);
+    assert_int_equal(mlf_store_set_registered_model_tag(f->store, f->pool, "m", "a", "3", &err), 0);
     Mlflow__RegisteredModel *rm = get_model(f, "m");
     assert_int_equal(rm->n_tags, 2);
     /* SQLite keeps an upserted row in place; PostgreSQL writes a new row version, so order is the heap's */
     int a = mlf_test_pg() && strcmp(rm->tags[0]->key, "a") != 0 ? 1 : 0;
     assert_string_equal(rm->tags[a]->key, "a");
     assert_string_equal(rm->tags[a]->value, "3");
-    assert_int_equal(mlf_sql_delete_registered_model_tag(f->store, f->pool, "m", "a", &err), 0);
-    assert_int_equal(mlf_sql_delete_registered_model_tag(f->store, f->pool, "m", "missing", &err), 0);
+    assert_int_equal(mlf_store_delete_registered_model_tag(f->store, f->pool, "m", "a", &err), 0);
+    assert_int_equal(mlf_store_delete_registered_model_tag(f->store, f->pool, "m", "missing", &err), 0);
     assert_int_equal(get_model(f, "m")->n_tags, 1);
-    int rc = mlf_sql_set_registered_model_tag(f->store, f->pool, "x", "k", "v", &err);
+    int rc = mlf_store_set_registered_model_tag(f->store, f->pool, "x", "k", "v", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=x not found");
-    rc = mlf_sql_delete_registered_model_tag(f->store, f->pool, "x", "k", &err);
+    rc = mlf_store_delete_registered_model_tag(f->store, f->pool, "x", "k", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=x not found");
 }
 
@@ -353,14 +353,14 @@ static void test_create_model_version(void **state)
     assert_int_equal(mv->n_aliases, 0);
     assert_true(get_model(f, "m")->last_updated_timestamp > before);
     const char *uri = NULL;
-    assert_int_equal(mlf_sql_get_model_version_download_uri(f->store, f->pool, "m", "1", &uri, &err), 0);
+    assert_int_equal(mlf_store_get_model_version_download_uri(f->store, f->pool, "m", "1", &uri, &err), 0);
     assert_string_equal(uri, "s3://loc");
     /* an empty storage location falls back to the source */
     create_version_with(f, (mlf_store_new_model_version){.name = "m", .source = "s3://src", .storage_location = ""});
-    assert_int_equal(mlf_sql_get_model_version_download_uri(f->store, f->pool, "m", "2", &uri, &err), 0);
+    assert_int_equal(mlf_store_get_model_version_download_uri(f->store, f->pool, "m", "2", &uri, &err), 0);
     assert_string_equal(uri, "s3://src");
     mlf_store_new_model_version missing = {.name = "nope", .source = "s3://x"};
-    int rc = mlf_sql_create_model_version(f->store, f->pool, &missing, &mv, &err);
+    int rc = mlf_store_create_model_version(f->store, f->pool, &missing, &mv, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=nope not found");
 }
 
@@ -371,7 +371,7 @@ static void test_versions_never_reused(void **state)
     create_model(f, "m");
     for (int i = 0; i < 3; i++)
         create_version(f, "m");
-    assert_int_equal(mlf_sql_delete_model_version(f->store, f->pool, "m", "3", &err), 0);
+    assert_int_equal(mlf_store_delete_model_version(f->store, f->pool, "m", "3", &err), 0);
     assert_string_equal(create_version(f, "m")->version, "4");
     create_model(f, "other");
     assert_string_equal(create_version(f, "other")->version, "1");
@@ -394,7 +394,7 @@ static void *worker(void *p)
         mlf_error err = {0};
         Mlflow__ModelVersion *mv;
         mlf_store_new_model_version spec = {.name = a->name, .source = "s3://b/p", .storage_location = "s3://b/p"};
-        if (mlf_sql_create_model_version(a->store, pool, &spec, &mv, &err) != 0) {
+        if (mlf_store_create_model_version(a->store, pool, &spec, &mv, &err) != 0) {
             a->failures++;
             snprintf(a->last_error, sizeof(a->last_error), "%s", err.message != NULL ? err.message : "");
         } else
@@ -443,16 +443,16 @@ static void test_get_model_version_lookup(void **state)
      * service refuses "1.0" first, as MLflow's int() does), "1_0" stays text */
     assert_string_equal(get_version(f, "m", "01")->version, "1");
     assert_string_equal(get_version(f, "m", "1.0")->version, "1");
-    int rc = mlf_sql_get_model_version(f->store, f->pool, "m", "1_0", &mv, &err);
+    int rc = mlf_store_get_model_version(f->store, f->pool, "m", "1_0", &mv, &err);
     if (mlf_test_pg()) /* psycopg2's text in an integer comparison, refused as MLflow's query is */
         assert_error_prefix(rc, err, MLF_ERR_BAD_REQUEST,
                             "(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type integer: "
                             "\"1_0\"\n");
     else
         assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=1_0) not found");
-    rc = mlf_sql_get_model_version(f->store, f->pool, "m", "2", &mv, &err);
+    rc = mlf_store_get_model_version(f->store, f->pool, "m", "2", &mv, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=2) not found");
-    rc = mlf_sql_get_model_version(f->store, f->pool, "x", "1", &mv, &err);
+    rc = mlf_store_get_model_version(f->store, f->pool, "x", "1", &mv, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=x, version=1) not found");
 }
 
@@ -464,12 +464,12 @@ static void test_update_model_version(void **state)
     create_model(f, "m");
     create_version(f, "m");
     sleep_ms(2);
-    assert_int_equal(mlf_sql_update_model_version(f->store, f->pool, "m", "1", "new", &mv, &err), 0);
+    assert_int_equal(mlf_store_update_model_version(f->store, f->pool, "m", "1", "new", &mv, &err), 0);
     assert_string_equal(mv->description, "new");
     assert_true(mv->last_updated_timestamp > mv->creation_timestamp);
-    assert_int_equal(mlf_sql_update_model_version(f->store, f->pool, "m", "1", NULL, &mv, &err), 0);
+    assert_int_equal(mlf_store_update_model_version(f->store, f->pool, "m", "1", NULL, &mv, &err), 0);
     assert_null(mv->description);
-    int rc = mlf_sql_update_model_version(f->store, f->pool, "m", "5", "x", &mv, &err);
+    int rc = mlf_store_update_model_version(f->store, f->pool, "m", "5", "x", &mv, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=5) not found");
 }
 
@@ -484,7 +484,7 @@ static void test_stages_and_latest_versions(void **state)
     transition(f, "m", "3", "Production", false);
     transition(f, "m", "4", "Staging", false);
     transition(f, "m", "5", "Archived", false);
-    assert_int_equal(mlf_sql_delete_model_version(f->store, f->pool, "m", "6", &err), 0);
+    assert_int_equal(mlf_store_delete_model_version(f->store, f->pool, "m", "6", &err), 0);
     Mlflow__RegisteredModel *rm = get_model(f, "m");
     /* None first (v1), then Staging (first seen at v2, latest v4), Production, Archived */
     assert_string_equal(versions_str(f, rm->latest_versions, rm->n_latest_versions, true),
@@ -492,7 +492,7 @@ static void test_stages_and_latest_versions(void **state)
     Mlflow__ModelVersion **mvs;
     size_t n;
     const char *stages[] = {"Production", "None"};
-    assert_int_equal(mlf_sql_get_latest_versions(f->store, f->pool, "m", stages, 2, &mvs, &n, &err), 0);
+    assert_int_equal(mlf_store_get_latest_versions(f->store, f->pool, "m", stages, 2, &mvs, &n, &err), 0);
     assert_string_equal(versions_str(f, mvs, n, false), "1,3");
     /* archive_existing_versions moves the others of the target stage only */
     transition(f, "m", "1", "Staging", true);
@@ -500,14 +500,14 @@ static void test_stages_and_latest_versions(void **state)
     assert_string_equal(get_version(f, "m", "4")->current_stage, "Archived");
     assert_string_equal(get_version(f, "m", "3")->current_stage, "Production");
     assert_string_equal(get_version(f, "m", "1")->current_stage, "Staging");
-    assert_int_equal(mlf_sql_get_latest_versions(f->store, f->pool, "m", NULL, 0, &mvs, &n, &err), 0);
+    assert_int_equal(mlf_store_get_latest_versions(f->store, f->pool, "m", NULL, 0, &mvs, &n, &err), 0);
     assert_string_equal(versions_str(f, mvs, n, true), "1:Staging,5:Archived,3:Production");
     /* a failed lookup rolls the archiving back */
     Mlflow__ModelVersion *mv;
-    int rc = mlf_sql_transition_model_version_stage(f->store, f->pool, "m", "9", "Production", true, &mv, &err);
+    int rc = mlf_store_transition_model_version_stage(f->store, f->pool, "m", "9", "Production", true, &mv, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=9) not found");
     assert_string_equal(get_version(f, "m", "3")->current_stage, "Production");
-    rc = mlf_sql_get_latest_versions(f->store, f->pool, "x", NULL, 0, &mvs, &n, &err);
+    rc = mlf_store_get_latest_versions(f->store, f->pool, "x", NULL, 0, &mvs, &n, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=x not found");
 }
 
@@ -523,7 +523,7 @@ static void test_delete_model_version(void **state)
     create_version(f, "m");
     set_alias(f, "m", "one", "1");
     set_alias(f, "m", "two", "2");
-    assert_int_equal(mlf_sql_delete_model_version(f->store, f->pool, "m", "1", &err), 0);
+    assert_int_equal(mlf_store_delete_model_version(f->store, f->pool, "m", "1", &err), 0);
     assert_string_equal(
         mlf_test_query1(
             f->pool, f->db_path,
@@ -536,14 +536,14 @@ static void test_delete_model_version(void **state)
     assert_int_equal(rm->n_aliases, 1);
     assert_string_equal(rm->aliases[0]->alias, "two");
     Mlflow__ModelVersion *mv;
-    int rc = mlf_sql_get_model_version(f->store, f->pool, "m", "1", &mv, &err);
+    int rc = mlf_store_get_model_version(f->store, f->pool, "m", "1", &mv, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=1) not found");
-    rc = mlf_sql_delete_model_version(f->store, f->pool, "m", "1", &err);
+    rc = mlf_store_delete_model_version(f->store, f->pool, "m", "1", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=1) not found");
     const char *uri;
-    rc = mlf_sql_get_model_version_download_uri(f->store, f->pool, "m", "1", &uri, &err);
+    rc = mlf_store_get_model_version_download_uri(f->store, f->pool, "m", "1", &uri, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=1) not found");
-    rc = mlf_sql_set_model_version_tag(f->store, f->pool, "m", "1", "k", "v", &err);
+    rc = mlf_store_set_model_version_tag(f->store, f->pool, "m", "1", "k", "v", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=1) not found");
 }
 
@@ -553,9 +553,9 @@ static void test_model_version_tags(void **state)
     mlf_error err = {0};
     create_model(f, "m");
     create_version(f, "m");
-    assert_int_equal(mlf_sql_set_model_version_tag(f->store, f->pool, "m", "1", "a", "1", &err), 0);
-    assert_int_equal(mlf_sql_set_model_version_tag(f->store, f->pool, "m", "01", "b", "2", &err), 0);
-    assert_int_equal(mlf_sql_set_model_version_tag(f->store, f->pool, "m", "1", "a", "3", &err), 0);
+    assert_int_equal(mlf_store_set_model_version_tag(f->store, f->pool, "m", "1", "a", "1", &err), 0);
+    assert_int_equal(mlf_store_set_model_version_tag(f->store, f->pool, "m", "01", "b", "2", &err), 0);
+    assert_int_equal(mlf_store_set_model_version_tag(f->store, f->pool, "m", "1", "a", "3", &err), 0);
     Mlflow__ModelVersion *mv = get_version(f, "m", "1");
     assert_int_equal(mv->n_tags, 2);
     /* SQLite keeps an upserted row in place; PostgreSQL writes a new row version, so order is the heap's */
@@ -567,10 +567,10 @@ static void test_model_version_tags(void **state)
                                         mlf_test_pg() ? "SELECT pg_typeof(version) FROM model_version_tags LIMIT 1"
                                                       : "SELECT typeof(version) FROM model_version_tags LIMIT 1"),
                         "integer");
-    assert_int_equal(mlf_sql_delete_model_version_tag(f->store, f->pool, "m", "1", "a", &err), 0);
-    assert_int_equal(mlf_sql_delete_model_version_tag(f->store, f->pool, "m", "1", "zz", &err), 0);
+    assert_int_equal(mlf_store_delete_model_version_tag(f->store, f->pool, "m", "1", "a", &err), 0);
+    assert_int_equal(mlf_store_delete_model_version_tag(f->store, f->pool, "m", "1", "zz", &err), 0);
     assert_int_equal(get_version(f, "m", "1")->n_tags, 1);
-    int rc = mlf_sql_delete_model_version_tag(f->store, f->pool, "m", "2", "a", &err);
+    int rc = mlf_store_delete_model_version_tag(f->store, f->pool, "m", "2", "a", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=2) not found");
 }
 
@@ -596,28 +596,28 @@ static void test_aliases(void **state)
     assert_int_equal(mv->n_aliases, 2);
     assert_string_equal(mv->aliases[0], "alpha");
     assert_string_equal(mv->aliases[1], "zeta");
-    assert_int_equal(mlf_sql_get_model_version_by_alias(f->store, f->pool, "m", "moving", &mv, &err), 0);
+    assert_int_equal(mlf_store_get_model_version_by_alias(f->store, f->pool, "m", "moving", &mv, &err), 0);
     assert_string_equal(mv->version, "2");
     assert_int_equal(mv->n_aliases, 1);
-    assert_int_equal(mlf_sql_delete_registered_model_alias(f->store, f->pool, "m", "moving", &err), 0);
-    assert_int_equal(mlf_sql_delete_registered_model_alias(f->store, f->pool, "m", "moving", &err), 0);
-    int rc = mlf_sql_get_model_version_by_alias(f->store, f->pool, "m", "moving", &mv, &err);
+    assert_int_equal(mlf_store_delete_registered_model_alias(f->store, f->pool, "m", "moving", &err), 0);
+    assert_int_equal(mlf_store_delete_registered_model_alias(f->store, f->pool, "m", "moving", &err), 0);
+    int rc = mlf_store_get_model_version_by_alias(f->store, f->pool, "m", "moving", &mv, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE, "Registered model alias moving not found.");
-    rc = mlf_sql_set_registered_model_alias(f->store, f->pool, "m", "x", "3", &err);
+    rc = mlf_store_set_registered_model_alias(f->store, f->pool, "m", "x", "3", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=3) not found");
-    rc = mlf_sql_delete_registered_model_alias(f->store, f->pool, "q", "x", &err);
+    rc = mlf_store_delete_registered_model_alias(f->store, f->pool, "q", "x", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=q not found");
     /* "latest": the first of the latest versions */
-    assert_int_equal(mlf_sql_get_model_version_by_alias(f->store, f->pool, "m", "latest", &mv, &err), 0);
+    assert_int_equal(mlf_store_get_model_version_by_alias(f->store, f->pool, "m", "latest", &mv, &err), 0);
     assert_string_equal(mv->version, "2");
     transition(f, "m", "1", "Production", false);
-    assert_int_equal(mlf_sql_get_model_version_by_alias(f->store, f->pool, "m", "LATEST", &mv, &err), 0);
+    assert_int_equal(mlf_store_get_model_version_by_alias(f->store, f->pool, "m", "LATEST", &mv, &err), 0);
     assert_string_equal(mv->version, "1");
     assert_int_equal(mv->n_aliases, 2);
     create_model(f, "empty");
-    rc = mlf_sql_get_model_version_by_alias(f->store, f->pool, "empty", "latest", &mv, &err);
+    rc = mlf_store_get_model_version_by_alias(f->store, f->pool, "empty", "latest", &mv, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Latest version not found for model empty.");
-    rc = mlf_sql_get_model_version_by_alias(f->store, f->pool, "none", "latest", &mv, &err);
+    rc = mlf_store_get_model_version_by_alias(f->store, f->pool, "none", "latest", &mv, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=none not found");
 }
 
@@ -670,8 +670,8 @@ static mlf_store_registered_model_page rm_search(fixture *f, search_args a)
 {
     mlf_store_registered_model_page page = {0};
     mlf_error err = {0};
-    if (mlf_sql_search_registered_models(f->store, f->pool, a.max_results, a.clauses, a.n_clauses, a.orders, a.n_orders,
-                                         a.offset, &page, &err) != 0)
+    if (mlf_store_search_registered_models(f->store, f->pool, a.max_results, a.clauses, a.n_clauses, a.orders,
+                                           a.n_orders, a.offset, &page, &err) != 0)
         fail_msg("search models: %s", err.message);
     return page;
 }
@@ -697,10 +697,10 @@ static void test_search_registered_models(void **state)
         sleep_ms(2);
     }
     assert_int_equal(
-        mlf_sql_set_registered_model_tag(f->store, f->pool, "prompt", "mlflow.prompt.is_prompt", "true", &err), 0);
-    assert_int_equal(mlf_sql_set_registered_model_tag(f->store, f->pool, "a-model", "team", "x", &err), 0);
-    assert_int_equal(mlf_sql_set_registered_model_tag(f->store, f->pool, "a-model", "env", "prod", &err), 0);
-    assert_int_equal(mlf_sql_set_registered_model_tag(f->store, f->pool, "b-model", "team", "x", &err), 0);
+        mlf_store_set_registered_model_tag(f->store, f->pool, "prompt", "mlflow.prompt.is_prompt", "true", &err), 0);
+    assert_int_equal(mlf_store_set_registered_model_tag(f->store, f->pool, "a-model", "team", "x", &err), 0);
+    assert_int_equal(mlf_store_set_registered_model_tag(f->store, f->pool, "a-model", "env", "prod", &err), 0);
+    assert_int_equal(mlf_store_set_registered_model_tag(f->store, f->pool, "b-model", "team", "x", &err), 0);
     create_version(f, "b-model");
     set_alias(f, "b-model", "al", "1");
 
@@ -755,7 +755,7 @@ static void test_search_registered_models(void **state)
     assert_string_equal(page.next_page_token, mlf_search_page_token_encode(f->pool, -1));
     if (mlf_test_pg()) { /* LIMIT -2: PostgreSQL refuses a negative LIMIT */
         mlf_error err = {0};
-        int rc = mlf_sql_search_registered_models(f->store, f->pool, -3, NULL, 0, NULL, 0, 0, &page, &err);
+        int rc = mlf_store_search_registered_models(f->store, f->pool, -3, NULL, 0, NULL, 0, 0, &page, &err);
         assert_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, MLF_TEST_PG_NEGATIVE_LIMIT);
     } else {
         page = rm_search(f, (search_args){.max_results = -3});
@@ -769,8 +769,8 @@ static mlf_store_model_version_page mv_search(fixture *f, search_args a)
 {
     mlf_store_model_version_page page = {0};
     mlf_error err = {0};
-    if (mlf_sql_search_model_versions(f->store, f->pool, a.max_results, a.clauses, a.n_clauses, a.orders, a.n_orders,
-                                      a.offset, &page, &err) != 0)
+    if (mlf_store_search_model_versions(f->store, f->pool, a.max_results, a.clauses, a.n_clauses, a.orders, a.n_orders,
+                                        a.offset, &page, &err) != 0)
         fail_msg("search versions: %s", err.message);
     return page;
 }
@@ -808,7 +808,7 @@ static void test_search_model_versions(void **state)
     }
     Mlflow__ModelVersionTag *prompt_tags[] = {mv_tag(f->pool, "mlflow.prompt.is_prompt", "true")};
     create_version_with(f, (mlf_store_new_model_version){.name = "p", .tags = prompt_tags, .n_tags = 1});
-    assert_int_equal(mlf_sql_delete_model_version(f->store, f->pool, "a", "2", &err), 0);
+    assert_int_equal(mlf_store_delete_model_version(f->store, f->pool, "a", "2", &err), 0);
 
     /* default order: last update DESC, name ASC, version DESC; deleted versions and prompts left out */
     assert_string_equal(MV_SEARCH(f), "b/2,b/1,a/4,a/3,a/1");
@@ -852,14 +852,14 @@ static void test_search_model_versions(void **state)
     page = mv_search(f, (search_args){.max_results = 2, .offset = 4, ORDERS(order("creation_timestamp", true))});
     assert_string_equal(mv_names(f, page), "b/2");
     assert_null(page.next_page_token);
-    int rc = mlf_sql_search_model_versions(f->store, f->pool, 0, NULL, 0, NULL, 0, 0, &page, &err);
+    int rc = mlf_store_search_model_versions(f->store, f->pool, 0, NULL, 0, NULL, 0, 0, &page, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "Invalid value for max_results. It must be a positive integer, but got 0");
-    rc = mlf_sql_search_model_versions(f->store, f->pool, 200001, NULL, 0, NULL, 0, 0, &page, &err);
+    rc = mlf_store_search_model_versions(f->store, f->pool, 200001, NULL, 0, NULL, 0, 0, &page, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "Invalid value for request parameter max_results. It must be at most 200000, but got value 200001");
     mlf_search_clause huge = attr_num("version_number", MLF_OP_EQ, "99999999999999999999");
-    rc = mlf_sql_search_model_versions(f->store, f->pool, 10, &huge, 1, NULL, 0, 0, &page, &err);
+    rc = mlf_store_search_model_versions(f->store, f->pool, 10, &huge, 1, NULL, 0, 0, &page, &err);
     if (mlf_test_pg()) { /* psycopg2 sends it as a numeric literal: no version equals it */
         assert_int_equal(rc, 0);
         assert_int_equal(page.n, 0);
@@ -883,26 +883,26 @@ static void test_source_lookups(void **state)
                  "('m-2', 0, 'lm', 's3://lm/2', 1, 1, 2, 'deleted', NULL), "
                  "('m-3', 0, 'lm', 's3://lm/3', 1, 1, 2, 'active', NULL)");
     const char *uri, *location, *run_id;
-    assert_int_equal(mlf_sql_get_source_run_artifact_uri(f->store, f->pool, "r1", &uri, &err), 0);
+    assert_int_equal(mlf_store_get_source_run_artifact_uri(f->store, f->pool, "r1", &uri, &err), 0);
     assert_string_equal(uri, "file:///data/r1");
-    int rc = mlf_sql_get_source_run_artifact_uri(f->store, f->pool, "r2", &uri, &err);
+    int rc = mlf_store_get_source_run_artifact_uri(f->store, f->pool, "r2", &uri, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=r2 not found");
-    assert_int_equal(mlf_sql_get_source_logged_model(f->store, f->pool, "m-1", &location, &run_id, &err), 0);
+    assert_int_equal(mlf_store_get_source_logged_model(f->store, f->pool, "m-1", &location, &run_id, &err), 0);
     assert_string_equal(location, "s3://lm/1");
     assert_string_equal(run_id, "r1");
-    assert_int_equal(mlf_sql_get_source_logged_model(f->store, f->pool, "m-3", &location, &run_id, &err), 0);
+    assert_int_equal(mlf_store_get_source_logged_model(f->store, f->pool, "m-3", &location, &run_id, &err), 0);
     assert_null(run_id);
-    rc = mlf_sql_get_source_logged_model(f->store, f->pool, "m-2", &location, &run_id, &err);
+    rc = mlf_store_get_source_logged_model(f->store, f->pool, "m-2", &location, &run_id, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'm-2' not found.");
     /* mlflow.modelVersions: json.dumps of the list, entries appended once */
-    assert_int_equal(mlf_sql_set_model_versions_tags(f->store, f->pool, "m\u00e9", 1, "m-1", &err), 0);
-    assert_int_equal(mlf_sql_set_model_versions_tags(f->store, f->pool, "other", 3, "m-1", &err), 0);
-    assert_int_equal(mlf_sql_set_model_versions_tags(f->store, f->pool, "other", 3, "m-1", &err), 0);
+    assert_int_equal(mlf_store_set_model_versions_tags(f->store, f->pool, "m\u00e9", 1, "m-1", &err), 0);
+    assert_int_equal(mlf_store_set_model_versions_tags(f->store, f->pool, "other", 3, "m-1", &err), 0);
+    assert_int_equal(mlf_store_set_model_versions_tags(f->store, f->pool, "other", 3, "m-1", &err), 0);
     assert_string_equal(mlf_test_query1(f->pool, f->db_path,
                                         "SELECT tag_value FROM logged_model_tags WHERE model_id = 'm-1' AND "
                                         "tag_key = 'mlflow.modelVersions'"),
                         "[{\"name\": \"m\\u00e9\", \"version\": 1}, {\"name\": \"other\", \"version\": 3}]");
-    rc = mlf_sql_set_model_versions_tags(f->store, f->pool, "x", 1, "m-2", &err);
+    rc = mlf_store_set_model_versions_tags(f->store, f->pool, "x", 1, "m-2", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'm-2' not found.");
 }
 
@@ -922,7 +922,7 @@ static void test_fixture_registry(void **state)
     if (mlf_store_open(mlf_pool_sprintf(f->pool, "sqlite:///%s", path), &cfg, f->pool, &store, &err) != 0)
         fail_msg("open fixture: %s", err.message);
     Mlflow__RegisteredModel *rm;
-    assert_int_equal(mlf_sql_get_registered_model(store, f->pool, "fixture-classifier-model", &rm, &err), 0);
+    assert_int_equal(mlf_store_get_registered_model(store, f->pool, "fixture-classifier-model", &rm, &err), 0);
     assert_string_equal(rm->description, "Classifier promoted from fixture-classifier");
     assert_int_equal(rm->creation_timestamp, 1795793264103);
     assert_int_equal(rm->last_updated_timestamp, 1795793264744);
@@ -944,34 +944,34 @@ static void test_fixture_registry(void **state)
     assert_int_equal(mv->n_tags, 1);
     assert_int_equal(mv->n_aliases, 0);
     assert_int_equal(
-        mlf_sql_get_model_version_by_alias(store, f->pool, "fixture-classifier-model", "challenger", &mv, &err), 0);
+        mlf_store_get_model_version_by_alias(store, f->pool, "fixture-classifier-model", "challenger", &mv, &err), 0);
     assert_string_equal(mv->version, "3");
     assert_int_equal(mv->n_tags, 2);
     assert_string_equal(mv->tags[1]->key, "reviewed_by");
     assert_int_equal(mv->n_aliases, 1);
     const char *uri;
     assert_int_equal(
-        mlf_sql_get_model_version_download_uri(store, f->pool, "fixture-classifier-model", "1", &uri, &err), 0);
+        mlf_store_get_model_version_download_uri(store, f->pool, "fixture-classifier-model", "1", &uri, &err), 0);
     assert_string_equal(uri, "mlflow-artifacts:/1/models/m-1d46a9aac2a84a539c59a8efb90bbbfc/artifacts");
     assert_int_equal(
-        mlf_sql_get_model_version_download_uri(store, f->pool, "fixture-regressor-model", "2", &uri, &err), 0);
+        mlf_store_get_model_version_download_uri(store, f->pool, "fixture-regressor-model", "2", &uri, &err), 0);
     assert_string_equal(uri, "runs:/704a9405513544f3a0b633e4b01b2083/model");
-    assert_int_equal(mlf_sql_get_registered_model(store, f->pool, "fixture-regressor-model", &rm, &err), 0);
+    assert_int_equal(mlf_store_get_registered_model(store, f->pool, "fixture-regressor-model", &rm, &err), 0);
     assert_string_equal(versions_str(f, rm->latest_versions, rm->n_latest_versions, true), "2:None");
     assert_int_equal(rm->n_aliases, 1);
     assert_string_equal(rm->aliases[0]->alias, "prod");
     mlf_store_registered_model_page page = {0};
-    assert_int_equal(mlf_sql_search_registered_models(store, f->pool, 100, NULL, 0, NULL, 0, 0, &page, &err), 0);
+    assert_int_equal(mlf_store_search_registered_models(store, f->pool, 100, NULL, 0, NULL, 0, 0, &page, &err), 0);
     assert_string_equal(rm_names(f, page), "fixture-classifier-model,fixture-regressor-model");
     mlf_store_model_version_page versions = {0};
-    assert_int_equal(mlf_sql_search_model_versions(store, f->pool, 100, NULL, 0, NULL, 0, 0, &versions, &err), 0);
+    assert_int_equal(mlf_store_search_model_versions(store, f->pool, 100, NULL, 0, NULL, 0, 0, &versions, &err), 0);
     assert_string_equal(mv_names(f, versions),
                         "fixture-regressor-model/1,fixture-regressor-model/2,fixture-classifier-model/3,"
                         "fixture-classifier-model/1,fixture-classifier-model/2");
     /* the registry keeps numbering after MLflow's versions */
     mlf_store_new_model_version spec = {
         .name = "fixture-classifier-model", .source = "s3://x", .storage_location = "s3://x"};
-    assert_int_equal(mlf_sql_create_model_version(store, f->pool, &spec, &mv, &err), 0);
+    assert_int_equal(mlf_store_create_model_version(store, f->pool, &spec, &mv, &err), 0);
     assert_string_equal(mv->version, "4");
     mlf_store_destroy(store);
 }

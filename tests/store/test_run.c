@@ -84,7 +84,7 @@ static Mlflow__Run *create_run_in(fixture *f, const char *exp, const char *name)
     Mlflow__Run *run = NULL;
     mlf_error err = {0};
     int64_t start = 1000;
-    if (mlf_sql_create_run(f->store, f->pool, exp, "alice", &start, NULL, 0, name, &run, &err) != 0)
+    if (mlf_store_create_run(f->store, f->pool, exp, "alice", &start, NULL, 0, name, &run, &err) != 0)
         fail_msg("create_run: %s", err.message);
     return run;
 }
@@ -98,7 +98,7 @@ static Mlflow__Run *get_run(fixture *f, const char *id)
 {
     Mlflow__Run *run = NULL;
     mlf_error err = {0};
-    if (mlf_sql_get_run(f->store, f->pool, id, &run, &err) != 0)
+    if (mlf_store_get_run(f->store, f->pool, id, &run, &err) != 0)
         fail_msg("get_run %s: %s", id, err.message);
     return run;
 }
@@ -122,7 +122,7 @@ static const Mlflow__Metric *latest(const Mlflow__Run *run, const char *key)
 static void log_metric(fixture *f, const char *run_id, const char *key, double value, int64_t ts, int64_t step)
 {
     mlf_error err = {0};
-    if (mlf_sql_log_metric(f->store, f->pool, run_id, mk_metric(f->pool, key, value, ts, step), &err) != 0)
+    if (mlf_store_log_metric(f->store, f->pool, run_id, mk_metric(f->pool, key, value, ts, step), &err) != 0)
         fail_msg("log_metric: %s", err.message);
 }
 
@@ -144,7 +144,7 @@ static void test_create_run(void **state)
     Mlflow__Run *run = NULL;
     mlf_error err = {0};
     int64_t start = 12345;
-    assert_int_equal(mlf_sql_create_run(f->store, f->pool, "0", "alice", &start, tags, 2, "", &run, &err), 0);
+    assert_int_equal(mlf_store_create_run(f->store, f->pool, "0", "alice", &start, tags, 2, "", &run, &err), 0);
     Mlflow__RunInfo *info = run->info;
     assert_true(matches("^[0-9a-f]{32}$", info->run_id));
     assert_string_equal(info->run_id, info->run_uuid);
@@ -184,7 +184,7 @@ static void test_create_run_start_time_defaults_to_now(void **state)
     Mlflow__Run *run = NULL;
     mlf_error err = {0};
     int64_t before = mlf_sql_now_ms();
-    assert_int_equal(mlf_sql_create_run(f->store, f->pool, "0", "", NULL, NULL, 0, "named", &run, &err), 0);
+    assert_int_equal(mlf_store_create_run(f->store, f->pool, "0", "", NULL, NULL, 0, "named", &run, &err), 0);
     assert_true(run->info->start_time >= before && run->info->start_time <= mlf_sql_now_ms());
     assert_string_equal(run->info->run_name, "named");
     assert_string_equal(run_tag(get_run(f, run->info->run_id), "mlflow.runName"), "named");
@@ -197,19 +197,19 @@ static void test_create_run_name_rules(void **state)
     Mlflow__Run *run = NULL;
     Mlflow__RunTag *tags[] = {mk_tag(f->pool, "mlflow.runName", "from-tag")};
     /* the tag alone names the run and is not duplicated */
-    assert_int_equal(mlf_sql_create_run(f->store, f->pool, "0", "", NULL, tags, 1, "", &run, &err), 0);
+    assert_int_equal(mlf_store_create_run(f->store, f->pool, "0", "", NULL, tags, 1, "", &run, &err), 0);
     assert_string_equal(run->info->run_name, "from-tag");
     assert_int_equal(run->data->n_tags, 1);
     /* the same name twice is fine */
-    assert_int_equal(mlf_sql_create_run(f->store, f->pool, "0", "", NULL, tags, 1, "from-tag", &run, &err), 0);
+    assert_int_equal(mlf_store_create_run(f->store, f->pool, "0", "", NULL, tags, 1, "from-tag", &run, &err), 0);
     /* different ones are refused */
-    int rc = mlf_sql_create_run(f->store, f->pool, "0", "", NULL, tags, 1, "other", &run, &err);
+    int rc = mlf_store_create_run(f->store, f->pool, "0", "", NULL, tags, 1, "other", &run, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values "
                  "(run_name='other', mlflow.runName='from-tag').");
     /* an empty name tag counts as none: MLflow appends another one, which collides */
     Mlflow__RunTag *empty[] = {mk_tag(f->pool, "mlflow.runName", "")};
-    rc = mlf_sql_create_run(f->store, f->pool, "0", "", NULL, empty, 1, "x", &run, &err);
+    rc = mlf_store_create_run(f->store, f->pool, "0", "", NULL, empty, 1, "x", &run, &err);
     assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed",
                                   MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
                                   "\"tag_pk\"\nDETAIL:  Key (key, run_uuid)=(mlflow.runName, ");
@@ -221,14 +221,14 @@ static void test_create_run_experiment_errors(void **state)
     fixture *f = *state;
     mlf_error err = {0};
     Mlflow__Run *run = NULL;
-    int rc = mlf_sql_create_run(f->store, f->pool, "42", "", NULL, NULL, 0, "", &run, &err);
+    int rc = mlf_store_create_run(f->store, f->pool, "42", "", NULL, NULL, 0, "", &run, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=42 exists");
-    rc = mlf_sql_create_run(f->store, f->pool, "abc", "", NULL, NULL, 0, "", &run, &err);
+    rc = mlf_store_create_run(f->store, f->pool, "abc", "", NULL, NULL, 0, "", &run, &err);
     assert_error(rc, err, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: 'abc'");
     const char *id = NULL;
-    assert_int_equal(mlf_sql_create_experiment(f->store, f->pool, "e", NULL, NULL, 0, &id, &err), 0);
-    assert_int_equal(mlf_sql_delete_experiment(f->store, f->pool, id, &err), 0);
-    rc = mlf_sql_create_run(f->store, f->pool, id, "", NULL, NULL, 0, "", &run, &err);
+    assert_int_equal(mlf_store_create_experiment(f->store, f->pool, "e", NULL, NULL, 0, &id, &err), 0);
+    assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, id, &err), 0);
+    rc = mlf_store_create_run(f->store, f->pool, id, "", NULL, NULL, 0, "", &run, &err);
     assert_error(
         rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
         mlf_pool_sprintf(f->pool, "The experiment %s must be in the 'active' state. Current state is deleted.", id));
@@ -239,7 +239,7 @@ static void test_get_run_not_found(void **state)
     fixture *f = *state;
     Mlflow__Run *run = NULL;
     mlf_error err = {0};
-    int rc = mlf_sql_get_run(f->store, f->pool, "0123456789abcdef0123456789abcdef", &run, &err);
+    int rc = mlf_store_get_run(f->store, f->pool, "0123456789abcdef0123456789abcdef", &run, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=0123456789abcdef0123456789abcdef not found");
 }
 
@@ -253,7 +253,7 @@ static void test_update_run_info(void **state)
     mlf_error err = {0};
     Mlflow__RunStatus st = MLFLOW__RUN_STATUS__FINISHED;
     int64_t end = 5000;
-    assert_int_equal(mlf_sql_update_run_info(f->store, f->pool, id, &st, &end, "renamed", &info, &err), 0);
+    assert_int_equal(mlf_store_update_run_info(f->store, f->pool, id, &st, &end, "renamed", &info, &err), 0);
     assert_int_equal(info->status, MLFLOW__RUN_STATUS__FINISHED);
     assert_int_equal(info->end_time, 5000);
     assert_string_equal(info->run_name, "renamed");
@@ -262,19 +262,19 @@ static void test_update_run_info(void **state)
     assert_string_equal(run_tag(run, "mlflow.runName"), "renamed");
     assert_int_equal(run->data->n_tags, 1);
     /* nothing given: nothing changes; an empty name is ignored */
-    assert_int_equal(mlf_sql_update_run_info(f->store, f->pool, id, NULL, NULL, "", &info, &err), 0);
+    assert_int_equal(mlf_store_update_run_info(f->store, f->pool, id, NULL, NULL, "", &info, &err), 0);
     assert_int_equal(info->status, MLFLOW__RUN_STATUS__FINISHED);
     assert_string_equal(info->run_name, "renamed");
     /* end_time 0 is stored but not shown (RunInfo.to_proto writes it only when truthy) */
     end = 0;
-    assert_int_equal(mlf_sql_update_run_info(f->store, f->pool, id, NULL, &end, NULL, &info, &err), 0);
+    assert_int_equal(mlf_store_update_run_info(f->store, f->pool, id, NULL, &end, NULL, &info, &err), 0);
     assert_false(info->has_end_time);
     assert_string_equal(Q(f, "SELECT end_time FROM runs WHERE run_uuid = '%s'", id), "0");
 
-    int rc = mlf_sql_update_run_info(f->store, f->pool, "nope", &st, NULL, NULL, &info, &err);
+    int rc = mlf_store_update_run_info(f->store, f->pool, "nope", &st, NULL, NULL, &info, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=nope not found");
-    assert_int_equal(mlf_sql_delete_run(f->store, f->pool, id, &err), 0);
-    rc = mlf_sql_update_run_info(f->store, f->pool, id, &st, NULL, NULL, &info, &err);
+    assert_int_equal(mlf_store_delete_run(f->store, f->pool, id, &err), 0);
+    rc = mlf_store_update_run_info(f->store, f->pool, id, &st, NULL, NULL, &info, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  mlf_pool_sprintf(f->pool, "The run %s must be in the 'active' state. Current state is deleted.", id));
 }
@@ -285,18 +285,18 @@ static void test_delete_restore_run(void **state)
     const char *id = create_run(f);
     mlf_error err = {0};
     int64_t before = mlf_sql_now_ms();
-    assert_int_equal(mlf_sql_delete_run(f->store, f->pool, id, &err), 0);
+    assert_int_equal(mlf_store_delete_run(f->store, f->pool, id, &err), 0);
     assert_string_equal(get_run(f, id)->info->lifecycle_stage, "deleted");
     int64_t deleted = atoll(Q(f, "SELECT deleted_time FROM runs WHERE run_uuid = '%s'", id));
     assert_true(deleted >= before);
     /* deleting again is allowed and moves deleted_time */
-    assert_int_equal(mlf_sql_delete_run(f->store, f->pool, id, &err), 0);
-    assert_int_equal(mlf_sql_restore_run(f->store, f->pool, id, &err), 0);
+    assert_int_equal(mlf_store_delete_run(f->store, f->pool, id, &err), 0);
+    assert_int_equal(mlf_store_restore_run(f->store, f->pool, id, &err), 0);
     assert_string_equal(get_run(f, id)->info->lifecycle_stage, "active");
     assert_null(Q(f, "SELECT deleted_time FROM runs WHERE run_uuid = '%s'", id));
-    int rc = mlf_sql_delete_run(f->store, f->pool, "missing", &err);
+    int rc = mlf_store_delete_run(f->store, f->pool, "missing", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=missing not found");
-    rc = mlf_sql_restore_run(f->store, f->pool, "missing", &err);
+    rc = mlf_store_restore_run(f->store, f->pool, "missing", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=missing not found");
 }
 
@@ -360,11 +360,11 @@ static void test_relog_existing_metric_rows(void **state)
                             mk_metric(f->pool, "a", 1.0, 10, 0)};
     mlf_error err = {0};
     for (int round = 0; round < 3; round++)
-        assert_int_equal(mlf_sql_log_batch(f->store, f->pool, id, ms, 3, NULL, 0, NULL, 0, &err), 0);
+        assert_int_equal(mlf_store_log_batch(f->store, f->pool, id, ms, 3, NULL, 0, NULL, 0, &err), 0);
     assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), "2");
     /* a new row beside an old one in the same batch still lands */
     Mlflow__Metric *more[] = {mk_metric(f->pool, "a", 1.0, 10, 0), mk_metric(f->pool, "a", 7.0, 11, 1)};
-    assert_int_equal(mlf_sql_log_batch(f->store, f->pool, id, more, 2, NULL, 0, NULL, 0, &err), 0);
+    assert_int_equal(mlf_store_log_batch(f->store, f->pool, id, more, 2, NULL, 0, NULL, 0, &err), 0);
     assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), "3");
     assert_true(latest(get_run(f, id), "a")->value == 7.0);
 }
@@ -374,10 +374,10 @@ static void test_log_metric_errors(void **state)
     fixture *f = *state;
     const char *id = create_run(f);
     mlf_error err = {0};
-    int rc = mlf_sql_log_metric(f->store, f->pool, "nope", mk_metric(f->pool, "m", 1, 1, 0), &err);
+    int rc = mlf_store_log_metric(f->store, f->pool, "nope", mk_metric(f->pool, "m", 1, 1, 0), &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=nope not found");
-    assert_int_equal(mlf_sql_delete_run(f->store, f->pool, id, &err), 0);
-    rc = mlf_sql_log_metric(f->store, f->pool, id, mk_metric(f->pool, "m", 1, 1, 0), &err);
+    assert_int_equal(mlf_store_delete_run(f->store, f->pool, id, &err), 0);
+    rc = mlf_store_log_metric(f->store, f->pool, id, mk_metric(f->pool, "m", 1, 1, 0), &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  mlf_pool_sprintf(f->pool, "The run %s must be in the 'active' state. Current state is deleted.", id));
 }
@@ -395,15 +395,15 @@ static void test_log_model_metric(void **state)
     m->dataset_name = "ds";
     m->dataset_digest = "dg";
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_log_metric(f->store, f->pool, id, m, &err), 0);
-    assert_int_equal(mlf_sql_log_metric(f->store, f->pool, id, m, &err), 0);
+    assert_int_equal(mlf_store_log_metric(f->store, f->pool, id, m, &err), 0);
+    assert_int_equal(mlf_store_log_metric(f->store, f->pool, id, m, &err), 0);
     assert_string_equal(
         QALL(f, "SELECT metric_value, dataset_name, experiment_id FROM logged_model_metrics WHERE run_id = '%s'", id),
         "0.9:ds:0"); /* one row */
     assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), "1");
     /* an unknown model breaks the foreign key, as in MLflow */
     m->model_id = "m-404";
-    int rc = mlf_sql_log_metric(f->store, f->pool, id, m, &err);
+    int rc = mlf_store_log_metric(f->store, f->pool, id, m, &err);
     assert_integrity_error_prefix(rc, err, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) FOREIGN KEY constraint failed",
                                   "(psycopg2.errors.ForeignKeyViolation) insert or update on table "
                                   "\"logged_model_metrics\" violates foreign key constraint "
@@ -418,9 +418,9 @@ static void test_log_param(void **state)
     fixture *f = *state;
     const char *id = create_run(f);
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_log_param(f->store, f->pool, id, mk_param(f->pool, "lr", "0.1"), &err), 0);
-    assert_int_equal(mlf_sql_log_param(f->store, f->pool, id, mk_param(f->pool, "lr", "0.1"), &err), 0);
-    int rc = mlf_sql_log_param(f->store, f->pool, id, mk_param(f->pool, "lr", "0.2"), &err);
+    assert_int_equal(mlf_store_log_param(f->store, f->pool, id, mk_param(f->pool, "lr", "0.1"), &err), 0);
+    assert_int_equal(mlf_store_log_param(f->store, f->pool, id, mk_param(f->pool, "lr", "0.1"), &err), 0);
+    int rc = mlf_store_log_param(f->store, f->pool, id, mk_param(f->pool, "lr", "0.2"), &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  mlf_pool_sprintf(f->pool,
                                   "Changing param values is not allowed. Param with key='lr' was already logged with "
@@ -429,7 +429,7 @@ static void test_log_param(void **state)
     Mlflow__Run *run = get_run(f, id);
     assert_int_equal(run->data->n_params, 1);
     assert_string_equal(run->data->params[0]->value, "0.1");
-    rc = mlf_sql_log_param(f->store, f->pool, "nope", mk_param(f->pool, "lr", "0.1"), &err);
+    rc = mlf_store_log_param(f->store, f->pool, "nope", mk_param(f->pool, "lr", "0.1"), &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Run with id=nope not found");
 }
 
@@ -440,26 +440,26 @@ static void test_set_and_delete_tag(void **state)
     fixture *f = *state;
     const char *id = create_run(f);
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_set_tag(f->store, f->pool, id, mk_tag(f->pool, "k", "v1"), &err), 0);
-    assert_int_equal(mlf_sql_set_tag(f->store, f->pool, id, mk_tag(f->pool, "k", "v2"), &err), 0);
+    assert_int_equal(mlf_store_set_tag(f->store, f->pool, id, mk_tag(f->pool, "k", "v1"), &err), 0);
+    assert_int_equal(mlf_store_set_tag(f->store, f->pool, id, mk_tag(f->pool, "k", "v2"), &err), 0);
     assert_string_equal(run_tag(get_run(f, id), "k"), "v2");
     /* the run name tag renames the run; an empty one changes nothing */
-    assert_int_equal(mlf_sql_set_tag(f->store, f->pool, id, mk_tag(f->pool, "mlflow.runName", "nm"), &err), 0);
-    assert_int_equal(mlf_sql_set_tag(f->store, f->pool, id, mk_tag(f->pool, "mlflow.runName", ""), &err), 0);
+    assert_int_equal(mlf_store_set_tag(f->store, f->pool, id, mk_tag(f->pool, "mlflow.runName", "nm"), &err), 0);
+    assert_int_equal(mlf_store_set_tag(f->store, f->pool, id, mk_tag(f->pool, "mlflow.runName", ""), &err), 0);
     Mlflow__Run *run = get_run(f, id);
     assert_string_equal(run->info->run_name, "nm");
     assert_string_equal(run_tag(run, "mlflow.runName"), "nm");
     assert_string_equal(Q(f, "SELECT name FROM runs WHERE run_uuid = '%s'", id), "nm");
 
-    assert_int_equal(mlf_sql_delete_tag(f->store, f->pool, id, "k", &err), 0);
+    assert_int_equal(mlf_store_delete_tag(f->store, f->pool, id, "k", &err), 0);
     assert_null(run_tag(get_run(f, id), "k"));
-    int rc = mlf_sql_delete_tag(f->store, f->pool, id, "k", &err);
+    int rc = mlf_store_delete_tag(f->store, f->pool, id, "k", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
                  mlf_pool_sprintf(f->pool, "No tag with name: k in run with id %s", id));
-    assert_int_equal(mlf_sql_delete_run(f->store, f->pool, id, &err), 0);
-    rc = mlf_sql_set_tag(f->store, f->pool, id, mk_tag(f->pool, "k", "v"), &err);
+    assert_int_equal(mlf_store_delete_run(f->store, f->pool, id, &err), 0);
+    rc = mlf_store_set_tag(f->store, f->pool, id, mk_tag(f->pool, "k", "v"), &err);
     assert_error_prefix(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE, "The run ");
-    rc = mlf_sql_delete_tag(f->store, f->pool, id, "mlflow.runName", &err);
+    rc = mlf_store_delete_tag(f->store, f->pool, id, "mlflow.runName", &err);
     assert_error_prefix(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE, "The run ");
 }
 
@@ -472,7 +472,7 @@ static void test_run_name_falls_back_to_tag(void **state)
     assert_string_equal(get_run(f, id)->info->run_name, "tagged");
     Mlflow__RunInfo *info = NULL;
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_update_run_info(f->store, f->pool, id, NULL, NULL, NULL, &info, &err), 0);
+    assert_int_equal(mlf_store_update_run_info(f->store, f->pool, id, NULL, NULL, NULL, &info, &err), 0);
     assert_string_equal(info->run_name, "tagged");
 }
 
@@ -487,7 +487,7 @@ static void test_log_batch(void **state)
     Mlflow__RunTag *ts[] = {mk_tag(f->pool, "t1", "x"), mk_tag(f->pool, "mlflow.runName", "batch-name"),
                             mk_tag(f->pool, "t1", "y")};
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_log_batch(f->store, f->pool, id, ms, 2, ps, 2, ts, 3, &err), 0);
+    assert_int_equal(mlf_store_log_batch(f->store, f->pool, id, ms, 2, ps, 2, ts, 3, &err), 0);
     Mlflow__Run *run = get_run(f, id);
     assert_int_equal(run->data->n_metrics, 2);
     assert_int_equal(run->data->n_params, 2);
@@ -503,12 +503,12 @@ static void test_log_batch_is_atomic(void **state)
     const char *id = create_run(f);
     mlf_error err = {0};
     Mlflow__Param *first[] = {mk_param(f->pool, "p1", "a"), mk_param(f->pool, "p2", "b")};
-    assert_int_equal(mlf_sql_log_batch(f->store, f->pool, id, NULL, 0, first, 2, NULL, 0, &err), 0);
+    assert_int_equal(mlf_store_log_batch(f->store, f->pool, id, NULL, 0, first, 2, NULL, 0, &err), 0);
     Mlflow__Metric *ms[] = {mk_metric(f->pool, "m1", 1, 10, 0)};
     Mlflow__Param *ps[] = {mk_param(f->pool, "new", "n"), mk_param(f->pool, "p1", "changed"),
                            mk_param(f->pool, "p2", "b"), mk_param(f->pool, "p2x", "c")};
     Mlflow__RunTag *ts[] = {mk_tag(f->pool, "t", "v")};
-    int rc = mlf_sql_log_batch(f->store, f->pool, id, ms, 1, ps, 4, ts, 1, &err);
+    int rc = mlf_store_log_batch(f->store, f->pool, id, ms, 1, ps, 4, ts, 1, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  mlf_pool_sprintf(f->pool,
                                   "Changing param values is not allowed. Params were already logged='[{'key': 'p1', "
@@ -534,7 +534,7 @@ static void test_metric_history(void **state)
     log_metric(f, id, "other", 1.0, 5, 0);
     mlf_store_metric_page page = {0};
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_get_metric_history(f->store, f->pool, id, "h", NULL, 0, &page, &err), 0);
+    assert_int_equal(mlf_store_get_metric_history(f->store, f->pool, id, "h", NULL, 0, &page, &err), 0);
     assert_int_equal(page.n, 4);
     assert_null(page.next_page_token);
     assert_true(page.metrics[0]->value == 1.0);
@@ -545,32 +545,32 @@ static void test_metric_history(void **state)
     assert_null(page.metrics[3]->run_id);
 
     int64_t max = 3;
-    assert_int_equal(mlf_sql_get_metric_history(f->store, f->pool, id, "h", &max, 0, &page, &err), 0);
+    assert_int_equal(mlf_store_get_metric_history(f->store, f->pool, id, "h", &max, 0, &page, &err), 0);
     assert_int_equal(page.n, 3);
     assert_non_null(page.next_page_token);
     int64_t offset;
     assert_int_equal(mlf_search_page_token_decode(f->pool, page.next_page_token, &offset, &err), 0);
     assert_int_equal(offset, 3);
-    assert_int_equal(mlf_sql_get_metric_history(f->store, f->pool, id, "h", &max, 3, &page, &err), 0);
+    assert_int_equal(mlf_store_get_metric_history(f->store, f->pool, id, "h", &max, 3, &page, &err), 0);
     assert_int_equal(page.n, 1);
     assert_null(page.next_page_token);
     /* max_results 0, as MLflow 3 reads an absent one: an empty page and a token */
     max = 0;
-    assert_int_equal(mlf_sql_get_metric_history(f->store, f->pool, id, "h", &max, 0, &page, &err), 0);
+    assert_int_equal(mlf_store_get_metric_history(f->store, f->pool, id, "h", &max, 0, &page, &err), 0);
     assert_int_equal(page.n, 0);
     assert_non_null(page.next_page_token);
     /* -1: LIMIT 0, and a token for offset -1, as MLflow's arithmetic gives */
     max = -1;
-    assert_int_equal(mlf_sql_get_metric_history(f->store, f->pool, id, "h", &max, 0, &page, &err), 0);
+    assert_int_equal(mlf_store_get_metric_history(f->store, f->pool, id, "h", &max, 0, &page, &err), 0);
     assert_int_equal(page.n, 0);
     assert_string_equal(page.next_page_token, "eyJvZmZzZXQiOiAtMX0=");
     /* below -1: no limit at all */
     max = -5;
-    assert_int_equal(mlf_sql_get_metric_history(f->store, f->pool, id, "h", &max, 0, &page, &err), 0);
+    assert_int_equal(mlf_store_get_metric_history(f->store, f->pool, id, "h", &max, 0, &page, &err), 0);
     assert_int_equal(page.n, 4);
     assert_null(page.next_page_token);
     /* an unknown run or key is an empty history, not an error */
-    assert_int_equal(mlf_sql_get_metric_history(f->store, f->pool, "nope", "h", NULL, 0, &page, &err), 0);
+    assert_int_equal(mlf_store_get_metric_history(f->store, f->pool, "nope", "h", NULL, 0, &page, &err), 0);
     assert_int_equal(page.n, 0);
 }
 
@@ -587,14 +587,14 @@ static void test_metric_history_bulk(void **state)
     Mlflow__MetricWithRunId **ms = NULL;
     size_t n = 0;
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_get_metric_history_bulk(f->store, f->pool, ids, 3, "m", 25000, &ms, &n, &err), 0);
+    assert_int_equal(mlf_store_get_metric_history_bulk(f->store, f->pool, ids, 3, "m", 25000, &ms, &n, &err), 0);
     assert_int_equal(n, 6);
     /* by run id, then timestamp */
     assert_string_equal(ms[0]->run_id, lo);
     assert_int_equal(ms[0]->timestamp, 100);
     assert_string_equal(ms[3]->run_id, hi);
     assert_int_equal(ms[3]->timestamp, 98);
-    assert_int_equal(mlf_sql_get_metric_history_bulk(f->store, f->pool, ids, 3, "m", 4, &ms, &n, &err), 0);
+    assert_int_equal(mlf_store_get_metric_history_bulk(f->store, f->pool, ids, 3, "m", 4, &ms, &n, &err), 0);
     assert_int_equal(n, 4);
 }
 
@@ -607,7 +607,7 @@ static void test_metric_history_bulk_interval(void **state)
     Mlflow__Metric *ms[100];
     for (int i = 0; i < 100; i++)
         ms[i] = mk_metric(f->pool, "loss", i, 1000 + i, i);
-    assert_int_equal(mlf_sql_log_batch(f->store, f->pool, a, ms, 100, NULL, 0, NULL, 0, &err), 0);
+    assert_int_equal(mlf_store_log_batch(f->store, f->pool, a, ms, 100, NULL, 0, NULL, 0, &err), 0);
     log_metric(f, b, "loss", 5, 1, 5);
     log_metric(f, b, "loss", 50, 1, 50);
     log_metric(f, b, "loss", 120, 1, 120);
@@ -616,7 +616,8 @@ static void test_metric_history_bulk_interval(void **state)
     size_t n = 0;
     /* 101 distinct steps in 0..120, 10 sampled at int(i * 10.1) plus the last, plus each run's min and max */
     assert_int_equal(
-        mlf_sql_get_metric_history_bulk_interval(f->store, f->pool, ids, 2, "loss", 10, NULL, NULL, &out, &n, &err), 0);
+        mlf_store_get_metric_history_bulk_interval(f->store, f->pool, ids, 2, "loss", 10, NULL, NULL, &out, &n,
+                                                   &err), 0);
     mlf_buf got;
     mlf_buf_init(&got, f->pool, 256);
     for (size_t i = 0; i < n; i++)
@@ -625,14 +626,15 @@ static void test_metric_history_bulk_interval(void **state)
     /* a range: 21 steps, 5 sampled at int(i * 4.2) plus the last; b's 50 is neither its min nor max */
     int64_t s = 40, e = 60;
     assert_int_equal(
-        mlf_sql_get_metric_history_bulk_interval(f->store, f->pool, ids, 2, "loss", 5, &s, &e, &out, &n, &err), 0);
+        mlf_store_get_metric_history_bulk_interval(f->store, f->pool, ids, 2, "loss", 5, &s, &e, &out, &n, &err), 0);
     mlf_buf_init(&got, f->pool, 256);
     for (size_t i = 0; i < n; i++)
         mlf_buf_printf(&got, "%s%c%" PRId64, i ? "," : "", strcmp(out[i]->run_id, a) == 0 ? 'a' : 'b', out[i]->step);
     assert_string_equal(got.data, "a40,a44,a48,a52,a56,a60");
     /* no data: nothing */
     assert_int_equal(
-        mlf_sql_get_metric_history_bulk_interval(f->store, f->pool, ids, 2, "none", 10, NULL, NULL, &out, &n, &err), 0);
+        mlf_store_get_metric_history_bulk_interval(f->store, f->pool, ids, 2, "none", 10, NULL, NULL, &out, &n,
+                                                   &err), 0);
     assert_int_equal(n, 0);
 }
 
@@ -648,7 +650,7 @@ static void test_load_runs_bulk(void **state)
         ids[i] = create_run(f);
         Mlflow__Metric *ms[] = {mk_metric(f->pool, "m", i, 1, 0)};
         Mlflow__Param *ps[] = {mk_param(f->pool, "i", mlf_pool_sprintf(f->pool, "%d", i))};
-        assert_int_equal(mlf_sql_log_batch(f->store, f->pool, ids[i], ms, 1, ps, 1, NULL, 0, &err), 0);
+        assert_int_equal(mlf_store_log_batch(f->store, f->pool, ids[i], ms, 1, ps, 1, NULL, 0, &err), 0);
     }
     ids[N] = "no-such-run";
     ids[N + 1] = ids[7];
@@ -722,10 +724,10 @@ static void *metric_worker(void *p)
         mlf_pool_reset(pool);
         mlf_error err = {0};
         Mlflow__Metric *ms[] = {mk_metric(pool, "m", i, a->thread * 1000 + i, i)};
-        int rc = mlf_sql_log_batch(a->store, pool, a->run_id, ms, 1, NULL, 0, NULL, 0, &err);
+        int rc = mlf_store_log_batch(a->store, pool, a->run_id, ms, 1, NULL, 0, NULL, 0, &err);
         Mlflow__Run *run = NULL;
         if (rc == 0)
-            rc = mlf_sql_get_run(a->store, pool, a->run_id, &run, &err);
+            rc = mlf_store_get_run(a->store, pool, a->run_id, &run, &err);
         if (rc != 0) {
             a->failures++;
             snprintf(a->last_error, sizeof(a->last_error), "%s", err.message);
@@ -771,7 +773,7 @@ static void test_batch_commits_at_end(void **state)
     log_metric(f, id, "a", 1.0, 10, 0);
     Mlflow__Metric *bad[] = {mk_metric(f->pool, "b", 2.0, 10, 0)};
     assert_int_not_equal(
-        mlf_sql_log_batch(f->store, f->pool, "0123456789abcdef0123456789abcdef", bad, 1, NULL, 0, NULL, 0, &err), 0);
+        mlf_store_log_batch(f->store, f->pool, "0123456789abcdef0123456789abcdef", bad, 1, NULL, 0, NULL, 0, &err), 0);
     log_metric(f, id, "c", 3.0, 10, 0);
     assert_string_equal(Q(f, "SELECT count(*) FROM metrics"), "0");
     assert_int_equal(mlf_store_batch_end(f->store, f->pool, &err), 0);

@@ -107,8 +107,7 @@ static char *search(fixture *f, char **ids, size_t n_ids, const mlf_search_claus
 {
     mlf_store_run_page page;
     mlf_error err = {0};
-    int rc =
-        mlf_sql_search_runs(f->store, f->pool, ids, n_ids, cl, n_cl, view, max, ord, n_ord, offset, &page, &err);
+    int rc = mlf_store_search_runs(f->store, f->pool, ids, n_ids, cl, n_cl, view, max, ord, n_ord, offset, &page, &err);
     if (rc != 0)
         fail_msg("search_runs: %s", err.message);
     char *out = mlf_pool_alloc(f->pool, page.n + 1);
@@ -163,8 +162,8 @@ static void test_filters(void **state)
         mlf_search_clause c = cl_num(A, "start_time", MLF_OP_EQ, "1000.0");
         mlf_store_run_page page;
         mlf_error err = {0};
-        assert_error_prefix(mlf_sql_search_runs(f->store, f->pool, exp1, 1, &c, 1, MLFLOW__VIEW_TYPE__ALL, 10,
-                                                NULL, 0, 0, &page, &err),
+        assert_error_prefix(mlf_store_search_runs(f->store, f->pool, exp1, 1, &c, 1, MLFLOW__VIEW_TYPE__ALL, 10,
+                                                  NULL, 0, 0, &page, &err),
                             err, MLF_ERR_BAD_REQUEST,
                             "(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type bigint: "
                             "\"1000.0\"\n");
@@ -271,8 +270,8 @@ static void test_runs_are_full(void **state)
     mlf_search_clause cl = cl_str(MLF_ENTITY_ATTRIBUTE, "run_id", MLF_OP_EQ, "aaaa");
     mlf_store_run_page page;
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_search_runs(f->store, f->pool, exp1, 1, &cl, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 10,
-                                         NULL, 0, 0, &page, &err),
+    assert_int_equal(mlf_store_search_runs(f->store, f->pool, exp1, 1, &cl, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 10,
+                                           NULL, 0, 0, &page, &err),
                      0);
     assert_int_equal(page.n, 1);
     Mlflow__Run *r = page.runs[0];
@@ -292,21 +291,19 @@ static void test_errors(void **state)
     fixture *f = *state;
     mlf_store_run_page page;
     mlf_error err = {0};
-    int rc = mlf_sql_search_runs(f->store, f->pool, exp1, 1, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 0, NULL, 0, 0,
-                                 &page, &err);
+    int rc = mlf_store_search_runs(f->store, f->pool, exp1, 1, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 0, NULL, 0, 0, &page,
+                                   &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "Invalid value 0 for parameter 'max_results' supplied. It must be a positive integer");
-    rc = mlf_sql_search_runs(f->store, f->pool, exp1, 1, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 50001, NULL, 0, 0,
-                             &page, &err);
+    rc = mlf_store_search_runs(f->store, f->pool, exp1, 1, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 50001, NULL, 0, 0, &page,
+                               &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "Invalid value 50001 for parameter 'max_results' supplied. It must be at most 50000");
     char *bad[] = {"1", "abc"};
-    rc = mlf_sql_search_runs(f->store, f->pool, bad, 2, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 10, NULL, 0, 0, &page,
-                             &err);
+    rc = mlf_store_search_runs(f->store, f->pool, bad, 2, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 10, NULL, 0, 0, &page, &err);
     assert_error(rc, err, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: 'abc'");
     char *big[] = {"99999999999999999999"};
-    rc = mlf_sql_search_runs(f->store, f->pool, big, 1, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 10, NULL, 0, 0, &page,
-                             &err);
+    rc = mlf_store_search_runs(f->store, f->pool, big, 1, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 10, NULL, 0, 0, &page, &err);
     if (mlf_test_pg()) { /* psycopg2 sends it as a numeric literal: no run is in that experiment */
         assert_int_equal(rc, 0);
         assert_int_equal(page.n, 0);
@@ -314,8 +311,7 @@ static void test_errors(void **state)
         assert_error(rc, err, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
     }
     mlf_search_order ds = {MLF_ENTITY_DATASET, "name", true};
-    rc = mlf_sql_search_runs(f->store, f->pool, exp1, 1, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 10, &ds, 1, 0, &page,
-                             &err);
+    rc = mlf_store_search_runs(f->store, f->pool, exp1, 1, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 10, &ds, 1, 0, &page, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid identifier type 'dataset'");
 }
 

@@ -265,7 +265,7 @@ static void test_mlflow_2_10_fixture_upgrades_to_head(void **state)
     mlf_store *store = NULL;
     assert_int_equal(mlf_store_open(uri_of(f, path), &cfg, f->pool, &store, &err), 0);
     Mlflow__Experiment *e = NULL;
-    assert_int_equal(mlf_sql_get_experiment(store, f->pool, "1", &e, &err), 0);
+    assert_int_equal(mlf_store_get_experiment(store, f->pool, "1", &e, &err), 0);
     assert_string_equal(e->name, "fixture-classifier");
     mlf_store_destroy(store);
 

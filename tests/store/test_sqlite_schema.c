@@ -183,12 +183,12 @@ static void test_reopen_keeps_data_and_deleted_default(void **state)
     char *uri = file_uri(f, path);
     mlf_store *store = open_ok(f, uri);
     mlf_error err = {0};
-    assert_int_equal(mlf_sql_delete_experiment(store, f->pool, "0", &err), 0);
+    assert_int_equal(mlf_store_delete_experiment(store, f->pool, "0", &err), 0);
     mlf_store_destroy(store);
 
     store = open_ok(f, uri);
     Mlflow__Experiment *e;
-    assert_int_equal(mlf_sql_get_experiment(store, f->pool, "0", &e, &err), 0);
+    assert_int_equal(mlf_store_get_experiment(store, f->pool, "0", &e, &err), 0);
     assert_string_equal(e->lifecycle_stage, "deleted"); /* not reactivated */
     mlf_store_destroy(store);
     assert_string_equal(mlf_test_query1(f->pool, path, "SELECT count(*) FROM experiments"), "1");
@@ -227,7 +227,7 @@ static void test_mlflow_35_fixture_reads_back(void **state)
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         Mlflow__Experiment *e = NULL;
-        int rc = mlf_sql_get_experiment(store, f->pool, want[i].id, &e, &err);
+        int rc = mlf_store_get_experiment(store, f->pool, want[i].id, &e, &err);
         if (rc != 0)
             fail_msg("get %s: %s", want[i].id, err.message);
         assert_string_equal(e->experiment_id, want[i].id);
@@ -239,20 +239,20 @@ static void test_mlflow_35_fixture_reads_back(void **state)
         assert_int_equal(e->n_tags, want[i].n_tags);
 
         Mlflow__Experiment *by_name = NULL;
-        assert_int_equal(mlf_sql_get_experiment_by_name(store, f->pool, want[i].name, &by_name, &err), 0);
+        assert_int_equal(mlf_store_get_experiment_by_name(store, f->pool, want[i].name, &by_name, &err), 0);
         assert_non_null(by_name);
         assert_string_equal(by_name->experiment_id, want[i].id);
     }
     Mlflow__Experiment *e1;
-    assert_int_equal(mlf_sql_get_experiment(store, f->pool, "1", &e1, &err), 0);
+    assert_int_equal(mlf_store_get_experiment(store, f->pool, "1", &e1, &err), 0);
     assert_string_equal(e1->tags[0]->key, "team");
     assert_string_equal(e1->tags[0]->value, "vision");
     assert_string_equal(e1->tags[2]->key, "mlflow.note.content");
     assert_string_equal(e1->tags[2]->value, "Image classifier experiments");
 
     mlf_store_experiment_page page = {0};
-    assert_int_equal(mlf_sql_search_experiments(store, f->pool, MLFLOW__VIEW_TYPE__ALL, 1000, NULL, 0, NULL, 0, 0,
-                                                &page, &err),
+    assert_int_equal(mlf_store_search_experiments(store, f->pool, MLFLOW__VIEW_TYPE__ALL, 1000, NULL, 0, NULL, 0, 0,
+                                                  &page, &err),
                      0);
     assert_int_equal(page.n, 5);
     assert_string_equal(page.experiments[0]->name, "fixture-deleted"); /* creation_time DESC */
@@ -261,7 +261,7 @@ static void test_mlflow_35_fixture_reads_back(void **state)
 
     /* writes work on MLflow's file too: the next id follows MLflow's */
     const char *id;
-    assert_int_equal(mlf_sql_create_experiment(store, f->pool, "after-fixture", NULL, NULL, 0, &id, &err), 0);
+    assert_int_equal(mlf_store_create_experiment(store, f->pool, "after-fixture", NULL, NULL, 0, &id, &err), 0);
     assert_string_equal(id, "5");
     mlf_store_destroy(store);
 }
@@ -335,7 +335,7 @@ static void test_uri_forms(void **state)
     for (size_t i = 0; i < 3; i++) {
         mlf_store *store = open_ok(f, memory[i]);
         assert_string_equal(store->ops->backend, "sqlite");
-        assert_int_equal(mlf_sql_create_experiment(store, f->pool, "m", NULL, NULL, 0, &id, &err), 0);
+        assert_int_equal(mlf_store_create_experiment(store, f->pool, "m", NULL, NULL, 0, &id, &err), 0);
         assert_string_equal(id, "1");
         mlf_store_destroy(store);
     }
@@ -379,13 +379,13 @@ static void test_default_experiment_location_for_proxied_root(void **state)
     mlf_error err = {0};
     assert_int_equal(mlf_store_open("sqlite://", &cfg, f->pool, &store, &err), 0);
     Mlflow__Experiment *e;
-    assert_int_equal(mlf_sql_get_experiment(store, f->pool, "0", &e, &err), 0);
+    assert_int_equal(mlf_store_get_experiment(store, f->pool, "0", &e, &err), 0);
     assert_string_equal(e->artifact_location, "mlflow-artifacts:/0");
     mlf_store_destroy(store);
 
     cfg.default_artifact_root = "s3://bucket/root?x=1";
     assert_int_equal(mlf_store_open("sqlite://", &cfg, f->pool, &store, &err), 0);
-    assert_int_equal(mlf_sql_get_experiment(store, f->pool, "0", &e, &err), 0);
+    assert_int_equal(mlf_store_get_experiment(store, f->pool, "0", &e, &err), 0);
     assert_string_equal(e->artifact_location, "s3://bucket/root/0?x=1");
     mlf_store_destroy(store);
 

@@ -82,19 +82,19 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
     if (rc < 0)
         return rc;
     if ((mv.run_id == NULL || mv.run_id[0] == '\0') && model_id[0] != '\0') {
-        rc = mlf_sql_get_source_logged_model(store, pool, model_id, NULL, &mv.run_id, err);
+        rc = mlf_store_get_source_logged_model(store, pool, model_id, NULL, &mv.run_id, err);
         if (rc < 0)
             return rc;
     }
     if (ctx->store_semantics && req->run_id == NULL && mv.run_id != NULL && mv.run_id[0] == '\0')
         mv.run_id = NULL; /* as for the description: a store caller's None stays NULL */
-    rc = mlf_sql_create_model_version(store, pool, &mv, &resp->model_version, err);
+    rc = mlf_store_create_model_version(store, pool, &mv, &resp->model_version, err);
     if (rc < 0)
         return rc;
     if (!is_prompt && model_id[0] != '\0' && !ctx->store_semantics) {
         /* the logged model records the versions made from it (a second transaction, as in MLflow) */
-        rc = mlf_sql_set_model_versions_tags(store, pool, name, strtoll(resp->model_version->version, NULL, 10),
-                                             model_id, err);
+        rc = mlf_store_set_model_versions_tags(store, pool, name, strtoll(resp->model_version->version, NULL, 10),
+                                               model_id, err);
         if (rc < 0)
             return rc;
     }
@@ -110,7 +110,7 @@ int mlf_registry_get_model_version(mlf_ctx *ctx, const Mlflow__GetModelVersion *
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_get_model_version(store, ctx->pool, name, version, &resp->model_version, err);
+    return mlf_store_get_model_version(store, ctx->pool, name, version, &resp->model_version, err);
 }
 
 int mlf_registry_update_model_version(mlf_ctx *ctx, const Mlflow__UpdateModelVersion *req,
@@ -123,8 +123,7 @@ int mlf_registry_update_model_version(mlf_ctx *ctx, const Mlflow__UpdateModelVer
         return rc;
     /* only a description that is present is written; an absent one clears it (None) */
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_update_model_version(store, ctx->pool, name, version, req->description, &resp->model_version,
-                                        err);
+    return mlf_store_update_model_version(store, ctx->pool, name, version, req->description, &resp->model_version, err);
 }
 
 int mlf_registry_transition_model_version_stage(mlf_ctx *ctx, const Mlflow__TransitionModelVersionStage *req,
@@ -149,8 +148,8 @@ int mlf_registry_transition_model_version_stage(mlf_ctx *ctx, const Mlflow__Tran
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_transition_model_version_stage(store, pool, name, version, canonical, archive,
-                                                  &resp->model_version, err);
+    return mlf_store_transition_model_version_stage(store, pool, name, version, canonical, archive,
+                                                    &resp->model_version, err);
 }
 
 int mlf_registry_delete_model_version(mlf_ctx *ctx, const Mlflow__DeleteModelVersion *req,
@@ -163,7 +162,7 @@ int mlf_registry_delete_model_version(mlf_ctx *ctx, const Mlflow__DeleteModelVer
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_model_version(store, ctx->pool, name, version, err);
+    return mlf_store_delete_model_version(store, ctx->pool, name, version, err);
 }
 
 int mlf_registry_get_model_version_download_uri(mlf_ctx *ctx, const Mlflow__GetModelVersionDownloadUri *req,
@@ -177,7 +176,7 @@ int mlf_registry_get_model_version_download_uri(mlf_ctx *ctx, const Mlflow__GetM
         return rc;
     mlf_store *store = ctx->svc->store;
     const char *uri;
-    rc = mlf_sql_get_model_version_download_uri(store, ctx->pool, name, version, &uri, err);
+    rc = mlf_store_get_model_version_download_uri(store, ctx->pool, name, version, &uri, err);
     if (rc < 0)
         return rc;
     resp->artifact_uri = (char *)uri;
@@ -218,8 +217,8 @@ int mlf_registry_search_model_versions(mlf_ctx *ctx, const Mlflow__SearchModelVe
         return rc;
     mlf_store *store = ctx->svc->store;
     mlf_store_model_version_page page = {0};
-    rc = mlf_sql_search_model_versions(store, pool, max_results, clauses, n_clauses, orders, n_orders, offset,
-                                       &page, err);
+    rc = mlf_store_search_model_versions(store, pool, max_results, clauses, n_clauses, orders, n_orders, offset, &page,
+                                         err);
     if (rc < 0)
         return rc;
     resp->model_versions = page.versions;
@@ -243,7 +242,7 @@ int mlf_registry_set_model_version_tag(mlf_ctx *ctx, const Mlflow__SetModelVersi
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_set_model_version_tag(store, ctx->pool, name, version, key, value, err);
+    return mlf_store_set_model_version_tag(store, ctx->pool, name, version, key, value, err);
 }
 
 int mlf_registry_delete_model_version_tag(mlf_ctx *ctx, const Mlflow__DeleteModelVersionTag *req,
@@ -259,5 +258,5 @@ int mlf_registry_delete_model_version_tag(mlf_ctx *ctx, const Mlflow__DeleteMode
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_model_version_tag(store, ctx->pool, name, version, key, err);
+    return mlf_store_delete_model_version_tag(store, ctx->pool, name, version, key, err);
 }

@@ -40,8 +40,8 @@ int mlf_registry_create_registered_model(mlf_ctx *ctx, const Mlflow__CreateRegis
         tags[i] = t;
     }
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_create_registered_model(store, pool, name, tags, req->n_tags, mlf__str(req->description),
-                                           &resp->registered_model, err);
+    return mlf_store_create_registered_model(store, pool, name, tags, req->n_tags, mlf__str(req->description),
+                                             &resp->registered_model, err);
 }
 
 int mlf_registry_get_registered_model(mlf_ctx *ctx, const Mlflow__GetRegisteredModel *req,
@@ -52,7 +52,7 @@ int mlf_registry_get_registered_model(mlf_ctx *ctx, const Mlflow__GetRegisteredM
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_get_registered_model(store, ctx->pool, name, &resp->registered_model, err);
+    return mlf_store_get_registered_model(store, ctx->pool, name, &resp->registered_model, err);
 }
 
 int mlf_registry_update_registered_model(mlf_ctx *ctx, const Mlflow__UpdateRegisteredModel *req,
@@ -64,8 +64,8 @@ int mlf_registry_update_registered_model(mlf_ctx *ctx, const Mlflow__UpdateRegis
         return rc;
     /* the handler passes the field as read: an absent description becomes "" */
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_update_registered_model(store, ctx->pool, name, mlf__str(req->description),
-                                           &resp->registered_model, err);
+    return mlf_store_update_registered_model(store, ctx->pool, name, mlf__str(req->description),
+                                             &resp->registered_model, err);
 }
 
 int mlf_registry_rename_registered_model(mlf_ctx *ctx, const Mlflow__RenameRegisteredModel *req,
@@ -79,7 +79,7 @@ int mlf_registry_rename_registered_model(mlf_ctx *ctx, const Mlflow__RenameRegis
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_rename_registered_model(store, ctx->pool, name, new_name, &resp->registered_model, err);
+    return mlf_store_rename_registered_model(store, ctx->pool, name, new_name, &resp->registered_model, err);
 }
 
 int mlf_registry_delete_registered_model(mlf_ctx *ctx, const Mlflow__DeleteRegisteredModel *req,
@@ -91,7 +91,7 @@ int mlf_registry_delete_registered_model(mlf_ctx *ctx, const Mlflow__DeleteRegis
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_registered_model(store, ctx->pool, name, err);
+    return mlf_store_delete_registered_model(store, ctx->pool, name, err);
 }
 
 int mlf_registry_search_registered_models(mlf_ctx *ctx, const Mlflow__SearchRegisteredModels *req,
@@ -124,8 +124,8 @@ int mlf_registry_search_registered_models(mlf_ctx *ctx, const Mlflow__SearchRegi
         return rc;
     mlf_store *store = ctx->svc->store;
     mlf_store_registered_model_page page = {0};
-    rc = mlf_sql_search_registered_models(store, pool, max_results, clauses, n_clauses, orders, n_orders, offset,
-                                          &page, err);
+    rc = mlf_store_search_registered_models(store, pool, max_results, clauses, n_clauses, orders, n_orders, offset,
+                                            &page, err);
     if (rc < 0)
         return rc;
     resp->registered_models = page.models;
@@ -151,15 +151,15 @@ int mlf_registry_get_latest_versions(mlf_ctx *ctx, const Mlflow__GetLatestVersio
             /* MLflow looks the model up before it reads the stages: a missing model is the error then */
             mlf_error lookup = {0};
             Mlflow__RegisteredModel *rm;
-            if (mlf_sql_get_registered_model(store, pool, name, &rm, &lookup) < 0) {
+            if (mlf_store_get_registered_model(store, pool, name, &rm, &lookup) < 0) {
                 *err = lookup;
                 return -lookup.code;
             }
             return rc;
         }
     }
-    return mlf_sql_get_latest_versions(store, pool, name, stages, req->n_stages, &resp->model_versions,
-                                       &resp->n_model_versions, err);
+    return mlf_store_get_latest_versions(store, pool, name, stages, req->n_stages, &resp->model_versions,
+                                         &resp->n_model_versions, err);
 }
 
 int mlf_registry_set_registered_model_tag(mlf_ctx *ctx, const Mlflow__SetRegisteredModelTag *req,
@@ -175,7 +175,7 @@ int mlf_registry_set_registered_model_tag(mlf_ctx *ctx, const Mlflow__SetRegiste
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_set_registered_model_tag(store, ctx->pool, name, key, value, err);
+    return mlf_store_set_registered_model_tag(store, ctx->pool, name, key, value, err);
 }
 
 int mlf_registry_delete_registered_model_tag(mlf_ctx *ctx, const Mlflow__DeleteRegisteredModelTag *req,
@@ -190,7 +190,7 @@ int mlf_registry_delete_registered_model_tag(mlf_ctx *ctx, const Mlflow__DeleteR
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_registered_model_tag(store, ctx->pool, name, key, err);
+    return mlf_store_delete_registered_model_tag(store, ctx->pool, name, key, err);
 }
 
 int mlf_registry_set_registered_model_alias(mlf_ctx *ctx, const Mlflow__SetRegisteredModelAlias *req,
@@ -211,7 +211,7 @@ int mlf_registry_set_registered_model_alias(mlf_ctx *ctx, const Mlflow__SetRegis
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_set_registered_model_alias(store, pool, name, alias, version, err);
+    return mlf_store_set_registered_model_alias(store, pool, name, alias, version, err);
 }
 
 int mlf_registry_delete_registered_model_alias(mlf_ctx *ctx, const Mlflow__DeleteRegisteredModelAlias *req,
@@ -226,7 +226,7 @@ int mlf_registry_delete_registered_model_alias(mlf_ctx *ctx, const Mlflow__Delet
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_registered_model_alias(store, ctx->pool, name, alias, err);
+    return mlf_store_delete_registered_model_alias(store, ctx->pool, name, alias, err);
 }
 
 int mlf_registry_get_model_version_by_alias(mlf_ctx *ctx, const Mlflow__GetModelVersionByAlias *req,
@@ -240,5 +240,5 @@ int mlf_registry_get_model_version_by_alias(mlf_ctx *ctx, const Mlflow__GetModel
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_get_model_version_by_alias(store, ctx->pool, name, alias, &resp->model_version, err);
+    return mlf_store_get_model_version_by_alias(store, ctx->pool, name, alias, &resp->model_version, err);
 }

@@ -304,9 +304,9 @@ int mlf_registry_validate_source(mlf_ctx *ctx, const char *source, const char *r
     if (id != NULL && id[0] != '\0') {
         const char *location = NULL;
         if (by_model)
-            rc = mlf_sql_get_source_logged_model(store, pool, model_id, &location, NULL, err);
+            rc = mlf_store_get_source_logged_model(store, pool, model_id, &location, NULL, err);
         else
-            rc = mlf_sql_get_source_run_artifact_uri(store, pool, run_id, &location, err);
+            rc = mlf_store_get_source_run_artifact_uri(store, pool, run_id, &location, err);
         if (rc < 0)
             return rc;
         char *source_path;
@@ -445,7 +445,7 @@ int mlf_registry_resolve_source(mlf_ctx *ctx, const char *source, const char *ru
     mlf_error inner = {0};
     if (parsed.model_id != NULL) {
         const char *location, *model_run_id;
-        rc = mlf_sql_get_source_logged_model(store, pool, parsed.model_id, &location, &model_run_id, &inner);
+        rc = mlf_store_get_source_logged_model(store, pool, parsed.model_id, &location, &model_run_id, &inner);
         if (rc == 0) {
             *ret_location = location;
             if (run_id == NULL || run_id[0] == '\0')
@@ -456,8 +456,8 @@ int mlf_registry_resolve_source(mlf_ctx *ctx, const char *source, const char *ru
         if (rc == 0)
             rc = mlf_validate_model_version(pool, parsed.version, &inner);
         if (rc == 0)
-            rc = mlf_sql_get_model_version_download_uri(store, pool, parsed.name, parsed.version, ret_location,
-                                                        &inner);
+            rc = mlf_store_get_model_version_download_uri(store, pool, parsed.name, parsed.version, ret_location,
+                                                          &inner);
     }
     if (rc < 0) /* every failure is wrapped, without an error code */
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,

@@ -80,7 +80,7 @@ int mlf_tracking_log_inputs(mlf_ctx *ctx, const Mlflow__LogInputs *req, Mlflow__
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_log_inputs(store, pool, run_id, req->datasets, req->n_datasets, req->models, req->n_models, err);
+    return mlf_store_log_inputs(store, pool, run_id, req->datasets, req->n_datasets, req->models, req->n_models, err);
 }
 
 /* Logs the run's model outputs (model id and step); nothing is checked beyond the run being active. */
@@ -89,7 +89,7 @@ int mlf_tracking_log_outputs(mlf_ctx *ctx, const Mlflow__LogOutputs *req, Mlflow
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_log_outputs(store, ctx->pool, mlf__str(req->run_id), req->models, req->n_models, err);
+    return mlf_store_log_outputs(store, ctx->pool, mlf__str(req->run_id), req->models, req->n_models, err);
 }
 
 int mlf_tracking_search_datasets(mlf_ctx *ctx, const Mlflow__SearchDatasets *req,
@@ -107,7 +107,7 @@ int mlf_tracking_search_datasets(mlf_ctx *ctx, const Mlflow__SearchDatasets *req
     mlf_store *store = ctx->svc->store;
     Mlflow__DatasetSummary **summaries = NULL;
     size_t n = 0;
-    int rc = mlf_sql_search_datasets(store, pool, req->experiment_ids, req->n_experiment_ids, &summaries, &n, err);
+    int rc = mlf_store_search_datasets(store, pool, req->experiment_ids, req->n_experiment_ids, &summaries, &n, err);
     if (rc < 0)
         return rc;
     resp->dataset_summaries = summaries;

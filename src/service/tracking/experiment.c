@@ -48,7 +48,7 @@ int mlf_tracking_create_experiment(mlf_ctx *ctx, const Mlflow__CreateExperiment 
     }
     const char *id;
     mlf_store *store = ctx->svc->store;
-    rc = mlf_sql_create_experiment(store, pool, req->name, location, tags, req->n_tags, &id, err);
+    rc = mlf_store_create_experiment(store, pool, req->name, location, tags, req->n_tags, &id, err);
     if (rc < 0)
         return rc;
     resp->experiment_id = (char *)id;
@@ -59,7 +59,7 @@ int mlf_tracking_get_experiment(mlf_ctx *ctx, const Mlflow__GetExperiment *req, 
                                 mlf_error *err)
 {
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_get_experiment(store, ctx->pool, mlf__str(req->experiment_id), &resp->experiment, err);
+    return mlf_store_get_experiment(store, ctx->pool, mlf__str(req->experiment_id), &resp->experiment, err);
 }
 
 int mlf_tracking_get_experiment_by_name(mlf_ctx *ctx, const Mlflow__GetExperimentByName *req,
@@ -68,7 +68,7 @@ int mlf_tracking_get_experiment_by_name(mlf_ctx *ctx, const Mlflow__GetExperimen
     mlf_store *store = ctx->svc->store;
     const char *name = mlf__str(req->experiment_name);
     Mlflow__Experiment *e;
-    int rc = mlf_sql_get_experiment_by_name(store, ctx->pool, name, &e, err);
+    int rc = mlf_store_get_experiment_by_name(store, ctx->pool, name, &e, err);
     if (rc < 0)
         return rc;
     if (e == NULL)
@@ -107,8 +107,8 @@ int mlf_tracking_search_experiments(mlf_ctx *ctx, const Mlflow__SearchExperiment
         return rc;
     mlf_store *store = ctx->svc->store;
     mlf_store_experiment_page page = {0};
-    rc = mlf_sql_search_experiments(store, pool, view_type, max_results, clauses, n_clauses, orders, n_orders,
-                                    offset, &page, err);
+    rc = mlf_store_search_experiments(store, pool, view_type, max_results, clauses, n_clauses, orders, n_orders, offset,
+                                      &page, err);
     if (rc < 0)
         return rc;
     resp->experiments = page.experiments;
@@ -126,7 +126,7 @@ int mlf_tracking_update_experiment(mlf_ctx *ctx, const Mlflow__UpdateExperiment 
     if (req->new_name == NULL || req->new_name[0] == '\0')
         return 0;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_rename_experiment(store, ctx->pool, mlf__str(req->experiment_id), req->new_name, err);
+    return mlf_store_rename_experiment(store, ctx->pool, mlf__str(req->experiment_id), req->new_name, err);
 }
 
 int mlf_tracking_delete_experiment(mlf_ctx *ctx, const Mlflow__DeleteExperiment *req,
@@ -134,7 +134,7 @@ int mlf_tracking_delete_experiment(mlf_ctx *ctx, const Mlflow__DeleteExperiment 
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_experiment(store, ctx->pool, mlf__str(req->experiment_id), err);
+    return mlf_store_delete_experiment(store, ctx->pool, mlf__str(req->experiment_id), err);
 }
 
 int mlf_tracking_restore_experiment(mlf_ctx *ctx, const Mlflow__RestoreExperiment *req,
@@ -142,7 +142,7 @@ int mlf_tracking_restore_experiment(mlf_ctx *ctx, const Mlflow__RestoreExperimen
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_restore_experiment(store, ctx->pool, mlf__str(req->experiment_id), err);
+    return mlf_store_restore_experiment(store, ctx->pool, mlf__str(req->experiment_id), err);
 }
 
 int mlf_tracking_set_experiment_tag(mlf_ctx *ctx, const Mlflow__SetExperimentTag *req,
@@ -155,7 +155,7 @@ int mlf_tracking_set_experiment_tag(mlf_ctx *ctx, const Mlflow__SetExperimentTag
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_set_experiment_tag(store, ctx->pool, mlf__str(req->experiment_id), key, value, err);
+    return mlf_store_set_experiment_tag(store, ctx->pool, mlf__str(req->experiment_id), key, value, err);
 }
 
 int mlf_tracking_delete_experiment_tag(mlf_ctx *ctx, const Mlflow__DeleteExperimentTag *req,
@@ -163,5 +163,5 @@ int mlf_tracking_delete_experiment_tag(mlf_ctx *ctx, const Mlflow__DeleteExperim
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_experiment_tag(store, ctx->pool, mlf__str(req->experiment_id), mlf__str(req->key), err);
+    return mlf_store_delete_experiment_tag(store, ctx->pool, mlf__str(req->experiment_id), mlf__str(req->key), err);
 }

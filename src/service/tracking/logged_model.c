@@ -47,9 +47,9 @@ int mlf_tracking_create_logged_model(mlf_ctx *ctx, const Mlflow__CreateLoggedMod
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_create_logged_model(store, pool, mlf__str(req->experiment_id), name, mlf__str(req->model_type),
-                                       mlf__str(req->source_run_id), req->params, req->n_params, req->tags,
-                                       req->n_tags, &resp->model, err);
+    return mlf_store_create_logged_model(store, pool, mlf__str(req->experiment_id), name, mlf__str(req->model_type),
+                                         mlf__str(req->source_run_id), req->params, req->n_params, req->tags,
+                                         req->n_tags, &resp->model, err);
 }
 
 /* The model unless it is deleted. */
@@ -57,7 +57,7 @@ int mlf_tracking_get_logged_model(mlf_ctx *ctx, const Mlflow__GetLoggedModel *re
                                   Mlflow__GetLoggedModel__Response *resp, mlf_error *err)
 {
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_get_logged_model(store, ctx->pool, mlf__str(req->model_id), &resp->model, err);
+    return mlf_store_get_logged_model(store, ctx->pool, mlf__str(req->model_id), &resp->model, err);
 }
 
 /* Sets the status (any of the four) and returns the model. MLflow reads model_id from the body; here the
@@ -66,8 +66,7 @@ int mlf_tracking_finalize_logged_model(mlf_ctx *ctx, const Mlflow__FinalizeLogge
                                        Mlflow__FinalizeLoggedModel__Response *resp, mlf_error *err)
 {
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_finalize_logged_model(store, ctx->pool, mlf__str(req->model_id), req->status, &resp->model,
-                                         err);
+    return mlf_store_finalize_logged_model(store, ctx->pool, mlf__str(req->model_id), req->status, &resp->model, err);
 }
 
 /* Marks the model deleted (a deleted one too). */
@@ -76,7 +75,7 @@ int mlf_tracking_delete_logged_model(mlf_ctx *ctx, const Mlflow__DeleteLoggedMod
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_logged_model(store, ctx->pool, mlf__str(req->model_id), err);
+    return mlf_store_delete_logged_model(store, ctx->pool, mlf__str(req->model_id), err);
 }
 
 /* Upserts the tags; the response has no model, as MLflow's. */
@@ -85,7 +84,7 @@ int mlf_tracking_set_logged_model_tags(mlf_ctx *ctx, const Mlflow__SetLoggedMode
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_set_logged_model_tags(store, ctx->pool, mlf__str(req->model_id), req->tags, req->n_tags, err);
+    return mlf_store_set_logged_model_tags(store, ctx->pool, mlf__str(req->model_id), req->tags, req->n_tags, err);
 }
 
 /* Deletes one tag; a missing tag is RESOURCE_DOES_NOT_EXIST. */
@@ -94,8 +93,7 @@ int mlf_tracking_delete_logged_model_tag(mlf_ctx *ctx, const Mlflow__DeleteLogge
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_logged_model_tag(store, ctx->pool, mlf__str(req->model_id), mlf__str(req->tag_key),
-                                           err);
+    return mlf_store_delete_logged_model_tag(store, ctx->pool, mlf__str(req->model_id), mlf__str(req->tag_key), err);
 }
 
 /* Adds params (the path's model; the body's model_id is only required, as in MLflow's schema). */
@@ -104,8 +102,8 @@ int mlf_tracking_log_logged_model_params(mlf_ctx *ctx, const Mlflow__LogLoggedMo
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_log_logged_model_params(store, ctx->pool, mlf__str(req->model_id), req->params, req->n_params,
-                                           err);
+    return mlf_store_log_logged_model_params(store, ctx->pool, mlf__str(req->model_id), req->params, req->n_params,
+                                             err);
 }
 
 /* One page of models and, when more exist, the token of the next page. */
@@ -167,7 +165,7 @@ int mlf_tracking_search_logged_models(mlf_ctx *ctx, const Mlflow__SearchLoggedMo
     };
     mlf_store *store = ctx->svc->store;
     mlf_store_logged_model_page page = {0};
-    rc = mlf_sql_search_logged_models(store, pool, &query, &page, err);
+    rc = mlf_store_search_logged_models(store, pool, &query, &page, err);
     if (rc < 0)
         return rc;
     resp->models = page.models;

@@ -59,7 +59,7 @@ int mlf_tracking_log_metric(mlf_ctx *ctx, const Mlflow__LogMetric *req, Mlflow__
         /* with a model, MLflow looks the run up before it validates: its errors come first */
         Mlflow__Run *run;
         mlf_error run_err = {0};
-        if (mlf_sql_get_run(store, pool, run_id, &run, &run_err) < 0) {
+        if (mlf_store_get_run(store, pool, run_id, &run, &run_err) < 0) {
             *err = run_err;
             return -run_err.code;
         }
@@ -70,7 +70,7 @@ int mlf_tracking_log_metric(mlf_ctx *ctx, const Mlflow__LogMetric *req, Mlflow__
     }
     if (rc < 0)
         return rc;
-    return mlf_sql_log_metric(store, pool, run_id, &m, err);
+    return mlf_store_log_metric(store, pool, run_id, &m, err);
 }
 
 /* Logs metrics, params and tags in one transaction after validating them all. */
@@ -138,8 +138,8 @@ int mlf_tracking_log_batch(mlf_ctx *ctx, const Mlflow__LogBatch *req, Mlflow__Lo
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_log_batch(store, pool, run_id, metrics, req->n_metrics, params, req->n_params, tags, req->n_tags,
-                             err);
+    return mlf_store_log_batch(store, pool, run_id, metrics, req->n_metrics, params, req->n_params, tags, req->n_tags,
+                               err);
 }
 
 /*
@@ -161,8 +161,8 @@ int mlf_tracking_get_metric_history(mlf_ctx *ctx, const Mlflow__GetMetricHistory
     int64_t max_results = req->max_results;
     mlf_store *store = ctx->svc->store;
     mlf_store_metric_page page = {0};
-    rc = mlf_sql_get_metric_history(store, pool, run_id, req->metric_key != NULL ? req->metric_key : "",
-                                    req->has_max_results ? &max_results : NULL, offset, &page, err);
+    rc = mlf_store_get_metric_history(store, pool, run_id, req->metric_key != NULL ? req->metric_key : "",
+                                      req->has_max_results ? &max_results : NULL, offset, &page, err);
     if (rc < 0)
         return rc;
     resp->metrics = page.metrics;
@@ -191,7 +191,7 @@ int mlf_tracking_get_metric_history_bulk_interval(mlf_ctx *ctx, const Mlflow__Ge
     }
     bool both = req->has_start_step && req->has_end_step;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_get_metric_history_bulk_interval(
+    return mlf_store_get_metric_history_bulk_interval(
         store, pool, req->run_ids, req->n_run_ids, req->metric_key != NULL ? req->metric_key : "", max_results,
         both ? &start : NULL, both ? &end : NULL, &resp->metrics, &resp->n_metrics, err);
 }

@@ -221,5 +221,5 @@ int mlf_tracking_log_model(mlf_ctx *ctx, const Mlflow__LogModel *req, Mlflow__Lo
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_record_logged_model(store, pool, req->run_id != NULL ? req->run_id : "", tags, err);
+    return mlf_store_record_logged_model(store, pool, req->run_id != NULL ? req->run_id : "", tags, err);
 }

@@ -24,5 +24,5 @@ int mlf_tracking_log_param(mlf_ctx *ctx, const Mlflow__LogParam *req, Mlflow__Lo
     p.key = req->key != NULL ? req->key : "";
     p.value = (char *)value;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_log_param(store, pool, run_id, &p, err);
+    return mlf_store_log_param(store, pool, run_id, &p, err);
 }

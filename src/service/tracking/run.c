@@ -31,9 +31,8 @@ int mlf_tracking_create_run(mlf_ctx *ctx, const Mlflow__CreateRun *req, Mlflow__
         tags[i] = t;
     }
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_create_run(store, pool, mlf__str(req->experiment_id), mlf__str(req->user_id),
-                              &req->start_time, tags, req->n_tags,
-                              mlf__str(req->run_name), &resp->run, err);
+    return mlf_store_create_run(store, pool, mlf__str(req->experiment_id), mlf__str(req->user_id), &req->start_time,
+                                tags, req->n_tags, mlf__str(req->run_name), &resp->run, err);
 }
 
 /* Fills resp->run_info with the run after the update. */
@@ -41,9 +40,9 @@ int mlf_tracking_update_run(mlf_ctx *ctx, const Mlflow__UpdateRun *req, Mlflow__
                             mlf_error *err)
 {
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_update_run_info(store, ctx->pool, mlf__run_id(req->run_id, req->run_uuid),
-                                   req->has_status ? &req->status : NULL, req->has_end_time ? &req->end_time : NULL,
-                                   req->run_name, &resp->run_info, err);
+    return mlf_store_update_run_info(store, ctx->pool, mlf__run_id(req->run_id, req->run_uuid),
+                                     req->has_status ? &req->status : NULL, req->has_end_time ? &req->end_time : NULL,
+                                     req->run_name, &resp->run_info, err);
 }
 
 /* Marks the run deleted (deleted_time now); no active check, as in MLflow. */
@@ -52,7 +51,7 @@ int mlf_tracking_delete_run(mlf_ctx *ctx, const Mlflow__DeleteRun *req, Mlflow__
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_run(store, ctx->pool, mlf__str(req->run_id), err);
+    return mlf_store_delete_run(store, ctx->pool, mlf__str(req->run_id), err);
 }
 
 /* Marks the run active again (deleted_time cleared). */
@@ -61,12 +60,12 @@ int mlf_tracking_restore_run(mlf_ctx *ctx, const Mlflow__RestoreRun *req, Mlflow
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_restore_run(store, ctx->pool, mlf__str(req->run_id), err);
+    return mlf_store_restore_run(store, ctx->pool, mlf__str(req->run_id), err);
 }
 
 /* Fills resp->run with the full run. */
 int mlf_tracking_get_run(mlf_ctx *ctx, const Mlflow__GetRun *req, Mlflow__GetRun__Response *resp, mlf_error *err)
 {
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_get_run(store, ctx->pool, mlf__run_id(req->run_id, req->run_uuid), &resp->run, err);
+    return mlf_store_get_run(store, ctx->pool, mlf__run_id(req->run_id, req->run_uuid), &resp->run, err);
 }

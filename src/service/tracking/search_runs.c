@@ -42,8 +42,8 @@ int mlf_tracking_search_runs(mlf_ctx *ctx, const Mlflow__SearchRuns *req, Mlflow
         return rc;
     mlf_store *store = ctx->svc->store;
     mlf_store_run_page page = {0};
-    rc = mlf_sql_search_runs(store, pool, req->experiment_ids, req->n_experiment_ids, clauses, n_clauses, view_type,
-                             max_results, orders, n_orders, offset, &page, err);
+    rc = mlf_store_search_runs(store, pool, req->experiment_ids, req->n_experiment_ids, clauses, n_clauses, view_type,
+                               max_results, orders, n_orders, offset, &page, err);
     if (rc < 0)
         return rc;
     resp->runs = page.runs;

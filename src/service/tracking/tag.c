@@ -24,7 +24,7 @@ int mlf_tracking_set_tag(mlf_ctx *ctx, const Mlflow__SetTag *req, Mlflow__SetTag
     t.key = req->key != NULL ? req->key : "";
     t.value = (char *)value;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_set_tag(store, pool, run_id, &t, err);
+    return mlf_store_set_tag(store, pool, run_id, &t, err);
 }
 
 /* Deletes one tag ("No tag with name: ..." when absent). */
@@ -33,6 +33,6 @@ int mlf_tracking_delete_tag(mlf_ctx *ctx, const Mlflow__DeleteTag *req, Mlflow__
 {
     (void)resp;
     mlf_store *store = ctx->svc->store;
-    return mlf_sql_delete_tag(store, ctx->pool, req->run_id != NULL ? req->run_id : "",
-                              req->key != NULL ? req->key : "", err);
+    return mlf_store_delete_tag(store, ctx->pool, req->run_id != NULL ? req->run_id : "",
+                                req->key != NULL ? req->key : "", err);
 }

@@ -290,8 +290,8 @@ static int mlf__log_inputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *ru
     return 0;
 }
 
-int mlf_sql_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
-                       size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err)
+int mlf_store_log_inputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__DatasetInput *const *datasets,
+                         size_t n_datasets, Mlflow__ModelInput *const *models, size_t n_models, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -347,8 +347,8 @@ static int mlf__search_datasets_in_tx(mlf_sql_conn *c, mlf_pool *pool, const cha
     return 0;
 }
 
-int mlf_sql_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                            Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err)
+int mlf_store_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
+                              Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err)
 {
     /* [int(e) for e in experiment_ids], before any session: a bad id is an uncaught ValueError (500) */
     int64_t *ids = MLF_NEW_ARRAY(pool, int64_t, n_experiment_ids + 1);

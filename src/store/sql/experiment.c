@@ -264,8 +264,8 @@ static int mlf__create_in_tx(mlf_sql_store *s, mlf_sql_conn *c, mlf_pool *pool, 
     return 0;
 }
 
-int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
-                              Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err)
+int mlf_store_create_experiment(mlf_store *store, mlf_pool *pool, const char *name, const char *artifact_location,
+                                Mlflow__ExperimentTag *const *tags, size_t n_tags, const char **ret_id, mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     char *location = NULL;
@@ -286,8 +286,8 @@ int mlf_sql_create_experiment(mlf_store *store, mlf_pool *pool, const char *name
     return rc;
 }
 
-int mlf_sql_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
-                           mlf_error *err)
+int mlf_store_get_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, Mlflow__Experiment **ret,
+                             mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -327,8 +327,8 @@ static int mlf__get_by_name_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *n
     return 0;
 }
 
-int mlf_sql_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
-                                   mlf_error *err)
+int mlf_store_get_experiment_by_name(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__Experiment **ret,
+                                     mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -399,12 +399,12 @@ static int mlf__set_lifecycle(mlf_store *store, mlf_pool *pool, const char *expe
     return rc;
 }
 
-int mlf_sql_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
+int mlf_store_delete_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, experiment_id, true, err);
 }
 
-int mlf_sql_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
+int mlf_store_restore_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, experiment_id, false, err);
 }
@@ -443,8 +443,8 @@ static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experi
     return rc;
 }
 
-int mlf_sql_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
-                              mlf_error *err)
+int mlf_store_rename_experiment(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *new_name,
+                                mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -491,15 +491,15 @@ static const mlf_sql_tag_kind mlf__tags = {
     .missing_fmt = "No tag with name: %s in experiment with id %s",
 };
 
-int mlf_sql_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                               const char *value, mlf_error *err)
+int mlf_store_set_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                                 const char *value, mlf_error *err)
 {
     return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){experiment_id}, key, value,
                                   err);
 }
 
-int mlf_sql_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
-                                  mlf_error *err)
+int mlf_store_delete_experiment_tag(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *key,
+                                    mlf_error *err)
 {
     return mlf_sql_entity_tag_delete(mlf__store(store), pool, &mlf__tags, (const char *const[]){experiment_id}, key,
                                      err);
@@ -831,9 +831,9 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *
     return 0;
 }
 
-int mlf_sql_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
-                               const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                               size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err)
+int mlf_store_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewType view_type, int64_t max_results,
+                                 const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                 size_t n_orders, int64_t offset, mlf_store_experiment_page *ret, mlf_error *err)
 {
     /* SqlAlchemyStore._validate_max_results_param */
     if (max_results < 1)

@@ -329,11 +329,11 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     return rc;
 }
 
-int mlf_sql_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
-                                const char *model_type, const char *source_run_id,
-                                Mlflow__LoggedModelParameter *const *params, size_t n_params,
-                                Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
-                                mlf_error *err)
+int mlf_store_create_logged_model(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                                  const char *model_type, const char *source_run_id,
+                                  Mlflow__LoggedModelParameter *const *params, size_t n_params,
+                                  Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
+                                  mlf_error *err)
 {
     mlf__create_args a = {experiment_id, name, model_type, source_run_id, params, n_params, tags, n_tags, ret};
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__create_in_tx, &a, err);
@@ -351,8 +351,8 @@ static int mlf__get_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     return rc < 0 ? rc : mlf__reload(c, pool, a->model_id, a->ret, err);
 }
 
-int mlf_sql_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
-                             mlf_error *err)
+int mlf_store_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
+                               mlf_error *err)
 {
     mlf__get_args a = {model_id, ret};
     return mlf_sql_in_read((mlf_sql_store *)store, pool, mlf__get_in_tx, &a, err);
@@ -440,35 +440,35 @@ static int mlf__write(mlf_store *store, mlf_pool *pool, mlf__write_args *a, mlf_
     return mlf_sql_in_write((mlf_sql_store *)store, pool, mlf__write_in_tx, a, err);
 }
 
-int mlf_sql_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                  Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err)
+int mlf_store_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                    Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_FINALIZE, .model_id = model_id, .status = status, .ret = ret};
     return mlf__write(store, pool, &a, err);
 }
 
-int mlf_sql_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err)
+int mlf_store_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_DELETE, .model_id = model_id};
     return mlf__write(store, pool, &a, err);
 }
 
-int mlf_sql_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                  Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err)
+int mlf_store_set_logged_model_tags(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                    Mlflow__LoggedModelTag *const *tags, size_t n_tags, mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_SET_TAGS, .model_id = model_id, .tags = tags, .n_tags = n_tags};
     return mlf__write(store, pool, &a, err);
 }
 
-int mlf_sql_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
-                                    mlf_error *err)
+int mlf_store_delete_logged_model_tag(mlf_store *store, mlf_pool *pool, const char *model_id, const char *key,
+                                      mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_DELETE_TAG, .model_id = model_id, .key = key};
     return mlf__write(store, pool, &a, err);
 }
 
-int mlf_sql_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                    Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err)
+int mlf_store_log_logged_model_params(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                      Mlflow__LoggedModelParameter *const *params, size_t n_params, mlf_error *err)
 {
     mlf__write_args a = {.what = MLF__LM_LOG_PARAMS, .model_id = model_id, .params = params, .n_params = n_params};
     return mlf__write(store, pool, &a, err);
@@ -823,8 +823,8 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     return mlf__load_models(c, pool, ids, keep, ret->models, err);
 }
 
-int mlf_sql_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
-                                 mlf_store_logged_model_page *ret, mlf_error *err)
+int mlf_store_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
+                                   mlf_store_logged_model_page *ret, mlf_error *err)
 {
     mlf__search_args a = {query, ret};
     return mlf_sql_in_read((mlf_sql_store *)store, pool, mlf__search_in_tx, &a, err);

@@ -53,8 +53,8 @@ static int mlf__log_outputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *r
     return 0;
 }
 
-int mlf_sql_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
-                        size_t n_models, mlf_error *err)
+int mlf_store_log_outputs(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__ModelOutput *const *models,
+                          size_t n_models, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -210,8 +210,8 @@ static int mlf__record_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id
     return mlf__step_done(c, pool, st, err);
 }
 
-int mlf_sql_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
-                                mlf_error *err)
+int mlf_store_record_logged_model(mlf_store *store, mlf_pool *pool, const char *run_id, const mlf_json *model_dict,
+                                  mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;

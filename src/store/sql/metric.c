@@ -212,8 +212,8 @@ static int mlf__log_model_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *r
     return 0;
 }
 
-int mlf_sql_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
-                       mlf_error *err)
+int mlf_store_log_metric(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Metric *metric,
+                         mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -359,8 +359,8 @@ static int mlf__history_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_i
     return 0;
 }
 
-int mlf_sql_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
-                               const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err)
+int mlf_store_get_metric_history(mlf_store *store, mlf_pool *pool, const char *run_id, const char *metric_key,
+                                 const int64_t *max_results, int64_t offset, mlf_store_metric_page *ret, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -407,9 +407,9 @@ static int mlf__bulk_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run_ids
     return 0;
 }
 
-int mlf_sql_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                    const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
-                                    size_t *ret_n, mlf_error *err)
+int mlf_store_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                      const char *metric_key, int64_t max_results, Mlflow__MetricWithRunId ***ret,
+                                      size_t *ret_n, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -607,10 +607,10 @@ static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run
     return 0;
 }
 
-int mlf_sql_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
-                                             const char *metric_key, int64_t max_results, const int64_t *start_step,
-                                             const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
-                                             mlf_error *err)
+int mlf_store_get_metric_history_bulk_interval(mlf_store *store, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
+                                               const char *metric_key, int64_t max_results, const int64_t *start_step,
+                                               const int64_t *end_step, Mlflow__MetricWithRunId ***ret, size_t *ret_n,
+                                               mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;

@@ -468,15 +468,15 @@ static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     return mlf__create_in_tx(c, pool, a->mv, a->ret, err);
 }
 
-int mlf_sql_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_store_new_model_version *mv,
-                                 Mlflow__ModelVersion **ret, mlf_error *err)
+int mlf_store_create_model_version(mlf_store *store, mlf_pool *pool, const mlf_store_new_model_version *mv,
+                                   Mlflow__ModelVersion **ret, mlf_error *err)
 {
     mlf__create_args a = {mv, ret};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__create_tx, &a, err);
 }
 
-int mlf_sql_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                              Mlflow__ModelVersion **ret, mlf_error *err)
+int mlf_store_get_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                Mlflow__ModelVersion **ret, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
@@ -518,8 +518,8 @@ static int mlf__update_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     return mlf__update_in_tx(c, pool, a->name, a->version, a->description, a->ret, err);
 }
 
-int mlf_sql_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 const char *description, Mlflow__ModelVersion **ret, mlf_error *err)
+int mlf_store_update_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                   const char *description, Mlflow__ModelVersion **ret, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
     mlf__update_args a = {name, version, description, ret};
@@ -569,9 +569,9 @@ static int mlf__transition_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_er
     return mlf__transition_in_tx(c, pool, a->name, a->version, a->stage, a->archive_existing_versions, a->ret, err);
 }
 
-int mlf_sql_transition_model_version_stage(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char *stage, bool archive_existing_versions,
-                                           Mlflow__ModelVersion **ret, mlf_error *err)
+int mlf_store_transition_model_version_stage(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                             const char *stage, bool archive_existing_versions,
+                                             Mlflow__ModelVersion **ret, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
     mlf__transition_args a = {name, version, stage, archive_existing_versions, ret};
@@ -619,8 +619,8 @@ static int mlf__delete_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     return mlf__delete_in_tx(c, pool, a->name, a->version, err);
 }
 
-int mlf_sql_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                 mlf_error *err)
+int mlf_store_delete_model_version(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                   mlf_error *err)
 {
     version = mlf__version_text(pool, version);
     mlf__delete_args a = {name, version};
@@ -657,8 +657,8 @@ static int mlf__download_uri_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *
     return 0;
 }
 
-int mlf_sql_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                           const char **ret, mlf_error *err)
+int mlf_store_get_model_version_download_uri(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                             const char **ret, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
     mlf_sql_store *s = mlf__store(store);
@@ -691,16 +691,16 @@ static const mlf_sql_tag_kind mlf__tags = {
     .owner = mlf__tag_owner,
 };
 
-int mlf_sql_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                  const char *key, const char *value, mlf_error *err)
+int mlf_store_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                    const char *key, const char *value, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
     return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){name, version}, key, value,
                                   err);
 }
 
-int mlf_sql_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
-                                     const char *key, mlf_error *err)
+int mlf_store_delete_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
+                                       const char *key, mlf_error *err)
 {
     version = mlf__version_text(pool, version);
     return mlf_sql_entity_tag_delete(mlf__store(store), pool, &mlf__tags, (const char *const[]){name, version}, key,
@@ -733,8 +733,8 @@ static int mlf__set_alias_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     return mlf__set_alias_in_tx(c, pool, a->name, a->alias, a->version, err);
 }
 
-int mlf_sql_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       const char *version, mlf_error *err)
+int mlf_store_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                         const char *version, mlf_error *err)
 {
     mlf__set_alias_args a = {name, alias, version};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__set_alias_tx, &a, err);
@@ -762,8 +762,8 @@ static int mlf__delete_alias_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_
     return mlf__delete_alias_in_tx(c, pool, a->name, a->alias, err);
 }
 
-int mlf_sql_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                          mlf_error *err)
+int mlf_store_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                            mlf_error *err)
 {
     mlf__delete_alias_args a = {name, alias};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__delete_alias_tx, &a, err);
@@ -829,8 +829,8 @@ static int mlf__by_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name
     return mlf__fetch_full(c, pool, alias_name, version, ret, err);
 }
 
-int mlf_sql_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
-                                       Mlflow__ModelVersion **ret, mlf_error *err)
+int mlf_store_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
+                                         Mlflow__ModelVersion **ret, mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -844,8 +844,8 @@ int mlf_sql_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const c
 
 /* ---- the tracking tables source resolution reads (runs, logged models) ---- */
 
-int mlf_sql_get_source_run_artifact_uri(mlf_store *store, mlf_pool *pool, const char *run_id, const char **ret,
-                                        mlf_error *err)
+int mlf_store_get_source_run_artifact_uri(mlf_store *store, mlf_pool *pool, const char *run_id, const char **ret,
+                                          mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -900,8 +900,9 @@ static int mlf__logged_model(mlf_sql_conn *c, mlf_pool *pool, const char *model_
     return rc;
 }
 
-int mlf_sql_get_source_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
-                                    const char **ret_artifact_location, const char **ret_source_run_id, mlf_error *err)
+int mlf_store_get_source_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
+                                      const char **ret_artifact_location, const char **ret_source_run_id,
+                                      mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -1039,8 +1040,8 @@ static int mlf__link_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *e
     return mlf__link_in_tx(c, pool, a->name, a->version, a->model_id, err);
 }
 
-int mlf_sql_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
-                                    const char *model_id, mlf_error *err)
+int mlf_store_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
+                                      const char *model_id, mlf_error *err)
 {
     mlf__link_args a = {name, version, model_id};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__link_tx, &a, err);

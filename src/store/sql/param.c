@@ -94,7 +94,8 @@ static int mlf__log_param_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run
                          param->key, old, run_id, value);
 }
 
-int mlf_sql_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param, mlf_error *err)
+int mlf_store_log_param(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__Param *param,
+                        mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;

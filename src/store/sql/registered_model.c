@@ -350,16 +350,16 @@ static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     return mlf__create_in_tx(c, pool, a->name, a->tags, a->n_tags, a->description, a->ret, err);
 }
 
-int mlf_sql_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
-                                    Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err)
+int mlf_store_create_registered_model(mlf_store *store, mlf_pool *pool, const char *name,
+                                      Mlflow__RegisteredModelTag *const *tags, size_t n_tags, const char *description,
+                                      Mlflow__RegisteredModel **ret, mlf_error *err)
 {
     mlf__create_args a = {name, tags, n_tags, description, ret};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__create_tx, &a, err);
 }
 
-int mlf_sql_get_registered_model(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__RegisteredModel **ret,
-                                 mlf_error *err)
+int mlf_store_get_registered_model(mlf_store *store, mlf_pool *pool, const char *name, Mlflow__RegisteredModel **ret,
+                                   mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -404,8 +404,8 @@ static int mlf__update_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     return mlf__update_in_tx(c, pool, a->name, a->description, a->ret, err);
 }
 
-int mlf_sql_update_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *description,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err)
+int mlf_store_update_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *description,
+                                      Mlflow__RegisteredModel **ret, mlf_error *err)
 {
     mlf__update_args a = {name, description, ret};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__update_tx, &a, err);
@@ -509,8 +509,8 @@ static int mlf__rename_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     return mlf__rename_in_tx(c, pool, a->name, a->new_name, a->ret, err);
 }
 
-int mlf_sql_rename_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *new_name,
-                                    Mlflow__RegisteredModel **ret, mlf_error *err)
+int mlf_store_rename_registered_model(mlf_store *store, mlf_pool *pool, const char *name, const char *new_name,
+                                      Mlflow__RegisteredModel **ret, mlf_error *err)
 {
     mlf__rename_args a = {name, new_name, ret};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__rename_tx, &a, err);
@@ -551,7 +551,7 @@ static int mlf__delete_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     return mlf__delete_in_tx(c, pool, a->name, err);
 }
 
-int mlf_sql_delete_registered_model(mlf_store *store, mlf_pool *pool, const char *name, mlf_error *err)
+int mlf_store_delete_registered_model(mlf_store *store, mlf_pool *pool, const char *name, mlf_error *err)
 {
     mlf__delete_args a = {name};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__delete_tx, &a, err);
@@ -593,8 +593,8 @@ static int mlf__latest_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     return 0;
 }
 
-int mlf_sql_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *name, const char *const *stages,
-                                size_t n_stages, Mlflow__ModelVersion ***ret, size_t *ret_n, mlf_error *err)
+int mlf_store_get_latest_versions(mlf_store *store, mlf_pool *pool, const char *name, const char *const *stages,
+                                  size_t n_stages, Mlflow__ModelVersion ***ret, size_t *ret_n, mlf_error *err)
 {
     mlf_sql_store *s = mlf__store(store);
     mlf_sql_conn *c;
@@ -625,14 +625,14 @@ static const mlf_sql_tag_kind mlf__tags = {
     .owner = mlf__tag_owner,
 };
 
-int mlf_sql_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                     const char *value, mlf_error *err)
+int mlf_store_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
+                                       const char *value, mlf_error *err)
 {
     return mlf_sql_entity_tag_set(mlf__store(store), pool, &mlf__tags, (const char *const[]){name}, key, value, err);
 }
 
-int mlf_sql_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
-                                        mlf_error *err)
+int mlf_store_delete_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
+                                          mlf_error *err)
 {
     return mlf_sql_entity_tag_delete(mlf__store(store), pool, &mlf__tags, (const char *const[]){name}, key, err);
 }

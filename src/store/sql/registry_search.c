@@ -341,10 +341,10 @@ static int mlf__rm_row(mlf_pool *pool, mlf_sql_stmt *st, void *ctx, mlf_error *e
     return 0;
 }
 
-int mlf_sql_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                     const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                     size_t n_orders, int64_t offset, mlf_store_registered_model_page *ret,
-                                     mlf_error *err)
+int mlf_store_search_registered_models(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                       const mlf_search_clause *clauses, size_t n_clauses,
+                                       const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                                       mlf_store_registered_model_page *ret, mlf_error *err)
 {
     mlf__sql q;
     int rc = mlf__filter(pool, ((mlf_sql_store *)store)->dialect, false, clauses, n_clauses, &q, err);
@@ -565,9 +565,9 @@ static const char *mlf__mv_order_column(const char *key)
     return NULL;
 }
 
-int mlf_sql_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
-                                  const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
-                                  size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err)
+int mlf_store_search_model_versions(mlf_store *store, mlf_pool *pool, int64_t max_results,
+                                    const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
+                                    size_t n_orders, int64_t offset, mlf_store_model_version_page *ret, mlf_error *err)
 {
     if (max_results < 1)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,

@@ -754,9 +754,9 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *experi
     return 0;
 }
 
-int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
-                       const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
-                       Mlflow__Run **ret, mlf_error *err)
+int mlf_store_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *user_id,
+                         const int64_t *start_time, Mlflow__RunTag *const *tags, size_t n_tags, const char *run_name,
+                         Mlflow__Run **ret, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     int64_t start = start_time != NULL ? *start_time : mlf_sql_now_ms();
@@ -774,7 +774,7 @@ int mlf_sql_create_run(mlf_store *store, mlf_pool *pool, const char *experiment_
 
 /* ---- get, update, delete, restore ---- */
 
-int mlf_sql_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err)
+int mlf_store_get_run(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Run **ret, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -867,8 +867,8 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id
     return 0;
 }
 
-int mlf_sql_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
-                            const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err)
+int mlf_store_update_run_info(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunStatus *status,
+                              const int64_t *end_time, const char *run_name, Mlflow__RunInfo **ret, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -913,12 +913,12 @@ static int mlf__set_lifecycle(mlf_store *store, mlf_pool *pool, const char *run_
     return rc;
 }
 
-int mlf_sql_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
+int mlf_store_delete_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, run_id, true, err);
 }
 
-int mlf_sql_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
+int mlf_store_restore_run(mlf_store *store, mlf_pool *pool, const char *run_id, mlf_error *err)
 {
     return mlf__set_lifecycle(store, pool, run_id, false, err);
 }
@@ -941,9 +941,9 @@ static int mlf__batch_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id,
     return rc;
 }
 
-int mlf_sql_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
-                      size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
-                      size_t n_tags, mlf_error *err)
+int mlf_store_log_batch(mlf_store *store, mlf_pool *pool, const char *run_id, Mlflow__Metric *const *metrics,
+                        size_t n_metrics, Mlflow__Param *const *params, size_t n_params, Mlflow__RunTag *const *tags,
+                        size_t n_tags, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;

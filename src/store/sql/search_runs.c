@@ -621,10 +621,10 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *
     return 0;
 }
 
-int mlf_sql_search_runs(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
-                        const mlf_search_clause *clauses, size_t n_clauses, Mlflow__ViewType run_view_type,
-                        int64_t max_results, const mlf_search_order *orders, size_t n_orders, int64_t offset,
-                        mlf_store_run_page *ret, mlf_error *err)
+int mlf_store_search_runs(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
+                          const mlf_search_clause *clauses, size_t n_clauses, Mlflow__ViewType run_view_type,
+                          int64_t max_results, const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                          mlf_store_run_page *ret, mlf_error *err)
 {
     *ret = (mlf_store_run_page){0};
     /* _validate_max_results_param(max_results, allow_null=True) */

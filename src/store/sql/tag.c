@@ -41,7 +41,7 @@ int mlf__sql_set_tags(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflo
     return 0;
 }
 
-int mlf_sql_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err)
+int mlf_store_set_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const Mlflow__RunTag *tag, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
@@ -78,7 +78,7 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *run_id
     return 0;
 }
 
-int mlf_sql_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err)
+int mlf_store_delete_tag(mlf_store *store, mlf_pool *pool, const char *run_id, const char *key, mlf_error *err)
 {
     mlf_sql_store *s = (mlf_sql_store *)store;
     mlf_sql_conn *c;
