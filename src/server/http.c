@@ -2,42 +2,10 @@
 
 #include <string.h>
 
+#include "core/text.h"
 #include "core/version.h"
 #include "generated/rpc_ids.h"
 #include "json/pbjson.h"
-
-static int mlf__hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-char *mlf_http_url_decode(mlf_pool *pool, const char *s, size_t len, bool plus_is_space, size_t *ret_len)
-{
-    char *out = mlf_pool_alloc(pool, len + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len) {
-            int hi = mlf__hex((unsigned char)s[i + 1]);
-            int lo = mlf__hex((unsigned char)s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out[n++] = (char)(hi * 16 + lo);
-                i += 2;
-                continue;
-            }
-        }
-        out[n++] = (plus_is_space && s[i] == '+') ? ' ' : s[i];
-    }
-    out[n] = '\0';
-    if (ret_len != NULL)
-        *ret_len = n;
-    return out;
-}
 
 void mlf_http_respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len)
 {
@@ -139,7 +107,7 @@ bool mlf_http_is_ajax_route(const mlf_http_app *app, mlf_pool *pool, const mlf_h
     if (!escaped && (req->path_len < tail_len || memcmp(req->path + req->path_len - tail_len, tail, tail_len) != 0))
         return false;
     size_t len;
-    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &len);
+    const char *path = mlf_text_percent_decode(pool, req->path, req->path_len, 0, &len);
     const char *prefix = app->static_prefix != NULL ? app->static_prefix : "";
     size_t plen = strlen(prefix), rlen = strlen(route);
     return len == plen + rlen && memcmp(path, prefix, plen) == 0 && memcmp(path + plen, route, rlen) == 0;
@@ -210,7 +178,7 @@ bool mlf_http_may_write(const mlf_http_app *app, mlf_pool *pool, const mlf_http_
     if (req->method_len == 3 && memcmp(req->method, "GET", 3) == 0)
         return false;
     size_t path_len = 0;
-    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
+    const char *path = mlf_text_percent_decode(pool, req->path, req->path_len, 0, &path_len);
     mlf_route_match m;
     if (mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &m) != MLF_ROUTE_FOUND)
         return false; /* the routes that write to the store are all rpcs */
@@ -259,7 +227,7 @@ void mlf_http_handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
 static void mlf__handle(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, mlf_http_response *ret)
 {
     size_t path_len = 0;
-    const char *path = mlf_http_url_decode(pool, req->path, req->path_len, false, &path_len);
+    const char *path = mlf_text_percent_decode(pool, req->path, req->path_len, 0, &path_len);
     bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
 
     if (strcmp(path, "/health") == 0) {

@@ -353,30 +353,6 @@ static void test_parse_utf8(void **state)
     assert_null(parse_n(pool, "\"\xe2\x82\xac\"", 3));
 }
 
-static void test_utf8_len(void **state)
-{
-    (void)state;
-    size_t bad = 99;
-    assert_int_equal(mlf_json_utf8_len("a", 1, &bad), 1);
-    assert_int_equal(mlf_json_utf8_len("\xc3\xa9", 2, &bad), 2);
-    assert_int_equal(mlf_json_utf8_len("\xe2\x82\xac", 3, &bad), 3);
-    assert_int_equal(mlf_json_utf8_len("\xf0\x9f\x98\x80", 4, &bad), 4);
-    /* ill-formed: *bad is the maximal ill-formed subpart */
-    static const struct {
-        const char *s;
-        size_t n, bad;
-    } cases[] = {
-        {"\x80", 1, 1},         {"\xff", 1, 1},         {"\xc0\x80", 2, 1},         {"\xc3", 1, 1},
-        {"\xc3x", 2, 1},        {"\xe2\x82", 2, 2},     {"\xe2\x82x", 3, 2},        {"\xe0\x80\x80", 3, 1},
-        {"\xed\xa0\x80", 3, 1}, {"\xf0\x9f\x98", 3, 3}, {"\xf4\x90\x80\x80", 4, 1},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        bad = 99;
-        assert_int_equal(mlf_json_utf8_len(cases[i].s, cases[i].n, &bad), 0);
-        assert_int_equal(bad, cases[i].bad);
-    }
-}
-
 static void test_parse_bom(void **state)
 {
     mlf_pool *pool = *state;
@@ -653,7 +629,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parse_error_message, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_escapes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_utf8, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_utf8_len, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_bom, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_depth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_large, setup, teardown),

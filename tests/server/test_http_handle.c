@@ -129,22 +129,11 @@ static void test_may_write(void **state)
     assert_false(may_write(f, "POST", "/no/such/path"));
 }
 
-static void test_url_decode(void **state)
-{
-    fixture *f = *state;
-    size_t n;
-    assert_string_equal(mlf_http_url_decode(f->pool, "a%20b+c", 7, true, &n), "a b c");
-    assert_string_equal(mlf_http_url_decode(f->pool, "a%20b+c", 7, false, &n), "a b+c");
-    assert_string_equal(mlf_http_url_decode(f->pool, "%zz%4", 5, true, &n), "%zz%4");
-    assert_string_equal(mlf_http_url_decode(f->pool, "%41%", 4, true, &n), "A%");
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_then_get),
         cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_url_decode),
         cmocka_unit_test(test_may_write),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
