@@ -255,8 +255,7 @@ static bool mlf__parse_str(mlf__parser *P, const char **out, size_t *out_len)
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 mlf__fail(P, esc, "Unpaired surrogate at");
                 return false;
-            }
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
+            } else if (cp >= 0xD800 && cp <= 0xDBFF) {
                 int lo = (q - r >= 6 && r[0] == '\\' && r[1] == 'u') ? mlf__hex4(r + 2, q) : -1;
                 if (lo < 0xDC00 || lo > 0xDFFF) {
                     mlf__fail(P, esc, "Unpaired surrogate at");
