@@ -1,6 +1,6 @@
 /*
- * The store interface: one function table per backend (SQLite now,
- * PostgreSQL later). Service code calls only these; SQL dialect details stay
+ * The store interface: one function table per backend (SQLite and
+ * PostgreSQL). Service code calls only these; SQL dialect details stay
  * inside src/store/<backend>/. Entities are the protobuf-c messages of
  * service.proto / model_registry.proto, allocated from the caller's pool.
  *
