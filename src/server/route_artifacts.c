@@ -209,7 +209,8 @@ static bool mlf__arg_get(mlf_pool *pool, const mlf_http_request *req, const char
             const char *k = mlf_text_percent_decode(pool, q + i, klen, MLF_TEXT_PLUS_SPACE, &kn);
             if (kn == strlen(key) && memcmp(k, key, kn) == 0) {
                 if (eq != NULL)
-                    ret->val = mlf_text_percent_decode(pool, eq + 1, (size_t)(q + j - eq - 1), MLF_TEXT_PLUS_SPACE, &ret->len);
+                    ret->val = mlf_text_percent_decode(pool, eq + 1, (size_t)(q + j - eq - 1), MLF_TEXT_PLUS_SPACE,
+                                                       &ret->len);
                 else
                     ret->val = "", ret->len = 0;
                 return true;

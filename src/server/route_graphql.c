@@ -503,7 +503,8 @@ static void mlf__request_args(mlf_pool *pool, const mlf_http_request *req, const
         if (eq != NULL) {
             const char *key = mlf_text_percent_decode(pool, s, (size_t)(eq - s), MLF_TEXT_PLUS_SPACE, NULL);
             size_t vlen;
-            const char *val = mlf_text_percent_decode(pool, eq + 1, (size_t)(stop - eq - 1), MLF_TEXT_PLUS_SPACE, &vlen);
+            const char *val =
+                mlf_text_percent_decode(pool, eq + 1, (size_t)(stop - eq - 1), MLF_TEXT_PLUS_SPACE, &vlen);
             if (strcmp(key, "query") == 0)
                 *query = val;
             else if (strcmp(key, "operationName") == 0)

@@ -49,7 +49,9 @@ static void mlf__parse_args(mlf_pool *pool, const char *q, size_t qlen, mlf__bul
             const char *eq = memchr(q + i, '=', j - i);
             size_t klen = eq != NULL ? (size_t)(eq - (q + i)) : j - i;
             const char *key = mlf_text_percent_decode(pool, q + i, klen, MLF_TEXT_PLUS_SPACE, NULL);
-            const char *val = eq != NULL ? mlf_text_percent_decode(pool, eq + 1, (size_t)(q + j - eq - 1), MLF_TEXT_PLUS_SPACE, NULL) : "";
+            const char *val =
+                eq != NULL ? mlf_text_percent_decode(pool, eq + 1, (size_t)(q + j - eq - 1), MLF_TEXT_PLUS_SPACE, NULL)
+                           : "";
             if (strcmp(key, "run_id") == 0) {
                 if (ret->n_run_ids == cap) {
                     cap = cap == 0 ? 8 : cap * 2;
