@@ -20,43 +20,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "store/uri.h"
 
 static int mlf__invalid_path(mlf_pool *pool, mlf_error *err)
 {
     return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid path");
-}
-
-static int mlf__hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* One round of urllib.parse.unquote over bytes; *changed tells whether anything was decoded. */
-static char *mlf__unquote(mlf_pool *pool, const char *s, size_t len, size_t *ret_len, bool *changed)
-{
-    char *out = mlf_pool_alloc(pool, len + 1);
-    size_t n = 0;
-    *changed = false;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len) {
-            int hi = mlf__hex((unsigned char)s[i + 1]);
-            int lo = mlf__hex((unsigned char)s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out[n++] = (char)(hi * 16 + lo);
-                i += 2;
-                *changed = true;
-                continue;
-            }
-        }
-        out[n++] = s[i];
-    }
-    out[n] = '\0';
-    *ret_len = n;
-    return out;
 }
 
 int mlf_artifacts_check_path(mlf_pool *pool, const char *path, size_t len, const char **ret, mlf_error *err)
@@ -69,10 +38,9 @@ int mlf_artifacts_check_path(mlf_pool *pool, const char *path, size_t len, const
             return mlf__invalid_path(pool, err);
         if (round == 10)
             return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Failed to decode url");
-        bool changed;
         size_t dn;
-        char *d = mlf__unquote(pool, p, n, &dn, &changed);
-        if (!changed)
+        char *d = mlf_text_percent_decode(pool, p, n, 0, &dn);
+        if (dn == n) /* each decoded escape shortens the text: nothing changed */
             break;
         p = d;
         n = dn;
@@ -90,9 +58,7 @@ int mlf_artifacts_check_path(mlf_pool *pool, const char *path, size_t len, const
             continue;
         leading = false;
         if (c < 32 || c == 127) {
-            static const char hex[] = "0123456789abcdef";
-            char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-            mlf_buf_append(&b, esc, 3);
+            mlf_text_percent_put(&b, c, false);
         } else {
             mlf_buf_putc(&b, (char)c);
         }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "search/pyutil.h"
 
 typedef enum {
@@ -63,20 +64,6 @@ static bool mlf__is_name_char(int c)
     return mlf__is_name_start(c) || (c >= '0' && c <= '9');
 }
 
-static int mlf__hex4(const char *p, uint32_t *ret)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + (uint32_t)d;
-    }
-    *ret = v;
-    return 0;
-}
-
 /* A "..." string (escapes decoded) or a """...""" block string (kept as written, common indent not removed). */
 static int mlf__lex_string(mlf__parser *ps)
 {
@@ -120,14 +107,15 @@ static int mlf__lex_string(mlf__parser *ps)
             }
             switch (e) {
             case 'u': {
-                uint32_t cp;
-                if (ps->end - p < 4 || mlf__hex4(p, &cp) != 0)
+                int u = ps->end - p < 4 ? -1 : mlf_text_hex4(p);
+                if (u < 0)
                     return mlf__fail(ps, "%s", "Invalid Unicode escape sequence.");
+                uint32_t cp = (uint32_t)u;
                 p += 4;
                 if (cp >= 0xD800 && cp < 0xDC00 && ps->end - p >= 6 && p[0] == '\\' && p[1] == 'u') {
-                    uint32_t lo;
-                    if (mlf__hex4(p + 2, &lo) == 0 && lo >= 0xDC00 && lo < 0xE000) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    int lo = mlf_text_hex4(p + 2);
+                    if (lo >= 0xDC00 && lo < 0xE000) {
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
                         p += 6;
                     }
                 }

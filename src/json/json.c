@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 /* Containers nested deeper than this are written as null: trees built by code could be cyclic or very deep. */
 #define MLF__WRITE_MAX_DEPTH 512
 
@@ -33,6 +35,9 @@ typedef struct mlf__parser {
     const unsigned char *end;
     mlf_error *err;
     int depth;
+    int max_depth;
+    bool loads;          /* MLF_JSON_LOADS */
+    unsigned utf8_flags; /* mlf_text_utf8_len's */
     bool failed;
     mlf__member *stack;
     size_t sp;
@@ -40,54 +45,6 @@ typedef struct mlf__parser {
 } mlf__parser;
 
 /* ---------------------------------------------------------------- UTF-8 */
-
-/* see mlf_json_utf8_len */
-static size_t mlf__utf8_len(const unsigned char *s, size_t n, size_t *bad)
-{
-    unsigned c = s[0];
-    size_t need;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* UTF-16 surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* above U+10FFFF */
-    } else {
-        *bad = 1;
-        return 0;
-    }
-    size_t i = 1;
-    for (; i <= need; i++) {
-        if (i >= n) {
-            *bad = i;
-            return 0;
-        }
-        unsigned cc = s[i];
-        if (cc < lo || cc > hi) {
-            *bad = i;
-            return 0;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return need + 1;
-}
-
-size_t mlf_json_utf8_len(const char *s, size_t n, size_t *bad)
-{
-    return mlf__utf8_len((const unsigned char *)s, n, bad);
-}
 
 static uint32_t mlf__utf8_decode(const unsigned char *s, size_t len)
 {
@@ -184,29 +141,10 @@ static mlf_json *mlf__new(mlf__parser *P, mlf_json_type type)
     return v;
 }
 
-static int mlf__hex(unsigned c)
-{
-    if (c >= '0' && c <= '9')
-        return (int)(c - '0');
-    if (c >= 'a' && c <= 'f')
-        return (int)(c - 'a' + 10);
-    if (c >= 'A' && c <= 'F')
-        return (int)(c - 'A' + 10);
-    return -1;
-}
-
+/* The \uXXXX digits at s, or -1 when fewer than four hex digits stand before end. */
 static int mlf__hex4(const unsigned char *s, const unsigned char *end)
 {
-    if (end - s < 4)
-        return -1;
-    int v = 0;
-    for (int i = 0; i < 4; i++) {
-        int h = mlf__hex(s[i]);
-        if (h < 0)
-            return -1;
-        v = (v << 4) | h;
-    }
-    return v;
+    return end - s < 4 ? -1 : mlf_text_hex4((const char *)s);
 }
 
 /* Parses the string literal at P->p (on its opening quote) into *out / *out_len. */
@@ -243,7 +181,7 @@ static bool mlf__parse_str(mlf__parser *P, const char **out, size_t *out_len)
             return false;
         }
         size_t bad = 0;
-        size_t n = mlf__utf8_len(q, (size_t)(end - q), &bad);
+        size_t n = mlf_text_utf8_len((const char *)q, (size_t)(end - q), P->utf8_flags, &bad);
         if (n == 0) {
             mlf__fail(P, q, "Invalid UTF-8 at");
             return false;
@@ -307,11 +245,17 @@ static bool mlf__parse_str(mlf__parser *P, const char **out, size_t *out_len)
             }
             r += 4;
             uint32_t cp = (uint32_t)u;
-            if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            if (P->loads && cp >= 0xD800 && cp <= 0xDFFF) {
+                /* Python keeps a lone surrogate; only \uD8xx\uDCxx pairs combine */
+                int lo = (cp <= 0xDBFF && q - r >= 6 && r[0] == '\\' && r[1] == 'u') ? mlf__hex4(r + 2, q) : -1;
+                if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                    r += 6;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
+                }
+            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 mlf__fail(P, esc, "Unpaired surrogate at");
                 return false;
-            }
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
+            } else if (cp >= 0xD800 && cp <= 0xDBFF) {
                 int lo = (q - r >= 6 && r[0] == '\\' && r[1] == 'u') ? mlf__hex4(r + 2, q) : -1;
                 if (lo < 0xDC00 || lo > 0xDFFF) {
                     mlf__fail(P, esc, "Unpaired surrogate at");
@@ -395,6 +339,10 @@ static mlf_json *mlf__parse_number(mlf__parser *P)
     size_t len = (size_t)(q - s);
     P->p = q;
     mlf_json *v = mlf__new(P, MLF_JSON_NUMBER);
+    if (P->loads && is_int && len == 2 && s[0] == '-' && s[1] == '0') {
+        s++; /* Python's int has no -0 */
+        len = 1;
+    }
     char *text = mlf_pool_strndup(P->pool, (const char *)s, len);
     v->text = text;
     v->len = len;
@@ -491,7 +439,7 @@ static size_t mlf__dedupe(mlf__parser *P, mlf__member *m, size_t n)
 static mlf_json *mlf__parse_container(mlf__parser *P, bool object)
 {
     const unsigned char *open = P->p;
-    if (++P->depth > MLF_JSON_MAX_DEPTH)
+    if (++P->depth > P->max_depth)
         return mlf__fail(P, open, "Maximum nesting depth exceeded at");
     P->p++;
     size_t base = P->sp;
@@ -511,7 +459,7 @@ static mlf_json *mlf__parse_container(mlf__parser *P, bool object)
                 if (!mlf__parse_str(P, &key, &klen))
                     return NULL;
                 /* keys are C strings: a truncated key could alias a real field name */
-                if (strlen(key) != klen)
+                if (!P->loads && strlen(key) != klen)
                     return mlf__fail(P, kpos, "Object key containing U+0000 at");
                 mlf__skip_ws(P);
                 if (P->p >= P->end || *P->p != ':')
@@ -544,11 +492,15 @@ static mlf_json *mlf__parse_container(mlf__parser *P, bool object)
         v->items = MLF_NEW_ARRAY(P->pool, mlf_json *, n);
         if (object)
             v->keys = MLF_NEW_ARRAY(P->pool, const char *, n);
+        size_t *klens = object && P->loads ? MLF_NEW_ARRAY(P->pool, size_t, n) : NULL;
         for (size_t i = 0; i < n; i++) {
             v->items[i] = m[i].val;
             if (object)
                 v->keys[i] = m[i].key;
+            if (klens != NULL)
+                klens[i] = m[i].klen;
         }
+        v->key_lens = klens;
     }
     v->n = n;
     P->sp = base;
@@ -560,6 +512,9 @@ static mlf_json *mlf__parse_value(mlf__parser *P)
     mlf__skip_ws(P);
     if (P->p >= P->end)
         return mlf__fail(P, P->p, "Expecting value");
+    /* json.loads reaches Python's recursion limit on a scalar as deep as on a container */
+    if (P->loads && P->depth >= P->max_depth && *P->p != '{' && *P->p != '[')
+        return mlf__fail(P, P->p, "Maximum nesting depth exceeded at");
     mlf_json *v;
     switch (*P->p) {
     case '{':
@@ -606,16 +561,95 @@ static mlf_json *mlf__parse_value(mlf__parser *P)
     return mlf__fail(P, P->p, "Expecting value");
 }
 
-int mlf_json_parse(mlf_pool *pool, const char *text, size_t len, mlf_json **ret, mlf_error *err)
+/*
+ * json.loads(bytes)'s first step: the encoding json.detect_encoding finds
+ * (UTF-8, UTF-16 or UTF-32, with or without a BOM), decoded with
+ * 'surrogatepass'. UTF-16 and UTF-32 are rewritten as UTF-8 (a lone surrogate
+ * as its three-byte form); UTF-8 is used in place. False where Python raises.
+ */
+static bool mlf__loads_text(mlf_pool *pool, const unsigned char *b, size_t n, const char **ret, size_t *ret_len)
+{
+    size_t i = 0;
+    int width = 1;
+    bool be = false;
+    if (n >= 4 && ((b[0] == 0 && b[1] == 0 && b[2] == 0xFE && b[3] == 0xFF) ||
+                   (b[0] == 0xFF && b[1] == 0xFE && b[2] == 0 && b[3] == 0))) {
+        width = 4;
+        be = b[0] == 0;
+        i = 4;
+    } else if (n >= 2 && ((b[0] == 0xFE && b[1] == 0xFF) || (b[0] == 0xFF && b[1] == 0xFE))) {
+        width = 2;
+        be = b[0] == 0xFE;
+        i = 2;
+    } else if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
+        i = 3;
+    } else if (n >= 4) {
+        if (!b[0]) {
+            width = b[1] ? 2 : 4;
+            be = true;
+        } else if (!b[1]) {
+            width = (b[2] || b[3]) ? 2 : 4;
+        }
+    } else if (n == 2) {
+        if (!b[0]) {
+            width = 2;
+            be = true;
+        } else if (!b[1]) {
+            width = 2;
+        }
+    }
+    if (width == 1) {
+        *ret = (const char *)b + i;
+        *ret_len = n - i;
+        return true;
+    }
+    if ((n - i) % (size_t)width)
+        return false;
+    char *out = mlf_pool_alloc(pool, (n - i) * 2 + 1); /* at most 3 bytes a UTF-16 unit, 4 a UTF-32 one */
+    size_t o = 0;
+    for (; i < n; i += (size_t)width) {
+        uint32_t u = 0;
+        for (int k = 0; k < width; k++)
+            u |= (uint32_t)b[i + (size_t)k] << (8 * (be ? width - 1 - k : k));
+        if (width == 2 && u >= 0xD800 && u <= 0xDBFF && i + 3 < n) {
+            uint32_t lo = be ? ((uint32_t)b[i + 2] << 8 | b[i + 3]) : ((uint32_t)b[i + 3] << 8 | b[i + 2]);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 2;
+            }
+        }
+        if (u > 0x10FFFF)
+            return false;
+        o += mlf__utf8_encode(u, out + o);
+    }
+    out[o] = '\0';
+    *ret = out;
+    *ret_len = o;
+    return true;
+}
+
+int mlf_json_parse_ex(mlf_pool *pool, const char *text, size_t len, unsigned flags, mlf_json **ret, mlf_error *err)
 {
     mlf__parser P = {0};
     P.pool = pool;
-    P.start = (const unsigned char *)text;
-    P.p = P.start;
-    P.end = P.start + len;
     P.err = err;
-    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
-        P.p += 3;
+    P.max_depth = MLF_JSON_MAX_DEPTH;
+    if (flags & MLF_JSON_LOADS) {
+        P.loads = true;
+        P.utf8_flags = MLF_TEXT_UTF8_SURROGATES;
+        P.max_depth = MLF_JSON_LOADS_MAX_DEPTH;
+        if (!mlf__loads_text(pool, (const unsigned char *)text, len, &text, &len))
+            return mlf_error_set(err, pool, MLF_ERR_MALFORMED_REQUEST, "Malformed JSON: cannot decode the bytes");
+    } else if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        /* error positions count from the start of the bytes, BOM included */
+        P.start = (const unsigned char *)text;
+        P.p = P.start + 3;
+    }
+    if (P.start == NULL) {
+        P.start = (const unsigned char *)text;
+        P.p = P.start;
+    }
+    P.end = (const unsigned char *)text + len;
     mlf_json *v = mlf__parse_value(&P);
     if (v == NULL)
         return err ? -err->code : -MLF_ERR_MALFORMED_REQUEST;
@@ -626,6 +660,11 @@ int mlf_json_parse(mlf_pool *pool, const char *text, size_t len, mlf_json **ret,
     }
     *ret = v;
     return 0;
+}
+
+int mlf_json_parse(mlf_pool *pool, const char *text, size_t len, mlf_json **ret, mlf_error *err)
+{
+    return mlf_json_parse_ex(pool, text, len, 0, ret, err);
 }
 
 const mlf_json *mlf_json_get(const mlf_json *obj, const char *key)
@@ -673,16 +712,14 @@ const char *mlf_json_py_type(const mlf_json *v)
 
 /* --------------------------------------------------------------- writer */
 
-static const char mlf__hexdigits[] = "0123456789abcdef";
-
 static void mlf__put_u(mlf_buf *buf, uint32_t u)
 {
     char e[6] = {'\\',
                  'u',
-                 mlf__hexdigits[(u >> 12) & 15],
-                 mlf__hexdigits[(u >> 8) & 15],
-                 mlf__hexdigits[(u >> 4) & 15],
-                 mlf__hexdigits[u & 15]};
+                 mlf_text_hex_lower[(u >> 12) & 15],
+                 mlf_text_hex_lower[(u >> 8) & 15],
+                 mlf_text_hex_lower[(u >> 4) & 15],
+                 mlf_text_hex_lower[u & 15]};
     mlf_buf_append(buf, e, 6);
 }
 
@@ -709,7 +746,7 @@ static void mlf__write_str(mlf_buf *buf, const char *str, size_t len, bool ascii
         }
         if (c >= 0x80 && !ascii) {
             size_t bad = 0;
-            size_t n = mlf__utf8_len(s + i, len - i, &bad);
+            size_t n = mlf_text_utf8_len((const char *)s + i, len - i, 0, &bad);
             if (n > 0) {
                 i += n;
                 continue;
@@ -752,7 +789,7 @@ static void mlf__write_str(mlf_buf *buf, const char *str, size_t len, bool ascii
                 i++;
             } else {
                 size_t bad = 0;
-                size_t n = mlf__utf8_len(s + i, len - i, &bad);
+                size_t n = mlf_text_utf8_len((const char *)s + i, len - i, 0, &bad);
                 if (n == 0) {
                     if (ascii)
                         mlf__put_u(buf, 0xFFFD);

@@ -21,6 +21,8 @@
 #include "core/pool.h"
 
 #define MLF_JSON_MAX_DEPTH 64
+/* Python's recursion limit, counted as json.loads meets it (scalars count one level) */
+#define MLF_JSON_LOADS_MAX_DEPTH 900
 
 typedef enum mlf_json_type {
     MLF_JSON_NULL,
@@ -41,6 +43,7 @@ struct mlf_json {
     size_t len;          /** length of text */
     mlf_json **items;    /** MLF_JSON_ARRAY items / MLF_JSON_OBJECT values */
     const char **keys;   /** MLF_JSON_OBJECT keys (decoded, NUL-terminated) */
+    const size_t *key_lens; /** MLF_JSON_OBJECT key lengths, from MLF_JSON_LOADS only (its keys may hold U+0000) */
     size_t n;            /** number of items / members */
 };
 
@@ -49,6 +52,21 @@ struct mlf_json {
  * negative code with a MALFORMED_REQUEST-style message in err.
  */
 int mlf_json_parse(mlf_pool *pool, const char *text, size_t len, mlf_json **ret, mlf_error *err);
+
+/**
+ * mlf_json_parse_ex flag: read the bytes as Python's json.loads(bytes) does,
+ * for values MLflow itself wrote and reads back (page tokens): the encoding is
+ * detected (UTF-8, UTF-16, UTF-32, BOM or not) and decoded with
+ * 'surrogatepass'; lone surrogates (escaped or encoded) are kept, encoded as
+ * three bytes; keys may hold U+0000 (see key_lens); an integer -0 reads as 0;
+ * nesting may reach MLF_JSON_LOADS_MAX_DEPTH. NaN, Infinity, repeated keys
+ * and big integers are read as mlf_json_parse reads them. Error messages are
+ * not Python's: callers that echo one build it themselves.
+ */
+#define MLF_JSON_LOADS 1u
+
+/** mlf_json_parse with flags (MLF_JSON_LOADS, or 0 for mlf_json_parse itself). */
+int mlf_json_parse_ex(mlf_pool *pool, const char *text, size_t len, unsigned flags, mlf_json **ret, mlf_error *err);
 
 /** The value of key in obj (the last one when repeated), or NULL. */
 const mlf_json *mlf_json_get(const mlf_json *obj, const char *key);
@@ -73,14 +91,6 @@ void mlf_json_write_string_ascii(mlf_buf *buf, const char *s, size_t len);
  * integer literals as written, other numbers as Python's float repr.
  */
 void mlf_json_write_python(mlf_buf *buf, const mlf_json *v);
-
-/**
- * Length (1 to 4) of the well-formed UTF-8 sequence at s[0..n), n > 0; or 0
- * when it is ill-formed (overlong, surrogate, above U+10FFFF, truncated), with
- * *bad set to the length of its maximal ill-formed subpart, the bytes one
- * replacement character stands for.
- */
-size_t mlf_json_utf8_len(const char *s, size_t n, size_t *bad);
 
 /** True when v is a number written without fraction or exponent (a Python int). */
 bool mlf_json_is_int(const mlf_json *v);

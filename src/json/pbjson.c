@@ -23,6 +23,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/text.h"
+
 /* ParseDict's max_recursion_depth: how deep regular messages may nest */
 #define MLF__MAX_MSG_DEPTH 100
 /* Any nesting (Struct and Value included) beyond this is refused on input and cut on output. */
@@ -524,68 +526,17 @@ static bool mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const m
     return true;
 }
 
-static int mlf__b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
-
 /*
  * base64.urlsafe_b64decode(s + '=' * (4 - len(s) % 4)) as json_format does
- * it: both alphabets, other characters skipped, decoding stops once padding
- * completes a quantum, a dangling partial quantum is an error.
+ * it (the padding it adds changes where the decoding stops).
  */
 static bool mlf__b64decode(mlf_pool *pool, const char *s, size_t len, ProtobufCBinaryData *out)
 {
-    uint8_t *buf = mlf_pool_alloc(pool, len / 4 * 3 + 3);
-    size_t o = 0, total = len + (4 - len % 4);
-    unsigned quad = 0, pads = 0, left = 0;
-    for (size_t i = 0; i < total; i++) {
-        unsigned char c = i < len ? (unsigned char)s[i] : '=';
-        if (c == '=') {
-            if (quad >= 2 && quad + ++pads >= 4)
-                goto done;
-            continue;
-        }
-        int v = mlf__b64val(c);
-        if (v < 0)
-            continue;
-        switch (quad) {
-        case 0:
-            left = (unsigned)v;
-            quad = 1;
-            break;
-        case 1:
-            buf[o++] = (uint8_t)((left << 2) | ((unsigned)v >> 4));
-            left = (unsigned)v & 0x0F;
-            quad = 2;
-            break;
-        case 2:
-            buf[o++] = (uint8_t)((left << 4) | ((unsigned)v >> 2));
-            left = (unsigned)v & 0x03;
-            quad = 3;
-            break;
-        default:
-            buf[o++] = (uint8_t)((left << 6) | (unsigned)v);
-            quad = 0;
-            break;
-        }
-    }
-    if (quad != 0)
-        return false;
-done:
-    out->data = buf;
-    out->len = o;
-    return true;
+    char *padded = mlf_pool_alloc(pool, len + 5);
+    memcpy(padded, s, len);
+    size_t pads = 4 - len % 4;
+    memset(padded + len, '=', pads);
+    return mlf_text_b64_decode(pool, padded, len + pads, MLF_TEXT_B64_URLSAFE, &out->data, &out->len) == 0;
 }
 
 /* --------------------------------------------------------------- decoder */
@@ -1188,64 +1139,8 @@ int mlf_pbjson_from_json(mlf_pool *pool, const ProtobufCMessageDescriptor *desc,
 
 /* ------------------------------------------------------------ query strings */
 
-static int mlf__hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/*
- * '+' and %XX decoding as werkzeug 3 does it (parse_qsl with its
- * "werkzeug.url_quote" error handler): bad escapes stay literal, bytes that
- * do not form UTF-8 are quoted back as %XX.
- */
-static char *mlf__url_decode(mlf_pool *pool, const char *s, size_t n, size_t *out_len)
-{
-    char *d = mlf_pool_alloc(pool, n + 1);
-    size_t o = 0;
-    bool ascii = true;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%' && i + 2 < n) {
-            int hi = mlf__hexval(s[i + 1]), lo = mlf__hexval(s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                c = (char)(hi << 4 | lo);
-                i += 2;
-            }
-        }
-        if ((unsigned char)c >= 0x80)
-            ascii = false;
-        d[o++] = c;
-    }
-    d[o] = '\0';
-    if (!ascii) {
-        /* the bytes of each invalid UTF-8 subpart are quoted back, one %XX each */
-        mlf_buf b;
-        mlf_buf_init(&b, pool, o + 8);
-        for (size_t i = 0; i < o;) {
-            size_t bad = 0, k = mlf_json_utf8_len(d + i, o - i, &bad);
-            if (k > 0) {
-                mlf_buf_append(&b, d + i, k);
-                i += k;
-                continue;
-            }
-            for (size_t j = 0; j < bad; j++)
-                mlf_buf_printf(&b, "%%%02X", (unsigned char)d[i + j]);
-            i += bad;
-        }
-        *out_len = b.len;
-        return b.data;
-    }
-    *out_len = o;
-    return d;
-}
+/* '+' and %XX decoding as werkzeug 3 does it (parse_qsl with its "werkzeug.url_quote" error handler) */
+#define MLF__QS_DECODE (MLF_TEXT_PLUS_SPACE | MLF_TEXT_UTF8_REQUOTE)
 
 typedef struct mlf__qval {
     const char *s;
@@ -1283,12 +1178,12 @@ int mlf_pbjson_from_query(mlf_pool *pool, const ProtobufCMessageDescriptor *desc
             const char *eq = memchr(p, '=', (size_t)(pe - p));
             const char *ke = eq ? eq : pe;
             size_t klen, vlen;
-            char *key = mlf__url_decode(pool, p, (size_t)(ke - p), &klen);
+            char *key = mlf_text_percent_decode(pool, p, (size_t)(ke - p), MLF__QS_DECODE, &klen);
             const ProtobufCFieldDescriptor *f =
                 klen > 0 && strlen(key) == klen ? protobuf_c_message_descriptor_get_field_by_name(desc, key) : NULL;
             if (f != NULL) {
-                char *val =
-                    eq ? mlf__url_decode(pool, eq + 1, (size_t)(pe - eq - 1), &vlen) : mlf_pool_strdup(pool, "");
+                char *val = eq ? mlf_text_percent_decode(pool, eq + 1, (size_t)(pe - eq - 1), MLF__QS_DECODE, &vlen)
+                               : mlf_pool_strdup(pool, "");
                 if (eq == NULL)
                     vlen = 0;
                 size_t fi = (size_t)(f - desc->fields);
@@ -1476,32 +1371,6 @@ static void mlf__write_double(mlf__w *w, double d)
         mlf_json_write_double(w->buf, d);
 }
 
-static void mlf__write_b64(mlf_buf *buf, const uint8_t *data, size_t len)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    mlf_buf_reserve(buf, (len + 2) / 3 * 4 + 2);
-    char *o = buf->data + buf->len;
-    *o++ = '"';
-    size_t i = 0;
-    for (; i + 3 <= len; i += 3) {
-        uint32_t v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 | data[i + 2];
-        *o++ = tbl[v >> 18];
-        *o++ = tbl[(v >> 12) & 63];
-        *o++ = tbl[(v >> 6) & 63];
-        *o++ = tbl[v & 63];
-    }
-    if (i < len) {
-        uint32_t v = (uint32_t)data[i] << 16 | (i + 1 < len ? (uint32_t)data[i + 1] << 8 : 0);
-        *o++ = tbl[v >> 18];
-        *o++ = tbl[(v >> 12) & 63];
-        *o++ = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
-        *o++ = '=';
-    }
-    *o++ = '"';
-    buf->len = (size_t)(o - buf->data);
-    buf->data[buf->len] = '\0';
-}
-
 static void mlf__write_msg(mlf__w *w, const ProtobufCMessageDescriptor *desc, const ProtobufCMessage *m, int level,
                            int depth);
 
@@ -1584,7 +1453,9 @@ static void mlf__write_scalar(mlf__w *w, const ProtobufCFieldDescriptor *f, cons
     }
     case PROTOBUF_C_TYPE_BYTES: {
         const ProtobufCBinaryData *bd = p;
-        mlf__write_b64(b, bd->data, bd->data ? bd->len : 0);
+        mlf_buf_putc(b, '"');
+        mlf_text_b64_put(b, bd->data, bd->data ? bd->len : 0);
+        mlf_buf_putc(b, '"');
         break;
     }
     case PROTOBUF_C_TYPE_MESSAGE:

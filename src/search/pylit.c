@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "search/pyutil.h"
 
 typedef enum mlf__pv_kind {
@@ -177,17 +178,6 @@ static bool mlf__eat_op(mlf__pp *p, const char *op)
 /* Literals                                                         */
 /* ---------------------------------------------------------------- */
 
-static int mlf__hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* One string literal (prefix already read) into out; false on syntax error. */
 static bool mlf__string_body(mlf__pp *p, bool raw, bool bytes, mlf_buf *out)
 {
@@ -253,8 +243,8 @@ static bool mlf__string_body(mlf__pp *p, bool raw, bool bytes, mlf_buf *out)
         case 't': mlf_buf_putc(out, '\t'); break;
         case 'v': mlf_buf_putc(out, '\v'); break;
         case 'x': {
-            int h1 = p->i < p->len ? mlf__hexval(p->s[p->i]) : -1;
-            int h2 = p->i + 1 < p->len ? mlf__hexval(p->s[p->i + 1]) : -1;
+            int h1 = p->i < p->len ? mlf_text_hex_value(p->s[p->i]) : -1;
+            int h2 = p->i + 1 < p->len ? mlf_text_hex_value(p->s[p->i + 1]) : -1;
             if (h1 < 0 || h2 < 0)
                 return false;
             p->i += 2;
@@ -274,7 +264,7 @@ static bool mlf__string_body(mlf__pp *p, bool raw, bool bytes, mlf_buf *out)
                 int nd = e == 'u' ? 4 : 8;
                 uint32_t cp = 0;
                 for (int k = 0; k < nd; k++) {
-                    int h = p->i < p->len ? mlf__hexval(p->s[p->i]) : -1;
+                    int h = p->i < p->len ? mlf_text_hex_value(p->s[p->i]) : -1;
                     if (h < 0)
                         return false;
                     cp = cp * 16 + (uint32_t)h;
@@ -357,13 +347,13 @@ static size_t mlf__digits(const mlf__pp *p, size_t j, int base, mlf_buf *out)
         if (j >= p->len)
             break;
         char c = p->s[j];
-        int v = mlf__hexval(c);
+        int v = mlf_text_hex_value(c);
         if (v >= 0 && v < base && !(base <= 10 && !mlf__is_digit_c(c))) {
             if (out)
                 mlf_buf_putc(out, c);
             j++;
         } else if (c == '_' && j > start && j + 1 < p->len) {
-            int v2 = mlf__hexval(p->s[j + 1]);
+            int v2 = mlf_text_hex_value(p->s[j + 1]);
             if (v2 < 0 || v2 >= base || (base <= 10 && !mlf__is_digit_c(p->s[j + 1])))
                 return (size_t)-1;
             j++;
@@ -381,7 +371,7 @@ static char *mlf__to_decimal(mlf_pool *pool, const char *digits, int base)
     size_t nl = 1;
     limbs[0] = 0;
     for (size_t k = 0; k < n; k++) {
-        uint64_t carry = (uint64_t)mlf__hexval(digits[k]);
+        uint64_t carry = (uint64_t)mlf_text_hex_value(digits[k]);
         for (size_t l = 0; l < nl; l++) {
             uint64_t v = (uint64_t)limbs[l] * (uint64_t)base + carry;
             limbs[l] = (uint32_t)(v % 1000000000u);

@@ -2,42 +2,10 @@
 
 #include <string.h>
 
+#include "core/text.h"
 #include "core/version.h"
 #include "json/pbjson.h"
 #include "server/server.h"
-
-static int mlf__hex(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-char *mlf_http_url_decode(mlf_pool *pool, const char *s, size_t len, bool plus_is_space, size_t *ret_len)
-{
-    char *out = mlf_pool_alloc(pool, len + 1);
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '%' && i + 2 < len) {
-            int hi = mlf__hex((unsigned char)s[i + 1]);
-            int lo = mlf__hex((unsigned char)s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out[n++] = (char)(hi * 16 + lo);
-                i += 2;
-                continue;
-            }
-        }
-        out[n++] = (plus_is_space && s[i] == '+') ? ' ' : s[i];
-    }
-    out[n] = '\0';
-    if (ret_len != NULL)
-        *ret_len = n;
-    return out;
-}
 
 void mlf_http_respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len)
 {
@@ -260,7 +228,7 @@ int mlf_http_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reque
     *ret_match = hm;
     size_t raw_len, path_len;
     const char *raw = mlf__merge_slashes(pool, req->path, req->path_len, &raw_len);
-    const char *path = mlf_http_url_decode(pool, raw, raw_len, false, &path_len);
+    const char *path = mlf_text_percent_decode(pool, raw, raw_len, 0, &path_len);
     hm->result = mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &hm->m);
     /* only artifact uploads may be larger than --max-body-size (h2o's own limit is theirs) */
     if (app->max_body_size > 0 && req->body_len > app->max_body_size &&

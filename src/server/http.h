@@ -109,9 +109,6 @@ int mlf_http_check_json_content_type(mlf_pool *pool, const mlf_http_request *req
 /** The body as _get_request_message reads it: not JSON counts as {}, a JSON string is decoded once more. */
 mlf_json *mlf_http_body_json(mlf_pool *pool, const mlf_http_request *req);
 
-/** Decodes %XX escapes (and '+' as space when plus_is_space) into a pool string; bad escapes stay as they are. */
-char *mlf_http_url_decode(mlf_pool *pool, const char *s, size_t len, bool plus_is_space, size_t *ret_len);
-
 /* The handlers of the route table (routes.def's and mlf_http_rpc, which serves every rpc). */
 #include "generated/route_handlers.h"
 

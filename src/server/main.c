@@ -6,6 +6,7 @@
  *   mlflow-c db current URI     print its revision
  *   mlflow-c --version
  */
+#include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,65 +106,104 @@ static int mlf__server(int argc, char **argv)
         .artifacts_destination = mlf__env("MLFLOW_ARTIFACTS_DESTINATION", "./mlartifacts"),
         .serve_artifacts = getenv("MLFLOW_SERVE_ARTIFACTS") ? mlf__env_true("MLFLOW_SERVE_ARTIFACTS") : 1,
     };
-    for (int i = 0; i < argc; i++) {
-        char *arg = argv[i];
-        char *val = NULL;
-        char *eq = strchr(arg, '=');
-        if (strncmp(arg, "--", 2) == 0 && eq != NULL) {
-            *eq = '\0';
-            val = eq + 1;
-        }
-#define MLF__VALUE()                                                                                                       \
-    do {                                                                                                                   \
-        if (val == NULL) {                                                                                                 \
-            if (i + 1 >= argc) {                                                                                           \
-                fprintf(stderr, "mlflow-c: %s needs a value\n", arg);                                                      \
-                return 2;                                                                                                  \
-            }                                                                                                              \
-            val = argv[++i];                                                                                               \
-        }                                                                                                                  \
-    } while (0)
-        if (strcmp(arg, "--host") == 0 || strcmp(arg, "-h") == 0) {
-            MLF__VALUE();
-            sc.host = val;
-        } else if (strcmp(arg, "--port") == 0 || strcmp(arg, "-p") == 0) {
-            MLF__VALUE();
-            sc.port = atoi(val);
-        } else if (strcmp(arg, "--workers") == 0 || strcmp(arg, "-w") == 0) {
-            MLF__VALUE();
-            sc.workers = atoi(val);
-        } else if (strcmp(arg, "--backend-store-uri") == 0) {
-            MLF__VALUE();
-            cfg.backend_store_uri = val;
-        } else if (strcmp(arg, "--default-artifact-root") == 0) {
-            MLF__VALUE();
-            cfg.default_artifact_root = val;
-        } else if (strcmp(arg, "--artifacts-destination") == 0) {
-            MLF__VALUE();
-            cfg.artifacts_destination = val;
-        } else if (strcmp(arg, "--static-prefix") == 0) {
-            MLF__VALUE();
-            sc.static_prefix = val;
-        } else if (strcmp(arg, "--max-body-size") == 0) {
-            MLF__VALUE();
-            sc.max_body_size = strtoull(val, NULL, 10);
-        } else if (strcmp(arg, "--serve-artifacts") == 0) {
+    enum {
+        MLF__OPT_STORE = 256,
+        MLF__OPT_ROOT,
+        MLF__OPT_DEST,
+        MLF__OPT_PREFIX,
+        MLF__OPT_MAX_BODY,
+        MLF__OPT_SERVE,
+        MLF__OPT_NO_SERVE,
+        MLF__OPT_ONLY,
+        MLF__OPT_NO_LOG,
+        MLF__OPT_HELP,
+    };
+    static const struct option longopts[] = {
+        {"host", required_argument, NULL, 'h'},
+        {"port", required_argument, NULL, 'p'},
+        {"workers", required_argument, NULL, 'w'},
+        {"backend-store-uri", required_argument, NULL, MLF__OPT_STORE},
+        {"default-artifact-root", required_argument, NULL, MLF__OPT_ROOT},
+        {"artifacts-destination", required_argument, NULL, MLF__OPT_DEST},
+        {"static-prefix", required_argument, NULL, MLF__OPT_PREFIX},
+        {"max-body-size", required_argument, NULL, MLF__OPT_MAX_BODY},
+        {"serve-artifacts", no_argument, NULL, MLF__OPT_SERVE},
+        {"no-serve-artifacts", no_argument, NULL, MLF__OPT_NO_SERVE},
+        {"artifacts-only", no_argument, NULL, MLF__OPT_ONLY},
+        {"no-access-log", no_argument, NULL, MLF__OPT_NO_LOG},
+        {"help", no_argument, NULL, MLF__OPT_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    /* '+': the first operand ends the options (it is then refused); ':': a missing value is told apart */
+    optind = 1;
+    opterr = 0;
+    for (;;) {
+        const char *cur = optind < argc ? argv[optind] : NULL; /* what getopt_long reads now */
+        int idx = -1;
+        int c = getopt_long(argc, argv, "+:h:p:w:", longopts, &idx);
+        if (c == -1 && cur != NULL && strcmp(cur, "--") == 0)
+            c = '?'; /* no "--" ends the options here */
+        else if (c == -1)
+            break;
+        /* getopt_long takes unambiguous prefixes ("--back"); `mlflow server` does not */
+        if (idx >= 0 && cur != NULL && strncmp(cur, "--", 2) == 0 &&
+            strcspn(cur + 2, "=") != strlen(longopts[idx].name))
+            c = '?';
+        switch (c) {
+        case 'h':
+            sc.host = optarg;
+            break;
+        case 'p':
+            sc.port = atoi(optarg);
+            break;
+        case 'w':
+            sc.workers = atoi(optarg);
+            break;
+        case MLF__OPT_STORE:
+            cfg.backend_store_uri = optarg;
+            break;
+        case MLF__OPT_ROOT:
+            cfg.default_artifact_root = optarg;
+            break;
+        case MLF__OPT_DEST:
+            cfg.artifacts_destination = optarg;
+            break;
+        case MLF__OPT_PREFIX:
+            sc.static_prefix = optarg;
+            break;
+        case MLF__OPT_MAX_BODY:
+            sc.max_body_size = strtoull(optarg, NULL, 10);
+            break;
+        case MLF__OPT_SERVE:
             cfg.serve_artifacts = 1;
-        } else if (strcmp(arg, "--no-serve-artifacts") == 0) {
+            break;
+        case MLF__OPT_NO_SERVE:
             cfg.serve_artifacts = 0;
-        } else if (strcmp(arg, "--artifacts-only") == 0) {
+            break;
+        case MLF__OPT_ONLY:
             sc.artifacts_only = 1;
-        } else if (strcmp(arg, "--no-access-log") == 0) {
+            break;
+        case MLF__OPT_NO_LOG:
             sc.access_log = 0;
-        } else if (strcmp(arg, "--help") == 0) {
+            break;
+        case MLF__OPT_HELP:
             mlf__usage(stdout);
             return 0;
-        } else {
-            fprintf(stderr, "mlflow-c: unknown option %s\n", arg);
+        case ':':
+            fprintf(stderr, "mlflow-c: %s needs a value\n", cur);
+            return 2;
+        default:
+            /* "--name=value": the name */
+            fprintf(stderr, "mlflow-c: unknown option %.*s\n",
+                    (int)(strncmp(cur, "--", 2) == 0 ? strcspn(cur, "=") : strlen(cur)), cur);
             mlf__usage(stderr);
             return 2;
         }
-#undef MLF__VALUE
+    }
+    if (optind < argc) {
+        fprintf(stderr, "mlflow-c: unknown option %s\n", argv[optind]);
+        mlf__usage(stderr);
+        return 2;
     }
     if (sc.port <= 0 || sc.port > 65535) {
         fprintf(stderr, "mlflow-c: invalid port\n");
@@ -220,14 +260,24 @@ static int mlf__db(int argc, char **argv)
         fprintf(stderr, "usage: mlflow-c db upgrade [--no-backup] URI | mlflow-c db current URI\n");
         return 2;
     }
-    for (int i = 1; i < argc; i++) {
-        if (upgrade && strcmp(argv[i], "--no-backup") == 0)
+    static const struct option upgrade_opts[] = {{"no-backup", no_argument, NULL, 'b'}, {NULL, 0, NULL, 0}};
+    static const struct option no_opts[] = {{NULL, 0, NULL, 0}};
+    /* "-": options and the URI in any order, each argument in turn (a single "-" included) */
+    optind = 1;
+    opterr = 0;
+    for (;;) {
+        const char *cur = optind < argc ? argv[optind] : NULL; /* what getopt_long reads now */
+        int c = getopt_long(argc, argv, "-", upgrade ? upgrade_opts : no_opts, NULL);
+        if (c == -1 && (cur == NULL || strcmp(cur, "--") != 0))
+            break;
+        if (c == 'b' && strcmp(cur, "--no-backup") == 0) {
             opts.no_backup = true;
-        else if (argv[i][0] == '-' || uri != NULL) {
-            fprintf(stderr, "mlflow-c db %s: unexpected argument %s\n", cmd, argv[i]);
+        } else if (c == 1 && optarg[0] != '-' && uri == NULL) {
+            uri = optarg;
+        } else {
+            fprintf(stderr, "mlflow-c db %s: unexpected argument %s\n", cmd, cur);
             return 2;
-        } else
-            uri = argv[i];
+        }
     }
     if (uri == NULL) {
         fprintf(stderr, "mlflow-c db %s: missing the backend store URI\n", cmd);
@@ -261,7 +311,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(argv[1], "server") == 0)
-        return mlf__server(argc - 2, argv + 2);
+        return mlf__server(argc - 1, argv + 1);
     if (strcmp(argv[1], "endpoints") == 0)
         return mlf__endpoints();
     if (strcmp(argv[1], "db") == 0)

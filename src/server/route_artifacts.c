@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "artifacts/local.h"
+#include "core/text.h"
 #include "server/http.h"
 #include "service/artifacts/artifact.h"
 
@@ -63,7 +64,7 @@ static bool mlf__has_nul(mlf_pool *pool, const char *s, size_t len)
     if (s == NULL)
         return false;
     size_t n;
-    const char *d = mlf_http_url_decode(pool, s, len, true, &n);
+    const char *d = mlf_text_percent_decode(pool, s, len, MLF_TEXT_PLUS_SPACE, &n);
     return memchr(d, '\0', n) != NULL;
 }
 
@@ -172,10 +173,11 @@ static bool mlf__arg_get(mlf_pool *pool, const mlf_http_request *req, const char
             const char *eq = memchr(q + i, '=', j - i);
             size_t klen = eq != NULL ? (size_t)(eq - (q + i)) : j - i;
             size_t kn;
-            const char *k = mlf_http_url_decode(pool, q + i, klen, true, &kn);
+            const char *k = mlf_text_percent_decode(pool, q + i, klen, MLF_TEXT_PLUS_SPACE, &kn);
             if (kn == strlen(key) && memcmp(k, key, kn) == 0) {
                 if (eq != NULL)
-                    ret->val = mlf_http_url_decode(pool, eq + 1, (size_t)(q + j - eq - 1), true, &ret->len);
+                    ret->val = mlf_text_percent_decode(pool, eq + 1, (size_t)(q + j - eq - 1), MLF_TEXT_PLUS_SPACE,
+                                                       &ret->len);
                 else
                     ret->val = "", ret->len = 0;
                 return true;

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "graphql/graphql.h"
 #include "json/pbjson.h"
 #include "server/http.h"
@@ -498,9 +499,10 @@ static void mlf__request_args(mlf_pool *pool, const mlf_http_request *req, const
         const char *stop = amp != NULL ? amp : end;
         const char *eq = memchr(s, '=', (size_t)(stop - s));
         if (eq != NULL) {
-            const char *key = mlf_http_url_decode(pool, s, (size_t)(eq - s), true, NULL);
+            const char *key = mlf_text_percent_decode(pool, s, (size_t)(eq - s), MLF_TEXT_PLUS_SPACE, NULL);
             size_t vlen;
-            const char *val = mlf_http_url_decode(pool, eq + 1, (size_t)(stop - eq - 1), true, &vlen);
+            const char *val =
+                mlf_text_percent_decode(pool, eq + 1, (size_t)(stop - eq - 1), MLF_TEXT_PLUS_SPACE, &vlen);
             if (strcmp(key, "query") == 0)
                 *query = val;
             else if (strcmp(key, "operationName") == 0)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "server/http.h"
 #include "store/pystr.h"
 #include "json/json.h"
@@ -35,8 +36,10 @@ static void mlf__parse_args(mlf_pool *pool, const char *q, size_t qlen, mlf__bul
         if (j > i) {
             const char *eq = memchr(q + i, '=', j - i);
             size_t klen = eq != NULL ? (size_t)(eq - (q + i)) : j - i;
-            const char *key = mlf_http_url_decode(pool, q + i, klen, true, NULL);
-            const char *val = eq != NULL ? mlf_http_url_decode(pool, eq + 1, (size_t)(q + j - eq - 1), true, NULL) : "";
+            const char *key = mlf_text_percent_decode(pool, q + i, klen, MLF_TEXT_PLUS_SPACE, NULL);
+            const char *val =
+                eq != NULL ? mlf_text_percent_decode(pool, eq + 1, (size_t)(q + j - eq - 1), MLF_TEXT_PLUS_SPACE, NULL)
+                           : "";
             if (strcmp(key, "run_id") == 0) {
                 if (ret->n_run_ids == cap) {
                     cap = cap == 0 ? 8 : cap * 2;

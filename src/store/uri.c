@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "store/pystr.h"
 
 /* urllib.parse's scheme lists (CPython 3.11). */
@@ -199,94 +200,6 @@ char *mlf_uri_unparse(mlf_pool *pool, const mlf_url *u)
     return b.data;
 }
 
-static int mlf__hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Appends bytes decoded as UTF-8 with errors='replace'. */
-static void mlf__append_utf8_replace(mlf_buf *b, const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            mlf_buf_putc(b, (char)c);
-            i++;
-            continue;
-        }
-        size_t need;
-        uint32_t min, cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 2;
-            min = 0x80;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 3;
-            min = 0x800;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 4;
-            min = 0x10000;
-            cp = c & 0x07;
-        } else {
-            mlf_buf_puts(b, "\xEF\xBF\xBD");
-            i++;
-            continue;
-        }
-        size_t j = 1;
-        for (; j < need && i + j < n && (s[i + j] & 0xC0) == 0x80; j++)
-            cp = (cp << 6) | (s[i + j] & 0x3F);
-        if (j < need || cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            mlf_buf_puts(b, "\xEF\xBF\xBD");
-            i += j < need ? j : 1;
-            continue;
-        }
-        mlf_buf_append(b, s + i, need);
-        i += need;
-    }
-}
-
-char *mlf_uri_unquote(mlf_pool *pool, const char *s)
-{
-    if (strchr(s, '%') == NULL)
-        return mlf_pool_strdup(pool, s);
-    mlf_buf out;
-    mlf_buf_init(&out, pool, strlen(s) + 1);
-    mlf_buf bytes;
-    mlf_buf_init(&bytes, pool, 64);
-    const char *p = s;
-    while (*p != '\0') {
-        if ((unsigned char)*p >= 0x80) {
-            /* non-ASCII runs are kept as they are */
-            const char *start = p;
-            while (*p != '\0' && (unsigned char)*p >= 0x80)
-                p++;
-            mlf_buf_append(&out, start, (size_t)(p - start));
-            continue;
-        }
-        bytes.len = 0;
-        while (*p != '\0' && (unsigned char)*p < 0x80) {
-            int hi, lo;
-            if (*p == '%' && (hi = mlf__hexval(p[1])) >= 0 && (lo = mlf__hexval(p[2])) >= 0) {
-                mlf_buf_putc(&bytes, (char)(hi * 16 + lo));
-                p += 3;
-            } else {
-                mlf_buf_putc(&bytes, *p);
-                p++;
-            }
-        }
-        mlf__append_utf8_replace(&out, (const unsigned char *)bytes.data, bytes.len);
-    }
-    return out.data;
-}
-
 const char *mlf_uri_hostname(mlf_pool *pool, const mlf_url *u)
 {
     const char *at = strrchr(u->netloc, '@');
@@ -312,7 +225,7 @@ const char *mlf_uri_hostname(mlf_pool *pool, const mlf_url *u)
 static int mlf__decode(mlf_pool *pool, const char *url, char **ret, mlf_error *err)
 {
     for (int i = 0; i < 10; i++) {
-        char *decoded = mlf_uri_unquote(pool, url);
+        char *decoded = mlf_text_percent_decode(pool, url, strlen(url), MLF_TEXT_UTF8_REPLACE, NULL);
         mlf_url parts;
         int rc = mlf_uri_parse(pool, decoded, &parts, err);
         if (rc < 0)
@@ -374,7 +287,7 @@ int mlf_uri_local_file_to_path(mlf_pool *pool, const char *uri, char **ret, mlf_
             return rc;
         path = u.path;
     }
-    *ret = mlf_uri_unquote(pool, path); /* url2pathname on POSIX */
+    *ret = mlf_text_percent_decode(pool, path, strlen(path), MLF_TEXT_UTF8_REPLACE, NULL); /* url2pathname on POSIX */
     return 0;
 }
 

@@ -33,8 +33,6 @@ int mlf_uri_parse(mlf_pool *pool, const char *url, mlf_url *ret, mlf_error *err)
 int mlf_uri_split(mlf_pool *pool, const char *url, mlf_url *ret, mlf_error *err);
 /** urlunparse(components) (urlunsplit when params is ""). */
 char *mlf_uri_unparse(mlf_pool *pool, const mlf_url *url);
-/** urllib.parse.unquote(s) (UTF-8, errors='replace'). */
-char *mlf_uri_unquote(mlf_pool *pool, const char *s);
 
 /** The hostname property of a parse result: lower-cased, NULL when empty. */
 const char *mlf_uri_hostname(mlf_pool *pool, const mlf_url *url);

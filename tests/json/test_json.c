@@ -353,30 +353,6 @@ static void test_parse_utf8(void **state)
     assert_null(parse_n(pool, "\"\xe2\x82\xac\"", 3));
 }
 
-static void test_utf8_len(void **state)
-{
-    (void)state;
-    size_t bad = 99;
-    assert_int_equal(mlf_json_utf8_len("a", 1, &bad), 1);
-    assert_int_equal(mlf_json_utf8_len("\xc3\xa9", 2, &bad), 2);
-    assert_int_equal(mlf_json_utf8_len("\xe2\x82\xac", 3, &bad), 3);
-    assert_int_equal(mlf_json_utf8_len("\xf0\x9f\x98\x80", 4, &bad), 4);
-    /* ill-formed: *bad is the maximal ill-formed subpart */
-    static const struct {
-        const char *s;
-        size_t n, bad;
-    } cases[] = {
-        {"\x80", 1, 1},         {"\xff", 1, 1},         {"\xc0\x80", 2, 1},         {"\xc3", 1, 1},
-        {"\xc3x", 2, 1},        {"\xe2\x82", 2, 2},     {"\xe2\x82x", 3, 2},        {"\xe0\x80\x80", 3, 1},
-        {"\xed\xa0\x80", 3, 1}, {"\xf0\x9f\x98", 3, 3}, {"\xf4\x90\x80\x80", 4, 1},
-    };
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        bad = 99;
-        assert_int_equal(mlf_json_utf8_len(cases[i].s, cases[i].n, &bad), 0);
-        assert_int_equal(bad, cases[i].bad);
-    }
-}
-
 static void test_parse_bom(void **state)
 {
     mlf_pool *pool = *state;
@@ -385,6 +361,81 @@ static void test_parse_bom(void **state)
     assert_int_equal(v->type, MLF_JSON_OBJECT);
     assert_null(parse(pool, "{\"a\": 1}\xef\xbb\xbf"));
     assert_null(parse(pool, "\xef\xbb\xbf"));
+}
+
+static mlf_json *loads_n(mlf_pool *pool, const char *text, size_t len)
+{
+    mlf_json *v = NULL;
+    return mlf_json_parse_ex(pool, text, len, MLF_JSON_LOADS, &v, NULL) == 0 ? v : NULL;
+}
+
+static mlf_json *loads(mlf_pool *pool, const char *text)
+{
+    return loads_n(pool, text, strlen(text));
+}
+
+/* MLF_JSON_LOADS: what json.loads(bytes) takes that the strict reader refuses */
+static void test_parse_loads(void **state)
+{
+    mlf_pool *pool = *state;
+    /* lone surrogates are kept (three-byte form); pairs still combine */
+    mlf_json *v = loads(pool, "\"\\ud800x\\udc00\"");
+    assert_non_null(v);
+    assert_int_equal(v->len, 7);
+    assert_memory_equal(v->text, "\xed\xa0\x80x\xed\xb0\x80", 7);
+    v = loads(pool, "\"\\ud83d\\ude00\"");
+    assert_non_null(v);
+    assert_string_equal(v->text, "\xf0\x9f\x98\x80");
+    assert_null(parse(pool, "\"\\ud800\""));
+    /* an encoded surrogate ('surrogatepass') */
+    assert_non_null(loads(pool, "\"\xed\xa0\x80\""));
+    assert_null(loads(pool, "\"\xc3\""));
+    /* keys holding U+0000, with their lengths */
+    v = loads(pool, "{\"a\\u0000b\": 1, \"c\": 2}");
+    assert_non_null(v);
+    assert_int_equal(v->n, 2);
+    assert_non_null(v->key_lens);
+    assert_int_equal(v->key_lens[0], 3);
+    assert_memory_equal(v->keys[0], "a\0b", 3);
+    assert_int_equal(v->key_lens[1], 1);
+    assert_null(parse(pool, "{\"a\\u0000b\": 1}"));
+    /* repeated keys: first position, last value */
+    v = loads(pool, "{\"k\": 1, \"j\": 2, \"k\": 3}");
+    assert_int_equal(v->n, 2);
+    assert_string_equal(v->keys[0], "k");
+    assert_string_equal(v->items[0]->text, "3");
+    /* an int -0 is 0; NaN, Infinity and big ints as the strict reader reads them */
+    assert_string_equal(loads(pool, "-0")->text, "0");
+    assert_string_equal(loads(pool, "-0.0")->text, "-0.0");
+    assert_true(isnan(loads(pool, "NaN")->number));
+    assert_true(isinf(loads(pool, "-Infinity")->number));
+    assert_string_equal(loads(pool, "123456789012345678901234567890")->text, "123456789012345678901234567890");
+    /* UTF-16 and UTF-32, with and without a BOM; odd lengths are refused */
+    v = loads_n(pool, "\xff\xfe{\0\"\0a\0\"\0:\0" "1\0}\0", 16);
+    assert_non_null(v);
+    assert_string_equal(mlf_json_get(v, "a")->text, "1");
+    v = loads_n(pool, "\0[\0" "1\0]", 6);
+    assert_non_null(v);
+    assert_int_equal(v->type, MLF_JSON_ARRAY);
+    v = loads_n(pool, "\"\0\0\0\xe9\0\0\0\"\0\0\0", 12);
+    assert_non_null(v);
+    assert_string_equal(v->text, "\xc3\xa9");
+    assert_null(loads_n(pool, "\0[\0" "1\0", 5));
+    /* a UTF-8 BOM is skipped */
+    assert_non_null(loads(pool, "\xef\xbb\xbf[]"));
+    /* nesting to Python's recursion limit, a scalar counting one level */
+    char *doc = mlf_pool_alloc(pool, 2 * MLF_JSON_LOADS_MAX_DEPTH + 2);
+    size_t n = 0;
+    for (int i = 0; i < MLF_JSON_LOADS_MAX_DEPTH; i++)
+        doc[n++] = '[';
+    for (int i = 0; i < MLF_JSON_LOADS_MAX_DEPTH; i++)
+        doc[n++] = ']';
+    assert_non_null(loads_n(pool, doc, n));
+    memmove(doc + MLF_JSON_LOADS_MAX_DEPTH + 1, doc + MLF_JSON_LOADS_MAX_DEPTH, MLF_JSON_LOADS_MAX_DEPTH);
+    doc[MLF_JSON_LOADS_MAX_DEPTH] = '1';
+    assert_null(loads_n(pool, doc, n + 1));
+    assert_non_null(loads_n(pool, doc + 1, n - 1));
+    assert_null(parse_n(pool, doc + 1, n - 1));
 }
 
 static void test_parse_depth(void **state)
@@ -653,8 +704,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parse_error_message, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_escapes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_utf8, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_utf8_len, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_bom, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_loads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_depth, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse_large, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_string, setup, teardown),

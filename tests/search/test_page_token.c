@@ -92,6 +92,8 @@ static const token_case cases[] = {
     {"eyJvZmZzZXQiOiAiwyJ9", MLF_ERR_INVALID_PARAMETER_VALUE, 0, "Invalid page token, decoded value=b'{\"offset\": \"\\xc3\"}'"},
     {"eyJvZmZzZXQiOgk3IH0=", 0, 7LL, NULL},
     {"eyJvZmZzZXQiOiAiXHVkODNkXHVkZTAwIn0=", MLF_ERR_INVALID_PARAMETER_VALUE, 0, "Invalid page token, not stringable 😀"},
+    {"eyJvZmZzZXRcdTAwMDAiOiA3fQ==", MLF_ERR_INVALID_PARAMETER_VALUE, 0, "Invalid page token, parsed value={'offset\\x00': 7}"},
+    {"eyJvZmZzZXQiOiAiXHVkODAwIn0=", MLF_ERR_INVALID_PARAMETER_VALUE, 0, "Invalid page token, not stringable \xed\xa0\x80"},
 };
 
 static void test_case(void **state)

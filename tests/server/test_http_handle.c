@@ -273,16 +273,6 @@ static void test_artifacts_only(void **state)
     f->app.artifacts_only = false;
 }
 
-static void test_url_decode(void **state)
-{
-    fixture *f = *state;
-    size_t n;
-    assert_string_equal(mlf_http_url_decode(f->pool, "a%20b+c", 7, true, &n), "a b c");
-    assert_string_equal(mlf_http_url_decode(f->pool, "a%20b+c", 7, false, &n), "a b+c");
-    assert_string_equal(mlf_http_url_decode(f->pool, "%zz%4", 5, true, &n), "%zz%4");
-    assert_string_equal(mlf_http_url_decode(f->pool, "%41%", 4, true, &n), "A%");
-}
-
 /* Only a route flagged unlimited-body (artifact uploads) takes a body over max_body_size. */
 static void test_body_limit(void **state)
 {
@@ -308,7 +298,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_then_get),
         cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_url_decode),
         cmocka_unit_test(test_lanes),
         cmocka_unit_test(test_routes),
         cmocka_unit_test(test_static_prefix),

@@ -449,6 +449,11 @@ static void test_set_experiment_tag(void **state)
 
     assert_error(mlf_store_set_experiment_tag(f->store, f->pool, "55", "k", "v", &err), err,
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=55 exists");
+    /* "" fetches the Default experiment, then the tag row's experiment_id "" is refused by the database */
+    assert_error(mlf_store_set_experiment_tag(f->store, f->pool, "", "k", "v", &err), err, MLF_ERR_BAD_REQUEST,
+                 mlf_test_pg() ? "(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type integer: "
+                                 "\"\""
+                               : "(sqlite3.IntegrityError) FOREIGN KEY constraint failed");
     assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, id, &err), 0);
     assert_error(mlf_store_set_experiment_tag(f->store, f->pool, id, "should", "notset", &err), err,
                  MLF_ERR_INVALID_PARAMETER_VALUE,

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "service/validate.h"
 #include "store/pystr.h"
 #include "store/uri.h"
@@ -221,24 +222,12 @@ int mlf_registry_check_source_regex(mlf_pool *pool, const char *source, mlf_erro
 /* urllib.parse.unquote_plus(s), a NUL it yields written as MLF__NUL_MARK. */
 static char *mlf__unquote_plus(mlf_pool *pool, const char *s)
 {
-    char *plus = mlf_pool_strdup(pool, s);
-    for (char *p = plus; *p != '\0'; p++)
-        if (*p == '+')
-            *p = ' ';
-    mlf_buf out;
-    mlf_buf_init(&out, pool, strlen(plus) + 1);
-    const char *p = plus;
-    for (;;) {
-        const char *nul = strstr(p, "%00");
-        if (nul == NULL) {
-            mlf_buf_puts(&out, mlf_uri_unquote(pool, p));
-            break;
-        }
-        mlf_buf_puts(&out, mlf_uri_unquote(pool, mlf_pool_strndup(pool, p, (size_t)(nul - p))));
-        mlf_buf_putc(&out, MLF__NUL_MARK);
-        p = nul + 3;
-    }
-    return out.data;
+    size_t n;
+    char *out = mlf_text_percent_decode(pool, s, strlen(s), MLF_TEXT_PLUS_SPACE | MLF_TEXT_UTF8_REPLACE, &n);
+    for (size_t i = 0; i < n; i++)
+        if (out[i] == '\0')
+            out[i] = MLF__NUL_MARK;
+    return out;
 }
 
 /* _validate_non_local_source_contains_relative_paths */

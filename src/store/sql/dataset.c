@@ -1,5 +1,5 @@
 /*
- * Run inputs in SQLite, mirroring SqlAlchemyStore.log_inputs /
+ * Run inputs on both backends, mirroring SqlAlchemyStore.log_inputs /
  * _log_inputs_impl and _search_datasets (MLflow 3.6): datasets, the
  * dataset -> run input edges with their input tags, model inputs, and the
  * dataset summaries of experiments. Dataset and tag limits are checked by

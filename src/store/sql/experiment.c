@@ -1,5 +1,5 @@
 /*
- * Experiments in SQLite, mirroring SqlAlchemyStore's experiment methods
+ * Experiments on both backends, mirroring SqlAlchemyStore's experiment methods
  * (mlflow/store/tracking/sqlalchemy_store.py at MLflow 3.6): same SQL
  * effects, same errors and messages. Validation of names, tags and artifact
  * locations is the caller's (service/validate.h), as MLflow does it before
@@ -478,8 +478,16 @@ static int mlf__tag_owner(mlf_sql_conn *c, mlf_pool *pool, const char *const *id
     ret->by_id = true;
     if (deleting)
         return mlf__parse_id(c, pool, experiment_id, &ret->id, err);
+    /* session.merge keys the tag by the id as given: "" matches no experiment (SQLite's foreign key refuses it;
+       PostgreSQL refuses the text in an integer column first) */
     if (mlf_pystr_parse_int(experiment_id != NULL ? experiment_id : "", &ret->id) != 0)
-        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) FOREIGN KEY constraint failed");
+        return mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES
+                   ? mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST,
+                                   "(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type integer: "
+                                   "\"%s\"",
+                                   experiment_id != NULL ? experiment_id : "")
+                   : mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST,
+                                   "(sqlite3.IntegrityError) FOREIGN KEY constraint failed");
     return 0;
 }
 

@@ -1,5 +1,5 @@
 /*
- * Metrics in SQLite: SqlAlchemyStore.log_metric / _log_metrics /
+ * Metrics on both backends: SqlAlchemyStore.log_metric / _log_metrics /
  * _update_latest_metrics_if_necessary / _log_model_metrics and the history
  * reads (get_metric_history, get_metric_history_bulk,
  * get_metric_history_bulk_interval).

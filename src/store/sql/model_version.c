@@ -1,5 +1,5 @@
 /*
- * Model versions, their tags and the registered model aliases in SQLite,
+ * Model versions, their tags and the registered model aliases on both backends,
  * mirroring the model registry's SqlAlchemyStore (MLflow 3.6) and
  * SqlModelVersion.to_mlflow_entity / ModelVersion.to_proto. Also the two
  * reads of tracking tables that registering a version needs (a run's

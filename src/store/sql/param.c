@@ -1,5 +1,5 @@
 /*
- * Params in SQLite: SqlAlchemyStore.log_param and _log_params. A param is
+ * Params on both backends: SqlAlchemyStore.log_param and _log_params. A param is
  * immutable: logging the value it already has is a no-op, another value is
  * refused with MLflow's messages (one form for log_param, a list form for
  * log_batch).

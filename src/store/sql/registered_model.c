@@ -1,5 +1,5 @@
 /*
- * Registered models in SQLite, mirroring the model registry's
+ * Registered models on both backends, mirroring the model registry's
  * SqlAlchemyStore (mlflow/store/model_registry/sqlalchemy_store.py at MLflow
  * 3.6) and SqlRegisteredModel.to_mlflow_entity: same rows, same errors and
  * messages. Validation of names and tags is the caller's (service/validate.h).

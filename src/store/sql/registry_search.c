@@ -1,5 +1,5 @@
 /*
- * searchRegisteredModels and searchModelVersions in SQLite: the SQL the
+ * searchRegisteredModels and searchModelVersions on both backends: the SQL the
  * model registry's SqlAlchemyStore builds (_get_search_registered_model_
  * filter_query, _get_search_model_versions_filter_clauses, the order_by
  * parsers, LIMIT max_results + 1 for the page token), from clauses parsed by

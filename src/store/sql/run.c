@@ -1,5 +1,5 @@
 /*
- * Runs in SQLite, mirroring SqlAlchemyStore's run methods (create_run,
+ * Runs on both backends, mirroring SqlAlchemyStore's run methods (create_run,
  * get_run, update_run_info, delete_run, restore_run, log_batch), the run
  * lookups the metric, param and tag files share, and the bulk loader of full
  * Run messages that get_run and search_runs use.

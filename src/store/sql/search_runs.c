@@ -1,5 +1,5 @@
 /*
- * searchRuns in SQLite, with the results of SqlAlchemyStore._search_runs
+ * searchRuns on both backends, with the results of SqlAlchemyStore._search_runs
  * (MLflow 3.6): the same runs, in the same order, in the same pages.
  *
  * One query finds the matching runs with their sort keys: a metric, param

@@ -1,5 +1,5 @@
 /*
- * Run tags in SQLite: SqlAlchemyStore.set_tag, _set_tags and delete_tag.
+ * Run tags on both backends: SqlAlchemyStore.set_tag, _set_tags and delete_tag.
  * The mlflow.runName tag is the run's name: setting it renames the run
  * through update_run_info (which ignores an empty name).
  */
