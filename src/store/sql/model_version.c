@@ -740,26 +740,21 @@ int mlf_store_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const
     return mlf_sql_in_write(mlf__store(store), pool, mlf__set_alias_tx, &a, err);
 }
 
-static int mlf__delete_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *alias, mlf_error *err)
-{
-    Mlflow__RegisteredModel *rm;
-    int rc = mlf_sql_rm_fetch(c, pool, name, false, &rm, err);
-    if (rc < 0)
-        return rc;
-    /* a missing alias is not an error */
-    return mlf__run(c, pool, "DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?", "tt",
-                    (const void *[]){name, alias}, err);
-}
-
 typedef struct {
     const char *name;
     const char *alias;
 } mlf__delete_alias_args;
 
+/* The transaction's body: the model must exist; a missing alias is not an error. */
 static int mlf__delete_alias_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__delete_alias_args *a = arg;
-    return mlf__delete_alias_in_tx(c, pool, a->name, a->alias, err);
+    Mlflow__RegisteredModel *rm;
+    int rc = mlf_sql_rm_fetch(c, pool, a->name, false, &rm, err);
+    if (rc < 0)
+        return rc;
+    return mlf__run(c, pool, "DELETE FROM registered_model_aliases WHERE name = ? AND alias = ?", "tt",
+                    (const void *[]){a->name, a->alias}, err);
 }
 
 int mlf_store_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
