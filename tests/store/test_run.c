@@ -791,6 +791,15 @@ static int insert_tag(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, const
     return rc == MLF_SQL_DONE ? 0 : mlf_sql_error(pool, c, rc, err);
 }
 
+/* Writers queued on s, the running group's included (read under the queue's lock, as the store writes it). */
+static int queued(mlf_sql_store *s)
+{
+    pthread_mutex_lock(&s->queue_mu);
+    int n = s->queue_len;
+    pthread_mutex_unlock(&s->queue_mu);
+    return n;
+}
+
 static int member_fn(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     group_member *m = arg;
@@ -807,7 +816,7 @@ static int member_fn(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
         return rc < 0 ? rc : insert_tag(c, pool, "no-such-run", key, err);
     }
     case 3:
-        while (__atomic_load_n(&m->s->queue_len, __ATOMIC_SEQ_CST) < m->wait_for) /* racy read: fine for a poll */
+        while (queued(m->s) < m->wait_for)
             usleep(1000);
         return insert_tag(c, pool, m->run_id, key, err);
     default:
@@ -846,7 +855,7 @@ static void run_group(fixture *f, const char *run_id, const int *kinds, group_me
         ms[i] = (group_member){.s = s, .run_id = run_id, .index = i, .kind = i == 0 ? 3 : kinds[i - 1],
                                .wait_for = GROUP_N + 1, .returned = &returned};
     assert_int_equal(pthread_create(&th[0], NULL, member_thread, &ms[0]), 0);
-    while (__atomic_load_n(&s->queue_len, __ATOMIC_SEQ_CST) < 1)
+    while (queued(s) < 1)
         usleep(1000);
     for (int i = 1; i <= GROUP_N; i++)
         assert_int_equal(pthread_create(&th[i], NULL, member_thread, &ms[i]), 0);
