@@ -46,21 +46,6 @@ typedef struct mlf__parser {
 
 /* ---------------------------------------------------------------- UTF-8 */
 
-static uint32_t mlf__utf8_decode(const unsigned char *s, size_t len)
-{
-    switch (len) {
-    case 1:
-        return s[0];
-    case 2:
-        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-    case 3:
-        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    default:
-        return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
-               (s[3] & 0x3F);
-    }
-}
-
 static size_t mlf__utf8_encode(uint32_t cp, char *out)
 {
     if (cp < 0x80) {
@@ -788,16 +773,17 @@ static void mlf__write_str(mlf_buf *buf, const char *str, size_t len, bool ascii
                 mlf__put_u(buf, c);
                 i++;
             } else {
-                size_t bad = 0;
-                size_t n = mlf_text_utf8_len((const char *)s + i, len - i, 0, &bad);
-                if (n == 0) {
+                size_t n;
+                uint32_t cp = mlf_text_utf8_decode((const char *)s + i, len - i, 0, &n);
+                if (cp == MLF_TEXT_CP_INVALID) {
+                    size_t bad = 0;
+                    (void)mlf_text_utf8_len((const char *)s + i, len - i, 0, &bad);
                     if (ascii)
                         mlf__put_u(buf, 0xFFFD);
                     else
                         mlf_buf_append(buf, "\xEF\xBF\xBD", 3);
                     i += bad;
                 } else {
-                    uint32_t cp = mlf__utf8_decode(s + i, n);
                     if (cp >= 0x10000) {
                         cp -= 0x10000;
                         mlf__put_u(buf, 0xD800 + (cp >> 10));

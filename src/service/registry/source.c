@@ -343,7 +343,7 @@ static bool mlf__isdigit(const char *s)
     while (*s != '\0') {
         uint32_t cp;
         size_t len = mlf_pystr_utf8_next(s, &cp);
-        if (!mlf_validate_decimal_digit(cp, NULL))
+        if (!mlf_pystr_is_decimal(cp))
             return false;
         s += len;
     }
