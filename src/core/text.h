@@ -46,7 +46,12 @@ size_t mlf_text_utf8_len(const char *s, size_t n, unsigned flags, size_t *bad);
  * meets each bad byte once (as Python's surrogateescape sees them).
  */
 uint32_t mlf_text_utf8_decode(const char *s, size_t n, unsigned flags, size_t *clen);
-/** Appends cp as UTF-8 (a lone surrogate too, as Python's 'surrogatepass'); cp <= 0x10FFFF. */
+/**
+ * Writes cp (<= 0x10FFFF; a lone surrogate too, as Python's 'surrogatepass')
+ * as UTF-8 to out[0..4) and returns its length (1 to 4).
+ */
+size_t mlf_text_utf8_encode(uint32_t cp, char *out);
+/** Appends cp as UTF-8, as mlf_text_utf8_encode writes it. */
 void mlf_text_utf8_put(mlf_buf *buf, uint32_t cp);
 
 /* ------------------------------------------------------ percent-decoding */

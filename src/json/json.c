@@ -44,32 +44,6 @@ typedef struct mlf__parser {
     size_t cap;
 } mlf__parser;
 
-/* ---------------------------------------------------------------- UTF-8 */
-
-static size_t mlf__utf8_encode(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* --------------------------------------------------------------- errors */
 
 static mlf_json *mlf__fail(mlf__parser *P, const unsigned char *at, const char *what)
@@ -249,7 +223,7 @@ static bool mlf__parse_str(mlf__parser *P, const char **out, size_t *out_len)
                 r += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
             }
-            o += mlf__utf8_encode(cp, buf + o);
+            o += mlf_text_utf8_encode(cp, buf + o);
             break;
         }
         default:
@@ -605,7 +579,7 @@ static bool mlf__loads_text(mlf_pool *pool, const unsigned char *b, size_t n, co
         }
         if (u > 0x10FFFF)
             return false;
-        o += mlf__utf8_encode(u, out + o);
+        o += mlf_text_utf8_encode(u, out + o);
     }
     out[o] = '\0';
     *ret = out;
