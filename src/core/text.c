@@ -70,6 +70,56 @@ size_t mlf_text_utf8_len(const char *str, size_t n, unsigned flags, size_t *bad)
     return need + 1;
 }
 
+uint32_t mlf_text_utf8_decode(const char *str, size_t n, unsigned flags, size_t *clen)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t bad, k = s[0] < 0x80 ? 1 : mlf_text_utf8_len(str, n, flags, &bad);
+    *clen = k == 0 ? 1 : k;
+    switch (k) {
+    case 0:
+        return MLF_TEXT_CP_INVALID;
+    case 1:
+        return s[0];
+    case 2:
+        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+    case 3:
+        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    default:
+        return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
+               (s[3] & 0x3F);
+    }
+}
+
+size_t mlf_text_utf8_encode(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+void mlf_text_utf8_put(mlf_buf *buf, uint32_t cp)
+{
+    char b[4];
+    mlf_buf_append(buf, b, mlf_text_utf8_encode(cp, b));
+}
+
 /* ------------------------------------------------------ percent-decoding */
 
 /* Appends b[0..n) read as UTF-8: each ill-formed subpart becomes U+FFFD (replace) or %XX per byte (requote). */

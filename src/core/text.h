@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/pool.h"
 
@@ -34,6 +35,24 @@ int mlf_text_hex4(const char *s);
  * replacement character stands for (Python's decoder and werkzeug agree).
  */
 size_t mlf_text_utf8_len(const char *s, size_t n, unsigned flags, size_t *bad);
+
+/** What mlf_text_utf8_decode returns for a byte that does not start a well-formed sequence. */
+#define MLF_TEXT_CP_INVALID 0xFFFFFFFFu
+
+/**
+ * The code point of the UTF-8 sequence at s[0..n), n > 0, with its length
+ * (1 to 4) in *clen; an ill-formed sequence (as mlf_text_utf8_len, same
+ * flags) gives MLF_TEXT_CP_INVALID with *clen 1, so a caller walking a string
+ * meets each bad byte once (as Python's surrogateescape sees them).
+ */
+uint32_t mlf_text_utf8_decode(const char *s, size_t n, unsigned flags, size_t *clen);
+/**
+ * Writes cp (<= 0x10FFFF; a lone surrogate too, as Python's 'surrogatepass')
+ * as UTF-8 to out[0..4) and returns its length (1 to 4).
+ */
+size_t mlf_text_utf8_encode(uint32_t cp, char *out);
+/** Appends cp as UTF-8, as mlf_text_utf8_encode writes it. */
+void mlf_text_utf8_put(mlf_buf *buf, uint32_t cp);
 
 /* ------------------------------------------------------ percent-decoding */
 

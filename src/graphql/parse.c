@@ -119,7 +119,7 @@ static int mlf__lex_string(mlf__parser *ps)
                         p += 6;
                     }
                 }
-                mlf__utf8_put(&b, cp);
+                mlf_text_utf8_put(&b, cp);
                 break;
             }
             default:

@@ -44,47 +44,6 @@ typedef struct mlf__parser {
     size_t cap;
 } mlf__parser;
 
-/* ---------------------------------------------------------------- UTF-8 */
-
-static uint32_t mlf__utf8_decode(const unsigned char *s, size_t len)
-{
-    switch (len) {
-    case 1:
-        return s[0];
-    case 2:
-        return ((uint32_t)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
-    case 3:
-        return ((uint32_t)(s[0] & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
-    default:
-        return ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
-               (s[3] & 0x3F);
-    }
-}
-
-static size_t mlf__utf8_encode(uint32_t cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* --------------------------------------------------------------- errors */
 
 static mlf_json *mlf__fail(mlf__parser *P, const unsigned char *at, const char *what)
@@ -264,7 +223,7 @@ static bool mlf__parse_str(mlf__parser *P, const char **out, size_t *out_len)
                 r += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
             }
-            o += mlf__utf8_encode(cp, buf + o);
+            o += mlf_text_utf8_encode(cp, buf + o);
             break;
         }
         default:
@@ -620,7 +579,7 @@ static bool mlf__loads_text(mlf_pool *pool, const unsigned char *b, size_t n, co
         }
         if (u > 0x10FFFF)
             return false;
-        o += mlf__utf8_encode(u, out + o);
+        o += mlf_text_utf8_encode(u, out + o);
     }
     out[o] = '\0';
     *ret = out;
@@ -788,16 +747,17 @@ static void mlf__write_str(mlf_buf *buf, const char *str, size_t len, bool ascii
                 mlf__put_u(buf, c);
                 i++;
             } else {
-                size_t bad = 0;
-                size_t n = mlf_text_utf8_len((const char *)s + i, len - i, 0, &bad);
-                if (n == 0) {
+                size_t n;
+                uint32_t cp = mlf_text_utf8_decode((const char *)s + i, len - i, 0, &n);
+                if (cp == MLF_TEXT_CP_INVALID) {
+                    size_t bad = 0;
+                    (void)mlf_text_utf8_len((const char *)s + i, len - i, 0, &bad);
                     if (ascii)
                         mlf__put_u(buf, 0xFFFD);
                     else
                         mlf_buf_append(buf, "\xEF\xBF\xBD", 3);
                     i += bad;
                 } else {
-                    uint32_t cp = mlf__utf8_decode(s + i, n);
                     if (cp >= 0x10000) {
                         cp -= 0x10000;
                         mlf__put_u(buf, 0xD800 + (cp >> 10));

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "search/pyutil.h"
+#include "core/text.h"
+#include "store/pystr.h"
 #include "search/search.h"
 #include "search/search_internal.h"
 #include "search/sqlparse.h"
@@ -219,8 +221,8 @@ static double mlf__number_value(mlf_pool *pool, const char *text)
     mlf_buf_init(&b, pool, n + 1);
     for (size_t i = 0; i < n;) {
         size_t cl;
-        uint32_t cp = mlf__utf8_decode(text, n, i, &cl);
-        int d = cp < 0x80 ? -1 : mlf__py_digit_value(cp);
+        uint32_t cp = mlf_text_utf8_decode(text + i, n - i, MLF_TEXT_UTF8_SURROGATES, &cl);
+        int d = cp < 0x80 ? -1 : mlf_pystr_digit_value(cp);
         if (d >= 0)
             mlf_buf_putc(&b, (char)('0' + d));
         else
@@ -398,7 +400,7 @@ static char *mlf__upper(mlf_pool *pool, const char *s)
 {
     size_t n = strlen(s);
     char *out = mlf_pool_alloc(pool, 3 * n + 8);
-    if (mlf__py_upper_ascii(s, n, out, 3 * n + 8) >= 0)
+    if (mlf_pystr_upper_ascii(s, n, out, 3 * n + 8) >= 0)
         return out;
     for (size_t i = 0; i <= n; i++)
         out[i] = (s[i] >= 'a' && s[i] <= 'z') ? (char)(s[i] - 32) : s[i];
@@ -630,7 +632,7 @@ int mlf_search_parse_filter(mlf_pool *pool, mlf_search_kind kind, const char *fi
     if (n_stmts > 1)
         return mlf_error_set(err, pool, MLF__INVALID,
                              "Search filter contained multiple expression %s. Provide AND-ed expression list.",
-                             mlf__py_repr_str(pool, filter, strlen(filter)));
+                             mlf_pystr_repr(pool, filter));
 
     size_t n_items;
     mlf__item *items = mlf__search_join_in(pool, filter, stmts[0], &n_items);
@@ -705,5 +707,5 @@ int mlf_search_parse_filter(mlf_pool *pool, mlf_search_kind kind, const char *fi
 
 bool mlf_search_value_kept_in_list(const char *value)
 {
-    return mlf__py_islower(value);
+    return mlf_pystr_islower(value);
 }

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "search/pyutil.h"
+#include "core/text.h"
+#include "store/pystr.h"
 #include "search/search.h"
 #include "search/search_internal.h"
 #include "search/sqlparse.h"
@@ -75,7 +77,7 @@ static int mlf__entity(mlf_pool *pool, const char *s, mlf_search_clause *cl, mlf
     else
         return mlf_error_set(err, pool, MLF__INVALID,
                              "Invalid entity type: %s. Expected one of ['attributes', 'metrics', 'params', 'tags'].",
-                             mlf__py_repr_str(pool, type, strlen(type)));
+                             mlf_pystr_repr(pool, type));
     cl->key = mlf__strip_char(pool, mlf_pool_strndup(pool, s + i + 1, key_len), '`');
     return 0;
 }
@@ -126,7 +128,7 @@ static int mlf__validate_op(mlf_pool *pool, mlf_search_clause *cl, const char *o
         }
     /* sic: MLflow lists the string operators whatever the entity */
     return mlf_error_set(err, pool, MLF__INVALID, "Invalid comparison operator for %s.%s: %s. Expected one of %s.",
-                         mlf__entity_name(cl->entity), cl->key, mlf__py_repr_str(pool, op, strlen(op)),
+                         mlf__entity_name(cl->entity), cl->key, mlf_pystr_repr(pool, op),
                          MLF__STRING_OPS);
 }
 
@@ -153,11 +155,11 @@ static int mlf__py_float(mlf_pool *pool, const char *text, double *ret)
     mlf_buf_init(&a, pool, len + 1);
     for (size_t i = 0; i < len;) {
         size_t cl;
-        uint32_t cp = mlf__utf8_decode(text, len, i, &cl);
-        int d = mlf__py_is_d(cp) ? mlf__py_digit_value(cp) : -1;
+        uint32_t cp = mlf_text_utf8_decode(text + i, len - i, MLF_TEXT_UTF8_SURROGATES, &cl);
+        int d = mlf_pystr_digit_value(cp);
         if (d >= 0)
             mlf_buf_putc(&a, (char)('0' + d));
-        else if (mlf__py_is_s(cp))
+        else if (mlf_pystr_is_space(cp))
             mlf_buf_putc(&a, ' ');
         else if (cp < 0x80 && cp != 0)
             mlf_buf_putc(&a, (char)cp);
@@ -211,7 +213,7 @@ static int mlf__value(mlf_pool *pool, mlf_search_clause *cl, const char *value, 
         if (mlf__py_float(pool, value, &cl->num) < 0)
             /* a ValueError MLflow does not catch: the server answers 500 */
             return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "could not convert string to float: %s",
-                                 mlf__py_repr_str(pool, value, strlen(value)));
+                                 mlf_pystr_repr(pool, value));
         cl->value_kind = MLF_VALUE_NUMBER;
         cl->num_text = value;
         return 0;
@@ -259,7 +261,7 @@ int mlf_search_parse_logged_model_filter(mlf_pool *pool, const char *filter, mlf
     *ret_n = 0;
     if (filter == NULL || filter[0] == '\0')
         return 0;
-    const char *repr = mlf__py_repr_str(pool, filter, strlen(filter));
+    const char *repr = mlf_pystr_repr(pool, filter);
     mlf__tok **stmts;
     size_t n_stmts;
     if (mlf__sql_parse(pool, filter, &stmts, &n_stmts) < 0)
@@ -298,8 +300,8 @@ int mlf_search_parse_logged_model_filter(mlf_pool *pool, const char *filter, mlf
             rc = mlf__comparison(pool, parts[0], parts[1], parts[2], cl, err);
         } else {
             char upper[8];
-            char *text = mlf__py_strip(pool, mlf__sql_text(pool, filter, t));
-            if (mlf__py_upper_ascii(text, strlen(text), upper, sizeof(upper)) >= 0 && strcmp(upper, "AND") == 0)
+            char *text = mlf_pystr_strip(pool, mlf__sql_text(pool, filter, t));
+            if (mlf_pystr_upper_ascii(text, strlen(text), upper, sizeof(upper)) >= 0 && strcmp(upper, "AND") == 0)
                 continue;
             return mlf_error_set(err, pool, MLF__INVALID,
                                  "Invalid filter string: %s. Expected a list of comparisons separated by 'AND' "

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "search/pyutil.h"
+#include "core/text.h"
+#include "store/pystr.h"
 #include "search/search.h"
 #include "search/search_internal.h"
 #include "search/sqlparse.h"
@@ -68,7 +70,7 @@ static int mlf__order_token(mlf_pool *pool, const char *order_by, const char **r
         asc = strcmp(dir, "asc") == 0;
         value = words[0];
     }
-    *ret_value = mlf__py_strip(pool, value);
+    *ret_value = mlf_pystr_strip(pool, value);
     *ret_asc = asc;
     return 0;
 }
@@ -82,7 +84,7 @@ static char *mlf__list_repr(mlf_pool *pool, char *const *order_by, size_t n)
     for (size_t k = 0; k < n; k++) {
         if (k)
             mlf_buf_puts(&b, ", ");
-        mlf_buf_puts(&b, mlf__py_repr_str(pool, order_by[k], strlen(order_by[k])));
+        mlf_buf_puts(&b, mlf_pystr_repr(pool, order_by[k]));
     }
     mlf_buf_putc(&b, ']');
     return b.data;

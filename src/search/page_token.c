@@ -3,14 +3,14 @@
  * SearchUtils.parse_start_offset_from_page_token does (base64.b64decode,
  * json.loads, int()), with its messages. The JSON is read in json.loads mode
  * (MLF_JSON_LOADS); how Python prints the parsed value back (repr) in
- * "Invalid page token, parsed value=..." is written here.
+ * "Invalid page token, parsed value=..." is mlf_pystr_put_json_repr.
  */
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "search/pyutil.h"
+#include "store/pystr.h"
 #include "core/text.h"
 #include "json/json.h"
 #include "search/search.h"
@@ -32,45 +32,6 @@ static const mlf_json *mlf__jget(const mlf_json *dict, const char *key)
         if (dict->key_lens[k] == n && memcmp(dict->keys[k], key, n) == 0)
             return dict->items[k];
     return NULL;
-}
-
-/* repr() of a parsed JSON value */
-static void mlf__jrepr(mlf_pool *pool, mlf_buf *b, const mlf_json *v)
-{
-    switch (v->type) {
-    case MLF_JSON_NULL:
-        mlf_buf_puts(b, "None");
-        break;
-    case MLF_JSON_BOOL:
-        mlf_buf_puts(b, v->boolean ? "True" : "False");
-        break;
-    case MLF_JSON_NUMBER:
-        mlf_buf_puts(b, mlf_json_is_int(v) ? v->text : mlf__py_repr_float(pool, v->number));
-        break;
-    case MLF_JSON_STRING:
-        mlf_buf_puts(b, mlf__py_repr_str(pool, v->text, v->len));
-        break;
-    case MLF_JSON_ARRAY:
-        mlf_buf_putc(b, '[');
-        for (size_t k = 0; k < v->n; k++) {
-            if (k)
-                mlf_buf_puts(b, ", ");
-            mlf__jrepr(pool, b, v->items[k]);
-        }
-        mlf_buf_putc(b, ']');
-        break;
-    case MLF_JSON_OBJECT:
-        mlf_buf_putc(b, '{');
-        for (size_t k = 0; k < v->n; k++) {
-            if (k)
-                mlf_buf_puts(b, ", ");
-            mlf_buf_puts(b, mlf__py_repr_str(pool, v->keys[k], v->key_lens[k]));
-            mlf_buf_puts(b, ": ");
-            mlf__jrepr(pool, b, v->items[k]);
-        }
-        mlf_buf_putc(b, '}');
-        break;
-    }
 }
 
 static bool mlf__jfalsy(const mlf_json *v)
@@ -109,7 +70,7 @@ static bool mlf__to_int64(const char *digits, int64_t *out)
  * single underscores between them. Writes ASCII digits; false if invalid. */
 static bool mlf__py_int_str(mlf_pool *pool, const char *s, char **digits)
 {
-    const char *t = mlf__py_strip(pool, s);
+    const char *t = mlf_pystr_strip(pool, s);
     size_t n = strlen(t), i = 0;
     mlf_buf b;
     mlf_buf_init(&b, pool, n + 2);
@@ -121,13 +82,13 @@ static bool mlf__py_int_str(mlf_pool *pool, const char *s, char **digits)
     bool any = false, last_us = false;
     while (i < n) {
         size_t cl;
-        uint32_t cp = mlf__utf8_decode(t, n, i, &cl);
+        uint32_t cp = mlf_text_utf8_decode(t + i, n - i, MLF_TEXT_UTF8_SURROGATES, &cl);
         if (cp == '_') {
             if (!any || last_us)
                 return false;
             last_us = true;
         } else {
-            int d = mlf__py_is_d(cp) ? mlf__py_digit_value(cp) : -1;
+            int d = mlf_pystr_digit_value(cp);
             if (d < 0)
                 return false;
             mlf_buf_putc(&b, (char)('0' + d));
@@ -160,7 +121,7 @@ int mlf_search_page_token_decode(mlf_pool *pool, const char *token, int64_t *ret
     mlf_json *parsed = mlf__json_loads(pool, raw, raw_n);
     if (parsed == NULL)
         return mlf_error_set(err, pool, MLF__INVALID, "Invalid page token, decoded value=%s",
-                             mlf__py_repr_bytes(pool, (const char *)raw, raw_n));
+                             mlf_pystr_repr_bytes(pool, (const char *)raw, raw_n));
     if (parsed->type != MLF_JSON_OBJECT) /* AttributeError: no .get(), uncaught: 500 */
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'get'",
                              mlf_json_py_type(parsed));
@@ -168,7 +129,7 @@ int mlf_search_page_token_decode(mlf_pool *pool, const char *token, int64_t *ret
     if (offset == NULL || mlf__jfalsy(offset)) {
         mlf_buf b;
         mlf_buf_init(&b, pool, 64);
-        mlf__jrepr(pool, &b, parsed);
+        mlf_pystr_put_json_repr(pool, &b, parsed, INT_MAX);
         return mlf_error_set(err, pool, MLF__INVALID, "Invalid page token, parsed value=%s", b.data);
     }
 
@@ -245,7 +206,7 @@ static bool mlf__jbool_eq(const mlf_json *v, bool b)
 
 static void mlf__repr_opt_str(mlf_pool *pool, mlf_buf *b, const char *s)
 {
-    mlf_buf_puts(b, s != NULL ? mlf__py_repr_str(pool, s, strlen(s)) : "None");
+    mlf_buf_puts(b, s != NULL ? mlf_pystr_repr(pool, s) : "None");
 }
 
 /* repr() of the handler's order_by list of dicts, or None. */
@@ -297,7 +258,7 @@ static char *mlf__jrepr_opt(mlf_pool *pool, const mlf_json *v)
         return "None";
     mlf_buf b;
     mlf_buf_init(&b, pool, 64);
-    mlf__jrepr(pool, &b, v);
+    mlf_pystr_put_json_repr(pool, &b, v, INT_MAX);
     return b.data;
 }
 
@@ -318,7 +279,8 @@ int mlf_search_logged_model_token_decode(mlf_pool *pool, const char *token, char
     /* .decode("utf-8") before json.loads: a UnicodeDecodeError is not caught either */
     for (size_t i = 0; i < raw_n;) {
         size_t cl;
-        if (mlf__utf8_decode((const char *)raw, raw_n, i, &cl) == MLF__CP_INVALID)
+        if (mlf_text_utf8_decode((const char *)raw + i, raw_n - i, MLF_TEXT_UTF8_SURROGATES, &cl) ==
+            MLF_TEXT_CP_INVALID)
             return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'utf-8' codec can't decode byte 0x%02x",
                                  raw[i]);
         i += cl;
@@ -392,7 +354,7 @@ int mlf_search_logged_model_token_decode(mlf_pool *pool, const char *token, char
     case MLF_JSON_STRING:
         if (!mlf__py_int_str(pool, off->text, &digits))
             return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
-                                 mlf__py_repr_str(pool, off->text, off->len));
+                                 mlf_pystr_repr_n(pool, off->text, off->len));
         break;
     case MLF_JSON_NUMBER:
         if (mlf_json_is_int(off)) {

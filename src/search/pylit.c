@@ -14,6 +14,7 @@
 
 #include "core/text.h"
 #include "search/pyutil.h"
+#include "store/pystr.h"
 
 typedef enum mlf__pv_kind {
     MLF__PV_STR,
@@ -97,22 +98,24 @@ static void mlf__skip(mlf__pp *p)
 
 static bool mlf__id_start(uint32_t c)
 {
-    return c == '_' || (c < 0x80 ? ((c | 32) >= 'a' && (c | 32) <= 'z') : (mlf__py_is_w(c) && !mlf__py_is_d(c)));
+    return c == '_' ||
+           (c < 0x80 ? ((c | 32) >= 'a' && (c | 32) <= 'z') : (mlf_pystr_is_word_char(c) && !mlf_pystr_is_decimal(c)));
 }
 
 static bool mlf__id_cont(uint32_t c)
 {
-    return c == '_' || (c < 0x80 ? ((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9') : mlf__py_is_w(c));
+    return c == '_' ||
+           (c < 0x80 ? ((c | 32) >= 'a' && (c | 32) <= 'z') || (c >= '0' && c <= '9') : mlf_pystr_is_word_char(c));
 }
 
 /* An identifier at p->i: its length (0 if none). */
 static size_t mlf__ident_len(const mlf__pp *p, size_t at)
 {
     size_t j = at, cl;
-    if (j >= p->len || !mlf__id_start(mlf__utf8_decode(p->s, p->len, j, &cl)))
+    if (j >= p->len || !mlf__id_start(mlf_text_utf8_decode(p->s + j, p->len - j, MLF_TEXT_UTF8_SURROGATES, &cl)))
         return 0;
     j += cl;
-    while (j < p->len && mlf__id_cont(mlf__utf8_decode(p->s, p->len, j, &cl)))
+    while (j < p->len && mlf__id_cont(mlf_text_utf8_decode(p->s + j, p->len - j, MLF_TEXT_UTF8_SURROGATES, &cl)))
         j += cl;
     return j - at;
 }
@@ -204,7 +207,7 @@ static bool mlf__string_body(mlf__pp *p, bool raw, bool bytes, mlf_buf *out)
             return false;
         if (c != '\\') {
             size_t cl;
-            (void)mlf__utf8_decode(p->s, p->len, p->i, &cl);
+            (void)mlf_text_utf8_decode(p->s + p->i, p->len - p->i, MLF_TEXT_UTF8_SURROGATES, &cl);
             mlf_buf_append(out, p->s + p->i, cl);
             p->i += cl;
             continue;
@@ -217,7 +220,7 @@ static bool mlf__string_body(mlf__pp *p, bool raw, bool bytes, mlf_buf *out)
             /* kept as is; \<quote> does not end the literal */
             mlf_buf_putc(out, '\\');
             size_t cl;
-            (void)mlf__utf8_decode(p->s, p->len, p->i + 1, &cl);
+            (void)mlf_text_utf8_decode(p->s + p->i + 1, p->len - (p->i + 1), MLF_TEXT_UTF8_SURROGATES, &cl);
             if (bytes && (unsigned char)e >= 0x80)
                 return false;
             mlf_buf_append(out, p->s + p->i + 1, cl);
@@ -251,7 +254,7 @@ static bool mlf__string_body(mlf__pp *p, bool raw, bool bytes, mlf_buf *out)
             if (bytes)
                 mlf_buf_putc(out, (char)(h1 * 16 + h2));
             else
-                mlf__utf8_put(out, (uint32_t)(h1 * 16 + h2));
+                mlf_text_utf8_put(out, (uint32_t)(h1 * 16 + h2));
             break;
         }
         case 'u':
@@ -272,7 +275,7 @@ static bool mlf__string_body(mlf__pp *p, bool raw, bool bytes, mlf_buf *out)
                 }
                 if (cp > 0x10FFFF)
                     return false;
-                mlf__utf8_put(out, cp);
+                mlf_text_utf8_put(out, cp);
             }
             break;
         case 'N':
@@ -289,13 +292,13 @@ static bool mlf__string_body(mlf__pp *p, bool raw, bool bytes, mlf_buf *out)
                 if (bytes)
                     mlf_buf_putc(out, (char)(v & 0xFF));
                 else
-                    mlf__utf8_put(out, v);
+                    mlf_text_utf8_put(out, v);
             } else {
                 /* unknown escape: kept with its backslash */
                 mlf_buf_putc(out, '\\');
                 p->i--;
                 size_t cl;
-                (void)mlf__utf8_decode(p->s, p->len, p->i, &cl);
+                (void)mlf_text_utf8_decode(p->s + p->i, p->len - p->i, MLF_TEXT_UTF8_SURROGATES, &cl);
                 if (bytes && (unsigned char)e >= 0x80)
                     return false;
                 mlf_buf_append(out, p->s + p->i, cl);
@@ -457,7 +460,7 @@ static mlf__pv *mlf__number(mlf__pp *p)
         }
     }
     size_t cl;
-    if (j < p->len && mlf__id_cont(mlf__utf8_decode(p->s, p->len, j, &cl)))
+    if (j < p->len && mlf__id_cont(mlf_text_utf8_decode(p->s + j, p->len - j, MLF_TEXT_UTF8_SURROGATES, &cl)))
         return mlf__fail(p); /* "invalid decimal literal" */
     p->i = j;
     return v;
@@ -874,21 +877,21 @@ static void mlf__repr(mlf_pool *pool, mlf_buf *b, const mlf__pv *v)
 {
     switch (v->kind) {
     case MLF__PV_STR:
-        mlf_buf_puts(b, mlf__py_repr_str(pool, v->text, v->len));
+        mlf_buf_puts(b, mlf_pystr_repr_n(pool, v->text, v->len));
         break;
     case MLF__PV_BYTES:
-        mlf_buf_puts(b, mlf__py_repr_bytes(pool, v->text, v->len));
+        mlf_buf_puts(b, mlf_pystr_repr_bytes(pool, v->text, v->len));
         break;
     case MLF__PV_INT:
         mlf_buf_puts(b, v->text);
         break;
     case MLF__PV_FLOAT:
-        mlf_buf_puts(b, mlf__py_repr_float(pool, v->num));
+        mlf_buf_puts(b, mlf_pystr_repr_float(pool, v->num));
         break;
     case MLF__PV_IMAG: {
         /* repr(complex): parts without ".0"; the real part only when it is
          * not +0.0 */
-        char *im = mlf__py_repr_float(pool, v->num);
+        char *im = mlf_pystr_repr_float(pool, v->num);
         size_t il = strlen(im);
         if (il > 2 && strcmp(im + il - 2, ".0") == 0)
             im[il - 2] = '\0';
@@ -896,7 +899,7 @@ static void mlf__repr(mlf_pool *pool, mlf_buf *b, const mlf__pv *v)
             mlf_buf_printf(b, "%sj", im);
             break;
         }
-        char *re = mlf__py_repr_float(pool, v->real);
+        char *re = mlf_pystr_repr_float(pool, v->real);
         size_t rl = strlen(re);
         if (rl > 2 && strcmp(re + rl - 2, ".0") == 0)
             re[rl - 2] = '\0';

@@ -1,7 +1,7 @@
 /*
  * Internal to src/search: the pieces of Python's behaviour that MLflow's
- * search messages and parsing inherit (Unicode classes of re and str,
- * repr(), str.strip(), shlex.split(), ast.literal_eval() on a list).
+ * search parsing inherits beyond str (shlex.split(), ast.literal_eval() on a
+ * list); the str tools (Unicode classes, repr(), strip()) are store/pystr.h.
  */
 #ifndef MLF_SEARCH_PYUTIL_H
 #define MLF_SEARCH_PYUTIL_H
@@ -12,40 +12,9 @@
 
 #include "core/pool.h"
 
-#define MLF__CP_INVALID 0xFFFFFFFFu
-
-/** The code point at s[i] (i < len); invalid UTF-8 yields MLF__CP_INVALID for one byte. */
-uint32_t mlf__utf8_decode(const char *s, size_t len, size_t i, size_t *clen);
-/** Appends cp as UTF-8 (lone surrogates too, as Python's surrogatepass). */
-void mlf__utf8_put(mlf_buf *buf, uint32_t cp);
 /* The byte a one-character JSON escape (\" \\ \/ \b \f \n \r \t, given without its backslash) stands
    for, or -1 (\u and anything else). */
 int mlf__json_escape_char(uint32_t c);
-
-bool mlf__py_is_w(uint32_t cp);         /* re \w */
-bool mlf__py_is_s(uint32_t cp);         /* re \s, str.isspace() */
-bool mlf__py_is_d(uint32_t cp);         /* re \d, str.isdecimal() */
-int mlf__py_digit_value(uint32_t cp);   /* 0-9 for a \d code point */
-bool mlf__py_isprintable(uint32_t cp);  /* str.isprintable() */
-
-/**
- * str.upper() restricted to ASCII results: writes the upper-cased text to
- * out (NUL-terminated) and returns its length, or -1 when some character does
- * not upper-case to ASCII or out is too small. Enough to compare with ASCII
- * keywords exactly as Python does ("ın".upper() == "IN").
- */
-int mlf__py_upper_ascii(const char *s, size_t n, char *out, size_t cap);
-
-/** repr(str) of UTF-8 text. */
-char *mlf__py_repr_str(mlf_pool *pool, const char *s, size_t n);
-/** repr(bytes). */
-char *mlf__py_repr_bytes(mlf_pool *pool, const char *s, size_t n);
-/** repr(float). */
-char *mlf__py_repr_float(mlf_pool *pool, double v);
-/** str.strip() with no argument. */
-char *mlf__py_strip(mlf_pool *pool, const char *s);
-/** str.islower(). */
-bool mlf__py_islower(const char *s);
 
 /**
  * shlex.split(s) (posix, no comments). Returns 0 with the words, or -1 with

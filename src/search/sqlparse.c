@@ -10,7 +10,8 @@
  */
 #include "search/sqlparse.h"
 
-#include "search/pyutil.h"
+#include "core/text.h"
+#include "store/pystr.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ typedef struct mlf__lx {
 
 static uint32_t mlf__cp(const mlf__lx *lx, size_t i, size_t *clen)
 {
-    return mlf__utf8_decode(lx->s, lx->len, i, clen);
+    return mlf_text_utf8_decode(lx->s + i, lx->len - i, MLF_TEXT_UTF8_SURROGATES, clen);
 }
 
 /* The code point before i, or 0xFFFFFFFE at the start. */
@@ -56,11 +57,11 @@ static uint32_t mlf__cp_before(const mlf__lx *lx, size_t i)
         j--;
     size_t clen;
     uint32_t cp = mlf__cp(lx, j, &clen);
-    return j + clen == i ? cp : MLF__CP_INVALID;
+    return j + clen == i ? cp : MLF_TEXT_CP_INVALID;
 }
 
-#define mlf__is_s mlf__py_is_s
-#define mlf__is_w mlf__py_is_w
+#define mlf__is_s mlf_pystr_is_space
+#define mlf__is_w mlf_pystr_is_word_char
 
 /* [A-ZÀ-Ü] under re.IGNORECASE (as Python 3.11 matches it). */
 static bool mlf__is_letter(uint32_t c)
@@ -106,7 +107,7 @@ static size_t mlf__w_run(const mlf__lx *lx, size_t i)
 static size_t mlf__d_at(const mlf__lx *lx, size_t i)
 {
     size_t n;
-    return i < lx->len && mlf__py_is_d(mlf__at(lx, i, &n)) ? n : 0;
+    return i < lx->len && mlf_pystr_is_decimal(mlf__at(lx, i, &n)) ? n : 0;
 }
 
 /* End of a \d* run starting at i; *last gets the start of its last digit. */
@@ -465,7 +466,7 @@ static int mlf__kw_cmp(const void *a, const void *b)
 static mlf__tt mlf__keyword_type(const char *s, size_t n)
 {
     char buf[64];
-    if (mlf__py_upper_ascii(s, n, buf, sizeof(buf)) < 0)
+    if (mlf_pystr_upper_ascii(s, n, buf, sizeof(buf)) < 0)
         return MLF__TT_NAME;
     const mlf__kw *kw = bsearch(buf, mlf__keywords, sizeof(mlf__keywords) / sizeof(mlf__keywords[0]),
                                 sizeof(mlf__keywords[0]), mlf__kw_cmp);
@@ -620,7 +621,7 @@ static size_t mlf__lex_one(mlf__lx *lx, size_t i, mlf__tt *tt)
             }
         }
     }
-    if (c == '-' || c == '.' || mlf__py_is_d(c)) {
+    if (c == '-' || c == '.' || mlf_pystr_is_decimal(c)) {
         if ((e = mlf__lex_exp_float(lx, i))) {
             *tt = MLF__TT_NUM_FLOAT;
             return e;
@@ -887,7 +888,7 @@ static bool mlf__norm_eq(const char *src, const mlf__tok *t, const char *value)
     if (!mlf__sql_is_keyword(t))
         return strlen(value) == n && memcmp(src + t->start, value, n) == 0;
     char buf[256];
-    int m = mlf__py_upper_ascii(src + t->start, n, buf, sizeof(buf));
+    int m = mlf_pystr_upper_ascii(src + t->start, n, buf, sizeof(buf));
     return m >= 0 && strcmp(buf, value) == 0;
 }
 

@@ -236,33 +236,6 @@ int mlf_validate_model_renaming(mlf_pool *pool, const char *new_name, mlf_error 
     return 0;
 }
 
-/* First code points of the Nd blocks of Unicode 14.0 (CPython 3.11): each block holds the digits 0-9. */
-static const uint32_t mlf__nd_blocks[] = {
-    0x30,    0x660,   0x6f0,   0x7c0,   0x966,   0x9e6,   0xa66,   0xae6,   0xb66,   0xbe6,   0xc66,
-    0xce6,   0xd66,   0xde6,   0xe50,   0xed0,   0xf20,   0x1040,  0x1090,  0x17e0,  0x1810,  0x1946,
-    0x19d0,  0x1a80,  0x1a90,  0x1b50,  0x1bb0,  0x1c40,  0x1c50,  0xa620,  0xa8d0,  0xa900,  0xa9d0,
-    0xa9f0,  0xaa50,  0xabf0,  0xff10,  0x104a0, 0x10d30, 0x11066, 0x110f0, 0x11136, 0x111d0, 0x112f0,
-    0x11450, 0x114d0, 0x11650, 0x116c0, 0x11730, 0x118e0, 0x11950, 0x11c50, 0x11d50, 0x11da0, 0x16a60,
-    0x16ac0, 0x16b50, 0x1d7ce, 0x1d7d8, 0x1d7e2, 0x1d7ec, 0x1d7f6, 0x1e140, 0x1e2f0, 0x1e950, 0x1fbf0,
-};
-
-bool mlf_validate_decimal_digit(uint32_t cp, int *value)
-{
-    size_t lo = 0, hi = sizeof(mlf__nd_blocks) / sizeof(mlf__nd_blocks[0]);
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (mlf__nd_blocks[mid] <= cp)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0 || cp - mlf__nd_blocks[lo - 1] >= 10)
-        return false;
-    if (value != NULL)
-        *value = (int)(cp - mlf__nd_blocks[lo - 1]);
-    return true;
-}
-
 int mlf_validate_model_version(mlf_pool *pool, const char *version, mlf_error *err)
 {
     if (version == NULL)
@@ -275,7 +248,7 @@ int mlf_validate_model_version(mlf_pool *pool, const char *version, mlf_error *e
         uint32_t cp;
         size_t len = mlf_pystr_utf8_next(version + i, &cp);
         int d;
-        if (cp >= 0x80 && mlf_validate_decimal_digit(cp, &d))
+        if (cp >= 0x80 && (d = mlf_pystr_digit_value(cp)) >= 0)
             mlf_buf_putc(&b, (char)('0' + d));
         else
             mlf_buf_append(&b, version + i, len);
@@ -359,7 +332,7 @@ int mlf_validate_model_alias_name_reserved(mlf_pool *pool, const char *alias, ml
         for (size_t i = 1; digits && i < n;) {
             uint32_t cp;
             size_t len = mlf_pystr_utf8_next(alias + i, &cp);
-            digits = mlf_validate_decimal_digit(cp, NULL);
+            digits = mlf_pystr_is_decimal(cp);
             i += len;
         }
         if (digits)

@@ -125,10 +125,6 @@ int mlf_validate_model_alias_name_reserved(mlf_pool *pool, const char *alias, ml
  */
 int mlf_validate_model_stage(mlf_pool *pool, const char *stage, const char **ret, mlf_error *err);
 
-/** Whether cp is a Unicode decimal digit (re's \d on str, category Nd); *value gets its digit value. */
-bool mlf_validate_decimal_digit(uint32_t cp, int *value);
-
-
 /* runs: metrics, params, tags, log-batch (mlflow/utils/validation.py) */
 #define MLF_MAX_PARAM_VAL_LENGTH 6000
 #define MLF_MAX_TAG_VAL_LENGTH 8000

@@ -1,62 +1,68 @@
+/*
+ * Python-compatible string tools: see pystr.h.
+ */
 #include "store/pystr.h"
 
-#include <locale.h>
-#include <pthread.h>
-#include <stdio.h>
+#include <math.h>
 #include <string.h>
-#include <wctype.h>
 
-/*
- * Unicode classes come from glibc's C.UTF-8 tables, which follow the same
- * Unicode data Python uses closely enough for names and keys; without that
- * locale every non-ASCII letter-like code point counts as a word character.
- */
-static pthread_once_t mlf__locale_once = PTHREAD_ONCE_INIT;
-static locale_t mlf__utf8_locale = (locale_t)0;
+#include "core/text.h"
+#include "search/unicode_tables.inc"
 
-static void mlf__locale_init(void)
-{
-    mlf__utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
-}
-
-static locale_t mlf__locale(void)
-{
-    pthread_once(&mlf__locale_once, mlf__locale_init);
-    return mlf__utf8_locale;
-}
+/* ------------------------------------------------------------ code points */
 
 size_t mlf_pystr_utf8_next(const char *s, uint32_t *cp)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    if (u[0] < 0x80) {
-        *cp = u[0];
-        return 1;
-    }
-    size_t n;
-    uint32_t c;
-    if ((u[0] & 0xE0) == 0xC0) {
-        n = 2;
-        c = u[0] & 0x1F;
-    } else if ((u[0] & 0xF0) == 0xE0) {
-        n = 3;
-        c = u[0] & 0x0F;
-    } else if ((u[0] & 0xF8) == 0xF0) {
-        n = 4;
-        c = u[0] & 0x07;
-    } else {
-        *cp = u[0];
-        return 1;
-    }
-    for (size_t i = 1; i < n; i++) {
-        if ((u[i] & 0xC0) != 0x80) {
-            *cp = u[0];
-            return 1;
-        }
-        c = (c << 6) | (u[i] & 0x3F);
-    }
-    *cp = c;
-    return n;
+    size_t clen;
+    *cp = mlf_text_utf8_decode(s, strnlen(s, 4), MLF_TEXT_UTF8_SURROGATES, &clen);
+    return clen;
 }
+
+static long mlf__range_find(const uint32_t (*r)[2], size_t n, uint32_t cp)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (cp < r[mid][0])
+            hi = mid;
+        else if (cp > r[mid][1])
+            lo = mid + 1;
+        else
+            return (long)mid;
+    }
+    return -1;
+}
+
+#define MLF__IN(table, cp) (mlf__range_find(table, sizeof(table) / sizeof(table[0]), (cp)) >= 0)
+
+bool mlf_pystr_is_word_char(uint32_t cp)
+{
+    return cp != MLF_TEXT_CP_INVALID && MLF__IN(mlf__uni_word, cp);
+}
+
+bool mlf_pystr_is_space(uint32_t c)
+{
+    return (c >= 9 && c <= 13) || (c >= 28 && c <= 32) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+bool mlf_pystr_is_decimal(uint32_t cp)
+{
+    return cp != MLF_TEXT_CP_INVALID && MLF__IN(mlf__uni_digit, cp);
+}
+
+int mlf_pystr_digit_value(uint32_t cp)
+{
+    long k = mlf__range_find(mlf__uni_digit, sizeof(mlf__uni_digit) / sizeof(mlf__uni_digit[0]), cp);
+    return k < 0 ? -1 : (int)((cp - mlf__uni_digit[k][0]) % 10);
+}
+
+bool mlf_pystr_is_printable(uint32_t cp)
+{
+    return cp != MLF_TEXT_CP_INVALID && MLF__IN(mlf__uni_printable, cp);
+}
+
+/* ------------------------------------------------------------------ str */
 
 size_t mlf_pystr_len(const char *s)
 {
@@ -69,106 +75,131 @@ size_t mlf_pystr_len(const char *s)
     return n;
 }
 
-bool mlf_pystr_is_word_char(uint32_t cp)
+/* repr() of a str (UTF-8, an ill-formed byte as surrogateescape's U+DCxx) or of bytes (each byte itself). */
+static char *mlf__repr(mlf_pool *pool, const char *s, size_t n, bool bytes)
 {
-    if (cp < 0x80)
-        return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_';
-    locale_t loc = mlf__locale();
-    if (loc == (locale_t)0)
-        return cp >= 0xC0;
-    return iswalnum_l((wint_t)cp, loc) != 0;
-}
-
-/* Python's str.isprintable() for one non-ASCII code point (approximation over glibc classes). */
-static bool mlf__is_printable(uint32_t cp)
-{
-    if (cp < 0xA1)
-        return false; /* C1 controls and NO-BREAK SPACE are escaped by repr */
-    locale_t loc = mlf__locale();
-    if (loc == (locale_t)0)
-        return true;
-    return iswprint_l((wint_t)cp, loc) && !iswspace_l((wint_t)cp, loc);
-}
-
-char *mlf_pystr_repr(mlf_pool *pool, const char *s)
-{
-    char quote = '\'';
-    if (strchr(s, '\'') != NULL && strchr(s, '"') == NULL)
-        quote = '"';
+    bool has_sq = memchr(s, '\'', n) != NULL, has_dq = memchr(s, '"', n) != NULL;
+    char quote = (has_sq && !has_dq) ? '"' : '\'';
     mlf_buf b;
-    mlf_buf_init(&b, pool, strlen(s) + 8);
+    mlf_buf_init(&b, pool, n + 4);
+    if (bytes)
+        mlf_buf_putc(&b, 'b');
     mlf_buf_putc(&b, quote);
-    while (*s != '\0') {
-        uint32_t cp;
-        size_t n = mlf_pystr_utf8_next(s, &cp);
+    for (size_t i = 0; i < n;) {
+        size_t cl = 1;
+        uint32_t cp = bytes ? (unsigned char)s[i] : mlf_text_utf8_decode(s + i, n - i, MLF_TEXT_UTF8_SURROGATES, &cl);
+        if (cp == MLF_TEXT_CP_INVALID)
+            cp = 0xDC00 + (unsigned char)s[i];
         if (cp == (uint32_t)quote || cp == '\\') {
             mlf_buf_putc(&b, '\\');
             mlf_buf_putc(&b, (char)cp);
-        } else if (cp == '\t') {
+        } else if (cp == '\t')
             mlf_buf_puts(&b, "\\t");
-        } else if (cp == '\n') {
+        else if (cp == '\n')
             mlf_buf_puts(&b, "\\n");
-        } else if (cp == '\r') {
+        else if (cp == '\r')
             mlf_buf_puts(&b, "\\r");
-        } else if (cp < 0x20 || cp == 0x7F) {
+        else if (cp < 0x20 || cp == 0x7F || (bytes && cp > 0x7F))
             mlf_buf_printf(&b, "\\x%02x", cp);
-        } else if (cp < 0x80 || mlf__is_printable(cp)) {
-            mlf_buf_append(&b, s, n);
-        } else if (cp < 0x100) {
+        else if (cp < 0x7F)
+            mlf_buf_putc(&b, (char)cp);
+        else if (mlf_pystr_is_printable(cp))
+            mlf_buf_append(&b, s + i, cl);
+        else if (cp <= 0xFF)
             mlf_buf_printf(&b, "\\x%02x", cp);
-        } else if (cp < 0x10000) {
+        else if (cp <= 0xFFFF)
             mlf_buf_printf(&b, "\\u%04x", cp);
-        } else {
+        else
             mlf_buf_printf(&b, "\\U%08x", cp);
-        }
-        s += n;
+        i += cl;
     }
     mlf_buf_putc(&b, quote);
     return b.data;
 }
 
+char *mlf_pystr_repr_n(mlf_pool *pool, const char *s, size_t n)
+{
+    return mlf__repr(pool, s, n, false);
+}
+
+char *mlf_pystr_repr(mlf_pool *pool, const char *s)
+{
+    return mlf__repr(pool, s, strlen(s), false);
+}
+
+char *mlf_pystr_repr_bytes(mlf_pool *pool, const char *s, size_t n)
+{
+    return mlf__repr(pool, s, n, true);
+}
+
+char *mlf_pystr_repr_float(mlf_pool *pool, double v)
+{
+    if (isnan(v))
+        return mlf_pool_strdup(pool, "nan");
+    if (isinf(v))
+        return mlf_pool_strdup(pool, v < 0 ? "-inf" : "inf");
+    /* json.dumps writes a finite float with float.__repr__ */
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 32);
+    mlf_json_write_double(&b, v);
+    return b.data;
+}
+
+void mlf_pystr_put_json_repr(mlf_pool *pool, mlf_buf *b, const mlf_json *v, int max_depth)
+{
+    if (max_depth < 0) {
+        mlf_buf_puts(b, "...");
+        return;
+    }
+    switch (v->type) {
+    case MLF_JSON_NULL:
+        mlf_buf_puts(b, "None");
+        break;
+    case MLF_JSON_BOOL:
+        mlf_buf_puts(b, v->boolean ? "True" : "False");
+        break;
+    case MLF_JSON_NUMBER:
+        if (!mlf_json_is_int(v))
+            mlf_buf_puts(b, mlf_pystr_repr_float(pool, v->number));
+        else if (v->len == 2 && v->text[0] == '-' && v->text[1] == '0')
+            mlf_buf_putc(b, '0'); /* int("-0") */
+        else
+            mlf_buf_append(b, v->text, v->len);
+        break;
+    case MLF_JSON_STRING:
+        mlf_buf_puts(b, mlf_pystr_repr_n(pool, v->text, v->len));
+        break;
+    case MLF_JSON_ARRAY:
+        mlf_buf_putc(b, '[');
+        for (size_t k = 0; k < v->n; k++) {
+            if (k > 0)
+                mlf_buf_puts(b, ", ");
+            mlf_pystr_put_json_repr(pool, b, v->items[k], max_depth - 1);
+        }
+        mlf_buf_putc(b, ']');
+        break;
+    case MLF_JSON_OBJECT:
+        mlf_buf_putc(b, '{');
+        for (size_t k = 0; k < v->n; k++) {
+            if (k > 0)
+                mlf_buf_puts(b, ", ");
+            /* only json.loads mode records key lengths; built objects have NUL-terminated keys */
+            size_t kn = v->key_lens != NULL ? v->key_lens[k] : strlen(v->keys[k]);
+            mlf_buf_puts(b, mlf_pystr_repr_n(pool, v->keys[k], kn));
+            mlf_buf_puts(b, ": ");
+            mlf_pystr_put_json_repr(pool, b, v->items[k], max_depth - 1);
+        }
+        mlf_buf_putc(b, '}');
+        break;
+    }
+}
+
 char *mlf_pystr_json_dumps(mlf_pool *pool, const char *s)
 {
+    size_t n = strlen(s);
     mlf_buf b;
-    mlf_buf_init(&b, pool, strlen(s) + 8);
-    mlf_buf_putc(&b, '"');
-    while (*s != '\0') {
-        uint32_t cp;
-        s += mlf_pystr_utf8_next(s, &cp);
-        switch (cp) {
-        case '"':
-            mlf_buf_puts(&b, "\\\"");
-            break;
-        case '\\':
-            mlf_buf_puts(&b, "\\\\");
-            break;
-        case '\n':
-            mlf_buf_puts(&b, "\\n");
-            break;
-        case '\r':
-            mlf_buf_puts(&b, "\\r");
-            break;
-        case '\t':
-            mlf_buf_puts(&b, "\\t");
-            break;
-        case '\b':
-            mlf_buf_puts(&b, "\\b");
-            break;
-        case '\f':
-            mlf_buf_puts(&b, "\\f");
-            break;
-        default:
-            if (cp < 0x20 || (cp > 0x7F && cp < 0x10000)) {
-                mlf_buf_printf(&b, "\\u%04x", cp);
-            } else if (cp >= 0x10000) {
-                uint32_t v = cp - 0x10000;
-                mlf_buf_printf(&b, "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
-            } else {
-                mlf_buf_putc(&b, (char)cp);
-            }
-        }
-    }
-    mlf_buf_putc(&b, '"');
+    mlf_buf_init(&b, pool, n + 8);
+    mlf_json_write_string_ascii(&b, s, n);
     return b.data;
 }
 
@@ -213,4 +244,80 @@ int mlf_pystr_parse_int(const char *s, int64_t *ret)
         return -2;
     *ret = neg ? (int64_t)(0 - v) : (int64_t)v;
     return 0;
+}
+
+char *mlf_pystr_strip(mlf_pool *pool, const char *s)
+{
+    size_t n = strlen(s), start = 0, end = n;
+    while (start < n) {
+        size_t cl;
+        uint32_t cp = mlf_text_utf8_decode(s + start, n - start, MLF_TEXT_UTF8_SURROGATES, &cl);
+        if (!mlf_pystr_is_space(cp))
+            break;
+        start += cl;
+    }
+    while (end > start) {
+        size_t j = end - 1;
+        while (j > start && (((unsigned char)s[j]) & 0xC0) == 0x80)
+            j--;
+        size_t cl;
+        uint32_t cp = mlf_text_utf8_decode(s + j, n - j, MLF_TEXT_UTF8_SURROGATES, &cl);
+        if (j + cl != end || !mlf_pystr_is_space(cp))
+            break;
+        end = j;
+    }
+    return mlf_pool_strndup(pool, s + start, end - start);
+}
+
+bool mlf_pystr_islower(const char *s)
+{
+    size_t n = strlen(s);
+    bool cased = false;
+    for (size_t i = 0; i < n;) {
+        size_t cl;
+        uint32_t cp = mlf_text_utf8_decode(s + i, n - i, MLF_TEXT_UTF8_SURROGATES, &cl);
+        i += cl;
+        if (cp == MLF_TEXT_CP_INVALID)
+            continue;
+        if (MLF__IN(mlf__uni_upper_title, cp))
+            return false;
+        if (!cased && MLF__IN(mlf__uni_lower, cp))
+            cased = true;
+    }
+    return cased;
+}
+
+int mlf_pystr_upper_ascii(const char *s, size_t n, char *out, size_t cap)
+{
+    /* the non-ASCII characters whose str.upper() is all ASCII */
+    static const struct {
+        uint32_t cp;
+        const char *up;
+    } special[] = {{0xDF, "SS"},   {0x131, "I"},   {0x17F, "S"},    {0xFB00, "FF"}, {0xFB01, "FI"},
+                   {0xFB02, "FL"}, {0xFB03, "FFI"}, {0xFB04, "FFL"}, {0xFB05, "ST"}, {0xFB06, "ST"}};
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        size_t cl;
+        uint32_t cp = mlf_text_utf8_decode(s + i, n - i, MLF_TEXT_UTF8_SURROGATES, &cl);
+        i += cl;
+        const char *up = NULL;
+        char one[2] = {0, 0};
+        if (cp < 0x80) {
+            one[0] = (char)((cp >= 'a' && cp <= 'z') ? cp - 32 : cp);
+            up = one;
+        } else {
+            for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++)
+                if (special[k].cp == cp)
+                    up = special[k].up;
+        }
+        if (up == NULL)
+            return -1;
+        size_t ul = strlen(up);
+        if (o + ul + 1 > cap)
+            return -1;
+        memcpy(out + o, up, ul);
+        o += ul;
+    }
+    out[o] = '\0';
+    return (int)o;
 }

@@ -312,7 +312,7 @@ static char *mlf__pathlib_join(mlf_pool *pool, const char *base, const char *rel
     return b.data;
 }
 
-static char *mlf__getcwd(mlf_pool *pool)
+char *mlf_path_getcwd(mlf_pool *pool)
 {
     char buf[PATH_MAX];
     if (getcwd(buf, sizeof(buf)) != NULL)
@@ -340,7 +340,7 @@ int mlf_uri_resolve_if_local(mlf_pool *pool, const char *uri, char **ret, mlf_er
         return rc;
     if (local_path[0] == '/')
         return 0;
-    char *joined = mlf__pathlib_join(pool, mlf__getcwd(pool), local_path);
+    char *joined = mlf__pathlib_join(pool, mlf_path_getcwd(pool), local_path);
     if (u.scheme[0] == '\0') {
         *ret = joined;
         return 0;

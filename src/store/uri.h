@@ -61,4 +61,11 @@ char *mlf_path_normpath(mlf_pool *pool, const char *path);
 /** posixpath.join(a, b) for two components. */
 char *mlf_path_join(mlf_pool *pool, const char *a, const char *b);
 
+/**
+ * os.getcwd() as a pool string, the base that relative local paths resolve
+ * against; when getcwd() fails (a removed or too deep directory) $PWD, then
+ * "/", so that a resolution never fails on it.
+ */
+char *mlf_path_getcwd(mlf_pool *pool);
+
 #endif

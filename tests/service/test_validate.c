@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "core/text.h"
+#include "json/json.h"
 #include "service/validate.h"
 #include "store/pystr.h"
 #include "store/uri.h"
@@ -246,6 +248,46 @@ static void test_pystr(void **state)
         assert_int_equal(mlf_pystr_parse_int(bad[i], &v), -1);
 }
 
+/* The merged tools follow Python 3.11 (checked against it for every code point), not glibc's classes. */
+static void test_pystr_python_classes(void **state)
+{
+    mlf_pool *pool = *state;
+    /* str.isprintable(): format characters and U+00AD are escaped by repr() */
+    assert_string_equal(mlf_pystr_repr(pool, "a\xe2\x80\x8b\xc2\xad"), "'a\\u200b\\xad'");
+    assert_string_equal(mlf_pystr_repr(pool, "\xf0\x9f\x98\x80"), "'\xf0\x9f\x98\x80'");
+    /* length-aware, NUL kept; a byte that is not UTF-8 as surrogateescape shows it */
+    assert_string_equal(mlf_pystr_repr_n(pool, "a\0b\xff", 4), "'a\\x00b\\udcff'");
+    assert_string_equal(mlf_pystr_repr_bytes(pool, "it's\x80", 5), "b\"it's\\x80\"");
+    assert_string_equal(mlf_pystr_repr_float(pool, 1e16), "1e+16");
+    assert_string_equal(mlf_pystr_repr_float(pool, -0.0), "-0.0");
+    /* json.dumps escapes DEL */
+    assert_string_equal(mlf_pystr_json_dumps(pool, "\x7f"), "\"\\u007f\"");
+    /* re \w: str.isalnum() takes U+00B2 (a digit), not U+0345 (a combining mark) */
+    assert_true(mlf_pystr_is_word_char(0xB2));
+    assert_false(mlf_pystr_is_word_char(0x345));
+    assert_int_equal(mlf_pystr_digit_value(0x0663), 3);
+    assert_int_equal(mlf_pystr_digit_value(0xB2), -1);
+    uint32_t cp;
+    assert_int_equal(mlf_pystr_utf8_next("\xc0\xaf", &cp), 1);
+    assert_true(cp == MLF_TEXT_CP_INVALID);
+}
+
+static void test_pystr_json_repr(void **state)
+{
+    mlf_pool *pool = *state;
+    mlf_json *v = NULL;
+    const char *text = "{\"a\\u0000b\": [null, true, -0, 1.5e300, 10, \"x'\"], \"n\": [[1]]}";
+    assert_int_equal(mlf_json_parse_ex(pool, text, strlen(text), MLF_JSON_LOADS, &v, NULL), 0);
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64);
+    mlf_pystr_put_json_repr(pool, &b, v, 100);
+    assert_string_equal(b.data, "{'a\\x00b': [None, True, 0, 1.5e+300, 10, \"x'\"], 'n': [[1]]}");
+    /* a value nested deeper than the limit (depth 3 here: the 1) prints as "..." */
+    mlf_buf_init(&b, pool, 64);
+    mlf_pystr_put_json_repr(pool, &b, v, 2);
+    assert_string_equal(b.data, "{'a\\x00b': [None, True, 0, 1.5e+300, 10, \"x'\"], 'n': [[...]]}");
+}
+
 static void test_uri_helpers(void **state)
 {
     mlf_pool *pool = *state;
@@ -285,6 +327,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_artifact_location_length, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pystr, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pystr_python_classes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pystr_json_repr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uri_helpers, setup, teardown),
     };
     return cmocka_run_group_tests_name("service/validate", tests, NULL, NULL);

@@ -26,15 +26,6 @@
 /* A NUL that unquoting produced (C strings cannot hold it); 0xFF never survives unquote's UTF-8 decoding. */
 #define MLF__NUL_MARK '\xff'
 
-static char *mlf__getcwd(mlf_pool *pool)
-{
-    char buf[PATH_MAX];
-    if (getcwd(buf, sizeof(buf)) != NULL)
-        return mlf_pool_strdup(pool, buf);
-    const char *pwd = getenv("PWD");
-    return mlf_pool_strdup(pool, pwd != NULL ? pwd : "/");
-}
-
 /* posixpath.join(a, b) for a relative b; "" for a gives b. */
 static char *mlf__join(mlf_pool *pool, const char *a, const char *b)
 {
@@ -137,7 +128,7 @@ static char *mlf__resolve(mlf_pool *pool, const char *path)
     bool ok;
     char *real = mlf__joinrealpath(pool, "", path, &seen, &ok, 0);
     if (real[0] != '/')
-        real = mlf__join(pool, mlf__getcwd(pool), real);
+        real = mlf__join(pool, mlf_path_getcwd(pool), real);
     return mlf_path_normpath(pool, real);
 }
 
@@ -352,7 +343,7 @@ static bool mlf__isdigit(const char *s)
     while (*s != '\0') {
         uint32_t cp;
         size_t len = mlf_pystr_utf8_next(s, &cp);
-        if (!mlf_validate_decimal_digit(cp, NULL))
+        if (!mlf_pystr_is_decimal(cp))
             return false;
         s += len;
     }

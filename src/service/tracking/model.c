@@ -59,65 +59,6 @@ static bool mlf__truthy(const mlf_json *v)
     }
 }
 
-/* A float as Python's repr/str writes it: the shortest round trip, nan, inf. */
-static void mlf__py_float(mlf_buf *b, double d)
-{
-    if (isnan(d))
-        mlf_buf_puts(b, "nan");
-    else if (isinf(d))
-        mlf_buf_puts(b, d > 0 ? "inf" : "-inf");
-    else
-        mlf_json_write_double(b, d);
-}
-
-/* repr() of a json.loads result (str() too, except for a top-level str). */
-static void mlf__py_repr(mlf_pool *pool, mlf_buf *b, const mlf_json *v, int depth)
-{
-    if (depth > MLF_JSON_MAX_DEPTH) {
-        mlf_buf_puts(b, "...");
-        return;
-    }
-    switch (v->type) {
-    case MLF_JSON_NULL:
-        mlf_buf_puts(b, "None");
-        break;
-    case MLF_JSON_BOOL:
-        mlf_buf_puts(b, v->boolean ? "True" : "False");
-        break;
-    case MLF_JSON_NUMBER:
-        if (mlf_json_is_int(v))
-            mlf_buf_puts(b, v->len == 2 && v->text[0] == '-' && v->text[1] == '0'
-                                ? "0"
-                                : mlf_pool_strndup(pool, v->text, v->len));
-        else
-            mlf__py_float(b, v->number);
-        break;
-    case MLF_JSON_STRING:
-        mlf_buf_puts(b, mlf_pystr_repr(pool, v->text));
-        break;
-    case MLF_JSON_ARRAY:
-        mlf_buf_putc(b, '[');
-        for (size_t i = 0; i < v->n; i++) {
-            if (i > 0)
-                mlf_buf_puts(b, ", ");
-            mlf__py_repr(pool, b, v->items[i], depth + 1);
-        }
-        mlf_buf_putc(b, ']');
-        break;
-    case MLF_JSON_OBJECT:
-        mlf_buf_putc(b, '{');
-        for (size_t i = 0; i < v->n; i++) {
-            if (i > 0)
-                mlf_buf_puts(b, ", ");
-            mlf_buf_puts(b, mlf_pystr_repr(pool, v->keys[i]));
-            mlf_buf_puts(b, ": ");
-            mlf__py_repr(pool, b, v->items[i], depth + 1);
-        }
-        mlf_buf_putc(b, '}');
-        break;
-    }
-}
-
 /* str(datetime.now(timezone.utc).replace(tzinfo=None)): microseconds only when not zero. */
 static char *mlf__utc_now(mlf_pool *pool)
 {
@@ -140,7 +81,7 @@ static const char *mlf__utc_time_created(mlf_pool *pool, const mlf_json *v)
         return v->text;
     mlf_buf b;
     mlf_buf_init(&b, pool, 32);
-    mlf__py_repr(pool, &b, v, 0);
+    mlf_pystr_put_json_repr(pool, &b, v, MLF_JSON_MAX_DEPTH);
     return b.data;
 }
 
