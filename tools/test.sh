@@ -14,6 +14,11 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/deps.sh" || exit 1
 export PYTHON=/usr/bin/python3
+# the reference MLflow (tools/ref-env.sh), for the tests that need it: they skip without it
+if [ -f "$root/.ref/env.sh" ]; then
+    . "$root/.ref/env.sh"
+    echo "reference MLflow: $MLFLOW_C_REF_PYTHON" >&2
+fi
 
 total_pass=0
 total_fail=0

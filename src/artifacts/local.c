@@ -196,8 +196,17 @@ int mlf_artifacts_local_open(mlf_pool *pool, const char *root, const char *rel, 
     int rc = mlf__resolve(pool, root, rel, &full, err);
     if (rc < 0)
         return rc;
-    int fd = open(full, O_RDONLY | O_CLOEXEC);
+    /* MLflow 3.18's LocalArtifactRepository.get_local_path and _create_artifact_file_response: a
+       missing artifact is a 404 (a client's download does not retry it), a directory a 400 */
     struct stat st;
+    if (stat(full, &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No such artifact: '%s'", rel);
+    } else if (S_ISDIR(st.st_mode)) {
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Artifact path refers to a directory, not a file: '%s'", rel);
+    }
+    int fd = open(full, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) != 0) {
         int e = errno;
         if (fd >= 0)

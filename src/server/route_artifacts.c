@@ -188,7 +188,8 @@ static bool mlf__arg_get(mlf_pool *pool, const mlf_http_request *req, const char
     return false;
 }
 
-/* _send_artifact: a missing or unreadable file is an OSError, Flask's 500 page; an unsafe one MLflow's 400. */
+/* _send_artifact: a missing file is MLflow's 404, a directory or an unsafe path its 400; an unreadable file
+   an OSError, Flask's 500 page. */
 static void mlf__send_artifact(mlf_ctx *ctx, const char *uri, const char *path, mlf_http_response *ret)
 {
     mlf_error err = {0};

@@ -127,9 +127,12 @@ static void test_write_list_open_delete(void **state)
     assert_int_equal(mlf_artifacts_local_open(pool, root, "d/e/f.txt", &fd, &size, &err), 0);
     assert_int_equal(size, 5);
     close(fd);
-    assert_int_equal(mlf_artifacts_local_open(pool, root, "d", &fd, &size, &err), -MLF_ERR_INTERNAL_ERROR);
-    assert_int_equal(mlf_artifacts_local_open(pool, root, "nope", &fd, &size, &err), -MLF_ERR_INTERNAL_ERROR);
-    assert_non_null(strstr(err.message, "No such file or directory"));
+    assert_int_equal(mlf_artifacts_local_open(pool, root, "d", &fd, &size, &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Artifact path refers to a directory, not a file: 'd'");
+    assert_int_equal(mlf_artifacts_local_open(pool, root, "nope", &fd, &size, &err), -MLF_ERR_RESOURCE_DOES_NOT_EXIST);
+    assert_string_equal(err.message, "No such artifact: 'nope'");
+    assert_int_equal(mlf_artifacts_local_open(pool, root, "d/e/f.txt/x", &fd, &size, &err),
+                     -MLF_ERR_RESOURCE_DOES_NOT_EXIST);
     /* no temporary file is left beside the written ones */
     assert_int_equal(mlf_artifacts_local_list(pool, root, "d/e", &items, &n, &err), 0);
     assert_int_equal(n, 1);

@@ -84,12 +84,15 @@ def test_upload_replaces_and_empty_file(server):
     assert (status, body) == (200, b"")
 
 
-def test_download_missing_is_mlflow_500(server):
+def test_download_missing_is_404_and_directory_400(server):
+    # MLflow 3.18 (get_local_path): a client's download does not retry a 404, as it retried the 500 of 3.6
     status, _, body = server.request("GET", f"{API}/nope/missing.txt")
-    assert status == 500
-    assert body["error_code"] == "INTERNAL_ERROR"
-    assert body["message"].startswith("The following failures occurred while downloading one or more artifacts from ")
-    assert "[Errno 2] No such file or directory" in body["message"]
+    assert (status, body["error_code"], body["message"]) == (404, "RESOURCE_DOES_NOT_EXIST",
+                                                            "No such artifact: 'nope/missing.txt'")
+    assert put(server, "dirs/sub/f.txt", b"x")[0] == 200
+    status, _, body = server.request("GET", f"{API}/dirs/sub")
+    assert (status, body["error_code"], body["message"]) == (
+        400, "INVALID_PARAMETER_VALUE", "Artifact path refers to a directory, not a file: 'dirs/sub'")
 
 
 def test_list_nested(server):
@@ -386,8 +389,10 @@ def test_get_artifact(server):
     status, _, data = server.request("GET", f"/get-artifact?run_uuid={info['run_id']}&path=plots/p.png", raw=True)
     assert (status, data) == (200, b"\x89PNG")
     assert server.request("GET", f"/get-artifact?run_id={info['run_id']}&path=../../x")[::2] == (400, INVALID)
-    status, _, body = server.request("GET", f"/get-artifact?run_id={info['run_id']}&path=missing.txt", raw=True)
-    assert status == 500 and b"Internal Server Error" in body
+    status, _, body = server.request("GET", f"/get-artifact?run_id={info['run_id']}&path=missing.txt")
+    assert (status, body["message"]) == (404, f"No such artifact: '{base}/missing.txt'")
+    status, _, body = server.request("GET", f"/get-artifact?run_id={info['run_id']}&path=plots")
+    assert (status, body["message"]) == (400, f"Artifact path refers to a directory, not a file: '{base}/plots'")
     status, _, body = server.request("GET", f"/get-artifact?run_id={info['run_id']}", raw=True)
     assert status == 400 and b"Bad Request" in body
     status, _, body = server.request("GET", "/get-artifact?run_id=nope&path=x")
