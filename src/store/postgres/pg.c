@@ -13,7 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-static mlf_store_ops mlf__pg_ops;
+static void mlf__pg_destroy(mlf_store *store);
+
+static const mlf_store_ops mlf__pg_ops = {.backend = "postgresql", .destroy = mlf__pg_destroy};
 
 /* ---- errors ---- */
 
@@ -585,12 +587,6 @@ static void mlf__pg_destroy(mlf_store *store)
     free(s);
 }
 
-static void mlf__pg_configure(void)
-{
-    mlf__pg_ops.backend = "postgresql";
-    mlf__pg_ops.destroy = mlf__pg_destroy;
-}
-
 /* postgresql+psycopg2://... -> postgresql://... (libpq knows no driver suffix) */
 char *mlf_pg_conninfo(const char *uri)
 {
@@ -623,8 +619,6 @@ static int mlf__init_in_tx(mlf_sql_conn *conn, mlf_pool *pool, void *arg, mlf_er
 int mlf_pg_store_open(const char *uri, const char *display_uri, const mlf_store_config *config, mlf_pool *pool,
                       mlf_store **ret, mlf_error *err)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, mlf__pg_configure);
     mlf_pg_store *s = calloc(1, sizeof(*s));
     if (s == NULL)
         abort();

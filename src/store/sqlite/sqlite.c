@@ -12,7 +12,7 @@
 
 static void mlf__sqlite_destroy(mlf_store *store);
 
-static mlf_store_ops mlf__sqlite_ops;
+static const mlf_store_ops mlf__sqlite_ops = {.backend = "sqlite", .destroy = mlf__sqlite_destroy};
 
 int mlf_sqlite_error(mlf_pool *pool, sqlite3 *db, int rc, mlf_error *err)
 {
@@ -242,8 +242,6 @@ static void mlf__sqlite_destroy(mlf_store *store)
 static void mlf__sqlite_configure(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    mlf__sqlite_ops.backend = "sqlite";
-    mlf__sqlite_ops.destroy = mlf__sqlite_destroy;
 }
 
 static int mlf__init_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
