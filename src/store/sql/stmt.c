@@ -122,6 +122,9 @@ static int mlf__write_alone(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, 
 }
 
 /* A caller of mlf_sql_in_write in its store's write queue (on the caller's stack). */
+/* How often a queued writer yields the CPU before it sleeps until its group is done (see mlf__write_grouped). */
+#define MLF__WAIT_YIELDS 200
+
 typedef struct mlf_sql_writer {
     mlf_sql_tx_fn fn;
     void *arg;
@@ -129,6 +132,7 @@ typedef struct mlf_sql_writer {
     mlf_error *err;
     int rc;
     bool done; /* rc is final: the caller may return */
+    int ready; /* done, or the lead is ours: set (atomically) with them, for a caller that yields while it waits */
     pthread_cond_t cv;
     struct mlf_sql_writer *next;
 } mlf_sql_writer;
@@ -258,6 +262,15 @@ static int mlf__write_grouped(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn
         s->queue_head = &me;
     s->queue_tail = &me;
     s->queue_len++;
+    if (s->queue_head != &me) {
+        /* A group ends within a few time slices: yield to its leader for a while before sleeping on the
+           condition. A futex sleep and wake-up per member cost more than a small write itself
+           (createModelVersion at 8 clients: 15 % fewer requests a second than with the yields). */
+        pthread_mutex_unlock(&s->queue_mu);
+        for (int i = 0; i < MLF__WAIT_YIELDS && !__atomic_load_n(&me.ready, __ATOMIC_ACQUIRE); i++)
+            sched_yield();
+        pthread_mutex_lock(&s->queue_mu);
+    }
     while (!me.done && s->queue_head != &me)
         pthread_cond_wait(&me.cv, &s->queue_mu);
     if (!me.done) {
@@ -268,16 +281,20 @@ static int mlf__write_grouped(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn
         for (int i = 0; i < settled; i++) {
             mlf_sql_writer *next = w->next;
             w->done = true;
-            if (w != &me)
+            if (w != &me) {
+                __atomic_store_n(&w->ready, 1, __ATOMIC_RELEASE);
                 pthread_cond_signal(&w->cv);
+            }
             w = next;
         }
         s->queue_head = w;
         s->queue_len -= settled;
         if (w == NULL)
             s->queue_tail = NULL;
-        else
-            pthread_cond_signal(&w->cv); /* the next leader */
+        else {
+            __atomic_store_n(&w->ready, 1, __ATOMIC_RELEASE); /* the next leader */
+            pthread_cond_signal(&w->cv);
+        }
     }
     pthread_mutex_unlock(&s->queue_mu);
     pthread_cond_destroy(&me.cv);
