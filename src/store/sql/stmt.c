@@ -123,7 +123,7 @@ static int mlf__write_alone(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, 
 
 /* A caller of mlf_sql_in_write in its store's write queue (on the caller's stack). */
 /* How often a queued writer yields the CPU before it sleeps until its group is done (see mlf__write_grouped). */
-#define MLF__WAIT_YIELDS 200
+#define MLF__WAIT_YIELDS 2000
 
 typedef struct mlf_sql_writer {
     mlf_sql_tx_fn fn;
