@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,11 +76,15 @@ typedef struct mlf__job_hook {
 } mlf__job_hook;
 
 /* A lane's threads and their queue. */
+/* How often a lane thread yields, with nothing queued, before it sleeps (see mlf__lane_take). */
+#define MLF__LANE_YIELDS 200
+
 typedef struct mlf__lane {
     mlf__server *srv;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     mlf__job *head, *tail; /* under mu */
+    int queued;            /* jobs in the queue: written under mu, read atomically by threads about to sleep */
     bool stop;             /* under mu */
     pthread_t *threads;
     int nthreads;
@@ -338,6 +343,7 @@ static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
     else
         lane->head = job;
     lane->tail = job;
+    __atomic_add_fetch(&lane->queued, 1, __ATOMIC_RELEASE);
     pthread_cond_signal(&lane->cv);
     pthread_mutex_unlock(&lane->mu);
     return 0;
@@ -375,6 +381,11 @@ static void mlf__on_done(uv_async_t *async)
 /* Takes the next job off the lane's queue, waiting for one; NULL once the lane stops. */
 static mlf__job *mlf__lane_take(mlf__lane *lane)
 {
+    /* Under load the next job comes within a few time slices: a thread that just finished one yields a
+       while before it sleeps, so that the loop hands the next to a thread awake rather than paying a futex
+       wake-up (and a context switch) per request. */
+    for (int i = 0; i < MLF__LANE_YIELDS && __atomic_load_n(&lane->queued, __ATOMIC_ACQUIRE) == 0; i++)
+        sched_yield();
     pthread_mutex_lock(&lane->mu);
     while (lane->head == NULL && !lane->stop)
         pthread_cond_wait(&lane->cv, &lane->mu);
@@ -384,6 +395,7 @@ static mlf__job *mlf__lane_take(mlf__lane *lane)
         if (lane->head == NULL)
             lane->tail = NULL;
         job->next = NULL;
+        __atomic_sub_fetch(&lane->queued, 1, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&lane->mu);
     return job;
