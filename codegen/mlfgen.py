@@ -53,6 +53,8 @@ TYPE_RULES = ("string", "int", "float", "bool", "array", "items:string")
 # (src/server/http.c mlf_http_route) and whether it goes through the artifact
 # gate. C names of mlf_route_class.
 CLASSES = {"read": "MLF_ROUTE_READ", "write": "MLF_ROUTE_WRITE", "transfer": "MLF_ROUTE_TRANSFER"}
+# endpoints.def's class for an rpc MLflow itself has no handler for (not served, no function)
+UNHANDLED = "unhandled"
 
 # Flag words after the class, with their C bit (router.h) and the files that
 # take them. A flag word with no bit is known but not part of the route table.
@@ -62,9 +64,10 @@ FLAGS = {
     "serve-artifacts": ("MLF_ROUTE_SERVE_ARTIFACTS", ("endpoints", "routes")),
     "tracking": ("MLF_ROUTE_TRACKING", ("routes",)),
     "static-prefix": (None, ("routes",)),
-    "plain-405": ("MLF_ROUTE_PLAIN_405", ("routes",)),
     "options-200": ("MLF_ROUTE_OPTIONS_200", ("routes",)),
     "store-half": (None, ("endpoints",)),
+    # set by the class `unhandled`, never written: MLflow's _not_implemented (404, empty body)
+    "empty-404": ("MLF_ROUTE_EMPTY_404", ()),
 }
 
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -291,6 +294,11 @@ def parse_endpoints(path, rpcs):
         if (svc, rpc) in seen:
             fail(where, f"rpc '{svc} {rpc}' listed twice")
         seen.add((svc, rpc))
+        if toks[2] == UNHANDLED:
+            if len(toks) > 3:
+                fail(where, f"an {UNHANDLED} rpc takes no flags")
+            r.flags = ["empty-404"]
+            continue
         r.cls = parse_class(where, toks[2])
         r.flags = parse_flags(where, toks[3:], "endpoints")
         r.enabled = True
@@ -552,7 +560,7 @@ def emit_route_table(rpcs, routes, hdr):
     out = [hdr, '#include "generated/rpc_ids.h"', '#include "server/http.h"', "",
            "/* The routes of routes.def first (they answered before the rpcs' when both could match), then",
            " * every rpc's: MLflow 3.6 serves each endpoint under /api/{since.major}.0 and",
-           " * /ajax-api/{since.major}.0. Rpcs not in endpoints.def answer 404 (read: they touch nothing). */",
+           " * /ajax-api/{since.major}.0. Rpcs not served answer 404 (read: they touch nothing). */",
            "const mlf_route mlf_routes[] = {"]
     for rt in routes:
         prefixed = "1" if "static-prefix" in rt.flags else "0"

@@ -10,7 +10,7 @@
 #include "core/pool.h"
 
 enum {
-#define MLF_ERROR(name, value, status) MLF_ERR_##name = value,
+#define MLF_ERROR(name, value, status, sqlstate, error_class) MLF_ERR_##name = value,
 #include "core/errors.def"
 #undef MLF_ERROR
 };
@@ -18,6 +18,9 @@ enum {
 typedef struct mlf_error {
     int code;            /** an MLF_ERR_* value, 0 when unset */
     const char *message; /** MLflow's message text, from the pool */
+    /** MLflow's error_class where its raise site names one (ATTRIBUTE_NOT_FOUND), else NULL:
+     *  derived from code */
+    const char *error_class;
 } mlf_error;
 
 /**
@@ -32,5 +35,11 @@ const char *mlf_error_name(int code);
 int mlf_error_code_from_name(const char *name);
 /** The HTTP status MLflow answers code with (500 when not listed). */
 int mlf_error_http_status(int code);
+/**
+ * The "sqlstate" and "error_class" MLflow adds to err's JSON answer: err's own
+ * error_class or the one its code gives, and the sqlstate of that class or code.
+ * Either may be NULL (the field is then left out).
+ */
+void mlf_error_classify(const mlf_error *err, const char **sqlstate, const char **error_class);
 
 #endif

@@ -1,6 +1,8 @@
 #include "server/http.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/text.h"
 #include "core/version.h"
@@ -26,6 +28,16 @@ void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_er
     mlf_buf_puts(&b, ", \"message\": ");
     const char *msg = err->message ? err->message : "";
     mlf_json_write_string_ascii(&b, msg, strlen(msg));
+    const char *sqlstate, *error_class;
+    mlf_error_classify(err, &sqlstate, &error_class);
+    if (sqlstate != NULL) {
+        mlf_buf_puts(&b, ", \"sqlstate\": ");
+        mlf_json_write_string_ascii(&b, sqlstate, strlen(sqlstate));
+    }
+    if (error_class != NULL) {
+        mlf_buf_puts(&b, ", \"error_class\": ");
+        mlf_json_write_string_ascii(&b, error_class, strlen(error_class));
+    }
     mlf_buf_putc(&b, '}');
     mlf_http_respond(ret, mlf_error_http_status(code), "application/json", b.data, b.len);
     ret->log_message = ret->status >= 500 ? msg : NULL; /* the server logs every 5xx with this */
@@ -169,15 +181,58 @@ fail:
 void mlf_http_health(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
                      mlf_http_response *ret)
 {
-    (void)app, (void)pool, (void)req, (void)m;
-    mlf_http_respond(ret, 200, "text/plain; charset=utf-8", "OK", 2);
+    (void)app, (void)pool, (void)m;
+    /* MLflow 3.18 answers GET from FastAPI (text/plain), HEAD from its Flask route (text/html) */
+    if (mlf__method_is(req, "HEAD"))
+        mlf_http_respond(ret, 200, "text/html; charset=utf-8", "OK", 2);
+    else
+        mlf_http_respond(ret, 200, "text/plain; charset=utf-8", "OK", 2);
 }
 
 void mlf_http_version(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
                       mlf_http_response *ret)
 {
     (void)app, (void)pool, (void)req, (void)m;
-    mlf_http_respond(ret, 200, "text/plain; charset=utf-8", MLF_MLFLOW_VERSION, strlen(MLF_MLFLOW_VERSION));
+    mlf_http_respond(ret, 200, "text/html; charset=utf-8", MLF_MLFLOW_VERSION, strlen(MLF_MLFLOW_VERSION));
+}
+
+/* an environment variable as MLflow's boolean settings read it ("true" or "1", any case) */
+static bool mlf__env_flag(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+void mlf_http_server_info(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                          const mlf_route_match *m, mlf_http_response *ret)
+{
+    (void)req, (void)m;
+    /*
+     * MLflow's build_server_info_payload, key for key and in its order (FastAPI's
+     * compact JSON). What mlflow-c does not serve is false: multipart and
+     * presigned transfers, the AI gateway, scheduled issue detection, trace
+     * archival, workspaces (tests/diff/deviations.md says why three differ).
+     */
+    const char *auth = getenv("MLFLOW_SERVER_INFO_TRACKING_AUTH");
+    const char *skill_max = getenv("MLFLOW_SKILL_CONTENT_MAX_DECOMPRESSED_SIZE");
+    long long max_size = skill_max != NULL && *skill_max ? strtoll(skill_max, NULL, 10) : 26214400;
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 640);
+    mlf_buf_puts(&b, app->artifacts_only ? "{\"store_type\":null" : "{\"store_type\":\"SqlStore\"");
+    mlf_buf_puts(&b, ",\"workspaces_enabled\":false,\"trace_archival_enabled\":false"
+                     ",\"multipart_uploads_enabled\":false,\"multipart_downloads_enabled\":false");
+    mlf_buf_puts(&b, app->svc->serve_artifacts ? ",\"artifact_serving_enabled\":true"
+                                               : ",\"artifact_serving_enabled\":false");
+    if (max_size > 0) /* MLflow leaves the limits out when the setting is not positive */
+        mlf_buf_printf(&b, ",\"skill_content_max_size\":%lld,\"skill_content_max_files\":10000", max_size);
+    mlf_buf_puts(&b, ",\"presigned_upload_run_id_supported\":false,\"presigned_upload_model_id_supported\":false"
+                     ",\"model_artifact_presigned_downloads_supported\":false"
+                     ",\"features_enabled\":{\"gateway\":false,\"scheduled_issue_detection\":false}"
+                     ",\"tracking_auth\":");
+    mlf_json_write_string(&b, auth ? auth : "", auth ? strlen(auth) : 0);
+    mlf_buf_puts(&b, mlf__env_flag("MLFLOW_ARTIFACTS_PRESIGNED_ONLY") ? ",\"artifacts_presigned_only\":true}"
+                                                                     : ",\"artifacts_presigned_only\":false}");
+    mlf_http_respond(ret, 200, "application/json", b.data, b.len);
 }
 
 /*
@@ -269,8 +324,6 @@ void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
     if (match->result == MLF_ROUTE_BAD_METHOD) {
         if ((rt->flags & MLF_ROUTE_OPTIONS_200) && mlf__method_is(req, "OPTIONS"))
             mlf_http_respond(ret, 200, "text/html; charset=utf-8", "", 0);
-        else if (rt->flags & MLF_ROUTE_PLAIN_405)
-            mlf_http_respond(ret, 405, "text/plain; charset=utf-8", "Method Not Allowed", 18);
         else
             mlf_http_respond_page(ret, 405);
         return;
@@ -280,8 +333,10 @@ void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
         return;
     }
     if (rt->rpc >= 0 && mlf_rpcs[rt->rpc].call == NULL) {
-        /* MLflow's _not_implemented: 404, empty body */
-        mlf_http_respond(ret, 404, NULL, "", 0);
+        if (rt->flags & MLF_ROUTE_EMPTY_404) /* MLflow's _not_implemented */
+            mlf_http_respond(ret, 404, NULL, "", 0);
+        else /* not ported yet: as if MLflow had no such path */
+            mlf_http_respond_page(ret, 404);
         return;
     }
     bool artifacts_only;

@@ -37,25 +37,32 @@ static void mlf__usage(FILE *out)
 
 static int mlf__endpoints(void)
 {
-    size_t implemented = 0;
+    size_t implemented = 0, n_unhandled = 0;
     printf("%-24s | %-34s | %-70s | %s\n", "SERVICE", "RPC", "METHOD PATH", "IMPLEMENTED");
     for (size_t i = 0; i < mlf_n_rpcs; i++) {
         const mlf_rpc *rpc = &mlf_rpcs[i];
         char paths[512] = "";
         size_t used = 0;
+        bool unhandled = false;
         for (size_t r = 0; r < mlf_n_routes; r++) {
             const mlf_route *rt = &mlf_routes[r];
             if (rt->rpc != (int)i || rt->prefixed)
                 continue;
+            unhandled = unhandled || (rt->flags & MLF_ROUTE_EMPTY_404);
             int n = snprintf(paths + used, sizeof(paths) - used, "%s%s %s", used ? ", " : "", rt->method, rt->pattern);
             if (n > 0 && (size_t)n < sizeof(paths) - used)
                 used += (size_t)n;
         }
         if (rpc->call != NULL)
             implemented++;
-        printf("%-24s | %-34s | %-70s | %s\n", rpc->service, rpc->name, paths, rpc->call ? "yes" : "no");
+        else if (unhandled)
+            n_unhandled++;
+        printf("%-24s | %-34s | %-70s | %s\n", rpc->service, rpc->name, paths,
+               rpc->call ? "yes" : unhandled ? "no (MLflow has no handler either)" : "no");
     }
-    printf("%zu rpcs, %zu implemented, %zu not implemented\n", mlf_n_rpcs, implemented, mlf_n_rpcs - implemented);
+    printf("%zu rpcs (MLflow " MLF_MLFLOW_VERSION "), %zu implemented, %zu not implemented yet, %zu without a handler in "
+           "MLflow either\n",
+           mlf_n_rpcs, implemented, mlf_n_rpcs - implemented - n_unhandled, n_unhandled);
     return 0;
 }
 

@@ -58,6 +58,8 @@ static Mlflow__Experiment *mlf__row_to_experiment(mlf_pool *pool, mlf_sql_stmt *
     e->name = mlf_sql_column_text_dup(pool, st, 1);
     e->artifact_location = mlf_sql_column_text_dup(pool, st, 2);
     e->lifecycle_stage = mlf_sql_column_text_dup(pool, st, 3);
+    /* workspaces are off: every experiment is in MLflow's default workspace */
+    e->workspace = (char *)"default";
     /* Experiment.to_proto sets the times only when truthy */
     int64_t t = mlf_sql_column_int64(st, 4);
     if (t != 0) {
