@@ -17,7 +17,8 @@ Deliberate differences are listed in tests/diff/deviations.md, each with its
 reason; a listed difference that no longer happens is an error too (the table
 stays true). Exit 0 when every difference is listed, 1 otherwise, 77 (meson's
 SKIP) without the reference MLflow ($MLFLOW_C_REF_PYTHON) or, on postgresql,
-without a cluster ($MLFLOW_C_TEST_PG_URI).
+without a cluster ($MLFLOW_C_TEST_PG_URI); with MLFLOW_C_REQUIRE_REF set (CI
+sets it) a missing reference fails instead.
 """
 
 import argparse
@@ -41,6 +42,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 BIN = os.environ.get("MLFLOW_C_BIN", os.path.join(ROOT, "build", "mlflow-c"))
 SKIP = 77
+# a sanitizer build's server reports here (ASan+UBSan build-asan): the test fails on any
+SANITIZER_REPORTS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                     "WARNING: ThreadSanitizer")
 
 
 def free_port():
@@ -403,7 +407,7 @@ def main():
     ref_python = os.environ.get("MLFLOW_C_REF_PYTHON", "")
     if not ref_python or not os.path.exists(ref_python):
         print("skipped: no reference MLflow ($MLFLOW_C_REF_PYTHON; tools/ref-env.sh makes it)")
-        return SKIP
+        return 1 if os.environ.get("MLFLOW_C_REQUIRE_REF") else SKIP
     pg_uri = os.environ.get("MLFLOW_C_TEST_PG_URI", "")
     if args.backend == "postgresql" and not pg_uri:
         print("skipped: postgresql without $MLFLOW_C_TEST_PG_URI")
@@ -414,6 +418,8 @@ def main():
         return 1
 
     top = tempfile.mkdtemp(prefix="mlflow-c-diff-")
+    rc = 1
+    failed_server = False
     dbs = []
     servers = []
     t0 = int(time.time() * 1000) - 60_000
@@ -480,16 +486,22 @@ def main():
         print(f"diff ({args.backend}): {len(ref)} requests in {len(areas)} corpus files; "
               f"{unexplained} unexplained differences, {explained} listed in deviations.md, "
               f"{len(stale)} stale deviations")
-        return 0 if unexplained == 0 and not stale else 1
+        rc = 0 if unexplained == 0 and not stale else 1
     except RuntimeError as e:
         print(e)
-        return 1
+        rc = 1
     finally:
         for s in servers:
             s.stop()
         for s in servers:
-            if s.proc.returncode not in (0, -signal.SIGTERM, None) and s.side == "mlflow-c":
-                print(f"mlflow-c exited with {s.proc.returncode}:\n{s.logs()[-4000:]}")
+            if s.side != "mlflow-c":
+                continue
+            log = s.logs()
+            report = next((m for m in SANITIZER_REPORTS if m in log), None)
+            if report or s.proc.returncode not in (0, -signal.SIGTERM, None):
+                print(f"mlflow-c exited with {s.proc.returncode}{' after ' + report if report else ''}:\n"
+                      f"{log[-6000:]}")
+                failed_server = True
         for name in dbs:
             try:
                 pg_admin(pg_uri, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -499,6 +511,7 @@ def main():
             print("kept", top)
         else:
             shutil.rmtree(top, ignore_errors=True)
+    return 1 if failed_server else rc
 
 
 if __name__ == "__main__":
