@@ -57,6 +57,7 @@ enum {
 typedef struct mlf__dec {
     mlf_pool *pool;
     size_t failures; /* values that did not fit so far */
+    bool skip;       /* the last value converted is to be left out: an unknown enum name */
     int depth;       /* all messages being decoded */
     int msg_depth;   /* regular (non well-known) messages being decoded */
 } mlf__dec;
@@ -487,8 +488,10 @@ static bool mlf__json_double(mlf_pool *pool, const mlf_json *v, bool is_float, d
     }
 }
 
-/* Enums by name, else int(value) looked up by number (any number in proto3). */
-static bool mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const mlf_json *v, int32_t *out)
+/* Enums by name, else int(value) looked up by number (any number in proto3): 1 when it fits, 0 when it does not,
+   -1 for a string that is neither a name nor a number (json_format's EnumStringValueParseError, which MLflow's
+   ignore_unknown_fields turns into leaving the value out). */
+static int mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const mlf_json *v, int32_t *out)
 {
     bool neg = false;
     uint64_t mag = 0;
@@ -499,8 +502,9 @@ static bool mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const m
             *out = ev->value;
             return true;
         }
-        if (mlf__py_int(v->text, v->len, &neg, &mag) != MLF__INT_OK)
-            return false;
+        int r = mlf__py_int(v->text, v->len, &neg, &mag);
+        if (r != MLF__INT_OK)
+            return r == MLF__INT_SYNTAX ? -1 : 0;
         break;
     }
     case MLF_JSON_NUMBER:
@@ -599,7 +603,11 @@ static bool mlf__conv(mlf__dec *D, const ProtobufCFieldDescriptor *f, bool proto
     case PROTOBUF_C_TYPE_BYTES:
         return v->type == MLF_JSON_STRING && mlf__b64decode(D->pool, v->text, v->len, &out->bin);
     case PROTOBUF_C_TYPE_ENUM:
-        return mlf__json_enum(f->descriptor, proto3, v, &out->i32);
+    {
+        int r = mlf__json_enum(f->descriptor, proto3, v, &out->i32);
+        D->skip = r < 0;
+        return r != 0;
+    }
     case PROTOBUF_C_TYPE_MESSAGE:
         return mlf__decode_msg(D, f->descriptor, v, &out->m);
     }
@@ -613,13 +621,18 @@ static bool mlf__decode_list(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFi
         return false;
     size_t es = mlf__size(f->type);
     char *arr = v->n ? mlf_pool_alloc(D->pool, es * v->n) : NULL;
+    size_t n = 0;
     for (size_t i = 0; i < v->n; i++) {
         mlf__val u;
         if (!mlf__conv(D, f, proto3, v->items[i], &u))
             return false;
-        memcpy(arr + i * es, &u, es);
+        if (D->skip) {
+            D->skip = false;
+            continue;
+        }
+        memcpy(arr + n++ * es, &u, es);
     }
-    mlf__set_repeated(m, f, arr, v->n);
+    mlf__set_repeated(m, f, arr, n);
     return true;
 }
 
@@ -631,6 +644,7 @@ static bool mlf__decode_map(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFie
     const ProtobufCFieldDescriptor *kf = &ed->fields[0], *vf = &ed->fields[1];
     bool proto3 = mlf__proto3(ed);
     ProtobufCMessage **arr = v->n ? MLF_NEW_ARRAY(D->pool, ProtobufCMessage *, v->n) : NULL;
+    size_t n = 0;
     for (size_t i = 0; i < v->n; i++) {
         ProtobufCMessage *e = mlf_pbjson_new_message(D->pool, ed);
         mlf__val ku, vu;
@@ -648,10 +662,14 @@ static bool mlf__decode_map(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFie
         mlf__set(e, kf, &ku);
         if (!mlf__conv(D, vf, proto3, v->items[i], &vu))
             return false;
+        if (D->skip) {
+            D->skip = false;
+            continue;
+        }
         mlf__set(e, vf, &vu);
-        arr[i] = e;
+        arr[n++] = e;
     }
-    mlf__set_repeated(m, f, arr, v->n);
+    mlf__set_repeated(m, f, arr, n);
     return true;
 }
 
@@ -682,8 +700,9 @@ static void mlf__decode_field(mlf__dec *D, const ProtobufCMessageDescriptor *des
         ok = mlf__is_map(desc, f) ? mlf__decode_map(D, m, f, v) : mlf__decode_list(D, m, f, proto3, v);
     } else {
         ok = mlf__conv(D, f, proto3, v, &u);
-        if (ok)
+        if (ok && !D->skip)
             mlf__set(m, f, &u);
+        D->skip = false;
     }
     if (!ok) {
         D->failures++;
@@ -1114,6 +1133,69 @@ static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *ob
         te->json_value = b.data;
         te->py_type = mlf_json_py_type(obj->items[i]);
     }
+}
+
+/* protoc's json_name of a field name: '_' dropped, the next letter upper-cased. */
+static const char *mlf__json_name(mlf_pool *pool, const char *name)
+{
+    char *out = mlf_pool_alloc(pool, strlen(name) + 1), *o = out;
+    bool cap = false;
+    for (; *name; name++) {
+        if (*name == '_') {
+            cap = true;
+            continue;
+        }
+        *o++ = (cap && *name >= 'a' && *name <= 'z') ? (char)(*name - 'a' + 'A') : *name;
+        cap = false;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* obj[key] as Python's dict has it (the last of duplicate keys), or NULL. */
+static const mlf_json *mlf__member(const mlf_json *obj, const char *key)
+{
+    for (size_t i = obj->n; i-- > 0;)
+        if (strcmp(obj->keys[i], key) == 0)
+            return obj->items[i];
+    return NULL;
+}
+
+static int mlf__check_aliases(mlf_pool *pool, const ProtobufCMessageDescriptor *d, const mlf_json *v, int depth,
+                              mlf_error *err)
+{
+    if (v == NULL || v->type != MLF_JSON_OBJECT || depth > MLF__MAX_DEPTH)
+        return 0;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *jn = mlf__json_name(pool, f->name);
+        const mlf_json *by_name = mlf__member(v, f->name);
+        const mlf_json *by_json = strcmp(jn, f->name) != 0 ? mlf__member(v, jn) : NULL;
+        if (by_name != NULL && by_json != NULL)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Request specifies both '%s' and '%s'; provide only one of them.", f->name, jn);
+        /* map entries and well-known types carry the caller's keys, not fields */
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE || mlf__is_map(d, f) ||
+            strncmp(((const ProtobufCMessageDescriptor *)f->descriptor)->name, "google.protobuf.", 16) == 0)
+            continue;
+        const mlf_json *sub = by_name != NULL ? by_name : by_json;
+        if (sub == NULL)
+            continue;
+        size_t n = sub->type == MLF_JSON_ARRAY ? sub->n : 1;
+        for (size_t k = 0; k < n; k++) {
+            int rc = mlf__check_aliases(pool, f->descriptor, sub->type == MLF_JSON_ARRAY ? sub->items[k] : sub,
+                                        depth + 1, err);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int mlf_pbjson_check_aliases(mlf_pool *pool, const ProtobufCMessageDescriptor *desc, const mlf_json *root,
+                             mlf_error *err)
+{
+    return mlf__check_aliases(pool, desc, root, 0, err);
 }
 
 int mlf_pbjson_from_json(mlf_pool *pool, const ProtobufCMessageDescriptor *desc, const mlf_json *root,

@@ -434,7 +434,7 @@ def test_upload_artifact_ajax(server):
         return server.request("POST", f"{url}?{q}", data)[::2]
 
     msg = lambda m: {"error_code": "INVALID_PARAMETER_VALUE", "message": m}  # noqa: E731
-    assert e("path=x", b"d") == (400, msg("Request must specify run_uuid."))
+    assert e("path=x", b"d") == (400, msg("Request must specify run_id or run_uuid."))
     assert e(f"run_uuid={rid}", b"d") == (400, msg("Request must specify path."))
     assert e(f"run_uuid={rid}&path=../x", b"d") == (400, INVALID)
     assert e(f"run_uuid={rid}&path=x", b"") == (400, msg("Request must specify data."))

@@ -208,7 +208,7 @@ static void test_routes(void **state)
         {"PUT", "/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 405, werkzeug_405},
         {"GET", "/ajax-api/2.0/mlflow/logged-models/a/b/artifacts/files", NULL, NULL, 404, "<title>404 Not Found"},
         {"GET", "/ajax-api/2.0/mlflow/upload-artifact", NULL, NULL, 405, werkzeug_405},
-        {"POST", "/ajax-api/2.0/mlflow/upload-artifact?path=a", NULL, "data", 400, "Request must specify run_uuid."},
+        {"POST", "/ajax-api/2.0/mlflow/upload-artifact?path=a", NULL, "data", 400, "Request must specify run_id or run_uuid."},
         /* the artifact proxy without --serve-artifacts */
         {"GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL, 503,
          "Endpoint: /api/2.0/mlflow-artifacts/artifacts/<path:artifact_path> disabled due to the mlflow server "
