@@ -57,7 +57,6 @@ enum {
 typedef struct mlf__dec {
     mlf_pool *pool;
     size_t failures; /* values that did not fit so far */
-    bool skip;       /* the last value converted is to be left out: an unknown enum name */
     int depth;       /* all messages being decoded */
     int msg_depth;   /* regular (non well-known) messages being decoded */
 } mlf__dec;
@@ -488,10 +487,8 @@ static bool mlf__json_double(mlf_pool *pool, const mlf_json *v, bool is_float, d
     }
 }
 
-/* Enums by name, else int(value) looked up by number (any number in proto3): 1 when it fits, 0 when it does not,
-   -1 for a string that is neither a name nor a number (json_format's EnumStringValueParseError, which MLflow's
-   ignore_unknown_fields turns into leaving the value out). */
-static int mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const mlf_json *v, int32_t *out)
+/* Enums by name, else int(value) looked up by number (any number in proto3). */
+static bool mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const mlf_json *v, int32_t *out)
 {
     bool neg = false;
     uint64_t mag = 0;
@@ -502,9 +499,8 @@ static int mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const ml
             *out = ev->value;
             return true;
         }
-        int r = mlf__py_int(v->text, v->len, &neg, &mag);
-        if (r != MLF__INT_OK)
-            return r == MLF__INT_SYNTAX ? -1 : 0;
+        if (mlf__py_int(v->text, v->len, &neg, &mag) != MLF__INT_OK)
+            return false;
         break;
     }
     case MLF_JSON_NUMBER:
@@ -603,11 +599,7 @@ static bool mlf__conv(mlf__dec *D, const ProtobufCFieldDescriptor *f, bool proto
     case PROTOBUF_C_TYPE_BYTES:
         return v->type == MLF_JSON_STRING && mlf__b64decode(D->pool, v->text, v->len, &out->bin);
     case PROTOBUF_C_TYPE_ENUM:
-    {
-        int r = mlf__json_enum(f->descriptor, proto3, v, &out->i32);
-        D->skip = r < 0;
-        return r != 0;
-    }
+        return mlf__json_enum(f->descriptor, proto3, v, &out->i32);
     case PROTOBUF_C_TYPE_MESSAGE:
         return mlf__decode_msg(D, f->descriptor, v, &out->m);
     }
@@ -621,18 +613,13 @@ static bool mlf__decode_list(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFi
         return false;
     size_t es = mlf__size(f->type);
     char *arr = v->n ? mlf_pool_alloc(D->pool, es * v->n) : NULL;
-    size_t n = 0;
     for (size_t i = 0; i < v->n; i++) {
         mlf__val u;
         if (!mlf__conv(D, f, proto3, v->items[i], &u))
             return false;
-        if (D->skip) {
-            D->skip = false;
-            continue;
-        }
-        memcpy(arr + n++ * es, &u, es);
+        memcpy(arr + i * es, &u, es);
     }
-    mlf__set_repeated(m, f, arr, n);
+    mlf__set_repeated(m, f, arr, v->n);
     return true;
 }
 
@@ -644,7 +631,6 @@ static bool mlf__decode_map(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFie
     const ProtobufCFieldDescriptor *kf = &ed->fields[0], *vf = &ed->fields[1];
     bool proto3 = mlf__proto3(ed);
     ProtobufCMessage **arr = v->n ? MLF_NEW_ARRAY(D->pool, ProtobufCMessage *, v->n) : NULL;
-    size_t n = 0;
     for (size_t i = 0; i < v->n; i++) {
         ProtobufCMessage *e = mlf_pbjson_new_message(D->pool, ed);
         mlf__val ku, vu;
@@ -662,14 +648,10 @@ static bool mlf__decode_map(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFie
         mlf__set(e, kf, &ku);
         if (!mlf__conv(D, vf, proto3, v->items[i], &vu))
             return false;
-        if (D->skip) {
-            D->skip = false;
-            continue;
-        }
         mlf__set(e, vf, &vu);
-        arr[n++] = e;
+        arr[i] = e;
     }
-    mlf__set_repeated(m, f, arr, n);
+    mlf__set_repeated(m, f, arr, v->n);
     return true;
 }
 
@@ -700,9 +682,8 @@ static void mlf__decode_field(mlf__dec *D, const ProtobufCMessageDescriptor *des
         ok = mlf__is_map(desc, f) ? mlf__decode_map(D, m, f, v) : mlf__decode_list(D, m, f, proto3, v);
     } else {
         ok = mlf__conv(D, f, proto3, v, &u);
-        if (ok && !D->skip)
+        if (ok)
             mlf__set(m, f, &u);
-        D->skip = false;
     }
     if (!ok) {
         D->failures++;
@@ -1012,6 +993,22 @@ static bool mlf__decode_msg(mlf__dec *D, const ProtobufCMessageDescriptor *desc,
     bool ok;
     if (wkt != MLF__WKT_NONE) {
         ok = mlf__decode_wkt(D, wkt, desc, v, out);
+    } else if (v->type == MLF_JSON_STRING || v->type == MLF_JSON_ARRAY) {
+        /* json_format walks a value that is no dict as if it were the dict's keys (a string's characters, a
+           list's items): names of no field are ignored, so such a value is an empty message; a field's name,
+           or an item that is no string, fails */
+        ok = true;
+        for (size_t i = 0; ok && i < (v->type == MLF_JSON_STRING ? v->len : v->n); i++) {
+            if (v->type == MLF_JSON_STRING) {
+                char c[2] = {v->text[i], '\0'};
+                ok = (unsigned char)c[0] >= 0x80 || mlf__find_field(desc, c) == NULL;
+            } else {
+                const mlf_json *k = v->items[i];
+                ok = k->type == MLF_JSON_STRING && strlen(k->text) == k->len && mlf__find_field(desc, k->text) == NULL;
+            }
+        }
+        if (ok)
+            *out = mlf_pbjson_new_message(D->pool, desc);
     } else if (v->type != MLF_JSON_OBJECT || D->msg_depth >= MLF__MAX_MSG_DEPTH) {
         ok = false;
     } else {

@@ -358,6 +358,9 @@ int mlf_http_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reque
     size_t path_len;
     const char *path = mlf_text_percent_decode(pool, req->path, req->path_len, 0, &path_len);
     if (!mlf__route_fastapi_artifact(app, pool, req, path, path_len, hm)) {
+        /* leading slashes count as one, without a redirect (as MLflow's server takes "//api/...") */
+        while (path_len > 1 && path[0] == '/' && path[1] == '/')
+            path++, path_len--;
         hm->result = mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &hm->m);
         /* Werkzeug: a path that matches only with its repeated slashes merged is a 308 to the merged path */
         if (hm->result != MLF_ROUTE_FOUND && mlf__has_repeated_slash(path, path_len)) {
