@@ -544,6 +544,15 @@ static bool mlf__b64decode(mlf_pool *pool, const char *s, size_t len, ProtobufCB
 static bool mlf__decode_msg(mlf__dec *D, const ProtobufCMessageDescriptor *desc, const mlf_json *v,
                             ProtobufCMessage **out);
 
+/* True when s holds a UTF-16 surrogate encoded as UTF-8 (ED A0..BF xx). */
+static bool mlf__has_surrogate(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 2 < len; i++)
+        if ((unsigned char)s[i] == 0xED && ((unsigned char)s[i + 1] & 0xE0) == 0xA0)
+            return true;
+    return false;
+}
+
 /* Converts v for one value of field f (an element, for repeated fields). */
 static bool mlf__conv(mlf__dec *D, const ProtobufCFieldDescriptor *f, bool proto3, const mlf_json *v, mlf__val *out)
 {
@@ -591,8 +600,9 @@ static bool mlf__conv(mlf__dec *D, const ProtobufCFieldDescriptor *f, bool proto
         out->b = v->boolean;
         return true;
     case PROTOBUF_C_TYPE_STRING:
-        /* a C string cannot hold U+0000 */
-        if (v->type != MLF_JSON_STRING || strlen(v->text) != v->len)
+        /* a C string cannot hold U+0000; a lone surrogate (kept by json.loads, three bytes) is json_format's
+           "Unpaired surrogate" */
+        if (v->type != MLF_JSON_STRING || strlen(v->text) != v->len || mlf__has_surrogate(v->text, v->len))
             return false;
         out->s = (char *)v->text;
         return true;

@@ -111,13 +111,15 @@ int mlf_http_check_json_content_type(mlf_pool *pool, const mlf_http_request *req
 
 mlf_json *mlf_http_body_json(mlf_pool *pool, const mlf_http_request *req)
 {
-    /* get_json(force=True, silent=True): a body that is not JSON counts as {} */
+    /* get_json(force=True, silent=True), which is json.loads(bytes) (UTF-16 and -32 detected, lone surrogates
+       kept): a body that is not JSON counts as {} */
     mlf_json *raw = NULL;
-    if (req->body != NULL && req->body_len > 0 && mlf_json_parse(pool, req->body, req->body_len, &raw, NULL) == 0 &&
+    if (req->body != NULL && req->body_len > 0 &&
+        mlf_json_parse_ex(pool, req->body, req->body_len, MLF_JSON_LOADS, &raw, NULL) == 0 &&
         raw->type == MLF_JSON_STRING) {
         /* older clients double-encode their JSON */
         mlf_json *inner = NULL;
-        raw = mlf_json_parse(pool, raw->text, raw->len, &inner, NULL) == 0 ? inner : NULL;
+        raw = mlf_json_parse_ex(pool, raw->text, raw->len, MLF_JSON_LOADS, &inner, NULL) == 0 ? inner : NULL;
     }
     if (raw == NULL || raw->type != MLF_JSON_OBJECT)
         raw = mlf__json_new(pool, MLF_JSON_OBJECT);
@@ -140,11 +142,12 @@ static bool mlf__method_is(const mlf_http_request *req, const char *method)
 static bool mlf__body_raises(mlf_pool *pool, const mlf_http_request *req, const mlf_rpc *rpc)
 {
     mlf_json *raw = NULL;
-    if (req->body == NULL || req->body_len == 0 || mlf_json_parse(pool, req->body, req->body_len, &raw, NULL) != 0)
+    if (req->body == NULL || req->body_len == 0 ||
+        mlf_json_parse_ex(pool, req->body, req->body_len, MLF_JSON_LOADS, &raw, NULL) != 0)
         return false; /* get_json(silent=True): not JSON is no body */
     if (raw->type == MLF_JSON_STRING) {
         mlf_json *inner = NULL;
-        if (mlf_json_parse(pool, raw->text, raw->len, &inner, NULL) != 0)
+        if (mlf_json_parse_ex(pool, raw->text, raw->len, MLF_JSON_LOADS, &inner, NULL) != 0)
             return true;
         raw = inner;
     }

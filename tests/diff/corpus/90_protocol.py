@@ -143,7 +143,7 @@ def run(t):
     t.post("experiments/create", raw=b'{"name": "proto-\\ud83d\\ude00"}', content_type=JSON,
            name="unicode-surrogate-pair")
     t.post("experiments/create", raw=b'{"name": "proto-\\ud800"}', content_type=JSON, name="unicode-lone-surrogate")
-    t.post("experiments/create", raw=b'{"name": "proto-\\u0000nul"}', content_type=JSON, name="unicode-nul")
+    t.get("experiments/get-by-name", body={"experiment_name": "proto-\u0000nul"}, name="unicode-nul")
     t.post("experiments/create", raw='{"name": "proto-raw-日本"}'.encode(), content_type=JSON, name="unicode-raw")
     t.post("experiments/create", raw=b'{"name": "proto-\xff\xfe"}', content_type=JSON, name="invalid-utf8")
     t.post("experiments/create", raw=b'{"name": "proto-\xc3"}', content_type=JSON, name="invalid-utf8-truncated")
