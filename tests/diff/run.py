@@ -434,6 +434,9 @@ def main():
                 pg_admin(pg_uri, f'CREATE DATABASE "{name}"')
                 dbs.append(name)
                 uri = pg_uri_with_db(pg_uri, name)
+                if side == "mlflow" and uri.startswith("postgresql://"):
+                    # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; the reference has psycopg2
+                    uri = "postgresql+psycopg2://" + uri[len("postgresql://"):]
             art = os.path.join(d, "mlartifacts")
             if side == "mlflow":
                 env = {k: v for k, v in os.environ.items()
