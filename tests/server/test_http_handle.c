@@ -89,16 +89,17 @@ static void test_errors(void **state)
     mlf_http_response r = call(f, "GET", "/api/2.0/mlflow/experiments/get?experiment_id=99999", NULL, NULL);
     assert_int_equal(r.status, 404);
     assert_string_equal(r.body,
-                        "{\"error_code\": \"RESOURCE_DOES_NOT_EXIST\", \"message\": \"No Experiment with id=99999 exists\"}");
+                        "{\"error_code\": \"RESOURCE_DOES_NOT_EXIST\", \"message\": \"No Experiment with id=99999 exists\", "
+                        "\"sqlstate\": \"KAM00\", \"error_class\": \"RESOURCE_NOT_FOUND\"}");
     r = call(f, "POST", "/api/2.0/mlflow/experiments/create", NULL, "{}");
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body, "Content-Type header is missing"));
     r = call(f, "POST", "/api/2.0/mlflow/experiments/create", "application/json", "{\"name\": 5}");
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body, "Invalid value 5 for parameter 'name' supplied:  Hint: Value was of type 'int'."));
-    r = call(f, "GET", "/api/2.0/mlflow/webhooks", NULL, NULL);
+    r = call(f, "GET", "/api/2.0/mlflow/webhooks", NULL, NULL); /* not ported yet: as a path MLflow does not have */
     assert_int_equal(r.status, 404);
-    assert_int_equal(r.body_len, 0);
+    assert_non_null(strstr(r.body, "<title>404 Not Found</title>"));
     r = call(f, "PUT", "/api/2.0/mlflow/experiments/get", NULL, NULL);
     assert_int_equal(r.status, 405);
     r = call(f, "GET", "/nope", NULL, NULL);
@@ -192,7 +193,7 @@ static void test_routes(void **state)
         {"HEAD", "/version", NULL, NULL, 200, NULL},
         {"GET", "/version", NULL, NULL, 200, "3.18.0"},
         {"GET", "/api/3.0/mlflow/server-info", NULL, NULL, 200, "\"store_type\":\"SqlStore\""},
-        {"GET", "/ajax-api/3.0/mlflow/server-info", NULL, NULL, 200, "\"artifact_serving_enabled\":true"},
+        {"GET", "/ajax-api/3.0/mlflow/server-info", NULL, NULL, 200, "\"artifact_serving_enabled\":false"},
         {"POST", "/api/3.0/mlflow/server-info", NULL, NULL, 405, werkzeug_405},
         {"POST", "/graphql", JSON, "{}", 400, "GraphQL request must contain a 'query' string."},
         {"PUT", "/graphql", NULL, NULL, 405, werkzeug_405},
