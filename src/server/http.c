@@ -340,6 +340,7 @@ static bool mlf__route_fastapi_artifact(const mlf_http_app *app, mlf_pool *pool,
             return false;
         hm->m.param_values[0] = mlf_pool_strndup(pool, path + at + pl, len - at - pl);
         hm->result = MLF_ROUTE_FOUND;
+        hm->fastapi = true;
         return true;
     }
     return false;
@@ -508,6 +509,12 @@ void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
     }
     bool artifacts_only;
     if (mlf__disabled(app, rt, &artifacts_only)) {
+        if (match->fastapi && !artifacts_only) { /* FastAPI's own 503 */
+            static const char detail[] =
+                "{\"detail\":\"Artifact serving is disabled. Run `mlflow server` with `--serve-artifacts` to enable.\"}";
+            mlf_http_respond(ret, 503, "application/json", detail, sizeof(detail) - 1);
+            return;
+        }
         mlf_http_respond_disabled(pool, ret, mlf_http_flask_rule(app, pool, rt), artifacts_only);
         return;
     }

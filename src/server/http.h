@@ -61,6 +61,7 @@ typedef struct mlf_http_match {
     mlf_route_match m;       /** the route and its path parameters (for BAD_METHOD: a route of the path) */
     bool too_large;          /** the body is over app->max_body_size and the route is not unlimited-body: 413 */
     const char *redirect;    /** Werkzeug's 308 to this path (repeated slashes merged), or NULL */
+    bool fastapi;            /** a GET or PUT of the proxy's files, which MLflow serves from FastAPI */
 } mlf_http_match;
 
 /**

@@ -224,9 +224,11 @@ static void test_routes(void **state)
         {"GET", "/ajax-api/2.0/mlflow/upload-artifact", NULL, NULL, 405, werkzeug_405},
         {"POST", "/ajax-api/2.0/mlflow/upload-artifact?path=a", NULL, "data", 400, "Request must specify run_id or run_uuid."},
         /* the artifact proxy without --serve-artifacts */
-        {"GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL, 503,
+        {"DELETE", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL, 503,
          "Endpoint: /api/2.0/mlflow-artifacts/artifacts/<path:artifact_path> disabled due to the mlflow server "
          "running with `--no-serve-artifacts`"},
+        {"GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL, 503,
+         "{\"detail\":\"Artifact serving is disabled. Run `mlflow server` with `--serve-artifacts` to enable.\"}"},
         /* an artifact rpc's gate: a NUL in the query */
         {"GET", "/api/2.0/mlflow/artifacts/list?run_id=x&path=%00", NULL, NULL, 400, "Invalid path"},
         {"GET", "/", NULL, NULL, 404, "<title>404 Not Found"},
