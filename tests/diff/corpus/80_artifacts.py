@@ -63,6 +63,9 @@ def run(t):
     t.get(f"{PROXY}/{root}/%2E%2E/%2E%2E/x", name="get-dotdot-encoded")
     t.get(f"{PROXY}//etc/passwd", name="get-absolute")
     t.get(f"{PROXY}/{root}/hello.txt", params={"x": "1"}, name="get-with-query")
+    t.get(f"{PROXY}/{root}//hello.txt", name="get-inner-double-slash")
+    t.request("HEAD", f"{PROXY}/{root}/sub", name="head-directory")
+    t.request("OPTIONS", f"{PROXY}/{root}/hello.txt", name="options-file-path")
     t.request("HEAD", f"{PROXY}/{root}/hello.txt", name="head-text")
     t.request("HEAD", f"{PROXY}/{root}/nope.txt", name="head-missing")
     t.request("POST", f"{PROXY}/{root}/hello.txt", body={}, name="post-file-path")
@@ -97,6 +100,8 @@ def run(t):
     t.delete(f"{PROXY}/{root}/trash", name="delete-missing")
     t.delete(f"{PROXY}/{root}/../x", name="delete-dotdot")
     t.delete(f"{PROXY}//etc/x", name="delete-absolute")
+    t.delete(f"{PROXY}/{root}//nothing-here", name="delete-inner-double-slash")
+    t.post(f"/api/2.0//mlflow-artifacts/mpu/create/{root}", {"path": "big.bin"}, name="mpu-double-slash")
     t.delete(f"{PROXY}/{root}/over.txt", body={"path": "ignored"}, name="delete-with-body")
     t.delete(PROXY, params={"path": root + "/empty.txt"}, name="delete-no-path")
 
