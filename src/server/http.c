@@ -411,8 +411,8 @@ static void mlf__quote(mlf_buf *b, const char *s, size_t len, const char *safe)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("_.-~", c) ||
-            (c != 0 && strchr(safe, c) != NULL))
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            (c != 0 && (strchr("_.-~", c) != NULL || strchr(safe, c) != NULL)))
             mlf_buf_putc(b, (char)c);
         else
             mlf_buf_printf(b, "%%%02X", c);
