@@ -69,14 +69,25 @@ int mlf_artifacts_check_path(mlf_pool *pool, const char *path, size_t len, const
     /* a file: URI: _decode's urlunparse gives it "///", so its path is always absolute */
     if (strncasecmp(s, "file:", 5) == 0)
         return mlf__invalid_path(pool, err);
-    /* absolute: POSIX "/x"; Windows "C:x"-with-root, "\x", UNC "\\h\s" */
-    if (s[0] == '/' || s[0] == '\\')
+    /* absolute as POSIX ("/x") or as Windows (a drive with a root, "C:\\x", or a UNC share, "\\\\h\\s"),
+       either separator; "\\x" and "C:x" are relative there, and on this POSIX server a backslash is no
+       separator at all, so "..\\x" is a plain name (pathlib's is_absolute, os.altsep None) */
+    if (s[0] == '/')
         return mlf__invalid_path(pool, err);
-    if (((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') && s[1] == ':')
+#define MLF__SEP(c) ((c) == '/' || (c) == '\\')
+    if (((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') && s[1] == ':' && MLF__SEP(s[2]))
         return mlf__invalid_path(pool, err);
-    /* `..` as a segment, with '/' or '\' as the separator (the backslash trick) */
+    if (MLF__SEP(s[0]) && MLF__SEP(s[1]) && s[2] != '\0' && !MLF__SEP(s[2])) {
+        const char *share = s + 3;
+        while (*share != '\0' && !MLF__SEP(*share))
+            share++;
+        if (*share != '\0' && !MLF__SEP(share[1]))
+            return mlf__invalid_path(pool, err);
+    }
+#undef MLF__SEP
+    /* `..` as a '/'-separated segment */
     for (const char *seg = s;;) {
-        size_t sl = strcspn(seg, "/\\");
+        size_t sl = strcspn(seg, "/");
         if (sl == 2 && seg[0] == '.' && seg[1] == '.')
             return mlf__invalid_path(pool, err);
         if (seg[sl] == '\0')
@@ -187,6 +198,14 @@ int mlf_artifacts_local_list(mlf_pool *pool, const char *root, const char *rel, 
     *ret = items;
     *ret_n = n;
     return 0;
+}
+
+bool mlf_artifacts_local_is_dir(mlf_pool *pool, const char *root, const char *rel)
+{
+    char *full;
+    mlf_error err = {0};
+    struct stat st;
+    return mlf__resolve(pool, root, rel, &full, &err) == 0 && stat(full, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 int mlf_artifacts_local_open(mlf_pool *pool, const char *root, const char *rel, int *ret_fd, uint64_t *ret_size,

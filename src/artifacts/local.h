@@ -47,6 +47,9 @@ int mlf_artifacts_check_path(mlf_pool *pool, const char *path, size_t len, const
 int mlf_artifacts_local_list(mlf_pool *pool, const char *root, const char *rel, mlf_artifact_info **ret,
                              size_t *ret_n, mlf_error *err);
 
+/** True when root/rel (rel already checked) is a directory inside root. */
+bool mlf_artifacts_local_is_dir(mlf_pool *pool, const char *root, const char *rel);
+
 /**
  * Opens the regular file root/rel for reading. Returns 0 with the fd (the
  * caller closes it) and its size; a missing file is INTERNAL_ERROR with

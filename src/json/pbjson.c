@@ -544,6 +544,15 @@ static bool mlf__b64decode(mlf_pool *pool, const char *s, size_t len, ProtobufCB
 static bool mlf__decode_msg(mlf__dec *D, const ProtobufCMessageDescriptor *desc, const mlf_json *v,
                             ProtobufCMessage **out);
 
+/* True when s holds a UTF-16 surrogate encoded as UTF-8 (ED A0..BF xx). */
+static bool mlf__has_surrogate(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 2 < len; i++)
+        if ((unsigned char)s[i] == 0xED && ((unsigned char)s[i + 1] & 0xE0) == 0xA0)
+            return true;
+    return false;
+}
+
 /* Converts v for one value of field f (an element, for repeated fields). */
 static bool mlf__conv(mlf__dec *D, const ProtobufCFieldDescriptor *f, bool proto3, const mlf_json *v, mlf__val *out)
 {
@@ -591,8 +600,9 @@ static bool mlf__conv(mlf__dec *D, const ProtobufCFieldDescriptor *f, bool proto
         out->b = v->boolean;
         return true;
     case PROTOBUF_C_TYPE_STRING:
-        /* a C string cannot hold U+0000 */
-        if (v->type != MLF_JSON_STRING || strlen(v->text) != v->len)
+        /* a C string cannot hold U+0000; a lone surrogate (kept by json.loads, three bytes) is json_format's
+           "Unpaired surrogate" */
+        if (v->type != MLF_JSON_STRING || strlen(v->text) != v->len || mlf__has_surrogate(v->text, v->len))
             return false;
         out->s = (char *)v->text;
         return true;
@@ -993,6 +1003,22 @@ static bool mlf__decode_msg(mlf__dec *D, const ProtobufCMessageDescriptor *desc,
     bool ok;
     if (wkt != MLF__WKT_NONE) {
         ok = mlf__decode_wkt(D, wkt, desc, v, out);
+    } else if (v->type == MLF_JSON_STRING || v->type == MLF_JSON_ARRAY) {
+        /* json_format walks a value that is no dict as if it were the dict's keys (a string's characters, a
+           list's items): names of no field are ignored, so such a value is an empty message; a field's name,
+           or an item that is no string, fails */
+        ok = true;
+        for (size_t i = 0; ok && i < (v->type == MLF_JSON_STRING ? v->len : v->n); i++) {
+            if (v->type == MLF_JSON_STRING) {
+                char c[2] = {v->text[i], '\0'};
+                ok = (unsigned char)c[0] >= 0x80 || mlf__find_field(desc, c) == NULL;
+            } else {
+                const mlf_json *k = v->items[i];
+                ok = k->type == MLF_JSON_STRING && strlen(k->text) == k->len && mlf__find_field(desc, k->text) == NULL;
+            }
+        }
+        if (ok)
+            *out = mlf_pbjson_new_message(D->pool, desc);
     } else if (v->type != MLF_JSON_OBJECT || D->msg_depth >= MLF__MAX_MSG_DEPTH) {
         ok = false;
     } else {
@@ -1114,6 +1140,69 @@ static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *ob
         te->json_value = b.data;
         te->py_type = mlf_json_py_type(obj->items[i]);
     }
+}
+
+/* protoc's json_name of a field name: '_' dropped, the next letter upper-cased. */
+static const char *mlf__json_name(mlf_pool *pool, const char *name)
+{
+    char *out = mlf_pool_alloc(pool, strlen(name) + 1), *o = out;
+    bool cap = false;
+    for (; *name; name++) {
+        if (*name == '_') {
+            cap = true;
+            continue;
+        }
+        *o++ = (cap && *name >= 'a' && *name <= 'z') ? (char)(*name - 'a' + 'A') : *name;
+        cap = false;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* obj[key] as Python's dict has it (the last of duplicate keys), or NULL. */
+static const mlf_json *mlf__member(const mlf_json *obj, const char *key)
+{
+    for (size_t i = obj->n; i-- > 0;)
+        if (strcmp(obj->keys[i], key) == 0)
+            return obj->items[i];
+    return NULL;
+}
+
+static int mlf__check_aliases(mlf_pool *pool, const ProtobufCMessageDescriptor *d, const mlf_json *v, int depth,
+                              mlf_error *err)
+{
+    if (v == NULL || v->type != MLF_JSON_OBJECT || depth > MLF__MAX_DEPTH)
+        return 0;
+    for (unsigned i = 0; i < d->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &d->fields[i];
+        const char *jn = mlf__json_name(pool, f->name);
+        const mlf_json *by_name = mlf__member(v, f->name);
+        const mlf_json *by_json = strcmp(jn, f->name) != 0 ? mlf__member(v, jn) : NULL;
+        if (by_name != NULL && by_json != NULL)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Request specifies both '%s' and '%s'; provide only one of them.", f->name, jn);
+        /* map entries and well-known types carry the caller's keys, not fields */
+        if (f->type != PROTOBUF_C_TYPE_MESSAGE || mlf__is_map(d, f) ||
+            strncmp(((const ProtobufCMessageDescriptor *)f->descriptor)->name, "google.protobuf.", 16) == 0)
+            continue;
+        const mlf_json *sub = by_name != NULL ? by_name : by_json;
+        if (sub == NULL)
+            continue;
+        size_t n = sub->type == MLF_JSON_ARRAY ? sub->n : 1;
+        for (size_t k = 0; k < n; k++) {
+            int rc = mlf__check_aliases(pool, f->descriptor, sub->type == MLF_JSON_ARRAY ? sub->items[k] : sub,
+                                        depth + 1, err);
+            if (rc < 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+int mlf_pbjson_check_aliases(mlf_pool *pool, const ProtobufCMessageDescriptor *desc, const mlf_json *root,
+                             mlf_error *err)
+{
+    return mlf__check_aliases(pool, desc, root, 0, err);
 }
 
 int mlf_pbjson_from_json(mlf_pool *pool, const ProtobufCMessageDescriptor *desc, const mlf_json *root,

@@ -54,6 +54,16 @@ int mlf_pbjson_from_json(mlf_pool *pool, const ProtobufCMessageDescriptor *desc,
                          ProtobufCMessage **ret_msg, mlf_pbjson_result *ret_result, mlf_error *err);
 
 /**
+ * MLflow 3.18's _reject_conflicting_field_aliases: an object of root (root
+ * itself and, recursively, the messages in its message fields, not maps nor
+ * google.protobuf types) that spells one field both by its proto name and
+ * its json name is INVALID_PARAMETER_VALUE "Request specifies both '<name>'
+ * and '<jsonName>'; provide only one of them.". Returns 0 otherwise.
+ */
+int mlf_pbjson_check_aliases(mlf_pool *pool, const ProtobufCMessageDescriptor *desc, const mlf_json *root,
+                             mlf_error *err);
+
+/**
  * Builds a message of type desc from a URL query string (without '?') as
  * _get_request_message does for a GET: top-level fields by proto name only,
  * repeated fields from repeated keys, other fields from the first value;

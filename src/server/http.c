@@ -111,13 +111,15 @@ int mlf_http_check_json_content_type(mlf_pool *pool, const mlf_http_request *req
 
 mlf_json *mlf_http_body_json(mlf_pool *pool, const mlf_http_request *req)
 {
-    /* get_json(force=True, silent=True): a body that is not JSON counts as {} */
+    /* get_json(force=True, silent=True), which is json.loads(bytes) (UTF-16 and -32 detected, lone surrogates
+       kept): a body that is not JSON counts as {} */
     mlf_json *raw = NULL;
-    if (req->body != NULL && req->body_len > 0 && mlf_json_parse(pool, req->body, req->body_len, &raw, NULL) == 0 &&
+    if (req->body != NULL && req->body_len > 0 &&
+        mlf_json_parse_ex(pool, req->body, req->body_len, MLF_JSON_LOADS, &raw, NULL) == 0 &&
         raw->type == MLF_JSON_STRING) {
         /* older clients double-encode their JSON */
         mlf_json *inner = NULL;
-        raw = mlf_json_parse(pool, raw->text, raw->len, &inner, NULL) == 0 ? inner : NULL;
+        raw = mlf_json_parse_ex(pool, raw->text, raw->len, MLF_JSON_LOADS, &inner, NULL) == 0 ? inner : NULL;
     }
     if (raw == NULL || raw->type != MLF_JSON_OBJECT)
         raw = mlf__json_new(pool, MLF_JSON_OBJECT);
@@ -130,6 +132,35 @@ static bool mlf__method_is(const mlf_http_request *req, const char *method)
     return req->method_len == n && memcmp(req->method, method, n) == 0;
 }
 
+/*
+ * True when MLflow's handler raises on the body (Flask's 500 page): a JSON
+ * string that is not JSON inside (the double-decoding); a number or a bool
+ * (ParseDict fails, then the schema's `key in request_json` raises); a list
+ * or a string when the rpc has a required field (the schema's
+ * request_json.get raises). Without one, a list or a string counts as {}.
+ */
+static bool mlf__body_raises(mlf_pool *pool, const mlf_http_request *req, const mlf_rpc *rpc)
+{
+    mlf_json *raw = NULL;
+    if (req->body == NULL || req->body_len == 0 ||
+        mlf_json_parse_ex(pool, req->body, req->body_len, MLF_JSON_LOADS, &raw, NULL) != 0)
+        return false; /* get_json(silent=True): not JSON is no body */
+    if (raw->type == MLF_JSON_STRING) {
+        mlf_json *inner = NULL;
+        if (mlf_json_parse_ex(pool, raw->text, raw->len, MLF_JSON_LOADS, &inner, NULL) != 0)
+            return true;
+        raw = inner;
+    }
+    if (raw->type == MLF_JSON_OBJECT || raw->type == MLF_JSON_NULL)
+        return false;
+    if (raw->type != MLF_JSON_ARRAY && raw->type != MLF_JSON_STRING)
+        return rpc->n_rules > 0;
+    for (size_t i = 0; i < rpc->n_rules; i++)
+        if (rpc->rules[i].kind == MLF_RULE_REQUIRED)
+            return true;
+    return false;
+}
+
 void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
                   mlf_http_response *ret)
 {
@@ -140,6 +171,10 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
     bool transfer = m->route->cls == MLF_ROUTE_TRANSFER;
     if (transfer && mlf_http_artifact_rpc_gate(pool, req, m, &io, ret))
         return;
+    /* the proxy's download and upload, which MLflow serves from FastAPI (HEAD goes to its Flask route) */
+    io.fastapi = transfer && strcmp(rpc->service, "MlflowArtifactsService") == 0 &&
+                 (strcmp(rpc->name, "downloadArtifact") == 0 || strcmp(rpc->name, "uploadArtifact") == 0) &&
+                 (mlf__method_is(req, "GET") || mlf__method_is(req, "PUT"));
 
     ProtobufCMessage *msg = NULL;
     mlf_pbjson_result pr = {0};
@@ -151,8 +186,14 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
     } else {
         if (mlf_http_check_json_content_type(pool, req, &err) != 0)
             goto fail;
+        if (mlf__body_raises(pool, req, rpc)) {
+            mlf_http_respond_page(ret, 500);
+            ret->log_message = "the request body is JSON but no object";
+            return;
+        }
         mlf_json *raw = mlf_http_body_json(pool, req);
-        if (mlf_pbjson_from_json(pool, rpc->request, raw, &msg, &pr, &err) != 0)
+        if (mlf_pbjson_check_aliases(pool, rpc->request, raw, &err) != 0 ||
+            mlf_pbjson_from_json(pool, rpc->request, raw, &msg, &pr, &err) != 0)
             goto fail;
     }
 
@@ -169,12 +210,25 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
         mlf_http_artifact_rpc_file(pool, &io, ret);
         return;
     }
+    if (io.no_body) {
+        mlf_http_respond(ret, 200, NULL, "", 0);
+        return;
+    }
     mlf_buf b;
     mlf_buf_init(&b, pool, 256);
     mlf_pbjson_write(&b, resp);
     mlf_http_respond(ret, 200, "application/json", b.data, b.len);
     return;
 fail:
+    if (io.detail) { /* FastAPI's HTTPException */
+        mlf_buf d;
+        mlf_buf_init(&d, pool, 128);
+        mlf_buf_puts(&d, "{\"detail\":");
+        mlf_json_write_string(&d, err.message != NULL ? err.message : "", err.message != NULL ? strlen(err.message) : 0);
+        mlf_buf_putc(&d, '}');
+        mlf_http_respond(ret, mlf_error_http_status(err.code), "application/json", d.data, d.len);
+        return;
+    }
     mlf_http_respond_error(pool, ret, &err);
 }
 
@@ -235,37 +289,61 @@ void mlf_http_server_info(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
     mlf_http_respond(ret, 200, "application/json", b.data, b.len);
 }
 
-/*
- * Werkzeug merges repeated slashes in a rule's fixed parts (redirecting to the
- * merged path), never inside a <path:...> variable: route as for the merged
- * path, and keep an artifact path as sent (so that artifacts//etc/x stays
- * absolute, and refused). Returns path itself when it has no repeated slash.
- */
+/* The path with every run of slashes as one (Werkzeug's merge_slashes). */
 static const char *mlf__merge_slashes(mlf_pool *pool, const char *path, size_t path_len, size_t *ret_len)
 {
-    bool repeated = false;
-    for (size_t i = 1; i < path_len && !repeated; i++)
-        repeated = path[i] == '/' && path[i - 1] == '/';
-    *ret_len = path_len;
-    if (!repeated)
-        return path;
-    static const char *const vars[] = {"/mlflow-artifacts/artifacts/", "/mlflow-artifacts/mpu/create/",
-                                       "/mlflow-artifacts/mpu/complete/", "/mlflow-artifacts/mpu/abort/"};
     char *merged = mlf_pool_alloc(pool, path_len + 1);
-    size_t n = 0, i = 0;
-    bool in_var = false;
-    for (; i < path_len && !in_var; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < path_len; i++)
         if (!(path[i] == '/' && n > 0 && merged[n - 1] == '/'))
             merged[n++] = path[i];
-        for (size_t k = 0; k < sizeof(vars) / sizeof(vars[0]) && !in_var; k++) {
-            size_t len = strlen(vars[k]);
-            in_var = n >= len && memcmp(merged + n - len, vars[k], len) == 0;
-        }
-    }
-    memcpy(merged + n, path + i, path_len - i);
-    n += path_len - i;
+    merged[n] = '\0';
     *ret_len = n;
     return merged;
+}
+
+static bool mlf__has_repeated_slash(const char *path, size_t len)
+{
+    for (size_t i = 1; i < len; i++)
+        if (path[i] == '/' && path[i - 1] == '/')
+            return true;
+    return false;
+}
+
+/*
+ * MLflow 3.18 serves GET and PUT of the proxy's files from FastAPI, whose
+ * {artifact_path:path} takes whatever follows the prefix: empty, or with
+ * leading or repeated slashes (nothing merged, nothing redirected). Routes
+ * such a request into hm and returns true; false when it is none of those.
+ */
+static bool mlf__route_fastapi_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                                        const char *path, size_t len, mlf_http_match *hm)
+{
+    if (!mlf__method_is(req, "GET") && !mlf__method_is(req, "PUT"))
+        return false;
+    size_t sp = app->static_prefix != NULL ? strlen(app->static_prefix) : 0;
+    static const char *const prefixes[] = {"/api/2.0/mlflow-artifacts/artifacts/",
+                                           "/ajax-api/2.0/mlflow-artifacts/artifacts/"};
+    for (size_t k = 0; k < sizeof(prefixes) / sizeof(prefixes[0]); k++) {
+        size_t pl = strlen(prefixes[k]);
+        size_t at = k == 0 ? 0 : sp; /* as the rpc table has them: /ajax-api under --static-prefix */
+        if (len < at + pl || memcmp(path, app->static_prefix != NULL ? app->static_prefix : "", at) != 0 ||
+            memcmp(path + at, prefixes[k], pl) != 0)
+            continue;
+        /* the route of a one-segment path, then the real rest as its parameter */
+        char *probe = mlf_pool_alloc(pool, at + pl + 2);
+        memcpy(probe, path, at + pl);
+        memcpy(probe + at + pl, "_", 2);
+        if (mlf_router_match(app->router, pool, req->method, req->method_len, probe, at + pl + 1, &hm->m) !=
+                MLF_ROUTE_FOUND ||
+            hm->m.n_params != 1)
+            return false;
+        hm->m.param_values[0] = mlf_pool_strndup(pool, path + at + pl, len - at - pl);
+        hm->result = MLF_ROUTE_FOUND;
+        hm->fastapi = true;
+        return true;
+    }
+    return false;
 }
 
 /* True when the route answers 503 for how the server runs (--serve-artifacts, --artifacts-only). */
@@ -281,10 +359,27 @@ int mlf_http_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reque
     mlf_http_match *hm = MLF_NEW(pool, mlf_http_match);
     memset(hm, 0, sizeof(*hm));
     *ret_match = hm;
-    size_t raw_len, path_len;
-    const char *raw = mlf__merge_slashes(pool, req->path, req->path_len, &raw_len);
-    const char *path = mlf_text_percent_decode(pool, raw, raw_len, 0, &path_len);
-    hm->result = mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &hm->m);
+    size_t path_len;
+    const char *path = mlf_text_percent_decode(pool, req->path, req->path_len, 0, &path_len);
+    if (!mlf__route_fastapi_artifact(app, pool, req, path, path_len, hm)) {
+        /* leading slashes count as one, without a redirect (as MLflow's server takes "//api/...") */
+        while (path_len > 1 && path[0] == '/' && path[1] == '/')
+            path++, path_len--;
+        hm->result = mlf_router_match(app->router, pool, req->method, req->method_len, path, path_len, &hm->m);
+        /* Werkzeug: a path that matches only with its repeated slashes merged is a 308 to the merged path */
+        if (hm->result != MLF_ROUTE_FOUND && mlf__has_repeated_slash(path, path_len)) {
+            size_t mlen;
+            const char *merged = mlf__merge_slashes(pool, path, path_len, &mlen);
+            mlf_route_match mm;
+            mlf_route_result r = mlf_router_match(app->router, pool, req->method, req->method_len, merged, mlen, &mm);
+            if (r == MLF_ROUTE_FOUND)
+                hm->redirect = merged;
+            else if (r == MLF_ROUTE_BAD_METHOD && hm->result == MLF_ROUTE_NOT_FOUND)
+                hm->result = r, hm->m = mm;
+            if (hm->redirect != NULL)
+                return MLF_LANE_LOOP;
+        }
+    }
     /* only artifact uploads may be larger than --max-body-size (h2o's own limit is theirs) */
     if (app->max_body_size > 0 && req->body_len > app->max_body_size &&
         !(hm->result == MLF_ROUTE_FOUND && (hm->m.route->flags & MLF_ROUTE_UNLIMITED_BODY))) {
@@ -311,6 +406,74 @@ int mlf_http_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reque
     }
 }
 
+/* Appends s %-quoted except for the bytes in safe (and Python's always-safe letters, digits, "_.-~"). */
+static void mlf__quote(mlf_buf *b, const char *s, size_t len, const char *safe)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            (c != 0 && (strchr("_.-~", c) != NULL || strchr(safe, c) != NULL)))
+            mlf_buf_putc(b, (char)c);
+        else
+            mlf_buf_printf(b, "%%%02X", c);
+    }
+}
+
+/* Appends s with markupsafe's escape (& < > " '). */
+static void mlf__html_escape(mlf_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&': mlf_buf_puts(b, "&amp;"); break;
+        case '<': mlf_buf_puts(b, "&lt;"); break;
+        case '>': mlf_buf_puts(b, "&gt;"); break;
+        case '"': mlf_buf_puts(b, "&#34;"); break;
+        case '\'': mlf_buf_puts(b, "&#39;"); break;
+        default: mlf_buf_putc(b, *s);
+        }
+    }
+}
+
+/* Werkzeug's RequestRedirect: 308 to the merged path on the request's host, the query string as sent. */
+static void mlf__respond_redirect(mlf_pool *pool, const mlf_http_request *req, const char *path,
+                                  mlf_http_response *ret)
+{
+    mlf_buf url;
+    mlf_buf_init(&url, pool, strlen(path) + req->query_len + 64);
+    mlf_buf_puts(&url, "http://");
+    if (req->host != NULL && req->host_len > 0)
+        mlf_buf_printf(&url, "%.*s", (int)req->host_len, req->host);
+    else
+        mlf_buf_puts(&url, "localhost");
+    mlf__quote(&url, path, strlen(path), "!$&'()*+,/:;=@");
+    if (req->query != NULL && req->query_len > 0)
+        mlf_buf_printf(&url, "?%.*s", (int)req->query_len, req->query);
+    mlf_buf loc; /* the header as Werkzeug sends it (iri_to_uri) */
+    mlf_buf_init(&loc, pool, url.len + 16);
+    mlf__quote(&loc, url.data, url.len, "/:?#[]@!$&'()*+,;=%");
+    mlf_buf page;
+    mlf_buf_init(&page, pool, 2 * url.len + 256);
+    mlf_buf_puts(&page, "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
+                        "<p>You should be redirected automatically to the target URL: <a href=\"");
+    mlf__html_escape(&page, url.data);
+    mlf_buf_puts(&page, "\">");
+    mlf__html_escape(&page, url.data);
+    mlf_buf_puts(&page, "</a>. If not, click the link.\n");
+    mlf_http_respond(ret, 308, "text/html; charset=utf-8", page.data, page.len);
+    ret->location = loc.data;
+}
+
+/* MLflow's is_api_endpoint: OPTIONS there answers 204 rather than Flask's 200. */
+static bool mlf__is_api_path(const mlf_http_app *app, const mlf_http_request *req)
+{
+    size_t sp = app->static_prefix != NULL ? strlen(app->static_prefix) : 0;
+    if (req->path_len < sp || (sp > 0 && memcmp(req->path, app->static_prefix, sp) != 0))
+        return false;
+    const char *p = req->path + sp;
+    size_t n = req->path_len - sp;
+    return (n >= 5 && memcmp(p, "/api/", 5) == 0) || (n >= 10 && memcmp(p, "/ajax-api/", 10) == 0);
+}
+
 void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
                      const mlf_http_match *match, mlf_http_response *ret)
 {
@@ -321,9 +484,14 @@ void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
         ret->close_connection = true;
         return;
     }
+    if (match->redirect != NULL) {
+        mlf__respond_redirect(pool, req, match->redirect, ret);
+        return;
+    }
     if (match->result == MLF_ROUTE_BAD_METHOD) {
-        if ((rt->flags & MLF_ROUTE_OPTIONS_200) && mlf__method_is(req, "OPTIONS"))
-            mlf_http_respond(ret, 200, "text/html; charset=utf-8", "", 0);
+        /* Flask answers OPTIONS on every path it has, MLflow's security layer makes that a 204 under the API */
+        if (mlf__method_is(req, "OPTIONS"))
+            mlf_http_respond(ret, mlf__is_api_path(app, req) ? 204 : 200, "text/html; charset=utf-8", "", 0);
         else
             mlf_http_respond_page(ret, 405);
         return;
@@ -341,6 +509,12 @@ void mlf_http_answer(const mlf_http_app *app, mlf_pool *pool, const mlf_http_req
     }
     bool artifacts_only;
     if (mlf__disabled(app, rt, &artifacts_only)) {
+        if (match->fastapi && !artifacts_only) { /* FastAPI's own 503 */
+            static const char detail[] =
+                "{\"detail\":\"Artifact serving is disabled. Run `mlflow server` with `--serve-artifacts` to enable.\"}";
+            mlf_http_respond(ret, 503, "application/json", detail, sizeof(detail) - 1);
+            return;
+        }
         mlf_http_respond_disabled(pool, ret, mlf_http_flask_rule(app, pool, rt), artifacts_only);
         return;
     }

@@ -32,6 +32,8 @@ typedef struct mlf_http_request {
     size_t query_len;
     const char *content_type; /** NULL when the header is missing */
     size_t content_type_len;
+    const char *host; /** the Host header (the authority), or NULL */
+    size_t host_len;
     const char *body; /** NULL when there is none */
     size_t body_len;
     bool body_in_file; /** the body is body_len bytes of body_fd from body_off (a large upload), body is NULL */
@@ -48,6 +50,7 @@ typedef struct mlf_http_response {
     int file_fd;
     uint64_t file_size;
     const char *content_disposition; /** NULL for none */
+    const char *location;            /** a redirect's Location, or NULL */
     const char *log_message;         /** for status >= 500: the error's text, which the server logs; else NULL */
     bool close_connection;           /** the server closes the connection after the answer (a refused body) */
 } mlf_http_response;
@@ -57,6 +60,8 @@ typedef struct mlf_http_match {
     mlf_route_result result; /** FOUND, or a 404 (NOT_FOUND) or 405 (BAD_METHOD) to answer */
     mlf_route_match m;       /** the route and its path parameters (for BAD_METHOD: a route of the path) */
     bool too_large;          /** the body is over app->max_body_size and the route is not unlimited-body: 413 */
+    const char *redirect;    /** Werkzeug's 308 to this path (repeated slashes merged), or NULL */
+    bool fastapi;            /** a GET or PUT of the proxy's files, which MLflow serves from FastAPI */
 } mlf_http_match;
 
 /**

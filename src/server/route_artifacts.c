@@ -286,7 +286,7 @@ void mlf_http_logged_model_artifact(const mlf_http_app *app, mlf_pool *pool, con
     mlf__send_artifact(ctx, location, safe, ret);
 }
 
-/* POST [P]/ajax-api/2.0/mlflow/upload-artifact?run_uuid=&path= with the file as the raw body */
+/* POST [P]/ajax-api/2.0/mlflow/upload-artifact?run_id=(or run_uuid=)&path= with the file as the raw body */
 void mlf_http_upload_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
                               const mlf_route_match *m, mlf_http_response *ret)
 {
@@ -295,8 +295,9 @@ void mlf_http_upload_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf
     mlf__arg run_uuid = {0}, path = {0};
     mlf_error err = {0};
     const char *safe;
-    if (!mlf__arg_get(pool, req, "run_uuid", &run_uuid) || run_uuid.len == 0) {
-        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Request must specify run_uuid.");
+    if ((!mlf__arg_get(pool, req, "run_id", &run_uuid) || run_uuid.len == 0) &&
+        (!mlf__arg_get(pool, req, "run_uuid", &run_uuid) || run_uuid.len == 0)) {
+        mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Request must specify run_id or run_uuid.");
         goto fail;
     }
     if (!mlf__arg_get(pool, req, "path", &path) || path.len == 0) {

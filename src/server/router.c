@@ -62,9 +62,19 @@ void mlf_router_destroy(mlf_router *router)
     free(router);
 }
 
+/* Werkzeug gives every GET rule HEAD too. */
 static int mlf__method_is(const mlf_route *rt, const char *method, size_t len)
 {
-    return strlen(rt->method) == len && memcmp(rt->method, method, len) == 0;
+    if (strlen(rt->method) == len && memcmp(rt->method, method, len) == 0)
+        return 1;
+    return len == 4 && memcmp(method, "HEAD", 4) == 0 && strcmp(rt->method, "GET") == 0;
+}
+
+/* An rpc not ported yet is no path of ours: another method on it is a 404, not a 405 (MLflow's
+   _not_implemented ones are routes MLflow has, so they keep their 405). */
+static int mlf__knows_path(const mlf_route *rt)
+{
+    return rt->rpc < 0 || mlf_rpcs[rt->rpc].call != NULL || (rt->flags & MLF_ROUTE_EMPTY_404);
 }
 
 /* Matches path against a pattern with {name} (one non-empty segment) and {+name} (the non-empty rest). */
@@ -82,7 +92,8 @@ static int mlf__match_captures(const char *pat, const char *path, size_t path_le
             const char *seg_end = rest ? end : memchr(p, '/', (size_t)(end - p));
             if (seg_end == NULL)
                 seg_end = end;
-            if (seg_end == p || m->n_params == MLF_ROUTER_MAX_PARAMS)
+            /* Werkzeug's path converter does not start with a slash: "a//b" merges into a redirect */
+            if (seg_end == p || (rest && *p == '/') || m->n_params == MLF_ROUTER_MAX_PARAMS)
                 return 0;
             m->param_names[m->n_params] = mlf_pool_strndup(pool, name, (size_t)(close - name));
             m->param_values[m->n_params] = mlf_pool_strndup(pool, p, (size_t)(seg_end - p));
@@ -120,7 +131,7 @@ mlf_route_result mlf_router_match(const mlf_router *router, mlf_pool *pool, cons
         const char *mp = router->literal[i].path;
         if (strncmp(mp, path, path_len) != 0 || mp[path_len] != '\0')
             break;
-        if (path_known == NULL)
+        if (path_known == NULL && mlf__knows_path(router->literal[i].route))
             path_known = router->literal[i].route;
         if (mlf__method_is(router->literal[i].route, method, method_len)) {
             ret->route = router->literal[i].route;
@@ -132,7 +143,7 @@ mlf_route_result mlf_router_match(const mlf_router *router, mlf_pool *pool, cons
         mlf_route_match m;
         if (!mlf__match_captures(router->captured[i].path, path, path_len, pool, &m))
             continue;
-        if (path_known == NULL)
+        if (path_known == NULL && mlf__knows_path(router->captured[i].route))
             path_known = router->captured[i].route;
         if (mlf__method_is(router->captured[i].route, method, method_len)) {
             *ret = m;

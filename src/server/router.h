@@ -71,7 +71,12 @@ typedef enum mlf_route_result {
 mlf_router *mlf_router_create(const char *static_prefix);
 /** NULL is a no-op. */
 void mlf_router_destroy(mlf_router *router);
-/** Looks up method and path (already percent-decoded, no query string). */
+/**
+ * Looks up method and path (already percent-decoded, no query string) as
+ * Werkzeug does: HEAD also finds a GET route, `{+name}` does not start with
+ * a slash, and a path that only rpcs not ported yet have is NOT_FOUND for
+ * other methods too.
+ */
 mlf_route_result mlf_router_match(const mlf_router *router, mlf_pool *pool, const char *method, size_t method_len,
                                   const char *path, size_t path_len, mlf_route_match *ret);
 

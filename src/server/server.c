@@ -192,6 +192,9 @@ static void mlf__send(const mlf__server *srv, h2o_req_t *req, const mlf_http_res
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_DISPOSITION, NULL,
                        h2o_strdup(&req->pool, res->content_disposition, SIZE_MAX).base,
                        strlen(res->content_disposition));
+    if (res->location != NULL)
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LOCATION, NULL,
+                       h2o_strdup(&req->pool, res->location, SIZE_MAX).base, strlen(res->location));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
                           H2O_STRLIT("nosniff"));
     if (res->send_file) {
@@ -268,6 +271,8 @@ static void mlf__read_request(const mlf__worker *w, h2o_req_t *req, mlf_http_req
         hr->content_type = req->headers.entries[ct].value.base;
         hr->content_type_len = req->headers.entries[ct].value.len;
     }
+    hr->host = req->authority.base;
+    hr->host_len = req->authority.len;
     hr->body = req->entity.base;
     hr->body_len = req->entity.base != NULL ? req->entity.len : 0;
     mlf_h2o_body_file(&w->conns, hr);
@@ -311,6 +316,7 @@ static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
     hr.path = mlf__copy(pool, hr.path, hr.path_len);
     hr.query = mlf__copy(pool, hr.query, hr.query_len);
     hr.content_type = mlf__copy(pool, hr.content_type, hr.content_type_len);
+    hr.host = mlf__copy(pool, hr.host, hr.host_len);
     if (hr.body_in_file)
         hr.body_fd = fcntl(hr.body_fd, F_DUPFD_CLOEXEC, 0); /* h2o may close its own when the client goes */
     const void *match = NULL;

@@ -40,6 +40,9 @@ typedef struct mlf_ctx_http {
     int file_fd;               /** out: a file to answer with (-1: the JSON response); the HTTP layer closes it */
     uint64_t file_size;
     const char *file_name;     /** out: its name, for Content-Type and Content-Disposition */
+    bool fastapi;              /** MLflow serves this request from its FastAPI artifact routes (proxy GET/PUT) */
+    bool detail;               /** out: the error is a FastAPI HTTPException, answered {"detail": message} */
+    bool no_body;              /** out: success is a 200 with no body and no Content-Type (FastAPI's Response()) */
 } mlf_ctx_http;
 
 /** The context every service function gets: the instance and the request's pool. */

@@ -75,11 +75,15 @@ static void test_check_path(void **state)
     REFUSED("\ta/../../x");
     REFUSED("a#b");
     REFUSED("a%23b");
-    REFUSED("..\\a");
-    REFUSED("a\\..\\..\\b");
-    REFUSED("\\a");
-    REFUSED("C:\\a");
+    REFUSED("C:\\a"); /* absolute for Windows too: a drive with a root, or a UNC share */
     REFUSED("c:/a");
+    REFUSED("\\\\host\\share\\x");
+    REFUSED("\\\\host\\");
+    /* no separator on POSIX, so no `..` segment nor root there (os.altsep is None, as in MLflow 3.18) */
+    assert_string_equal(OK("..\\a"), "..\\a");
+    assert_string_equal(OK("a\\..\\..\\b"), "a\\..\\..\\b");
+    assert_string_equal(OK("\\a"), "\\a");
+    assert_string_equal(OK("\\\\host"), "\\\\host");
     refused(pool, "a\0b", 3);
     REFUSED("a%00b");
     REFUSED("a%2500b");

@@ -262,16 +262,20 @@ TOKEN_KEYS = {"next_page_token", "page_token"}
 class Normaliser:
     """Per side: ids become <id1>, <id2>... in order of first appearance (so the
     n-th id one side handed out lines up with the other's n-th), the side's own
-    directories become <dir>, and times within the run become <ts>."""
+    directories become <dir>, its address (host:port, as in a redirect's URL) <host>, and times within the
+    run become <ts>."""
 
-    def __init__(self, side_dirs, t0, t1):
+    def __init__(self, side_dirs, t0, t1, host=None):
         self.ids = {}
         self.dirs = sorted(side_dirs, key=len, reverse=True)
         self.t0, self.t1 = t0, t1
+        self.host = host
 
     def text(self, s):
         for d in self.dirs:
             s = s.replace(d, "<dir>")
+        if self.host:
+            s = s.replace(self.host, "<host>")
         return HEX32.sub(self._id, s)
 
     def _id(self, m):
@@ -436,6 +440,9 @@ def main():
                 pg_admin(pg_uri, f'CREATE DATABASE "{name}"')
                 dbs.append(name)
                 uri = pg_uri_with_db(pg_uri, name)
+                if side == "mlflow" and uri.startswith("postgresql://"):
+                    # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; the reference has psycopg2
+                    uri = "postgresql+psycopg2://" + uri[len("postgresql://"):]
             art = os.path.join(d, "mlartifacts")
             if side == "mlflow":
                 env = {k: v for k, v in os.environ.items()
@@ -459,8 +466,10 @@ def main():
         if [r["name"] for r in ref] != [r["name"] for r in mine]:
             print("the corpus sent different requests to the two servers (it branched on an answer)")
             return 1
-        nref = Normaliser([servers[0].dir, os.path.realpath(servers[0].dir)], t0, t1)
-        nmine = Normaliser([servers[1].dir, os.path.realpath(servers[1].dir)], t0, t1)
+        nref = Normaliser([servers[0].dir, os.path.realpath(servers[0].dir)], t0, t1,
+                          f"127.0.0.1:{servers[0].port}")
+        nmine = Normaliser([servers[1].dir, os.path.realpath(servers[1].dir)], t0, t1,
+                           f"127.0.0.1:{servers[1].port}")
         devs = load_deviations(args.backend)
         unexplained = 0
         explained = 0

@@ -20,15 +20,21 @@ def test_wrong_method_is_405(server):
     assert status == 405
 
 
-def test_rpc_not_ported_is_404_with_empty_body(server):
-    # a webhook rpc: served path, but no handler yet
-    status, h, body = server.request("GET", "/api/2.0/mlflow/webhooks", raw=True)
-    assert status == 404 and body == b""
+NOT_FOUND_PAGE = (b"<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+                  b"<p>The requested URL was not found on the server. If you entered the URL manually please check "
+                  b"your spelling and try again.</p>\n")
+
+
+def test_rpc_not_ported_is_404_page(server):
+    # a webhook rpc, not ported yet: answered, for every method, as a path MLflow does not have
+    for method in ("GET", "POST", "OPTIONS", "DELETE"):
+        status, h, body = server.request(method, "/api/2.0/mlflow/webhooks", raw=True)
+        assert (status, body) == (404, NOT_FOUND_PAGE), method
 
 
 def test_v3_rpcs_only_under_3_0(server):
     status, _, body = server.request("POST", "/api/3.0/mlflow/traces", {"trace": {}}, raw=True)
-    assert status == 404 and body == b""  # route exists (not ported yet)
+    assert (status, body) == (404, NOT_FOUND_PAGE)  # route exists (not ported yet)
     status, _, _ = server.request("GET", "/api/3.0/mlflow/experiments/get?experiment_id=0")
     assert status == 404
 
@@ -42,7 +48,8 @@ def test_post_requires_json_content_type(server):
     status, _, body = server.request("POST", "/api/2.0/mlflow/experiments/create", b'{"name": "x"}')
     assert status == 400
     assert body == {"error_code": "INVALID_PARAMETER_VALUE",
-                    "message": "Bad Request. Content-Type header is missing."}
+                    "message": "Bad Request. Content-Type header is missing.", "sqlstate": "KAM00",
+                    "error_class": "INVALID_PARAMETER_VALUE"}
     status, _, body = server.request("POST", "/api/2.0/mlflow/experiments/create", b'{"name": "x"}',
                                      {"Content-Type": "text/plain"})
     assert status == 400
@@ -75,6 +82,7 @@ def test_wrong_type_gets_mlflow_message(server):
         "error_code": "INVALID_PARAMETER_VALUE",
         "message": "Invalid value 123 for parameter 'name' supplied:  Hint: Value was of type 'int'. "
                    "See the API docs for more information about request parameters.",
+        "sqlstate": "KAM00", "error_class": "INVALID_PARAMETER_VALUE",
     }
     status, _, body = server.post("experiments/create", {"name": ["a", "é"]})
     assert status == 400
@@ -161,7 +169,23 @@ def test_shutdown_with_idle_keepalive_connections():
         c.close()
 
 
-def test_repeated_slashes_are_merged(server):
-    # Werkzeug merges them (MLflow's own tests call //model-versions/get-artifact)
-    status, _, body = server.request("GET", "/api/2.0//mlflow/experiments/get?experiment_id=0")
+def test_repeated_slashes(server):
+    # leading ones count as one (MLflow's own tests call //model-versions/get-artifact)
+    status, _, body = server.request("GET", "//api/2.0/mlflow/experiments/get?experiment_id=0")
     assert status == 200 and body["experiment"]["experiment_id"] == "0"
+    # inside the path: Werkzeug's 308 to the merged path, query string kept
+    status, h, body = server.request("GET", "/api/2.0//mlflow/experiments/get?experiment_id=0", raw=True)
+    url = f"http://127.0.0.1:{server.port}/api/2.0/mlflow/experiments/get?experiment_id=0"
+    assert status == 308 and h["location"] == url
+    assert f'<a href="{url}">{url}</a>'.encode() in body
+
+
+def test_options_and_head(server):
+    # Flask answers OPTIONS on every path it has; MLflow's security layer makes it a 204 under the API
+    assert server.request("OPTIONS", "/api/2.0/mlflow/experiments/create", raw=True)[::2] == (204, b"")
+    assert server.request("OPTIONS", "/ajax-api/2.0/mlflow/runs/get", raw=True)[::2] == (204, b"")
+    assert server.request("OPTIONS", "/get-artifact", raw=True)[::2] == (200, b"")
+    assert server.request("OPTIONS", "/api/2.0/mlflow/nope", raw=True)[::2] == (404, NOT_FOUND_PAGE)
+    # HEAD runs a GET rpc, which reads the (empty) body rather than the query string, as Flask's HEAD does
+    status, h, body = server.request("HEAD", "/api/2.0/mlflow/experiments/get?experiment_id=0", raw=True)
+    assert (status, h["content-type"], body) == (400, "application/json", b"")

@@ -97,7 +97,7 @@ static void test_errors(void **state)
     r = call(f, "POST", "/api/2.0/mlflow/experiments/create", "application/json", "{\"name\": 5}");
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body, "Invalid value 5 for parameter 'name' supplied:  Hint: Value was of type 'int'."));
-    r = call(f, "GET", "/api/2.0/mlflow/webhooks", NULL, NULL); /* not ported yet: as an unknown path */
+    r = call(f, "GET", "/api/2.0/mlflow/webhooks", NULL, NULL); /* not ported yet: as a path MLflow does not have */
     assert_int_equal(r.status, 404);
     assert_non_null(strstr(r.body, "<title>404 Not Found</title>"));
     r = call(f, "GET", "/api/2.0/mlflow/get-online-trace-details", NULL, NULL); /* MLflow has no handler */
@@ -160,8 +160,9 @@ static void test_lanes(void **state)
     assert_int_equal(lane(a, p, "POST", "/health"), MLF_LANE_LOOP);
     assert_int_equal(lane(a, p, "DELETE", "/api/2.0/mlflow/runs/log-batch"), MLF_LANE_LOOP);
     assert_int_equal(lane(a, p, "POST", "/api/2.0/mlflow/webhooks"), MLF_LANE_LOOP);
-    /* repeated slashes are merged before routing, as Werkzeug does */
-    assert_int_equal(lane(a, p, "POST", "//api/2.0/mlflow//runs/log-batch"), MLF_LANE_STORE);
+    /* leading slashes count as one; repeated ones inside are Werkzeug's 308 to the merged path (touches nothing) */
+    assert_int_equal(lane(a, p, "POST", "//api/2.0/mlflow/runs/log-batch"), MLF_LANE_STORE);
+    assert_int_equal(lane(a, p, "POST", "/api/2.0/mlflow//runs/log-batch"), MLF_LANE_LOOP);
 }
 
 /* One request and what its answer must be: the status and, unless NULL, a part of the body. */
@@ -202,7 +203,19 @@ static void test_routes(void **state)
         {"POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{\"experiment_ids\": [\"0\"]}", 200, NULL},
         {"GET", "/ajax-api/2.0/mlflow/experiments/search-datasets", NULL, NULL, 405, werkzeug_405},
         {"POST", "/api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 404, NULL}, /* under /ajax-api only */
-        {"OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 200, ""},
+        /* OPTIONS: Flask's 200 on every path it has, MLflow's 204 under /api and /ajax-api; HEAD runs GET */
+        {"OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 204, ""},
+        {"OPTIONS", "/api/2.0/mlflow/experiments/create", NULL, NULL, 204, ""},
+        {"OPTIONS", "/get-artifact", NULL, NULL, 200, ""},
+        {"OPTIONS", "/api/2.0/mlflow/no-such-rpc", NULL, NULL, 404, "<title>404 Not Found"},
+        {"OPTIONS", "/api/2.0/mlflow/webhooks", NULL, NULL, 404, "<title>404 Not Found"}, /* not ported yet */
+        {"GET", "/api/2.0/mlflow/webhooks", NULL, NULL, 404, "<title>404 Not Found"},
+        {"HEAD", "/api/2.0/mlflow/experiments/get", NULL, NULL, 400, "experiment_id"},
+        /* Werkzeug's redirect for repeated slashes, to the request's host */
+        {"GET", "/api/2.0/mlflow//experiments/get?experiment_id=0&a=%3C", NULL, NULL, 308,
+         "<a href=\"http://localhost/api/2.0/mlflow/experiments/get?experiment_id=0&amp;a=%3C\">"},
+        /* the proxy's GET and PUT are FastAPI's: any rest of the path, checked */
+        {"GET", "/api/2.0/mlflow-artifacts/artifacts//etc/passwd", NULL, NULL, 503, NULL},
         {"POST", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 405, werkzeug_405},
         {"GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk?metric_key=m", NULL, NULL, 400, "at least one run_id"},
         {"GET", "/get-artifact", NULL, NULL, 400, "<title>400 Bad Request</title>"}, /* no path */
@@ -212,11 +225,13 @@ static void test_routes(void **state)
         {"PUT", "/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 405, werkzeug_405},
         {"GET", "/ajax-api/2.0/mlflow/logged-models/a/b/artifacts/files", NULL, NULL, 404, "<title>404 Not Found"},
         {"GET", "/ajax-api/2.0/mlflow/upload-artifact", NULL, NULL, 405, werkzeug_405},
-        {"POST", "/ajax-api/2.0/mlflow/upload-artifact?path=a", NULL, "data", 400, "Request must specify run_uuid."},
+        {"POST", "/ajax-api/2.0/mlflow/upload-artifact?path=a", NULL, "data", 400, "Request must specify run_id or run_uuid."},
         /* the artifact proxy without --serve-artifacts */
-        {"GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL, 503,
+        {"DELETE", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL, 503,
          "Endpoint: /api/2.0/mlflow-artifacts/artifacts/<path:artifact_path> disabled due to the mlflow server "
          "running with `--no-serve-artifacts`"},
+        {"GET", "/api/2.0/mlflow-artifacts/artifacts/a/b.txt", NULL, NULL, 503,
+         "{\"detail\":\"Artifact serving is disabled. Run `mlflow server` with `--serve-artifacts` to enable.\"}"},
         /* an artifact rpc's gate: a NUL in the query */
         {"GET", "/api/2.0/mlflow/artifacts/list?run_id=x&path=%00", NULL, NULL, 400, "Invalid path"},
         {"GET", "/", NULL, NULL, 404, "<title>404 Not Found"},
@@ -242,7 +257,7 @@ static void test_static_prefix(void **state)
         {"POST", "/graphql", JSON, "{}", 404, NULL},
         {"GET", "/mlflow/get-artifact", NULL, NULL, 400, NULL},
         {"GET", "/get-artifact", NULL, NULL, 404, NULL},
-        {"GET", "/mlflow//get-artifact", NULL, NULL, 400, NULL},
+        {"GET", "/mlflow//get-artifact", NULL, NULL, 308, "http://localhost/mlflow/get-artifact"},
         {"POST", "/mlflow/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 400, "experiment_id"},
         {"GET", "/mlflow/ajax-api/2.0/mlflow/logged-models/m-1/artifacts/files", NULL, NULL, 400, NULL},
     };
@@ -268,7 +283,7 @@ static void test_artifacts_only(void **state)
         {"POST", "/api/2.0/mlflow/experiments/create", JSON, "{}", 503,
          "Endpoint: /api/2.0/mlflow/experiments/create disabled"},
         {"GET", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 503, NULL},
-        {"OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 200, NULL},
+        {"OPTIONS", "/ajax-api/2.0/mlflow/metrics/get-history-bulk", NULL, NULL, 204, NULL},
         {"GET", "/model-versions/get-artifact", NULL, NULL, 503, NULL},
         {"POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 503, NULL},
         {"GET", "/api/2.0/mlflow/artifacts/list", NULL, NULL, 503, NULL},

@@ -75,6 +75,13 @@ int mlf_artifacts_download_artifact(mlf_ctx *ctx, const Mlflow__Artifacts__Downl
     int rc = mlf__route_path(ctx, &path, err);
     if (rc < 0)
         return rc;
+    /* MLflow's FastAPI download raises its own HTTPException for a directory (its Flask one an
+       MlflowException, which local_open gives) */
+    if (ctx->http->fastapi && mlf_artifacts_local_is_dir(ctx->pool, ctx->svc->artifacts_destination, path)) {
+        ctx->http->detail = true;
+        return mlf_error_set(err, ctx->pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Artifact path refers to a directory, not a file: '%s'", path);
+    }
     if ((rc = mlf_artifacts_local_open(ctx->pool, ctx->svc->artifacts_destination, path, &ctx->http->file_fd,
                                        &ctx->http->file_size, err)) < 0)
         return rc;
@@ -91,6 +98,15 @@ int mlf_artifacts_upload_artifact(mlf_ctx *ctx, const Mlflow__Artifacts__UploadA
     int rc = mlf__route_path(ctx, &path, err);
     if (rc < 0)
         return rc;
+    /* MLflow 3.18 uploads through FastAPI: a path without a file name is its HTTPException, and
+       success an empty 200 */
+    size_t n = strlen(path);
+    if (n == 0 || path[n - 1] == '/') {
+        ctx->http->detail = true;
+        return mlf_error_set(err, ctx->pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Artifact path must include a filename (cannot end with '/').");
+    }
+    ctx->http->no_body = true;
     mlf_artifact_source src = {.data = ctx->http->body != NULL ? ctx->http->body : "",
                                .fd = ctx->http->body_fd,
                                .off = ctx->http->body_off,
@@ -118,7 +134,7 @@ int mlf_artifacts_list_artifacts(mlf_ctx *ctx, const Mlflow__Artifacts__ListArti
         f->path = (char *)(slash != NULL ? slash + 1 : items[i].path);
         f->has_is_dir = 1;
         f->is_dir = items[i].is_dir;
-        if (!items[i].is_dir) {
+        if (!items[i].is_dir && items[i].size != 0) { /* FileInfo.to_proto: a size of 0 is left out */
             f->has_file_size = 1;
             f->file_size = items[i].size;
         }

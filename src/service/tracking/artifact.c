@@ -44,7 +44,7 @@ static int mlf__list(mlf_ctx *ctx, const char *uri, const char *path, Mlflow__Fi
         f->path = (char *)items[i].path;
         f->has_is_dir = 1;
         f->is_dir = items[i].is_dir;
-        if (!items[i].is_dir) {
+        if (!items[i].is_dir && items[i].size != 0) { /* FileInfo.to_proto: a size of 0 is left out */
             f->has_file_size = 1;
             f->file_size = items[i].size;
         }
