@@ -256,23 +256,85 @@ static int mlf__insert_kv(mlf_sql_conn *c, mlf_pool *pool, const char *sql, cons
     return mlf__sql_step_done(c, pool, st, err);
 }
 
+/*
+ * str() of the IntegrityError of SQLAlchemy's one INSERT of a batch of key/value rows (add_all flushes them
+ * as one executemany): the driver's message, the statement, every row's parameters (a tuple each on SQLite,
+ * the row's dict on PostgreSQL, which sends one row as a plain execute), and the error's link. Left as the
+ * driver's message where SQLAlchemy's rendering is not reproduced (more than 10 rows, or several on PostgreSQL).
+ */
+static int mlf__batch_integrity_error(mlf_sql_conn *c, mlf_pool *pool, const char *table, const char *key_col,
+                                      const char *value_col, const char *model_id, const char *experiment_repr,
+                                      const char *const *keys, const char *const *values, size_t n, int rc,
+                                      mlf_error *err)
+{
+    if (err == NULL || err->message == NULL || err->code != MLF_ERR_BAD_REQUEST || n == 0 || n > 10)
+        return rc;
+    bool pg = mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES;
+    if (pg && n > 1)
+        return rc;
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 512);
+    mlf_buf_puts(&b, err->message);
+    if (pg) {
+        mlf_buf_printf(&b,
+                       "%s\n[SQL: INSERT INTO %s (model_id, experiment_id, %s, %s) VALUES (%%(model_id)s, "
+                       "%%(experiment_id)s, %%(%s)s, %%(%s)s)]\n[parameters: {'model_id': %s, 'experiment_id': %s, "
+                       "'%s': %s, '%s': %s}]",
+                       b.len > 0 && b.data[b.len - 1] == '\n' ? "" : "\n", table, key_col, value_col, key_col,
+                       value_col, mlf_pystr_repr(pool, model_id), experiment_repr,
+                       key_col, mlf_pystr_repr(pool, keys[0] != NULL ? keys[0] : ""), value_col,
+                       mlf_pystr_repr(pool, values[0] != NULL ? values[0] : ""));
+    } else {
+        mlf_buf_printf(&b, "\n[SQL: INSERT INTO %s (model_id, experiment_id, %s, %s) VALUES (?, ?, ?, ?)]\n[parameters: %s",
+                       table, key_col, value_col, n > 1 ? "[" : "");
+        for (size_t i = 0; i < n; i++)
+            mlf_buf_printf(&b, "%s(%s, %s, %s, %s)", i ? ", " : "", mlf_pystr_repr(pool, model_id), experiment_repr,
+                           mlf_pystr_repr(pool, keys[i] != NULL ? keys[i] : ""),
+                           mlf_pystr_repr(pool, values[i] != NULL ? values[i] : ""));
+        mlf_buf_puts(&b, n > 1 ? "]]" : "]");
+    }
+    mlf_buf_puts(&b, "\n(Background on this error at: https://sqlalche.me/e/21/gkpj)");
+    err->message = b.data;
+    return rc;
+}
+
 /* Params are inserted: a key logged before is the primary key's IntegrityError, as in MLflow. */
 static int mlf__insert_params(mlf_sql_conn *c, mlf_pool *pool, const char *model_id, int64_t experiment_id,
-                              Mlflow__LoggedModelParameter *const *params, size_t n, mlf_error *err)
+                              const char *experiment_repr, Mlflow__LoggedModelParameter *const *params, size_t n,
+                              mlf_error *err)
 {
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = mlf__insert_kv(c, pool, MLF__INSERT_PARAM, model_id, experiment_id, params[i]->key, params[i]->value, err);
+    if (rc < 0) {
+        const char **keys = MLF_NEW_ARRAY(pool, const char *, n), **values = MLF_NEW_ARRAY(pool, const char *, n);
+        for (size_t i = 0; i < n; i++) {
+            keys[i] = params[i]->key;
+            values[i] = params[i]->value;
+        }
+        rc = mlf__batch_integrity_error(c, pool, "logged_model_params", "param_key", "param_value", model_id,
+                                        experiment_repr, keys, values, n, rc, err);
+    }
     return rc;
 }
 
 static int mlf__write_tags(mlf_sql_conn *c, mlf_pool *pool, const char *model_id, int64_t experiment_id,
-                           Mlflow__LoggedModelTag *const *tags, size_t n, bool upsert, mlf_error *err)
+                           const char *experiment_repr, Mlflow__LoggedModelTag *const *tags, size_t n, bool upsert,
+                           mlf_error *err)
 {
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = mlf__insert_kv(c, pool, upsert ? MLF__UPSERT_TAG : MLF__INSERT_TAG, model_id, experiment_id, tags[i]->key,
                             tags[i]->value, err);
+    if (rc < 0 && !upsert) {
+        const char **keys = MLF_NEW_ARRAY(pool, const char *, n), **values = MLF_NEW_ARRAY(pool, const char *, n);
+        for (size_t i = 0; i < n; i++) {
+            keys[i] = tags[i]->key;
+            values[i] = tags[i]->value;
+        }
+        rc = mlf__batch_integrity_error(c, pool, "logged_model_tags", "tag_key", "tag_value", model_id,
+                                        experiment_repr, keys, values, n, rc, err);
+    }
     return rc;
 }
 
@@ -321,9 +383,11 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     mlf_sql_bind_int64(st, 5, now);
     rc = mlf__sql_step_done(c, pool, st, err);
     if (rc == 0)
-        rc = mlf__insert_params(c, pool, model_id, experiment_id, a->params, a->n_params, err);
+        rc = mlf__insert_params(c, pool, model_id, experiment_id, mlf_pystr_repr(pool, a->experiment_id), a->params,
+                                a->n_params, err);
     if (rc == 0)
-        rc = mlf__write_tags(c, pool, model_id, experiment_id, a->tags, a->n_tags, false, err);
+        rc = mlf__write_tags(c, pool, model_id, experiment_id, mlf_pystr_repr(pool, a->experiment_id), a->tags,
+                             a->n_tags, false, err);
     if (rc == 0)
         rc = mlf__reload(c, pool, model_id, a->ret, err);
     return rc;
@@ -413,9 +477,10 @@ static int mlf__write_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_erro
                                "WHERE model_id = ?2",
                                a->model_id, -1, err);
     case MLF__LM_SET_TAGS:
-        return mlf__write_tags(c, pool, a->model_id, experiment_id, a->tags, a->n_tags, true, err);
+        return mlf__write_tags(c, pool, a->model_id, experiment_id, NULL, a->tags, a->n_tags, true, err);
     case MLF__LM_LOG_PARAMS:
-        return mlf__insert_params(c, pool, a->model_id, experiment_id, a->params, a->n_params, err);
+        return mlf__insert_params(c, pool, a->model_id, experiment_id,
+                                  mlf_pool_sprintf(pool, "%" PRId64, experiment_id), a->params, a->n_params, err);
     case MLF__LM_DELETE_TAG: {
         mlf_sql_stmt *st;
         rc = mlf_sql_prepare(c, pool, "DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ?", &st, err);

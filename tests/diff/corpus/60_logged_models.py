@@ -46,8 +46,14 @@ def run(t):
                       "tags": [{"key": "ключ", "value": "值 ✓"}], "params": [{"key": "π", "value": "3.14"}]},
                  name="create-unicode", unordered=UNORD)
     t.post(LM, {"experiment_id": eid, "name": "lm-long-" + "n" * 400}, name="create-long-name")
-    # (duplicate keys inside one create: the driver's IntegrityError names the new model's id, which only
-    # MLflow's message would then carry; params-dup-existing covers the constraint)
+    t.post(LM, {"experiment_id": eid2, "name": "lm-dup", "params": [{"key": "k", "value": "1"},
+                                                                      {"key": "k", "value": "2"}]},
+           name="create-dup-params")
+    t.post(LM, {"experiment_id": eid2, "name": "lm-dupt", "tags": [{"key": "k", "value": "1"},
+                                                                     {"key": "k", "value": "2"}]},
+           name="create-dup-tags")
+    t.post(LM, {"experiment_id": eid2, "name": "lm-dup1", "params": [{"key": "a", "value": "1"}],
+                "tags": [{"key": "k", "value": "1"}]}, name="create-dup-setup")
     t.post(LM, {"experiment_id": eid, "name": "lm-srcrun", "source_run_id": "not-a-run"},
            name="create-any-source-run")
     t.post("/ajax-api/2.0/mlflow/logged-models", {"experiment_id": eid2, "name": "lm-ajax"}, name="create-ajax")

@@ -117,7 +117,7 @@ def run(t):
         {"data": {"experimentIds": [eid], "maxResults": 1, "orderBy": ["attributes.run_name DESC"]}})
     gql("search-mv", "query { mlflowSearchModelVersions(input: {filter: \"name = 'gql-reg'\"}) "
                      "{ modelVersions { name version status source runId currentStage } nextPageToken } }")
-    gql("search-mv-bad-filter", "query { mlflowSearchModelVersions(input: {filter: \"nope = 1\"}) "
+    gql("search-mv-bad-filter", "query { mlflowSearchModelVersions(input: {filter: \"name = 1 OR name = 2\"}) "
                                 "{ modelVersions { name } apiError { code message } } }")
     gql("search-datasets", "mutation { mlflowSearchDatasets(input: {experimentIds: [\"%s\"]}) "
                            "{ datasetSummaries { experimentId name digest context } } }" % eid)
