@@ -188,10 +188,11 @@ static void mlf__collect(mlf__exec *x, const mlf_gql_selection_set *set, mlf__fi
         const mlf_gql_selection *s = &set->items[i];
         if (s->kind == MLF_GQL_FRAGMENT_SPREAD) {
             const mlf_gql_selection_set *frag = mlf_gql_fragment(x->doc, s->name);
-            if (frag == NULL)
-                mlf__invalid(x, mlf_pool_sprintf(x->pool, "Unknown fragment '%s'.", s->name));
-            mlf__collect(x, frag, ret, depth + 1);
-            continue;
+            if (frag != NULL) {
+                mlf__collect(x, frag, ret, depth + 1);
+                continue;
+            }
+            /* kept in place: the unknown fragment is reported in document order (mlf__unknown_spread) */
         }
         if (s->kind == MLF_GQL_INLINE_FRAGMENT) {
             mlf__collect(x, s->sub, ret, depth + 1);
@@ -206,6 +207,15 @@ static void mlf__collect(mlf__exec *x, const mlf_gql_selection_set *set, mlf__fi
         }
         ret->items[ret->n++] = s;
     }
+}
+
+/* A spread mlf__collect kept: KnownFragmentNamesRule's error; true when f is one. */
+static bool mlf__unknown_spread(mlf__exec *x, const mlf_gql_selection *f)
+{
+    if (f->kind != MLF_GQL_FRAGMENT_SPREAD)
+        return false;
+    mlf__invalid(x, mlf_pool_sprintf(x->pool, "Unknown fragment '%s'.", f->name));
+    return true;
 }
 
 static void mlf__key(mlf__exec *x, const mlf_gql_selection *f, size_t *count)
@@ -531,6 +541,8 @@ static void mlf__write_object(mlf__exec *x, const ProtobufCMessageDescriptor *de
     mlf_buf_putc(x->out, '{');
     for (size_t i = 0; i < fields.n; i++) {
         const mlf_gql_selection *f = fields.items[i];
+        if (mlf__unknown_spread(x, f))
+            continue;
         mlf__key(x, f, &count);
         if (strcmp(f->name, "__typename") == 0) {
             mlf_json_write_string(x->out, type_name, strlen(type_name));
@@ -591,6 +603,8 @@ static void mlf__root_field(mlf__exec *x, const mlf_gql_selection *f, bool mutat
         mlf_buf_putc(x->out, '{');
         for (size_t i = 0; i < fields.n; i++) {
             const mlf_gql_selection *g = fields.items[i];
+            if (mlf__unknown_spread(x, g))
+                continue;
             mlf__key(x, g, &count);
             if (strcmp(g->name, "output") == 0 && in != NULL && in->type == MLF_JSON_STRING)
                 mlf_json_write_string(x->out, in->text, in->len);
@@ -912,6 +926,8 @@ static void mlf__run_operation(mlf__exec *x, const mlf_gql_definition *op)
     size_t count = 0;
     mlf_buf_putc(x->out, '{');
     for (size_t i = 0; i < fields.n; i++) {
+        if (mlf__unknown_spread(x, fields.items[i]))
+            continue;
         mlf__key(x, fields.items[i], &count);
         mlf__root_field(x, fields.items[i], mutation);
     }

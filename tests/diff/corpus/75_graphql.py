@@ -178,6 +178,20 @@ def run(t):
     t.get(G, {"query": UI_GET_RUN, "variables": '{"data": {"runId": "%s"}}' % rid}, name="get-variables",
           unordered=UNORD)
     t.get(G, name="get-no-query")
+    t.request("GET", G, body={"query": '{ mlflowGetRun(input: {runId: "%s"}) { run { info { runName } } } }' % rid},
+              name="get-json-body")
+    gql("validation-before-rpc", '{ mlflowGetRun(input: {runId: "nope"}, x: 1) { run { infoo { runId } ...F } } }')
+    gql("unused-variable", "query Q($u: Int) { mlflowGetExperiment(input: {experimentId: \"0\"}) "
+                           "{ experiment { name } } }")
+    gql("undefined-variable", "query Q { mlflowGetRun(input: {runId: $nope}) { run { info { runName } } } }")
+    gql("unknown-type", "query Q($d: MlflowNope) { mlflowGetRun(input: $d) { run { info { runName } } } }")
+    gql("variables-suggest", UI_GET_RUN, {"data": {"runid": rid}})
+    gql("variables-enum", UI_SEARCH_RUNS, {"data": {"experimentIds": [eid], "runViewType": "ACTIVE_ONY"}})
+    gql("variables-long", "query Q($d: MlflowSearchModelVersionsInput) { mlflowSearchModelVersions(input: $d) "
+                          "{ modelVersions { name } } }", {"d": {"maxResults": "ten"}})
+    gql("directive-misplaced", '{ mlflowGetRun(input: {runId: "%s"}) @component(name: "x") '
+                               '{ run { info { runName } } } }' % rid)
+    gql("typo-suggestions", '{ mlflowGetRn(input: {runId: "%s"}) { run { infos { runNam } } } }' % rid)
     t.post("/ajax-api/graphql", {"query": "{ __typename }"}, name="ajax-path")
 
     # ---- safety limits ----
