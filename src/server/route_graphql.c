@@ -135,8 +135,18 @@ static int mlf__lexical_distance(mlf_pool *pool, const char *input, const char *
 }
 
 /* msg + did_you_mean(suggestion_list(input, options)): at most five, nearest first, then by name. */
+static const char *mlf__did_you_mean_sub(mlf_pool *pool, const char *msg, const char *sub_message, const char *input,
+                                         const char *const *options, size_t n);
+
 static const char *mlf__did_you_mean(mlf_pool *pool, const char *msg, const char *input, const char *const *options,
                                      size_t n)
+{
+    return mlf__did_you_mean_sub(pool, msg, NULL, input, options, n);
+}
+
+/* As mlf__did_you_mean, with did_you_mean's sub_message ("the enum value") before the names. */
+static const char *mlf__did_you_mean_sub(mlf_pool *pool, const char *msg, const char *sub_message, const char *input,
+                                         const char *const *options, size_t n)
 {
     int threshold = (int)(strlen(input) * 2 / 5) + 1; /* floor(len * 0.4) + 1 */
     const char **hits = MLF_NEW_ARRAY(pool, const char *, n + 1);
@@ -162,6 +172,8 @@ static const char *mlf__did_you_mean(mlf_pool *pool, const char *msg, const char
     mlf_buf b;
     mlf_buf_init(&b, pool, 128);
     mlf_buf_printf(&b, "%s Did you mean ", msg);
+    if (sub_message != NULL)
+        mlf_buf_printf(&b, "%s ", sub_message);
     if (k == 1)
         mlf_buf_printf(&b, "'%s'?", hits[0]);
     else if (k == 2)
@@ -860,9 +872,9 @@ static void mlf__coerce(mlf__coercion *c, const mlf_json *v, const mlf_gql_type 
             const char **options = MLF_NEW_ARRAY(pool, const char *, ed->n_values + 1);
             for (unsigned i = 0; i < ed->n_values; i++)
                 options[i] = ed->values[i].name;
-            bad = mlf__did_you_mean(
+            bad = mlf__did_you_mean_sub(
                 pool, mlf_pool_sprintf(pool, "Value %s does not exist in '%s' enum.", mlf__inspect(pool, v), name),
-                v->text, options, ed->n_values);
+                "the enum value", v->text, options, ed->n_values);
         }
     }
     if (bad != NULL)
@@ -954,17 +966,22 @@ static void mlf__spreads(const mlf_gql_document *doc, const mlf_gql_selection_se
     }
 }
 
-/* The type a variable's named type resolves to: a scalar, the view type enum or an input type. */
-static bool mlf__known_type(mlf_pool *pool, const mlf_gql_type *t)
-{
-    while (t->name == NULL)
-        t = t->of;
-    static const char *const builtins[] = {"String", "Int", "Float", "Boolean", "ID", "LongString", "MlflowViewType"};
-    for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
-        if (strcmp(t->name, builtins[i]) == 0)
-            return true;
-    return mlf__input_type(pool, t->name) != NULL;
-}
+/* The type map of MLflow 3.18's graphene schema (graphql_schema_extensions.schema), for KnownTypeNamesRule. */
+static const char *const mlf__schema_types[] = {
+    "ApiError", "Boolean", "ErrorDetail", "Float", "Int", "LongString", "MlflowDataset", "MlflowDatasetInput",
+    "MlflowDatasetSummary", "MlflowDeploymentJobConnectionState", "MlflowExperiment", "MlflowExperimentTag",
+    "MlflowFileInfo", "MlflowGetExperimentInput", "MlflowGetExperimentResponse",
+    "MlflowGetMetricHistoryBulkIntervalInput", "MlflowGetMetricHistoryBulkIntervalResponse", "MlflowGetRunInput",
+    "MlflowGetRunResponse", "MlflowInputTag", "MlflowListArtifactsInput", "MlflowListArtifactsResponse",
+    "MlflowMetricExtension", "MlflowMetricWithRunId", "MlflowModelInput", "MlflowModelMetric", "MlflowModelOutput",
+    "MlflowModelParam", "MlflowModelVersion", "MlflowModelVersionDeploymentJobState",
+    "MlflowModelVersionDeploymentJobStateDeploymentJobRunState", "MlflowModelVersionStatus", "MlflowModelVersionTag",
+    "MlflowParam", "MlflowRunData", "MlflowRunExtension", "MlflowRunInfo", "MlflowRunInputs", "MlflowRunOutputs",
+    "MlflowRunStatus", "MlflowRunTag", "MlflowSearchDatasetsInput", "MlflowSearchDatasetsResponse",
+    "MlflowSearchModelVersionsInput", "MlflowSearchModelVersionsResponse", "MlflowSearchRunsInput",
+    "MlflowSearchRunsResponse", "MlflowViewType", "Mutation", "Query", "String", "Test", "TestMutation",
+    "__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
+};
 
 /* KnownTypeNamesRule for the variable definitions; then the selections; then NoUndefined/NoUnusedVariablesRule. */
 static void mlf__validate_operation(mlf__exec *x, const mlf_gql_definition *op)
@@ -973,8 +990,13 @@ static void mlf__validate_operation(mlf__exec *x, const mlf_gql_definition *op)
         const mlf_gql_type *t = op->vars[i].type;
         while (t->name == NULL)
             t = t->of;
-        if (!mlf__known_type(x->pool, t))
-            mlf__invalid(x, mlf_pool_sprintf(x->pool, "Unknown type '%s'.", t->name));
+        size_t n_types = sizeof(mlf__schema_types) / sizeof(mlf__schema_types[0]);
+        bool known = false;
+        for (size_t k = 0; k < n_types && !known; k++)
+            known = strcmp(t->name, mlf__schema_types[k]) == 0;
+        if (!known)
+            mlf__invalid(x, mlf__did_you_mean(x->pool, mlf_pool_sprintf(x->pool, "Unknown type '%s'.", t->name),
+                                              t->name, mlf__schema_types, n_types));
     }
     if (op->kind != MLF_GQL_SUBSCRIPTION)
         mlf__run_operation(x, op);
