@@ -103,8 +103,8 @@ static int mlf__tags_dict(mlf_pool *pool, const mlf_json *model, mlf_json **ret,
 {
     const mlf_json *flavors = mlf_json_get(model, "flavors");
     if (flavors != NULL && flavors->type != MLF_JSON_NULL && flavors->type != MLF_JSON_OBJECT)
-        return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'items'",
-                                                mlf_json_py_type(flavors)));
+        return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                                "'%s' object has no attribute 'items'", mlf_json_py_type(flavors)));
     mlf_json *tags = mlf__json_object(pool, 5);
     const mlf_json *run_id = mlf_json_get(model, "run_id");
     if (run_id != NULL && run_id->type != MLF_JSON_NULL)
@@ -151,8 +151,8 @@ int mlf_tracking_log_model(mlf_ctx *ctx, const Mlflow__LogModel *req, Mlflow__Lo
                              "Malformed model info. \n %s \n is not a valid JSON.", text);
     if (model->type != MLF_JSON_OBJECT)
         /* model.keys() on a non-dict: an AttributeError the handler lets escape */
-        return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'keys'",
-                                                mlf_json_py_type(model)));
+        return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                                "'%s' object has no attribute 'keys'", mlf_json_py_type(model)));
     static const char *const mandatory[] = {"artifact_path", "flavors", "utc_time_created", "run_id"};
     mlf_buf missing;
     mlf_buf_init(&missing, pool, 64);

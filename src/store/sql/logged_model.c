@@ -285,7 +285,8 @@ static int mlf__batch_integrity_error(mlf_sql_conn *c, mlf_pool *pool, const cha
                        key_col, mlf_pystr_repr(pool, keys[0] != NULL ? keys[0] : ""), value_col,
                        mlf_pystr_repr(pool, values[0] != NULL ? values[0] : ""));
     } else {
-        mlf_buf_printf(&b, "\n[SQL: INSERT INTO %s (model_id, experiment_id, %s, %s) VALUES (?, ?, ?, ?)]\n[parameters: %s",
+        mlf_buf_printf(&b,
+                       "\n[SQL: INSERT INTO %s (model_id, experiment_id, %s, %s) VALUES (?, ?, ?, ?)]\n[parameters: %s",
                        table, key_col, value_col, n > 1 ? "[" : "");
         for (size_t i = 0; i < n; i++)
             mlf_buf_printf(&b, "%s(%s, %s, %s, %s)", i ? ", " : "", mlf_pystr_repr(pool, model_id), experiment_repr,
