@@ -9,6 +9,7 @@ int mlf_error_set(mlf_error *err, mlf_pool *pool, int code, const char *fmt, ...
         va_start(ap, fmt);
         err->code = code;
         err->error_class = NULL;
+        err->uncaught = false;
         err->message = mlf_pool_vsprintf(pool, fmt, ap);
         va_end(ap);
     }

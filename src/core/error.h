@@ -7,6 +7,8 @@
 #ifndef MLF_CORE_ERROR_H
 #define MLF_CORE_ERROR_H
 
+#include <stdbool.h>
+
 #include "core/pool.h"
 
 enum {
@@ -21,6 +23,9 @@ typedef struct mlf_error {
     /** MLflow's error_class where its raise site names one (ATTRIBUTE_NOT_FOUND), else NULL:
      *  derived from code */
     const char *error_class;
+    /** MLflow's handler lets a Python exception other than MlflowException escape, which Flask answers
+     *  with Werkzeug's HTML 500 page (message then only goes to the log, and to FFI callers) */
+    bool uncaught;
 } mlf_error;
 
 /**

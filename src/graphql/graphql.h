@@ -46,15 +46,51 @@ typedef enum mlf_gql_op_kind {
     MLF_GQL_FRAGMENT, /** a fragment definition (name is the fragment's) */
 } mlf_gql_op_kind;
 
+/** A variable's type: a named type or a list of one, either non-null. */
+typedef struct mlf_gql_type {
+    const char *name;         /** NULL for a list */
+    struct mlf_gql_type *of;  /** a list's element type */
+    bool non_null;
+} mlf_gql_type;
+
+typedef struct mlf_gql_variable {
+    const char *name;
+    const mlf_gql_type *type;
+    bool has_default;
+} mlf_gql_variable;
+
 typedef struct mlf_gql_definition {
     mlf_gql_op_kind kind;
     const char *name; /** NULL for an anonymous operation */
     mlf_gql_selection_set *sel;
+    mlf_gql_variable *vars; /** an operation's variable definitions */
+    size_t n_vars;
+    const char **refs; /** the variables its selections refer to (`$name`), in order, repeated as written */
+    size_t n_refs;
 } mlf_gql_definition;
+
+/** Where a directive stands (graphql-core's DirectiveLocation). */
+typedef enum mlf_gql_location {
+    MLF_GQL_LOC_QUERY,
+    MLF_GQL_LOC_MUTATION,
+    MLF_GQL_LOC_SUBSCRIPTION,
+    MLF_GQL_LOC_FIELD,
+    MLF_GQL_LOC_FRAGMENT_DEFINITION,
+    MLF_GQL_LOC_FRAGMENT_SPREAD,
+    MLF_GQL_LOC_INLINE_FRAGMENT,
+    MLF_GQL_LOC_VARIABLE_DEFINITION,
+} mlf_gql_location;
+
+typedef struct mlf_gql_directive {
+    const char *name;
+    mlf_gql_location loc;
+} mlf_gql_directive;
 
 typedef struct mlf_gql_document {
     mlf_gql_definition *defs;
     size_t n;
+    mlf_gql_directive *directives; /** every directive used, in document order (their arguments are dropped) */
+    size_t n_directives;
 } mlf_gql_document;
 
 /**

@@ -39,6 +39,10 @@ typedef struct {
     size_t n_defs, cap_defs;
     mlf_error *err;
     bool failed;
+    mlf_gql_document *doc; /* collects the directives */
+    size_t cap_directives;
+    mlf_gql_definition *def; /* the definition being read: collects its variable references */
+    size_t cap_refs;
 } mlf__parser;
 
 #define MLF__GQL_MAX_NESTING 256
@@ -337,6 +341,8 @@ static int mlf__value(mlf__parser *ps, bool is_const, int depth, mlf_json **ret)
                 return -1;
             const mlf_json *var = mlf__variable(ps, name);
             *ret = var != NULL ? (mlf_json *)var : mlf__json(ps, MLF_JSON_NULL);
+            if (ps->def != NULL)
+                mlf__push(ps->pool, (void ***)&ps->def->refs, &ps->def->n_refs, &ps->cap_refs, (void *)name);
             return 0;
         }
         if (mlf__is_punct(ps, "[")) {
@@ -379,13 +385,22 @@ static int mlf__value(mlf__parser *ps, bool is_const, int depth, mlf_json **ret)
     return mlf__fail(ps, "%s", mlf_pool_sprintf(ps->pool, "Unexpected %s.", mlf__tok_desc(ps)));
 }
 
-/* Directives (ignored: MLflow's only one, @component, changes nothing). */
-static int mlf__directives(mlf__parser *ps, bool is_const)
+/* Directives: recorded for validation (MLflow's only one, @component, changes nothing), arguments dropped. */
+static int mlf__directives(mlf__parser *ps, bool is_const, mlf_gql_location loc)
 {
     while (mlf__is_punct(ps, "@")) {
         const char *name;
         if (mlf__next(ps) != 0 || mlf__expect_name(ps, &name) != 0)
             return -1;
+        mlf_gql_document *doc = ps->doc;
+        if (doc->n_directives == ps->cap_directives) {
+            ps->cap_directives = ps->cap_directives == 0 ? 4 : ps->cap_directives * 2;
+            mlf_gql_directive *grown = MLF_NEW_ARRAY(ps->pool, mlf_gql_directive, ps->cap_directives);
+            if (doc->n_directives > 0)
+                memcpy(grown, doc->directives, doc->n_directives * sizeof(*grown));
+            doc->directives = grown;
+        }
+        doc->directives[doc->n_directives++] = (mlf_gql_directive){name, loc};
         if (mlf__is_punct(ps, "(")) {
             if (mlf__next(ps) != 0)
                 return -1;
@@ -430,7 +445,7 @@ static int mlf__field(mlf__parser *ps, int depth, mlf_gql_selection *f)
         if (mlf__next(ps) != 0)
             return -1;
     }
-    if (mlf__directives(ps, false) != 0)
+    if (mlf__directives(ps, false, MLF_GQL_LOC_FIELD) != 0)
         return -1;
     if (mlf__is_punct(ps, "{"))
         return mlf__selection_set(ps, depth + 1, &f->sub);
@@ -459,7 +474,7 @@ static int mlf__selection_set(mlf__parser *ps, int depth, mlf_gql_selection_set 
                 return -1;
             if (ps->tok.kind == MLF__T_NAME && !mlf__is_name(ps, "on")) {
                 s->kind = MLF_GQL_FRAGMENT_SPREAD;
-                if (mlf__expect_name(ps, &s->name) != 0 || mlf__directives(ps, false) != 0)
+                if (mlf__expect_name(ps, &s->name) != 0 || mlf__directives(ps, false, MLF_GQL_LOC_FRAGMENT_SPREAD) != 0)
                     return -1;
                 continue;
             }
@@ -469,7 +484,8 @@ static int mlf__selection_set(mlf__parser *ps, int depth, mlf_gql_selection_set 
                 if (mlf__next(ps) != 0 || mlf__expect_name(ps, &type) != 0)
                     return -1;
             }
-            if (mlf__directives(ps, false) != 0 || mlf__selection_set(ps, depth + 1, &s->sub) != 0)
+            if (mlf__directives(ps, false, MLF_GQL_LOC_INLINE_FRAGMENT) != 0 ||
+                mlf__selection_set(ps, depth + 1, &s->sub) != 0)
                 return -1;
             continue;
         }
@@ -480,33 +496,46 @@ static int mlf__selection_set(mlf__parser *ps, int depth, mlf_gql_selection_set 
     return mlf__next(ps);
 }
 
-/* Type: Name, [Type], Type! (read and dropped: values are checked where they are used). */
-static int mlf__type(mlf__parser *ps, int depth)
+/* Type: Name, [Type], Type!. */
+static int mlf__type(mlf__parser *ps, int depth, mlf_gql_type **ret)
 {
     if (depth > MLF__GQL_MAX_NESTING)
         return mlf__fail(ps, "%s", "Type nested too deeply.");
+    mlf_gql_type *t = MLF_NEW(ps->pool, mlf_gql_type);
     if (mlf__is_punct(ps, "[")) {
-        if (mlf__next(ps) != 0 || mlf__type(ps, depth + 1) != 0 || mlf__expect_punct(ps, "]") != 0)
+        if (mlf__next(ps) != 0 || mlf__type(ps, depth + 1, &t->of) != 0 || mlf__expect_punct(ps, "]") != 0)
             return -1;
     } else {
-        const char *name;
-        if (mlf__expect_name(ps, &name) != 0)
+        if (mlf__expect_name(ps, &t->name) != 0)
             return -1;
     }
-    if (mlf__is_punct(ps, "!"))
+    *ret = t;
+    if (mlf__is_punct(ps, "!")) {
+        t->non_null = true;
         return mlf__next(ps);
+    }
     return 0;
 }
 
-static int mlf__variable_definitions(mlf__parser *ps)
+static int mlf__variable_definitions(mlf__parser *ps, mlf_gql_definition *d)
 {
     if (mlf__next(ps) != 0) /* ( */
         return -1;
+    size_t cap = 0;
     do {
         const char *name;
+        mlf_gql_type *type;
         if (mlf__expect_punct(ps, "$") != 0 || mlf__expect_name(ps, &name) != 0 || mlf__expect_punct(ps, ":") != 0 ||
-            mlf__type(ps, 0) != 0)
+            mlf__type(ps, 0, &type) != 0)
             return -1;
+        if (d->n_vars == cap) {
+            cap = cap == 0 ? 4 : cap * 2;
+            mlf_gql_variable *grown = MLF_NEW_ARRAY(ps->pool, mlf_gql_variable, cap);
+            if (d->n_vars > 0)
+                memcpy(grown, d->vars, d->n_vars * sizeof(*grown));
+            d->vars = grown;
+        }
+        d->vars[d->n_vars++] = (mlf_gql_variable){name, type, mlf__is_punct(ps, "=")};
         if (mlf__is_punct(ps, "=")) {
             mlf_json *v;
             if (mlf__next(ps) != 0 || mlf__value(ps, true, 0, &v) != 0)
@@ -516,7 +545,7 @@ static int mlf__variable_definitions(mlf__parser *ps)
             mlf__push(ps->pool, (void ***)&ps->def_values, &vn, &vcap, v);
             mlf__push(ps->pool, (void ***)&ps->def_names, &ps->n_defs, &ps->cap_defs, (void *)name);
         }
-        if (mlf__directives(ps, true) != 0)
+        if (mlf__directives(ps, true, MLF_GQL_LOC_VARIABLE_DEFINITION) != 0)
             return -1;
     } while (!mlf__is_punct(ps, ")"));
     return mlf__next(ps);
@@ -527,6 +556,8 @@ static int mlf__definition(mlf__parser *ps, mlf_gql_definition *d)
     ps->def_names = NULL;
     ps->def_values = NULL;
     ps->n_defs = ps->cap_defs = 0;
+    ps->def = d;
+    ps->cap_refs = 0;
     if (mlf__is_punct(ps, "{")) {
         d->kind = MLF_GQL_QUERY;
         return mlf__selection_set(ps, 1, &d->sel);
@@ -538,7 +569,8 @@ static int mlf__definition(mlf__parser *ps, mlf_gql_definition *d)
             return -1;
         if (!mlf__is_name(ps, "on"))
             return mlf__fail(ps, "%s", mlf_pool_sprintf(ps->pool, "Expected \"on\", found %s.", mlf__tok_desc(ps)));
-        if (mlf__next(ps) != 0 || mlf__expect_name(ps, &type) != 0 || mlf__directives(ps, false) != 0)
+        if (mlf__next(ps) != 0 || mlf__expect_name(ps, &type) != 0 ||
+            mlf__directives(ps, false, MLF_GQL_LOC_FRAGMENT_DEFINITION) != 0)
             return -1;
         return mlf__selection_set(ps, 1, &d->sel);
     }
@@ -550,9 +582,12 @@ static int mlf__definition(mlf__parser *ps, mlf_gql_definition *d)
             return -1;
         if (ps->tok.kind == MLF__T_NAME && mlf__expect_name(ps, &d->name) != 0)
             return -1;
-        if (mlf__is_punct(ps, "(") && mlf__variable_definitions(ps) != 0)
+        if (mlf__is_punct(ps, "(") && mlf__variable_definitions(ps, d) != 0)
             return -1;
-        if (mlf__directives(ps, false) != 0)
+        mlf_gql_location loc = d->kind == MLF_GQL_QUERY      ? MLF_GQL_LOC_QUERY
+                               : d->kind == MLF_GQL_MUTATION ? MLF_GQL_LOC_MUTATION
+                                                             : MLF_GQL_LOC_SUBSCRIPTION;
+        if (mlf__directives(ps, false, loc) != 0)
             return -1;
         return mlf__selection_set(ps, 1, &d->sel);
     }
@@ -566,6 +601,7 @@ int mlf_gql_parse(mlf_pool *pool, const char *text, size_t len, const mlf_json *
     if (variables != NULL && variables->type != MLF_JSON_OBJECT)
         ps.variables = NULL;
     mlf_gql_document *doc = MLF_NEW(pool, mlf_gql_document);
+    ps.doc = doc;
     size_t cap = 0;
     if (mlf__next(&ps) != 0)
         return -MLF_ERR_BAD_REQUEST;
@@ -595,6 +631,49 @@ const mlf_gql_selection_set *mlf_gql_fragment(const mlf_gql_document *doc, const
 #define MLF__GQL_MAX_DEPTH 10
 #define MLF__GQL_MAX_SELECTIONS 1000
 
+/*
+ * _collect_fields_and_aliases: the fields of one level, inline fragments and
+ * fragment spreads merged in (each fragment once per level), and how many of
+ * them have an alias.
+ */
+static size_t mlf__level_fields(mlf_pool *pool, const mlf_gql_document *doc, const mlf_gql_selection_set *set,
+                                const mlf_gql_selection ***ret, long *ret_aliases)
+{
+    size_t cap = 16, n = 0, qcap = 16, qhead = 0, qn = 0, vcap = 4, vn = 0;
+    const mlf_gql_selection **out = MLF_NEW_ARRAY(pool, const mlf_gql_selection *, cap);
+    const mlf_gql_selection **queue = MLF_NEW_ARRAY(pool, const mlf_gql_selection *, qcap);
+    const char **visited = MLF_NEW_ARRAY(pool, const char *, vcap);
+    long aliases = 0;
+    const mlf_gql_selection_set *pending = set;
+    for (;;) {
+        /* the deque: a set's selections join at the end */
+        for (size_t i = 0; pending != NULL && i < pending->n; i++)
+            mlf__push(pool, (void ***)&queue, &qn, &qcap, (void *)&pending->items[i]);
+        pending = NULL;
+        if (qhead == qn)
+            break;
+        const mlf_gql_selection *s = queue[qhead++];
+        if (s->kind == MLF_GQL_FIELD) {
+            mlf__push(pool, (void ***)&out, &n, &cap, (void *)s);
+            if (s->alias != NULL)
+                aliases++;
+        } else if (s->kind == MLF_GQL_INLINE_FRAGMENT) {
+            pending = s->sub;
+        } else {
+            bool seen = false;
+            for (size_t k = 0; k < vn && !seen; k++)
+                seen = strcmp(visited[k], s->name) == 0;
+            if (!seen) {
+                mlf__push(pool, (void ***)&visited, &vn, &vcap, (void *)s->name);
+                pending = mlf_gql_fragment(doc, s->name);
+            }
+        }
+    }
+    *ret = out;
+    *ret_aliases = aliases;
+    return n;
+}
+
 const char *mlf_gql_check_safety(mlf_pool *pool, const mlf_gql_document *doc, long max_root_fields, long max_aliases)
 {
     long root_fields = 0, aliases_max = 0, total = 0;
@@ -606,7 +685,8 @@ const char *mlf_gql_check_safety(mlf_pool *pool, const mlf_gql_document *doc, lo
     size_t cap = 64, n = 0;
     entry *stack = MLF_NEW_ARRAY(pool, entry, cap);
     for (size_t d = 0; d < doc->n; d++) {
-        if (doc->defs[d].sel == NULL)
+        /* operations only: a fragment counts where it is spread */
+        if (doc->defs[d].sel == NULL || doc->defs[d].kind == MLF_GQL_FRAGMENT)
             continue;
         n = 0;
         stack[n++] = (entry){doc->defs[d].sel, 1};
@@ -614,15 +694,13 @@ const char *mlf_gql_check_safety(mlf_pool *pool, const mlf_gql_document *doc, lo
             entry e = stack[--n];
             if (e.depth > MLF__GQL_MAX_DEPTH)
                 return mlf_pool_sprintf(pool, "Query exceeds maximum depth of %d", MLF__GQL_MAX_DEPTH);
-            long aliases = 0;
-            for (size_t i = 0; i < e.set->n; i++) {
-                const mlf_gql_selection *s = &e.set->items[i];
-                if (s->kind != MLF_GQL_FIELD)
-                    continue;
+            const mlf_gql_selection **fields;
+            long aliases;
+            size_t n_fields = mlf__level_fields(pool, doc, e.set, &fields, &aliases);
+            for (size_t i = 0; i < n_fields; i++) {
+                const mlf_gql_selection *s = fields[i];
                 if (e.depth == 1)
                     root_fields++;
-                if (s->alias != NULL)
-                    aliases++;
                 if (s->sub != NULL) {
                     if (n == cap) {
                         entry *grown = MLF_NEW_ARRAY(pool, entry, cap * 2);

@@ -19,6 +19,7 @@
 
 #define MLF__INVALID MLF_ERR_INVALID_PARAMETER_VALUE
 #define MLF__STRING_OPS "('=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN')"
+#define MLF__NUMERIC_OPS "('<', '<=', '>', '>=', '=', '!=')"
 
 /* SqlLoggedModel.ALIASES */
 static const char *mlf__alias(const char *key)
@@ -126,10 +127,9 @@ static int mlf__validate_op(mlf_pool *pool, mlf_search_clause *cl, const char *o
             cl->op = ops[k].op;
             return 0;
         }
-    /* sic: MLflow lists the string operators whatever the entity */
     return mlf_error_set(err, pool, MLF__INVALID, "Invalid comparison operator for %s.%s: %s. Expected one of %s.",
                          mlf__entity_name(cl->entity), cl->key, mlf_pystr_repr(pool, op),
-                         MLF__STRING_OPS);
+                         numeric ? MLF__NUMERIC_OPS : MLF__STRING_OPS);
 }
 
 /* Appends ASCII digits with single underscores between them; returns how many digits were read. */

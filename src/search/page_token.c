@@ -262,6 +262,14 @@ static char *mlf__jrepr_opt(mlf_pool *pool, const mlf_json *v)
     return b.data;
 }
 
+/* An exception the logged-model search lets escape (Werkzeug's HTML 500 page): rc with err marked. */
+static int mlf__uncaught(mlf_error *err, int rc)
+{
+    if (err != NULL)
+        err->uncaught = true;
+    return rc;
+}
+
 int mlf_search_logged_model_token_decode(mlf_pool *pool, const char *token, char *const *experiment_ids, size_t n_ids,
                                          const char *filter, const mlf_search_lm_order *orders, size_t n_orders,
                                          int64_t *ret_offset, mlf_error *err)
@@ -270,19 +278,19 @@ int mlf_search_logged_model_token_decode(mlf_pool *pool, const char *token, char
     size_t n = strlen(token);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)token[i] >= 0x80) /* ValueError from b64decode, uncaught: 500 */
-            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
-                                 "string argument should contain only ASCII characters");
+            return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                                    "string argument should contain only ASCII characters"));
     unsigned char *raw;
     size_t raw_n;
     if (mlf_text_b64_decode(pool, token, n, 0, &raw, &raw_n) != 0) /* binascii.Error, uncaught: 500 */
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Incorrect padding");
+        return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Incorrect padding"));
     /* .decode("utf-8") before json.loads: a UnicodeDecodeError is not caught either */
     for (size_t i = 0; i < raw_n;) {
         size_t cl;
         if (mlf_text_utf8_decode((const char *)raw + i, raw_n - i, MLF_TEXT_UTF8_SURROGATES, &cl) ==
             MLF_TEXT_CP_INVALID)
-            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'utf-8' codec can't decode byte 0x%02x",
-                                 raw[i]);
+            return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                                    "'utf-8' codec can't decode byte 0x%02x", raw[i]));
         i += cl;
     }
     mlf_json *parsed = mlf__json_loads(pool, raw, raw_n);
@@ -302,8 +310,10 @@ int mlf_search_logged_model_token_decode(mlf_pool *pool, const char *token, char
                                                              i + 1, i));
     }
     if (parsed->type != MLF_JSON_OBJECT)
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'get'",
-                             parsed->type == MLF_JSON_ARRAY ? "list" : parsed->type == MLF_JSON_STRING ? "str" : "int");
+        return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'get'",
+                                                parsed->type == MLF_JSON_ARRAY    ? "list"
+                                                : parsed->type == MLF_JSON_STRING ? "str"
+                                                                                  : "int"));
 
     /* validate(): experiment ids, filter string, order by, in that order */
     const mlf_json *ids = mlf__jget(parsed, "experiment_ids");

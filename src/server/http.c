@@ -19,6 +19,11 @@ void mlf_http_respond(mlf_http_response *ret, int status, const char *content_ty
 
 void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err)
 {
+    if (err->uncaught) {
+        mlf_http_respond_page(ret, 500);
+        ret->log_message = err->message != NULL ? err->message : "";
+        return;
+    }
     int code = err->code ? err->code : MLF_ERR_INTERNAL_ERROR;
     mlf_buf b;
     mlf_buf_init(&b, pool, 128);
@@ -201,7 +206,8 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
         if (mlf__set_path_param(pool, msg, m->param_names[i], m->param_values[i], &err) != 0)
             goto fail;
 
-    mlf_ctx ctx = {.svc = app->svc, .pool = pool, .http = transfer ? &io : NULL};
+    mlf_ctx ctx = {.svc = app->svc, .pool = pool, .http = transfer ? &io : NULL, .query = req->query,
+                   .query_len = req->query_len};
     mlf_rpc_request rr = {.msg = msg, .raw = pr.json, .parse_failed = pr.n_type_errors > 0};
     ProtobufCMessage *resp = NULL;
     if (mlf_rpc_invoke(&ctx, rpc, &rr, &resp, &err) != 0)

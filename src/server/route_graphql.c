@@ -24,6 +24,7 @@
 #include "json/pbjson.h"
 #include "server/http.h"
 #include "service/tracking/dataset.h"
+#include "store/pystr.h"
 
 typedef struct {
     const char *field; /* root field */
@@ -57,6 +58,7 @@ typedef struct {
     const char **errors;
     size_t n_errors, cap_errors;
     bool invalid; /* a validation error: the answer's data is null */
+    bool dry;     /* validating: walks the selections over empty messages, calls no rpc */
 } mlf__exec;
 
 static void mlf__error(mlf__exec *x, const char *msg)
@@ -77,6 +79,113 @@ static void mlf__invalid(mlf__exec *x, const char *msg)
     mlf__error(x, msg);
 }
 
+/*
+ * graphql-core's LexicalDistance.measure: the optimal string alignment
+ * distance of the lowercased strings, or -1 above threshold (1 for a
+ * difference in case only).
+ */
+static int mlf__lexical_distance(mlf_pool *pool, const char *input, const char *option, int threshold)
+{
+    if (strcmp(input, option) == 0)
+        return 0;
+    size_t la = strlen(option), lb = strlen(input);
+    char *a = mlf_pool_strndup(pool, option, la), *b = mlf_pool_strndup(pool, input, lb);
+    for (size_t i = 0; i < la; i++)
+        a[i] = (char)(a[i] >= 'A' && a[i] <= 'Z' ? a[i] - 'A' + 'a' : a[i]);
+    for (size_t i = 0; i < lb; i++)
+        b[i] = (char)(b[i] >= 'A' && b[i] <= 'Z' ? b[i] - 'A' + 'a' : b[i]);
+    if (strcmp(a, b) == 0)
+        return 1;
+    if (la < lb) {
+        char *t = a;
+        a = b;
+        b = t;
+        size_t tl = la;
+        la = lb;
+        lb = tl;
+    }
+    if ((int)(la - lb) > threshold)
+        return -1;
+    int *rows[3];
+    for (int r = 0; r < 3; r++)
+        rows[r] = MLF_NEW_ARRAY(pool, int, lb + 1);
+    for (size_t j = 0; j <= lb; j++)
+        rows[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++) {
+        int *up = rows[(i - 1) % 3], *cur = rows[i % 3];
+        int smallest = cur[0] = (int)i;
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            int cell = up[j] + 1;
+            if (cur[j - 1] + 1 < cell)
+                cell = cur[j - 1] + 1;
+            if (up[j - 1] + cost < cell)
+                cell = up[j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && rows[(i - 2) % 3][j - 2] + 1 < cell)
+                cell = rows[(i - 2) % 3][j - 2] + 1;
+            if (cell < smallest)
+                smallest = cell;
+            cur[j] = cell;
+        }
+        if (smallest > threshold)
+            return -1;
+    }
+    int d = rows[la % 3][lb];
+    return d <= threshold ? d : -1;
+}
+
+/* msg + did_you_mean(suggestion_list(input, options)): at most five, nearest first, then by name. */
+static const char *mlf__did_you_mean_sub(mlf_pool *pool, const char *msg, const char *sub_message, const char *input,
+                                         const char *const *options, size_t n);
+
+static const char *mlf__did_you_mean(mlf_pool *pool, const char *msg, const char *input, const char *const *options,
+                                     size_t n)
+{
+    return mlf__did_you_mean_sub(pool, msg, NULL, input, options, n);
+}
+
+/* As mlf__did_you_mean, with did_you_mean's sub_message ("the enum value") before the names. */
+static const char *mlf__did_you_mean_sub(mlf_pool *pool, const char *msg, const char *sub_message, const char *input,
+                                         const char *const *options, size_t n)
+{
+    int threshold = (int)(strlen(input) * 2 / 5) + 1; /* floor(len * 0.4) + 1 */
+    const char **hits = MLF_NEW_ARRAY(pool, const char *, n + 1);
+    int *dist = MLF_NEW_ARRAY(pool, int, n + 1);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int d = mlf__lexical_distance(pool, input, options[i], threshold);
+        if (d < 0)
+            continue;
+        size_t at = k++;
+        while (at > 0 && (dist[at - 1] > d || (dist[at - 1] == d && strcmp(hits[at - 1], options[i]) > 0))) {
+            hits[at] = hits[at - 1];
+            dist[at] = dist[at - 1];
+            at--;
+        }
+        hits[at] = options[i];
+        dist[at] = d;
+    }
+    if (k == 0)
+        return msg;
+    if (k > 5)
+        k = 5;
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 128);
+    mlf_buf_printf(&b, "%s Did you mean ", msg);
+    if (sub_message != NULL)
+        mlf_buf_printf(&b, "%s ", sub_message);
+    if (k == 1)
+        mlf_buf_printf(&b, "'%s'?", hits[0]);
+    else if (k == 2)
+        mlf_buf_printf(&b, "'%s' or '%s'?", hits[0], hits[1]);
+    else {
+        for (size_t i = 0; i + 1 < k; i++)
+            mlf_buf_printf(&b, "%s'%s'", i ? ", " : "", hits[i]);
+        mlf_buf_printf(&b, ", or '%s'?", hits[k - 1]);
+    }
+    return b.data;
+}
+
 /* The fields of a selection set, fragments spread in place. */
 typedef struct {
     const mlf_gql_selection **items;
@@ -91,10 +200,11 @@ static void mlf__collect(mlf__exec *x, const mlf_gql_selection_set *set, mlf__fi
         const mlf_gql_selection *s = &set->items[i];
         if (s->kind == MLF_GQL_FRAGMENT_SPREAD) {
             const mlf_gql_selection_set *frag = mlf_gql_fragment(x->doc, s->name);
-            if (frag == NULL)
-                mlf__invalid(x, mlf_pool_sprintf(x->pool, "Unknown fragment '%s'.", s->name));
-            mlf__collect(x, frag, ret, depth + 1);
-            continue;
+            if (frag != NULL) {
+                mlf__collect(x, frag, ret, depth + 1);
+                continue;
+            }
+            /* kept in place: the unknown fragment is reported in document order (mlf__unknown_spread) */
         }
         if (s->kind == MLF_GQL_INLINE_FRAGMENT) {
             mlf__collect(x, s->sub, ret, depth + 1);
@@ -109,6 +219,15 @@ static void mlf__collect(mlf__exec *x, const mlf_gql_selection_set *set, mlf__fi
         }
         ret->items[ret->n++] = s;
     }
+}
+
+/* A spread mlf__collect kept: KnownFragmentNamesRule's error; true when f is one. */
+static bool mlf__unknown_spread(mlf__exec *x, const mlf_gql_selection *f)
+{
+    if (f->kind != MLF_GQL_FRAGMENT_SPREAD)
+        return false;
+    mlf__invalid(x, mlf_pool_sprintf(x->pool, "Unknown fragment '%s'.", f->name));
+    return true;
 }
 
 static void mlf__key(mlf__exec *x, const mlf_gql_selection *f, size_t *count)
@@ -135,6 +254,49 @@ static bool mlf__camel_eq(const char *snake, const char *camel)
             return false;
     }
     return *camel == '\0';
+}
+
+/* graphene's to_camel_case: the first word as is, the others capitalized. */
+static const char *mlf__camel(mlf_pool *pool, const char *snake)
+{
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 32);
+    bool up = false;
+    for (; *snake; snake++) {
+        if (*snake == '_') {
+            up = true;
+            continue;
+        }
+        mlf_buf_putc(&b, up && *snake >= 'a' && *snake <= 'z' ? (char)(*snake - 'a' + 'A') : *snake);
+        up = false;
+    }
+    return b.data;
+}
+
+/* FieldsOnCorrectTypeRule's message, with the type's field names as suggestions. */
+static void mlf__unknown_field(mlf__exec *x, const char *name, const char *type_name,
+                               const ProtobufCMessageDescriptor *desc, const char *const *extra, size_t n_extra)
+{
+    size_t n = desc != NULL ? desc->n_fields : 0;
+    const char **options = MLF_NEW_ARRAY(x->pool, const char *, n + n_extra + 1);
+    for (size_t i = 0; i < n; i++)
+        options[i] = mlf__camel(x->pool, desc->fields[i].name);
+    for (size_t i = 0; i < n_extra; i++)
+        options[n + i] = extra[i];
+    const char *msg = mlf_pool_sprintf(x->pool, "Cannot query field '%s' on type '%s'.", name, type_name);
+    mlf__invalid(x, mlf__did_you_mean(x->pool, msg, name, options, n + n_extra));
+}
+
+/* KnownArgumentNamesRule: every argument of f not among known (NULL: the field takes none). */
+static void mlf__check_args(mlf__exec *x, const mlf_gql_selection *f, const char *parent, const char *known)
+{
+    for (size_t i = 0; i < f->n_args; i++) {
+        if (known != NULL && strcmp(f->arg_names[i], known) == 0)
+            continue;
+        const char *msg = mlf_pool_sprintf(x->pool, "Unknown argument '%s' on field '%s.%s'.", f->arg_names[i], parent,
+                                           f->name);
+        mlf__invalid(x, known != NULL ? mlf__did_you_mean(x->pool, msg, f->arg_names[i], &known, 1) : msg);
+    }
 }
 
 /* graphene's type name of a message: Mlflow + its name within the package, nested names joined. */
@@ -295,6 +457,10 @@ static void mlf__write_field(mlf__exec *x, const ProtobufCFieldDescriptor *fd, c
                 mlf_buf_putc(x->out, ',');
             mlf__write_value(x, fd, arr + i * es, f, metric_ext);
         }
+        if (x->dry && n == 0 && is_msg) {
+            const ProtobufCMessage *none = NULL; /* validating: the element type's selections, over its defaults */
+            mlf__write_value(x, fd, &none, f, metric_ext);
+        }
         mlf_buf_putc(x->out, ']');
         return;
     }
@@ -332,6 +498,19 @@ static bool mlf__run_extension(mlf__exec *x, const ProtobufCMessage *msg, const 
                                          "'%s { ... }'?",
                                          f->name, experiment ? "MlflowExperiment" : "[MlflowModelVersion!]", f->name));
         mlf_buf_puts(x->out, "null");
+        return true;
+    }
+    if (x->dry) {
+        mlf__check_args(x, f, "MlflowRunExtension", NULL);
+        const mlf_rpc *r = experiment ? mlf_rpc_find("MlflowService", "getExperiment")
+                                      : mlf_rpc_find("ModelRegistryService", "searchModelVersions");
+        if (r != NULL) {
+            ProtobufCMessage *empty = mlf_pbjson_new_message(x->pool, r->response);
+            mlf__write_field(x,
+                             protobuf_c_message_descriptor_get_field_by_name(
+                                 r->response, experiment ? "experiment" : "model_versions"),
+                             empty, f, false);
+        }
         return true;
     }
     const char *run_id = run->info != NULL && run->info->run_id != NULL ? run->info->run_id : "";
@@ -374,6 +553,8 @@ static void mlf__write_object(mlf__exec *x, const ProtobufCMessageDescriptor *de
     mlf_buf_putc(x->out, '{');
     for (size_t i = 0; i < fields.n; i++) {
         const mlf_gql_selection *f = fields.items[i];
+        if (mlf__unknown_spread(x, f))
+            continue;
         mlf__key(x, f, &count);
         if (strcmp(f->name, "__typename") == 0) {
             mlf_json_write_string(x->out, type_name, strlen(type_name));
@@ -385,15 +566,23 @@ static void mlf__write_object(mlf__exec *x, const ProtobufCMessageDescriptor *de
         for (unsigned k = 0; k < desc->n_fields && fd == NULL; k++)
             if (mlf__camel_eq(desc->fields[k].name, f->name))
                 fd = &desc->fields[k];
+        bool response = strstr(type_name, "Response") != NULL;
         if (fd == NULL) {
-            if (strcmp(f->name, "apiError") == 0 && strstr(type_name, "Response") != NULL) {
+            if (strcmp(f->name, "apiError") == 0 && response) {
+                if (x->dry)
+                    mlf__check_args(x, f, type_name, NULL);
                 mlf_buf_puts(x->out, "null"); /* the generated response types' error field: never set */
                 continue;
             }
-            mlf__invalid(x, mlf_pool_sprintf(x->pool, "Cannot query field '%s' on type '%s'.", f->name, type_name));
+            static const char *const run_extra[] = {"experiment", "modelVersions"};
+            static const char *const response_extra[] = {"apiError"};
+            mlf__unknown_field(x, f->name, type_name, desc, is_run ? run_extra : response ? response_extra : NULL,
+                               is_run ? 2 : response ? 1 : 0);
             mlf_buf_puts(x->out, "null");
             continue;
         }
+        if (x->dry)
+            mlf__check_args(x, f, type_name, NULL);
         bool metric_value = is_metric_ext && strcmp(fd->name, "value") == 0;
         mlf__write_field(x, fd, msg, f, (is_run_data && strcmp(fd->name, "metrics") == 0) || metric_value);
     }
@@ -417,6 +606,8 @@ static void mlf__root_field(mlf__exec *x, const mlf_gql_selection *f, bool mutat
     }
     if (strcmp(f->name, mutation ? "testMutation" : "test") == 0) {
         /* Test / TestMutation: echoes inputString */
+        if (x->dry)
+            mlf__check_args(x, f, root_type, "inputString");
         mlf__fields fields = {0};
         mlf__collect(x, f->sub, &fields, 0);
         const mlf_json *in = mlf__arg(f, "inputString");
@@ -424,6 +615,8 @@ static void mlf__root_field(mlf__exec *x, const mlf_gql_selection *f, bool mutat
         mlf_buf_putc(x->out, '{');
         for (size_t i = 0; i < fields.n; i++) {
             const mlf_gql_selection *g = fields.items[i];
+            if (mlf__unknown_spread(x, g))
+                continue;
             mlf__key(x, g, &count);
             if (strcmp(g->name, "output") == 0 && in != NULL && in->type == MLF_JSON_STRING)
                 mlf_json_write_string(x->out, in->text, in->len);
@@ -445,7 +638,13 @@ static void mlf__root_field(mlf__exec *x, const mlf_gql_selection *f, bool mutat
         if (strcmp(mlf__roots[i].field, f->name) == 0 && (mutation ? mlf__roots[i].mutation : mlf__roots[i].query))
             root = &mlf__roots[i];
     if (root == NULL) {
-        mlf__invalid(x, mlf_pool_sprintf(x->pool, "Cannot query field '%s' on type '%s'.", f->name, root_type));
+        const char *options[sizeof(mlf__roots) / sizeof(mlf__roots[0]) + 1];
+        size_t n = 0;
+        for (size_t i = 0; i < sizeof(mlf__roots) / sizeof(mlf__roots[0]); i++)
+            if (mutation ? mlf__roots[i].mutation : mlf__roots[i].query)
+                options[n++] = mlf__roots[i].field;
+        options[n++] = mutation ? "testMutation" : "test";
+        mlf__unknown_field(x, f->name, root_type, NULL, options, n);
         mlf_buf_puts(x->out, "null");
         return;
     }
@@ -458,11 +657,35 @@ static void mlf__root_field(mlf__exec *x, const mlf_gql_selection *f, bool mutat
         mlf_buf_puts(x->out, "null");
         return;
     }
+    if (x->dry) {
+        mlf__check_args(x, f, root_type, "input");
+        mlf__write_object(x, rpc->response, mlf_pbjson_new_message(x->pool, rpc->response), f->sub,
+                          mlf__type_name(x->pool, rpc->response));
+        return;
+    }
     mlf_error err = {0};
     const mlf_json *input = mlf__arg(f, "input");
-    mlf_json empty = {.type = MLF_JSON_OBJECT};
-    if (input == NULL || input->type == MLF_JSON_NULL)
-        input = &empty;
+    if (input == NULL || input->type == MLF_JSON_NULL) {
+        /* the resolver's TypeError: no input argument, or vars(None) */
+        const char *field = f->name;
+        mlf_buf snake;
+        mlf_buf_init(&snake, x->pool, 64);
+        for (; *field; field++) {
+            if (*field >= 'A' && *field <= 'Z') {
+                mlf_buf_putc(&snake, '_');
+                mlf_buf_putc(&snake, (char)(*field - 'A' + 'a'));
+            } else {
+                mlf_buf_putc(&snake, *field);
+            }
+        }
+        mlf__error(x, input == NULL ? mlf_pool_sprintf(x->pool,
+                                                       "%sType.resolve_%s() missing 1 required positional argument: "
+                                                       "'input'",
+                                                       root_type, snake.data)
+                                    : "vars() argument must have __dict__ attribute");
+        mlf_buf_puts(x->out, "null");
+        return;
+    }
     ProtobufCMessage *req = NULL;
     mlf_pbjson_result pr = {0};
     ProtobufCMessage *resp = NULL;
@@ -476,47 +699,6 @@ static void mlf__root_field(mlf__exec *x, const mlf_gql_selection *f, bool mutat
     mlf__write_object(x, rpc->response, resp, f->sub, mlf__type_name(x->pool, rpc->response));
 }
 
-/* The request's query, variables and operationName: the JSON body, or the query string of a GET. */
-static void mlf__request_args(mlf_pool *pool, const mlf_http_request *req, const char **query, const mlf_json **vars,
-                              const char **op_name)
-{
-    *query = NULL;
-    *vars = NULL;
-    *op_name = NULL;
-    bool is_get = req->method_len == 3 && memcmp(req->method, "GET", 3) == 0;
-    if (!is_get) {
-        const mlf_json *body = mlf_http_body_json(pool, req);
-        const mlf_json *q = mlf_json_get(body, "query");
-        const mlf_json *o = mlf_json_get(body, "operationName");
-        *query = q != NULL && q->type == MLF_JSON_STRING ? q->text : NULL;
-        *op_name = o != NULL && o->type == MLF_JSON_STRING ? o->text : NULL;
-        *vars = mlf_json_get(body, "variables");
-        return;
-    }
-    const char *s = req->query, *end = req->query != NULL ? req->query + req->query_len : NULL;
-    while (s != NULL && s < end) {
-        const char *amp = memchr(s, '&', (size_t)(end - s));
-        const char *stop = amp != NULL ? amp : end;
-        const char *eq = memchr(s, '=', (size_t)(stop - s));
-        if (eq != NULL) {
-            const char *key = mlf_text_percent_decode(pool, s, (size_t)(eq - s), MLF_TEXT_PLUS_SPACE, NULL);
-            size_t vlen;
-            const char *val =
-                mlf_text_percent_decode(pool, eq + 1, (size_t)(stop - eq - 1), MLF_TEXT_PLUS_SPACE, &vlen);
-            if (strcmp(key, "query") == 0)
-                *query = val;
-            else if (strcmp(key, "operationName") == 0)
-                *op_name = val;
-            else if (strcmp(key, "variables") == 0) {
-                mlf_json *v = NULL;
-                if (mlf_json_parse(pool, val, vlen, &v, NULL) == 0)
-                    *vars = v;
-            }
-        }
-        s = stop + 1;
-    }
-}
-
 static long mlf__env_long(const char *name, long fallback)
 {
     const char *v = getenv(name);
@@ -527,23 +709,368 @@ static long mlf__env_long(const char *name, long fallback)
     return *end == '\0' ? n : fallback;
 }
 
+/* ---- variables: coerce_variable_values against the input types graphene builds from the request messages ---- */
+
+/* graphql-core's inspect(): Python's repr of the JSON value. */
+static const char *mlf__inspect(mlf_pool *pool, const mlf_json *v)
+{
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64);
+    mlf_pystr_put_json_repr(pool, &b, v, MLF_JSON_MAX_DEPTH);
+    return b.data;
+}
+
+static void mlf__type_str(mlf_buf *b, const mlf_gql_type *t)
+{
+    if (t->name != NULL) {
+        mlf_buf_puts(b, t->name);
+    } else {
+        mlf_buf_putc(b, '[');
+        mlf__type_str(b, t->of);
+        mlf_buf_putc(b, ']');
+    }
+    if (t->non_null)
+        mlf_buf_putc(b, '!');
+}
+
+/* The request message behind an input type name (MlflowGetRunInput), or NULL. */
+static const ProtobufCMessageDescriptor *mlf__input_type(mlf_pool *pool, const char *name)
+{
+    for (size_t i = 0; i < sizeof(mlf__roots) / sizeof(mlf__roots[0]); i++) {
+        const mlf_rpc *rpc = mlf_rpc_find(mlf__roots[i].service, mlf__roots[i].rpc);
+        if (rpc != NULL && strcmp(mlf_pool_sprintf(pool, "%sInput", mlf__type_name(pool, rpc->request)), name) == 0)
+            return rpc->request;
+    }
+    return NULL;
+}
+
+typedef struct {
+    mlf__exec *x;
+    const char *var;
+} mlf__coercion;
+
+static void mlf__coerce_error(mlf__coercion *c, const mlf_json *v, const char *path, const char *msg)
+{
+    mlf_pool *pool = c->x->pool;
+    const char *at = path[0] != '\0' ? mlf_pool_sprintf(pool, " at '%s%s'", c->var, path) : "";
+    mlf__invalid(c->x, mlf_pool_sprintf(pool, "Variable '$%s' got invalid value %s%s; %s", c->var,
+                                        mlf__inspect(pool, v), at, msg));
+}
+
+/* A proto field's input type as graphene declares it. */
+static mlf_gql_type *mlf__field_type(mlf_pool *pool, const ProtobufCFieldDescriptor *fd)
+{
+    mlf_gql_type *t = MLF_NEW(pool, mlf_gql_type);
+    if (fd->type == PROTOBUF_C_TYPE_ENUM) {
+        const char *n = ((const ProtobufCEnumDescriptor *)fd->descriptor)->name;
+        t->name = mlf_pool_sprintf(pool, "Mlflow%s", strncmp(n, "mlflow.", 7) == 0 ? n + 7 : n);
+    } else {
+        t->name = mlf__scalar_type(fd);
+    }
+    if (fd->label != PROTOBUF_C_LABEL_REPEATED)
+        return t;
+    mlf_gql_type *list = MLF_NEW(pool, mlf_gql_type);
+    list->of = t;
+    return list;
+}
+
+static void mlf__coerce(mlf__coercion *c, const mlf_json *v, const mlf_gql_type *t, const char *path, int depth);
+
+static void mlf__coerce_object(mlf__coercion *c, const mlf_json *v, const char *name,
+                               const ProtobufCMessageDescriptor *desc, const char *path, int depth)
+{
+    mlf_pool *pool = c->x->pool;
+    if (v->type != MLF_JSON_OBJECT) {
+        mlf__coerce_error(c, v, path, mlf_pool_sprintf(pool, "Expected type '%s' to be a mapping.", name));
+        return;
+    }
+    const char **names = MLF_NEW_ARRAY(pool, const char *, desc->n_fields + 1);
+    for (unsigned i = 0; i < desc->n_fields; i++) {
+        names[i] = mlf__camel(pool, desc->fields[i].name);
+        const mlf_json *item = mlf_json_get(v, names[i]);
+        if (item != NULL)
+            mlf__coerce(c, item, mlf__field_type(pool, &desc->fields[i]),
+                        mlf_pool_sprintf(pool, "%s.%s", path, names[i]), depth + 1);
+    }
+    for (size_t k = 0; k < v->n; k++) {
+        bool known = false;
+        for (unsigned i = 0; i < desc->n_fields && !known; i++)
+            known = strcmp(names[i], v->keys[k]) == 0;
+        if (!known)
+            mlf__coerce_error(c, v, path,
+                              mlf__did_you_mean(pool,
+                                                mlf_pool_sprintf(pool, "Field '%s' is not defined by type '%s'.",
+                                                                 v->keys[k], name),
+                                                v->keys[k], names, desc->n_fields));
+    }
+}
+
+/* coerce_input_value: errors for v against t (path: where v is below the variable, ".runId", "[0]"). */
+static void mlf__coerce(mlf__coercion *c, const mlf_json *v, const mlf_gql_type *t, const char *path, int depth)
+{
+    mlf_pool *pool = c->x->pool;
+    mlf_buf ts;
+    mlf_buf_init(&ts, pool, 32);
+    mlf__type_str(&ts, t);
+    if (v->type == MLF_JSON_NULL) {
+        if (t->non_null)
+            mlf__coerce_error(c, v, path,
+                              mlf_pool_sprintf(pool, "Expected non-nullable type '%s' not to be null.", ts.data));
+        return;
+    }
+    if (depth > 16)
+        return;
+    if (t->name == NULL) {
+        if (v->type != MLF_JSON_ARRAY) {
+            mlf__coerce(c, v, t->of, path, depth + 1);
+            return;
+        }
+        for (size_t i = 0; i < v->n; i++)
+            mlf__coerce(c, v->items[i], t->of, mlf_pool_sprintf(pool, "%s[%zu]", path, i), depth + 1);
+        return;
+    }
+    const char *name = t->name;
+    const ProtobufCMessageDescriptor *input = mlf__input_type(pool, name);
+    if (input != NULL) {
+        mlf__coerce_object(c, v, name, input, path, depth);
+        return;
+    }
+    const char *bad = NULL;
+    if (strcmp(name, "String") == 0) {
+        if (v->type != MLF_JSON_STRING)
+            bad = mlf_pool_sprintf(pool, "String cannot represent a non string value: %s", mlf__inspect(pool, v));
+    } else if (strcmp(name, "Int") == 0) {
+        bool integral = v->type == MLF_JSON_NUMBER && v->number == (double)(long long)v->number;
+        if (!integral)
+            bad = mlf_pool_sprintf(pool, "Int cannot represent non-integer value: %s", mlf__inspect(pool, v));
+        else if (v->number < -2147483648.0 || v->number > 2147483647.0)
+            bad = mlf_pool_sprintf(pool, "Int cannot represent non 32-bit signed integer value: %s",
+                                   mlf__inspect(pool, v));
+    } else if (strcmp(name, "Float") == 0) {
+        if (v->type != MLF_JSON_NUMBER)
+            bad = mlf_pool_sprintf(pool, "Float cannot represent non numeric value: %s", mlf__inspect(pool, v));
+    } else if (strcmp(name, "Boolean") == 0) {
+        if (v->type != MLF_JSON_BOOL)
+            bad = mlf_pool_sprintf(pool, "Boolean cannot represent a non boolean value: %s", mlf__inspect(pool, v));
+    } else if (strcmp(name, "LongString") == 0) {
+        /* LongString.parse_value: int(value); its exception follows "Expected type 'LongString'." */
+        int64_t ignored;
+        if (v->type == MLF_JSON_STRING && mlf_pystr_parse_int(v->text, &ignored) == -1)
+            bad = mlf_pool_sprintf(pool, "Expected type 'LongString'. invalid literal for int() with base 10: %s",
+                                   mlf__inspect(pool, v));
+        else if (v->type == MLF_JSON_ARRAY || v->type == MLF_JSON_OBJECT)
+            bad = mlf_pool_sprintf(pool,
+                                   "Expected type 'LongString'. int() argument must be a string, a bytes-like object "
+                                   "or a real number, not '%s'",
+                                   v->type == MLF_JSON_ARRAY ? "list" : "dict");
+    } else if (strcmp(name, "MlflowViewType") == 0) {
+        const ProtobufCEnumDescriptor *ed = &mlflow__view_type__descriptor;
+        if (v->type != MLF_JSON_STRING) {
+            bad = mlf_pool_sprintf(pool, "Enum '%s' cannot represent non-string value: %s.", name,
+                                   mlf__inspect(pool, v));
+        } else if (protobuf_c_enum_descriptor_get_value_by_name(ed, v->text) == NULL) {
+            const char **options = MLF_NEW_ARRAY(pool, const char *, ed->n_values + 1);
+            for (unsigned i = 0; i < ed->n_values; i++)
+                options[i] = ed->values[i].name;
+            bad = mlf__did_you_mean_sub(
+                pool, mlf_pool_sprintf(pool, "Value %s does not exist in '%s' enum.", mlf__inspect(pool, v), name),
+                "the enum value", v->text, options, ed->n_values);
+        }
+    }
+    if (bad != NULL)
+        mlf__coerce_error(c, v, path, bad);
+}
+
+/* coerce_variable_values for op: every variable given, or required and missing. */
+static void mlf__check_variables(mlf__exec *x, const mlf_gql_definition *op, const mlf_json *vars)
+{
+    for (size_t i = 0; i < op->n_vars; i++) {
+        const mlf_gql_variable *d = &op->vars[i];
+        const mlf_json *v = vars != NULL ? mlf_json_get(vars, d->name) : NULL;
+        mlf_buf ts;
+        mlf_buf_init(&ts, x->pool, 32);
+        mlf__type_str(&ts, d->type);
+        if (v == NULL) {
+            if (d->type->non_null && !d->has_default)
+                mlf__invalid(x, mlf_pool_sprintf(x->pool, "Variable '$%s' of required type '%s' was not provided.",
+                                                 d->name, ts.data));
+            continue;
+        }
+        if (v->type == MLF_JSON_NULL && d->type->non_null) {
+            mlf__invalid(x, mlf_pool_sprintf(x->pool, "Variable '$%s' of non-null type '%s' must not be null.", d->name,
+                                             ts.data));
+            continue;
+        }
+        mlf__coercion c = {x, d->name};
+        mlf__coerce(&c, v, d->type, "", 0);
+    }
+}
+
+/* An exception _graphql lets escape: Werkzeug's HTML 500 page. */
+static void mlf__uncaught(mlf_pool *pool, mlf_http_response *ret, const char *msg)
+{
+    mlf_error err = {.code = MLF_ERR_INTERNAL_ERROR, .message = msg, .uncaught = true};
+    mlf_http_respond_error(pool, ret, &err);
+}
+
+/* KnownDirectivesRule: only @component, and only on a query or a mutation. */
+static void mlf__check_directives(mlf__exec *x, const mlf_gql_document *doc)
+{
+    static const char *const locations[] = {"query",           "mutation",            "subscription",
+                                            "field",           "fragment definition", "fragment spread",
+                                            "inline fragment", "variable definition"};
+    for (size_t i = 0; i < doc->n_directives; i++) {
+        const mlf_gql_directive *d = &doc->directives[i];
+        if (strcmp(d->name, "component") != 0)
+            mlf__invalid(x, mlf_pool_sprintf(x->pool, "Unknown directive '@%s'.", d->name));
+        else if (d->loc != MLF_GQL_LOC_QUERY && d->loc != MLF_GQL_LOC_MUTATION)
+            mlf__invalid(x, mlf_pool_sprintf(x->pool, "Directive '@component' may not be used on %s.",
+                                             locations[d->loc]));
+    }
+}
+
+/* The operation's root fields, written into x->out as the answer's data object. */
+static void mlf__run_operation(mlf__exec *x, const mlf_gql_definition *op)
+{
+    bool mutation = op->kind == MLF_GQL_MUTATION;
+    mlf__fields fields = {0};
+    mlf__collect(x, op->sel, &fields, 0);
+    size_t count = 0;
+    mlf_buf_putc(x->out, '{');
+    for (size_t i = 0; i < fields.n; i++) {
+        if (mlf__unknown_spread(x, fields.items[i]))
+            continue;
+        mlf__key(x, fields.items[i], &count);
+        mlf__root_field(x, fields.items[i], mutation);
+    }
+    mlf_buf_putc(x->out, '}');
+}
+
+/* The fragments an operation's selections spread, transitively (names, each once). */
+static void mlf__spreads(const mlf_gql_document *doc, const mlf_gql_selection_set *set, const char **names, size_t *n,
+                         size_t cap, int depth)
+{
+    for (size_t i = 0; set != NULL && depth < 32 && i < set->n; i++) {
+        const mlf_gql_selection *s = &set->items[i];
+        if (s->kind != MLF_GQL_FRAGMENT_SPREAD) {
+            mlf__spreads(doc, s->sub, names, n, cap, depth + 1);
+            continue;
+        }
+        bool seen = false;
+        for (size_t k = 0; k < *n && !seen; k++)
+            seen = strcmp(names[k], s->name) == 0;
+        if (seen || *n == cap)
+            continue;
+        names[(*n)++] = s->name;
+        mlf__spreads(doc, mlf_gql_fragment(doc, s->name), names, n, cap, depth + 1);
+    }
+}
+
+/* The type map of MLflow 3.18's graphene schema (graphql_schema_extensions.schema), for KnownTypeNamesRule. */
+static const char *const mlf__schema_types[] = {
+    "ApiError", "Boolean", "ErrorDetail", "Float", "Int", "LongString", "MlflowDataset", "MlflowDatasetInput",
+    "MlflowDatasetSummary", "MlflowDeploymentJobConnectionState", "MlflowExperiment", "MlflowExperimentTag",
+    "MlflowFileInfo", "MlflowGetExperimentInput", "MlflowGetExperimentResponse",
+    "MlflowGetMetricHistoryBulkIntervalInput", "MlflowGetMetricHistoryBulkIntervalResponse", "MlflowGetRunInput",
+    "MlflowGetRunResponse", "MlflowInputTag", "MlflowListArtifactsInput", "MlflowListArtifactsResponse",
+    "MlflowMetricExtension", "MlflowMetricWithRunId", "MlflowModelInput", "MlflowModelMetric", "MlflowModelOutput",
+    "MlflowModelParam", "MlflowModelVersion", "MlflowModelVersionDeploymentJobState",
+    "MlflowModelVersionDeploymentJobStateDeploymentJobRunState", "MlflowModelVersionStatus", "MlflowModelVersionTag",
+    "MlflowParam", "MlflowRunData", "MlflowRunExtension", "MlflowRunInfo", "MlflowRunInputs", "MlflowRunOutputs",
+    "MlflowRunStatus", "MlflowRunTag", "MlflowSearchDatasetsInput", "MlflowSearchDatasetsResponse",
+    "MlflowSearchModelVersionsInput", "MlflowSearchModelVersionsResponse", "MlflowSearchRunsInput",
+    "MlflowSearchRunsResponse", "MlflowViewType", "Mutation", "Query", "String", "Test", "TestMutation",
+    "__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
+};
+
+/* KnownTypeNamesRule for the variable definitions; then the selections; then NoUndefined/NoUnusedVariablesRule. */
+static void mlf__validate_operation(mlf__exec *x, const mlf_gql_definition *op)
+{
+    for (size_t i = 0; i < op->n_vars; i++) {
+        const mlf_gql_type *t = op->vars[i].type;
+        while (t->name == NULL)
+            t = t->of;
+        size_t n_types = sizeof(mlf__schema_types) / sizeof(mlf__schema_types[0]);
+        bool known = false;
+        for (size_t k = 0; k < n_types && !known; k++)
+            known = strcmp(t->name, mlf__schema_types[k]) == 0;
+        if (!known)
+            mlf__invalid(x, mlf__did_you_mean(x->pool, mlf_pool_sprintf(x->pool, "Unknown type '%s'.", t->name),
+                                              t->name, mlf__schema_types, n_types));
+    }
+    if (op->kind != MLF_GQL_SUBSCRIPTION)
+        mlf__run_operation(x, op);
+    size_t cap = x->doc->n + 1, n_frags = 0;
+    const char **frags = MLF_NEW_ARRAY(x->pool, const char *, cap);
+    mlf__spreads(x->doc, op->sel, frags, &n_frags, cap, 0);
+    /* the references: the operation's own, then its fragments' */
+    const mlf_gql_definition **defs = MLF_NEW_ARRAY(x->pool, const mlf_gql_definition *, n_frags + 1);
+    size_t n_defs = 0;
+    defs[n_defs++] = op;
+    for (size_t k = 0; k < n_frags; k++)
+        for (size_t d = 0; d < x->doc->n; d++)
+            if (x->doc->defs[d].kind == MLF_GQL_FRAGMENT && strcmp(x->doc->defs[d].name, frags[k]) == 0) {
+                defs[n_defs++] = &x->doc->defs[d];
+                break;
+            }
+    const char *suffix = op->name != NULL ? mlf_pool_sprintf(x->pool, " by operation '%s'", op->name) : "";
+    for (size_t d = 0; d < n_defs; d++)
+        for (size_t r = 0; r < defs[d]->n_refs; r++) {
+            const char *name = defs[d]->refs[r];
+            bool defined = false, reported = false;
+            for (size_t i = 0; i < op->n_vars && !defined; i++)
+                defined = strcmp(op->vars[i].name, name) == 0;
+            /* one error a name */
+            for (size_t e = 0; e < d + 1 && !reported && !defined; e++)
+                for (size_t q = 0; q < (e == d ? r : defs[e]->n_refs) && !reported; q++)
+                    reported = strcmp(defs[e]->refs[q], name) == 0;
+            if (!defined && !reported)
+                mlf__invalid(x, mlf_pool_sprintf(x->pool, "Variable '$%s' is not defined%s.", name, suffix));
+        }
+    for (size_t i = 0; i < op->n_vars; i++) {
+        bool used = false;
+        for (size_t d = 0; d < n_defs && !used; d++)
+            for (size_t r = 0; r < defs[d]->n_refs && !used; r++)
+                used = strcmp(defs[d]->refs[r], op->vars[i].name) == 0;
+        if (!used)
+            mlf__invalid(x, mlf_pool_sprintf(x->pool, "Variable '$%s' is never used%s.", op->vars[i].name,
+                                             op->name != NULL ? mlf_pool_sprintf(x->pool, " in operation '%s'",
+                                                                                 op->name)
+                                                              : ""));
+    }
+}
+
 void mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
                       mlf_http_response *ret)
 {
     (void)m;
     /* not under --artifacts-only's 503: MLflow's _graphql has no _disable_if_artifacts_only */
-    const char *query, *op_name;
-    const mlf_json *vars;
-    mlf__request_args(pool, req, &query, &vars, &op_name);
     mlf_error err = {0};
-    mlf_gql_document *doc = NULL;
-    if (query == NULL) {
-        mlf_error_set(&err, pool, MLF_ERR_BAD_REQUEST, "GraphQL request must contain a 'query' string.");
+    if (mlf_http_check_json_content_type(pool, req, &err) != 0) {
         mlf_http_respond_error(pool, ret, &err);
         return;
     }
-    if (mlf_gql_parse(pool, query, strlen(query), vars, &doc, &err) != 0) {
-        mlf_http_respond_error(pool, ret, &err);
+    /* request_json.get(...) of get_json(force=True, silent=True): the body must be a JSON object, a GET's too */
+    mlf_json *body = NULL;
+    if (req->body == NULL || req->body_len == 0 || mlf_json_parse(pool, req->body, req->body_len, &body, NULL) != 0 ||
+        body->type != MLF_JSON_OBJECT) {
+        mlf__uncaught(pool, ret, "'NoneType' object has no attribute 'get'");
+        return;
+    }
+    const mlf_json *q = mlf_json_get(body, "query");
+    const mlf_json *o = mlf_json_get(body, "operationName");
+    const mlf_json *vars = mlf_json_get(body, "variables");
+    if (q == NULL || q->type != MLF_JSON_STRING) {
+        mlf__uncaught(pool, ret, "Must provide Source."); /* graphql's parse() raises a TypeError */
+        return;
+    }
+    const char *query = q->text;
+    const char *op_name = o != NULL && o->type == MLF_JSON_STRING ? o->text : NULL;
+    if (vars != NULL && vars->type == MLF_JSON_NULL)
+        vars = NULL;
+    mlf_gql_document *doc = NULL;
+    if (mlf_gql_parse(pool, query, q->len, vars, &doc, &err) != 0) {
+        mlf__uncaught(pool, ret, err.message); /* a GraphQLSyntaxError, not caught */
         return;
     }
 
@@ -555,8 +1082,11 @@ void mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_re
     if (unsafe != NULL) {
         mlf__invalid(&x, unsafe);
     } else {
+        /* validation: directives, then every operation's selections walked over empty messages */
+        mlf__check_directives(&x, doc);
         const mlf_gql_definition *op = NULL;
         size_t n_ops = 0;
+        x.dry = true;
         for (size_t i = 0; i < doc->n; i++) {
             if (doc->defs[i].kind == MLF_GQL_FRAGMENT)
                 continue;
@@ -564,8 +1094,18 @@ void mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_re
             if (op_name == NULL ? op == NULL
                                 : doc->defs[i].name != NULL && strcmp(doc->defs[i].name, op_name) == 0)
                 op = &doc->defs[i];
+            mlf__validate_operation(&x, &doc->defs[i]);
         }
-        if (op_name == NULL && n_ops > 1)
+        x.dry = false;
+        data.len = 0;
+        if (!x.invalid && vars != NULL && vars->type != MLF_JSON_OBJECT) {
+            /* execute()'s argument check raises a TypeError */
+            mlf__uncaught(pool, ret, "Variable values must be provided as a dictionary with variable names as keys.");
+            return;
+        }
+        if (x.invalid)
+            ;
+        else if (op_name == NULL && n_ops > 1)
             mlf__invalid(&x, "Must provide operation name if query contains multiple operations.");
         else if (op == NULL && op_name != NULL)
             mlf__invalid(&x, mlf_pool_sprintf(pool, "Unknown operation named '%s'.", op_name));
@@ -573,18 +1113,10 @@ void mlf_http_graphql(const mlf_http_app *app, mlf_pool *pool, const mlf_http_re
             mlf__invalid(&x, "Must provide an operation.");
         else if (op->kind == MLF_GQL_SUBSCRIPTION)
             mlf__invalid(&x, "Schema is not configured to execute subscription operation.");
-        else {
-            bool mutation = op->kind == MLF_GQL_MUTATION;
-            mlf__fields fields = {0};
-            mlf__collect(&x, op->sel, &fields, 0);
-            size_t count = 0;
-            mlf_buf_putc(&data, '{');
-            for (size_t i = 0; i < fields.n; i++) {
-                mlf__key(&x, fields.items[i], &count);
-                mlf__root_field(&x, fields.items[i], mutation);
-            }
-            mlf_buf_putc(&data, '}');
-        }
+        else
+            mlf__check_variables(&x, op, vars);
+        if (!x.invalid && op != NULL)
+            mlf__run_operation(&x, op);
     }
 
     mlf_buf b;

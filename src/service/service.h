@@ -50,6 +50,10 @@ typedef struct mlf_ctx {
     mlf_service *svc;
     mlf_pool *pool;
     mlf_ctx_http *http; /** NULL outside the HTTP server (the FFI) */
+    /** the request's query string (undecoded, without '?'), for the few handlers that read request.args
+     *  beside the message (getLoggedModel's allow_deleted); NULL outside the HTTP server */
+    const char *query;
+    size_t query_len;
 } mlf_ctx;
 
 /**

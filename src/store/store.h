@@ -317,8 +317,9 @@ int mlf_store_create_logged_model(mlf_store *store, mlf_pool *pool, const char *
                                   Mlflow__LoggedModelParameter *const *params, size_t n_params,
                                   Mlflow__LoggedModelTag *const *tags, size_t n_tags, Mlflow__LoggedModel **ret,
                                   mlf_error *err);
-int mlf_store_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
-                               mlf_error *err);
+/** allow_deleted false: a deleted model is not found. */
+int mlf_store_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, bool allow_deleted,
+                               Mlflow__LoggedModel **ret, mlf_error *err);
 int mlf_store_finalize_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id,
                                     Mlflow__LoggedModelStatus status, Mlflow__LoggedModel **ret, mlf_error *err);
 int mlf_store_delete_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, mlf_error *err);

@@ -66,7 +66,7 @@ def test_get_experiment_and_run(server):
 def test_variables_fragments_and_search(server):
     eid, rid = make_run(server, "gql-search")
     query = '''
-        mutation S($input: MlflowSearchRunsInput, $n: LongString = 5) {
+        mutation S($input: MlflowSearchRunsInput) {
           mlflowSearchRuns(input: $input) { runs { ...R } nextPageToken }
         }
         fragment R on MlflowRunExtension { info { runId ... on MlflowRunInfo { lifecycleStage } } }'''
@@ -83,7 +83,29 @@ def test_errors(server):
     eid, _ = make_run(server, "gql-errors")
     data = gql(server, f'{{ mlflowGetExperiment(input: {{experimentId: "{eid}"}}) {{ experiment {{ bogus }} }} }}')
     assert data["data"] is None
-    assert data["errors"] == ["Cannot query field 'bogus' on type 'MlflowExperiment'."]
+    assert data["errors"] == ["Cannot query field 'bogus' on type 'MlflowExperiment'. Did you mean 'tags'?"]
+    # the document is validated before any rpc runs: a run that does not exist changes nothing
+    data = gql(server, '{ mlflowGetRun(input: {runId: "nope"}, x: 1) { run { infoo { runId } ...F } } }')
+    assert data == {"data": None, "errors": ["Unknown argument 'x' on field 'Query.mlflowGetRun'.",
+                                             "Cannot query field 'infoo' on type 'MlflowRunExtension'. Did you mean "
+                                             "'info'?", "Unknown fragment 'F'."]}
+    # only @component is known, and only on an operation
+    data = gql(server, 'query q @component(name: "x") { test(inputString: "a") { output @skip(if: true) } }')
+    assert data == {"data": None, "errors": ["Unknown directive '@skip'."]}
+    # variables are coerced against the input types
+    q = "query Q($d: MlflowGetRunInput!) { mlflowGetRun(input: $d) { run { info { runId } } } }"
+    assert gql(server, q)["errors"] == ["Variable '$d' of required type 'MlflowGetRunInput!' was not provided."]
+    assert gql(server, q, {"d": {"runId": 5}})["errors"] == [
+        "Variable '$d' got invalid value 5 at 'd.runId'; String cannot represent a non string value: 5"]
+    assert gql(server, q, {"d": {"runid": "x"}})["errors"] == [
+        "Variable '$d' got invalid value {'runid': 'x'}; Field 'runid' is not defined by type 'MlflowGetRunInput'. "
+        "Did you mean 'runId' or 'runUuid'?"]
+    assert gql(server, "query Q($u: Int) { test(inputString: \"a\") { output } }")["errors"] == [
+        "Variable '$u' is never used in operation 'Q'."]
+    # the resolvers' own TypeErrors
+    assert gql(server, "{ mlflowGetRun { run { info { runId } } } }") == {
+        "data": {"mlflowGetRun": None},
+        "errors": ["QueryType.resolve_mlflow_get_run() missing 1 required positional argument: 'input'"]}
     data = gql(server, "query a { test { output } } query b { test { output } }")
     assert data == {"data": None, "errors": ["Must provide operation name if query contains multiple operations."]}
 
@@ -109,13 +131,18 @@ def test_safety_limits(server):
 
 
 def test_get_and_bad_requests(server):
-    q = urllib.parse.quote('{ test(inputString: "g") { output } }')
-    status, _, data = server.request("GET", "/graphql?query=" + q)
+    # MLflow 3.18 reads the JSON body only, a GET's too: a query string alone is no request
+    status, _, data = server.request("GET", "/graphql", {"query": '{ test(inputString: "g") { output } }'})
     assert status == 200 and data == {"data": {"test": {"output": "g"}}, "errors": None}
-    status, _, data = server.request("POST", "/graphql", {"query": "{ x("})
-    assert status == 400 and data["error_code"] == "BAD_REQUEST" and data["message"].startswith("Syntax Error")
-    status, _, data = server.request("POST", "/graphql", {"nothing": 1})
-    assert status == 400 and data["error_code"] == "BAD_REQUEST"
+    q = urllib.parse.quote('{ test(inputString: "g") { output } }')
+    # what _graphql lets escape (no JSON object, no query string, a syntax error) is Werkzeug's 500 page
+    for method, path, body in [("GET", "/graphql?query=" + q, None), ("POST", "/graphql", {"query": "{ x("}),
+                               ("POST", "/graphql", {"nothing": 1}), ("POST", "/graphql", [1])]:
+        status, headers, data = server.request(method, path, body)
+        assert status == 500 and headers["content-type"].startswith("text/html"), (method, path, body, data)
+    status, _, data = server.request("POST", "/graphql", '{"query": "{ __typename }"}',
+                                     headers={"Content-Type": "text/plain"})
+    assert (status, data["message"]) == (400, "Bad Request. Content-Type must be one of ['application/json'].")
     status, _, _ = server.request("PUT", "/graphql", {"query": "{ test { output } }"})
     assert status == 405
 

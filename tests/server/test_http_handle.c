@@ -198,7 +198,8 @@ static void test_routes(void **state)
         {"GET", "/api/3.0/mlflow/server-info", NULL, NULL, 200, "\"store_type\":\"SqlStore\""},
         {"GET", "/ajax-api/3.0/mlflow/server-info", NULL, NULL, 200, "\"artifact_serving_enabled\":false"},
         {"POST", "/api/3.0/mlflow/server-info", NULL, NULL, 405, werkzeug_405},
-        {"POST", "/graphql", JSON, "{}", 400, "GraphQL request must contain a 'query' string."},
+        /* parse(None): an exception _graphql lets escape, Werkzeug's page */
+        {"POST", "/graphql", JSON, "{}", 500, "<title>500 Internal Server Error</title>"},
         {"PUT", "/graphql", NULL, NULL, 405, werkzeug_405},
         {"POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{\"experiment_ids\": [\"0\"]}", 200, NULL},
         {"GET", "/ajax-api/2.0/mlflow/experiments/search-datasets", NULL, NULL, 405, werkzeug_405},
@@ -253,7 +254,7 @@ static void test_static_prefix(void **state)
         {"GET", "/mlflow/api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 404, NULL},
         {"GET", "/health", NULL, NULL, 200, NULL},
         {"GET", "/mlflow/health", NULL, NULL, 404, NULL},
-        {"POST", "/mlflow/graphql", JSON, "{}", 400, NULL},
+        {"POST", "/mlflow/graphql", JSON, "{}", 500, NULL},
         {"POST", "/graphql", JSON, "{}", 404, NULL},
         {"GET", "/mlflow/get-artifact", NULL, NULL, 400, NULL},
         {"GET", "/get-artifact", NULL, NULL, 404, NULL},
@@ -288,7 +289,7 @@ static void test_artifacts_only(void **state)
         {"POST", "/ajax-api/2.0/mlflow/experiments/search-datasets", JSON, "{}", 503, NULL},
         {"GET", "/api/2.0/mlflow/artifacts/list", NULL, NULL, 503, NULL},
         {"GET", "/get-artifact", NULL, NULL, 400, NULL},
-        {"POST", "/graphql", JSON, "{}", 400, NULL},
+        {"POST", "/graphql", JSON, "{}", 500, NULL},
         {"GET", "/health", NULL, NULL, 200, NULL},
         {"GET", "/api/2.0/mlflow/webhooks", NULL, NULL, 404, NULL}, /* not implemented comes first */
     };

@@ -152,6 +152,9 @@ def test_delete(server):
     assert ok(server, "DELETE", LM + "/" + model_id) == {}
     error(server, "GET", LM + "/" + model_id, None, 404, "RESOURCE_DOES_NOT_EXIST",
           "Logged model with ID '%s' not found." % model_id)
+    # ?allow_deleted=true (any case) finds it; other values do not
+    assert ok(server, "GET", LM + "/" + model_id + "?allow_deleted=TRUE")["model"]["info"]["model_id"] == model_id
+    error(server, "GET", LM + "/" + model_id + "?allow_deleted=1", None, 404, "RESOURCE_DOES_NOT_EXIST")
     # session.get finds deleted models: deleting again, tagging and finalizing still work
     assert ok(server, "DELETE", LM + "/" + model_id) == {}
     ok(server, "PATCH", LM + "/" + model_id + "/tags", {"tags": [{"key": "k", "value": "v"}]})
@@ -257,7 +260,8 @@ def test_search_basic(server, world):
     ("name LIKE 'A%'", []),
     ("name ILIKE 'ALP%'", ["alpha"]),
     ("model_type = 'sk'", ["alpha"]),
-    ("status = '2'", ["alpha"]),
+    ("status = 'READY'", ["alpha"]),
+    ("status IN ('PENDING', 'FAILED')", ["beta"]),
     ("creation_time > 0", ["beta", "alpha"]),
     ("creation_timestamp > 1e3 AND last_updated_timestamp < inf", ["beta", "alpha"]),
     ("`name` = 'beta'", ["beta"]),
@@ -276,7 +280,9 @@ def test_search_filter(server, world, flt, want):
      "('=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN')."),
     ("metrics.acc LIKE 'a'", 400, "INVALID_PARAMETER_VALUE",
      "Invalid comparison operator for metrics.acc: 'LIKE'. Expected one of "
-     "('=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN')."),
+     "('<', '<=', '>', '>=', '=', '!=')."),
+    ("status = '2'", 400, "INVALID_PARAMETER_VALUE", "Unknown model status in filter: '2'"),
+    ("status LIKE 'READY'", 400, "INVALID_PARAMETER_VALUE", "Invalid comparison operator for status: LIKE"),
     ("name like 'a%'", 400, "INVALID_PARAMETER_VALUE",
      "Invalid comparison operator for attributes.name: 'like'. Expected one of "
      "('=', '!=', 'LIKE', 'ILIKE', 'IN', 'NOT IN')."),
@@ -334,6 +340,9 @@ def test_search_order_by_errors(server, world):
     e1 = world["e1"]
     search_error(server, {"experiment_ids": [e1], "order_by": [{"field_name": "foo"}]}, 400,
                  "INVALID_PARAMETER_VALUE", "Invalid order by field name: foo")
+    _, _, resp = server.request("POST", "/api/2.0/mlflow/" + LM + "/search",
+                                {"experiment_ids": [e1], "order_by": [{"field_name": "foo"}]})
+    assert (resp["error_class"], resp["sqlstate"]) == ("ATTRIBUTE_NOT_FOUND", "KAM04")
     search_error(server, {"experiment_ids": [e1], "order_by": [{"field_name": "params.lr"}]}, 400,
                  "INVALID_PARAMETER_VALUE", "Invalid order by field name: params.lr. Only metrics are supported.")
     search_error(server, {"experiment_ids": [e1], "order_by": [{"ascending": True}]}, 400,
@@ -368,14 +377,15 @@ def test_search_pages(server, world):
                  "Expected: ['%s']. Found: ['%s']" % (world["e2"], e1))
 
 
-def test_search_repeated_rows(server, world):
-    # alpha matches twice (two acc rows): LIMIT 2 reads alpha twice, the page keeps one, and no token follows
+def test_search_metric_filter_latest_value(server, world):
+    # a metric filter compares each model's latest value (alpha: 0.7 at step 1), one row per model
     body = {"experiment_ids": [world["e1"]], "max_results": 1, "filter": "metrics.acc > 0.4",
             "order_by": [{"field_name": "name"}]}
     resp = search(server, body)
-    assert names(resp) == ["alpha"] and "next_page_token" not in resp
+    assert names(resp) == ["alpha"] and "next_page_token" in resp
     resp = search(server, {**body, "max_results": 2})
     assert names(resp) == ["alpha", "beta"] and "next_page_token" not in resp
+    assert names(search(server, {**body, "filter": "metrics.acc < 0.6"})) == []
 
 
 def test_search_page_token_errors(server, world):
@@ -386,7 +396,10 @@ def test_search_page_token_errors(server, world):
     search_error(server, {"experiment_ids": [e1], "page_token": "e30="}, 400, "INVALID_PARAMETER_VALUE",
                  "Experiment IDs in the page token do not match the requested experiment IDs. "
                  "Expected: ['%s']. Found: None" % e1)
-    search_error(server, {"experiment_ids": [e1], "page_token": "abc"}, 500, "INTERNAL_ERROR")
+    # b64decode's binascii.Error escapes the handler: Werkzeug's HTML page
+    status, _, resp = server.request("POST", "/api/2.0/mlflow/" + LM + "/search",
+                                     {"experiment_ids": [e1], "page_token": "abc"})
+    assert status == 500 and b"<title>500 Internal Server Error</title>" in resp
     # the offset goes through int(): a string of digits works, another string is a 500
     token = base64.b64encode(json.dumps({"experiment_ids": [e1], "offset": "1"}).encode()).decode()
     assert names(search(server, {"experiment_ids": [e1], "page_token": token})) == ["alpha"]
@@ -413,8 +426,8 @@ def test_search_max_results(server, world):
 def test_search_request_errors(server, world):
     search_error(server, {}, 400, "INVALID_PARAMETER_VALUE",
                  "Missing value for required parameter 'experiment_ids'." + SEE)
-    search_error(server, {"experiment_ids": ["abc"]}, 500, "INTERNAL_ERROR",
-                 "invalid literal for int() with base 10: 'abc'")
+    search_error(server, {"experiment_ids": ["abc"]}, 400, "INVALID_PARAMETER_VALUE",
+                 "Invalid experiment ID 'abc'. Experiment ID must be a valid integer.")
     search_error(server, {"experiment_ids": [world["e1"]], "max_results": "x"}, 400, "INVALID_PARAMETER_VALUE")
     search_error(server, {"experiment_ids": [world["e1"]], "order_by": "x"}, 400, "INVALID_PARAMETER_VALUE")
 

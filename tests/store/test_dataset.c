@@ -102,13 +102,16 @@ static void test_log_inputs_rows(void **state)
     assert_int_equal(log_inputs(f, "r1", again, 1, &err), 0);
     assert_string_equal(q1(f, "SELECT count(*) FROM inputs"), "2");
     assert_string_equal(q1(f, "SELECT count(*) FROM input_tags"), "1");
-    /* another run shares the dataset; a run of another experiment too (MLflow looks in every experiment) */
+    /* another run of the experiment shares the dataset; a run of another experiment gets its own */
     assert_int_equal(log_inputs(f, "r2", again, 1, &err), 0);
     assert_int_equal(log_inputs(f, "r3", again, 1, &err), 0);
-    assert_string_equal(q1(f, "SELECT count(*) FROM datasets"), "2");
-    assert_string_equal(q1(f, "SELECT count(DISTINCT source_id) FROM inputs WHERE destination_id IN ('r1','r2','r3') "
-                              "AND source_id = (SELECT dataset_uuid FROM datasets WHERE name = 'a')"),
+    assert_string_equal(q1(f, "SELECT count(*) FROM datasets"), "3");
+    assert_string_equal(q1(f, "SELECT count(DISTINCT source_id) FROM inputs WHERE destination_id IN ('r1','r2') "
+                              "AND source_id IN (SELECT dataset_uuid FROM datasets WHERE name = 'a')"),
                         "1");
+    assert_string_equal(q1(f, "SELECT count(DISTINCT source_id) FROM inputs WHERE destination_id IN ('r1','r3') "
+                              "AND source_id IN (SELECT dataset_uuid FROM datasets WHERE name = 'a')"),
+                        "2");
     assert_string_equal(q1(f, "SELECT count(*) FROM input_tags"), "3");
 }
 
@@ -265,7 +268,8 @@ static void test_search_datasets(void **state)
     assert_int_equal(n, 5);
     char *bad[] = {"1", "x"};
     int rc = mlf_store_search_datasets(f->store, f->pool, bad, 2, &s, &n, &err);
-    assert_error(rc, err, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: 'x'");
+    assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
+                 "Invalid experiment ID 'x'. Experiment ID must be a valid integer.");
 }
 
 static void test_search_datasets_limit(void **state)

@@ -155,7 +155,7 @@ static void test_get_reads_children_in_order(void **state)
     raw_metric(f, "m-1", "late", 1.5, 9, 0, "'ds'", "'d'");
     raw_metric(f, "m-1", "early", 2.5, 1, 3, "NULL", "NULL");
     Mlflow__LoggedModel *m = NULL;
-    assert_int_equal(mlf_store_get_logged_model(f->store, f->pool, "m-1", &m, &err), 0);
+    assert_int_equal(mlf_store_get_logged_model(f->store, f->pool, "m-1", false, &m, &err), 0);
     assert_string_equal(m->info->tags[0]->key, "k1");
     assert_string_equal(m->data->params[0]->key, "a");
     assert_int_equal(m->data->n_metrics, 2);
@@ -168,7 +168,7 @@ static void test_get_reads_children_in_order(void **state)
     assert_true(m->data->metrics[1]->value == 2.5 && m->data->metrics[1]->step == 3);
     assert_null(m->info->model_type);
     /* `lifecycle_stage != 'deleted'` does not match NULL */
-    int rc = mlf_store_get_logged_model(f->store, f->pool, "m-null", &m, &err);
+    int rc = mlf_store_get_logged_model(f->store, f->pool, "m-null", false, &m, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'm-null' not found.");
 }
 
@@ -186,8 +186,11 @@ static void test_finalize_delete(void **state)
     assert_int_equal(m->info->creation_timestamp_ms, 10);
     assert_int_equal(mlf_store_delete_logged_model(f->store, f->pool, "m-1", &err), 0);
     assert_string_equal(q1(f, "SELECT lifecycle_stage FROM logged_models"), "deleted");
-    int rc = mlf_store_get_logged_model(f->store, f->pool, "m-1", &m, &err);
+    int rc = mlf_store_get_logged_model(f->store, f->pool, "m-1", false, &m, &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Logged model with ID 'm-1' not found.");
+    /* allow_deleted (GET ?allow_deleted=true) finds it */
+    assert_int_equal(mlf_store_get_logged_model(f->store, f->pool, "m-1", true, &m, &err), 0);
+    assert_string_equal(m->info->name, "one");
     /* session.get finds a deleted model */
     assert_int_equal(mlf_store_delete_logged_model(f->store, f->pool, "m-1", &err), 0);
     assert_int_equal(mlf_store_finalize_logged_model(f->store, f->pool, "m-1",
@@ -314,8 +317,8 @@ static void test_search_filters(void **state)
     assert_search(f, "a,b,c,d", .filter = NULL);
     char *both[] = {"1", "2"};
     assert_search(f, "e,a,b,c,d", .exp_ids = both, .n_exp_ids = 2);
-    /* any row of the metric matches (not only the latest) */
-    assert_search(f, "a,c", .filter = "metrics.acc > 0.6");
+    /* the latest value of the metric is compared (highest step, then timestamp): a's is 0.1 at step 9 */
+    assert_search(f, "c", .filter = "metrics.acc > 0.6");
     assert_search(f, "a", .filter = "metrics.acc < 0.15");
     assert_search(f, "a", .filter = "params.lr = '0.1'");
     assert_search(f, "a,b", .filter = "params.lr LIKE '0.%'");
@@ -330,7 +333,11 @@ static void test_search_filters(void **state)
     assert_search(f, "a,b", .filter = "creation_timestamp >= 30");
     assert_search(f, "c,d", .filter = "last_updated_timestamp < 25");
     assert_search(f, "b", .filter = "experiment_id = '1' AND creation_time = 30");
-    assert_search(f, "a,b", .filter = "metrics.acc > 0.4 AND params.lr != 'x'");
+    assert_search(f, "b", .filter = "metrics.acc > 0.4 AND params.lr != 'x'");
+    /* status by name, compared as its number */
+    assert_search(f, "a,b,c,d", .filter = "status = 'PENDING'");
+    assert_search(f, "", .filter = "status IN ('READY', 'FAILED')");
+    assert_search(f, "a,b,c,d", .filter = "status != 'READY'");
 }
 
 static void test_search_datasets(void **state)
@@ -347,8 +354,8 @@ static void test_search_datasets(void **state)
     assert_search(f, "", .datasets = ds_null, .n_datasets = 1);
     /* a store caller's dict without the key: any digest */
     assert_search(f, "a,b", .datasets = ds_any, .n_datasets = 1);
-    /* with a metric filter the datasets restrict the matching rows */
-    assert_search(f, "a,b", .filter = "metrics.acc > 0.3", .datasets = two, .n_datasets = 2,
+    /* with a metric filter the datasets restrict the rows the latest value is taken from */
+    assert_search(f, "b", .filter = "metrics.acc > 0.3", .datasets = two, .n_datasets = 2,
                   .orders = (mlf_search_lm_order[]){{"name", true, NULL, NULL}}, .n_orders = 1);
     assert_search(f, "", .filter = "metrics.acc < 0.5", .datasets = (mlf_store_logged_model_dataset[]){{"ds", "d2", false}},
                   .n_datasets = 1);
@@ -358,10 +365,10 @@ static void test_search_order_by(void **state)
 {
     fixture *f = *state;
     search_world(f);
-    /* the latest value (by timestamp, then step) of each model; d has none and comes last either way */
-    assert_search(f, "b,c,a,d", .orders = (mlf_search_lm_order[]){{"metrics.acc", true, NULL, NULL}}, .n_orders = 1);
-    assert_search(f, "a,c,b,d", .orders = (mlf_search_lm_order[]){{"metrics.acc", false, NULL, NULL}}, .n_orders = 1);
-    assert_search(f, "b,a,c,d", .orders = (mlf_search_lm_order[]){{"metrics.acc", true, "ds", NULL}}, .n_orders = 1);
+    /* the latest value (by step, then timestamp, then value) of each model; d has none and comes last either way */
+    assert_search(f, "a,b,c,d", .orders = (mlf_search_lm_order[]){{"metrics.acc", true, NULL, NULL}}, .n_orders = 1);
+    assert_search(f, "c,b,a,d", .orders = (mlf_search_lm_order[]){{"metrics.acc", false, NULL, NULL}}, .n_orders = 1);
+    assert_search(f, "a,b,c,d", .orders = (mlf_search_lm_order[]){{"metrics.acc", true, "ds", NULL}}, .n_orders = 1);
     assert_search(f, "b,a,c,d", .orders = (mlf_search_lm_order[]){{"metrics.acc", true, NULL, "d2"}}, .n_orders = 1);
     assert_search(f, "d,c,b,a", .orders = (mlf_search_lm_order[]){{"name", false, NULL, NULL}}, .n_orders = 1);
     assert_search(f, "d,c,b,a", .orders = (mlf_search_lm_order[]){{"creation_time", true, NULL, NULL}},
@@ -373,6 +380,7 @@ static void test_search_order_by(void **state)
     assert_null(run_search(f, (search_args){.orders = bad, .n_orders = 1}, &err));
     assert_int_equal(err.code, MLF_ERR_INVALID_PARAMETER_VALUE);
     assert_string_equal(err.message, "Invalid order by field name: nope");
+    assert_string_equal(err.error_class, "ATTRIBUTE_NOT_FOUND"); /* the attribute lookup failed */
     mlf_search_lm_order params[] = {{"params.lr", true, NULL, NULL}};
     assert_null(run_search(f, (search_args){.orders = params, .n_orders = 1}, &err));
     assert_string_equal(err.message, "Invalid order by field name: params.lr. Only metrics are supported.");
@@ -385,9 +393,9 @@ static void test_search_pages_and_repeats(void **state)
     assert_search(f, "a,b+", .max_results = 2);
     assert_search(f, "c,d", .max_results = 2, .offset = 2);
     assert_search(f, "d", .max_results = 2, .offset = 3);
-    /* a matches twice: the LIMIT counts rows, the page keeps a model once (MLflow's Query uniquing) */
-    assert_search(f, "a", .filter = "metrics.acc > 0", .max_results = 1);
-    assert_search(f, "a,b", .filter = "metrics.acc > 0", .max_results = 2);
+    /* a metric filter joins one row per model (its latest value) */
+    assert_search(f, "a+", .filter = "metrics.acc > 0", .max_results = 1);
+    assert_search(f, "a,b+", .filter = "metrics.acc > 0", .max_results = 2);
     assert_search(f, "a,b,c", .filter = "metrics.acc > 0", .max_results = 3);
     assert_search(f, "a,b,c", .filter = "metrics.acc > 0", .max_results = 4);
     /* Python's slicing of a negative max_results (LIMIT max_results + 1: none for -1, all for less) */
@@ -408,8 +416,15 @@ static void test_search_errors(void **state)
     mlf_error err = {0};
     char *bad_ids[] = {"1", "x"};
     assert_null(run_search(f, (search_args){.exp_ids = bad_ids, .n_exp_ids = 2}, &err));
-    assert_int_equal(err.code, MLF_ERR_INTERNAL_ERROR);
-    assert_string_equal(err.message, "invalid literal for int() with base 10: 'x'");
+    assert_int_equal(err.code, MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Invalid experiment ID 'x'. Experiment ID must be a valid integer.");
+    assert_null(run_search(f, (search_args){.filter = "status = 'BOGUS'"}, &err));
+    assert_int_equal(err.code, MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Unknown model status in filter: 'BOGUS'");
+    assert_null(run_search(f, (search_args){.filter = "status IN ('READY', 'X')"}, &err));
+    assert_string_equal(err.message, "Unknown model status in filter: ('READY', 'X')");
+    assert_null(run_search(f, (search_args){.filter = "status LIKE 'READY'"}, &err));
+    assert_string_equal(err.message, "Invalid comparison operator for status: LIKE");
     assert_null(run_search(f, (search_args){.filter = "foo = 'a'"}, &err));
     assert_int_equal(err.code, MLF_ERR_INTERNAL_ERROR);
     assert_string_equal(err.message, "type object 'SqlLoggedModel' has no attribute 'foo'");

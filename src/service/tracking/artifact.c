@@ -88,7 +88,8 @@ int mlf_tracking_list_logged_model_artifacts(mlf_ctx *ctx, const Mlflow__ListLog
         return rc;
     mlf_store *store = ctx->svc->store;
     Mlflow__LoggedModel *model = NULL;
-    if ((rc = mlf_store_get_logged_model(store, pool, req->model_id != NULL ? req->model_id : "", &model, err)) < 0)
+    if ((rc = mlf_store_get_logged_model(store, pool, req->model_id != NULL ? req->model_id : "", false, &model,
+                                         err)) < 0)
         return rc;
     const char *uri = model->info != NULL && model->info->artifact_uri != NULL ? model->info->artifact_uri : "";
     resp->root_uri = (char *)uri;

@@ -7,7 +7,9 @@
  * token), in MLflow's order.
  */
 #include <string.h>
+#include <strings.h>
 
+#include "core/text.h"
 #include "generated/service_api.h"
 #include "search/search.h"
 #include "store/pystr.h"
@@ -61,12 +63,34 @@ int mlf_tracking_create_logged_model_store(mlf_ctx *ctx, const Mlflow__CreateLog
                                          req->n_tags, &resp->model, err);
 }
 
-/* The model unless it is deleted. */
+/* request.args.get("allow_deleted", "false").lower() == "true": the first allow_deleted of the query string. */
+static bool mlf__allow_deleted(const mlf_ctx *ctx)
+{
+    const char *s = ctx->query, *end = s != NULL ? s + ctx->query_len : NULL;
+    while (s != NULL && s < end) {
+        const char *amp = memchr(s, '&', (size_t)(end - s));
+        const char *stop = amp != NULL ? amp : end;
+        const char *eq = memchr(s, '=', (size_t)(stop - s));
+        const char *key_end = eq != NULL ? eq : stop;
+        const char *key = mlf_text_percent_decode(ctx->pool, s, (size_t)(key_end - s), MLF_TEXT_PLUS_SPACE, NULL);
+        if (strcmp(key, "allow_deleted") == 0) {
+            const char *v = eq != NULL ? mlf_text_percent_decode(ctx->pool, eq + 1, (size_t)(stop - eq - 1),
+                                                                 MLF_TEXT_PLUS_SPACE, NULL)
+                                       : "";
+            return strcasecmp(v, "true") == 0;
+        }
+        s = stop + 1;
+    }
+    return false;
+}
+
+/* The model; a deleted one only with ?allow_deleted=true. */
 int mlf_tracking_get_logged_model(mlf_ctx *ctx, const Mlflow__GetLoggedModel *req,
                                   Mlflow__GetLoggedModel__Response *resp, mlf_error *err)
 {
     mlf_store *store = ctx->svc->store;
-    return mlf_store_get_logged_model(store, ctx->pool, mlf__str(req->model_id), &resp->model, err);
+    return mlf_store_get_logged_model(store, ctx->pool, mlf__str(req->model_id), mlf__allow_deleted(ctx), &resp->model,
+                                      err);
 }
 
 /* Sets the status (any of the four) and returns the model. MLflow reads model_id from the body; here the

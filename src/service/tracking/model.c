@@ -42,6 +42,14 @@ static void mlf__json_put(mlf_json *obj, const char *key, mlf_json *value)
     obj->items[obj->n++] = value;
 }
 
+/* An exception _log_model lets escape (Werkzeug's HTML 500 page): rc with err marked. */
+static int mlf__uncaught(mlf_error *err, int rc)
+{
+    if (err != NULL)
+        err->uncaught = true;
+    return rc;
+}
+
 /* Python's truth value of a json.loads result. */
 static bool mlf__truthy(const mlf_json *v)
 {
@@ -95,8 +103,8 @@ static int mlf__tags_dict(mlf_pool *pool, const mlf_json *model, mlf_json **ret,
 {
     const mlf_json *flavors = mlf_json_get(model, "flavors");
     if (flavors != NULL && flavors->type != MLF_JSON_NULL && flavors->type != MLF_JSON_OBJECT)
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'items'",
-                             mlf_json_py_type(flavors));
+        return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                                "'%s' object has no attribute 'items'", mlf_json_py_type(flavors)));
     mlf_json *tags = mlf__json_object(pool, 5);
     const mlf_json *run_id = mlf_json_get(model, "run_id");
     if (run_id != NULL && run_id->type != MLF_JSON_NULL)
@@ -142,9 +150,9 @@ int mlf_tracking_log_model(mlf_ctx *ctx, const Mlflow__LogModel *req, Mlflow__Lo
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Malformed model info. \n %s \n is not a valid JSON.", text);
     if (model->type != MLF_JSON_OBJECT)
-        /* model.keys() on a non-dict: an AttributeError, which MLflow answers with a 500 */
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'keys'",
-                             mlf_json_py_type(model));
+        /* model.keys() on a non-dict: an AttributeError the handler lets escape */
+        return mlf__uncaught(err, mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                                "'%s' object has no attribute 'keys'", mlf_json_py_type(model)));
     static const char *const mandatory[] = {"artifact_path", "flavors", "utc_time_created", "run_id"};
     mlf_buf missing;
     mlf_buf_init(&missing, pool, 64);

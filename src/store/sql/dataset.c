@@ -1,6 +1,6 @@
 /*
  * Run inputs on both backends, mirroring SqlAlchemyStore.log_inputs /
- * _log_inputs_impl and _search_datasets (MLflow 3.6): datasets, the
+ * _log_inputs_impl and _search_datasets (MLflow 3.18): datasets, the
  * dataset -> run input edges with their input tags, model inputs, and the
  * dataset summaries of experiments. Dataset and tag limits are checked by
  * the caller (service/validate.h), as MLflow checks them before the session.
@@ -91,10 +91,11 @@ static void mlf__json_string_array(mlf_buf *b, const mlf__ds *ds, size_t n, bool
 
 /*
  * Resolves each key to an existing dataset the way MLflow does: one query of
- * datasets whose name is among the names and digest among the digests, in
- * any experiment; the last row of a key (table order) wins.
+ * the run's experiment's datasets whose name is among the names and digest
+ * among the digests; the last row of a key (table order) wins.
  */
-static int mlf__find_datasets(mlf_sql_conn *c, mlf_pool *pool, mlf__ds *ds, size_t n, mlf_error *err)
+static int mlf__find_datasets(mlf_sql_conn *c, mlf_pool *pool, int64_t experiment_id, mlf__ds *ds, size_t n,
+                              mlf_error *err)
 {
     mlf__ds *sorted = MLF_NEW_ARRAY(pool, mlf__ds, n);
     memcpy(sorted, ds, n * sizeof(*ds));
@@ -109,14 +110,15 @@ static int mlf__find_datasets(mlf_sql_conn *c, mlf_pool *pool, mlf__ds *ds, size
 
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
-                             "SELECT name, digest, dataset_uuid FROM datasets "
-                             "WHERE name IN (SELECT value FROM json_each(?)) "
+                             "SELECT name, digest, dataset_uuid FROM datasets WHERE experiment_id = ? "
+                             "AND name IN (SELECT value FROM json_each(?)) "
                              "AND digest IN (SELECT value FROM json_each(?)) ORDER BY rowid",
                              &st, err);
     if (rc < 0)
         return rc;
-    mlf_sql_bind_text(st, 1, names.data);
-    mlf_sql_bind_text(st, 2, digests.data);
+    mlf_sql_bind_int64(st, 1, experiment_id);
+    mlf_sql_bind_text(st, 2, names.data);
+    mlf_sql_bind_text(st, 3, digests.data);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
         mlf__ds key = {.name = (const char *)mlf_sql_column_text(st, 0),
                        .digest = (const char *)mlf_sql_column_text(st, 1)};
@@ -267,7 +269,7 @@ static int mlf__log_inputs_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf
             ds[n++] = all[i];
 
     if (n > 0) {
-        rc = mlf__find_datasets(c, pool, ds, n, err);
+        rc = mlf__find_datasets(c, pool, experiment_id, ds, n, err);
         if (rc < 0)
             return rc;
     }
@@ -357,14 +359,14 @@ static int mlf__search_datasets_in_tx(mlf_sql_conn *c, mlf_pool *pool, const cha
 int mlf_store_search_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_experiment_ids,
                               Mlflow__DatasetSummary ***ret, size_t *ret_n, mlf_error *err)
 {
-    /* [int(e) for e in experiment_ids], before any session: a bad id is an uncaught ValueError (500) */
+    /* _parse_experiment_ids, before any session */
     int64_t *ids = MLF_NEW_ARRAY(pool, int64_t, n_experiment_ids + 1);
     for (size_t i = 0; i < n_experiment_ids; i++) {
         const char *raw = mlf__str(experiment_ids[i]);
         int rc = mlf_pystr_parse_int(raw, &ids[i]);
         if (rc == -1)
-            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
-                                 mlf_pystr_repr(pool, raw));
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", raw);
         if (rc == -2)
             return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
                                  "Python int too large to convert to SQLite INTEGER");

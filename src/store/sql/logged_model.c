@@ -1,5 +1,5 @@
 /*
- * Logged models, mirroring SqlAlchemyStore (MLflow 3.6): create, get,
+ * Logged models, mirroring SqlAlchemyStore (MLflow 3.18): create, get,
  * finalize, delete, tags, params, and search_logged_models with its filter
  * joins, dataset filters and metric ordering. Every model is read back as
  * SqlLoggedModel.to_mlflow_entity().to_proto() gives it: the row, its tags
@@ -256,23 +256,86 @@ static int mlf__insert_kv(mlf_sql_conn *c, mlf_pool *pool, const char *sql, cons
     return mlf__sql_step_done(c, pool, st, err);
 }
 
+/*
+ * str() of the IntegrityError of SQLAlchemy's one INSERT of a batch of key/value rows (add_all flushes them
+ * as one executemany): the driver's message, the statement, every row's parameters (a tuple each on SQLite,
+ * the row's dict on PostgreSQL, which sends one row as a plain execute), and the error's link. Left as the
+ * driver's message where SQLAlchemy's rendering is not reproduced (more than 10 rows, or several on PostgreSQL).
+ */
+static int mlf__batch_integrity_error(mlf_sql_conn *c, mlf_pool *pool, const char *table, const char *key_col,
+                                      const char *value_col, const char *model_id, const char *experiment_repr,
+                                      const char *const *keys, const char *const *values, size_t n, int rc,
+                                      mlf_error *err)
+{
+    if (err == NULL || err->message == NULL || err->code != MLF_ERR_BAD_REQUEST || n == 0 || n > 10)
+        return rc;
+    bool pg = mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES;
+    if (pg && n > 1)
+        return rc;
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 512);
+    mlf_buf_puts(&b, err->message);
+    if (pg) {
+        mlf_buf_printf(&b,
+                       "%s\n[SQL: INSERT INTO %s (model_id, experiment_id, %s, %s) VALUES (%%(model_id)s, "
+                       "%%(experiment_id)s, %%(%s)s, %%(%s)s)]\n[parameters: {'model_id': %s, 'experiment_id': %s, "
+                       "'%s': %s, '%s': %s}]",
+                       b.len > 0 && b.data[b.len - 1] == '\n' ? "" : "\n", table, key_col, value_col, key_col,
+                       value_col, mlf_pystr_repr(pool, model_id), experiment_repr,
+                       key_col, mlf_pystr_repr(pool, keys[0] != NULL ? keys[0] : ""), value_col,
+                       mlf_pystr_repr(pool, values[0] != NULL ? values[0] : ""));
+    } else {
+        mlf_buf_printf(&b,
+                       "\n[SQL: INSERT INTO %s (model_id, experiment_id, %s, %s) VALUES (?, ?, ?, ?)]\n[parameters: %s",
+                       table, key_col, value_col, n > 1 ? "[" : "");
+        for (size_t i = 0; i < n; i++)
+            mlf_buf_printf(&b, "%s(%s, %s, %s, %s)", i ? ", " : "", mlf_pystr_repr(pool, model_id), experiment_repr,
+                           mlf_pystr_repr(pool, keys[i] != NULL ? keys[i] : ""),
+                           mlf_pystr_repr(pool, values[i] != NULL ? values[i] : ""));
+        mlf_buf_puts(&b, n > 1 ? "]]" : "]");
+    }
+    mlf_buf_puts(&b, "\n(Background on this error at: https://sqlalche.me/e/21/gkpj)");
+    err->message = b.data;
+    return rc;
+}
+
 /* Params are inserted: a key logged before is the primary key's IntegrityError, as in MLflow. */
 static int mlf__insert_params(mlf_sql_conn *c, mlf_pool *pool, const char *model_id, int64_t experiment_id,
-                              Mlflow__LoggedModelParameter *const *params, size_t n, mlf_error *err)
+                              const char *experiment_repr, Mlflow__LoggedModelParameter *const *params, size_t n,
+                              mlf_error *err)
 {
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = mlf__insert_kv(c, pool, MLF__INSERT_PARAM, model_id, experiment_id, params[i]->key, params[i]->value, err);
+    if (rc < 0) {
+        const char **keys = MLF_NEW_ARRAY(pool, const char *, n), **values = MLF_NEW_ARRAY(pool, const char *, n);
+        for (size_t i = 0; i < n; i++) {
+            keys[i] = params[i]->key;
+            values[i] = params[i]->value;
+        }
+        rc = mlf__batch_integrity_error(c, pool, "logged_model_params", "param_key", "param_value", model_id,
+                                        experiment_repr, keys, values, n, rc, err);
+    }
     return rc;
 }
 
 static int mlf__write_tags(mlf_sql_conn *c, mlf_pool *pool, const char *model_id, int64_t experiment_id,
-                           Mlflow__LoggedModelTag *const *tags, size_t n, bool upsert, mlf_error *err)
+                           const char *experiment_repr, Mlflow__LoggedModelTag *const *tags, size_t n, bool upsert,
+                           mlf_error *err)
 {
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = mlf__insert_kv(c, pool, upsert ? MLF__UPSERT_TAG : MLF__INSERT_TAG, model_id, experiment_id, tags[i]->key,
                             tags[i]->value, err);
+    if (rc < 0 && !upsert) {
+        const char **keys = MLF_NEW_ARRAY(pool, const char *, n), **values = MLF_NEW_ARRAY(pool, const char *, n);
+        for (size_t i = 0; i < n; i++) {
+            keys[i] = tags[i]->key;
+            values[i] = tags[i]->value;
+        }
+        rc = mlf__batch_integrity_error(c, pool, "logged_model_tags", "tag_key", "tag_value", model_id,
+                                        experiment_repr, keys, values, n, rc, err);
+    }
     return rc;
 }
 
@@ -321,9 +384,11 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     mlf_sql_bind_int64(st, 5, now);
     rc = mlf__sql_step_done(c, pool, st, err);
     if (rc == 0)
-        rc = mlf__insert_params(c, pool, model_id, experiment_id, a->params, a->n_params, err);
+        rc = mlf__insert_params(c, pool, model_id, experiment_id, mlf_pystr_repr(pool, a->experiment_id), a->params,
+                                a->n_params, err);
     if (rc == 0)
-        rc = mlf__write_tags(c, pool, model_id, experiment_id, a->tags, a->n_tags, false, err);
+        rc = mlf__write_tags(c, pool, model_id, experiment_id, mlf_pystr_repr(pool, a->experiment_id), a->tags,
+                             a->n_tags, false, err);
     if (rc == 0)
         rc = mlf__reload(c, pool, model_id, a->ret, err);
     return rc;
@@ -341,20 +406,21 @@ int mlf_store_create_logged_model(mlf_store *store, mlf_pool *pool, const char *
 
 typedef struct mlf__get_args {
     const char *model_id;
+    bool allow_deleted;
     Mlflow__LoggedModel **ret;
 } mlf__get_args;
 
 static int mlf__get_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__get_args *a = arg;
-    int rc = mlf__lookup(c, pool, a->model_id, true, NULL, err);
+    int rc = mlf__lookup(c, pool, a->model_id, !a->allow_deleted, NULL, err);
     return rc < 0 ? rc : mlf__reload(c, pool, a->model_id, a->ret, err);
 }
 
-int mlf_store_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, Mlflow__LoggedModel **ret,
-                               mlf_error *err)
+int mlf_store_get_logged_model(mlf_store *store, mlf_pool *pool, const char *model_id, bool allow_deleted,
+                               Mlflow__LoggedModel **ret, mlf_error *err)
 {
-    mlf__get_args a = {model_id, ret};
+    mlf__get_args a = {model_id, allow_deleted, ret};
     return mlf_sql_in_read((mlf_sql_store *)store, pool, mlf__get_in_tx, &a, err);
 }
 
@@ -412,9 +478,10 @@ static int mlf__write_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_erro
                                "WHERE model_id = ?2",
                                a->model_id, -1, err);
     case MLF__LM_SET_TAGS:
-        return mlf__write_tags(c, pool, a->model_id, experiment_id, a->tags, a->n_tags, true, err);
+        return mlf__write_tags(c, pool, a->model_id, experiment_id, NULL, a->tags, a->n_tags, true, err);
     case MLF__LM_LOG_PARAMS:
-        return mlf__insert_params(c, pool, a->model_id, experiment_id, a->params, a->n_params, err);
+        return mlf__insert_params(c, pool, a->model_id, experiment_id,
+                                  mlf_pool_sprintf(pool, "%" PRId64, experiment_id), a->params, a->n_params, err);
     case MLF__LM_DELETE_TAG: {
         mlf_sql_stmt *st;
         rc = mlf_sql_prepare(c, pool, "DELETE FROM logged_model_tags WHERE model_id = ? AND tag_key = ?", &st, err);
@@ -520,6 +587,7 @@ typedef struct mlf__query {
     mlf_buf joins, where, order;
     mlf__binds join_binds, where_binds;
     int n_subqueries;
+    const char *experiment_ids; /* the JSON array of their numbers */
 } mlf__query;
 
 /* Room for n values (the caller counts them beforehand). */
@@ -608,41 +676,169 @@ static void mlf__dataset_filters(mlf__binds *q, mlf_buf *b, const mlf_store_logg
     mlf_buf_putc(b, ')');
 }
 
+/*
+ * _parse_experiment_ids: [int(e) for e in experiment_ids] as a JSON array
+ * (bound once per use), with MLflow's INVALID_PARAMETER_VALUE for a value
+ * int() refuses.
+ */
+static int mlf__experiment_ids_json(mlf_pool *pool, const mlf_store_logged_model_query *query, const char **ret,
+                                    mlf_error *err)
+{
+    mlf_buf ids;
+    mlf_buf_init(&ids, pool, 64);
+    mlf_buf_putc(&ids, '[');
+    for (size_t i = 0; i < query->n_experiment_ids; i++) {
+        const char *e = query->experiment_ids[i] != NULL ? query->experiment_ids[i] : "";
+        int64_t id;
+        int prc = mlf_pystr_parse_int(e, &id);
+        if (prc == -1)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", e);
+        if (prc == -2)
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                 "Python int too large to convert to SQLite INTEGER");
+        mlf_buf_printf(&ids, "%s%" PRId64, i ? "," : "", id);
+    }
+    mlf_buf_putc(&ids, ']');
+    *ret = ids.data;
+    return 0;
+}
+
+/*
+ * _get_latest_logged_model_metrics_subquery: per model of the experiments,
+ * the latest row of the metric (highest step, then timestamp, then value)
+ * among the rows the extra conditions (datasets, by name / digest) keep.
+ * Appends `(SELECT model_id, metric_value FROM ...)`; the metric name, the
+ * extra conditions' values and the experiment ids are bound in that order.
+ */
+static void mlf__latest_metric(mlf__binds *binds, mlf_buf *b, const mlf__query *q, const char *metric,
+                               const mlf_store_logged_model_query *query, const char *by_name, const char *by_digest)
+{
+    mlf_buf_puts(b, "(SELECT model_id, metric_value FROM (SELECT model_id, metric_value, row_number() OVER "
+                    "(PARTITION BY model_id, metric_name ORDER BY metric_step DESC, metric_timestamp_ms DESC, "
+                    "metric_value DESC) AS row_num FROM logged_model_metrics WHERE metric_name = ?");
+    mlf__bind_text(binds, metric);
+    if (query->n_datasets > 0) {
+        mlf_buf_puts(b, " AND ");
+        mlf__dataset_filters(binds, b, query);
+    }
+    if (by_name != NULL) {
+        mlf_buf_puts(b, " AND dataset_name = ?");
+        mlf__bind_text(binds, by_name);
+    }
+    if (by_digest != NULL) {
+        mlf_buf_puts(b, " AND dataset_digest = ?");
+        mlf__bind_text(binds, by_digest);
+    }
+    mlf_buf_puts(b, " AND model_id IN (SELECT model_id FROM logged_models WHERE experiment_id IN "
+                    "(SELECT CAST(value AS BIGINT) FROM json_each(?)))) AS ranked WHERE row_num = 1)");
+    mlf__bind_text(binds, q->experiment_ids);
+}
+
+/* LoggedModelStatus(value).to_int() for the names a filter may give, or -1. */
+static int mlf__status_int(const char *name)
+{
+    static const char *const names[] = {"UNSPECIFIED", "PENDING", "READY", "FAILED"};
+    for (int i = 0; i < 4; i++)
+        if (name != NULL && strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+/*
+ * The status attribute: =, !=, IN or NOT IN over status names, compared as
+ * their numbers (the column is an integer).
+ */
+static int mlf__status_comparison(mlf_pool *pool, mlf__binds *q, mlf_buf *b, const mlf_search_clause *cl,
+                                  mlf_error *err)
+{
+    static const char *const ops[] = {"=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN"};
+    bool list_op = cl->op == MLF_OP_IN || cl->op == MLF_OP_NOT_IN;
+    if (cl->op != MLF_OP_EQ && cl->op != MLF_OP_NE && !list_op)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparison operator for status: %s",
+                             ops[cl->op]);
+    /* the value as Python repr()s it: a str, or the tuple literal_eval gave */
+    bool bad = false;
+    if (list_op && cl->value_kind == MLF_VALUE_LIST) {
+        bad = cl->list == NULL && cl->n_list > 0;
+        for (size_t i = 0; !bad && i < cl->n_list; i++)
+            bad = mlf__status_int(cl->list[i]) < 0;
+    } else {
+        bad = cl->value_kind != MLF_VALUE_STRING || mlf__status_int(cl->str) < 0;
+    }
+    if (bad) {
+        const char *repr;
+        if (cl->value_kind == MLF_VALUE_LIST && cl->list != NULL) {
+            mlf_buf t;
+            mlf_buf_init(&t, pool, 64);
+            mlf_buf_putc(&t, '(');
+            for (size_t i = 0; i < cl->n_list; i++)
+                mlf_buf_printf(&t, "%s%s", i ? ", " : "", mlf_pystr_repr(pool, cl->list[i]));
+            mlf_buf_puts(&t, cl->n_list == 1 ? ",)" : ")");
+            repr = t.data;
+        } else {
+            repr = mlf_pystr_repr(pool, cl->str != NULL ? cl->str : "");
+        }
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Unknown model status in filter: %s", repr);
+    }
+    if (!list_op) {
+        mlf_buf_printf(b, "m.status %s ?", ops[cl->op]);
+        mlf__bind_num(q, mlf__status_int(cl->str));
+        return 0;
+    }
+    if (cl->n_list == 0) {
+        mlf_buf_puts(b, cl->op == MLF_OP_IN ? "false" : "true");
+        return 0;
+    }
+    mlf_buf_printf(b, "m.status %s (", ops[cl->op]);
+    for (size_t i = 0; i < cl->n_list; i++) {
+        mlf_buf_puts(b, i ? ", ?" : "?");
+        mlf__bind_num(q, mlf__status_int(cl->list[i]));
+    }
+    mlf_buf_putc(b, ')');
+    return 0;
+}
+
 /* _apply_filter_string_datasets_search_logged_models */
 static int mlf__filters(mlf__query *q, const mlf_store_logged_model_query *query, mlf_error *err)
 {
     mlf_pool *pool = q->pool;
     bool has_metric_filters = false;
+    int rc = mlf__experiment_ids_json(pool, query, &q->experiment_ids, err);
+    if (rc < 0)
+        return rc;
     mlf_buf attrs;
     mlf_buf_init(&attrs, pool, 128);
     mlf__binds attr_binds;
     mlf__binds_init(&attr_binds, pool, q->where_binds.cap);
     for (size_t i = 0; i < query->n_clauses; i++) {
         const mlf_search_clause *cl = &query->clauses[i];
-        int rc = 0;
-        if (cl->entity == MLF_ENTITY_ATTRIBUTE) {
+        if (cl->entity == MLF_ENTITY_ATTRIBUTE && strcmp(cl->key, "status") == 0) {
+            mlf_buf_puts(&attrs, " AND ");
+            rc = mlf__status_comparison(pool, &attr_binds, &attrs, cl, err);
+        } else if (cl->entity == MLF_ENTITY_ATTRIBUTE) {
             if (!mlf__is_column(cl->key))
                 /* getattr(SqlLoggedModel, key): an AttributeError MLflow does not catch */
                 return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
                                      "type object 'SqlLoggedModel' has no attribute '%s'", cl->key);
             mlf_buf_puts(&attrs, " AND ");
             rc = mlf__comparison(pool, &attr_binds, &attrs, mlf_pool_sprintf(pool, "m.%s", cl->key), cl, err);
+        } else if (cl->entity == MLF_ENTITY_METRIC) {
+            /* compared with the same latest value order_by uses: one row per model */
+            has_metric_filters = true;
+            mlf_buf_puts(&q->joins, " JOIN (SELECT model_id FROM ");
+            mlf__latest_metric(&q->join_binds, &q->joins, q, cl->key, query, NULL, NULL);
+            mlf_buf_puts(&q->joins, " AS latest WHERE ");
+            rc = mlf__comparison(pool, &q->join_binds, &q->joins, "metric_value", cl, err);
+            mlf_buf_printf(&q->joins, ") AS f%d ON m.model_id = f%d.model_id", q->n_subqueries, q->n_subqueries);
+            q->n_subqueries++;
         } else {
-            /* models.join(<subquery of the metric, param or tag rows that match>) */
-            static const char *const table[] = {"", "logged_model_metrics", "logged_model_params", "logged_model_tags"};
-            static const char *const key[] = {"", "metric_name", "param_key", "tag_key"};
-            static const char *const value[] = {"", "metric_value", "param_value", "tag_value"};
-            int e = cl->entity == MLF_ENTITY_METRIC ? 1 : cl->entity == MLF_ENTITY_PARAM ? 2 : 3;
-            mlf_buf_printf(&q->joins, " JOIN (SELECT model_id FROM %s WHERE %s = ? AND ", table[e], key[e]);
+            /* models.join(<subquery of the param or tag rows that match>) */
+            bool param = cl->entity == MLF_ENTITY_PARAM;
+            mlf_buf_printf(&q->joins, " JOIN (SELECT model_id FROM %s WHERE %s = ? AND ",
+                           param ? "logged_model_params" : "logged_model_tags", param ? "param_key" : "tag_key");
             mlf__bind_text(&q->join_binds, cl->key);
-            rc = mlf__comparison(pool, &q->join_binds, &q->joins, value[e], cl, err);
-            if (e == 1) {
-                has_metric_filters = true;
-                if (query->n_datasets > 0) {
-                    mlf_buf_puts(&q->joins, " AND ");
-                    mlf__dataset_filters(&q->join_binds, &q->joins, query);
-                }
-            }
+            rc = mlf__comparison(pool, &q->join_binds, &q->joins, param ? "param_value" : "tag_value", cl, err);
             mlf_buf_printf(&q->joins, ") AS f%d ON m.model_id = f%d.model_id", q->n_subqueries, q->n_subqueries);
             q->n_subqueries++;
         }
@@ -656,26 +852,9 @@ static int mlf__filters(mlf__query *q, const mlf_store_logged_model_query *query
         mlf_buf_puts(&q->joins, ") AS d ON m.model_id = d.model_id");
     }
 
-    /* experiment_ids = [int(e) for e in experiment_ids] */
-    mlf_buf ids;
-    mlf_buf_init(&ids, pool, 64);
-    mlf_buf_putc(&ids, '[');
-    for (size_t i = 0; i < query->n_experiment_ids; i++) {
-        const char *e = query->experiment_ids[i] != NULL ? query->experiment_ids[i] : "";
-        int64_t id;
-        int prc = mlf_pystr_parse_int(e, &id);
-        if (prc == -1)
-            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
-                                 mlf_pystr_repr(pool, e));
-        if (prc == -2)
-            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
-                                 "Python int too large to convert to SQLite INTEGER");
-        mlf_buf_printf(&ids, "%s%" PRId64, i ? "," : "", id);
-    }
-    mlf_buf_putc(&ids, ']');
     mlf_buf_puts(&q->where, " WHERE m.lifecycle_stage != 'deleted' AND m.experiment_id IN "
                             "(SELECT CAST(value AS BIGINT) FROM json_each(?))");
-    mlf__bind_text(&q->where_binds, ids.data);
+    mlf__bind_text(&q->where_binds, q->experiment_ids);
     if (attrs.len > 0)
         mlf_buf_puts(&q->where, attrs.data);
     for (size_t i = 0; i < attr_binds.n; i++)
@@ -687,7 +866,7 @@ static int mlf__filters(mlf__query *q, const mlf_store_logged_model_query *query
 static int mlf__orders(mlf__query *q, const mlf_store_logged_model_query *query, mlf_error *err)
 {
     mlf_pool *pool = q->pool;
-    bool has_creation_timestamp = false;
+    bool has_creation_timestamp = false, has_model_id = false;
     mlf_buf_puts(&q->order, " ORDER BY ");
     for (size_t i = 0; i < query->n_orders; i++) {
         const mlf_search_lm_order *ob = &query->orders[i];
@@ -702,29 +881,28 @@ static int mlf__orders(mlf__query *q, const mlf_store_logged_model_query *query,
                 name = "last_updated_timestamp_ms";
             if (strcmp(name, "creation_timestamp_ms") == 0)
                 has_creation_timestamp = true;
-            if (!mlf__is_column(name))
-                return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid order by field name: %s",
-                                     field);
+            if (strcmp(name, "model_id") == 0)
+                has_model_id = true;
+            if (!mlf__is_column(name)) {
+                /* getattr(SqlLoggedModel, name) failed: MLflow names the error class */
+                int rc = mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid order by field name: %s",
+                                       field);
+                if (err != NULL)
+                    err->error_class = "ATTRIBUTE_NOT_FOUND";
+                return rc;
+            }
             column = mlf_pool_sprintf(pool, "m.%s", name);
         } else {
             if ((size_t)(dot - field) != 7 || strncmp(field, "metrics", 7) != 0)
                 return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                                      "Invalid order by field name: %s. Only metrics are supported.", field);
-            bool by_name = ob->dataset_name != NULL && ob->dataset_name[0] != '\0';
-            bool by_digest = ob->dataset_digest != NULL && ob->dataset_digest[0] != '\0';
             int k = q->n_subqueries++;
-            /* the latest value of the metric per model: rank 1 by timestamp, then step */
-            mlf_buf_printf(&q->joins,
-                           " LEFT OUTER JOIN (SELECT model_id, metric_value FROM (SELECT model_id, metric_value, "
-                           "rank() OVER (PARTITION BY model_id, metric_name ORDER BY metric_timestamp_ms DESC, "
-                           "metric_step DESC) AS rank FROM logged_model_metrics WHERE metric_name = ?%s%s) AS ranked "
-                           "WHERE rank = 1) AS f%d ON m.model_id = f%d.model_id",
-                           by_name ? " AND dataset_name = ?" : "", by_digest ? " AND dataset_digest = ?" : "", k, k);
-            mlf__bind_text(&q->join_binds, dot + 1);
-            if (by_name)
-                mlf__bind_text(&q->join_binds, ob->dataset_name);
-            if (by_digest)
-                mlf__bind_text(&q->join_binds, ob->dataset_digest);
+            mlf_buf_puts(&q->joins, " LEFT OUTER JOIN ");
+            mlf__latest_metric(&q->join_binds, &q->joins, q, dot + 1, query,
+                               ob->dataset_name != NULL && ob->dataset_name[0] != '\0' ? ob->dataset_name : NULL,
+                               ob->dataset_digest != NULL && ob->dataset_digest[0] != '\0' ? ob->dataset_digest
+                                                                                            : NULL);
+            mlf_buf_printf(&q->joins, " AS f%d ON m.model_id = f%d.model_id", k, k);
             column = mlf_pool_sprintf(pool, "f%d.metric_value", k);
         }
         /* nulls last, whatever the direction */
@@ -733,6 +911,8 @@ static int mlf__orders(mlf__query *q, const mlf_store_logged_model_query *query,
     }
     if (!has_creation_timestamp)
         mlf_buf_puts(&q->order, "m.creation_timestamp_ms DESC, ");
+    if (!has_model_id)
+        mlf_buf_puts(&q->order, "m.model_id ASC, ");
     q->order.len -= 2;
     q->order.data[q->order.len] = '\0';
     return 0;
@@ -757,10 +937,11 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
 {
     const mlf_store_logged_model_query *query = ((mlf__search_args *)arg)->query;
     mlf_store_logged_model_page *ret = ((mlf__search_args *)arg)->ret;
-    /* every clause binds its key, value(s) and the datasets; an order_by at most three values */
-    size_t n_values = 1 + 3 * query->n_orders;
+    /* every clause binds its key, value(s), the datasets and the experiment ids; an order_by at most four
+       values and the datasets */
+    size_t n_values = 1 + (4 + 2 * query->n_datasets) * query->n_orders;
     for (size_t i = 0; i < query->n_clauses; i++)
-        n_values += 2 + query->clauses[i].n_list + 2 * query->n_datasets;
+        n_values += 3 + query->clauses[i].n_list + 2 * query->n_datasets;
     n_values += 2 * query->n_datasets;
     mlf__query q = {.pool = pool};
     mlf__binds_init(&q.join_binds, pool, n_values);
