@@ -252,6 +252,9 @@ def run_side(server, ctx, mods):
 # ---- normalising ----
 
 HEX32 = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+# str() of a Python set of strings, as MLflow's messages print its key and comparator sets: the order
+# follows string hashing, which is random per process, so both sides' are sorted
+PYSET = re.compile(r"\{'[^'{}]*'(?:, '[^'{}]*')*\}")
 TOKEN_KEYS = {"next_page_token", "page_token"}
 
 
@@ -268,6 +271,7 @@ class Normaliser:
     def text(self, s):
         for d in self.dirs:
             s = s.replace(d, "<dir>")
+        s = PYSET.sub(lambda m: "{" + ", ".join(sorted(m.group(0)[1:-1].split(", "))) + "}", s)
         return HEX32.sub(self._id, s)
 
     def _id(self, m):

@@ -571,7 +571,8 @@ static void mlf__query_bind(const mlf__query *q, mlf_sql_stmt *st, int first)
 
 static const char *mlf__op_name(mlf_search_op op)
 {
-    static const char *const names[] = {"=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN"};
+    static const char *const names[] = {"=",    "!=",    "<",  "<=",     ">",       ">=",
+                                        "LIKE", "ILIKE", "IN", "NOT IN", "IS NULL", "IS NOT NULL"};
     return (unsigned)op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
 }
 
@@ -640,6 +641,36 @@ static const char *mlf__order_column(const char *key)
     return NULL;
 }
 
+/* `e.experiment_id <op> ?` or `[NOT] IN (?, ...)`, with the ids as integers (_parse_experiment_id). */
+static int mlf__experiment_id_filter(mlf_pool *pool, mlf_buf *where, mlf__query *attr, const mlf_search_clause *cl,
+                                     mlf_error *err)
+{
+    bool list = cl->value_kind == MLF_VALUE_LIST;
+    size_t n = list ? cl->n_list : 1;
+    if (where->len > 0)
+        mlf_buf_puts(where, " AND ");
+    if (list)
+        mlf_buf_printf(where, "e.experiment_id %s (", cl->op == MLF_OP_NOT_IN ? "NOT IN" : "IN");
+    else
+        mlf_buf_printf(where, "e.experiment_id %s ?", cl->op == MLF_OP_NE ? "!=" : "=");
+    for (size_t i = 0; i < n; i++) {
+        const char *text = list ? cl->list[i] : cl->str;
+        int64_t id;
+        int rc = mlf_pystr_parse_int(text != NULL ? text : "", &id);
+        if (rc == -1)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", text);
+        if (rc == -2) /* Python's int has no bound; the driver refuses it */
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
+        if (list)
+            mlf_buf_puts(where, i > 0 ? ", ?" : "?");
+        mlf__query_add_int(attr, id);
+    }
+    if (list)
+        mlf_buf_putc(where, ')');
+    return 0;
+}
+
 /*
  * Builds `FROM ... WHERE ... ORDER BY ... LIMIT ? OFFSET ?` as
  * SqlAlchemyStore._search_experiments does: one inner join per tag clause on
@@ -659,13 +690,26 @@ static int mlf__build_search(mlf_pool *pool, Mlflow__ViewType view_type, int64_t
     size_t n_joins = 0;
     for (size_t i = 0; i < n_clauses; i++) {
         const mlf_search_clause *cl = &clauses[i];
-        if (cl->entity == MLF_ENTITY_ATTRIBUTE) {
+        if (cl->entity == MLF_ENTITY_ATTRIBUTE && cl->key != NULL && strcmp(cl->key, "experiment_id") == 0) {
+            /* the values are int() of the strings (checked by the filter's parser) */
+            int rc = mlf__experiment_id_filter(pool, &where, &attr, cl, err);
+            if (rc < 0)
+                return rc;
+        } else if (cl->entity == MLF_ENTITY_TAG && (cl->op == MLF_OP_IS_NULL || cl->op == MLF_OP_IS_NOT_NULL)) {
+            if (where.len > 0)
+                mlf_buf_puts(&where, " AND ");
+            mlf_buf_printf(&where,
+                           "%sEXISTS (SELECT 1 FROM experiment_tags AS n WHERE n.experiment_id = e.experiment_id "
+                           "AND n.\"key\" = ?)",
+                           cl->op == MLF_OP_IS_NULL ? "NOT " : "");
+            mlf__query_add_text(&attr, cl->key);
+        } else if (cl->entity == MLF_ENTITY_ATTRIBUTE) {
             bool numeric;
             const char *column = mlf__filter_column(cl->key != NULL ? cl->key : "", &numeric);
             if (column == NULL)
                 return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                                      "Invalid attribute key '%s' specified. Valid keys are "
-                                     "'{'name', 'creation_time', 'last_update_time'}'",
+                                     "'{'name', 'experiment_id', 'creation_time', 'last_update_time'}'",
                                      cl->key != NULL ? cl->key : "");
             if (!numeric && !mlf__is_string_op(cl->op))
                 return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,

@@ -1,6 +1,6 @@
 /*
  * searchRuns on both backends, with the results of SqlAlchemyStore._search_runs
- * (MLflow 3.6): the same runs, in the same order, in the same pages.
+ * (MLflow 3.18): the same runs, in the same order, in the same pages.
  *
  * One query finds the matching runs with their sort keys: a metric, param
  * or tag filter is a join on its table's primary key ((key, run_uuid), at
@@ -141,7 +141,7 @@ static const char *mlf__op_sql(mlf_search_op op)
 /*
  * Appends `<column> <op> <value>` with the value bound: ILIKE as
  * lower() LIKE lower() (SQLAlchemy's rendering on SQLite), IN lists as a
- * bound JSON array holding the values MLflow keeps (lower-case ones).
+ * bound JSON array of their values.
  */
 static int mlf__comparison(mlf__query *q, const char *column, const mlf_search_clause *cl, bool metric, mlf_error *err)
 {
@@ -157,7 +157,7 @@ static int mlf__comparison(mlf__query *q, const char *column, const mlf_search_c
         mlf_buf_putc(&json, '[');
         size_t kept = 0;
         for (size_t i = 0; i < cl->n_list; i++) {
-            if (cl->list[i] == NULL || !mlf_search_value_kept_in_list(cl->list[i]))
+            if (cl->list[i] == NULL)
                 continue;
             if (kept++ > 0)
                 mlf_buf_putc(&json, ',');
@@ -204,8 +204,25 @@ static int mlf__join_key_value(mlf__query *joins, size_t i, const char *table, c
     mlf_buf_printf(&joins->sql, " CROSS JOIN %s AS f%zu ON f%zu.run_uuid = r.run_uuid AND f%zu.\"key\" = ? AND ", table,
                    i, i, i);
     mlf__query_add_text(joins, key);
-    return mlf__comparison(joins, mlf_pool_sprintf(joins->pool, "f%zu.value", i), cl,
-                           strcmp(table, "latest_metrics") == 0, err);
+    bool metric = strcmp(table, "latest_metrics") == 0;
+    if (!metric)
+        return mlf__comparison(joins, mlf_pool_sprintf(joins->pool, "f%zu.value", i), cl, false, err);
+    /* a NaN metric is stored as 0 with is_nan: it satisfies != and nothing else, as NaN does */
+    mlf_buf_putc(&joins->sql, '(');
+    int rc = mlf__comparison(joins, mlf_pool_sprintf(joins->pool, "f%zu.value", i), cl, true, err);
+    if (rc < 0)
+        return rc;
+    mlf_buf_printf(&joins->sql, cl->op == MLF_OP_NE ? " OR f%zu.is_nan)" : " AND NOT f%zu.is_nan)", i);
+    return 0;
+}
+
+/* ` AND [NOT] EXISTS (...)` for `params.x IS [NOT] NULL` / `tags.x IS [NOT] NULL`: whether the run has the key. */
+static void mlf__exists_key(mlf__query *where, const char *table, const mlf_search_clause *cl)
+{
+    mlf_buf_printf(&where->sql,
+                   " AND %sEXISTS (SELECT 1 FROM %s AS n WHERE n.run_uuid = r.run_uuid AND n.\"key\" = ?)",
+                   cl->op == MLF_OP_IS_NULL ? "NOT " : "", table);
+    mlf__query_add_text(where, cl->key != NULL ? cl->key : "");
 }
 
 /* `AND EXISTS (...)` for a dataset clause: some dataset input of the run matches. */
@@ -256,6 +273,10 @@ static int mlf__filter(mlf__query *joins, mlf__query *where, size_t i, const mlf
     case MLF_ENTITY_METRIC:
     case MLF_ENTITY_PARAM:
     case MLF_ENTITY_TAG:
+        if (cl->op == MLF_OP_IS_NULL || cl->op == MLF_OP_IS_NOT_NULL) {
+            mlf__exists_key(where, mlf__entity_table(cl->entity), cl);
+            return 0;
+        }
         return mlf__join_key_value(joins, i, mlf__entity_table(cl->entity), key, cl, err);
     case MLF_ENTITY_DATASET:
         /* a run may match through several inputs: EXISTS keeps it once */
@@ -591,7 +612,8 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *
     mlf__query_bind(q, st);
     /* SQLite reads a negative OFFSET as 0 */
     uint64_t skip = offset > 0 ? (uint64_t)offset : 0;
-    mlf__heap h = {.cap = skip + (uint64_t)max_results, .sort = sort, .pool = pool};
+    /* one row more than the page tells whether another page follows */
+    mlf__heap h = {.cap = skip + (uint64_t)max_results + 1, .sort = sort, .pool = pool};
     mlf__key *scratch = MLF_NEW_ARRAY(pool, mlf__key, sort->n + 1);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW)
         mlf__heap_offer(&h, st, scratch);
@@ -601,6 +623,10 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *
     mlf__heap_sort(&h);
 
     size_t n = h.n > skip ? (size_t)(h.n - skip) : 0;
+    /* compute_next_token: a token only when a row follows the page */
+    bool more = (int64_t)n > max_results;
+    if (more)
+        n = (size_t)max_results;
     const char **uuids = MLF_NEW_ARRAY(pool, const char *, n + 1);
     for (size_t i = 0; i < n; i++)
         uuids[i] = h.rows[skip + i].uuid;
@@ -616,8 +642,7 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *
             runs[kept++] = runs[i];
     ret->runs = runs;
     ret->n = kept;
-    /* compute_next_token: a full page always gets a token, even when nothing follows */
-    ret->next_page_token = (int64_t)n == max_results ? mlf_search_page_token_encode(pool, offset + max_results) : NULL;
+    ret->next_page_token = more ? mlf_search_page_token_encode(pool, offset + max_results) : NULL;
     return 0;
 }
 
@@ -641,13 +666,13 @@ int mlf_store_search_runs(mlf_store *store, mlf_pool *pool, char *const *experim
     mlf__query q;
     int64_t *ids = MLF_NEW_ARRAY(pool, int64_t, n_experiment_ids + 1);
     for (size_t i = 0; i < n_experiment_ids; i++) {
-        /* [int(e) for e in experiment_ids] inside the session: a ValueError becomes INTERNAL_ERROR */
+        /* _parse_experiment_ids */
         const char *raw = experiment_ids[i] != NULL ? experiment_ids[i] : "";
         int64_t id;
         int rc = mlf_pystr_parse_int(raw, &id);
         if (rc == -1)
-            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
-                                 mlf_pystr_repr(pool, raw));
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", raw);
         if (((mlf_sql_store *)store)->dialect == MLF_SQL_POSTGRES)
             id = mlf_sql_pg_unmatched_id(id, rc == -2);
         else if (rc == -2)
