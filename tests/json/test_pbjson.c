@@ -275,9 +275,13 @@ static void test_decode_enums(void **state)
     assert_int_equal(m->colors[3], MLFTEST__COLOR__RED); /* int(1.7) */
     assert_int_equal(m->colors[4], MLFTEST__COLOR__COLOR_UNSPECIFIED);
     assert_true(m->has_color && m->color == MLFTEST__COLOR__BLUE);
-    expect_type_error(pool, "{\"color\": \"PURPLE\"}", "color", "\"PURPLE\"", "str");
+    /* an unknown name is dropped (ParseDict's ignore_unknown_fields), an unknown number is an error */
+    m = decode_ok(pool, "{\"color\": \"PURPLE\", \"colors\": [\"RED\", \"red\", \"BLUE\"]}");
+    assert_false(m->has_color);
+    assert_int_equal(m->n_colors, 2);
+    assert_int_equal(m->colors[1], MLFTEST__COLOR__BLUE);
     expect_type_error(pool, "{\"color\": 3}", "color", "3", "int");
-    expect_type_error(pool, "{\"color\": \"red\"}", "color", "\"red\"", "str");
+    expect_type_error(pool, "{\"color\": \"3\"}", "color", "\"3\"", "str");
     expect_type_error(pool, "{\"color\": 4294967297}", "color", "4294967297", "int");
     expect_type_error(pool, "{\"color\": []}", "color", "[]", "list");
 }
@@ -454,43 +458,17 @@ static void test_root(void **state)
     assert_int_equal(res.json->type, MLF_JSON_OBJECT);
 }
 
-static void test_stringify_experiment_ids(void **state)
+static void test_experiment_ids_not_stringified(void **state)
 {
+    /* MLflow 3.18 dropped _stringify_all_experiment_ids: a number does not fit a string field */
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    const char *text = "{\"experiment_id\": 12, \"experiment_ids\": [1, \"2\", 3.5, -0, 1e16], "
-                       "\"run\": {\"info\": {\"run_uuid\": \"r\", \"experiment_id\": 5}, "
-                       "\"other\": {\"experiment_id\": 4}, \"params\": [{\"key\": \"k\", \"experiment_id\": 3}]}}";
-    mlf_json *root = jparse(pool, text);
-    ProtobufCMessage *pm;
-    assert_int_equal(mlf_pbjson_from_json(pool, everything, root, &pm, &res, NULL), 0);
-    Mlftest__Everything *m = (Mlftest__Everything *)pm;
-    assert_string_equal(m->experiment_id, "12");
-    assert_int_equal(m->n_experiment_ids, 5);
-    assert_string_equal(m->experiment_ids[0], "1");
-    assert_string_equal(m->experiment_ids[1], "2");
-    assert_string_equal(m->experiment_ids[2], "3.5");
-    assert_string_equal(m->experiment_ids[3], "0");
-    assert_string_equal(m->experiment_ids[4], "1e+16");
-    assert_string_equal(m->run->info->experiment_id, "5");
-    assert_string_equal(m->run->other->experiment_id, "4");
-    /* not converted below "params": that one does not fit its string field */
-    assert_int_equal(res.n_type_errors, 1);
-    assert_string_equal(res.type_errors[0].field, "run");
-    assert_string_equal(res.type_errors[0].json_value,
-                        "{\"info\":{\"experiment_id\":\"5\",\"run_uuid\":\"r\"},\"other\":{\"experiment_id\":\"4\"},"
-                        "\"params\":[{\"experiment_id\":3,\"key\":\"k\"}]}");
-    assert_null(m->run->params[0]->experiment_id);
-    /* res->json is the converted dict; the input tree is untouched */
-    assert_int_equal(mlf_json_get(res.json, "experiment_id")->type, MLF_JSON_STRING);
-    assert_int_equal(mlf_json_get(root, "experiment_id")->type, MLF_JSON_NUMBER);
-    /* "tags" and "metrics" subtrees are skipped too; other keys are converted at any depth */
-    m = decode(pool, "{\"tags\": {\"experiment_id\": 1}, \"inner\": {\"x\": [{\"experiment_id\": 2}]}}", &res);
-    assert_int_equal(res.n_type_errors, 1);
-    assert_string_equal(res.type_errors[0].field, "tags");
-    assert_string_equal(mlf_json_get(mlf_json_get(res.json, "inner")->items[0]->items[0], "experiment_id")->text, "2");
-    /* only numbers are converted */
-    expect_type_error(pool, "{\"experiment_id\": true}", "experiment_id", "true", "bool");
+    Mlftest__Everything *m = decode(pool, "{\"experiment_id\": 12, \"experiment_ids\": [1, \"2\"]}", &res);
+    assert_int_equal(res.n_type_errors, 2);
+    assert_null(m->experiment_id);
+    assert_int_equal(m->n_experiment_ids, 0);
+    assert_int_equal(mlf_json_get(res.json, "experiment_id")->type, MLF_JSON_NUMBER);
+    expect_type_error(pool, "{\"experiment_id\": 5}", "experiment_id", "5", "int");
     expect_type_error(pool, "{\"experiment_ids\": [{}]}", "experiment_ids", "[{}]", "list");
 }
 
@@ -655,8 +633,10 @@ static void test_encode_proto3(void **state)
     assert_int_equal(res.n_type_errors, 0);
     assert_int_equal(d->kind, 7);
     assert_string_equal(out(pool, d), "{\"trace_id\":\"AAE=\",\"kind\":7,\"ratio\":-0.0}");
-    decode_as(pool, &mlftest3__span__descriptor, "{\"kind\": \"NOPE\"}", &res);
-    assert_int_equal(res.n_type_errors, 1);
+    /* an unknown enum name is dropped, as ParseDict(ignore_unknown_fields=True) drops it */
+    d = (Mlftest3__Span *)decode_as(pool, &mlftest3__span__descriptor, "{\"kind\": \"NOPE\"}", &res);
+    assert_int_equal(res.n_type_errors, 0);
+    assert_int_equal(d->kind, 0);
 }
 
 /* --------------------------------------------------------- well-known types */
@@ -1124,7 +1104,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decode_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_type_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stringify_experiment_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_experiment_ids_not_stringified, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encode_order_and_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encode_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encode_presence, setup, teardown),
