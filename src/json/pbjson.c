@@ -617,6 +617,8 @@ static bool mlf__decode_list(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFi
         if (!mlf__conv(D, f, proto3, v->items[i], &u)) {
             if (D->skipped)
                 continue;
+            /* ParseDict appends element by element: the elements before the misfit stay */
+            mlf__set_repeated(m, f, arr, f->type == PROTOBUF_C_TYPE_MESSAGE ? 0 : n);
             return false;
         }
         memcpy(arr + n++ * es, &u, es);
@@ -685,8 +687,14 @@ static void mlf__decode_field(mlf__dec *D, const ProtobufCMessageDescriptor *des
         }
     }
     bool ok;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED && !mlf__is_map(desc, f)) {
+        /* a failed list keeps the elements before the misfit (mlf__decode_list) */
+        if (!mlf__decode_list(D, m, f, proto3, v))
+            D->failures++;
+        return;
+    }
     if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-        ok = mlf__is_map(desc, f) ? mlf__decode_map(D, m, f, v) : mlf__decode_list(D, m, f, proto3, v);
+        ok = mlf__decode_map(D, m, f, v);
     } else {
         D->skipped = false;
         ok = mlf__conv(D, f, proto3, v, &u);
@@ -1017,7 +1025,7 @@ static bool mlf__decode_msg(mlf__dec *D, const ProtobufCMessageDescriptor *desc,
 
 /* ------------------------------------------------- MLflow's input rules */
 
-/* Decodes the members of obj into m, recording the first misfit of each top-level field. */
+/* Decodes the members of obj into m, in order, up to the first top-level field with a misfit (recorded). */
 static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *obj, mlf_pbjson_result *res)
 {
     const ProtobufCMessageDescriptor *desc = m->descriptor;
@@ -1028,15 +1036,12 @@ static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *ob
             continue;
         size_t before = D->failures;
         mlf__decode_field(D, desc, m, f, proto3, obj->items[i]);
-        if (D->failures == before || res == NULL)
+        if (D->failures == before)
             continue;
-        size_t k = 0;
-        while (k < res->n_type_errors && strcmp(res->type_errors[k].field, f->name) != 0)
-            k++;
-        if (k < res->n_type_errors)
-            continue;
-        if (res->type_errors == NULL)
-            res->type_errors = MLF_NEW_ARRAY(D->pool, mlf_pbjson_type_error, desc->n_fields);
+        /* ParseDict raises at the first misfit: the fields after it are not parsed */
+        if (res == NULL)
+            break;
+        res->type_errors = MLF_NEW_ARRAY(D->pool, mlf_pbjson_type_error, 1);
         mlf_buf b;
         mlf_buf_init(&b, D->pool, 64);
         mlf_json_write_python(&b, obj->items[i]);
@@ -1044,6 +1049,7 @@ static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *ob
         te->field = f->name;
         te->json_value = b.data;
         te->py_type = mlf_json_py_type(obj->items[i]);
+        break;
     }
 }
 

@@ -30,7 +30,7 @@ typedef struct mlf_pbjson_type_error {
 
 /** What decoding found besides the message. */
 typedef struct mlf_pbjson_result {
-    mlf_pbjson_type_error *type_errors; /** at most one per top-level field */
+    mlf_pbjson_type_error *type_errors; /** the first misfit (at most one: ParseDict stops there) */
     size_t n_type_errors;
     /**
      * The dict MLflow validates its schema against: the JSON body, or the
@@ -41,9 +41,10 @@ typedef struct mlf_pbjson_result {
 } mlf_pbjson_result;
 
 /**
- * Builds a message of type desc from a parsed JSON object. A value that does not fit its field leaves
- * that field unset and is reported in ret_result (first misfit per top-level
- * field); decoding goes on (ParseDict stops at the first misfit, which only
+ * Builds a message of type desc from a parsed JSON object. As ParseDict, it
+ * stops at the first value that does not fit its field: that field is left
+ * unset (a list keeps the elements before the misfit), the fields after it in
+ * the object are not decoded, and the misfit is reported in ret_result (it
  * switches on MLflow's type validators: this report feeds those).
  * Returns 0, or a negative code with INVALID_PARAMETER_VALUE when root is not
  * an object (NULL or a JSON null count as {}, as MLflow treats a missing

@@ -400,38 +400,39 @@ static void test_type_errors(void **state)
 {
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    /* one per top-level field (the first), nested misfits reported on their top-level field, decoding goes on */
+    /* ParseDict stops at the first misfit: it is reported, the fields after it are not decoded */
     Mlftest__Everything *m =
-        decode(pool,
-               "{\"start_time\": \"x\", \"scalars\": {\"f_int32\": \"a\", \"f_bool\": 1, \"f_string\": \"ok\"}, "
-               "\"experiment_id\": \"e\", \"inners\": [{\"value\": []}, {\"name\": 5}], \"flag\": true}",
-               &res);
-    assert_int_equal(res.n_type_errors, 3);
+        decode(pool, "{\"experiment_id\": \"e\", \"start_time\": \"x\", \"flag\": true}", &res);
+    assert_int_equal(res.n_type_errors, 1);
     assert_string_equal(res.type_errors[0].field, "start_time");
     assert_string_equal(res.type_errors[0].json_value, "\"x\"");
     assert_string_equal(res.type_errors[0].py_type, "str");
-    assert_string_equal(res.type_errors[1].field, "scalars");
-    assert_string_equal(res.type_errors[1].json_value, "{\"f_bool\":1,\"f_int32\":\"a\",\"f_string\":\"ok\"}");
-    assert_string_equal(res.type_errors[1].py_type, "dict");
-    assert_string_equal(res.type_errors[2].field, "inners");
-    assert_string_equal(res.type_errors[2].json_value, "[{\"value\":[]},{\"name\":5}]");
-    assert_string_equal(res.type_errors[2].py_type, "list");
-    /* what fit is set: the misfits are left unset at their own level */
+    assert_string_equal(m->experiment_id, "e");
     assert_false(m->has_start_time);
+    assert_false(m->has_flag);
+    /* a nested misfit is reported on its top-level field; what fit before it is set */
+    m = decode(pool, "{\"scalars\": {\"f_string\": \"ok\", \"f_int32\": \"a\"}}", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "scalars");
+    assert_string_equal(res.type_errors[0].json_value, "{\"f_int32\":\"a\",\"f_string\":\"ok\"}");
+    assert_string_equal(res.type_errors[0].py_type, "dict");
     assert_non_null(m->scalars);
     assert_false(m->scalars->has_f_int32);
-    assert_false(m->scalars->has_f_bool);
     assert_string_equal(m->scalars->f_string, "ok");
-    assert_string_equal(m->experiment_id, "e");
-    assert_int_equal(m->n_inners, 2);
-    assert_false(m->inners[0]->has_value);
-    assert_null(m->inners[1]->name);
-    assert_true(m->has_flag && m->flag);
+    /* a list keeps the scalars before its misfit */
+    m = decode(pool, "{\"numbers\": [1, 2, \"x\", 4]}", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "numbers");
+    assert_string_equal(res.type_errors[0].py_type, "list");
+    assert_int_equal(m->n_numbers, 2);
+    m = decode(pool, "{\"inners\": [{\"value\": []}, {\"name\": 5}]}", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].json_value, "[{\"value\":[]},{\"name\":5}]");
 
     /* camelCase keys report the proto name; non-ASCII values are quoted as Python does */
     expect_type_error(pool, "{\"startTime\": \"\xc3\xa9\"}", "start_time", "\"\\u00e9\"", "str");
     /* res may be NULL */
-    m = decode(pool, "{\"start_time\": \"x\", \"flag\": true}", NULL);
+    m = decode(pool, "{\"flag\": true, \"start_time\": \"x\"}", NULL);
     assert_true(m->flag);
 }
 
@@ -464,10 +465,13 @@ static void test_experiment_ids_not_stringified(void **state)
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
     Mlftest__Everything *m = decode(pool, "{\"experiment_id\": 12, \"experiment_ids\": [1, \"2\"]}", &res);
-    assert_int_equal(res.n_type_errors, 2);
+    assert_int_equal(res.n_type_errors, 1);
     assert_null(m->experiment_id);
     assert_int_equal(m->n_experiment_ids, 0);
     assert_int_equal(mlf_json_get(res.json, "experiment_id")->type, MLF_JSON_NUMBER);
+    m = decode(pool, "{\"experiment_ids\": [\"1\", 2]}", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_int_equal(m->n_experiment_ids, 1); /* the element before the misfit stays */
     expect_type_error(pool, "{\"experiment_id\": 5}", "experiment_id", "5", "int");
     expect_type_error(pool, "{\"experiment_ids\": [{}]}", "experiment_ids", "[{}]", "list");
 }
@@ -956,17 +960,22 @@ static void test_query_types(void **state)
 {
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    Mlftest__Everything *m = query(
-        pool, "start_time=abc&inner=x&scalars=%7B%7D&created=2025-04-15T08:49:18Z&update_mask=aB&flag=false", &res);
     /* strings for message fields do not fit, except well-known types with a string form */
-    assert_int_equal(res.n_type_errors, 3);
+    Mlftest__Everything *m = query(pool, "start_time=abc", &res);
+    assert_int_equal(res.n_type_errors, 1);
     assert_string_equal(res.type_errors[0].field, "start_time");
     assert_string_equal(res.type_errors[0].json_value, "\"abc\"");
     assert_string_equal(res.type_errors[0].py_type, "str");
-    assert_string_equal(res.type_errors[1].field, "scalars");
-    assert_string_equal(res.type_errors[1].json_value, "\"{}\"");
-    assert_string_equal(res.type_errors[2].field, "inner");
+    m = query(pool, "scalars=%7B%7D", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "scalars");
+    assert_string_equal(res.type_errors[0].json_value, "\"{}\"");
+    m = query(pool, "inner=x", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "inner");
     assert_null(m->inner);
+    m = query(pool, "created=2025-04-15T08:49:18Z&update_mask=aB&flag=false", &res);
+    assert_int_equal(res.n_type_errors, 0);
     assert_true(m->created->seconds == 1744706958);
     assert_string_equal(m->update_mask->paths[0], "a_b");
     assert_true(m->has_flag && !m->flag);
