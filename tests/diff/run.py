@@ -436,6 +436,10 @@ def main():
                 uri = pg_uri_with_db(pg_uri, name)
             art = os.path.join(d, "mlartifacts")
             if side == "mlflow":
+                if uri.startswith("postgresql://"):
+                    # SQLAlchemy 2.1 reads postgresql:// as psycopg 3; the reference environment has
+                    # psycopg2, whose messages mlflow-c reproduces
+                    uri = "postgresql+psycopg2://" + uri[len("postgresql://"):]
                 env = {k: v for k, v in os.environ.items()
                        if not k.startswith(("MLFLOW_", "LD_PRELOAD", "ASAN", "LSAN", "UBSAN", "TSAN"))}
                 argv = [ref_python, "-m", "mlflow", "server", "--backend-store-uri", uri,

@@ -167,18 +167,13 @@ static void test_filters(void **state)
     assert_string_equal(filter1(f, cl_str(A, "user_id", MLF_OP_ILIKE, "ALICE")), "ca");
     assert_string_equal(filter1(f, cl_str(A, "artifact_uri", MLF_OP_LIKE, "%bbbb")), "b");
     assert_string_equal(filter1(f, cl_num(A, "start_time", MLF_OP_GE, "2000")), "cdb");
-    if (mlf_test_pg()) { /* MLflow binds the literal's text: PostgreSQL refuses "1000.0" as a bigint */
-        mlf_search_clause c = cl_num(A, "start_time", MLF_OP_EQ, "1000.0");
-        mlf_store_run_page page;
-        mlf_error err = {0};
-        assert_error_prefix(mlf_store_search_runs(f->store, f->pool, exp1, 1, &c, 1, MLFLOW__VIEW_TYPE__ALL, 10,
-                                                  NULL, 0, 0, &page, &err),
-                            err, MLF_ERR_BAD_REQUEST,
-                            "(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type bigint: "
-                            "\"1000.0\"\n");
-    } else {
-        assert_string_equal(filter1(f, cl_num(A, "start_time", MLF_OP_EQ, "1000.0")), "a");
-    }
+    /* MLflow 3.18 binds float("1000.0") (3.6 bound the text, which PostgreSQL refused as a bigint) */
+    mlf_search_clause at_1000 = cl_num(A, "start_time", MLF_OP_EQ, "1000.0");
+    at_1000.num_is_float = true;
+    assert_string_equal(filter1(f, at_1000), "a");
+    mlf_search_clause after_2500 = cl_num(A, "start_time", MLF_OP_GT, "2500.5");
+    after_2500.num_is_float = true;
+    assert_string_equal(filter1(f, after_2500), "cd");
     assert_string_equal(filter1(f, cl_num(A, "end_time", MLF_OP_NE, "2000")), "cd"); /* NULL never matches */
     assert_string_equal(filter1(f, cl_str(A, "run_id", MLF_OP_EQ, "bbbb")), "b");
     const char *ids[] = {"aaaa", "CCCC", "dddd", "1234"};
@@ -359,8 +354,9 @@ static void test_query_plans(void **state)
     mlf__query q;
     mlf__sort sort;
     mlf_error err = {0};
+    int64_t exp_one[] = {1};
     assert_int_equal(
-        mlf__build(f->pool, (int64_t[]){1}, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, cl, 5, ord, 2, &q, &sort, &err), 0);
+        mlf__build(f->pool, false, exp_one, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, cl, 5, ord, 2, &q, &sort, &err), 0);
     char *p = plan(f, &q);
     /* each filter and order join is a primary key (or inputs index) lookup per run: no scans but runs' own */
     if (strstr(p, "SCAN f") != NULL || strstr(p, "SCAN o") != NULL || strstr(p, "SCAN i") != NULL ||
@@ -378,7 +374,7 @@ static void test_query_plans(void **state)
 
     /* the default order walks runs newest rowid first, still without a sort */
     assert_int_equal(
-        mlf__build(f->pool, (int64_t[]){1}, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, cl, 2, NULL, 0, &q, &sort, &err), 0);
+        mlf__build(f->pool, false, exp_one, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, cl, 2, NULL, 0, &q, &sort, &err), 0);
     p = plan(f, &q);
     assert_non_null(strstr(p, "SCAN r|"));
     assert_non_null(strstr(q.sql.data, "ORDER BY r.rowid DESC"));

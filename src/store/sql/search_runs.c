@@ -48,6 +48,7 @@ typedef struct {
     mlf__param *params;
     size_t n_params, cap;
     mlf_pool *pool;
+    bool postgres; /* how a Python int beyond int64 binds (see mlf__comparison) */
 } mlf__query;
 
 static void mlf__query_init(mlf__query *q, mlf_pool *pool, size_t cap)
@@ -179,10 +180,17 @@ static int mlf__comparison(mlf__query *q, const char *column, const mlf_search_c
         /* float(value) */
         mlf__query_add(q, (mlf__param){.kind = MLF__P_REAL, .d = cl->num});
     } else if (cl->value_kind == MLF_VALUE_NUMBER) {
-        /* MLflow binds the literal; the column's numeric affinity converts it */
-        if (cl->num_text != NULL)
-            mlf__query_add_text(q, cl->num_text);
-        else
+        /* _get_value: int() of an integer literal, float() of a float one (a Python int beyond
+         * int64 is bound as its text, which the column's numeric affinity converts) */
+        int64_t i;
+        if (cl->num_is_float || cl->num_text == NULL)
+            mlf__query_add(q, (mlf__param){.kind = MLF__P_REAL, .d = cl->num});
+        else if (mlf_pystr_parse_int(cl->num_text, &i) == 0)
+            mlf__query_add(q, (mlf__param){.kind = MLF__P_INT, .i = i});
+        else if (!q->postgres) /* sqlite3 cannot bind it */
+            return mlf_error_set(err, q->pool, MLF_ERR_INTERNAL_ERROR,
+                                 "Python int too large to convert to SQLite INTEGER");
+        else /* psycopg2 sends a numeric literal: beyond every bigint, as the double is */
             mlf__query_add(q, (mlf__param){.kind = MLF__P_REAL, .d = cl->num});
     } else {
         mlf__query_add_text(q, cl->str != NULL ? cl->str : "");
@@ -340,7 +348,7 @@ static int mlf__order(mlf__query *joins, mlf_buf *cols, int *n_cols, mlf__term *
 }
 
 /* The query for the matching runs' uuids and sort keys. */
-static int mlf__build(mlf_pool *pool, const int64_t *experiment_ids, size_t n_experiment_ids,
+static int mlf__build(mlf_pool *pool, bool postgres, const int64_t *experiment_ids, size_t n_experiment_ids,
                       Mlflow__ViewType view_type, const mlf_search_clause *clauses, size_t n_clauses,
                       const mlf_search_order *orders, size_t n_orders, mlf__query *q, mlf__sort *sort, mlf_error *err)
 {
@@ -348,6 +356,7 @@ static int mlf__build(mlf_pool *pool, const int64_t *experiment_ids, size_t n_ex
     mlf__query_init(&filters, pool, 256);
     mlf__query_init(&joins, pool, 256);
     mlf__query_init(&where, pool, 512);
+    filters.postgres = joins.postgres = where.postgres = postgres;
     mlf_buf cols;
     mlf_buf_init(&cols, pool, 128);
     int n_cols = 1;
@@ -603,10 +612,23 @@ static void mlf__heap_sort(mlf__heap *h)
 }
 
 static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *q, const mlf__sort *sort,
-                             int64_t max_results, int64_t offset, mlf_store_run_page *ret, mlf_error *err)
+                             int64_t max_results, int64_t offset, bool postgres, mlf_store_run_page *ret,
+                             mlf_error *err)
 {
     mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, q->sql.data, &st, err);
+    int rc;
+    if (postgres && offset < 0) {
+        /* MLflow's query has OFFSET: PostgreSQL refuses a negative one (SQLite reads it as 0) */
+        rc = mlf_sql_prepare(c, pool, "SELECT 1 OFFSET ?", &st, err);
+        if (rc < 0)
+            return rc;
+        mlf_sql_bind_int64(st, 1, offset);
+        rc = mlf_sql_step(st);
+        mlf_sql_reset(st);
+        if (rc != MLF_SQL_ROW && rc != MLF_SQL_DONE)
+            return mlf_sql_error(pool, c, rc, err);
+    }
+    rc = mlf_sql_prepare(c, pool, q->sql.data, &st, err);
     if (rc < 0)
         return rc;
     mlf__query_bind(q, st);
@@ -681,8 +703,9 @@ int mlf_store_search_runs(mlf_store *store, mlf_pool *pool, char *const *experim
         ids[i] = id;
     }
     mlf__sort sort;
-    int rc =
-        mlf__build(pool, ids, n_experiment_ids, run_view_type, clauses, n_clauses, orders, n_orders, &q, &sort, err);
+    bool postgres = ((mlf_sql_store *)store)->dialect == MLF_SQL_POSTGRES;
+    int rc = mlf__build(pool, postgres, ids, n_experiment_ids, run_view_type, clauses, n_clauses, orders, n_orders, &q,
+                        &sort, err);
     if (rc < 0)
         return rc;
 
@@ -691,7 +714,7 @@ int mlf_store_search_runs(mlf_store *store, mlf_pool *pool, char *const *experim
     rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
-    rc = mlf__search_in_tx(c, pool, &q, &sort, max_results, offset, ret, err);
+    rc = mlf__search_in_tx(c, pool, &q, &sort, max_results, offset, s->dialect == MLF_SQL_POSTGRES, ret, err);
     mlf_sql_read_end(s, c);
     return rc;
 }

@@ -95,6 +95,9 @@ def run(t):
                     ("eyJvZmZzZXQiOiAyfQ==", "tok-offset-2"), ("eyJvZmZzZXQiOiAxMDAwfQ==", "tok-offset-1000"),
                     ("eyJvZmZzZXQiOiAtMX0=", "tok-offset-neg"), ("WzFd", "tok-list"), ("abc", "tok-bad-pad")]:
         search({"filter": P, "page_token": tok}, nm)
+    # a negative offset: SQLite reads it as 0 (the next token adds to it), PostgreSQL refuses it
+    r = search({"filter": P, "max_results": 2, "page_token": "eyJvZmZzZXQiOiAtMX0="}, "tok-offset-neg-paged")
+    search({"filter": P, "max_results": 2, "page_token": r.get("next_page_token")}, "tok-offset-neg-next")
 
     # ---- filter: attributes ----
     search({"filter": "name = 'dsx-alpha'"}, "f-name-eq")
@@ -140,6 +143,13 @@ def run(t):
     search({"filter": "name = dsx"}, "f-name-unquoted")
     search({"filter": "lifecycle_stage = 'active'"}, "f-bad-attr")
     search({"filter": "artifact_location = 'x'"}, "f-bad-attr-2")
+
+    search({"filter": P + " AND creation_time > 99999999999999999999"}, "f-ctime-huge-int")
+    search({"filter": P + " AND creation_time > -1"}, "f-ctime-negative")
+    search({"filter": "experiment_id = '99999999999999999999'"}, "f-expid-huge")
+    search({"filter": "experiment_id = ' 1 '"}, "f-expid-spaces")
+    search({"filter": P + " AND NAME = 'dsx-alpha'"}, "f-upper-attr")
+    search({"filter": "name LIKE 'dsx-%' AND name LIKE '%a' AND tags.team != 'blue'"}, "f-three-clauses")
 
     # ---- filter: tags ----
     search({"filter": P + " AND tags.team = 'red'"}, "f-tag-eq")

@@ -121,6 +121,9 @@ def run(t):
                     ("eyJvZmZzZXQiOiAzfQ==", "tok-offset-3"), ("eyJvZmZzZXQiOiAxMDAwfQ==", "tok-offset-1000"),
                     ("eyJvZmZzZXQiOiAtMX0=", "tok-offset-neg"), ("abc", "tok-bad-pad")]:
         search({"experiment_ids": A, "page_token": tok}, nm)
+    # a negative offset: SQLite reads it as 0 (the next token adds to it), PostgreSQL refuses it
+    r = search({"experiment_ids": A, "max_results": 2, "page_token": "eyJvZmZzZXQiOiAtMX0="}, "tok-offset-neg-paged")
+    search({"experiment_ids": A, "max_results": 2, "page_token": r.get("next_page_token")}, "tok-offset-neg-next")
 
     def f(flt, nm, **kw):
         return search({"experiment_ids": A, "filter": flt, **kw}, "f-" + nm)
@@ -230,6 +233,26 @@ def run(t):
     f("attributes.run_id IN (1, 2)", "a-run-id-in-numbers")
     f("attributes.run_id IN ('a', 'b'", "a-run-id-in-unclosed")
     f("attributes.run_id IN 'abc'", "a-run-id-in-string")
+
+    # ---- more values ----
+    f("metrics.loss > 1e400", "m-overflow-float")
+    f("metrics.loss < -1e400", "m-overflow-neg-float")
+    f("attributes.start_time > 99999999999999999999", "a-start-huge-int")
+    f("attributes.start_time < -5", "a-start-negative")
+    f("attributes.status = 'finished'", "a-status-lower")
+    f("params.lr LIKE '0._1'", "p-like-underscore")
+    f("params.lr = ''", "p-empty-value")
+    f("tags.team = 'red' AND tags.team != 'blue' AND params.lr LIKE '%' AND metrics.loss >= -10", "four-clauses")
+    f("attributes.run_name LIKE '%ünï'", "a-run-name-unicode")
+    f("attributes.run_id = '" + runs["r-one"] + "' AND attributes.run_id IN ('" + runs["r-one"] + "')",
+      "a-run-id-eq-and-in")
+    f("attributes.run_id != 'nope'", "a-run-id-ne")
+    f("tags.\"mlflow.runName\" ILIKE 'R-T%'", "t-runname-double-quoted")
+    f("`metrics`.loss > 0", "m-backtick-entity")
+    f("metrics.loss>0.3", "m-no-spaces")
+    f("  metrics.loss   >   0.3  ", "m-extra-spaces")
+    f("METRICS.loss > 0", "m-upper-entity")
+    f("metrics.loss > 0 AND", "m-and-end")
 
     # ---- filter: datasets ----
     f("datasets.name = 'ds-train'", "d-name")
