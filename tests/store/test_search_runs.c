@@ -265,6 +265,14 @@ static void test_paging(void **state)
     assert_null(token);
     assert_string_equal(search(f, exp1, 1, NULL, 0, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 2, 4, &token), "");
     assert_null(token);
+    if (mlf_test_pg()) { /* PostgreSQL refuses MLflow's negative OFFSET */
+        mlf_store_run_page page;
+        assert_error_prefix(mlf_store_search_runs(f->store, f->pool, exp1, 1, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY,
+                                                  2, NULL, 0, -1, &page, &err),
+                            err, MLF_ERR_BAD_REQUEST,
+                            "(psycopg2.errors.InvalidRowCountInResultOffsetClause) OFFSET must not be negative\n");
+        return;
+    }
     /* SQLite reads a negative offset as 0; the next token still adds to it, as MLflow's does */
     assert_string_equal(search(f, exp1, 1, NULL, 0, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 2, -1, &token), "cd");
     assert_int_equal(mlf_search_page_token_decode(f->pool, token, &offset, &err), 0);
