@@ -442,14 +442,19 @@ static int mlf__comparison(const mlf__fctx *c, mlf__tok **parts, size_t n, const
 {
     /* `x IS NULL` / `x IS NOT NULL`, joined by _join_in_comparison_tokens: an identifier and the comparator */
     bool is_null = n == 2 && comparator != NULL &&
-                   (strcmp(comparator, "IS NULL") == 0 || strcmp(comparator, "IS NOT NULL") == 0) &&
-                   (c->kind == MLF_SEARCH_RUNS || c->kind == MLF_SEARCH_EXPERIMENTS);
+                   (strcmp(comparator, "IS NULL") == 0 || strcmp(comparator, "IS NOT NULL") == 0);
     if (n != 3 && !is_null)
         return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparison clause. Expected 3 tokens found %zu",
                              n);
     if (parts[0]->cls != MLF__C_IDENTIFIER)
         return mlf_error_set(c->err, c->pool, MLF__INVALID,
                              "Invalid comparison clause. Expected 'Identifier' found '%s'", mlf__text(c, parts[0]));
+    if (is_null && c->kind == MLF_SEARCH_REGISTERED_MODELS)
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "IS NULL / IS NOT NULL is not supported for registered model search.");
+    if (is_null && c->kind == MLF_SEARCH_MODEL_VERSIONS)
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "IS NULL / IS NOT NULL is not supported for model version search.");
     if (comparator == NULL)
         comparator = mlf__text(c, parts[1]);
     const char *ident = mlf__text(c, parts[0]);

@@ -200,6 +200,8 @@ static const filter_case cases[] = {
     {RUNS, "`Run name` IS NULL", MLF_ERR_INVALID_PARAMETER_VALUE, "IS NULL / IS NOT NULL is only supported for tags and params, not for 'attribute' 'Run name'"},
     {RUNS, "tags.t IS NOT  NULL", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid clause(s) in filter string: 'tags.t', 'IS', 'NOT  NULL'"},
     {RUNS, "tags.t IS", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid clause(s) in filter string: 'tags.t', 'IS'"},
+    {RM, "tags.x IS NULL", MLF_ERR_INVALID_PARAMETER_VALUE, "IS NULL / IS NOT NULL is not supported for registered model search."},
+    {MV, "name IS NOT NULL AND name = 'a'", MLF_ERR_INVALID_PARAMETER_VALUE, "IS NULL / IS NOT NULL is not supported for model version search."},
     /* MLflow 3.18: experiment_id filters, IS NULL / IS NOT NULL, integer-only numeric attributes */
     {EXP, "attributes.experiment_id IN ('1', '2')", 0, "attribute|experiment_id|IN|l:[1,2]"},
     {EXP, "experiment_id IN ('1', 'x')", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid experiment ID 'x'. Experiment ID must be a valid integer."},
