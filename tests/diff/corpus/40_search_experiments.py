@@ -215,6 +215,12 @@ def run(t):
     search({"filter": P, "order_by": "name"}, "o-not-a-list")
     search({"filter": P, "order_by": [1]}, "o-int-item")
 
+    # ---- the other prefixes ----
+    t.post("/ajax-api/2.0/mlflow/experiments/search", {"filter": P, "max_results": 2}, name="ajax-post")
+    t.get("/ajax-api/2.0/mlflow/experiments/search", {"filter": P, "max_results": "2"}, name="ajax-get")
+    t.post("/api/2.0/preview/mlflow/experiments/search", {"filter": P, "max_results": 2}, name="preview-post")
+    t.post("/api/3.0/mlflow/experiments/search", {"filter": P, "max_results": 2}, name="v3-post")
+
     # ---- wrong types, methods ----
     search({"filter": 5}, "filter-int")
     search({"filter": ["name = 'a'"]}, "filter-list")

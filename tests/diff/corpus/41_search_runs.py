@@ -354,6 +354,12 @@ def run(t):
            "o-with-filter")
     search({"experiment_ids": A, "order_by": ["tags.team"], "run_view_type": "ALL"}, "o-tag-all")
 
+    # ---- the other prefixes ----
+    t.post("/ajax-api/2.0/mlflow/runs/search", {"experiment_ids": A, "max_results": 2}, name="ajax-post")
+    t.get("/ajax-api/2.0/mlflow/runs/search", {"experiment_ids": A, "filter": "tags.team = 'red'"}, name="ajax-get")
+    t.post("/api/2.0/preview/mlflow/runs/search", {"experiment_ids": A}, name="preview-post")
+    t.post("/api/3.0/mlflow/runs/search", {"experiment_ids": A}, name="v3-post")
+
     # ---- wrong types, methods ----
     search({"experiment_ids": A, "page_token": 5}, "token-int")
     search({"experiment_ids": A, "unknown_field": 1}, "unknown-field")
