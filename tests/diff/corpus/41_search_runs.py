@@ -360,6 +360,13 @@ def run(t):
     t.post("/api/2.0/preview/mlflow/runs/search", {"experiment_ids": A}, name="preview-post")
     t.post("/api/3.0/mlflow/runs/search", {"experiment_ids": A}, name="v3-post")
 
+    # MLflow's JSON parser stops at the first value that does not fit: later fields keep their defaults
+    search({"experiment_ids": A, "run_view_type": 7, "filter": "tags.team = 'red'"}, "misfit-then-filter")
+    search({"experiment_ids": A, "filter": "tags.team = 'red'", "run_view_type": 7}, "filter-then-misfit")
+    sget({"experiment_ids": A, "filter": "tags.team = 'red'", "run_view_type": "7"}, "get-misfit-view-type")
+    sget({"experiment_ids": A, "filter": "tags.team = 'red'", "max_results": "x", "order_by": "metrics.loss"},
+         "get-misfit-max-results")
+
     # ---- wrong types, methods ----
     search({"experiment_ids": A, "page_token": 5}, "token-int")
     search({"experiment_ids": A, "unknown_field": 1}, "unknown-field")
