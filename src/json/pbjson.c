@@ -59,6 +59,7 @@ typedef struct mlf__dec {
     size_t failures; /* values that did not fit so far */
     int depth;       /* all messages being decoded */
     int msg_depth;   /* regular (non well-known) messages being decoded */
+    bool skipped;    /* the last value was an unknown enum name: ParseDict(ignore_unknown_fields) drops it */
 } mlf__dec;
 
 /* ------------------------------------------------------ descriptor helpers */
@@ -294,17 +295,6 @@ static mlf_json *mlf__jstr(mlf_pool *pool, const char *s, size_t len)
     return v;
 }
 
-static mlf_json *mlf__jcopy(mlf_pool *pool, const mlf_json *x)
-{
-    mlf_json *c = MLF_NEW(pool, mlf_json);
-    *c = *x;
-    if (x->n > 0) {
-        c->items = MLF_NEW_ARRAY(pool, mlf_json *, x->n);
-        memcpy(c->items, x->items, x->n * sizeof(*c->items));
-    }
-    return c;
-}
-
 /* -------------------------------------------------- Python number syntax */
 
 static bool mlf__isspace(char c, bool space)
@@ -487,8 +477,12 @@ static bool mlf__json_double(mlf_pool *pool, const mlf_json *v, bool is_float, d
     }
 }
 
-/* Enums by name, else int(value) looked up by number (any number in proto3). */
-static bool mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const mlf_json *v, int32_t *out)
+/* Enums by name, else int(value) looked up by number (any number in proto3). A
+ * string that is neither a name nor an int sets *unknown: json_format's
+ * EnumStringValueParseError, which ignore_unknown_fields drops (the value is
+ * not set, no parse error). */
+static bool mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const mlf_json *v, int32_t *out,
+                           bool *unknown)
 {
     bool neg = false;
     uint64_t mag = 0;
@@ -499,8 +493,11 @@ static bool mlf__json_enum(const ProtobufCEnumDescriptor *ed, bool open, const m
             *out = ev->value;
             return true;
         }
-        if (mlf__py_int(v->text, v->len, &neg, &mag) != MLF__INT_OK)
+        int r = mlf__py_int(v->text, v->len, &neg, &mag);
+        if (r != MLF__INT_OK) {
+            *unknown = r == MLF__INT_SYNTAX; /* int() of a huge number works, then fails the lookup */
             return false;
+        }
         break;
     }
     case MLF_JSON_NUMBER:
@@ -609,7 +606,7 @@ static bool mlf__conv(mlf__dec *D, const ProtobufCFieldDescriptor *f, bool proto
     case PROTOBUF_C_TYPE_BYTES:
         return v->type == MLF_JSON_STRING && mlf__b64decode(D->pool, v->text, v->len, &out->bin);
     case PROTOBUF_C_TYPE_ENUM:
-        return mlf__json_enum(f->descriptor, proto3, v, &out->i32);
+        return mlf__json_enum(f->descriptor, proto3, v, &out->i32, &D->skipped);
     case PROTOBUF_C_TYPE_MESSAGE:
         return mlf__decode_msg(D, f->descriptor, v, &out->m);
     }
@@ -623,13 +620,20 @@ static bool mlf__decode_list(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFi
         return false;
     size_t es = mlf__size(f->type);
     char *arr = v->n ? mlf_pool_alloc(D->pool, es * v->n) : NULL;
+    size_t n = 0;
     for (size_t i = 0; i < v->n; i++) {
         mlf__val u;
-        if (!mlf__conv(D, f, proto3, v->items[i], &u))
+        D->skipped = false;
+        if (!mlf__conv(D, f, proto3, v->items[i], &u)) {
+            if (D->skipped)
+                continue;
+            /* ParseDict appends element by element: the elements before the misfit stay */
+            mlf__set_repeated(m, f, arr, f->type == PROTOBUF_C_TYPE_MESSAGE ? 0 : n);
             return false;
-        memcpy(arr + i * es, &u, es);
+        }
+        memcpy(arr + n++ * es, &u, es);
     }
-    mlf__set_repeated(m, f, arr, v->n);
+    mlf__set_repeated(m, f, arr, n);
     return true;
 }
 
@@ -641,6 +645,7 @@ static bool mlf__decode_map(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFie
     const ProtobufCFieldDescriptor *kf = &ed->fields[0], *vf = &ed->fields[1];
     bool proto3 = mlf__proto3(ed);
     ProtobufCMessage **arr = v->n ? MLF_NEW_ARRAY(D->pool, ProtobufCMessage *, v->n) : NULL;
+    size_t n = 0;
     for (size_t i = 0; i < v->n; i++) {
         ProtobufCMessage *e = mlf_pbjson_new_message(D->pool, ed);
         mlf__val ku, vu;
@@ -656,12 +661,16 @@ static bool mlf__decode_map(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFie
                 return false;
         }
         mlf__set(e, kf, &ku);
-        if (!mlf__conv(D, vf, proto3, v->items[i], &vu))
+        D->skipped = false;
+        if (!mlf__conv(D, vf, proto3, v->items[i], &vu)) {
+            if (D->skipped)
+                continue;
             return false;
+        }
         mlf__set(e, vf, &vu);
-        arr[i] = e;
+        arr[n++] = e;
     }
-    mlf__set_repeated(m, f, arr, v->n);
+    mlf__set_repeated(m, f, arr, n);
     return true;
 }
 
@@ -688,12 +697,21 @@ static void mlf__decode_field(mlf__dec *D, const ProtobufCMessageDescriptor *des
         }
     }
     bool ok;
+    if (f->label == PROTOBUF_C_LABEL_REPEATED && !mlf__is_map(desc, f)) {
+        /* a failed list keeps the elements before the misfit (mlf__decode_list) */
+        if (!mlf__decode_list(D, m, f, proto3, v))
+            D->failures++;
+        return;
+    }
     if (f->label == PROTOBUF_C_LABEL_REPEATED) {
-        ok = mlf__is_map(desc, f) ? mlf__decode_map(D, m, f, v) : mlf__decode_list(D, m, f, proto3, v);
+        ok = mlf__decode_map(D, m, f, v);
     } else {
+        D->skipped = false;
         ok = mlf__conv(D, f, proto3, v, &u);
         if (ok)
             mlf__set(m, f, &u);
+        else if (D->skipped)
+            return; /* an unknown enum name: dropped, not a failure (nor a clear) */
     }
     if (!ok) {
         D->failures++;
@@ -1033,86 +1051,7 @@ static bool mlf__decode_msg(mlf__dec *D, const ProtobufCMessageDescriptor *desc,
 
 /* ------------------------------------------------- MLflow's input rules */
 
-/* Python's str() of a JSON number: ints as written ("-0" is 0), floats as repr ("nan", "inf"). */
-static const mlf_json *mlf__pystr_number(mlf_pool *pool, const mlf_json *v)
-{
-    if (v == NULL || v->type != MLF_JSON_NUMBER)
-        return v;
-    if (mlf_json_is_int(v)) {
-        if (v->len == 2 && v->text[0] == '-' && v->text[1] == '0')
-            return mlf__jstr(pool, "0", 1);
-        return mlf__jstr(pool, v->text, v->len);
-    }
-    if (isnan(v->number))
-        return mlf__jstr(pool, "nan", 3);
-    if (isinf(v->number))
-        return v->number > 0 ? mlf__jstr(pool, "inf", 3) : mlf__jstr(pool, "-inf", 4);
-    mlf_buf b;
-    mlf_buf_init(&b, pool, 32);
-    mlf_json_write_double(&b, v->number);
-    return mlf__jstr(pool, b.data, b.len);
-}
-
-/*
- * _stringify_all_experiment_ids: numbers under "experiment_id" and inside
- * "experiment_ids" become strings, at any depth except below "params",
- * "tags" and "metrics"; a run-info-shaped "info" object (experiment_id and
- * run_uuid) only gets its own experiment_id converted. Nodes on changed paths
- * are copied; the input tree is not modified.
- */
-static const mlf_json *mlf__stringify_ids(mlf_pool *pool, const mlf_json *x, int depth)
-{
-    if (x == NULL || depth > MLF__MAX_DEPTH || (x->type != MLF_JSON_OBJECT && x->type != MLF_JSON_ARRAY))
-        return x;
-    mlf_json *copy = NULL;
-    for (size_t i = 0; i < x->n; i++) {
-        const mlf_json *v = x->items[i], *nv = v;
-        if (x->type == MLF_JSON_ARRAY) {
-            nv = mlf__stringify_ids(pool, v, depth + 1);
-        } else {
-            const char *k = x->keys[i];
-            if (strcmp(k, "experiment_id") == 0) {
-                nv = mlf__pystr_number(pool, v);
-            } else if (strcmp(k, "experiment_ids") == 0) {
-                if (v->type == MLF_JSON_ARRAY) {
-                    mlf_json *c = NULL;
-                    for (size_t j = 0; j < v->n; j++) {
-                        const mlf_json *s = mlf__pystr_number(pool, v->items[j]);
-                        if (s != v->items[j]) {
-                            if (c == NULL)
-                                c = mlf__jcopy(pool, v);
-                            c->items[j] = (mlf_json *)s;
-                        }
-                    }
-                    if (c != NULL)
-                        nv = c;
-                }
-            } else if (strcmp(k, "info") == 0 && v->type == MLF_JSON_OBJECT && mlf_json_get(v, "experiment_id") &&
-                       mlf_json_get(v, "run_uuid")) {
-                for (size_t j = 0; j < v->n; j++) {
-                    if (strcmp(v->keys[j], "experiment_id") != 0)
-                        continue;
-                    const mlf_json *s = mlf__pystr_number(pool, v->items[j]);
-                    if (s != v->items[j]) {
-                        mlf_json *c = mlf__jcopy(pool, v);
-                        c->items[j] = (mlf_json *)s;
-                        nv = c;
-                    }
-                }
-            } else if (strcmp(k, "params") != 0 && strcmp(k, "tags") != 0 && strcmp(k, "metrics") != 0) {
-                nv = mlf__stringify_ids(pool, v, depth + 1);
-            }
-        }
-        if (nv != v) {
-            if (copy == NULL)
-                copy = mlf__jcopy(pool, x);
-            copy->items[i] = (mlf_json *)nv;
-        }
-    }
-    return copy ? copy : x;
-}
-
-/* Decodes the members of obj into m, recording the first misfit of each top-level field. */
+/* Decodes the members of obj into m, in order, up to the first top-level field with a misfit (recorded). */
 static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *obj, mlf_pbjson_result *res)
 {
     const ProtobufCMessageDescriptor *desc = m->descriptor;
@@ -1123,15 +1062,12 @@ static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *ob
             continue;
         size_t before = D->failures;
         mlf__decode_field(D, desc, m, f, proto3, obj->items[i]);
-        if (D->failures == before || res == NULL)
+        if (D->failures == before)
             continue;
-        size_t k = 0;
-        while (k < res->n_type_errors && strcmp(res->type_errors[k].field, f->name) != 0)
-            k++;
-        if (k < res->n_type_errors)
-            continue;
-        if (res->type_errors == NULL)
-            res->type_errors = MLF_NEW_ARRAY(D->pool, mlf_pbjson_type_error, desc->n_fields);
+        /* ParseDict raises at the first misfit: the fields after it are not parsed */
+        if (res == NULL)
+            break;
+        res->type_errors = MLF_NEW_ARRAY(D->pool, mlf_pbjson_type_error, 1);
         mlf_buf b;
         mlf_buf_init(&b, D->pool, 64);
         mlf_json_write_python(&b, obj->items[i]);
@@ -1139,6 +1075,7 @@ static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *ob
         te->field = f->name;
         te->json_value = b.data;
         te->py_type = mlf_json_py_type(obj->items[i]);
+        break;
     }
 }
 
@@ -1216,7 +1153,8 @@ int mlf_pbjson_from_json(mlf_pool *pool, const ProtobufCMessageDescriptor *desc,
     if (root->type != MLF_JSON_OBJECT)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Invalid request body: expected a JSON object, got %s.", mlf_json_py_type(root));
-    const mlf_json *obj = mlf__stringify_ids(pool, root, 0);
+    /* (MLflow 3.18 no longer turns numbers under experiment_id(s) into strings: they do not fit their field) */
+    const mlf_json *obj = root;
     mlf__dec D = {.pool = pool};
     ProtobufCMessage *m = mlf_pbjson_new_message(pool, desc);
     mlf__decode_top(&D, m, obj, ret_result);

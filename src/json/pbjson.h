@@ -8,8 +8,9 @@
  * with their JSON mappings; an empty message is {}.
  *
  * In: proto names and lowerCamelCase json names; int64 from numbers or
- * strings; enums by name or number; unknown fields ignored; null means unset;
- * `experiment_id(s)` numbers coerced to strings as MLflow does.
+ * strings; enums by name or number (an unknown name is dropped); unknown
+ * fields ignored; null means unset. Numbers do not fit string fields (MLflow
+ * 3.18 no longer turns experiment ids sent as numbers into strings).
  */
 #ifndef MLF_JSON_PBJSON_H
 #define MLF_JSON_PBJSON_H
@@ -29,21 +30,21 @@ typedef struct mlf_pbjson_type_error {
 
 /** What decoding found besides the message. */
 typedef struct mlf_pbjson_result {
-    mlf_pbjson_type_error *type_errors; /** at most one per top-level field */
+    mlf_pbjson_type_error *type_errors; /** the first misfit (at most one: ParseDict stops there) */
     size_t n_type_errors;
     /**
-     * The dict MLflow validates its schema against: the JSON body after the
-     * experiment_id(s) coercion, or the object built from the query string
+     * The dict MLflow validates its schema against: the JSON body, or the
+     * object built from the query string
      * (repeated fields as arrays of strings, bool fields as JSON bools).
      */
     const mlf_json *json;
 } mlf_pbjson_result;
 
 /**
- * Builds a message of type desc from a parsed JSON object, after MLflow's
- * _stringify_all_experiment_ids. A value that does not fit its field leaves
- * that field unset and is reported in ret_result (first misfit per top-level
- * field); decoding goes on (ParseDict stops at the first misfit, which only
+ * Builds a message of type desc from a parsed JSON object. As ParseDict, it
+ * stops at the first value that does not fit its field: that field is left
+ * unset (a list keeps the elements before the misfit), the fields after it in
+ * the object are not decoded, and the misfit is reported in ret_result (it
  * switches on MLflow's type validators: this report feeds those).
  * Returns 0, or a negative code with INVALID_PARAMETER_VALUE when root is not
  * an object (NULL or a JSON null count as {}, as MLflow treats a missing

@@ -29,7 +29,7 @@ static const char *const mlf__run_order_keys[] = {"artifact_uri", "end_time", "r
                                                   "status",       "user_id",  "created", "Created",  NULL};
 static const char *const mlf__run_numeric_keys[] = {"start_time", "end_time", "created", "Created", NULL};
 static const char *const mlf__dataset_keys[] = {"name", "digest", "context", NULL};
-static const char *const mlf__exp_search_keys[] = {"name", "creation_time", "last_update_time", NULL};
+static const char *const mlf__exp_search_keys[] = {"name", "experiment_id", "creation_time", "last_update_time", NULL};
 static const char *const mlf__exp_numeric_keys[] = {"creation_time", "last_update_time", NULL};
 static const char *const mlf__rm_search_keys[] = {"name", NULL};
 static const char *const mlf__mv_search_keys[] = {"name", "version_number", "run_id", "source_path", NULL};
@@ -38,6 +38,8 @@ static const char *const mlf__mv_numeric_keys[] = {"version_number", "creation_t
 static const char *const mlf__numeric_comparators[] = {">", ">=", "!=", "=", "<", "<=", NULL};
 static const char *const mlf__string_comparators[] = {"!=", "=", "LIKE", "ILIKE", "IN", "NOT IN", NULL};
 static const char *const mlf__param_comparators[] = {"!=", "=", "LIKE", "ILIKE", NULL};
+/* runs' params and tags (SearchUtils.VALID_PARAM_COMPARATORS / VALID_TAG_COMPARATORS) */
+static const char *const mlf__kv_comparators[] = {"!=", "=", "LIKE", "ILIKE", "IS NULL", "IS NOT NULL", NULL};
 static const char *const mlf__mv_string_comparators[] = {"!=", "=", "LIKE", "ILIKE", "IN", NULL};
 
 /* ------------------------------------------------------------------ */
@@ -152,12 +154,35 @@ static int mlf__model_entity(mlf_pool *pool, const char *identifier, const char 
     return 0;
 }
 
+/* SearchExperimentsUtils._get_identifier's entity part: ('attribute', 'attributes', 'tag', 'tags') */
+static int mlf__exp_entity(mlf_pool *pool, const char *identifier, const char **key, mlf_search_entity *entity,
+                           mlf_error *err)
+{
+    const char *dot = strchr(identifier, '.');
+    if (dot == NULL) {
+        *key = identifier;
+        *entity = MLF_ENTITY_ATTRIBUTE;
+        return 0;
+    }
+    char *name = mlf_pool_strndup(pool, identifier, (size_t)(dot - identifier));
+    if (strcmp(name, "attribute") == 0 || strcmp(name, "attributes") == 0)
+        *entity = MLF_ENTITY_ATTRIBUTE;
+    else if (strcmp(name, "tag") == 0 || strcmp(name, "tags") == 0)
+        *entity = MLF_ENTITY_TAG;
+    else
+        return mlf_error_set(err, pool, MLF__INVALID, "Invalid entity type '%s'. Valid entity types are %s", name,
+                             MLF__TUPLE_EXP_ENTITIES);
+    *key = dot + 1;
+    return 0;
+}
+
 int mlf__search_exp_identifier(mlf_pool *pool, const char *identifier, const char *const *valid_keys,
-                               const char *valid_keys_set, mlf__ident *out, mlf_error *err)
+                               const char *valid_keys_set, bool experiments, mlf__ident *out, mlf_error *err)
 {
     const char *key = identifier;
     mlf_search_entity entity = MLF_ENTITY_ATTRIBUTE;
-    int rc = mlf__model_entity(pool, identifier, &key, &entity, err);
+    int rc = experiments ? mlf__exp_entity(pool, identifier, &key, &entity, err)
+                         : mlf__model_entity(pool, identifier, &key, &entity, err);
     if (rc < 0)
         return rc;
     key = mlf__search_trim_backticks(pool, mlf__search_strip_quotes(pool, key));
@@ -254,6 +279,7 @@ static int mlf__set_string(const mlf__fctx *c, mlf_search_clause *cl, const mlf_
 static void mlf__set_number(const mlf__fctx *c, mlf_search_clause *cl, const mlf__tok *t)
 {
     cl->value_kind = MLF_VALUE_NUMBER;
+    cl->num_is_float = t->tt == MLF__TT_NUM_FLOAT;
     cl->num_text = mlf__text(c, t);
     cl->num = mlf__number_value(c->pool, cl->num_text);
 }
@@ -324,10 +350,12 @@ static int mlf__value_runs(const mlf__fctx *c, mlf_search_clause *cl, const char
         if (mlf__is_string_token(t))
             return mlf__set_string(c, cl, t);
         if (t->cls == MLF__C_PARENTHESIS) {
-            if (strcmp(key, "run_id") != 0)
+            /* validate_list_supported: LIST_SUPPORTED_KEYS */
+            const char *listable = c->kind == MLF_SEARCH_RUNS ? "run_id" : "experiment_id";
+            if (strcmp(key, listable) != 0)
                 return mlf_error_set(c->err, c->pool, MLF__INVALID,
-                                     "Only the 'run_id' attribute supports comparison with a list of quoted string "
-                                     "values.");
+                                     "Only ['%s'] attributes support comparison with a list of quoted string values.",
+                                     listable);
             return mlf__set_list(c, cl, t);
         }
         return mlf_error_set(c->err, c->pool, MLF__INVALID,
@@ -384,7 +412,8 @@ static bool mlf__op_from(const char *upper, mlf_search_op *op)
         mlf_search_op op;
     } ops[] = {{"=", MLF_OP_EQ},      {"!=", MLF_OP_NE},      {"<", MLF_OP_LT},  {"<=", MLF_OP_LE},
                {">", MLF_OP_GT},      {">=", MLF_OP_GE},      {"LIKE", MLF_OP_LIKE}, {"ILIKE", MLF_OP_ILIKE},
-               {"IN", MLF_OP_IN},     {"NOT IN", MLF_OP_NOT_IN}};
+               {"IN", MLF_OP_IN},     {"NOT IN", MLF_OP_NOT_IN}, {"IS NULL", MLF_OP_IS_NULL},
+               {"IS NOT NULL", MLF_OP_IS_NOT_NULL}};
     for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
         if (strcmp(upper, ops[k].text) == 0) {
             *op = ops[k].op;
@@ -411,12 +440,21 @@ static char *mlf__upper(mlf_pool *pool, const char *s)
 static int mlf__comparison(const mlf__fctx *c, mlf__tok **parts, size_t n, const char *comparator,
                            mlf_search_clause *cl, const char **cmp)
 {
-    if (n != 3)
+    /* `x IS NULL` / `x IS NOT NULL`, joined by _join_in_comparison_tokens: an identifier and the comparator */
+    bool is_null = n == 2 && comparator != NULL &&
+                   (strcmp(comparator, "IS NULL") == 0 || strcmp(comparator, "IS NOT NULL") == 0);
+    if (n != 3 && !is_null)
         return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparison clause. Expected 3 tokens found %zu",
                              n);
     if (parts[0]->cls != MLF__C_IDENTIFIER)
         return mlf_error_set(c->err, c->pool, MLF__INVALID,
                              "Invalid comparison clause. Expected 'Identifier' found '%s'", mlf__text(c, parts[0]));
+    if (is_null && c->kind == MLF_SEARCH_REGISTERED_MODELS)
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "IS NULL / IS NOT NULL is not supported for registered model search.");
+    if (is_null && c->kind == MLF_SEARCH_MODEL_VERSIONS)
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "IS NULL / IS NOT NULL is not supported for model version search.");
     if (comparator == NULL)
         comparator = mlf__text(c, parts[1]);
     const char *ident = mlf__text(c, parts[0]);
@@ -427,7 +465,8 @@ static int mlf__comparison(const mlf__fctx *c, mlf__tok **parts, size_t n, const
         rc = mlf__search_runs_identifier(c->pool, ident, false, &id, c->err);
         break;
     case MLF_SEARCH_EXPERIMENTS:
-        rc = mlf__search_exp_identifier(c->pool, ident, mlf__exp_search_keys, MLF__SET_EXP_SEARCH_KEYS, &id, c->err);
+        rc = mlf__search_exp_identifier(c->pool, ident, mlf__exp_search_keys, MLF__SET_EXP_SEARCH_KEYS, true, &id,
+                                        c->err);
         break;
     case MLF_SEARCH_REGISTERED_MODELS:
         rc = mlf__model_identifier(c->pool, ident, mlf__rm_search_keys, MLF__SET_RM_SEARCH_KEYS, &id, c->err);
@@ -444,6 +483,20 @@ static int mlf__comparison(const mlf__fctx *c, mlf__tok **parts, size_t n, const
     *cmp = comparator;
     cl->entity = id.entity;
     cl->key = id.key;
+    if (is_null) {
+        if (c->kind == MLF_SEARCH_RUNS && id.entity != MLF_ENTITY_TAG && id.entity != MLF_ENTITY_PARAM) {
+            static const char *const types[] = {"attribute", "metric", "parameter", "tag", "dataset"};
+            return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                                 "IS NULL / IS NOT NULL is only supported for tags and params, not for '%s' '%s'",
+                                 types[id.entity], id.key);
+        }
+        if (c->kind == MLF_SEARCH_EXPERIMENTS && id.entity != MLF_ENTITY_TAG)
+            return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                                 "IS NULL / IS NOT NULL is only supported for tags, not for attribute '%s'", id.key);
+        cl->value_kind = MLF_VALUE_STRING;
+        cl->str = NULL;
+        return 0;
+    }
     if (c->kind == MLF_SEARCH_RUNS || c->kind == MLF_SEARCH_EXPERIMENTS)
         return mlf__value_runs(c, cl, id.key, parts[2]);
     return mlf__value_models(c, cl, id.key, parts[2]);
@@ -478,14 +531,14 @@ static int mlf__check_runs(const mlf__fctx *c, mlf_search_clause *cl, const char
                                  MLF__SET_NUMERIC_COMPARATORS);
         break;
     case MLF_ENTITY_PARAM:
-        if (!mlf__search_in(cmp, mlf__param_comparators))
+        if (!mlf__search_in(cmp, mlf__kv_comparators))
             return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator '%s' not one of '%s'", cmp,
-                                 MLF__SET_PARAM_COMPARATORS);
+                                 MLF__SET_KV_COMPARATORS);
         break;
     case MLF_ENTITY_TAG:
-        if (!mlf__search_in(cmp, mlf__param_comparators))
+        if (!mlf__search_in(cmp, mlf__kv_comparators))
             return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator '%s' not one of '%s", cmp,
-                                 MLF__SET_PARAM_COMPARATORS);
+                                 MLF__SET_KV_COMPARATORS);
         break;
     case MLF_ENTITY_DATASET:
         if (!mlf__search_in(cmp, mlf__string_comparators))
@@ -497,11 +550,32 @@ static int mlf__check_runs(const mlf__fctx *c, mlf_search_clause *cl, const char
     return 0;
 }
 
-/* _get_search_experiments_filter_clauses: the comparator is not upper-cased,
- * so "like" is rejected where "LIKE" passes. */
-static int mlf__check_experiments(const mlf__fctx *c, mlf_search_clause *cl, const char *cmp)
+/* int(value) of a filter's experiment id, with _parse_experiment_id's error (a number too large for the
+ * database is left to the store, which fails as the driver does) */
+static int mlf__check_experiment_id(const mlf__fctx *c, const char *value)
 {
-    if (cl->entity == MLF_ENTITY_ATTRIBUTE) {
+    int64_t id;
+    if (mlf_pystr_parse_int(value != NULL ? value : "", &id) == -1)
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", value);
+    return 0;
+}
+
+/* _get_search_experiments_filter_clauses (3.18): the comparator upper-cased; experiment_id takes =, !=, IN,
+ * NOT IN and integer strings; the numeric attributes take integers only. */
+static int mlf__check_experiments(const mlf__fctx *c, mlf_search_clause *cl, const char *raw_cmp)
+{
+    const char *cmp = mlf__upper(c->pool, raw_cmp);
+    if (cl->entity == MLF_ENTITY_ATTRIBUTE && strcmp(cl->key, "experiment_id") == 0) {
+        static const char *const id_ops[] = {"=", "!=", "IN", "NOT IN", NULL};
+        if (!mlf__search_in(cmp, id_ops))
+            return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator for experiment_id: %s", cmp);
+        for (size_t i = 0; i < (cl->value_kind == MLF_VALUE_LIST ? cl->n_list : 1); i++) {
+            int rc = mlf__check_experiment_id(c, cl->value_kind == MLF_VALUE_LIST ? cl->list[i] : cl->str);
+            if (rc < 0)
+                return rc;
+        }
+    } else if (cl->entity == MLF_ENTITY_ATTRIBUTE) {
         if (!mlf__search_in(cl->key, mlf__exp_numeric_keys)) {
             if (!mlf__search_in(cmp, mlf__string_comparators))
                 return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator '%s' not one of '%s'", cmp,
@@ -509,11 +583,16 @@ static int mlf__check_experiments(const mlf__fctx *c, mlf_search_clause *cl, con
             if (!mlf__search_in(cmp, mlf__param_comparators))
                 return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator for string attribute: %s",
                                      cmp);
-        } else if (!mlf__search_in(cmp, mlf__numeric_comparators)) {
-            return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator '%s' not one of '%s", cmp,
-                                 MLF__SET_STRING_COMPARATORS);
+        } else {
+            if (!mlf__search_in(cmp, mlf__numeric_comparators))
+                return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator '%s' not one of '%s", cmp,
+                                     MLF__SET_STRING_COMPARATORS);
+            /* _get_value gave a float for a float literal: refused */
+            if (cl->value_kind == MLF_VALUE_NUMBER && cl->num_is_float)
+                return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid value for numeric attribute '%s': '%s'",
+                                     cl->key, mlf_pystr_repr_float(c->pool, cl->num));
         }
-    } else if (!mlf__search_in(cmp, mlf__param_comparators)) {
+    } else if (!mlf__search_in(cmp, mlf__kv_comparators)) {
         return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator for tag: %s", cmp);
     }
     mlf__op_from(cmp, &cl->op);
@@ -588,6 +667,22 @@ mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *
             i += 3;
             continue;
         }
+        /* `IS NULL` / `IS NOT NULL` (3.18): the identifier with the comparator, no value */
+        if (mlf__sql_match(c->src, second, MLF__TT_KEYWORD, "IS")) {
+            const char *null_cmp = NULL;
+            if (mlf__sql_match(c->src, third, MLF__TT_KEYWORD, "NULL"))
+                null_cmp = "IS NULL";
+            else if (third->cls == MLF__C_TOKEN && third->tt == MLF__TT_KEYWORD &&
+                     strcmp(mlf__upper(c->pool, mlf__text(c, third)), "NOT NULL") == 0)
+                null_cmp = "IS NOT NULL";
+            if (null_cmp != NULL) {
+                out[m].parts[0] = first;
+                out[m].null_cmp = null_cmp;
+                m++;
+                i += 3;
+                continue;
+            }
+        }
         if (i + 3 >= n) {
             out[m++].tok = first;
             out[m++].tok = second;
@@ -615,8 +710,8 @@ mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *
     return out;
 }
 
-int mlf_search_parse_filter(mlf_pool *pool, mlf_search_kind kind, const char *filter, mlf_search_clause **ret_clauses,
-                            size_t *ret_n, mlf_error *err)
+int mlf_search_parse_filter_syntax(mlf_pool *pool, mlf_search_kind kind, const char *filter,
+                                   mlf_search_clause **ret_clauses, size_t *ret_n, mlf_error *err)
 {
     *ret_clauses = NULL;
     *ret_n = 0;
@@ -659,21 +754,23 @@ int mlf_search_parse_filter(mlf_pool *pool, mlf_search_kind kind, const char *fi
         return mlf_error_set(err, pool, MLF__INVALID, "Invalid clause(s) in filter string: %s", bad.data);
 
     mlf_search_clause *clauses = MLF_NEW_ARRAY(pool, mlf_search_clause, n_cmp ? n_cmp : 1);
-    const char **cmps = MLF_NEW_ARRAY(pool, const char *, n_cmp ? n_cmp : 1);
     size_t m = 0;
     for (size_t k = 0; k < n_items; k++) {
         mlf__tok *t = items[k].tok;
         int rc;
-        if (t == NULL) {
+        if (t == NULL && items[k].null_cmp != NULL) {
+            rc = mlf__comparison(&c, items[k].parts, 2, items[k].null_cmp, &clauses[m], &clauses[m].comparator);
+        } else if (t == NULL) {
             rc = mlf__comparison(&c, items[k].parts, 3,
-                                 items[k].not_in ? "NOT IN" : mlf__text(&c, items[k].parts[1]), &clauses[m], &cmps[m]);
+                                 items[k].not_in ? "NOT IN" : mlf__text(&c, items[k].parts[1]), &clauses[m],
+                                 &clauses[m].comparator);
         } else if (t->cls == MLF__C_COMPARISON) {
             mlf__tok **parts = MLF_NEW_ARRAY(pool, mlf__tok *, t->n ? t->n : 1);
             size_t n = 0;
             for (size_t j = 0; j < t->n; j++)
                 if (!mlf__sql_is_ws(t->kids[j]))
                     parts[n++] = t->kids[j];
-            rc = mlf__comparison(&c, parts, n, NULL, &clauses[m], &cmps[m]);
+            rc = mlf__comparison(&c, parts, n, NULL, &clauses[m], &clauses[m].comparator);
         } else
             continue;
         if (rc < 0)
@@ -681,28 +778,49 @@ int mlf_search_parse_filter(mlf_pool *pool, mlf_search_kind kind, const char *fi
         m++;
     }
 
+    *ret_clauses = clauses;
+    *ret_n = m;
+    return 0;
+}
+
+int mlf_search_check_filter(mlf_pool *pool, mlf_search_kind kind, mlf_search_clause *clauses, size_t m,
+                            mlf_error *err)
+{
+    mlf__fctx c = {pool, "", kind, err};
     for (size_t k = 0; k < m; k++) {
         int rc;
         switch (kind) {
         case MLF_SEARCH_RUNS:
-            rc = mlf__check_runs(&c, &clauses[k], cmps[k]);
+            rc = mlf__check_runs(&c, &clauses[k], clauses[k].comparator);
             break;
         case MLF_SEARCH_EXPERIMENTS:
-            rc = mlf__check_experiments(&c, &clauses[k], cmps[k]);
+            rc = mlf__check_experiments(&c, &clauses[k], clauses[k].comparator);
             break;
         case MLF_SEARCH_REGISTERED_MODELS:
-            rc = mlf__check_registered_models(&c, &clauses[k], cmps[k]);
+            rc = mlf__check_registered_models(&c, &clauses[k], clauses[k].comparator);
             break;
         default:
-            rc = mlf__check_model_versions(&c, &clauses[k], cmps[k]);
+            rc = mlf__check_model_versions(&c, &clauses[k], clauses[k].comparator);
             break;
         }
         if (rc < 0)
             return rc;
     }
-    *ret_clauses = clauses;
-    *ret_n = m;
     return 0;
+}
+
+int mlf_search_parse_filter(mlf_pool *pool, mlf_search_kind kind, const char *filter, mlf_search_clause **ret_clauses,
+                            size_t *ret_n, mlf_error *err)
+{
+    int rc = mlf_search_parse_filter_syntax(pool, kind, filter, ret_clauses, ret_n, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf_search_check_filter(pool, kind, *ret_clauses, *ret_n, err);
+    if (rc < 0) {
+        *ret_clauses = NULL;
+        *ret_n = 0;
+    }
+    return rc;
 }
 
 bool mlf_search_value_kept_in_list(const char *value)

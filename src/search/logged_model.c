@@ -279,7 +279,12 @@ int mlf_search_parse_logged_model_filter(mlf_pool *pool, const char *filter, mlf
         mlf_search_clause *cl = &clauses[m];
         memset(cl, 0, sizeof(*cl));
         int rc;
-        if (t == NULL) {
+        if (t == NULL && items[k].null_cmp != NULL) {
+            /* a joined `x IS NULL` has two tokens; str() of the joined group has no space between them */
+            return mlf_error_set(err, pool, MLF__INVALID,
+                                 "Invalid comparison: %s%s. Expected a comparison with 3 tokens.",
+                                 mlf__sql_text(pool, filter, items[k].parts[0]), items[k].null_cmp);
+        } else if (t == NULL) {
             const char *op = items[k].not_in ? "NOT IN" : mlf__sql_text(pool, filter, items[k].parts[1]);
             rc = mlf__comparison(pool, mlf__sql_text(pool, filter, items[k].parts[0]), op,
                                  mlf__sql_text(pool, filter, items[k].parts[2]), cl, err);

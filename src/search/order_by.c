@@ -113,7 +113,7 @@ int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const 
                 return mlf_error_set(err, pool, MLF__INVALID, "Invalid identifier type '%s'", "dataset");
             break;
         case MLF_SEARCH_EXPERIMENTS:
-            rc = mlf__search_exp_identifier(pool, value, mlf__exp_order_keys, MLF__SET_EXP_ORDER_KEYS, &id, err);
+            rc = mlf__search_exp_identifier(pool, value, mlf__exp_order_keys, MLF__SET_EXP_ORDER_KEYS, true, &id, err);
             if (rc < 0)
                 return rc;
             if (id.entity != MLF_ENTITY_ATTRIBUTE)
@@ -132,7 +132,7 @@ int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const 
             id.entity = MLF_ENTITY_ATTRIBUTE;
             break;
         default:
-            rc = mlf__search_exp_identifier(pool, value, mlf__mv_order_keys, MLF__SET_MV_ORDER_KEYS, &id, err);
+            rc = mlf__search_exp_identifier(pool, value, mlf__mv_order_keys, MLF__SET_MV_ORDER_KEYS, false, &id, err);
             if (rc < 0)
                 return rc;
             /* the store looks at the key only: tags.name sorts by name */

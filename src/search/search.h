@@ -45,6 +45,8 @@ typedef enum mlf_search_op {
     MLF_OP_ILIKE,
     MLF_OP_IN,
     MLF_OP_NOT_IN,
+    MLF_OP_IS_NULL,     /* runs: params and tags; experiments: tags (no value) */
+    MLF_OP_IS_NOT_NULL,
 } mlf_search_op;
 
 typedef enum mlf_search_value_kind {
@@ -65,8 +67,10 @@ typedef struct mlf_search_clause {
     const char *str;     /** MLF_VALUE_STRING */
     double num;          /** MLF_VALUE_NUMBER */
     const char *num_text; /** MLF_VALUE_NUMBER: the literal as written (exact int64s) */
+    bool num_is_float;    /** MLF_VALUE_NUMBER: a float literal (Python's _get_value gives a float) */
     const char **list;   /** MLF_VALUE_LIST */
     size_t n_list;
+    const char *comparator; /** as written, for the checks of mlf_search_check_filter */
 } mlf_search_clause;
 
 /** One order_by entry. */
@@ -92,10 +96,21 @@ int mlf_search_parse_filter(mlf_pool *pool, mlf_search_kind kind, const char *fi
                             size_t *ret_n, mlf_error *err);
 
 /**
- * Whether MLflow keeps value in an IN / NOT IN list of run ids (or dataset
+ * The two halves of mlf_search_parse_filter, for searchRuns: MLflow 3.18's
+ * SqlAlchemyStore._search_runs parses the filter (parse_search_filter), then
+ * the order_by, and only then checks the filter's comparators (as it builds
+ * the filter clauses). Clauses from the first are not usable before the
+ * second succeeded (their op is not set).
+ */
+int mlf_search_parse_filter_syntax(mlf_pool *pool, mlf_search_kind kind, const char *filter,
+                                   mlf_search_clause **ret_clauses, size_t *ret_n, mlf_error *err);
+int mlf_search_check_filter(mlf_pool *pool, mlf_search_kind kind, mlf_search_clause *clauses, size_t n,
+                            mlf_error *err);
+
+/**
+ * Whether MLflow 3.6 kept value in an IN / NOT IN list of run ids (or dataset
  * names, digests, contexts): Python's str.islower(), i.e. at least one cased
- * character and no upper-case one. Run ids are lower-case hex, and MySQL's IN
- * ignores case, so MLflow drops the others before querying.
+ * character and no upper-case one. (3.18's searchRuns keeps every value.)
  */
 bool mlf_search_value_kept_in_list(const char *value);
 

@@ -22,7 +22,7 @@
 #define MLF__SET_RUN_ORDER_KEYS                                                                                        \
     "{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created'}"
 #define MLF__SET_DATASET_KEYS "{'name', 'digest', 'context'}"
-#define MLF__SET_EXP_SEARCH_KEYS "{'name', 'creation_time', 'last_update_time'}"
+#define MLF__SET_EXP_SEARCH_KEYS "{'name', 'experiment_id', 'creation_time', 'last_update_time'}"
 #define MLF__SET_EXP_ORDER_KEYS "{'name', 'experiment_id', 'creation_time', 'last_update_time'}"
 #define MLF__SET_RM_SEARCH_KEYS "{'name'}"
 #define MLF__SET_RM_ORDER_RECOMMENDED "{'name', 'timestamp'}"
@@ -32,8 +32,10 @@
 #define MLF__SET_NUMERIC_COMPARATORS "{'>', '>=', '!=', '=', '<', '<='}"
 #define MLF__SET_STRING_COMPARATORS "{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"
 #define MLF__SET_PARAM_COMPARATORS "{'!=', '=', 'LIKE', 'ILIKE'}"
+#define MLF__SET_KV_COMPARATORS "{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}"
 #define MLF__LIST_IDENTIFIERS "['metric', 'parameter', 'tag', 'attribute', 'dataset']"
 #define MLF__TUPLE_MODEL_ENTITIES "('attribute', 'tag', 'tags')"
+#define MLF__TUPLE_EXP_ENTITIES "('attribute', 'attributes', 'tag', 'tags')"
 
 /** An identifier split into entity and key, as MLflow's _get_identifier returns it. */
 typedef struct mlf__ident {
@@ -51,14 +53,16 @@ const char *mlf__search_translate_alias(const char *key);
 /** SearchUtils._get_identifier (runs), with MLflow's messages. */
 int mlf__search_runs_identifier(mlf_pool *pool, const char *identifier, bool order_by, mlf__ident *out,
                                 mlf_error *err);
-/** SearchExperimentsUtils._get_identifier, with valid_keys_set printed in errors. */
+/** SearchExperimentsUtils._get_identifier (experiments: also `attributes.`; otherwise the model
+ *  registry's entities), with valid_keys_set printed in errors. */
 int mlf__search_exp_identifier(mlf_pool *pool, const char *identifier, const char *const *valid_keys,
-                               const char *valid_keys_set, mlf__ident *out, mlf_error *err);
+                               const char *valid_keys_set, bool experiments, mlf__ident *out, mlf_error *err);
 /** One entry of _join_in_comparison_tokens' result. */
 typedef struct mlf__item {
     struct mlf__tok *tok;      /* an original statement token, or NULL for a joined IN */
     struct mlf__tok *parts[3]; /* joined: identifier, IN keyword (NULL for NOT IN), parenthesis */
     bool not_in;
+    const char *null_cmp;      /* joined `IS NULL` / `IS NOT NULL`: the comparator; parts[0] only */
 } mlf__item;
 
 /** _join_in_comparison_tokens (sqlparse >= 0.4.4) over a statement's tokens, whitespace dropped. */

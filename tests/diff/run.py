@@ -256,6 +256,9 @@ def run_side(server, ctx, mods):
 # ---- normalising ----
 
 HEX32 = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+# str() of a Python set of strings, as MLflow's messages print its key and comparator sets: the order
+# follows string hashing, which is random per process, so both sides' are sorted
+PYSET = re.compile(r"\{'[^'{}]*'(?:, '[^'{}]*')*\}")
 TOKEN_KEYS = {"next_page_token", "page_token"}
 
 
@@ -276,6 +279,7 @@ class Normaliser:
             s = s.replace(d, "<dir>")
         if self.host:
             s = s.replace(self.host, "<host>")
+        s = PYSET.sub(lambda m: "{" + ", ".join(sorted(m.group(0)[1:-1].split(", "))) + "}", s)
         return HEX32.sub(self._id, s)
 
     def _id(self, m):
@@ -445,8 +449,6 @@ def main():
                     uri = "postgresql+psycopg2://" + uri[len("postgresql://"):]
             art = os.path.join(d, "mlartifacts")
             if side == "mlflow":
-                # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; the reference has psycopg2
-                uri = uri.replace("postgresql://", "postgresql+psycopg2://", 1)
                 env = {k: v for k, v in os.environ.items()
                        if not k.startswith(("MLFLOW_", "LD_PRELOAD", "ASAN", "LSAN", "UBSAN", "TSAN"))}
                 argv = [ref_python, "-m", "mlflow", "server", "--backend-store-uri", uri,

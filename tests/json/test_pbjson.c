@@ -275,9 +275,13 @@ static void test_decode_enums(void **state)
     assert_int_equal(m->colors[3], MLFTEST__COLOR__RED); /* int(1.7) */
     assert_int_equal(m->colors[4], MLFTEST__COLOR__COLOR_UNSPECIFIED);
     assert_true(m->has_color && m->color == MLFTEST__COLOR__BLUE);
-    expect_type_error(pool, "{\"color\": \"PURPLE\"}", "color", "\"PURPLE\"", "str");
+    /* an unknown name is dropped (ParseDict's ignore_unknown_fields), an unknown number is an error */
+    m = decode_ok(pool, "{\"color\": \"PURPLE\", \"colors\": [\"RED\", \"red\", \"BLUE\"]}");
+    assert_false(m->has_color);
+    assert_int_equal(m->n_colors, 2);
+    assert_int_equal(m->colors[1], MLFTEST__COLOR__BLUE);
     expect_type_error(pool, "{\"color\": 3}", "color", "3", "int");
-    expect_type_error(pool, "{\"color\": \"red\"}", "color", "\"red\"", "str");
+    expect_type_error(pool, "{\"color\": \"3\"}", "color", "\"3\"", "str");
     expect_type_error(pool, "{\"color\": 4294967297}", "color", "4294967297", "int");
     expect_type_error(pool, "{\"color\": []}", "color", "[]", "list");
 }
@@ -402,38 +406,39 @@ static void test_type_errors(void **state)
 {
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    /* one per top-level field (the first), nested misfits reported on their top-level field, decoding goes on */
+    /* ParseDict stops at the first misfit: it is reported, the fields after it are not decoded */
     Mlftest__Everything *m =
-        decode(pool,
-               "{\"start_time\": \"x\", \"scalars\": {\"f_int32\": \"a\", \"f_bool\": 1, \"f_string\": \"ok\"}, "
-               "\"experiment_id\": \"e\", \"inners\": [{\"value\": []}, {\"name\": 5}], \"flag\": true}",
-               &res);
-    assert_int_equal(res.n_type_errors, 3);
+        decode(pool, "{\"experiment_id\": \"e\", \"start_time\": \"x\", \"flag\": true}", &res);
+    assert_int_equal(res.n_type_errors, 1);
     assert_string_equal(res.type_errors[0].field, "start_time");
     assert_string_equal(res.type_errors[0].json_value, "\"x\"");
     assert_string_equal(res.type_errors[0].py_type, "str");
-    assert_string_equal(res.type_errors[1].field, "scalars");
-    assert_string_equal(res.type_errors[1].json_value, "{\"f_bool\":1,\"f_int32\":\"a\",\"f_string\":\"ok\"}");
-    assert_string_equal(res.type_errors[1].py_type, "dict");
-    assert_string_equal(res.type_errors[2].field, "inners");
-    assert_string_equal(res.type_errors[2].json_value, "[{\"value\":[]},{\"name\":5}]");
-    assert_string_equal(res.type_errors[2].py_type, "list");
-    /* what fit is set: the misfits are left unset at their own level */
+    assert_string_equal(m->experiment_id, "e");
     assert_false(m->has_start_time);
+    assert_false(m->has_flag);
+    /* a nested misfit is reported on its top-level field; what fit before it is set */
+    m = decode(pool, "{\"scalars\": {\"f_string\": \"ok\", \"f_int32\": \"a\"}}", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "scalars");
+    assert_string_equal(res.type_errors[0].json_value, "{\"f_int32\":\"a\",\"f_string\":\"ok\"}");
+    assert_string_equal(res.type_errors[0].py_type, "dict");
     assert_non_null(m->scalars);
     assert_false(m->scalars->has_f_int32);
-    assert_false(m->scalars->has_f_bool);
     assert_string_equal(m->scalars->f_string, "ok");
-    assert_string_equal(m->experiment_id, "e");
-    assert_int_equal(m->n_inners, 2);
-    assert_false(m->inners[0]->has_value);
-    assert_null(m->inners[1]->name);
-    assert_true(m->has_flag && m->flag);
+    /* a list keeps the scalars before its misfit */
+    m = decode(pool, "{\"numbers\": [1, 2, \"x\", 4]}", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "numbers");
+    assert_string_equal(res.type_errors[0].py_type, "list");
+    assert_int_equal(m->n_numbers, 2);
+    m = decode(pool, "{\"inners\": [{\"value\": []}, {\"name\": 5}]}", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].json_value, "[{\"value\":[]},{\"name\":5}]");
 
     /* camelCase keys report the proto name; non-ASCII values are quoted as Python does */
     expect_type_error(pool, "{\"startTime\": \"\xc3\xa9\"}", "start_time", "\"\\u00e9\"", "str");
     /* res may be NULL */
-    m = decode(pool, "{\"start_time\": \"x\", \"flag\": true}", NULL);
+    m = decode(pool, "{\"flag\": true, \"start_time\": \"x\"}", NULL);
     assert_true(m->flag);
 }
 
@@ -460,43 +465,20 @@ static void test_root(void **state)
     assert_int_equal(res.json->type, MLF_JSON_OBJECT);
 }
 
-static void test_stringify_experiment_ids(void **state)
+static void test_experiment_ids_not_stringified(void **state)
 {
+    /* MLflow 3.18 dropped _stringify_all_experiment_ids: a number does not fit a string field */
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    const char *text = "{\"experiment_id\": 12, \"experiment_ids\": [1, \"2\", 3.5, -0, 1e16], "
-                       "\"run\": {\"info\": {\"run_uuid\": \"r\", \"experiment_id\": 5}, "
-                       "\"other\": {\"experiment_id\": 4}, \"params\": [{\"key\": \"k\", \"experiment_id\": 3}]}}";
-    mlf_json *root = jparse(pool, text);
-    ProtobufCMessage *pm;
-    assert_int_equal(mlf_pbjson_from_json(pool, everything, root, &pm, &res, NULL), 0);
-    Mlftest__Everything *m = (Mlftest__Everything *)pm;
-    assert_string_equal(m->experiment_id, "12");
-    assert_int_equal(m->n_experiment_ids, 5);
-    assert_string_equal(m->experiment_ids[0], "1");
-    assert_string_equal(m->experiment_ids[1], "2");
-    assert_string_equal(m->experiment_ids[2], "3.5");
-    assert_string_equal(m->experiment_ids[3], "0");
-    assert_string_equal(m->experiment_ids[4], "1e+16");
-    assert_string_equal(m->run->info->experiment_id, "5");
-    assert_string_equal(m->run->other->experiment_id, "4");
-    /* not converted below "params": that one does not fit its string field */
+    Mlftest__Everything *m = decode(pool, "{\"experiment_id\": 12, \"experiment_ids\": [1, \"2\"]}", &res);
     assert_int_equal(res.n_type_errors, 1);
-    assert_string_equal(res.type_errors[0].field, "run");
-    assert_string_equal(res.type_errors[0].json_value,
-                        "{\"info\":{\"experiment_id\":\"5\",\"run_uuid\":\"r\"},\"other\":{\"experiment_id\":\"4\"},"
-                        "\"params\":[{\"experiment_id\":3,\"key\":\"k\"}]}");
-    assert_null(m->run->params[0]->experiment_id);
-    /* res->json is the converted dict; the input tree is untouched */
-    assert_int_equal(mlf_json_get(res.json, "experiment_id")->type, MLF_JSON_STRING);
-    assert_int_equal(mlf_json_get(root, "experiment_id")->type, MLF_JSON_NUMBER);
-    /* "tags" and "metrics" subtrees are skipped too; other keys are converted at any depth */
-    m = decode(pool, "{\"tags\": {\"experiment_id\": 1}, \"inner\": {\"x\": [{\"experiment_id\": 2}]}}", &res);
+    assert_null(m->experiment_id);
+    assert_int_equal(m->n_experiment_ids, 0);
+    assert_int_equal(mlf_json_get(res.json, "experiment_id")->type, MLF_JSON_NUMBER);
+    m = decode(pool, "{\"experiment_ids\": [\"1\", 2]}", &res);
     assert_int_equal(res.n_type_errors, 1);
-    assert_string_equal(res.type_errors[0].field, "tags");
-    assert_string_equal(mlf_json_get(mlf_json_get(res.json, "inner")->items[0]->items[0], "experiment_id")->text, "2");
-    /* only numbers are converted */
-    expect_type_error(pool, "{\"experiment_id\": true}", "experiment_id", "true", "bool");
+    assert_int_equal(m->n_experiment_ids, 1); /* the element before the misfit stays */
+    expect_type_error(pool, "{\"experiment_id\": 5}", "experiment_id", "5", "int");
     expect_type_error(pool, "{\"experiment_ids\": [{}]}", "experiment_ids", "[{}]", "list");
 }
 
@@ -680,8 +662,10 @@ static void test_encode_proto3(void **state)
     assert_int_equal(res.n_type_errors, 0);
     assert_int_equal(d->kind, 7);
     assert_string_equal(out(pool, d), "{\"trace_id\":\"AAE=\",\"kind\":7,\"ratio\":-0.0}");
-    decode_as(pool, &mlftest3__span__descriptor, "{\"kind\": \"NOPE\"}", &res);
-    assert_int_equal(res.n_type_errors, 1);
+    /* an unknown enum name is dropped, as ParseDict(ignore_unknown_fields=True) drops it */
+    d = (Mlftest3__Span *)decode_as(pool, &mlftest3__span__descriptor, "{\"kind\": \"NOPE\"}", &res);
+    assert_int_equal(res.n_type_errors, 0);
+    assert_int_equal(d->kind, 0);
 }
 
 /* --------------------------------------------------------- well-known types */
@@ -1001,16 +985,20 @@ static void test_query_types(void **state)
 {
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    Mlftest__Everything *m = query(
-        pool, "start_time=abc&inner=x&scalars=%7B%7D&created=2025-04-15T08:49:18Z&update_mask=aB&flag=false", &res);
-    /* a string for a message field is walked as its keys (json_format): characters that name no field make an
-       empty message */
+    /* strings for message fields do not fit, except well-known types with a string form */
+    Mlftest__Everything *m = query(pool, "start_time=abc", &res);
     assert_int_equal(res.n_type_errors, 1);
     assert_string_equal(res.type_errors[0].field, "start_time");
     assert_string_equal(res.type_errors[0].json_value, "\"abc\"");
     assert_string_equal(res.type_errors[0].py_type, "str");
+    /* a string for a message field is walked as its keys (json_format): characters that name no field make an
+       empty message */
+    m = query(pool, "inner=x&scalars=%7B%7D", &res);
+    assert_int_equal(res.n_type_errors, 0);
     assert_non_null(m->inner);
     assert_non_null(m->scalars);
+    m = query(pool, "created=2025-04-15T08:49:18Z&update_mask=aB&flag=false", &res);
+    assert_int_equal(res.n_type_errors, 0);
     assert_true(m->created->seconds == 1744706958);
     assert_string_equal(m->update_mask->paths[0], "a_b");
     assert_true(m->has_flag && !m->flag);
@@ -1148,7 +1136,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decode_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_type_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stringify_experiment_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_experiment_ids_not_stringified, setup, teardown),
         cmocka_unit_test_setup_teardown(test_conflicting_aliases, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encode_order_and_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encode_numbers, setup, teardown),

@@ -6,7 +6,7 @@
  * The rows include the cases of MLflow's tests/utils/test_search_utils.py and
  * of the search tests in tests/store/{tracking,model_registry}/
  * test_sqlalchemy_store.py; every expected result was checked against MLflow
- * 3.6's search_utils.py (and the stores' comparator checks) running on
+ * 3.6's search_utils.py (the runs' and experiments' rows again against 3.18's) (and the stores' comparator checks) running on
  * sqlparse 0.5.3. Sets in messages are printed in source order (Python's own
  * order varies per process).
  */
@@ -46,7 +46,7 @@ static const filter_case cases[] = {
     {RUNS, "params.model = 'LinearRegression'", 0, "param|model|=|s:LinearRegression"},
     {RUNS, "metrics.rmse < 1 and params.model_class = 'LR'", 0, "metric|rmse|<|n:1; param|model_class|=|s:LR"},
     {RUNS, "`metric`.a >= 0.1", 0, "metric|a|>=|n:0.1"},
-    {RUNS, "`params`.model >= 'LR'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator '>=' not one of '{'!=', '=', 'LIKE', 'ILIKE'}'"},
+    {RUNS, "`params`.model >= 'LR'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator '>=' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}'"},
     {RUNS, "tags.version = 'commit-hash'", 0, "tag|version|=|s:commit-hash"},
     {RUNS, "`tags`.source_name = 'a notebook'", 0, "tag|source_name|=|s:a notebook"},
     {RUNS, "metrics.\"accuracy.2.0\" > 5", 0, "metric|accuracy.2.0|>|n:5"},
@@ -86,7 +86,7 @@ static const filter_case cases[] = {
     {RUNS, "metrics.m >= -.5", 0, "metric|m|>=|n:-.5"},
     {RUNS, "metrics.m < 1.", 0, "metric|m|<|n:1."},
     {RUNS, "params.p like 'a%'", 0, "param|p|LIKE|s:a%"},
-    {RUNS, "params.p not like 'a%'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator 'NOT LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE'}'"},
+    {RUNS, "params.p not like 'a%'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator 'NOT LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}'"},
     {RUNS, "tags.t LIKE 'a%' and tags.u ILIKE 'B%'", 0, "tag|t|LIKE|s:a%; tag|u|ILIKE|s:B%"},
     {RUNS, "tags.created = 'x'", 0, "tag|start_time|=|s:x"},
     {RUNS, "metrics.a = ١", 0, "metric|a|=|n:١"},
@@ -138,13 +138,13 @@ static const filter_case cases[] = {
     {RUNS, "params.acc LR", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid clause(s) in filter string: 'params.acc LR'"},
     {RUNS, "metric.acc !=", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid clause(s) in filter string: 'metric.acc', '!='"},
     {RUNS, "acc != 1.0", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid attribute key 'acc' specified. Valid keys are '{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created', 'run name', 'Run name', 'Run Name'}'"},
-    {RUNS, "foo is null", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid clause(s) in filter string: 'foo', 'is', 'null'"},
+    {RUNS, "foo is null", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid attribute key 'foo' specified. Valid keys are '{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created', 'run name', 'Run name', 'Run Name'}'"},
     {RUNS, "1=1", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparison clause. Expected 'Identifier' found '1'"},
     {RUNS, "1==2", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparison clause. Expected 'Identifier' found '1'"},
     {RUNS, "metrics.abc ~ 1.0", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator '~' not one of '{'>', '>=', '!=', '=', '<', '<='}"},
     {RUNS, "metrics.abc ~= 1.0", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator '~=' not one of '{'>', '>=', '!=', '=', '<', '<='}"},
-    {RUNS, "params.abc > 'my-param-value'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE'}'"},
-    {RUNS, "tags.abc <= 'my-tag-value'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator '<=' not one of '{'!=', '=', 'LIKE', 'ILIKE'}"},
+    {RUNS, "params.abc > 'my-param-value'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator '>' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}'"},
+    {RUNS, "tags.abc <= 'my-tag-value'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator '<=' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IS NULL', 'IS NOT NULL'}"},
     {RUNS, "attributes.status >= 'my-tag-value'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator '>=' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}'"},
     {RUNS, "attributes.start_time LIKE 1234", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator 'LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"},
     {RUNS, "attributes.start_time ILIKE 1234", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator 'ILIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"},
@@ -152,7 +152,7 @@ static const filter_case cases[] = {
     {RUNS, "metrics.a IN (1)", MLF_ERR_INVALID_PARAMETER_VALUE, "Expected numeric value type for metric. Found (1)"},
     {RUNS, "params.a IN ('x')", MLF_ERR_INVALID_PARAMETER_VALUE, "Expected a quoted string value for parameter (e.g. 'my-value'). Got value ('x')"},
     {RUNS, "attributes.start_time IN (1)", MLF_ERR_INVALID_PARAMETER_VALUE, "Expected numeric value type for numeric attribute: start_time. Found (1)"},
-    {RUNS, "attributes.status IN ('RUNNING')", MLF_ERR_INVALID_PARAMETER_VALUE, "Only the 'run_id' attribute supports comparison with a list of quoted string values."},
+    {RUNS, "attributes.status IN ('RUNNING')", MLF_ERR_INVALID_PARAMETER_VALUE, "Only ['run_id'] attributes support comparison with a list of quoted string values."},
     {RUNS, "dataset.name = 1", MLF_ERR_INVALID_PARAMETER_VALUE, "Expected a quoted string value for dataset attributes. Got value 1"},
     {RUNS, "attributes.run_id IN (1,2,3)", MLF_ERR_INVALID_PARAMETER_VALUE, "While parsing a list in the query, expected string value, punctuation, or whitespace, but got different type in list: (1, 2, 3)"},
     {RUNS, "attributes.run_id IN ()", MLF_ERR_INVALID_PARAMETER_VALUE, "While parsing a list in the query, expected a non-empty list of string values, but got empty list"},
@@ -183,16 +183,34 @@ static const filter_case cases[] = {
     {EXP, "tag.\"k e y 1\" = 'value'", 0, "tag|k e y 1|=|s:value"},
     {EXP, "tags.key1 LIKE 'va%' AND tag.key2 LIKE '%Lue'", 0, "tag|key1|LIKE|s:va%; tag|key2|LIKE|s:%Lue"},
     {EXP, "name ILIKE 'exp%' AND tags.a = '1'", 0, "attribute|name|ILIKE|s:exp%; tag|a|=|s:1"},
-    {EXP, "name like 'a%'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator 'like' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}'"},
-    {EXP, "tags.a ilike 'x'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for tag: ilike"},
-    {EXP, "creation_time like 5", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator 'like' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"},
+    {EXP, "name like 'a%'", 0, "attribute|name|LIKE|s:a%"},
+    {EXP, "tags.a ilike 'x'", 0, "tag|a|ILIKE|s:x"},
+    {EXP, "creation_time like 5", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator 'LIKE' not one of '{'!=', '=', 'LIKE', 'ILIKE', 'IN', 'NOT IN'}"},
     {EXP, "creation_time = 'x'", MLF_ERR_INVALID_PARAMETER_VALUE, "Expected numeric value type for numeric attribute: creation_time. Found 'x'"},
     {EXP, "name = 5", MLF_ERR_INVALID_PARAMETER_VALUE, "Expected a quoted string value for attributes. Got value 5"},
-    {EXP, "experiment_id = '1'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid attribute key 'experiment_id' specified. Valid keys are '{'name', 'creation_time', 'last_update_time'}'"},
-    {EXP, "foo.bar = 'a'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type 'foo'. Valid entity types are ('attribute', 'tag', 'tags')"},
-    {EXP, "`attribute`.name = 'a'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type '`attribute`'. Valid entity types are ('attribute', 'tag', 'tags')"},
-    {EXP, "metrics.a > 1", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type 'metrics'. Valid entity types are ('attribute', 'tag', 'tags')"},
-    {EXP, "name IN ('a')", MLF_ERR_INVALID_PARAMETER_VALUE, "Only the 'run_id' attribute supports comparison with a list of quoted string values."},
+    {EXP, "experiment_id = '1'", 0, "attribute|experiment_id|=|s:1"},
+    {EXP, "foo.bar = 'a'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type 'foo'. Valid entity types are ('attribute', 'attributes', 'tag', 'tags')"},
+    {EXP, "`attribute`.name = 'a'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type '`attribute`'. Valid entity types are ('attribute', 'attributes', 'tag', 'tags')"},
+    {EXP, "metrics.a > 1", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type 'metrics'. Valid entity types are ('attribute', 'attributes', 'tag', 'tags')"},
+    {EXP, "name IN ('a')", MLF_ERR_INVALID_PARAMETER_VALUE, "Only ['experiment_id'] attributes support comparison with a list of quoted string values."},
+    /* MLflow 3.18: IS NULL / IS NOT NULL for runs' params and tags */
+    {RUNS, "params.lr IS NULL AND tags.t is not null", 0, "param|lr|IS NULL|-; tag|t|IS NOT NULL|-"},
+    {RUNS, "metrics.m IS NULL", MLF_ERR_INVALID_PARAMETER_VALUE, "IS NULL / IS NOT NULL is only supported for tags and params, not for 'metric' 'm'"},
+    {RUNS, "datasets.name IS NOT NULL", MLF_ERR_INVALID_PARAMETER_VALUE, "IS NULL / IS NOT NULL is only supported for tags and params, not for 'dataset' 'name'"},
+    {RUNS, "`Run name` IS NULL", MLF_ERR_INVALID_PARAMETER_VALUE, "IS NULL / IS NOT NULL is only supported for tags and params, not for 'attribute' 'Run name'"},
+    {RUNS, "tags.t IS NOT  NULL", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid clause(s) in filter string: 'tags.t', 'IS', 'NOT  NULL'"},
+    {RUNS, "tags.t IS", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid clause(s) in filter string: 'tags.t', 'IS'"},
+    {RM, "tags.x IS NULL", MLF_ERR_INVALID_PARAMETER_VALUE, "IS NULL / IS NOT NULL is not supported for registered model search."},
+    {MV, "name IS NOT NULL AND name = 'a'", MLF_ERR_INVALID_PARAMETER_VALUE, "IS NULL / IS NOT NULL is not supported for model version search."},
+    /* MLflow 3.18: experiment_id filters, IS NULL / IS NOT NULL, integer-only numeric attributes */
+    {EXP, "attributes.experiment_id IN ('1', '2')", 0, "attribute|experiment_id|IN|l:[1,2]"},
+    {EXP, "experiment_id IN ('1', 'x')", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid experiment ID 'x'. Experiment ID must be a valid integer."},
+    {EXP, "experiment_id = 'abc'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid experiment ID 'abc'. Experiment ID must be a valid integer."},
+    {EXP, "experiment_id > '1'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for experiment_id: >"},
+    {EXP, "creation_time > 1.5", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid value for numeric attribute 'creation_time': '1.5'"},
+    {EXP, "creation_time > 1e3", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid value for numeric attribute 'creation_time': '1000.0'"},
+    {EXP, "name IS NULL", MLF_ERR_INVALID_PARAMETER_VALUE, "IS NULL / IS NOT NULL is only supported for tags, not for attribute 'name'"},
+    {EXP, "tags.x is not null AND tags.y IS NULL", 0, "tag|x|IS NOT NULL|-; tag|y|IS NULL|-"},
     {EXP, "name = 'a' OR name = 'b'", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid clause(s) in filter string: OR"},
     {EXP, "name != something", MLF_ERR_INVALID_PARAMETER_VALUE, "Parameter value is either not quoted or unidentified quote types used for string value something. Use either single or double quotes."},
     {RM, "name = 'a'", 0, "attribute|name|=|s:a"},
@@ -246,7 +264,7 @@ static const filter_case cases[] = {
 };
 
 static const char *const entity_names[] = {"attribute", "metric", "param", "tag", "dataset"};
-static const char *const op_names[] = {"=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN"};
+static const char *const op_names[] = {"=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN", "IS NULL", "IS NOT NULL"};
 
 static char *render(mlf_pool *pool, const mlf_search_clause *c, size_t n)
 {
@@ -256,7 +274,9 @@ static char *render(mlf_pool *pool, const mlf_search_clause *c, size_t n)
         if (i)
             mlf_buf_puts(&b, "; ");
         mlf_buf_printf(&b, "%s|%s|%s|", entity_names[c[i].entity], c[i].key, op_names[c[i].op]);
-        if (c[i].value_kind == MLF_VALUE_STRING)
+        if (c[i].op == MLF_OP_IS_NULL || c[i].op == MLF_OP_IS_NOT_NULL)
+            mlf_buf_puts(&b, "-");
+        else if (c[i].value_kind == MLF_VALUE_STRING)
             mlf_buf_printf(&b, "s:%s", c[i].str);
         else if (c[i].value_kind == MLF_VALUE_NUMBER)
             mlf_buf_printf(&b, "n:%s", c[i].num_text);

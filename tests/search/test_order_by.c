@@ -77,10 +77,11 @@ static const order_case cases[] = {
     {EXP, "creation_time", 0, "attribute|creation_time|asc"},
     {EXP, "last_update_time", 0, "attribute|last_update_time|asc"},
     {EXP, "attribute.name DESC", 0, "attribute|name|desc"},
+    {EXP, "attributes.experiment_id", 0, "attribute|experiment_id|asc"}, /* 3.18 */
     {EXP, "tags.x", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid order_by entity: tag"},
     {EXP, "tag.x DESC", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid order_by entity: tag"},
     {EXP, "run_id", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid attribute key 'run_id' specified. Valid keys are '{'name', 'experiment_id', 'creation_time', 'last_update_time'}'"},
-    {EXP, "foo.name", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type 'foo'. Valid entity types are ('attribute', 'tag', 'tags')"},
+    {EXP, "foo.name", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type 'foo'. Valid entity types are ('attribute', 'attributes', 'tag', 'tags')"},
     {EXP, "name\037name", 0, "attribute|name|asc; attribute|name|asc"},
     {EXP, "name\037experiment_id", 0, "attribute|name|asc; attribute|experiment_id|asc"},
     {RM, "name", 0, "attribute|name|asc"},

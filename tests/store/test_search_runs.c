@@ -140,7 +140,10 @@ static void test_filters(void **state)
     assert_string_equal(filter1(f, cl_num(M, "loss", MLF_OP_LT, "1")), "ca");
     assert_string_equal(filter1(f, cl_num(M, "loss", MLF_OP_GE, "1.5")), "b");
     assert_string_equal(filter1(f, cl_num(M, "loss", MLF_OP_NE, "0.5")), "cb");
-    assert_string_equal(filter1(f, cl_num(M, "acc", MLF_OP_EQ, "0")), "b"); /* NaN is stored as 0 */
+    /* NaN (stored as 0 with is_nan) satisfies != only, as MLflow 3.18 filters it */
+    assert_string_equal(filter1(f, cl_num(M, "acc", MLF_OP_EQ, "0")), "");
+    assert_string_equal(filter1(f, cl_num(M, "acc", MLF_OP_GE, "0")), "ca");
+    assert_string_equal(filter1(f, cl_num(M, "acc", MLF_OP_NE, "0.9")), "cb");
     assert_string_equal(filter1(f, cl_num(M, "acc", MLF_OP_GT, "1e308")), "c");
     assert_string_equal(filter1(f, cl_str(P, "lr", MLF_OP_EQ, "0.1")), "ca");
     assert_string_equal(filter1(f, cl_str(P, "lr", MLF_OP_NE, "0.1")), "b");
@@ -148,6 +151,12 @@ static void test_filters(void **state)
     assert_string_equal(filter1(f, cl_str(P, "opt", MLF_OP_ILIKE, "A%")), "da");
     assert_string_equal(filter1(f, cl_str(T, "team", MLF_OP_EQ, "ml")), "a");
     assert_string_equal(filter1(f, cl_str(T, "team", MLF_OP_ILIKE, "ml")), "ba");
+    /* IS NULL / IS NOT NULL: whether the run has the key */
+    assert_string_equal(filter1(f, cl_str(P, "opt", MLF_OP_IS_NULL, NULL)), "c");
+    assert_string_equal(filter1(f, cl_str(P, "opt", MLF_OP_IS_NOT_NULL, NULL)), "dba");
+    assert_string_equal(filter1(f, cl_str(T, "env", MLF_OP_IS_NULL, NULL)), "cb");
+    mlf_search_clause env_and_lr[] = {cl_str(T, "env", MLF_OP_IS_NOT_NULL, NULL), cl_str(P, "lr", MLF_OP_EQ, "0.1")};
+    assert_string_equal(search(f, exp1, 1, env_and_lr, 2, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 1000, 0, NULL), "a");
     assert_string_equal(filter1(f, cl_str(T, "env", MLF_OP_NE, "prod")), "a");
     assert_string_equal(filter1(f, cl_str(T, "nope", MLF_OP_NE, "x")), "");
     /* run_name filters read the mlflow.runName tag, not runs.name */
@@ -158,25 +167,21 @@ static void test_filters(void **state)
     assert_string_equal(filter1(f, cl_str(A, "user_id", MLF_OP_ILIKE, "ALICE")), "ca");
     assert_string_equal(filter1(f, cl_str(A, "artifact_uri", MLF_OP_LIKE, "%bbbb")), "b");
     assert_string_equal(filter1(f, cl_num(A, "start_time", MLF_OP_GE, "2000")), "cdb");
-    if (mlf_test_pg()) { /* MLflow binds the literal's text: PostgreSQL refuses "1000.0" as a bigint */
-        mlf_search_clause c = cl_num(A, "start_time", MLF_OP_EQ, "1000.0");
-        mlf_store_run_page page;
-        mlf_error err = {0};
-        assert_error_prefix(mlf_store_search_runs(f->store, f->pool, exp1, 1, &c, 1, MLFLOW__VIEW_TYPE__ALL, 10,
-                                                  NULL, 0, 0, &page, &err),
-                            err, MLF_ERR_BAD_REQUEST,
-                            "(psycopg2.errors.InvalidTextRepresentation) invalid input syntax for type bigint: "
-                            "\"1000.0\"\n");
-    } else {
-        assert_string_equal(filter1(f, cl_num(A, "start_time", MLF_OP_EQ, "1000.0")), "a");
-    }
+    /* MLflow 3.18 binds float("1000.0") (3.6 bound the text, which PostgreSQL refused as a bigint) */
+    mlf_search_clause at_1000 = cl_num(A, "start_time", MLF_OP_EQ, "1000.0");
+    at_1000.num_is_float = true;
+    assert_string_equal(filter1(f, at_1000), "a");
+    mlf_search_clause after_2500 = cl_num(A, "start_time", MLF_OP_GT, "2500.5");
+    after_2500.num_is_float = true;
+    assert_string_equal(filter1(f, after_2500), "cd");
     assert_string_equal(filter1(f, cl_num(A, "end_time", MLF_OP_NE, "2000")), "cd"); /* NULL never matches */
     assert_string_equal(filter1(f, cl_str(A, "run_id", MLF_OP_EQ, "bbbb")), "b");
     const char *ids[] = {"aaaa", "CCCC", "dddd", "1234"};
-    assert_string_equal(filter1(f, cl_list(A, "run_id", MLF_OP_IN, ids, 4)), "da"); /* CCCC, 1234 dropped */
+    /* MLflow 3.18 keeps every value (3.6 dropped those not lower-case); = is case-sensitive */
+    assert_string_equal(filter1(f, cl_list(A, "run_id", MLF_OP_IN, ids, 4)), "da");
     assert_string_equal(filter1(f, cl_list(A, "run_id", MLF_OP_NOT_IN, ids, 4)), "cb");
-    assert_string_equal(filter1(f, cl_list(A, "run_id", MLF_OP_IN, ids + 1, 1)), "");         /* empty list */
-    assert_string_equal(filter1(f, cl_list(A, "run_id", MLF_OP_NOT_IN, ids + 1, 1)), "cdba"); /* empty list */
+    assert_string_equal(filter1(f, cl_list(A, "run_id", MLF_OP_IN, ids + 1, 1)), "");
+    assert_string_equal(filter1(f, cl_list(A, "run_id", MLF_OP_NOT_IN, ids + 1, 1)), "cdba");
     assert_string_equal(filter1(f, cl_str(D, "name", MLF_OP_EQ, "train")), "da");
     assert_string_equal(filter1(f, cl_str(D, "name", MLF_OP_LIKE, "O%")), "d");
     assert_string_equal(filter1(f, cl_str(D, "name", MLF_OP_NE, "train")), "db");
@@ -184,7 +189,7 @@ static void test_filters(void **state)
     assert_string_equal(filter1(f, cl_str(D, "context", MLF_OP_EQ, "training")), "da");
     assert_string_equal(filter1(f, cl_str(D, "context", MLF_OP_ILIKE, "EV%")), "b");
     const char *names[] = {"eval", "Other"};
-    assert_string_equal(filter1(f, cl_list(D, "name", MLF_OP_IN, names, 2)), "b");
+    assert_string_equal(filter1(f, cl_list(D, "name", MLF_OP_IN, names, 2)), "db");
     assert_string_equal(filter1(f, cl_list(D, "context", MLF_OP_NOT_IN, names, 1)), "da");
 
     mlf_search_clause two[] = {cl_num(M, "loss", MLF_OP_LT, "1"), cl_str(P, "lr", MLF_OP_EQ, "0.1")};
@@ -253,11 +258,21 @@ static void test_paging(void **state)
     assert_int_equal(offset, 3);
     assert_string_equal(search(f, exp1, 1, NULL, 0, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 3, 3, &token), "a");
     assert_null(token);
-    /* a full page always has a token, even when it is the last */
+    /* MLflow 3.18: a token only when a run follows the page (a full last page has none) */
     assert_string_equal(search(f, exp1, 1, NULL, 0, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 2, 2, &token), "ba");
-    assert_non_null(token);
+    assert_null(token);
+    assert_string_equal(search(f, exp1, 1, NULL, 0, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 4, 0, &token), "cdba");
+    assert_null(token);
     assert_string_equal(search(f, exp1, 1, NULL, 0, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 2, 4, &token), "");
     assert_null(token);
+    if (mlf_test_pg()) { /* PostgreSQL refuses MLflow's negative OFFSET */
+        mlf_store_run_page page;
+        assert_error_prefix(mlf_store_search_runs(f->store, f->pool, exp1, 1, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY,
+                                                  2, NULL, 0, -1, &page, &err),
+                            err, MLF_ERR_BAD_REQUEST,
+                            "(psycopg2.errors.InvalidRowCountInResultOffsetClause) OFFSET must not be negative\n");
+        return;
+    }
     /* SQLite reads a negative offset as 0; the next token still adds to it, as MLflow's does */
     assert_string_equal(search(f, exp1, 1, NULL, 0, NULL, 0, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, 2, -1, &token), "cd");
     assert_int_equal(mlf_search_page_token_decode(f->pool, token, &offset, &err), 0);
@@ -301,7 +316,8 @@ static void test_errors(void **state)
                  "Invalid value 50001 for parameter 'max_results' supplied. It must be at most 50000");
     char *bad[] = {"1", "abc"};
     rc = mlf_store_search_runs(f->store, f->pool, bad, 2, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 10, NULL, 0, 0, &page, &err);
-    assert_error(rc, err, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: 'abc'");
+    assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
+                 "Invalid experiment ID 'abc'. Experiment ID must be a valid integer.");
     char *big[] = {"99999999999999999999"};
     rc = mlf_store_search_runs(f->store, f->pool, big, 1, NULL, 0, MLFLOW__VIEW_TYPE__ALL, 10, NULL, 0, 0, &page, &err);
     if (mlf_test_pg()) { /* psycopg2 sends it as a numeric literal: no run is in that experiment */
@@ -346,8 +362,9 @@ static void test_query_plans(void **state)
     mlf__query q;
     mlf__sort sort;
     mlf_error err = {0};
+    int64_t exp_one[] = {1};
     assert_int_equal(
-        mlf__build(f->pool, (int64_t[]){1}, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, cl, 5, ord, 2, &q, &sort, &err), 0);
+        mlf__build(f->pool, false, exp_one, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, cl, 5, ord, 2, &q, &sort, &err), 0);
     char *p = plan(f, &q);
     /* each filter and order join is a primary key (or inputs index) lookup per run: no scans but runs' own */
     if (strstr(p, "SCAN f") != NULL || strstr(p, "SCAN o") != NULL || strstr(p, "SCAN i") != NULL ||
@@ -365,7 +382,7 @@ static void test_query_plans(void **state)
 
     /* the default order walks runs newest rowid first, still without a sort */
     assert_int_equal(
-        mlf__build(f->pool, (int64_t[]){1}, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, cl, 2, NULL, 0, &q, &sort, &err), 0);
+        mlf__build(f->pool, false, exp_one, 1, MLFLOW__VIEW_TYPE__ACTIVE_ONLY, cl, 2, NULL, 0, &q, &sort, &err), 0);
     p = plan(f, &q);
     assert_non_null(strstr(p, "SCAN r|"));
     assert_non_null(strstr(q.sql.data, "ORDER BY r.rowid DESC"));

@@ -2,8 +2,8 @@
  * searchRuns: mlflow/server/handlers.py (_search_runs, search_runs_impl)
  * and the steps of SqlAlchemyStore._search_runs before its query, in
  * MLflow's order so the first error reported is MLflow's: max_results,
- * the filter, order_by, the page token; the store then reads the
- * experiment ids and runs the query.
+ * the filter's syntax, order_by, the filter's comparators, the page token;
+ * the store then reads the experiment ids and runs the query.
  */
 #include "generated/service_api.h"
 #include "search/search.h"
@@ -25,7 +25,7 @@ int mlf_tracking_search_runs(mlf_ctx *ctx, const Mlflow__SearchRuns *req, Mlflow
         return rc;
     mlf_search_clause *clauses;
     size_t n_clauses;
-    rc = mlf_search_parse_filter(pool, MLF_SEARCH_RUNS, req->filter, &clauses, &n_clauses, err);
+    rc = mlf_search_parse_filter_syntax(pool, MLF_SEARCH_RUNS, req->filter, &clauses, &n_clauses, err);
     if (rc < 0)
         return rc;
     mlf_search_order *orders = NULL;
@@ -35,6 +35,9 @@ int mlf_tracking_search_runs(mlf_ctx *ctx, const Mlflow__SearchRuns *req, Mlflow
         if (rc < 0)
             return rc;
     }
+    rc = mlf_search_check_filter(pool, MLF_SEARCH_RUNS, clauses, n_clauses, err);
+    if (rc < 0)
+        return rc;
     int64_t offset;
     /* the handler passes `page_token or None` */
     rc = mlf_search_page_token_decode(pool, req->page_token, &offset, err);

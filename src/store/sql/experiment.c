@@ -571,7 +571,8 @@ static void mlf__query_bind(const mlf__query *q, mlf_sql_stmt *st, int first)
 
 static const char *mlf__op_name(mlf_search_op op)
 {
-    static const char *const names[] = {"=", "!=", "<", "<=", ">", ">=", "LIKE", "ILIKE", "IN", "NOT IN"};
+    static const char *const names[] = {"=",    "!=",    "<",  "<=",     ">",       ">=",
+                                        "LIKE", "ILIKE", "IN", "NOT IN", "IS NULL", "IS NOT NULL"};
     return (unsigned)op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
 }
 
@@ -590,16 +591,29 @@ static void mlf__append_comparison(mlf_buf *b, const char *column, mlf_search_op
         mlf_buf_printf(b, "%s %s ?", column, mlf__op_name(op));
 }
 
-/* The clause's value as MLflow binds it: the string, or a number's literal text (SQLite's column affinity converts it).
- */
-static mlf__param mlf__clause_value(const mlf_search_clause *cl)
+/* An attribute clause's value as MLflow binds it: the string, or int() of an integer literal (floats are
+ * refused by the filter's checks; a Python int beyond int64: sqlite3 cannot bind it, psycopg2 sends a numeric,
+ * beyond every bigint as the double is). */
+static int mlf__clause_value(mlf_pool *pool, bool postgres, const mlf_search_clause *cl, mlf__param *out,
+                             mlf_error *err)
 {
-    if (cl->value_kind == MLF_VALUE_NUMBER) {
-        if (cl->num_text != NULL)
-            return (mlf__param){.kind = MLF__P_TEXT, .text = cl->num_text};
-        return (mlf__param){.kind = MLF__P_REAL, .d = cl->num};
+    if (cl->value_kind != MLF_VALUE_NUMBER) {
+        *out = (mlf__param){.kind = MLF__P_TEXT, .text = cl->str};
+        return 0;
     }
-    return (mlf__param){.kind = MLF__P_TEXT, .text = cl->str};
+    int64_t i;
+    if (cl->num_is_float || cl->num_text == NULL) {
+        *out = (mlf__param){.kind = MLF__P_REAL, .d = cl->num};
+        return 0;
+    }
+    if (mlf_pystr_parse_int(cl->num_text, &i) == 0) {
+        *out = (mlf__param){.kind = MLF__P_INT, .i = i};
+        return 0;
+    }
+    if (!postgres)
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
+    *out = (mlf__param){.kind = MLF__P_REAL, .d = cl->num};
+    return 0;
 }
 
 static bool mlf__is_string_op(mlf_search_op op)
@@ -640,13 +654,46 @@ static const char *mlf__order_column(const char *key)
     return NULL;
 }
 
+/* `e.experiment_id <op> ?` or `[NOT] IN (?, ...)`, with the ids as integers (_parse_experiment_id). */
+static int mlf__experiment_id_filter(mlf_pool *pool, bool postgres, mlf_buf *where, mlf__query *attr,
+                                     const mlf_search_clause *cl, mlf_error *err)
+{
+    bool list = cl->value_kind == MLF_VALUE_LIST;
+    size_t n = list ? cl->n_list : 1;
+    if (where->len > 0)
+        mlf_buf_puts(where, " AND ");
+    if (list)
+        mlf_buf_printf(where, "e.experiment_id %s (", cl->op == MLF_OP_NOT_IN ? "NOT IN" : "IN");
+    else
+        mlf_buf_printf(where, "e.experiment_id %s ?", cl->op == MLF_OP_NE ? "!=" : "=");
+    for (size_t i = 0; i < n; i++) {
+        const char *text = list ? cl->list[i] : cl->str;
+        int64_t id;
+        int rc = mlf_pystr_parse_int(text != NULL ? text : "", &id);
+        if (rc == -1)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", text);
+        if (rc == -2 && !postgres) /* Python's int has no bound; sqlite3 cannot bind it */
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                 "Python int too large to convert to SQLite INTEGER");
+        if (postgres) /* psycopg2 sends a numeric literal, which no experiment id equals */
+            id = mlf_sql_pg_unmatched_id(id, rc == -2);
+        if (list)
+            mlf_buf_puts(where, i > 0 ? ", ?" : "?");
+        mlf__query_add_int(attr, id);
+    }
+    if (list)
+        mlf_buf_putc(where, ')');
+    return 0;
+}
+
 /*
  * Builds `FROM ... WHERE ... ORDER BY ... LIMIT ? OFFSET ?` as
  * SqlAlchemyStore._search_experiments does: one inner join per tag clause on
  * a filtered experiment_tags subquery, attribute filters, the view type's
  * stages, the order with its experiment_id tie-breaker.
  */
-static int mlf__build_search(mlf_pool *pool, Mlflow__ViewType view_type, int64_t limit, int64_t offset,
+static int mlf__build_search(mlf_pool *pool, bool postgres, Mlflow__ViewType view_type, int64_t limit, int64_t offset,
                              const mlf_search_clause *clauses, size_t n_clauses, const mlf_search_order *orders,
                              size_t n_orders, mlf__query *q, mlf_error *err)
 {
@@ -659,13 +706,26 @@ static int mlf__build_search(mlf_pool *pool, Mlflow__ViewType view_type, int64_t
     size_t n_joins = 0;
     for (size_t i = 0; i < n_clauses; i++) {
         const mlf_search_clause *cl = &clauses[i];
-        if (cl->entity == MLF_ENTITY_ATTRIBUTE) {
+        if (cl->entity == MLF_ENTITY_ATTRIBUTE && cl->key != NULL && strcmp(cl->key, "experiment_id") == 0) {
+            /* the values are int() of the strings (checked by the filter's parser) */
+            int rc = mlf__experiment_id_filter(pool, postgres, &where, &attr, cl, err);
+            if (rc < 0)
+                return rc;
+        } else if (cl->entity == MLF_ENTITY_TAG && (cl->op == MLF_OP_IS_NULL || cl->op == MLF_OP_IS_NOT_NULL)) {
+            if (where.len > 0)
+                mlf_buf_puts(&where, " AND ");
+            mlf_buf_printf(&where,
+                           "%sEXISTS (SELECT 1 FROM experiment_tags AS n WHERE n.experiment_id = e.experiment_id "
+                           "AND n.\"key\" = ?)",
+                           cl->op == MLF_OP_IS_NULL ? "NOT " : "");
+            mlf__query_add_text(&attr, cl->key);
+        } else if (cl->entity == MLF_ENTITY_ATTRIBUTE) {
             bool numeric;
             const char *column = mlf__filter_column(cl->key != NULL ? cl->key : "", &numeric);
             if (column == NULL)
                 return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                                      "Invalid attribute key '%s' specified. Valid keys are "
-                                     "'{'name', 'creation_time', 'last_update_time'}'",
+                                     "'{'name', 'experiment_id', 'creation_time', 'last_update_time'}'",
                                      cl->key != NULL ? cl->key : "");
             if (!numeric && !mlf__is_string_op(cl->op))
                 return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
@@ -679,7 +739,11 @@ static int mlf__build_search(mlf_pool *pool, Mlflow__ViewType view_type, int64_t
             if (where.len > 0)
                 mlf_buf_puts(&where, " AND ");
             mlf__append_comparison(&where, column, cl->op);
-            mlf__query_add(&attr, mlf__clause_value(cl));
+            mlf__param value;
+            int rc = mlf__clause_value(pool, postgres, cl, &value, err);
+            if (rc < 0)
+                return rc;
+            mlf__query_add(&attr, value);
         } else if (cl->entity == MLF_ENTITY_TAG) {
             if (!mlf__is_string_op(cl->op))
                 return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for tag: %s",
@@ -692,7 +756,7 @@ static int mlf__build_search(mlf_pool *pool, Mlflow__ViewType view_type, int64_t
             mlf_buf_printf(&q->sql, ") AS t%zu ON t%zu.experiment_id = e.experiment_id", n_joins, n_joins);
             n_joins++;
             mlf__query_add_text(q, cl->key);
-            mlf__query_add(q, mlf__clause_value(cl));
+            mlf__query_add_text(q, cl->str);
         } else {
             return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid token type: %s",
                                  mlf__entity_name(cl->entity));
@@ -854,10 +918,11 @@ int mlf_store_search_experiments(mlf_store *store, mlf_pool *pool, Mlflow__ViewT
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Invalid value %" PRId64 " for parameter 'max_results' supplied. It must be at most %d",
                              max_results, MLF__SEARCH_MAX_RESULTS);
-    if (offset < 0)
-        offset = 0;
+    /* a negative offset goes to the database as MLflow's does: SQLite reads it as 0, PostgreSQL refuses it */
     mlf__query q = {0};
-    int rc = mlf__build_search(pool, view_type, max_results + 1, offset, clauses, n_clauses, orders, n_orders, &q, err);
+    bool postgres = mlf__store(store)->dialect == MLF_SQL_POSTGRES;
+    int rc = mlf__build_search(pool, postgres, view_type, max_results + 1, offset, clauses, n_clauses, orders, n_orders,
+                               &q, err);
     if (rc < 0)
         return rc;
     mlf_sql_store *s = mlf__store(store);

@@ -1,6 +1,6 @@
 /*
  * searchRuns on both backends, with the results of SqlAlchemyStore._search_runs
- * (MLflow 3.6): the same runs, in the same order, in the same pages.
+ * (MLflow 3.18): the same runs, in the same order, in the same pages.
  *
  * One query finds the matching runs with their sort keys: a metric, param
  * or tag filter is a join on its table's primary key ((key, run_uuid), at
@@ -48,6 +48,7 @@ typedef struct {
     mlf__param *params;
     size_t n_params, cap;
     mlf_pool *pool;
+    bool postgres; /* how a Python int beyond int64 binds (see mlf__comparison) */
 } mlf__query;
 
 static void mlf__query_init(mlf__query *q, mlf_pool *pool, size_t cap)
@@ -141,7 +142,7 @@ static const char *mlf__op_sql(mlf_search_op op)
 /*
  * Appends `<column> <op> <value>` with the value bound: ILIKE as
  * lower() LIKE lower() (SQLAlchemy's rendering on SQLite), IN lists as a
- * bound JSON array holding the values MLflow keeps (lower-case ones).
+ * bound JSON array of their values.
  */
 static int mlf__comparison(mlf__query *q, const char *column, const mlf_search_clause *cl, bool metric, mlf_error *err)
 {
@@ -157,7 +158,7 @@ static int mlf__comparison(mlf__query *q, const char *column, const mlf_search_c
         mlf_buf_putc(&json, '[');
         size_t kept = 0;
         for (size_t i = 0; i < cl->n_list; i++) {
-            if (cl->list[i] == NULL || !mlf_search_value_kept_in_list(cl->list[i]))
+            if (cl->list[i] == NULL)
                 continue;
             if (kept++ > 0)
                 mlf_buf_putc(&json, ',');
@@ -179,10 +180,17 @@ static int mlf__comparison(mlf__query *q, const char *column, const mlf_search_c
         /* float(value) */
         mlf__query_add(q, (mlf__param){.kind = MLF__P_REAL, .d = cl->num});
     } else if (cl->value_kind == MLF_VALUE_NUMBER) {
-        /* MLflow binds the literal; the column's numeric affinity converts it */
-        if (cl->num_text != NULL)
-            mlf__query_add_text(q, cl->num_text);
-        else
+        /* _get_value: int() of an integer literal, float() of a float one (a Python int beyond
+         * int64 is bound as its text, which the column's numeric affinity converts) */
+        int64_t i;
+        if (cl->num_is_float || cl->num_text == NULL)
+            mlf__query_add(q, (mlf__param){.kind = MLF__P_REAL, .d = cl->num});
+        else if (mlf_pystr_parse_int(cl->num_text, &i) == 0)
+            mlf__query_add(q, (mlf__param){.kind = MLF__P_INT, .i = i});
+        else if (!q->postgres) /* sqlite3 cannot bind it */
+            return mlf_error_set(err, q->pool, MLF_ERR_INTERNAL_ERROR,
+                                 "Python int too large to convert to SQLite INTEGER");
+        else /* psycopg2 sends a numeric literal: beyond every bigint, as the double is */
             mlf__query_add(q, (mlf__param){.kind = MLF__P_REAL, .d = cl->num});
     } else {
         mlf__query_add_text(q, cl->str != NULL ? cl->str : "");
@@ -204,8 +212,25 @@ static int mlf__join_key_value(mlf__query *joins, size_t i, const char *table, c
     mlf_buf_printf(&joins->sql, " CROSS JOIN %s AS f%zu ON f%zu.run_uuid = r.run_uuid AND f%zu.\"key\" = ? AND ", table,
                    i, i, i);
     mlf__query_add_text(joins, key);
-    return mlf__comparison(joins, mlf_pool_sprintf(joins->pool, "f%zu.value", i), cl,
-                           strcmp(table, "latest_metrics") == 0, err);
+    bool metric = strcmp(table, "latest_metrics") == 0;
+    if (!metric)
+        return mlf__comparison(joins, mlf_pool_sprintf(joins->pool, "f%zu.value", i), cl, false, err);
+    /* a NaN metric is stored as 0 with is_nan: it satisfies != and nothing else, as NaN does */
+    mlf_buf_putc(&joins->sql, '(');
+    int rc = mlf__comparison(joins, mlf_pool_sprintf(joins->pool, "f%zu.value", i), cl, true, err);
+    if (rc < 0)
+        return rc;
+    mlf_buf_printf(&joins->sql, cl->op == MLF_OP_NE ? " OR f%zu.is_nan)" : " AND NOT f%zu.is_nan)", i);
+    return 0;
+}
+
+/* ` AND [NOT] EXISTS (...)` for `params.x IS [NOT] NULL` / `tags.x IS [NOT] NULL`: whether the run has the key. */
+static void mlf__exists_key(mlf__query *where, const char *table, const mlf_search_clause *cl)
+{
+    mlf_buf_printf(&where->sql,
+                   " AND %sEXISTS (SELECT 1 FROM %s AS n WHERE n.run_uuid = r.run_uuid AND n.\"key\" = ?)",
+                   cl->op == MLF_OP_IS_NULL ? "NOT " : "", table);
+    mlf__query_add_text(where, cl->key != NULL ? cl->key : "");
 }
 
 /* `AND EXISTS (...)` for a dataset clause: some dataset input of the run matches. */
@@ -256,6 +281,10 @@ static int mlf__filter(mlf__query *joins, mlf__query *where, size_t i, const mlf
     case MLF_ENTITY_METRIC:
     case MLF_ENTITY_PARAM:
     case MLF_ENTITY_TAG:
+        if (cl->op == MLF_OP_IS_NULL || cl->op == MLF_OP_IS_NOT_NULL) {
+            mlf__exists_key(where, mlf__entity_table(cl->entity), cl);
+            return 0;
+        }
         return mlf__join_key_value(joins, i, mlf__entity_table(cl->entity), key, cl, err);
     case MLF_ENTITY_DATASET:
         /* a run may match through several inputs: EXISTS keeps it once */
@@ -319,7 +348,7 @@ static int mlf__order(mlf__query *joins, mlf_buf *cols, int *n_cols, mlf__term *
 }
 
 /* The query for the matching runs' uuids and sort keys. */
-static int mlf__build(mlf_pool *pool, const int64_t *experiment_ids, size_t n_experiment_ids,
+static int mlf__build(mlf_pool *pool, bool postgres, const int64_t *experiment_ids, size_t n_experiment_ids,
                       Mlflow__ViewType view_type, const mlf_search_clause *clauses, size_t n_clauses,
                       const mlf_search_order *orders, size_t n_orders, mlf__query *q, mlf__sort *sort, mlf_error *err)
 {
@@ -327,6 +356,7 @@ static int mlf__build(mlf_pool *pool, const int64_t *experiment_ids, size_t n_ex
     mlf__query_init(&filters, pool, 256);
     mlf__query_init(&joins, pool, 256);
     mlf__query_init(&where, pool, 512);
+    filters.postgres = joins.postgres = where.postgres = postgres;
     mlf_buf cols;
     mlf_buf_init(&cols, pool, 128);
     int n_cols = 1;
@@ -582,16 +612,30 @@ static void mlf__heap_sort(mlf__heap *h)
 }
 
 static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *q, const mlf__sort *sort,
-                             int64_t max_results, int64_t offset, mlf_store_run_page *ret, mlf_error *err)
+                             int64_t max_results, int64_t offset, bool postgres, mlf_store_run_page *ret,
+                             mlf_error *err)
 {
     mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, q->sql.data, &st, err);
+    int rc;
+    if (postgres && offset < 0) {
+        /* MLflow's query has OFFSET: PostgreSQL refuses a negative one (SQLite reads it as 0) */
+        rc = mlf_sql_prepare(c, pool, "SELECT 1 OFFSET ?", &st, err);
+        if (rc < 0)
+            return rc;
+        mlf_sql_bind_int64(st, 1, offset);
+        rc = mlf_sql_step(st);
+        mlf_sql_reset(st);
+        if (rc != MLF_SQL_ROW && rc != MLF_SQL_DONE)
+            return mlf_sql_error(pool, c, rc, err);
+    }
+    rc = mlf_sql_prepare(c, pool, q->sql.data, &st, err);
     if (rc < 0)
         return rc;
     mlf__query_bind(q, st);
     /* SQLite reads a negative OFFSET as 0 */
     uint64_t skip = offset > 0 ? (uint64_t)offset : 0;
-    mlf__heap h = {.cap = skip + (uint64_t)max_results, .sort = sort, .pool = pool};
+    /* one row more than the page tells whether another page follows */
+    mlf__heap h = {.cap = skip + (uint64_t)max_results + 1, .sort = sort, .pool = pool};
     mlf__key *scratch = MLF_NEW_ARRAY(pool, mlf__key, sort->n + 1);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW)
         mlf__heap_offer(&h, st, scratch);
@@ -601,6 +645,10 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *
     mlf__heap_sort(&h);
 
     size_t n = h.n > skip ? (size_t)(h.n - skip) : 0;
+    /* compute_next_token: a token only when a row follows the page */
+    bool more = (int64_t)n > max_results;
+    if (more)
+        n = (size_t)max_results;
     const char **uuids = MLF_NEW_ARRAY(pool, const char *, n + 1);
     for (size_t i = 0; i < n; i++)
         uuids[i] = h.rows[skip + i].uuid;
@@ -616,8 +664,7 @@ static int mlf__search_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf__query *
             runs[kept++] = runs[i];
     ret->runs = runs;
     ret->n = kept;
-    /* compute_next_token: a full page always gets a token, even when nothing follows */
-    ret->next_page_token = (int64_t)n == max_results ? mlf_search_page_token_encode(pool, offset + max_results) : NULL;
+    ret->next_page_token = more ? mlf_search_page_token_encode(pool, offset + max_results) : NULL;
     return 0;
 }
 
@@ -641,13 +688,13 @@ int mlf_store_search_runs(mlf_store *store, mlf_pool *pool, char *const *experim
     mlf__query q;
     int64_t *ids = MLF_NEW_ARRAY(pool, int64_t, n_experiment_ids + 1);
     for (size_t i = 0; i < n_experiment_ids; i++) {
-        /* [int(e) for e in experiment_ids] inside the session: a ValueError becomes INTERNAL_ERROR */
+        /* _parse_experiment_ids */
         const char *raw = experiment_ids[i] != NULL ? experiment_ids[i] : "";
         int64_t id;
         int rc = mlf_pystr_parse_int(raw, &id);
         if (rc == -1)
-            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
-                                 mlf_pystr_repr(pool, raw));
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", raw);
         if (((mlf_sql_store *)store)->dialect == MLF_SQL_POSTGRES)
             id = mlf_sql_pg_unmatched_id(id, rc == -2);
         else if (rc == -2)
@@ -656,8 +703,9 @@ int mlf_store_search_runs(mlf_store *store, mlf_pool *pool, char *const *experim
         ids[i] = id;
     }
     mlf__sort sort;
-    int rc =
-        mlf__build(pool, ids, n_experiment_ids, run_view_type, clauses, n_clauses, orders, n_orders, &q, &sort, err);
+    bool postgres = ((mlf_sql_store *)store)->dialect == MLF_SQL_POSTGRES;
+    int rc = mlf__build(pool, postgres, ids, n_experiment_ids, run_view_type, clauses, n_clauses, orders, n_orders, &q,
+                        &sort, err);
     if (rc < 0)
         return rc;
 
@@ -666,7 +714,7 @@ int mlf_store_search_runs(mlf_store *store, mlf_pool *pool, char *const *experim
     rc = mlf_sql_read_begin(s, pool, &c, err);
     if (rc < 0)
         return rc;
-    rc = mlf__search_in_tx(c, pool, &q, &sort, max_results, offset, ret, err);
+    rc = mlf__search_in_tx(c, pool, &q, &sort, max_results, offset, s->dialect == MLF_SQL_POSTGRES, ret, err);
     mlf_sql_read_end(s, c);
     return rc;
 }
