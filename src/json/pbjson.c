@@ -294,17 +294,6 @@ static mlf_json *mlf__jstr(mlf_pool *pool, const char *s, size_t len)
     return v;
 }
 
-static mlf_json *mlf__jcopy(mlf_pool *pool, const mlf_json *x)
-{
-    mlf_json *c = MLF_NEW(pool, mlf_json);
-    *c = *x;
-    if (x->n > 0) {
-        c->items = MLF_NEW_ARRAY(pool, mlf_json *, x->n);
-        memcpy(c->items, x->items, x->n * sizeof(*c->items));
-    }
-    return c;
-}
-
 /* -------------------------------------------------- Python number syntax */
 
 static bool mlf__isspace(char c, bool space)
@@ -615,9 +604,19 @@ static bool mlf__decode_list(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFi
     char *arr = v->n ? mlf_pool_alloc(D->pool, es * v->n) : NULL;
     for (size_t i = 0; i < v->n; i++) {
         mlf__val u;
-        if (!mlf__conv(D, f, proto3, v->items[i], &u))
-            return false;
+        size_t before = D->failures;
+        if (!mlf__conv(D, f, proto3, v->items[i], &u)) {
+            /* ParseDict stops here: the elements before stay */
+            mlf__set_repeated(m, f, arr, i);
+            D->failures++;
+            return true;
+        }
         memcpy(arr + i * es, &u, es);
+        if (D->failures != before) {
+            /* a message element that failed inside stays, partly filled, and ends the list */
+            mlf__set_repeated(m, f, arr, i + 1);
+            return true;
+        }
     }
     mlf__set_repeated(m, f, arr, v->n);
     return true;
@@ -695,7 +694,8 @@ static ProtobufCMessage *mlf__decode_object(mlf__dec *D, const ProtobufCMessageD
 {
     ProtobufCMessage *m = mlf_pbjson_new_message(D->pool, desc);
     bool proto3 = mlf__proto3(desc);
-    for (size_t i = 0; i < v->n; i++) {
+    /* ParseDict raises at the first value that does not fit: later members stay unset */
+    for (size_t i = 0; i < v->n && D->failures == 0; i++) {
         const ProtobufCFieldDescriptor *f = mlf__find_field(desc, v->keys[i]);
         if (f != NULL)
             mlf__decode_field(D, desc, m, f, proto3, v->items[i]);
@@ -1007,91 +1007,15 @@ static bool mlf__decode_msg(mlf__dec *D, const ProtobufCMessageDescriptor *desc,
 
 /* ------------------------------------------------- MLflow's input rules */
 
-/* Python's str() of a JSON number: ints as written ("-0" is 0), floats as repr ("nan", "inf"). */
-static const mlf_json *mlf__pystr_number(mlf_pool *pool, const mlf_json *v)
-{
-    if (v == NULL || v->type != MLF_JSON_NUMBER)
-        return v;
-    if (mlf_json_is_int(v)) {
-        if (v->len == 2 && v->text[0] == '-' && v->text[1] == '0')
-            return mlf__jstr(pool, "0", 1);
-        return mlf__jstr(pool, v->text, v->len);
-    }
-    if (isnan(v->number))
-        return mlf__jstr(pool, "nan", 3);
-    if (isinf(v->number))
-        return v->number > 0 ? mlf__jstr(pool, "inf", 3) : mlf__jstr(pool, "-inf", 4);
-    mlf_buf b;
-    mlf_buf_init(&b, pool, 32);
-    mlf_json_write_double(&b, v->number);
-    return mlf__jstr(pool, b.data, b.len);
-}
-
 /*
- * _stringify_all_experiment_ids: numbers under "experiment_id" and inside
- * "experiment_ids" become strings, at any depth except below "params",
- * "tags" and "metrics"; a run-info-shaped "info" object (experiment_id and
- * run_uuid) only gets its own experiment_id converted. Nodes on changed paths
- * are copied; the input tree is not modified.
+ * Decodes the members of obj into m in their order until one does not fit
+ * (ParseDict raises there, leaving what it set), and records that misfit.
  */
-static const mlf_json *mlf__stringify_ids(mlf_pool *pool, const mlf_json *x, int depth)
-{
-    if (x == NULL || depth > MLF__MAX_DEPTH || (x->type != MLF_JSON_OBJECT && x->type != MLF_JSON_ARRAY))
-        return x;
-    mlf_json *copy = NULL;
-    for (size_t i = 0; i < x->n; i++) {
-        const mlf_json *v = x->items[i], *nv = v;
-        if (x->type == MLF_JSON_ARRAY) {
-            nv = mlf__stringify_ids(pool, v, depth + 1);
-        } else {
-            const char *k = x->keys[i];
-            if (strcmp(k, "experiment_id") == 0) {
-                nv = mlf__pystr_number(pool, v);
-            } else if (strcmp(k, "experiment_ids") == 0) {
-                if (v->type == MLF_JSON_ARRAY) {
-                    mlf_json *c = NULL;
-                    for (size_t j = 0; j < v->n; j++) {
-                        const mlf_json *s = mlf__pystr_number(pool, v->items[j]);
-                        if (s != v->items[j]) {
-                            if (c == NULL)
-                                c = mlf__jcopy(pool, v);
-                            c->items[j] = (mlf_json *)s;
-                        }
-                    }
-                    if (c != NULL)
-                        nv = c;
-                }
-            } else if (strcmp(k, "info") == 0 && v->type == MLF_JSON_OBJECT && mlf_json_get(v, "experiment_id") &&
-                       mlf_json_get(v, "run_uuid")) {
-                for (size_t j = 0; j < v->n; j++) {
-                    if (strcmp(v->keys[j], "experiment_id") != 0)
-                        continue;
-                    const mlf_json *s = mlf__pystr_number(pool, v->items[j]);
-                    if (s != v->items[j]) {
-                        mlf_json *c = mlf__jcopy(pool, v);
-                        c->items[j] = (mlf_json *)s;
-                        nv = c;
-                    }
-                }
-            } else if (strcmp(k, "params") != 0 && strcmp(k, "tags") != 0 && strcmp(k, "metrics") != 0) {
-                nv = mlf__stringify_ids(pool, v, depth + 1);
-            }
-        }
-        if (nv != v) {
-            if (copy == NULL)
-                copy = mlf__jcopy(pool, x);
-            copy->items[i] = (mlf_json *)nv;
-        }
-    }
-    return copy ? copy : x;
-}
-
-/* Decodes the members of obj into m, recording the first misfit of each top-level field. */
 static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *obj, mlf_pbjson_result *res)
 {
     const ProtobufCMessageDescriptor *desc = m->descriptor;
     bool proto3 = mlf__proto3(desc);
-    for (size_t i = 0; i < obj->n; i++) {
+    for (size_t i = 0; i < obj->n && D->failures == 0; i++) {
         const ProtobufCFieldDescriptor *f = mlf__find_field(desc, obj->keys[i]);
         if (f == NULL)
             continue;
@@ -1127,7 +1051,8 @@ int mlf_pbjson_from_json(mlf_pool *pool, const ProtobufCMessageDescriptor *desc,
     if (root->type != MLF_JSON_OBJECT)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Invalid request body: expected a JSON object, got %s.", mlf_json_py_type(root));
-    const mlf_json *obj = mlf__stringify_ids(pool, root, 0);
+    /* MLflow 3.18 no longer turns numeric experiment ids into strings: a number there is a type error */
+    const mlf_json *obj = root;
     mlf__dec D = {.pool = pool};
     ProtobufCMessage *m = mlf_pbjson_new_message(pool, desc);
     mlf__decode_top(&D, m, obj, ret_result);

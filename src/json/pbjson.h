@@ -9,7 +9,7 @@
  *
  * In: proto names and lowerCamelCase json names; int64 from numbers or
  * strings; enums by name or number; unknown fields ignored; null means unset;
- * `experiment_id(s)` numbers coerced to strings as MLflow does.
+ * numbers in string fields (experiment ids too, as of MLflow 3.18) do not fit.
  */
 #ifndef MLF_JSON_PBJSON_H
 #define MLF_JSON_PBJSON_H
@@ -32,19 +32,20 @@ typedef struct mlf_pbjson_result {
     mlf_pbjson_type_error *type_errors; /** at most one per top-level field */
     size_t n_type_errors;
     /**
-     * The dict MLflow validates its schema against: the JSON body after the
-     * experiment_id(s) coercion, or the object built from the query string
+     * The dict MLflow validates its schema against: the JSON body as sent,
+     * or the object built from the query string
      * (repeated fields as arrays of strings, bool fields as JSON bools).
      */
     const mlf_json *json;
 } mlf_pbjson_result;
 
 /**
- * Builds a message of type desc from a parsed JSON object, after MLflow's
- * _stringify_all_experiment_ids. A value that does not fit its field leaves
- * that field unset and is reported in ret_result (first misfit per top-level
- * field); decoding goes on (ParseDict stops at the first misfit, which only
- * switches on MLflow's type validators: this report feeds those).
+ * Builds a message of type desc from a parsed JSON object, member by member
+ * in the object's order, as ParseDict does: the first value that does not
+ * fit its field is left unset, reported in ret_result (on its top-level
+ * field), and ends decoding; what was set before stays (a list keeps its
+ * earlier elements, a message element partly filled). MLflow goes on with
+ * that partial message; the report switches on its type validators.
  * Returns 0, or a negative code with INVALID_PARAMETER_VALUE when root is not
  * an object (NULL or a JSON null count as {}, as MLflow treats a missing
  * body). String and bytes fields may point into root's storage, so root must

@@ -338,7 +338,7 @@ def diff_json(a, b, path, out, unordered, ignore):
         for i, (x, y) in enumerate(zip(a, b)):
             diff_json(x, y, path + [i], out, unordered, ignore)
         return
-    if a != b:
+    if a != b and not (isinstance(a, float) and isinstance(b, float) and a != a and b != b):  # NaN == NaN here
         out.append((p, a, b))
 
 

@@ -396,38 +396,45 @@ static void test_type_errors(void **state)
 {
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    /* one per top-level field (the first), nested misfits reported on their top-level field, decoding goes on */
-    Mlftest__Everything *m =
-        decode(pool,
-               "{\"start_time\": \"x\", \"scalars\": {\"f_int32\": \"a\", \"f_bool\": 1, \"f_string\": \"ok\"}, "
-               "\"experiment_id\": \"e\", \"inners\": [{\"value\": []}, {\"name\": 5}], \"flag\": true}",
-               &res);
-    assert_int_equal(res.n_type_errors, 3);
-    assert_string_equal(res.type_errors[0].field, "start_time");
-    assert_string_equal(res.type_errors[0].json_value, "\"x\"");
-    assert_string_equal(res.type_errors[0].py_type, "str");
-    assert_string_equal(res.type_errors[1].field, "scalars");
-    assert_string_equal(res.type_errors[1].json_value, "{\"f_bool\":1,\"f_int32\":\"a\",\"f_string\":\"ok\"}");
-    assert_string_equal(res.type_errors[1].py_type, "dict");
-    assert_string_equal(res.type_errors[2].field, "inners");
-    assert_string_equal(res.type_errors[2].json_value, "[{\"value\":[]},{\"name\":5}]");
-    assert_string_equal(res.type_errors[2].py_type, "list");
-    /* what fit is set: the misfits are left unset at their own level */
-    assert_false(m->has_start_time);
+    /* ParseDict stops at the first misfit (reported on its top-level field): what came before stays, partly
+       filled messages included, and later members are unset */
+    Mlftest__Everything *m = decode(
+        pool,
+        "{\"experiment_id\": \"e\", \"scalars\": {\"f_string\": \"ok\", \"f_int32\": \"a\", \"f_bool\": true}, "
+        "\"start_time\": \"x\", \"flag\": true}",
+        &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "scalars");
+    assert_string_equal(res.type_errors[0].json_value, "{\"f_bool\":true,\"f_int32\":\"a\",\"f_string\":\"ok\"}");
+    assert_string_equal(res.type_errors[0].py_type, "dict");
+    assert_string_equal(m->experiment_id, "e");
     assert_non_null(m->scalars);
+    assert_string_equal(m->scalars->f_string, "ok");
     assert_false(m->scalars->has_f_int32);
     assert_false(m->scalars->has_f_bool);
-    assert_string_equal(m->scalars->f_string, "ok");
-    assert_string_equal(m->experiment_id, "e");
+    assert_false(m->has_start_time);
+    assert_false(m->has_flag);
+    /* a list keeps the elements before the misfit and the message element it is in */
+    m = decode(pool,
+               "{\"inners\": [{\"name\": \"a\"}, {\"name\": \"b\", \"value\": [], \"children\": []}, {\"name\": \"c\"}], "
+               "\"flag\": true}",
+               &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "inners");
+    assert_string_equal(res.type_errors[0].py_type, "list");
     assert_int_equal(m->n_inners, 2);
-    assert_false(m->inners[0]->has_value);
-    assert_null(m->inners[1]->name);
-    assert_true(m->has_flag && m->flag);
+    assert_string_equal(m->inners[1]->name, "b");
+    assert_false(m->inners[1]->has_value);
+    assert_false(m->has_flag);
+    m = decode(pool, "{\"experiment_ids\": [\"a\", 5, \"c\"]}", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_int_equal(m->n_experiment_ids, 1);
+    assert_string_equal(m->experiment_ids[0], "a");
 
     /* camelCase keys report the proto name; non-ASCII values are quoted as Python does */
     expect_type_error(pool, "{\"startTime\": \"\xc3\xa9\"}", "start_time", "\"\\u00e9\"", "str");
     /* res may be NULL */
-    m = decode(pool, "{\"start_time\": \"x\", \"flag\": true}", NULL);
+    m = decode(pool, "{\"flag\": true, \"start_time\": \"x\"}", NULL);
     assert_true(m->flag);
 }
 
@@ -454,44 +461,24 @@ static void test_root(void **state)
     assert_int_equal(res.json->type, MLF_JSON_OBJECT);
 }
 
-static void test_stringify_experiment_ids(void **state)
+static void test_experiment_ids_not_stringified(void **state)
 {
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    const char *text = "{\"experiment_id\": 12, \"experiment_ids\": [1, \"2\", 3.5, -0, 1e16], "
-                       "\"run\": {\"info\": {\"run_uuid\": \"r\", \"experiment_id\": 5}, "
-                       "\"other\": {\"experiment_id\": 4}, \"params\": [{\"key\": \"k\", \"experiment_id\": 3}]}}";
+    /* MLflow 3.18's ParseDict takes numbers under experiment_id(s) as they are: they do not fit a string */
+    expect_type_error(pool, "{\"experiment_id\": 12}", "experiment_id", "12", "int");
+    expect_type_error(pool, "{\"experiment_ids\": [1, \"2\"]}", "experiment_ids", "[1,\"2\"]", "list");
+    Mlftest__Everything *m = decode(pool, "{\"experiment_id\": \"12\", \"experiment_ids\": [\"1\"]}", &res);
+    assert_int_equal(res.n_type_errors, 0);
+    assert_string_equal(m->experiment_id, "12");
+    assert_string_equal(m->experiment_ids[0], "1");
+    /* res->json is the body as sent */
+    const char *text = "{\"experiment_id\": 12}";
     mlf_json *root = jparse(pool, text);
     ProtobufCMessage *pm;
     assert_int_equal(mlf_pbjson_from_json(pool, everything, root, &pm, &res, NULL), 0);
-    Mlftest__Everything *m = (Mlftest__Everything *)pm;
-    assert_string_equal(m->experiment_id, "12");
-    assert_int_equal(m->n_experiment_ids, 5);
-    assert_string_equal(m->experiment_ids[0], "1");
-    assert_string_equal(m->experiment_ids[1], "2");
-    assert_string_equal(m->experiment_ids[2], "3.5");
-    assert_string_equal(m->experiment_ids[3], "0");
-    assert_string_equal(m->experiment_ids[4], "1e+16");
-    assert_string_equal(m->run->info->experiment_id, "5");
-    assert_string_equal(m->run->other->experiment_id, "4");
-    /* not converted below "params": that one does not fit its string field */
-    assert_int_equal(res.n_type_errors, 1);
-    assert_string_equal(res.type_errors[0].field, "run");
-    assert_string_equal(res.type_errors[0].json_value,
-                        "{\"info\":{\"experiment_id\":\"5\",\"run_uuid\":\"r\"},\"other\":{\"experiment_id\":\"4\"},"
-                        "\"params\":[{\"experiment_id\":3,\"key\":\"k\"}]}");
-    assert_null(m->run->params[0]->experiment_id);
-    /* res->json is the converted dict; the input tree is untouched */
-    assert_int_equal(mlf_json_get(res.json, "experiment_id")->type, MLF_JSON_STRING);
-    assert_int_equal(mlf_json_get(root, "experiment_id")->type, MLF_JSON_NUMBER);
-    /* "tags" and "metrics" subtrees are skipped too; other keys are converted at any depth */
-    m = decode(pool, "{\"tags\": {\"experiment_id\": 1}, \"inner\": {\"x\": [{\"experiment_id\": 2}]}}", &res);
-    assert_int_equal(res.n_type_errors, 1);
-    assert_string_equal(res.type_errors[0].field, "tags");
-    assert_string_equal(mlf_json_get(mlf_json_get(res.json, "inner")->items[0]->items[0], "experiment_id")->text, "2");
-    /* only numbers are converted */
-    expect_type_error(pool, "{\"experiment_id\": true}", "experiment_id", "true", "bool");
-    expect_type_error(pool, "{\"experiment_ids\": [{}]}", "experiment_ids", "[{}]", "list");
+    assert_ptr_equal(res.json, root);
+    assert_null(((Mlftest__Everything *)pm)->experiment_id);
 }
 
 /* ------------------------------------------------------------------ encode */
@@ -976,20 +963,27 @@ static void test_query_types(void **state)
 {
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    Mlftest__Everything *m = query(
-        pool, "start_time=abc&inner=x&scalars=%7B%7D&created=2025-04-15T08:49:18Z&update_mask=aB&flag=false", &res);
-    /* strings for message fields do not fit, except well-known types with a string form */
-    assert_int_equal(res.n_type_errors, 3);
-    assert_string_equal(res.type_errors[0].field, "start_time");
-    assert_string_equal(res.type_errors[0].json_value, "\"abc\"");
-    assert_string_equal(res.type_errors[0].py_type, "str");
-    assert_string_equal(res.type_errors[1].field, "scalars");
-    assert_string_equal(res.type_errors[1].json_value, "\"{}\"");
-    assert_string_equal(res.type_errors[2].field, "inner");
-    assert_null(m->inner);
+    /* well-known types with a string form fit */
+    Mlftest__Everything *m = query(pool, "created=2025-04-15T08:49:18Z&update_mask=aB&flag=false", &res);
+    assert_int_equal(res.n_type_errors, 0);
     assert_true(m->created->seconds == 1744706958);
     assert_string_equal(m->update_mask->paths[0], "a_b");
     assert_true(m->has_flag && !m->flag);
+    /* strings for other message fields do not fit; the first misfit in field order ends decoding */
+    m = query(pool, "start_time=abc&inner=x&scalars=%7B%7D&flag=false", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "start_time");
+    assert_string_equal(res.type_errors[0].json_value, "\"abc\"");
+    assert_string_equal(res.type_errors[0].py_type, "str");
+    assert_false(m->has_flag);
+    m = query(pool, "scalars=%7B%7D", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "scalars");
+    assert_string_equal(res.type_errors[0].json_value, "\"{}\"");
+    m = query(pool, "inner=x", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "inner");
+    assert_null(m->inner);
 
     /* bools: true/false in any case, anything else is an error */
     static const char *const ok[] = {"flag=true", "flag=True", "flag=tRuE", "flag=FALSE", "flag=false&flag=x"};
@@ -1124,7 +1118,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decode_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_type_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_root, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stringify_experiment_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_experiment_ids_not_stringified, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encode_order_and_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encode_numbers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_encode_presence, setup, teardown),

@@ -33,7 +33,7 @@ static void mlf__stages(Mlflow__ViewType view_type, const char **a, const char *
         *b = "deleted";
 }
 
-/* int(experiment_id), with Python's error text (MLflow turns the ValueError into INTERNAL_ERROR). */
+/* _parse_experiment_id: int(experiment_id), a ValueError reported as an invalid parameter. */
 static int mlf__parse_id(mlf_sql_conn *c, mlf_pool *pool, const char *raw, int64_t *ret, mlf_error *err)
 {
     int rc = mlf_pystr_parse_int(raw != NULL ? raw : "", ret);
@@ -42,8 +42,8 @@ static int mlf__parse_id(mlf_sql_conn *c, mlf_pool *pool, const char *raw, int64
         return 0;
     }
     if (rc == -1)
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
-                             mlf_pystr_repr(pool, raw != NULL ? raw : ""));
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", raw != NULL ? raw : "");
     if (rc == -2) /* Python parses it, then the sqlite3 driver's OverflowError surfaces as is */
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
     return 0;
