@@ -434,6 +434,10 @@ def main():
             if side == "mlflow":
                 env = {k: v for k, v in os.environ.items()
                        if not k.startswith(("MLFLOW_", "LD_PRELOAD", "ASAN", "LSAN", "UBSAN", "TSAN"))}
+                # SQLAlchemy 2.1 takes a bare postgresql:// to mean psycopg 3; the reference environment has
+                # psycopg2 (whose error texts mlflow-c reproduces)
+                if uri.startswith("postgresql://"):
+                    uri = "postgresql+psycopg2://" + uri[len("postgresql://"):]
                 argv = [ref_python, "-m", "mlflow", "server", "--backend-store-uri", uri,
                         "--artifacts-destination", art, "--workers", "1"]
             else:

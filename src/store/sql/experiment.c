@@ -224,6 +224,12 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     Mlflow__ExperimentTag *const *tags = a->tags;
     size_t n_tags = a->n_tags;
     const char **ret_id = a->ret_id;
+    /* psycopg2 sends the name as a literal, which PostgreSQL coerces to the column's varchar(256) while planning:
+       the error comes before the sequence is drawn, so the next experiment gets the id this one did not */
+    if (mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES && mlf_pystr_len(name != NULL ? name : "") > 256)
+        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST,
+                             "(psycopg2.errors.StringDataRightTruncation) value too long for type character "
+                             "varying(256)\n");
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
                              "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, "

@@ -125,7 +125,8 @@ def run(t):
     t.post(st, {"experiment_id": a, "key": "team", "value": "platform"}, name="set-tag-overwrite")
     t.post(st, {"experiment_id": a, "key": "note", "value": "ünïcødé ✓ 日本"}, name="set-tag-unicode")
     t.post(st, {"experiment_id": a, "key": "empty"}, name="set-tag-no-value")
-    t.post(st, {"experiment_id": a, "key": "long", "value": "v" * 20000}, name="set-tag-value-20000")
+    # on an experiment of its own: mlflow-c's PostgreSQL schema still has 3.6's varchar(5000) there
+    t.post(st, {"experiment_id": s3, "key": "long", "value": "v" * 20000}, name="set-tag-value-20000")
     t.post(st, {"experiment_id": a, "key": "k" * 250, "value": "x"}, name="set-tag-key-250")
     t.post(st, {"experiment_id": a, "key": "mlflow.note.content", "value": "# hi"}, name="set-tag-note")
     t.get("experiments/get", {"experiment_id": a}, name="set-tag-check", unordered="experiment.tags")
