@@ -131,6 +131,14 @@ def run(t):
            name="batch-metric-nan-dup")
     t.post(lb, {"run_id": r3, "metrics": [{"key": "m", "value": 1, "timestamp": 1, "dataset_name": "d"}]},
            name="batch-metric-dataset-name-only")
+    # ParseDict stops at the first misfit: MLflow logs what it had parsed (metric pa, pb without its value and
+    # timestamp; not pc, nor the params after)
+    rp = new_run("met-partial")
+    t.post(lb, {"run_id": rp, "metrics": [{"key": "pa", "value": 1, "timestamp": 5},
+                                          {"key": "pb", "value": "x", "timestamp": 5, "step": 2},
+                                          {"key": "pc", "value": 3, "timestamp": 5}],
+                "params": [{"key": "pp", "value": "1"}]}, name="batch-partial-parse")
+    t.get("runs/get", {"run_id": rp}, name="batch-partial-parse-check", unordered="run.data.metrics")
     t.post(lb, {"run_id": r3, "metrics": {"key": "m"}}, name="batch-metrics-object")
     t.post(lb, {"run_id": r3, "params": "p"}, name="batch-params-string")
     t.post(lb, {"metrics": []}, name="batch-no-run")
@@ -173,6 +181,8 @@ def run(t):
     t.get(bi, {"run_ids": [r2, r4], "metric_key": "h", "max_results": 3}, name="interval-max-3")
     t.get(bi, {"run_ids": [r4], "metric_key": "h", "max_results": 1}, name="interval-max-1")
     t.get(bi, {"run_ids": [r2], "metric_key": "h", "start_step": 2, "end_step": 6}, name="interval-steps")
+    t.get(bi, {"run_ids": [r2, r4], "metric_key": "h", "start_step": 3, "end_step": 9, "max_results": 2},
+          name="interval-steps-two-runs")
     t.get(bi, {"run_ids": [r2], "metric_key": "h", "start_step": 3, "end_step": 3, "max_results": 2},
           name="interval-one-step")
     t.get(bi, {"run_ids": [r2], "metric_key": "h", "start_step": 6, "end_step": 2}, name="interval-reversed")
