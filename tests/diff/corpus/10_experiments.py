@@ -45,6 +45,17 @@ def run(t):
            name="create-loc-ftp")
     t.post("experiments/create", {"name": "exp-badloc7", "artifact_location": "mlflow-artifacts://h.invalid/p"},
            name="create-loc-mlflow-artifacts-host")
+    t.post("experiments/create", {"name": "exp-badloc10", "artifact_location": "HTTP://Example.invalid/x"},
+           name="create-loc-http-upper")
+    t.post("experiments/create", {"name": "exp-badloc11", "artifact_location": "hdfs://namenode/p"},
+           name="create-loc-hdfs")
+    t.post("experiments/create", {"name": "exp-badloc12", "artifact_location": "mlflow-artifacts://h:port/p"},
+           name="create-loc-bad-port")
+    t.post("experiments/create", {"name": "exp-file", "artifact_location": "file:///tmp/exp-file-loc"},
+           name="create-loc-file")
+    rel = t.post("experiments/create", {"name": "exp-relative", "artifact_location": "relative/exp-loc"},
+                 name="create-loc-relative").get("experiment_id")
+    t.get("experiments/get", {"experiment_id": rel}, name="get-loc-relative")
     t.post("experiments/create", {"name": "exp-badloc8", "artifact_location": "s3://b/" + "p" * 5000},
            name="create-loc-too-long")
     t.post("experiments/create", {"name": "exp-badloc9", "artifact_location": 5}, name="create-loc-int")

@@ -79,6 +79,11 @@ def run(t):
     t.post(u, {"status": "FINISHED"}, name="update-no-id")
     t.post(u, {"run_id": "0" * 32, "status": "FINISHED"}, name="update-missing")
     t.post(u, {"run_id": r1, "run_name": 5}, name="update-name-int")
+    t.post(u, {"run_id": r1, "status": "FINISHED", "end_time": 1700000002000, "run_name": "runs-one-final"},
+           name="update-all")
+    t.get("runs/get", {"run_id": r1}, name="update-all-check", unordered="run.data.tags")
+    t.post(u, {"run_id": r1, "run_uuid": "0" * 32, "status": "FINISHED"}, name="update-id-and-uuid")
+    t.post(u, {"run_uuid": r1, "run_id": "", "status": "FINISHED"}, name="update-empty-id-uuid")
     t.get(u, {"run_id": r1}, name="update-wrong-method")
 
     # ---- params ----
@@ -126,6 +131,10 @@ def run(t):
     t.post(st, {"run_id": "0" * 32, "key": "k", "value": "x"}, name="tag-missing-run")
     t.post(st, {"run_id": r2, "key": "k", "value": 1.5}, name="tag-value-float")
     t.post(st, {"run_id": r2, "key": "mlflow.runName", "value": "runs-two-by-tag"}, name="tag-run-name")
+    t.post(st, {"run_id": r2, "key": "mlflow.runName", "value": ""}, name="tag-run-name-empty")
+    t.post(st, {"run_id": r2, "key": "ç" * 8001}, name="tag-key-long-unicode")
+    t.post(st, {"run_id": r2, "key": "uni8001", "value": "ç" * 8001}, name="tag-value-8001-unicode-truncated")
+    t.post(lp, {"run_id": r2, "key": "uni6001", "value": "ß" * 6001}, name="param-value-6001-unicode-truncated")
     t.get("runs/get", {"run_id": r2}, name="tag-check", unordered=["run.data.tags", "run.data.params"])
     t.post(dt, {"run_id": r2, "key": "color"}, name="delete-tag")
     t.post(dt, {"run_id": r2, "key": "color"}, name="delete-tag-again")

@@ -52,6 +52,14 @@ def run(t):
     t.post(lm, {"run_id": r, "key": "m", "value": 1, "timestamp": T0, "dataset_digest": "x"},
            name="metric-dataset-digest-only")
     t.post(lm, {"run_id": r, "key": "m", "value": 1, "timestamp": T0, "model_id": 5}, name="metric-model-id-int")
+    t.post(lm, {"run_id": r, "key": "m", "value": 1, "timestamp": -1, "model_id": "m-nope"},
+           name="metric-model-id-bad-ts")
+    t.post(lm, {"run_id": "0" * 32, "key": "m", "value": 1, "timestamp": -1, "model_id": "m-nope"},
+           name="metric-model-id-missing-run")
+    t.post(lm, {"run_id": r, "key": "m", "value": 1, "timestamp": T0, "step": 1.5}, name="metric-step-float")
+    t.post(lm, {"run_id": r, "key": "m", "value": 1e400, "timestamp": T0}, name="metric-value-overflow")
+    t.post(lm, {"run_id": r, "key": "m", "value": 1, "timestamp": 9223372036854775807}, name="metric-ts-max")
+    t.post(lm, {"run_id": r, "key": "m", "value": 1, "timestamp": 9223372036854775808}, name="metric-ts-overflow")
     t.get(lm, {"run_id": r, "key": "m", "value": 1, "timestamp": T0}, name="metric-wrong-method")
     t.get("runs/get", {"run_id": r}, name="metric-check", unordered=["run.data.metrics", "run.data.tags"])
 
@@ -68,6 +76,10 @@ def run(t):
     t.get(gh, {"run_id": r2, "metric_key": "h", "max_results": 5, "page_token": p.get("next_page_token")},
           name="history-page-3")
     t.get(gh, {"run_id": r2, "metric_key": "h", "max_results": 12}, name="history-exact")
+    p = t.get(gh, {"run_id": r2, "metric_key": "h", "max_results": 4}, name="history-by-4")
+    t.get(gh, {"run_id": r2, "metric_key": "h", "max_results": 7, "page_token": p.get("next_page_token")},
+          name="history-token-other-size")
+    t.get(gh, {"run_id": r2, "metric_key": "h", "page_token": p.get("next_page_token")}, name="history-token-no-max")
     t.get(gh, {"run_id": r2, "metric_key": "h", "max_results": 11}, name="history-one-short")
     t.get(gh, {"run_id": r2, "metric_key": "h", "max_results": 1}, name="history-max-1")
     t.get(gh, {"run_id": r2, "metric_key": "h", "max_results": 0}, name="history-max-0")
@@ -80,6 +92,7 @@ def run(t):
     t.get(gh, {"run_id": r2}, name="history-no-key")
     t.get(gh, {"metric_key": "h"}, name="history-no-run")
     t.get(gh, {"run_id": r, "metric_key": "nan"}, name="history-nan")
+    t.get(gh, {"run_id": r, "metric_key": "zero-ts"}, name="history-zero-ts")
     t.get(gh, {"run_id": r, "metric_key": "inf"}, name="history-inf")
     t.get(gh, {"run_id": r, "metric_key": "ninf"}, name="history-ninf")
     t.get(gh, {"run_id": r, "metric_key": "loss"}, name="history-loss")
@@ -165,6 +178,20 @@ def run(t):
     t.post(lb, {"run_id": r3, "params": [{"key": f"dd{i % 50}", "value": "v"} for i in range(101)]},
            name="batch-101-params-with-duplicates")
     t.get(lb, {"run_id": r3}, name="batch-wrong-method")
+    t.post(lb, {"run_id": r3, "metrics": [{"key": "m", "value": 1, "timestamp": "x"}]}, name="batch-metric-ts-word")
+    t.post(lb, {"run_id": r3, "metrics": [{"key": "m", "value": 1, "timestamp": 1, "step": "s"}]},
+           name="batch-metric-step-word")
+    t.post(lb, {"run_id": r3, "tags": [{"key": "mlflow.runName", "value": ""}]}, name="batch-tag-run-name-empty")
+    t.post(lb, {"run_id": r3, "params": [{"key": "ok1", "value": "1"}, {"key": "ok2", "value": "2"}],
+                "metrics": [{"key": "mm", "value": 1, "timestamp": 1, "step": 0}],
+                "tags": [{"key": "tt2", "value": "x"}]}, name="batch-mixed")
+    t.post(lb, {"run_id": r3, "params": [{"key": "ok1", "value": "1"}, {"key": "ok3", "value": "3"}]},
+           name="batch-params-some-existing")
+    rd = new_run("met-deleted")
+    t.post("runs/delete", {"run_id": rd}, name="batch-delete-run")
+    t.post(lb, {"run_id": rd, "params": [{"key": "p", "value": "v"}]}, name="batch-deleted-run")
+    t.post(lb, {"run_id": rd}, name="batch-deleted-run-empty")
+    t.get(gh, {"run_id": rd, "metric_key": "h"}, name="history-deleted-run")
     t.request("POST", lb, raw=b'{"run_id": ', content_type="application/json", name="batch-bad-json")
     t.get(gh, {"run_id": r3, "metric_key": "lim", "max_results": 3}, name="batch-history-lim")
     t.get(gh, {"run_id": r3, "metric_key": "nm"}, name="batch-history-nan")
