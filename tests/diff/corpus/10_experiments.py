@@ -80,6 +80,11 @@ def run(t):
     t.request("POST", "experiments/create", raw=b'{"name": "exp-form"}', content_type="text/plain",
               name="create-text-plain")
     t.request("POST", "experiments/create", raw=b"", content_type="application/json", name="create-empty-body")
+    t.request("POST", "experiments/create", raw=b'{"name": "exp-no-ctype"}', name="create-no-content-type")
+    t.request("POST", "experiments/create", raw='{"name": "exp-charset-ü"}'.encode(),
+              content_type="application/json; charset=utf-8", name="create-charset")
+    t.request("POST", "experiments/create", raw=b'"{\\"name\\": \\"exp-double-encoded\\"}"',
+              content_type="application/json", name="create-double-encoded")
     t.request("POST", "experiments/create", raw=b"[]", content_type="application/json", name="create-json-list")
     t.get("experiments/create", {"name": "exp-get-create"}, name="create-wrong-method")
     t.post("experiments/create", {"name": "exp-extra", "unknown_field": 1}, name="create-unknown-field")

@@ -193,6 +193,7 @@ def run(t):
     t.post(lb, {"run_id": rd}, name="batch-deleted-run-empty")
     t.get(gh, {"run_id": rd, "metric_key": "h"}, name="history-deleted-run")
     t.request("POST", lb, raw=b'{"run_id": ', content_type="application/json", name="batch-bad-json")
+    t.request("POST", lb, raw=b'{"run_id": "x"}', content_type="text/plain", name="batch-text-plain")
     t.get(gh, {"run_id": r3, "metric_key": "lim", "max_results": 3}, name="batch-history-lim")
     t.get(gh, {"run_id": r3, "metric_key": "nm"}, name="batch-history-nan")
     t.get("runs/get", {"run_id": r3}, name="batch-check",
