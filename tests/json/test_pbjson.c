@@ -416,8 +416,8 @@ static void test_type_errors(void **state)
     assert_false(m->has_flag);
     /* a list keeps the elements before the misfit and the message element it is in */
     m = decode(pool,
-               "{\"inners\": [{\"name\": \"a\"}, {\"name\": \"b\", \"value\": [], \"children\": []}, {\"name\": \"c\"}], "
-               "\"flag\": true}",
+               "{\"inners\": [{\"name\": \"a\"}, {\"name\": \"b\", \"value\": [], \"children\": []}, "
+               "{\"name\": \"c\"}], \"flag\": true}",
                &res);
     assert_int_equal(res.n_type_errors, 1);
     assert_string_equal(res.type_errors[0].field, "inners");

@@ -102,7 +102,10 @@ static size_t mlf__host_targets(mlf_pool *pool, const char *uri, const char **re
         out[1] = (mlf__target){family, host, 443};
         return 2;
     }
-    long dflt = strcmp(scheme, "ftp") == 0 ? 21 : strcmp(scheme, "sftp") == 0 ? 22 : strcmp(scheme, "http") == 0 ? 80 : 443;
+    long dflt = strcmp(scheme, "ftp") == 0    ? 21
+                : strcmp(scheme, "sftp") == 0 ? 22
+                : strcmp(scheme, "http") == 0 ? 80
+                                              : 443; /* https, r2, b2, abfss */
     out[0] = (mlf__target){family, host, dflt};
     return 1;
 }

@@ -43,7 +43,8 @@ static int mlf__parse_id(mlf_sql_conn *c, mlf_pool *pool, const char *raw, int64
     }
     if (rc == -1)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                             "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", raw != NULL ? raw : "");
+                             "Invalid experiment ID '%s'. Experiment ID must be a valid integer.",
+                             raw != NULL ? raw : "");
     if (rc == -2) /* Python parses it, then the sqlite3 driver's OverflowError surfaces as is */
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
     return 0;

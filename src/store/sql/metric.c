@@ -454,7 +454,8 @@ static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
                              "SELECT run_uuid, step, timestamp, value, is_nan FROM metrics WHERE \"key\" = ?1 AND "
-                             "run_uuid IN (SELECT value FROM json_each(?2)) ORDER BY run_uuid, step, timestamp, value, is_nan",
+                             "run_uuid IN (SELECT value FROM json_each(?2)) "
+                             "ORDER BY run_uuid, step, timestamp, value, is_nan",
                              &st, err);
     if (rc < 0)
         return rc;
