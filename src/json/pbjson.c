@@ -623,15 +623,22 @@ static bool mlf__decode_list(mlf__dec *D, ProtobufCMessage *m, const ProtobufCFi
     size_t n = 0;
     for (size_t i = 0; i < v->n; i++) {
         mlf__val u;
+        size_t before = D->failures;
         D->skipped = false;
         if (!mlf__conv(D, f, proto3, v->items[i], &u)) {
             if (D->skipped)
-                continue;
-            /* ParseDict appends element by element: the elements before the misfit stay */
-            mlf__set_repeated(m, f, arr, f->type == PROTOBUF_C_TYPE_MESSAGE ? 0 : n);
-            return false;
+                continue; /* an unknown enum name: dropped */
+            /* ParseDict stops here: the elements before stay */
+            mlf__set_repeated(m, f, arr, n);
+            D->failures++;
+            return true;
         }
         memcpy(arr + n++ * es, &u, es);
+        if (D->failures != before) {
+            /* a message element that failed inside stays, partly filled, and ends the list */
+            mlf__set_repeated(m, f, arr, n);
+            return true;
+        }
     }
     mlf__set_repeated(m, f, arr, n);
     return true;
@@ -723,7 +730,8 @@ static ProtobufCMessage *mlf__decode_object(mlf__dec *D, const ProtobufCMessageD
 {
     ProtobufCMessage *m = mlf_pbjson_new_message(D->pool, desc);
     bool proto3 = mlf__proto3(desc);
-    for (size_t i = 0; i < v->n; i++) {
+    /* ParseDict raises at the first value that does not fit: later members stay unset */
+    for (size_t i = 0; i < v->n && D->failures == 0; i++) {
         const ProtobufCFieldDescriptor *f = mlf__find_field(desc, v->keys[i]);
         if (f != NULL)
             mlf__decode_field(D, desc, m, f, proto3, v->items[i]);
@@ -1051,12 +1059,15 @@ static bool mlf__decode_msg(mlf__dec *D, const ProtobufCMessageDescriptor *desc,
 
 /* ------------------------------------------------- MLflow's input rules */
 
-/* Decodes the members of obj into m, in order, up to the first top-level field with a misfit (recorded). */
+/*
+ * Decodes the members of obj into m in their order until one does not fit
+ * (ParseDict raises there, leaving what it set), and records that misfit.
+ */
 static void mlf__decode_top(mlf__dec *D, ProtobufCMessage *m, const mlf_json *obj, mlf_pbjson_result *res)
 {
     const ProtobufCMessageDescriptor *desc = m->descriptor;
     bool proto3 = mlf__proto3(desc);
-    for (size_t i = 0; i < obj->n; i++) {
+    for (size_t i = 0; i < obj->n && D->failures == 0; i++) {
         const ProtobufCFieldDescriptor *f = mlf__find_field(desc, obj->keys[i]);
         if (f == NULL)
             continue;
@@ -1153,7 +1164,7 @@ int mlf_pbjson_from_json(mlf_pool *pool, const ProtobufCMessageDescriptor *desc,
     if (root->type != MLF_JSON_OBJECT)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Invalid request body: expected a JSON object, got %s.", mlf_json_py_type(root));
-    /* (MLflow 3.18 no longer turns numbers under experiment_id(s) into strings: they do not fit their field) */
+    /* MLflow 3.18 no longer turns numeric experiment ids into strings: a number there is a type error */
     const mlf_json *obj = root;
     mlf__dec D = {.pool = pool};
     ProtobufCMessage *m = mlf_pbjson_new_message(pool, desc);

@@ -33,19 +33,20 @@ typedef struct mlf_pbjson_result {
     mlf_pbjson_type_error *type_errors; /** the first misfit (at most one: ParseDict stops there) */
     size_t n_type_errors;
     /**
-     * The dict MLflow validates its schema against: the JSON body, or the
-     * object built from the query string
+     * The dict MLflow validates its schema against: the JSON body as sent,
+     * or the object built from the query string
      * (repeated fields as arrays of strings, bool fields as JSON bools).
      */
     const mlf_json *json;
 } mlf_pbjson_result;
 
 /**
- * Builds a message of type desc from a parsed JSON object. As ParseDict, it
- * stops at the first value that does not fit its field: that field is left
- * unset (a list keeps the elements before the misfit), the fields after it in
- * the object are not decoded, and the misfit is reported in ret_result (it
- * switches on MLflow's type validators: this report feeds those).
+ * Builds a message of type desc from a parsed JSON object, member by member
+ * in the object's order, as ParseDict does: the first value that does not
+ * fit its field is left unset, reported in ret_result (on its top-level
+ * field), and ends decoding; what was set before stays (a list keeps its
+ * earlier elements, a message element partly filled). MLflow goes on with
+ * that partial message; the report switches on its type validators.
  * Returns 0, or a negative code with INVALID_PARAMETER_VALUE when root is not
  * an object (NULL or a JSON null count as {}, as MLflow treats a missing
  * body). String and bytes fields may point into root's storage, so root must

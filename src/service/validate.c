@@ -84,8 +84,9 @@ int mlf_validate_experiment_name(mlf_pool *pool, const char *name, mlf_error *er
 {
     if (name == NULL)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid experiment name: 'None'");
-    if (name[0] == '\0')
-        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid experiment name: ''");
+    /* `not experiment_name.strip()`: empty or only (Unicode) whitespace */
+    if (mlf_pystr_strip(pool, name)[0] == '\0')
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid experiment name: '%s'", name);
     return mlf_validate_length_limit(pool, "name", MLF_MAX_EXPERIMENT_NAME_LENGTH, name, err);
 }
 

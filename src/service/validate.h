@@ -16,7 +16,7 @@
 
 #define MLF_MAX_EXPERIMENT_NAME_LENGTH 500
 #define MLF_MAX_EXPERIMENT_TAG_KEY_LENGTH 250
-#define MLF_MAX_EXPERIMENT_TAG_VAL_LENGTH 5000
+#define MLF_MAX_EXPERIMENT_TAG_VAL_LENGTH 20000
 #define MLF_MAX_ENTITY_KEY_LENGTH 250
 #define MLF_MAX_EXPERIMENTS_LISTED_PER_PAGE 50000
 /** Default of the MLFLOW_ARTIFACT_LOCATION_MAX_LENGTH environment variable. */
@@ -38,10 +38,10 @@ int mlf_validate_tag_name(mlf_pool *pool, const char *name, const char *path, ml
 int mlf_validate_length_limit(mlf_pool *pool, const char *entity_name, size_t limit, const char *value,
                               mlf_error *err);
 
-/** _validate_experiment_name: non-empty, at most 500 characters. */
+/** _validate_experiment_name: not empty nor only whitespace, at most 500 characters. */
 int mlf_validate_experiment_name(mlf_pool *pool, const char *name, mlf_error *err);
 
-/** _validate_experiment_tag: tag name rules, key <= 250, value <= 5000 characters. */
+/** _validate_experiment_tag: tag name rules, key <= 250, value <= 20000 characters. */
 int mlf_validate_experiment_tag(mlf_pool *pool, const char *key, const char *value, mlf_error *err);
 
 /** _validate_experiment_id: NULL passes, else ^[a-zA-Z0-9][\w\-]{0,63}$ ("Invalid experiment ID: '<id>'"). */

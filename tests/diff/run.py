@@ -350,7 +350,7 @@ def diff_json(a, b, path, out, unordered, ignore):
         for i, (x, y) in enumerate(zip(a, b)):
             diff_json(x, y, path + [i], out, unordered, ignore)
         return
-    if a != b:
+    if a != b and not (isinstance(a, float) and isinstance(b, float) and a != a and b != b):  # NaN == NaN here
         out.append((p, a, b))
 
 
@@ -451,6 +451,10 @@ def main():
             if side == "mlflow":
                 env = {k: v for k, v in os.environ.items()
                        if not k.startswith(("MLFLOW_", "LD_PRELOAD", "ASAN", "LSAN", "UBSAN", "TSAN"))}
+                # SQLAlchemy 2.1 takes a bare postgresql:// to mean psycopg 3; the reference environment has
+                # psycopg2 (whose error texts mlflow-c reproduces)
+                if uri.startswith("postgresql://"):
+                    uri = "postgresql+psycopg2://" + uri[len("postgresql://"):]
                 argv = [ref_python, "-m", "mlflow", "server", "--backend-store-uri", uri,
                         "--artifacts-destination", art, "--workers", "1"]
             else:

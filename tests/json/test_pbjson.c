@@ -406,34 +406,40 @@ static void test_type_errors(void **state)
 {
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    /* ParseDict stops at the first misfit: it is reported, the fields after it are not decoded */
-    Mlftest__Everything *m =
-        decode(pool, "{\"experiment_id\": \"e\", \"start_time\": \"x\", \"flag\": true}", &res);
-    assert_int_equal(res.n_type_errors, 1);
-    assert_string_equal(res.type_errors[0].field, "start_time");
-    assert_string_equal(res.type_errors[0].json_value, "\"x\"");
-    assert_string_equal(res.type_errors[0].py_type, "str");
-    assert_string_equal(m->experiment_id, "e");
-    assert_false(m->has_start_time);
-    assert_false(m->has_flag);
-    /* a nested misfit is reported on its top-level field; what fit before it is set */
-    m = decode(pool, "{\"scalars\": {\"f_string\": \"ok\", \"f_int32\": \"a\"}}", &res);
+    /* ParseDict stops at the first misfit (reported on its top-level field): what came before stays, partly
+       filled messages included, and later members are unset */
+    Mlftest__Everything *m = decode(
+        pool,
+        "{\"experiment_id\": \"e\", \"scalars\": {\"f_string\": \"ok\", \"f_int32\": \"a\", \"f_bool\": true}, "
+        "\"start_time\": \"x\", \"flag\": true}",
+        &res);
     assert_int_equal(res.n_type_errors, 1);
     assert_string_equal(res.type_errors[0].field, "scalars");
-    assert_string_equal(res.type_errors[0].json_value, "{\"f_int32\":\"a\",\"f_string\":\"ok\"}");
+    assert_string_equal(res.type_errors[0].json_value, "{\"f_bool\":true,\"f_int32\":\"a\",\"f_string\":\"ok\"}");
     assert_string_equal(res.type_errors[0].py_type, "dict");
+    assert_string_equal(m->experiment_id, "e");
     assert_non_null(m->scalars);
-    assert_false(m->scalars->has_f_int32);
     assert_string_equal(m->scalars->f_string, "ok");
-    /* a list keeps the scalars before its misfit */
-    m = decode(pool, "{\"numbers\": [1, 2, \"x\", 4]}", &res);
+    assert_false(m->scalars->has_f_int32);
+    assert_false(m->scalars->has_f_bool);
+    assert_false(m->has_start_time);
+    assert_false(m->has_flag);
+    /* a list keeps the elements before the misfit and the message element it is in */
+    m = decode(pool,
+               "{\"inners\": [{\"name\": \"a\"}, {\"name\": \"b\", \"value\": [], \"children\": []}, "
+               "{\"name\": \"c\"}], \"flag\": true}",
+               &res);
     assert_int_equal(res.n_type_errors, 1);
-    assert_string_equal(res.type_errors[0].field, "numbers");
+    assert_string_equal(res.type_errors[0].field, "inners");
     assert_string_equal(res.type_errors[0].py_type, "list");
-    assert_int_equal(m->n_numbers, 2);
-    m = decode(pool, "{\"inners\": [{\"value\": []}, {\"name\": 5}]}", &res);
+    assert_int_equal(m->n_inners, 2);
+    assert_string_equal(m->inners[1]->name, "b");
+    assert_false(m->inners[1]->has_value);
+    assert_false(m->has_flag);
+    m = decode(pool, "{\"experiment_ids\": [\"a\", 5, \"c\"]}", &res);
     assert_int_equal(res.n_type_errors, 1);
-    assert_string_equal(res.type_errors[0].json_value, "[{\"value\":[]},{\"name\":5}]");
+    assert_int_equal(m->n_experiment_ids, 1);
+    assert_string_equal(m->experiment_ids[0], "a");
 
     /* camelCase keys report the proto name; non-ASCII values are quoted as Python does */
     expect_type_error(pool, "{\"startTime\": \"\xc3\xa9\"}", "start_time", "\"\\u00e9\"", "str");
@@ -470,16 +476,20 @@ static void test_experiment_ids_not_stringified(void **state)
     /* MLflow 3.18 dropped _stringify_all_experiment_ids: a number does not fit a string field */
     mlf_pool *pool = *state;
     mlf_pbjson_result res;
-    Mlftest__Everything *m = decode(pool, "{\"experiment_id\": 12, \"experiment_ids\": [1, \"2\"]}", &res);
-    assert_int_equal(res.n_type_errors, 1);
-    assert_null(m->experiment_id);
-    assert_int_equal(m->n_experiment_ids, 0);
-    assert_int_equal(mlf_json_get(res.json, "experiment_id")->type, MLF_JSON_NUMBER);
-    m = decode(pool, "{\"experiment_ids\": [\"1\", 2]}", &res);
-    assert_int_equal(res.n_type_errors, 1);
-    assert_int_equal(m->n_experiment_ids, 1); /* the element before the misfit stays */
-    expect_type_error(pool, "{\"experiment_id\": 5}", "experiment_id", "5", "int");
-    expect_type_error(pool, "{\"experiment_ids\": [{}]}", "experiment_ids", "[{}]", "list");
+    /* MLflow 3.18's ParseDict takes numbers under experiment_id(s) as they are: they do not fit a string */
+    expect_type_error(pool, "{\"experiment_id\": 12}", "experiment_id", "12", "int");
+    expect_type_error(pool, "{\"experiment_ids\": [1, \"2\"]}", "experiment_ids", "[1,\"2\"]", "list");
+    Mlftest__Everything *m = decode(pool, "{\"experiment_id\": \"12\", \"experiment_ids\": [\"1\"]}", &res);
+    assert_int_equal(res.n_type_errors, 0);
+    assert_string_equal(m->experiment_id, "12");
+    assert_string_equal(m->experiment_ids[0], "1");
+    /* res->json is the body as sent */
+    const char *text = "{\"experiment_id\": 12}";
+    mlf_json *root = jparse(pool, text);
+    ProtobufCMessage *pm;
+    assert_int_equal(mlf_pbjson_from_json(pool, everything, root, &pm, &res, NULL), 0);
+    assert_ptr_equal(res.json, root);
+    assert_null(((Mlftest__Everything *)pm)->experiment_id);
 }
 
 /* MLflow 3.18's _reject_conflicting_field_aliases: one field spelled both ways, at any message depth */
@@ -1002,6 +1012,13 @@ static void test_query_types(void **state)
     assert_true(m->created->seconds == 1744706958);
     assert_string_equal(m->update_mask->paths[0], "a_b");
     assert_true(m->has_flag && !m->flag);
+    /* the first misfit in field order ends decoding */
+    m = query(pool, "start_time=abc&inner=x&scalars=%7B%7D&flag=false", &res);
+    assert_int_equal(res.n_type_errors, 1);
+    assert_string_equal(res.type_errors[0].field, "start_time");
+    assert_string_equal(res.type_errors[0].json_value, "\"abc\"");
+    assert_string_equal(res.type_errors[0].py_type, "str");
+    assert_false(m->has_flag);
 
     /* bools: true/false in any case, anything else is an error */
     static const char *const ok[] = {"flag=true", "flag=True", "flag=tRuE", "flag=FALSE", "flag=false&flag=x"};

@@ -52,6 +52,23 @@ UNIQUE_VIOLATION = ("(psycopg2.errors.UniqueViolation) duplicate key value viola
 NEGATIVE_LIMIT = "(psycopg2.errors.InvalidRowCountInLimitClause) LIMIT must not be negative\n"
 
 
+# The sqlstate and error_class MLflow 3.18 adds to an error of each code (src/core/errors.def)
+ERROR_CLASSES = {
+    "INTERNAL_ERROR": ("XXM00", "CLIENT_INTERNAL_ERROR"),
+    "BAD_REQUEST": ("KAM00", "INVALID_PARAMETER_VALUE"),
+    "INVALID_PARAMETER_VALUE": ("KAM00", "INVALID_PARAMETER_VALUE"),
+    "RESOURCE_DOES_NOT_EXIST": ("KAM00", "RESOURCE_NOT_FOUND"),
+    "RESOURCE_ALREADY_EXISTS": ("KAM00", "RESOURCE_ALREADY_EXISTS"),
+    "INVALID_STATE": ("XXM00", "CLIENT_INTERNAL_ERROR"),
+}
+
+
+def mlflow_error(code, message):
+    """The JSON of an MLflow 3.18 error whose raise site names no error class."""
+    sqlstate, error_class = ERROR_CLASSES[code]
+    return {"error_code": code, "message": message, "sqlstate": sqlstate, "error_class": error_class}
+
+
 def assert_unique_violation(msg, sqlite_text, before=""):
     """msg is MLflow's IntegrityError message: on SQLite it starts with before + sqlite_text
     (`(sqlite3.IntegrityError) UNIQUE constraint failed: t.c`), on PostgreSQL with before + psycopg2's

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import has_unique_violation
+from conftest import mlflow_error, has_unique_violation
 
 SEE = " See the API docs for more information about request parameters."
 
@@ -57,13 +57,11 @@ def test_create_errors(server):
 
 def test_get_errors(server):
     status, _, body = get(server, "987654")
-    assert (status, body) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST",
-                                    "message": "No Experiment with id=987654 exists"})
+    assert (status, body) == (404, mlflow_error("RESOURCE_DOES_NOT_EXIST", "No Experiment with id=987654 exists"))
     status, _, body = server.get("experiments/get", "")
     assert status == 400 and body["message"] == "Missing value for required parameter 'experiment_id'." + SEE
     status, _, body = server.get("experiments/get-by-name", "experiment_name=nope-nope")
-    assert (status, body) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST",
-                                    "message": "Could not find experiment with name 'nope-nope'"})
+    assert (status, body) == (404, mlflow_error("RESOURCE_DOES_NOT_EXIST", "Could not find experiment with name 'nope-nope'"))
 
 
 def test_delete_restore(server):
@@ -113,8 +111,9 @@ def test_tags(server):
     assert (status, body["error_code"]) == (404, "RESOURCE_DOES_NOT_EXIST")
     status, _, body = server.post("experiments/set-experiment-tag", {"experiment_id": eid, "key": "k" * 251, "value": "v"})
     assert status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE"
-    status, _, body = server.post("experiments/set-experiment-tag", {"experiment_id": eid, "key": "k", "value": "v" * 5001})
-    assert status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE"
+    status, _, body = server.post("experiments/set-experiment-tag", {"experiment_id": eid, "key": "k", "value": "v" * 20001})
+    assert (status, body) == (400, mlflow_error("INVALID_PARAMETER_VALUE",
+                                                "'value' exceeds the maximum length of 20000 characters"))
     status, _, body = server.post("experiments/set-experiment-tag", {"experiment_id": eid, "key": "../x", "value": "v"})
     assert status == 400
     status, _, body = server.post("experiments/set-experiment-tag", {"experiment_id": eid, "value": "v"})

@@ -122,12 +122,28 @@ def test_int64_as_string_and_camel_case_accepted(server):
     assert isinstance(body["experiments"][0]["creation_time"], int)
 
 
-def test_experiment_id_as_number_does_not_fit(server):
-    # MLflow 3.18 no longer turns a number into the string field: the type validator answers
+def test_experiment_id_as_number_is_a_type_error(server):
+    # MLflow 3.18 no longer turns numeric experiment ids into strings before parsing
     status, _, body = server.post("experiments/set-experiment-tag", {"experiment_id": 0, "key": "k", "value": "v"})
-    assert status == 400
-    assert body["message"] == ("Invalid value 0 for parameter 'experiment_id' supplied:  Hint: Value was of type "
-                               "'int'. See the API docs for more information about request parameters.")
+    assert status == 400 and body["message"] == (
+        "Invalid value 0 for parameter 'experiment_id' supplied:  Hint: Value was of type 'int'. "
+        "See the API docs for more information about request parameters.")
+
+
+def test_parse_stops_at_first_misfit(server):
+    # ParseDict raises at the first value that does not fit; MLflow goes on with what it had set
+    status, _, body = server.post("experiments/create", {"name": "misfit"})
+    eid = body["experiment_id"]
+    status, _, body = server.post("runs/create", {"experiment_id": eid, "run_name": "misfit", "start_time": 1})
+    rid = body["run"]["info"]["run_id"]
+    status, _, body = server.post("runs/log-batch", {"run_id": rid, "metrics": [
+        {"key": "a", "value": 1, "timestamp": 5}, {"key": "b", "value": "x", "timestamp": 5},
+        {"key": "c", "value": 3, "timestamp": 5}], "params": [{"key": "p", "value": "1"}]})
+    assert status == 200
+    status, _, body = server.get("runs/get", f"run_id={rid}")
+    metrics = sorted((m["key"], m["value"], m["timestamp"]) for m in body["run"]["data"]["metrics"])
+    assert metrics == [("a", 1.0, 5), ("b", 0.0, 0)]
+    assert "params" not in body["run"]["data"]
 
 
 def test_get_query_repeated_keys_and_unknown_params(server):

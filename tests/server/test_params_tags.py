@@ -3,7 +3,7 @@
 
 import pytest
 
-from conftest import Server
+from conftest import mlflow_error, Server
 
 SEE = " See the API docs for more information about request parameters."
 BAD_CHARS = ("Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), "
@@ -36,9 +36,8 @@ def test_log_param(server):
         status, _, body = server.post("runs/log-parameter", {"run_id": rid, "key": "lr", "value": "0.1"})
         assert (status, body) == (200, {})
     status, _, body = server.post("runs/log-parameter", {"run_id": rid, "key": "lr", "value": "0.2"})
-    assert (status, body) == (400, {"error_code": "INVALID_PARAMETER_VALUE", "message": (
-        f"Changing param values is not allowed. Param with key='lr' was already logged with value='0.1' for run "
-        f"ID='{rid}'. Attempted logging new value '0.2'.")})
+    assert (status, body) == (400, mlflow_error("INVALID_PARAMETER_VALUE", f"Changing param values is not allowed. Param with key='lr' was already logged with value='0.1' for run "
+        f"ID='{rid}'. Attempted logging new value '0.2'."))
     # an absent value is "", as the proto reads it; run_uuid is the legacy alias
     status, _, _ = server.post("runs/log-parameter", {"run_uuid": rid, "key": "empty"})
     assert status == 200
@@ -98,8 +97,7 @@ def test_long_values_refused_without_truncation(strict_server):
     s = strict_server
     rid = new_run(s)
     status, _, body = s.post("runs/log-parameter", {"run_id": rid, "key": "p", "value": "v" * 6001})
-    assert (status, body) == (400, {"error_code": "INVALID_PARAMETER_VALUE",
-                                    "message": "'Param value' exceeds the maximum length of 6000 characters"})
+    assert (status, body) == (400, mlflow_error("INVALID_PARAMETER_VALUE", "'Param value' exceeds the maximum length of 6000 characters"))
     status, _, body = s.post("runs/set-tag", {"run_id": rid, "key": "t", "value": "v" * 8001})
     assert (status, body["message"]) == (400, "'value' exceeds the maximum length of 8000 characters")
     status, _, body = s.post("runs/log-batch", {"run_id": rid, "tags": [{"key": "ok", "value": "v"},
@@ -148,8 +146,7 @@ def test_delete_tag(server):
     assert (status, body) == (200, {})
     assert "k" not in tags(server, rid)
     status, _, body = server.post("runs/delete-tag", {"run_id": rid, "key": "k"})
-    assert (status, body) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST",
-                                    "message": f"No tag with name: k in run with id {rid}"})
+    assert (status, body) == (404, mlflow_error("RESOURCE_DOES_NOT_EXIST", f"No tag with name: k in run with id {rid}"))
     status, _, body = server.post("runs/delete-tag", {"run_id": rid})
     assert (status, body["message"]) == (400, "Missing value for required parameter 'key'." + SEE)
     status, _, body = server.post("runs/delete-tag", {"run_id": "nope", "key": "k"})

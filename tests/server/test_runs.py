@@ -3,6 +3,8 @@
 import re
 import time
 
+from conftest import mlflow_error
+
 SEE = " See the API docs for more information about request parameters."
 MISSING_RUN_ID = "Missing value for required parameter 'run_id'." + SEE
 
@@ -65,24 +67,25 @@ def test_create_run_fields(server):
 def test_create_run_errors(server):
     status, _, body = server.post("runs/create", {"experiment_id": "0", "run_name": "a",
                                                   "tags": [{"key": "mlflow.runName", "value": "b"}]})
-    assert (status, body) == (400, {"error_code": "INVALID_PARAMETER_VALUE", "message": (
-        "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values "
-        "(run_name='a', mlflow.runName='b').")})
+    assert (status, body) == (400, mlflow_error("INVALID_PARAMETER_VALUE", "Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values "
+        "(run_name='a', mlflow.runName='b')."))
     status, _, body = server.post("runs/create", {"experiment_id": "424242"})
-    assert (status, body) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST",
-                                    "message": "No Experiment with id=424242 exists"})
+    assert (status, body) == (404, mlflow_error("RESOURCE_DOES_NOT_EXIST", "No Experiment with id=424242 exists"))
     status, _, body = server.post("experiments/create", {"name": "run-exp-deleted"})
     eid = body["experiment_id"]
     server.post("experiments/delete", {"experiment_id": eid})
     status, _, body = server.post("runs/create", {"experiment_id": eid})
-    assert (status, body) == (400, {"error_code": "INVALID_PARAMETER_VALUE", "message": (
-        f"The experiment {eid} must be in the 'active' state. Current state is deleted.")})
-    # a number where MLflow wants a string: the type check's message (experiment ids alone are stringified)
+    assert (status, body) == (400, mlflow_error("INVALID_PARAMETER_VALUE", f"The experiment {eid} must be in the 'active' state. Current state is deleted."))
+    # a number where MLflow wants a string: the type check's message (MLflow 3.18 no longer stringifies ids)
     status, _, body = server.post("runs/create", {"experiment_id": "0", "run_name": 5})
     assert status == 400 and body["message"] == (
         "Invalid value 5 for parameter 'run_name' supplied:  Hint: Value was of type 'int'." + SEE)
     status, _, body = server.post("runs/create", {"experiment_id": 0})
-    assert status == 200 and body["run"]["info"]["experiment_id"] == "0"
+    assert status == 400 and body["message"] == (
+        "Invalid value 0 for parameter 'experiment_id' supplied:  Hint: Value was of type 'int'." + SEE)
+    status, _, body = server.post("runs/create", {"experiment_id": "abc"})
+    assert (status, body) == (400, mlflow_error("INVALID_PARAMETER_VALUE",
+                                                "Invalid experiment ID 'abc'. Experiment ID must be a valid integer."))
     status, _, body = server.post("runs/create", {"experiment_id": "0", "start_time": "soon"})
     assert status == 400 and body["error_code"] == "INVALID_PARAMETER_VALUE"
 
@@ -118,10 +121,9 @@ def test_get_run(server):
 
 def test_get_run_errors(server):
     status, _, body = server.get("runs/get", "run_id=0123456789abcdef0123456789abcdef")
-    assert (status, body) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST",
-                                    "message": "Run with id=0123456789abcdef0123456789abcdef not found"})
+    assert (status, body) == (404, mlflow_error("RESOURCE_DOES_NOT_EXIST", "Run with id=0123456789abcdef0123456789abcdef not found"))
     status, _, body = server.get("runs/get", "")
-    assert (status, body) == (400, {"error_code": "INVALID_PARAMETER_VALUE", "message": MISSING_RUN_ID})
+    assert (status, body) == (400, mlflow_error("INVALID_PARAMETER_VALUE", MISSING_RUN_ID))
     status, _, body = server.post("runs/get", {})
     assert status == 405
 
@@ -148,11 +150,10 @@ def test_update_run_errors(server):
     status, _, body = server.post("runs/update", {"status": "FINISHED"})
     assert (status, body["message"]) == (400, MISSING_RUN_ID)
     status, _, body = server.post("runs/update", {"run_id": "nope", "status": "FINISHED"})
-    assert (status, body) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Run with id=nope not found"})
+    assert (status, body) == (404, mlflow_error("RESOURCE_DOES_NOT_EXIST", "Run with id=nope not found"))
     server.post("runs/delete", {"run_id": rid})
     status, _, body = server.post("runs/update", {"run_id": rid, "status": "FINISHED"})
-    assert (status, body) == (400, {"error_code": "INVALID_PARAMETER_VALUE", "message": (
-        f"The run {rid} must be in the 'active' state. Current state is deleted.")})
+    assert (status, body) == (400, mlflow_error("INVALID_PARAMETER_VALUE", f"The run {rid} must be in the 'active' state. Current state is deleted."))
 
 
 def test_delete_restore_run(server):
@@ -165,8 +166,7 @@ def test_delete_restore_run(server):
     assert stage == "deleted" and deleted_time >= before - 1
     # writes to a deleted run fail
     status, _, body = server.post("runs/log-metric", {"run_id": rid, "key": "m", "value": 1, "timestamp": 1})
-    assert (status, body) == (400, {"error_code": "INVALID_PARAMETER_VALUE", "message": (
-        f"The run {rid} must be in the 'active' state. Current state is deleted.")})
+    assert (status, body) == (400, mlflow_error("INVALID_PARAMETER_VALUE", f"The run {rid} must be in the 'active' state. Current state is deleted."))
     status, _, body = server.post("runs/restore", {"run_id": rid})
     assert (status, body) == (200, {})
     assert db_row(server, "SELECT lifecycle_stage, deleted_time FROM runs WHERE run_uuid = ?", rid) == ("active", None)
@@ -178,8 +178,7 @@ def test_delete_restore_errors(server):
         status, _, body = server.post(path, {})
         assert (status, body["message"]) == (400, MISSING_RUN_ID)
         status, _, body = server.post(path, {"run_id": "missing"})
-        assert (status, body) == (404, {"error_code": "RESOURCE_DOES_NOT_EXIST",
-                                        "message": "Run with id=missing not found"})
+        assert (status, body) == (404, mlflow_error("RESOURCE_DOES_NOT_EXIST", "Run with id=missing not found"))
 
 
 def test_experiment_delete_cascades_to_runs(server):

@@ -133,7 +133,7 @@ static void test_create_experiment_checks(void **state)
     req.artifact_location = loc;
     assert_int_equal(mlf_tracking_create_experiment(&f->ctx, &req, &resp, &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
     assert_non_null(strstr(err.message, "Invalid artifact path length."));
-    /* tags are stored as given (MLflow does not validate them on create) */
+    /* MLflow 3.18 validates the tags on create, after the name */
     Mlflow__ExperimentTag t1 = MLFLOW__EXPERIMENT_TAG__INIT, t2 = MLFLOW__EXPERIMENT_TAG__INIT;
     t1.key = "a#b";
     t1.value = "1";
@@ -143,11 +143,15 @@ static void test_create_experiment_checks(void **state)
     req.artifact_location = "s3://bucket/x";
     req.tags = tags;
     req.n_tags = 2;
+    assert_error(mlf_tracking_create_experiment(&f->ctx, &req, &resp, &err), err, MLF_ERR_INVALID_PARAMETER_VALUE,
+                 "Invalid value \"a#b\" for parameter 'key' supplied: Names may only contain alphanumerics, "
+                 "underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/).");
+    t1.key = "a.b";
     assert_int_equal(mlf_tracking_create_experiment(&f->ctx, &req, &resp, &err), 0);
     Mlflow__Experiment *e = get(f, resp.experiment_id);
     assert_string_equal(e->artifact_location, "s3://bucket/x");
     assert_int_equal(e->n_tags, 2);
-    assert_string_equal(e->tags[0]->key, "a#b");
+    assert_string_equal(e->tags[0]->key, "a.b");
     assert_string_equal(e->tags[1]->value, "");
     /* duplicate */
     req.tags = NULL;
@@ -307,13 +311,13 @@ static void test_experiment_tags(void **state)
     assert_error(mlf_tracking_set_experiment_tag(&f->ctx, &set, &set_resp, &err), err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "Invalid value \"../x\" for parameter 'key' supplied: Names may be treated as files in certain cases, "
                  "and must not resolve to other names when treated as such. This name would resolve to '../x'");
-    char value[5002];
+    char value[20002];
     memset(value, 'v', sizeof(value));
-    value[5001] = '\0';
+    value[20001] = '\0';
     set.key = "long";
     set.value = value;
     assert_error(mlf_tracking_set_experiment_tag(&f->ctx, &set, &set_resp, &err), err, MLF_ERR_INVALID_PARAMETER_VALUE,
-                 "'value' exceeds the maximum length of 5000 characters");
+                 "'value' exceeds the maximum length of 20000 characters");
     set.value = "ok";
     assert_error(mlf_tracking_set_experiment_tag(&f->ctx, &set, &set_resp, &err), err, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
                  "No Experiment with id=999 exists");

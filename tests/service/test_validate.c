@@ -85,25 +85,25 @@ static void test_experiment_tag_limits(void **state)
 {
     mlf_pool *pool = *state;
     mlf_error err = {0};
-    char key[300], value[5100];
+    char key[300], value[20100];
     memset(key, 'k', sizeof(key));
     memset(value, 'v', sizeof(value));
     key[250] = '\0';
-    value[5000] = '\0';
+    value[20000] = '\0';
     assert_int_equal(mlf_validate_experiment_tag(pool, key, value, &err), 0);
     key[250] = 'k';
     key[251] = '\0';
     assert_int_equal(mlf_validate_experiment_tag(pool, key, value, &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
     assert_string_equal(err.message, "'key' exceeds the maximum length of 250 characters");
     key[250] = '\0';
-    value[5000] = 'v';
-    value[5001] = '\0';
+    value[20000] = 'v';
+    value[20001] = '\0';
     assert_int_equal(mlf_validate_experiment_tag(pool, key, value, &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
-    assert_string_equal(err.message, "'value' exceeds the maximum length of 5000 characters");
-    /* limits count code points: 5000 two-byte characters pass */
+    assert_string_equal(err.message, "'value' exceeds the maximum length of 20000 characters");
+    /* limits count code points: 20000 two-byte characters pass */
     mlf_buf b;
-    mlf_buf_init(&b, pool, 10001);
-    for (int i = 0; i < 5000; i++)
+    mlf_buf_init(&b, pool, 40001);
+    for (int i = 0; i < 20000; i++)
         mlf_buf_puts(&b, "\xc3\xa9");
     assert_int_equal(mlf_validate_experiment_tag(pool, "k", b.data, &err), 0);
     mlf_buf_puts(&b, "x");

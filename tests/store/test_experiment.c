@@ -279,11 +279,12 @@ static void test_get_experiment_errors(void **state)
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=100 exists");
     assert_error(mlf_store_get_experiment(f->store, f->pool, "-1", &e, &err), err,
                  MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=-1 exists");
-    /* int() of a non-integer: MLflow's session wrapper turns the ValueError into INTERNAL_ERROR */
-    assert_error(mlf_store_get_experiment(f->store, f->pool, "abc", &e, &err), err, MLF_ERR_INTERNAL_ERROR,
-                 "invalid literal for int() with base 10: 'abc'");
+    /* int() of a non-integer: _parse_experiment_id's INVALID_PARAMETER_VALUE */
+    assert_error(mlf_store_get_experiment(f->store, f->pool, "abc", &e, &err), err, MLF_ERR_INVALID_PARAMETER_VALUE,
+                 "Invalid experiment ID 'abc'. Experiment ID must be a valid integer.");
     assert_error(mlf_store_get_experiment(f->store, f->pool, "1'; DROP TABLE x", &e, &err), err,
-                 MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: \"1'; DROP TABLE x\"");
+                 MLF_ERR_INVALID_PARAMETER_VALUE,
+                 "Invalid experiment ID '1'; DROP TABLE x'. Experiment ID must be a valid integer.");
     /* too large for SQLite's INTEGER; psycopg2 sends it as a numeric literal, which matches no row */
     if (mlf_test_pg())
         assert_error(mlf_store_get_experiment(f->store, f->pool, "99999999999999999999", &e, &err), err,
@@ -371,8 +372,8 @@ static void test_delete_and_restore(void **state)
                  "No Experiment with id=1 exists");
     assert_error(mlf_store_delete_experiment(f->store, f->pool, "42", &err), err, MLF_ERR_RESOURCE_DOES_NOT_EXIST,
                  "No Experiment with id=42 exists");
-    assert_error(mlf_store_delete_experiment(f->store, f->pool, "x", &err), err, MLF_ERR_INTERNAL_ERROR,
-                 "invalid literal for int() with base 10: 'x'");
+    assert_error(mlf_store_delete_experiment(f->store, f->pool, "x", &err), err, MLF_ERR_INVALID_PARAMETER_VALUE,
+                 "Invalid experiment ID 'x'. Experiment ID must be a valid integer.");
 }
 
 static void test_delete_default_experiment(void **state)
@@ -383,10 +384,10 @@ static void test_delete_default_experiment(void **state)
     assert_int_equal(mlf_store_delete_experiment(f->store, f->pool, "0", &err), 0);
     assert_string_equal(names(f, SEARCH(f, 0)), "aNothEr");
     assert_string_equal(get(f, "0")->lifecycle_stage, "deleted");
-    /* `experiment_id or "0"` finds Default, then int("") of the run lookup fails as in MLflow */
+    /* `experiment_id or "0"` finds Default, then _parse_experiment_id("") of the run lookup fails as in MLflow */
     assert_int_equal(mlf_store_restore_experiment(f->store, f->pool, "0", &err), 0);
-    assert_error(mlf_store_delete_experiment(f->store, f->pool, "", &err), err, MLF_ERR_INTERNAL_ERROR,
-                 "invalid literal for int() with base 10: ''");
+    assert_error(mlf_store_delete_experiment(f->store, f->pool, "", &err), err, MLF_ERR_INVALID_PARAMETER_VALUE,
+                 "Invalid experiment ID ''. Experiment ID must be a valid integer.");
     assert_string_equal(get(f, "0")->lifecycle_stage, "active"); /* rolled back */
 }
 

@@ -135,7 +135,8 @@ static void test_create_errors(void **state)
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "The experiment 3 must be in the 'active' state. Current state is deleted.");
     rc = mlf_store_create_logged_model(f->store, f->pool, "x", NULL, "", "", NULL, 0, NULL, 0, &m, &err);
-    assert_error(rc, err, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: 'x'");
+    assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
+                 "Invalid experiment ID 'x'. Experiment ID must be a valid integer.");
     /* a repeated param key fails the whole create */
     Mlflow__LoggedModelParameter *params[] = {param(f->pool, "a", "1"), param(f->pool, "a", "2")};
     rc = mlf_store_create_logged_model(f->store, f->pool, "1", "dup", "", "", params, 2, NULL, 0, &m, &err);

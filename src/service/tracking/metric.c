@@ -143,9 +143,8 @@ int mlf_tracking_log_batch(mlf_ctx *ctx, const Mlflow__LogBatch *req, Mlflow__Lo
 }
 
 /*
- * Fills resp with the metric's history. With max_results, MLflow 3's paging;
- * without it the whole history, as MLflow 2.x answered (MLflow 3.x answers an
- * empty page there, which breaks clients that omit max_results).
+ * Fills resp with the metric's history. With max_results (at least 1), pages;
+ * without it the whole history, as MLflow 2.x and 3.18 answer.
  */
 int mlf_tracking_get_metric_history(mlf_ctx *ctx, const Mlflow__GetMetricHistory *req,
                                     Mlflow__GetMetricHistory__Response *resp, mlf_error *err)
@@ -154,11 +153,17 @@ int mlf_tracking_get_metric_history(mlf_ctx *ctx, const Mlflow__GetMetricHistory
     const char *run_id = req->run_id != NULL && req->run_id[0] != '\0' ? req->run_id
                          : req->run_uuid != NULL                       ? req->run_uuid
                                                                        : "";
+    /* the handler refuses an explicit page size below 1 before the store parses the token */
+    int64_t max_results = req->max_results;
+    if (req->has_max_results && max_results <= 0)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid value %" PRId64 " for parameter 'max_results' supplied. It must be a positive "
+                             "integer.",
+                             max_results);
     int64_t offset = 0;
     int rc = mlf_search_page_token_decode(pool, req->page_token, &offset, err);
     if (rc < 0)
         return rc;
-    int64_t max_results = req->max_results;
     mlf_store *store = ctx->svc->store;
     mlf_store_metric_page page = {0};
     rc = mlf_store_get_metric_history(store, pool, run_id, req->metric_key != NULL ? req->metric_key : "",

@@ -33,7 +33,7 @@ static void mlf__stages(Mlflow__ViewType view_type, const char **a, const char *
         *b = "deleted";
 }
 
-/* int(experiment_id), with Python's error text (MLflow turns the ValueError into INTERNAL_ERROR). */
+/* _parse_experiment_id: int(experiment_id), a ValueError reported as an invalid parameter. */
 static int mlf__parse_id(mlf_sql_conn *c, mlf_pool *pool, const char *raw, int64_t *ret, mlf_error *err)
 {
     int rc = mlf_pystr_parse_int(raw != NULL ? raw : "", ret);
@@ -42,8 +42,9 @@ static int mlf__parse_id(mlf_sql_conn *c, mlf_pool *pool, const char *raw, int64
         return 0;
     }
     if (rc == -1)
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
-                             mlf_pystr_repr(pool, raw != NULL ? raw : ""));
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid experiment ID '%s'. Experiment ID must be a valid integer.",
+                             raw != NULL ? raw : "");
     if (rc == -2) /* Python parses it, then the sqlite3 driver's OverflowError surfaces as is */
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
     return 0;
@@ -224,6 +225,12 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     Mlflow__ExperimentTag *const *tags = a->tags;
     size_t n_tags = a->n_tags;
     const char **ret_id = a->ret_id;
+    /* psycopg2 sends the name as a literal, which PostgreSQL coerces to the column's varchar(256) while planning:
+       the error comes before the sequence is drawn, so the next experiment gets the id this one did not */
+    if (mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES && mlf_pystr_len(name != NULL ? name : "") > 256)
+        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST,
+                             "(psycopg2.errors.StringDataRightTruncation) value too long for type character "
+                             "varying(256)\n");
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
                              "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, "

@@ -423,113 +423,26 @@ int mlf_store_get_metric_history_bulk(mlf_store *store, mlf_pool *pool, char *co
     return rc;
 }
 
-/* ---- bulk interval (AbstractStore.get_metric_history_bulk_interval) ---- */
+/* ---- bulk interval (SqlAlchemyStore.get_metric_history_bulk_interval) ---- */
 
 /*
- * MLflow reads each run's whole history to collect the steps, samples them,
- * then queries each run for the sampled steps. One scan of the metric's rows
- * for all the runs gives the same answer: the rows are kept (ordered by run,
- * step, timestamp, value, as the per-run query orders them), the sampling is
- * done on their steps, and the sampled rows are emitted run by run in the
- * order asked (a run asked twice is emitted twice, as MLflow's loop does).
+ * MLflow samples each run's rows in SQL: NTILE(max_results) over the rows
+ * ordered by (step, timestamp, value, is_nan), the first row of each bucket,
+ * and the run's last row in place of (or after) the last sample. One scan of
+ * the metric's rows for all the runs, ordered by run then that order, gives
+ * the same answer: the bucket starts are computed from each run's count. The
+ * sampled rows are emitted run by run in the order asked (a run asked twice
+ * is emitted twice, as MLflow's loop does).
  */
-
-/* MAX_RESULTS_GET_METRIC_HISTORY: the per-run cap of get_metric_history_bulk_interval_from_steps */
-#define MLF__MAX_RESULTS_GET_METRIC_HISTORY 25000
 
 typedef struct {
     const char *uuid; /* from the pool */
     size_t start, n;  /* its points */
 } mlf__run_points;
 
-static int mlf__cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int mlf__cmp_run_points(const void *a, const void *b)
 {
     return strcmp(((const mlf__run_points *)a)->uuid, ((const mlf__run_points *)b)->uuid);
-}
-
-/* bisect_left / bisect_right over sorted unique steps */
-static size_t mlf__bisect(const int64_t *v, size_t n, int64_t x, bool right)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (right ? v[mid] <= x : v[mid] < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-/* Sorts v and drops repeats; returns the new length. */
-static size_t mlf__sort_unique(int64_t *v, size_t n)
-{
-    if (n == 0)
-        return 0;
-    qsort(v, n, sizeof(*v), mlf__cmp_i64);
-    size_t k = 1;
-    for (size_t i = 1; i < n; i++)
-        if (v[i] != v[k - 1])
-            v[k++] = v[i];
-    return k;
-}
-
-/*
- * The sampled steps (sorted, unique) from all distinct steps and each run's
- * min and max, as AbstractStore.get_metric_history_bulk_interval picks them.
- */
-static size_t mlf__sample(mlf_pool *pool, const mlf__point *pts, const mlf__run_points *runs, size_t n_runs,
-                          size_t n_pts, int64_t max_results, const int64_t *start_step, const int64_t *end_step,
-                          int64_t **ret)
-{
-    int64_t *all = MLF_NEW_ARRAY(pool, int64_t, n_pts + 1);
-    for (size_t i = 0; i < n_pts; i++)
-        all[i] = pts[i].step;
-    size_t n_all = mlf__sort_unique(all, n_pts);
-    int64_t lo, hi;
-    if (start_step == NULL && end_step == NULL) {
-        lo = 0;
-        hi = n_all > 0 ? all[n_all - 1] : 0;
-    } else {
-        /* the handler allows only both or neither */
-        lo = start_step != NULL ? *start_step : 0;
-        hi = end_step != NULL ? *end_step : 0;
-    }
-    size_t start_idx = mlf__bisect(all, n_all, lo, false);
-    size_t end_idx = mlf__bisect(all, n_all, hi, true);
-    size_t span = end_idx > start_idx ? end_idx - start_idx : 0;
-    size_t max_n = max_results > 0 ? (size_t)max_results : 0;
-    int64_t *steps = MLF_NEW_ARRAY(pool, int64_t, (span < max_n ? span : max_n) + 2 * n_runs + 2);
-    size_t n = 0;
-    if (span <= max_n) {
-        for (size_t i = start_idx; i < end_idx; i++)
-            steps[n++] = all[i];
-    } else {
-        double interval = (double)span / (double)max_results;
-        for (int64_t i = 0; i < max_results; i++) {
-            size_t idx = start_idx + (size_t)((double)i * interval);
-            if (idx < end_idx)
-                steps[n++] = all[idx];
-        }
-        steps[n++] = all[end_idx - 1];
-    }
-    /* each run's min and max step (its points are sorted by step), when in range */
-    for (size_t r = 0; r < n_runs; r++) {
-        if (runs[r].n == 0)
-            continue;
-        int64_t ends[2] = {pts[runs[r].start].step, pts[runs[r].start + runs[r].n - 1].step};
-        for (int k = 0; k < 2; k++)
-            if (lo <= ends[k] && ends[k] <= hi)
-                steps[n++] = ends[k];
-    }
-    *ret = steps;
-    return mlf__sort_unique(steps, n);
 }
 
 static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run_ids, size_t n_run_ids,
@@ -541,19 +454,24 @@ static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
                              "SELECT run_uuid, step, timestamp, value, is_nan FROM metrics WHERE \"key\" = ?1 AND "
-                             "run_uuid IN (SELECT value FROM json_each(?2)) ORDER BY run_uuid, step, timestamp, value",
+                             "run_uuid IN (SELECT value FROM json_each(?2)) "
+                             "ORDER BY run_uuid, step, timestamp, value, is_nan",
                              &st, err);
     if (rc < 0)
         return rc;
     mlf_sql_bind_text(st, 1, metric_key);
     /* pool memory outlives the statement's use: bound without a copy */
     mlf_sql_bind_text(st, 2, mlf__sql_json_strings(pool, (const char *const *)run_ids, n_run_ids));
+    bool ranged = start_step != NULL && end_step != NULL;
     mlf__point *pts = NULL;
     size_t n_pts = 0, cap = 0;
     mlf__run_points *runs = MLF_NEW_ARRAY(pool, mlf__run_points, n_run_ids + 1);
     size_t n_runs = 0;
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
         const char *u = (const char *)mlf_sql_column_text(st, 0);
+        int64_t step = mlf_sql_column_int64(st, 1);
+        if (ranged && (step < *start_step || step > *end_step))
+            continue;
         if (n_runs == 0 || strcmp(runs[n_runs - 1].uuid, u) != 0)
             runs[n_runs++] = (mlf__run_points){.uuid = mlf_pool_strdup(pool, u), .start = n_pts};
         if (n_pts == cap) {
@@ -563,7 +481,7 @@ static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run
                 memcpy(grown, pts, n_pts * sizeof(*grown));
             pts = grown;
         }
-        pts[n_pts++] = (mlf__point){.step = mlf_sql_column_int64(st, 1),
+        pts[n_pts++] = (mlf__point){.step = step,
                                     .timestamp = mlf_sql_column_int64(st, 2),
                                     .value = mlf_sql_column_double(st, 3),
                                     .is_nan = mlf_sql_column_int(st, 4)};
@@ -575,8 +493,7 @@ static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run
     if (n_pts == 0)
         return 0;
 
-    int64_t *steps;
-    size_t n_steps = mlf__sample(pool, pts, runs, n_runs, n_pts, max_results, start_step, end_step, &steps);
+    size_t m_max = max_results > 1 ? (size_t)max_results : 1; /* max(1, max_results) */
     char *key = mlf_pool_strdup(pool, metric_key);
     void **items = NULL;
     size_t n = 0, cap_items = 0;
@@ -586,11 +503,21 @@ static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run
         const mlf__run_points *rp = bsearch(&probe, runs, n_runs, sizeof(*runs), mlf__cmp_run_points);
         if (rp == NULL)
             continue;
-        size_t emitted = 0;
-        for (size_t i = rp->start; i < rp->start + rp->n && emitted < MLF__MAX_RESULTS_GET_METRIC_HISTORY; i++) {
-            const mlf__point *p = &pts[i];
-            if (bsearch(&p->step, steps, n_steps, sizeof(*steps), mlf__cmp_i64) == NULL)
-                continue;
+        /* NTILE(m) over N rows: the first N % m buckets hold one row more than the others */
+        size_t N = rp->n, buckets = N < m_max ? N : m_max, q = N / m_max, rem = N % m_max;
+        size_t *picks = MLF_NEW_ARRAY(pool, size_t, buckets + 1);
+        size_t n_picks = 0;
+        for (size_t b = 0; b < buckets; b++)
+            picks[n_picks++] = b * q + (b < rem ? b : rem);
+        /* the run's last row ends the sample: it replaces the last pick when the sample is full */
+        if (n_picks > 0 && picks[n_picks - 1] != N - 1) {
+            if (n_picks >= m_max)
+                picks[n_picks - 1] = N - 1;
+            else
+                picks[n_picks++] = N - 1;
+        }
+        for (size_t k = 0; k < n_picks; k++) {
+            const mlf__point *p = &pts[rp->start + picks[k]];
             Mlflow__MetricWithRunId *m = MLF_NEW(pool, Mlflow__MetricWithRunId);
             mlflow__metric_with_run_id__init(m);
             m->key = key;
@@ -601,7 +528,6 @@ static int mlf__interval_in_tx(mlf_sql_conn *c, mlf_pool *pool, char *const *run
             m->run_id = (char *)rp->uuid;
             mlf__grow(pool, &items, n, &cap_items);
             items[n++] = m;
-            emitted++;
         }
     }
     *ret = (Mlflow__MetricWithRunId **)items;

@@ -610,9 +610,9 @@ int mlf__sql_active_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *expe
     const char *id_text = experiment_id != NULL && experiment_id[0] != '\0' ? experiment_id : "0";
     int64_t id;
     int prc = mlf_pystr_parse_int(id_text, &id);
-    if (prc == -1)
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "invalid literal for int() with base 10: %s",
-                             mlf_pystr_repr(pool, id_text));
+    if (prc == -1) /* _parse_experiment_id in _get_experiment */
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", id_text);
     if (prc == -2)
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
     mlf_sql_stmt *st;
@@ -719,6 +719,23 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_err
     /* bound as given, as SQLAlchemy passes the request's string: the column's affinity makes it an integer */
     mlf_sql_bind_text(st, 6, experiment_id != NULL ? experiment_id : "");
     rc = mlf__sql_step_done(c, pool, st, err);
+    if (rc < 0 && mlf_sql_dialect_of(c) == MLF_SQL_SQLITE && err != NULL && err->message != NULL &&
+        strncmp(err->message, "(sqlite3.IntegrityError)", 24) == 0) {
+        /* an id that names no experiment (""): the run's INSERT fails in the autoflush of MLflow's next query,
+           and SQLAlchemy 2.1 adds the statement and its parameters */
+        err->message = mlf_pool_sprintf(
+            pool,
+            "%s%s\n[SQL: INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, user_id, "
+            "status, start_time, end_time, deleted_time, source_version, lifecycle_stage, artifact_uri, "
+            "experiment_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]\n[parameters: (%s, %s, 'UNKNOWN', "
+            "'', '', %s, 'RUNNING', %" PRId64 ", None, None, '', 'active', %s, %s)]\n(Background on this error at: "
+            "https://sqlalche.me/e/21/gkpj)",
+            "(raised as a result of Query-invoked autoflush; consider using a session.no_autoflush block if this "
+            "flush is occurring prematurely)\n",
+            err->message, mlf_pystr_repr(pool, run_id), mlf_pystr_repr(pool, name), mlf_pystr_repr(pool, user_id),
+            start_time, mlf_pystr_repr(pool, artifact_uri),
+            mlf_pystr_repr(pool, experiment_id != NULL ? experiment_id : ""));
+    }
     if (rc < 0)
         return rc;
 
