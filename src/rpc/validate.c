@@ -165,6 +165,13 @@ static int mlf__check_raw(mlf_pool *pool, const mlf_rule *rule, const mlf_json *
         return (!parse_failed || v->type == MLF_JSON_STRING) ? 0 : mlf__invalid(pool, rule, param, v, err);
     case MLF_RULE_TYPE_INT: {
         long double d;
+        if (parse_failed && v->type == MLF_JSON_NUMBER && isinf(v->number)) {
+            /* _assert_intlike's int(x) raises OverflowError, which nothing catches: Werkzeug's 500 page */
+            int rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "cannot convert float infinity to integer");
+            if (err != NULL)
+                err->uncaught = true;
+            return rc;
+        }
         return (!parse_failed || mlf__py_int(v, &d)) ? 0 : mlf__invalid(pool, rule, param, v, err);
     }
     case MLF_RULE_TYPE_FLOAT:
