@@ -25,20 +25,21 @@ def wait_for_line(server, line, timeout=10):
     raise AssertionError(f"{line!r} not in the server's stderr: {server.logs()!r}")
 
 
+# A page token that is not ASCII: MLflow's base64 decoding raises, an INTERNAL_ERROR 500
+ASCII_ONLY = "string argument should contain only ASCII characters"
+
+
 def test_500_on_a_store_thread_is_logged(quiet_server):
-    # searchLoggedModels runs experiment ids through int(), as MLflow's store does: 'abc' is MLflow's 500
-    status, _, body = quiet_server.post("logged-models/search", {"experiment_ids": ["abc"]})
+    status, _, body = quiet_server.post("runs/search", {"experiment_ids": ["0"], "page_token": "\u00e9"})
     assert status == 500 and body["error_code"] == "INTERNAL_ERROR", body
-    wait_for_line(quiet_server, 'mlflow-c: error 500 on "POST /api/2.0/mlflow/logged-models/search": '
-                                "invalid literal for int() with base 10: 'abc'")
+    wait_for_line(quiet_server, f'mlflow-c: error 500 on "POST /api/2.0/mlflow/runs/search": {ASCII_ONLY}')
 
 
 def test_500_on_the_loop_is_logged_with_its_query(quiet_server):
-    # (experiments/get?experiment_id=abc is a 400 since MLflow 3.18; the logged-model search still fails in int())
-    status, _, body = quiet_server.post("logged-models/search", {"experiment_ids": ["abc"]})
+    status, _, body = quiet_server.get("experiments/search", "max_results=1&page_token=%C3%A9")
     assert status == 500 and body["error_code"] == "INTERNAL_ERROR", body
-    wait_for_line(quiet_server, 'mlflow-c: error 500 on "POST /api/2.0/mlflow/logged-models/search": '
-                                "invalid literal for int() with base 10: 'abc'")
+    wait_for_line(quiet_server, 'mlflow-c: error 500 on "GET /api/2.0/mlflow/experiments/search'
+                                f'?max_results=1&page_token=%C3%A9": {ASCII_ONLY}')
 
 
 def test_answers_below_500_are_not_logged(quiet_server):
@@ -54,9 +55,8 @@ def test_answers_below_500_are_not_logged(quiet_server):
 def test_500_is_logged_next_to_the_access_log():
     s = Server()
     try:
-        status, _, _ = s.post("logged-models/search", {"experiment_ids": ["x1"]})
+        status, _, _ = s.post("runs/search", {"experiment_ids": ["0"], "page_token": "\u00e9"})
         assert status == 500
-        wait_for_line(s, 'mlflow-c: error 500 on "POST /api/2.0/mlflow/logged-models/search": '
-                         "invalid literal for int() with base 10: 'x1'")
+        wait_for_line(s, f'mlflow-c: error 500 on "POST /api/2.0/mlflow/runs/search": {ASCII_ONLY}')
     finally:
         s.stop()

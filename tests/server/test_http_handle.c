@@ -107,8 +107,9 @@ static void test_errors(void **state)
     assert_int_equal(r.status, 405);
     r = call(f, "GET", "/nope", NULL, NULL);
     assert_int_equal(r.status, 404);
+    /* an unknown enum name is dropped (MLflow 3.18's ParseDict ignores it) */
     r = call(f, "GET", "/api/2.0/mlflow/experiments/search?max_results=2&view_type=sometimes", NULL, NULL);
-    assert_int_equal(r.status, 400);
+    assert_int_equal(r.status, 200);
 }
 
 static int lane(const mlf_http_app *app, mlf_pool *pool, const char *method, const char *path)
