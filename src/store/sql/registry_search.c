@@ -118,17 +118,20 @@ static const char *mlf__op_name(mlf_search_op op)
  */
 static int mlf__comparison(mlf__sql *q, const char *column, const mlf_search_clause *cl, mlf_pool *pool, mlf_error *err)
 {
-    if (cl->op == MLF_OP_IN) {
+    if (cl->op == MLF_OP_IN || cl->op == MLF_OP_NOT_IN) {
+        bool in = cl->op == MLF_OP_IN;
         if (cl->value_kind != MLF_VALUE_LIST)
-            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for attribute: IN");
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for attribute: %s",
+                                 mlf__op_name(cl->op));
         size_t kept = 0;
         for (size_t i = 0; i < cl->n_list; i++)
             kept += mlf_search_value_kept_in_list(cl->list[i]) ? 1 : 0;
         if (kept == 0) {
-            mlf_buf_puts(&q->sql, "1 != 1");
+            /* SQLAlchemy's empty IN matches nothing, its empty NOT IN everything */
+            mlf_buf_puts(&q->sql, in ? "1 != 1" : "1 = 1");
             return 0;
         }
-        mlf_buf_printf(&q->sql, "%s IN (", column);
+        mlf_buf_printf(&q->sql, "%s %s (", column, in ? "IN" : "NOT IN");
         kept = 0;
         for (size_t i = 0; i < cl->n_list; i++) {
             if (!mlf_search_value_kept_in_list(cl->list[i]))
