@@ -380,21 +380,31 @@ static int mlf__runs_uri_run_id(mlf_pool *pool, const char *source, const mlf_ur
 
 static int mlf__parse_model_uri(mlf_pool *pool, const char *uri, struct mlf__model_uri *out, mlf_error *err);
 
+/* _get_source_run / _get_source_model: the owner's artifact root; a missing owner is an invalid source. */
+static int mlf__owner_root(mlf_ctx *ctx, const char *source, const char *id, bool by_model, const char **ret,
+                           mlf_error *err)
+{
+    mlf_error inner = {0};
+    int rc = by_model ? mlf_store_get_source_logged_model(ctx->svc->store, ctx->pool, id, ret, NULL, &inner)
+                      : mlf_store_get_source_run_artifact_uri(ctx->svc->store, ctx->pool, id, ret, &inner);
+    if (rc == 0)
+        return 0;
+    if (inner.code == MLF_ERR_RESOURCE_DOES_NOT_EXIST)
+        return mlf__invalid_source(ctx->pool, source, by_model ? "model_id" : "run_id", err);
+    *err = inner;
+    return rc;
+}
+
 /* The local-path rule of _validate_source_run / _validate_source_model. */
 static int mlf__check_local(mlf_ctx *ctx, const char *source, const char *run_id, const char *model_id, bool by_model,
                             mlf_error *err)
 {
     mlf_pool *pool = ctx->pool;
-    mlf_store *store = ctx->svc->store;
     const char *id = by_model ? model_id : run_id;
     const char *shown = source;
     if (id != NULL && id[0] != '\0') {
         const char *location = NULL;
-        int rc;
-        if (by_model)
-            rc = mlf_store_get_source_logged_model(store, pool, model_id, &location, NULL, err);
-        else
-            rc = mlf_store_get_source_run_artifact_uri(store, pool, run_id, &location, err);
+        int rc = mlf__owner_root(ctx, source, id, by_model, &location, err);
         if (rc < 0)
             return rc;
         char *source_path;
@@ -422,21 +432,6 @@ static int mlf__check_local(mlf_ctx *ctx, const char *source, const char *run_id
                          "%s request parameter has to be specified and the local path has to be contained within the "
                          "artifact directory of the run specified by the %s.",
                          shown, by_model ? "model_id" : "run_id", by_model ? "model_id" : "run_id");
-}
-
-/* _get_source_run / _get_source_model: the owner's artifact root; a missing owner is an invalid source. */
-static int mlf__owner_root(mlf_ctx *ctx, const char *source, const char *id, bool by_model, const char **ret,
-                           mlf_error *err)
-{
-    mlf_error inner = {0};
-    int rc = by_model ? mlf_store_get_source_logged_model(ctx->svc->store, ctx->pool, id, ret, NULL, &inner)
-                      : mlf_store_get_source_run_artifact_uri(ctx->svc->store, ctx->pool, id, ret, &inner);
-    if (rc == 0)
-        return 0;
-    if (inner.code == MLF_ERR_RESOURCE_DOES_NOT_EXIST)
-        return mlf__invalid_source(ctx->pool, source, by_model ? "model_id" : "run_id", err);
-    *err = inner;
-    return rc;
 }
 
 int mlf_registry_validate_source(mlf_ctx *ctx, const char *source, const char *run_id, const char *model_id,

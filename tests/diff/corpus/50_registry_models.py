@@ -241,6 +241,10 @@ def run(t):
     t.get(S, {"filter": "name NOT IN ('dreg-s-alpha') AND name LIKE 'dreg-s%'"}, name="search-name-not-in",
           unordered="registered_models.*.tags")
     t.get(S, {"filter": "tags.grp NOT IN ('s')"}, name="search-tag-not-in")
+    t.get(S, {"filter": "name IN ('dreg-s-Delta', 'dreg-s-beta', 'DREG-S-ALPHA')"}, name="search-name-in-cased",
+          unordered="registered_models.*.tags")
+    t.get(S, {"filter": "name IN ()"}, name="search-name-in-empty")
+    t.get(S, {"filter": "name IN ('a', 1)"}, name="search-name-in-number")
     t.get(S, {"filter": "name LIKE"}, name="search-incomplete")
     t.get(S, {"filter": "run_id = 'x'"}, name="search-run-id")
     t.get(S, {"filter": "latest_version = '1'"}, name="search-latest-version")

@@ -43,6 +43,10 @@ def run(t):
     t.post(C, {"name": "dreg-v", "source": "/tmp/dreg/model"}, name="create-local-no-run")
     t.post(C, {"name": "dreg-v", "source": "/tmp/dreg/model", "run_id": run1}, name="create-local-with-run")
     t.post(C, {"name": "dreg-v", "source": "file:///tmp/dreg/model", "run_id": run1}, name="create-file-uri")
+    t.post(C, {"name": "dreg-v", "source": "file:///tmp/dreg/model", "run_id": "f" * 32},
+           name="create-file-uri-unknown-run")
+    t.post(C, {"name": "dreg-v", "source": "/tmp/dreg/model", "model_id": "m-" + "f" * 32},
+           name="create-local-unknown-model")
     t.post(C, {"name": "dreg-v", "source": "relative/model"}, name="create-relative")
     t.post(C, {"name": "dreg-v", "source": "s3://bucket/dreg/model"}, name="create-s3")
     t.post(C, {"name": "dreg-v", "source": "s3://bucket/dreg/../../model"}, name="create-s3-dotdot")
@@ -200,6 +204,7 @@ def run(t):
         t.post(C, {"name": "dreg-vs", "source": f"runs:/{run1 if i % 2 else run2}/m{i}",
                    "run_id": run1 if i % 2 else run2, "tags": [{"key": "i", "value": str(i)}]}, name=f"fx-vs{i}")
     t.post(C, {"name": "dreg-vt", "source": f"runs:/{run2}/only", "run_id": run2}, name="fx-vt1")
+    t.post(C, {"name": "dreg-vt", "source": "s3://bucket/upper", "run_id": "RUN-UPPER"}, name="fx-vt2")
     t.post(T, {"name": "dreg-vs", "version": "4", "stage": "Staging"}, name="fx-vs-stage")
     t.delete(MV + "delete", {"name": "dreg-vs", "version": "5"}, name="fx-vs-delete")
     S = MV + "search"
@@ -216,6 +221,12 @@ def run(t):
           unordered=tags)
     t.get(S, {"filter": f"run_id = '{run2}'", **O}, name="search-run-id", unordered=tags)
     t.get(S, {"filter": f"run_id IN ('{run1}', '{run2}') AND name = 'dreg-vs'", **O}, name="search-run-id-in",
+          unordered=tags)
+    t.get(S, {"filter": f"run_id IN ('{run1.upper()}', '{run2}') AND name = 'dreg-vs'", **O},
+          name="search-run-id-in-upper", unordered=tags)
+    t.get(S, {"filter": "name IN ('DREG-VS', 'dreg-vt')", **O}, name="search-name-in-upper", unordered=tags)
+    t.get(S, {"filter": "run_id IN ('RUN-UPPER')", **O}, name="search-run-id-in-upper-only", unordered=tags)
+    t.get(S, {"filter": "name NOT IN ('DREG-VS') AND name LIKE 'dreg-v%'", **O}, name="search-name-not-in-upper",
           unordered=tags)
     t.get(S, {"filter": f"run_id != '{run1}' AND name LIKE 'dreg-v%'", **O}, name="search-run-id-neq",
           unordered=tags)
