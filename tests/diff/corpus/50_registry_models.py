@@ -135,6 +135,8 @@ def run(t):
     t.post(RM + "get-latest-versions", {"name": "dreg-a", "stages": [1]}, name="latest-stages-int")
     t.get(RM + "get-latest-versions", {"name": "dreg-a", "stages": "Staging"}, name="latest-get")
     t.get(RM + "get-latest-versions", {"name": "dreg-b"}, name="latest-get-no-versions")
+    t.get(RM + "get-latest-versions", {"name": "dreg-a", "stages": ["Staging", "Production"]},
+          name="latest-get-two-stages", unordered="model_versions")
 
     # ---- aliases ----
     t.post(RM + "alias", {"name": "dreg-a", "alias": "champion", "version": "1"}, name="alias-set")
@@ -249,6 +251,22 @@ def run(t):
     t.get(S, {"filter": "run_id = 'x'"}, name="search-run-id")
     t.get(S, {"filter": "latest_version = '1'"}, name="search-latest-version")
     t.get(S, {"filter": "name = 'dreg-a' AND"}, name="search-trailing-and")
+    t.get(S, {"filter": "tags.env = prod"}, name="search-tag-unquoted")
+    t.get(S, {"filter": "attribute.name = 'dreg-s-beta'"}, name="search-attribute-prefix",
+          unordered="registered_models.*.tags")
+    t.get(S, {"filter": "foo.name = 'x'"}, name="search-bad-entity")
+    t.get(S, {"filter": "name = 'x'; name = 'y'"}, name="search-two-statements")
+    t.get(S, {"filter": "   "}, name="search-blank-filter")
+    t.get(S, {"filter": "name like 'dreg-s-b%'"}, name="search-like-lower", unordered="registered_models.*.tags")
+    # prompts are registered models with the prompt tag: left out unless asked for
+    t.post(RM + "create", {"name": "dreg-s-prompt", "tags": [{"key": "mlflow.prompt.is_prompt", "value": "true"}]},
+           name="fx-prompt")
+    t.get(S, {"filter": "name LIKE 'dreg-s%'", "max_results": 100}, name="search-no-prompts",
+          unordered="registered_models.*.tags")
+    t.get(S, {"filter": "tags.`mlflow.prompt.is_prompt` = 'true' AND name LIKE 'dreg-s%'"}, name="search-prompts",
+          unordered="registered_models.*.tags")
+    t.get(S, {"filter": "tags.`mlflow.prompt.is_prompt` != 'false' AND name LIKE 'dreg-s%'"},
+          name="search-prompts-neq", unordered="registered_models.*.tags")
     t.post(S, {"filter": "name = 'dreg-a'"}, name="search-post")
 
     # ---- delete ----

@@ -150,6 +150,29 @@ def run(t):
     t.post(T, {"name": "dreg-v", "version": "one", "stage": "Staging"}, name="stage-version-text")
     t.get(T, {"name": "dreg-v", "version": "1", "stage": "Staging"}, name="stage-get")
     t.post(RM + "get-latest-versions", {"name": "dreg-v"}, name="latest-after-stages", unordered="model_versions")
+    # registering from a stage, an alias, or a prompt's version
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-v/Production"}, name="create-from-stage")
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-v/staging"}, name="create-from-stage-lower")
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-v/Nowhere"}, name="create-from-bad-stage")
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-v2/Archived"}, name="create-from-empty-stage")
+    t.post(RM + "alias", {"name": "dreg-v", "alias": "champ", "version": "2"}, name="fx-alias-champ")
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-v@champ"}, name="create-from-alias")
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-v@nobody"}, name="create-from-unknown-alias")
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-v@bad alias"}, name="create-from-bad-alias")
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-v/1", "model_id": model_id},
+           name="create-from-version-bad-model")
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-v/1", "run_id": ""}, name="create-from-version-empty-run")
+    t.post(RM + "create", {"name": "dreg-vp", "tags": [{"key": "mlflow.prompt.is_prompt", "value": "true"}]},
+           name="fx-prompt-rm")
+    t.post(C, {"name": "dreg-vp", "source": "prompt-template",
+               "tags": [{"key": "mlflow.prompt.is_prompt", "value": "true"},
+                        {"key": "mlflow.prompt.text", "value": "Hello {{name}}"}]}, name="create-prompt",
+           unordered="model_version.tags")
+    t.post(C, {"name": "dreg-vp", "source": "dummy-source",
+               "tags": [{"key": "mlflow.prompt.is_prompt", "value": "TRUE"}]}, name="create-prompt-upper")
+    t.post(C, {"name": "dreg-vp", "source": "dummy-source",
+               "tags": [{"key": "mlflow.prompt.is_prompt", "value": "false"}]}, name="create-prompt-false")
+    t.post(C, {"name": "dreg-v2", "source": "models:/dreg-vp/1"}, name="create-from-prompt")
     t.get(RM + "get", {"name": "dreg-v"}, name="rm-latest-versions", unordered="registered_model.latest_versions")
 
     # ---- tags ----
@@ -190,6 +213,18 @@ def run(t):
     t.post(D, {"name": "dreg-v", "version": "1"}, name="download-uri-post")
     A = "/model-versions/get-artifact"
     t.get(A, {"name": "dreg-v", "version": "2", "path": "MLmodel"}, name="artifact")
+    t.get(A, {"name": "dreg-v", "version": "2", "path": "MLmodel", "presigned": "true"}, name="artifact-presigned")
+    t.get(A, {"name": "dreg-v", "version": "2", "path": "MLmodel", "presigned": "false"},
+          name="artifact-presigned-false")
+    t.get(A, {"name": "dreg-v", "version": "1", "path": "MLmodel", "presigned": "true"},
+          name="artifact-presigned-runs-uri")
+    t.get(A, {"version": "2", "path": "MLmodel"}, name="artifact-no-name")
+    t.get(A, {"name": "dreg-v", "path": "MLmodel"}, name="artifact-no-version")
+    t.get(A, {"name": "dreg-v", "version": "two", "path": "MLmodel"}, name="artifact-version-text")
+    t.get(A, {"name": "dreg-v", "version": "\u0662", "path": "MLmodel"}, name="artifact-version-arabic-digit")
+    t.get(A, {"name": "dreg:v", "version": "2", "path": "MLmodel"}, name="artifact-bad-name")
+    t.get("/ajax-api/2.0/mlflow/model-versions/get-artifact", {"name": "dreg-v", "version": "2", "path": "MLmodel"},
+          name="artifact-ajax")
     t.get(A, {"name": "dreg-v", "version": "1", "path": "MLmodel"}, name="artifact-runs-uri")
     t.get(A, {"name": "dreg-v", "version": "2", "path": "nope.txt"}, name="artifact-missing-file")
     t.get(A, {"name": "dreg-v", "version": "2", "path": "../../secret"}, name="artifact-dotdot")
@@ -248,6 +283,12 @@ def run(t):
           unordered=tags)
     t.get(S, {"filter": "name = 'dreg-vs' AND tags.i IN ('1')", **O}, name="search-tag-in")
     t.get(S, {"filter": "name = 'dreg-vs' AND source_path IN ('x')", **O}, name="search-source-in")
+    t.get(S, {"filter": "version_number IN ('1')", **O}, name="search-version-in")
+    t.get(S, {"filter": "name = 'dreg-vs' AND run_id = 5", **O}, name="search-run-id-number",
+          ignore="message")  # names a Python set: its order changes with the hash seed
+    t.get(S, {"filter": "name = 'dreg-vs' AND tags.i = 2", **O}, name="search-tag-number")
+    t.get(S, {"filter": "tags.`mlflow.prompt.is_prompt` = 'true'", **O}, name="search-prompt-versions",
+          unordered=tags)
     t.get(S, {"filter": "current_stage = 'Staging'", **O}, name="search-bad-attr",
           ignore="message")  # names a Python set: its order changes with the hash seed
     t.get(S, {"filter": "name = 'dreg-vs' OR name = 'dreg-vt'", **O}, name="search-or")
