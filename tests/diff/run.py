@@ -432,8 +432,6 @@ def main():
                 uri = pg_uri_with_db(pg_uri, name)
             art = os.path.join(d, "mlartifacts")
             if side == "mlflow":
-                # SQLAlchemy 2.1 reads a bare postgresql:// as psycopg 3; the reference has psycopg2
-                uri = uri.replace("postgresql://", "postgresql+psycopg2://", 1)
                 env = {k: v for k, v in os.environ.items()
                        if not k.startswith(("MLFLOW_", "LD_PRELOAD", "ASAN", "LSAN", "UBSAN", "TSAN"))}
                 argv = [ref_python, "-m", "mlflow", "server", "--backend-store-uri", uri,
