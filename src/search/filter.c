@@ -40,7 +40,6 @@ static const char *const mlf__string_comparators[] = {"!=", "=", "LIKE", "ILIKE"
 static const char *const mlf__param_comparators[] = {"!=", "=", "LIKE", "ILIKE", NULL};
 /* runs' params and tags (SearchUtils.VALID_PARAM_COMPARATORS / VALID_TAG_COMPARATORS) */
 static const char *const mlf__kv_comparators[] = {"!=", "=", "LIKE", "ILIKE", "IS NULL", "IS NOT NULL", NULL};
-static const char *const mlf__mv_string_comparators[] = {"!=", "=", "LIKE", "ILIKE", "IN", NULL};
 
 /* ------------------------------------------------------------------ */
 /* Shared helpers (search_internal.h)                                  */
@@ -385,10 +384,12 @@ static int mlf__value_models(const mlf__fctx *c, mlf_search_clause *cl, const ch
     if (mlf__is_string_token(t))
         return mlf__set_string(c, cl, t);
     if (t->cls == MLF__C_PARENTHESIS) {
-        if (strcmp(key, "run_id") != 0)
+        /* LIST_SUPPORTED_KEYS: name for models, name and run_id for versions */
+        bool versions = c->kind == MLF_SEARCH_MODEL_VERSIONS;
+        if (strcmp(key, "name") != 0 && !(versions && strcmp(key, "run_id") == 0))
             return mlf_error_set(c->err, c->pool, MLF__INVALID,
-                                 "Only the 'run_id' attribute supports comparison with a list of quoted string "
-                                 "values.");
+                                 "Only %s attributes support comparison with a list of quoted string values.",
+                                 versions ? "['name', 'run_id']" : "['name']");
         return mlf__set_list(c, cl, t);
     }
     if (c->kind == MLF_SEARCH_MODEL_VERSIONS && mlf__is_number_token(t)) {
@@ -601,10 +602,11 @@ static int mlf__check_experiments(const mlf__fctx *c, mlf_search_clause *cl, con
 
 static int mlf__check_registered_models(const mlf__fctx *c, mlf_search_clause *cl, const char *cmp)
 {
-    if (!mlf__search_in(cmp, mlf__param_comparators))
+    /* the name attribute also takes IN and NOT IN lists; tags only the four */
+    bool attribute = cl->entity == MLF_ENTITY_ATTRIBUTE;
+    if (!mlf__search_in(cmp, attribute ? mlf__string_comparators : mlf__param_comparators))
         return mlf_error_set(c->err, c->pool, MLF__INVALID,
-                             cl->entity == MLF_ENTITY_ATTRIBUTE ? "Invalid comparator for attribute: %s"
-                                                                : "Invalid comparator for tag: %s",
+                             attribute ? "Invalid comparator for attribute: %s" : "Invalid comparator for tag: %s",
                              cmp);
     mlf__op_from(cmp, &cl->op);
     return 0;
@@ -617,8 +619,9 @@ static int mlf__check_model_versions(const mlf__fctx *c, mlf_search_clause *cl, 
             if (!mlf__search_in(cmp, mlf__numeric_comparators))
                 return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator for attribute %s: %s", cl->key,
                                      cmp);
-        } else if (!mlf__search_in(cmp, mlf__mv_string_comparators) ||
-                   (strcmp(cmp, "IN") == 0 && strcmp(cl->key, "run_id") != 0)) {
+        } else if (!mlf__search_in(cmp, mlf__string_comparators) ||
+                   ((strcmp(cmp, "IN") == 0 || strcmp(cmp, "NOT IN") == 0) && strcmp(cl->key, "run_id") != 0 &&
+                    strcmp(cl->key, "name") != 0)) {
             return mlf_error_set(c->err, c->pool, MLF__INVALID, "Invalid comparator for attribute: %s", cmp);
         }
         if (strcmp(cl->key, "source_path") == 0)

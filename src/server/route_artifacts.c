@@ -15,6 +15,8 @@
 #include "core/text.h"
 #include "server/http.h"
 #include "service/artifacts/artifact.h"
+#include "service/validate.h"
+#include "store/uri.h"
 
 #define MLF__UPLOAD_MAX (10 * 1024 * 1024) /* upload_artifact_handler's 10MB cap */
 
@@ -238,7 +240,34 @@ void mlf_http_get_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_ht
     mlf__send_artifact(ctx, run->info != NULL ? run->info->artifact_uri : "", safe, ret);
 }
 
-/* GET [P]/model-versions/get-artifact?name=&version=&path= */
+/*
+ * presigned=true on a version's artifact: a runs:/ location is first resolved
+ * to its run (no host, an existing run); then none of the artifact stores
+ * mlflow-c serves can sign a URL (_UnsupportedPresignedDownloadException, 501).
+ */
+static int mlf__presigned_download(mlf_ctx *ctx, const mlf_http_request *req, const char *uri, mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    mlf__arg presigned = {0};
+    if (!mlf__arg_get(pool, req, "presigned", &presigned) || strcmp(presigned.val, "true") != 0)
+        return 0;
+    mlf_url u;
+    if (mlf_uri_parse(pool, uri, &u, err) < 0)
+        return -err->code;
+    if (strcmp(u.scheme, "runs") == 0) {
+        if (u.netloc[0] != '\0')
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Run artifact sources cannot include a host.");
+        const char *p = u.path[0] == '/' ? u.path + 1 : u.path;
+        Mlflow__Run *run;
+        int rc = mlf_store_get_run(ctx->svc->store, pool, mlf_pool_strndup(pool, p, strcspn(p, "/")), &run, err);
+        if (rc < 0)
+            return rc;
+    }
+    return mlf_error_set(err, pool, MLF_ERR_NOT_IMPLEMENTED,
+                         "Presigned download is not supported for the current artifact repository");
+}
+
+/* GET [P]/model-versions/get-artifact?name=&version=&path=[&presigned=true] */
 void mlf_http_model_version_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
                                      const mlf_route_match *m, mlf_http_response *ret)
 {
@@ -252,11 +281,13 @@ void mlf_http_model_version_artifact(const mlf_http_app *app, mlf_pool *pool, co
         return;
     }
     mlf_error err = {0};
-    const char *safe, *uri = NULL;
+    const char *safe, *uri = NULL, *ver = version.val;
     mlf_store *store = ctx->svc->store;
+    /* the store's get_model_version_download_uri checks the name and reads the version as int() does */
     if (mlf_artifacts_check_path(pool, path.val, path.len, &safe, &err) < 0 ||
-        mlf_store_get_model_version_download_uri(store, pool, name.val != NULL ? name.val : "None",
-                                                 version.val != NULL ? version.val : "None", &uri, &err) < 0) {
+        mlf_validate_model_name(pool, name.val, &err) < 0 || mlf_validate_model_version(pool, ver, &ver, &err) < 0 ||
+        mlf_store_get_model_version_download_uri(store, pool, name.val, ver, &uri, &err) < 0 ||
+        mlf__presigned_download(ctx, req, uri, &err) < 0) {
         mlf_http_respond_error(pool, ret, &err);
         return;
     }

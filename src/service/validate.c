@@ -223,21 +223,33 @@ int mlf_validate_input_tag(mlf_pool *pool, const char *key, const char *value, m
 
 int mlf_validate_model_name(mlf_pool *pool, const char *name, mlf_error *err)
 {
-    if (name == NULL || name[0] == '\0')
+    if (name == NULL || mlf_pystr_strip(pool, name)[0] == '\0')
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Missing value for required parameter 'name'.");
+    /* models:/ URIs split on these: a name holding one could not be referred to */
+    if (strpbrk(name, "/:") != NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid model name '%s'. Names cannot contain '/' or ':'.", name);
+    if (mlf_validate_path_not_unique(pool, name)) {
+        char *msg = mlf_pool_sprintf(pool,
+                                     "Names may be treated as files in certain cases, and must not resolve to other "
+                                     "names when treated as such. This name would resolve to %s",
+                                     mlf_pystr_repr(pool, mlf_path_normpath(pool, name)));
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "%s",
+                             mlf_validate_invalid_value(pool, "name", name, msg));
+    }
     return 0;
 }
 
 int mlf_validate_model_renaming(mlf_pool *pool, const char *new_name, mlf_error *err)
 {
-    if (new_name == NULL || new_name[0] == '\0')
+    if (new_name == NULL || mlf_pystr_strip(pool, new_name)[0] == '\0')
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Missing value for required parameter 'new_name'.");
-    return 0;
+    return mlf_validate_model_name(pool, new_name, err);
 }
 
-int mlf_validate_model_version(mlf_pool *pool, const char *version, mlf_error *err)
+int mlf_validate_model_version(mlf_pool *pool, const char *version, const char **ret, mlf_error *err)
 {
     if (version == NULL)
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
@@ -256,9 +268,12 @@ int mlf_validate_model_version(mlf_pool *pool, const char *version, mlf_error *e
         i += len;
     }
     int64_t v;
-    if (mlf_pystr_parse_int(b.data, &v) == -1)
+    int rc = mlf_pystr_parse_int(b.data, &v);
+    if (rc == -1)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Parameter 'version' must be an integer, got '%s'.", version);
+    if (ret != NULL)
+        *ret = rc == 0 ? mlf_pool_sprintf(pool, "%" PRId64, v) : version;
     return 0;
 }
 
@@ -533,4 +548,120 @@ int mlf_validate_param_keys_unique(mlf_pool *pool, const char *const *keys, size
                          "Duplicate parameter keys have been submitted: %s. Please ensure the request contains only "
                          "one param value per param key.",
                          dupes.data);
+}
+
+/* ---- artifact URIs that name a host (mlflow/store/artifact/host_policy.py) ---- */
+
+/* One (scheme family, host, port) a URI makes the server connect to; port -1: none known. */
+typedef struct {
+    const char *family;
+    const char *host;
+    long port;
+} mlf__host_target;
+
+/*
+ * host_addressed_uri_targets: the targets of a URI whose scheme connects to
+ * the host it names, 0 when it selects none. A portless mlflow-artifacts URI
+ * stands for both of HTTP's well-known ports.
+ */
+static size_t mlf__host_targets(mlf_pool *pool, const char *uri, const char **ret_scheme, mlf__host_target out[2])
+{
+    static const char *const schemes[] = {"ftp",   "sftp",  "hdfs",  "viewfs", "http",
+                                          "https", "mlflow-artifacts", "r2", "b2", "abfss"};
+    mlf_url u;
+    mlf_error ignored = {0};
+    if (uri == NULL || mlf_uri_parse(pool, uri, &u, &ignored) < 0)
+        return 0;
+    const char *scheme = u.scheme;
+    if (strlen(scheme) == 1) /* a Windows drive letter: a local path */
+        return 0;
+    bool hosted = false;
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]) && !hosted; i++)
+        hosted = strcmp(scheme, schemes[i]) == 0;
+    if (!hosted || (strcmp(scheme, "mlflow-artifacts") == 0 && u.netloc[0] == '\0'))
+        return 0;
+    *ret_scheme = scheme;
+    const char *family = strcmp(scheme, "viewfs") == 0 ? "hdfs"
+                         : strcmp(scheme, "https") == 0 || strcmp(scheme, "mlflow-artifacts") == 0 ? "http"
+                                                                                                     : scheme;
+    /* a backslash or whitespace in the authority, or a bad port: never trusted */
+    mlf__host_target bad = {"malformed", u.netloc, -1};
+    for (const char *p = u.netloc; *p != '\0'; p++)
+        if (*p == '\\' || *p == ' ' || (*p >= '\t' && *p <= '\r')) {
+            out[0] = bad;
+            return 1;
+        }
+    const char *hostport = strrchr(u.netloc, '@');
+    hostport = hostport != NULL ? hostport + 1 : u.netloc;
+    const char *colon = hostport[0] == '[' ? strchr(hostport, ']') : hostport;
+    colon = colon != NULL ? strchr(colon, ':') : NULL;
+    long port = -1;
+    if (colon != NULL && colon[1] != '\0') {
+        char *end;
+        port = strtol(colon + 1, &end, 10);
+        if (*end != '\0' || colon[1] < '0' || colon[1] > '9' || port > 65535) {
+            out[0] = bad;
+            return 1;
+        }
+    }
+    const char *host = mlf_uri_hostname(pool, &u);
+    host = host != NULL ? host : "";
+    if (port >= 0 || strcmp(family, "hdfs") == 0) {
+        out[0] = (mlf__host_target){family, host, port};
+        return 1;
+    }
+    if (strcmp(scheme, "mlflow-artifacts") == 0) {
+        out[0] = (mlf__host_target){family, host, 80};
+        out[1] = (mlf__host_target){family, host, 443};
+        return 2;
+    }
+    long dflt = strcmp(scheme, "ftp") == 0    ? 21
+                : strcmp(scheme, "sftp") == 0 ? 22
+                : strcmp(scheme, "http") == 0 ? 80
+                                              : 443;
+    out[0] = (mlf__host_target){family, host, dflt};
+    return 1;
+}
+
+/* MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES: comma-separated, each stripped, compared lower-cased */
+static bool mlf__host_scheme_allowed(mlf_pool *pool, const char *scheme)
+{
+    const char *v = getenv("MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES");
+    if (v == NULL)
+        return false;
+    char *copy = mlf_pool_strdup(pool, v);
+    for (char *save = NULL, *item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
+        char *s = mlf_pystr_strip(pool, item);
+        for (char *p = s; *p != '\0'; p++)
+            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        if (strcmp(s, scheme) == 0)
+            return true;
+    }
+    return false;
+}
+
+int mlf_validate_uri_host(mlf_pool *pool, const char *uri, const char *field_name, const char *const *trusted,
+                          size_t n_trusted, mlf_error *err)
+{
+    const char *scheme = NULL;
+    mlf__host_target mine[2];
+    size_t n = mlf__host_targets(pool, uri, &scheme, mine);
+    if (n == 0 || mlf__host_scheme_allowed(pool, scheme))
+        return 0;
+    for (size_t r = 0; r < n_trusted; r++) {
+        const char *ignored;
+        mlf__host_target ok[2];
+        size_t m = mlf__host_targets(pool, trusted[r], &ignored, ok);
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < m; j++)
+                if (strcmp(mine[i].family, ok[j].family) == 0 && strcmp(mine[i].host, ok[j].host) == 0 &&
+                    mine[i].port == ok[j].port)
+                    return 0;
+    }
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "'%s' cannot use the '%s' scheme: the '%s' scheme addresses a host other than the tracking "
+                         "server's configured artifact storage, so the server would connect to the host named in the "
+                         "URI. Set the MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the "
+                         "server to allow it.",
+                         field_name, scheme, scheme);
 }

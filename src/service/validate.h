@@ -91,18 +91,22 @@ int mlf_validate_input_tag(mlf_pool *pool, const char *key, const char *value, m
 #define MLF_MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH 100000
 #define MLF_MAX_REGISTERED_MODEL_ALIAS_LENGTH 255
 
-/** _validate_model_name: NULL or "" is "Missing value for required parameter 'name'.". */
+/**
+ * _validate_model_name: NULL or blank is "Missing value for required parameter 'name'."; a '/' or
+ * ':' is refused, and so is a name that normalises as a path to another one.
+ */
 int mlf_validate_model_name(mlf_pool *pool, const char *name, mlf_error *err);
 
-/** _validate_model_renaming: NULL or "" is "Missing value for required parameter 'new_name'.". */
+/** _validate_model_renaming: NULL or blank is "Missing value for required parameter 'new_name'.", then the name rules. */
 int mlf_validate_model_renaming(mlf_pool *pool, const char *new_name, mlf_error *err);
 
 /**
  * _validate_model_version: Python's int(version) must succeed ("Parameter
  * 'version' must be an integer, got '<v>'."). NULL is int(None)'s TypeError
- * (INTERNAL_ERROR).
+ * (INTERNAL_ERROR). *ret (when ret is not NULL) gets the integer's decimal
+ * text, which the store queries and reports ("٣" and " 3 " are version 3).
  */
-int mlf_validate_model_version(mlf_pool *pool, const char *version, mlf_error *err);
+int mlf_validate_model_version(mlf_pool *pool, const char *version, const char **ret, mlf_error *err);
 
 /** _validate_registered_model_tag: tag name rules, key <= 250, value <= 100,000 characters. */
 int mlf_validate_registered_model_tag(mlf_pool *pool, const char *key, const char *value, mlf_error *err);
@@ -166,5 +170,17 @@ int mlf_validate_batch_log_limits(mlf_pool *pool, size_t n_metrics, size_t n_par
 
 /** _validate_param_keys_unique: "Duplicate parameter keys have been submitted: [...]. ..." */
 int mlf_validate_param_keys_unique(mlf_pool *pool, const char *const *keys, size_t n, mlf_error *err);
+
+/**
+ * _validate_artifact_uri_scheme(uri, field_name): a URI whose scheme makes the
+ * server connect to the host it names (ftp, sftp, hdfs, viewfs, http(s),
+ * mlflow-artifacts://host, r2, b2, abfss) is refused unless it targets the
+ * host of one of the trusted URIs (the server's default artifact root and
+ * artifacts destination; NULL entries are skipped) or its scheme is listed in
+ * MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES. INVALID_PARAMETER_VALUE
+ * "'<field_name>' cannot use the '<scheme>' scheme: ...".
+ */
+int mlf_validate_uri_host(mlf_pool *pool, const char *uri, const char *field_name, const char *const *trusted,
+                          size_t n_trusted, mlf_error *err);
 
 #endif

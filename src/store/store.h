@@ -290,7 +290,7 @@ int mlf_store_set_registered_model_alias(mlf_store *store, mlf_pool *pool, const
                                          const char *version, mlf_error *err);
 int mlf_store_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
                                             mlf_error *err);
-/** "latest" (any case) is the first of the model's latest versions. */
+/** The model must exist; "latest" (any case) is the highest of its latest versions (one per stage). */
 int mlf_store_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
                                          Mlflow__ModelVersion **ret, mlf_error *err);
 /** The artifact_uri of a run (for source validation): "Run with id=<id> not found" when absent. */

@@ -34,7 +34,7 @@ def test_get_experiment_and_run(server):
     server.post("runs/log-metric", {"run_id": rid, "key": "m", "value": "NaN", "timestamp": 5, "step": 0})
     server.post("runs/log-metric", {"run_id": rid, "key": "ok", "value": 1.5, "timestamp": 5, "step": 2})
     server.post("registered-models/create", {"name": "gql-model"}, prefix="/api/2.0/mlflow/")
-    server.post("model-versions/create", {"name": "gql-model", "source": "runs:/x/model", "run_id": rid})
+    server.post("model-versions/create", {"name": "gql-model", "source": f"runs:/{rid}/model", "run_id": rid})
     data = gql(server, f'''query q @component(name: "Test") {{
         mlflowGetRun(input: {{runId: "{rid}"}}) {{
           run {{

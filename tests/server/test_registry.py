@@ -198,8 +198,9 @@ def test_rename_registered_model_cascades(server):
     else:
         err(server.post("registered-models/rename", {"name": new, "new_name": other}), 400, "RESOURCE_ALREADY_EXISTS",
             autoflush + "(sqlite3.IntegrityError) UNIQUE constraint failed: registered_models.name\n"
-            "[SQL: UPDATE registered_models SET name=? WHERE registered_models.name = ?]\n"
-            f"[parameters: ('{other}', '{new}')]\n(Background on this error at: https://sqlalche.me/e/20/gkpj)")
+            "[SQL: UPDATE registered_models SET name=? WHERE registered_models.workspace = ? AND "
+            "registered_models.name = ?]\n"
+            f"[parameters: ('{other}', 'default', '{new}')]\n(Background on this error at: https://sqlalche.me/e/21/gkpj)")
     err(server.post("registered-models/rename", {"name": new}), 400, "INVALID_PARAMETER_VALUE",
         "Missing value for required parameter 'new_name'." + SEE)
     err(server.post("registered-models/rename", {"name": "absent-model", "new_name": uniq()}), 404,
@@ -346,23 +347,48 @@ def test_create_model_version_errors(server):
     relative = ("Invalid model version source: '{}'. If supplying a source as an http, https, local file path, ftp, "
                 "objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path "
                 "references present. Please provide an absolute path.")
-    for source in ("s3://bucket/a/../b", "mlflow-artifacts://host:80/..%2f..%2fetc", "http://h/a%00b",
-                   "https://h/x/%252E%252E/y", "s3://bucket"):
+    for source in ("s3://bucket/a/../b", "mlflow-artifacts:/x/..%2f..%2fetc", "gs://h/a%00b",
+                   "gs://h/x/%252E%252E/y", "s3://bucket"):
         err(server.post("model-versions/create", {"name": name, "source": source}), 400, "INVALID_PARAMETER_VALUE",
             relative.format(source))
+    # a URI naming a host the server would connect to is refused before anything else
+    host = ("'source' cannot use the '{0}' scheme: the '{0}' scheme addresses a host other than the tracking server's "
+            "configured artifact storage, so the server would connect to the host named in the URI. Set the "
+            "MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the server to allow it.")
+    for scheme, source in (("mlflow-artifacts", "mlflow-artifacts://host:80/..%2f..%2fetc"), ("http", "http://h/a"),
+                           ("https", "https://h/x/%252E%252E/y"), ("sftp", "sftp://h/m"), ("abfss", "abfss://c@a/m")):
+        err(server.post("model-versions/create", {"name": name, "source": source}), 400, "INVALID_PARAMETER_VALUE",
+            host.format(scheme))
+    # runs:/ and proxied-artifact sources need the run that holds them
+    owner = "Invalid model version source: '{}'. The {} request parameter must identify the resource that contains the source."
+    for source, run_id in (("runs:/abc/model", ""), ("runs:/abc/model", "def"), ("runs://h/abc/model", "abc"),
+                           ("mlflow-artifacts:/0/abc/artifacts", ""), ("mlflow-artifacts:/0/abc/artifacts", "nope")):
+        err(server.post("model-versions/create", {"name": name, "source": source, "run_id": run_id}), 400,
+            "INVALID_PARAMETER_VALUE", owner.format(source, "run_id"))
     local = ("Invalid model version source: '{}'. To use a local path as a model version source, the run_id request "
              "parameter has to be specified and the local path has to be contained within the artifact directory of "
              "the run specified by the run_id.")
     err(server.post("model-versions/create", {"name": name, "source": "/tmp/model"}), 400,
         "INVALID_PARAMETER_VALUE", local.format("/tmp/model"))
-    err(server.post("model-versions/create", {"name": name, "source": "file:///tmp/model", "run_id": "nope"}), 404,
-        "RESOURCE_DOES_NOT_EXIST", "Run with id=nope not found")
-    # a prompt's source is not checked
+    err(server.post("model-versions/create", {"name": name, "source": "file:///tmp/model", "run_id": "nope"}), 400,
+        "INVALID_PARAMETER_VALUE", owner.format("file:///tmp/model", "run_id"))
+    # a prompt's source is one of MLflow's placeholders, nothing else is checked
     prompt = uniq("p")
     create_model(server, prompt, tags=[{"key": PROMPT, "value": "true"}])
-    mv = create_version(server, prompt, "../anything", tags=[{"key": PROMPT, "value": "true"},
-                                                            {"key": "mlflow.prompt.text", "value": "hi {{x}}"}])
-    assert mv["source"] == "../anything"
+    err(server.post("model-versions/create", {"name": prompt, "source": "../anything",
+                                              "tags": [{"key": PROMPT, "value": "TRUE"}]}), 400,
+        "INVALID_PARAMETER_VALUE", "Invalid prompt source: '../anything'. Prompt sources must use an MLflow placeholder.")
+    mv = create_version(server, prompt, "dummy-source", tags=[{"key": PROMPT, "value": "true"},
+                                                             {"key": "mlflow.prompt.text", "value": "hi {{x}}"}])
+    assert mv["source"] == "dummy-source"
+    # the prompt tag counts when its last value is true
+    err(server.post("model-versions/create", {"name": prompt, "source": "../anything",
+                                              "tags": [{"key": PROMPT, "value": "true"}, {"key": PROMPT, "value": "no"}]}),
+        400, "INVALID_PARAMETER_VALUE", relative.format("../anything").replace(
+            "If supplying a source as an http, https, local file path, ftp, objectstore, or mlflow-artifacts uri, an "
+            "absolute path must be provided without relative path references present. Please provide an absolute path.",
+            "To use a local path as a model version source, the run_id request parameter has to be specified and the "
+            "local path has to be contained within the artifact directory of the run specified by the run_id."))
     # nothing was written by the failures
     assert create_version(server, name)["version"] == "1"
 
@@ -402,8 +428,8 @@ def test_create_model_version_from_logged_model(server):
     create_model(server, name)
     model_id = "m-" + uuid.uuid4().hex
     insert_logged_model(server, model_id, "mlflow-artifacts:/0/models/%s/artifacts" % model_id, run_id="run123")
-    # models:/<model_id>: storage location and run id come from the logged model
-    mv = create_version(server, name, "models:/" + model_id)
+    # models:/<model_id> with its model_id: storage location and run id come from the logged model
+    mv = create_version(server, name, "models:/" + model_id, model_id=model_id)
     assert mv["source"] == "models:/" + model_id and mv["run_id"] == "run123"
     assert ok(server.get("model-versions/get-download-uri", f"name={name}&version=1"))["artifact_uri"] == \
         "mlflow-artifacts:/0/models/%s/artifacts" % model_id
@@ -414,25 +440,28 @@ def test_create_model_version_from_logged_model(server):
     assert mv["run_id"] == "given"
     value = server.query1("SELECT tag_value FROM logged_model_tags WHERE model_id = ? AND tag_key = ?",
                           model_id, "mlflow.modelVersions")[0]
-    assert value == json.dumps([{"name": name, "version": 2}, {"name": name, "version": 3}])
+    assert value == json.dumps([{"name": name, "version": 1}, {"name": name, "version": 2},
+                                {"name": name, "version": 3}])
     # models:/<name>/<version>: the download URI of that version
     other = uniq()
     create_model(server, other)
     mv = create_version(server, other, f"models:/{name}/1")
     assert ok(server.get("model-versions/get-download-uri", f"name={other}&version=1"))["artifact_uri"] == \
         "mlflow-artifacts:/0/models/%s/artifacts" % model_id
-    wrap = "Unable to fetch model from model URI source artifact location '{}'.Error: {}"
-    err(server.post("model-versions/create", {"name": other, "source": f"models:/{name}/9"}), 500, "INTERNAL_ERROR",
-        wrap.format(f"models:/{name}/9", f"Model Version (name={name}, version=9) not found"))
+    # a registered version as source: it must exist, and its stage, alias or "latest" is resolved
+    err(server.post("model-versions/create", {"name": other, "source": f"models:/{name}/9"}), 404,
+        "RESOURCE_DOES_NOT_EXIST", f"Model Version (name={name}, version=9) not found")
     err(server.post("model-versions/create", {"name": other, "source": f"models:/{name}/Production"}), 500,
-        "INTERNAL_ERROR", wrap.format(f"models:/{name}/Production", "int() argument must be a string, a bytes-like "
-                                                                      "object or a real number, not 'NoneType'"))
-    err(server.post("model-versions/create", {"name": other, "source": "models:/m-missing"}), 500, "INTERNAL_ERROR",
-        wrap.format("models:/m-missing", "Logged model with ID 'm-missing' not found."))
-    err(server.post("model-versions/create", {"name": other, "source": "models:/a/b/c"}), 500, "INTERNAL_ERROR",
-        "Not a proper models:/ URI: models:/a/b/c. Models URIs must be of the form 'models:/name/suffix' or "
-        "'models:/name@alias' where suffix is a version, stage, or the string 'latest' and where alias is a "
-        "registered model alias. Only one of suffix or alias can be defined at a time.")
+        "INTERNAL_ERROR", f"No versions of model with name '{name}' and stage 'Production' found")
+    mv = create_version(server, other, f"models:/{name}/latest")
+    assert mv["source"] == f"models:/{name}/3" and mv["run_id"] == "given"
+    err(server.post("model-versions/create", {"name": other, "source": f"models:/{name}/1", "run_id": "x"}), 400,
+        "INVALID_PARAMETER_VALUE", f"Invalid model version source: 'models:/{name}/1'. The run_id and model_id request "
+        "parameters must match the referenced model version.")
+    owner = "Invalid model version source: '{}'. The model_id request parameter must identify the resource that contains the source."
+    for source in ("models:/m-missing", "models:/a/b/c", "models:/" + model_id):
+        err(server.post("model-versions/create", {"name": other, "source": source}), 400, "INVALID_PARAMETER_VALUE",
+            owner.format(source))
     err(server.post("model-versions/create", {"name": other, "source": "s3://b/z", "model_id": "m-missing"}), 404,
         "RESOURCE_DOES_NOT_EXIST", "Logged model with ID 'm-missing' not found.")
 
@@ -629,9 +658,9 @@ def test_aliases(server):
     assert ok(delete(server, "registered-models/alias", {"name": name, "alias": "champion"})) == {}
     err(server.get("registered-models/alias", f"name={name}&alias=champion"), 400, "INVALID_PARAMETER_VALUE",
         "Registered model alias champion not found.")
-    # aliases are looked up without checking the model
-    err(server.get("registered-models/alias", "name=absent-model&alias=x"), 400, "INVALID_PARAMETER_VALUE",
-        "Registered model alias x not found.")
+    # the model is looked up before its aliases
+    err(server.get("registered-models/alias", "name=absent-model&alias=x"), 404, "RESOURCE_DOES_NOT_EXIST",
+        "Registered Model with name=absent-model not found")
     for alias, message in (
             ("latest", "'latest' alias name (case insensitive) is reserved."),
             ("LaTeSt", "'latest' alias name (case insensitive) is reserved."),
@@ -665,9 +694,11 @@ def test_latest_alias(server):
     for _ in range(3):
         create_version(server, name)
     assert ok(server.get("registered-models/alias", f"name={name}&alias=latest"))["model_version"]["version"] == "3"
-    # MLflow returns the first of the latest versions: the stage seen first wins, not the highest number
+    # the highest of the latest versions of each stage
     ok(server.post("model-versions/transition-stage", {"name": name, "version": "1", "stage": "Production"}))
-    assert ok(server.get("registered-models/alias", f"name={name}&alias=Latest"))["model_version"]["version"] == "1"
+    assert ok(server.get("registered-models/alias", f"name={name}&alias=Latest"))["model_version"]["version"] == "3"
+    ok(server.post("model-versions/transition-stage", {"name": name, "version": "3", "stage": "Archived"}))
+    assert ok(server.get("registered-models/alias", f"name={name}&alias=latest"))["model_version"]["version"] == "3"
 
 
 # ---- search ----
@@ -744,7 +775,7 @@ def test_search_model_versions(fresh_server):
         create_version(s, "alpha" if i < 4 else "beta", f"s3://bucket/{i}/model", run_id=runs[i % 3],
                        tags=[{"key": "i", "value": str(i)}])
     create_model(s, "prompt-x", tags=[{"key": PROMPT, "value": "true"}])
-    create_version(s, "prompt-x", "s3://p", tags=[{"key": PROMPT, "value": "true"}])
+    create_version(s, "prompt-x", "dummy-source", tags=[{"key": PROMPT, "value": "true"}])
     vs = lambda body: [(v["name"], v["version"]) for v in body.get("model_versions", [])]  # noqa: E731
     # default order: last update DESC, then name ASC, version DESC
     body = ok(s.get("model-versions/search"))
@@ -758,8 +789,10 @@ def test_search_model_versions(fresh_server):
     assert q(f"run_id = '{runs[0]}'") == [("alpha", "4"), ("alpha", "1")]
     assert q(f"run_id IN ('{runs[1]}', '{runs[2]}')", order_by=["name", "version_number"]) == [
         ("alpha", "2"), ("alpha", "3"), ("beta", "1"), ("beta", "2")]
-    # upper-case values are dropped from IN lists, as MLflow does (run ids are lower-case)
+    # every IN value counts (no run-id case rule in the registry)
     assert q("run_id IN ('AAAA')") == []
+    assert q(f"run_id IN ('AAAA', '{runs[1]}')", order_by=["name", "version_number"]) == [
+        ("alpha", "2"), ("beta", "1")]
     assert q("source_path = 's3://bucket/2/model'") == [("alpha", "3")]
     assert q("source_path LIKE '%/5/%'") == [("beta", "2")]
     assert q("tags.i = '0'") == [("alpha", "1")]
@@ -784,8 +817,14 @@ def test_search_model_versions(fresh_server):
         prefix="Invalid value \"200001\" for parameter 'max_results' supplied")
     err(search(s, "model-versions", {"filter": "version_number LIKE '1'"}), 400, "INVALID_PARAMETER_VALUE",
         "Invalid comparator for attribute version_number: LIKE")
-    err(search(s, "model-versions", {"filter": "name IN ('a')"}), 400, "INVALID_PARAMETER_VALUE",
-        "Only the 'run_id' attribute supports comparison with a list of quoted string values.")
+    assert q("name IN ('beta', 'gamma')", order_by=["version_number"]) == [("beta", "1"), ("beta", "2")]
+    assert q(f"name NOT IN ('alpha') AND run_id NOT IN ('{runs[2]}')") == [("beta", "1")]
+    err(search(s, "model-versions", {"filter": "source_path IN ('a')"}), 400, "INVALID_PARAMETER_VALUE",
+        "Only ['name', 'run_id'] attributes support comparison with a list of quoted string values.")
+    err(search(s, "model-versions", {"filter": "version_number = 1.5"}), 400, "INVALID_PARAMETER_VALUE",
+        "Invalid value for numeric attribute 'version_number': 1.5")
+    err(search(s, "model-versions", {"filter": "version_number > 'one'"}), 400, "INVALID_PARAMETER_VALUE",
+        "Invalid value for numeric attribute 'version_number': 'one'")
     err(search(s, "model-versions", {"filter": "status = 'READY'"}), 400, "INVALID_PARAMETER_VALUE",
         prefix="Invalid attribute key 'status' specified.")
     err(search(s, "model-versions", {"order_by": ["name", "name DESC"]}), 500, "INTERNAL_ERROR",

@@ -316,6 +316,66 @@ static void test_uri_helpers(void **state)
     assert_string_equal(mlf_path_normpath(pool, "a/../../b"), "../b");
 }
 
+/* _validate_model_name / _validate_model_renaming / _validate_model_version (MLflow 3.18) */
+static void test_model_registry_names(void **state)
+{
+    mlf_pool *pool = *state;
+    mlf_error err = {0};
+    assert_int_equal(mlf_validate_model_name(pool, "my model.v2-ü", &err), 0);
+    assert_int_equal(mlf_validate_model_name(pool, " \t ", &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Missing value for required parameter 'name'.");
+    assert_int_equal(mlf_validate_model_name(pool, "a/b", &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Invalid model name 'a/b'. Names cannot contain '/' or ':'.");
+    assert_int_equal(mlf_validate_model_name(pool, "c:d", &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Invalid model name 'c:d'. Names cannot contain '/' or ':'.");
+    assert_int_equal(mlf_validate_model_name(pool, "..", &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Invalid value \"..\" for parameter 'name' supplied: " BAD_PATH "'..'");
+    assert_int_equal(mlf_validate_model_renaming(pool, "  ", &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Missing value for required parameter 'new_name'.");
+    assert_int_equal(mlf_validate_model_renaming(pool, "x:y", &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Invalid model name 'x:y'. Names cannot contain '/' or ':'.");
+    /* a version reads as int() reads it: the store gets the integer's text */
+    static const struct {
+        const char *in, *want;
+    } versions[] = {{"3", "3"}, {" 3 ", "3"}, {"0_3", "3"}, {"+3", "3"}, {"\xd9\xa3", "3"}, {"-1", "-1"}};
+    for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
+        const char *v = NULL;
+        assert_int_equal(mlf_validate_model_version(pool, versions[i].in, &v, &err), 0);
+        assert_string_equal(v, versions[i].want);
+    }
+    assert_int_equal(mlf_validate_model_version(pool, "1.0", NULL, &err), -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message, "Parameter 'version' must be an integer, got '1.0'.");
+}
+
+/* _validate_artifact_uri_scheme: hosts other than the server's own artifact storage are refused */
+static void test_uri_host(void **state)
+{
+    mlf_pool *pool = *state;
+    mlf_error err = {0};
+    const char *none[] = {NULL, "/srv/mlartifacts"};
+    static const char *const ok[] = {"s3://bucket/x", "mlflow-artifacts:/1/x", "/local/x", "runs:/abc/m", "gs://b/c"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        assert_int_equal(mlf_validate_uri_host(pool, ok[i], "source", none, 2, &err), 0);
+    assert_int_equal(mlf_validate_uri_host(pool, "https://h.example/x", "source", none, 2, &err),
+                     -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_string_equal(err.message,
+                        "'source' cannot use the 'https' scheme: the 'https' scheme addresses a host other than the "
+                        "tracking server's configured artifact storage, so the server would connect to the host named "
+                        "in the URI. Set the MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on "
+                        "the server to allow it.");
+    /* the host of a trusted root, by scheme family and effective port */
+    const char *trusted[] = {"http://store.example:80/root", NULL};
+    assert_int_equal(mlf_validate_uri_host(pool, "mlflow-artifacts://store.example/x", "source", trusted, 2, &err), 0);
+    assert_int_equal(mlf_validate_uri_host(pool, "http://STORE.example/y", "source", trusted, 2, &err), 0);
+    assert_int_equal(mlf_validate_uri_host(pool, "https://store.example/y", "source", trusted, 2, &err),
+                     -MLF_ERR_INVALID_PARAMETER_VALUE);
+    assert_int_equal(mlf_validate_uri_host(pool, "ftp://store.example/y", "f", trusted, 2, &err),
+                     -MLF_ERR_INVALID_PARAMETER_VALUE);
+    setenv("MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES", " FTP , sftp", 1);
+    assert_int_equal(mlf_validate_uri_host(pool, "ftp://store.example/y", "f", trusted, 2, &err), 0);
+    unsetenv("MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +390,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pystr_python_classes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pystr_json_repr, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uri_helpers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_model_registry_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_uri_host, setup, teardown),
     };
     return cmocka_run_group_tests_name("service/validate", tests, NULL, NULL);
 }

@@ -244,13 +244,16 @@ static void test_rename_cascades(void **state)
                  mlf_test_pg()
                      ? "Registered Model (name=taken) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
                        "\"registered_model_pk\"\nDETAIL:  Key (name)=(taken) already exists.\n\n"
-                       "[SQL: UPDATE registered_models SET name=%(name)s WHERE registered_models.name = "
-                       "%(registered_models_name)s]\n[parameters: {'name': 'taken', 'registered_models_name': 'new'}]\n"
-                       "(Background on this error at: https://sqlalche.me/e/20/gkpj)"
+                       "[SQL: UPDATE registered_models SET name=%(name)s WHERE registered_models.workspace = "
+                       "%(registered_models_workspace)s AND registered_models.name = %(registered_models_name)s]\n"
+                       "[parameters: {'name': 'taken', 'registered_models_workspace': 'default', "
+                       "'registered_models_name': 'new'}]\n(Background on this error at: https://sqlalche.me/e/21/gkpj)"
                      : "Registered Model (name=taken) already exists. Error: " MLF_TEST_AUTOFLUSH
                        "(sqlite3.IntegrityError) UNIQUE constraint failed: registered_models.name\n"
-                       "[SQL: UPDATE registered_models SET name=? WHERE registered_models.name = ?]\n"
-                       "[parameters: ('taken', 'new')]\n(Background on this error at: https://sqlalche.me/e/20/gkpj)");
+                       "[SQL: UPDATE registered_models SET name=? WHERE registered_models.workspace = ? AND "
+                       "registered_models.name = ?]\n"
+                       "[parameters: ('taken', 'default', 'new')]\n(Background on this error at: "
+                       "https://sqlalche.me/e/21/gkpj)");
     /* SQLAlchemy cuts long parameters in the middle */
     char *long_name = mlf_pool_alloc(f->pool, 402);
     memset(long_name, 'x', 400);
@@ -265,7 +268,8 @@ static void test_rename_cascades(void **state)
         rc = mlf_store_rename_registered_model(f->store, f->pool, long_name, "taken", &rm, &err);
         assert_int_equal(rc, -MLF_ERR_RESOURCE_ALREADY_EXISTS);
         char *want = mlf_pool_sprintf(
-            f->pool, "[parameters: ('taken', '%.149s ... (102 characters truncated) ... %.149s')]", long_name, long_name);
+            f->pool, "[parameters: ('taken', 'default', '%.149s ... (102 characters truncated) ... %.149s')]", long_name,
+            long_name);
         if (strstr(err.message, want) == NULL)
             fail_msg("no '%s' in '%s'", want, err.message);
     }
@@ -607,11 +611,20 @@ static void test_aliases(void **state)
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Model Version (name=m, version=3) not found");
     rc = mlf_store_delete_registered_model_alias(f->store, f->pool, "q", "x", &err);
     assert_error(rc, err, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=q not found");
-    /* "latest": the first of the latest versions */
+    /* "latest": the highest of the latest versions of each stage */
     assert_int_equal(mlf_store_get_model_version_by_alias(f->store, f->pool, "m", "latest", &mv, &err), 0);
     assert_string_equal(mv->version, "2");
     transition(f, "m", "1", "Production", false);
     assert_int_equal(mlf_store_get_model_version_by_alias(f->store, f->pool, "m", "LATEST", &mv, &err), 0);
+    assert_string_equal(mv->version, "2");
+    assert_int_equal(mv->n_aliases, 0);
+    transition(f, "m", "2", "Archived", false);
+    assert_int_equal(mlf_store_get_model_version_by_alias(f->store, f->pool, "m", "latest", &mv, &err), 0);
+    assert_string_equal(mv->version, "2");
+    transition(f, "m", "2", "Production", false);
+    assert_int_equal(mlf_store_get_model_version_by_alias(f->store, f->pool, "m", "latest", &mv, &err), 0);
+    assert_string_equal(mv->version, "2");
+    assert_int_equal(mlf_store_get_model_version_by_alias(f->store, f->pool, "m", "alpha", &mv, &err), 0);
     assert_string_equal(mv->version, "1");
     assert_int_equal(mv->n_aliases, 2);
     create_model(f, "empty");
@@ -820,7 +833,7 @@ static void test_search_model_versions(void **state)
     assert_string_equal(MV_SEARCH(f, CLAUSES(attr("name", MLF_OP_ILIKE, "B"))), "b/2,b/1");
     assert_string_equal(MV_SEARCH(f, CLAUSES(attr("run_id", MLF_OP_EQ, "RUN3"))), "b/2,a/3");
     assert_string_equal(MV_SEARCH(f, CLAUSES(attr("run_id", MLF_OP_NE, "run1"))), "b/2,b/1,a/3");
-    /* IN drops values with upper-case letters, as MLflow's parser does; an emptied list matches nothing */
+    /* IN and NOT IN keep every value, upper-case ones too */
     static const char *in_list[] = {"run1", "RUN3"};
     static const char *upper_only[] = {"RUN3"};
     mlf_search_clause in = {.entity = MLF_ENTITY_ATTRIBUTE,
@@ -829,13 +842,23 @@ static void test_search_model_versions(void **state)
                             .value_kind = MLF_VALUE_LIST,
                             .list = in_list,
                             .n_list = 2};
-    assert_string_equal(MV_SEARCH(f, CLAUSES(in)), "a/4,a/1");
+    assert_string_equal(MV_SEARCH(f, CLAUSES(in)), "b/2,a/4,a/3,a/1");
     in.list = upper_only;
     in.n_list = 1;
-    assert_string_equal(MV_SEARCH(f, CLAUSES(in)), "");
+    assert_string_equal(MV_SEARCH(f, CLAUSES(in)), "b/2,a/3");
+    in.op = MLF_OP_NOT_IN;
+    assert_string_equal(MV_SEARCH(f, CLAUSES(in)), "b/1,a/4,a/1");
     assert_string_equal(MV_SEARCH(f, CLAUSES(attr_num("version_number", MLF_OP_GT, "2"))), "a/4,a/3");
-    assert_string_equal(MV_SEARCH(f, CLAUSES(attr_num("version_number", MLF_OP_EQ, "1.0"))), "b/1,a/1");
     assert_string_equal(MV_SEARCH(f, CLAUSES(attr("version_number", MLF_OP_LE, "1"))), "b/1,a/1");
+    assert_string_equal(MV_SEARCH(f, CLAUSES(attr("version_number", MLF_OP_EQ, " 0_1 "))), "b/1,a/1");
+    /* version_number is compared as an int: a float literal or a string int() refuses is an error */
+    mlf_search_clause bad = attr_num("version_number", MLF_OP_EQ, "1.0");
+    int rc = mlf_store_search_model_versions(f->store, f->pool, 10, &bad, 1, NULL, 0, 0, &page, &err);
+    assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid value for numeric attribute 'version_number': 1.0");
+    bad = attr("version_number", MLF_OP_GT, "1.0");
+    rc = mlf_store_search_model_versions(f->store, f->pool, 10, &bad, 1, NULL, 0, 0, &page, &err);
+    assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
+                 "Invalid value for numeric attribute 'version_number': '1.0'");
     assert_string_equal(MV_SEARCH(f, CLAUSES(attr("source", MLF_OP_LIKE, "%/5/%"))), "b/2");
     assert_string_equal(MV_SEARCH(f, CLAUSES(tag("i", MLF_OP_EQ, "3"))), "a/4");
     assert_string_equal(MV_SEARCH(f, CLAUSES(tag("i", MLF_OP_LIKE, "%"), attr("name", MLF_OP_EQ, "b"))), "b/2,b/1");
@@ -852,7 +875,7 @@ static void test_search_model_versions(void **state)
     page = mv_search(f, (search_args){.max_results = 2, .offset = 4, ORDERS(order("creation_timestamp", true))});
     assert_string_equal(mv_names(f, page), "b/2");
     assert_null(page.next_page_token);
-    int rc = mlf_store_search_model_versions(f->store, f->pool, 0, NULL, 0, NULL, 0, 0, &page, &err);
+    rc = mlf_store_search_model_versions(f->store, f->pool, 0, NULL, 0, NULL, 0, 0, &page, &err);
     assert_error(rc, err, MLF_ERR_INVALID_PARAMETER_VALUE,
                  "Invalid value for max_results. It must be a positive integer, but got 0");
     rc = mlf_store_search_model_versions(f->store, f->pool, 200001, NULL, 0, NULL, 0, 0, &page, &err);

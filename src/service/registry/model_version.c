@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "generated/service_api.h"
 #include "search/search.h"
@@ -25,28 +26,30 @@ static const char *mlf__str(const char *s)
     return s != NULL ? s : "";
 }
 
-/* _validate_model_name then _validate_model_version, as _get_sql_model_version starts. */
-static int mlf__check_name_version(mlf_pool *pool, const char *name, const char *version, mlf_error *err)
+/* _validate_model_name then _validate_model_version, as _get_sql_model_version starts; *version becomes the int's text. */
+static int mlf__check_name_version(mlf_pool *pool, const char *name, const char **version, mlf_error *err)
 {
     int rc = mlf_validate_model_name(pool, name, err);
     if (rc == 0)
-        rc = mlf_validate_model_version(pool, version, err);
+        rc = mlf_validate_model_version(pool, *version, version, err);
     return rc;
 }
 
-/* Whether a tag marks the version as a prompt's (prompts are registered with any source). */
+/* _is_prompt_request: tags collapse by key (the last value wins), and only a true-valued prompt tag counts. */
 static bool mlf__is_prompt(const Mlflow__CreateModelVersion *req)
 {
+    const char *value = NULL;
     for (size_t i = 0; i < req->n_tags; i++)
         if (req->tags[i] != NULL && req->tags[i]->key != NULL && strcmp(req->tags[i]->key, MLF__PROMPT_TAG) == 0)
-            return true;
-    return false;
+            value = req->tags[i]->value != NULL ? req->tags[i]->value : "";
+    return value != NULL && strcasecmp(value, "true") == 0;
 }
 
 /*
  * _create_model_version: the source checks, which are the handler's and not
- * the store's, then the store half with the proto's "" for an unset
- * description or run_id, then the logged model's tags naming the version.
+ * the store's (regex, prompt placeholder, host, the lineage of a models:/
+ * source, the owner of the source), then the store half with the proto's ""
+ * for an unset description, then the logged model's tags naming the version.
  */
 int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVersion *req,
                                       Mlflow__CreateModelVersion__Response *resp, mlf_error *err)
@@ -59,18 +62,32 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
     if (rc < 0)
         return rc;
     bool is_prompt = mlf__is_prompt(req);
+    if (is_prompt) {
+        rc = mlf_registry_check_prompt_source(pool, source, err);
+        if (rc < 0)
+            return rc;
+    }
+    const char *trusted[] = {ctx->svc->default_artifact_root, ctx->svc->artifacts_destination};
+    rc = mlf_validate_uri_host(pool, source, "source", trusted, 2, err);
+    if (rc < 0)
+        return rc;
     if (!is_prompt) {
-        rc = mlf_registry_validate_source(ctx, source, run_id, model_id, err);
+        rc = mlf_registry_resolve_lineage(ctx, &source, &run_id, &model_id, req->run_id != NULL,
+                                          req->model_id != NULL, err);
+        if (rc == 0)
+            rc = mlf_registry_validate_source(ctx, source, run_id, model_id, err);
         if (rc < 0)
             return rc;
     }
     Mlflow__CreateModelVersion shaped = *req;
+    shaped.source = (char *)source;
     shaped.description = (char *)mlf__str(req->description);
-    shaped.run_id = (char *)run_id;
+    shaped.run_id = (char *)run_id; /* NULL when the lineage gave None */
+    shaped.model_id = (char *)model_id;
     rc = mlf_registry_create_model_version_store(ctx, &shaped, resp, err);
     if (rc < 0)
         return rc;
-    if (!is_prompt && model_id[0] != '\0') {
+    if (!is_prompt && model_id != NULL && model_id[0] != '\0') {
         /* the logged model records the versions made from it (a second transaction, as in MLflow) */
         mlf_store *store = ctx->svc->store;
         rc = mlf_store_set_model_versions_tags(store, pool, mlf__str(req->name),
@@ -133,7 +150,7 @@ int mlf_registry_get_model_version(mlf_ctx *ctx, const Mlflow__GetModelVersion *
 {
     const char *name = mlf__str(req->name);
     const char *version = mlf__str(req->version);
-    int rc = mlf__check_name_version(ctx->pool, name, version, err);
+    int rc = mlf__check_name_version(ctx->pool, name, &version, err);
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
@@ -145,7 +162,7 @@ int mlf_registry_update_model_version(mlf_ctx *ctx, const Mlflow__UpdateModelVer
 {
     const char *name = mlf__str(req->name);
     const char *version = mlf__str(req->version);
-    int rc = mlf__check_name_version(ctx->pool, name, version, err);
+    int rc = mlf__check_name_version(ctx->pool, name, &version, err);
     if (rc < 0)
         return rc;
     /* only a description that is present is written; an absent one clears it (None) */
@@ -171,7 +188,7 @@ int mlf_registry_transition_model_version_stage(mlf_ctx *ctx, const Mlflow__Tran
                              "Model version transition cannot archive existing model versions because '%s' is not an "
                              "Active stage. Valid stages are ['Staging', 'Production']",
                              stage);
-    rc = mlf__check_name_version(pool, name, version, err);
+    rc = mlf__check_name_version(pool, name, &version, err);
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
@@ -185,7 +202,7 @@ int mlf_registry_delete_model_version(mlf_ctx *ctx, const Mlflow__DeleteModelVer
     (void)resp;
     const char *name = mlf__str(req->name);
     const char *version = mlf__str(req->version);
-    int rc = mlf__check_name_version(ctx->pool, name, version, err);
+    int rc = mlf__check_name_version(ctx->pool, name, &version, err);
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
@@ -198,7 +215,7 @@ int mlf_registry_get_model_version_download_uri(mlf_ctx *ctx, const Mlflow__GetM
     /* no request schema: the store's checks are the only ones */
     const char *name = mlf__str(req->name);
     const char *version = mlf__str(req->version);
-    int rc = mlf__check_name_version(ctx->pool, name, version, err);
+    int rc = mlf__check_name_version(ctx->pool, name, &version, err);
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
@@ -263,7 +280,7 @@ int mlf_registry_set_model_version_tag(mlf_ctx *ctx, const Mlflow__SetModelVersi
     const char *version = mlf__str(req->version);
     const char *key = mlf__str(req->key);
     const char *value = mlf__str(req->value);
-    int rc = mlf__check_name_version(ctx->pool, name, version, err);
+    int rc = mlf__check_name_version(ctx->pool, name, &version, err);
     if (rc == 0)
         rc = mlf_validate_model_version_tag(ctx->pool, key, value, err);
     if (rc < 0)
@@ -279,7 +296,7 @@ int mlf_registry_delete_model_version_tag(mlf_ctx *ctx, const Mlflow__DeleteMode
     const char *name = mlf__str(req->name);
     const char *version = mlf__str(req->version);
     const char *key = mlf__str(req->key);
-    int rc = mlf__check_name_version(ctx->pool, name, version, err);
+    int rc = mlf__check_name_version(ctx->pool, name, &version, err);
     if (rc == 0)
         rc = mlf_validate_tag_name(ctx->pool, key, "key", err);
     if (rc < 0)

@@ -207,7 +207,7 @@ int mlf_registry_set_registered_model_alias(mlf_ctx *ctx, const Mlflow__SetRegis
     if (rc == 0)
         rc = mlf_validate_model_alias_name_reserved(pool, alias, err);
     if (rc == 0)
-        rc = mlf_validate_model_version(pool, version, err);
+        rc = mlf_validate_model_version(pool, version, &version, err);
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;

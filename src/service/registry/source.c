@@ -1,8 +1,10 @@
 /*
- * createModelVersion's source handling, as MLflow 3.6 does it: the optional
- * regex, the local-path containment check against the run's (or logged
+ * createModelVersion's source handling, as MLflow 3.18 does it: the optional
+ * regex, prompt placeholders, the registered-model lineage of a models:/
+ * source, the local-path containment check against the run's (or logged
  * model's) artifact directory, the relative-path check for everything else,
- * and the models:/ resolution of storage_location.
+ * the run_id / model_id that must own a runs:/, models:/ or proxied-artifact
+ * source, and the models:/ resolution of storage_location.
  *
  * Paths resolve as pathlib.Path.resolve() does on POSIX (os.path.realpath,
  * non-strict: existing symlinks are followed, the rest is kept as written),
@@ -15,6 +17,7 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +25,15 @@
 #include "service/validate.h"
 #include "store/pystr.h"
 #include "store/uri.h"
+
+/* The parts of _parse_model_uri that create_model_version uses: one of model_id, version, stage, alias, or none (latest). */
+struct mlf__model_uri {
+    const char *model_id; /* models:/<model_id> */
+    const char *name;
+    const char *version;
+    const char *stage;
+    const char *alias;
+};
 
 /* A NUL that unquoting produced (C strings cannot hold it); 0xFF never survives unquote's UTF-8 decoding. */
 #define MLF__NUL_MARK '\xff'
@@ -267,26 +279,132 @@ static int mlf__check_relative_paths(mlf_pool *pool, const char *source, mlf_err
                          original);
 }
 
-int mlf_registry_validate_source(mlf_ctx *ctx, const char *source, const char *run_id, const char *model_id,
-                                 mlf_error *err)
+/* _raise_invalid_model_version_source */
+static int mlf__invalid_source(mlf_pool *pool, const char *source, const char *id_name, mlf_error *err)
 {
-    mlf_pool *pool = ctx->pool;
-    mlf_store *store = ctx->svc->store;
-    bool by_model = model_id != NULL && model_id[0] != '\0';
-    const char *id = by_model ? model_id : run_id;
-    bool local;
-    int rc = mlf__is_local(pool, source, &local, err);
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "Invalid model version source: '%s'. The %s request parameter must identify the resource "
+                         "that contains the source.",
+                         source, id_name);
+}
+
+/* _normalized_uri_parts: lower-cased scheme and authority, the path's non-empty parts each fully unquoted. */
+typedef struct {
+    const char *scheme;
+    const char *netloc;
+    char **parts;
+    size_t n;
+} mlf__uri_parts;
+
+static int mlf__normalized_parts(mlf_pool *pool, const char *uri, mlf__uri_parts *out, mlf_error *err)
+{
+    mlf_url u;
+    int rc = mlf_uri_split(pool, uri, &u, err);
     if (rc < 0)
         return rc;
-    if (!local)
-        return mlf__check_relative_paths(pool, source, err);
+    char *netloc = mlf_pool_strdup(pool, u.netloc);
+    for (char *p = netloc; *p != '\0'; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    out->scheme = u.scheme;
+    out->netloc = netloc;
+    out->parts = MLF_NEW_ARRAY(pool, char *, strlen(u.path) / 2 + 2);
+    out->n = 0;
+    for (const char *p = u.path; *p != '\0';) {
+        size_t len = strcspn(p, "/");
+        if (len > 0) {
+            char *part = mlf_pool_strndup(pool, p, len);
+            for (;;) { /* _iteratively_unquote */
+                size_t n;
+                char *next = mlf_text_percent_decode(pool, part, strlen(part), MLF_TEXT_UTF8_REPLACE, &n);
+                if (strcmp(next, part) == 0)
+                    break;
+                part = next;
+            }
+            out->parts[out->n++] = part;
+        }
+        p += len;
+        if (*p == '/')
+            p++;
+    }
+    return 0;
+}
+
+/* _is_mlflow_artifact_source: mlflow-artifacts:, or http(s) through the artifact proxy's route. */
+static bool mlf__is_proxied_artifact(const mlf__uri_parts *u)
+{
+    if (strcmp(u->scheme, "mlflow-artifacts") == 0)
+        return true;
+    if (strcmp(u->scheme, "http") != 0 && strcmp(u->scheme, "https") != 0)
+        return false;
+    static const char *const route[] = {"api", "2.0", "mlflow-artifacts", "artifacts"};
+    for (size_t i = 0; i + 4 <= u->n; i++) {
+        size_t k = 0;
+        while (k < 4 && strcmp(u->parts[i + k], route[k]) == 0)
+            k++;
+        if (k == 4)
+            return true;
+    }
+    return false;
+}
+
+/* _is_uri_within_root */
+static int mlf__within_root(mlf_pool *pool, const mlf__uri_parts *src, const char *root, bool *ret, mlf_error *err)
+{
+    mlf__uri_parts r;
+    int rc = mlf__normalized_parts(pool, root != NULL ? root : "", &r, err);
+    if (rc < 0)
+        return rc;
+    *ret = false;
+    if (strcmp(src->scheme, r.scheme) != 0 || strcmp(src->netloc, r.netloc) != 0 || r.n == 0 || src->n < r.n)
+        return 0;
+    for (size_t i = 0; i < r.n; i++)
+        if (strcmp(src->parts[i], r.parts[i]) != 0)
+            return 0;
+    *ret = true;
+    return 0;
+}
+
+/* RunsArtifactRepository.parse_runs_uri's run id (its errors carry no code: INTERNAL_ERROR). */
+static int mlf__runs_uri_run_id(mlf_pool *pool, const char *source, const mlf_url *u, const char **ret, mlf_error *err)
+{
+    const char *path = u->path;
+    size_t len = path[0] == '/' ? strcspn(path + 1, "/") : 0;
+    if (path[0] != '/' || path[1] == '\0' || len == 0)
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                             "Not a proper runs:/ URI: %s. Runs URIs must be of the form "
+                             "'runs:/<run_id>/run-relative/path/to/artifact'",
+                             source);
+    *ret = mlf_pool_strndup(pool, path + 1, len);
+    return 0;
+}
+
+static int mlf__parse_model_uri(mlf_pool *pool, const char *uri, struct mlf__model_uri *out, mlf_error *err);
+
+/* _get_source_run / _get_source_model: the owner's artifact root; a missing owner is an invalid source. */
+static int mlf__owner_root(mlf_ctx *ctx, const char *source, const char *id, bool by_model, const char **ret,
+                           mlf_error *err)
+{
+    mlf_error inner = {0};
+    int rc = by_model ? mlf_store_get_source_logged_model(ctx->svc->store, ctx->pool, id, ret, NULL, &inner)
+                      : mlf_store_get_source_run_artifact_uri(ctx->svc->store, ctx->pool, id, ret, &inner);
+    if (rc == 0)
+        return 0;
+    if (inner.code == MLF_ERR_RESOURCE_DOES_NOT_EXIST)
+        return mlf__invalid_source(ctx->pool, source, by_model ? "model_id" : "run_id", err);
+    *err = inner;
+    return rc;
+}
+
+/* The local-path rule of _validate_source_run / _validate_source_model. */
+static int mlf__check_local(mlf_ctx *ctx, const char *source, const char *run_id, const char *model_id, bool by_model,
+                            mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    const char *id = by_model ? model_id : run_id;
     const char *shown = source;
     if (id != NULL && id[0] != '\0') {
         const char *location = NULL;
-        if (by_model)
-            rc = mlf_store_get_source_logged_model(store, pool, model_id, &location, NULL, err);
-        else
-            rc = mlf_store_get_source_run_artifact_uri(store, pool, run_id, &location, err);
+        int rc = mlf__owner_root(ctx, source, id, by_model, &location, err);
         if (rc < 0)
             return rc;
         char *source_path;
@@ -314,6 +432,74 @@ int mlf_registry_validate_source(mlf_ctx *ctx, const char *source, const char *r
                          "%s request parameter has to be specified and the local path has to be contained within the "
                          "artifact directory of the run specified by the %s.",
                          shown, by_model ? "model_id" : "run_id", by_model ? "model_id" : "run_id");
+}
+
+int mlf_registry_validate_source(mlf_ctx *ctx, const char *source, const char *run_id, const char *model_id,
+                                 mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    bool by_model = model_id != NULL && model_id[0] != '\0';
+    run_id = run_id != NULL ? run_id : "";
+    bool local;
+    int rc = mlf__is_local(pool, source, &local, err);
+    if (rc < 0)
+        return rc;
+    if (local)
+        return mlf__check_local(ctx, source, run_id, model_id, by_model, err);
+    rc = mlf__check_relative_paths(pool, source, err);
+    if (rc < 0)
+        return rc;
+    mlf_url u;
+    rc = mlf_uri_parse(pool, source, &u, err);
+    if (rc < 0)
+        return rc;
+    bool runs = strcmp(u.scheme, "runs") == 0;
+    if (runs && by_model)
+        return mlf__invalid_source(pool, source, "model_id", err);
+    if (runs) {
+        if (u.netloc[0] != '\0')
+            return mlf__invalid_source(pool, source, "run_id", err);
+        const char *source_run_id = "";
+        rc = mlf__runs_uri_run_id(pool, source, &u, &source_run_id, err);
+        if (rc < 0)
+            return rc;
+        if (run_id[0] != '\0' && strcmp(source_run_id, run_id) == 0)
+            return 0;
+        return mlf__invalid_source(pool, source, "run_id", err);
+    }
+    if (strcmp(u.scheme, "models") == 0) {
+        if (u.netloc[0] != '\0')
+            return mlf__invalid_source(pool, source, "model_id", err);
+        struct mlf__model_uri parsed;
+        mlf_error inner = {0};
+        if (mlf__parse_model_uri(pool, source, &parsed, &inner) < 0)
+            return mlf__invalid_source(pool, source, "model_id", err);
+        if (parsed.model_id != NULL) {
+            if (by_model && strcmp(parsed.model_id, model_id) == 0)
+                return 0;
+            return mlf__invalid_source(pool, source, "model_id", err);
+        }
+    }
+    mlf__uri_parts parts;
+    rc = mlf__normalized_parts(pool, source, &parts, err);
+    if (rc < 0)
+        return rc;
+    if (!mlf__is_proxied_artifact(&parts))
+        return 0;
+    const char *id = by_model ? model_id : run_id;
+    if (id[0] != '\0') {
+        const char *root;
+        rc = mlf__owner_root(ctx, source, id, by_model, &root, err);
+        if (rc < 0)
+            return rc;
+        bool within;
+        rc = mlf__within_root(pool, &parts, root, &within, err);
+        if (rc < 0)
+            return rc;
+        if (within)
+            return 0;
+    }
+    return mlf__invalid_source(pool, source, by_model ? "model_id" : "run_id", err);
 }
 
 /* _improper_model_uri_msg(uri, "models") */
@@ -350,16 +536,10 @@ static bool mlf__isdigit(const char *s)
     return true;
 }
 
-/* The parts of _parse_model_uri that create_model_version uses. */
-typedef struct {
-    const char *model_id; /* models:/<model_id> */
-    const char *name;
-    const char *version; /* NULL for stage, alias and latest forms */
-} mlf__model_uri;
 
-static int mlf__parse_model_uri(mlf_pool *pool, const char *uri, mlf__model_uri *out, mlf_error *err)
+static int mlf__parse_model_uri(mlf_pool *pool, const char *uri, struct mlf__model_uri *out, mlf_error *err)
 {
-    *out = (mlf__model_uri){0};
+    *out = (struct mlf__model_uri){0};
     /* urlparse(uri, allow_fragments=False): a '#' stays in the path */
     char *no_fragment = mlf_pool_strdup(pool, uri);
     for (char *p = no_fragment; *p != '\0'; p++)
@@ -391,7 +571,9 @@ static int mlf__parse_model_uri(mlf_pool *pool, const char *uri, mlf__model_uri 
         out->name = first;
         if (mlf__isdigit(suffix))
             out->version = suffix;
-        return 0; /* a stage or "latest": no version */
+        else if (strcasecmp(suffix, "latest") != 0)
+            out->stage = suffix;
+        return 0;
     }
     if (strchr(path, '@') != NULL) {
         char *at = strrchr(first, '@');
@@ -399,6 +581,7 @@ static int mlf__parse_model_uri(mlf_pool *pool, const char *uri, mlf__model_uri 
             return mlf__improper_model_uri(pool, uri, err);
         *at = '\0';
         out->name = first;
+        out->alias = at + 1;
         return 0;
     }
     out->model_id = first;
@@ -418,7 +601,7 @@ int mlf_registry_resolve_source(mlf_ctx *ctx, const char *source, const char *ru
         return rc;
     if (strcmp(u.scheme, "models") != 0)
         return 0;
-    mlf__model_uri parsed;
+    struct mlf__model_uri parsed;
     rc = mlf__parse_model_uri(pool, source, &parsed, err);
     if (rc < 0)
         return rc;
@@ -434,7 +617,7 @@ int mlf_registry_resolve_source(mlf_ctx *ctx, const char *source, const char *ru
     } else {
         rc = mlf_validate_model_name(pool, parsed.name, &inner);
         if (rc == 0)
-            rc = mlf_validate_model_version(pool, parsed.version, &inner);
+            rc = mlf_validate_model_version(pool, parsed.version, &parsed.version, &inner);
         if (rc == 0)
             rc = mlf_store_get_model_version_download_uri(store, pool, parsed.name, parsed.version, ret_location,
                                                           &inner);
@@ -443,5 +626,126 @@ int mlf_registry_resolve_source(mlf_ctx *ctx, const char *source, const char *ru
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
                              "Unable to fetch model from model URI source artifact location '%s'.Error: %s", source,
                              inner.message != NULL ? inner.message : "");
+    return 0;
+}
+
+int mlf_registry_check_prompt_source(mlf_pool *pool, const char *source, mlf_error *err)
+{
+    /* _PROMPT_SOURCE_PLACEHOLDERS: what MLflow's clients and store send for a prompt version */
+    if (strcmp(source, "dummy-source") == 0 || strcmp(source, "prompt-template") == 0)
+        return 0;
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "Invalid prompt source: '%s'. Prompt sources must use an MLflow placeholder.", source);
+}
+
+/* RegisteredModel._is_prompt: the prompt tag's value, lower-cased, is "true". */
+static bool mlf__rm_is_prompt(const Mlflow__RegisteredModel *rm)
+{
+    for (size_t i = 0; i < rm->n_tags; i++)
+        if (rm->tags[i]->key != NULL && strcmp(rm->tags[i]->key, "mlflow.prompt.is_prompt") == 0)
+            return rm->tags[i]->value != NULL && strcasecmp(rm->tags[i]->value, "true") == 0;
+    return false;
+}
+
+/* get_model_name_and_version for a name with a stage, an alias or "latest": the version it stands for. */
+static int mlf__version_of(mlf_ctx *ctx, const struct mlf__model_uri *parsed, const char **ret, mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    mlf_store *store = ctx->svc->store;
+    if (parsed->version != NULL) {
+        *ret = parsed->version;
+        return 0;
+    }
+    if (parsed->alias != NULL) {
+        int rc = mlf_validate_model_alias_name(pool, parsed->alias, err);
+        if (rc < 0)
+            return rc;
+        Mlflow__ModelVersion *mv;
+        rc = mlf_store_get_model_version_by_alias(store, pool, parsed->name, parsed->alias, &mv, err);
+        if (rc < 0)
+            return rc;
+        *ret = mv->version;
+        return 0;
+    }
+    const char *stage = NULL;
+    if (parsed->stage != NULL) {
+        int rc = mlf_validate_model_stage(pool, parsed->stage, &stage, err);
+        if (rc < 0)
+            return rc;
+    }
+    Mlflow__ModelVersion **latest;
+    size_t n;
+    int rc = mlf_store_get_latest_versions(store, pool, parsed->name, &stage, stage != NULL ? 1 : 0, &latest, &n, err);
+    if (rc < 0)
+        return rc;
+    if (n == 0) /* raised without an error code */
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "No versions of model with name '%s'%s%s%s found",
+                             parsed->name, parsed->stage != NULL ? " and stage '" : "",
+                             parsed->stage != NULL ? parsed->stage : "", parsed->stage != NULL ? "'" : "");
+    const char *best = latest[0]->version;
+    for (size_t i = 1; i < n; i++)
+        if (strtoll(latest[i]->version, NULL, 10) > strtoll(best, NULL, 10))
+            best = latest[i]->version;
+    *ret = best;
+    return 0;
+}
+
+int mlf_registry_resolve_lineage(mlf_ctx *ctx, const char **source, const char **run_id, const char **model_id,
+                                 bool has_run_id, bool has_model_id, mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    mlf_store *store = ctx->svc->store;
+    mlf_url u;
+    int rc = mlf_uri_parse(pool, *source, &u, err);
+    if (rc < 0)
+        return rc;
+    if (strcmp(u.scheme, "models") != 0)
+        return 0;
+    if (u.netloc[0] != '\0')
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid model version source: '%s'. Registered model sources must use the active model "
+                             "registry.",
+                             *source);
+    struct mlf__model_uri parsed;
+    mlf_error inner = {0};
+    if (mlf__parse_model_uri(pool, *source, &parsed, &inner) < 0)
+        return mlf__invalid_source(pool, *source, "model_id", err);
+    if (parsed.model_id != NULL)
+        return 0;
+    rc = mlf_validate_model_name(pool, parsed.name, err);
+    if (rc < 0)
+        return rc;
+    Mlflow__RegisteredModel *rm;
+    rc = mlf_store_get_registered_model(store, pool, parsed.name, &rm, err);
+    if (rc < 0)
+        return rc;
+    if (mlf__rm_is_prompt(rm))
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid model version source: '%s'. Prompt versions cannot be used as model version "
+                             "sources.",
+                             *source);
+    const char *version;
+    rc = mlf__version_of(ctx, &parsed, &version, err);
+    if (rc == 0)
+        rc = mlf_validate_model_version(pool, version, &version, err);
+    if (rc < 0)
+        return rc;
+    Mlflow__ModelVersion *mv;
+    rc = mlf_store_get_model_version(store, pool, parsed.name, version, &mv, err);
+    if (rc < 0)
+        return rc;
+    const char *mv_run = mv->run_id != NULL ? mv->run_id : "";
+    const char *mv_model = mv->model_id != NULL ? mv->model_id : "";
+    if ((has_run_id && strcmp(*run_id != NULL ? *run_id : "", mv_run) != 0) ||
+        (has_model_id && strcmp(*model_id != NULL ? *model_id : "", mv_model) != 0))
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid model version source: '%s'. The run_id and model_id request parameters must "
+                             "match the referenced model version.",
+                             *source);
+    *source = mlf_pool_sprintf(pool, "models:/%s/%s", parsed.name, mv->version);
+    if (!has_run_id)
+        *run_id = mv->run_id;
+    if (!has_model_id)
+        *model_id = mv->model_id;
     return 0;
 }

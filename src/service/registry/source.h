@@ -22,10 +22,26 @@ int mlf_registry_check_source_regex(mlf_pool *pool, const char *source, mlf_erro
  * _validate_source_run (model_id NULL or "") or _validate_source_model: a
  * local source must lie inside the artifact directory of the run (or logged
  * model) after resolving symlinks; any other source must not hide `..`, NUL
- * or a path that resolves elsewhere behind URL quoting.
+ * or a path that resolves elsewhere behind URL quoting; a runs:/ source must
+ * name run_id's run, a models:/<model_id> source model_id, and a proxied
+ * artifact URI (mlflow-artifacts:, http(s) through the artifact route) must
+ * lie under the run's or logged model's artifact root.
  */
 int mlf_registry_validate_source(mlf_ctx *ctx, const char *source, const char *run_id, const char *model_id,
                                  mlf_error *err);
+
+/** _validate_prompt_source: a prompt version's source is one of MLflow's placeholders. */
+int mlf_registry_check_prompt_source(mlf_pool *pool, const char *source, mlf_error *err);
+
+/**
+ * _resolve_registered_model_source_lineage: a models:/<name>/<version|stage|
+ * latest> or models:/<name>@<alias> source becomes models:/<name>/<version>
+ * of the version it names, whose run_id and model_id fill those the request
+ * did not set (has_*: the field was present) and must equal those it did.
+ * Other sources are left as they are.
+ */
+int mlf_registry_resolve_lineage(mlf_ctx *ctx, const char **source, const char **run_id, const char **model_id,
+                                 bool has_run_id, bool has_model_id, mlf_error *err);
 
 /**
  * storage_location for source, and the run id a models:/m-<id> source

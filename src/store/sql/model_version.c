@@ -780,31 +780,30 @@ static bool mlf__is_latest(const char *alias)
 static int mlf__by_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *alias,
                                Mlflow__ModelVersion **ret, mlf_error *err)
 {
+    /* the registered model must exist before its aliases are looked at */
+    Mlflow__RegisteredModel *rm;
+    int rc = mlf_sql_rm_fetch(c, pool, name, false, &rm, err);
+    if (rc < 0)
+        return rc;
     if (mlf__is_latest(alias)) {
-        /* get_latest_versions(name)[0]: the latest version of the stage seen first, not the highest number */
-        Mlflow__RegisteredModel *rm;
-        int rc = mlf_sql_rm_fetch(c, pool, name, false, &rm, err);
-        if (rc < 0)
-            return rc;
+        /* the highest version among the latest of each stage */
         Mlflow__ModelVersion **latest;
         size_t n;
         rc = mlf_sql_rm_latest_versions(c, pool, name, true, &latest, &n, err);
         if (rc < 0)
             return rc;
-        static const char *const all_stages[] = {"None", "Staging", "Production", "Archived"};
-        for (size_t i = 0; i < n; i++) {
-            for (size_t k = 0; k < sizeof(all_stages) / sizeof(all_stages[0]); k++) {
-                if (latest[i]->current_stage != NULL && strcmp(latest[i]->current_stage, all_stages[k]) == 0) {
-                    *ret = latest[i];
-                    return mlf_sql_mv_load_aliases(c, pool, latest[i], err);
-                }
-            }
-        }
-        return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Latest version not found for model %s.",
-                             name);
+        Mlflow__ModelVersion *best = NULL;
+        for (size_t i = 0; i < n; i++)
+            if (best == NULL || strtoll(latest[i]->version, NULL, 10) > strtoll(best->version, NULL, 10))
+                best = latest[i];
+        if (best == NULL)
+            return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Latest version not found for model %s.",
+                                 name);
+        *ret = best;
+        return mlf_sql_mv_load_aliases(c, pool, best, err);
     }
     mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, "SELECT name, version FROM registered_model_aliases WHERE name = ? AND alias = ?",
+    rc = mlf_sql_prepare(c, pool, "SELECT name, version FROM registered_model_aliases WHERE name = ? AND alias = ?",
                              &st, err);
     if (rc < 0)
         return rc;

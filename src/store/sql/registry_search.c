@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "store/sql/registry.h"
+#include "store/pystr.h"
 
 /* SEARCH_MODEL_VERSION_MAX_RESULTS_THRESHOLD */
 #define MLF__MV_MAX_RESULTS 200000
@@ -112,28 +113,20 @@ static const char *mlf__op_name(mlf_search_op op)
 
 /*
  * `column <op> ?` as SearchUtils.get_sql_comparison_func renders it on
- * SQLite: ILIKE as lower() LIKE lower(), IN over the kept list values (an
- * empty list matches nothing, as SQLAlchemy's empty IN). Numbers are bound as
- * their literal text; the integer column's affinity compares them as numbers.
+ * SQLite: ILIKE as lower() LIKE lower(), IN / NOT IN over every list value.
+ * Numbers are bound as their literal text; the integer column's affinity
+ * compares them as numbers.
  */
 static int mlf__comparison(mlf__sql *q, const char *column, const mlf_search_clause *cl, mlf_pool *pool, mlf_error *err)
 {
-    if (cl->op == MLF_OP_IN) {
+    if (cl->op == MLF_OP_IN || cl->op == MLF_OP_NOT_IN) {
         if (cl->value_kind != MLF_VALUE_LIST)
-            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for attribute: IN");
-        size_t kept = 0;
-        for (size_t i = 0; i < cl->n_list; i++)
-            kept += mlf_search_value_kept_in_list(cl->list[i]) ? 1 : 0;
-        if (kept == 0) {
-            mlf_buf_puts(&q->sql, "1 != 1");
-            return 0;
-        }
-        mlf_buf_printf(&q->sql, "%s IN (", column);
-        kept = 0;
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid comparator for attribute: %s",
+                                 mlf__op_name(cl->op));
+        /* every value is kept (the registry's in_() has no run-id case rule); the parser refuses an empty list */
+        mlf_buf_printf(&q->sql, "%s %s (", column, cl->op == MLF_OP_IN ? "IN" : "NOT IN");
         for (size_t i = 0; i < cl->n_list; i++) {
-            if (!mlf_search_value_kept_in_list(cl->list[i]))
-                continue;
-            mlf_buf_puts(&q->sql, kept++ == 0 ? "?" : ", ?");
+            mlf_buf_puts(&q->sql, i == 0 ? "?" : ", ?");
             mlf__sql_text(q, cl->list[i]);
         }
         mlf_buf_putc(&q->sql, ')');
@@ -162,6 +155,45 @@ static int mlf__comparison(mlf__sql *q, const char *column, const mlf_search_cla
     }
     mlf__sql_text(q, value);
     q->params[q->n - 1].literal = cl->value_kind == MLF_VALUE_NUMBER && value != NULL;
+    return 0;
+}
+
+/*
+ * The numeric attribute version_number takes an int: a float literal is
+ * refused, a quoted value must read as int() reads it (and is compared as
+ * that int).
+ */
+static int mlf__version_value(mlf_pool *pool, const mlf_search_clause *cl, mlf_search_clause *ret, mlf_error *err)
+{
+    *ret = *cl;
+    if (cl->value_kind == MLF_VALUE_NUMBER) {
+        if (cl->num_text != NULL && strpbrk(cl->num_text, ".eE") != NULL)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Invalid value for numeric attribute 'version_number': %s",
+                                 mlf_pystr_repr_float(pool, cl->num));
+        return 0;
+    }
+    if (cl->value_kind != MLF_VALUE_STRING)
+        return 0;
+    int64_t v;
+    const char *text = cl->str != NULL ? cl->str : "";
+    int rc = mlf_pystr_parse_int(text, &v);
+    if (rc == -1)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid value for numeric attribute 'version_number': %s", mlf_pystr_repr(pool, text));
+    ret->value_kind = MLF_VALUE_NUMBER;
+    ret->num = (double)v;
+    if (rc == 0) {
+        ret->num_text = mlf_pool_sprintf(pool, "%" PRId64, v);
+        return 0;
+    }
+    /* beyond int64: bound as the digits Python's int would have, for the driver to refuse or compare */
+    mlf_buf b;
+    mlf_buf_init(&b, pool, strlen(text) + 1);
+    for (const char *p = text; *p != '\0'; p++)
+        if ((*p >= '0' && *p <= '9') || *p == '-')
+            mlf_buf_putc(&b, *p);
+    ret->num_text = b.data;
     return 0;
 }
 
@@ -226,6 +258,13 @@ static int mlf__filter(mlf_pool *pool, mlf_sql_dialect dialect, bool versions, c
                 column = "t.source";
             if (column == NULL)
                 return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid attribute name: %s", key);
+            mlf_search_clause as_int;
+            if (versions && strcmp(key, "version_number") == 0) {
+                int rc = mlf__version_value(pool, cl, &as_int, err);
+                if (rc < 0)
+                    return rc;
+                cl = &as_int;
+            }
             mlf_buf_puts(&where.sql, " AND ");
             int rc = mlf__comparison(&where, column, cl, pool, err);
             if (rc < 0)
