@@ -27,8 +27,8 @@
 
 #include "store/store.h"
 
-/** Alembic head of the schema every backend creates and accepts (MLflow 3.6). */
-#define MLF_SQL_SCHEMA_REVISION "bf29a5ff90ea"
+/** Alembic head of the schema every backend creates and accepts (MLflow 3.18.0). */
+#define MLF_SQL_SCHEMA_REVISION "f4a9b2c7d1e6"
 
 /* step results and error classes (SQLite's primary result codes) */
 #define MLF_SQL_OK 0
