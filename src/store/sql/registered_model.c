@@ -436,23 +436,27 @@ static char *mlf__sqla_param(mlf_pool *pool, const char *value)
 /*
  * str() of the IntegrityError MLflow's rename reports: its session flushes
  * the name change when it lazy-loads the versions, so SQLAlchemy wraps it in
- * the autoflush note, with the statement and its parameters.
+ * the autoflush note, with the statement and its parameters (the row is
+ * keyed by workspace and name: workspaces off, it is MLflow's 'default').
  */
 static char *mlf__rename_integrity_error(mlf_pool *pool, mlf_sql_conn *c, const char *name, const char *new_name)
 {
     if (mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES) /* psycopg2's pyformat parameters, a dict */
         return mlf_pool_sprintf(pool,
                                 "%s(%s) %s\n[SQL: UPDATE registered_models SET name=%%(name)s WHERE "
+                                "registered_models.workspace = %%(registered_models_workspace)s AND "
                                 "registered_models.name = %%(registered_models_name)s]\n[parameters: {'name': %s, "
-                                "'registered_models_name': %s}]\n(Background on this error at: "
-                                "https://sqlalche.me/e/20/gkpj)",
+                                "'registered_models_workspace': 'default', 'registered_models_name': %s}]\n"
+                                "(Background on this error at: https://sqlalche.me/e/21/gkpj)",
                                 mlf_sql_autoflush_note(c), mlf_sql_integrity_error_name(c), mlf_sql_errmsg(c),
                                 mlf__sqla_param(pool, new_name), mlf__sqla_param(pool, name));
     return mlf_pool_sprintf(pool,
                             "(raised as a result of Query-invoked autoflush; consider using a session.no_autoflush "
                             "block if this flush is occurring prematurely)\n(%s) %s\n"
-                            "[SQL: UPDATE registered_models SET name=? WHERE registered_models.name = ?]\n"
-                            "[parameters: (%s, %s)]\n(Background on this error at: https://sqlalche.me/e/20/gkpj)",
+                            "[SQL: UPDATE registered_models SET name=? WHERE registered_models.workspace = ? AND "
+                            "registered_models.name = ?]\n"
+                            "[parameters: (%s, 'default', %s)]\n(Background on this error at: "
+                            "https://sqlalche.me/e/21/gkpj)",
                             mlf_sql_integrity_error_name(c), mlf_sql_errmsg(c), mlf__sqla_param(pool, new_name),
                             mlf__sqla_param(pool, name));
 }
@@ -623,6 +627,7 @@ static const mlf_sql_tag_kind mlf__tags = {
     .table = "registered_model_tags",
     .columns = {"name"},
     .owner = mlf__tag_owner,
+    .in_workspace = true, /* the row takes the default workspace; the key names it */
 };
 
 int mlf_store_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,
