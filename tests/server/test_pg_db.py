@@ -34,7 +34,7 @@ def test_current_and_upgrade():
         assert p.returncode == 3 and "is not an MLflow database" in p.stderr, p.stderr
         Server(store_uri=uri).stop()  # creates the schema
         p = cli("db", "current", uri)
-        assert (p.returncode, p.stdout.strip()) == (0, "bf29a5ff90ea"), p.stderr
+        assert (p.returncode, p.stdout.strip()) == (0, "f4a9b2c7d1e6"), p.stderr
         p = cli("db", "upgrade", uri)
         assert p.returncode == 0 and "nothing to do" in p.stderr, p.stderr
 

@@ -75,7 +75,7 @@ int mlf_pg_db_upgrade(const char *conninfo, const char *display, mlf_pool *pool,
     }
     mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                   "%s is at revision %s; mlflow-c upgrades only SQLite databases so far. Run MLflow's "
-                  "`mlflow db upgrade %s` (MLflow 3.6) on it, then mlflow-c serves it. Nothing was written.",
+                  "`mlflow db upgrade %s` (MLflow 3.18) on it, then mlflow-c serves it. Nothing was written.",
                   display, *ret_from, display);
     return MLF_MIGRATE_EREFUSED;
 }
