@@ -167,7 +167,11 @@ def rows_of(path):
 
 def populate(path):
     """Sample rows through the columns the database has at its revision."""
-    c = sqlite3.connect(path)
+    populate_with(sqlite3.connect(path))
+
+
+def populate_with(c):
+    """populate() on an open connection (sqlite3's, or verify_pg_upgrade.py's shim of it)."""
     tables = {t for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     cols = {t: {r[1] for r in c.execute(f'PRAGMA table_info("{t}")')} for t in tables}
 
