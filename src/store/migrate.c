@@ -87,7 +87,8 @@ int mlf_db_upgrade(const char *backend_store_uri, const mlf_migrate_options *opt
     if (mlf__is_pg(backend_store_uri)) {
         char *conninfo = mlf_pg_conninfo(backend_store_uri);
         int rc =
-            mlf_pg_db_upgrade(conninfo, mlf_store_redact_uri(pool, backend_store_uri), pool, ret_from, ret_steps, err);
+            mlf_pg_db_upgrade(conninfo, mlf_store_redact_uri(pool, backend_store_uri), opts, pool, ret_from, ret_steps,
+                              err);
         free(conninfo);
         return rc;
     }

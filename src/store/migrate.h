@@ -1,6 +1,7 @@
 /*
  * `mlflow-c db upgrade` / `db current`: brings a database written by any
- * MLflow version to the schema we serve (alembic head bf29a5ff90ea), one
+ * MLflow version to the schema we serve (alembic head f4a9b2c7d1e6, MLflow
+ * 3.18.0), one
  * revision of MLflow's chain at a time (migrations.def), each step doing to
  * schema and data what MLflow's migration of that revision does.
  *

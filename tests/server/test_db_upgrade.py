@@ -22,7 +22,7 @@ FIXTURES = os.environ.get("MLF_FIXTURES_DIR", os.path.join(os.path.dirname(__fil
 if not os.path.isdir(FIXTURES):
     FIXTURES = "/work/shared/fixtures"
 FIXTURE = os.path.join(FIXTURES, "mlflow-2.10-fixture.db")
-HEAD = "bf29a5ff90ea"
+HEAD = "f4a9b2c7d1e6"
 
 needs_fixture = pytest.mark.skipif(not os.path.exists(FIXTURE), reason="the MLflow 2.10 fixture is not present")
 
@@ -51,7 +51,7 @@ def test_current_and_upgrade(tmp_path):
     assert p.returncode == 0, p.stderr
     lines = p.stderr.splitlines()
     assert lines[0] == "Running upgrade acf3f17fdcc7 -> 867495a8f9d4, add trace tables"
-    assert lines[-1] == f"Upgraded from acf3f17fdcc7 to {HEAD} in 17 steps"
+    assert lines[-1] == f"Upgraded from acf3f17fdcc7 to {HEAD} in 47 steps"
     assert os.path.exists(db + ".bak-acf3f17fdcc7")
     assert cli("db", "current", "sqlite:///" + db).stdout == HEAD + "\n"
     p = cli("db", "upgrade", "--no-backup", "sqlite:///" + db)
@@ -71,7 +71,7 @@ def test_server_refuses_the_old_revision_naming_the_command(tmp_path):
     p = subprocess.run([BIN, "server", "--port", str(free_port()), "--backend-store-uri", "sqlite:///" + db], capture_output=True,
                        text=True, timeout=60)
     assert p.returncode != 0
-    assert "found version acf3f17fdcc7, but expected bf29a5ff90ea" in p.stderr
+    assert f"found version acf3f17fdcc7, but expected {HEAD}" in p.stderr
     assert f"run 'mlflow-c db upgrade sqlite:///{db}'" in p.stderr
 
 
@@ -246,8 +246,8 @@ def test_bad_inputs(tmp_path):
     Server(db_path=head).stop()  # a database at our head
     with sqlite3.connect(head) as c:
         c.execute("PRAGMA journal_mode = DELETE")
-        c.execute("UPDATE alembic_version SET version_num = '1b5f0d9ad7c1'")
-    refused(tmp_path, head, 3, "is at revision 1b5f0d9ad7c1, newer than mlflow-c's bf29a5ff90ea")
+        c.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    refused(tmp_path, head, 3, f"is at revision ffffffffffff, newer than mlflow-c's {HEAD}")
 
 
 def test_usage_errors():

@@ -93,7 +93,8 @@ def test_update(server):
     status, _, body = server.post("experiments/update", {"experiment_id": eid, "new_name": "taken-name"})
     # MLflow's session wrapper turns the IntegrityError into BAD_REQUEST
     assert (status, body["error_code"]) == (400, "BAD_REQUEST")
-    assert has_unique_violation(body["message"], "UNIQUE constraint failed: experiments.name"), body["message"]
+    assert has_unique_violation(body["message"], "UNIQUE constraint failed: experiments.workspace, experiments.name"), \
+        body["message"]
 
 
 def test_tags(server):

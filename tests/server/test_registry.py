@@ -3,6 +3,7 @@
 import base64
 import json
 import os
+import subprocess
 import threading
 import time
 import urllib.parse
@@ -10,7 +11,7 @@ import uuid
 
 import pytest
 
-from conftest import PG, Server, assert_unique_violation, sqlite_only
+from conftest import BIN, PG, Server, assert_unique_violation, sqlite_only
 
 
 def in_order(tags):
@@ -197,10 +198,12 @@ def test_rename_registered_model_cascades(server):
         assert_unique_violation(msg, "", before=autoflush)
     else:
         err(server.post("registered-models/rename", {"name": new, "new_name": other}), 400, "RESOURCE_ALREADY_EXISTS",
-            autoflush + "(sqlite3.IntegrityError) UNIQUE constraint failed: registered_models.name\n"
+            autoflush + "(sqlite3.IntegrityError) UNIQUE constraint failed: registered_models.workspace, "
+            "registered_models.name\n"
             "[SQL: UPDATE registered_models SET name=? WHERE registered_models.workspace = ? AND "
             "registered_models.name = ?]\n"
-            f"[parameters: ('{other}', 'default', '{new}')]\n(Background on this error at: https://sqlalche.me/e/21/gkpj)")
+            f"[parameters: ('{other}', 'default', '{new}')]\n(Background on this error at: "
+            "https://sqlalche.me/e/21/gkpj)")
     err(server.post("registered-models/rename", {"name": new}), 400, "INVALID_PARAMETER_VALUE",
         "Missing value for required parameter 'new_name'." + SEE)
     err(server.post("registered-models/rename", {"name": "absent-model", "new_name": uniq()}), 404,
@@ -907,6 +910,9 @@ def test_fixture_registry(tmp_path):
         pytest.skip("fixture not present")
     db = tmp_path / "fixture.db"
     db.write_bytes(open(src, "rb").read())
+    # at 3.5's head: upgraded to 3.18's first, as mlflow-c serves it
+    p = subprocess.run([BIN, "db", "upgrade", "--no-backup", f"sqlite:///{db}"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
     s = Server(db_path=str(db))
     try:
         rm = ok(get_model(s, "fixture-classifier-model"))["registered_model"]

@@ -245,9 +245,10 @@ static void test_create_duplicate_name(void **state)
     int rc = mlf_store_create_experiment(f->store, f->pool, "test", NULL, NULL, 0, &id, &err);
     assert_integrity_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
                            "Experiment(name=test) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint "
-                           "failed: experiments.name",
+                           "failed: experiments.workspace, experiments.name",
                            "Experiment(name=test) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
-                           "\"experiments_name_key\"\nDETAIL:  Key (name)=(test) already exists.");
+                           "\"uq_experiments_workspace_name\"\nDETAIL:  Key (workspace, name)=(default, test) already "
+                           "exists.");
     /* also with an explicit location (MLflow's regression test) */
     rc = mlf_store_create_experiment(f->store, f->pool, "test", "/tmp/x", NULL, 0, &id, &err);
     assert_int_equal(rc, -MLF_ERR_RESOURCE_ALREADY_EXISTS);
@@ -407,8 +408,10 @@ static void test_rename_experiment(void **state)
 
     create(f, "taken");
     assert_integrity_error(mlf_store_rename_experiment(f->store, f->pool, id, "taken", &err), err,
-                           MLF_ERR_BAD_REQUEST, "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name",
-                           MLF_TEST_PG_UNIQUE "\"experiments_name_key\"\nDETAIL:  Key (name)=(taken) already exists.\n"
+                           MLF_ERR_BAD_REQUEST,
+                           "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.workspace, experiments.name",
+                           MLF_TEST_PG_UNIQUE "\"uq_experiments_workspace_name\"\nDETAIL:  Key (workspace, name)=(default, "
+                                              "taken) already exists.\n"
                                               "\n[SQL: UPDATE experiments SET name=%(name)s, last_update_time="
                                               "%(last_update_time)s WHERE experiments.experiment_id = "
                                               "%(experiments_experiment_id)s]\n[parameters: {'name': 'taken', ");

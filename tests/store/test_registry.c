@@ -8,6 +8,8 @@
  */
 #include "helpers.h"
 
+#include "store/migrate.h"
+
 #include <pthread.h>
 #include <time.h>
 
@@ -243,13 +245,15 @@ static void test_rename_cascades(void **state)
     assert_error(rc, err, MLF_ERR_RESOURCE_ALREADY_EXISTS,
                  mlf_test_pg()
                      ? "Registered Model (name=taken) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
-                       "\"registered_model_pk\"\nDETAIL:  Key (name)=(taken) already exists.\n\n"
+                       "\"registered_model_pk\"\nDETAIL:  Key (workspace, name)=(default, taken) already exists.\n\n"
                        "[SQL: UPDATE registered_models SET name=%(name)s WHERE registered_models.workspace = "
                        "%(registered_models_workspace)s AND registered_models.name = %(registered_models_name)s]\n"
                        "[parameters: {'name': 'taken', 'registered_models_workspace': 'default', "
-                       "'registered_models_name': 'new'}]\n(Background on this error at: https://sqlalche.me/e/21/gkpj)"
+                       "'registered_models_name': 'new'}]\n"
+                       "(Background on this error at: https://sqlalche.me/e/21/gkpj)"
                      : "Registered Model (name=taken) already exists. Error: " MLF_TEST_AUTOFLUSH
-                       "(sqlite3.IntegrityError) UNIQUE constraint failed: registered_models.name\n"
+                       "(sqlite3.IntegrityError) UNIQUE constraint failed: registered_models.workspace, "
+                       "registered_models.name\n"
                        "[SQL: UPDATE registered_models SET name=? WHERE registered_models.workspace = ? AND "
                        "registered_models.name = ?]\n"
                        "[parameters: ('taken', 'default', 'new')]\n(Background on this error at: "
@@ -942,7 +946,12 @@ static void test_fixture_registry(void **state)
     mlf_store *store;
     mlf_error err = {0};
     mlf_store_config cfg = {.default_artifact_root = mlf_test_path(f->pool, "fx-artifacts")};
-    if (mlf_store_open(mlf_pool_sprintf(f->pool, "sqlite:///%s", path), &cfg, f->pool, &store, &err) != 0)
+    /* the fixture is at 3.5's head: upgraded to 3.18's first, as mlflow-c serves it */
+    const char *fx_uri = mlf_pool_sprintf(f->pool, "sqlite:///%s", path), *from;
+    int steps;
+    if (mlf_db_upgrade(fx_uri, &(mlf_migrate_options){.no_backup = true}, f->pool, &from, &steps, &err) != 0)
+        fail_msg("upgrade fixture: %s", err.message);
+    if (mlf_store_open(fx_uri, &cfg, f->pool, &store, &err) != 0)
         fail_msg("open fixture: %s", err.message);
     Mlflow__RegisteredModel *rm;
     assert_int_equal(mlf_store_get_registered_model(store, f->pool, "fixture-classifier-model", &rm, &err), 0);

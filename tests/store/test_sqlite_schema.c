@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 
+#include "store/migrate.h"
 #include "store/sqlite/sqlite.h"
 #include "store/store.h"
 
@@ -101,11 +102,16 @@ static void test_fresh_database_has_every_table(void **state)
     assert_string_equal(mlf_test_query1(f->pool, path,
                                         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name != "
                                         "'alembic_version'"),
-                        "33");
+                        "70");
     assert_string_equal(mlf_test_query1(f->pool, path, "SELECT group_concat(version_num) FROM alembic_version"),
-                        "bf29a5ff90ea");
+                        "f4a9b2c7d1e6");
     assert_string_equal(mlf_test_query1(f->pool, path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"),
-                        "69");
+                        "163");
+    assert_string_equal(mlf_test_query1(f->pool, path, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"),
+                        "1");
+    /* the workspaces catalog row MLflow's revision 1b5f0d9ad7c1 writes */
+    assert_string_equal(mlf_test_query1(f->pool, path, "SELECT name || '|' || description FROM workspaces"),
+                        "default|Default workspace for legacy resources");
     assert_string_equal(mlf_test_query1(f->pool, path, "PRAGMA journal_mode"), "wal");
     /* the Default experiment as _create_default_experiment writes it */
     assert_string_equal(mlf_test_query1(f->pool, path,
@@ -120,8 +126,7 @@ static void test_fresh_database_has_every_table(void **state)
 static void test_fresh_schema_matches_reference(void **state)
 {
     fixture *f = *state;
-    const char *dir = mlf_test_dir("MLF_REFERENCE_DIR", "/work/shared/reference");
-    char *ref_path = mlf_test_copy(f->pool, mlf_pool_sprintf(f->pool, "%s/mlflow-3.5-schema-sqlite.sql", dir),
+    char *ref_path = mlf_test_copy(f->pool, mlf_test_dir("MLF_SCHEMA_SQL", "tools/migrate/mlflow-3.18-schema-sqlite.sql"),
                                    "reference.sql");
     if (ref_path == NULL)
         skip();
@@ -141,7 +146,9 @@ static void test_fresh_schema_matches_reference(void **state)
     char **ref = MLF_NEW_ARRAY(f->pool, char *, 256);
     size_t n_ref = 0;
     for (char *p = text.data; *p != '\0';) {
-        char *end = strstr(p, ";\n");
+        /* a trigger's body has statements of its own: it ends at END; */
+        char *end = strncmp(p, "CREATE TRIGGER ", 15) == 0 ? strstr(p, "END;\n") : NULL;
+        end = end != NULL ? end + 3 : strstr(p, ";\n");
         if (end == NULL)
             end = p + strlen(p);
         char *stmt = normalize(f->pool, mlf_pool_strndup(f->pool, p, (size_t)(end - p)));
@@ -161,19 +168,28 @@ static void test_fresh_schema_matches_reference(void **state)
         assert_string_equal(ours[i], ref[i]);
 }
 
-/* Byte for byte: our sqlite_master text equals what MLflow's migrations left in its own database. */
+/* Byte for byte, in creation order: our sqlite_master text equals what MLflow 3.18 left in its own database. */
 static void test_fresh_schema_text_equals_mlflow_database(void **state)
 {
     fixture *f = *state;
-    char *fx = mlf_test_fixture(f->pool, "mlflow-3.5-fixture.db");
-    if (fx == NULL)
+    char *ref_path = mlf_test_copy(f->pool, mlf_test_dir("MLF_SCHEMA_SQL", "tools/migrate/mlflow-3.18-schema-sqlite.sql"),
+                                   "reference.sql");
+    if (ref_path == NULL)
         skip();
     char *path = mlf_test_path(f->pool, "fresh.db");
     mlf_store_destroy(open_ok(f, file_uri(f, path)));
-    const char *q = "SELECT group_concat(type || ':' || name || ':' || sql, char(30)) FROM "
-                    "(SELECT * FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name)";
-    assert_string_equal(mlf_test_query1(f->pool, path, q), mlf_test_query1(f->pool, fx, q));
-    assert_int_equal(mlf_sqlite_schema_ddl_count, 68);
+    FILE *in = fopen(ref_path, "rb");
+    assert_non_null(in);
+    mlf_buf ref;
+    mlf_buf_init(&ref, f->pool, 65536);
+    char line[4096];
+    while (fgets(line, sizeof(line), in) != NULL)
+        mlf_buf_puts(&ref, line);
+    fclose(in);
+    const char *q = "SELECT group_concat(sql, ';' || char(10)) || ';' || char(10) FROM "
+                    "(SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid)";
+    assert_string_equal(mlf_test_query1(f->pool, path, q), ref.data);
+    assert_int_equal(mlf_sqlite_schema_ddl_count, 162); /* 161 objects and the workspaces row */
 }
 
 static void test_reopen_keeps_data_and_deleted_default(void **state)
@@ -212,6 +228,14 @@ static void test_mlflow_35_fixture_reads_back(void **state)
     char *fx = mlf_test_fixture(f->pool, "mlflow-3.5-fixture.db");
     if (fx == NULL)
         skip();
+    /* at 3.5's head: mlflow-c serves it once upgraded to 3.18's */
+    const char *from;
+    int steps;
+    mlf_error uerr = {0};
+    if (mlf_db_upgrade(file_uri(f, fx), &(mlf_migrate_options){.no_backup = true}, f->pool, &from, &steps, &uerr) != 0)
+        fail_msg("upgrade: %s", uerr.message);
+    assert_string_equal(from, "bf29a5ff90ea");
+    assert_int_equal(steps, 30);
     mlf_store *store = open_ok(f, file_uri(f, fx));
     mlf_error err = {0};
 
@@ -279,7 +303,7 @@ static void test_other_revision_is_refused(void **state)
     int rc = mlf_store_open(uri, &cfg, f->pool, &store, &err);
     assert_int_equal(rc, -MLF_ERR_INTERNAL_ERROR);
     assert_null(store);
-    assert_non_null(strstr(err.message, "found version acf3f17fdcc7, but expected bf29a5ff90ea"));
+    assert_non_null(strstr(err.message, "found version acf3f17fdcc7, but expected f4a9b2c7d1e6"));
     assert_non_null(strstr(err.message, mlf_pool_sprintf(f->pool, "'mlflow-c db upgrade %s'", uri)));
     /* nothing was written to the refused database */
     assert_string_equal(mlf_test_query1(f->pool, fx, "SELECT version_num FROM alembic_version"), "acf3f17fdcc7");
@@ -297,14 +321,14 @@ static void test_hand_made_revision_and_foreign_database_are_refused(void **stat
     mlf_test_sql(path, "UPDATE alembic_version SET version_num = '0584bdc529eb'");
     int rc = mlf_store_open(file_uri(f, path), &cfg, f->pool, &store, &err);
     assert_int_equal(rc, -MLF_ERR_INTERNAL_ERROR);
-    assert_non_null(strstr(err.message, "found version 0584bdc529eb, but expected bf29a5ff90ea"));
+    assert_non_null(strstr(err.message, "found version 0584bdc529eb, but expected f4a9b2c7d1e6"));
     assert_non_null(strstr(err.message, "mlflow-c db upgrade"));
 
     char *other = mlf_test_path(f->pool, "other.db");
     mlf_test_sql(other, "CREATE TABLE things (id INTEGER PRIMARY KEY)");
     rc = mlf_store_open(file_uri(f, other), &cfg, f->pool, &store, &err);
     assert_int_equal(rc, -MLF_ERR_INTERNAL_ERROR);
-    assert_non_null(strstr(err.message, "found version None, but expected bf29a5ff90ea"));
+    assert_non_null(strstr(err.message, "found version None, but expected f4a9b2c7d1e6"));
     assert_string_equal(mlf_test_query1(f->pool, other, "SELECT count(*) FROM sqlite_master"), "1");
 }
 

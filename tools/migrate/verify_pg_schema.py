@@ -5,7 +5,7 @@ On the cluster behind a maintenance URI (a database we may CREATE DATABASE
 from, e.g. postgresql://postgres@127.0.0.1:55432/postgres) it creates two
 fresh databases:
 
-- "ref": the reference MLflow (/opt/mlflow-ref) initializes it as `mlflow
+- "ref": the reference MLflow 3.18 (.ref/mlflow3, or $MLFLOW_C_REF_PYTHON) initializes it as `mlflow
   server` does on an empty database: its initial tables, then alembic
   `upgrade heads` (`mlflow db upgrade` alone refuses an empty database);
 - "ours": every statement of mlf_pg_schema_ddl, in order, each on its own
@@ -17,7 +17,7 @@ must the sequences' settings and state (pg_sequences), and MLflow's
 alembic_version must hold the revision we implement. On a difference it
 prints a unified diff and exits 1; 0 when they agree.
 
-Reference environment only: without /opt/mlflow-ref, or without a URI
+Reference environment only: without .ref/mlflow3 (tools/ref-env.sh), or without a URI
 (--pg-uri or MLF_PG_URI), it prints "skipped: ..." and exits 0. Needs
 psycopg2 (`apt-get install python3-psycopg2`), pg_dump and a C compiler.
 
@@ -34,10 +34,9 @@ import tempfile
 import urllib.parse
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-REF = os.environ.get("MLFLOW_REF", "/opt/mlflow-ref")
-PY = "/usr/bin/python3"
+REF_PY = os.environ.get("MLFLOW_C_REF_PYTHON", os.path.join(ROOT, ".ref", "mlflow3", "bin", "python"))
 DDL_C = os.path.join(ROOT, "src", "store", "postgres", "schema_ddl.c")
-HEAD = "bf29a5ff90ea"
+HEAD = "f4a9b2c7d1e6"
 
 PRINT_DDL_C = r"""
 #include <stddef.h>
@@ -58,7 +57,8 @@ int main(void)
 MAKE_REF = r"""
 import sys
 from mlflow.store.db.utils import _initialize_tables, create_sqlalchemy_engine_with_retry
-engine = create_sqlalchemy_engine_with_retry(sys.argv[1])
+# SQLAlchemy 2.1's postgresql:// means psycopg 3; the reference environment has psycopg2
+engine = create_sqlalchemy_engine_with_retry(sys.argv[1].replace("postgresql://", "postgresql+psycopg2://", 1))
 _initialize_tables(engine)
 engine.dispose()
 """
@@ -73,7 +73,6 @@ FROM pg_sequences WHERE schemaname = 'public' ORDER BY sequencename
 def ref_env():
     env = dict(os.environ)
     env.pop("MLFLOW_TRACKING_URI", None)
-    env["PYTHONPATH"] = f"{REF}/site:{REF}/mlflow"
     return env
 
 
@@ -137,8 +136,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the two databases")
     args = ap.parse_args()
 
-    if not os.path.isdir(os.path.join(REF, "mlflow")):
-        print(f"skipped: no reference MLflow at {REF}")
+    if not os.path.exists(REF_PY):
+        print(f"skipped: no reference MLflow at {REF_PY} (tools/ref-env.sh)")
         return 0
     if not args.pg_uri:
         print("skipped: no PostgreSQL URI (--pg-uri or MLF_PG_URI)")
@@ -161,7 +160,7 @@ def main():
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cur.execute(f'CREATE DATABASE "{name}"')
     try:
-        r = subprocess.run([PY, "-c", MAKE_REF, uris["ref"]], env=ref_env(), capture_output=True, text=True)
+        r = subprocess.run([REF_PY, "-c", MAKE_REF, uris["ref"]], env=ref_env(), capture_output=True, text=True)
         if r.returncode != 0:
             sys.exit(f"the reference MLflow failed to initialize {uris['ref']}:\n{r.stderr[-4000:]}")
 

@@ -3,24 +3,31 @@
 
 For the start state before the root ("None": MLflow's initial tables),
 each revision of MLflow's chain (src/store/migrations.def) but the head,
-and the MLflow 2.10 fixture (../shared/fixtures, taken as it is in step 1):
+and the MLflow 2.10 and 3.5 fixtures (../shared/fixtures, taken as they
+are in step 1):
 
 1. the reference MLflow makes a database at that revision (its
    initial_models, then its alembic `upgrade <rev>`), and sample rows are
    written with the columns that revision has (runs with and without a
    user, metrics over steps and timestamps with +inf and NaN, long params,
-   tags, registry, datasets and inputs, traces);
+   tags, registry, datasets and inputs, traces with the tags, metadata and
+   metrics 3.18 moves into columns, spans, assessments, jobs, issues,
+   gateway endpoints);
 2. one copy is upgraded by `mlflow-c db upgrade`, another by MLflow's
    alembic (`upgrade head`);
-3. ours must have exactly the head schema (normalized sqlite_master against
-   the reference .schema file), the same rows as MLflow's copy in every
-   table (values and SQLite types), and MLflow 3.5.2 must open it, read the
-   same entities from it through MlflowClient as from its own copy, and find
-   nothing to do in `mlflow db upgrade`.
+3. ours must have exactly the head schema (sqlite_master against MLflow
+   3.18's .schema, tools/migrate/mlflow-3.18-schema-sqlite.sql, whitespace
+   and the order of a table's constraint clauses aside: MLflow's alembic
+   writes those in an order that varies from run to run), the same rows as
+   MLflow's copy in every table (values and SQLite types; jobs'
+   last_update_time aside, which revision dc11669786a5 sets to the time of
+   the upgrade), and MLflow 3.18 must open it, read the same entities from it
+   through MlflowClient as from its own copy, and find nothing to do in
+   `mlflow db upgrade`.
 
-Needs the reference environment (/opt/mlflow-ref, see
-../shared/reference/mlflow-reference-env.md); without it the script says
-so and exits 0. Usage:
+Needs the reference environment (.ref/mlflow3, tools/ref-env.sh, or
+$MLFLOW_C_REF_PYTHON); without it the script says so and exits 0. It takes
+about 30 seconds a revision. Usage:
 
     tools/migrate/verify_upgrade.py [--bin build/mlflow-c] [--keep DIR] [REVISION ...]
 """
@@ -37,15 +44,13 @@ import sys
 import tempfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-REF = os.environ.get("MLFLOW_REF", "/opt/mlflow-ref")
-REF_SCHEMA = os.path.join(ROOT, "..", "shared", "reference", "mlflow-3.5-schema-sqlite.sql")
-if not os.path.exists(REF_SCHEMA):
-    REF_SCHEMA = "/work/shared/reference/mlflow-3.5-schema-sqlite.sql"
-PY = "/usr/bin/python3"
-FIXTURE = os.path.join(os.environ.get("MLF_FIXTURES_DIR", os.path.join(ROOT, "..", "shared", "fixtures")),
-                       "mlflow-2.10-fixture.db")
-if not os.path.exists(FIXTURE):
-    FIXTURE = "/work/shared/fixtures/mlflow-2.10-fixture.db"
+PY = os.environ.get("MLFLOW_C_REF_PYTHON", os.path.join(ROOT, ".ref", "mlflow3", "bin", "python"))
+REF_SCHEMA = os.path.join(ROOT, "tools", "migrate", "mlflow-3.18-schema-sqlite.sql")
+FIXTURES_DIR = os.environ.get("MLF_FIXTURES_DIR", os.path.join(ROOT, "..", "shared", "fixtures"))
+if not os.path.isdir(FIXTURES_DIR):
+    FIXTURES_DIR = "/work/shared/fixtures"
+FIXTURES = {"fixture-2.10": os.path.join(FIXTURES_DIR, "mlflow-2.10-fixture.db"),
+            "fixture-3.5": os.path.join(FIXTURES_DIR, "mlflow-3.5-fixture.db")}
 
 
 def chain():
@@ -56,7 +61,6 @@ def chain():
 def ref_env():
     env = dict(os.environ)
     env.pop("MLFLOW_TRACKING_URI", None)
-    env["PYTHONPATH"] = f"{REF}/site:{REF}/mlflow"
     return env
 
 
@@ -123,8 +127,17 @@ def ref(code, *args, check=True):
     return p
 
 
+CLAUSE = re.compile(r"(CONSTRAINT |CHECK |FOREIGN KEY|UNIQUE |PRIMARY KEY)")
+
+
 def normalize(s):
-    return " ".join(s.split()).replace("CREATE TABLE IF NOT EXISTS ", "CREATE TABLE ")
+    """Whitespace collapsed, a table's constraint clauses sorted."""
+    s = s.replace("CREATE TABLE IF NOT EXISTS ", "CREATE TABLE ")
+    lines = [x for x in (" ".join(line.split()).rstrip(",") for line in s.split("\n")) if x]
+    first = next((i for i, x in enumerate(lines) if CLAUSE.match(x)), len(lines))
+    if first < len(lines) and lines[-1] == ")":
+        lines = lines[:first] + sorted(lines[first:-1]) + [")"]
+    return " ".join(lines)
 
 
 def schema_of(path):
@@ -134,7 +147,9 @@ def schema_of(path):
 
 def ref_schema():
     text = "".join(line for line in open(REF_SCHEMA) if not line.startswith("--"))
-    return sorted(normalize(s) for s in text.split(";\n") if s.strip())
+    # a trigger's body has statements of its own: it ends at END;
+    stmts = re.findall(r"CREATE TRIGGER .*?\nEND;\n|.*?;\n", text, re.S)
+    return sorted(normalize(s.strip()[:-1]) for s in stmts if s.strip())
 
 
 def rows_of(path):
@@ -143,6 +158,8 @@ def rows_of(path):
         for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
             cols = [r[1] for r in c.execute(f'PRAGMA table_info("{t}")')]
             sel = ", ".join(f'"{x}", typeof("{x}")' for x in cols)
+            if t == "jobs":  # dc11669786a5 stamps the canceled jobs with the time of the upgrade
+                sel = ", ".join(f'"{x}", typeof("{x}")' for x in cols if x != "last_update_time")
             rows = [tuple(repr(v) for v in r) for r in c.execute(f'SELECT {sel} FROM "{t}"')]
             out[t] = (cols, sorted(rows))
     return out
@@ -150,7 +167,11 @@ def rows_of(path):
 
 def populate(path):
     """Sample rows through the columns the database has at its revision."""
-    c = sqlite3.connect(path)
+    populate_with(sqlite3.connect(path))
+
+
+def populate_with(c):
+    """populate() on an open connection (sqlite3's, or verify_pg_upgrade.py's shim of it)."""
     tables = {t for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     cols = {t: {r[1] for r in c.execute(f'PRAGMA table_info("{t}")')} for t in tables}
 
@@ -210,6 +231,46 @@ def populate(path):
     put("trace_info", request_id="tr-1", experiment_id=1, timestamp_ms=t0, execution_time_ms=5, status="OK")
     put("trace_tags", key="mlflow.traceName", value="t", request_id="tr-1")
     put("trace_request_metadata", key="mlflow.sourceRun", value="a" * 32, request_id="tr-1")
+    # what 75868b020152 promotes into columns: token usage, cost, session, gateway traces, span costs and models
+    put("trace_info", request_id="tr-2", experiment_id=1, timestamp_ms=t0 + 10, execution_time_ms=7, status="OK")
+    put("trace_info", request_id="tr-3", experiment_id=1, timestamp_ms=t0 + 20, execution_time_ms=9, status="ERROR")
+    put("trace_request_metadata", key="mlflow.trace.tokenUsage", request_id="tr-1",
+        value='{"input_tokens": 10, "output_tokens": 5.0, "total_tokens": "15", "cache_read_input_tokens": true}')
+    put("trace_request_metadata", key="mlflow.trace.cost", request_id="tr-1",
+        value='{"input_cost": 0.25, "output_cost": "0.5", "total_cost": 0.75}')
+    put("trace_request_metadata", key="mlflow.trace.session", value="s" * 300, request_id="tr-1")
+    put("trace_request_metadata", key="mlflow.trace.tokenUsage", value="not json", request_id="tr-2")
+    put("trace_request_metadata", key="mlflow.gateway.endpointId", value="ep-1", request_id="tr-2")
+    put("trace_tags", key="mlflow.traceName", value="n" * 5000, request_id="tr-2")
+    put("trace_metrics", request_id="tr-2", key="input_tokens", value=42.0)
+    put("trace_metrics", request_id="tr-2", key="output_tokens", value=1.5)
+    put("trace_metrics", request_id="tr-2", key="latency", value=3.0)
+    for i, (tid, dims) in enumerate([("tr-1", '{"mlflow.llm.model": "gpt", "mlflow.llm.provider": "openai"}'),
+                                     ("tr-2", None), ("tr-2", '{"mlflow.llm.model": "m"}')]):
+        put("spans", trace_id=tid, experiment_id=1, span_id=f"sp-{i}", parent_span_id=None, name=f"span{i}",
+            type="LLM", status="OK", start_time_unix_nano=t0 * 1000000 + i, end_time_unix_nano=t0 * 1000000 + 100 + i,
+            content="{}", dimension_attributes=dims)
+        put("span_metrics", trace_id=tid, span_id=f"sp-{i}", key="total_cost", value=0.5 * (i + 1))
+        put("span_metrics", trace_id=tid, span_id=f"sp-{i}", key="input_cost", value=0.1)
+        put("span_metrics", trace_id=tid, span_id=f"sp-{i}", key="other", value=1.0)
+    for i, value in enumerate(["true", "3.5", '"Yes"', '"maybe"', "no", "[1]"]):
+        put("assessments", assessment_id=f"as-{i}", trace_id="tr-1" if i % 2 else "tr-3", name=f"q{i % 2}",
+            assessment_type="feedback", value=value, created_timestamp=t0 + i, last_updated_timestamp=t0 + i,
+            source_type="HUMAN", valid=True)
+    for i, status in enumerate([0, 1, 2, 3]):
+        put("jobs", id=f"job-{i}", creation_time=t0 + i, function_fullname="f", job_name="f", params="{}",
+            status=status, retry_count=0, last_update_time=t0 + i)
+    put("issues", issue_id="is-1", experiment_id=1, name="slow", description="d", status="OPEN",
+        categories='["Latency", " latency ", "Cost"]', created_timestamp=t0, last_updated_timestamp=t0 + 1)
+    put("issues", issue_id="is-2", experiment_id=1, name="none", description="d", status="OPEN",
+        created_timestamp=t0, last_updated_timestamp=t0)
+    put("endpoints", endpoint_id="ep-1", name="chat", created_at=t0, last_updated_at=t0)
+    put("model_definitions", model_definition_id="md-1", name="gpt", provider="openai", model_name="gpt-4",
+        created_at=t0, last_updated_at=t0)
+    put("endpoint_model_mappings", mapping_id="map-1", endpoint_id="ep-1", model_definition_id="md-1", weight=1.0,
+        created_at=t0)
+    put("webhooks", webhook_id="wh-1", name="hook", url="https://example.com/h", status="ACTIVE")
+    put("evaluation_datasets", dataset_id="ed-1", name="eval")
     c.commit()
     c.close()
 
@@ -220,10 +281,10 @@ def main():
     ap.add_argument("--keep", help="keep the databases in this directory")
     ap.add_argument("revisions", nargs="*")
     a = ap.parse_args()
-    if not os.path.exists(os.path.join(REF, "mlflow", "mlflow", "store", "db_migrations", "alembic.ini")):
-        print(f"SKIP: the reference MLflow is not installed at {REF}")
+    if not os.path.exists(PY):
+        print(f"SKIP: the reference MLflow is not installed at {PY} (tools/ref-env.sh)")
         return 0
-    revs = ["None"] + chain()[:-1] + (["fixture-2.10"] if os.path.exists(FIXTURE) else [])
+    revs = ["None"] + chain()[:-1] + [f for f, p in FIXTURES.items() if os.path.exists(p)]
     if a.revisions:
         revs = [r for r in revs if r in a.revisions]
     want_schema = ref_schema()
@@ -235,8 +296,8 @@ def main():
         for p in (base, base + ".ours", base + ".mlflow"):
             if os.path.exists(p):
                 os.unlink(p)
-        if rev == "fixture-2.10":
-            shutil.copy(FIXTURE, base)
+        if rev in FIXTURES:
+            shutil.copy(FIXTURES[rev], base)
             os.chmod(base, 0o644)
         else:
             ref(MAKE, base, "make-" + rev)
@@ -262,7 +323,7 @@ def main():
             read_ours = ref(READ, base + ".ours", check=False)
             read_theirs = ref(READ, base + ".mlflow")
             if read_ours.returncode != 0:
-                problems.append("MLflow 3.5.2 cannot read our upgrade: " + read_ours.stderr.strip()[-800:])
+                problems.append("MLflow 3.18 cannot read our upgrade: " + read_ours.stderr.strip()[-800:])
             elif json.loads(read_ours.stdout) != json.loads(read_theirs.stdout):
                 problems.append("MlflowClient reads different entities from our upgrade than from MLflow's")
             before = schema_of(base + ".ours")

@@ -29,9 +29,9 @@ static const char *mlf__sql(mlf_pool *pool, const mlf_sql_tag_kind *k, bool dele
                    : mlf_pool_sprintf(pool, "DELETE FROM %s WHERE %s = ? AND %s = ? AND \"key\" = ?", k->table, c0, c1);
     return mlf_pool_sprintf(pool,
                             "INSERT INTO %s (\"key\", value, %s%s%s) VALUES (?, ?, ?%s) "
-                            "ON CONFLICT (\"key\", %s%s%s) DO UPDATE SET value = excluded.value",
-                            k->table, c0, c1 != NULL ? ", " : "", c1 != NULL ? c1 : "", c1 != NULL ? ", ?" : "", c0,
-                            c1 != NULL ? ", " : "", c1 != NULL ? c1 : "");
+                            "ON CONFLICT (%s\"key\", %s%s%s) DO UPDATE SET value = excluded.value",
+                            k->table, c0, c1 != NULL ? ", " : "", c1 != NULL ? c1 : "", c1 != NULL ? ", ?" : "",
+                            k->in_workspace ? "workspace, " : "", c0, c1 != NULL ? ", " : "", c1 != NULL ? c1 : "");
 }
 
 static int mlf__tag_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)

@@ -689,6 +689,7 @@ static const mlf_sql_tag_kind mlf__tags = {
     .table = "model_version_tags",
     .columns = {"name", "version"},
     .owner = mlf__tag_owner,
+    .in_workspace = true, /* the row takes the default workspace; the key names it */
 };
 
 int mlf_store_set_model_version_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *version,
@@ -714,10 +715,10 @@ static int mlf__set_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *nam
     int rc = mlf_sql_mv_fetch(c, pool, name, version, false, &mv, err);
     if (rc < 0)
         return rc;
-    /* session.merge on (name, alias): an alias moves to the new version */
+    /* session.merge on (workspace, name, alias): an alias moves to the new version */
     return mlf__run(c, pool,
                     "INSERT INTO registered_model_aliases (alias, version, name) VALUES (?, ?, ?) "
-                    "ON CONFLICT (name, alias) DO UPDATE SET version = excluded.version",
+                    "ON CONFLICT (workspace, name, alias) DO UPDATE SET version = excluded.version",
                     "ttt", (const void *[]){alias, mv->version, mv->name}, err);
 }
 

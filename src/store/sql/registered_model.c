@@ -435,9 +435,9 @@ static char *mlf__sqla_param(mlf_pool *pool, const char *value)
 
 /*
  * str() of the IntegrityError MLflow's rename reports: its session flushes
- * the name change when it lazy-loads the versions, so SQLAlchemy (2.1) wraps
- * it in the autoflush note, with the statement and its parameters; MLflow
- * 3.18 scopes the row by its workspace, always "default" here.
+ * the name change when it lazy-loads the versions, so SQLAlchemy wraps it in
+ * the autoflush note, with the statement and its parameters (the row is
+ * keyed by workspace and name: workspaces off, it is MLflow's 'default').
  */
 static char *mlf__rename_integrity_error(mlf_pool *pool, mlf_sql_conn *c, const char *name, const char *new_name)
 {
@@ -627,6 +627,7 @@ static const mlf_sql_tag_kind mlf__tags = {
     .table = "registered_model_tags",
     .columns = {"name"},
     .owner = mlf__tag_owner,
+    .in_workspace = true, /* the row takes the default workspace; the key names it */
 };
 
 int mlf_store_set_registered_model_tag(mlf_store *store, mlf_pool *pool, const char *name, const char *key,

@@ -27,8 +27,8 @@
 
 #include "store/store.h"
 
-/** Alembic head of the schema every backend creates and accepts (MLflow 3.6). */
-#define MLF_SQL_SCHEMA_REVISION "bf29a5ff90ea"
+/** Alembic head of the schema every backend creates and accepts (MLflow 3.18.0). */
+#define MLF_SQL_SCHEMA_REVISION "f4a9b2c7d1e6"
 
 /* step results and error classes (SQLite's primary result codes) */
 #define MLF_SQL_OK 0
@@ -262,6 +262,8 @@ typedef struct mlf_sql_tag_kind {
                  mlf_error *err);
     /** NULL: deleting a missing tag is not an error; else RESOURCE_DOES_NOT_EXIST's format (key, ids[0]). */
     const char *missing_fmt;
+    /** the table's primary key includes MLflow's workspace column (the registry's tags, 3.18's schema) */
+    bool in_workspace;
 } mlf_sql_tag_kind;
 
 /** Sets (upserts) the tag key of the entity ids of kind in a write transaction of s. */

@@ -23,10 +23,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
+#include <openssl/sha.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/sqlite/sqlite.h"
@@ -72,7 +76,7 @@ static char *mlf__normalize(mlf_pool *pool, const char *s)
     return out;
 }
 
-/* The object a head DDL statement creates: table or index name, unquoted. */
+/* The object a DDL statement creates: table, index or trigger name, unquoted (NULL for other statements). */
 static const char *mlf__ddl_name(mlf_pool *pool, const char *ddl, bool *is_table)
 {
     const char *p = ddl;
@@ -83,26 +87,32 @@ static const char *mlf__ddl_name(mlf_pool *pool, const char *ddl, bool *is_table
         p += 13;
     else if (strncmp(p, "CREATE UNIQUE INDEX ", 20) == 0)
         p += 20;
+    else if (strncmp(p, "CREATE TRIGGER ", 15) == 0)
+        p += 15;
     else
         return NULL;
     if (*p == '"')
         p++;
-    return mlf_pool_strndup(pool, p, strcspn(p, "\" ("));
+    return mlf_pool_strndup(pool, p, strcspn(p, "\" (\n\t"));
 }
 
-/* The head DDL of table or index name (schema.c). */
+/*
+ * The DDL of table or index name at bf29a5ff90ea (chain_ddl.c), which the
+ * steps up to that revision create; the revisions after it have their own
+ * lists (mlf_sqlite_chain).
+ */
 static const char *mlf__head(mlf__mig *m, const char *name)
 {
-    for (size_t i = 0; i < mlf_sqlite_schema_ddl_count; i++) {
+    for (size_t i = 0; i < mlf_sqlite_base_ddl_count; i++) {
         bool is_table;
-        const char *n = mlf__ddl_name(m->pool, mlf_sqlite_schema_ddl[i], &is_table);
+        const char *n = mlf__ddl_name(m->pool, mlf_sqlite_base_ddl[i], &is_table);
         if (n != NULL && strcmp(n, name) == 0)
-            return mlf_sqlite_schema_ddl[i];
+            return mlf_sqlite_base_ddl[i];
     }
     return NULL;
 }
 
-/* Creates tables and indexes exactly as the head has them. */
+/* Creates tables and indexes exactly as bf29a5ff90ea has them. */
 static int mlf__create_head(mlf__mig *m, const char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -175,9 +185,11 @@ static bool mlf__has(char **list, const char *s)
 
 /*
  * Replaces table by one created with ddl, copying the columns both have
- * (a new column takes its default), and recreates the table's indexes.
+ * (a new column takes its default; a generated column is computed again),
+ * and recreates the table's indexes and triggers. A column the new table
+ * lacks is refused unless drop_ok (a revision that drops it).
  */
-static int mlf__rebuild(mlf__mig *m, const char *table, const char *ddl)
+static int mlf__rebuild_ex(mlf__mig *m, const char *table, const char *ddl, bool drop_ok)
 {
     char **old_cols;
     size_t n_old;
@@ -186,8 +198,8 @@ static int mlf__rebuild(mlf__mig *m, const char *table, const char *ddl)
         return rc;
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(m->db,
-                           "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL "
-                           "ORDER BY rowid",
+                           "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ?1 "
+                           "AND sql IS NOT NULL ORDER BY rowid",
                            -1, &st, NULL) != SQLITE_OK)
         return mlf__mig_fail(m, "indexes");
     sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
@@ -205,7 +217,7 @@ static int mlf__rebuild(mlf__mig *m, const char *table, const char *ddl)
     size_t n_new;
     if ((rc = mlf__columns(m, table, &new_cols, &n_new)) < 0)
         return rc;
-    for (size_t i = 0; i < n_old; i++)
+    for (size_t i = 0; i < n_old && !drop_ok; i++)
         if (!mlf__has(new_cols, old_cols[i])) {
             mlf_error_set(m->err, m->pool, MLF_ERR_INTERNAL_ERROR,
                           "table %s has a column %s that MLflow's schema does not have", table, old_cols[i]);
@@ -228,15 +240,60 @@ static int mlf__rebuild(mlf__mig *m, const char *table, const char *ddl)
     return 0;
 }
 
+static int mlf__rebuild(mlf__mig *m, const char *table, const char *ddl)
+{
+    return mlf__rebuild_ex(m, table, ddl, false);
+}
+
 static int mlf__rebuild_head(mlf__mig *m, const char *table)
 {
     return mlf__rebuild(m, table, mlf__head(m, table));
 }
 
+static int mlf__cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /*
- * Brings every table and index of the head to its exact head DDL: missing
- * ones are created, ones whose text differs are rebuilt (tables, keeping
- * their rows) or recreated (indexes).
+ * A table's DDL, normalized, with its table constraints (the lines after the
+ * columns) sorted: SQLAlchemy versions write the same CHECK, FOREIGN KEY and
+ * UNIQUE clauses in different orders, which changes nothing in the schema,
+ * and MLflow's own upgrade leaves an older database's order alone.
+ */
+static char *mlf__canonical(mlf_pool *pool, const char *ddl)
+{
+    char *copy = mlf_pool_strdup(pool, ddl);
+    char *lines[256];
+    size_t n = 0;
+    for (char *save = NULL, *line = strtok_r(copy, "\n", &save); line != NULL && n < 256;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *t = mlf__normalize(pool, line);
+        size_t len = strlen(t);
+        if (len > 0 && t[len - 1] == ',')
+            t[len - 1] = '\0'; /* the last clause has no comma: compare without */
+        lines[n++] = t;
+    }
+    size_t first = n;
+    for (size_t i = 0; i < n && first == n; i++)
+        if (strncmp(lines[i], "CONSTRAINT ", 11) == 0 || strncmp(lines[i], "CHECK ", 6) == 0 ||
+            strncmp(lines[i], "FOREIGN KEY", 11) == 0 || strncmp(lines[i], "UNIQUE ", 7) == 0 ||
+            strncmp(lines[i], "PRIMARY KEY", 11) == 0)
+            first = i;
+    if (first < n && n > 0 && strcmp(lines[n - 1], ")") == 0)
+        qsort(lines + first, n - 1 - first, sizeof(*lines), mlf__cmp_str);
+    mlf_buf b;
+    mlf_buf_init(&b, pool, strlen(ddl) + 1);
+    for (size_t i = 0; i < n; i++)
+        mlf_buf_printf(&b, "%s%s", i ? "\n" : "", lines[i]);
+    return b.data;
+}
+
+/*
+ * Brings every table, index and trigger of the head to its head DDL:
+ * missing ones are created, ones whose text differs (beyond the order of a
+ * table's constraints) are rebuilt (tables, keeping their rows) or
+ * recreated (indexes, triggers).
  */
 static int mlf__conform(mlf__mig *m)
 {
@@ -246,20 +303,63 @@ static int mlf__conform(mlf__mig *m)
         const char *name = mlf__ddl_name(m->pool, ddl, &is_table);
         if (name == NULL)
             continue;
-        const char *cur = mlf__object_sql(m, is_table ? "table" : "index", name);
-        if (cur != NULL && strcmp(mlf__normalize(m->pool, cur), mlf__normalize(m->pool, ddl)) == 0)
+        const char *type = is_table ? "table" : strncmp(ddl, "CREATE TRIGGER ", 15) == 0 ? "trigger" : "index";
+        const char *cur = mlf__object_sql(m, type, name);
+        if (cur != NULL && strcmp(mlf__canonical(m->pool, cur), mlf__canonical(m->pool, ddl)) == 0)
             continue;
         int rc;
         if (cur == NULL)
             rc = mlf__x(m, ddl);
         else if (is_table)
             rc = mlf__rebuild(m, name, ddl);
-        else if ((rc = mlf__x(m, mlf_pool_sprintf(m->pool, "DROP INDEX \"%s\"", name))) == 0)
+        else if ((rc = mlf__x(m, mlf_pool_sprintf(m->pool, "DROP %s \"%s\"", type, name))) == 0)
             rc = mlf__x(m, ddl);
         if (rc < 0)
             return rc;
     }
     return 0;
+}
+
+/*
+ * Applies what revision rev does to the schema (its mlf_sqlite_chain list):
+ * drops the indexes and triggers it drops or changes, runs pre (a rename,
+ * or a data migration that needs the old columns), rebuilds the tables it
+ * changes, drops the tables it drops, then creates its new tables, indexes
+ * and triggers, in MLflow's order.
+ */
+static int mlf__apply(mlf__mig *m, const char *rev, int (*pre)(mlf__mig *))
+{
+    const mlf_sqlite_chain_step *step = NULL;
+    for (size_t i = 0; i < mlf_sqlite_chain_count && step == NULL; i++)
+        if (strcmp(mlf_sqlite_chain[i].revision, rev) == 0)
+            step = &mlf_sqlite_chain[i];
+    if (step == NULL) {
+        mlf_error_set(m->err, m->pool, MLF_ERR_INTERNAL_ERROR, "no schema changes recorded for %s", rev);
+        return MLF_MIGRATE_EFAILED;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < step->n_ops && rc == 0; i++) {
+        const mlf_sqlite_chain_op *op = &step->ops[i];
+        if (op->op != '+' && strcmp(op->type, "table") != 0)
+            rc = mlf__x(m, mlf_pool_sprintf(m->pool, "DROP %s IF EXISTS \"%s\"", op->type, op->name));
+    }
+    if (rc == 0 && pre != NULL)
+        rc = pre(m);
+    for (size_t i = 0; i < step->n_ops && rc == 0; i++) {
+        const mlf_sqlite_chain_op *op = &step->ops[i];
+        if (strcmp(op->type, "table") != 0)
+            continue;
+        if (op->op == '~')
+            rc = mlf__rebuild_ex(m, op->name, op->sql, true);
+        else if (op->op == '-')
+            rc = mlf__x(m, mlf_pool_sprintf(m->pool, "DROP TABLE \"%s\"", op->name));
+    }
+    for (size_t i = 0; i < step->n_ops && rc == 0; i++) {
+        const mlf_sqlite_chain_op *op = &step->ops[i];
+        if (op->op == '+' || (op->op == '~' && strcmp(op->type, "table") != 0))
+            rc = mlf__x(m, op->sql);
+    }
+    return rc;
 }
 
 /* ---- the steps ---- */
@@ -721,10 +821,360 @@ static int mlf__up_bf29a5ff90ea(mlf__mig *m)
     return MLF__CREATE_HEAD(m, "jobs", "index_jobs_function_status_creation_time");
 }
 
-/* ---- inspection and the driver ---- */
 
-/* Revisions known to come after our head (the opendatahub fork's workspaces). */
-static const char *const mlf__newer_revisions[] = {"1b5f0d9ad7c1"};
+/* ---- the revisions of MLflow 3.7 to 3.18: the schema from mlf_sqlite_chain, the data here ---- */
+
+#define MLF__SCHEMA_ONLY(rev)                                                                                          \
+    static int mlf__up_##rev(mlf__mig *m)                                                                              \
+    {                                                                                                                  \
+        return mlf__apply(m, #rev, NULL);                                                                              \
+    }
+
+MLF__SCHEMA_ONLY(1bd49d398cd23)
+MLF__SCHEMA_ONLY(b7c8d9e0f1a2)
+
+/* jobs.function_fullname is renamed job_name (its index was dropped first), keeping the values. */
+static int mlf__rename_job_name(mlf__mig *m)
+{
+    return mlf__x(m, "ALTER TABLE jobs RENAME COLUMN function_fullname TO job_name");
+}
+
+static int mlf__up_5d2d30f0abce(mlf__mig *m)
+{
+    return mlf__apply(m, "5d2d30f0abce", mlf__rename_job_name);
+}
+
+/* existing mappings take linkage_type's server default 'PRIMARY' in the rebuild */
+MLF__SCHEMA_ONLY(c9d4e5f6a7b8)
+MLF__SCHEMA_ONLY(2c33131f4dae)
+MLF__SCHEMA_ONLY(d3e4f5a6b7c8)
+MLF__SCHEMA_ONLY(d0e1f2a3b4c5)
+MLF__SCHEMA_ONLY(c8d9e0f1a2b3)
+
+/* Every existing row takes workspace's default 'default' in the rebuilds; the catalog gets its row. */
+static int mlf__up_1b5f0d9ad7c1(mlf__mig *m)
+{
+    int rc = mlf__apply(m, "1b5f0d9ad7c1", NULL);
+    if (rc < 0)
+        return rc;
+    return mlf__x(m, "INSERT INTO workspaces (name, description) VALUES ('default', 'Default workspace for legacy "
+                     "resources')");
+}
+
+MLF__SCHEMA_ONLY(e1f2a3b4c5d6)
+MLF__SCHEMA_ONLY(76601a5f987d)
+MLF__SCHEMA_ONLY(c3d6457b6d8a)
+MLF__SCHEMA_ONLY(a5b4c3d2e1f0)
+MLF__SCHEMA_ONLY(ae8bbe7743c9)
+MLF__SCHEMA_ONLY(7d34483879f0)
+/* existing traces take db_payload_generation's default 0 in the rebuild */
+MLF__SCHEMA_ONLY(da6fb0208061)
+MLF__SCHEMA_ONLY(89d3d66ed43f)
+MLF__SCHEMA_ONLY(b7e4c1a90f23)
+MLF__SCHEMA_ONLY(a8b9c0d1e2f3)
+MLF__SCHEMA_ONLY(c1d2e3f4a5b6)
+MLF__SCHEMA_ONLY(c3d9e7f1a2b4)
+MLF__SCHEMA_ONLY(6f8d9c3b2a1e)
+MLF__SCHEMA_ONLY(1971f2d9a75b)
+MLF__SCHEMA_ONLY(17e22815139b)
+MLF__SCHEMA_ONLY(b7e2c1a4d9f3)
+
+/* The first row of a query (one value), or NULL when there is none. */
+static char *mlf__query1(mlf__mig *m, const char *sql)
+{
+    sqlite3_stmt *st;
+    char *ret = NULL;
+    if (sqlite3_prepare_v2(m->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != NULL)
+        ret = mlf_pool_strdup(m->pool, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return ret;
+}
+
+/*
+ * SQL functions the data migrations need, as MLflow's Python computes them:
+ * mlf_py_int(v) is token_count_or_none (an integral number or numeric
+ * string within BIGINT, else NULL), mlf_py_float(v) finite_float_or_none
+ * (a finite number or numeric string, else NULL), mlf_category_hash(s) the
+ * sha256 hex of s stripped and lowercased (ASCII: SQLite's own functions
+ * see no further either).
+ */
+static bool mlf__py_number(sqlite3_value *v, double *ret, long long *ret_int, bool *is_int)
+{
+    *is_int = false;
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER:
+        *ret_int = sqlite3_value_int64(v);
+        *ret = (double)*ret_int;
+        *is_int = true;
+        return true;
+    case SQLITE_FLOAT:
+        *ret = sqlite3_value_double(v);
+        return true;
+    case SQLITE_TEXT: {
+        const char *t = (const char *)sqlite3_value_text(v);
+        while (isspace((unsigned char)*t))
+            t++;
+        size_t n = strlen(t);
+        while (n > 0 && isspace((unsigned char)t[n - 1]))
+            n--;
+        char *s = strndup(t, n);
+        if (s == NULL)
+            abort();
+        bool ok = n > 0 && strpbrk(s, "xXpP") == NULL; /* Python reads no hexadecimal */
+        char *end;
+        errno = 0;
+        long long i = ok ? strtoll(s, &end, 10) : 0;
+        if (ok && *end == '\0' && errno == 0) {
+            *ret_int = i;
+            *ret = (double)i;
+            *is_int = true;
+        } else if (ok) {
+            *ret = strtod(s, &end);
+            ok = *end == '\0';
+        }
+        free(s);
+        return ok;
+    }
+    default:
+        return false;
+    }
+}
+
+static void mlf__fn_py_int(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    double d;
+    long long i;
+    bool is_int;
+    if (!mlf__py_number(argv[0], &d, &i, &is_int))
+        sqlite3_result_null(ctx);
+    else if (is_int)
+        sqlite3_result_int64(ctx, i);
+    else if (isfinite(d) && d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+        sqlite3_result_int64(ctx, (sqlite3_int64)d);
+    else
+        sqlite3_result_null(ctx);
+}
+
+static void mlf__fn_py_float(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    double d;
+    long long i;
+    bool is_int;
+    if (mlf__py_number(argv[0], &d, &i, &is_int) && isfinite(d))
+        sqlite3_result_double(ctx, d);
+    else
+        sqlite3_result_null(ctx);
+}
+
+static void mlf__fn_category_hash(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char *t = (const char *)sqlite3_value_text(argv[0]);
+    while (isspace((unsigned char)*t))
+        t++;
+    size_t n = strlen(t);
+    while (n > 0 && isspace((unsigned char)t[n - 1]))
+        n--;
+    unsigned char *s = (unsigned char *)strndup(t, n);
+    if (s == NULL)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        s[i] = (unsigned char)tolower(s[i]);
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(s, n, md);
+    free(s);
+    char hex[2 * SHA256_DIGEST_LENGTH + 1];
+    for (size_t i = 0; i < SHA256_DIGEST_LENGTH; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    sqlite3_result_text(ctx, hex, -1, SQLITE_TRANSIENT);
+}
+
+static int mlf__register_functions(mlf__mig *m)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(m->db, "mlf_py_int", 1, flags, NULL, mlf__fn_py_int, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(m->db, "mlf_py_float", 1, flags, NULL, mlf__fn_py_float, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(m->db, "mlf_category_hash", 1, flags, NULL, mlf__fn_category_hash, NULL, NULL) !=
+            SQLITE_OK)
+        return mlf__mig_fail(m, "registering the migration's SQL functions");
+    return 0;
+}
+
+/* A member of a JSON object held in column doc (NULL unless an object), booleans being no numbers to Python. */
+#define MLF__MEMBER(fn, doc, key)                                                                                      \
+    "CASE WHEN json_type(" doc ", '$." key "') IN ('true', 'false') THEN NULL ELSE " fn "(json_extract(" doc ", '$." key \
+    "')) END"
+
+/* a token count: the trace's trace_metrics value for it when there is one, else the tokenUsage metadata's */
+#define MLF__TOKEN(col)                                                                                                \
+    col " = CASE WHEN EXISTS (SELECT 1 FROM trace_metrics x WHERE x.request_id = a.id AND x.\"key\" = '" col "') "     \
+        "THEN (SELECT mlf_py_int(x.value) FROM trace_metrics x WHERE x.request_id = a.id AND x.\"key\" = '" col "') "   \
+        "ELSE " MLF__MEMBER("mlf_py_int", "a.tu", col) " END"
+
+#define MLF__COST(col) col " = " MLF__MEMBER("mlf_py_float", "a.co", col)
+
+/* a span's cost: its span_metrics value for it (finite) */
+#define MLF__SPAN_COST(col)                                                                                            \
+    col " = (SELECT mlf_py_float(x.value) FROM span_metrics x WHERE x.trace_id = spans.trace_id AND x.span_id = "      \
+        "spans.span_id AND x.\"key\" = '" col "')"
+
+/* Python's str.strip(), for the ASCII whitespace */
+#define MLF__STRIP(x) "trim(" x ", ' ' || char(9, 10, 11, 12, 13))"
+
+/*
+ * Revision 75868b020152 before its rebuilds, while spans still have
+ * dimension_attributes: the analytics columns are added and filled from the
+ * tags, metadata and metrics they replace (as MLflow's backfill computes
+ * them), then those rows are deleted. Refuses what MLflow refuses: spans or
+ * assessments of a missing trace, dimension_attributes that are not an
+ * object of the two model keys with string values.
+ */
+static int mlf__trace_analytics(mlf__mig *m)
+{
+    const char *orphan = mlf__query1(
+        m, "SELECT 'spans row references missing trace_info row ' || quote(trace_id) FROM spans WHERE trace_id NOT IN "
+           "(SELECT request_id FROM trace_info) UNION ALL SELECT 'assessments row references missing trace_info row ' "
+           "|| quote(trace_id) FROM assessments WHERE trace_id NOT IN (SELECT request_id FROM trace_info) LIMIT 1");
+    if (orphan != NULL) {
+        mlf_error_set(m->err, m->pool, MLF_ERR_INTERNAL_ERROR, "Cannot backfill trace analytics: %s", orphan);
+        return MLF_MIGRATE_EFAILED;
+    }
+    const char *bad = mlf__query1(
+        m, "SELECT quote(trace_id) || ', ' || quote(span_id) FROM spans WHERE dimension_attributes IS NOT NULL AND "
+           "dimension_attributes != 'null' AND CASE WHEN NOT json_valid(dimension_attributes) THEN 1 "
+           "WHEN json_type(dimension_attributes) != 'object' THEN 1 ELSE EXISTS (SELECT 1 FROM "
+           "json_each(spans.dimension_attributes) WHERE key NOT IN ('mlflow.llm.model', 'mlflow.llm.provider') OR "
+           "type NOT IN ('text', 'null')) END LIMIT 1");
+    if (bad != NULL) {
+        mlf_error_set(m->err, m->pool, MLF_ERR_INTERNAL_ERROR,
+                      "Cannot drop spans.dimension_attributes: unsupported value for span (%s)", bad);
+        return MLF_MIGRATE_EFAILED;
+    }
+    static const char *const sql[] = {
+        "ALTER TABLE trace_info ADD COLUMN trace_name VARCHAR(4096)",
+        "ALTER TABLE trace_info ADD COLUMN session_id VARCHAR(250)",
+        "ALTER TABLE trace_info ADD COLUMN input_tokens BIGINT",
+        "ALTER TABLE trace_info ADD COLUMN output_tokens BIGINT",
+        "ALTER TABLE trace_info ADD COLUMN total_tokens BIGINT",
+        "ALTER TABLE trace_info ADD COLUMN cache_read_input_tokens BIGINT",
+        "ALTER TABLE trace_info ADD COLUMN cache_creation_input_tokens BIGINT",
+        "ALTER TABLE trace_info ADD COLUMN cache_creation_input_tokens_above_1hr BIGINT",
+        "ALTER TABLE trace_info ADD COLUMN input_cost FLOAT",
+        "ALTER TABLE trace_info ADD COLUMN output_cost FLOAT",
+        "ALTER TABLE trace_info ADD COLUMN total_cost FLOAT",
+        "ALTER TABLE assessments ADD COLUMN experiment_id INTEGER",
+        "ALTER TABLE assessments ADD COLUMN trace_timestamp_ms BIGINT",
+        "ALTER TABLE assessments ADD COLUMN aggregate_value FLOAT",
+        "ALTER TABLE assessments ADD COLUMN is_numeric_value BOOLEAN DEFAULT 0",
+        "ALTER TABLE spans ADD COLUMN input_cost FLOAT",
+        "ALTER TABLE spans ADD COLUMN output_cost FLOAT",
+        "ALTER TABLE spans ADD COLUMN total_cost FLOAT",
+        "ALTER TABLE spans ADD COLUMN model_name VARCHAR(500)",
+        "ALTER TABLE spans ADD COLUMN model_provider VARCHAR(500)",
+        /* each trace's tokenUsage and cost metadata, when they are JSON objects (json_object() reads others as {}) */
+        "CREATE TEMP TABLE _mlf_trace_docs AS SELECT t.request_id AS id, "
+        "(SELECT value FROM trace_request_metadata d WHERE d.request_id = t.request_id AND d.\"key\" = "
+        "'mlflow.trace.tokenUsage') AS tu, (SELECT value FROM trace_request_metadata d WHERE d.request_id = "
+        "t.request_id AND d.\"key\" = 'mlflow.trace.cost') AS co FROM trace_info t",
+        "UPDATE _mlf_trace_docs SET tu = CASE WHEN json_valid(tu) THEN CASE WHEN json_type(tu) = 'object' THEN tu END "
+        "END, co = CASE WHEN json_valid(co) THEN CASE WHEN json_type(co) = 'object' THEN co END END",
+        "UPDATE trace_info SET "
+        "trace_name = (SELECT substr(g.value, 1, 4096) FROM trace_tags g WHERE g.request_id = a.id AND g.\"key\" = "
+        "'mlflow.traceName'), "
+        "session_id = (SELECT substr(d.value, 1, 250) FROM trace_request_metadata d WHERE d.request_id = a.id AND "
+        "d.\"key\" = 'mlflow.trace.session'), " MLF__TOKEN("input_tokens") ", " MLF__TOKEN("output_tokens") ", "
+        MLF__TOKEN("total_tokens") ", " MLF__TOKEN("cache_read_input_tokens") ", " MLF__TOKEN(
+            "cache_creation_input_tokens") ", " MLF__TOKEN("cache_creation_input_tokens_above_1hr") ", "
+        MLF__COST("input_cost") ", " MLF__COST("output_cost") ", " MLF__COST("total_cost")
+        " FROM _mlf_trace_docs a WHERE a.id = trace_info.request_id",
+        "DROP TABLE _mlf_trace_docs",
+        "UPDATE spans SET " MLF__SPAN_COST("input_cost") ", " MLF__SPAN_COST("output_cost") ", " MLF__SPAN_COST(
+            "total_cost") ", "
+        /* dimension_attributes is valid here (checked above): NULL, 'null' or an object */
+        "model_name = CASE WHEN json_type(dimension_attributes, '$.\"mlflow.llm.model\"') = 'text' THEN "
+        "substr(json_extract(dimension_attributes, '$.\"mlflow.llm.model\"'), 1, 500) END, "
+        "model_provider = CASE WHEN json_type(dimension_attributes, '$.\"mlflow.llm.provider\"') = 'text' THEN "
+        "substr(json_extract(dimension_attributes, '$.\"mlflow.llm.provider\"'), 1, 500) END",
+        /* gateway traces without a cost of their own: the sum of their spans' */
+        "UPDATE trace_info SET total_cost = (SELECT sum(s.total_cost) FROM spans s WHERE s.trace_id = "
+        "trace_info.request_id) WHERE total_cost IS NULL AND (SELECT sum(s.total_cost) FROM spans s WHERE s.trace_id "
+        "= trace_info.request_id) IS NOT NULL AND EXISTS (SELECT 1 FROM trace_request_metadata d WHERE d.request_id = "
+        "trace_info.request_id AND d.\"key\" = 'mlflow.gateway.endpointId')",
+        /* an assessment's value (JSON, else the raw text): booleans and yes/no count 1/0, finite numbers are numeric */
+        "UPDATE assessments SET experiment_id = t.experiment_id, trace_timestamp_ms = t.timestamp_ms, "
+        "aggregate_value = CASE WHEN json_valid(value) THEN CASE json_type(value) WHEN 'true' THEN 1.0 WHEN 'false' "
+        "THEN 0.0 WHEN 'integer' THEN mlf_py_float(json_extract(value, '$')) WHEN 'real' THEN "
+        "mlf_py_float(json_extract(value, '$')) WHEN 'text' THEN CASE lower(" MLF__STRIP("json_extract(value, '$')")
+        ") WHEN 'yes' THEN 1.0 WHEN 'no' THEN 0.0 END END ELSE CASE lower(" MLF__STRIP("value")
+        ") WHEN 'yes' THEN 1.0 WHEN 'no' THEN 0.0 END END, "
+        "is_numeric_value = CASE WHEN json_valid(value) THEN CASE WHEN json_type(value) IN ('integer', 'real') THEN "
+        "mlf_py_float(json_extract(value, '$')) IS NOT NULL ELSE 0 END ELSE 0 END "
+        "FROM trace_info t WHERE t.request_id = assessments.trace_id",
+        /* what the columns replace */
+        "DELETE FROM trace_tags WHERE \"key\" = 'mlflow.traceName'",
+        "DELETE FROM trace_request_metadata WHERE \"key\" IN ('mlflow.trace.session', 'mlflow.trace.tokenUsage', "
+        "'mlflow.trace.cost')",
+        "DELETE FROM trace_metrics WHERE \"key\" IN ('input_tokens', 'output_tokens', 'total_tokens', "
+        "'cache_read_input_tokens', 'cache_creation_input_tokens', 'cache_creation_input_tokens_above_1hr')",
+        "DELETE FROM span_metrics WHERE \"key\" IN ('input_cost', 'output_cost', 'total_cost')",
+    };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]) && rc == 0; i++)
+        rc = mlf__x(m, sql[i]);
+    return rc;
+}
+
+static int mlf__up_75868b020152(mlf__mig *m)
+{
+    return mlf__apply(m, "75868b020152", mlf__trace_analytics);
+}
+
+/* Jobs left pending or running (0, 1) are canceled (5): the new executor does not take them over. */
+static int mlf__up_dc11669786a5(mlf__mig *m)
+{
+    int rc = mlf__apply(m, "dc11669786a5", NULL);
+    if (rc < 0)
+        return rc;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return mlf__x(m, mlf_pool_sprintf(m->pool,
+                                      "UPDATE jobs SET status = 5, last_update_time = %lld WHERE status IN (0, 1)", now));
+}
+
+MLF__SCHEMA_ONLY(e7d1f4b2a9c6)
+
+/*
+ * Issues are last seen when created; each issue's categories (a JSON list)
+ * become issue_categories rows, one per distinct stripped, lowercased
+ * category (the last spelling of it in the list, as MLflow's dict keeps).
+ */
+static int mlf__up_8b6ad64cb8f5(mlf__mig *m)
+{
+    int rc = mlf__apply(m, "8b6ad64cb8f5", NULL);
+    if (rc == 0)
+        rc = mlf__x(m, "UPDATE issues SET last_seen_timestamp = created_timestamp");
+    if (rc == 0)
+        rc = mlf__x(m, "INSERT INTO issue_categories (issue_id, category_hash, category) "
+                       "SELECT issue_id, h, category FROM (SELECT i.issue_id, mlf_category_hash(j.value) AS h, "
+                       "j.value AS category, row_number() OVER (PARTITION BY i.issue_id, mlf_category_hash(j.value) "
+                       "ORDER BY j.key DESC) AS n FROM issues i, json_each(i.categories) j "
+                       "WHERE i.categories IS NOT NULL AND j.type = 'text') WHERE n = 1");
+    return rc;
+}
+
+/* MySQL's and SQL Server's collations only */
+MLF__SCHEMA_ONLY(f4a9b2c7d1e6)
+
+/* ---- inspection and the driver ---- */
 
 static const char *const mlf__initial_tables[] = {"experiments", "runs", "tags", "metrics", "params"};
 
@@ -843,9 +1293,6 @@ static int mlf__inspect(mlf__mig *m, const char *path, mlf__db_state *ret)
     ret->index = mlf_migration_index(rev);
     if (ret->index >= 0)
         return 0;
-    bool newer = false;
-    for (size_t i = 0; i < sizeof(mlf__newer_revisions) / sizeof(mlf__newer_revisions[0]); i++)
-        newer = newer || strcmp(rev, mlf__newer_revisions[i]) == 0;
     /* an unknown revision over every table of our head is a later MLflow's */
     bool all_head = true;
     for (size_t i = 0; i < mlf_sqlite_schema_ddl_count && all_head; i++) {
@@ -854,7 +1301,7 @@ static int mlf__inspect(mlf__mig *m, const char *path, mlf__db_state *ret)
         if (name != NULL && is_table)
             all_head = mlf__table_exists(m, name);
     }
-    if (newer || all_head)
+    if (all_head)
         return mlf__refuse(m,
                            "%s is at revision %s, newer than mlflow-c's %s (written by a later MLflow): mlflow-c "
                            "cannot use it and does not downgrade",
@@ -941,7 +1388,7 @@ int mlf_sqlite_db_upgrade(const char *path, const mlf_migrate_options *opts, mlf
         goto out;
     /* foreign keys off (pragma is a no-op inside a transaction): rebuilds drop and recreate referenced tables;
        legacy renames leave the other tables' REFERENCES on the name */
-    if ((rc = mlf__x(&m, "PRAGMA foreign_keys = OFF")) < 0 || (rc = mlf__x(&m, "PRAGMA legacy_alter_table = ON")) < 0 ||
+    if ((rc = mlf__register_functions(&m)) < 0 || (rc = mlf__x(&m, "PRAGMA foreign_keys = OFF")) < 0 || (rc = mlf__x(&m, "PRAGMA legacy_alter_table = ON")) < 0 ||
         (rc = mlf__x(&m, "PRAGMA cache_size = -65536")) < 0)
         goto out;
     if (!opts->no_backup && (rc = mlf__backup(&m, mlf_pool_sprintf(pool, "%s.bak-%s", path, state.revision))) < 0)

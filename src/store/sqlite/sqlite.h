@@ -95,7 +95,7 @@ int mlf_sqlite_error(mlf_pool *pool, sqlite3 *db, int rc, mlf_error *err);
 /** Creates the schema on an empty database or checks its revision (schema.c). Runs inside a write transaction. */
 int mlf_sqlite_schema_init(mlf_sqlite_store *s, mlf_sqlite_conn *c, mlf_pool *pool, mlf_error *err);
 
-/** The schema DDL in creation order (schema.c), for tests. */
+/** The schema DDL in creation order, then the workspaces row (schema_ddl.c, generated). */
 extern const char *const mlf_sqlite_schema_ddl[];
 extern const size_t mlf_sqlite_schema_ddl_count;
 
