@@ -180,17 +180,49 @@ def pg_backend(uri):
     return _pg_db_uri(name)
 
 
+# mlflow-c on SQLite: one fresh file per SQLite file the suite names. The suites' fixtures and
+# initialize_backend_stores (which also runs in the test process) have Python MLflow make the file at
+# its own alembic head, a revision mlflow-c does not open yet (it serves bf29a5ff90ea until the
+# schema issue); MLFLOWC_SUITE_SQLITE_AS_IS=1 hands the suite's own file to mlflow-c instead.
+SQLITE_AS_IS = os.environ.get("MLFLOWC_SUITE_SQLITE_AS_IS", "").lower() in ("1", "true", "yes", "on")
+_sqlite_fresh = {}  # realpath of the suite's sqlite file -> the file mlflow-c gets
+
+
+def server_backend(uri):
+    """The backend store URI a server under test gets for `uri` as the suite gave it: on a
+    PostgreSQL cluster (--pg-uri) the database standing for its SQLite file; for mlflow-c on SQLite
+    a fresh file next to the suite's (see above); otherwise `uri` itself."""
+    if PG_URI:
+        return pg_backend(uri)
+    if TARGET == "reference" or SQLITE_AS_IS:
+        return uri
+    path = _sqlite_path(uri)
+    if path is None:
+        return uri
+    with _pg_lock:
+        fresh = _sqlite_fresh.get(path)
+        if fresh is None:
+            fresh = f"{path}.mlflow-c-{len(_sqlite_fresh) + 1}.db"
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(fresh + suffix)
+            _sqlite_fresh[path] = fresh
+            with open(os.path.join(LOGDIR, "sqlite-databases.txt"), "a") as f:
+                f.write(f"{fresh}\t{uri}\n")
+    return "sqlite:///" + fresh
+
+
 def _pg_map_args(args):
     """`--backend-store-uri URI` / `--registry-store-uri URI` (or `=URI`) of a server command line,
-    mapped by pg_backend."""
+    mapped by server_backend."""
     out = list(args)
     for i, a in enumerate(out):
         a = str(a)
         for opt in ("--backend-store-uri", "--registry-store-uri"):
             if a == opt and i + 1 < len(out):
-                out[i + 1] = pg_backend(str(out[i + 1]))
+                out[i + 1] = server_backend(str(out[i + 1]))
             elif a.startswith(opt + "="):
-                out[i] = opt + "=" + pg_backend(a[len(opt) + 1:])
+                out[i] = opt + "=" + server_backend(a[len(opt) + 1:])
     return out
 
 
@@ -323,7 +355,7 @@ class McServerThread:
         self._server = None
 
     def __enter__(self):
-        self._server = _McServer(self.port, pg_backend(_last_stores.get("backend_store_uri")),
+        self._server = _McServer(self.port, server_backend(_last_stores.get("backend_store_uri")),
                                  _last_stores.get("default_artifact_root"))
         self._server.start()
         return self.url
@@ -353,7 +385,7 @@ def mc_init_server(backend_uri, root_artifact_uri, extra_env=None, app=None, ser
 
     mlflow.set_tracking_uri(None)
     env = {**os.environ, _ENV_BACKEND: backend_uri, _ENV_ROOT: root_artifact_uri, **(extra_env or {})}
-    env[_ENV_BACKEND] = pg_backend(env[_ENV_BACKEND])
+    env[_ENV_BACKEND] = server_backend(env[_ENV_BACKEND])
     srv = _McServer(
         get_safe_port(), env[_ENV_BACKEND], env.get(_ENV_ROOT), env=env,
         serve_artifacts=_truthy(env.get(_ENV_SERVE, "")),
@@ -369,23 +401,23 @@ def mc_init_server(backend_uri, root_artifact_uri, extra_env=None, app=None, ser
 
 def _wrap_initialize_backend_stores(orig):
     def initialize_backend_stores(backend_store_uri=None, registry_store_uri=None,
-                                  default_artifact_root=None):
+                                  default_artifact_root=None, **kwargs):
         _last_stores.update(backend_store_uri=backend_store_uri,
                             registry_store_uri=registry_store_uri,
                             default_artifact_root=default_artifact_root)
         if TARGET == "reference":  # Python MLflow serves this store itself: on PostgreSQL with --pg-uri
             backend_store_uri = pg_backend(backend_store_uri)
             registry_store_uri = pg_backend(registry_store_uri)
-        ret = orig(backend_store_uri, registry_store_uri, default_artifact_root)
-        if TARGET != "reference" and PG_URI and _sqlite_path(backend_store_uri):
+        ret = orig(backend_store_uri, registry_store_uri, default_artifact_root, **kwargs)
+        if TARGET != "reference" and server_backend(backend_store_uri) != backend_store_uri:
             # The original has made this process's tracking URI the SQLite file, and code that uses
             # the default tracking store writes there directly, not through the server (the
             # `mlflow experiments` CLI of test_*_experiment_cli, despite its MLFLOW_TRACKING_URI):
-            # on SQLite mlflow-c reads those rows from the file; here they must go to its database.
+            # those rows must go to the database mlflow-c serves.
             # (The registry URI stays unset: MlflowClient(url) sends registry calls to the server.)
             import mlflow
 
-            mlflow.set_tracking_uri(pg_backend(backend_store_uri))
+            mlflow.set_tracking_uri(server_backend(backend_store_uri))
         return ret
 
     initialize_backend_stores._mlflowc_wrapped = True

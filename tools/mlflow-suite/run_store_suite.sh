@@ -14,7 +14,10 @@
 #   --lib PATH       libmlflow-c.so (default $MLFLOW_C_LIB, else <repo>/build/libmlflow-c.so)
 #   --env FILE       a shell file sourced first that puts MLflow's Python dependencies on the path
 #                    (default $MLFLOW_REF_ENV, else /opt/mlflow-ref/env.sh when it exists)
-#   --python PY      the interpreter (default $MLFLOW_SUITE_PYTHON, else /usr/bin/python3)
+#   --python PY      the interpreter (default $MLFLOW_SUITE_PYTHON, else $MLFLOW_C_REF_PYTHON, else
+#                    <repo>/.ref/mlflow3/bin/python (tools/ref-env.sh) when present, else
+#                    /usr/bin/python3). A virtual environment's bin/ goes first on PATH, so that
+#                    the suites' `mlflow server` subprocesses run its MLflow.
 #   --only tracking|registry   one suite
 #   -k EXPR          pytest selection
 #   --logdir DIR     where pytest output and store-outcomes.json go (default: a temp dir)
@@ -38,7 +41,11 @@ both=0
 lib=${MLFLOW_C_LIB:-$repo/build/libmlflow-c.so}
 envfile=${MLFLOW_REF_ENV:-}
 [ -z "$envfile" ] && [ -f /opt/mlflow-ref/env.sh ] && envfile=/opt/mlflow-ref/env.sh
-py=${MLFLOW_SUITE_PYTHON:-/usr/bin/python3}
+py=${MLFLOW_SUITE_PYTHON:-${MLFLOW_C_REF_PYTHON:-}}
+if [ -z "$py" ]; then
+    py=/usr/bin/python3
+    [ -x "$repo/.ref/mlflow3/bin/python" ] && py=$repo/.ref/mlflow3/bin/python
+fi
 kexpr=""
 only=""
 logdir=""
@@ -86,6 +93,9 @@ if [ -n "$envfile" ]; then
     # shellcheck disable=SC1090
     . "$envfile"
 fi
+pybin=$(dirname "$py")
+# a virtual environment's interpreter: its scripts (`mlflow`, ...) first on PATH
+[ -f "$pybin/activate" ] && export PATH="$pybin:$PATH"
 unset MLFLOW_TRACKING_URI   # MLflow's store tests would take it as their database
 export PYTHONPATH="$here:$tree${PYTHONPATH:+:$PYTHONPATH}"
 if ! "$py" -c 'import mlflow, mlflow.store.tracking.sqlalchemy_store, pytest' >/dev/null 2>&1; then
