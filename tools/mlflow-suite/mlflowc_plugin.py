@@ -140,9 +140,23 @@ def _pg_connect(dbname=None):
     return conn
 
 
-def _pg_db_uri(dbname):
+def _pg_db_uri(dbname, python=False):
+    """The URI of database dbname on the cluster; python=True: the spelling Python MLflow needs
+    (SQLAlchemy 2.1 takes a bare postgresql:// for psycopg 3, which the reference environment
+    does not have; it has psycopg2)."""
     u = urllib.parse.urlsplit(PG_URI)
-    return urllib.parse.urlunsplit(u._replace(path="/" + dbname))
+    return _for_python(urllib.parse.urlunsplit(u._replace(path="/" + dbname)), python)
+
+
+def _for_python(uri, python=True):
+    if python and isinstance(uri, str) and uri.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg2://" + uri.split("://", 1)[1]
+    return uri
+
+
+def _pg_uris():
+    """Every spelling of the URIs of our databases."""
+    return {_pg_db_uri(n, py) for n in _pg_dbs.values() for py in (False, True)}
 
 
 def _sqlite_path(uri):
@@ -177,7 +191,7 @@ def pg_backend(uri):
             _pg_dbs[path] = name
             with open(os.path.join(LOGDIR, "pg-databases.txt"), "a") as f:
                 f.write(f"{name}\t{uri}\n")
-    return _pg_db_uri(name)
+    return _pg_db_uri(name, python=TARGET == "reference")  # the reference's servers are Python MLflow
 
 
 # mlflow-c on SQLite: one fresh file per SQLite file the suite names. The suites' fixtures and
@@ -231,7 +245,7 @@ def _pg_release_python_stores():
     in-process server keeps one SQLAlchemy engine per database otherwise)."""
     if not PG_URI or not _pg_dbs:
         return
-    uris = {_pg_db_uri(n) for n in _pg_dbs.values()}
+    uris = _pg_uris()
     with contextlib.suppress(Exception):
         from mlflow.server import handlers
 
@@ -421,7 +435,7 @@ def _wrap_initialize_backend_stores(orig):
             # (The registry URI stays unset: MlflowClient(url) sends registry calls to the server.)
             import mlflow
 
-            mlflow.set_tracking_uri(server_backend(backend_store_uri))
+            mlflow.set_tracking_uri(_for_python(server_backend(backend_store_uri)))
         return ret
 
     initialize_backend_stores._mlflowc_wrapped = True
@@ -576,7 +590,7 @@ def _names_server_database(db_uri):
     path = _sqlite_path(db_uri)
     if path is not None and (path in _sqlite_fresh or path in _sqlite_fresh.values() or path in _pg_dbs):
         return True
-    return bool(PG_URI) and str(db_uri) in {_pg_db_uri(n) for n in _pg_dbs.values()}
+    return bool(PG_URI) and str(db_uri) in _pg_uris()
 
 
 def _install_store_watch():

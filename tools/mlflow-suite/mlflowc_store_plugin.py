@@ -35,6 +35,8 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), 
 
 _TRACKING = "tests/store/tracking/test_sqlalchemy_store.py"
 _REGISTRY = "tests/store/model_registry/test_sqlalchemy_store.py"
+# where the tracking suite lives from 3.11 on (split into a folder)
+_TRACKING_DIR_FILE = "tests/store/tracking/sqlalchemy_store/test_sqlalchemy_store.py"
 
 # The tests that can only pass on MLflow's own store, with the reason. Keyed by
 # "file::test name" (every parametrization of the test).
@@ -89,16 +91,23 @@ def _with_test_clock(c_call):
     so the faked time is pinned in the library for the call."""
     from mlflow_c import pin_clock_ms
 
+    from mlflow_c.store._base import NotPorted
+
     @functools.wraps(c_call)
     def wrapper(self, rpc, request):
         now = _mocked_now_ms()
-        if now is None:
-            return c_call(self, rpc, request)
-        pin_clock_ms(now)
+        if now is not None:
+            pin_clock_ms(now)
         try:
             return c_call(self, rpc, request)
+        except NotPorted:
+            # a method of ours whose rpc the library does not implement: MLflow's SQL code runs
+            if _current["test"] is not None:
+                _unported_calls[_current["test"]].add(f"{rpc} (rpc not implemented)")
+            raise
         finally:
-            pin_clock_ms(None)
+            if now is not None:
+                pin_clock_ms(None)
 
     return wrapper
 
@@ -188,7 +197,10 @@ def pytest_configure(config):
 
 
 def _key(item):
-    return f"{item.nodeid.split('::')[0]}::{item.originalname or item.name}"
+    path = item.nodeid.split("::")[0]
+    if path == _TRACKING_DIR_FILE:
+        path = _TRACKING
+    return f"{path}::{item.originalname or item.name}"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs MLflow's own store suites against mlflow-c's Python store (python/mlflow_c/store):
-#   tests/store/tracking/test_sqlalchemy_store.py
+#   tests/store/tracking/test_sqlalchemy_store.py (3.11: tests/store/tracking/sqlalchemy_store/)
 #   tests/store/model_registry/test_sqlalchemy_store.py
 # with MLflow's SqlAlchemyStore classes swapped for ours (the mlflow-go way, `mage test:python`).
 #
@@ -81,7 +81,15 @@ case "$only" in
     ""|tracking|registry) ;;
     *) echo "--only takes tracking or registry" >&2; exit 2 ;;
 esac
-[ "$only" != registry ] && suites+=(tests/store/tracking/test_sqlalchemy_store.py)
+if [ "$only" != registry ]; then
+    # 3.11 moved the tracking suite into a folder
+    if [ ! -f "$tree/tests/store/tracking/test_sqlalchemy_store.py" ] &&
+        [ -f "$tree/tests/store/tracking/sqlalchemy_store/test_sqlalchemy_store.py" ]; then
+        suites+=(tests/store/tracking/sqlalchemy_store/test_sqlalchemy_store.py)
+    else
+        suites+=(tests/store/tracking/test_sqlalchemy_store.py)
+    fi
+fi
 [ "$only" != tracking ] && suites+=(tests/store/model_registry/test_sqlalchemy_store.py)
 for s in "${suites[@]}"; do
     if [ ! -f "$tree/$s" ]; then
