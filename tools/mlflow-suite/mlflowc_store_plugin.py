@@ -179,9 +179,14 @@ def _open_on_mlflow_schema(mixin):
     mixin._c_open = _c_open
 
 
-def pytest_configure(config):
-    if TARGET != "mlflow-c":
+_swapped = {}  # MLflow's original class -> ours
+
+
+def _install():
+    if TARGET != "mlflow-c" or _swapped:
         return
+    import importlib
+
     sys.path.insert(0, os.path.join(REPO, "python"))
     from mlflow_c.store import model_registry, tracking
 
@@ -190,10 +195,33 @@ def pytest_configure(config):
 
     for mixin in (tracking.TrackingStoreMixin, model_registry.ModelRegistryStoreMixin):
         _open_on_mlflow_schema(mixin)
-    _swap("mlflow.store.tracking.sqlalchemy_store", tracking.c_store_class, tracking.TrackingStoreMixin,
-          TrackingAbstractStore)
-    _swap("mlflow.store.model_registry.sqlalchemy_store", model_registry.c_store_class,
-          model_registry.ModelRegistryStoreMixin, RegistryAbstractStore)
+    for mod, c_store_class, mixin, abstract in (
+        ("mlflow.store.tracking.sqlalchemy_store", tracking.c_store_class, tracking.TrackingStoreMixin,
+         TrackingAbstractStore),
+        ("mlflow.store.model_registry.sqlalchemy_store", model_registry.c_store_class,
+         model_registry.ModelRegistryStoreMixin, RegistryAbstractStore),
+    ):
+        base = importlib.import_module(mod).SqlAlchemyStore
+        _swapped[base] = _swap(mod, c_store_class, mixin, abstract)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config, parser, args):
+    # Before the conftests of the paths given (tests/store/tracking/conftest.py imports
+    # SqlAlchemyStore by name when it loads, before pytest_configure).
+    _install()
+
+
+def pytest_configure(config):
+    _install()
+    # any module that bound MLflow's class by name before the swap gets ours
+    for mod in list(sys.modules.values()):
+        g = getattr(mod, "__dict__", None)
+        if not g or not str(getattr(mod, "__name__", "")).startswith("tests."):
+            continue
+        cur = g.get("SqlAlchemyStore")
+        if cur in _swapped:
+            g["SqlAlchemyStore"] = _swapped[cur]
 
 
 def _key(item):
