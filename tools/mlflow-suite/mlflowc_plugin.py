@@ -1,5 +1,5 @@
 """pytest plugin: run MLflow's own REST suites (tests/tracking/test_rest_tracking.py,
-tests/tracking/test_model_registry.py) against mlflow-c.
+tests/tracking/test_model_registry.py, tests/tracking/test_mlflow_artifacts.py) against mlflow-c.
 
 Loaded by tools/mlflow-suite/run_rest_suite.sh with `-p mlflowc_plugin` from inside an MLflow source
 tree; nothing in that tree is edited. In the spirit of mlflow-go's conftest.py, it swaps the server
@@ -14,8 +14,9 @@ artifact settings the test asked for:
 - `tests/tracking/integration_test_utils.py::_init_server`: replaced (in that module and in every
   test module that imported it) by one that starts mlflow-c with the same backend URI, artifact
   root, extra environment and `_MLFLOW_SERVER_*` artifact settings.
-- tests that start `python -m mlflow server` themselves through `subprocess.Popen`: the command is
-  rewritten to `mlflow-c server ...` with the same arguments and environment.
+- tests that start `python -m mlflow server` or `mlflow server` themselves through `subprocess.Popen`
+  (test_mlflow_artifacts.py's artifacts_server): the command is rewritten to `mlflow-c server ...`
+  with the same arguments (less --gunicorn-opts and the like) and environment.
 
 With MLFLOWC_SUITE_TARGET=reference nothing is swapped (the suite runs against Python MLflow), except
 that `python -m mlflow server` subprocesses are started in their own process group and stopped as a
@@ -28,7 +29,15 @@ $MLFLOWC_SUITE_LOGDIR/causes.json:
 - "route not served by mlflow-c: <path>": a 404 for a path that is no rpc of the table
   (artifact proxy, /graphql, /ajax-api extras, ...);
 - "mlflow-c server did not start: ...";
+- "MLflow's own store on the server's database": the test opened Python MLflow's SqlAlchemyStore on
+  the database the server serves (see below);
 - "other: <exception>: <first line>": anything else (wrong answer of an implemented rpc, etc.).
+
+mlflow-c on SQLite gets one fresh file for each SQLite file the suite names (server_backend): with
+MLflow 3.18 installed the suites' fixtures make those files at 3.18's alembic head, which mlflow-c
+does not open yet; MLFLOWC_SUITE_SQLITE_AS_IS=1 turns that off. The plugin also supplies private
+names an older tree imports that the installed MLflow dropped (_COMPAT_NAMES) and sets the client's
+HTTP retries to one quick retry for both targets.
 
 With MLFLOWC_SUITE_PG_URI (a maintenance URI of a PostgreSQL cluster, e.g.
 postgresql://postgres@127.0.0.1:5432/postgres), every `sqlite:///<path>` backend store URI a server

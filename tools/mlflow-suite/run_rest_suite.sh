@@ -6,8 +6,9 @@
 #
 # usage: tools/mlflow-suite/run_rest_suite.sh [options] [MLFLOW_TREE] [-- extra pytest args]
 #
-#   MLFLOW_TREE      an MLflow source tree (3.x; reference: 3.5.2.dev0, see
-#                    shared/reference/mlflow-reference-env.md). Also taken from $MLFLOW_TREE.
+#   MLFLOW_TREE      an MLflow source tree, or just its tests/, pyproject.toml and requirements/
+#                    (measured: tag v3.9.0 of spicyubi/mlflow against MLflow 3.18.0; see
+#                    README.md here). Also taken from $MLFLOW_TREE.
 #                    Without one, or when it has no such test file, the script prints
 #                    "skipped: ..." and exits 0.
 #   --file PATH      the test file, relative to the tree (default tests/tracking/test_rest_tracking.py),

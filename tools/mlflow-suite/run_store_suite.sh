@@ -6,8 +6,9 @@
 #
 # usage: tools/mlflow-suite/run_store_suite.sh [options] [MLFLOW_TREE] [-- extra pytest args]
 #
-#   MLFLOW_TREE      an MLflow source tree (3.x; reference: 3.5.2.dev0, see
-#                    shared/reference/mlflow-reference-env.md). Also taken from $MLFLOW_TREE.
+#   MLFLOW_TREE      an MLflow source tree, or just its tests/, pyproject.toml and requirements/
+#                    (measured: tag v3.9.0 of spicyubi/mlflow against MLflow 3.18.0; see
+#                    README.md here). Also taken from $MLFLOW_TREE.
 #                    Without one, or without the suites in it, prints "skipped: ..." and exits 0.
 #   --reference      run the suites against Python MLflow itself (nothing swapped), for the counts
 #   --both           ours, then Python MLflow's, counts side by side
