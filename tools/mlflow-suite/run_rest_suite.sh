@@ -6,8 +6,9 @@
 #
 # usage: tools/mlflow-suite/run_rest_suite.sh [options] [MLFLOW_TREE] [-- extra pytest args]
 #
-#   MLFLOW_TREE      an MLflow source tree (3.x; reference: 3.5.2.dev0, see
-#                    shared/reference/mlflow-reference-env.md). Also taken from $MLFLOW_TREE.
+#   MLFLOW_TREE      an MLflow source tree, or just its tests/, pyproject.toml and requirements/
+#                    (measured: tag v3.9.0 of spicyubi/mlflow against MLflow 3.18.0; see
+#                    README.md here). Also taken from $MLFLOW_TREE.
 #                    Without one, or when it has no such test file, the script prints
 #                    "skipped: ..." and exits 0.
 #   --file PATH      the test file, relative to the tree (default tests/tracking/test_rest_tracking.py),
@@ -26,7 +27,10 @@
 #   --bin PATH       the mlflow-c binary (default $MLFLOW_C_BIN, else <repo>/build/mlflow-c)
 #   --env FILE       a shell file to source first that puts MLflow's Python dependencies on the
 #                    path (default $MLFLOW_REF_ENV, else /opt/mlflow-ref/env.sh when it exists)
-#   --python PY      the interpreter (default $MLFLOW_SUITE_PYTHON, else /usr/bin/python3)
+#   --python PY      the interpreter (default $MLFLOW_SUITE_PYTHON, else $MLFLOW_C_REF_PYTHON, else
+#                    <repo>/.ref/mlflow3/bin/python (tools/ref-env.sh) when present, else
+#                    /usr/bin/python3). A virtual environment's bin/ goes first on PATH, so that
+#                    the suites' `mlflow server` subprocesses run its MLflow.
 #   -k EXPR          pytest selection (default "not file")
 #   --logdir DIR     where server logs, pytest output and causes.json go (default: a temp dir)
 #   --report-only    exit 0 whatever the tests did (the counts are still printed)
@@ -53,7 +57,11 @@ both=0
 bin=${MLFLOW_C_BIN:-$repo/build/mlflow-c}
 envfile=${MLFLOW_REF_ENV:-}
 [ -z "$envfile" ] && [ -f /opt/mlflow-ref/env.sh ] && envfile=/opt/mlflow-ref/env.sh
-py=${MLFLOW_SUITE_PYTHON:-/usr/bin/python3}
+py=${MLFLOW_SUITE_PYTHON:-${MLFLOW_C_REF_PYTHON:-}}
+if [ -z "$py" ]; then
+    py=/usr/bin/python3
+    [ -x "$repo/.ref/mlflow3/bin/python" ] && py=$repo/.ref/mlflow3/bin/python
+fi
 kexpr="not file"
 logdir=""
 report_only=0
@@ -95,6 +103,9 @@ if [ -n "$envfile" ]; then
     # shellcheck disable=SC1090
     . "$envfile"
 fi
+pybin=$(dirname "$py")
+# a virtual environment's interpreter: its scripts (`mlflow`, ...) first on PATH
+[ -f "$pybin/activate" ] && export PATH="$pybin:$PATH"
 unset MLFLOW_TRACKING_URI   # MLflow's tests would take it as their database
 export PYTHONPATH="$here:$tree${PYTHONPATH:+:$PYTHONPATH}"
 if ! "$py" -c 'import mlflow, mlflow.server.handlers, pytest' >/dev/null 2>&1; then

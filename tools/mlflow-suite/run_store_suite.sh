@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Runs MLflow's own store suites against mlflow-c's Python store (python/mlflow_c/store):
-#   tests/store/tracking/test_sqlalchemy_store.py
+#   tests/store/tracking/test_sqlalchemy_store.py (3.11: tests/store/tracking/sqlalchemy_store/)
 #   tests/store/model_registry/test_sqlalchemy_store.py
 # with MLflow's SqlAlchemyStore classes swapped for ours (the mlflow-go way, `mage test:python`).
 #
 # usage: tools/mlflow-suite/run_store_suite.sh [options] [MLFLOW_TREE] [-- extra pytest args]
 #
-#   MLFLOW_TREE      an MLflow source tree (3.x; reference: 3.5.2.dev0, see
-#                    shared/reference/mlflow-reference-env.md). Also taken from $MLFLOW_TREE.
+#   MLFLOW_TREE      an MLflow source tree, or just its tests/, pyproject.toml and requirements/
+#                    (measured: tag v3.9.0 of spicyubi/mlflow against MLflow 3.18.0; see
+#                    README.md here). Also taken from $MLFLOW_TREE.
 #                    Without one, or without the suites in it, prints "skipped: ..." and exits 0.
 #   --reference      run the suites against Python MLflow itself (nothing swapped), for the counts
 #   --both           ours, then Python MLflow's, counts side by side
 #   --lib PATH       libmlflow-c.so (default $MLFLOW_C_LIB, else <repo>/build/libmlflow-c.so)
 #   --env FILE       a shell file sourced first that puts MLflow's Python dependencies on the path
 #                    (default $MLFLOW_REF_ENV, else /opt/mlflow-ref/env.sh when it exists)
-#   --python PY      the interpreter (default $MLFLOW_SUITE_PYTHON, else /usr/bin/python3)
+#   --python PY      the interpreter (default $MLFLOW_SUITE_PYTHON, else $MLFLOW_C_REF_PYTHON, else
+#                    <repo>/.ref/mlflow3/bin/python (tools/ref-env.sh) when present, else
+#                    /usr/bin/python3). A virtual environment's bin/ goes first on PATH, so that
+#                    the suites' `mlflow server` subprocesses run its MLflow.
 #   --only tracking|registry   one suite
 #   -k EXPR          pytest selection
 #   --logdir DIR     where pytest output and store-outcomes.json go (default: a temp dir)
@@ -38,7 +42,11 @@ both=0
 lib=${MLFLOW_C_LIB:-$repo/build/libmlflow-c.so}
 envfile=${MLFLOW_REF_ENV:-}
 [ -z "$envfile" ] && [ -f /opt/mlflow-ref/env.sh ] && envfile=/opt/mlflow-ref/env.sh
-py=${MLFLOW_SUITE_PYTHON:-/usr/bin/python3}
+py=${MLFLOW_SUITE_PYTHON:-${MLFLOW_C_REF_PYTHON:-}}
+if [ -z "$py" ]; then
+    py=/usr/bin/python3
+    [ -x "$repo/.ref/mlflow3/bin/python" ] && py=$repo/.ref/mlflow3/bin/python
+fi
 kexpr=""
 only=""
 logdir=""
@@ -74,7 +82,15 @@ case "$only" in
     ""|tracking|registry) ;;
     *) echo "--only takes tracking or registry" >&2; exit 2 ;;
 esac
-[ "$only" != registry ] && suites+=(tests/store/tracking/test_sqlalchemy_store.py)
+if [ "$only" != registry ]; then
+    # 3.11 moved the tracking suite into a folder
+    if [ ! -f "$tree/tests/store/tracking/test_sqlalchemy_store.py" ] &&
+        [ -f "$tree/tests/store/tracking/sqlalchemy_store/test_sqlalchemy_store.py" ]; then
+        suites+=(tests/store/tracking/sqlalchemy_store/test_sqlalchemy_store.py)
+    else
+        suites+=(tests/store/tracking/test_sqlalchemy_store.py)
+    fi
+fi
 [ "$only" != tracking ] && suites+=(tests/store/model_registry/test_sqlalchemy_store.py)
 for s in "${suites[@]}"; do
     if [ ! -f "$tree/$s" ]; then
@@ -86,6 +102,9 @@ if [ -n "$envfile" ]; then
     # shellcheck disable=SC1090
     . "$envfile"
 fi
+pybin=$(dirname "$py")
+# a virtual environment's interpreter: its scripts (`mlflow`, ...) first on PATH
+[ -f "$pybin/activate" ] && export PATH="$pybin:$PATH"
 unset MLFLOW_TRACKING_URI   # MLflow's store tests would take it as their database
 export PYTHONPATH="$here:$tree${PYTHONPATH:+:$PYTHONPATH}"
 if ! "$py" -c 'import mlflow, mlflow.store.tracking.sqlalchemy_store, pytest' >/dev/null 2>&1; then

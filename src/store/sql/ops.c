@@ -5,53 +5,17 @@
  */
 #include "store/sql/sql.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "store/uri.h"
 
-/* os.makedirs(path, exist_ok=True) */
-static int mlf__mkdirs(mlf_pool *pool, const char *path, mlf_error *err)
-{
-    char *p = mlf_pool_strdup(pool, path);
-    for (char *q = p + 1; *q != '\0'; q++) {
-        if (*q != '/')
-            continue;
-        *q = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            goto fail;
-        *q = '/';
-    }
-    if (mkdir(p, 0777) != 0 && errno != EEXIST)
-        goto fail;
-    struct stat st;
-    if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        errno = ENOTDIR;
-        goto fail;
-    }
-    return 0;
-fail:
-    return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not create the artifact root directory '%s': %s",
-                         path, strerror(errno));
-}
-
-/* Resolves the artifact root as SqlAlchemyStore.__init__ does, creating it when local. */
+/* Resolves the artifact root as SqlAlchemyStore.__init__ does. MLflow 3.18's store no longer creates
+   a local root here (a server in a read-only container whose artifacts live elsewhere must start);
+   the local artifact repository makes the directories when the first artifact is written. */
 int mlf_sql_artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err)
 {
-    int rc = mlf_uri_resolve_if_local(pool, root, ret, err);
-    if (rc < 0)
-        return rc;
-    bool local;
-    rc = mlf_uri_is_local(pool, root, &local, err);
-    if (rc < 0 || !local)
-        return rc;
-    char *path;
-    rc = mlf_uri_local_file_to_path(pool, root, &path, err);
-    if (rc < 0)
-        return rc;
-    return mlf__mkdirs(pool, path, err);
+    return mlf_uri_resolve_if_local(pool, root, ret, err);
 }
 
 int mlf_sql_store_init(mlf_sql_store *s, const mlf_store_ops *ops, mlf_sql_dialect dialect,

@@ -85,7 +85,7 @@ typedef struct mlf_sql_store {
     int queue_len; /** writers queued, the running group's included */
 } mlf_sql_store;
 
-/** The default artifact root as SqlAlchemyStore.__init__ resolves it, created when local. */
+/** The default artifact root as SqlAlchemyStore.__init__ resolves it (a local one is not created). */
 int mlf_sql_artifact_root(mlf_pool *pool, const char *root, char **ret, mlf_error *err);
 
 /**
