@@ -160,9 +160,10 @@ static void test_create_experiment_checks(void **state)
     assert_integrity_error(mlf_tracking_create_experiment(&f->ctx, &req, &resp, &err), err,
                            MLF_ERR_RESOURCE_ALREADY_EXISTS,
                            "Experiment(name=tagged) already exists. Error: (sqlite3.IntegrityError) UNIQUE constraint "
-                           "failed: experiments.name",
+                           "failed: experiments.workspace, experiments.name",
                            "Experiment(name=tagged) already exists. Error: " MLF_TEST_AUTOFLUSH MLF_TEST_PG_UNIQUE
-                           "\"experiments_name_key\"\nDETAIL:  Key (name)=(tagged) already exists.");
+                           "\"uq_experiments_workspace_name\"\nDETAIL:  Key (workspace, name)=(default, tagged) "
+                           "already exists.");
 }
 
 static void test_get_and_get_by_name(void **state)
@@ -267,8 +268,9 @@ static void test_update_delete_restore(void **state)
     assert_string_equal(get(f, id)->name, "new");
     up.new_name = "Default";
     assert_integrity_error(mlf_tracking_update_experiment(&f->ctx, &up, &up_resp, &err), err, MLF_ERR_BAD_REQUEST,
-                           "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.name",
-                           MLF_TEST_PG_UNIQUE "\"experiments_name_key\"\nDETAIL:  Key (name)=(Default) already exists.");
+                           "(sqlite3.IntegrityError) UNIQUE constraint failed: experiments.workspace, experiments.name",
+                           MLF_TEST_PG_UNIQUE "\"uq_experiments_workspace_name\"\nDETAIL:  Key (workspace, name)=(default, "
+                           "Default) already exists.");
 
     Mlflow__DeleteExperiment del = MLFLOW__DELETE_EXPERIMENT__INIT;
     Mlflow__DeleteExperiment__Response del_resp = MLFLOW__DELETE_EXPERIMENT__RESPONSE__INIT;
