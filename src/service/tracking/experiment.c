@@ -38,128 +38,6 @@ static int mlf__custom_view_limit(mlf_pool *pool, const char *experiment_id, mlf
                          MLF__MAX_CUSTOM_VIEWS);
 }
 
-/*
- * The (family, host, port) targets of a URI whose scheme makes a server
- * connect to the host it names (mlflow/store/artifact/host_policy.py,
- * host_addressed_uri_targets); returns the count, 0 when the URI selects no
- * host. At most two targets: a portless mlflow-artifacts URI stands for both
- * of HTTP's well-known ports.
- */
-typedef struct {
-    const char *family;
-    const char *host;
-    long port; /* -1: none known */
-} mlf__target;
-
-static size_t mlf__host_targets(mlf_pool *pool, const char *uri, const char **ret_scheme, mlf__target out[2])
-{
-    static const char *const schemes[] = {"ftp", "sftp", "hdfs", "viewfs", "http",
-                                          "https", "mlflow-artifacts", "r2", "b2", "abfss"};
-    mlf_url u;
-    mlf_error ignored = {0};
-    if (uri == NULL || mlf_uri_parse(pool, uri, &u, &ignored) < 0)
-        return 0;
-    const char *scheme = u.scheme;
-    if (strlen(scheme) == 1) /* a Windows drive letter: a local path */
-        return 0;
-    bool hosted = false;
-    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]) && !hosted; i++)
-        hosted = strcmp(scheme, schemes[i]) == 0;
-    if (!hosted || (strcmp(scheme, "mlflow-artifacts") == 0 && u.netloc[0] == '\0'))
-        return 0;
-    *ret_scheme = scheme;
-    const char *family = strcmp(scheme, "viewfs") == 0 ? "hdfs"
-                         : strcmp(scheme, "https") == 0 || strcmp(scheme, "mlflow-artifacts") == 0 ? "http"
-                                                                                                     : scheme;
-    /* a backslash or whitespace in the authority, or a bad port: never trusted */
-    mlf__target bad = {"malformed", u.netloc, -1};
-    for (const char *p = u.netloc; *p != '\0'; p++)
-        if (*p == '\\' || *p == ' ' || (*p >= '\t' && *p <= '\r')) {
-            out[0] = bad;
-            return 1;
-        }
-    const char *hostport = strrchr(u.netloc, '@');
-    hostport = hostport != NULL ? hostport + 1 : u.netloc;
-    const char *colon = hostport[0] == '[' ? strchr(hostport, ']') : hostport;
-    colon = colon != NULL ? strchr(colon, ':') : NULL;
-    long port = -1;
-    if (colon != NULL && colon[1] != '\0') {
-        char *end;
-        port = strtol(colon + 1, &end, 10);
-        if (*end != '\0' || colon[1] < '0' || colon[1] > '9' || port > 65535) {
-            out[0] = bad;
-            return 1;
-        }
-    }
-    const char *host = mlf_uri_hostname(pool, &u);
-    host = host != NULL ? host : "";
-    if (port >= 0 || strcmp(family, "hdfs") == 0) {
-        out[0] = (mlf__target){family, host, port};
-        return 1;
-    }
-    if (strcmp(scheme, "mlflow-artifacts") == 0) {
-        out[0] = (mlf__target){family, host, 80};
-        out[1] = (mlf__target){family, host, 443};
-        return 2;
-    }
-    long dflt = strcmp(scheme, "ftp") == 0    ? 21
-                : strcmp(scheme, "sftp") == 0 ? 22
-                : strcmp(scheme, "http") == 0 ? 80
-                                              : 443; /* https, r2, b2, abfss */
-    out[0] = (mlf__target){family, host, dflt};
-    return 1;
-}
-
-/* MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES: comma-separated, each stripped, compared lower-cased */
-static bool mlf__scheme_allowed(mlf_pool *pool, const char *scheme)
-{
-    const char *v = getenv("MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES");
-    if (v == NULL)
-        return false;
-    char *copy = mlf_pool_strdup(pool, v);
-    for (char *save = NULL, *item = strtok_r(copy, ",", &save); item != NULL; item = strtok_r(NULL, ",", &save)) {
-        char *s = mlf_pystr_strip(pool, item);
-        for (char *p = s; *p != '\0'; p++)
-            *p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-        if (strcmp(s, scheme) == 0)
-            return true;
-    }
-    return false;
-}
-
-/*
- * _validate_artifact_uri_scheme: a location that would make the server
- * connect to a host other than its own artifact storage's (the default
- * artifact root, the artifacts destination) is refused unless its scheme is
- * allowed by the environment.
- */
-static int mlf__validate_location_host(mlf_ctx *ctx, const char *location, mlf_error *err)
-{
-    mlf_pool *pool = ctx->pool;
-    const char *scheme = NULL;
-    mlf__target mine[2];
-    size_t n = mlf__host_targets(pool, location, &scheme, mine);
-    if (n == 0 || mlf__scheme_allowed(pool, scheme))
-        return 0;
-    const char *roots[] = {ctx->svc->default_artifact_root, ctx->svc->artifacts_destination};
-    for (size_t r = 0; r < 2; r++) {
-        const char *ignored;
-        mlf__target trusted[2];
-        size_t m = mlf__host_targets(pool, roots[r], &ignored, trusted);
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = 0; j < m; j++)
-                if (strcmp(mine[i].family, trusted[j].family) == 0 && strcmp(mine[i].host, trusted[j].host) == 0 &&
-                    mine[i].port == trusted[j].port)
-                    return 0;
-    }
-    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                         "'artifact_location' cannot use the '%s' scheme: the '%s' scheme addresses a host other than "
-                         "the tracking server's configured artifact storage, so the server would connect to the host "
-                         "named in the URI. Set the MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment "
-                         "variable on the server to allow it.",
-                         scheme, scheme);
-}
-
 int mlf_tracking_create_experiment(mlf_ctx *ctx, const Mlflow__CreateExperiment *req,
                                    Mlflow__CreateExperiment__Response *resp, mlf_error *err)
 {
@@ -182,8 +60,11 @@ int mlf_tracking_create_experiment(mlf_ctx *ctx, const Mlflow__CreateExperiment 
     int rc;
     if (location[0] != '\0') {
         rc = mlf_validate_artifact_location_url(pool, location, err);
-        if (rc == 0)
-            rc = mlf__validate_location_host(ctx, location, err);
+        if (rc == 0) {
+            /* _validate_artifact_uri_scheme: no host other than the server's own artifact storage's */
+            const char *trusted[] = {ctx->svc->default_artifact_root, ctx->svc->artifacts_destination};
+            rc = mlf_validate_uri_host(pool, location, "artifact_location", trusted, 2, err);
+        }
         if (rc == 0 && strncmp(location, "runs:", 5) == 0)
             rc = mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                                "Artifact location cannot be a runs:/ URI. Given: '%s'", location);
