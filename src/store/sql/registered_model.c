@@ -141,12 +141,12 @@ static int mlf__load_tags_many(mlf_sql_conn *c, mlf_pool *pool, Mlflow__Register
         rc = mlf_sql_prepare(c, pool,
                              "SELECT t.name, t.\"key\", t.value FROM json_each(?2) AS k "
                              "JOIN registered_model_tags AS t ON t.\"key\" = k.value "
-                             "WHERE t.name IN (SELECT value FROM json_each(?1)) ORDER BY t.rowid",
+                             "WHERE t.workspace = 'default' AND t.name IN (SELECT value FROM json_each(?1)) ORDER BY t.rowid",
                              &st, err);
     else
         rc = mlf_sql_prepare(c, pool,
                              "SELECT name, \"key\", value FROM registered_model_tags "
-                             "WHERE name IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
+                             "WHERE workspace = 'default' AND name IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
                              &st, err);
     if (rc < 0)
         return rc;
@@ -177,7 +177,7 @@ static int mlf__load_aliases(mlf_sql_conn *c, mlf_pool *pool, Mlflow__Registered
 {
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(
-        c, pool, "SELECT alias, version FROM registered_model_aliases WHERE name = ? ORDER BY alias", &st, err);
+        c, pool, "SELECT alias, version FROM registered_model_aliases WHERE workspace = 'default' AND name = ? ORDER BY alias", &st, err);
     if (rc < 0)
         return rc;
     mlf_sql_bind_text(st, 1, rm->name);
@@ -379,7 +379,7 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     if (rc < 0)
         return rc;
     mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool, "UPDATE registered_models SET description = ?, last_updated_time = ? WHERE name = ?",
+    rc = mlf_sql_prepare(c, pool, "UPDATE registered_models SET description = ?, last_updated_time = ? WHERE workspace = 'default' AND name = ?",
                          &st, err);
     if (rc < 0)
         return rc;
@@ -475,7 +475,7 @@ static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
         return rc;
     int64_t now = mlf_sql_now_ms();
     mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool, "UPDATE registered_models SET name = ?, last_updated_time = ? WHERE name = ?", &st,
+    rc = mlf_sql_prepare(c, pool, "UPDATE registered_models SET name = ?, last_updated_time = ? WHERE workspace = 'default' AND name = ?", &st,
                          err);
     if (rc < 0)
         return rc;
@@ -490,7 +490,7 @@ static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
                              mlf__rename_integrity_error(pool, c, name, new_name));
     if (rc != MLF_SQL_DONE)
         return mlf_sql_error(pool, c, rc, err);
-    rc = mlf_sql_prepare(c, pool, "UPDATE model_versions SET last_updated_time = ? WHERE name = ?", &st, err);
+    rc = mlf_sql_prepare(c, pool, "UPDATE model_versions SET last_updated_time = ? WHERE workspace = 'default' AND name = ?", &st, err);
     if (rc < 0)
         return rc;
     mlf_sql_bind_int64(st, 1, now);
@@ -528,9 +528,9 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     if (rc < 0)
         return rc;
     static const char *const deletes[] = {
-        "DELETE FROM model_version_tags WHERE name = ?",    "DELETE FROM model_versions WHERE name = ?",
-        "DELETE FROM registered_model_tags WHERE name = ?", "DELETE FROM registered_model_aliases WHERE name = ?",
-        "DELETE FROM registered_models WHERE name = ?",
+        "DELETE FROM model_version_tags WHERE workspace = 'default' AND name = ?",    "DELETE FROM model_versions WHERE workspace = 'default' AND name = ?",
+        "DELETE FROM registered_model_tags WHERE workspace = 'default' AND name = ?", "DELETE FROM registered_model_aliases WHERE workspace = 'default' AND name = ?",
+        "DELETE FROM registered_models WHERE workspace = 'default' AND name = ?",
     };
     for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]); i++) {
         mlf_sql_stmt *st;
