@@ -64,7 +64,6 @@ FLAGS = {
     "serve-artifacts": ("MLF_ROUTE_SERVE_ARTIFACTS", ("endpoints", "routes")),
     "tracking": ("MLF_ROUTE_TRACKING", ("routes",)),
     "static-prefix": (None, ("routes",)),
-    "options-200": ("MLF_ROUTE_OPTIONS_200", ("routes",)),
     "store-half": (None, ("endpoints",)),
     # set by the class `unhandled`, never written: MLflow's _not_implemented (404, empty body)
     "empty-404": ("MLF_ROUTE_EMPTY_404", ()),

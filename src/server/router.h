@@ -26,7 +26,6 @@ typedef enum mlf_route_class {
 #define MLF_ROUTE_UNLIMITED_BODY 0x2  /** the body may exceed --max-body-size */
 #define MLF_ROUTE_SERVE_ARTIFACTS 0x4 /** 503 without --serve-artifacts */
 #define MLF_ROUTE_TRACKING 0x8        /** 503 under --artifacts-only */
-#define MLF_ROUTE_OPTIONS_200 0x20    /** OPTIONS gets 200 with an empty body */
 #define MLF_ROUTE_EMPTY_404 0x40      /** an rpc MLflow has no handler for: 404, empty body */
 
 struct mlf_http_app;

@@ -11,7 +11,7 @@ GEN = os.path.join(ROOT, "codegen", "mlfgen.py")
 DESC = os.environ.get("MLFLOW_C_DESC", os.path.join(ROOT, "build", "mlflow.desc"))
 
 
-OK_R = "GET /health read mlf_http_health options-200\nGET,POST /graphql read mlf_http_graphql static-prefix\n"
+OK_R = "GET /health read mlf_http_health tracking\nGET,POST /graphql read mlf_http_graphql static-prefix\n"
 
 
 def run(tmp_path, endpoints, validations, routes=OK_R):
@@ -53,7 +53,7 @@ def test_valid_input_generates_everything(tmp_path):
     assert '"/api/3.0/mlflow/traces/{assessment.trace_id}/assessments"' in routes
     assert '"/api/2.0/mlflow-artifacts/artifacts/{+artifact_path}"' in routes
     # the routes of routes.def, one entry a method, before the rpcs'
-    assert '{"GET", "/health", -1, 0, MLF_ROUTE_READ, MLF_ROUTE_OPTIONS_200, mlf_http_health}' in routes
+    assert '{"GET", "/health", -1, 0, MLF_ROUTE_READ, MLF_ROUTE_TRACKING, mlf_http_health}' in routes
     assert '{"POST", "/graphql", -1, 1, MLF_ROUTE_READ, 0, mlf_http_graphql}' in routes
     assert routes.index("mlf_http_health}") < routes.index("mlf_http_rpc}")
     handlers = (out / "route_handlers.h").read_text()
