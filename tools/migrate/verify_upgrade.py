@@ -283,9 +283,17 @@ def main():
     a = ap.parse_args()
     if not os.path.exists(PY):
         print(f"SKIP: the reference MLflow is not installed at {PY} (tools/ref-env.sh)")
-        return 0
+        # 77: meson's "skipped"; CI (MLFLOW_C_REQUIRE_REF) requires the reference
+        return 1 if os.environ.get("MLFLOW_C_REQUIRE_REF") else 77
     revs = ["None"] + chain()[:-1] + [f for f, p in FIXTURES.items() if os.path.exists(p)]
     if a.revisions:
+        unknown = [r for r in a.revisions if r not in revs and r not in FIXTURES]
+        for r in a.revisions:
+            if r in FIXTURES and r not in revs:
+                print(f"{r:14} SKIP (no {FIXTURES[r]})")
+        if unknown:  # a typo must not verify nothing and pass
+            print(f"unknown start revision(s): {' '.join(unknown)}")
+            return 2
         revs = [r for r in revs if r in a.revisions]
     want_schema = ref_schema()
     work = a.keep or tempfile.mkdtemp(prefix="mlfc-verify-")
