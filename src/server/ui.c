@@ -541,8 +541,10 @@ static void mlf__serve(const mlf_http_app *app, mlf_pool *pool, const mlf_http_r
     const char *checked;
     mlf_error err = {0};
     mlf__file *f = NULL;
-    /* send_from_directory's safe_join refuses what leaves the directory: a 404, like a missing file */
-    if (app->ui != NULL && mlf_artifacts_check_path(pool, rel, strlen(rel), &checked, &err) == 0)
+    /* send_from_directory's safe_join refuses what leaves the directory: a 404, like a missing file (and
+       a %00, which would end rel early, is Werkzeug's 404 too) */
+    if (app->ui != NULL && memmem(req->path, req->path_len, "%00", 3) == NULL &&
+        mlf_artifacts_check_path(pool, rel, strlen(rel), &checked, &err) == 0)
         f = mlf__find(app->ui, rel);
     if (f == NULL || !mlf__load(app->ui, f)) {
         mlf_http_respond_page(ret, 404);
