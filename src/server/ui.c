@@ -228,6 +228,11 @@ static bool mlf__walk(mlf_ui *ui, const char *abs, const char *rel, int depth)
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
+        bool plain = true; /* a name goes into Content-Disposition: none with control characters */
+        for (const char *c = e->d_name; *c && plain; c++)
+            plain = (unsigned char)*c >= 0x20 && *c != 0x7f;
+        if (!plain)
+            continue;
         char *child_abs, *child_rel;
         if (asprintf(&child_abs, "%s/%s", abs, e->d_name) < 0)
             continue;
