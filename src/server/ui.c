@@ -269,6 +269,8 @@ static bool mlf__walk(mlf_ui *ui, const char *abs, const char *rel, int depth)
 static mlf__file *mlf__find(const mlf_ui *ui, const char *rel)
 {
     mlf__file key = {.rel = (char *)rel};
+    if (ui->n == 0)
+        return NULL; /* files is NULL then, which bsearch may not be given */
     return bsearch(&key, ui->files, ui->n, sizeof(*ui->files), mlf__cmp_file);
 }
 
@@ -282,7 +284,8 @@ mlf_ui *mlf_ui_open(const char *dir, char *why, size_t why_len)
         mlf_ui_close(ui);
         return NULL;
     }
-    qsort(ui->files, ui->n, sizeof(*ui->files), mlf__cmp_file);
+    if (ui->n > 0)
+        qsort(ui->files, ui->n, sizeof(*ui->files), mlf__cmp_file);
     if (mlf__find(ui, "index.html") == NULL) {
         snprintf(why, why_len, "%s has no index.html", dir);
         mlf_ui_close(ui);
