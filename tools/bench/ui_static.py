@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tracking import BenchError, free_port, health, run_wrk  # noqa: E402
@@ -36,14 +37,14 @@ def ui_build(python):
 
 
 def assets(build):
-    """(label, path) of the hashed assets to fetch: the index's main script and a chunk of about 20 KB."""
+    """(label, path) of the hashed assets to fetch: a chunk of about 20 KB and the index's main script."""
     with open(os.path.join(build, "index.html")) as f:
         main = re.search(r'src="\.?/?static-files/([^"]+\.js)"', f.read()).group(1)
     js = os.path.join(build, "static", "js")
     chunks = [n for n in os.listdir(js) if re.match(r"\d+\.[0-9a-f]{8}\.chunk\.js$", n)]
     small = min(chunks, key=lambda n: abs(os.path.getsize(os.path.join(js, n)) - 20000))
     out = []
-    for rel in (main, "static/js/" + small):
+    for rel in ("static/js/" + small, main):  # the small one first: Python MLflow is slow to warm up
         size = os.path.getsize(os.path.join(build, rel))
         out.append((f"{os.path.basename(rel)} ({size / 1024:.0f} KiB)", "/static-files/" + rel))
     return out
@@ -95,12 +96,19 @@ def main():
         print(f"wrk -t{a.threads} -c{a.connections} -d{a.duration:g}s (keep-alive); Python MLflow: "
               f"--workers {a.python_workers}; mlflow-c: its default workers; build: {build}\n")
         rows = []
-        for label, path in assets(build):
+        todo = assets(build)
+        # Python MLflow's first seconds under load are slow (its workers warm up): 5 s of the small asset each
+        for port in (py_port, c_port):
+            run_wrk(f"http://127.0.0.1:{port}{todo[0][1]}", scripts["plain"], a, 5)
+        for label, path in todo:
             for client in ("plain", "browser"):
                 res = {}
                 for name, port in (("python", py_port), ("mlflow-c", c_port)):
                     url = f"http://127.0.0.1:{port}{path}"
-                    run_wrk(url, scripts[client], a, 2)  # warm-up: the first request reads the file
+                    # warm-up: one request (mlflow-c reads the file on the first); a wrk warm-up would leave
+                    # Python MLflow busy with the big answers to the connections it dropped
+                    with urllib.request.urlopen(url, timeout=120) as r:
+                        r.read()
                     rps, errors, lat, _ = run_wrk(url, scripts[client], a, a.duration)
                     res[name] = (rps, errors, lat)
                 rows.append((label, client, res))
