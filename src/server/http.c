@@ -2,7 +2,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/text.h"
 #include "core/version.h"
@@ -256,13 +255,6 @@ void mlf_http_version(const mlf_http_app *app, mlf_pool *pool, const mlf_http_re
     mlf_http_respond(ret, 200, "text/html; charset=utf-8", MLF_MLFLOW_VERSION, strlen(MLF_MLFLOW_VERSION));
 }
 
-/* an environment variable as MLflow's boolean settings read it ("true" or "1", any case) */
-static bool mlf__env_flag(const char *name)
-{
-    const char *v = getenv(name);
-    return v != NULL && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
-}
-
 void mlf_http_server_info(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
                           const mlf_route_match *m, mlf_http_response *ret)
 {
@@ -273,9 +265,8 @@ void mlf_http_server_info(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
      * presigned transfers, the AI gateway, scheduled issue detection, trace
      * archival, workspaces (tests/diff/deviations.md says why three differ).
      */
-    const char *auth = getenv("MLFLOW_SERVER_INFO_TRACKING_AUTH");
-    const char *skill_max = getenv("MLFLOW_SKILL_CONTENT_MAX_DECOMPRESSED_SIZE");
-    long long max_size = skill_max != NULL && *skill_max ? strtoll(skill_max, NULL, 10) : 26214400;
+    const char *auth = app->tracking_auth;
+    long long max_size = app->skill_content_max;
     mlf_buf b;
     mlf_buf_init(&b, pool, 640);
     mlf_buf_puts(&b, app->artifacts_only ? "{\"store_type\":null" : "{\"store_type\":\"SqlStore\"");
@@ -290,7 +281,7 @@ void mlf_http_server_info(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
                      ",\"features_enabled\":{\"gateway\":false,\"scheduled_issue_detection\":false}"
                      ",\"tracking_auth\":");
     mlf_json_write_string(&b, auth ? auth : "", auth ? strlen(auth) : 0);
-    mlf_buf_puts(&b, mlf__env_flag("MLFLOW_ARTIFACTS_PRESIGNED_ONLY") ? ",\"artifacts_presigned_only\":true}"
+    mlf_buf_puts(&b, app->artifacts_presigned_only ? ",\"artifacts_presigned_only\":true}"
                                                                      : ",\"artifacts_presigned_only\":false}");
     mlf_http_respond(ret, 200, "application/json", b.data, b.len);
 }
@@ -384,6 +375,13 @@ int mlf_http_route(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reque
                 hm->result = r, hm->m = mm;
             if (hm->redirect != NULL)
                 return MLF_LANE_LOOP;
+        }
+        /* Werkzeug's strict slashes: the UI's index is "<prefix>/", so "<prefix>" is a 308 to it */
+        if (hm->result == MLF_ROUTE_NOT_FOUND && app->static_prefix != NULL &&
+            path_len == strlen(app->static_prefix) && memcmp(path, app->static_prefix, path_len) == 0 &&
+            (mlf__method_is(req, "GET") || mlf__method_is(req, "HEAD"))) {
+            hm->redirect = mlf_pool_sprintf(pool, "%s/", app->static_prefix);
+            return MLF_LANE_LOOP;
         }
     }
     /* only artifact uploads may be larger than --max-body-size (h2o's own limit is theirs) */

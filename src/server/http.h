@@ -15,12 +15,20 @@
 #include "server/router.h"
 #include "service/service.h"
 
+struct mlf_ui;
+
+/** What the server answers with, all of it decided once at start-up (no environment reads per request). */
 typedef struct mlf_http_app {
     mlf_service *svc;
     mlf_router *router;
     const char *static_prefix;
     bool artifacts_only;
     size_t max_body_size; /** bodies larger than this get 413 unless the route is unlimited-body; 0: no limit */
+    struct mlf_ui *ui;    /** MLflow's web UI build (server/ui.h), or NULL: `/` says how to get one */
+    /* server-info's settings (MLflow reads them from the environment) */
+    const char *tracking_auth;   /** MLFLOW_SERVER_INFO_TRACKING_AUTH, or NULL */
+    long long skill_content_max; /** MLFLOW_SKILL_CONTENT_MAX_DECOMPRESSED_SIZE (26214400 when unset) */
+    bool artifacts_presigned_only; /** MLFLOW_ARTIFACTS_PRESIGNED_ONLY */
 } mlf_http_app;
 
 typedef struct mlf_http_request {
@@ -34,6 +42,13 @@ typedef struct mlf_http_request {
     size_t content_type_len;
     const char *host; /** the Host header (the authority), or NULL */
     size_t host_len;
+    /* the headers of conditional and compressed answers (the UI's files), or NULL */
+    const char *accept_encoding;
+    size_t accept_encoding_len;
+    const char *if_none_match;
+    size_t if_none_match_len;
+    const char *if_modified_since;
+    size_t if_modified_since_len;
     const char *body; /** NULL when there is none */
     size_t body_len;
     bool body_in_file; /** the body is body_len bytes of body_fd from body_off (a large upload), body is NULL */
@@ -53,6 +68,13 @@ typedef struct mlf_http_response {
     const char *location;            /** a redirect's Location, or NULL */
     const char *log_message;         /** for status >= 500: the error's text, which the server logs; else NULL */
     bool close_connection;           /** the server closes the connection after the answer (a refused body) */
+    /* caching and encoding headers (the UI's files), each NULL for none */
+    const char *etag;
+    const char *last_modified;
+    const char *cache_control;
+    const char *content_encoding;
+    const char *vary;
+    bool body_static; /** body lives as long as the server (the UI's cached files): sent without a copy */
 } mlf_http_response;
 
 /** What routing found for a request: made by mlf_http_route, read by mlf_http_answer. */

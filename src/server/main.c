@@ -15,6 +15,7 @@
 #include "core/version.h"
 #include "rpc/rpc.h"
 #include "server/server.h"
+#include "server/ui.h"
 #include "service/service.h"
 #include "store/migrate.h"
 
@@ -24,14 +25,16 @@ static void mlf__usage(FILE *out)
           "                       [--backend-store-uri URI] [--default-artifact-root URI]\n"
           "                       [--artifacts-destination DIR] [--static-prefix PREFIX]\n"
           "                       [--serve-artifacts | --no-serve-artifacts] [--artifacts-only]\n"
-          "                       [--max-body-size BYTES] [--no-access-log]\n"
+          "                       [--max-body-size BYTES] [--no-access-log] [--ui-dir DIR]\n"
           "       mlflow-c endpoints\n"
           "       mlflow-c db upgrade [--no-backup] URI\n"
           "       mlflow-c db current URI\n"
           "       mlflow-c --version\n"
           "Options also read MLFLOW_HOST, MLFLOW_PORT, MLFLOW_WORKERS, MLFLOW_BACKEND_STORE_URI,\n"
           "MLFLOW_DEFAULT_ARTIFACT_ROOT, MLFLOW_ARTIFACTS_DESTINATION, MLFLOW_STATIC_PREFIX,\n"
-          "MLFLOW_SERVE_ARTIFACTS and MLFLOW_ARTIFACTS_ONLY, as `mlflow server` does.\n",
+          "MLFLOW_SERVE_ARTIFACTS and MLFLOW_ARTIFACTS_ONLY, as `mlflow server` does.\n"
+          "The web UI is MLflow's own build: --ui-dir DIR (or MLFLOW_C_UI_DIR), else the one of the\n"
+          "`mlflow` package that python3 (or MLFLOW_C_PYTHON, or an `mlflow` command on PATH) has.\n",
           out);
 }
 
@@ -72,6 +75,7 @@ static const char *mlf__env(const char *name, const char *fallback)
     return (v != NULL && *v) ? v : fallback;
 }
 
+/* an environment variable as MLflow's boolean settings read it ("true" or "1", any case) */
 static int mlf__env_true(const char *name)
 {
     const char *v = getenv(name);
@@ -91,6 +95,27 @@ static void mlf__answer(void *app, mlf_pool *pool, const mlf_http_request *req, 
                         mlf_http_response *ret)
 {
     mlf_http_answer(app, pool, req, match, ret);
+}
+
+/*
+ * MLflow's web UI, found once: dir (--ui-dir, MLFLOW_C_UI_DIR), else the
+ * build of an installed `mlflow` package; NULL (and `/` says how to get one)
+ * when there is none. Says on stderr which it is.
+ */
+static mlf_ui *mlf__open_ui(const char *dir)
+{
+    char *found = NULL, why[512] = "";
+    if (dir == NULL)
+        dir = found = mlf_ui_find_installed(mlf__env("MLFLOW_C_PYTHON", NULL), 10000);
+    mlf_ui *ui = dir != NULL ? mlf_ui_open(dir, why, sizeof(why)) : NULL;
+    if (ui != NULL)
+        fprintf(stderr, "mlflow-c: serving MLflow's web UI from %s\n", dir);
+    else if (dir != NULL)
+        fprintf(stderr, "mlflow-c: no web UI: %s\n", why);
+    else
+        fprintf(stderr, "mlflow-c: no web UI: no installed mlflow package found (pip install mlflow, or --ui-dir)\n");
+    free(found);
+    return ui;
 }
 
 static int mlf__server(int argc, char **argv)
@@ -113,6 +138,7 @@ static int mlf__server(int argc, char **argv)
         .artifacts_destination = mlf__env("MLFLOW_ARTIFACTS_DESTINATION", "./mlartifacts"),
         .serve_artifacts = getenv("MLFLOW_SERVE_ARTIFACTS") ? mlf__env_true("MLFLOW_SERVE_ARTIFACTS") : 1,
     };
+    const char *ui_dir = mlf__env("MLFLOW_C_UI_DIR", NULL);
     enum {
         MLF__OPT_STORE = 256,
         MLF__OPT_ROOT,
@@ -123,6 +149,7 @@ static int mlf__server(int argc, char **argv)
         MLF__OPT_NO_SERVE,
         MLF__OPT_ONLY,
         MLF__OPT_NO_LOG,
+        MLF__OPT_UI_DIR,
         MLF__OPT_HELP,
     };
     static const struct option longopts[] = {
@@ -138,6 +165,7 @@ static int mlf__server(int argc, char **argv)
         {"no-serve-artifacts", no_argument, NULL, MLF__OPT_NO_SERVE},
         {"artifacts-only", no_argument, NULL, MLF__OPT_ONLY},
         {"no-access-log", no_argument, NULL, MLF__OPT_NO_LOG},
+        {"ui-dir", required_argument, NULL, MLF__OPT_UI_DIR},
         {"help", no_argument, NULL, MLF__OPT_HELP},
         {NULL, 0, NULL, 0},
     };
@@ -193,6 +221,9 @@ static int mlf__server(int argc, char **argv)
         case MLF__OPT_NO_LOG:
             sc.access_log = 0;
             break;
+        case MLF__OPT_UI_DIR:
+            ui_dir = optarg;
+            break;
         case MLF__OPT_HELP:
             mlf__usage(stdout);
             return 0;
@@ -238,16 +269,22 @@ static int mlf__server(int argc, char **argv)
         return 1;
     }
     mlf_pool_destroy(pool);
+    const char *skill_max = mlf__env("MLFLOW_SKILL_CONTENT_MAX_DECOMPRESSED_SIZE", NULL);
     mlf_http_app app = {
         .svc = svc,
         .router = mlf_router_create(sc.static_prefix),
         .static_prefix = sc.static_prefix,
         .artifacts_only = sc.artifacts_only,
         .max_body_size = sc.max_body_size,
+        .ui = mlf__open_ui(ui_dir),
+        .tracking_auth = getenv("MLFLOW_SERVER_INFO_TRACKING_AUTH"),
+        .skill_content_max = skill_max != NULL ? strtoll(skill_max, NULL, 10) : 26214400,
+        .artifacts_presigned_only = mlf__env_true("MLFLOW_ARTIFACTS_PRESIGNED_ONLY"),
     };
     mlf_server_app sapp = {.app = &app, .route = mlf__route, .handle = mlf__answer};
     int rc = mlf_server_run(&sc, &sapp);
     mlf_router_destroy(app.router);
+    mlf_ui_close(app.ui);
     mlf_service_destroy(svc);
     return rc;
 }

@@ -179,6 +179,13 @@ static void mlf__file_stop(h2o_generator_t *self, h2o_req_t *req)
     (void)req;
 }
 
+/* a static body goes in one h2o_send with the final state: nothing is left to proceed with or stop */
+static void mlf__static_noop(h2o_generator_t *self, h2o_req_t *req)
+{
+    (void)self;
+    (void)req;
+}
+
 static void mlf__send(const mlf__server *srv, h2o_req_t *req, const mlf_http_response *res, const struct timespec *t0)
 {
     req->res.status = res->status;
@@ -195,6 +202,18 @@ static void mlf__send(const mlf__server *srv, h2o_req_t *req, const mlf_http_res
     if (res->location != NULL)
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_LOCATION, NULL,
                        h2o_strdup(&req->pool, res->location, SIZE_MAX).base, strlen(res->location));
+    /* the UI's caching headers: their values live as long as the server (ui.c) or are literals */
+    const struct {
+        const h2o_token_t *token;
+        const char *value;
+    } cache[] = {{H2O_TOKEN_CACHE_CONTROL, res->cache_control},
+                 {H2O_TOKEN_ETAG, res->etag},
+                 {H2O_TOKEN_LAST_MODIFIED, res->last_modified},
+                 {H2O_TOKEN_CONTENT_ENCODING, res->content_encoding},
+                 {H2O_TOKEN_VARY, res->vary}};
+    for (size_t i = 0; i < sizeof(cache) / sizeof(cache[0]); i++)
+        if (cache[i].value != NULL)
+            h2o_add_header(&req->pool, &req->res.headers, cache[i].token, NULL, cache[i].value, strlen(cache[i].value));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-content-type-options"), 0, NULL,
                           H2O_STRLIT("nosniff"));
     if (res->send_file) {
@@ -212,6 +231,20 @@ static void mlf__send(const mlf__server *srv, h2o_req_t *req, const mlf_http_res
         if (req->method.len == 4 && memcmp(req->method.base, "HEAD", 4) == 0)
             g->left = 0;
         mlf__file_proceed(&g->super, req);
+        return;
+    }
+    if (res->body_static) {
+        /* the body outlives the request (the UI's cached files): sent from where it is, no copy */
+        h2o_generator_t *g = h2o_mem_alloc_shared(&req->pool, sizeof(*g), NULL);
+        g->proceed = mlf__static_noop;
+        g->stop = mlf__static_noop;
+        req->res.content_length = res->body_len;
+        h2o_start_response(req, g);
+        if (srv->config->access_log)
+            mlf__access_log(req, res->status, res->body_len, mlf__ms_since(t0));
+        bool head = req->method.len == 4 && memcmp(req->method.base, "HEAD", 4) == 0;
+        h2o_iovec_t buf = h2o_iovec_init(res->body, head ? 0 : res->body_len);
+        h2o_send(req, &buf, 1, H2O_SEND_STATE_FINAL);
         return;
     }
     h2o_send_inline(req, res->body, res->body_len); /* copies the body into req->pool */
@@ -273,6 +306,20 @@ static void mlf__read_request(const mlf__worker *w, h2o_req_t *req, mlf_http_req
     }
     hr->host = req->authority.base;
     hr->host_len = req->authority.len;
+    const struct {
+        const h2o_token_t *token;
+        const char **value;
+        size_t *len;
+    } conditional[] = {{H2O_TOKEN_ACCEPT_ENCODING, &hr->accept_encoding, &hr->accept_encoding_len},
+                       {H2O_TOKEN_IF_NONE_MATCH, &hr->if_none_match, &hr->if_none_match_len},
+                       {H2O_TOKEN_IF_MODIFIED_SINCE, &hr->if_modified_since, &hr->if_modified_since_len}};
+    for (size_t i = 0; i < sizeof(conditional) / sizeof(conditional[0]); i++) {
+        ssize_t at = h2o_find_header(&req->headers, conditional[i].token, -1);
+        if (at != -1) {
+            *conditional[i].value = req->headers.entries[at].value.base;
+            *conditional[i].len = req->headers.entries[at].value.len;
+        }
+    }
     hr->body = req->entity.base;
     hr->body_len = req->entity.base != NULL ? req->entity.len : 0;
     mlf_h2o_body_file(&w->conns, hr);
@@ -317,6 +364,9 @@ static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
     hr.query = mlf__copy(pool, hr.query, hr.query_len);
     hr.content_type = mlf__copy(pool, hr.content_type, hr.content_type_len);
     hr.host = mlf__copy(pool, hr.host, hr.host_len);
+    hr.accept_encoding = mlf__copy(pool, hr.accept_encoding, hr.accept_encoding_len);
+    hr.if_none_match = mlf__copy(pool, hr.if_none_match, hr.if_none_match_len);
+    hr.if_modified_since = mlf__copy(pool, hr.if_modified_since, hr.if_modified_since_len);
     if (hr.body_in_file)
         hr.body_fd = fcntl(hr.body_fd, F_DUPFD_CLOEXEC, 0); /* h2o may close its own when the client goes */
     const void *match = NULL;

@@ -28,6 +28,7 @@ static int setup(void **state)
     mlf_pool_destroy(pool);
     f.app.svc = f.svc;
     f.app.router = mlf_router_create(NULL);
+    f.app.skill_content_max = 26214400; /* main.c's default */
     f.pool = mlf_pool_create();
     *state = &f;
     return 0;
@@ -198,6 +199,14 @@ static void test_routes(void **state)
         {"GET", "/version", NULL, NULL, 200, "3.18.0"},
         {"GET", "/api/3.0/mlflow/server-info", NULL, NULL, 200, "\"store_type\":\"SqlStore\""},
         {"GET", "/ajax-api/3.0/mlflow/server-info", NULL, NULL, 200, "\"artifact_serving_enabled\":false"},
+        {"GET", "/api/3.0/mlflow/server-info", NULL, NULL, 200, "\"skill_content_max_size\":26214400,"},
+        /* the web UI: without a build, `/` says how to get one (tests/server/test_ui.py serves one) */
+        {"GET", "/", NULL, NULL, 200, "pip install mlflow"},
+        {"HEAD", "/", NULL, NULL, 200, NULL},
+        {"POST", "/", NULL, NULL, 405, werkzeug_405},
+        {"GET", "/static-files/index.html", NULL, NULL, 404, "<title>404 Not Found</title>"},
+        {"GET", "/build/index.html", NULL, NULL, 404, "<title>404 Not Found</title>"},
+        {"GET", "/foo", NULL, NULL, 404, "<title>404 Not Found</title>"},
         {"POST", "/api/3.0/mlflow/server-info", NULL, NULL, 405, werkzeug_405},
         /* parse(None): an exception _graphql lets escape, Werkzeug's page */
         {"POST", "/graphql", JSON, "{}", 500, "<title>500 Internal Server Error</title>"},
@@ -236,7 +245,6 @@ static void test_routes(void **state)
          "{\"detail\":\"Artifact serving is disabled. Run `mlflow server` with `--serve-artifacts` to enable.\"}"},
         /* an artifact rpc's gate: a NUL in the query */
         {"GET", "/api/2.0/mlflow/artifacts/list?run_id=x&path=%00", NULL, NULL, 400, "Invalid path"},
-        {"GET", "/", NULL, NULL, 404, "<title>404 Not Found"},
     };
     check(f, e, sizeof(e) / sizeof(e[0]));
 }
@@ -251,6 +259,11 @@ static void test_static_prefix(void **state)
     static const expect e[] = {
         {"GET", "/mlflow/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 200, NULL},
         {"GET", "/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 404, NULL},
+        /* the UI's index is "<prefix>/"; "<prefix>" is Werkzeug's strict-slashes 308 to it */
+        {"GET", "/mlflow/", NULL, NULL, 200, "pip install mlflow"},
+        {"GET", "/mlflow", NULL, NULL, 308, "http://localhost/mlflow/"},
+        {"GET", "/", NULL, NULL, 404, "<title>404 Not Found"},
+        {"GET", "/mlflow/static-files/index.html", NULL, NULL, 404, "<title>404 Not Found"},
         {"GET", "/api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 200, NULL},
         {"GET", "/mlflow/api/2.0/mlflow/experiments/get?experiment_id=0", NULL, NULL, 404, NULL},
         {"GET", "/health", NULL, NULL, 200, NULL},
