@@ -173,7 +173,7 @@ class Watch {
         let code;
         try { code = JSON.parse(body).error_code; } catch (e) { /* not JSON */ }
         if (!isAllowed(r.method(), u.pathname, status, code)) {
-          this.failures.push({ method: r.method(), url: u.pathname + u.search, status, request: (r.postData() || '').slice(0, 300), answer: body.slice(0, 300) });
+          this.failures.push({ method: r.method(), url: u.pathname + u.search, status, request: (r.postData() || '').slice(0, 300), answer: body.replace(/\s+/g, ' ').slice(0, 300) });
         }
       }
     });
