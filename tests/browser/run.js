@@ -82,9 +82,9 @@ function shape(v, depth = 0) {
 // Ids and names in paths become placeholders, so that one route is one line.
 function normalizePath(p) {
   return p
-    .replace(/\/(get-artifact|model-versions\/get-artifact)$/, '/$1')
-    .replace(/\/logged-models\/m-[0-9a-f]+/, '/logged-models/{model_id}')
-    .replace(/\/[0-9a-f]{32}(?=\/|$)/g, '/{id}');
+    .replace(/\/m-[0-9a-f]{32}(?=\/|$)/g, '/{model_id}')
+    .replace(/\/[0-9a-f]{32}(?=\/|$)/g, '/{run_id}')
+    .replace(/(\/mlflow-artifacts\/artifacts)\/\d+\//, '$1/{experiment_id}/');
 }
 
 function bodyShape(req) {
@@ -103,13 +103,14 @@ function bodyShape(req) {
 
 function record(scenario, req, status) {
   const u = new URL(req.url());
-  if (!isApi(u.pathname)) return;
+  if (!/^https?:$/.test(u.protocol) || !isApi(u.pathname)) return; // blob: URLs are the page's own
+  const byHarness = !!req.headers()['x-browser-harness'];
   const queryKeys = [...new Set([...u.searchParams.keys()])].sort().join(',');
   const entry = { method: req.method(), path: normalizePath(u.pathname), queryKeys, body: bodyShape(req) };
   const key = JSON.stringify(entry);
   if (!inventory.has(key)) inventory.set(key, { ...entry, scenarios: new Set(), statuses: new Set() });
   const e = inventory.get(key);
-  e.scenarios.add(scenario);
+  e.scenarios.add(byHarness ? `${scenario} (sent by the harness, not the UI)` : scenario);
   e.statuses.add(status);
 }
 
@@ -212,7 +213,7 @@ async function goto(page, w, hash) {
 // A request the harness makes for what the UI cannot do (restore an experiment): same origin, JSON.
 async function api(page, method, p, body) {
   return page.evaluate(async ([method, p, body]) => {
-    const r = await fetch(p, { method, headers: { 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const r = await fetch(p, { method, headers: { 'Content-Type': 'application/json', 'X-Browser-Harness': '1' }, body: body ? JSON.stringify(body) : undefined });
     return { status: r.status, text: await r.text() };
   }, [method, p, body]);
 }
@@ -314,14 +315,15 @@ scenarios['run-page'] = async (page, w) => {
   await visible(page.getByText('0.5', { exact: true }));
   await visible(page.getByText('score', { exact: true }));
   await visible(page.getByText('purpose', { exact: true }).or(page.getByText(/purpose/)));
-  // description edit
-  await visible(page.getByText('seeded description'));
+  // description edit (the seeded one, or an earlier walk's edit)
+  await visible(page.getByText(/seeded description|edited by the browser test/).first());
+  const text = `edited by the browser test ${Date.now().toString(36)}`;
   await page.getByRole('button', { name: /edit description/i }).or(page.getByTestId('editable-note-edit-button')).first().click();
   const editor = page.locator('textarea').first();
-  await editor.fill('edited by the browser test');
+  await editor.fill(text);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await w.settle();
-  await visible(page.getByText('edited by the browser test'));
+  await visible(page.getByText(text));
 };
 
 scenarios['run-artifacts'] = async (page, w) => {
