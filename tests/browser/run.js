@@ -41,6 +41,11 @@ const ALLOWED = [
   { method: 'GET', path: '/ajax-api/2.0/mlflow/experiments/get-by-name', status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST' },
   // the UI asks who the user is; without the auth app MLflow has no such route (Flask's 404 page)
   { method: 'GET', path: '/ajax-api/2.0/mlflow/users/current', status: 404 },
+  // a server whose server-info says model_artifact_presigned_downloads_supported: false (mlflow-c) gets the
+  // version's MLmodel from the source run's artifacts: for a runs:/<run>/model source that is <run>/artifacts/
+  // model/MLmodel, which MLflow 3 never writes (log_model puts it in the logged model's artifacts); MLflow
+  // 3.18 answers that request 404 RESOURCE_DOES_NOT_EXIST too, and the page draws without the schema
+  { method: 'GET', pathRe: /^\/ajax-api\/2\.0\/mlflow-artifacts\/artifacts\/\d+\/[0-9a-f]{32}\/artifacts\/model\/MLmodel$/, status: 404, errorCode: 'RESOURCE_DOES_NOT_EXIST' },
   // the model version page first asks for a presigned download of the MLmodel, then falls back to a plain one
   { method: 'GET', path: '/model-versions/get-artifact', status: 501, errorCode: 'NOT_IMPLEMENTED' },
 ];
@@ -56,7 +61,8 @@ const ALLOWED_REFERENCE_ONLY = [
   { method: 'GET', path: '/model-versions/get-artifact', status: 500, errorCode: 'INTERNAL_ERROR' },
 ];
 const allowed = ALLOWED.concat(args.target === 'mlflow' ? ALLOWED_REFERENCE_ONLY : []);
-const isAllowed = (method, p, status, errorCode) => allowed.some((x) => x.method === method && x.path === p && x.status === status
+const isAllowed = (method, p, status, errorCode) => allowed.some((x) => x.method === method
+  && (x.path ? x.path === p : x.pathRe.test(p)) && x.status === status
   && (!x.errorCode || x.errorCode === errorCode));
 
 // What counts as an API request (recorded in the inventory): everything but the UI's own files.

@@ -132,8 +132,14 @@ def main():
         if not seed_file:
             seed_file = os.path.join(out_dir, "seed.json")
             t0 = time.time()
-            subprocess.run([ref_py, os.path.join(HERE, "seed.py"), url, seed_file], check=True,
-                           env=dict(os.environ, MLFLOW_ENABLE_TELEMETRY="false"))
+            # the client prints a line or two for every run it ends: those go to seed.log
+            with open(os.path.join(out_dir, "seed.log"), "w") as seed_log:
+                rc = subprocess.run([ref_py, os.path.join(HERE, "seed.py"), url, seed_file], stdout=seed_log,
+                                    stderr=subprocess.STDOUT, env=dict(os.environ, MLFLOW_ENABLE_TELEMETRY="false")).returncode
+            if rc != 0:
+                with open(os.path.join(out_dir, "seed.log")) as f:
+                    sys.stderr.write("".join(f.readlines()[-30:]))
+                raise SystemExit(f"seeding {url} failed ({rc})")
             print(f"seeded {url} in {time.time() - t0:.0f}s", file=sys.stderr)
         cmd = [node, os.path.join(HERE, "run.js"), "--url", url, "--seed", seed_file, "--out", out_dir,
                "--target", target, "--chromium", a.chromium]
