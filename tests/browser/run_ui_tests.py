@@ -159,13 +159,15 @@ def main():
             except subprocess.TimeoutExpired:
                 p.kill()
         if not a.keep:
-            for d in ("artifacts",):
-                shutil.rmtree(os.path.join(work, d), ignore_errors=True)
-            for f in ("store.db",):
-                try:
-                    os.remove(os.path.join(work, f))
-                except OSError:
-                    pass
+            if a.out:  # nothing of value in work: the outputs are elsewhere
+                shutil.rmtree(work, ignore_errors=True)
+            else:  # the outputs are in work/out: only the server's data goes
+                shutil.rmtree(os.path.join(work, "artifacts"), ignore_errors=True)
+                for f in ("store.db", "store.db-wal", "store.db-shm"):
+                    try:
+                        os.remove(os.path.join(work, f))
+                    except OSError:
+                        pass
     sys.exit(status)
 
 
