@@ -286,6 +286,27 @@ void mlf_http_server_info(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
     mlf_http_respond(ret, 200, "application/json", b.data, b.len);
 }
 
+void mlf_http_gateway_proxy(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                            const mlf_route_match *m, mlf_http_response *ret)
+{
+    (void)app, (void)req, (void)m;
+    /*
+     * MLflow's gateway_proxy_handler forwards to MLFLOW_DEPLOYMENTS_TARGET; without one it "pretends an
+     * empty gateway service is running", whatever the method and arguments (Flask's jsonify: compact,
+     * with a newline). mlflow-c forwards nowhere: with a target set it says so rather than pretend.
+     */
+    const char *target = getenv("MLFLOW_DEPLOYMENTS_TARGET");
+    if (target != NULL && *target) {
+        mlf_error err = {0};
+        mlf_error_set(&err, pool, MLF_ERR_NOT_IMPLEMENTED,
+                      "mlflow-c does not proxy to a deployments server (MLFLOW_DEPLOYMENTS_TARGET=%s)", target);
+        mlf_http_respond_error(pool, ret, &err);
+        return;
+    }
+    static const char body[] = "{\"endpoints\":[]}\n";
+    mlf_http_respond(ret, 200, "application/json", body, sizeof body - 1);
+}
+
 /* The path with every run of slashes as one (Werkzeug's merge_slashes). */
 static const char *mlf__merge_slashes(mlf_pool *pool, const char *path, size_t path_len, size_t *ret_len)
 {

@@ -10,6 +10,17 @@ def test_health_and_version(server):
     assert status == 200 and body.decode().startswith("3.")
 
 
+def test_gateway_proxy_is_an_empty_gateway(server):
+    # MLflow 3.18 without MLFLOW_DEPLOYMENTS_TARGET: {"endpoints": []} for GET and POST, whatever the arguments
+    # (the UI lists the gateway's endpoints on every experiment's runs page)
+    for method, body in (("GET", None), ("POST", {"gateway_path": "gateway/x/invocations"})):
+        status, h, got = server.request(method, "/ajax-api/2.0/mlflow/gateway-proxy?gateway_path=api%2F2.0%2Fendpoints%2F",
+                                        body)
+        assert (status, got) == (200, {"endpoints": []}), method
+    status, _, _ = server.request("PUT", "/ajax-api/2.0/mlflow/gateway-proxy")
+    assert status == 405
+
+
 def test_unknown_path_is_404(server):
     status, _, _ = server.request("GET", "/api/2.0/mlflow/nope")
     assert status == 404
