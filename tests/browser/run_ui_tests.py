@@ -6,7 +6,7 @@ Python client), walks the UI in headless Chromium, stops it.
     run_ui_tests.py --url URL --seed-file seed.json [--target mlflow-c]   # a server already up and seeded
 
 mlflow-c serves the UI with --ui-dir (default: the build inside the reference environment's mlflow
-package); a binary without that flag is put behind uiproxy.py (the UI from the build, the rest forwarded).
+package).
 Needs $MLFLOW_C_REF_PYTHON (the reference MLflow), chromium, node and tests/browser/node_modules (`npm ci`):
 without one of them it exits 77 (skip), or 1 when MLFLOW_C_REQUIRE_REF=1.
 """
@@ -111,22 +111,10 @@ def main():
             else:
                 target = "mlflow-c"
                 exe = os.path.abspath(a.bin or "build/mlflow-c")
-                helptext = subprocess.run([exe, "server", "--help"], capture_output=True, text=True)
-                has_ui = "--ui-dir" in helptext.stdout + helptext.stderr
                 cmd = [exe, "server", "--host", "127.0.0.1", "--port", str(port), "--backend-store-uri", db,
-                       "--artifacts-destination", art]
-                if has_ui:
-                    cmd += ["--ui-dir", ui_dir]
+                       "--artifacts-destination", art, "--ui-dir", ui_dir]
                 procs.append(subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env))
                 url = f"http://127.0.0.1:{port}"
-                if not has_ui:
-                    # this mlflow-c does not serve the UI yet: the test-only proxy does, in front of it
-                    wait_up(url, procs[0])
-                    pport = free_port()
-                    procs.append(subprocess.Popen([sys.executable, os.path.join(HERE, "uiproxy.py"), str(pport),
-                                                   ui_dir, url], stdout=log, stderr=subprocess.STDOUT))
-                    url = f"http://127.0.0.1:{pport}"
-                    print(f"mlflow-c has no --ui-dir: the UI comes through uiproxy.py at {url}", file=sys.stderr)
             wait_up(url, procs[-1])
         seed_file = a.seed_file
         if not seed_file:
