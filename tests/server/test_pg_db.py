@@ -1,8 +1,8 @@
 """`mlflow-c db current` / `db upgrade` on PostgreSQL: the revision of a database mlflow-c made, nothing to do
-at the head, a database MLflow 3.18's alembic left at bf29a5ff90ea (MLflow 3.6's head) upgraded to the head
-with the schema MLflow itself makes there (with the reference environment), and a database at an older
-revision or not MLflow's refused with exit status 3 and nothing written (the message points at MLflow's own
-upgrade).
+at the head, databases MLflow 3.18's alembic left at bf29a5ff90ea (MLflow 3.6's head) and with only MLflow's
+initial tables (before the root revision) upgraded to the head with the schema and rows MLflow itself makes
+there (with the reference environment; tools/migrate/verify_pg_upgrade.py checks every start revision), and a
+database at a revision outside the chain or not MLflow's refused with exit status 3 and nothing written.
 
 PostgreSQL only (MLFLOW_C_TEST_BACKEND=postgresql)."""
 
@@ -44,16 +44,20 @@ def test_current_and_upgrade():
         assert p.returncode == 0 and "nothing to do" in p.stderr, p.stderr
 
         conn = pg_connect(uri)
-        conn.cursor().execute("UPDATE alembic_version SET version_num = '451aebb31d03'")
+        conn.cursor().execute("UPDATE alembic_version SET version_num = '0123456789ab'")
         conn.close()
         # the password never shows; the driver suffix SQLAlchemy URLs carry is accepted
         with_pw = uri.replace("postgresql://postgres@", "postgresql+psycopg2://postgres:secret@")
         p = cli("db", "upgrade", with_pw)
         assert p.returncode == 3, p.stderr
         assert "secret" not in p.stderr and "postgres:***@" in p.stderr
-        assert "is at revision 451aebb31d03" in p.stderr and "mlflow db upgrade" in p.stderr
-        assert revision(uri) == "451aebb31d03"  # nothing written
-        # the server refuses it too, naming the upgrade
+        assert "is at revision 0123456789ab, which is not in MLflow's migration chain" in p.stderr
+        assert len(p.stderr.splitlines()) == 1
+        assert revision(uri) == "0123456789ab"  # nothing written
+        # the server refuses a chain revision before the head, naming the upgrade
+        conn = pg_connect(uri)
+        conn.cursor().execute("UPDATE alembic_version SET version_num = '451aebb31d03'")
+        conn.close()
         p = subprocess.run([BIN, "server", "--port", "1", "--backend-store-uri", uri], capture_output=True,
                            text=True, timeout=60)
         assert p.returncode != 0 and "found version 451aebb31d03" in p.stderr, p.stderr
@@ -82,6 +86,8 @@ cfg = _get_alembic_config(url)
 if rev != "head":
     with engine.begin() as conn:
         InitialBase.metadata.create_all(conn)
+if rev == "None":
+    sys.exit(0)
 with engine.begin() as conn:
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, rev)
@@ -148,3 +154,50 @@ def test_upgrade_from_mlflow_36_head_matches_mlflow():
         pg_drop_database(ours)
         pg_drop_database(theirs)
 
+
+
+@pytest.mark.skipif(not REF_PYTHON or not os.path.exists(REF_PYTHON), reason="no reference MLflow ($MLFLOW_C_REF_PYTHON)")
+def test_upgrade_from_initial_tables_matches_mlflow():
+    ours, theirs = pg_create_database(), pg_create_database()
+    rows = ["INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES "
+            "(0, 'Default', '/a/0', 'active')",
+            "INSERT INTO runs (run_uuid, user_id, status, lifecycle_stage, experiment_id) VALUES "
+            "('r1', 'alice', 'FINISHED', 'active', 0), ('r2', '', 'RUNNING', 'active', 0)",
+            "INSERT INTO metrics (key, value, timestamp, run_uuid) VALUES ('loss', 2.0, 1, 'r1'), "
+            "('loss', 1.0, 2, 'r1'), ('loss', 3.0, 1, 'r2')"]
+    try:
+        for name in (ours, theirs):
+            p = subprocess.run([REF_PYTHON, "-c", MAKE, pg_database_uri(name), "None"], capture_output=True,
+                               text=True, timeout=300)
+            assert p.returncode == 0, p.stderr[-2000:]
+            conn = pg_connect(pg_database_uri(name))
+            for sql in rows:
+                conn.cursor().execute(sql)
+            conn.close()
+        p = cli("db", "current", pg_database_uri(ours))
+        assert (p.returncode, p.stdout.strip()) == (0, "None"), p.stderr
+        p = cli("db", "upgrade", pg_database_uri(ours))
+        assert p.returncode == 0, p.stderr
+        assert p.stderr.splitlines()[0] == "Running upgrade None -> 451aebb31d03, add metric step"
+        assert p.stderr.splitlines()[-1] == "Upgraded from None to f4a9b2c7d1e6 in 70 steps"
+        p = subprocess.run([REF_PYTHON, "-c", MAKE, pg_database_uri(theirs), "head"], capture_output=True, text=True,
+                           timeout=300)
+        assert p.returncode == 0, p.stderr[-2000:]
+        assert dump(pg_database_uri(ours)) == dump(pg_database_uri(theirs))
+        for name in (ours, theirs):
+            conn = pg_connect(pg_database_uri(name))
+            cur = conn.cursor()
+            cur.execute("SELECT run_uuid, key, value FROM tags ORDER BY 1, 2")
+            tags = cur.fetchall()
+            cur.execute("SELECT run_uuid, key, value, timestamp, step, is_nan FROM latest_metrics ORDER BY 1")
+            latest = cur.fetchall()
+            conn.close()
+            assert tags == [("r1", "mlflow.user", "alice")]
+            assert latest == [("r1", "loss", 1.0, 2, 0, False), ("r2", "loss", 3.0, 1, 0, False)]
+        # MLflow's own upgrade has nothing left to do
+        p = subprocess.run([REF_PYTHON, "-c", MAKE, pg_database_uri(ours), "head"], capture_output=True, text=True,
+                           timeout=300)
+        assert p.returncode == 0 and "Running upgrade" not in p.stderr, p.stderr[-2000:]
+    finally:
+        pg_drop_database(ours)
+        pg_drop_database(theirs)
