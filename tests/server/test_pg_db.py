@@ -201,3 +201,132 @@ def test_upgrade_from_initial_tables_matches_mlflow():
     finally:
         pg_drop_database(ours)
         pg_drop_database(theirs)
+
+
+# MLflow's initial tables on PostgreSQL (initial_models: the experiments id is SERIAL), before the root revision.
+INITIAL = [
+    "CREATE TABLE experiments (experiment_id SERIAL NOT NULL, name VARCHAR(256) NOT NULL, artifact_location "
+    "VARCHAR(256), lifecycle_stage VARCHAR(32), CONSTRAINT experiment_pk PRIMARY KEY (experiment_id), CONSTRAINT "
+    "experiments_lifecycle_stage CHECK (lifecycle_stage IN ('active', 'deleted')), UNIQUE (name))",
+    "CREATE TABLE runs (run_uuid VARCHAR(32) NOT NULL, name VARCHAR(250), source_type VARCHAR(20), source_name "
+    "VARCHAR(500), entry_point_name VARCHAR(50), user_id VARCHAR(256), status VARCHAR(20), start_time BIGINT, "
+    "end_time BIGINT, source_version VARCHAR(50), lifecycle_stage VARCHAR(20), artifact_uri VARCHAR(200), "
+    "experiment_id INTEGER, CONSTRAINT run_pk PRIMARY KEY (run_uuid), CONSTRAINT source_type CHECK (source_type IN "
+    "('NOTEBOOK', 'JOB', 'LOCAL', 'UNKNOWN', 'PROJECT')), CONSTRAINT status CHECK (status IN ('SCHEDULED', 'FAILED', "
+    "'FINISHED', 'RUNNING')), CONSTRAINT runs_lifecycle_stage CHECK (lifecycle_stage IN ('active', 'deleted')), "
+    "FOREIGN KEY(experiment_id) REFERENCES experiments (experiment_id))",
+    "CREATE TABLE tags (key VARCHAR(250) NOT NULL, value VARCHAR(250), run_uuid VARCHAR(32) NOT NULL, CONSTRAINT "
+    "tag_pk PRIMARY KEY (key, run_uuid), FOREIGN KEY(run_uuid) REFERENCES runs (run_uuid))",
+    "CREATE TABLE metrics (key VARCHAR(250) NOT NULL, value FLOAT NOT NULL, timestamp BIGINT NOT NULL, run_uuid "
+    "VARCHAR(32) NOT NULL, CONSTRAINT metric_pk PRIMARY KEY (key, timestamp, run_uuid), FOREIGN KEY(run_uuid) "
+    "REFERENCES runs (run_uuid))",
+    "CREATE TABLE params (key VARCHAR(250) NOT NULL, value VARCHAR(250) NOT NULL, run_uuid VARCHAR(32) NOT NULL, "
+    "CONSTRAINT param_pk PRIMARY KEY (key, run_uuid), FOREIGN KEY(run_uuid) REFERENCES runs (run_uuid))",
+]
+
+
+def make_initial_db(name, runs=100, points=600):
+    conn = pg_connect(pg_database_uri(name))
+    cur = conn.cursor()
+    for sql in INITIAL:
+        cur.execute(sql)
+    cur.execute("INSERT INTO experiments VALUES (0, 'Default', '/a/0', 'active')")
+    cur.execute("INSERT INTO runs SELECT lpad(to_hex(i), 32, '0'), 'run' || i, 'LOCAL', 'x.py', '', 'user' || (i %% 3), "
+                "'FINISHED', 1, 2, '', 'active', '', 0 FROM generate_series(0, %s) i", (runs - 1,))
+    cur.execute("INSERT INTO params SELECT 'lr', i::text, lpad(to_hex(i), 32, '0') FROM generate_series(0, %s) i",
+                (runs - 1,))
+    cur.execute("INSERT INTO metrics SELECT 'm' || (j %% 3), j, 1000 + j, lpad(to_hex(i), 32, '0') FROM "
+                "generate_series(0, %s) i, generate_series(0, %s) j", (runs - 1, points - 1))
+    conn.close()
+
+
+def rows(uri, sql):
+    conn = pg_connect(uri)
+    try:
+        cur = conn.cursor()
+        cur.execute(sql)
+        return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def test_killed_upgrade_leaves_a_revision_and_resumes():
+    """SIGKILL during the upgrade: the database is at some revision of the chain, each step having been one
+    transaction; a rerun finishes with the same schema and rows as an uninterrupted upgrade."""
+    import signal
+    import time
+    full = pg_create_database()
+    names = [full]
+    try:
+        make_initial_db(full)
+        t = time.time()
+        p = cli("db", "upgrade", pg_database_uri(full))
+        assert p.returncode == 0, p.stderr
+        took = time.time() - t
+        want_rows = [rows(pg_database_uri(full), q) for q in (
+            "SELECT * FROM latest_metrics ORDER BY run_uuid, key", "SELECT * FROM tags ORDER BY run_uuid, key",
+            "SELECT count(*), sum(value), sum(step) FROM metrics")]
+        seen = []
+        for frac in (0.15, 0.35, 0.55, 0.75):
+            name = pg_create_database()
+            names.append(name)
+            make_initial_db(name)
+            p = subprocess.Popen([BIN, "db", "upgrade", pg_database_uri(name)], stderr=subprocess.DEVNULL)
+            time.sleep(took * frac)
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            cur = cli("db", "current", pg_database_uri(name))
+            assert cur.returncode == 0, cur.stderr
+            seen.append(cur.stdout.strip())
+            p = cli("db", "upgrade", pg_database_uri(name))
+            assert p.returncode == 0, p.stderr
+            assert dump(pg_database_uri(name)) == dump(pg_database_uri(full))
+            assert [rows(pg_database_uri(name), q) for q in (
+                "SELECT * FROM latest_metrics ORDER BY run_uuid, key", "SELECT * FROM tags ORDER BY run_uuid, key",
+                "SELECT count(*), sum(value), sum(step) FROM metrics")] == want_rows
+        print("killed at revisions", seen)
+    finally:
+        for name in names:
+            pg_drop_database(name)
+
+
+def test_bad_inputs_write_nothing():
+    name = pg_create_database()
+    uri = pg_database_uri(name)
+    role = "mlfc_ro_" + name[-6:]
+    admin = pg_connect(uri)
+    try:
+        # not MLflow's
+        admin.cursor().execute("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+        p = cli("db", "upgrade", uri)
+        assert (p.returncode, len(p.stderr.splitlines())) == (3, 1) and "is not an MLflow database" in p.stderr
+        admin.cursor().execute("DROP TABLE customers")
+        # a missing database
+        p = cli("db", "upgrade", pg_database_uri(name + "_missing"))
+        assert (p.returncode, len(p.stderr.splitlines())) == (3, 1) and "does not exist" in p.stderr, p.stderr
+        make_initial_db(name, runs=3, points=3)
+        # a role that may read but not alter the tables, and a read-only session
+        admin.cursor().execute(f"CREATE ROLE {role} LOGIN")
+        admin.cursor().execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}")
+        p = cli("db", "upgrade", uri.replace("postgres@", f"{role}@", 1))
+        assert (p.returncode, len(p.stderr.splitlines())) == (3, 1), p.stderr
+        assert "nothing was changed" in p.stderr
+        p = cli("db", "upgrade", uri + "?options=-c%20default_transaction_read_only%3Don")
+        assert (p.returncode, len(p.stderr.splitlines())) == (3, 1), p.stderr
+        assert "is read-only: nothing was changed" in p.stderr
+        assert cli("db", "current", uri).stdout.strip() == "None"
+        assert rows(uri, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'") == [(5,)]
+        # a revision newer than ours (or not MLflow's)
+        p = cli("db", "upgrade", uri)
+        assert p.returncode == 0, p.stderr
+        admin.cursor().execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+        p = cli("db", "upgrade", uri)
+        assert (p.returncode, len(p.stderr.splitlines())) == (3, 1), p.stderr
+        assert "is at revision ffffffffffff, which is not in MLflow's migration chain" in p.stderr
+        assert cli("db", "current", uri).stdout.strip() == "ffffffffffff"
+    finally:
+        admin.close()
+        pg_drop_database(name)
+        c = pg_connect()
+        c.cursor().execute(f"DROP ROLE IF EXISTS {role}")
+        c.close()

@@ -328,6 +328,42 @@ static int mlf__run_step(PGconn *pg, size_t i, const char *from, mlf_pool *pool,
     return rc;
 }
 
+/*
+ * Refuses, before anything is written, a session that could not finish the
+ * first step: a read-only one (a standby, default_transaction_read_only), a
+ * role without CREATE on the schema, or one that does not own MLflow's
+ * tables (ALTER TABLE needs the owner).
+ */
+static int mlf__can_write(PGconn *pg, const char *display, mlf_pool *pool, mlf_error *err)
+{
+    PGresult *res = PQexec(pg, "SELECT current_setting('transaction_read_only'), "
+                               "has_schema_privilege(current_schema(), 'CREATE'), current_user, "
+                               "(SELECT min(tablename) FROM pg_tables WHERE schemaname = current_schema() AND "
+                               "NOT pg_has_role(tableowner, 'MEMBER'))");
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        char *why = mlf_pool_strdup(pool, PQresultErrorMessage(res));
+        mlf__one_line(why);
+        mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "%s: %s", display, why);
+        rc = MLF_MIGRATE_EREFUSED;
+    } else if (strcmp(PQgetvalue(res, 0, 0), "on") == 0) {
+        mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "%s is read-only: nothing was changed", display);
+        rc = MLF_MIGRATE_EREFUSED;
+    } else if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+        mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                      "%s: role %s may not create tables in the schema: nothing was changed", display,
+                      PQgetvalue(res, 0, 2));
+        rc = MLF_MIGRATE_EREFUSED;
+    } else if (!PQgetisnull(res, 0, 3)) {
+        mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                      "%s: role %s does not own table %s (altering it needs the owner): nothing was changed", display,
+                      PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+        rc = MLF_MIGRATE_EREFUSED;
+    }
+    PQclear(res);
+    return rc;
+}
+
 int mlf_pg_db_upgrade(const char *conninfo, const char *display, const mlf_migrate_options *opts, mlf_pool *pool,
                       const char **ret_from, int *ret_steps, mlf_error *err)
 {
@@ -353,6 +389,8 @@ int mlf_pg_db_upgrade(const char *conninfo, const char *display, const mlf_migra
         rc = MLF_MIGRATE_EREFUSED;
         goto out;
     }
+    if ((rc = mlf__can_write(pg, display, pool, err)) < 0)
+        goto out;
     /* chain_ddl.c has one step per revision of migrations.def, in its order; "None" starts at the root */
     for (size_t i = (size_t)(index + 1); i < mlf_pg_chain_count; i++) {
         const mlf_migration *mg = &mlf_migrations[i];
