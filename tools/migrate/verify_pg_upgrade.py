@@ -11,14 +11,16 @@ are not loaded into PostgreSQL here):
 2. a copy (CREATE DATABASE ... TEMPLATE) is upgraded by `mlflow-c db upgrade`, the original by
    MLflow's alembic;
 3. `pg_dump -s` of both must be equal, and so must the rows of every table (jobs' last_update_time
-   aside, which revision dc11669786a5 sets to the time of the upgrade); MLflow's own upgrade must
-   then find nothing to do on ours.
+   aside, which revision dc11669786a5 sets to the time of the upgrade); MLflow 3.18's MlflowClient
+   must read the same entities from both (verify_upgrade.py's reader; --no-read skips it); MLflow's
+   own upgrade must then find nothing to do on ours.
 
     tools/migrate/verify_pg_upgrade.py --pg-uri postgresql://postgres@127.0.0.1:PORT/postgres \\
         [--pg-dump /usr/lib/postgresql/15/bin/pg_dump] [--bin build/mlflow-c] [REVISION ...]
 """
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -50,6 +52,12 @@ with engine.begin() as conn:
     command.upgrade(cfg, rev)
 print("ok")
 """
+
+
+# verify_upgrade.py's MlflowClient reader, on a PostgreSQL URI
+READ = vu.READ.replace('tracking_uri="sqlite:///" + sys.argv[1]',
+                       'tracking_uri=sys.argv[1].replace("postgresql://", "postgresql+psycopg2://", 1)')
+assert READ != vu.READ
 
 
 def with_db(uri, name):
@@ -108,6 +116,7 @@ def main():
     ap.add_argument("--pg-uri", default=os.environ.get("MLF_PG_URI") or os.environ.get("MLFLOW_C_TEST_PG_URI"))
     ap.add_argument("--pg-dump", default="pg_dump")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "mlflow-c"))
+    ap.add_argument("--no-read", action="store_true", help="skip the MlflowClient comparison")
     ap.add_argument("revisions", nargs="*")
     a = ap.parse_args()
     if not os.path.exists(vu.PY) or not a.pg_uri:
@@ -149,6 +158,13 @@ def main():
                 for t in sorted(set(ours) | set(theirs)):
                     if ours.get(t) != theirs.get(t):
                         problems.append(f"rows of {t} differ: ours {ours.get(t)} mlflow {theirs.get(t)}")
+                if not a.no_read:
+                    read_ours = vu.ref(READ, uris["ours"], check=False)
+                    read_theirs = vu.ref(READ, uris["mlflow"])
+                    if read_ours.returncode != 0:
+                        problems.append("MLflow 3.18 cannot read our upgrade: " + read_ours.stderr.strip()[-800:])
+                    elif json.loads(read_ours.stdout) != json.loads(read_theirs.stdout):
+                        problems.append("MlflowClient reads different entities from our upgrade than from MLflow's")
                 up = vu.ref(MAKE, uris["ours"], "head", check=False)
                 if up.returncode != 0 or "Running upgrade" in up.stderr:
                     problems.append("MLflow's upgrade did something to ours: " + up.stderr.strip()[-500:])
