@@ -231,8 +231,8 @@ def make_initial_db(name, runs=100, points=600):
     for sql in INITIAL:
         cur.execute(sql)
     cur.execute("INSERT INTO experiments VALUES (0, 'Default', '/a/0', 'active')")
-    cur.execute("INSERT INTO runs SELECT lpad(to_hex(i), 32, '0'), 'run' || i, 'LOCAL', 'x.py', '', 'user' || (i %% 3), "
-                "'FINISHED', 1, 2, '', 'active', '', 0 FROM generate_series(0, %s) i", (runs - 1,))
+    cur.execute("INSERT INTO runs SELECT lpad(to_hex(i), 32, '0'), 'run' || i, 'LOCAL', 'x.py', '', "
+                "'user' || (i %% 3), 'FINISHED', 1, 2, '', 'active', '', 0 FROM generate_series(0, %s) i", (runs - 1,))
     cur.execute("INSERT INTO params SELECT 'lr', i::text, lpad(to_hex(i), 32, '0') FROM generate_series(0, %s) i",
                 (runs - 1,))
     cur.execute("INSERT INTO metrics SELECT 'm' || (j %% 3), j, 1000 + j, lpad(to_hex(i), 32, '0') FROM "

@@ -25,8 +25,8 @@
 
 /* What alembic creates before the root revision, as it sends it (the "None" state has no alembic_version). */
 #define MLF__ALEMBIC_VERSION_DDL                                                                                       \
-    "CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY " \
-    "(version_num)\n)"
+    "CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n"                                          \
+    "\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)"
 
 static void mlf__one_line(char *s)
 {
@@ -281,10 +281,10 @@ static int mlf__upgrade_session(PGconn *pg, mlf_pool *pool, mlf_error *err)
 static int mlf__set_revision(PGconn *pg, const char *from, const char *to, mlf_pool *pool, mlf_error *err)
 {
     if (strcmp(from, "None") != 0)
-        return mlf__exec(pg,
-                         mlf_pool_sprintf(pool, "UPDATE alembic_version SET version_num = '%s' WHERE version_num = '%s'",
-                                          to, from),
-                         pool, err);
+        return mlf__exec(
+            pg,
+            mlf_pool_sprintf(pool, "UPDATE alembic_version SET version_num = '%s' WHERE version_num = '%s'", to, from),
+            pool, err);
     PGresult *res = PQexec(pg, "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND "
                                "table_name = 'alembic_version'");
     bool exists = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
