@@ -2,12 +2,13 @@
 """Checks `mlflow-c db upgrade` on PostgreSQL against MLflow's own alembic, revision by revision.
 
 For each start state, on the cluster behind a maintenance URI: "None" (MLflow's initial tables, before
-the root revision) and every revision of the chain but the head (the shared fixtures are SQLite files and
-are not loaded into PostgreSQL here):
+the root revision), every revision of the chain but the head, and the shared fixtures made by MLflow
+2.10 and 3.5 (`fixture-2.10`, `fixture-3.5`: SQLite files, whose rows are copied into PostgreSQL):
 
 1. the reference MLflow 3.18 (.ref/mlflow3, or $MLFLOW_C_REF_PYTHON) makes a database at that
    revision (its initial tables, then its alembic up to it; only the tables for "None"), and the
-   sample rows of verify_upgrade.py are written through the columns that revision has;
+   sample rows of verify_upgrade.py are written through the columns that revision has (for a
+   fixture: the database at the fixture's revision gets the fixture's rows);
 2. a copy (CREATE DATABASE ... TEMPLATE) is upgraded by `mlflow-c db upgrade`, the original by
    MLflow's alembic;
 3. `pg_dump -s` of both must be equal, and so must the rows of every table (jobs' last_update_time
@@ -90,6 +91,29 @@ class PgShim:
         self.conn.close()
 
 
+def load_fixture(conn, path):
+    """The rows of a SQLite fixture into the PostgreSQL database MLflow made at the fixture's revision (booleans
+    from SQLite's 0/1; foreign keys are not checked while copying, the fixture being consistent)."""
+    import sqlite3
+    src = sqlite3.connect(path)
+    with conn.cursor() as cur:
+        cur.execute("SET session_replication_role = replica")
+        for (t,) in src.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'alembic_version'"):
+            cur.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' "
+                        "AND table_name = %s", (t,))
+            types = dict(cur.fetchall())
+            cols = [r[1] for r in src.execute(f'PRAGMA table_info("{t}")')]
+            for row in src.execute(f'SELECT {", ".join(chr(34) + c + chr(34) for c in cols)} FROM "{t}"'):
+                vals = [bool(v) if v is not None and types[c] == "boolean" else v for c, v in zip(cols, row)]
+                cur.execute(f'INSERT INTO "{t}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) VALUES '
+                            f'({", ".join(["%s"] * len(cols))})', vals)
+        cur.execute("SET session_replication_role = DEFAULT")
+        cur.execute("SELECT setval(pg_get_serial_sequence('experiments', 'experiment_id'), max(experiment_id)) "
+                    "FROM experiments")
+    conn.commit()
+    src.close()
+
+
 def rows_of(psycopg2, uri):
     conn = psycopg2.connect(uri)
     out = {}
@@ -124,14 +148,16 @@ def main():
         return 0
     import psycopg2
     chain = vu.chain()
-    revs = ["None"] + chain[:-1]
+    fixtures = {f: p for f, p in vu.FIXTURES.items() if os.path.exists(p)}
+    revs = ["None"] + chain[:-1] + list(fixtures)
     if a.revisions:
         revs = [r for r in revs if r in a.revisions]
     admin = psycopg2.connect(a.pg_uri)
     admin.autocommit = True
     failures = 0
     for rev in revs:
-        names = {"mlflow": f"mlfc_vpu_{rev}_m", "ours": f"mlfc_vpu_{rev}_o"}
+        tag = rev.replace("-", "_").replace(".", "_")
+        names = {"mlflow": f"mlfc_vpu_{tag}_m", "ours": f"mlfc_vpu_{tag}_o"}
         uris = {k: with_db(a.pg_uri, v) for k, v in names.items()}
         with admin.cursor() as cur:
             for n in names.values():
@@ -139,9 +165,18 @@ def main():
             cur.execute(f'CREATE DATABASE "{names["mlflow"]}"')
         problems = []
         try:
-            vu.ref(MAKE, uris["mlflow"], "make-" + rev)
-            conn = psycopg2.connect(uris["mlflow"])
-            vu.populate_with(PgShim(conn))
+            if rev in fixtures:
+                import sqlite3
+                with sqlite3.connect(fixtures[rev]) as src:
+                    at = src.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+                vu.ref(MAKE, uris["mlflow"], "make-" + at)
+                conn = psycopg2.connect(uris["mlflow"])
+                load_fixture(conn, fixtures[rev])
+                conn.close()
+            else:
+                vu.ref(MAKE, uris["mlflow"], "make-" + rev)
+                conn = psycopg2.connect(uris["mlflow"])
+                vu.populate_with(PgShim(conn))
             with admin.cursor() as cur:
                 cur.execute(f'CREATE DATABASE "{names["ours"]}" TEMPLATE "{names["mlflow"]}"')
             p = subprocess.run([a.bin, "db", "upgrade", uris["ours"]], capture_output=True, text=True)
