@@ -2,19 +2,20 @@
  * `mlflow-c db current` and `db upgrade` on PostgreSQL. The revision is read
  * as on SQLite; a database at our head has nothing to do.
  *
- * The steps from bf29a5ff90ea (MLflow 3.6) to the head are MLflow's own DDL
- * for each revision (chain_ddl.c, generated from what MLflow 3.18's alembic
- * sends) and the revision's data migration as SQL here. Each step runs in
- * its own transaction with the alembic_version update: PostgreSQL's DDL is
- * transactional, so a failed or killed step leaves the database at the
- * previous revision, nothing half done. The whole upgrade holds a
- * session-level advisory lock, so a second upgrader waits and then finds
- * the work done. A database at an older revision is refused, with nothing
- * written, and pointed at MLflow's own `mlflow db upgrade`: those steps are
- * not written for PostgreSQL yet.
+ * Every step of MLflow's chain, from its initial tables ("None") and from
+ * each revision, is MLflow's own DDL for that revision (chain_ddl.c,
+ * generated from what MLflow 3.18's alembic sends) and the revision's data
+ * migration as SQL here. Each step runs in its own transaction with the
+ * alembic_version update: PostgreSQL's DDL is transactional, so a failed or
+ * killed step leaves the database at the previous revision, nothing half
+ * done. The whole upgrade holds a session-level advisory lock, so a second
+ * upgrader waits and then finds the work done. A revision outside the chain
+ * (newer than ours, or not MLflow's) and a database without MLflow's tables
+ * are refused with nothing written.
  */
 #include "store/postgres/postgres.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "store/migrate.h"
@@ -22,8 +23,10 @@
 /* the advisory lock every mlflow-c upgrade of a database takes ("mlfc-upg") */
 #define MLF__LOCK_KEY "7883472170386918503"
 
-/* The first revision whose successors have PostgreSQL steps. */
-#define MLF__PG_FIRST "bf29a5ff90ea"
+/* What alembic creates before the root revision, as it sends it (the "None" state has no alembic_version). */
+#define MLF__ALEMBIC_VERSION_DDL                                                                                       \
+    "CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n"                                          \
+    "\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)"
 
 static void mlf__one_line(char *s)
 {
@@ -89,6 +92,26 @@ int mlf_pg_db_current(const char *conninfo, const char *display, mlf_pool *pool,
 }
 
 /* ---- the data migrations (the NULL entries of chain_ddl.c) ---- */
+
+/* 90e64c465722: a run's user_id becomes its mlflow.user tag, unless empty or the run has that tag already. */
+static const char *const mlf__data_90e64c465722[] = {
+    "INSERT INTO tags (key, value, run_uuid) SELECT 'mlflow.user', user_id, run_uuid FROM runs "
+    "WHERE user_id IS NOT NULL AND user_id <> '' AND NOT EXISTS "
+    "(SELECT 1 FROM tags t WHERE t.run_uuid = runs.run_uuid AND t.key = 'mlflow.user')",
+};
+
+/*
+ * 89d4b8295536: latest_metrics gets each (run, key)'s latest entry as
+ * MLflow computes it: the greatest step, then the greatest timestamp at that
+ * step, then the greatest value there (MLflow groups that by is_nan too;
+ * should both is_nan values tie, MLflow fails on the primary key where this
+ * keeps the non-NaN row). One sort instead of MLflow's three joins.
+ */
+static const char *const mlf__data_89d4b8295536[] = {
+    "INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) "
+    "SELECT DISTINCT ON (run_uuid, key) key, value, timestamp, step, is_nan, run_uuid FROM metrics "
+    "ORDER BY run_uuid, key, step DESC, timestamp DESC, is_nan, value DESC",
+};
 
 /* 1b5f0d9ad7c1: every row took workspace's default 'default' in the ADD COLUMN; the catalog gets its row. */
 static const char *const mlf__data_1b5f0d9ad7c1[] = {
@@ -219,6 +242,8 @@ typedef struct {
 
 #define MLF__DATA(rev) {#rev, mlf__data_##rev, sizeof(mlf__data_##rev) / sizeof(mlf__data_##rev[0])}
 static const mlf__data mlf__datas[] = {
+    MLF__DATA(90e64c465722),
+    MLF__DATA(89d4b8295536),
     MLF__DATA(1b5f0d9ad7c1),
     MLF__DATA(75868b020152),
     MLF__DATA(dc11669786a5),
@@ -242,7 +267,38 @@ static int mlf__exec(PGconn *pg, const char *sql, mlf_pool *pool, mlf_error *err
     return rc;
 }
 
-/* Runs step i of mlf_pg_chain with its data migration and the alembic_version update, in one transaction. */
+/*
+ * Sets up the session an upgrade runs in: takes the advisory lock (one
+ * upgrader at a time: a second one waits here, then reads the revision the
+ * first left). Session settings for the upgrade's statements belong here.
+ */
+static int mlf__upgrade_session(PGconn *pg, mlf_pool *pool, mlf_error *err)
+{
+    return mlf__exec(pg, "SELECT pg_advisory_lock(" MLF__LOCK_KEY ")", pool, err);
+}
+
+/* The alembic_version update of a step from revision from (MLflow's initial tables when "None"). */
+static int mlf__set_revision(PGconn *pg, const char *from, const char *to, mlf_pool *pool, mlf_error *err)
+{
+    if (strcmp(from, "None") != 0)
+        return mlf__exec(
+            pg,
+            mlf_pool_sprintf(pool, "UPDATE alembic_version SET version_num = '%s' WHERE version_num = '%s'", to, from),
+            pool, err);
+    PGresult *res = PQexec(pg, "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND "
+                               "table_name = 'alembic_version'");
+    bool exists = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0;
+    PQclear(res);
+    int rc = exists ? mlf__exec(pg, "DELETE FROM alembic_version", pool, err)
+                    : mlf__exec(pg, MLF__ALEMBIC_VERSION_DDL, pool, err);
+    if (rc == 0)
+        rc = mlf__exec(pg, mlf_pool_sprintf(pool, "INSERT INTO alembic_version (version_num) VALUES ('%s')", to), pool,
+                       err);
+    return rc;
+}
+
+/* Runs step i of mlf_pg_chain (revision i of the chain) from revision from, with its data migration and the
+ * alembic_version update, in one transaction. */
 static int mlf__run_step(PGconn *pg, size_t i, const char *from, mlf_pool *pool, mlf_error *err)
 {
     const mlf_pg_chain_step *step = &mlf_pg_chain[i];
@@ -264,14 +320,47 @@ static int mlf__run_step(PGconn *pg, size_t i, const char *from, mlf_pool *pool,
             rc = mlf__exec(pg, d->sql[j], pool, err);
     }
     if (rc == 0)
-        rc = mlf__exec(pg,
-                       mlf_pool_sprintf(pool, "UPDATE alembic_version SET version_num = '%s' WHERE version_num = '%s'",
-                                        step->revision, from),
-                       pool, err);
+        rc = mlf__set_revision(pg, from, step->revision, pool, err);
     if (rc == 0)
         rc = mlf__exec(pg, "COMMIT", pool, err);
     if (rc < 0)
         PQclear(PQexec(pg, "ROLLBACK"));
+    return rc;
+}
+
+/*
+ * Refuses, before anything is written, a session that could not finish the
+ * first step: a read-only one (a standby, default_transaction_read_only), a
+ * role without CREATE on the schema, or one that does not own MLflow's
+ * tables (ALTER TABLE needs the owner).
+ */
+static int mlf__can_write(PGconn *pg, const char *display, mlf_pool *pool, mlf_error *err)
+{
+    PGresult *res = PQexec(pg, "SELECT current_setting('transaction_read_only'), "
+                               "has_schema_privilege(current_schema(), 'CREATE'), current_user, "
+                               "(SELECT min(tablename) FROM pg_tables WHERE schemaname = current_schema() AND "
+                               "NOT pg_has_role(tableowner, 'MEMBER'))");
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        char *why = mlf_pool_strdup(pool, PQresultErrorMessage(res));
+        mlf__one_line(why);
+        mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "%s: %s", display, why);
+        rc = MLF_MIGRATE_EREFUSED;
+    } else if (strcmp(PQgetvalue(res, 0, 0), "on") == 0) {
+        mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "%s is read-only: nothing was changed", display);
+        rc = MLF_MIGRATE_EREFUSED;
+    } else if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
+        mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                      "%s: role %s may not create tables in the schema: nothing was changed", display,
+                      PQgetvalue(res, 0, 2));
+        rc = MLF_MIGRATE_EREFUSED;
+    } else if (!PQgetisnull(res, 0, 3)) {
+        mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                      "%s: role %s does not own table %s (altering it needs the owner): nothing was changed", display,
+                      PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3));
+        rc = MLF_MIGRATE_EREFUSED;
+    }
+    PQclear(res);
     return rc;
 }
 
@@ -282,8 +371,7 @@ int mlf_pg_db_upgrade(const char *conninfo, const char *display, const mlf_migra
     PGconn *pg = mlf__connect(conninfo, display, pool, err);
     if (pg == NULL)
         return MLF_MIGRATE_EREFUSED;
-    /* one upgrader at a time: a second one waits here, then reads the revision the first left */
-    int rc = mlf__exec(pg, "SELECT pg_advisory_lock(" MLF__LOCK_KEY ")", pool, err);
+    int rc = mlf__upgrade_session(pg, pool, err);
     if (rc < 0) {
         rc = MLF_MIGRATE_EREFUSED;
         goto out;
@@ -293,7 +381,7 @@ int mlf_pg_db_upgrade(const char *conninfo, const char *display, const mlf_migra
     const char *from = *ret_from;
     if (strcmp(from, MLF_SQL_SCHEMA_REVISION) == 0)
         goto out;
-    int index = mlf_migration_index(from), first = mlf_migration_index(MLF__PG_FIRST);
+    int index = mlf_migration_index(from);
     if (strcmp(from, "None") != 0 && index < 0) {
         mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                       "%s is at revision %s, which is not in MLflow's migration chain up to %s", display, from,
@@ -301,17 +389,17 @@ int mlf_pg_db_upgrade(const char *conninfo, const char *display, const mlf_migra
         rc = MLF_MIGRATE_EREFUSED;
         goto out;
     }
-    if (index < first) {
-        mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                      "%s is at revision %s; mlflow-c upgrades PostgreSQL databases from %s (MLflow 3.6) on so far. "
-                      "Run MLflow's `mlflow db upgrade %s` (MLflow 3.18) on it, then mlflow-c serves it. Nothing "
-                      "was written.",
-                      display, from, MLF__PG_FIRST, display);
-        rc = MLF_MIGRATE_EREFUSED;
+    if ((rc = mlf__can_write(pg, display, pool, err)) < 0)
         goto out;
-    }
-    for (size_t i = (size_t)(index - first); i < mlf_pg_chain_count; i++) {
-        const mlf_migration *mg = &mlf_migrations[first + 1 + (int)i];
+    /* chain_ddl.c has one step per revision of migrations.def, in its order; "None" starts at the root */
+    for (size_t i = (size_t)(index + 1); i < mlf_pg_chain_count; i++) {
+        const mlf_migration *mg = &mlf_migrations[i];
+        if (strcmp(mg->revision, mlf_pg_chain[i].revision) != 0) {
+            mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "chain_ddl.c has %s where migrations.def has %s",
+                          mlf_pg_chain[i].revision, mg->revision);
+            rc = MLF_MIGRATE_EFAILED;
+            goto out;
+        }
         if (opts != NULL && opts->log != NULL) {
             fprintf(opts->log, "Running upgrade %s -> %s, %s\n", from, mg->revision, mg->title);
             fflush(opts->log);

@@ -122,7 +122,8 @@ int mlf_pg_schema_init(mlf_pg_store *s, mlf_pg_conn *c, mlf_pool *pool, mlf_erro
 
 /** `db current` on PostgreSQL (migrate.c): the revision, "None" for MLflow tables without alembic_version. */
 int mlf_pg_db_current(const char *conninfo, const char *display, mlf_pool *pool, const char **ret, mlf_error *err);
-/** `db upgrade` on PostgreSQL (migrate.c): the steps from bf29a5ff90ea on, each in its own transaction (see there). */
+/** `db upgrade` on PostgreSQL (migrate.c): every step of the chain from the database's revision (or MLflow's initial
+ * tables), each in its own transaction (see there). */
 int mlf_pg_db_upgrade(const char *conninfo, const char *display, const mlf_migrate_options *opts, mlf_pool *pool,
                       const char **ret_from, int *ret_steps, mlf_error *err);
 /** A new libpq connection to conninfo (check PQstatus), named mlflow-c, with our default connect timeout. */
@@ -130,14 +131,15 @@ PGconn *mlf_pg_connect(const char *conninfo);
 /** The libpq URI of a store URI (the SQLAlchemy driver suffix dropped), malloc'd. */
 char *mlf_pg_conninfo(const char *uri);
 
-/** One revision of the chain after bf29a5ff90ea on PostgreSQL: its statements, NULL where its data migration runs. */
+/** One revision of the chain on PostgreSQL: its statements (none: nothing to do there), NULL where its data
+ * migration runs. */
 typedef struct mlf_pg_chain_step {
     const char *revision;
     const char *const *stmts;
     size_t n_stmts;
 } mlf_pg_chain_step;
 
-/** The revisions after bf29a5ff90ea, in chain order (chain_ddl.c, generated). */
+/** Every revision of migrations.def, in chain order (chain_ddl.c, generated). */
 extern const mlf_pg_chain_step mlf_pg_chain[];
 extern const size_t mlf_pg_chain_count;
 
