@@ -794,12 +794,13 @@ static bool mlf__is_latest(const char *alias)
 static int mlf__by_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *alias,
                                Mlflow__ModelVersion **ret, mlf_error *err)
 {
-    /* the registered model must exist before its aliases are looked at */
-    Mlflow__RegisteredModel *rm;
-    int rc = mlf_sql_rm_fetch(c, pool, name, false, &rm, err);
-    if (rc < 0)
-        return rc;
+    int rc;
     if (mlf__is_latest(alias)) {
+        /* the registered model must exist before its versions are looked at */
+        Mlflow__RegisteredModel *rm;
+        rc = mlf_sql_rm_fetch(c, pool, name, false, &rm, err);
+        if (rc < 0)
+            return rc;
         /* the highest version among the latest of each stage */
         Mlflow__ModelVersion **latest;
         size_t n;
@@ -816,27 +817,33 @@ static int mlf__by_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name
         *ret = best;
         return mlf_sql_mv_load_aliases(c, pool, best, err);
     }
+    /* the model, then its alias, in one statement: no row is a missing model, a NULL alias row a missing alias
+       (the model's lookup comes first, as in MLflow) */
     mlf_sql_stmt *st;
     rc = mlf_sql_prepare(c, pool,
-                         "SELECT name, version FROM registered_model_aliases "
-                         "WHERE workspace = " MLF_SQL_WS " AND name = ? AND alias = ?",
+                         "SELECT a.version FROM registered_models AS rm "
+                         "LEFT JOIN registered_model_aliases AS a "
+                         "ON a.workspace = rm.workspace AND a.name = rm.name AND a.alias = ? "
+                         "WHERE rm.workspace = " MLF_SQL_WS " AND rm.name = ?",
                          &st, err);
     if (rc < 0)
         return rc;
-    mlf_sql_bind_text(st, 1, name);
-    mlf_sql_bind_text(st, 2, alias);
+    mlf_sql_bind_text(st, 1, alias);
+    mlf_sql_bind_text(st, 2, name);
     rc = mlf_sql_step(st);
     if (rc != MLF_SQL_ROW) {
         mlf_sql_reset(st);
         if (rc == MLF_SQL_DONE)
-            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Registered model alias %s not found.",
-                                 alias);
+            return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=%s not found",
+                                 name);
         return mlf_sql_error(pool, c, rc, err);
     }
-    char *alias_name = mlf_sql_column_text_dup(pool, st, 0);
-    char *version = mlf_sql_column_text_dup(pool, st, 1);
+    char *version = mlf_sql_column_text_dup(pool, st, 0);
     mlf_sql_reset(st);
-    return mlf__fetch_full(c, pool, alias_name, version, ret, err);
+    if (version == NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Registered model alias %s not found.",
+                             alias);
+    return mlf__fetch_full(c, pool, name, version, ret, err);
 }
 
 int mlf_store_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
