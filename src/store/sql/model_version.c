@@ -166,18 +166,21 @@ int mlf_sql_mv_load_tags_many(mlf_sql_conn *c, mlf_pool *pool, Mlflow__ModelVers
             mlf_buf_printf(&versions, "%s%" PRId64, i > 0 ? "," : "", keys[i].version);
         mlf_buf_putc(&versions, ']');
     }
+    /* CROSS JOIN keeps the keys outer, each a seek in the (workspace, key, name[, version]) primary key:
+       left to choose, SQLite takes 3.18's (workspace, name[, version]) index and reads json_each again for
+       every row (3x slower over a model's 10,000 versions) */
     mlf_sql_stmt *st;
     if (versions.len > 0)
         rc = mlf_sql_prepare(c, pool,
                              "SELECT t.name, t.version, t.\"key\", t.value, t.rowid FROM json_each(?2) AS k "
-                             "JOIN model_version_tags AS t ON t.\"key\" = k.value "
+                             "CROSS JOIN model_version_tags AS t ON t.\"key\" = k.value "
                              "WHERE t.workspace = " MLF_SQL_WS " AND t.name IN (SELECT value FROM json_each(?1)) "
                              "AND t.version IN (SELECT CAST(value AS BIGINT) FROM json_each(?3))",
                              &st, err);
     else if (tag_keys != NULL)
         rc = mlf_sql_prepare(c, pool,
                              "SELECT t.name, t.version, t.\"key\", t.value, t.rowid FROM json_each(?2) AS k "
-                             "JOIN model_version_tags AS t ON t.\"key\" = k.value "
+                             "CROSS JOIN model_version_tags AS t ON t.\"key\" = k.value "
                              "WHERE t.workspace = " MLF_SQL_WS " AND t.name IN (SELECT value FROM json_each(?1))",
                              &st, err);
     else
