@@ -134,6 +134,7 @@ class Target:
         self.data = {}
         self.failed = {}  # seed name -> error
         self.seed_db = None  # its SQLite file, when --seed-db names one
+        self.pids = []  # its server processes, when known (--pid, or mlflow-c servers started here)
 
     def experiment(self, suffix):
         name = self.stamp + (f"-{suffix}" if suffix else "")
@@ -592,6 +593,8 @@ class Servers:
             return None
         t = Target(label, f"http://127.0.0.1:{port}")
         t.seed_db = seed
+        if kind == "c":  # Python's workers are children of its pid, whose times /proc/PID/stat leaves out
+            t.pids = [p.pid for p in procs]
         return t
 
     def stop(self):
@@ -625,6 +628,19 @@ def lat_seconds(lat, default):
     if not m or float(m.group(1)) == 0:
         return float(default)
     return float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[m.group(2)]
+
+
+def cpu_seconds(pids):
+    """user + system CPU time of the processes (all their threads) so far, or None if one is gone"""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def run_wrk(url, script, a, duration):
@@ -668,6 +684,10 @@ def main():
                     help="versions of the model the registry alias/search scenarios read (10000)")
     ap.add_argument("--seed-db", action="append", default=[], metavar="LABEL=SQLITE_FILE",
                     help="insert the registry scenarios' versions 2..N into this target's database directly")
+    ap.add_argument("--pid", action="append", default=[], metavar="LABEL=PID[,PID...]",
+                    help="the server processes of a --url target: also report their CPU time per request, "
+                         "which other jobs on the machine blur far less than req/s (mlflow-c servers the "
+                         "script starts are measured anyway)")
     ap.add_argument("--json", help="also write the results here")
     g = ap.add_argument_group("servers the script starts (with --pg-uri or --c-processes; --url targets come after)")
     g.add_argument("--pg-uri", metavar="URI",
@@ -732,6 +752,13 @@ def run(a, targets, servers):
             sys.exit(f"--seed-db {spec}: want LABEL=FILE (or LABEL=postgresql://...) with a target's label "
                      "and its existing database")
         match[0].seed_db = path
+    for spec in a.pid:
+        label, sep, pids = spec.partition("=")
+        match = [t for t in targets if t.label == label]
+        try:
+            match[0].pids = [int(x) for x in pids.split(",")]
+        except (IndexError, ValueError):
+            sys.exit(f"--pid {spec}: want LABEL=PID[,PID...] with a target's label")
     names = [s[0] for s in SCENARIOS]
     wanted = set()
     for f in a.scenario:  # an exact name selects itself only; anything else selects by substring
@@ -749,6 +776,7 @@ def run(a, targets, servers):
 
     tmp = tempfile.mkdtemp(prefix="bench-tracking-")
     results = {}  # (scenario, label) -> (rps or None, errors, note)
+    cpu = {}  # (scenario, label) -> server CPU microseconds per completed request
     try:
         for name, desc, fn in chosen:
             print(f"== {name}: {desc}", file=sys.stderr)
@@ -769,7 +797,11 @@ def run(a, targets, servers):
                         if 3 * round_s > duration and a.max_duration > duration:
                             duration = min(a.max_duration, math.ceil(3 * round_s))
                             note += f"; ran {duration}s: a round of {a.connections} requests took {round_s:.1f}s"
+                    c0 = cpu_seconds(t.pids) if t.pids else None
                     rps, errors, lat, done = run_wrk(t.url + path, script, a, duration)
+                    c1 = cpu_seconds(t.pids) if t.pids else None
+                    if c0 is not None and c1 is not None and done > 0:
+                        cpu[(name, t.label)] = (c1 - c0) * 1e6 / done
                     if errors:
                         note += f"; {errors} non-2xx answers or socket errors"
                     if done < a.connections:
@@ -778,7 +810,8 @@ def run(a, targets, servers):
                     # them finish before the next measurement (targets share the machine)
                     time.sleep(min(60.0, 1.5 * lat_seconds(lat, a.duration) + 0.2))
                     results[(name, t.label)] = (rps, errors, note)
-                    print(f"  [{t.label}] {rps:.1f} req/s, avg latency {lat}, {errors} errors ({note})",
+                    print(f"  [{t.label}] {rps:.1f} req/s, avg latency {lat}, {errors} errors ({note})"
+                          + (f", {cpu[(name, t.label)]:.0f} CPU us/request" if (name, t.label) in cpu else ""),
                           file=sys.stderr)
                 except BenchError as e:
                     results[(name, t.label)] = (None, 0, str(e))
@@ -804,6 +837,15 @@ def run(a, targets, servers):
         for v in vals[1:]:
             row += f"{(f'{v / vals[0]:.2f}x' if v and vals[0] else '-'):>18}"
         print(row)
+    if cpu:  # the servers' CPU time per request: lower is better, so each ratio is first / target
+        print("server CPU us per request (user + system, all threads; the ratios are "
+              f"{targets[0].label}'s CPU / the target's: above 1 is cheaper)")
+        print(f"{'scenario':<{w}}" + "".join(f"{t.label + ' us':>18}" for t in targets)
+              + "".join(f"{targets[0].label + '/' + t.label:>18}" for t in targets[1:]))
+        for name, _desc, _fn in chosen:
+            vals = [cpu.get((name, t.label)) for t in targets]
+            print(f"{name:<{w}}" + "".join(f"{'-' if v is None else f'{v:.0f}':>18}" for v in vals)
+                  + "".join(f"{(f'{vals[0] / v:.2f}x' if v and vals[0] else '-'):>18}" for v in vals[1:]))
     notes = [(n, lbl, r[2]) for (n, lbl), r in results.items()
              if r[0] is None or r[1] or "raise --duration" in r[2]]
     for n, lbl, note in notes:
@@ -816,7 +858,8 @@ def run(a, targets, servers):
                        "backend": servers.backend if servers else None,
                        "targets": {t.label: t.url for t in targets},
                        "not_started": dict(servers.failed) if servers else {},
-                       "results": [{"scenario": n, "target": lbl, "rps": r[0], "errors": r[1], "note": r[2]}
+                       "results": [{"scenario": n, "target": lbl, "rps": r[0], "errors": r[1], "note": r[2],
+                                    "cpu_us_per_request": cpu.get((n, lbl))}
                                    for (n, lbl), r in results.items()]}, f, indent=1)
 
 

@@ -23,10 +23,12 @@ typedef struct {
 static const char *mlf__sql(mlf_pool *pool, const mlf_sql_tag_kind *k, bool deleting)
 {
     const char *c0 = k->columns[0], *c1 = k->columns[1];
+    /* a key that starts with workspace serves the DELETE only when the workspace is named */
+    const char *ws = k->in_workspace ? "workspace = " MLF_SQL_WS " AND " : "";
     if (deleting)
-        return c1 == NULL
-                   ? mlf_pool_sprintf(pool, "DELETE FROM %s WHERE %s = ? AND \"key\" = ?", k->table, c0)
-                   : mlf_pool_sprintf(pool, "DELETE FROM %s WHERE %s = ? AND %s = ? AND \"key\" = ?", k->table, c0, c1);
+        return c1 == NULL ? mlf_pool_sprintf(pool, "DELETE FROM %s WHERE %s%s = ? AND \"key\" = ?", k->table, ws, c0)
+                          : mlf_pool_sprintf(pool, "DELETE FROM %s WHERE %s%s = ? AND %s = ? AND \"key\" = ?", k->table,
+                                             ws, c0, c1);
     return mlf_pool_sprintf(pool,
                             "INSERT INTO %s (\"key\", value, %s%s%s) VALUES (?, ?, ?%s) "
                             "ON CONFLICT (%s\"key\", %s%s%s) DO UPDATE SET value = excluded.value",

@@ -319,7 +319,8 @@ static int mlf__get_by_name_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *n
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
                              "SELECT " MLF__EXP_COLUMNS " FROM experiments AS e "
-                             "WHERE e.name = ? AND e.lifecycle_stage IN ('active', 'deleted')",
+                             "WHERE e.workspace = " MLF_SQL_WS " AND e.name = ? "
+                             "AND e.lifecycle_stage IN ('active', 'deleted')",
                              &st, err);
     if (rc < 0)
         return rc;
@@ -770,7 +771,8 @@ static int mlf__build_search(mlf_pool *pool, bool postgres, Mlflow__ViewType vie
         }
     }
 
-    mlf_buf_puts(&q->sql, " WHERE ");
+    /* names are unique per workspace: naming it lets a name filter seek (every row has it) */
+    mlf_buf_puts(&q->sql, " WHERE e.workspace = " MLF_SQL_WS " AND ");
     if (where.len > 0) {
         mlf_buf_append(&q->sql, where.data, where.len);
         mlf_buf_puts(&q->sql, " AND ");

@@ -6,9 +6,9 @@
  *
  * Where MLflow inserts, catches the IntegrityError of a row that already
  * exists and retries row by row, we insert with ON CONFLICT DO NOTHING: the
- * same rows end up stored, at the cost of one statement per row. The latest
+ * same rows end up stored, with one statement per batch. The latest
  * value per key is one upsert whose WHERE compares (step, timestamp, value)
- * as MLflow's _compare_metrics does, applied in logging order.
+ * as MLflow's _compare_metrics does (a batch's own latest per key first).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -109,9 +109,10 @@ static int mlf__insert_rows(mlf_sql_conn *c, mlf_pool *pool, const char *head, c
 }
 
 /*
- * The metrics of a batch in two statements rather than two per metric
- * (PostgreSQL, where each statement is a round trip): every row in one
- * INSERT, then each key's latest in one upsert. The upsert cannot touch a row
+ * The metrics of a batch in two statements rather than two per metric, the
+ * same text on both backends (on PostgreSQL each statement is a round trip;
+ * on SQLite the batch's rows go through one statement's program rather than
+ * ten): every row in one INSERT, then each key's latest in one upsert. The upsert cannot touch a row
  * twice, so the batch's own latest per key is picked here first, as the
  * row-by-row upserts would leave it (the first of equal maxima), keys in
  * order of first appearance.
@@ -149,7 +150,7 @@ int mlf__sql_log_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, in
 {
     if (n == 0)
         return 0;
-    if (n > 1 && mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES) {
+    if (n > 1) {
         int rc = mlf__log_metrics_rows(c, pool, run_id, metrics, n, err);
         if (rc < 0)
             return rc;

@@ -166,24 +166,28 @@ int mlf_sql_mv_load_tags_many(mlf_sql_conn *c, mlf_pool *pool, Mlflow__ModelVers
             mlf_buf_printf(&versions, "%s%" PRId64, i > 0 ? "," : "", keys[i].version);
         mlf_buf_putc(&versions, ']');
     }
+    /* CROSS JOIN keeps the keys outer, each a seek in the (workspace, key, name[, version]) primary key:
+       left to choose, SQLite takes 3.18's (workspace, name[, version]) index and reads json_each again for
+       every row (3x slower over a model's 10,000 versions) */
     mlf_sql_stmt *st;
     if (versions.len > 0)
         rc = mlf_sql_prepare(c, pool,
                              "SELECT t.name, t.version, t.\"key\", t.value, t.rowid FROM json_each(?2) AS k "
-                             "JOIN model_version_tags AS t ON t.\"key\" = k.value "
-                             "WHERE t.workspace = 'default' AND t.name IN (SELECT value FROM json_each(?1)) "
+                             "CROSS JOIN model_version_tags AS t ON t.\"key\" = k.value "
+                             "WHERE t.workspace = " MLF_SQL_WS " AND t.name IN (SELECT value FROM json_each(?1)) "
                              "AND t.version IN (SELECT CAST(value AS BIGINT) FROM json_each(?3))",
                              &st, err);
     else if (tag_keys != NULL)
         rc = mlf_sql_prepare(c, pool,
                              "SELECT t.name, t.version, t.\"key\", t.value, t.rowid FROM json_each(?2) AS k "
-                             "JOIN model_version_tags AS t ON t.\"key\" = k.value "
-                             "WHERE t.workspace = 'default' AND t.name IN (SELECT value FROM json_each(?1))",
+                             "CROSS JOIN model_version_tags AS t ON t.\"key\" = k.value "
+                             "WHERE t.workspace = " MLF_SQL_WS " AND t.name IN (SELECT value FROM json_each(?1))",
                              &st, err);
     else
         rc = mlf_sql_prepare(c, pool,
                              "SELECT name, version, \"key\", value, rowid FROM model_version_tags "
-                             "WHERE workspace = 'default' AND name IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
+                             "WHERE workspace = " MLF_SQL_WS " AND name IN (SELECT value FROM json_each(?1)) "
+                             "ORDER BY rowid",
                              &st, err);
     if (rc < 0)
         return rc;
@@ -244,8 +248,8 @@ int mlf_sql_mv_load_aliases(mlf_sql_conn *c, mlf_pool *pool, Mlflow__ModelVersio
 {
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
-                             "SELECT alias FROM registered_model_aliases WHERE workspace = 'default' AND name = ? AND version = ? "
-                             "ORDER BY alias",
+                             "SELECT alias FROM registered_model_aliases "
+                             "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ? ORDER BY alias",
                              &st, err);
     if (rc < 0)
         return rc;
@@ -270,7 +274,8 @@ int mlf_sql_mv_fetch(mlf_sql_conn *c, mlf_pool *pool, const char *name, const ch
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
                              "SELECT " MLF_SQL_MV_COLUMNS " FROM model_versions AS mv "
-                             "WHERE mv.workspace = 'default' AND mv.name = ? AND mv.version = ? AND mv.current_stage != ?",
+                             "WHERE mv.workspace = " MLF_SQL_WS " AND mv.name = ? AND mv.version = ? "
+                             "AND mv.current_stage != ?",
                              &st, err);
     if (rc < 0)
         return rc;
@@ -305,7 +310,8 @@ int mlf_sql_rm_latest_versions(mlf_sql_conn *c, mlf_pool *pool, const char *name
      * place in the result is where it was first seen. NULL stages form their own group, as None does. */
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
-                             "SELECT max(version) FROM model_versions WHERE workspace = 'default' AND name = ? AND current_stage IS NOT ? "
+                             "SELECT max(version) FROM model_versions "
+                             "WHERE workspace = " MLF_SQL_WS " AND name = ? AND current_stage IS NOT ? "
                              "GROUP BY current_stage ORDER BY min(version)",
                              &st, err);
     if (rc < 0)
@@ -324,7 +330,7 @@ int mlf_sql_rm_latest_versions(mlf_sql_conn *c, mlf_pool *pool, const char *name
     Mlflow__ModelVersion **out = MLF_NEW_ARRAY(pool, Mlflow__ModelVersion *, n + 1);
     rc = mlf_sql_prepare(c, pool,
                          "SELECT " MLF_SQL_MV_COLUMNS " FROM model_versions AS mv "
-                         "WHERE mv.workspace = 'default' AND mv.name = ? AND mv.version = ?",
+                         "WHERE mv.workspace = " MLF_SQL_WS " AND mv.name = ? AND mv.version = ?",
                          &st, err);
     if (rc < 0)
         return rc;
@@ -364,6 +370,10 @@ static int mlf__fetch_full(mlf_sql_conn *c, mlf_pool *pool, const char *name, co
     return rc;
 }
 
+/* A version's change moves its model's last_updated_time. */
+#define MLF__TOUCH_MODEL_SQL                                                                                           \
+    "UPDATE registered_models SET last_updated_time = ? WHERE workspace = " MLF_SQL_WS " AND name = ?"
+
 /* Runs one write statement; spec gives each parameter's type: 't' text, 'i' int64 (args holds a pointer). */
 static int mlf__run(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *spec, const void *const *args,
                     mlf_error *err)
@@ -391,13 +401,15 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf_store_ne
     /* the model's row first: on PostgreSQL its row lock queues concurrent creators (in any process), each
        then reads the versions committed before it; SQLite's write lock does the same */
     int64_t now = mlf_sql_now_ms();
-    rc = mlf__run(c, pool, "UPDATE registered_models SET last_updated_time = ? WHERE workspace = 'default' AND name = ?", "it",
-                  (const void *[]){&now, mv->name}, err);
+    rc = mlf__run(c, pool, MLF__TOUCH_MODEL_SQL, "it", (const void *[]){&now, mv->name}, err);
     if (rc < 0)
         return rc;
     /* next_version: deleted versions count, so numbers are never reused */
     mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool, "SELECT coalesce(max(version), 0) + 1 FROM model_versions WHERE workspace = 'default' AND name = ?", &st, err);
+    rc = mlf_sql_prepare(c, pool,
+                         "SELECT coalesce(max(version), 0) + 1 FROM model_versions "
+                         "WHERE workspace = " MLF_SQL_WS " AND name = ?",
+                         &st, err);
     if (rc < 0)
         return rc;
     mlf_sql_bind_text(st, 1, mv->name);
@@ -498,7 +510,8 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
         return rc;
     int64_t now = mlf_sql_now_ms();
     rc = mlf__run(c, pool,
-                  "UPDATE model_versions SET description = ?, last_updated_time = ? WHERE workspace = 'default' AND name = ? AND version = ?",
+                  "UPDATE model_versions SET description = ?, last_updated_time = ? "
+                  "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
                   "titt", (const void *[]){description, &now, mv->name, mv->version}, err);
     if (rc < 0)
         return rc;
@@ -535,7 +548,7 @@ static int mlf__transition_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *na
         /* MLflow archives the others before it looks the version up; a failed lookup rolls this back */
         rc = mlf__run(c, pool,
                       "UPDATE model_versions SET current_stage = ?, last_updated_time = ? "
-                      "WHERE workspace = 'default' AND name = ? AND version != ? AND current_stage = ?",
+                      "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version != ? AND current_stage = ?",
                       "tittt", (const void *[]){MLF__STAGE_ARCHIVED, &now, name, version, stage}, err);
         if (rc < 0)
             return rc;
@@ -545,11 +558,11 @@ static int mlf__transition_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *na
     if (rc < 0)
         return rc;
     rc = mlf__run(c, pool,
-                  "UPDATE model_versions SET current_stage = ?, last_updated_time = ? WHERE workspace = 'default' AND name = ? AND version = ?",
+                  "UPDATE model_versions SET current_stage = ?, last_updated_time = ? "
+                  "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
                   "titt", (const void *[]){stage, &now, mv->name, mv->version}, err);
     if (rc == 0)
-        rc = mlf__run(c, pool, "UPDATE registered_models SET last_updated_time = ? WHERE workspace = 'default' AND name = ?", "it",
-                      (const void *[]){&now, mv->name}, err);
+        rc = mlf__run(c, pool, MLF__TOUCH_MODEL_SQL, "it", (const void *[]){&now, mv->name}, err);
     if (rc < 0)
         return rc;
     return mlf__fetch_full(c, pool, mv->name, mv->version, ret, err);
@@ -594,16 +607,18 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     if (rc < 0)
         return rc;
     int64_t now = mlf_sql_now_ms();
-    rc = mlf__run(c, pool, "UPDATE registered_models SET last_updated_time = ? WHERE workspace = 'default' AND name = ?", "it",
-                  (const void *[]){&now, mv->name}, err);
+    rc = mlf__run(c, pool, MLF__TOUCH_MODEL_SQL, "it", (const void *[]){&now, mv->name}, err);
     if (rc == 0)
-        rc = mlf__run(c, pool, "DELETE FROM registered_model_aliases WHERE workspace = 'default' AND name = ? AND version = ?", "tt",
-                      (const void *[]){mv->name, mv->version}, err);
+        rc = mlf__run(c, pool,
+                      "DELETE FROM registered_model_aliases "
+                      "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
+                      "tt", (const void *[]){mv->name, mv->version}, err);
     if (rc == 0)
         rc = mlf__run(c, pool,
                       "UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, "
                       "user_id = NULL, source = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', "
-                      "run_link = 'REDACTED-RUN-LINK', status_message = NULL WHERE workspace = 'default' AND name = ? AND version = ?",
+                      "run_link = 'REDACTED-RUN-LINK', status_message = NULL "
+                      "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
                       "titt", (const void *[]){MLF_SQL_STAGE_DELETED, &now, mv->name, mv->version}, err);
     return rc;
 }
@@ -634,7 +649,7 @@ static int mlf__download_uri_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
                              "SELECT storage_location, source FROM model_versions "
-                             "WHERE workspace = 'default' AND name = ? AND version = ? AND current_stage != ?",
+                             "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ? AND current_stage != ?",
                              &st, err);
     if (rc < 0)
         return rc;
@@ -754,8 +769,9 @@ static int mlf__delete_alias_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_
     int rc = mlf_sql_rm_fetch(c, pool, a->name, false, &rm, err);
     if (rc < 0)
         return rc;
-    return mlf__run(c, pool, "DELETE FROM registered_model_aliases WHERE workspace = 'default' AND name = ? AND alias = ?", "tt",
-                    (const void *[]){a->name, a->alias}, err);
+    return mlf__run(c, pool,
+                    "DELETE FROM registered_model_aliases WHERE workspace = " MLF_SQL_WS " AND name = ? AND alias = ?",
+                    "tt", (const void *[]){a->name, a->alias}, err);
 }
 
 int mlf_store_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
@@ -781,12 +797,13 @@ static bool mlf__is_latest(const char *alias)
 static int mlf__by_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, const char *alias,
                                Mlflow__ModelVersion **ret, mlf_error *err)
 {
-    /* the registered model must exist before its aliases are looked at */
-    Mlflow__RegisteredModel *rm;
-    int rc = mlf_sql_rm_fetch(c, pool, name, false, &rm, err);
-    if (rc < 0)
-        return rc;
+    int rc;
     if (mlf__is_latest(alias)) {
+        /* the registered model must exist before its versions are looked at */
+        Mlflow__RegisteredModel *rm;
+        rc = mlf_sql_rm_fetch(c, pool, name, false, &rm, err);
+        if (rc < 0)
+            return rc;
         /* the highest version among the latest of each stage */
         Mlflow__ModelVersion **latest;
         size_t n;
@@ -803,25 +820,33 @@ static int mlf__by_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name
         *ret = best;
         return mlf_sql_mv_load_aliases(c, pool, best, err);
     }
+    /* the model, then its alias, in one statement: no row is a missing model, a NULL alias row a missing alias
+       (the model's lookup comes first, as in MLflow) */
     mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool, "SELECT name, version FROM registered_model_aliases WHERE workspace = 'default' AND name = ? AND alias = ?",
-                             &st, err);
+    rc = mlf_sql_prepare(c, pool,
+                         "SELECT a.version FROM registered_models AS rm "
+                         "LEFT JOIN registered_model_aliases AS a "
+                         "ON a.workspace = rm.workspace AND a.name = rm.name AND a.alias = ? "
+                         "WHERE rm.workspace = " MLF_SQL_WS " AND rm.name = ?",
+                         &st, err);
     if (rc < 0)
         return rc;
-    mlf_sql_bind_text(st, 1, name);
-    mlf_sql_bind_text(st, 2, alias);
+    mlf_sql_bind_text(st, 1, alias);
+    mlf_sql_bind_text(st, 2, name);
     rc = mlf_sql_step(st);
     if (rc != MLF_SQL_ROW) {
         mlf_sql_reset(st);
         if (rc == MLF_SQL_DONE)
-            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Registered model alias %s not found.",
-                                 alias);
+            return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Registered Model with name=%s not found",
+                                 name);
         return mlf_sql_error(pool, c, rc, err);
     }
-    char *alias_name = mlf_sql_column_text_dup(pool, st, 0);
-    char *version = mlf_sql_column_text_dup(pool, st, 1);
+    char *version = mlf_sql_column_text_dup(pool, st, 0);
     mlf_sql_reset(st);
-    return mlf__fetch_full(c, pool, alias_name, version, ret, err);
+    if (version == NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Registered model alias %s not found.",
+                             alias);
+    return mlf__fetch_full(c, pool, name, version, ret, err);
 }
 
 int mlf_store_get_model_version_by_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,

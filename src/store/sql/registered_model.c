@@ -54,9 +54,9 @@ int mlf_sql_registry_tag_keys(mlf_sql_conn *c, mlf_pool *pool, bool versions, co
 {
     /* a loose index scan: each step seeks the first key above the last one */
 #define MLF__KEYS_SQL(table)                                                                                           \
-    "WITH RECURSIVE k(\"key\") AS (SELECT min(\"key\") FROM " table                                                    \
-    " UNION ALL SELECT (SELECT min(\"key\") FROM " table                                                               \
-    " WHERE \"key\" > k.\"key\") FROM k WHERE k.\"key\" IS NOT NULL) "                                                 \
+    "WITH RECURSIVE k(\"key\") AS (SELECT min(\"key\") FROM " table " WHERE workspace = " MLF_SQL_WS                  \
+    " UNION ALL SELECT (SELECT min(\"key\") FROM " table " WHERE workspace = " MLF_SQL_WS                             \
+    " AND \"key\" > k.\"key\") FROM k WHERE k.\"key\" IS NOT NULL) "                                                   \
     "SELECT \"key\" FROM k WHERE \"key\" IS NOT NULL LIMIT ?"
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(
@@ -136,17 +136,22 @@ static int mlf__load_tags_many(mlf_sql_conn *c, mlf_pool *pool, Mlflow__Register
     }
     mlf_buf_putc(&names, ']');
     qsort(map, n, sizeof(*map), mlf__cmp_name_index);
+    /* CROSS JOIN keeps the keys outer, each a seek in the (workspace, key, name[, version]) primary key:
+       left to choose, SQLite takes 3.18's (workspace, name[, version]) index and reads json_each again for
+       every row (3x slower over a model's 10,000 versions) */
     mlf_sql_stmt *st;
     if (tag_keys != NULL)
         rc = mlf_sql_prepare(c, pool,
                              "SELECT t.name, t.\"key\", t.value FROM json_each(?2) AS k "
-                             "JOIN registered_model_tags AS t ON t.\"key\" = k.value "
-                             "WHERE t.workspace = 'default' AND t.name IN (SELECT value FROM json_each(?1)) ORDER BY t.rowid",
+                             "CROSS JOIN registered_model_tags AS t ON t.\"key\" = k.value "
+                             "WHERE t.workspace = " MLF_SQL_WS " AND t.name IN (SELECT value FROM json_each(?1)) "
+                             "ORDER BY t.rowid",
                              &st, err);
     else
         rc = mlf_sql_prepare(c, pool,
                              "SELECT name, \"key\", value FROM registered_model_tags "
-                             "WHERE workspace = 'default' AND name IN (SELECT value FROM json_each(?1)) ORDER BY rowid",
+                             "WHERE workspace = " MLF_SQL_WS " AND name IN (SELECT value FROM json_each(?1)) "
+                             "ORDER BY rowid",
                              &st, err);
     if (rc < 0)
         return rc;
@@ -176,8 +181,10 @@ static int mlf__load_tags_many(mlf_sql_conn *c, mlf_pool *pool, Mlflow__Register
 static int mlf__load_aliases(mlf_sql_conn *c, mlf_pool *pool, Mlflow__RegisteredModel *rm, mlf_error *err)
 {
     mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(
-        c, pool, "SELECT alias, version FROM registered_model_aliases WHERE workspace = 'default' AND name = ? ORDER BY alias", &st, err);
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT alias, version FROM registered_model_aliases "
+                             "WHERE workspace = " MLF_SQL_WS " AND name = ? ORDER BY alias",
+                             &st, err);
     if (rc < 0)
         return rc;
     mlf_sql_bind_text(st, 1, rm->name);
@@ -224,7 +231,9 @@ int mlf_sql_rm_fetch(mlf_sql_conn *c, mlf_pool *pool, const char *name, bool ful
                      mlf_error *err)
 {
     mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, "SELECT " MLF_SQL_RM_COLUMNS " FROM registered_models AS rm WHERE rm.name = ?",
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT " MLF_SQL_RM_COLUMNS " FROM registered_models AS rm "
+                             "WHERE rm.workspace = " MLF_SQL_WS " AND rm.name = ?",
                              &st, err);
     if (rc < 0)
         return rc;
@@ -379,7 +388,9 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     if (rc < 0)
         return rc;
     mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool, "UPDATE registered_models SET description = ?, last_updated_time = ? WHERE workspace = 'default' AND name = ?",
+    rc = mlf_sql_prepare(c, pool,
+                         "UPDATE registered_models SET description = ?, last_updated_time = ? "
+                         "WHERE workspace = " MLF_SQL_WS " AND name = ?",
                          &st, err);
     if (rc < 0)
         return rc;
@@ -446,7 +457,7 @@ static char *mlf__rename_integrity_error(mlf_pool *pool, mlf_sql_conn *c, const 
                                 "%s(%s) %s\n[SQL: UPDATE registered_models SET name=%%(name)s WHERE "
                                 "registered_models.workspace = %%(registered_models_workspace)s AND "
                                 "registered_models.name = %%(registered_models_name)s]\n[parameters: {'name': %s, "
-                                "'registered_models_workspace': 'default', 'registered_models_name': %s}]\n"
+                                "'registered_models_workspace': " MLF_SQL_WS ", 'registered_models_name': %s}]\n"
                                 "(Background on this error at: https://sqlalche.me/e/21/gkpj)",
                                 mlf_sql_autoflush_note(c), mlf_sql_integrity_error_name(c), mlf_sql_errmsg(c),
                                 mlf__sqla_param(pool, new_name), mlf__sqla_param(pool, name));
@@ -455,7 +466,7 @@ static char *mlf__rename_integrity_error(mlf_pool *pool, mlf_sql_conn *c, const 
                             "block if this flush is occurring prematurely)\n(%s) %s\n"
                             "[SQL: UPDATE registered_models SET name=? WHERE registered_models.workspace = ? AND "
                             "registered_models.name = ?]\n"
-                            "[parameters: (%s, 'default', %s)]\n(Background on this error at: "
+                            "[parameters: (%s, " MLF_SQL_WS ", %s)]\n(Background on this error at: "
                             "https://sqlalche.me/e/21/gkpj)",
                             mlf_sql_integrity_error_name(c), mlf_sql_errmsg(c), mlf__sqla_param(pool, new_name),
                             mlf__sqla_param(pool, name));
@@ -475,8 +486,10 @@ static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
         return rc;
     int64_t now = mlf_sql_now_ms();
     mlf_sql_stmt *st;
-    rc = mlf_sql_prepare(c, pool, "UPDATE registered_models SET name = ?, last_updated_time = ? WHERE workspace = 'default' AND name = ?", &st,
-                         err);
+    rc = mlf_sql_prepare(c, pool,
+                         "UPDATE registered_models SET name = ?, last_updated_time = ? "
+                         "WHERE workspace = " MLF_SQL_WS " AND name = ?",
+                         &st, err);
     if (rc < 0)
         return rc;
     mlf_sql_bind_text(st, 1, new_name);
@@ -490,7 +503,10 @@ static int mlf__rename_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
                              mlf__rename_integrity_error(pool, c, name, new_name));
     if (rc != MLF_SQL_DONE)
         return mlf_sql_error(pool, c, rc, err);
-    rc = mlf_sql_prepare(c, pool, "UPDATE model_versions SET last_updated_time = ? WHERE workspace = 'default' AND name = ?", &st, err);
+    rc = mlf_sql_prepare(c, pool,
+                         "UPDATE model_versions SET last_updated_time = ? "
+                         "WHERE workspace = " MLF_SQL_WS " AND name = ?",
+                         &st, err);
     if (rc < 0)
         return rc;
     mlf_sql_bind_int64(st, 1, now);
@@ -528,9 +544,11 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     if (rc < 0)
         return rc;
     static const char *const deletes[] = {
-        "DELETE FROM model_version_tags WHERE workspace = 'default' AND name = ?",    "DELETE FROM model_versions WHERE workspace = 'default' AND name = ?",
-        "DELETE FROM registered_model_tags WHERE workspace = 'default' AND name = ?", "DELETE FROM registered_model_aliases WHERE workspace = 'default' AND name = ?",
-        "DELETE FROM registered_models WHERE workspace = 'default' AND name = ?",
+        "DELETE FROM model_version_tags WHERE workspace = " MLF_SQL_WS " AND name = ?",
+        "DELETE FROM model_versions WHERE workspace = " MLF_SQL_WS " AND name = ?",
+        "DELETE FROM registered_model_tags WHERE workspace = " MLF_SQL_WS " AND name = ?",
+        "DELETE FROM registered_model_aliases WHERE workspace = " MLF_SQL_WS " AND name = ?",
+        "DELETE FROM registered_models WHERE workspace = " MLF_SQL_WS " AND name = ?",
     };
     for (size_t i = 0; i < sizeof(deletes) / sizeof(deletes[0]); i++) {
         mlf_sql_stmt *st;

@@ -238,7 +238,8 @@ static int mlf__filter(mlf_pool *pool, mlf_sql_dialect dialect, bool versions, c
     mlf__sql_init(&where, pool);
     mlf__sql_init(&tags, pool);
     where.dialect = tags.dialect = dialect;
-    mlf_buf_puts(&where.sql, " WHERE 1 = 1");
+    /* the table's key starts with workspace: naming it lets a name filter seek */
+    mlf_buf_puts(&where.sql, " WHERE t.workspace = " MLF_SQL_WS);
 
     /* tag clauses grouped per key in first-seen order (a dict in MLflow) */
     const char **keys = MLF_NEW_ARRAY(pool, const char *, n_clauses + 1);
@@ -286,15 +287,16 @@ static int mlf__filter(mlf_pool *pool, mlf_sql_dialect dialect, bool versions, c
     mlf__sql_init(from, pool);
     if (!prompts) {
         mlf_buf_printf(&from->sql,
-                       " LEFT OUTER JOIN (SELECT name FROM %s WHERE \"key\" = ? AND value = ? GROUP BY name) AS p "
-                       "ON t.name = p.name",
+                       " LEFT OUTER JOIN (SELECT name FROM %s WHERE workspace = " MLF_SQL_WS
+                       " AND \"key\" = ? AND value = ? GROUP BY name) AS p ON t.name = p.name",
                        tag_table);
         mlf__sql_text(from, MLF_SQL_PROMPT_TAG);
         mlf__sql_text(from, "true");
         mlf_buf_puts(&where.sql, " AND p.name IS NULL");
     }
     if (n_keys > 0) {
-        mlf_buf_printf(&tags.sql, " JOIN (SELECT name%s FROM %s WHERE ", versions ? ", version" : "", tag_table);
+        mlf_buf_printf(&tags.sql, " JOIN (SELECT name%s FROM %s WHERE workspace = " MLF_SQL_WS " AND (",
+                       versions ? ", version" : "", tag_table);
         for (size_t k = 0; k < n_keys; k++) {
             mlf_buf_printf(&tags.sql, "%s(\"key\" = ?", k > 0 ? " OR " : "");
             mlf__sql_text(&tags, keys[k]);
@@ -309,7 +311,7 @@ static int mlf__filter(mlf_pool *pool, mlf_sql_dialect dialect, bool versions, c
             }
             mlf_buf_putc(&tags.sql, ')');
         }
-        mlf_buf_printf(&tags.sql, " GROUP BY name%s HAVING count(1) = ?) AS g ON t.name = g.name%s",
+        mlf_buf_printf(&tags.sql, ") GROUP BY name%s HAVING count(1) = ?) AS g ON t.name = g.name%s",
                        versions ? ", version" : "", versions ? " AND t.version = g.version" : "");
         mlf__sql_int(&tags, (int64_t)n_keys);
         mlf__sql_append(from, &tags);

@@ -30,6 +30,16 @@
 /** Alembic head of the schema every backend creates and accepts (MLflow 3.18.0). */
 #define MLF_SQL_SCHEMA_REVISION "f4a9b2c7d1e6"
 
+/**
+ * MLflow's default workspace. Workspaces are off (MLflow's single-tenant mode), so every row of a table
+ * with a workspace column has it; the statements over the tables whose primary key or unique index
+ * starts with workspace (experiments' (workspace, name), the registry's (workspace, name, ...)) name it,
+ * as MLflow's registry store does, so that those indexes serve lookups by name.
+ */
+#define MLF_SQL_WORKSPACE "default"
+/** MLF_SQL_WORKSPACE as an SQL literal, to paste into statement texts: "WHERE t.workspace = " MLF_SQL_WS. */
+#define MLF_SQL_WS "'" MLF_SQL_WORKSPACE "'"
+
 /* step results and error classes (SQLite's primary result codes) */
 #define MLF_SQL_OK 0
 #define MLF_SQL_ERROR 1       /** anything else */
