@@ -25,7 +25,10 @@ The requests are the ones the UI (MLflow 3.18's build) sends for each page, with
                 metric (one request per metric, as the UI sends them, max_results 320)
   run           a run's page: GraphQL GetRun, its artifacts' list, the history of its metrics
   compare       compare 5 runs: searchRuns run_id IN (...), the experiment, each run's history of one metric
-Page-ready times in a browser (the runs table, a chart drawn) are not measured here (see README).
+With --playwright-core DIR (an npm install of playwright-core) and Debian's chromium, it also times
+page-ready in headless Chromium, the median of --repeat loads after a warm-up load (the UI's files
+cached): the runs page until the newest run's name is drawn in its table, a run's model-metrics tab
+until its first chart is drawn.
 """
 
 import argparse
@@ -44,6 +47,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tracking import BenchError, free_port, health  # noqa: E402
+from ui_static import ui_build  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -267,6 +271,49 @@ PAGES = [("experiments", page_experiments), ("runs", page_runs), ("runs-sorted",
          ("runs-filter", page_runs_filter), ("charts", page_charts), ("run", page_run), ("compare", page_compare)]
 
 
+BROWSER_JS = r"""
+const { chromium } = require(process.env.PW_CORE);
+const [base, exp, run, repeat] = process.argv.slice(2);
+const PAGES = [
+  ["runs table", `${base}/#/experiments/${exp}/runs?workflowType=machine_learning`, (p) => p.getByText(process.env.NEWEST, { exact: true }).first()],
+  ["metric chart", `${base}/#/experiments/${exp}/runs/${run}/model-metrics`,
+   (p) => p.locator(".js-plotly-plot .main-svg, .js-plotly-plot canvas").first()],
+];
+(async () => {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--headless=new", "--run-all-compositor-stages-before-draw"] });
+  const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const out = {};
+  for (const [name, url, target] of PAGES) {
+    out[name] = [];
+    for (let i = 0; i <= Number(repeat); i++) {
+      const page = await ctx.newPage();
+      const t = Date.now();
+      await page.goto(url);
+      await target(page).waitFor({ state: "visible", timeout: 600000 });
+      if (i) out[name].push(Date.now() - t);
+      await page.close();
+    }
+  }
+  await browser.close();
+  console.log(JSON.stringify(out));
+})().catch((e) => { console.error(e); process.exit(1); });
+"""
+
+
+def browser_times(a, work, port, ctx, newest):
+    """{page: [ms, ...]} of the page-ready loads in headless Chromium."""
+    js = os.path.join(work, "page_ready.js")
+    with open(js, "w") as f:
+        f.write(BROWSER_JS)
+    env = dict(os.environ, PW_CORE=os.path.join(os.path.abspath(a.playwright_core)), NEWEST=newest)
+    out = subprocess.run(["node", js, f"http://127.0.0.1:{port}", ctx["exp"], ctx["run_ids"][0], str(a.repeat)],
+                         capture_output=True, text=True, timeout=3600, env=env)
+    if out.returncode != 0:
+        raise BenchError("page-ready in chromium failed: " + out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mlflow-c", default=os.path.join(ROOT, "build", "mlflow-c"))
@@ -278,6 +325,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--work", help="scratch directory (default: a new one under $TMPDIR)")
     ap.add_argument("--keep", action="store_true", help="keep the databases")
+    ap.add_argument("--playwright-core", help="playwright-core's package directory: also time page-ready in chromium")
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix="bench-ui-pages-")
     os.makedirs(work, exist_ok=True)
@@ -299,7 +347,7 @@ def main():
             cmd = ([mlflow, "server", "--port", str(ports[side]), "--backend-store-uri", uri,
                     "--artifacts-destination", art, "--workers", "1"] if side == "python" else
                    [a.mlflow_c, "server", "--port", str(ports[side]), "--backend-store-uri", uri,
-                    "--artifacts-destination", art])
+                    "--artifacts-destination", art, "--ui-dir", ui_build(a.python)])
             start(side, cmd, ports[side], work, procs)
         os.remove(seed)
         clients = {side: Client(port) for side, port in ports.items()}
@@ -324,7 +372,16 @@ def main():
             tot["mlflow-c"] += mc
             print(f"{name:<14}{n:>9}{py:>15.1f}{mc:>12.1f}{py / mc:>8.1f}x")
         print(f"{'all pages':<14}{'':>9}{tot['python']:>15.1f}{tot['mlflow-c']:>12.1f}"
-              f"{tot['python'] / tot['mlflow-c']:>8.1f}x")
+              f"{tot['python'] / tot['mlflow-c']:>8.1f}x", flush=True)
+        if a.playwright_core:
+            newest = r["runs"][0]["info"]["run_name"]
+            ready = {side: browser_times(a, work, port, ctx, newest) for side, port in ports.items()}
+            print(f"\npage-ready in headless Chromium (median of {a.repeat} loads, UI files cached; ms)")
+            print(f"{'page':<14}{'Python MLflow':>15}{'mlflow-c':>12}{'ratio':>9}")
+            for name in ready["python"]:
+                py = statistics.median(ready["python"][name])
+                mc = statistics.median(ready["mlflow-c"][name])
+                print(f"{name:<14}{py:>15.0f}{mc:>12.0f}{py / mc:>8.1f}x")
     finally:
         for p in procs:
             try:
