@@ -2,7 +2,7 @@
  * The small settings routes MLflow 3.18's web UI asks for at start-up, answered
  * as `mlflow server` answers them with nothing configured: UI telemetry (Flask,
  * mlflow/server/__init__.py), the assistant's config and providers (FastAPI's
- * assistant router) and the AI gateway's secrets config (Flask, gateway off). mlflow-c has
+ * assistant router) and the AI gateway's discovery routes (Flask, gateway off). mlflow-c has
  * no telemetry, assistant or gateway: these answers keep the UI on its own
  * "not set up" states instead of an error banner.
  */
@@ -138,11 +138,13 @@ void mlf_http_assistant_providers(const mlf_http_app *app, mlf_pool *pool, const
 }
 
 /*
- * mlflow-c serves no AI gateway (server-info says features_enabled.gateway is
- * false): MLflow's answer with MLFLOW_ENABLE_AI_GATEWAY=false, its
- * _disable_if_gateway_disabled error.
+ * The gateway's secrets config, supported providers and models, provider
+ * config: mlflow-c serves no AI gateway (server-info says
+ * features_enabled.gateway is false), so MLflow's answer with
+ * MLFLOW_ENABLE_AI_GATEWAY=false, its _disable_if_gateway_disabled error
+ * (before any parameter is read).
  */
-void mlf_http_gateway_secrets_config(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+void mlf_http_gateway_disabled(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
                                      const mlf_route_match *m, mlf_http_response *ret)
 {
     (void)app, (void)req, (void)m;

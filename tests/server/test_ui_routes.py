@@ -82,13 +82,15 @@ def test_assistant_other_methods_fall_through(srv, method):
             assert NOT_FOUND in raw
 
 
-def test_gateway_secrets_config_gateway_off(srv):
-    status, _, body = srv.request("GET", "/ajax-api/3.0/mlflow/gateway/secrets/config")
+@pytest.mark.parametrize("path", ["secrets/config", "supported-providers", "supported-models?provider=openai",
+                                  "provider-config", "provider-config?provider=openai"])
+def test_gateway_off(srv, path):
+    status, _, body = srv.request("GET", "/ajax-api/3.0/mlflow/gateway/" + path)
     assert status == 501
     assert body["error_code"] == "NOT_IMPLEMENTED"
     assert body["message"] == ("The AI Gateway feature is disabled. "
                                "Set MLFLOW_ENABLE_AI_GATEWAY=true to enable it.")
-    assert srv.request("POST", "/ajax-api/3.0/mlflow/gateway/secrets/config", body={})[0] == 405
+    assert srv.request("POST", "/ajax-api/3.0/mlflow/gateway/" + path, body={})[0] == 405
 
 
 def test_static_prefix():

@@ -1,6 +1,6 @@
 """The settings routes MLflow 3.18's web UI asks for that are no rpcs: UI telemetry (GET, and POST with
 and without records, bodies that are not JSON objects, other content types), the assistant's config and
-providers, the AI gateway's secrets config (the gateway is off in mlflow-c), their wrong methods."""
+providers, the AI gateway's discovery routes (the gateway is off in mlflow-c), their wrong methods."""
 
 JSON = "application/json"
 TELE = "/ajax-api/3.0/mlflow/ui-telemetry"
@@ -46,3 +46,7 @@ def run(t):
     t.get("/ajax-api/3.0/mlflow/gateway/secrets/config", name="gateway-secrets-config")
     t.request("HEAD", "/ajax-api/3.0/mlflow/gateway/secrets/config", name="gateway-secrets-config-head")
     t.post("/ajax-api/3.0/mlflow/gateway/secrets/config", {}, name="gateway-secrets-config-post")
+    t.get("/ajax-api/3.0/mlflow/gateway/supported-providers", name="gateway-supported-providers")
+    t.get("/ajax-api/3.0/mlflow/gateway/supported-models", {"provider": "openai"}, name="gateway-supported-models")
+    t.get("/ajax-api/3.0/mlflow/gateway/provider-config", name="gateway-provider-config-no-provider")
+    t.get("/ajax-api/3.0/mlflow/gateway/provider-config", {"provider": "openai"}, name="gateway-provider-config")
