@@ -23,6 +23,7 @@ typedef enum mlf_search_kind {
     MLF_SEARCH_EXPERIMENTS,
     MLF_SEARCH_REGISTERED_MODELS,
     MLF_SEARCH_MODEL_VERSIONS,
+    MLF_SEARCH_EVAL_DATASETS, /* order_by only (searchEvaluationDatasets) */
 } mlf_search_kind;
 
 /** The entity an identifier names. */

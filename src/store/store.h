@@ -334,4 +334,57 @@ int mlf_store_log_logged_model_params(mlf_store *store, mlf_pool *pool, const ch
 int mlf_store_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
                                    mlf_store_logged_model_page *ret, mlf_error *err);
 
+/* the web UI's experiment-page reads: evaluation datasets and traces (mirror SqlAlchemyStore's
+ * search_datasets, query_trace_metrics and search_traces; request checks are the caller's) */
+
+/** A page of searchEvaluationDatasets: datasets (tags as MLflow's json.dumps, no experiment ids) and the next token. */
+typedef struct mlf_store_eval_dataset_page {
+    Mlflow__Datasets__Dataset **datasets;
+    size_t n;
+    const char *next_page_token;
+} mlf_store_eval_dataset_page;
+
+/**
+ * One page (max_results from offset) of the evaluation datasets associated with one of
+ * experiment_ids (n_ids 0: every dataset), in orders' order (none: created_time DESC),
+ * then dataset_id DESC unless ordered by it.
+ */
+int mlf_store_search_evaluation_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_ids,
+                                         int64_t max_results, const mlf_search_order *orders, size_t n_orders,
+                                         int64_t offset, mlf_store_eval_dataset_page *ret, mlf_error *err);
+
+/**
+ * queryTraceMetrics' trace_count without dimensions: the number of traces of experiment_ids whose
+ * timestamp_ms is within the bounds given (NULL: none), as the one row of the aggregate query
+ * under LIMIT max_results (*ret_has_row false when the limit leaves it out).
+ */
+int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
+                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t max_results,
+                           bool *ret_has_row, int64_t *ret, mlf_error *err);
+
+/** One searchTracesV3 order: an SQL expression over trace_info columns (the service's fixed text, never request text). */
+typedef struct mlf_store_trace_order {
+    const char *expr;
+    bool nullable; /** NULLs sort last, whatever the direction (MLflow's CASE clause) */
+    bool ascending;
+} mlf_store_trace_order;
+
+/** A page of searchTracesV3. */
+typedef struct mlf_store_trace_page {
+    Mlflow__TraceInfoV3 **traces;
+    size_t n;
+    const char *next_page_token;
+} mlf_store_trace_page;
+
+/**
+ * One page (max_results from offset) of the traces of experiment_ids, in orders' order then
+ * timestamp_ms DESC and request_id ASC (each unless ordered by already: by_timestamp,
+ * by_request_id), as TraceInfoV3 with tags and metadata (the promoted columns folded in as
+ * MLflow does). A trace with assessments is refused (not ported yet) rather than shown without.
+ */
+int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
+                            const mlf_store_trace_order *orders, size_t n_orders, bool by_timestamp,
+                            bool by_request_id, int64_t max_results, int64_t offset, mlf_store_trace_page *ret,
+                            mlf_error *err);
+
 #endif
