@@ -65,15 +65,15 @@ static Mlflow__Datasets__Dataset *mlf__row(mlf_pool *pool, mlf_sql_stmt *st)
 /*
  * The tags of each dataset as json.dumps of the {key: value} dict MLflow builds
  * (its default separators, ASCII escapes); "{}" without tags, which MLflow
- * still sets. Rows in key order: the table's primary key order, as SQLite
- * answers MLflow's select-in load.
+ * still sets. Keys in the order the rows were written, as MLflow's
+ * select-in load reads them (no ORDER BY: table order).
  */
 static int mlf__load_tags(mlf_sql_conn *c, mlf_pool *pool, Mlflow__Datasets__Dataset **ds, size_t n, mlf_error *err)
 {
     for (size_t i = 0; i < n; i++) {
         mlf_sql_stmt *st;
         int rc = mlf_sql_prepare(c, pool, "SELECT key, value FROM evaluation_dataset_tags WHERE dataset_id = ? "
-                                          "ORDER BY key", &st, err);
+                                          "ORDER BY rowid", &st, err);
         if (rc < 0)
             return rc;
         mlf_sql_bind_text(st, 1, ds[i]->dataset_id);
