@@ -292,6 +292,7 @@ static int mlf__count_assessments(mlf_sql_conn *c, mlf_pool *pool, const char *i
     return 0;
 }
 
+/* The maps of the proto; a NULL value is "None": MLflow's _truncate_* make str() of each value. */
 static void mlf__fill_maps(mlf_pool *pool, mlf__trace *t)
 {
     static const char *const promoted_keys[] = {MLF__META_SESSION, MLF__META_TOKEN_USAGE, MLF__META_COST};
@@ -305,7 +306,7 @@ static void mlf__fill_maps(mlf_pool *pool, mlf__trace *t)
         Mlflow__TraceInfoV3__TagsEntry *e = MLF_NEW(pool, Mlflow__TraceInfoV3__TagsEntry);
         mlflow__trace_info_v3__tags_entry__init(e);
         e->key = t->tags.keys[i];
-        e->value = t->tags.values[i] != NULL ? t->tags.values[i] : (char *)"";
+        e->value = t->tags.values[i] != NULL ? t->tags.values[i] : (char *)"None";
         ti->tags[i] = e;
     }
     ti->n_trace_metadata = t->meta.n;
@@ -314,7 +315,7 @@ static void mlf__fill_maps(mlf_pool *pool, mlf__trace *t)
         Mlflow__TraceInfoV3__TraceMetadataEntry *e = MLF_NEW(pool, Mlflow__TraceInfoV3__TraceMetadataEntry);
         mlflow__trace_info_v3__trace_metadata_entry__init(e);
         e->key = t->meta.keys[i];
-        e->value = t->meta.values[i] != NULL ? t->meta.values[i] : (char *)"";
+        e->value = t->meta.values[i] != NULL ? t->meta.values[i] : (char *)"None";
         ti->trace_metadata[i] = e;
     }
 }
