@@ -110,7 +110,7 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         /* search_entities_by_destination: the datasets associated with the experiments */
         mlf_buf_puts(&sql, " WHERE dataset_id IN (SELECT source_id FROM entity_associations "
                            "WHERE destination_type = 'experiment' AND source_type = 'evaluation_dataset' "
-                           "AND destination_id IN (SELECT value FROM json_each(?1)))");
+                           "AND destination_id IN (SELECT value FROM json_each(?)))");
     mlf_buf_puts(&sql, " ORDER BY ");
     bool by_id = false;
     for (size_t i = 0; i < a->n_orders; i++) {
@@ -124,7 +124,7 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         mlf_buf_puts(&sql, "dataset_id DESC, ");
     sql.len -= 2;
     sql.data[sql.len] = '\0';
-    mlf_buf_puts(&sql, " LIMIT ?2 OFFSET ?3");
+    mlf_buf_puts(&sql, " LIMIT ? OFFSET ?");
 
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
@@ -136,8 +136,10 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         mlf__json_strings(&ids, a->experiment_ids, a->n_ids);
         mlf_sql_bind_text(st, 1, ids.data);
     }
-    mlf_sql_bind_int64(st, 2, a->max_results + 1);
-    mlf_sql_bind_int64(st, 3, a->offset);
+    /* PostgreSQL wants every numbered parameter used: the placeholders are counted */
+    int p = a->n_ids > 0 ? 2 : 1;
+    mlf_sql_bind_int64(st, p, a->max_results + 1);
+    mlf_sql_bind_int64(st, p + 1, a->offset);
     size_t cap = 16, n = 0;
     Mlflow__Datasets__Dataset **ds = MLF_NEW_ARRAY(pool, Mlflow__Datasets__Dataset *, cap);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {

@@ -61,20 +61,22 @@ static int mlf__count_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
     /* _build_time_range_predicate: inclusive bounds; the aggregated column must not be NULL */
     char *sql = mlf_pool_sprintf(pool,
                                  "SELECT count(request_id) FROM trace_info WHERE experiment_id IN "
-                                 "(SELECT CAST(value AS BIGINT) FROM json_each(?1))%s%s AND request_id IS NOT NULL "
-                                 "LIMIT ?4",
-                                 a->start != NULL ? " AND timestamp_ms >= ?2" : "",
-                                 a->end != NULL ? " AND timestamp_ms <= ?3" : "");
+                                 "(SELECT CAST(value AS BIGINT) FROM json_each(?))%s%s AND request_id IS NOT NULL "
+                                 "LIMIT ?",
+                                 a->start != NULL ? " AND timestamp_ms >= ?" : "",
+                                 a->end != NULL ? " AND timestamp_ms <= ?" : "");
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool, sql, &st, err);
     if (rc < 0)
         return rc;
-    mlf_sql_bind_text(st, 1, mlf__ids_json(pool, a->ids, a->n_ids));
+    /* placeholders counted: PostgreSQL wants no unused numbered parameter */
+    int p = 1;
+    mlf_sql_bind_text(st, p++, mlf__ids_json(pool, a->ids, a->n_ids));
     if (a->start != NULL)
-        mlf_sql_bind_int64(st, 2, *a->start);
+        mlf_sql_bind_int64(st, p++, *a->start);
     if (a->end != NULL)
-        mlf_sql_bind_int64(st, 3, *a->end);
-    mlf_sql_bind_int64(st, 4, a->max_results);
+        mlf_sql_bind_int64(st, p++, *a->end);
+    mlf_sql_bind_int64(st, p, a->max_results);
     *a->has_row = false;
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
         *a->has_row = true;
