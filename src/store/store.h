@@ -353,14 +353,24 @@ int mlf_store_search_evaluation_datasets(mlf_store *store, mlf_pool *pool, char 
                                          int64_t max_results, const mlf_search_order *orders, size_t n_orders,
                                          int64_t offset, mlf_store_eval_dataset_page *ret, mlf_error *err);
 
+/** One row of queryTraceMetrics' trace_count: its time bucket and dimension values, and the count. */
+typedef struct mlf_store_trace_count_row {
+    int64_t bucket_ms;   /** the bucket's start (ms), when bucketed */
+    const char *dims[2]; /** the values of the dimension columns asked for, in their order */
+    int64_t count;
+} mlf_store_trace_count_row;
+
 /**
- * queryTraceMetrics' trace_count without dimensions: the number of traces of experiment_ids whose
- * timestamp_ms is within the bounds given (NULL: none), as the one row of the aggregate query
- * under LIMIT max_results (*ret_has_row false when the limit leaves it out).
+ * queryTraceMetrics' trace_count (view TRACES): the traces of experiment_ids whose timestamp_ms is
+ * within the bounds given (NULL: none) counted per time bucket of bucket_ms (0: none) and per value
+ * of dim_columns (trace_info columns: trace_name, status; rows with a NULL value left out), in
+ * bucket then value order, at most max_results rows (the SQL LIMIT: without grouping, the one row
+ * of the aggregate, or none under LIMIT 0).
  */
 int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t max_results,
-                           bool *ret_has_row, int64_t *ret, mlf_error *err);
+                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t bucket_ms,
+                           const char *const *dim_columns, size_t n_dims, int64_t max_results,
+                           mlf_store_trace_count_row **ret, size_t *ret_n, mlf_error *err);
 
 /** One searchTracesV3 order: an SQL expression over trace_info columns (the service's fixed text, never request text). */
 typedef struct mlf_store_trace_order {

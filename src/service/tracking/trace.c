@@ -4,8 +4,8 @@
  * validate_query_trace_metrics_params) and searchTracesV3 (_search_traces_v3,
  * SqlAlchemyStore.search_traces), MLflow 3.18.
  *
- * Ported so far: view TRACES, metric trace_count with COUNT, without
- * dimensions, filters or time buckets; searchTracesV3 without a filter, with
+ * Ported so far: view TRACES, metric trace_count with COUNT, its
+ * dimensions and time buckets, without filters; searchTracesV3 without a filter, with
  * order_by on trace_info's own columns. What MLflow would answer otherwise is
  * refused with an error naming what is missing (never ignored): MLflow's own
  * validation errors first, as it makes them.
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "generated/service_api.h"
 #include "search/search.h"
@@ -205,40 +206,76 @@ int mlf_tracking_query_trace_metrics(mlf_ctx *ctx, const Mlflow__QueryTraceMetri
     rc = mlf__parse_ids(pool, req->experiment_ids, req->n_experiment_ids, &ids, err);
     if (rc < 0)
         return rc;
+    int64_t interval = req->has_time_interval_seconds ? req->time_interval_seconds : 0;
     if (req->view_type != MLFLOW__METRIC_VIEW_TYPE__TRACES || strcmp(req->metric_name, "trace_count") != 0 ||
-        req->n_dimensions > 0 || req->n_filters > 0 ||
-        (req->has_time_interval_seconds && req->time_interval_seconds != 0))
+        req->n_filters > 0 || interval < 0 || interval > INT64_MAX / 1000)
         return mlf_error_set(err, pool, MLF_ERR_NOT_IMPLEMENTED,
                              "queryTraceMetrics supports only view_type TRACES, metric_name trace_count, without "
-                             "dimensions, filters or time_interval_seconds in mlflow-c yet (view_type %s, "
-                             "metric_name '%s')",
+                             "filters in mlflow-c yet (view_type %s, metric_name '%s')",
                              mlf__view_name(req->view_type), req->metric_name);
+    /* the dimensions (validated: trace_name, trace_status) as columns, each once (a dict's keys) */
+    const char *dims[2], *labels[2];
+    size_t n_dims = 0;
+    for (size_t i = 0; i < req->n_dimensions; i++) {
+        const char *label = strcmp(req->dimensions[i], "trace_name") == 0 ? "trace_name" : "trace_status";
+        bool seen = false;
+        for (size_t j = 0; j < n_dims; j++)
+            seen = seen || strcmp(labels[j], label) == 0;
+        if (!seen) {
+            labels[n_dims] = label;
+            dims[n_dims++] = strcmp(label, "trace_name") == 0 ? "trace_name" : "status";
+        }
+    }
     int64_t max_results = req->has_max_results ? req->max_results : MLF__METRICS_MAX_RESULTS;
-    bool has_row = false;
-    int64_t count = 0;
+    mlf_store_trace_count_row *rows;
+    size_t n_rows;
     rc = mlf_store_count_traces(ctx->svc->store, pool, ids, req->n_experiment_ids,
                                 req->has_start_time_ms ? &req->start_time_ms : NULL,
-                                req->has_end_time_ms ? &req->end_time_ms : NULL, max_results, &has_row, &count, err);
+                                req->has_end_time_ms ? &req->end_time_ms : NULL, interval * 1000, dims, n_dims,
+                                max_results, &rows, &n_rows, err);
     if (rc < 0)
         return rc;
-    if (!has_row || req->n_aggregations == 0)
-        /* no row, or a row of no values: convert_results_to_metric_data_points skips it */
+    if (req->n_aggregations == 0)
+        /* rows of no values: convert_results_to_metric_data_points skips them */
         return 0;
-    Mlflow__MetricDataPoint *dp = MLF_NEW(pool, Mlflow__MetricDataPoint);
-    mlflow__metric_data_point__init(dp);
-    dp->metric_name = req->metric_name;
-    /* one value per label: every aggregation here is COUNT */
-    Mlflow__MetricDataPoint__ValuesEntry *v = MLF_NEW(pool, Mlflow__MetricDataPoint__ValuesEntry);
-    mlflow__metric_data_point__values_entry__init(v);
-    v->key = (char *)"COUNT";
-    v->has_value = 1;
-    v->value = (double)count;
-    dp->n_values = 1;
-    dp->values = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint__ValuesEntry *, 1);
-    dp->values[0] = v;
-    resp->n_data_points = 1;
-    resp->data_points = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint *, 1);
-    resp->data_points[0] = dp;
+    resp->data_points = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint *, n_rows ? n_rows : 1);
+    for (size_t r = 0; r < n_rows; r++) {
+        Mlflow__MetricDataPoint *dp = MLF_NEW(pool, Mlflow__MetricDataPoint);
+        mlflow__metric_data_point__init(dp);
+        dp->metric_name = req->metric_name;
+        size_t nd = n_dims + (interval > 0 ? 1 : 0);
+        dp->dimensions = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint__DimensionsEntry *, nd ? nd : 1);
+        if (interval > 0) {
+            /* datetime.fromtimestamp(ms / 1000, tz=utc).isoformat(): buckets are whole seconds */
+            int64_t ms = rows[r].bucket_ms;
+            time_t sec = (time_t)(ms / 1000 - (ms % 1000 < 0 ? 1 : 0));
+            struct tm tm;
+            gmtime_r(&sec, &tm);
+            Mlflow__MetricDataPoint__DimensionsEntry *e = MLF_NEW(pool, Mlflow__MetricDataPoint__DimensionsEntry);
+            mlflow__metric_data_point__dimensions_entry__init(e);
+            e->key = (char *)"time_bucket";
+            e->value = mlf_pool_sprintf(pool, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
+                                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+            dp->dimensions[dp->n_dimensions++] = e;
+        }
+        for (size_t i = 0; i < n_dims; i++) {
+            Mlflow__MetricDataPoint__DimensionsEntry *e = MLF_NEW(pool, Mlflow__MetricDataPoint__DimensionsEntry);
+            mlflow__metric_data_point__dimensions_entry__init(e);
+            e->key = (char *)labels[i];
+            e->value = (char *)rows[r].dims[i];
+            dp->dimensions[dp->n_dimensions++] = e;
+        }
+        /* one value per label: every aggregation of trace_count is COUNT */
+        Mlflow__MetricDataPoint__ValuesEntry *v = MLF_NEW(pool, Mlflow__MetricDataPoint__ValuesEntry);
+        mlflow__metric_data_point__values_entry__init(v);
+        v->key = (char *)"COUNT";
+        v->has_value = 1;
+        v->value = (double)rows[r].count;
+        dp->n_values = 1;
+        dp->values = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint__ValuesEntry *, 1);
+        dp->values[0] = v;
+        resp->data_points[resp->n_data_points++] = dp;
+    }
     return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
  * Traces on both backends, read side: the trace_count of
- * SqlAlchemyStore.query_trace_metrics (view TRACES, no dimensions) and
+ * SqlAlchemyStore.query_trace_metrics (view TRACES) and
  * search_traces with _build_trace_infos_from_rows (MLflow 3.18), rows written
  * by Python MLflow included (the 3.18 schema: trace_name, session_id and the
  * token and cost columns on trace_info).
@@ -50,23 +50,44 @@ typedef struct {
     const int64_t *ids;
     size_t n_ids;
     const int64_t *start, *end;
+    int64_t bucket_ms;
+    const char *const *dims;
+    size_t n_dims;
     int64_t max_results;
-    bool *has_row;
-    int64_t *count;
+    mlf_store_trace_count_row **rows;
+    size_t *n_rows;
 } mlf__count_args;
 
 static int mlf__count_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__count_args *a = arg;
-    /* _build_time_range_predicate: inclusive bounds; the aggregated column must not be NULL */
-    char *sql = mlf_pool_sprintf(pool,
-                                 "SELECT count(request_id) FROM trace_info WHERE experiment_id IN "
-                                 "(SELECT CAST(value AS BIGINT) FROM json_each(?))%s%s AND request_id IS NOT NULL "
-                                 "LIMIT ?",
-                                 a->start != NULL ? " AND timestamp_ms >= ?" : "",
-                                 a->end != NULL ? " AND timestamp_ms <= ?" : "");
+    /* the grouping columns: the bucket (floor(timestamp_ms / B) * B in integers, for either sign;
+     * B is the service's number, not request text) then the dimension columns */
+    mlf_buf group;
+    mlf_buf_init(&group, pool, 128);
+    if (a->bucket_ms > 0)
+        mlf_buf_printf(&group, "(timestamp_ms - ((timestamp_ms %% %" PRId64 ") + %" PRId64 ") %% %" PRId64 ")",
+                       a->bucket_ms, a->bucket_ms, a->bucket_ms);
+    for (size_t i = 0; i < a->n_dims; i++)
+        mlf_buf_printf(&group, "%s%s", group.len > 0 ? ", " : "", a->dims[i]);
+    mlf_buf sql;
+    mlf_buf_init(&sql, pool, 512);
+    mlf_buf_printf(&sql, "SELECT %s%scount(request_id) FROM trace_info WHERE experiment_id IN "
+                         "(SELECT CAST(value AS BIGINT) FROM json_each(?))",
+                   group.data, group.len > 0 ? ", " : "");
+    /* _build_time_range_predicate: inclusive bounds; the aggregated column and the dimensions must not be NULL */
+    if (a->start != NULL)
+        mlf_buf_puts(&sql, " AND timestamp_ms >= ?");
+    if (a->end != NULL)
+        mlf_buf_puts(&sql, " AND timestamp_ms <= ?");
+    mlf_buf_puts(&sql, " AND request_id IS NOT NULL");
+    for (size_t i = 0; i < a->n_dims; i++)
+        mlf_buf_printf(&sql, " AND %s IS NOT NULL", a->dims[i]);
+    if (group.len > 0)
+        mlf_buf_printf(&sql, " GROUP BY %s ORDER BY %s", group.data, group.data);
+    mlf_buf_puts(&sql, " LIMIT ?");
     mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
+    int rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
     if (rc < 0)
         return rc;
     /* placeholders counted: PostgreSQL wants no unused numbered parameter */
@@ -77,23 +98,41 @@ static int mlf__count_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
     if (a->end != NULL)
         mlf_sql_bind_int64(st, p++, *a->end);
     mlf_sql_bind_int64(st, p, a->max_results);
-    *a->has_row = false;
+    size_t cap = 8, n = 0;
+    mlf_store_trace_count_row *rows = MLF_NEW_ARRAY(pool, mlf_store_trace_count_row, cap);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
-        *a->has_row = true;
-        *a->count = mlf_sql_column_int64(st, 0);
+        if (n == cap) {
+            mlf_store_trace_count_row *r2 = MLF_NEW_ARRAY(pool, mlf_store_trace_count_row, cap * 2);
+            memcpy(r2, rows, n * sizeof(*rows));
+            rows = r2;
+            cap *= 2;
+        }
+        mlf_store_trace_count_row *r = &rows[n++];
+        memset(r, 0, sizeof(*r));
+        int col = 0;
+        if (a->bucket_ms > 0)
+            r->bucket_ms = mlf_sql_column_int64(st, col++);
+        for (size_t i = 0; i < a->n_dims; i++)
+            r->dims[i] = mlf_sql_column_text_dup(pool, st, col++);
+        r->count = mlf_sql_column_int64(st, col);
     }
     if (rc != MLF_SQL_DONE)
         return mlf_sql_error(pool, c, rc, err);
     mlf_sql_reset(st);
+    *a->rows = rows;
+    *a->n_rows = n;
     return 0;
 }
 
 int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t max_results,
-                           bool *ret_has_row, int64_t *ret, mlf_error *err)
+                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t bucket_ms,
+                           const char *const *dim_columns, size_t n_dims, int64_t max_results,
+                           mlf_store_trace_count_row **ret, size_t *ret_n, mlf_error *err)
 {
-    mlf__count_args a = {experiment_ids, n_ids, start_time_ms, end_time_ms, max_results, ret_has_row, ret};
-    *ret = 0;
+    mlf__count_args a = {experiment_ids, n_ids, start_time_ms, end_time_ms, bucket_ms, dim_columns, n_dims,
+                         max_results, ret, ret_n};
+    *ret = NULL;
+    *ret_n = 0;
     return mlf_sql_in_read(mlf__store(store), pool, mlf__count_tx, &a, err);
 }
 

@@ -47,6 +47,10 @@ def run(t):
     t.post(METRICS, count(start_time_ms=0, end_time_ms=4102444800000), name="m-count-range")
     t.post(METRICS, count(experiment_ids=[eid, eid2], start_time_ms=5), name="m-count-two")
     t.post(METRICS, count(max_results=0), name="m-count-max0")
+    t.post(METRICS, count(dimensions=["trace_status", "trace_name"]), name="m-count-dims")
+    t.post(METRICS, count(time_interval_seconds=3600, start_time_ms=0, end_time_ms=4102444800000,
+                          dimensions=["trace_name"]), name="m-count-buckets")
+    t.post(METRICS, count(aggregations=[]), name="m-count-no-aggs")
     t.post("/api/3.0/mlflow/traces/metrics", count(), name="m-api")
     t.post(METRICS, count(metric_name="nope"), name="m-metric")
     t.post(METRICS, count(view_type="SPANS", metric_name="trace_count"), name="m-metric-spans")
