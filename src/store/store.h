@@ -379,6 +379,17 @@ typedef struct mlf_store_trace_order {
     bool ascending;
 } mlf_store_trace_order;
 
+/** One condition of searchTracesV3's filter, all text fixed by the service (request values are bound). */
+typedef struct mlf_store_trace_cond {
+    const char *column; /** a trace_info column or expression, or NULL: a tag / metadata row's value */
+    const char *table;  /** with column NULL: trace_tags or trace_request_metadata */
+    const char *key;    /** that row's key (bound) */
+    const char *op;     /** =, !=, <, <=, >, >= */
+    bool numeric;
+    int64_t num;     /** numeric */
+    const char *str; /** else */
+} mlf_store_trace_cond;
+
 /** A page of searchTracesV3. */
 typedef struct mlf_store_trace_page {
     Mlflow__TraceInfoV3 **traces;
@@ -387,14 +398,15 @@ typedef struct mlf_store_trace_page {
 } mlf_store_trace_page;
 
 /**
- * One page (max_results from offset) of the traces of experiment_ids, in orders' order then
+ * One page (max_results from offset) of the traces of experiment_ids matching every condition
+ * (a tag or metadata condition: the trace has that key with a matching value), in orders' order then
  * timestamp_ms DESC and request_id ASC (each unless ordered by already: by_timestamp,
  * by_request_id), as TraceInfoV3 with tags and metadata (the promoted columns folded in as
  * MLflow does). A trace with assessments is refused (not ported yet) rather than shown without.
  */
 int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                            const mlf_store_trace_order *orders, size_t n_orders, bool by_timestamp,
-                            bool by_request_id, int64_t max_results, int64_t offset, mlf_store_trace_page *ret,
-                            mlf_error *err);
+                            const mlf_store_trace_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
+                            size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
+                            int64_t offset, mlf_store_trace_page *ret, mlf_error *err);
 
 #endif

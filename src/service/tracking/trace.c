@@ -5,8 +5,8 @@
  * SqlAlchemyStore.search_traces), MLflow 3.18.
  *
  * Ported so far: view TRACES, metric trace_count with COUNT, its
- * dimensions and time buckets, without filters; searchTracesV3 without a filter, with
- * order_by on trace_info's own columns. What MLflow would answer otherwise is
+ * dimensions and time buckets, without filters; searchTracesV3 with the filters
+ * mlf__parse_trace_filter takes and order_by on trace_info's own columns. What MLflow would answer otherwise is
  * refused with an error naming what is missing (never ignored): MLflow's own
  * validation errors first, as it makes them.
  */
@@ -335,6 +335,180 @@ static int mlf__parse_trace_order(mlf_pool *pool, const char *text, mlf_store_tr
     return 0;
 }
 
+/*
+ * searchTracesV3's filter, the part ported so far: comparisons joined by AND, each
+ * `[entity.]key op value` where entity is attributes/attribute/trace (the default), tags/tag or
+ * metadata/request_metadata, the key plain or in backticks or double quotes, op one of = != < <=
+ * > >=, and the value a quoted string or an integer:
+ *   - numeric attributes timestamp(_ms), execution_time(_ms), end_time(_ms) with an integer;
+ *   - string attributes status, request_id, client_request_id, name (the mlflow.traceName tag)
+ *     with = or != and a string;
+ *   - tags.KEY and metadata.KEY with = or != and a string (mlflow.traceName and
+ *     mlflow.trace.session read trace_info's columns, as MLflow 3.18 keeps them there).
+ * Anything else (LIKE, IN, IS NULL, spans, assessments, run_id, other metadata MLflow keeps in
+ * columns, or text this small parser does not take) is refused with INVALID_PARAMETER_VALUE, never
+ * ignored.
+ */
+typedef struct {
+    const char *p;
+} mlf__lex;
+
+static void mlf__skip_ws(mlf__lex *l)
+{
+    while (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r')
+        l->p++;
+}
+
+/* A quoted token (q: the quote), or a run of identifier characters; NULL when there is none. */
+static char *mlf__word(mlf_pool *pool, mlf__lex *l, bool *quoted)
+{
+    mlf__skip_ws(l);
+    const char *s = l->p;
+    *quoted = false;
+    if (*s == '\'' || *s == '"' || *s == '`') {
+        const char *e = strchr(s + 1, *s);
+        if (e == NULL)
+            return NULL;
+        l->p = e + 1;
+        *quoted = true;
+        return mlf_pool_strndup(pool, s + 1, (size_t)(e - s - 1));
+    }
+    const char *e = s;
+    while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_' ||
+           *e == '-' || *e == '.')
+        e++;
+    if (e == s)
+        return NULL;
+    l->p = e;
+    return mlf_pool_strndup(pool, s, (size_t)(e - s));
+}
+
+static const char *mlf__op(mlf__lex *l)
+{
+    static const char *const ops[] = {"!=", "<=", ">=", "=", "<", ">"};
+    mlf__skip_ws(l);
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+        if (strncmp(l->p, ops[i], strlen(ops[i])) == 0) {
+            l->p += strlen(ops[i]);
+            return ops[i];
+        }
+    return NULL;
+}
+
+static int mlf__unsupported_filter(mlf_pool *pool, const char *filter, mlf_error *err)
+{
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "Invalid filter '%s': mlflow-c's searchTracesV3 does not support this filter yet (only "
+                         "comparisons of trace attributes, tags and metadata with =, != and, for times, < <= > >=, "
+                         "joined by AND)",
+                         filter);
+}
+
+static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store_trace_cond **ret, size_t *ret_n,
+                                   mlf_error *err)
+{
+    size_t cap = 4, n = 0;
+    mlf_store_trace_cond *conds = MLF_NEW_ARRAY(pool, mlf_store_trace_cond, cap);
+    mlf__lex l = {filter};
+    for (;;) {
+        bool quoted;
+        /* the identifier: entity.key, or entity.`key` / entity."key" */
+        char *ident = mlf__word(pool, &l, &quoted);
+        if (ident == NULL || quoted || strchr(ident, '-') != NULL)
+            return mlf__unsupported_filter(pool, filter, err);
+        const char *entity = "attribute", *key = ident;
+        char *dot = strchr(ident, '.');
+        if (dot != NULL) {
+            *dot = '\0';
+            entity = ident;
+            key = dot + 1;
+            if (*key == '\0') {
+                char *k2 = mlf__word(pool, &l, &quoted);
+                if (k2 == NULL || !quoted)
+                    return mlf__unsupported_filter(pool, filter, err);
+                key = k2;
+            }
+        }
+        const char *op = mlf__op(&l);
+        if (op == NULL)
+            return mlf__unsupported_filter(pool, filter, err);
+        mlf__skip_ws(&l);
+        mlf_store_trace_cond c = {0};
+        c.op = op;
+        bool eq = strcmp(op, "=") == 0 || strcmp(op, "!=") == 0;
+        char *value = mlf__word(pool, &l, &quoted);
+        if (value == NULL)
+            return mlf__unsupported_filter(pool, filter, err);
+        if (strcmp(entity, "attributes") == 0 || strcmp(entity, "attribute") == 0 || strcmp(entity, "trace") == 0)
+            entity = "attribute";
+        else if (strcmp(entity, "tags") == 0 || strcmp(entity, "tag") == 0)
+            entity = "tag";
+        else if (strcmp(entity, "metadata") == 0 || strcmp(entity, "request_metadata") == 0)
+            entity = "metadata";
+        else
+            return mlf__unsupported_filter(pool, filter, err);
+        if (strcmp(entity, "attribute") == 0 && strcmp(key, "name") == 0) {
+            entity = "tag";
+            key = "mlflow.traceName";
+        }
+        if (strcmp(entity, "attribute") == 0) {
+            static const struct {
+                const char *key, *column;
+                bool numeric;
+            } attrs[] = {
+                {"timestamp", "timestamp_ms", true},
+                {"timestamp_ms", "timestamp_ms", true},
+                {"execution_time", "execution_time_ms", true},
+                {"execution_time_ms", "execution_time_ms", true},
+                {"end_time", "(timestamp_ms + coalesce(execution_time_ms, 0))", true},
+                {"end_time_ms", "(timestamp_ms + coalesce(execution_time_ms, 0))", true},
+                {"status", "status", false},
+                {"request_id", "request_id", false},
+                {"client_request_id", "client_request_id", false},
+            };
+            for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]) && c.column == NULL; i++)
+                if (strcmp(attrs[i].key, key) == 0) {
+                    c.column = attrs[i].column;
+                    c.numeric = attrs[i].numeric;
+                }
+            if (c.column == NULL || (c.numeric == quoted) || (!c.numeric && !eq))
+                return mlf__unsupported_filter(pool, filter, err);
+            if (c.numeric && mlf_pystr_parse_int(value, &c.num) != 0)
+                return mlf__unsupported_filter(pool, filter, err);
+            c.str = value;
+        } else {
+            if (!quoted || !eq || strcmp(key, "mlflow.trace.tokenUsage") == 0 || strcmp(key, "mlflow.trace.cost") == 0 ||
+                strcmp(key, "mlflow.sourceRun") == 0)
+                return mlf__unsupported_filter(pool, filter, err);
+            c.str = value;
+            if (strcmp(entity, "tag") == 0 && strcmp(key, "mlflow.traceName") == 0)
+                c.column = "trace_name";
+            else if (strcmp(entity, "metadata") == 0 && strcmp(key, "mlflow.trace.session") == 0)
+                c.column = "session_id";
+            else {
+                c.table = strcmp(entity, "tag") == 0 ? "trace_tags" : "trace_request_metadata";
+                c.key = key;
+            }
+        }
+        if (n == cap) {
+            mlf_store_trace_cond *c2 = MLF_NEW_ARRAY(pool, mlf_store_trace_cond, cap * 2);
+            memcpy(c2, conds, n * sizeof(*conds));
+            conds = c2;
+            cap *= 2;
+        }
+        conds[n++] = c;
+        mlf__skip_ws(&l);
+        if (*l.p == '\0')
+            break;
+        if (strncasecmp(l.p, "AND", 3) != 0 || (l.p[3] != ' ' && l.p[3] != '\t' && l.p[3] != '\n'))
+            return mlf__unsupported_filter(pool, filter, err);
+        l.p += 3;
+    }
+    *ret = conds;
+    *ret_n = n;
+    return 0;
+}
+
 int mlf_tracking_search_traces_v3(mlf_ctx *ctx, const Mlflow__SearchTracesV3 *req,
                                   Mlflow__SearchTracesV3__Response *resp, mlf_error *err)
 {
@@ -399,16 +573,19 @@ int mlf_tracking_search_traces_v3(mlf_ctx *ctx, const Mlflow__SearchTracesV3 *re
         by_timestamp = by_timestamp || strcmp(seen[i], "timestamp_ms") == 0;
         by_request_id = by_request_id || strcmp(seen[i], "request_id") == 0;
     }
-    if (req->filter != NULL && req->filter[0] != '\0')
-        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                             "Invalid filter '%s': searchTracesV3 filters are not supported by mlflow-c yet",
-                             req->filter);
+    mlf_store_trace_cond *conds = NULL;
+    size_t n_conds = 0;
+    if (req->filter != NULL && req->filter[0] != '\0') {
+        rc = mlf__parse_trace_filter(pool, req->filter, &conds, &n_conds, err);
+        if (rc < 0)
+            return rc;
+    }
     int64_t offset;
     rc = mlf_search_page_token_decode(pool, req->page_token, &offset, err);
     if (rc < 0)
         return rc;
     mlf_store_trace_page page = {0};
-    rc = mlf_store_search_traces(ctx->svc->store, pool, ids, n_locs, orders, req->n_order_by, by_timestamp,
+    rc = mlf_store_search_traces(ctx->svc->store, pool, ids, n_locs, conds, n_conds, orders, req->n_order_by, by_timestamp,
                                  by_request_id, max_results, offset, &page, err);
     if (rc < 0)
         return rc;

@@ -173,6 +173,8 @@ typedef struct {
 typedef struct {
     const int64_t *ids;
     size_t n_ids;
+    const mlf_store_trace_cond *conds;
+    size_t n_conds;
     const mlf_store_trace_order *orders;
     size_t n_orders;
     bool by_timestamp, by_request_id;
@@ -367,7 +369,16 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     mlf_buf sql;
     mlf_buf_init(&sql, pool, 1024);
     mlf_buf_puts(&sql, "SELECT " MLF__TRACE_COLUMNS " FROM trace_info WHERE experiment_id IN "
-                       "(SELECT CAST(value AS BIGINT) FROM json_each(?1)) ORDER BY ");
+                       "(SELECT CAST(value AS BIGINT) FROM json_each(?))");
+    for (size_t i = 0; i < a->n_conds; i++) {
+        const mlf_store_trace_cond *f = &a->conds[i];
+        if (f->column != NULL)
+            mlf_buf_printf(&sql, " AND %s %s ?", f->column, f->op);
+        else /* MLflow's inner join with the matching rows (one per key and trace) */
+            mlf_buf_printf(&sql, " AND request_id IN (SELECT request_id FROM %s WHERE key = ? AND value %s ?)",
+                           f->table, f->op);
+    }
+    mlf_buf_puts(&sql, " ORDER BY ");
     for (size_t i = 0; i < a->n_orders; i++) {
         const mlf_store_trace_order *o = &a->orders[i];
         if (o->nullable)
@@ -380,14 +391,24 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         mlf_buf_puts(&sql, "request_id, ");
     sql.len -= 2;
     sql.data[sql.len] = '\0';
-    mlf_buf_puts(&sql, " LIMIT ?2 OFFSET ?3");
+    mlf_buf_puts(&sql, " LIMIT ? OFFSET ?");
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
     if (rc < 0)
         return rc;
-    mlf_sql_bind_text(st, 1, mlf__ids_json(pool, a->ids, a->n_ids));
-    mlf_sql_bind_int64(st, 2, a->max_results + 1);
-    mlf_sql_bind_int64(st, 3, a->offset);
+    int p = 1;
+    mlf_sql_bind_text(st, p++, mlf__ids_json(pool, a->ids, a->n_ids));
+    for (size_t i = 0; i < a->n_conds; i++) {
+        const mlf_store_trace_cond *f = &a->conds[i];
+        if (f->column == NULL)
+            mlf_sql_bind_text(st, p++, f->key);
+        if (f->numeric)
+            mlf_sql_bind_int64(st, p++, f->num);
+        else
+            mlf_sql_bind_text(st, p++, f->str);
+    }
+    mlf_sql_bind_int64(st, p++, a->max_results + 1);
+    mlf_sql_bind_int64(st, p, a->offset);
     size_t cap = 16, n = 0;
     mlf__trace *ts = MLF_NEW_ARRAY(pool, mlf__trace, cap);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
@@ -450,11 +471,11 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
 }
 
 int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                            const mlf_store_trace_order *orders, size_t n_orders, bool by_timestamp,
-                            bool by_request_id, int64_t max_results, int64_t offset, mlf_store_trace_page *ret,
-                            mlf_error *err)
+                            const mlf_store_trace_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
+                            size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
+                            int64_t offset, mlf_store_trace_page *ret, mlf_error *err)
 {
-    mlf__search_args a = {experiment_ids, n_ids, orders, n_orders, by_timestamp, by_request_id, max_results, offset,
+    mlf__search_args a = {experiment_ids, n_ids, conds, n_conds, orders, n_orders, by_timestamp, by_request_id, max_results, offset,
                           ret};
     return mlf_sql_in_read(mlf__store(store), pool, mlf__search_tx, &a, err);
 }
