@@ -252,7 +252,29 @@ def test_traces_errors(server):
     invalid(server, TRACES, {"locations": loc(server.exp), "page_token": "abc"},
             "Invalid page token, could not base64-decode")
     # not ported yet: a 400, never an ignored filter
-    status, resp = post(server, TRACES, {"locations": loc(server.exp), "filter": "status = 'OK'"})
-    assert status == 400 and resp["error_code"] == "INVALID_PARAMETER_VALUE" and "not supported" in resp["message"]
+    for f in ("status LIKE 'O%'", "tags.k IS NULL", "span.name = 'x'", "status IN ('OK')", "run_id = 'r'",
+              "metadata.`mlflow.trace.cost` = '1'", "timestamp_ms > '5'", "status = 5", "status = 'OK' OR 1"):
+        status, resp = post(server, TRACES, {"locations": loc(server.exp), "filter": f})
+        assert status == 400 and resp["error_code"] == "INVALID_PARAMETER_VALUE", (f, resp)
+        assert "does not support this filter yet" in resp["message"], (f, resp)
     status, resp = post(server, TRACES, {"locations": loc(server.exp), "order_by": ["tags.k"]})
     assert status == 400 and "not supported" in resp["message"]
+
+
+def test_traces_filter(server):
+    def found(f):
+        return ids_of(ok(server, TRACES, {"locations": loc(server.exp), "filter": f}))
+
+    assert found("trace.status = 'OK'") == ["tr-4", "tr-1"]
+    assert found('status != "OK"') == ["tr-2", "tr-3"]
+    assert found("attributes.timestamp_ms > 1000 AND timestamp <= 2000") == ["tr-3", "tr-4"]
+    assert found("execution_time_ms >= 7") == ["tr-4", "tr-1"]  # NULL matches no comparison
+    assert found("end_time_ms = 1020") == ["tr-1"]
+    assert found("name = 'beta'") == found("tags.mlflow.traceName = 'beta'") == ["tr-3"]
+    assert found("trace.name != 'beta'") == ["tr-4", "tr-1"]
+    assert found("tags.k = 'v'") == found("tags.`k` = 'v'") == ["tr-1"]
+    assert found("tags.k != 'v'") == []  # only traces that have the tag
+    assert found("metadata.`mlflow.user` = 'me'") == ["tr-1"]
+    assert found("metadata.mlflow.trace.session = 's1'") == ["tr-1"]  # the column, not the stale row
+    assert found("metadata.mlflow.trace.session = 'stale'") == []
+    assert found("request_id = 'tr-3' and status = 'IN_PROGRESS'") == ["tr-3"]

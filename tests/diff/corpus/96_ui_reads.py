@@ -79,6 +79,10 @@ def run(t):
     t.post(TRACES, {"locations": loc(eid, eid2), "max_results": 500, "order_by": ["timestamp_ms DESC"]},
            name="t-order")
     t.post(TRACES, {"locations": loc(eid), "order_by": ["execution_time ASC", "request_id"]}, name="t-order-2")
+    for i, f in enumerate(["trace.status = 'OK'", "attributes.timestamp_ms > 5 AND execution_time <= 10",
+                           "tags.k = 'v'", "tags.`mlflow.traceName` != 'x'", "name = 'n'", "metadata.m = 'x'",
+                           "metadata.`mlflow.trace.session` = 's'", "request_id = 'tr-1' and end_time_ms < 7"]):
+        t.post(TRACES, {"locations": loc(eid), "filter": f}, name=f"t-filter-{i}")
     t.post(TRACES, {"locations": []}, name="t-no-locations")
     t.post("/api/3.0/mlflow/traces/search", {"locations": loc(eid)}, name="t-api")
     t.post(TRACES, {}, name="t-missing")
