@@ -157,8 +157,10 @@ def test_trace_count_dimensions_and_buckets(server):
         ({"time_bucket": "1970-01-01T00:00:00+00:00", "trace_status": "OK"}, 1.0),
         ({"time_bucket": "1970-01-01T00:00:02+00:00", "trace_status": "IN_PROGRESS"}, 1.0),
         ({"time_bucket": "1970-01-01T00:00:02+00:00", "trace_status": "OK"}, 1.0)]
-    # no aggregation: no values, no points
-    assert ok(server, METRICS, count_body(server, aggregations=[])) == {}
+    # no aggregation: no values, no points; and no column at all is SQLAlchemy's error
+    assert ok(server, METRICS, count_body(server, aggregations=[], dimensions=["trace_name"])) == {}
+    invalid(server, METRICS, count_body(server, aggregations=[]),
+            "Query contains no columns with which to SELECT from.", code="BAD_REQUEST")
 
 
 def test_trace_metrics_errors(server):

@@ -226,6 +226,9 @@ int mlf_tracking_query_trace_metrics(mlf_ctx *ctx, const Mlflow__QueryTraceMetri
             dims[n_dims++] = strcmp(label, "trace_name") == 0 ? "trace_name" : "status";
         }
     }
+    if (req->n_aggregations == 0 && n_dims == 0 && interval == 0)
+        /* SQLAlchemy refuses the query of no columns; MLflow's session maps its error to BAD_REQUEST */
+        return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "Query contains no columns with which to SELECT from.");
     int64_t max_results = req->has_max_results ? req->max_results : MLF__METRICS_MAX_RESULTS;
     mlf_store_trace_count_row *rows;
     size_t n_rows;

@@ -51,6 +51,7 @@ def run(t):
     t.post(METRICS, count(time_interval_seconds=3600, start_time_ms=0, end_time_ms=4102444800000,
                           dimensions=["trace_name"]), name="m-count-buckets")
     t.post(METRICS, count(aggregations=[]), name="m-count-no-aggs")
+    t.post(METRICS, count(aggregations=[], dimensions=["trace_name"]), name="m-count-no-aggs-dims")
     t.post("/api/3.0/mlflow/traces/metrics", count(), name="m-api")
     t.post(METRICS, count(metric_name="nope"), name="m-metric")
     t.post(METRICS, count(view_type="SPANS", metric_name="trace_count"), name="m-metric-spans")
