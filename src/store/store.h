@@ -384,7 +384,7 @@ typedef struct mlf_store_trace_cond {
     const char *column; /** a trace_info column or expression, or NULL: a tag / metadata row's value */
     const char *table;  /** with column NULL: trace_tags or trace_request_metadata */
     const char *key;    /** that row's key (bound) */
-    const char *op;     /** =, !=, <, <=, >, >= */
+    const char *op;     /** =, !=, <, <=, >, >=, LIKE, ILIKE */
     bool numeric;
     int64_t num;     /** numeric */
     const char *str; /** else */

@@ -254,7 +254,7 @@ def test_traces_errors(server):
     invalid(server, TRACES, {"locations": loc(server.exp), "page_token": "abc"},
             "Invalid page token, could not base64-decode")
     # not ported yet: a 400, never an ignored filter
-    for f in ("status LIKE 'O%'", "tags.k IS NULL", "span.name = 'x'", "status IN ('OK')", "run_id = 'r'",
+    for f in ("status RLIKE 'O'", "tags.k IS NULL", "span.name = 'x'", "status IN ('OK')", "run_id = 'r'",
               "metadata.`mlflow.trace.cost` = '1'", "timestamp_ms > '5'", "status = 5", "status = 'OK' OR 1"):
         status, resp = post(server, TRACES, {"locations": loc(server.exp), "filter": f})
         assert status == 400 and resp["error_code"] == "INVALID_PARAMETER_VALUE", (f, resp)
@@ -280,3 +280,10 @@ def test_traces_filter(server):
     assert found("metadata.mlflow.trace.session = 's1'") == ["tr-1"]  # the column, not the stale row
     assert found("metadata.mlflow.trace.session = 'stale'") == []
     assert found("request_id = 'tr-3' and status = 'IN_PROGRESS'") == ["tr-3"]
+    # patterns: LIKE as each database compares (case-sensitive on PostgreSQL), ILIKE ignoring case
+    assert found("status LIKE 'O%'") == ["tr-4", "tr-1"]
+    assert found("trace.status ILIKE 'in_%'") == ["tr-3"]
+    assert found("name ILIKE '%A'") == ["tr-3", "tr-4", "tr-1"]
+    assert found("tags.k LIKE 'v'") == found("tags.k ILIKE 'V'") == ["tr-1"]
+    assert found("metadata.`mlflow.user` ILIKE 'M%'") == ["tr-1"]
+    assert found("metadata.mlflow.trace.session like 's_'") == ["tr-1"]

@@ -342,13 +342,13 @@ static int mlf__parse_trace_order(mlf_pool *pool, const char *text, mlf_store_tr
  * searchTracesV3's filter, the part ported so far: comparisons joined by AND, each
  * `[entity.]key op value` where entity is attributes/attribute/trace (the default), tags/tag or
  * metadata/request_metadata, the key plain or in backticks or double quotes, op one of = != < <=
- * > >=, and the value a quoted string or an integer:
+ * > >= LIKE ILIKE, and the value a quoted string or an integer:
  *   - numeric attributes timestamp(_ms), execution_time(_ms), end_time(_ms) with an integer;
  *   - string attributes status, request_id, client_request_id, name (the mlflow.traceName tag)
- *     with = or != and a string;
- *   - tags.KEY and metadata.KEY with = or != and a string (mlflow.traceName and
+ *     with =, !=, LIKE or ILIKE and a string;
+ *   - tags.KEY and metadata.KEY with =, !=, LIKE or ILIKE and a string (mlflow.traceName and
  *     mlflow.trace.session read trace_info's columns, as MLflow 3.18 keeps them there).
- * Anything else (LIKE, IN, IS NULL, spans, assessments, run_id, other metadata MLflow keeps in
+ * Anything else (RLIKE, IN, IS NULL, spans, assessments, run_id, other metadata MLflow keeps in
  * columns, or text this small parser does not take) is refused with INVALID_PARAMETER_VALUE, never
  * ignored.
  */
@@ -389,7 +389,17 @@ static char *mlf__word(mlf_pool *pool, mlf__lex *l, bool *quoted)
 static const char *mlf__op(mlf__lex *l)
 {
     static const char *const ops[] = {"!=", "<=", ">=", "=", "<", ">"};
+    static const char *const words[] = {"LIKE", "ILIKE"};
     mlf__skip_ws(l);
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(words[i]);
+        char next = l->p[n];
+        if (strncasecmp(l->p, words[i], n) == 0 &&
+            (next == ' ' || next == '\t' || next == '\n' || next == '\'' || next == '"')) {
+            l->p += n;
+            return words[i];
+        }
+    }
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
         if (strncmp(l->p, ops[i], strlen(ops[i])) == 0) {
             l->p += strlen(ops[i]);
@@ -402,7 +412,8 @@ static int mlf__unsupported_filter(mlf_pool *pool, const char *filter, mlf_error
 {
     return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                          "Invalid filter '%s': mlflow-c's searchTracesV3 does not support this filter yet (only "
-                         "comparisons of trace attributes, tags and metadata with =, != and, for times, < <= > >=, "
+                         "comparisons of trace attributes, tags and metadata with =, !=, LIKE, ILIKE and, for times, "
+                         "< <= > >=, "
                          "joined by AND)",
                          filter);
 }
@@ -438,7 +449,8 @@ static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store
         mlf__skip_ws(&l);
         mlf_store_trace_cond c = {0};
         c.op = op;
-        bool eq = strcmp(op, "=") == 0 || strcmp(op, "!=") == 0;
+        /* the string comparisons: =, != and the patterns */
+        bool eq = strcmp(op, "=") == 0 || strcmp(op, "!=") == 0 || strcmp(op, "LIKE") == 0 || strcmp(op, "ILIKE") == 0;
         char *value = mlf__word(pool, &l, &quoted);
         if (value == NULL)
             return mlf__unsupported_filter(pool, filter, err);
@@ -474,7 +486,8 @@ static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store
                     c.column = attrs[i].column;
                     c.numeric = attrs[i].numeric;
                 }
-            if (c.column == NULL || (c.numeric == quoted) || (!c.numeric && !eq))
+            if (c.column == NULL || (c.numeric == quoted) || (!c.numeric && !eq) ||
+                (c.numeric && (strcmp(op, "LIKE") == 0 || strcmp(op, "ILIKE") == 0)))
                 return mlf__unsupported_filter(pool, filter, err);
             if (c.numeric && mlf_pystr_parse_int(value, &c.num) != 0)
                 return mlf__unsupported_filter(pool, filter, err);

@@ -370,13 +370,20 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     mlf_buf_init(&sql, pool, 1024);
     mlf_buf_puts(&sql, "SELECT " MLF__TRACE_COLUMNS " FROM trace_info WHERE experiment_id IN "
                        "(SELECT CAST(value AS BIGINT) FROM json_each(?))");
+    /* SQLAlchemy's ilike() on SQLite: lower() of both sides under LIKE */
+    bool sqlite = mlf_sql_dialect_of(c) == MLF_SQL_SQLITE;
     for (size_t i = 0; i < a->n_conds; i++) {
         const mlf_store_trace_cond *f = &a->conds[i];
-        if (f->column != NULL)
-            mlf_buf_printf(&sql, " AND %s %s ?", f->column, f->op);
-        else /* MLflow's inner join with the matching rows (one per key and trace) */
-            mlf_buf_printf(&sql, " AND request_id IN (SELECT request_id FROM %s WHERE key = ? AND value %s ?)",
-                           f->table, f->op);
+        bool lower = sqlite && strcmp(f->op, "ILIKE") == 0;
+        const char *op = lower ? "LIKE" : f->op;
+        const char *col = f->column != NULL ? f->column : "value";
+        if (f->column == NULL) /* MLflow's inner join with the matching rows (one per key and trace) */
+            mlf_buf_printf(&sql, " AND request_id IN (SELECT request_id FROM %s WHERE key = ? AND", f->table);
+        else
+            mlf_buf_puts(&sql, " AND");
+        mlf_buf_printf(&sql, lower ? " lower(%s) %s lower(?)" : " %s %s ?", col, op);
+        if (f->column == NULL)
+            mlf_buf_putc(&sql, ')');
     }
     mlf_buf_puts(&sql, " ORDER BY ");
     for (size_t i = 0; i < a->n_orders; i++) {

@@ -82,7 +82,8 @@ def run(t):
     t.post(TRACES, {"locations": loc(eid), "order_by": ["execution_time ASC", "request_id"]}, name="t-order-2")
     for i, f in enumerate(["trace.status = 'OK'", "attributes.timestamp_ms > 5 AND execution_time <= 10",
                            "tags.k = 'v'", "tags.`mlflow.traceName` != 'x'", "name = 'n'", "metadata.m = 'x'",
-                           "metadata.`mlflow.trace.session` = 's'", "request_id = 'tr-1' and end_time_ms < 7"]):
+                           "metadata.`mlflow.trace.session` = 's'", "request_id = 'tr-1' and end_time_ms < 7",
+                           "status LIKE 'O%'", "name ILIKE '%x%' AND tags.k like 'v%'", "metadata.m ILIKE 'a'"]):
         t.post(TRACES, {"locations": loc(eid), "filter": f}, name=f"t-filter-{i}")
     t.post(TRACES, {"locations": []}, name="t-no-locations")
     t.post("/api/3.0/mlflow/traces/search", {"locations": loc(eid)}, name="t-api")
