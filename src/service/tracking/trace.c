@@ -352,62 +352,6 @@ static int mlf__parse_trace_order(mlf_pool *pool, const char *text, mlf_store_tr
  * columns, or text this small parser does not take) is refused with INVALID_PARAMETER_VALUE, never
  * ignored.
  */
-typedef struct {
-    const char *p;
-} mlf__lex;
-
-static void mlf__skip_ws(mlf__lex *l)
-{
-    while (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r')
-        l->p++;
-}
-
-/* A quoted token (q: the quote), or a run of identifier characters; NULL when there is none. */
-static char *mlf__word(mlf_pool *pool, mlf__lex *l, bool *quoted)
-{
-    mlf__skip_ws(l);
-    const char *s = l->p;
-    *quoted = false;
-    if (*s == '\'' || *s == '"' || *s == '`') {
-        const char *e = strchr(s + 1, *s);
-        if (e == NULL)
-            return NULL;
-        l->p = e + 1;
-        *quoted = true;
-        return mlf_pool_strndup(pool, s + 1, (size_t)(e - s - 1));
-    }
-    const char *e = s;
-    while ((*e >= 'a' && *e <= 'z') || (*e >= 'A' && *e <= 'Z') || (*e >= '0' && *e <= '9') || *e == '_' ||
-           *e == '-' || *e == '.')
-        e++;
-    if (e == s)
-        return NULL;
-    l->p = e;
-    return mlf_pool_strndup(pool, s, (size_t)(e - s));
-}
-
-static const char *mlf__op(mlf__lex *l)
-{
-    static const char *const ops[] = {"!=", "<=", ">=", "=", "<", ">"};
-    static const char *const words[] = {"LIKE", "ILIKE"};
-    mlf__skip_ws(l);
-    for (size_t i = 0; i < 2; i++) {
-        size_t n = strlen(words[i]);
-        char next = l->p[n];
-        if (strncasecmp(l->p, words[i], n) == 0 &&
-            (next == ' ' || next == '\t' || next == '\n' || next == '\'' || next == '"')) {
-            l->p += n;
-            return words[i];
-        }
-    }
-    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-        if (strncmp(l->p, ops[i], strlen(ops[i])) == 0) {
-            l->p += strlen(ops[i]);
-            return ops[i];
-        }
-    return NULL;
-}
-
 static int mlf__unsupported_filter(mlf_pool *pool, const char *filter, mlf_error *err)
 {
     return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
@@ -421,39 +365,19 @@ static int mlf__unsupported_filter(mlf_pool *pool, const char *filter, mlf_error
 static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store_trace_cond **ret, size_t *ret_n,
                                    mlf_error *err)
 {
-    size_t cap = 4, n = 0;
-    mlf_store_trace_cond *conds = MLF_NEW_ARRAY(pool, mlf_store_trace_cond, cap);
-    mlf__lex l = {filter};
-    for (;;) {
-        bool quoted;
-        /* the identifier: entity.key, or entity.`key` / entity."key" */
-        char *ident = mlf__word(pool, &l, &quoted);
-        if (ident == NULL || quoted || strchr(ident, '-') != NULL)
-            return mlf__unsupported_filter(pool, filter, err);
-        const char *entity = "attribute", *key = ident;
-        char *dot = strchr(ident, '.');
-        if (dot != NULL) {
-            *dot = '\0';
-            entity = ident;
-            key = dot + 1;
-            if (*key == '\0') {
-                char *k2 = mlf__word(pool, &l, &quoted);
-                if (k2 == NULL || !quoted)
-                    return mlf__unsupported_filter(pool, filter, err);
-                key = k2;
-            }
-        }
-        const char *op = mlf__op(&l);
-        if (op == NULL)
-            return mlf__unsupported_filter(pool, filter, err);
-        mlf__skip_ws(&l);
+    mlf_search_simple *cmps;
+    size_t n;
+    if (mlf_search_parse_simple(pool, filter, &cmps, &n) < 0)
+        return mlf__unsupported_filter(pool, filter, err);
+    mlf_store_trace_cond *conds = MLF_NEW_ARRAY(pool, mlf_store_trace_cond, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *entity = cmps[i].entity != NULL ? cmps[i].entity : "attribute", *key = cmps[i].key;
+        const char *op = cmps[i].op, *value = cmps[i].value;
+        bool quoted = cmps[i].value_quoted;
         mlf_store_trace_cond c = {0};
         c.op = op;
         /* the string comparisons: =, != and the patterns */
         bool eq = strcmp(op, "=") == 0 || strcmp(op, "!=") == 0 || strcmp(op, "LIKE") == 0 || strcmp(op, "ILIKE") == 0;
-        char *value = mlf__word(pool, &l, &quoted);
-        if (value == NULL)
-            return mlf__unsupported_filter(pool, filter, err);
         if (strcmp(entity, "attributes") == 0 || strcmp(entity, "attribute") == 0 || strcmp(entity, "trace") == 0)
             entity = "attribute";
         else if (strcmp(entity, "tags") == 0 || strcmp(entity, "tag") == 0)
@@ -481,10 +405,10 @@ static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store
                 {"request_id", "request_id", false},
                 {"client_request_id", "client_request_id", false},
             };
-            for (size_t i = 0; i < sizeof(attrs) / sizeof(attrs[0]) && c.column == NULL; i++)
-                if (strcmp(attrs[i].key, key) == 0) {
-                    c.column = attrs[i].column;
-                    c.numeric = attrs[i].numeric;
+            for (size_t k = 0; k < sizeof(attrs) / sizeof(attrs[0]) && c.column == NULL; k++)
+                if (strcmp(attrs[k].key, key) == 0) {
+                    c.column = attrs[k].column;
+                    c.numeric = attrs[k].numeric;
                 }
             if (c.column == NULL || (c.numeric == quoted) || (!c.numeric && !eq) ||
                 (c.numeric && (strcmp(op, "LIKE") == 0 || strcmp(op, "ILIKE") == 0)))
@@ -506,19 +430,7 @@ static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store
                 c.key = key;
             }
         }
-        if (n == cap) {
-            mlf_store_trace_cond *c2 = MLF_NEW_ARRAY(pool, mlf_store_trace_cond, cap * 2);
-            memcpy(c2, conds, n * sizeof(*conds));
-            conds = c2;
-            cap *= 2;
-        }
-        conds[n++] = c;
-        mlf__skip_ws(&l);
-        if (*l.p == '\0')
-            break;
-        if (strncasecmp(l.p, "AND", 3) != 0 || (l.p[3] != ' ' && l.p[3] != '\t' && l.p[3] != '\n'))
-            return mlf__unsupported_filter(pool, filter, err);
-        l.p += 3;
+        conds[i] = c;
     }
     *ret = conds;
     *ret_n = n;
