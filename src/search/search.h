@@ -172,6 +172,7 @@ char *mlf_search_logged_model_token_encode(mlf_pool *pool, char *const *experime
 typedef struct mlf_search_simple {
     const char *entity; /** the identifier's part before its first '.', or NULL */
     const char *key;    /** the rest (a quoted `key` / "key" after `entity.` without its quotes) */
+    bool key_quoted;
     const char *op;     /** = != < <= > >= LIKE ILIKE (the words upper-cased) */
     const char *value;  /** without its quotes */
     bool value_quoted;

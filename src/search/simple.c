@@ -88,6 +88,7 @@ int mlf_search_parse_simple(mlf_pool *pool, const char *filter, mlf_search_simpl
                 if (k2 == NULL || !quoted)
                     return -1;
                 c.key = k2;
+                c.key_quoted = true;
             }
         }
         c.op = mlf__op(&l);

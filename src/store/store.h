@@ -337,6 +337,21 @@ int mlf_store_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_s
 /* the web UI's experiment-page reads: evaluation datasets and traces (mirror SqlAlchemyStore's
  * search_datasets, query_trace_metrics and search_traces; request checks are the caller's) */
 
+/**
+ * One condition of a plain filter (searchTracesV3, searchEvaluationDatasets), all text fixed by the
+ * service (request values are bound).
+ */
+typedef struct mlf_store_filter_cond {
+    const char *column; /** a column or expression of the searched table, or NULL: a tag / metadata row's value */
+    const char *table;  /** with column NULL: the tag or metadata table (trace_tags, trace_request_metadata,
+                            evaluation_dataset_tags) */
+    const char *key;    /** that row's key (bound) */
+    const char *op;     /** =, !=, <, <=, >, >=, LIKE, ILIKE */
+    bool numeric;
+    int64_t num;     /** numeric */
+    const char *str; /** else */
+} mlf_store_filter_cond;
+
 /** A page of searchEvaluationDatasets: datasets (tags as MLflow's json.dumps, no experiment ids) and the next token. */
 typedef struct mlf_store_eval_dataset_page {
     Mlflow__Datasets__Dataset **datasets;
@@ -346,12 +361,13 @@ typedef struct mlf_store_eval_dataset_page {
 
 /**
  * One page (max_results from offset) of the evaluation datasets associated with one of
- * experiment_ids (n_ids 0: every dataset), in orders' order (none: created_time DESC),
- * then dataset_id DESC unless ordered by it.
+ * experiment_ids (n_ids 0: every dataset) matching every condition, in orders' order (none:
+ * created_time DESC), then dataset_id DESC unless ordered by it.
  */
 int mlf_store_search_evaluation_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_ids,
-                                         int64_t max_results, const mlf_search_order *orders, size_t n_orders,
-                                         int64_t offset, mlf_store_eval_dataset_page *ret, mlf_error *err);
+                                         const mlf_store_filter_cond *conds, size_t n_conds, int64_t max_results,
+                                         const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                                         mlf_store_eval_dataset_page *ret, mlf_error *err);
 
 /** One row of queryTraceMetrics' trace_count: its time bucket and dimension values, and the count. */
 typedef struct mlf_store_trace_count_row {
@@ -379,17 +395,6 @@ typedef struct mlf_store_trace_order {
     bool ascending;
 } mlf_store_trace_order;
 
-/** One condition of searchTracesV3's filter, all text fixed by the service (request values are bound). */
-typedef struct mlf_store_trace_cond {
-    const char *column; /** a trace_info column or expression, or NULL: a tag / metadata row's value */
-    const char *table;  /** with column NULL: trace_tags or trace_request_metadata */
-    const char *key;    /** that row's key (bound) */
-    const char *op;     /** =, !=, <, <=, >, >=, LIKE, ILIKE */
-    bool numeric;
-    int64_t num;     /** numeric */
-    const char *str; /** else */
-} mlf_store_trace_cond;
-
 /** A page of searchTracesV3. */
 typedef struct mlf_store_trace_page {
     Mlflow__TraceInfoV3 **traces;
@@ -405,7 +410,7 @@ typedef struct mlf_store_trace_page {
  * MLflow does). A trace with assessments is refused (not ported yet) rather than shown without.
  */
 int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                            const mlf_store_trace_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
+                            const mlf_store_filter_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
                             size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
                             int64_t offset, mlf_store_trace_page *ret, mlf_error *err);
 

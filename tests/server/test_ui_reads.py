@@ -116,8 +116,23 @@ def test_datasets_errors(server):
     invalid(server, DS, {"max_results": "x"},
             "Invalid value \"x\" for parameter 'max_results' supplied:  Hint: Value was of type 'str'." + SEE)
     # not ported yet: refused, never ignored
-    status, resp = post(server, DS, {"filter_string": "name = 'ds-a'"})
-    assert status == 501 and resp["error_code"] == "NOT_IMPLEMENTED"
+    for f in ("name IN ('ds-a')", "tags.`z` = 'x'", "digest = 'x'", "created_time > '5'", "name = 1", "name = 'a' OR 1"):
+        status, resp = post(server, DS, {"filter_string": f})
+        assert status == 400 and "does not support this filter yet" in resp["message"], (f, resp)
+
+
+def test_datasets_filter(server):
+    def found(f, **extra):
+        return [d["dataset_id"] for d in ok(server, DS, {"filter_string": f, **extra}).get("datasets", [])]
+
+    assert found("name = 'ds-a'") == ["d-1"]
+    assert found("name != 'ds-a'") == ["d-0", "d-2"]
+    assert found("name LIKE 'ds-%' AND created_time >= 200") == ["d-1", "d-0"]
+    assert found("name ILIKE 'DS-C'") == ["d-2"]
+    assert found("last_update_time < 201") == ["d-2"]
+    assert found("created_by = 'me'", experiment_ids=[server.exp2]) == ["d-2"]
+    assert found("tags.z = 'é'") == found("tags.a != '2'") == ["d-0"]
+    assert found("tags.a ILIKE '1'") == ["d-0"]
 
 
 # ---- queryTraceMetrics ----

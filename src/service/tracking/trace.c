@@ -362,19 +362,19 @@ static int mlf__unsupported_filter(mlf_pool *pool, const char *filter, mlf_error
                          filter);
 }
 
-static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store_trace_cond **ret, size_t *ret_n,
+static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store_filter_cond **ret, size_t *ret_n,
                                    mlf_error *err)
 {
     mlf_search_simple *cmps;
     size_t n;
     if (mlf_search_parse_simple(pool, filter, &cmps, &n) < 0)
         return mlf__unsupported_filter(pool, filter, err);
-    mlf_store_trace_cond *conds = MLF_NEW_ARRAY(pool, mlf_store_trace_cond, n);
+    mlf_store_filter_cond *conds = MLF_NEW_ARRAY(pool, mlf_store_filter_cond, n);
     for (size_t i = 0; i < n; i++) {
         const char *entity = cmps[i].entity != NULL ? cmps[i].entity : "attribute", *key = cmps[i].key;
         const char *op = cmps[i].op, *value = cmps[i].value;
         bool quoted = cmps[i].value_quoted;
-        mlf_store_trace_cond c = {0};
+        mlf_store_filter_cond c = {0};
         c.op = op;
         /* the string comparisons: =, != and the patterns */
         bool eq = strcmp(op, "=") == 0 || strcmp(op, "!=") == 0 || strcmp(op, "LIKE") == 0 || strcmp(op, "ILIKE") == 0;
@@ -501,7 +501,7 @@ int mlf_tracking_search_traces_v3(mlf_ctx *ctx, const Mlflow__SearchTracesV3 *re
         by_timestamp = by_timestamp || strcmp(seen[i], "timestamp_ms") == 0;
         by_request_id = by_request_id || strcmp(seen[i], "request_id") == 0;
     }
-    mlf_store_trace_cond *conds = NULL;
+    mlf_store_filter_cond *conds = NULL;
     size_t n_conds = 0;
     if (req->filter != NULL && req->filter[0] != '\0') {
         rc = mlf__parse_trace_filter(pool, req->filter, &conds, &n_conds, err);

@@ -21,6 +21,8 @@ static mlf_sql_store *mlf__store(mlf_store *store)
 typedef struct {
     char *const *experiment_ids;
     size_t n_ids;
+    const mlf_store_filter_cond *conds;
+    size_t n_conds;
     int64_t max_results;
     const mlf_search_order *orders;
     size_t n_orders;
@@ -111,6 +113,9 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         mlf_buf_puts(&sql, " WHERE dataset_id IN (SELECT source_id FROM entity_associations "
                            "WHERE destination_type = 'experiment' AND source_type = 'evaluation_dataset' "
                            "AND destination_id IN (SELECT value FROM json_each(?)))");
+    else
+        mlf_buf_puts(&sql, " WHERE 1 = 1");
+    mlf__sql_filter_conds(c, &sql, a->conds, a->n_conds, "dataset_id");
     mlf_buf_puts(&sql, " ORDER BY ");
     bool by_id = false;
     for (size_t i = 0; i < a->n_orders; i++) {
@@ -138,6 +143,7 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     }
     /* PostgreSQL wants every numbered parameter used: the placeholders are counted */
     int p = a->n_ids > 0 ? 2 : 1;
+    mlf__sql_filter_bind(st, &p, a->conds, a->n_conds);
     mlf_sql_bind_int64(st, p, a->max_results + 1);
     mlf_sql_bind_int64(st, p + 1, a->offset);
     size_t cap = 16, n = 0;
@@ -168,9 +174,10 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
 }
 
 int mlf_store_search_evaluation_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_ids,
-                                         int64_t max_results, const mlf_search_order *orders, size_t n_orders,
-                                         int64_t offset, mlf_store_eval_dataset_page *ret, mlf_error *err)
+                                         const mlf_store_filter_cond *conds, size_t n_conds, int64_t max_results,
+                                         const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                                         mlf_store_eval_dataset_page *ret, mlf_error *err)
 {
-    mlf__search_args a = {experiment_ids, n_ids, max_results, orders, n_orders, offset, ret};
+    mlf__search_args a = {experiment_ids, n_ids, conds, n_conds, max_results, orders, n_orders, offset, ret};
     return mlf_sql_in_read(mlf__store(store), pool, mlf__search_tx, &a, err);
 }

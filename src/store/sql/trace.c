@@ -173,7 +173,7 @@ typedef struct {
 typedef struct {
     const int64_t *ids;
     size_t n_ids;
-    const mlf_store_trace_cond *conds;
+    const mlf_store_filter_cond *conds;
     size_t n_conds;
     const mlf_store_trace_order *orders;
     size_t n_orders;
@@ -370,21 +370,7 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     mlf_buf_init(&sql, pool, 1024);
     mlf_buf_puts(&sql, "SELECT " MLF__TRACE_COLUMNS " FROM trace_info WHERE experiment_id IN "
                        "(SELECT CAST(value AS BIGINT) FROM json_each(?))");
-    /* SQLAlchemy's ilike() on SQLite: lower() of both sides under LIKE */
-    bool sqlite = mlf_sql_dialect_of(c) == MLF_SQL_SQLITE;
-    for (size_t i = 0; i < a->n_conds; i++) {
-        const mlf_store_trace_cond *f = &a->conds[i];
-        bool lower = sqlite && strcmp(f->op, "ILIKE") == 0;
-        const char *op = lower ? "LIKE" : f->op;
-        const char *col = f->column != NULL ? f->column : "value";
-        if (f->column == NULL) /* MLflow's inner join with the matching rows (one per key and trace) */
-            mlf_buf_printf(&sql, " AND request_id IN (SELECT request_id FROM %s WHERE key = ? AND", f->table);
-        else
-            mlf_buf_puts(&sql, " AND");
-        mlf_buf_printf(&sql, lower ? " lower(%s) %s lower(?)" : " %s %s ?", col, op);
-        if (f->column == NULL)
-            mlf_buf_putc(&sql, ')');
-    }
+    mlf__sql_filter_conds(c, &sql, a->conds, a->n_conds, "request_id");
     mlf_buf_puts(&sql, " ORDER BY ");
     for (size_t i = 0; i < a->n_orders; i++) {
         const mlf_store_trace_order *o = &a->orders[i];
@@ -405,15 +391,7 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         return rc;
     int p = 1;
     mlf_sql_bind_text(st, p++, mlf__ids_json(pool, a->ids, a->n_ids));
-    for (size_t i = 0; i < a->n_conds; i++) {
-        const mlf_store_trace_cond *f = &a->conds[i];
-        if (f->column == NULL)
-            mlf_sql_bind_text(st, p++, f->key);
-        if (f->numeric)
-            mlf_sql_bind_int64(st, p++, f->num);
-        else
-            mlf_sql_bind_text(st, p++, f->str);
-    }
+    mlf__sql_filter_bind(st, &p, a->conds, a->n_conds);
     mlf_sql_bind_int64(st, p++, a->max_results + 1);
     mlf_sql_bind_int64(st, p, a->offset);
     size_t cap = 16, n = 0;
@@ -478,7 +456,7 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
 }
 
 int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                            const mlf_store_trace_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
+                            const mlf_store_filter_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
                             size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
                             int64_t offset, mlf_store_trace_page *ret, mlf_error *err)
 {

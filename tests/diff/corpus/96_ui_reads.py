@@ -35,6 +35,9 @@ def run(t):
     t.post(DS, {"experiment_ids": [eid], "order_by": ["name ASC DESC"]}, name="ds-order-words")
     t.post(DS, {"experiment_ids": [eid], "page_token": "not a token"}, name="ds-token")
     t.post(DS, {"experiment_ids": [eid], "filter_string": 123}, name="ds-filter-type")
+    for i, f in enumerate(["name = 'x'", "name LIKE 'x%' AND created_time > 5", "tags.a ILIKE 'b'",
+                           "last_update_time <= 7 and created_by != 'me'"]):
+        t.post(DS, {"experiment_ids": [eid], "filter_string": f}, name=f"ds-filter-{i}")
 
     # ---- queryTraceMetrics ----
     def count(**extra):
