@@ -388,7 +388,7 @@ int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *expe
                            const char *const *dim_columns, size_t n_dims, int64_t max_results,
                            mlf_store_trace_count_row **ret, size_t *ret_n, mlf_error *err);
 
-/** One searchTracesV3 order: an SQL expression over trace_info columns (the service's fixed text, never request text). */
+/** One searchTracesV3 order: an SQL expression over trace_info columns (the service's text, never the request's). */
 typedef struct mlf_store_trace_order {
     const char *expr;
     bool nullable; /** NULLs sort last, whatever the direction (MLflow's CASE clause) */

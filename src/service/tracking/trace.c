@@ -161,7 +161,8 @@ static int mlf__validate_metrics(mlf_pool *pool, const Mlflow__QueryTraceMetrics
         while (cfg->dims[n_dims] != NULL)
             n_dims++;
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                             "Found invalid dimension(s): %s. Supported dimensions: %s", mlf__list_repr(pool, bad, n_bad),
+                             "Found invalid dimension(s): %s. Supported dimensions: %s",
+                             mlf__list_repr(pool, bad, n_bad),
                              mlf__list_repr(pool, cfg->dims, n_dims));
     }
     *ret = cfg;
@@ -417,8 +418,8 @@ static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store
                 return mlf__unsupported_filter(pool, filter, err);
             c.str = value;
         } else {
-            if (!quoted || !eq || strcmp(key, "mlflow.trace.tokenUsage") == 0 || strcmp(key, "mlflow.trace.cost") == 0 ||
-                strcmp(key, "mlflow.sourceRun") == 0)
+            if (!quoted || !eq || strcmp(key, "mlflow.trace.tokenUsage") == 0 ||
+                strcmp(key, "mlflow.trace.cost") == 0 || strcmp(key, "mlflow.sourceRun") == 0)
                 return mlf__unsupported_filter(pool, filter, err);
             c.str = value;
             if (strcmp(entity, "tag") == 0 && strcmp(key, "mlflow.traceName") == 0)
@@ -513,8 +514,8 @@ int mlf_tracking_search_traces_v3(mlf_ctx *ctx, const Mlflow__SearchTracesV3 *re
     if (rc < 0)
         return rc;
     mlf_store_trace_page page = {0};
-    rc = mlf_store_search_traces(ctx->svc->store, pool, ids, n_locs, conds, n_conds, orders, req->n_order_by, by_timestamp,
-                                 by_request_id, max_results, offset, &page, err);
+    rc = mlf_store_search_traces(ctx->svc->store, pool, ids, n_locs, conds, n_conds, orders, req->n_order_by,
+                                 by_timestamp, by_request_id, max_results, offset, &page, err);
     if (rc < 0)
         return rc;
     resp->traces = page.traces;

@@ -19,7 +19,8 @@
 
 #define MLF__TRACE_COLUMNS                                                                                             \
     "request_id, experiment_id, timestamp_ms, execution_time_ms, status, client_request_id, request_preview, "         \
-    "response_preview, trace_name, session_id, input_tokens, output_tokens, total_tokens, cache_read_input_tokens, "    \
+    "response_preview, trace_name, session_id, input_tokens, output_tokens, total_tokens, "                            \
+    "cache_read_input_tokens, "                                                                                        \
     "cache_creation_input_tokens, cache_creation_input_tokens_above_1hr, input_cost, output_cost, total_cost"
 
 /* TOKEN_COLUMN_BY_KEY and COST_COLUMN_BY_KEY, in their order (the order of json.dumps' keys) */
@@ -233,7 +234,8 @@ static int mlf__row(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf__trac
     mlflow__trace_location__init(loc);
     loc->has_type = 1;
     loc->type = MLFLOW__TRACE_LOCATION__TRACE_LOCATION_TYPE__MLFLOW_EXPERIMENT;
-    Mlflow__TraceLocation__MlflowExperimentLocation *exp = MLF_NEW(pool, Mlflow__TraceLocation__MlflowExperimentLocation);
+    Mlflow__TraceLocation__MlflowExperimentLocation *exp =
+        MLF_NEW(pool, Mlflow__TraceLocation__MlflowExperimentLocation);
     mlflow__trace_location__mlflow_experiment_location__init(exp);
     exp->experiment_id = mlf_pool_sprintf(pool, "%" PRId64, mlf_sql_column_int64(st, 1));
     loc->identifier_case = MLFLOW__TRACE_LOCATION__IDENTIFIER_MLFLOW_EXPERIMENT;
@@ -460,7 +462,7 @@ int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *exp
                             size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
                             int64_t offset, mlf_store_trace_page *ret, mlf_error *err)
 {
-    mlf__search_args a = {experiment_ids, n_ids, conds, n_conds, orders, n_orders, by_timestamp, by_request_id, max_results, offset,
-                          ret};
+    mlf__search_args a = {experiment_ids, n_ids, conds, n_conds, orders, n_orders, by_timestamp,
+                          by_request_id, max_results, offset, ret};
     return mlf_sql_in_read(mlf__store(store), pool, mlf__search_tx, &a, err);
 }
