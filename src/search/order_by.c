@@ -15,6 +15,7 @@
 #define MLF__INVALID MLF_ERR_INVALID_PARAMETER_VALUE
 
 static const char *const mlf__exp_order_keys[] = {"name", "experiment_id", "creation_time", "last_update_time", NULL};
+static const char *const mlf__eval_ds_order_keys[] = {"name", "created_time", "last_update_time", NULL};
 static const char *const mlf__mv_order_keys[] = {"name", "version_number", "creation_timestamp",
                                                  "last_updated_timestamp", NULL};
 
@@ -119,6 +120,23 @@ int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const 
             if (id.entity != MLF_ENTITY_ATTRIBUTE)
                 return mlf_error_set(err, pool, MLF__INVALID, "Invalid order_by entity: %s", "tag");
             break;
+        case MLF_SEARCH_EVAL_DATASETS: {
+            /* SearchEvaluationDatasetsUtils._get_identifier, then the store's
+             * _get_search_datasets_order_by_clauses refuses tags */
+            const char *dot = strchr(value, '.');
+            if (dot == NULL) {
+                if (!mlf__search_in(value, mlf__eval_ds_order_keys))
+                    return mlf_error_set(err, pool, MLF__INVALID,
+                                         "Invalid attribute key '%s' specified. Valid keys are: %s", value,
+                                         MLF__SET_EVAL_DS_ORDER_KEYS);
+                id.key = value;
+                break;
+            }
+            const char *head = mlf_pool_strndup(pool, value, (size_t)(dot - value));
+            if (strcmp(head, "tags") != 0)
+                return mlf_error_set(err, pool, MLF__INVALID, "Invalid identifier token '%s' specified", head);
+            return mlf_error_set(err, pool, MLF__INVALID, "Invalid order_by entity: %s", "tag");
+        }
         case MLF_SEARCH_REGISTERED_MODELS:
             /* SearchUtils.parse_order_by_for_search_registered_models; both
              * timestamps sort by the last update time */
@@ -142,7 +160,7 @@ int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const 
             id.entity = MLF_ENTITY_ATTRIBUTE;
             break;
         }
-        if (kind != MLF_SEARCH_EXPERIMENTS) {
+        if (kind != MLF_SEARCH_EXPERIMENTS && kind != MLF_SEARCH_EVAL_DATASETS) {
             for (size_t j = 0; j < k; j++)
                 if (orders[j].entity == id.entity && strcmp(orders[j].key, id.key) == 0)
                     /* raised without an error code: INTERNAL_ERROR, a 500 */

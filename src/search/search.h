@@ -23,6 +23,7 @@ typedef enum mlf_search_kind {
     MLF_SEARCH_EXPERIMENTS,
     MLF_SEARCH_REGISTERED_MODELS,
     MLF_SEARCH_MODEL_VERSIONS,
+    MLF_SEARCH_EVAL_DATASETS, /* order_by only (searchEvaluationDatasets) */
 } mlf_search_kind;
 
 /** The entity an identifier names. */
@@ -166,5 +167,25 @@ int mlf_search_logged_model_token_decode(mlf_pool *pool, const char *token, char
 char *mlf_search_logged_model_token_encode(mlf_pool *pool, char *const *experiment_ids, size_t n_ids,
                                            const char *filter, const mlf_search_lm_order *orders, size_t n_orders,
                                            int64_t offset);
+
+/** One comparison of a plain filter (mlf_search_parse_simple). */
+typedef struct mlf_search_simple {
+    const char *entity; /** the identifier's part before its first '.', or NULL */
+    const char *key;    /** the rest (a quoted `key` / "key" after `entity.` without its quotes) */
+    bool key_quoted;
+    const char *op;     /** = != < <= > >= LIKE ILIKE (the words upper-cased) */
+    const char *value;  /** without its quotes */
+    bool value_quoted;
+} mlf_search_simple;
+
+/**
+ * Parses the plain subset of MLflow's filters that searches not ported to the
+ * full grammar take: comparisons `identifier op value` joined by AND (any
+ * case), the identifier [A-Za-z0-9_.]+ or `entity.` then a quoted key, the
+ * value quoted ('...', "...", `...`, no escapes) or a bare word. Returns 0
+ * with the comparisons (pool memory), or -1 when filter is outside the subset
+ * (the caller refuses it: it never ignores a filter).
+ */
+int mlf_search_parse_simple(mlf_pool *pool, const char *filter, mlf_search_simple **ret, size_t *ret_n);
 
 #endif

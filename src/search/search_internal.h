@@ -23,6 +23,8 @@
     "{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created'}"
 #define MLF__SET_DATASET_KEYS "{'name', 'digest', 'context'}"
 #define MLF__SET_EXP_SEARCH_KEYS "{'name', 'experiment_id', 'creation_time', 'last_update_time'}"
+/* a Python set: its order depends on the server's string hashing (PYTHONHASHSEED) */
+#define MLF__SET_EVAL_DS_ORDER_KEYS "{'name', 'created_time', 'last_update_time'}"
 #define MLF__SET_EXP_ORDER_KEYS "{'name', 'experiment_id', 'creation_time', 'last_update_time'}"
 #define MLF__SET_RM_SEARCH_KEYS "{'name'}"
 #define MLF__SET_RM_ORDER_RECOMMENDED "{'name', 'timestamp'}"

@@ -334,4 +334,84 @@ int mlf_store_log_logged_model_params(mlf_store *store, mlf_pool *pool, const ch
 int mlf_store_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
                                    mlf_store_logged_model_page *ret, mlf_error *err);
 
+/* the web UI's experiment-page reads: evaluation datasets and traces (mirror SqlAlchemyStore's
+ * search_datasets, query_trace_metrics and search_traces; request checks are the caller's) */
+
+/**
+ * One condition of a plain filter (searchTracesV3, searchEvaluationDatasets), all text fixed by the
+ * service (request values are bound).
+ */
+typedef struct mlf_store_filter_cond {
+    const char *column; /** a column or expression of the searched table, or NULL: a tag / metadata row's value */
+    const char *table;  /** with column NULL: the tag or metadata table (trace_tags, trace_request_metadata,
+                            evaluation_dataset_tags) */
+    const char *key;    /** that row's key (bound) */
+    const char *op;     /** =, !=, <, <=, >, >=, LIKE, ILIKE */
+    bool numeric;
+    int64_t num;     /** numeric */
+    const char *str; /** else */
+} mlf_store_filter_cond;
+
+/** A page of searchEvaluationDatasets: datasets (tags as MLflow's json.dumps, no experiment ids) and the next token. */
+typedef struct mlf_store_eval_dataset_page {
+    Mlflow__Datasets__Dataset **datasets;
+    size_t n;
+    const char *next_page_token;
+} mlf_store_eval_dataset_page;
+
+/**
+ * One page (max_results from offset) of the evaluation datasets associated with one of
+ * experiment_ids (n_ids 0: every dataset) matching every condition, in orders' order (none:
+ * created_time DESC), then dataset_id DESC unless ordered by it.
+ */
+int mlf_store_search_evaluation_datasets(mlf_store *store, mlf_pool *pool, char *const *experiment_ids, size_t n_ids,
+                                         const mlf_store_filter_cond *conds, size_t n_conds, int64_t max_results,
+                                         const mlf_search_order *orders, size_t n_orders, int64_t offset,
+                                         mlf_store_eval_dataset_page *ret, mlf_error *err);
+
+/** One row of queryTraceMetrics' trace_count: its time bucket and dimension values, and the count. */
+typedef struct mlf_store_trace_count_row {
+    int64_t bucket_ms;   /** the bucket's start (ms), when bucketed */
+    const char *dims[2]; /** the values of the dimension columns asked for, in their order */
+    int64_t count;
+} mlf_store_trace_count_row;
+
+/**
+ * queryTraceMetrics' trace_count (view TRACES): the traces of experiment_ids whose timestamp_ms is
+ * within the bounds given (NULL: none) counted per time bucket of bucket_ms (0: none) and per value
+ * of dim_columns (trace_info columns: trace_name, status; rows with a NULL value left out), in
+ * bucket then value order, at most max_results rows (the SQL LIMIT: without grouping, the one row
+ * of the aggregate, or none under LIMIT 0).
+ */
+int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
+                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t bucket_ms,
+                           const char *const *dim_columns, size_t n_dims, int64_t max_results,
+                           mlf_store_trace_count_row **ret, size_t *ret_n, mlf_error *err);
+
+/** One searchTracesV3 order: an SQL expression over trace_info columns (the service's text, never the request's). */
+typedef struct mlf_store_trace_order {
+    const char *expr;
+    bool nullable; /** NULLs sort last, whatever the direction (MLflow's CASE clause) */
+    bool ascending;
+} mlf_store_trace_order;
+
+/** A page of searchTracesV3. */
+typedef struct mlf_store_trace_page {
+    Mlflow__TraceInfoV3 **traces;
+    size_t n;
+    const char *next_page_token;
+} mlf_store_trace_page;
+
+/**
+ * One page (max_results from offset) of the traces of experiment_ids matching every condition
+ * (a tag or metadata condition: the trace has that key with a matching value), in orders' order then
+ * timestamp_ms DESC and request_id ASC (each unless ordered by already: by_timestamp,
+ * by_request_id), as TraceInfoV3 with tags and metadata (the promoted columns folded in as
+ * MLflow does). A trace with assessments is refused (not ported yet) rather than shown without.
+ */
+int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
+                            const mlf_store_filter_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
+                            size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
+                            int64_t offset, mlf_store_trace_page *ret, mlf_error *err);
+
 #endif

@@ -20,6 +20,8 @@
 #define EXP MLF_SEARCH_EXPERIMENTS
 #define RM MLF_SEARCH_REGISTERED_MODELS
 #define MV MLF_SEARCH_MODEL_VERSIONS
+#define EDS MLF_SEARCH_EVAL_DATASETS
+#define EDS_KEYS "{'name', 'created_time', 'last_update_time'}"
 
 typedef struct order_case {
     mlf_search_kind kind;
@@ -29,6 +31,17 @@ typedef struct order_case {
 } order_case;
 
 static const order_case cases[] = {
+    /* searchEvaluationDatasets (checked against MLflow 3.18's _get_search_datasets_order_by_clauses) */
+    {EDS, "name DESC", 0, "attribute|name|desc"},
+    {EDS, "\"created_time\" asc", 0, "attribute|created_time|asc"},
+    {EDS, "name\037name", 0, "attribute|name|asc; attribute|name|asc"},
+    {EDS, "`name`", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid attribute key '`name`' specified. Valid keys are: " EDS_KEYS},
+    {EDS, "dataset_id", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid attribute key 'dataset_id' specified. Valid keys are: " EDS_KEYS},
+    {EDS, "tags.x", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid order_by entity: tag"},
+    {EDS, "attributes.name", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid identifier token 'attributes' specified"},
+    {EDS, "name up", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid ordering key in order_by clause 'name up'."},
+    {EDS, "name ASC DESC", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid order_by clause 'name ASC DESC'. Could not be parsed."},
+    {EDS, "name, x", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid order_by clause 'name, x'. Could not be parsed."},
     {RUNS, "m.acc", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type 'm'. Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']"},
     {RUNS, "acc", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid attribute key 'acc' specified. Valid keys are '{'artifact_uri', 'end_time', 'run_id', 'run_name', 'start_time', 'status', 'user_id', 'created', 'Created'}'"},
     {RUNS, "attri.x", MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid entity type 'attri'. Valid values are ['metric', 'parameter', 'tag', 'attribute', 'dataset']"},

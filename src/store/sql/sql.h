@@ -247,6 +247,15 @@ static inline int64_t mlf_sql_pg_unmatched_id(int64_t id, bool overflow)
 /** Milliseconds since the epoch (MLflow's get_current_time_millis). */
 int64_t mlf_sql_now_ms(void);
 
+/**
+ * plain_filter.c: appends " AND ..." for each condition to sql (id_column: the searched table's
+ * key, which the tag table's rows name too), as SQLAlchemy writes them on c's dialect.
+ */
+void mlf__sql_filter_conds(mlf_sql_conn *c, mlf_buf *sql, const mlf_store_filter_cond *conds, size_t n,
+                           const char *id_column);
+/** Binds the conditions' values from parameter *p on (advancing it), in mlf__sql_filter_conds' order. */
+void mlf__sql_filter_bind(mlf_sql_stmt *st, int *p, const mlf_store_filter_cond *conds, size_t n);
+
 /** Steps a write statement to completion and resets it; errors mapped. */
 int mlf__sql_step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_error *err);
 

@@ -1,0 +1,106 @@
+/*
+ * searchEvaluationDatasets: mlflow/server/handlers.py
+ * (_search_evaluation_datasets_handler) and the steps of
+ * SqlAlchemyStore.search_datasets before its query, in MLflow's order:
+ * max_results, the page token, the filter, the order_by.
+ */
+#include "generated/service_api.h"
+#include "search/search.h"
+#include "service/validate.h"
+#include "store/pystr.h"
+
+#include <string.h>
+
+/* SEARCH_MAX_RESULTS_THRESHOLD */
+#define MLF__EDS_MAX_RESULTS 50000
+
+/*
+ * The filter, the plain subset ported so far (mlf_search_parse_simple): the
+ * string attributes name, created_by, last_updated_by and tags.KEY with =, !=,
+ * LIKE or ILIKE and a quoted string; the numeric attributes created_time and
+ * last_update_time with = != < <= > >= and an integer. Anything else is
+ * refused (INVALID_PARAMETER_VALUE), never ignored.
+ */
+static int mlf__parse_filter(mlf_pool *pool, const char *filter, mlf_store_filter_cond **ret, size_t *ret_n,
+                             mlf_error *err)
+{
+    mlf_search_simple *cmps;
+    size_t n;
+    bool ok = mlf_search_parse_simple(pool, filter, &cmps, &n) == 0;
+    mlf_store_filter_cond *conds = MLF_NEW_ARRAY(pool, mlf_store_filter_cond, ok && n ? n : 1);
+    for (size_t i = 0; ok && i < n; i++) {
+        const mlf_search_simple *m = &cmps[i];
+        mlf_store_filter_cond *c = &conds[i];
+        bool pattern = strcmp(m->op, "LIKE") == 0 || strcmp(m->op, "ILIKE") == 0;
+        bool string_op = pattern || strcmp(m->op, "=") == 0 || strcmp(m->op, "!=") == 0;
+        c->op = m->op;
+        c->str = m->value;
+        if (m->entity != NULL) {
+            /* a quoted key keeps its quotes in MLflow's _get_identifier: not taken */
+            ok = strcmp(m->entity, "tags") == 0 && !m->key_quoted && m->value_quoted && string_op;
+            c->table = "evaluation_dataset_tags";
+            c->key = m->key;
+        } else if (strcmp(m->key, "name") == 0 || strcmp(m->key, "created_by") == 0 ||
+                   strcmp(m->key, "last_updated_by") == 0) {
+            ok = m->value_quoted && string_op;
+            c->column = m->key;
+        } else if (strcmp(m->key, "created_time") == 0 || strcmp(m->key, "last_update_time") == 0) {
+            ok = !m->value_quoted && !pattern && mlf_pystr_parse_int(m->value, &c->num) == 0;
+            c->column = m->key;
+            c->numeric = true;
+        } else {
+            ok = false;
+        }
+    }
+    if (!ok)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid filter '%s': mlflow-c's searchEvaluationDatasets does not support this filter "
+                             "yet (only comparisons of name, created_by, last_updated_by, tags with =, !=, LIKE, "
+                             "ILIKE and of created_time, last_update_time with numbers, joined by AND)",
+                             filter);
+    *ret = conds;
+    *ret_n = n;
+    return 0;
+}
+
+/* Fills resp with one page of datasets and, when more remain, the next page's token. */
+int mlf_tracking_search_evaluation_datasets(mlf_ctx *ctx, const Mlflow__SearchEvaluationDatasets *req,
+                                            Mlflow__SearchEvaluationDatasets__Response *resp, mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    /* the handler passes `max_results or None`: unset reads as the proto's default 1000, 0 as None */
+    bool has_value = !(req->has_max_results && req->max_results == 0);
+    int64_t max_results = req->has_max_results ? req->max_results : 1000;
+    int rc = mlf_validate_max_results(pool, has_value, (long long)max_results, MLF__EDS_MAX_RESULTS, err);
+    if (rc < 0)
+        return rc;
+    int64_t offset;
+    rc = mlf_search_page_token_decode(pool, req->page_token, &offset, err);
+    if (rc < 0)
+        return rc;
+    mlf_store_filter_cond *conds = NULL;
+    size_t n_conds = 0;
+    if (req->filter_string != NULL && req->filter_string[0] != '\0') {
+        rc = mlf__parse_filter(pool, req->filter_string, &conds, &n_conds, err);
+        if (rc < 0)
+            return rc;
+    }
+    mlf_search_order *orders = NULL;
+    size_t n_orders = 0;
+    if (req->n_order_by > 0) {
+        rc = mlf_search_parse_order_by(pool, MLF_SEARCH_EVAL_DATASETS, req->order_by, req->n_order_by, &orders,
+                                       &n_orders, err);
+        if (rc < 0)
+            return rc;
+    }
+    mlf_store_eval_dataset_page page = {0};
+    rc = mlf_store_search_evaluation_datasets(ctx->svc->store, pool, req->experiment_ids, req->n_experiment_ids, conds,
+                                              n_conds, max_results, orders, n_orders, offset, &page, err);
+    if (rc < 0)
+        return rc;
+    resp->datasets = page.datasets;
+    resp->n_datasets = page.n;
+    if (page.next_page_token != NULL)
+        resp->next_page_token = (char *)page.next_page_token;
+    return 0;
+}
