@@ -178,13 +178,15 @@ def bench_pg(a, rows):
         print(f"PostgreSQL start database {start}: {time.time() - t:.1f}s", flush=True)
     label = f"PostgreSQL {a.pg_rev} -> head"
     results = {}
-    for name, cmd in [("mlflow-c", [a.bin, "db", "upgrade"]), ("MLflow 3.18", [REF_MLFLOW, "db", "upgrade"])]:
+    # MLflow's SQLAlchemy takes postgresql:// for psycopg (3), which its environment lacks
+    for name, cmd, scheme in [("mlflow-c", [a.bin, "db", "upgrade"], "postgresql"),
+                              ("MLflow 3.18", [REF_MLFLOW, "db", "upgrade"], "postgresql+psycopg2")]:
         copy = "mlfc_bench_copy"
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{copy}"')
             cur.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{start}"')
         subprocess.run(["sync"])
-        wall, cpu, rss, _ = timed(cmd + [with_db(a.pg_uri, copy)])
+        wall, cpu, rss, _ = timed(cmd + [with_db(a.pg_uri, copy).replace("postgresql", scheme, 1)])
         results[name] = pg_counts(psycopg2, with_db(a.pg_uri, copy))
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE "{copy}"')
