@@ -7,8 +7,8 @@
  * database reaches exactly the head schema of schema.c.
  *
  * Each step runs in its own transaction together with the alembic_version
- * update, so a failure or a kill leaves the database at the last revision
- * completed. SQLite cannot change a column or a constraint in place: those
+ * update (those before 39d1c3be5f05 in one: mlf__group_end), so a failure or
+ * a kill leaves the database at the last revision committed. SQLite cannot change a column or a constraint in place: those
  * steps rebuild the table (rename the old one away, create the new one,
  * copy the rows, drop the old one, recreate its indexes), with foreign keys
  * off and legacy_alter_table on so that the other tables' REFERENCES keep
@@ -39,6 +39,7 @@ typedef struct mlf__mig {
     sqlite3 *db;
     mlf_pool *pool;
     mlf_error *err;
+    bool metrics_fused; /** the transaction runs through 39d1c3be5f05, which rebuilds metrics (mlf__metrics_add) */
 } mlf__mig;
 
 /* ---- helpers ---- */
@@ -374,9 +375,28 @@ static int (*const mlf__steps[])(mlf__mig *) = {
 #undef MLF_MIGRATION
 };
 
+/*
+ * metrics is rebuilt by 451aebb31d03, 181f10493468 and 39d1c3be5f05, which
+ * run in one transaction (mlf__group_end): the first two then only add
+ * their column, with the default the rebuild would give the existing rows
+ * (what 89d4b8295536 in between reads), and 39d1c3be5f05's rebuild copies
+ * the rows once, to the same table, at the same place in sqlite_master.
+ */
+static int mlf__metrics_add(mlf__mig *m, const char *column, const char *def)
+{
+    char **cols;
+    size_t n;
+    int rc = mlf__columns(m, "metrics", &cols, &n);
+    if (rc < 0 || mlf__has(cols, column))
+        return rc;
+    return mlf__x(m, mlf_pool_sprintf(m->pool, "ALTER TABLE metrics ADD COLUMN %s %s", column, def));
+}
+
 /* metrics gains step (0 for existing rows), part of the primary key. */
 static int mlf__up_451aebb31d03(mlf__mig *m)
 {
+    if (m->metrics_fused)
+        return mlf__metrics_add(m, "step", "BIGINT DEFAULT '0' NOT NULL");
     return mlf__rebuild(m, "metrics",
                         "CREATE TABLE \"metrics\" (\n"
                         "\t\"key\" VARCHAR(250) NOT NULL, \n"
@@ -401,6 +421,8 @@ static int mlf__up_90e64c465722(mlf__mig *m)
 /* metrics gains is_nan (false for existing rows), part of the primary key. */
 static int mlf__up_181f10493468(mlf__mig *m)
 {
+    if (m->metrics_fused)
+        return mlf__metrics_add(m, "is_nan", "BOOLEAN DEFAULT '0' NOT NULL");
     return mlf__rebuild(m, "metrics",
                         "CREATE TABLE \"metrics\" (\n"
                         "\t\"key\" VARCHAR(250) NOT NULL, \n"
@@ -1518,23 +1540,48 @@ static int mlf__backup(mlf__mig *m, const char *dest)
                        rc == SQLITE_OK ? strerror(errno) : msg);
 }
 
-/* Runs step i of the chain, with the alembic_version update, in one transaction. */
-static int mlf__run_step(mlf__mig *m, size_t i)
+/*
+ * The last step of the transaction that starts with step i: steps run one
+ * per transaction, but those before 39d1c3be5f05 run up to it in one, so
+ * that metrics, which three of them rebuild, is copied once (mlf__metrics_add).
+ * A kill or a failure leaves the database at the revision before the group.
+ */
+static size_t mlf__group_end(size_t i)
 {
+    int fused = mlf_migration_index("39d1c3be5f05");
+    return fused >= 0 && i < (size_t)fused ? (size_t)fused : i;
+}
+
+/*
+ * Runs steps first..last of the chain (from: the revision before first),
+ * with the alembic_version update, in one transaction; *ret_failed is the
+ * step that failed.
+ */
+static int mlf__run_steps(mlf__mig *m, size_t first, size_t last, const char *from, FILE *log, size_t *ret_failed)
+{
+    *ret_failed = first;
     int rc = mlf__x(m, "BEGIN IMMEDIATE");
     if (rc < 0)
         return rc;
-    if (i == 0 && !mlf__table_exists(m, "alembic_version"))
+    m->metrics_fused = last == (size_t)mlf_migration_index("39d1c3be5f05");
+    if (first == 0 && !mlf__table_exists(m, "alembic_version"))
         rc = MLF__CREATE_HEAD(m, "alembic_version");
-    if (rc == 0)
+    for (size_t i = first; i <= last && rc == 0; i++) {
+        if (log != NULL) {
+            fprintf(log, "Running upgrade %s -> %s, %s\n", i == first ? from : mlf_migrations[i - 1].revision,
+                    mlf_migrations[i].revision, mlf_migrations[i].title);
+            fflush(log);
+        }
+        *ret_failed = i;
         rc = mlf__steps[i](m);
-    if (rc == 0 && i + 1 == mlf_migrations_count)
-        rc = mlf__conform(m);
+        if (rc == 0 && i + 1 == mlf_migrations_count)
+            rc = mlf__conform(m);
+    }
     if (rc == 0)
         rc = mlf__x(m, "DELETE FROM alembic_version");
     if (rc == 0)
         rc = mlf__x(m, mlf_pool_sprintf(m->pool, "INSERT INTO alembic_version (version_num) VALUES ('%s')",
-                                        mlf_migrations[i].revision));
+                                        mlf_migrations[last].revision));
     if (rc == 0)
         rc = mlf__x(m, "COMMIT");
     if (rc < 0)
@@ -1565,22 +1612,20 @@ int mlf_sqlite_db_upgrade(const char *path, const mlf_migrate_options *opts, mlf
         goto out;
     if (!opts->no_backup && (rc = mlf__backup(&m, mlf_pool_sprintf(pool, "%s.bak-%s", path, state.revision))) < 0)
         goto out;
-    for (size_t i = (size_t)(state.index + 1); i < mlf_migrations_count; i++) {
-        const mlf_migration *mg = &mlf_migrations[i];
+    for (size_t i = (size_t)(state.index + 1); i < mlf_migrations_count;) {
+        size_t last = mlf__group_end(i), failed;
         const char *from = i == 0 ? state.revision : mlf_migrations[i - 1].revision;
-        if (opts->log != NULL) {
-            fprintf(opts->log, "Running upgrade %s -> %s, %s\n", from, mg->revision, mg->title);
-            fflush(opts->log);
-        }
-        rc = mlf__run_step(&m, i);
+        rc = mlf__run_steps(&m, i, last, from, opts->log, &failed);
         if (rc < 0) {
             mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
-                          "upgrade %s -> %s failed: %s; the database stays at revision %s", from, mg->revision,
+                          "upgrade %s -> %s failed: %s; the database stays at revision %s",
+                          failed == i ? from : mlf_migrations[failed - 1].revision, mlf_migrations[failed].revision,
                           err->message, from);
             rc = MLF_MIGRATE_EFAILED;
             goto out;
         }
-        (*ret_steps)++;
+        *ret_steps += (int)(last - i + 1);
+        i = last + 1;
     }
 out:
     sqlite3_close(m.db);
