@@ -7,12 +7,13 @@
  * database reaches exactly the head schema of schema.c.
  *
  * Each step runs in its own transaction together with the alembic_version
- * update (those before 39d1c3be5f05 in one: mlf__group_end), so a failure or
- * a kill leaves the database at the last revision committed. SQLite cannot change a column or a constraint in place: those
- * steps rebuild the table (rename the old one away, create the new one,
- * copy the rows, drop the old one, recreate its indexes), with foreign keys
- * off and legacy_alter_table on so that the other tables' REFERENCES keep
- * naming the table and not its renamed copy.
+ * update (those up to 39d1c3be5f05 in one: mlf__group_end), so a failure or
+ * a kill leaves the database at the last revision committed. SQLite cannot
+ * change a column or a constraint in place: those steps rebuild the table
+ * (rename the old one away, create the new one, copy the rows, drop the old
+ * one, recreate its indexes), with foreign keys off and legacy_alter_table
+ * on so that the other tables' REFERENCES keep naming the table and not its
+ * renamed copy.
  *
  * The last step also brings every table and index whose text still differs
  * from the head (tables written by older SQLAlchemy versions, or alembic's
