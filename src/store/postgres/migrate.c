@@ -376,6 +376,10 @@ int mlf_pg_db_upgrade(const char *conninfo, const char *display, const mlf_migra
         rc = MLF_MIGRATE_EREFUSED;
         goto out;
     }
+    /* the index a5b4c3d2e1f0 builds on metrics sorts every row: more sort memory than PostgreSQL's default
+       64MB (never less than the server's own setting), so it sorts in memory with the parallel workers */
+    PQclear(PQexec(pg, "SELECT set_config('maintenance_work_mem', '1GB', false) FROM pg_settings "
+                       "WHERE name = 'maintenance_work_mem' AND setting::bigint < 1048576"));
     if ((rc = mlf__revision(pg, display, pool, ret_from, err)) < 0)
         goto out;
     const char *from = *ret_from;

@@ -7,12 +7,13 @@
  * database reaches exactly the head schema of schema.c.
  *
  * Each step runs in its own transaction together with the alembic_version
- * update, so a failure or a kill leaves the database at the last revision
- * completed. SQLite cannot change a column or a constraint in place: those
- * steps rebuild the table (rename the old one away, create the new one,
- * copy the rows, drop the old one, recreate its indexes), with foreign keys
- * off and legacy_alter_table on so that the other tables' REFERENCES keep
- * naming the table and not its renamed copy.
+ * update (those up to 39d1c3be5f05 in one: mlf__group_end), so a failure or
+ * a kill leaves the database at the last revision committed. SQLite cannot
+ * change a column or a constraint in place: those steps rebuild the table
+ * (rename the old one away, create the new one, copy the rows, drop the old
+ * one, recreate its indexes), with foreign keys off and legacy_alter_table
+ * on so that the other tables' REFERENCES keep naming the table and not its
+ * renamed copy.
  *
  * The last step also brings every table and index whose text still differs
  * from the head (tables written by older SQLAlchemy versions, or alembic's
@@ -39,6 +40,7 @@ typedef struct mlf__mig {
     sqlite3 *db;
     mlf_pool *pool;
     mlf_error *err;
+    bool metrics_fused; /** the transaction runs through 39d1c3be5f05, which rebuilds metrics (mlf__metrics_add) */
 } mlf__mig;
 
 /* ---- helpers ---- */
@@ -374,9 +376,28 @@ static int (*const mlf__steps[])(mlf__mig *) = {
 #undef MLF_MIGRATION
 };
 
+/*
+ * metrics is rebuilt by 451aebb31d03, 181f10493468 and 39d1c3be5f05, which
+ * run in one transaction (mlf__group_end): the first two then only add
+ * their column, with the default the rebuild would give the existing rows
+ * (what 89d4b8295536 in between reads), and 39d1c3be5f05's rebuild copies
+ * the rows once, to the same table, at the same place in sqlite_master.
+ */
+static int mlf__metrics_add(mlf__mig *m, const char *column, const char *def)
+{
+    char **cols;
+    size_t n;
+    int rc = mlf__columns(m, "metrics", &cols, &n);
+    if (rc < 0 || mlf__has(cols, column))
+        return rc;
+    return mlf__x(m, mlf_pool_sprintf(m->pool, "ALTER TABLE metrics ADD COLUMN %s %s", column, def));
+}
+
 /* metrics gains step (0 for existing rows), part of the primary key. */
 static int mlf__up_451aebb31d03(mlf__mig *m)
 {
+    if (m->metrics_fused)
+        return mlf__metrics_add(m, "step", "BIGINT DEFAULT '0' NOT NULL");
     return mlf__rebuild(m, "metrics",
                         "CREATE TABLE \"metrics\" (\n"
                         "\t\"key\" VARCHAR(250) NOT NULL, \n"
@@ -401,6 +422,8 @@ static int mlf__up_90e64c465722(mlf__mig *m)
 /* metrics gains is_nan (false for existing rows), part of the primary key. */
 static int mlf__up_181f10493468(mlf__mig *m)
 {
+    if (m->metrics_fused)
+        return mlf__metrics_add(m, "is_nan", "BOOLEAN DEFAULT '0' NOT NULL");
     return mlf__rebuild(m, "metrics",
                         "CREATE TABLE \"metrics\" (\n"
                         "\t\"key\" VARCHAR(250) NOT NULL, \n"
@@ -432,6 +455,176 @@ static int mlf__up_7ac759974ad8(mlf__mig *m)
                         ")");
 }
 
+/* One (run, key)'s latest metric so far, in mlf__latest_scan's hash table (strings malloc'd; run NULL: free slot). */
+typedef struct mlf__latest {
+    char *run, *key;
+    int run_len, key_len;
+    sqlite3_int64 step, timestamp, is_nan;
+    double value;
+} mlf__latest;
+
+static uint64_t mlf__fnv(uint64_t h, const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211u;
+    return h;
+}
+
+static int mlf__bincmp(const char *a, int na, const char *b, int nb)
+{
+    int c = memcmp(a, b, (size_t)(na < nb ? na : nb));
+    return c != 0 ? c : (na > nb) - (na < nb);
+}
+
+/* SQLite's BINARY order of (run_uuid, key): the order the window function emits its partitions in */
+static int mlf__latest_cmp(const void *pa, const void *pb)
+{
+    const mlf__latest *a = pa, *b = pb;
+    int c = mlf__bincmp(a->run, a->run_len, b->run, b->run_len);
+    return c != 0 ? c : mlf__bincmp(a->key, a->key_len, b->key, b->key_len);
+}
+
+static void mlf__latest_free(mlf__latest *t, size_t cap)
+{
+    for (size_t i = 0; i < cap && t != NULL; i++)
+        free(t[i].run); /* key shares run's allocation */
+    free(t);
+}
+
+/* at most this many (run, key) pairs are held in memory; more go through the window function's sorter */
+#define MLF__LATEST_MAX ((size_t)1 << 21)
+
+/*
+ * 89d4b8295536's latest_metrics in one pass over metrics without a sort:
+ * a hash table keeps each (run, key)'s greatest (step, timestamp, not NaN,
+ * value), the order of the window function below, and its rows are then
+ * inserted in the order that function emits them. Returns 0 when done, 1
+ * (nothing written) when a row has a type the comparison here does not
+ * follow SQLite's order for (text in a number column, an integral value)
+ * or there are more than MLF__LATEST_MAX pairs: the caller runs the SQL.
+ */
+static int mlf__latest_scan(mlf__mig *m)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(m->db, "SELECT run_uuid, \"key\", step, timestamp, is_nan, value FROM metrics", -1, &st,
+                           NULL) != SQLITE_OK)
+        return mlf__mig_fail(m, "reading metrics");
+    size_t cap = 1024, n = 0;
+    mlf__latest *t = calloc(cap, sizeof(*t));
+    int rc = t != NULL ? SQLITE_ROW : SQLITE_NOMEM, step_rc;
+    while (rc == SQLITE_ROW && (step_rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_TEXT || sqlite3_column_type(st, 1) != SQLITE_TEXT ||
+            sqlite3_column_type(st, 2) != SQLITE_INTEGER || sqlite3_column_type(st, 3) != SQLITE_INTEGER ||
+            sqlite3_column_type(st, 4) != SQLITE_INTEGER || sqlite3_column_type(st, 5) != SQLITE_FLOAT) {
+            rc = 1;
+            break;
+        }
+        const char *run = (const char *)sqlite3_column_text(st, 0);
+        int run_len = sqlite3_column_bytes(st, 0);
+        const char *key = (const char *)sqlite3_column_text(st, 1);
+        int key_len = sqlite3_column_bytes(st, 1);
+        mlf__latest r = {.step = sqlite3_column_int64(st, 2), .timestamp = sqlite3_column_int64(st, 3),
+                         .is_nan = sqlite3_column_int64(st, 4), .value = sqlite3_column_double(st, 5)};
+        uint64_t h = mlf__fnv(mlf__fnv(14695981039346656037u, run, run_len), key, key_len);
+        size_t i = h & (cap - 1);
+        while (t[i].run != NULL && (t[i].run_len != run_len || t[i].key_len != key_len ||
+                                    memcmp(t[i].run, run, (size_t)run_len) != 0 ||
+                                    memcmp(t[i].key, key, (size_t)key_len) != 0))
+            i = (i + 1) & (cap - 1);
+        mlf__latest *e = &t[i];
+        if (e->run == NULL) {
+            if (n == MLF__LATEST_MAX) {
+                rc = 1;
+                break;
+            }
+            if ((e->run = malloc((size_t)run_len + (size_t)key_len + 2)) == NULL) {
+                rc = SQLITE_NOMEM;
+                break;
+            }
+            memcpy(e->run, run, (size_t)run_len);
+            e->run[run_len] = '\0';
+            e->key = e->run + run_len + 1;
+            memcpy(e->key, key, (size_t)key_len);
+            e->key[key_len] = '\0';
+            e->run_len = run_len;
+            e->key_len = key_len;
+            e->step = r.step;
+            e->timestamp = r.timestamp;
+            e->is_nan = r.is_nan;
+            e->value = r.value;
+            if (++n * 2 > cap) { /* rehash at half full */
+                mlf__latest *bigger = calloc(cap * 2, sizeof(*t));
+                if (bigger == NULL) {
+                    rc = SQLITE_NOMEM;
+                    break;
+                }
+                for (size_t j = 0; j < cap; j++) {
+                    if (t[j].run == NULL)
+                        continue;
+                    size_t k = mlf__fnv(mlf__fnv(14695981039346656037u, t[j].run, t[j].run_len), t[j].key,
+                                        t[j].key_len) &
+                               (cap * 2 - 1);
+                    while (bigger[k].run != NULL)
+                        k = (k + 1) & (cap * 2 - 1);
+                    bigger[k] = t[j];
+                }
+                free(t);
+                t = bigger;
+                cap *= 2;
+            }
+            continue;
+        }
+        if (r.step > e->step ||
+            (r.step == e->step &&
+             (r.timestamp > e->timestamp ||
+              (r.timestamp == e->timestamp &&
+               (r.is_nan < e->is_nan || (r.is_nan == e->is_nan && r.value > e->value)))))) {
+            e->step = r.step;
+            e->timestamp = r.timestamp;
+            e->is_nan = r.is_nan;
+            e->value = r.value;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW && step_rc != SQLITE_DONE)
+        rc = step_rc;
+    if (rc != SQLITE_ROW) {
+        mlf__latest_free(t, cap);
+        if (rc == 1)
+            return 1;
+        mlf_error_set(m->err, m->pool, MLF_ERR_INTERNAL_ERROR, "reading metrics: %s", sqlite3_errstr(rc));
+        return MLF_MIGRATE_EFAILED;
+    }
+    /* the used slots to the front, in the window function's order */
+    size_t k = 0;
+    for (size_t i = 0; i < cap; i++)
+        if (t[i].run != NULL)
+            t[k++] = t[i];
+    qsort(t, n, sizeof(*t), mlf__latest_cmp);
+    rc = 0;
+    if (sqlite3_prepare_v2(m->db,
+                           "INSERT INTO latest_metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           -1, &st, NULL) != SQLITE_OK)
+        rc = mlf__mig_fail(m, "latest_metrics");
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        sqlite3_bind_text(st, 1, t[i].key, t[i].key_len, SQLITE_STATIC);
+        sqlite3_bind_double(st, 2, t[i].value);
+        sqlite3_bind_int64(st, 3, t[i].timestamp);
+        sqlite3_bind_int64(st, 4, t[i].step);
+        sqlite3_bind_int64(st, 5, t[i].is_nan);
+        sqlite3_bind_text(st, 6, t[i].run, t[i].run_len, SQLITE_STATIC);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = mlf__mig_fail(m, "latest_metrics");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n; i++)
+        free(t[i].run);
+    free(t);
+    return rc;
+}
+
 /*
  * latest_metrics, filled with each (run, key)'s latest entry as MLflow
  * computes it: the greatest step, then the greatest timestamp at that step,
@@ -450,7 +643,7 @@ static int mlf__up_89d4b8295536(mlf__mig *m)
                        "\tCONSTRAINT latest_metric_pk PRIMARY KEY (\"key\", run_uuid), \n"
                        "\tFOREIGN KEY(run_uuid) REFERENCES runs (run_uuid)\n"
                        ")");
-    if (rc < 0)
+    if (rc < 0 || (rc = mlf__latest_scan(m)) != 1)
         return rc;
     /* one sort of metrics (window function): MLflow's three nested GROUP BY joins have no index to use here */
     return mlf__x(m, "INSERT INTO latest_metrics (\"key\", value, timestamp, step, is_nan, run_uuid) "
@@ -1348,23 +1541,48 @@ static int mlf__backup(mlf__mig *m, const char *dest)
                        rc == SQLITE_OK ? strerror(errno) : msg);
 }
 
-/* Runs step i of the chain, with the alembic_version update, in one transaction. */
-static int mlf__run_step(mlf__mig *m, size_t i)
+/*
+ * The last step of the transaction that starts with step i: steps run one
+ * per transaction, but those before 39d1c3be5f05 run up to it in one, so
+ * that metrics, which three of them rebuild, is copied once (mlf__metrics_add).
+ * A kill or a failure leaves the database at the revision before the group.
+ */
+static size_t mlf__group_end(size_t i)
 {
+    int fused = mlf_migration_index("39d1c3be5f05");
+    return fused >= 0 && i < (size_t)fused ? (size_t)fused : i;
+}
+
+/*
+ * Runs steps first..last of the chain (from: the revision before first),
+ * with the alembic_version update, in one transaction; *ret_failed is the
+ * step that failed.
+ */
+static int mlf__run_steps(mlf__mig *m, size_t first, size_t last, const char *from, FILE *log, size_t *ret_failed)
+{
+    *ret_failed = first;
     int rc = mlf__x(m, "BEGIN IMMEDIATE");
     if (rc < 0)
         return rc;
-    if (i == 0 && !mlf__table_exists(m, "alembic_version"))
+    m->metrics_fused = last == (size_t)mlf_migration_index("39d1c3be5f05");
+    if (first == 0 && !mlf__table_exists(m, "alembic_version"))
         rc = MLF__CREATE_HEAD(m, "alembic_version");
-    if (rc == 0)
+    for (size_t i = first; i <= last && rc == 0; i++) {
+        if (log != NULL) {
+            fprintf(log, "Running upgrade %s -> %s, %s\n", i == first ? from : mlf_migrations[i - 1].revision,
+                    mlf_migrations[i].revision, mlf_migrations[i].title);
+            fflush(log);
+        }
+        *ret_failed = i;
         rc = mlf__steps[i](m);
-    if (rc == 0 && i + 1 == mlf_migrations_count)
-        rc = mlf__conform(m);
+        if (rc == 0 && i + 1 == mlf_migrations_count)
+            rc = mlf__conform(m);
+    }
     if (rc == 0)
         rc = mlf__x(m, "DELETE FROM alembic_version");
     if (rc == 0)
         rc = mlf__x(m, mlf_pool_sprintf(m->pool, "INSERT INTO alembic_version (version_num) VALUES ('%s')",
-                                        mlf_migrations[i].revision));
+                                        mlf_migrations[last].revision));
     if (rc == 0)
         rc = mlf__x(m, "COMMIT");
     if (rc < 0)
@@ -1387,28 +1605,28 @@ int mlf_sqlite_db_upgrade(const char *path, const mlf_migrate_options *opts, mlf
     if (state.index + 1 == (int)mlf_migrations_count)
         goto out;
     /* foreign keys off (pragma is a no-op inside a transaction): rebuilds drop and recreate referenced tables;
-       legacy renames leave the other tables' REFERENCES on the name */
-    if ((rc = mlf__register_functions(&m)) < 0 || (rc = mlf__x(&m, "PRAGMA foreign_keys = OFF")) < 0 || (rc = mlf__x(&m, "PRAGMA legacy_alter_table = ON")) < 0 ||
-        (rc = mlf__x(&m, "PRAGMA cache_size = -65536")) < 0)
+       legacy renames leave the other tables' REFERENCES on the name; no secure_delete (Debian builds SQLite with
+       it on): a rebuild's DROP of the old copy of metrics would otherwise journal and zero every page of it */
+    if ((rc = mlf__register_functions(&m)) < 0 || (rc = mlf__x(&m, "PRAGMA foreign_keys = OFF")) < 0 ||
+        (rc = mlf__x(&m, "PRAGMA legacy_alter_table = ON")) < 0 || (rc = mlf__x(&m, "PRAGMA cache_size = -65536")) < 0 ||
+        (rc = mlf__x(&m, "PRAGMA secure_delete = OFF")) < 0)
         goto out;
     if (!opts->no_backup && (rc = mlf__backup(&m, mlf_pool_sprintf(pool, "%s.bak-%s", path, state.revision))) < 0)
         goto out;
-    for (size_t i = (size_t)(state.index + 1); i < mlf_migrations_count; i++) {
-        const mlf_migration *mg = &mlf_migrations[i];
+    for (size_t i = (size_t)(state.index + 1); i < mlf_migrations_count;) {
+        size_t last = mlf__group_end(i), failed;
         const char *from = i == 0 ? state.revision : mlf_migrations[i - 1].revision;
-        if (opts->log != NULL) {
-            fprintf(opts->log, "Running upgrade %s -> %s, %s\n", from, mg->revision, mg->title);
-            fflush(opts->log);
-        }
-        rc = mlf__run_step(&m, i);
+        rc = mlf__run_steps(&m, i, last, from, opts->log, &failed);
         if (rc < 0) {
             mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
-                          "upgrade %s -> %s failed: %s; the database stays at revision %s", from, mg->revision,
+                          "upgrade %s -> %s failed: %s; the database stays at revision %s",
+                          failed == i ? from : mlf_migrations[failed - 1].revision, mlf_migrations[failed].revision,
                           err->message, from);
             rc = MLF_MIGRATE_EFAILED;
             goto out;
         }
-        (*ret_steps)++;
+        *ret_steps += (int)(last - i + 1);
+        i = last + 1;
     }
 out:
     sqlite3_close(m.db);
