@@ -29,6 +29,7 @@ typedef struct mlf_http_app {
     const char *tracking_auth;   /** MLFLOW_SERVER_INFO_TRACKING_AUTH, or NULL */
     long long skill_content_max; /** MLFLOW_SKILL_CONTENT_MAX_DECOMPRESSED_SIZE (26214400 when unset) */
     bool artifacts_presigned_only; /** MLFLOW_ARTIFACTS_PRESIGNED_ONLY */
+    bool telemetry_disabled; /** MLflow's is_telemetry_disabled(): MLFLOW_DISABLE_TELEMETRY, DO_NOT_TRACK, a CI */
 } mlf_http_app;
 
 typedef struct mlf_http_request {

@@ -82,6 +82,28 @@ static int mlf__env_true(const char *name)
     return v != NULL && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0);
 }
 
+/*
+ * MLflow's is_telemetry_disabled() at start-up: MLFLOW_DISABLE_TELEMETRY,
+ * DO_NOT_TRACK=true, or any variable by which MLflow recognises a CI
+ * environment (mlflow/telemetry/utils.py), so that the UI telemetry route
+ * answers as `mlflow server` would in the same environment.
+ */
+static bool mlf__telemetry_disabled(void)
+{
+    static const char *const ci_vars[] = {
+        "PYTEST_CURRENT_TEST", "GITHUB_ACTIONS", "CI", "CIRCLECI", "GITLAB_CI", "JENKINS_URL", "TRAVIS",
+        "TF_BUILD", "BITBUCKET_BUILD_NUMBER", "CODEBUILD_BUILD_ARN", "BUILDKITE", "TEAMCITY_VERSION",
+        "CLOUD_RUN_EXECUTION", "RUNBOT_HOST_URL", "RUNBOT_BUILD_NAME", "RUNBOT_WORKER_ID",
+    };
+    const char *dnt = getenv("DO_NOT_TRACK");
+    if (mlf__env_true("MLFLOW_DISABLE_TELEMETRY") || (dnt != NULL && strcasecmp(dnt, "true") == 0))
+        return true;
+    for (size_t i = 0; i < sizeof(ci_vars) / sizeof(ci_vars[0]); i++)
+        if (getenv(ci_vars[i]) != NULL)
+            return true;
+    return false;
+}
+
 /* The server's view of server/http.h: route once, then answer with that match. */
 static mlf_server_lane mlf__route(void *app, mlf_pool *pool, const mlf_http_request *req, const void **ret_match)
 {
@@ -280,6 +302,7 @@ static int mlf__server(int argc, char **argv)
         .tracking_auth = getenv("MLFLOW_SERVER_INFO_TRACKING_AUTH"),
         .skill_content_max = skill_max != NULL ? strtoll(skill_max, NULL, 10) : 26214400,
         .artifacts_presigned_only = mlf__env_true("MLFLOW_ARTIFACTS_PRESIGNED_ONLY"),
+        .telemetry_disabled = mlf__telemetry_disabled(),
     };
     mlf_server_app sapp = {.app = &app, .route = mlf__route, .handle = mlf__answer};
     int rc = mlf_server_run(&sc, &sapp);

@@ -57,7 +57,11 @@ static bool is_json_type(const mlf_http_request *req)
 void mlf_http_ui_telemetry_post(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
                                 const mlf_route_match *m, mlf_http_response *ret)
 {
-    (void)app, (void)m;
+    (void)m;
+    if (app->telemetry_disabled) { /* MLflow's first check, before it reads the body */
+        mlf_http_respond(ret, 200, "application/json", tele_disabled, sizeof(tele_disabled) - 1);
+        return;
+    }
     /*
      * MLflow answers "success" to a JSON object without records and
      * "disabled" to anything else (records it would forward when its remote

@@ -151,9 +151,9 @@ def free_port():
 class Server:
     """`mlflow-c server` on a free port. db_path: that SQLite file (sqlite only, whatever the backend);
     store_uri: that backend store, not made or dropped here (two servers on one database); else a fresh
-    database of the backend under test, removed at stop()."""
+    database of the backend under test, removed at stop(). env: the server's environment (default: ours)."""
 
-    def __init__(self, db_path=None, extra_args=(), store_uri=None):
+    def __init__(self, db_path=None, extra_args=(), store_uri=None, env=None):
         self.dir = tempfile.mkdtemp(prefix="mlflow-c-test-")
         self.pg_db = None
         self.db = None
@@ -177,7 +177,7 @@ class Server:
         self.proc = subprocess.Popen(
             [BIN, "server", "--port", str(self.port), "--workers", "2",
              "--backend-store-uri", self.store_uri, *extra_args],
-            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
+            stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir, env=env)
         try:
             self._wait_started()
         except BaseException:

@@ -2,6 +2,8 @@
 telemetry, the assistant's config and providers, the AI gateway's secrets config. The answers asserted are
 MLflow 3.18's with nothing configured (telemetry config unreachable, no assistant, gateway off)."""
 
+import os
+
 import pytest
 
 from conftest import PG, Server
@@ -13,9 +15,22 @@ TELE = "/ajax-api/3.0/mlflow/ui-telemetry"
 NOT_FOUND = b"<title>404 Not Found</title>"
 
 
+# what makes MLflow's is_telemetry_disabled() true (pytest itself sets PYTEST_CURRENT_TEST, CI sets CI)
+TELEMETRY_OFF = ("MLFLOW_DISABLE_TELEMETRY", "DO_NOT_TRACK", "PYTEST_CURRENT_TEST", "GITHUB_ACTIONS", "CI",
+                 "CIRCLECI", "GITLAB_CI", "JENKINS_URL", "TRAVIS", "TF_BUILD", "BITBUCKET_BUILD_NUMBER",
+                 "CODEBUILD_BUILD_ARN", "BUILDKITE", "TEAMCITY_VERSION", "CLOUD_RUN_EXECUTION", "RUNBOT_HOST_URL",
+                 "RUNBOT_BUILD_NAME", "RUNBOT_WORKER_ID")
+
+
+def telemetry_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in TELEMETRY_OFF}
+    env.update(extra)
+    return env
+
+
 @pytest.fixture(scope="module")
 def srv():
-    s = Server()
+    s = Server(env=telemetry_env())
     yield s
     s.stop()
 
@@ -48,6 +63,26 @@ def test_telemetry_post(srv, body, ctype, answer):
                                  raw=True)
     assert status == 200 and h["content-type"] == "application/json"
     assert raw == b'{"status":"%s"}\n' % answer.encode()
+
+
+@pytest.mark.parametrize("extra", [{"CI": "true"}, {"PYTEST_CURRENT_TEST": "x"}, {"DO_NOT_TRACK": "TRUE"},
+                                   {"MLFLOW_DISABLE_TELEMETRY": "1"}])
+def test_telemetry_post_disabled(extra):
+    # telemetry off in the server's environment: "disabled" even where it would say "success"
+    s = Server(env=telemetry_env(**extra))
+    try:
+        for body in (b"{}", b'{"records": []}', b"not json"):
+            status, _, raw = s.request("POST", TELE, body=body, headers={"Content-Type": "application/json"},
+                                       raw=True)
+            assert status == 200 and raw == b'{"status":"disabled"}\n'
+    finally:
+        s.stop()
+    s = Server(env=telemetry_env(DO_NOT_TRACK="false", MLFLOW_DISABLE_TELEMETRY="false"))
+    try:
+        assert s.request("POST", TELE, body=b"{}", headers={"Content-Type": "application/json"},
+                         raw=True)[2] == b'{"status":"success"}\n'
+    finally:
+        s.stop()
 
 
 def test_telemetry_other_methods(srv):
