@@ -94,9 +94,11 @@ static char *mlf__list_repr(mlf_pool *pool, char *const *order_by, size_t n)
 int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const *order_by, size_t n,
                               mlf_search_order **ret_orders, size_t *ret_n, mlf_error *err)
 {
-    mlf_search_order *orders = MLF_NEW_ARRAY(pool, mlf_search_order, n ? n : 1);
     *ret_orders = NULL;
     *ret_n = 0;
+    if (n == 0) /* no order_by: the store's default order */
+        return 0;
+    mlf_search_order *orders = MLF_NEW_ARRAY(pool, mlf_search_order, n);
     for (size_t k = 0; k < n; k++) {
         const char *value = NULL;
         bool asc = true;

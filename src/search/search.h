@@ -118,6 +118,7 @@ bool mlf_search_value_kept_in_list(const char *value);
 /**
  * Parses the order_by strings ("metrics.loss DESC", "name") for kind, with
  * MLflow's validation (unknown keys, bad direction, duplicates) and messages.
+ * n == 0 gives *ret_orders NULL and *ret_n 0 (the store's default order).
  */
 int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const *order_by, size_t n,
                               mlf_search_order **ret_orders, size_t *ret_n, mlf_error *err);

@@ -87,12 +87,10 @@ int mlf_tracking_search_evaluation_datasets(mlf_ctx *ctx, const Mlflow__SearchEv
     }
     mlf_search_order *orders = NULL;
     size_t n_orders = 0;
-    if (req->n_order_by > 0) {
-        rc = mlf_search_parse_order_by(pool, MLF_SEARCH_EVAL_DATASETS, req->order_by, req->n_order_by, &orders,
-                                       &n_orders, err);
-        if (rc < 0)
-            return rc;
-    }
+    rc = mlf_search_parse_order_by(pool, MLF_SEARCH_EVAL_DATASETS, req->order_by, req->n_order_by, &orders,
+                                   &n_orders, err);
+    if (rc < 0)
+        return rc;
     mlf_store_eval_dataset_page page = {0};
     rc = mlf_store_search_evaluation_datasets(ctx->svc->store, pool, req->experiment_ids, req->n_experiment_ids, conds,
                                               n_conds, max_results, orders, n_orders, offset, &page, err);

@@ -140,12 +140,10 @@ int mlf_tracking_search_experiments(mlf_ctx *ctx, const Mlflow__SearchExperiment
         return rc;
     mlf_search_order *orders = NULL;
     size_t n_orders = 0;
-    if (req->n_order_by > 0) {
-        rc = mlf_search_parse_order_by(pool, MLF_SEARCH_EXPERIMENTS, req->order_by, req->n_order_by, &orders,
-                                       &n_orders, err);
-        if (rc < 0)
-            return rc;
-    }
+    rc = mlf_search_parse_order_by(pool, MLF_SEARCH_EXPERIMENTS, req->order_by, req->n_order_by, &orders,
+                                   &n_orders, err);
+    if (rc < 0)
+        return rc;
     int64_t offset;
     rc = mlf_search_page_token_decode(pool, req->page_token, &offset, err);
     if (rc < 0)

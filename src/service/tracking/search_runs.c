@@ -30,11 +30,9 @@ int mlf_tracking_search_runs(mlf_ctx *ctx, const Mlflow__SearchRuns *req, Mlflow
         return rc;
     mlf_search_order *orders = NULL;
     size_t n_orders = 0;
-    if (req->n_order_by > 0) {
-        rc = mlf_search_parse_order_by(pool, MLF_SEARCH_RUNS, req->order_by, req->n_order_by, &orders, &n_orders, err);
-        if (rc < 0)
-            return rc;
-    }
+    rc = mlf_search_parse_order_by(pool, MLF_SEARCH_RUNS, req->order_by, req->n_order_by, &orders, &n_orders, err);
+    if (rc < 0)
+        return rc;
     rc = mlf_search_check_filter(pool, MLF_SEARCH_RUNS, clauses, n_clauses, err);
     if (rc < 0)
         return rc;
