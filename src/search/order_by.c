@@ -76,21 +76,6 @@ static int mlf__order_token(mlf_pool *pool, const char *order_by, const char **r
     return 0;
 }
 
-/* repr() of the order_by list, as the duplicate-field message shows it */
-static char *mlf__list_repr(mlf_pool *pool, char *const *order_by, size_t n)
-{
-    mlf_buf b;
-    mlf_buf_init(&b, pool, 64);
-    mlf_buf_putc(&b, '[');
-    for (size_t k = 0; k < n; k++) {
-        if (k)
-            mlf_buf_puts(&b, ", ");
-        mlf_buf_puts(&b, mlf_pystr_repr(pool, order_by[k]));
-    }
-    mlf_buf_putc(&b, ']');
-    return b.data;
-}
-
 int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const *order_by, size_t n,
                               mlf_search_order **ret_orders, size_t *ret_n, mlf_error *err)
 {
@@ -167,7 +152,7 @@ int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const 
                 if (orders[j].entity == id.entity && strcmp(orders[j].key, id.key) == 0)
                     /* raised without an error code: INTERNAL_ERROR, a 500 */
                     return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "`order_by` contains duplicate fields: %s",
-                                         mlf__list_repr(pool, order_by, n));
+                                         mlf_pystr_repr_list(pool, (const char *const *)order_by, n));
         }
         orders[k].entity = id.entity;
         orders[k].key = id.key;

@@ -127,6 +127,20 @@ char *mlf_pystr_repr(mlf_pool *pool, const char *s)
     return mlf__repr(pool, s, strlen(s), false);
 }
 
+char *mlf_pystr_repr_list(mlf_pool *pool, const char *const *items, size_t n)
+{
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64);
+    mlf_buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            mlf_buf_puts(&b, ", ");
+        mlf_buf_puts(&b, mlf_pystr_repr(pool, items[i]));
+    }
+    mlf_buf_putc(&b, ']');
+    return b.data;
+}
+
 char *mlf_pystr_repr_bytes(mlf_pool *pool, const char *s, size_t n)
 {
     return mlf__repr(pool, s, n, true);

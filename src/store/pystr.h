@@ -51,6 +51,8 @@ size_t mlf_pystr_len(const char *s);
 char *mlf_pystr_repr_n(mlf_pool *pool, const char *s, size_t n);
 /** mlf_pystr_repr_n of a NUL-terminated string. */
 char *mlf_pystr_repr(mlf_pool *pool, const char *s);
+/** repr() of a list of n str: ['a', 'b']. */
+char *mlf_pystr_repr_list(mlf_pool *pool, const char *const *items, size_t n);
 /** repr() of the bytes s[0..n). */
 char *mlf_pystr_repr_bytes(mlf_pool *pool, const char *s, size_t n);
 /** repr() of a float: the shortest round trip in Python's layout, nan, inf, -inf. */

@@ -82,21 +82,6 @@ static const mlf__metric_cfg mlf__assessments_cfg[] = {
     {NULL, NULL, NULL},
 };
 
-/* Python's repr of a list of str. */
-static char *mlf__list_repr(mlf_pool *pool, const char *const *items, size_t n)
-{
-    mlf_buf b;
-    mlf_buf_init(&b, pool, 64);
-    mlf_buf_putc(&b, '[');
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            mlf_buf_puts(&b, ", ");
-        mlf_buf_puts(&b, mlf_pystr_repr(pool, items[i]));
-    }
-    mlf_buf_putc(&b, ']');
-    return b.data;
-}
-
 static int mlf__cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -131,7 +116,7 @@ static int mlf__validate_metrics(mlf_pool *pool, const Mlflow__QueryTraceMetrics
         for (size_t i = 0; i < n_cfgs; i++)
             names[i] = cfgs[i].metric;
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "metric_name must be one of %s, got '%s'",
-                             mlf__list_repr(pool, names, n_cfgs), metric);
+                             mlf_pystr_repr_list(pool, names, n_cfgs), metric);
     }
     const char **bad = MLF_NEW_ARRAY(pool, const char *, req->n_aggregations + 1);
     size_t n_bad = 0;
@@ -145,7 +130,7 @@ static int mlf__validate_metrics(mlf_pool *pool, const Mlflow__QueryTraceMetrics
         n_bad = mlf__sorted_set(bad, n_bad);
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Found invalid aggregation_type(s): %s. Supported aggregation types: %s",
-                             mlf__list_repr(pool, bad, n_bad), cfg->aggs);
+                             mlf_pystr_repr_list(pool, bad, n_bad), cfg->aggs);
     }
     bad = MLF_NEW_ARRAY(pool, const char *, req->n_dimensions + 1);
     for (size_t i = 0; i < req->n_dimensions; i++) {
@@ -162,8 +147,8 @@ static int mlf__validate_metrics(mlf_pool *pool, const Mlflow__QueryTraceMetrics
             n_dims++;
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "Found invalid dimension(s): %s. Supported dimensions: %s",
-                             mlf__list_repr(pool, bad, n_bad),
-                             mlf__list_repr(pool, cfg->dims, n_dims));
+                             mlf_pystr_repr_list(pool, bad, n_bad),
+                             mlf_pystr_repr_list(pool, cfg->dims, n_dims));
     }
     *ret = cfg;
     return 0;
@@ -498,7 +483,7 @@ int mlf_tracking_search_traces_v3(mlf_ctx *ctx, const Mlflow__SearchTracesV3 *re
             if (strcmp(seen[j], seen[i]) == 0)
                 /* raised without an error code: a 500 */
                 return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "`order_by` contains duplicate fields: %s",
-                                     mlf__list_repr(pool, (const char *const *)req->order_by, req->n_order_by));
+                                     mlf_pystr_repr_list(pool, (const char *const *)req->order_by, req->n_order_by));
         by_timestamp = by_timestamp || strcmp(seen[i], "timestamp_ms") == 0;
         by_request_id = by_request_id || strcmp(seen[i], "request_id") == 0;
     }
