@@ -1,27 +1,14 @@
 /*
- * Traces on both backends, read side: the trace_count of
- * SqlAlchemyStore.query_trace_metrics (view TRACES) and
- * search_traces with _build_trace_infos_from_rows (MLflow 3.18), rows written
- * by Python MLflow included (the 3.18 schema: trace_name, session_id and the
- * token and cost columns on trace_info).
+ * Traces on both backends: a trace_info row and its tags and request
+ * metadata read into TraceInfoV3 as SqlTraceInfo.to_mlflow_entity() does
+ * (MLflow 3.18), rows written by Python MLflow included (the 3.18 schema:
+ * trace_name, session_id and the token and cost columns on trace_info).
  */
 #include <inttypes.h>
 #include <string.h>
 
 #include "store/pystr.h"
-#include "store/sql/sql.h"
-
-/* TraceTagKey.TRACE_NAME, and the metadata keys MLflow 3.18 keeps in trace_info's columns */
-#define MLF__TRACE_NAME_TAG "mlflow.traceName"
-#define MLF__META_SESSION "mlflow.trace.session"
-#define MLF__META_TOKEN_USAGE "mlflow.trace.tokenUsage"
-#define MLF__META_COST "mlflow.trace.cost"
-
-#define MLF__TRACE_COLUMNS                                                                                             \
-    "request_id, experiment_id, timestamp_ms, execution_time_ms, status, client_request_id, request_preview, "         \
-    "response_preview, trace_name, session_id, input_tokens, output_tokens, total_tokens, "                            \
-    "cache_read_input_tokens, "                                                                                        \
-    "cache_creation_input_tokens, cache_creation_input_tokens_above_1hr, input_cost, output_cost, total_cost"
+#include "store/sql/trace.h"
 
 /* TOKEN_COLUMN_BY_KEY and COST_COLUMN_BY_KEY, in their order (the order of json.dumps' keys) */
 static const char *const mlf__token_keys[] = {"input_tokens", "output_tokens", "total_tokens",
@@ -31,12 +18,7 @@ static const char *const mlf__cost_keys[] = {"input_cost", "output_cost", "total
 #define MLF__COL_TOKENS 10
 #define MLF__COL_COSTS 16
 
-static mlf_sql_store *mlf__store(mlf_store *store)
-{
-    return (mlf_sql_store *)store;
-}
-
-static char *mlf__ids_json(mlf_pool *pool, const int64_t *ids, size_t n)
+char *mlf_sql_trace_ids_json(mlf_pool *pool, const int64_t *ids, size_t n)
 {
     mlf_buf b;
     mlf_buf_init(&b, pool, 32);
@@ -47,103 +29,7 @@ static char *mlf__ids_json(mlf_pool *pool, const int64_t *ids, size_t n)
     return b.data;
 }
 
-typedef struct {
-    const int64_t *ids;
-    size_t n_ids;
-    const int64_t *start, *end;
-    int64_t bucket_ms;
-    const char *const *dims;
-    size_t n_dims;
-    int64_t max_results;
-    mlf_store_trace_count_row **rows;
-    size_t *n_rows;
-} mlf__count_args;
-
-static int mlf__count_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
-{
-    const mlf__count_args *a = arg;
-    /* the grouping columns: the bucket (floor(timestamp_ms / B) * B in integers, for either sign;
-     * B is the service's number, not request text) then the dimension columns */
-    mlf_buf group;
-    mlf_buf_init(&group, pool, 128);
-    if (a->bucket_ms > 0)
-        mlf_buf_printf(&group, "(timestamp_ms - ((timestamp_ms %% %" PRId64 ") + %" PRId64 ") %% %" PRId64 ")",
-                       a->bucket_ms, a->bucket_ms, a->bucket_ms);
-    for (size_t i = 0; i < a->n_dims; i++)
-        mlf_buf_printf(&group, "%s%s", group.len > 0 ? ", " : "", a->dims[i]);
-    mlf_buf sql;
-    mlf_buf_init(&sql, pool, 512);
-    mlf_buf_printf(&sql, "SELECT %s%scount(request_id) FROM trace_info WHERE experiment_id IN "
-                         "(SELECT CAST(value AS BIGINT) FROM json_each(?))",
-                   group.data, group.len > 0 ? ", " : "");
-    /* _build_time_range_predicate: inclusive bounds; the aggregated column and the dimensions must not be NULL */
-    if (a->start != NULL)
-        mlf_buf_puts(&sql, " AND timestamp_ms >= ?");
-    if (a->end != NULL)
-        mlf_buf_puts(&sql, " AND timestamp_ms <= ?");
-    mlf_buf_puts(&sql, " AND request_id IS NOT NULL");
-    for (size_t i = 0; i < a->n_dims; i++)
-        mlf_buf_printf(&sql, " AND %s IS NOT NULL", a->dims[i]);
-    if (group.len > 0)
-        mlf_buf_printf(&sql, " GROUP BY %s ORDER BY %s", group.data, group.data);
-    mlf_buf_puts(&sql, " LIMIT ?");
-    mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
-    if (rc < 0)
-        return rc;
-    /* placeholders counted: PostgreSQL wants no unused numbered parameter */
-    int p = 1;
-    mlf_sql_bind_text(st, p++, mlf__ids_json(pool, a->ids, a->n_ids));
-    if (a->start != NULL)
-        mlf_sql_bind_int64(st, p++, *a->start);
-    if (a->end != NULL)
-        mlf_sql_bind_int64(st, p++, *a->end);
-    mlf_sql_bind_int64(st, p, a->max_results);
-    size_t cap = 8, n = 0;
-    mlf_store_trace_count_row *rows = MLF_NEW_ARRAY(pool, mlf_store_trace_count_row, cap);
-    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
-        if (n == cap) {
-            mlf_store_trace_count_row *r2 = MLF_NEW_ARRAY(pool, mlf_store_trace_count_row, cap * 2);
-            memcpy(r2, rows, n * sizeof(*rows));
-            rows = r2;
-            cap *= 2;
-        }
-        mlf_store_trace_count_row *r = &rows[n++];
-        memset(r, 0, sizeof(*r));
-        int col = 0;
-        if (a->bucket_ms > 0)
-            r->bucket_ms = mlf_sql_column_int64(st, col++);
-        for (size_t i = 0; i < a->n_dims; i++)
-            r->dims[i] = mlf_sql_column_text_dup(pool, st, col++);
-        r->count = mlf_sql_column_int64(st, col);
-    }
-    if (rc != MLF_SQL_DONE)
-        return mlf_sql_error(pool, c, rc, err);
-    mlf_sql_reset(st);
-    *a->rows = rows;
-    *a->n_rows = n;
-    return 0;
-}
-
-int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t bucket_ms,
-                           const char *const *dim_columns, size_t n_dims, int64_t max_results,
-                           mlf_store_trace_count_row **ret, size_t *ret_n, mlf_error *err)
-{
-    mlf__count_args a = {experiment_ids, n_ids, start_time_ms, end_time_ms, bucket_ms, dim_columns, n_dims,
-                         max_results, ret, ret_n};
-    *ret = NULL;
-    *ret_n = 0;
-    return mlf_sql_in_read(mlf__store(store), pool, mlf__count_tx, &a, err);
-}
-
-/* A growing list of map entries (tags or metadata) of one trace. */
-typedef struct {
-    char **keys, **values;
-    size_t n, cap;
-} mlf__kv;
-
-static void mlf__kv_put(mlf_pool *pool, mlf__kv *kv, char *key, char *value)
+static void mlf__kv_put(mlf_pool *pool, mlf_sql_trace_kv *kv, char *key, char *value)
 {
     for (size_t i = 0; i < kv->n; i++)
         if (strcmp(kv->keys[i], key) == 0) { /* a dict: the last value of a key wins */
@@ -165,23 +51,6 @@ static void mlf__kv_put(mlf_pool *pool, mlf__kv *kv, char *key, char *value)
     kv->values[kv->n++] = value;
 }
 
-typedef struct {
-    Mlflow__TraceInfoV3 *info;
-    mlf__kv tags, meta;
-    char *promoted[3]; /* session, token usage, cost: added after the stored metadata */
-} mlf__trace;
-
-typedef struct {
-    const int64_t *ids;
-    size_t n_ids;
-    const mlf_store_filter_cond *conds;
-    size_t n_conds;
-    const mlf_store_trace_order *orders;
-    size_t n_orders;
-    bool by_timestamp, by_request_id;
-    int64_t max_results, offset;
-    mlf_store_trace_page *ret;
-} mlf__search_args;
 
 /* TraceState(row.status).to_proto() */
 static int mlf__state(const char *status, Mlflow__TraceInfoV3__State *ret)
@@ -225,7 +94,7 @@ static char *mlf__promoted_json(mlf_pool *pool, mlf_sql_stmt *st, int col0, cons
     return b.data;
 }
 
-static int mlf__row(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf__trace *t, mlf_error *err)
+int mlf_sql_trace_from_row(mlf_pool *pool, mlf_sql_stmt *st, mlf_sql_trace *t, mlf_error *err)
 {
     Mlflow__TraceInfoV3 *ti = MLF_NEW(pool, Mlflow__TraceInfoV3);
     mlflow__trace_info_v3__init(ti);
@@ -273,15 +142,14 @@ static int mlf__row(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf__trac
     t->info = ti;
     char *name = mlf_sql_column_text_dup(pool, st, 8);
     if (name != NULL)
-        mlf__kv_put(pool, &t->tags, (char *)MLF__TRACE_NAME_TAG, name);
+        mlf__kv_put(pool, &t->tags, (char *)MLF_SQL_TRACE_NAME_TAG, name);
     t->promoted[0] = mlf_sql_column_text_dup(pool, st, 9);
     t->promoted[1] = mlf__promoted_json(pool, st, MLF__COL_TOKENS, mlf__token_keys, 6, false);
     t->promoted[2] = mlf__promoted_json(pool, st, MLF__COL_COSTS, mlf__cost_keys, 3, true);
-    (void)c;
     return 0;
 }
 
-static mlf__trace *mlf__find(mlf__trace *ts, size_t n, const char *id)
+static mlf_sql_trace *mlf__find(mlf_sql_trace *ts, size_t n, const char *id)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(ts[i].info->trace_id, id) == 0)
@@ -290,7 +158,7 @@ static mlf__trace *mlf__find(mlf__trace *ts, size_t n, const char *id)
 }
 
 /* The tags (but the name, which trace_info holds) or metadata (but the promoted keys) of the page's traces. */
-static int mlf__load_children(mlf_sql_conn *c, mlf_pool *pool, mlf__trace *ts, size_t n, const char *ids_json,
+static int mlf__load_children(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts, size_t n, const char *ids_json,
                               bool tags, mlf_error *err)
 {
     const char *sql = tags ? "SELECT request_id, key, value FROM trace_tags WHERE request_id IN "
@@ -303,13 +171,13 @@ static int mlf__load_children(mlf_sql_conn *c, mlf_pool *pool, mlf__trace *ts, s
         return rc;
     mlf_sql_bind_text(st, 1, ids_json);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
-        mlf__trace *t = mlf__find(ts, n, (const char *)mlf_sql_column_text(st, 0));
+        mlf_sql_trace *t = mlf__find(ts, n, (const char *)mlf_sql_column_text(st, 0));
         char *key = mlf_sql_column_text_dup(pool, st, 1);
         if (t == NULL || key == NULL)
             continue;
-        if (tags ? strcmp(key, MLF__TRACE_NAME_TAG) == 0
-                 : (strcmp(key, MLF__META_SESSION) == 0 || strcmp(key, MLF__META_TOKEN_USAGE) == 0 ||
-                    strcmp(key, MLF__META_COST) == 0))
+        if (tags ? strcmp(key, MLF_SQL_TRACE_NAME_TAG) == 0
+                 : (strcmp(key, MLF_SQL_TRACE_META_SESSION) == 0 || strcmp(key, MLF_SQL_TRACE_META_TOKEN_USAGE) == 0 ||
+                    strcmp(key, MLF_SQL_TRACE_META_COST) == 0))
             continue;
         mlf__kv_put(pool, tags ? &t->tags : &t->meta, key, mlf_sql_column_text_dup(pool, st, 2));
     }
@@ -338,9 +206,9 @@ static int mlf__count_assessments(mlf_sql_conn *c, mlf_pool *pool, const char *i
 }
 
 /* The maps of the proto; a NULL value is "None": MLflow's _truncate_* make str() of each value. */
-static void mlf__fill_maps(mlf_pool *pool, mlf__trace *t)
+static void mlf__fill_maps(mlf_pool *pool, mlf_sql_trace *t)
 {
-    static const char *const promoted_keys[] = {MLF__META_SESSION, MLF__META_TOKEN_USAGE, MLF__META_COST};
+    static const char *const promoted_keys[] = {MLF_SQL_TRACE_META_SESSION, MLF_SQL_TRACE_META_TOKEN_USAGE, MLF_SQL_TRACE_META_COST};
     for (int i = 0; i < 3; i++)
         if (t->promoted[i] != NULL)
             mlf__kv_put(pool, &t->meta, (char *)promoted_keys[i], t->promoted[i]);
@@ -365,68 +233,9 @@ static void mlf__fill_maps(mlf_pool *pool, mlf__trace *t)
     }
 }
 
-static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+
+int mlf_sql_trace_finish(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts, size_t n, mlf_error *err)
 {
-    const mlf__search_args *a = arg;
-    mlf_buf sql;
-    mlf_buf_init(&sql, pool, 1024);
-    mlf_buf_puts(&sql, "SELECT " MLF__TRACE_COLUMNS " FROM trace_info WHERE experiment_id IN "
-                       "(SELECT CAST(value AS BIGINT) FROM json_each(?))");
-    mlf__sql_filter_conds(c, &sql, a->conds, a->n_conds, "request_id");
-    mlf_buf_puts(&sql, " ORDER BY ");
-    for (size_t i = 0; i < a->n_orders; i++) {
-        const mlf_store_trace_order *o = &a->orders[i];
-        if (o->nullable)
-            mlf_buf_printf(&sql, "CASE WHEN %s IS NULL THEN 1 ELSE 0 END, ", o->expr);
-        mlf_buf_printf(&sql, "%s%s, ", o->expr, o->ascending ? "" : " DESC");
-    }
-    if (!a->by_timestamp)
-        mlf_buf_puts(&sql, "timestamp_ms DESC, ");
-    if (!a->by_request_id)
-        mlf_buf_puts(&sql, "request_id, ");
-    sql.len -= 2;
-    sql.data[sql.len] = '\0';
-    mlf_buf_puts(&sql, " LIMIT ? OFFSET ?");
-    mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
-    if (rc < 0)
-        return rc;
-    int p = 1;
-    mlf_sql_bind_text(st, p++, mlf__ids_json(pool, a->ids, a->n_ids));
-    mlf__sql_filter_bind(st, &p, a->conds, a->n_conds);
-    mlf_sql_bind_int64(st, p++, a->max_results + 1);
-    mlf_sql_bind_int64(st, p, a->offset);
-    size_t cap = 16, n = 0;
-    mlf__trace *ts = MLF_NEW_ARRAY(pool, mlf__trace, cap);
-    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
-        if ((int64_t)n == a->max_results) { /* the look-ahead row: only counted */
-            n++;
-            continue;
-        }
-        if (n == cap) {
-            mlf__trace *t2 = MLF_NEW_ARRAY(pool, mlf__trace, cap * 2);
-            memcpy(t2, ts, n * sizeof(*ts));
-            ts = t2;
-            cap *= 2;
-        }
-        memset(&ts[n], 0, sizeof(ts[n]));
-        rc = mlf__row(c, pool, st, &ts[n], err);
-        if (rc < 0) {
-            mlf_sql_reset(st);
-            return rc;
-        }
-        n++;
-    }
-    if (rc != MLF_SQL_DONE)
-        return mlf_sql_error(pool, c, rc, err);
-    mlf_sql_reset(st);
-    a->ret->next_page_token = NULL;
-    if ((int64_t)n > a->max_results) {
-        n = (size_t)a->max_results;
-        a->ret->next_page_token = mlf_search_page_token_encode(pool, a->offset + a->max_results);
-    }
-    a->ret->traces = MLF_NEW_ARRAY(pool, Mlflow__TraceInfoV3 *, n ? n : 1);
-    a->ret->n = n;
     if (n == 0)
         return 0;
     mlf_buf ids;
@@ -438,7 +247,7 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         mlf_json_write_string(&ids, ts[i].info->trace_id, strlen(ts[i].info->trace_id));
     }
     mlf_buf_putc(&ids, ']');
-    rc = mlf__load_children(c, pool, ts, n, ids.data, true, err);
+    int rc = mlf__load_children(c, pool, ts, n, ids.data, true, err);
     if (rc == 0)
         rc = mlf__load_children(c, pool, ts, n, ids.data, false, err);
     int64_t n_assessments = 0;
@@ -450,19 +259,7 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         /* Assessment.to_proto is not ported yet: refuse rather than answer traces without them */
         return mlf_error_set(err, pool, MLF_ERR_NOT_IMPLEMENTED,
                              "searchTracesV3 of traces with assessments is not supported by mlflow-c yet");
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         mlf__fill_maps(pool, &ts[i]);
-        a->ret->traces[i] = ts[i].info;
-    }
     return 0;
-}
-
-int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                            const mlf_store_filter_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
-                            size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
-                            int64_t offset, mlf_store_trace_page *ret, mlf_error *err)
-{
-    mlf__search_args a = {experiment_ids, n_ids, conds, n_conds, orders, n_orders, by_timestamp,
-                          by_request_id, max_results, offset, ret};
-    return mlf_sql_in_read(mlf__store(store), pool, mlf__search_tx, &a, err);
 }
