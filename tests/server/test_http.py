@@ -44,8 +44,12 @@ def test_rpc_not_ported_is_404_page(server):
 
 
 def test_v3_rpcs_only_under_3_0(server):
-    status, _, body = server.request("POST", "/api/3.0/mlflow/traces", {"trace": {}}, raw=True)
-    assert (status, body) == (404, NOT_FOUND_PAGE)  # route exists (not ported yet)
+    status, _, body = server.request("POST", "/api/3.0/mlflow/traces", {"trace": {}})
+    assert (status, body["message"]) == (400, "Invalid value \"\" for parameter 'trace_id' supplied: must be a single "
+                                              "path component")  # startTraceV3
+    # a 3.0-only rpc: under 2.0 its path is endTrace's (PATCH /traces/{request_id}), as in MLflow's Flask routes
+    status, _, _ = server.request("POST", "/api/2.0/mlflow/traces/batchGetInfos", {"trace_ids": []}, raw=True)
+    assert status == 405
     status, _, _ = server.request("GET", "/api/3.0/mlflow/experiments/get?experiment_id=0")
     assert status == 404
 
