@@ -922,7 +922,7 @@ static int mlf__batch_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
                              exp != NULL
                                  ? "SELECT " MLF_SQL_TRACE_COLUMNS " FROM trace_info WHERE request_id IN "
                                    "(SELECT value FROM json_each(?1)) AND experiment_id IN "
-                                   "(SELECT value FROM json_each(?2))"
+                                   "(SELECT CAST(value AS BIGINT) FROM json_each(?2))"
                                  : "SELECT " MLF_SQL_TRACE_COLUMNS " FROM trace_info WHERE request_id IN "
                                    "(SELECT value FROM json_each(?1))",
                              &st, err);
@@ -988,9 +988,9 @@ static int mlf__tag_integrity_error(mlf_sql_conn *c, mlf_pool *pool, const mlf__
     if (mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES)
         err->message = mlf_pool_sprintf(
             pool,
-            "%s%s[SQL: INSERT INTO trace_tags (key, value, request_id) VALUES (%%(key)s, %%(value)s, "
+            "%s\n[SQL: INSERT INTO trace_tags (key, value, request_id) VALUES (%%(key)s, %%(value)s, "
             "%%(request_id)s)]\n[parameters: {'key': %s, 'value': %s, 'request_id': %s}]" MLF__SQLA_LINK,
-            err->message, err->message[0] != '\0' && err->message[strlen(err->message) - 1] == '\n' ? "" : "\n",
+            err->message,
             mlf_pystr_repr(pool, a->key), mlf_pystr_repr(pool, a->value), mlf_pystr_repr(pool, a->id));
     else
         err->message = mlf_pool_sprintf(pool,
@@ -1092,22 +1092,26 @@ typedef struct {
 static int mlf__delete_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__delete_args *a = arg;
-    /* the filters of _delete_traces, the count limit as a subquery of the oldest matching traces */
+    /* the filters of _delete_traces, the count limit as a subquery of the oldest matching traces; the
+     * parameters numbered in order (PostgreSQL types each one it is given) */
+    int p_ts = a->max_ts != NULL ? 2 : 0;
+    int p_ids = a->n > 0 ? 2 + (p_ts != 0) : 0;
+    int p_limit = a->max_traces != NULL ? 2 + (p_ts != 0) + (p_ids != 0) : 0;
     mlf_buf where;
     mlf_buf_init(&where, pool, 256);
     mlf_buf_puts(&where, "experiment_id = ?1");
-    if (a->max_ts != NULL)
-        mlf_buf_puts(&where, " AND timestamp_ms <= ?2");
-    if (a->n > 0)
-        mlf_buf_puts(&where, " AND request_id IN (SELECT value FROM json_each(?3))");
+    if (p_ts)
+        mlf_buf_printf(&where, " AND timestamp_ms <= ?%d", p_ts);
+    if (p_ids)
+        mlf_buf_printf(&where, " AND request_id IN (SELECT value FROM json_each(?%d))", p_ids);
     mlf_buf sql;
     mlf_buf_init(&sql, pool, 512);
     mlf_buf_printf(&sql, "SELECT request_id FROM trace_info WHERE %s", where.data);
-    if (a->max_traces != NULL)
+    if (p_limit)
         mlf_buf_printf(&sql,
                        " AND request_id IN (SELECT request_id FROM (SELECT request_id FROM trace_info WHERE %s "
-                       "ORDER BY timestamp_ms, request_id LIMIT ?4) AS limited)",
-                       where.data);
+                       "ORDER BY timestamp_ms, request_id LIMIT ?%d) AS limited)",
+                       where.data, p_limit);
     mlf_buf_puts(&sql, " ORDER BY timestamp_ms, request_id");
     if (mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES)
         mlf_buf_puts(&sql, " FOR UPDATE");
@@ -1116,12 +1120,12 @@ static int mlf__delete_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     if (rc < 0)
         return rc;
     mlf_sql_bind_int64(st, 1, a->experiment_id);
-    if (a->max_ts != NULL)
-        mlf_sql_bind_int64(st, 2, *a->max_ts);
-    if (a->n > 0)
-        mlf_sql_bind_text(st, 3, mlf__sql_json_strings(pool, a->ids, a->n));
-    if (a->max_traces != NULL)
-        mlf_sql_bind_int64(st, 4, *a->max_traces);
+    if (p_ts)
+        mlf_sql_bind_int64(st, p_ts, *a->max_ts);
+    if (p_ids)
+        mlf_sql_bind_text(st, p_ids, mlf__sql_json_strings(pool, a->ids, a->n));
+    if (p_limit)
+        mlf_sql_bind_int64(st, p_limit, *a->max_traces);
     size_t cap = 16, n = 0;
     const char **sel = MLF_NEW_ARRAY(pool, const char *, cap);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
