@@ -620,7 +620,8 @@ static int mlf__int_experiment_id(mlf_pool *pool, const char *experiment_id, int
     return 0;
 }
 
-/* INSERT of a new trace_info row with its analytics columns */
+/* INSERT of a new trace_info row with its analytics columns (the previews need no _replace_nul: a C string
+ * holds no U+0000) */
 static int mlf__insert_info(mlf_sql_conn *c, mlf_pool *pool, const char *id, int64_t experiment_id, int64_t ts,
                             const int64_t *exec_ms, const char *status, const char *client_request_id,
                             const char *request_preview, const char *response_preview, const char *name,
@@ -655,8 +656,6 @@ static int mlf__insert_info(mlf_sql_conn *c, mlf_pool *pool, const char *id, int
                                              : mlf_sql_bind_null(st, 17 + k);
     return mlf__sql_step_done(c, pool, st, err);
 }
-
-/* _replace_nul: nothing to do, a C string holds no U+0000 */
 
 static const char *mlf__state_name(Mlflow__TraceInfoV3__State s)
 {
@@ -744,9 +743,15 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
 
     /* the trace may be there already (spans logged first): MLflow's IntegrityError path merges into it */
     mlf_sql_stmt *st;
+    /* on PostgreSQL the row is locked as MLflow's merge rereads it (FOR UPDATE), against a racing log_spans */
     rc = mlf_sql_prepare(c, pool,
-                         "SELECT experiment_id, (SELECT value FROM trace_tags WHERE request_id = trace_info.request_id "
-                         "AND \"key\" = '" MLF__SPANS_LOCATION_TAG "') FROM trace_info WHERE request_id = ?",
+                         mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES
+                             ? "SELECT experiment_id, (SELECT value FROM trace_tags WHERE request_id = "
+                               "trace_info.request_id AND \"key\" = '" MLF__SPANS_LOCATION_TAG "') FROM trace_info "
+                               "WHERE request_id = ? FOR UPDATE"
+                             : "SELECT experiment_id, (SELECT value FROM trace_tags WHERE request_id = "
+                               "trace_info.request_id AND \"key\" = '" MLF__SPANS_LOCATION_TAG "') FROM trace_info "
+                               "WHERE request_id = ?",
                          &st, err);
     if (rc < 0)
         return rc;
