@@ -160,3 +160,33 @@ def test_rpcs_run_their_store_half(svc, pb):
     with pytest.raises(MlflowCError) as e:
         call(svc, pb, "logInputs", pb.LogInputs(run_id=run_id, datasets=[ds]))
     assert e.value.error_code == "INVALID_PARAMETER_VALUE" and e.value.message == "Dataset name cannot be None"
+
+
+# traces: info lifecycle (tracecore)
+def test_trace_info_store_halves(svc, pb):
+    """The FFI is MLflow's store: the handler's checks of system-managed tags are not the store's."""
+    eid = call(svc, pb, "createExperiment", pb.CreateExperiment(name="ffi-traces")).experiment_id
+    ti = pb.TraceInfoV3(trace_id="tr-ffi", state=pb.TraceInfoV3.OK,
+                        trace_location=pb.TraceLocation(type=pb.TraceLocation.MLFLOW_EXPERIMENT,
+                                                        mlflow_experiment=pb.TraceLocation.MlflowExperimentLocation(
+                                                            experiment_id=eid)))
+    ti.tags["mlflow.traceName"] = "n"
+    ti.trace_metadata["mlflow.trace.tokenUsage"] = '{"input_tokens": 4}'
+    out = call(svc, pb, "startTraceV3", pb.StartTraceV3(trace=pb.Trace(trace_info=ti))).trace.trace_info
+    assert out.trace_id == "tr-ffi" and out.tags["mlflow.traceName"] == "n"
+    assert out.tags["mlflow.artifactLocation"].endswith(f"/{eid}/traces/tr-ffi/artifacts")
+    assert dict(out.trace_metadata) == {"mlflow.trace.tokenUsage": '{"input_tokens": 4}',
+                                        "mlflow.trace.infoFinalized": "true"}
+    # the store half sets what the handler refuses (AbstractStore.set_trace_tag has no such check)
+    call(svc, pb, "setTraceTagV3", pb.SetTraceTagV3(trace_id="tr-ffi", key="mlflow.trace.spansLocation",
+                                                    value="TRACKING_STORE"))
+    call(svc, pb, "deleteTraceTagV3", pb.DeleteTraceTagV3(trace_id="tr-ffi", key="mlflow.trace.spansLocation"))
+    got = call(svc, pb, "getTraceInfoV3", pb.GetTraceInfoV3(trace_id="tr-ffi")).trace.trace_info
+    assert "mlflow.trace.spansLocation" not in got.tags
+    infos = call(svc, pb, "batchGetTraceInfos", pb.BatchGetTraceInfos(trace_ids=["tr-ffi", "tr-none"])).trace_infos
+    assert [t.trace_id for t in infos] == ["tr-ffi"]
+    resp = call(svc, pb, "deleteTracesV3", pb.DeleteTracesV3(experiment_id=eid, request_ids=["tr-ffi"]))
+    assert resp.traces_deleted == 1
+    with pytest.raises(MlflowCError) as e:
+        call(svc, pb, "getTraceInfoV3", pb.GetTraceInfoV3(trace_id="tr-ffi"))
+    assert (e.value.error_code, e.value.message) == ("RESOURCE_DOES_NOT_EXIST", "Trace with ID 'tr-ffi' not found.")
