@@ -769,7 +769,8 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
         rc = mlf__insert_info(c, pool, id, experiment_id, ts, ti->execution_duration != NULL ? &exec_ms : NULL, status,
                               ti->client_request_id, ti->request_preview, ti->response_preview, a->name, &an, err);
     } else {
-        if (old_experiment != experiment_id)
+        /* str(row's experiment_id) != str(the request's): "01" is another experiment's spelling to MLflow */
+        if (strcmp(mlf_pool_sprintf(pool, "%" PRId64, old_experiment), a->experiment_id) != 0)
             return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                                  "Trace with ID '%s' already exists in another experiment.", id);
         if (spans_location != NULL && strcmp(spans_location, "TRACKING_STORE") != 0)
@@ -829,8 +830,13 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
         rc = mlf__upsert_child(c, pool, false, id, dk[i], dv[i], err);
     if (rc == 0)
         rc = mlf__read_one(c, pool, id, a->ret, err);
-    if (rc < 0 || !exists)
+    if (rc < 0)
         return rc;
+    if (!exists) {
+        /* MLflow answers with its new row as it holds it: the experiment id as the request spelled it */
+        (*a->ret)->trace_location->mlflow_experiment->experiment_id = (char *)a->experiment_id;
+        return 0;
+    }
     Mlflow__TraceInfoV3 *out = *a->ret;
     Mlflow__TraceInfoV3__TagsEntry **tags = MLF_NEW_ARRAY(pool, Mlflow__TraceInfoV3__TagsEntry *, old_tags.n + 2);
     size_t n_tags = 0;
@@ -1239,9 +1245,11 @@ static int mlf__start_v2_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_erro
         rc = mlf__upsert_child(c, pool, true, id, MLF__ARTIFACT_LOCATION_TAG, artifact_uri, err);
     if (rc == 0)
         rc = mlf__put_meta(c, pool, id, a->meta, err);
-    if (rc < 0)
-        return rc;
-    return mlf__read_one(c, pool, id, a->ret, err);
+    if (rc == 0)
+        rc = mlf__read_one(c, pool, id, a->ret, err);
+    if (rc == 0) /* the new row as MLflow holds it: the experiment id as the request spelled it */
+        (*a->ret)->trace_location->mlflow_experiment->experiment_id = (char *)a->experiment_id;
+    return rc;
 }
 
 int mlf_store_start_trace_v2(mlf_store *store, mlf_pool *pool, const char *experiment_id, int64_t timestamp_ms,

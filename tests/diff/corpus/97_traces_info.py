@@ -71,6 +71,10 @@ def run(t):
     t.post(T3, info(eid, "tr-badtime", request_time="yesterday"), name="start-bad-time")
     t.post(T3, {"trace": "x"}, name="start-trace-str")
     t.post("/ajax-api/3.0/mlflow/traces", info(eid2, "tr-ajax"), name="start-ajax")
+    # the new row's experiment id as the request spelled it; read back, the column's
+    t.post(T3, info("0" + eid2, "tr-zero", tags={"mlflow.traceName": "z"}), name="start-exp-leading-zero")
+    t.post(T3, info("0" + eid2, "tr-zero", state="ERROR"), name="start-exp-leading-zero-again")
+    t.get(f"{T3}/tr-zero", name="get-exp-leading-zero")
 
     # ---- getTraceInfoV3 ----
     for tid in ["tr-full", "tr-min", "tr-ip", "tr-nostate", "tr-unicode", "tr-tokens", "tr-badjson", "tr-ajax",
@@ -135,6 +139,9 @@ def run(t):
                name="v2-start", unordered=UNORD)
     rid = r.get("trace_info", "request_id")
     t.post(T2, {"experiment_id": eid}, name="v2-start-min", unordered=UNORD)
+    r0 = t.post(T2, {"experiment_id": "0" + eid, "timestamp_ms": 5}, name="v2-start-exp-leading-zero",
+                unordered=UNORD)
+    t.get(f"{T2}/{r0.get('trace_info', 'request_id')}/info", name="v2-get-exp-leading-zero", unordered=UNORD)
     t.post(T2, {}, name="v2-start-no-exp")
     t.post(T2, {"experiment_id": "999999"}, name="v2-start-exp-missing")
     t.post(T2, {"experiment_id": gone}, name="v2-start-exp-deleted")
