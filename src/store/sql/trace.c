@@ -4,17 +4,11 @@
  * (MLflow 3.18), rows written by Python MLflow included (the 3.18 schema:
  * trace_name, session_id and the token and cost columns on trace_info).
  */
-#include <errno.h>
 #include <inttypes.h>
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "json/json.h"
 #include "store/pystr.h"
 #include "store/sql/trace.h"
-#include "store/uri.h"
 
 /* TOKEN_COLUMN_BY_KEY and COST_COLUMN_BY_KEY, in their order (the order of json.dumps' keys) */
 static const char *const mlf__token_keys[] = {"input_tokens", "output_tokens", "total_tokens",
@@ -55,6 +49,32 @@ static void mlf__kv_put(mlf_pool *pool, mlf_sql_trace_kv *kv, char *key, char *v
     }
     kv->keys[kv->n] = key;
     kv->values[kv->n++] = value;
+}
+
+/* s cut to limit code points (Python's s[:limit]) */
+static char *mlf__cut(mlf_pool *pool, char *s, size_t limit)
+{
+    size_t i = 0, count = 0;
+    while (s[i] != '\0' && count < limit) {
+        uint32_t cp;
+        i += mlf_pystr_utf8_next(s + i, &cp);
+        count++;
+    }
+    return s[i] == '\0' ? s : mlf_pool_strndup(pool, s, i);
+}
+
+/*
+ * _truncate_tags / _truncate_request_metadata of TraceInfo.to_proto: keys cut to 250 code points, tag
+ * values to 4096 and metadata values to 250 (MAX_CHARS_IN_TRACE_INFO_*); a cut key may meet another, the
+ * later one winning as in the dict.
+ */
+static void mlf__truncate(mlf_pool *pool, mlf_sql_trace_kv *kv, size_t value_limit)
+{
+    mlf_sql_trace_kv out = {0};
+    for (size_t i = 0; i < kv->n; i++)
+        mlf__kv_put(pool, &out, mlf__cut(pool, kv->keys[i], 250),
+                    kv->values[i] != NULL ? mlf__cut(pool, kv->values[i], value_limit) : NULL);
+    *kv = out;
 }
 
 
@@ -211,32 +231,6 @@ static int mlf__count_assessments(mlf_sql_conn *c, mlf_pool *pool, const char *i
     return 0;
 }
 
-/* s cut to limit code points (Python's s[:limit]) */
-static char *mlf__cut(mlf_pool *pool, char *s, size_t limit)
-{
-    size_t i = 0, count = 0;
-    while (s[i] != '\0' && count < limit) {
-        uint32_t cp;
-        i += mlf_pystr_utf8_next(s + i, &cp);
-        count++;
-    }
-    return s[i] == '\0' ? s : mlf_pool_strndup(pool, s, i);
-}
-
-/*
- * _truncate_tags / _truncate_request_metadata of TraceInfo.to_proto: keys cut to 250 code points, tag
- * values to 4096 and metadata values to 250 (MAX_CHARS_IN_TRACE_INFO_*); a cut key may meet another, the
- * later one winning as in the dict.
- */
-static void mlf__truncate(mlf_pool *pool, mlf_sql_trace_kv *kv, size_t value_limit)
-{
-    mlf_sql_trace_kv out = {0};
-    for (size_t i = 0; i < kv->n; i++)
-        mlf__kv_put(pool, &out, mlf__cut(pool, kv->keys[i], 250),
-                    kv->values[i] != NULL ? mlf__cut(pool, kv->values[i], value_limit) : NULL);
-    *kv = out;
-}
-
 /* The maps of the proto; a NULL value is "None": MLflow's _truncate_* make str() of each value. */
 static void mlf__fill_maps(mlf_pool *pool, mlf_sql_trace *t)
 {
@@ -300,6 +294,15 @@ int mlf_sql_trace_finish(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts, siz
 
 /* ==== writes: the trace info lifecycle (MLflow 3.18's start_trace, set/delete_trace_tag, _delete_traces,
  * link_traces_to_run, link_prompts_to_trace and the deprecated v2 start/end) ==== */
+
+/* what only the writes use (here, so that the reading part above keeps its own short list) */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <strings.h>
+
+#include "json/json.h"
+#include "store/uri.h"
 
 #define MLF__ARTIFACT_LOCATION_TAG "mlflow.artifactLocation"
 #define MLF__SPANS_LOCATION_TAG "mlflow.trace.spansLocation"
