@@ -334,6 +334,74 @@ int mlf_store_log_logged_model_params(mlf_store *store, mlf_pool *pool, const ch
 int mlf_store_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_store_logged_model_query *query,
                                    mlf_store_logged_model_page *ret, mlf_error *err);
 
+/* ---- traces: info lifecycle (tracecore; SqlAlchemyStore.start_trace, get_trace_info, batch_get_trace_infos,
+ * set_trace_tag, delete_trace_tag, _delete_traces, link_traces_to_run, link_prompts_to_trace and the
+ * deprecated v2 start/end, MLflow 3.18). Request checks of the handlers are the caller's. ---- */
+
+/** A list of string pairs (tags or metadata) as a Python dict: a later key replaces an earlier one. */
+typedef struct mlf_store_kv {
+    const char *const *keys;
+    const char *const *values;
+    size_t n;
+} mlf_store_kv;
+
+/**
+ * start_trace: creates the trace of info in experiment experiment_id (NULL: the location named none,
+ * which MLflow's int() refuses after the experiment checks), its tags (the name in trace_info, the
+ * artifact location tag added) and metadata (the promoted keys in trace_info's columns,
+ * mlflow.trace.infoFinalized added); a trace already there (made by spans) is merged into as MLflow
+ * does. *ret: the trace as stored.
+ */
+int mlf_store_start_trace(mlf_store *store, mlf_pool *pool, const Mlflow__TraceInfoV3 *info, const char *experiment_id,
+                          Mlflow__TraceInfoV3 **ret, mlf_error *err);
+
+/** get_trace_info: RESOURCE_DOES_NOT_EXIST "Trace with ID '<id>' not found." when missing. */
+int mlf_store_get_trace_info(mlf_store *store, mlf_pool *pool, const char *trace_id, Mlflow__TraceInfoV3 **ret,
+                             mlf_error *err);
+
+/**
+ * batch_get_trace_infos: the traces of ids that exist (in experiment_ids, int() of each, when it is not
+ * NULL), ordered by the last mention of each id in ids as MLflow sorts them.
+ */
+int mlf_store_batch_get_trace_infos(mlf_store *store, mlf_pool *pool, const char *const *ids, size_t n,
+                                    const char *const *experiment_ids, size_t n_experiment_ids,
+                                    Mlflow__TraceInfoV3 ***ret, size_t *ret_n, mlf_error *err);
+
+/** set_trace_tag after _validate_trace_tag (key and value checked by the caller): the name goes to trace_info. */
+int mlf_store_set_trace_tag(mlf_store *store, mlf_pool *pool, const char *trace_id, const char *key, const char *value,
+                            mlf_error *err);
+
+/** delete_trace_tag: RESOURCE_DOES_NOT_EXIST when the trace has no such tag. */
+int mlf_store_delete_trace_tag(mlf_store *store, mlf_pool *pool, const char *trace_id, const char *key,
+                               mlf_error *err);
+
+/**
+ * _delete_traces: the traces of experiment_id (text, int() of it) at or before *max_timestamp_ms, or
+ * among ids (n > 0), at most *max_traces of them oldest first; their rows (and by the schema's
+ * cascades their tags, metadata, spans, assessments, metrics) and review queue items go. *ret: how many.
+ */
+int mlf_store_delete_traces(mlf_store *store, mlf_pool *pool, const char *experiment_id,
+                            const int64_t *max_timestamp_ms, const int64_t *max_traces, const char *const *ids,
+                            size_t n, int64_t *ret, mlf_error *err);
+
+/** deprecated_start_trace_v2: a new IN_PROGRESS trace (uuid4 id) of experiment_id; *ret as stored. */
+int mlf_store_start_trace_v2(mlf_store *store, mlf_pool *pool, const char *experiment_id, int64_t timestamp_ms,
+                             const mlf_store_kv *metadata, const mlf_store_kv *tags, Mlflow__TraceInfoV3 **ret,
+                             mlf_error *err);
+
+/** deprecated_end_trace_v2: status is a TraceStatus name; metadata and tags merged in; *ret as stored. */
+int mlf_store_end_trace_v2(mlf_store *store, mlf_pool *pool, const char *request_id, int64_t timestamp_ms,
+                           const char *status, const mlf_store_kv *metadata, const mlf_store_kv *tags,
+                           Mlflow__TraceInfoV3 **ret, mlf_error *err);
+
+/** link_traces_to_run: entity associations trace -> run for the ids not linked yet (at most 100 ids). */
+int mlf_store_link_traces_to_run(mlf_store *store, mlf_pool *pool, const char *const *ids, size_t n,
+                                 const char *run_id, mlf_error *err);
+
+/** link_prompts_to_trace: associations trace -> prompt_version ("name/version" each) not there yet. */
+int mlf_store_link_prompts_to_trace(mlf_store *store, mlf_pool *pool, const char *trace_id,
+                                    const char *const *prompt_ids, size_t n, mlf_error *err);
+
 /* the web UI's experiment-page reads: evaluation datasets and traces (mirror SqlAlchemyStore's
  * search_datasets, query_trace_metrics and search_traces; request checks are the caller's) */
 
@@ -413,73 +481,5 @@ int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *exp
                             const mlf_store_filter_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
                             size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
                             int64_t offset, mlf_store_trace_page *ret, mlf_error *err);
-
-/* ---- traces: info lifecycle (tracecore; SqlAlchemyStore.start_trace, get_trace_info, batch_get_trace_infos,
- * set_trace_tag, delete_trace_tag, _delete_traces, link_traces_to_run, link_prompts_to_trace and the
- * deprecated v2 start/end, MLflow 3.18). Request checks of the handlers are the caller's. ---- */
-
-/** A list of string pairs (tags or metadata) as a Python dict: a later key replaces an earlier one. */
-typedef struct mlf_store_kv {
-    const char *const *keys;
-    const char *const *values;
-    size_t n;
-} mlf_store_kv;
-
-/**
- * start_trace: creates the trace of info in experiment experiment_id (NULL: the location named none,
- * which MLflow's int() refuses after the experiment checks), its tags (the name in trace_info, the
- * artifact location tag added) and metadata (the promoted keys in trace_info's columns,
- * mlflow.trace.infoFinalized added); a trace already there (made by spans) is merged into as MLflow
- * does. *ret: the trace as stored.
- */
-int mlf_store_start_trace(mlf_store *store, mlf_pool *pool, const Mlflow__TraceInfoV3 *info, const char *experiment_id,
-                          Mlflow__TraceInfoV3 **ret, mlf_error *err);
-
-/** get_trace_info: RESOURCE_DOES_NOT_EXIST "Trace with ID '<id>' not found." when missing. */
-int mlf_store_get_trace_info(mlf_store *store, mlf_pool *pool, const char *trace_id, Mlflow__TraceInfoV3 **ret,
-                             mlf_error *err);
-
-/**
- * batch_get_trace_infos: the traces of ids that exist (in experiment_ids, int() of each, when it is not
- * NULL), ordered by the last mention of each id in ids as MLflow sorts them.
- */
-int mlf_store_batch_get_trace_infos(mlf_store *store, mlf_pool *pool, const char *const *ids, size_t n,
-                                    const char *const *experiment_ids, size_t n_experiment_ids,
-                                    Mlflow__TraceInfoV3 ***ret, size_t *ret_n, mlf_error *err);
-
-/** set_trace_tag after _validate_trace_tag (key and value checked by the caller): the name goes to trace_info. */
-int mlf_store_set_trace_tag(mlf_store *store, mlf_pool *pool, const char *trace_id, const char *key, const char *value,
-                            mlf_error *err);
-
-/** delete_trace_tag: RESOURCE_DOES_NOT_EXIST when the trace has no such tag. */
-int mlf_store_delete_trace_tag(mlf_store *store, mlf_pool *pool, const char *trace_id, const char *key,
-                               mlf_error *err);
-
-/**
- * _delete_traces: the traces of experiment_id (text, int() of it) at or before *max_timestamp_ms, or
- * among ids (n > 0), at most *max_traces of them oldest first; their rows (and by the schema's
- * cascades their tags, metadata, spans, assessments, metrics) and review queue items go. *ret: how many.
- */
-int mlf_store_delete_traces(mlf_store *store, mlf_pool *pool, const char *experiment_id,
-                            const int64_t *max_timestamp_ms, const int64_t *max_traces, const char *const *ids,
-                            size_t n, int64_t *ret, mlf_error *err);
-
-/** deprecated_start_trace_v2: a new IN_PROGRESS trace (uuid4 id) of experiment_id; *ret as stored. */
-int mlf_store_start_trace_v2(mlf_store *store, mlf_pool *pool, const char *experiment_id, int64_t timestamp_ms,
-                             const mlf_store_kv *metadata, const mlf_store_kv *tags, Mlflow__TraceInfoV3 **ret,
-                             mlf_error *err);
-
-/** deprecated_end_trace_v2: status is a TraceStatus name; metadata and tags merged in; *ret as stored. */
-int mlf_store_end_trace_v2(mlf_store *store, mlf_pool *pool, const char *request_id, int64_t timestamp_ms,
-                           const char *status, const mlf_store_kv *metadata, const mlf_store_kv *tags,
-                           Mlflow__TraceInfoV3 **ret, mlf_error *err);
-
-/** link_traces_to_run: entity associations trace -> run for the ids not linked yet (at most 100 ids). */
-int mlf_store_link_traces_to_run(mlf_store *store, mlf_pool *pool, const char *const *ids, size_t n,
-                                 const char *run_id, mlf_error *err);
-
-/** link_prompts_to_trace: associations trace -> prompt_version ("name/version" each) not there yet. */
-int mlf_store_link_prompts_to_trace(mlf_store *store, mlf_pool *pool, const char *trace_id,
-                                    const char *const *prompt_ids, size_t n, mlf_error *err);
 
 #endif

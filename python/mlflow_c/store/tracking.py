@@ -13,6 +13,11 @@ import json
 
 from mlflow.entities import Experiment, LoggedModel, Metric, Run, RunInfo, ViewType
 from mlflow.entities.metric import MetricWithRunId
+# traces: info lifecycle (tracecore)
+from mlflow.entities.trace_info import TraceInfo
+from mlflow.protos.service_pb2 import BatchGetTraceInfos, DeleteTraceTagV3, DeleteTracesV3, GetTraceInfoV3
+from mlflow.protos.service_pb2 import LinkPromptsToTrace, LinkTracesToRun, SetTraceTagV3, StartTraceV3
+from mlflow.protos.service_pb2 import Trace as ProtoTrace
 from mlflow.protos import databricks_pb2
 from mlflow.protos.databricks_pb2 import BAD_REQUEST, INVALID_PARAMETER_VALUE
 from mlflow.protos.service_pb2 import Dataset as ProtoDataset
@@ -56,11 +61,6 @@ from mlflow.protos.service_pb2 import (
     UpdateExperiment,
     UpdateRun,
 )
-# traces: info lifecycle (tracecore)
-from mlflow.entities.trace_info import TraceInfo
-from mlflow.protos.service_pb2 import BatchGetTraceInfos, DeleteTraceTagV3, DeleteTracesV3, GetTraceInfoV3
-from mlflow.protos.service_pb2 import LinkPromptsToTrace, LinkTracesToRun, SetTraceTagV3, StartTraceV3
-from mlflow.protos.service_pb2 import Trace as ProtoTrace
 from mlflow.store.entities import PagedList
 from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT
 from mlflow.store.tracking.abstract_store import AbstractStore
@@ -253,6 +253,53 @@ class TrackingStoreMixin(CServiceMixin):
     def log_outputs(self, run_id, models):
         self._c_call("logOutputs", LogOutputs(run_id=run_id, models=[m.to_proto() for m in models]))
 
+    # traces: info lifecycle (tracecore)
+
+    @rpc_method
+    def start_trace(self, trace_info):
+        req = StartTraceV3(trace=ProtoTrace(trace_info=trace_info.to_proto()))
+        return TraceInfo.from_proto(self._c_call("startTraceV3", req).trace.trace_info)
+
+    @rpc_method
+    def get_trace_info(self, trace_id):
+        resp = self._c_call("getTraceInfoV3", GetTraceInfoV3(trace_id=trace_id))
+        return TraceInfo.from_proto(resp.trace.trace_info)
+
+    @rpc_method
+    def batch_get_trace_infos(self, trace_ids, location=None, experiment_ids=None):
+        if not trace_ids:
+            return []
+        if experiment_ids is not None and len(experiment_ids) == 0:
+            # scoped to no experiment: nothing (the rpc cannot tell an empty list from none)
+            return []
+        req = BatchGetTraceInfos(trace_ids=list(trace_ids),
+                                 experiment_ids=[str(e) for e in experiment_ids or []])
+        return [TraceInfo.from_proto(t) for t in self._c_call("batchGetTraceInfos", req).trace_infos]
+
+    @rpc_method
+    def set_trace_tag(self, trace_id, key, value):
+        self._c_call("setTraceTagV3", SetTraceTagV3(trace_id=trace_id, key=key, value=_opt_str(value)))
+
+    @rpc_method
+    def delete_trace_tag(self, trace_id, key):
+        self._c_call("deleteTraceTagV3", DeleteTraceTagV3(trace_id=trace_id, key=key))
+
+    @rpc_method
+    def _delete_traces(self, experiment_id, max_timestamp_millis=None, max_traces=None, trace_ids=None):
+        req = DeleteTracesV3(experiment_id=_opt_str(experiment_id), max_timestamp_millis=max_timestamp_millis,
+                             max_traces=max_traces, request_ids=list(trace_ids or []))
+        return self._c_call("deleteTracesV3", req).traces_deleted
+
+    @rpc_method
+    def link_traces_to_run(self, trace_ids, run_id):
+        self._c_call("linkTracesToRun", LinkTracesToRun(trace_ids=list(trace_ids), run_id=run_id))
+
+    @rpc_method
+    def link_prompts_to_trace(self, trace_id, prompt_versions):
+        req = LinkPromptsToTrace(trace_id=trace_id, prompt_versions=[
+            LinkPromptsToTrace.PromptVersionRef(name=pv.name, version=str(pv.version)) for pv in prompt_versions])
+        self._c_call("linkPromptsToTrace", req)
+
     # logged models
 
     @rpc_method
@@ -305,53 +352,6 @@ class TrackingStoreMixin(CServiceMixin):
                       for o in order_by or []])
         resp = self._c_call("searchLoggedModels", req)
         return PagedList([LoggedModel.from_proto(m) for m in resp.models], resp.next_page_token or None)
-
-    # traces: info lifecycle (tracecore)
-
-    @rpc_method
-    def start_trace(self, trace_info):
-        req = StartTraceV3(trace=ProtoTrace(trace_info=trace_info.to_proto()))
-        return TraceInfo.from_proto(self._c_call("startTraceV3", req).trace.trace_info)
-
-    @rpc_method
-    def get_trace_info(self, trace_id):
-        resp = self._c_call("getTraceInfoV3", GetTraceInfoV3(trace_id=trace_id))
-        return TraceInfo.from_proto(resp.trace.trace_info)
-
-    @rpc_method
-    def batch_get_trace_infos(self, trace_ids, location=None, experiment_ids=None):
-        if not trace_ids:
-            return []
-        if experiment_ids is not None and len(experiment_ids) == 0:
-            # scoped to no experiment: nothing (the rpc cannot tell an empty list from none)
-            return []
-        req = BatchGetTraceInfos(trace_ids=list(trace_ids),
-                                 experiment_ids=[str(e) for e in experiment_ids or []])
-        return [TraceInfo.from_proto(t) for t in self._c_call("batchGetTraceInfos", req).trace_infos]
-
-    @rpc_method
-    def set_trace_tag(self, trace_id, key, value):
-        self._c_call("setTraceTagV3", SetTraceTagV3(trace_id=trace_id, key=key, value=_opt_str(value)))
-
-    @rpc_method
-    def delete_trace_tag(self, trace_id, key):
-        self._c_call("deleteTraceTagV3", DeleteTraceTagV3(trace_id=trace_id, key=key))
-
-    @rpc_method
-    def _delete_traces(self, experiment_id, max_timestamp_millis=None, max_traces=None, trace_ids=None):
-        req = DeleteTracesV3(experiment_id=_opt_str(experiment_id), max_timestamp_millis=max_timestamp_millis,
-                             max_traces=max_traces, request_ids=list(trace_ids or []))
-        return self._c_call("deleteTracesV3", req).traces_deleted
-
-    @rpc_method
-    def link_traces_to_run(self, trace_ids, run_id):
-        self._c_call("linkTracesToRun", LinkTracesToRun(trace_ids=list(trace_ids), run_id=run_id))
-
-    @rpc_method
-    def link_prompts_to_trace(self, trace_id, prompt_versions):
-        req = LinkPromptsToTrace(trace_id=trace_id, prompt_versions=[
-            LinkPromptsToTrace.PromptVersionRef(name=pv.name, version=str(pv.version)) for pv in prompt_versions])
-        self._c_call("linkPromptsToTrace", req)
 
 
 def _sqlalchemy_store_class():
