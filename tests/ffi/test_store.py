@@ -80,21 +80,6 @@ def test_plugin_schemes(uri, tmp_path, monkeypatch):
     assert isinstance(_get_store_registry().get_store(uri2), ModelRegistryStoreMixin)
 
 
-def test_metric_history_bulk_interval_matches_mlflow(uri, tmp_path):
-    from mlflow.store.tracking.abstract_store import AbstractStore
-
-    from mlflow_c.store.tracking import CTrackingStore
-
-    store = CTrackingStore(uri, (tmp_path / "artifacts").as_uri())
-    run = store.create_run("0", "u", 1, [], None)
-    store.log_batch(run.info.run_id, [Metric("m", float(i), i, i) for i in range(10)], [], [])
-    for args in ((3, None, None), (3, 2, 8), (100, 0, 4)):
-        ours = store.get_metric_history_bulk_interval([run.info.run_id], "m", *args)
-        python = AbstractStore.get_metric_history_bulk_interval(store, [run.info.run_id], "m", *args)
-        assert [(m.run_id, m.step, m.value, m.timestamp) for m in ours] == \
-            [(m.run_id, m.step, m.value, m.timestamp) for m in python]
-
-
 # traces: info lifecycle (tracecore)
 def test_trace_info_methods_match_mlflow(tmp_path):
     """start_trace ... link_prompts_to_trace on the C store answer as MLflow's own SqlAlchemyStore does."""
@@ -150,3 +135,18 @@ def test_trace_info_methods_match_mlflow(tmp_path):
     assert norm(mine) == norm(ref)
     # served by the C store, none falling back to MLflow's SQL code
     assert not type(c_store)._c_not_ported
+
+
+def test_metric_history_bulk_interval_matches_mlflow(uri, tmp_path):
+    from mlflow.store.tracking.abstract_store import AbstractStore
+
+    from mlflow_c.store.tracking import CTrackingStore
+
+    store = CTrackingStore(uri, (tmp_path / "artifacts").as_uri())
+    run = store.create_run("0", "u", 1, [], None)
+    store.log_batch(run.info.run_id, [Metric("m", float(i), i, i) for i in range(10)], [], [])
+    for args in ((3, None, None), (3, 2, 8), (100, 0, 4)):
+        ours = store.get_metric_history_bulk_interval([run.info.run_id], "m", *args)
+        python = AbstractStore.get_metric_history_bulk_interval(store, [run.info.run_id], "m", *args)
+        assert [(m.run_id, m.step, m.value, m.timestamp) for m in ours] == \
+            [(m.run_id, m.step, m.value, m.timestamp) for m in python]
