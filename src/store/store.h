@@ -403,15 +403,35 @@ typedef struct mlf_store_trace_page {
 } mlf_store_trace_page;
 
 /**
- * One page (max_results from offset) of the traces of experiment_ids matching every condition
- * (a tag or metadata condition: the trace has that key with a matching value), in orders' order then
- * timestamp_ms DESC and request_id ASC (each unless ordered by already: by_timestamp,
- * by_request_id), as TraceInfoV3 with tags and metadata (the promoted columns folded in as
- * MLflow does). A trace with assessments is refused (not ported yet) rather than shown without.
+ * One page (max_results from offset) of the traces of experiment_ids matching every clause of a
+ * trace filter (mlf_search_parse_trace_filter's, as SqlAlchemyStore.search_traces applies them), in
+ * orders' order (mlf_search_parse_trace_order_by's) then timestamp_ms DESC and request_id ASC (each
+ * unless ordered by already), as TraceInfoV3 with tags and metadata (the promoted columns folded in
+ * as MLflow does).
  */
 int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                            const mlf_store_filter_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
-                            size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
+                            const mlf_search_trace_clause *clauses, size_t n_clauses,
+                            const mlf_search_trace_order *orders, size_t n_orders, int64_t max_results,
                             int64_t offset, mlf_store_trace_page *ret, mlf_error *err);
+
+/** A parsed trace filter (the clauses of one filter string). */
+typedef struct mlf_store_trace_filter {
+    const mlf_search_trace_clause *clauses;
+    size_t n;
+} mlf_store_trace_filter;
+
+/** The counts of calculate_trace_filter_correlation. */
+typedef struct mlf_store_trace_correlation {
+    int64_t total, filter1, filter2, joint;
+} mlf_store_trace_correlation;
+
+/**
+ * _get_trace_correlation_counts: the traces of experiment_ids (or, with base, those matching base),
+ * how many match filter1, filter2, and both.
+ */
+int mlf_store_trace_filter_correlation(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
+                                       const mlf_store_trace_filter *filter1, const mlf_store_trace_filter *filter2,
+                                       const mlf_store_trace_filter *base, mlf_store_trace_correlation *ret,
+                                       mlf_error *err);
 
 #endif

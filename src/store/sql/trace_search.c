@@ -1,10 +1,19 @@
 /*
  * Trace searches on both backends: the trace_count of
- * SqlAlchemyStore.query_trace_metrics (view TRACES) and search_traces with
- * _build_trace_infos_from_rows (MLflow 3.18).
+ * SqlAlchemyStore.query_trace_metrics (view TRACES), search_traces with
+ * _build_trace_infos_from_rows, and calculate_trace_filter_correlation's
+ * counts (MLflow 3.18). A trace filter becomes the WHERE conditions of
+ * _get_filter_clauses_for_search_traces / _apply_trace_filter_clauses over
+ * trace_info `t`: each tag or metadata join an EXISTS (the key is unique per
+ * trace), each joined subquery of trace ids an IN, the span filters one
+ * EXISTS over the same span. Every request value is bound.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
+
+#include "json/json.h"
+#include "store/pystr.h"
 
 #include "store/sql/trace.h"
 
@@ -103,49 +112,445 @@ int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *expe
     return mlf_sql_in_read(mlf__store(store), pool, mlf__count_tx, &a, err);
 }
 
+/* A statement being written with its bound values, in text order (`?` placeholders). */
+typedef struct mlf__bind {
+    char kind; /* 't' text, 'i' int64, 'd' double */
+    const char *s;
+    int64_t i;
+    double d;
+} mlf__bind;
+
+typedef struct mlf__q {
+    mlf_pool *pool;
+    bool pg;
+    mlf_buf sql;
+    mlf__bind *b;
+    size_t n, cap;
+} mlf__q;
+
+static void mlf__q_init(mlf__q *q, mlf_pool *pool, bool pg)
+{
+    memset(q, 0, sizeof(*q));
+    q->pool = pool;
+    q->pg = pg;
+    mlf_buf_init(&q->sql, pool, 1024);
+}
+
+static mlf__bind *mlf__q_add(mlf__q *q, char kind)
+{
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 16;
+        mlf__bind *b2 = MLF_NEW_ARRAY(q->pool, mlf__bind, cap);
+        if (q->n)
+            memcpy(b2, q->b, q->n * sizeof(*b2));
+        q->b = b2;
+        q->cap = cap;
+    }
+    mlf__bind *b = &q->b[q->n++];
+    memset(b, 0, sizeof(*b));
+    b->kind = kind;
+    mlf_buf_putc(&q->sql, '?');
+    return b;
+}
+
+static void mlf__q_text(mlf__q *q, const char *s)
+{
+    mlf__q_add(q, 't')->s = s;
+}
+
+static void mlf__q_int(mlf__q *q, int64_t v)
+{
+    mlf__q_add(q, 'i')->i = v;
+}
+
+/* a number of the filter: an int literal as an integer (Python's int), else a float */
+static void mlf__q_num(mlf__q *q, const mlf_search_trace_clause *cl)
+{
+    int64_t v;
+    if (!cl->num_is_float && cl->num_text != NULL && mlf_pystr_parse_int(cl->num_text, &v) == 0)
+        mlf__q_int(q, v);
+    else
+        mlf__q_add(q, 'd')->d = cl->num;
+}
+
+static void mlf__q_value(mlf__q *q, const mlf_search_trace_clause *cl)
+{
+    if (cl->value_kind == MLF_VALUE_NUMBER)
+        mlf__q_num(q, cl);
+    else
+        mlf__q_text(q, cl->str != NULL ? cl->str : "");
+}
+
+static void mlf__q_puts(mlf__q *q, const char *s)
+{
+    mlf_buf_puts(&q->sql, s);
+}
+
+static int mlf__q_prepare(mlf_sql_conn *c, mlf__q *q, mlf_sql_stmt **ret, mlf_error *err)
+{
+    int rc = mlf_sql_prepare(c, q->pool, q->sql.data, ret, err);
+    if (rc < 0)
+        return rc;
+    for (size_t k = 0; k < q->n; k++) {
+        int idx = (int)k + 1;
+        if (q->b[k].kind == 't')
+            mlf_sql_bind_text(*ret, idx, q->b[k].s);
+        else if (q->b[k].kind == 'i')
+            mlf_sql_bind_int64(*ret, idx, q->b[k].i);
+        else
+            mlf_sql_bind_double(*ret, idx, q->b[k].d);
+    }
+    return 0;
+}
+
+/* SearchUtils.get_sql_comparison_func(cmp, dialect)(col, value): ILIKE as SQLAlchemy renders it on SQLite
+ * (lower() of both sides), RLIKE as REGEXP (the store's SQLite function) or PostgreSQL's `~`. */
+static void mlf__q_cmp(mlf__q *q, const char *col, const char *cmp, const mlf_search_trace_clause *cl,
+                       const char *value)
+{
+    if (strcmp(cmp, "IN") == 0 || strcmp(cmp, "NOT IN") == 0) {
+        mlf_buf list;
+        mlf_buf_init(&list, q->pool, 64);
+        mlf_buf_putc(&list, '[');
+        for (size_t k = 0; k < cl->n_list; k++) {
+            if (k)
+                mlf_buf_putc(&list, ',');
+            mlf_json_write_string(&list, cl->list[k], strlen(cl->list[k]));
+        }
+        mlf_buf_putc(&list, ']');
+        mlf_buf_printf(&q->sql, "%s %s (SELECT value FROM json_each(", col, cmp);
+        mlf__q_text(q, list.data);
+        mlf__q_puts(q, "))");
+        return;
+    }
+    if (strcmp(cmp, "ILIKE") == 0 && !q->pg) {
+        mlf_buf_printf(&q->sql, "lower(%s) LIKE lower(", col);
+        value != NULL ? mlf__q_text(q, value) : mlf__q_value(q, cl);
+        mlf__q_puts(q, ")");
+        return;
+    }
+    const char *op = strcmp(cmp, "RLIKE") == 0 ? (q->pg ? "~" : "REGEXP") : cmp;
+    mlf_buf_printf(&q->sql, "%s %s ", col, op);
+    value != NULL ? mlf__q_text(q, value) : mlf__q_value(q, cl);
+}
+
+static const char *mlf__true(const mlf__q *q)
+{
+    return q->pg ? "true" : "1";
+}
+
+/* the experiments of the search, as the location filter (ids bound as a JSON array) */
+static void mlf__q_in_experiments(mlf__q *q, const char *alias, const char *ids_json)
+{
+    mlf_buf_printf(&q->sql, "%s.experiment_id IN (SELECT CAST(value AS BIGINT) FROM json_each(", alias);
+    mlf__q_text(q, ids_json);
+    mlf__q_puts(q, "))");
+}
+
+/* SqlAssessments filters of one assessment clause: type, name, valid, and the value filter unless IS [NOT] NULL */
+static void mlf__q_assessment(mlf__q *q, const mlf_search_trace_clause *cl, bool with_value)
+{
+    mlf__q_puts(q, "a.assessment_type = ");
+    mlf__q_text(q, cl->type == MLF_TRACE_FEEDBACK ? "feedback" : "expectation");
+    mlf__q_puts(q, " AND a.name = ");
+    mlf__q_text(q, cl->key);
+    mlf_buf_printf(&q->sql, " AND a.valid = %s", mlf__true(q));
+    if (!with_value)
+        return;
+    const char *cmp = cl->comparator;
+    mlf__q_puts(q, " AND ");
+    if (strcmp(cmp, "<") == 0 || strcmp(cmp, "<=") == 0 || strcmp(cmp, ">") == 0 || strcmp(cmp, ">=") == 0) {
+        mlf_buf_printf(&q->sql, "a.is_numeric_value = %s AND ", mlf__true(q));
+        mlf__q_cmp(q, "a.aggregate_value", cmp, cl, NULL);
+    } else if (strcmp(cmp, "=") == 0 || strcmp(cmp, "!=") == 0) {
+        /* the stored JSON: a bare true/false/number, or a string with its quotes */
+        mlf__q_puts(q, strcmp(cmp, "!=") == 0 ? "NOT (a.value = " : "(a.value = ");
+        mlf__q_text(q, cl->str);
+        mlf__q_puts(q, " OR a.value = ");
+        mlf__q_text(q, mlf_pystr_json_dumps(q->pool, cl->str));
+        mlf__q_puts(q, ")");
+    } else {
+        mlf__q_cmp(q, "a.value", cmp, cl, NULL);
+    }
+}
+
+/* _get_session_scoped_trace_ids: the traces of the sessions that hold a session-scoped matching assessment */
+static void mlf__q_session_covered(mlf__q *q, const mlf_search_trace_clause *cl, bool with_value, const char *ids)
+{
+    mlf__q_puts(q, "SELECT t2.request_id FROM trace_info t2 WHERE ");
+    mlf__q_in_experiments(q, "t2", ids);
+    mlf__q_puts(q, " AND t2.session_id IN (SELECT t3.session_id FROM trace_info t3 JOIN assessments a ON "
+                   "a.trace_id = t3.request_id WHERE ");
+    mlf__q_in_experiments(q, "t3", ids);
+    mlf__q_puts(q, " AND t3.session_id IS NOT NULL AND ");
+    mlf__q_assessment(q, cl, with_value);
+    mlf__q_puts(q, " AND a.assessment_metadata IS NOT NULL AND a.assessment_metadata LIKE "
+                   "'%\"mlflow.trace.session\":%')");
+}
+
+/*
+ * The WHERE conditions of a trace filter over trace_info t, each preceded by " AND " (the experiments'
+ * condition is the caller's). ids: the search's experiments as a JSON array (sessions are scoped to them).
+ */
+static int mlf__q_filter(mlf__q *q, const mlf_search_trace_clause *cls, size_t n, const char *ids, mlf_error *err)
+{
+    const mlf_search_trace_clause *run_id = NULL;
+    bool have_bound = false, bound_is_str = false;
+    double bound = 0;
+    int64_t bound_i = 0;
+    bool bound_int = true;
+    size_t n_span = 0;
+    for (size_t k = 0; k < n; k++) {
+        const mlf_search_trace_clause *cl = &cls[k];
+        const char *cmp = cl->comparator, *key = cl->key;
+        bool is_null = strcmp(cmp, "IS NULL") == 0, not_null = strcmp(cmp, "IS NOT NULL") == 0;
+        switch (cl->type) {
+        case MLF_TRACE_ISSUE:
+            mlf__q_puts(q, " AND t.request_id IN (SELECT a.trace_id FROM assessments a WHERE a.assessment_type = "
+                           "'issue' AND a.name = ");
+            mlf__q_text(q, cl->str);
+            mlf__q_puts(q, ")");
+            continue;
+        case MLF_TRACE_ATTRIBUTE: {
+            if (strcmp(key, "timestamp_ms") == 0 && (strcmp(cmp, ">") == 0 || strcmp(cmp, ">=") == 0)) {
+                /* the lower bound the span filters start from: max() of the values */
+                if (cl->value_kind != MLF_VALUE_NUMBER) {
+                    bound_is_str = true;
+                } else if (!have_bound || cl->num > bound) {
+                    bound = cl->num;
+                    bound_int = !cl->num_is_float && mlf_pystr_parse_int(cl->num_text, &bound_i) == 0;
+                }
+                have_bound = true;
+            }
+            const char *col = strcmp(key, "end_time_ms") == 0
+                                  ? "(t.timestamp_ms + coalesce(t.execution_time_ms, 0))"
+                                  : mlf_pool_sprintf(q->pool, "t.%s", key);
+            mlf__q_puts(q, " AND ");
+            mlf__q_cmp(q, col, cmp, cl, NULL);
+            continue;
+        }
+        case MLF_TRACE_SPAN:
+            n_span++;
+            continue;
+        default:
+            break;
+        }
+        const char *column = NULL;
+        if (cl->type == MLF_TRACE_TAG && strcmp(key, MLF_SQL_TRACE_NAME_TAG) == 0)
+            column = "t.trace_name";
+        else if (cl->type == MLF_TRACE_METADATA && strcmp(key, MLF_SQL_TRACE_META_SESSION) == 0)
+            column = "t.session_id";
+        if (column != NULL) {
+            if (is_null || not_null)
+                mlf_buf_printf(&q->sql, " AND %s IS %sNULL", column, not_null ? "NOT " : "");
+            else {
+                mlf__q_puts(q, " AND ");
+                mlf__q_cmp(q, column, cmp, cl, NULL);
+            }
+            continue;
+        }
+        if (cl->type == MLF_TRACE_METADATA &&
+            (strcmp(key, MLF_SQL_TRACE_META_TOKEN_USAGE) == 0 || strcmp(key, MLF_SQL_TRACE_META_COST) == 0)) {
+            const char *exists = strcmp(key, MLF_SQL_TRACE_META_COST) == 0
+                                     ? "(t.input_cost IS NOT NULL OR t.output_cost IS NOT NULL OR t.total_cost IS "
+                                       "NOT NULL)"
+                                     : "(t.input_tokens IS NOT NULL OR t.output_tokens IS NOT NULL OR t.total_tokens "
+                                       "IS NOT NULL OR t.cache_read_input_tokens IS NOT NULL OR "
+                                       "t.cache_creation_input_tokens IS NOT NULL OR "
+                                       "t.cache_creation_input_tokens_above_1hr IS NOT NULL)";
+            if (is_null || not_null) {
+                mlf_buf_printf(&q->sql, " AND %s%s", is_null ? "NOT " : "", exists);
+                continue;
+            }
+            /* get_trace_analytics_metadata_filter's = and != (the canonical JSON of the columns) */
+            return mlf_error_set(err, q->pool, MLF_ERR_NOT_IMPLEMENTED,
+                                 "mlflow-c does not search the reserved metadata '%s' with '%s' yet", key, cmp);
+        }
+        if (cl->type == MLF_TRACE_METADATA && strcmp(key, "mlflow.sourceRun") == 0 && strcmp(cmp, "=") == 0) {
+            run_id = cl; /* the last one wins, as in MLflow */
+            continue;
+        }
+        if (cl->type == MLF_TRACE_TAG && strcmp(key, "mlflow.linkedPrompts") == 0) {
+            mlf__q_puts(q, " AND t.request_id IN (SELECT ea.source_id FROM entity_associations ea WHERE "
+                           "ea.source_type = 'trace' AND ea.destination_type = 'prompt_version' AND "
+                           "ea.destination_id = ");
+            mlf__q_text(q, cl->str);
+            mlf__q_puts(q, ")");
+            continue;
+        }
+        if (cl->type == MLF_TRACE_TAG || cl->type == MLF_TRACE_METADATA) {
+            const char *table = cl->type == MLF_TRACE_TAG ? "trace_tags" : "trace_request_metadata";
+            mlf_buf_printf(&q->sql, " AND %sEXISTS (SELECT 1 FROM %s x WHERE x.request_id = t.request_id AND x.key = ",
+                           is_null ? "NOT " : "", table);
+            mlf__q_text(q, key);
+            if (!is_null && !not_null) {
+                mlf__q_puts(q, " AND ");
+                mlf__q_cmp(q, "x.value", cmp, cl, NULL);
+            }
+            mlf__q_puts(q, ")");
+            continue;
+        }
+        /* feedback / expectation */
+        if (is_null) {
+            mlf__q_puts(q, " AND NOT EXISTS (SELECT 1 FROM assessments a WHERE a.trace_id = t.request_id AND ");
+            mlf__q_assessment(q, cl, false);
+            mlf__q_puts(q, ") AND t.request_id NOT IN (");
+            mlf__q_session_covered(q, cl, false, ids);
+            mlf__q_puts(q, ")");
+        } else {
+            mlf__q_puts(q, " AND t.request_id IN (SELECT a.trace_id FROM assessments a WHERE ");
+            mlf__q_assessment(q, cl, !not_null);
+            mlf__q_puts(q, " UNION ");
+            mlf__q_session_covered(q, cl, !not_null, ids);
+            mlf__q_puts(q, ")");
+        }
+    }
+    if (n_span > 0) {
+        mlf__q_puts(q, " AND EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.request_id AND s.experiment_id = "
+                       "t.experiment_id");
+        if (have_bound) {
+            if (bound_is_str)
+                /* (value - tolerance) of a str: Python's TypeError, not caught */
+                return mlf_error_set(err, q->pool, MLF_ERR_INTERNAL_ERROR,
+                                     "unsupported operand type(s) for -: 'str' and 'int'");
+            /* _SPAN_SEARCH_TIMESTAMP_TOLERANCE_MS before the trace bound, in nanoseconds */
+            mlf__q_puts(q, " AND s.start_time_unix_nano >= ");
+            if (bound_int && bound_i > INT64_MIN / 2000000 && bound_i < INT64_MAX / 2000000)
+                mlf__q_int(q, (bound_i - 10000) * 1000000);
+            else
+                mlf__q_add(q, 'd')->d = (bound - 10000) * 1e6;
+        }
+        for (size_t k = 0; k < n; k++) {
+            const mlf_search_trace_clause *cl = &cls[k];
+            if (cl->type != MLF_TRACE_SPAN)
+                continue;
+            const char *key = cl->key, *cmp = cl->comparator;
+            mlf__q_puts(q, " AND ");
+            if (strncmp(key, "attributes.", 11) == 0) {
+                const char *attr = key + 11;
+                size_t al = strlen(attr);
+                if (al >= 2 && attr[0] == '`' && attr[al - 1] == '`')
+                    attr = mlf_pool_strndup(q->pool, attr + 1, al - 2);
+                const char *v = cl->str, *pattern;
+                if (strcmp(cmp, "RLIKE") == 0) {
+                    /* the pattern moved inside the JSON of the attributes: "<attr>": "\"<value>\"" */
+                    size_t vl = strlen(v);
+                    const char *prefix = "\"\\\\\".*", *suffix = "";
+                    if (v[0] == '^') {
+                        v++;
+                        vl--;
+                        prefix = "\"\\\\\"";
+                    }
+                    if (vl > 0 && v[vl - 1] == '$') {
+                        vl--;
+                        suffix = "\\\\\"";
+                    }
+                    pattern = mlf_pool_sprintf(q->pool, "\"%s\": %s%.*s%s", attr, prefix, (int)vl, v, suffix);
+                } else {
+                    pattern = mlf_pool_sprintf(q->pool, "%%\"%s\"%s%%", attr, v);
+                }
+                mlf__q_cmp(q, "s.content", cmp, cl, pattern);
+            } else {
+                mlf__q_cmp(q, mlf_pool_sprintf(q->pool, "s.%s", key), cmp, cl, NULL);
+            }
+        }
+        mlf__q_puts(q, ")");
+    }
+    if (run_id != NULL) {
+        mlf__q_puts(q, " AND (EXISTS (SELECT 1 FROM entity_associations ea WHERE ea.source_id = t.request_id AND "
+                       "ea.source_type = 'trace' AND ea.destination_type = 'run' AND ea.destination_id = ");
+        mlf__q_text(q, run_id->str);
+        mlf__q_puts(q, ") OR EXISTS (SELECT 1 FROM trace_request_metadata m WHERE m.request_id = t.request_id AND "
+                       "m.key = 'mlflow.sourceRun' AND m.value = ");
+        mlf__q_text(q, run_id->str);
+        mlf__q_puts(q, "))");
+    }
+    return 0;
+}
+
 typedef struct {
     const int64_t *ids;
     size_t n_ids;
-    const mlf_store_filter_cond *conds;
-    size_t n_conds;
-    const mlf_store_trace_order *orders;
+    const mlf_search_trace_clause *clauses;
+    size_t n_clauses;
+    const mlf_search_trace_order *orders;
     size_t n_orders;
-    bool by_timestamp, by_request_id;
     int64_t max_results, offset;
     mlf_store_trace_page *ret;
 } mlf__search_args;
 
+/* _get_orderby_clauses_for_search_traces: each order (NULLs last via a CASE where the value may be NULL),
+ * then timestamp_ms DESC and request_id unless ordered by already */
+static void mlf__q_order(mlf__q *q, const mlf_search_trace_order *orders, size_t n)
+{
+    bool by_ts = false, by_id = false;
+    mlf__q_puts(q, " ORDER BY ");
+    for (size_t i = 0; i < n; i++) {
+        const mlf_search_trace_order *o = &orders[i];
+        const char *key = o->key;
+        bool nullable = true;
+        const char *expr = NULL;
+        if (o->type == MLF_TRACE_ATTRIBUTE) {
+            by_ts = by_ts || strcmp(key, "timestamp_ms") == 0;
+            by_id = by_id || strcmp(key, "request_id") == 0;
+            if (strcmp(key, "end_time_ms") == 0)
+                expr = "(t.timestamp_ms + coalesce(t.execution_time_ms, 0))";
+            else
+                expr = mlf_pool_sprintf(q->pool, "t.%s", key);
+            /* the nullable columns of SqlTraceInfo among the order keys */
+            nullable = strcmp(key, "execution_time_ms") == 0;
+        } else if (o->type == MLF_TRACE_TAG && strcmp(key, MLF_SQL_TRACE_NAME_TAG) == 0) {
+            expr = "t.trace_name";
+        } else if (o->type == MLF_TRACE_METADATA && strcmp(key, MLF_SQL_TRACE_META_SESSION) == 0) {
+            expr = "t.session_id";
+        }
+        if (expr != NULL) {
+            if (nullable)
+                mlf_buf_printf(&q->sql, "CASE WHEN %s IS NULL THEN 1 ELSE 0 END, ", expr);
+            mlf_buf_printf(&q->sql, "%s%s, ", expr, o->ascending ? "" : " DESC");
+            continue;
+        }
+        /* a tag or metadata value (outer-joined in MLflow: NULL where the trace has none) */
+        const char *table = o->type == MLF_TRACE_TAG ? "trace_tags" : "trace_request_metadata";
+        for (int pass = 0; pass < 2; pass++) {
+            mlf_buf_printf(&q->sql, "%s(SELECT x.value FROM %s x WHERE x.request_id = t.request_id AND x.key = ",
+                           pass == 0 ? "CASE WHEN " : "", table);
+            mlf__q_text(q, key);
+            mlf_buf_printf(&q->sql, ")%s, ", pass == 0 ? " IS NULL THEN 1 ELSE 0 END" : (o->ascending ? "" : " DESC"));
+        }
+    }
+    if (!by_ts)
+        mlf__q_puts(q, "t.timestamp_ms DESC, ");
+    if (!by_id)
+        mlf__q_puts(q, "t.request_id, ");
+    q->sql.len -= 2;
+    q->sql.data[q->sql.len] = '\0';
+}
+
 static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__search_args *a = arg;
-    mlf_buf sql;
-    mlf_buf_init(&sql, pool, 1024);
-    mlf_buf_puts(&sql, "SELECT " MLF_SQL_TRACE_COLUMNS " FROM trace_info WHERE experiment_id IN "
-                       "(SELECT CAST(value AS BIGINT) FROM json_each(?))");
-    mlf__sql_filter_conds(c, &sql, a->conds, a->n_conds, "request_id");
-    mlf_buf_puts(&sql, " ORDER BY ");
-    for (size_t i = 0; i < a->n_orders; i++) {
-        const mlf_store_trace_order *o = &a->orders[i];
-        if (o->nullable)
-            mlf_buf_printf(&sql, "CASE WHEN %s IS NULL THEN 1 ELSE 0 END, ", o->expr);
-        mlf_buf_printf(&sql, "%s%s, ", o->expr, o->ascending ? "" : " DESC");
-    }
-    if (!a->by_timestamp)
-        mlf_buf_puts(&sql, "timestamp_ms DESC, ");
-    if (!a->by_request_id)
-        mlf_buf_puts(&sql, "request_id, ");
-    sql.len -= 2;
-    sql.data[sql.len] = '\0';
-    mlf_buf_puts(&sql, " LIMIT ? OFFSET ?");
-    mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
+    const char *ids = mlf_sql_trace_ids_json(pool, a->ids, a->n_ids);
+    mlf__q q;
+    mlf__q_init(&q, pool, mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES);
+    mlf__q_puts(&q, "SELECT t.request_id, t.experiment_id, t.timestamp_ms, t.execution_time_ms, t.status, "
+                    "t.client_request_id, t.request_preview, t.response_preview, t.trace_name, t.session_id, "
+                    "t.input_tokens, t.output_tokens, t.total_tokens, t.cache_read_input_tokens, "
+                    "t.cache_creation_input_tokens, t.cache_creation_input_tokens_above_1hr, t.input_cost, "
+                    "t.output_cost, t.total_cost FROM trace_info t WHERE ");
+    mlf__q_in_experiments(&q, "t", ids);
+    int rc = mlf__q_filter(&q, a->clauses, a->n_clauses, ids, err);
     if (rc < 0)
         return rc;
-    int p = 1;
-    mlf_sql_bind_text(st, p++, mlf_sql_trace_ids_json(pool, a->ids, a->n_ids));
-    mlf__sql_filter_bind(st, &p, a->conds, a->n_conds);
-    mlf_sql_bind_int64(st, p++, a->max_results + 1);
-    mlf_sql_bind_int64(st, p, a->offset);
+    mlf__q_order(&q, a->orders, a->n_orders);
+    mlf__q_puts(&q, " LIMIT ");
+    mlf__q_int(&q, a->max_results + 1);
+    mlf__q_puts(&q, " OFFSET ");
+    mlf__q_int(&q, a->offset);
+    mlf_sql_stmt *st;
+    rc = mlf__q_prepare(c, &q, &st, err);
+    if (rc < 0)
+        return rc;
     size_t cap = 16, n = 0;
     mlf_sql_trace *ts = MLF_NEW_ARRAY(pool, mlf_sql_trace, cap);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
@@ -186,11 +591,84 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
 }
 
 int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                            const mlf_store_filter_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
-                            size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
+                            const mlf_search_trace_clause *clauses, size_t n_clauses,
+                            const mlf_search_trace_order *orders, size_t n_orders, int64_t max_results,
                             int64_t offset, mlf_store_trace_page *ret, mlf_error *err)
 {
-    mlf__search_args a = {experiment_ids, n_ids, conds, n_conds, orders, n_orders, by_timestamp,
-                          by_request_id, max_results, offset, ret};
+    mlf__search_args a = {experiment_ids, n_ids, clauses, n_clauses, orders, n_orders, max_results, offset, ret};
     return mlf_sql_in_read(mlf__store(store), pool, mlf__search_tx, &a, err);
+}
+
+typedef struct {
+    const int64_t *ids;
+    size_t n_ids;
+    const mlf_store_trace_filter *f1, *f2, *base;
+    mlf_store_trace_correlation *ret;
+} mlf__corr_args;
+
+/* _build_trace_filter_subquery: the ids of the traces of the experiments matching the filter */
+static int mlf__q_subquery(mlf__q *q, const mlf_store_trace_filter *f, const char *ids, mlf_error *err)
+{
+    mlf__q_puts(q, "(SELECT t.request_id AS request_id FROM trace_info t WHERE ");
+    mlf__q_in_experiments(q, "t", ids);
+    int rc = mlf__q_filter(q, f->clauses, f->n, ids, err);
+    mlf__q_puts(q, ")");
+    return rc;
+}
+
+static int mlf__corr_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    const mlf__corr_args *a = arg;
+    const char *ids = mlf_sql_trace_ids_json(pool, a->ids, a->n_ids);
+    mlf__q q;
+    mlf__q_init(&q, pool, mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES);
+    const char *base_id = a->base != NULL ? "b.request_id" : "t.request_id";
+    mlf_buf_printf(&q.sql,
+                   "SELECT count(%s), count(f1.request_id), count(f2.request_id), count(CASE WHEN f1.request_id IS "
+                   "NOT NULL AND f2.request_id IS NOT NULL THEN %s END) FROM ",
+                   base_id, base_id);
+    int rc = 0;
+    if (a->base != NULL) {
+        rc = mlf__q_subquery(&q, a->base, ids, err);
+        mlf__q_puts(&q, " b");
+    } else {
+        mlf__q_puts(&q, "trace_info t");
+    }
+    mlf__q_puts(&q, " LEFT OUTER JOIN ");
+    if (rc == 0)
+        rc = mlf__q_subquery(&q, a->f1, ids, err);
+    mlf_buf_printf(&q.sql, " f1 ON %s = f1.request_id LEFT OUTER JOIN ", base_id);
+    if (rc == 0)
+        rc = mlf__q_subquery(&q, a->f2, ids, err);
+    mlf_buf_printf(&q.sql, " f2 ON %s = f2.request_id", base_id);
+    if (rc < 0)
+        return rc;
+    if (a->base == NULL) {
+        mlf__q_puts(&q, " WHERE ");
+        mlf__q_in_experiments(&q, "t", ids);
+    }
+    mlf_sql_stmt *st;
+    rc = mlf__q_prepare(c, &q, &st, err);
+    if (rc < 0)
+        return rc;
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        a->ret->total = mlf_sql_column_int64(st, 0);
+        a->ret->filter1 = mlf_sql_column_int64(st, 1);
+        a->ret->filter2 = mlf_sql_column_int64(st, 2);
+        a->ret->joint = mlf_sql_column_int64(st, 3);
+    }
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    mlf_sql_reset(st);
+    return 0;
+}
+
+int mlf_store_trace_filter_correlation(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
+                                       const mlf_store_trace_filter *filter1, const mlf_store_trace_filter *filter2,
+                                       const mlf_store_trace_filter *base, mlf_store_trace_correlation *ret,
+                                       mlf_error *err)
+{
+    memset(ret, 0, sizeof(*ret));
+    mlf__corr_args a = {experiment_ids, n_ids, filter1, filter2, base, ret};
+    return mlf_sql_in_read(mlf__store(store), pool, mlf__corr_tx, &a, err);
 }

@@ -4,6 +4,7 @@
  */
 #include "store/sqlite/sqlite.h"
 
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -88,6 +89,64 @@ static void mlf__conn_close(mlf_sqlite_conn *c)
     free(c);
 }
 
+/* traces: search. MLflow registers regexp(pattern, string) on its SQLite connections for RLIKE
+ * (re.search; NULL or a bad pattern: false). Here POSIX extended regular expressions with the GNU
+ * escapes (\w \s \b ...), \d and \D spelled as classes; the compiled pattern is kept by SQLite
+ * for the statement (auxdata). Python-only syntax ((?i), lookarounds, lazy quantifiers) does not match. */
+static void mlf__regex_free(void *p)
+{
+    regfree(p);
+    free(p);
+}
+
+static void mlf__fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *pattern = (const char *)sqlite3_value_text(argv[0]);
+    const char *text = (const char *)sqlite3_value_text(argv[1]);
+    if (pattern == NULL || text == NULL) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    regex_t *re = sqlite3_get_auxdata(ctx, 0);
+    if (re == NULL) {
+        size_t n = strlen(pattern);
+        char *ere = malloc(6 * n + 1);
+        re = malloc(sizeof(*re));
+        if (ere == NULL || re == NULL)
+            abort();
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (pattern[i] == '\\' && (pattern[i + 1] == 'd' || pattern[i + 1] == 'D')) {
+                const char *cls = pattern[i + 1] == 'd' ? "[0-9]" : "[^0-9]";
+                memcpy(ere + k, cls, strlen(cls));
+                k += strlen(cls);
+                i++;
+            } else if (pattern[i] == '\\' && pattern[i + 1] != '\0') {
+                ere[k++] = pattern[i++];
+                ere[k++] = pattern[i];
+            } else {
+                ere[k++] = pattern[i];
+            }
+        }
+        ere[k] = '\0';
+        int rc = regcomp(re, ere, REG_EXTENDED | REG_NOSUB);
+        free(ere);
+        if (rc != 0) {
+            free(re);
+            sqlite3_result_int(ctx, 0);
+            return;
+        }
+        sqlite3_set_auxdata(ctx, 0, re, mlf__regex_free);
+        re = sqlite3_get_auxdata(ctx, 0);
+        if (re == NULL) { /* SQLite freed it at once */
+            sqlite3_result_int(ctx, 0);
+            return;
+        }
+    }
+    sqlite3_result_int(ctx, regexec(re, text, 0, NULL, 0) == 0);
+}
+
 static int mlf__conn_open(mlf_sqlite_store *s, bool writer, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err)
 {
     mlf_sqlite_conn *c = calloc(1, sizeof(*c));
@@ -111,6 +170,11 @@ static int mlf__conn_open(mlf_sqlite_store *s, bool writer, mlf_pool *pool, mlf_
                                      "PRAGMA case_sensitive_like = ON;"
                                      "PRAGMA synchronous = NORMAL;";
     rc = mlf_sqlite_exec(c, pool, setup, err);
+    /* traces: search (RLIKE) */
+    if (rc == 0 && sqlite3_create_function(c->db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                           mlf__fn_regexp, NULL, NULL) != SQLITE_OK)
+        rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not register regexp(): %s",
+                           sqlite3_errmsg(c->db));
     if (rc == 0 && writer && s->filename != NULL) {
         /* WAL persists in the file; readers then never block the writer. Checkpoint
            every 8192 pages rather than 1000: each checkpoint syncs, and with group
