@@ -85,7 +85,8 @@ def pair():
     pg_db = None
     if PG:
         pg_db = pg_create_database()
-        seed_uri = pg_database_uri(pg_db)
+        # the reference's driver is psycopg2 (SQLAlchemy's default for postgresql:// is psycopg 3)
+        seed_uri = pg_database_uri(pg_db).replace("postgresql://", "postgresql+psycopg2://", 1)
     else:
         seed_uri = "sqlite:///" + os.path.join(work, "seed.db")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LD_PRELOAD", "ASAN", "LSAN", "UBSAN"))}
@@ -96,7 +97,7 @@ def pair():
     assert p.returncode == 0, (p.stdout + p.stderr)[-4000:]
     plain, assessed = p.stdout.split()[-2:]
     if PG:
-        ref_uri = c_uri = seed_uri
+        ref_uri, c_uri = seed_uri, pg_database_uri(pg_db)
     else:
         shutil.copy(os.path.join(work, "seed.db"), os.path.join(work, "ref.db"))
         shutil.copy(os.path.join(work, "seed.db"), os.path.join(work, "c.db"))
