@@ -23,6 +23,9 @@ def seed(uri):
     def predict(x):
         mlflow.update_current_trace(tags={"env": "prod", "team": "a"},
                                     metadata={"mlflow.trace.session": "s1", "custom": "m1"})
+        span = mlflow.get_current_active_span()
+        span.set_attribute("mlflow.chat.tokenUsage", {"input_tokens": 5 * x, "output_tokens": 2, "total_tokens": 5 * x + 2})
+        span.set_attribute("mlflow.llm.cost", {"input_cost": 0.5, "output_cost": 0.25, "total_cost": 0.75})
         return x * 2
 
     @mlflow.trace(name="chain", span_type=SpanType.CHAIN)

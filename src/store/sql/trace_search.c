@@ -10,6 +10,7 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json/json.h"
@@ -288,6 +289,98 @@ static void mlf__q_session_covered(mlf__q *q, const mlf_search_trace_clause *cl,
                    "'%\"mlflow.trace.session\":%')");
 }
 
+/* trace_analytics: the columns of the token usage and cost metadata, in TOKEN/COST_COLUMN_BY_KEY's order */
+static const char *const mlf__token_cols[] = {"input_tokens", "output_tokens", "total_tokens",
+                                              "cache_read_input_tokens", "cache_creation_input_tokens",
+                                              "cache_creation_input_tokens_above_1hr"};
+static const char *const mlf__cost_cols[] = {"input_cost", "output_cost", "total_cost"};
+
+/* token_count_or_none / finite_float_or_none of one JSON value: false for None */
+static bool mlf__analytics_value(const mlf_json *v, bool costs, int64_t *i, double *d)
+{
+    const char *text;
+    if (v->type == MLF_JSON_NUMBER || v->type == MLF_JSON_STRING)
+        text = v->text;
+    else
+        return false; /* None, a bool, a list or dict */
+    char *end;
+    double x = strtod(text, &end);
+    while (*end == ' ' || *end == '\t' || *end == '\n')
+        end++;
+    if (end == text || *end != '\0' || !isfinite(x))
+        return false;
+    if (costs) {
+        *d = x;
+        return true;
+    }
+    /* an integral value within BIGINT: exact from its digits where it has no fraction or exponent */
+    if (x != floor(x) || x < -9.2233720368547758e18 || x >= 9.2233720368547758e18)
+        return false;
+    long long ll = strtoll(text, &end, 10);
+    *i = *end == '\0' ? (int64_t)ll : (int64_t)x;
+    return true;
+}
+
+/*
+ * get_trace_analytics_metadata_filter's `=`: the value normalized (a JSON object of known keys, each
+ * converted), and when it is that normalization's own json.dumps, every column equal to its item or
+ * NULL; otherwise false.
+ */
+static void mlf__q_analytics(mlf__q *q, bool costs, const char *value)
+{
+    const char *const *cols = costs ? mlf__cost_cols : mlf__token_cols;
+    size_t n_cols = costs ? 3 : 6;
+    int64_t ints[6];
+    double dbls[6];
+    bool present[6] = {false};
+    mlf_json *j = NULL;
+    mlf_error e = {0};
+    bool ok = value != NULL && mlf_json_parse(q->pool, value, strlen(value), &j, &e) == 0 &&
+              j->type == MLF_JSON_OBJECT;
+    for (size_t k = 0; ok && k < j->n; k++) {
+        size_t c = 0;
+        while (c < n_cols && strcmp(cols[c], j->keys[k]) != 0)
+            c++;
+        if (c == n_cols)
+            ok = false; /* not a subset of the columns' keys */
+        else
+            present[c] = mlf__analytics_value(j->items[k], costs, &ints[c], &dbls[c]);
+    }
+    mlf_buf canon;
+    mlf_buf_init(&canon, q->pool, 64);
+    size_t n_present = 0;
+    for (size_t c = 0; ok && c < n_cols; c++) {
+        if (!present[c])
+            continue;
+        mlf_buf_puts(&canon, n_present++ == 0 ? "{" : ", ");
+        mlf_buf_printf(&canon, "\"%s\": ", cols[c]);
+        if (costs)
+            mlf_buf_puts(&canon, mlf_pystr_repr_float(q->pool, dbls[c]));
+        else
+            mlf_buf_printf(&canon, "%" PRId64, ints[c]);
+    }
+    if (n_present > 0)
+        mlf_buf_putc(&canon, '}');
+    if (!ok || n_present == 0 || strcmp(canon.data, value) != 0) {
+        mlf__q_puts(q, "1 = 0");
+        return;
+    }
+    mlf__q_puts(q, "(");
+    for (size_t c = 0; c < n_cols; c++) {
+        mlf_buf_printf(&q->sql, "%st.%s", c ? " AND " : "", cols[c]);
+        if (!present[c]) {
+            mlf__q_puts(q, " IS NULL");
+            continue;
+        }
+        mlf__q_puts(q, " = ");
+        if (costs)
+            mlf__q_add(q, 'd')->d = dbls[c];
+        else
+            mlf__q_int(q, ints[c]);
+    }
+    mlf__q_puts(q, ")");
+}
+
 /*
  * The WHERE conditions of a trace filter over trace_info t, each preceded by " AND " (the experiments'
  * condition is the caller's). ids: the search's experiments as a JSON array (sessions are scoped to them).
@@ -362,9 +455,12 @@ static int mlf__q_filter(mlf__q *q, const mlf_search_trace_clause *cls, size_t n
                 mlf_buf_printf(&q->sql, " AND %s%s", is_null ? "NOT " : "", exists);
                 continue;
             }
-            /* get_trace_analytics_metadata_filter's = and != (the canonical JSON of the columns) */
-            return mlf_error_set(err, q->pool, MLF_ERR_NOT_IMPLEMENTED,
-                                 "mlflow-c does not search the reserved metadata '%s' with '%s' yet", key, cmp);
+            if (strcmp(cmp, "!=") == 0)
+                mlf_buf_printf(&q->sql, " AND %s AND NOT ", exists);
+            else
+                mlf__q_puts(q, " AND ");
+            mlf__q_analytics(q, strcmp(key, MLF_SQL_TRACE_META_COST) == 0, cl->str);
+            continue;
         }
         if (cl->type == MLF_TRACE_METADATA && strcmp(key, "mlflow.sourceRun") == 0 && strcmp(cmp, "=") == 0) {
             run_id = cl; /* the last one wins, as in MLflow */
