@@ -244,4 +244,25 @@ typedef struct mlf_search_trace_order {
 int mlf_search_parse_trace_order_by(mlf_pool *pool, char *const *order_by, size_t n, mlf_search_trace_order **ret,
                                     mlf_error *err);
 
+/** One queryTraceMetrics filter (SearchTraceMetricsUtils: `view.entity[.key] = 'value'`). */
+typedef enum mlf_metrics_filter_view {
+    MLF_METRICS_FILTER_TRACE,
+    MLF_METRICS_FILTER_SPAN,
+    MLF_METRICS_FILTER_ASSESSMENT,
+} mlf_metrics_filter_view;
+
+typedef struct mlf_search_metrics_filter {
+    mlf_metrics_filter_view view;
+    const char *entity; /** trace: status, tag, metadata; span: name, status, type; assessment: name, type */
+    const char *key;    /** tag and metadata only */
+    const char *value;
+} mlf_search_metrics_filter;
+
+/**
+ * Parses one queryTraceMetrics filter string as SearchTraceMetricsUtils.parse_search_filter does (exactly
+ * one `=` comparison with a quoted value), with MLflow's messages.
+ */
+int mlf_search_parse_trace_metrics_filter(mlf_pool *pool, const char *filter, mlf_search_metrics_filter *out,
+                                          mlf_error *err);
+
 #endif

@@ -580,3 +580,143 @@ int mlf_search_parse_trace_order_by(mlf_pool *pool, char *const *order_by, size_
     *ret = out;
     return 0;
 }
+
+/* ---- queryTraceMetrics filters: SearchTraceMetricsUtils.parse_search_filter ---- */
+
+/* _validate_metrics_fields */
+static int mlf__metrics_fields(const mlf__tctx *c, const char *view, const char *entity, const char *key,
+                               mlf_search_metrics_filter *out)
+{
+    static const char *const trace_entities[] = {"status", "tag", "metadata", NULL};
+    static const char *const span_entities[] = {"name", "status", "type", NULL};
+    static const char *const assessment_entities[] = {"name", "type", NULL};
+    view = mlf__search_trim_backticks(c->pool, view);
+    const char *const *entities;
+    const char *list;
+    if (strcmp(view, "trace") == 0) {
+        entities = trace_entities;
+        list = "['status', 'tag', 'metadata']";
+        out->view = MLF_METRICS_FILTER_TRACE;
+    } else if (strcmp(view, "span") == 0) {
+        entities = span_entities;
+        list = "['name', 'status', 'type']";
+        out->view = MLF_METRICS_FILTER_SPAN;
+    } else if (strcmp(view, "assessment") == 0) {
+        entities = assessment_entities;
+        list = "['name', 'type']";
+        out->view = MLF_METRICS_FILTER_ASSESSMENT;
+    } else {
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "Invalid view type '%s'. Valid values are dict_keys(['trace', 'span', 'assessment'])",
+                             view);
+    }
+    if (!mlf__search_in(entity, entities))
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "Invalid entity '%s' specified for view type '%s'. Valid entities are %s", entity, view,
+                             list);
+    bool key_required = out->view == MLF_METRICS_FILTER_TRACE && strcmp(entity, "status") != 0;
+    if (key_required && key == NULL)
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "Filtering by %s requires a key, e.g. '%s.%s.<key> = <value>'", entity, view, entity);
+    if (!key_required && key != NULL)
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "Filtering by %s does not require a key, use '%s.%s' instead", entity, view, entity);
+    out->entity = entity;
+    out->key = key != NULL && key[0] != '\0'
+                   ? mlf__search_trim_backticks(c->pool, mlf__search_strip_quotes(c->pool, key))
+                   : NULL;
+    return 0;
+}
+
+/* SearchTraceMetricsUtils._get_identifier: `view.entity` or `view.entity.key` (split(".", 2)) */
+static int mlf__metrics_identifier(const mlf__tctx *c, const char *ident, mlf_search_metrics_filter *out)
+{
+    const char *d1 = strchr(ident, '.');
+    const char *d2 = d1 != NULL ? strchr(d1 + 1, '.') : NULL;
+    if (d1 == NULL)
+        return mlf_error_set(c->err, c->pool, MLF__INVALID,
+                             "Invalid identifier %s. Columns should be specified as 'trace.<key>', 'span.<key>', "
+                             "'assessment.<key>'.",
+                             mlf_pystr_repr(c->pool, ident));
+    const char *view = mlf_pool_strndup(c->pool, ident, (size_t)(d1 - ident));
+    const char *entity = d2 != NULL ? mlf_pool_strndup(c->pool, d1 + 1, (size_t)(d2 - d1 - 1)) : d1 + 1;
+    return mlf__metrics_fields(c, view, entity, d2 != NULL ? d2 + 1 : NULL, out);
+}
+
+int mlf_search_parse_trace_metrics_filter(mlf_pool *pool, const char *filter, mlf_search_metrics_filter *out,
+                                          mlf_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    mlf__tctx c = {pool, filter != NULL ? filter : "", err};
+    size_t n_found = 0;
+    if (filter != NULL && filter[0] != '\0') {
+        mlf__tok **stmts;
+        size_t n_stmts;
+        if (mlf__sql_parse(pool, filter, &stmts, &n_stmts) < 0)
+            return mlf_error_set(err, pool, MLF__INVALID, "Error on parsing filter '%s'", filter);
+        if (n_stmts == 0)
+            return mlf_error_set(err, pool, MLF__INVALID, "Invalid filter '%s'. Could not be parsed.", filter);
+        if (n_stmts > 1)
+            return mlf_error_set(err, pool, MLF__INVALID,
+                                 "Search filter contained multiple expression %s. Provide AND-ed expression list.",
+                                 mlf_pystr_repr(pool, filter));
+        const mlf__tok *st = stmts[0];
+        /* every token but comparisons and whitespace is refused, AND included; str() of each, bare */
+        mlf_buf bad;
+        mlf_buf_init(&bad, pool, 64);
+        size_t n_bad = 0;
+        for (size_t k = 0; k < st->n; k++) {
+            const mlf__tok *t = st->kids[k];
+            if (t->cls == MLF__C_COMPARISON || mlf__sql_is_ws(t))
+                continue;
+            if (n_bad++)
+                mlf_buf_puts(&bad, ", ");
+            mlf_buf_puts(&bad, mlf__text(&c, t));
+        }
+        if (n_bad)
+            return mlf_error_set(err, pool, MLF__INVALID, "Invalid clause(s) in filter string: %s", bad.data);
+        for (size_t k = 0; k < st->n; k++) {
+            const mlf__tok *t = st->kids[k];
+            if (t->cls != MLF__C_COMPARISON)
+                continue;
+            mlf__tok **parts = MLF_NEW_ARRAY(pool, mlf__tok *, t->n ? t->n : 1);
+            size_t n = 0;
+            for (size_t j = 0; j < t->n; j++)
+                if (!mlf__sql_is_ws(t->kids[j]))
+                    parts[n++] = t->kids[j];
+            /* SearchTraceUtils._validate_comparison (a `timestamp` builtin passes it, then fails as an identifier) */
+            bool builtin = n == 3 && parts[0]->cls != MLF__C_IDENTIFIER && mlf__is_timestamp(&c, parts[0]);
+            if (!builtin) {
+                if (n != 3)
+                    return mlf_error_set(err, pool, MLF__INVALID,
+                                         "Invalid comparison clause. Expected 3 tokens found %zu", n);
+                if (parts[0]->cls != MLF__C_IDENTIFIER)
+                    return mlf_error_set(err, pool, MLF__INVALID,
+                                         "Invalid comparison clause. Expected 'Identifier' found '%s'",
+                                         mlf__text(&c, parts[0]));
+            }
+            int rc = mlf__metrics_identifier(&c, mlf__text(&c, parts[0]), out);
+            if (rc < 0)
+                return rc;
+            const char *cmp = mlf__text(&c, parts[1]);
+            if (strcmp(cmp, "=") != 0)
+                return mlf_error_set(err, pool, MLF__INVALID,
+                                     "Invalid comparator: '%s', only '=' operator is supported", cmp);
+            char *v = mlf__text(&c, parts[2]);
+            if (!mlf__is_string(parts[2]))
+                return mlf_error_set(err, pool, MLF__INVALID,
+                                     "Expected a quoted string value for %s value (e.g. 'my-value'). Got value %s",
+                                     out->entity, v);
+            mlf_search_trace_clause tmp = {0};
+            rc = mlf__set_string(&c, &tmp, v);
+            if (rc < 0)
+                return rc;
+            out->value = tmp.str;
+            n_found++;
+        }
+    }
+    if (n_found != 1)
+        return mlf_error_set(err, pool, MLF__INVALID, "Invalid filter: '%s'. Expected one filter clause.",
+                             filter != NULL ? filter : "");
+    return 0;
+}

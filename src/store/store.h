@@ -369,24 +369,59 @@ int mlf_store_search_evaluation_datasets(mlf_store *store, mlf_pool *pool, char 
                                          const mlf_search_order *orders, size_t n_orders, int64_t offset,
                                          mlf_store_eval_dataset_page *ret, mlf_error *err);
 
-/** One row of queryTraceMetrics' trace_count: its time bucket and dimension values, and the count. */
-typedef struct mlf_store_trace_count_row {
-    int64_t bucket_ms;   /** the bucket's start (ms), when bucketed */
-    const char *dims[2]; /** the values of the dimension columns asked for, in their order */
-    int64_t count;
-} mlf_store_trace_count_row;
+/** queryTraceMetrics' views (MetricViewType) and aggregations (AggregationType), as the proto numbers them. */
+typedef enum mlf_store_metrics_view {
+    MLF_STORE_METRICS_TRACES = 1,
+    MLF_STORE_METRICS_SPANS = 2,
+    MLF_STORE_METRICS_ASSESSMENTS = 3,
+} mlf_store_metrics_view;
+
+typedef enum mlf_store_agg_type {
+    MLF_STORE_AGG_COUNT = 1,
+    MLF_STORE_AGG_SUM = 2,
+    MLF_STORE_AGG_AVG = 3,
+    MLF_STORE_AGG_PERCENTILE = 4,
+    MLF_STORE_AGG_MIN = 5,
+    MLF_STORE_AGG_MAX = 6,
+} mlf_store_agg_type;
+
+typedef struct mlf_store_metrics_agg {
+    mlf_store_agg_type type;
+    double percentile; /** PERCENTILE: 0..100 */
+} mlf_store_metrics_agg;
+
+/** A validated queryTraceMetrics request (validate_query_trace_metrics_params and the filters parsed). */
+typedef struct mlf_store_metrics_query {
+    const int64_t *ids;
+    size_t n_ids;
+    mlf_store_metrics_view view;
+    const char *metric;
+    const mlf_store_metrics_agg *aggs;
+    size_t n_aggs;
+    const char *const *dims; /** the view's dimension names, each once */
+    size_t n_dims;
+    const mlf_search_metrics_filter *filters; /** each of the view it may filter */
+    size_t n_filters;
+    int64_t bucket_ms; /** 0: none */
+    const int64_t *start, *end; /** inclusive bounds (ms), NULL: none */
+    int64_t max_results;
+} mlf_store_metrics_query;
+
+/** One group of queryTraceMetrics: its bucket, dimension values (NULL never: filtered) and values (NULL skipped). */
+typedef struct mlf_store_metrics_row {
+    bool has_bucket;
+    int64_t bucket_ms;
+    const char **dims;
+    double *values;
+    bool *has_value;
+} mlf_store_metrics_row;
 
 /**
- * queryTraceMetrics' trace_count (view TRACES): the traces of experiment_ids whose timestamp_ms is
- * within the bounds given (NULL: none) counted per time bucket of bucket_ms (0: none) and per value
- * of dim_columns (trace_info columns: trace_name, status; rows with a NULL value left out), in
- * bucket then value order, at most max_results rows (the SQL LIMIT: without grouping, the one row
- * of the aggregate, or none under LIMIT 0).
+ * query_metrics' raw path: the metric of the view over the experiments' traces (spans, assessments),
+ * filtered, per time bucket and dimension value, in that order, at most max_results groups.
  */
-int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t bucket_ms,
-                           const char *const *dim_columns, size_t n_dims, int64_t max_results,
-                           mlf_store_trace_count_row **ret, size_t *ret_n, mlf_error *err);
+int mlf_store_query_trace_metrics(mlf_store *store, mlf_pool *pool, const mlf_store_metrics_query *query,
+                                  mlf_store_metrics_row **ret, size_t *ret_n, mlf_error *err);
 
 /** One searchTracesV3 order: an SQL expression over trace_info columns (the service's text, never the request's). */
 typedef struct mlf_store_trace_order {

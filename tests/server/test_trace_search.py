@@ -299,3 +299,67 @@ def test_correlation_and_assessments(pair):
               "feedback.coherent IS NOT NULL", "feedback.coherent IS NULL", "feedback.nothing IS NULL",
               "issue.id = 'i-1'", "name = 'judged0'", "metadata.`mlflow.trace.session` = 'sess-a'"):
         corr(pair, [assessed], f, "name = 'judged0'")
+
+
+def metrics(pair, exps, view, metric, aggs, **kw):
+    body = {"experiment_ids": exps, "view_type": view, "metric_name": metric,
+            "aggregations": [a if isinstance(a, dict) else {"aggregation_type": a} for a in aggs]}
+    body.update(kw)
+    return same(pair, "POST", "/api/3.0/mlflow/traces/metrics", body)
+
+
+def test_query_trace_metrics(pair):
+    plain, assessed = pair[2], pair[3]
+    both = [plain, assessed]
+    p50 = {"aggregation_type": "PERCENTILE", "percentile_value": 50}
+    p90 = {"aggregation_type": "PERCENTILE", "percentile_value": 90.5}
+    stats = ["AVG", "MIN", "MAX", p50, p90]
+    day = {"time_interval_seconds": 86400, "start_time_ms": 0, "end_time_ms": 4102444800000}
+    # TRACES
+    metrics(pair, both, "TRACES", "trace_count", ["COUNT"])
+    metrics(pair, both, "TRACES", "trace_count", ["COUNT"], dimensions=["trace_name", "trace_status"])
+    metrics(pair, both, "TRACES", "trace_count", ["COUNT"], dimensions=["trace_status"], **day)
+    metrics(pair, both, "TRACES", "session_count", ["COUNT"])
+    metrics(pair, both, "TRACES", "session_count", ["COUNT"], **day)
+    metrics(pair, both, "TRACES", "latency", stats, dimensions=["trace_name"])
+    metrics(pair, both, "TRACES", "input_tokens", ["SUM", "AVG", p50], dimensions=["trace_name"])
+    metrics(pair, both, "TRACES", "total_tokens", ["SUM", "MAX"])
+    metrics(pair, both, "TRACES", "output_tokens", ["SUM"], filters=["trace.status = 'OK'"])
+    for f in ("trace.status = 'ERROR'", "trace.tag.env = 'prod'", "trace.tag.mlflow.traceName = 'chain'",
+              "trace.metadata.`mlflow.trace.session` = 's2'", "trace.metadata.custom = 'm1'",
+              "trace.metadata.`mlflow.sourceRun` = 'nope'",
+              """trace.metadata.`mlflow.trace.tokenUsage` = '{"input_tokens": 5, "output_tokens": 2, "total_tokens": 7}'""",
+              "trace.tag.`mlflow.traceName` = 'predict'"):
+        metrics(pair, both, "TRACES", "trace_count", ["COUNT"], filters=[f])
+    metrics(pair, both, "TRACES", "trace_count", ["COUNT"], filters=["trace.status = 'OK'", "trace.tag.env = 'dev'"])
+    # SPANS
+    metrics(pair, both, "SPANS", "span_count", ["COUNT"])
+    metrics(pair, both, "SPANS", "span_count", ["COUNT"], dimensions=["span_type", "span_name", "span_status"])
+    metrics(pair, both, "SPANS", "span_count", ["COUNT"], dimensions=["span_model_name"])
+    metrics(pair, both, "SPANS", "latency", stats, dimensions=["span_name"])
+    metrics(pair, both, "SPANS", "span_count", ["COUNT"], dimensions=["span_type"], **day)
+    metrics(pair, both, "SPANS", "total_cost", ["SUM", "AVG"])
+    metrics(pair, both, "SPANS", "input_cost", ["SUM"], **day)
+    for f in ("span.name = 'retriever'", "span.type = 'LLM'", "span.status = 'ERROR'", "trace.status = 'OK'"):
+        metrics(pair, both, "SPANS", "span_count", ["COUNT"], filters=[f])
+    # ASSESSMENTS
+    metrics(pair, both, "ASSESSMENTS", "assessment_count", ["COUNT"])
+    metrics(pair, both, "ASSESSMENTS", "assessment_count", ["COUNT"], dimensions=["assessment_name", "assessment_value"])
+    metrics(pair, both, "ASSESSMENTS", "assessment_value", stats, dimensions=["assessment_name"])
+    metrics(pair, both, "ASSESSMENTS", "assessment_count", ["COUNT"], dimensions=["assessment_name"], **day)
+    for f in ("assessment.name = 'score'", "assessment.type = 'expectation'", "trace.status = 'OK'",
+              "trace.tag.mlflow.traceName = 'judged0'", "trace.metadata.`mlflow.trace.session` = 'sess-a'"):
+        metrics(pair, both, "ASSESSMENTS", "assessment_count", ["COUNT"], filters=[f])
+    # errors
+    for kw in ({"filters": ["span.name = 'x'"]}, {"filters": ["assessment.name = 'x'"]}, {"filters": ["x = 'a'"]},
+               {"filters": ["trace.status != 'a'"]}, {"filters": ["trace.tag = 'a'"]}, {"filters": ["trace.status.x = 'a'"]},
+               {"filters": ["foo.status = 'a'"]}, {"filters": ["trace.foo = 'a'"]}, {"filters": ["trace.status = 5"]},
+               {"filters": ["trace.status = 'a' AND trace.status = 'b'"]}, {"filters": [""]},
+               {"filters": ["trace.status = 'a' OR 1"]}, {"time_interval_seconds": 60}):
+        metrics(pair, both, "TRACES", "trace_count", ["COUNT"], **kw)
+    metrics(pair, both, "TRACES", "latency", [{"aggregation_type": "PERCENTILE"}])
+    metrics(pair, both, "TRACES", "latency", [{"aggregation_type": "PERCENTILE", "percentile_value": 101}])
+    metrics(pair, both, "TRACES", "latency", [{"aggregation_type": "AVG", "percentile_value": 5}])
+    metrics(pair, both, "SPANS", "span_count", ["SUM"])
+    metrics(pair, both, "ASSESSMENTS", "nope", ["COUNT"])
+    metrics(pair, ["x"], "TRACES", "trace_count", ["COUNT"])

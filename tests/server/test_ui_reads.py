@@ -195,12 +195,25 @@ def test_trace_metrics_errors(server):
     invalid(server, METRICS, body, "Missing value for required parameter 'view_type'." + SEE)
     invalid(server, METRICS, {"view_type": "TRACES", "metric_name": "trace_count", "aggregations": []},
             "Missing value for required parameter 'experiment_ids'." + SEE)
-    # valid in MLflow, not ported yet: refused
-    status, resp = post(server, METRICS, count_body(server, filters=["trace.status = 'OK'"]))
-    assert status == 501 and resp["error_code"] == "NOT_IMPLEMENTED"
-    status, resp = post(server, METRICS, count_body(server, metric_name="latency",
-                                                    aggregations=[{"aggregation_type": "AVG"}]))
-    assert status == 501 and resp["error_code"] == "NOT_IMPLEMENTED"
+    invalid(server, METRICS, count_body(server, filters=["span.name = 'x'"]),
+            "Filtering by span is only supported for SPANS view type, got TRACES")
+    invalid(server, METRICS, count_body(server, filters=["trace.status != 'x'"]),
+            "Invalid comparator: '!=', only '=' operator is supported")
+
+
+def test_trace_metrics_filters_and_stats(server):
+    def values(**extra):
+        resp = ok(server, METRICS, count_body(server, **extra))
+        return [(p.get("dimensions"), p["values"]) for p in resp.get("data_points", [])]
+
+    assert values(filters=["trace.status = 'OK'"]) == [(None, {"COUNT": 2.0})]
+    assert values(filters=["trace.tag.mlflow.traceName = 'beta'"]) == [(None, {"COUNT": 1.0})]
+    assert values(filters=["trace.tag.k = 'v'", "trace.metadata.`mlflow.user` = 'me'"]) == [(None, {"COUNT": 1.0})]
+    # latency over the non-NULL execution times (20, 5, 7): the percentile interpolates
+    assert values(metric_name="latency", aggregations=[{"aggregation_type": "AVG"}, {"aggregation_type": "MAX"},
+                                                        {"aggregation_type": "PERCENTILE", "percentile_value": 50}]) \
+        == [(None, {"AVG": 32 / 3, "MAX": 20.0, "P50.0": 7.0})]
+    assert values(metric_name="session_count") == [(None, {"COUNT": 1.0})]
 
 
 # ---- searchTracesV3 ----

@@ -7,11 +7,11 @@
  * searchTracesV3, searchTraces (v2: _deprecated_search_traces_v2, the same
  * store search answered as TraceInfo) and calculateTraceFilterCorrelation
  * take MLflow's whole trace filter grammar (src/search/trace_filter.c) and
- * order_by. queryTraceMetrics is ported for view TRACES, metric trace_count
- * with COUNT, its dimensions and time buckets, without filters; what MLflow
- * would answer otherwise is refused with an error naming what is missing
- * (never ignored): MLflow's own validation errors first, as it makes them.
+ * order_by. queryTraceMetrics: every view, metric, aggregation (percentiles
+ * too), dimension, time bucket and filter of query_metrics' raw path (the
+ * rollups are MLflow's opt-in cache of the same numbers).
  */
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,17 +173,40 @@ static int mlf__parse_ids(mlf_pool *pool, char *const *ids, size_t n, int64_t **
     return 0;
 }
 
+/* MetricAggregation.from_proto: a ValueError (a 500 in MLflow) for a percentile missing, out of range or misplaced */
+static int mlf__check_aggregations(mlf_pool *pool, const Mlflow__QueryTraceMetrics *req, mlf_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < req->n_aggregations && rc == 0; i++) {
+        const Mlflow__MetricAggregation *agg = req->aggregations[i];
+        if (agg->aggregation_type == MLFLOW__AGGREGATION_TYPE__PERCENTILE) {
+            if (!agg->has_percentile_value)
+                rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                   "Percentile value is required for PERCENTILE aggregation");
+            else if (agg->percentile_value > 100 || agg->percentile_value < 0)
+                rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                   "Percentile value must be between 0 and 100, got %s",
+                                   mlf_pystr_repr_float(pool, agg->percentile_value));
+        } else if (agg->has_percentile_value) {
+            rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                               "Percentile value is only allowed for PERCENTILE aggregation type, got %s",
+                               mlf__agg_names[agg->aggregation_type]);
+        }
+    }
+    if (rc < 0 && err != NULL)
+        err->uncaught = true; /* Flask's HTML 500 page */
+    return rc;
+}
+
 int mlf_tracking_query_trace_metrics(mlf_ctx *ctx, const Mlflow__QueryTraceMetrics *req,
                                      Mlflow__QueryTraceMetrics__Response *resp, mlf_error *err)
 {
     mlf_pool *pool = ctx->pool;
-    for (size_t i = 0; i < req->n_aggregations; i++)
-        if (req->aggregations[i]->aggregation_type == MLFLOW__AGGREGATION_TYPE__PERCENTILE)
-            /* MetricAggregation.from_proto's checks (a ValueError, a 500 in MLflow) are not ported */
-            return mlf_error_set(err, pool, MLF_ERR_NOT_IMPLEMENTED,
-                                 "PERCENTILE aggregations are not supported by mlflow-c's queryTraceMetrics yet");
+    int rc = mlf__check_aggregations(pool, req, err);
+    if (rc < 0)
+        return rc;
     const mlf__metric_cfg *cfg;
-    int rc = mlf__validate_metrics(pool, req, &cfg, err);
+    rc = mlf__validate_metrics(pool, req, &cfg, err);
     if (rc < 0)
         return rc;
     (void)cfg;
@@ -196,45 +219,98 @@ int mlf_tracking_query_trace_metrics(mlf_ctx *ctx, const Mlflow__QueryTraceMetri
     if (rc < 0)
         return rc;
     int64_t interval = req->has_time_interval_seconds ? req->time_interval_seconds : 0;
-    if (req->view_type != MLFLOW__METRIC_VIEW_TYPE__TRACES || strcmp(req->metric_name, "trace_count") != 0 ||
-        req->n_filters > 0 || interval < 0 || interval > INT64_MAX / 1000)
+    if (interval < 0 || interval > INT64_MAX / 1000000000)
         return mlf_error_set(err, pool, MLF_ERR_NOT_IMPLEMENTED,
-                             "queryTraceMetrics supports only view_type TRACES, metric_name trace_count, without "
-                             "filters in mlflow-c yet (view_type %s, metric_name '%s')",
-                             mlf__view_name(req->view_type), req->metric_name);
-    /* the dimensions (validated: trace_name, trace_status) as columns, each once (a dict's keys) */
-    const char *dims[2], *labels[2];
+                             "queryTraceMetrics with time_interval_seconds %" PRId64 " is not supported by mlflow-c",
+                             interval);
+    /* _apply_filters: each parsed, then checked against the view */
+    mlf_search_metrics_filter *filters = MLF_NEW_ARRAY(pool, mlf_search_metrics_filter, req->n_filters + 1);
+    for (size_t i = 0; i < req->n_filters; i++) {
+        rc = mlf_search_parse_trace_metrics_filter(pool, req->filters[i], &filters[i], err);
+        if (rc < 0)
+            return rc;
+        if (filters[i].view == MLF_METRICS_FILTER_SPAN && req->view_type != MLFLOW__METRIC_VIEW_TYPE__SPANS)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Filtering by span is only supported for SPANS view type, got %s",
+                                 mlf__view_name(req->view_type));
+        if (filters[i].view == MLF_METRICS_FILTER_ASSESSMENT &&
+            req->view_type != MLFLOW__METRIC_VIEW_TYPE__ASSESSMENTS)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Filtering by assessment is only supported for ASSESSMENTS view type, got %s",
+                                 mlf__view_name(req->view_type));
+    }
+    /* the dimensions (validated) as columns, each once (a dict's keys) */
+    const char **dims = MLF_NEW_ARRAY(pool, const char *, req->n_dimensions + 1);
     size_t n_dims = 0;
     for (size_t i = 0; i < req->n_dimensions; i++) {
-        const char *label = strcmp(req->dimensions[i], "trace_name") == 0 ? "trace_name" : "trace_status";
         bool seen = false;
         for (size_t j = 0; j < n_dims; j++)
-            seen = seen || strcmp(labels[j], label) == 0;
-        if (!seen) {
-            labels[n_dims] = label;
-            dims[n_dims++] = strcmp(label, "trace_name") == 0 ? "trace_name" : "status";
-        }
+            seen = seen || strcmp(dims[j], req->dimensions[i]) == 0;
+        if (!seen)
+            dims[n_dims++] = req->dimensions[i];
     }
     if (req->n_aggregations == 0 && n_dims == 0 && interval == 0)
         /* SQLAlchemy refuses the query of no columns; MLflow's session maps its error to BAD_REQUEST */
         return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "Query contains no columns with which to SELECT from.");
-    int64_t max_results = req->has_max_results ? req->max_results : MLF__METRICS_MAX_RESULTS;
-    mlf_store_trace_count_row *rows;
+    mlf_store_metrics_agg *aggs = MLF_NEW_ARRAY(pool, mlf_store_metrics_agg, req->n_aggregations + 1);
+    const char **labels = MLF_NEW_ARRAY(pool, const char *, req->n_aggregations + 1);
+    for (size_t i = 0; i < req->n_aggregations; i++) {
+        aggs[i].type = (mlf_store_agg_type)req->aggregations[i]->aggregation_type;
+        aggs[i].percentile = req->aggregations[i]->percentile_value;
+        /* str(MetricAggregation) */
+        labels[i] = aggs[i].type == MLF_STORE_AGG_PERCENTILE
+                        ? mlf_pool_sprintf(pool, "P%s", mlf_pystr_repr_float(pool, aggs[i].percentile))
+                        : mlf__agg_names[aggs[i].type];
+    }
+    mlf_store_metrics_query q = {
+        .ids = ids,
+        .n_ids = req->n_experiment_ids,
+        .view = (mlf_store_metrics_view)req->view_type,
+        .metric = req->metric_name,
+        .aggs = aggs,
+        .n_aggs = req->n_aggregations,
+        .dims = dims,
+        .n_dims = n_dims,
+        .filters = filters,
+        .n_filters = req->n_filters,
+        .bucket_ms = interval * 1000,
+        .start = req->has_start_time_ms ? &req->start_time_ms : NULL,
+        .end = req->has_end_time_ms ? &req->end_time_ms : NULL,
+        .max_results = req->has_max_results ? req->max_results : MLF__METRICS_MAX_RESULTS,
+    };
+    mlf_store_metrics_row *rows;
     size_t n_rows;
-    rc = mlf_store_count_traces(ctx->svc->store, pool, ids, req->n_experiment_ids,
-                                req->has_start_time_ms ? &req->start_time_ms : NULL,
-                                req->has_end_time_ms ? &req->end_time_ms : NULL, interval * 1000, dims, n_dims,
-                                max_results, &rows, &n_rows, err);
+    rc = mlf_store_query_trace_metrics(ctx->svc->store, pool, &q, &rows, &n_rows, err);
     if (rc < 0)
         return rc;
-    if (req->n_aggregations == 0)
-        /* rows of no values: convert_results_to_metric_data_points skips them */
-        return 0;
+    /* convert_results_to_metric_data_points */
     resp->data_points = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint *, n_rows ? n_rows : 1);
     for (size_t r = 0; r < n_rows; r++) {
+        if (interval > 0 && !rows[r].has_bucket)
+            continue;
         Mlflow__MetricDataPoint *dp = MLF_NEW(pool, Mlflow__MetricDataPoint);
         mlflow__metric_data_point__init(dp);
         dp->metric_name = req->metric_name;
+        /* the values: a dict by label (a repeated label keeps its first place), None left out */
+        dp->values = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint__ValuesEntry *, q.n_aggs + 1);
+        for (size_t i = 0; i < q.n_aggs; i++) {
+            if (!rows[r].has_value[i])
+                continue;
+            Mlflow__MetricDataPoint__ValuesEntry *v = NULL;
+            for (size_t j = 0; j < dp->n_values && v == NULL; j++)
+                if (strcmp(dp->values[j]->key, labels[i]) == 0)
+                    v = dp->values[j];
+            if (v == NULL) {
+                v = MLF_NEW(pool, Mlflow__MetricDataPoint__ValuesEntry);
+                mlflow__metric_data_point__values_entry__init(v);
+                v->key = (char *)labels[i];
+                dp->values[dp->n_values++] = v;
+            }
+            v->has_value = 1;
+            v->value = rows[r].values[i];
+        }
+        if (dp->n_values == 0)
+            continue; /* rows of no values are skipped */
         size_t nd = n_dims + (interval > 0 ? 1 : 0);
         dp->dimensions = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint__DimensionsEntry *, nd ? nd : 1);
         if (interval > 0) {
@@ -253,19 +329,10 @@ int mlf_tracking_query_trace_metrics(mlf_ctx *ctx, const Mlflow__QueryTraceMetri
         for (size_t i = 0; i < n_dims; i++) {
             Mlflow__MetricDataPoint__DimensionsEntry *e = MLF_NEW(pool, Mlflow__MetricDataPoint__DimensionsEntry);
             mlflow__metric_data_point__dimensions_entry__init(e);
-            e->key = (char *)labels[i];
+            e->key = (char *)dims[i];
             e->value = (char *)rows[r].dims[i];
             dp->dimensions[dp->n_dimensions++] = e;
         }
-        /* one value per label: every aggregation of trace_count is COUNT */
-        Mlflow__MetricDataPoint__ValuesEntry *v = MLF_NEW(pool, Mlflow__MetricDataPoint__ValuesEntry);
-        mlflow__metric_data_point__values_entry__init(v);
-        v->key = (char *)"COUNT";
-        v->has_value = 1;
-        v->value = (double)rows[r].count;
-        dp->n_values = 1;
-        dp->values = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint__ValuesEntry *, 1);
-        dp->values[0] = v;
         resp->data_points[resp->n_data_points++] = dp;
     }
     return 0;

@@ -23,96 +23,6 @@ static mlf_sql_store *mlf__store(mlf_store *store)
     return (mlf_sql_store *)store;
 }
 
-typedef struct {
-    const int64_t *ids;
-    size_t n_ids;
-    const int64_t *start, *end;
-    int64_t bucket_ms;
-    const char *const *dims;
-    size_t n_dims;
-    int64_t max_results;
-    mlf_store_trace_count_row **rows;
-    size_t *n_rows;
-} mlf__count_args;
-
-static int mlf__count_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
-{
-    const mlf__count_args *a = arg;
-    /* the grouping columns: the bucket (floor(timestamp_ms / B) * B in integers, for either sign;
-     * B is the service's number, not request text) then the dimension columns */
-    mlf_buf group;
-    mlf_buf_init(&group, pool, 128);
-    if (a->bucket_ms > 0)
-        mlf_buf_printf(&group, "(timestamp_ms - ((timestamp_ms %% %" PRId64 ") + %" PRId64 ") %% %" PRId64 ")",
-                       a->bucket_ms, a->bucket_ms, a->bucket_ms);
-    for (size_t i = 0; i < a->n_dims; i++)
-        mlf_buf_printf(&group, "%s%s", group.len > 0 ? ", " : "", a->dims[i]);
-    mlf_buf sql;
-    mlf_buf_init(&sql, pool, 512);
-    mlf_buf_printf(&sql, "SELECT %s%scount(request_id) FROM trace_info WHERE experiment_id IN "
-                         "(SELECT CAST(value AS BIGINT) FROM json_each(?))",
-                   group.data, group.len > 0 ? ", " : "");
-    /* _build_time_range_predicate: inclusive bounds; the aggregated column and the dimensions must not be NULL */
-    if (a->start != NULL)
-        mlf_buf_puts(&sql, " AND timestamp_ms >= ?");
-    if (a->end != NULL)
-        mlf_buf_puts(&sql, " AND timestamp_ms <= ?");
-    mlf_buf_puts(&sql, " AND request_id IS NOT NULL");
-    for (size_t i = 0; i < a->n_dims; i++)
-        mlf_buf_printf(&sql, " AND %s IS NOT NULL", a->dims[i]);
-    if (group.len > 0)
-        mlf_buf_printf(&sql, " GROUP BY %s ORDER BY %s", group.data, group.data);
-    mlf_buf_puts(&sql, " LIMIT ?");
-    mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
-    if (rc < 0)
-        return rc;
-    /* placeholders counted: PostgreSQL wants no unused numbered parameter */
-    int p = 1;
-    mlf_sql_bind_text(st, p++, mlf_sql_trace_ids_json(pool, a->ids, a->n_ids));
-    if (a->start != NULL)
-        mlf_sql_bind_int64(st, p++, *a->start);
-    if (a->end != NULL)
-        mlf_sql_bind_int64(st, p++, *a->end);
-    mlf_sql_bind_int64(st, p, a->max_results);
-    size_t cap = 8, n = 0;
-    mlf_store_trace_count_row *rows = MLF_NEW_ARRAY(pool, mlf_store_trace_count_row, cap);
-    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
-        if (n == cap) {
-            mlf_store_trace_count_row *r2 = MLF_NEW_ARRAY(pool, mlf_store_trace_count_row, cap * 2);
-            memcpy(r2, rows, n * sizeof(*rows));
-            rows = r2;
-            cap *= 2;
-        }
-        mlf_store_trace_count_row *r = &rows[n++];
-        memset(r, 0, sizeof(*r));
-        int col = 0;
-        if (a->bucket_ms > 0)
-            r->bucket_ms = mlf_sql_column_int64(st, col++);
-        for (size_t i = 0; i < a->n_dims; i++)
-            r->dims[i] = mlf_sql_column_text_dup(pool, st, col++);
-        r->count = mlf_sql_column_int64(st, col);
-    }
-    if (rc != MLF_SQL_DONE)
-        return mlf_sql_error(pool, c, rc, err);
-    mlf_sql_reset(st);
-    *a->rows = rows;
-    *a->n_rows = n;
-    return 0;
-}
-
-int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t bucket_ms,
-                           const char *const *dim_columns, size_t n_dims, int64_t max_results,
-                           mlf_store_trace_count_row **ret, size_t *ret_n, mlf_error *err)
-{
-    mlf__count_args a = {experiment_ids, n_ids, start_time_ms, end_time_ms, bucket_ms, dim_columns, n_dims,
-                         max_results, ret, ret_n};
-    *ret = NULL;
-    *ret_n = 0;
-    return mlf_sql_in_read(mlf__store(store), pool, mlf__count_tx, &a, err);
-}
-
 /* A statement being written with its bound values, in text order (`?` placeholders). */
 typedef struct mlf__bind {
     char kind; /* 't' text, 'i' int64, 'd' double */
@@ -506,9 +416,14 @@ static int mlf__q_filter(mlf__q *q, const mlf_search_trace_clause *cls, size_t n
                        "t.experiment_id");
         if (have_bound) {
             if (bound_is_str)
-                /* (value - tolerance) of a str: Python's TypeError, not caught */
-                return mlf_error_set(err, q->pool, MLF_ERR_INTERNAL_ERROR,
-                                     "unsupported operand type(s) for -: 'str' and 'int'");
+            {
+                /* (value - tolerance) of a str: Python's TypeError, not caught (Flask's HTML 500 page) */
+                int rc = mlf_error_set(err, q->pool, MLF_ERR_INTERNAL_ERROR,
+                                       "unsupported operand type(s) for -: 'str' and 'int'");
+                if (err != NULL)
+                    err->uncaught = true;
+                return rc;
+            }
             /* _SPAN_SEARCH_TIMESTAMP_TOLERANCE_MS before the trace bound, in nanoseconds */
             mlf__q_puts(q, " AND s.start_time_unix_nano >= ");
             if (bound_int && bound_i > INT64_MIN / 2000000 && bound_i < INT64_MAX / 2000000)
@@ -767,4 +682,266 @@ int mlf_store_trace_filter_correlation(mlf_store *store, mlf_pool *pool, const i
     memset(ret, 0, sizeof(*ret));
     mlf__corr_args a = {experiment_ids, n_ids, filter1, filter2, base, ret};
     return mlf_sql_in_read(mlf__store(store), pool, mlf__corr_tx, &a, err);
+}
+
+/* ---- queryTraceMetrics (sql_trace_metrics_utils.query_metrics, the raw path) ---- */
+
+typedef struct {
+    const mlf_store_metrics_query *mq;
+    mlf_store_metrics_row **rows;
+    size_t *n_rows;
+} mlf__metrics_args;
+
+/* the trace columns a filter of an assessment view reaches through its trace */
+static void mlf__q_trace_pred(mlf__q *q, bool assessments, const char *pred_head)
+{
+    if (assessments)
+        mlf_buf_printf(&q->sql, " AND EXISTS (SELECT 1 FROM trace_info t WHERE t.request_id = a.trace_id AND %s",
+                       pred_head);
+    else
+        mlf_buf_printf(&q->sql, " AND %s", pred_head);
+}
+
+static void mlf__q_metrics_filter(mlf__q *q, const mlf_store_metrics_query *mq, const mlf_search_metrics_filter *f)
+{
+    bool assessments = mq->view == MLF_STORE_METRICS_ASSESSMENTS;
+    const char *tid = assessments ? "a.trace_id" : "t.request_id";
+    const char *close = assessments ? ")" : "";
+    if (f->view == MLF_METRICS_FILTER_SPAN) {
+        mlf_buf_printf(&q->sql, " AND s.%s = ", f->entity);
+        mlf__q_text(q, f->value);
+        return;
+    }
+    if (f->view == MLF_METRICS_FILTER_ASSESSMENT) {
+        mlf_buf_printf(&q->sql, " AND a.%s = ", strcmp(f->entity, "type") == 0 ? "assessment_type" : "name");
+        mlf__q_text(q, f->value);
+        return;
+    }
+    const char *key = f->key;
+    if (strcmp(f->entity, "status") == 0 ||
+        (strcmp(f->entity, "metadata") == 0 && strcmp(key, MLF_SQL_TRACE_META_SESSION) == 0) ||
+        (strcmp(f->entity, "tag") == 0 && strcmp(key, MLF_SQL_TRACE_NAME_TAG) == 0)) {
+        const char *col = strcmp(f->entity, "status") == 0 ? "t.status = "
+                          : strcmp(f->entity, "tag") == 0   ? "t.trace_name = "
+                                                            : "t.session_id = ";
+        mlf__q_trace_pred(q, assessments, col);
+        mlf__q_text(q, f->value);
+        mlf__q_puts(q, close);
+        return;
+    }
+    if (strcmp(f->entity, "metadata") == 0 &&
+        (strcmp(key, MLF_SQL_TRACE_META_TOKEN_USAGE) == 0 || strcmp(key, MLF_SQL_TRACE_META_COST) == 0)) {
+        mlf__q_trace_pred(q, assessments, "");
+        mlf__q_analytics(q, strcmp(key, MLF_SQL_TRACE_META_COST) == 0, f->value);
+        mlf__q_puts(q, close);
+        return;
+    }
+    bool tag = strcmp(f->entity, "tag") == 0;
+    bool run = !tag && strcmp(key, "mlflow.sourceRun") == 0;
+    mlf_buf_printf(&q->sql, " AND (EXISTS (SELECT 1 FROM %s x WHERE x.request_id = %s AND x.key = ",
+                   tag ? "trace_tags" : "trace_request_metadata", tid);
+    mlf__q_text(q, key);
+    mlf__q_puts(q, " AND x.value = ");
+    mlf__q_text(q, f->value);
+    mlf__q_puts(q, ")");
+    if (run) {
+        mlf_buf_printf(&q->sql, " OR EXISTS (SELECT 1 FROM entity_associations ea WHERE ea.source_id = %s AND "
+                                "ea.source_type = 'trace' AND ea.destination_type = 'run' AND ea.destination_id = ",
+                       tid);
+        mlf__q_text(q, f->value);
+        mlf__q_puts(q, ")");
+    }
+    mlf__q_puts(q, ")");
+}
+
+static const char *mlf__metrics_col(mlf_pool *pool, const mlf_store_metrics_query *mq)
+{
+    const char *m = mq->metric;
+    switch (mq->view) {
+    case MLF_STORE_METRICS_TRACES:
+        if (strcmp(m, "trace_count") == 0)
+            return "t.request_id";
+        if (strcmp(m, "session_count") == 0)
+            return "t.session_id";
+        if (strcmp(m, "latency") == 0)
+            return "t.execution_time_ms";
+        return mlf_pool_sprintf(pool, "t.%s", m); /* the token columns, named as the metrics */
+    case MLF_STORE_METRICS_SPANS:
+        if (strcmp(m, "span_count") == 0)
+            return "s.span_id";
+        if (strcmp(m, "latency") == 0)
+            return "((s.end_time_unix_nano - s.start_time_unix_nano) / 1000000)";
+        return mlf_pool_sprintf(pool, "s.%s", m); /* input_cost, output_cost, total_cost */
+    default:
+        return strcmp(m, "assessment_count") == 0 ? "a.assessment_id" : "a.aggregate_value";
+    }
+}
+
+static const char *mlf__metrics_dim(const mlf_store_metrics_query *mq, const char *dim)
+{
+    static const struct {
+        const char *dim, *col;
+    } cols[] = {
+        {"trace_name", "t.trace_name"},         {"trace_status", "t.status"},          {"span_name", "s.name"},
+        {"span_type", "s.type"},                {"span_status", "s.status"},          {"span_model_name", "s.model_name"},
+        {"span_model_provider", "s.model_provider"}, {"assessment_name", "a.name"},   {"assessment_value", "a.value"},
+    };
+    (void)mq;
+    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+        if (strcmp(cols[i].dim, dim) == 0)
+            return cols[i].col;
+    return "NULL";
+}
+
+static int mlf__metrics_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
+{
+    const mlf__metrics_args *args = arg;
+    const mlf_store_metrics_query *mq = args->mq;
+    bool pg = mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES;
+    bool spans = mq->view == MLF_STORE_METRICS_SPANS, assessments = mq->view == MLF_STORE_METRICS_ASSESSMENTS;
+    bool span_cost = spans && strstr(mq->metric, "_cost") != NULL;
+    bool sessions = mq->view == MLF_STORE_METRICS_TRACES && strcmp(mq->metric, "session_count") == 0;
+    const char *ids = mlf_sql_trace_ids_json(pool, mq->ids, mq->n_ids);
+    const char *col = mlf__metrics_col(pool, mq);
+    mlf__q q;
+    mlf__q_init(&q, pool, pg);
+    /* the grouping columns: the bucket (floor(ts / B) * B in integers, for either sign) then the dimensions */
+    mlf_buf group;
+    mlf_buf_init(&group, pool, 128);
+    if (mq->bucket_ms > 0) {
+        const char *ts = mq->view == MLF_STORE_METRICS_TRACES ? "t.timestamp_ms"
+                         : spans                             ? "(s.start_time_unix_nano / 1000000)"
+                                                             : "a.trace_timestamp_ms";
+        mlf_buf_printf(&group, "(%s - ((%s %% %" PRId64 ") + %" PRId64 ") %% %" PRId64 ")", ts, ts, mq->bucket_ms,
+                       mq->bucket_ms, mq->bucket_ms);
+    }
+    for (size_t i = 0; i < mq->n_dims; i++)
+        mlf_buf_printf(&group, "%s%s", group.len > 0 ? ", " : "", mlf__metrics_dim(mq, mq->dims[i]));
+    mlf_buf_printf(&q.sql, "SELECT %s", group.data);
+    for (size_t i = 0; i < mq->n_aggs; i++) {
+        mlf__q_puts(&q, group.len > 0 || i > 0 ? ", " : "");
+        switch (mq->aggs[i].type) {
+        case MLF_STORE_AGG_COUNT:
+            mlf_buf_printf(&q.sql, "count(%s%s)", sessions ? "DISTINCT " : "", col);
+            break;
+        case MLF_STORE_AGG_SUM:
+            mlf_buf_printf(&q.sql, "sum(%s)", col);
+            break;
+        case MLF_STORE_AGG_AVG:
+            mlf_buf_printf(&q.sql, "avg(%s)", col);
+            break;
+        case MLF_STORE_AGG_MIN:
+            mlf_buf_printf(&q.sql, "min(%s)", col);
+            break;
+        case MLF_STORE_AGG_MAX:
+            mlf_buf_printf(&q.sql, "max(%s)", col);
+            break;
+        case MLF_STORE_AGG_PERCENTILE:
+            if (pg) {
+                mlf__q_puts(&q, "percentile_cont(");
+                mlf__q_add(&q, 'd')->d = mq->aggs[i].percentile / 100;
+                mlf_buf_printf(&q.sql, ") WITHIN GROUP (ORDER BY %s)", col);
+            } else {
+                mlf_buf_printf(&q.sql, "mlf_percentile(%s, ", col);
+                mlf__q_add(&q, 'd')->d = mq->aggs[i].percentile;
+                mlf__q_puts(&q, ")");
+            }
+            break;
+        }
+    }
+    if (assessments) {
+        mlf__q_puts(&q, " FROM assessments a WHERE ");
+        mlf__q_in_experiments(&q, "a", ids);
+        mlf_buf_printf(&q.sql, " AND a.valid = %s", mlf__true(&q));
+    } else {
+        mlf__q_puts(&q, spans ? " FROM trace_info t JOIN spans s ON s.trace_id = t.request_id WHERE "
+                              : " FROM trace_info t WHERE ");
+        mlf__q_in_experiments(&q, "t", ids);
+    }
+    for (size_t i = 0; i < mq->n_filters; i++)
+        mlf__q_metrics_filter(&q, mq, &mq->filters[i]);
+    /* _build_time_range_predicate: inclusive bounds; a span cost by its span's start (nanoseconds) */
+    const char *ts = assessments ? "a.trace_timestamp_ms" : "t.timestamp_ms";
+    if (span_cost) {
+        if (mq->start != NULL) {
+            if (*mq->start > INT64_MAX / 1000000)
+                mlf__q_puts(&q, " AND 1 = 0");
+            else if (*mq->start > INT64_MIN / 1000000) {
+                mlf__q_puts(&q, " AND s.start_time_unix_nano >= ");
+                mlf__q_int(&q, *mq->start * 1000000);
+            }
+        }
+        if (mq->end != NULL) {
+            if (*mq->end < INT64_MIN / 1000000)
+                mlf__q_puts(&q, " AND 1 = 0");
+            else if (*mq->end < INT64_MAX / 1000000 - 1) {
+                mlf__q_puts(&q, " AND s.start_time_unix_nano < ");
+                mlf__q_int(&q, (*mq->end + 1) * 1000000);
+            }
+        }
+    } else {
+        if (mq->start != NULL) {
+            mlf_buf_printf(&q.sql, " AND %s >= ", ts);
+            mlf__q_int(&q, *mq->start);
+        }
+        if (mq->end != NULL) {
+            mlf_buf_printf(&q.sql, " AND %s <= ", ts);
+            mlf__q_int(&q, *mq->end);
+        }
+    }
+    if (sessions)
+        mlf__q_puts(&q, " AND t.session_id IS NOT NULL");
+    else
+        mlf_buf_printf(&q.sql, " AND %s IS NOT NULL", col);
+    for (size_t i = 0; i < mq->n_dims; i++)
+        mlf_buf_printf(&q.sql, " AND %s IS NOT NULL", mlf__metrics_dim(mq, mq->dims[i]));
+    if (group.len > 0)
+        mlf_buf_printf(&q.sql, " GROUP BY %s ORDER BY %s", group.data, group.data);
+    mlf__q_puts(&q, " LIMIT ");
+    mlf__q_int(&q, mq->max_results);
+    mlf_sql_stmt *st;
+    int rc = mlf__q_prepare(c, &q, &st, err);
+    if (rc < 0)
+        return rc;
+    size_t cap = 8, n = 0;
+    mlf_store_metrics_row *rows = MLF_NEW_ARRAY(pool, mlf_store_metrics_row, cap);
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        if (n == cap) {
+            mlf_store_metrics_row *r2 = MLF_NEW_ARRAY(pool, mlf_store_metrics_row, cap * 2);
+            memcpy(r2, rows, n * sizeof(*rows));
+            rows = r2;
+            cap *= 2;
+        }
+        mlf_store_metrics_row *r = &rows[n++];
+        memset(r, 0, sizeof(*r));
+        int ci = 0;
+        if (mq->bucket_ms > 0) {
+            r->has_bucket = mlf_sql_column_type(st, ci) != MLF_SQL_NULL;
+            r->bucket_ms = mlf_sql_column_int64(st, ci++);
+        }
+        r->dims = MLF_NEW_ARRAY(pool, const char *, mq->n_dims + 1);
+        for (size_t i = 0; i < mq->n_dims; i++)
+            r->dims[i] = mlf_sql_column_text_dup(pool, st, ci++);
+        r->values = MLF_NEW_ARRAY(pool, double, mq->n_aggs + 1);
+        r->has_value = MLF_NEW_ARRAY(pool, bool, mq->n_aggs + 1);
+        for (size_t i = 0; i < mq->n_aggs; i++, ci++) {
+            r->has_value[i] = mlf_sql_column_type(st, ci) != MLF_SQL_NULL;
+            r->values[i] = mlf_sql_column_double(st, ci);
+        }
+    }
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    mlf_sql_reset(st);
+    *args->rows = rows;
+    *args->n_rows = n;
+    return 0;
+}
+
+int mlf_store_query_trace_metrics(mlf_store *store, mlf_pool *pool, const mlf_store_metrics_query *query,
+                                  mlf_store_metrics_row **ret, size_t *ret_n, mlf_error *err)
+{
+    mlf__metrics_args a = {query, ret, ret_n};
+    *ret = NULL;
+    *ret_n = 0;
+    return mlf_sql_in_read(mlf__store(store), pool, mlf__metrics_tx, &a, err);
 }

@@ -5,6 +5,7 @@
 #include "store/sqlite/sqlite.h"
 
 #include <regex.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -147,6 +148,63 @@ static void mlf__fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int(ctx, regexec(re, text, 0, NULL, 0) == 0);
 }
 
+/* traces: search. MLflow's PercentileAggregate (percentile(value, p), p in 0..100): linear interpolation
+ * between the sorted values' neighbours at p/100 * (n - 1); NULL without values. */
+typedef struct mlf__pct {
+    double *v;
+    size_t n, cap;
+    double p;
+    bool has_p;
+} mlf__pct;
+
+static void mlf__pct_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    mlf__pct *a = sqlite3_aggregate_context(ctx, sizeof(*a));
+    if (a == NULL)
+        return;
+    if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+        if (a->n == a->cap) {
+            size_t cap = a->cap ? a->cap * 2 : 16;
+            double *v = realloc(a->v, cap * sizeof(*v));
+            if (v == NULL)
+                abort();
+            a->v = v;
+            a->cap = cap;
+        }
+        a->v[a->n++] = sqlite3_value_double(argv[0]);
+    }
+    if (!a->has_p && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
+        a->p = sqlite3_value_double(argv[1]);
+        a->has_p = true;
+    }
+}
+
+static int mlf__cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void mlf__pct_final(sqlite3_context *ctx)
+{
+    mlf__pct *a = sqlite3_aggregate_context(ctx, 0);
+    if (a == NULL || a->n == 0 || !a->has_p) {
+        sqlite3_result_null(ctx);
+        if (a != NULL)
+            free(a->v);
+        return;
+    }
+    qsort(a->v, a->n, sizeof(double), mlf__cmp_double);
+    double index = a->p / 100.0 * (double)(a->n - 1);
+    size_t lo = (size_t)index, hi = lo + 1 < a->n ? lo + 1 : a->n - 1;
+    if (lo >= a->n)
+        lo = hi = a->n - 1;
+    double frac = index - (double)lo;
+    sqlite3_result_double(ctx, a->v[lo] + frac * (a->v[hi] - a->v[lo]));
+    free(a->v);
+}
+
 static int mlf__conn_open(mlf_sqlite_store *s, bool writer, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err)
 {
     mlf_sqlite_conn *c = calloc(1, sizeof(*c));
@@ -174,6 +232,10 @@ static int mlf__conn_open(mlf_sqlite_store *s, bool writer, mlf_pool *pool, mlf_
     if (rc == 0 && sqlite3_create_function(c->db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                            mlf__fn_regexp, NULL, NULL) != SQLITE_OK)
         rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not register regexp(): %s",
+                           sqlite3_errmsg(c->db));
+    if (rc == 0 && sqlite3_create_function(c->db, "mlf_percentile", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                                           mlf__pct_step, mlf__pct_final) != SQLITE_OK)
+        rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not register mlf_percentile(): %s",
                            sqlite3_errmsg(c->db));
     if (rc == 0 && writer && s->filename != NULL) {
         /* WAL persists in the file; readers then never block the writer. Checkpoint
