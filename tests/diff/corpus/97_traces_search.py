@@ -1,10 +1,11 @@
 """Trace searches: searchTracesV3's filter grammar and order_by, searchTraces (v2) and
-calculateTraceFilterCorrelation, with their validation errors, over this file's own experiments (no
+calculateTraceFilterCorrelation, queryTraceMetrics' views and filters, with their validation errors, over this file's own experiments (no
 traces are written here yet: the answers with data are tests/server/test_trace_search.py's, on traces
 Python MLflow wrote). The harness compares a message that prints a Python set up to its order."""
 
 V3 = "/api/3.0/mlflow/traces/search"
 CORR = "/api/3.0/mlflow/traces/calculate-filter-correlation"
+METRICS = "/api/3.0/mlflow/traces/metrics"
 
 FILTERS = [
     "name = 'predict'", "trace.name != 'x'", "name LIKE 'p%'", "name ILIKE 'P%'", "name RLIKE '^p'",
@@ -81,3 +82,28 @@ def run(t):
            name="corr-bad-id")
     t.post(CORR, {"experiment_ids": [eid]}, name="corr-missing")
     t.post(CORR, {"experiment_ids": [eid], "filter_string1": 1, "filter_string2": "a"}, name="corr-type")
+
+    # queryTraceMetrics: every view, its filters, the aggregation checks
+    def m(view, metric, aggs, name, **kw):
+        body = {"experiment_ids": [eid], "view_type": view, "metric_name": metric,
+                "aggregations": [a if isinstance(a, dict) else {"aggregation_type": a} for a in aggs]}
+        body.update(kw)
+        t.post(METRICS, body, name=name)
+
+    p50 = {"aggregation_type": "PERCENTILE", "percentile_value": 50}
+    m("TRACES", "latency", ["AVG", p50], "m-latency")
+    m("TRACES", "session_count", ["COUNT"], "m-sessions")
+    m("SPANS", "span_count", ["COUNT"], "m-spans", dimensions=["span_type"])
+    m("SPANS", "total_cost", ["SUM", p50], "m-span-cost", time_interval_seconds=60, start_time_ms=0, end_time_ms=1)
+    m("ASSESSMENTS", "assessment_value", ["MIN", "MAX"], "m-assessments", dimensions=["assessment_name"])
+    for i, f in enumerate(["trace.status = 'OK'", "trace.tag.k = 'v'", "trace.metadata.`mlflow.sourceRun` = 'r'",
+                           "span.name = 'x'", "assessment.type = 'feedback'", "trace.status != 'OK'", "x = 'a'",
+                           "trace.tag = 'a'", "trace.status.x = 'a'", "foo.status = 'a'", "trace.foo = 'a'",
+                           "trace.status = 5", "trace.status = 'a' AND trace.status = 'b'", "",
+                           "trace.status = 'a' OR 1", "span.type = 'LLM'"]):
+        m("SPANS" if i == 15 else "TRACES", "trace_count" if i != 15 else "span_count", ["COUNT"], f"m-filter-{i}",
+          filters=[f])
+    m("ASSESSMENTS", "assessment_count", ["COUNT"], "m-filter-assessment", filters=["assessment.name = 'q'"])
+    m("TRACES", "latency", [{"aggregation_type": "PERCENTILE", "percentile_value": 101}], "m-p-range")
+    m("TRACES", "latency", [{"aggregation_type": "AVG", "percentile_value": 5}], "m-p-misplaced")
+    m("SPANS", "span_count", ["SUM"], "m-bad-agg")
