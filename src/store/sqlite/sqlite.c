@@ -92,12 +92,77 @@ static void mlf__conn_close(mlf_sqlite_conn *c)
 
 /* traces: search. MLflow registers regexp(pattern, string) on its SQLite connections for RLIKE
  * (re.search; NULL or a bad pattern: false). Here POSIX extended regular expressions with the GNU
- * escapes (\w \s \b ...), \d and \D spelled as classes; the compiled pattern is kept by SQLite
- * for the statement (auxdata). Python-only syntax ((?i), lookarounds, lazy quantifiers) does not match. */
+ * escapes (\\w \\s \\b ...) and Python's common spellings translated: \\d \\D, \\A \\Z, (?:, a leading
+ * (?i), lazy quantifiers (as greedy: re.search finds a match either way). The compiled pattern is kept by
+ * SQLite for the statement (auxdata). Other Python-only syntax (lookarounds, named groups) does not match. */
 static void mlf__regex_free(void *p)
 {
     regfree(p);
     free(p);
+}
+
+/* Python's pattern as a POSIX ERE (malloc'd); *flags gets REG_ICASE for a leading (?i). */
+static char *mlf__regex_translate(const char *pattern, int *flags)
+{
+    size_t n = strlen(pattern);
+    char *ere = malloc(6 * n + 1);
+    if (ere == NULL)
+        abort();
+    size_t k = 0, i = 0;
+    if (strncmp(pattern, "(?i)", 4) == 0) {
+        *flags |= REG_ICASE;
+        i = 4;
+    }
+    bool bracket = false;
+    for (; i < n; i++) {
+        char ch = pattern[i], next = pattern[i + 1];
+        if (bracket) {
+            if (ch == '\\' && (next == 'd' || next == 'w' || next == 's')) {
+                const char *cls = next == 'd' ? "0-9" : next == 'w' ? "[:alnum:]_" : "[:space:]";
+                memcpy(ere + k, cls, strlen(cls));
+                k += strlen(cls);
+                i++;
+                continue;
+            }
+            if (ch == ']')
+                bracket = false;
+            ere[k++] = ch;
+            continue;
+        }
+        if (ch == '\\' && next != '\0') {
+            const char *rep = next == 'd' ? "[0-9]" : next == 'D' ? "[^0-9]" : next == 'A' ? "^" : next == 'Z' ? "$"
+                                                                                                                  : NULL;
+            if (rep != NULL) {
+                memcpy(ere + k, rep, strlen(rep));
+                k += strlen(rep);
+            } else {
+                ere[k++] = ch;
+                ere[k++] = next;
+            }
+            i++;
+            continue;
+        }
+        if (ch == '[') {
+            bracket = true;
+            ere[k++] = ch;
+            /* a leading ^ and ] belong to the set */
+            if (pattern[i + 1] == '^')
+                ere[k++] = pattern[++i];
+            if (pattern[i + 1] == ']')
+                ere[k++] = pattern[++i];
+            continue;
+        }
+        if (ch == '(' && next == '?' && pattern[i + 2] == ':') {
+            ere[k++] = '(';
+            i += 2;
+            continue;
+        }
+        ere[k++] = ch;
+        if ((ch == '*' || ch == '+' || ch == '?' || ch == '}') && next == '?')
+            i++; /* lazy: the same matches exist */
+    }
+    ere[k] = '\0';
+    return ere;
 }
 
 static void mlf__fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -111,27 +176,12 @@ static void mlf__fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
     regex_t *re = sqlite3_get_auxdata(ctx, 0);
     if (re == NULL) {
-        size_t n = strlen(pattern);
-        char *ere = malloc(6 * n + 1);
+        int flags = REG_EXTENDED | REG_NOSUB;
+        char *ere = mlf__regex_translate(pattern, &flags);
         re = malloc(sizeof(*re));
-        if (ere == NULL || re == NULL)
+        if (re == NULL)
             abort();
-        size_t k = 0;
-        for (size_t i = 0; i < n; i++) {
-            if (pattern[i] == '\\' && (pattern[i + 1] == 'd' || pattern[i + 1] == 'D')) {
-                const char *cls = pattern[i + 1] == 'd' ? "[0-9]" : "[^0-9]";
-                memcpy(ere + k, cls, strlen(cls));
-                k += strlen(cls);
-                i++;
-            } else if (pattern[i] == '\\' && pattern[i + 1] != '\0') {
-                ere[k++] = pattern[i++];
-                ere[k++] = pattern[i];
-            } else {
-                ere[k++] = pattern[i];
-            }
-        }
-        ere[k] = '\0';
-        int rc = regcomp(re, ere, REG_EXTENDED | REG_NOSUB);
+        int rc = regcomp(re, ere, flags);
         free(ere);
         if (rc != 0) {
             free(re);
