@@ -338,13 +338,12 @@ int mlf_store_search_logged_models(mlf_store *store, mlf_pool *pool, const mlf_s
  * search_datasets, query_trace_metrics and search_traces; request checks are the caller's) */
 
 /**
- * One condition of a plain filter (searchTracesV3, searchEvaluationDatasets), all text fixed by the
- * service (request values are bound).
+ * One condition of a plain filter (searchEvaluationDatasets; trace searches take the whole grammar,
+ * mlf_search_trace_clause), all text fixed by the service (request values are bound).
  */
 typedef struct mlf_store_filter_cond {
     const char *column; /** a column or expression of the searched table, or NULL: a tag / metadata row's value */
-    const char *table;  /** with column NULL: the tag or metadata table (trace_tags, trace_request_metadata,
-                            evaluation_dataset_tags) */
+    const char *table;  /** with column NULL: the tag table (evaluation_dataset_tags) */
     const char *key;    /** that row's key (bound) */
     const char *op;     /** =, !=, <, <=, >, >=, LIKE, ILIKE */
     bool numeric;
