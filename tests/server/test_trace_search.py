@@ -189,7 +189,7 @@ PLAIN_FILTERS = [
     "text LIKE '%hello%'", "text ILIKE '%HELLO%'",
     "span.name = 'retriever' AND timestamp > 0",
     "client_request_id IS NULL", "request_id LIKE 'tr-%'", "trace.request_id != 'x'",
-    "prompt = 'p/1'", "name = 'a' AND", "issue.name = 'chain'", "feedback.name = 'chain'", "tags.timestamp = 'x'",
+    "prompt = 'p/1'", "prompt = 'greet/1'", "prompt = 'greet/2'", "name = 'a' AND", "issue.name = 'chain'", "feedback.name = 'chain'", "tags.timestamp = 'x'",
 ]
 
 BAD_FILTERS = [
@@ -211,6 +211,11 @@ def test_filters_plain(pair):
     for f in PLAIN_FILTERS:
         kw = {} if f is None else {"filter": f}
         v3(pair, plain, **kw)
+
+
+def test_prompt_filter(pair):
+    body = v3(pair, pair[2], filter="prompt = 'greet/1'")
+    assert [t["tags"]["mlflow.traceName"] for t in body["traces"]] == ["Predict_Upper"]
 
 
 def test_bad_regexp(pair):

@@ -61,6 +61,10 @@ def seed(uri):
         mlflow.update_current_trace(tags={"env": "PROD", "unicode": "é"})
 
     mlflow.flush_trace_async_logging()
+    # a prompt version linked to the last trace (entity_associations: trace -> prompt_version "greet/1")
+    prompt = mlflow.genai.register_prompt(name="greet", template="Hello {{name}}")
+    mlflow.MlflowClient().link_prompt_versions_to_trace([prompt], span.trace_id)
+
     mlflow.set_experiment(experiment_id=assessed)
     ids = []
     for i in range(4):
