@@ -777,7 +777,8 @@ static const char *mlf__metrics_col(mlf_pool *pool, const mlf_store_metrics_quer
     }
 }
 
-static const char *mlf__metrics_dim(const mlf_store_metrics_query *mq, const char *dim)
+/* a dimension's column (validated names) */
+static const char *mlf__metrics_dim(const char *dim)
 {
     static const struct {
         const char *dim, *col;
@@ -786,7 +787,6 @@ static const char *mlf__metrics_dim(const mlf_store_metrics_query *mq, const cha
         {"span_type", "s.type"},                {"span_status", "s.status"},          {"span_model_name", "s.model_name"},
         {"span_model_provider", "s.model_provider"}, {"assessment_name", "a.name"},   {"assessment_value", "a.value"},
     };
-    (void)mq;
     for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
         if (strcmp(cols[i].dim, dim) == 0)
             return cols[i].col;
@@ -816,7 +816,7 @@ static int mlf__metrics_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error
                        mq->bucket_ms, mq->bucket_ms);
     }
     for (size_t i = 0; i < mq->n_dims; i++)
-        mlf_buf_printf(&group, "%s%s", group.len > 0 ? ", " : "", mlf__metrics_dim(mq, mq->dims[i]));
+        mlf_buf_printf(&group, "%s%s", group.len > 0 ? ", " : "", mlf__metrics_dim(mq->dims[i]));
     mlf_buf_printf(&q.sql, "SELECT %s", group.data);
     for (size_t i = 0; i < mq->n_aggs; i++) {
         mlf__q_puts(&q, group.len > 0 || i > 0 ? ", " : "");
@@ -894,7 +894,7 @@ static int mlf__metrics_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error
     else
         mlf_buf_printf(&q.sql, " AND %s IS NOT NULL", col);
     for (size_t i = 0; i < mq->n_dims; i++)
-        mlf_buf_printf(&q.sql, " AND %s IS NOT NULL", mlf__metrics_dim(mq, mq->dims[i]));
+        mlf_buf_printf(&q.sql, " AND %s IS NOT NULL", mlf__metrics_dim(mq->dims[i]));
     if (group.len > 0)
         mlf_buf_printf(&q.sql, " GROUP BY %s ORDER BY %s", group.data, group.data);
     mlf__q_puts(&q, " LIMIT ");
