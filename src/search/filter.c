@@ -238,7 +238,7 @@ static bool mlf__is_number_token(const mlf__tok *t)
 }
 
 /* Python's float() of a sqlparse number (Unicode digits included). */
-static double mlf__number_value(mlf_pool *pool, const char *text)
+double mlf__search_number_value(mlf_pool *pool, const char *text)
 {
     mlf_buf b;
     size_t n = strlen(text);
@@ -280,7 +280,7 @@ static void mlf__set_number(const mlf__fctx *c, mlf_search_clause *cl, const mlf
     cl->value_kind = MLF_VALUE_NUMBER;
     cl->num_is_float = t->tt == MLF__TT_NUM_FLOAT;
     cl->num_text = mlf__text(c, t);
-    cl->num = mlf__number_value(c->pool, cl->num_text);
+    cl->num = mlf__search_number_value(c->pool, cl->num_text);
 }
 
 /* SearchUtils._parse_run_ids: ast.literal_eval of the parenthesis. MLflow then
@@ -291,8 +291,22 @@ static int mlf__set_list(const mlf__fctx *c, mlf_search_clause *cl, const mlf__t
 {
     const char **strs;
     size_t n;
+    int rc = mlf__search_parse_list(c->pool, mlf__text(c, t), &strs, &n, c->err);
+    if (rc < 0)
+        return rc;
+    cl->value_kind = MLF_VALUE_LIST;
+    cl->list = strs;
+    cl->n_list = n;
+    return 0;
+}
+
+int mlf__search_parse_list(mlf_pool *pool, const char *text, const char ***ret, size_t *ret_n, mlf_error *err)
+{
+    const mlf__fctx cc = {pool, text, MLF_SEARCH_RUNS, err};
+    const mlf__fctx *c = &cc;
+    const char **strs;
+    size_t n;
     const char *repr;
-    char *text = mlf__text(c, t);
     switch (mlf__py_literal_tuple(c->pool, text, &strs, &n, &repr)) {
     case MLF__PYLIT_SYNTAX_ERROR:
         return mlf_error_set(c->err, c->pool, MLF__INVALID,
@@ -314,9 +328,8 @@ static int mlf__set_list(const mlf__fctx *c, mlf_search_clause *cl, const mlf__t
                              "While parsing a list in the query, expected string value, punctuation, or whitespace, "
                              "but got different type in list: %s",
                              repr);
-    cl->value_kind = MLF_VALUE_LIST;
-    cl->list = strs;
-    cl->n_list = n;
+    *ret = strs;
+    *ret_n = n;
     return 0;
 }
 
@@ -426,7 +439,7 @@ static bool mlf__op_from(const char *upper, mlf_search_op *op)
 /* Python's str.upper() for a comparator token ("lıke" gives "LIKE"). A
  * character without an ASCII upper case (the Kelvin sign the lexer accepts
  * for K) is kept, so such a comparator never matches, as in Python. */
-static char *mlf__upper(mlf_pool *pool, const char *s)
+char *mlf__search_upper(mlf_pool *pool, const char *s)
 {
     size_t n = strlen(s);
     char *out = mlf_pool_alloc(pool, 3 * n + 8);
@@ -480,7 +493,7 @@ static int mlf__comparison(const mlf__fctx *c, mlf__tok **parts, size_t n, const
         return rc;
     /* the model registry upper-cases the comparator while parsing */
     if (c->kind == MLF_SEARCH_REGISTERED_MODELS || c->kind == MLF_SEARCH_MODEL_VERSIONS)
-        comparator = mlf__upper(c->pool, comparator);
+        comparator = mlf__search_upper(c->pool, comparator);
     *cmp = comparator;
     cl->entity = id.entity;
     cl->key = id.key;
@@ -509,7 +522,7 @@ static int mlf__comparison(const mlf__fctx *c, mlf__tok **parts, size_t n, const
 
 static int mlf__check_runs(const mlf__fctx *c, mlf_search_clause *cl, const char *raw_cmp)
 {
-    const char *cmp = mlf__upper(c->pool, raw_cmp);
+    const char *cmp = mlf__search_upper(c->pool, raw_cmp);
     /* sic: the store translates the aliases whatever the entity, so
      * tags.created searches the tag "start_time" */
     const char *key = mlf__search_translate_alias(cl->key);
@@ -566,7 +579,7 @@ static int mlf__check_experiment_id(const mlf__fctx *c, const char *value)
  * NOT IN and integer strings; the numeric attributes take integers only. */
 static int mlf__check_experiments(const mlf__fctx *c, mlf_search_clause *cl, const char *raw_cmp)
 {
-    const char *cmp = mlf__upper(c->pool, raw_cmp);
+    const char *cmp = mlf__search_upper(c->pool, raw_cmp);
     if (cl->entity == MLF_ENTITY_ATTRIBUTE && strcmp(cl->key, "experiment_id") == 0) {
         static const char *const id_ops[] = {"=", "!=", "IN", "NOT IN", NULL};
         if (!mlf__search_in(cmp, id_ops))
@@ -637,8 +650,8 @@ static int mlf__check_model_versions(const mlf__fctx *c, mlf_search_clause *cl, 
 /* parse_search_filter                                                 */
 /* ------------------------------------------------------------------ */
 
-/* _join_in_comparison_tokens (search_internal.h) */
-mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *stmt, size_t *ret_n)
+/* _join_in_comparison_tokens (search_internal.h); traces: search_traces=True */
+static mlf__item *mlf__join_in(mlf_pool *pool, const char *src, const mlf__tok *stmt, bool traces, size_t *ret_n)
 {
     const mlf__fctx cc = {pool, src, MLF_SEARCH_RUNS, NULL};
     const mlf__fctx *c = &cc;
@@ -647,7 +660,7 @@ mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *
     for (size_t k = 0; k < stmt->n; k++)
         if (!mlf__sql_is_ws(stmt->kids[k]))
             toks[n++] = stmt->kids[k];
-    mlf__item *out = MLF_NEW_ARRAY(c->pool, mlf__item, n ? n : 1);
+    mlf__item *out = MLF_NEW_ARRAY(c->pool, mlf__item, n ? 2 * n : 1); /* traces may repeat a token */
     size_t m = 0, i = 0;
     while (i < n) {
         mlf__tok *first = toks[i];
@@ -655,6 +668,27 @@ mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *
             for (; i < n; i++)
                 out[m++].tok = toks[i];
             break;
+        }
+        if (traces && (mlf__sql_match(c->src, first, MLF__TT_NAME_BUILTIN, "timestamp") ||
+                       mlf__sql_match(c->src, first, MLF__TT_NAME_BUILTIN, "timestamp_ms"))) {
+            static const char *const numeric_ops[] = {">", ">=", "!=", "=", "<", "<=", NULL};
+            mlf__tok *second = toks[i + 1], *third = toks[i + 2];
+            bool op = second->cls == MLF__C_TOKEN && second->tt == MLF__TT_OP_COMPARISON &&
+                      mlf__search_in(mlf__text(c, second), numeric_ops);
+            i += 3;
+            if (op && third->cls == MLF__C_TOKEN && third->tt == MLF__TT_NUM_INT) {
+                out[m].parts[0] = first;
+                out[m].parts[1] = second;
+                out[m].parts[2] = third;
+                m++;
+                continue;
+            }
+            /* sic: the three are kept, then the first once more (it is no Identifier) */
+            out[m++].tok = first;
+            out[m++].tok = second;
+            out[m++].tok = third;
+            out[m++].tok = first;
+            continue;
         }
         if (first->cls != MLF__C_IDENTIFIER) {
             out[m++].tok = first;
@@ -676,7 +710,7 @@ mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *
             if (mlf__sql_match(c->src, third, MLF__TT_KEYWORD, "NULL"))
                 null_cmp = "IS NULL";
             else if (third->cls == MLF__C_TOKEN && third->tt == MLF__TT_KEYWORD &&
-                     strcmp(mlf__upper(c->pool, mlf__text(c, third)), "NOT NULL") == 0)
+                     strcmp(mlf__search_upper(c->pool, mlf__text(c, third)), "NOT NULL") == 0)
                 null_cmp = "IS NOT NULL";
             if (null_cmp != NULL) {
                 out[m].parts[0] = first;
@@ -711,6 +745,16 @@ mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *
     }
     *ret_n = m;
     return out;
+}
+
+mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *stmt, size_t *ret_n)
+{
+    return mlf__join_in(pool, src, stmt, false, ret_n);
+}
+
+mlf__item *mlf__search_join_in_traces(mlf_pool *pool, const char *src, const mlf__tok *stmt, size_t *ret_n)
+{
+    return mlf__join_in(pool, src, stmt, true, ret_n);
 }
 
 int mlf_search_parse_filter_syntax(mlf_pool *pool, mlf_search_kind kind, const char *filter,

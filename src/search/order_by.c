@@ -19,8 +19,8 @@ static const char *const mlf__eval_ds_order_keys[] = {"name", "created_time", "l
 static const char *const mlf__mv_order_keys[] = {"name", "version_number", "creation_timestamp",
                                                  "last_updated_timestamp", NULL};
 
-/* _validate_order_by_and_generate_token + _parse_order_by_string */
-static int mlf__order_token(mlf_pool *pool, const char *order_by, const char **ret_value, bool *ret_asc,
+/* _validate_order_by_and_generate_token + _parse_order_by_string (search_internal.h) */
+int mlf__search_order_token(mlf_pool *pool, const char *order_by, const char **ret_value, bool *ret_asc,
                             mlf_error *err)
 {
     mlf__tok **stmts;
@@ -87,7 +87,7 @@ int mlf_search_parse_order_by(mlf_pool *pool, mlf_search_kind kind, char *const 
     for (size_t k = 0; k < n; k++) {
         const char *value = NULL;
         bool asc = true;
-        int rc = mlf__order_token(pool, order_by[k], &value, &asc, err);
+        int rc = mlf__search_order_token(pool, order_by[k], &value, &asc, err);
         if (rc < 0)
             return rc;
         mlf__ident id = {MLF_ENTITY_ATTRIBUTE, NULL};

@@ -189,4 +189,80 @@ typedef struct mlf_search_simple {
  */
 int mlf_search_parse_simple(mlf_pool *pool, const char *filter, mlf_search_simple **ret, size_t *ret_n);
 
+/* ---- traces (searchTracesV3, searchTraces, calculateTraceFilterCorrelation, queryTraceMetrics) ---- */
+
+/** What a trace filter clause names (SearchTraceUtils' identifier types, aliases resolved). */
+typedef enum mlf_search_trace_type {
+    MLF_TRACE_ATTRIBUTE,
+    MLF_TRACE_TAG,
+    MLF_TRACE_METADATA,
+    MLF_TRACE_SPAN,
+    MLF_TRACE_FEEDBACK,
+    MLF_TRACE_EXPECTATION,
+    MLF_TRACE_ISSUE,
+} mlf_search_trace_type;
+
+/** One clause of a trace filter, as SqlAlchemyStore's _get_filter_clauses_for_search_traces sees it. */
+typedef struct mlf_search_trace_clause {
+    mlf_search_trace_type type;
+    /** after _replace_key_to_tag_or_metadata: name -> tag mlflow.traceName, run_id -> metadata
+     *  mlflow.sourceRun, prompt -> tag mlflow.linkedPrompts, text -> span content, timestamp -> timestamp_ms,
+     *  execution_time -> execution_time_ms, end_time -> end_time_ms */
+    const char *key;
+    const char *comparator; /** upper-cased: = != < <= > >= LIKE ILIKE RLIKE IN NOT IN IS NULL IS NOT NULL */
+    mlf_search_value_kind value_kind; /** STRING (str NULL for IS [NOT] NULL), NUMBER or LIST */
+    const char *str;
+    double num;
+    const char *num_text;
+    bool num_is_float;
+    const char **list;
+    size_t n_list;
+} mlf_search_trace_clause;
+
+/**
+ * Parses a searchTracesV3 filter (NULL or "": no clauses) as SearchTraceUtils
+ * .parse_search_filter_for_search_traces does, then makes the comparator and value checks
+ * _get_filter_clauses_for_search_traces makes clause by clause (issue, attribute, tag, metadata,
+ * span, assessment comparators; the prompt filter's format; the reserved token/cost metadata),
+ * with MLflow's messages; INTERNAL_ERROR where Python fails with an exception MLflow does not catch.
+ */
+int mlf_search_parse_trace_filter(mlf_pool *pool, const char *filter, mlf_search_trace_clause **ret, size_t *ret_n,
+                                  mlf_error *err);
+
+/** One searchTracesV3 order_by entry (parse_order_by_for_search_traces: aliases resolved). */
+typedef struct mlf_search_trace_order {
+    mlf_search_trace_type type; /** ATTRIBUTE, TAG or METADATA */
+    const char *key;
+    bool ascending;
+} mlf_search_trace_order;
+
+/**
+ * Parses searchTracesV3's order_by as _get_orderby_clauses_for_search_traces does, entry by entry:
+ * the clause's syntax, its identifier, the reserved metadata refusal, duplicates (a 500, as MLflow's
+ * MlflowException without a code). n == 0 gives *ret NULL.
+ */
+int mlf_search_parse_trace_order_by(mlf_pool *pool, char *const *order_by, size_t n, mlf_search_trace_order **ret,
+                                    mlf_error *err);
+
+/** One queryTraceMetrics filter (SearchTraceMetricsUtils: `view.entity[.key] = 'value'`). */
+typedef enum mlf_metrics_filter_view {
+    MLF_METRICS_FILTER_TRACE,
+    MLF_METRICS_FILTER_SPAN,
+    MLF_METRICS_FILTER_ASSESSMENT,
+} mlf_metrics_filter_view;
+
+typedef struct mlf_search_metrics_filter {
+    mlf_metrics_filter_view view;
+    const char *entity; /** trace: status, tag, metadata; span: name, status, type; assessment: name, type */
+    const char *key;    /** tag and metadata only */
+    const char *value;
+} mlf_search_metrics_filter;
+
+/**
+ * Parses one queryTraceMetrics filter string as SearchTraceMetricsUtils.parse_search_filter does (exactly
+ * one `=` comparison with a quoted value), with MLflow's messages.
+ */
+int mlf_search_parse_trace_metrics_filter(mlf_pool *pool, const char *filter, mlf_search_metrics_filter *out,
+                                          mlf_error *err);
+
 #endif

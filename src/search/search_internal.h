@@ -70,6 +70,22 @@ typedef struct mlf__item {
 /** _join_in_comparison_tokens (sqlparse >= 0.4.4) over a statement's tokens, whitespace dropped. */
 mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const struct mlf__tok *stmt, size_t *ret_n);
 
+/** SearchUtils._parse_order_by_string (with _validate_order_by_and_generate_token): the key text, stripped,
+ *  and the direction, with MLflow's messages. */
+int mlf__search_order_token(mlf_pool *pool, const char *order_by, const char **ret_value, bool *ret_asc,
+                            mlf_error *err);
+
+/** _join_in_comparison_tokens(tokens, search_traces=True): also joins `timestamp <op> <int>` (a builtin
+ *  name, never an Identifier to sqlparse) and repeats the first token of a non-matching triple, as MLflow. */
+mlf__item *mlf__search_join_in_traces(mlf_pool *pool, const char *src, const struct mlf__tok *stmt, size_t *ret_n);
+
+/** SearchUtils._parse_list_from_sql_token of a "( ... )" token's text: its strings, or MLflow's error. */
+int mlf__search_parse_list(mlf_pool *pool, const char *text, const char ***ret, size_t *ret_n, mlf_error *err);
+/** float() of a sqlparse number token's text. */
+double mlf__search_number_value(mlf_pool *pool, const char *text);
+/** str.upper() of a comparator token. */
+char *mlf__search_upper(mlf_pool *pool, const char *s);
+
 /** Whether key is one of the NULL-terminated list. */
 bool mlf__search_in(const char *key, const char *const *list);
 

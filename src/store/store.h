@@ -406,13 +406,12 @@ int mlf_store_link_prompts_to_trace(mlf_store *store, mlf_pool *pool, const char
  * search_datasets, query_trace_metrics and search_traces; request checks are the caller's) */
 
 /**
- * One condition of a plain filter (searchTracesV3, searchEvaluationDatasets), all text fixed by the
- * service (request values are bound).
+ * One condition of a plain filter (searchEvaluationDatasets; trace searches take the whole grammar,
+ * mlf_search_trace_clause), all text fixed by the service (request values are bound).
  */
 typedef struct mlf_store_filter_cond {
     const char *column; /** a column or expression of the searched table, or NULL: a tag / metadata row's value */
-    const char *table;  /** with column NULL: the tag or metadata table (trace_tags, trace_request_metadata,
-                            evaluation_dataset_tags) */
+    const char *table;  /** with column NULL: the tag table (evaluation_dataset_tags) */
     const char *key;    /** that row's key (bound) */
     const char *op;     /** =, !=, <, <=, >, >=, LIKE, ILIKE */
     bool numeric;
@@ -437,24 +436,59 @@ int mlf_store_search_evaluation_datasets(mlf_store *store, mlf_pool *pool, char 
                                          const mlf_search_order *orders, size_t n_orders, int64_t offset,
                                          mlf_store_eval_dataset_page *ret, mlf_error *err);
 
-/** One row of queryTraceMetrics' trace_count: its time bucket and dimension values, and the count. */
-typedef struct mlf_store_trace_count_row {
-    int64_t bucket_ms;   /** the bucket's start (ms), when bucketed */
-    const char *dims[2]; /** the values of the dimension columns asked for, in their order */
-    int64_t count;
-} mlf_store_trace_count_row;
+/** queryTraceMetrics' views (MetricViewType) and aggregations (AggregationType), as the proto numbers them. */
+typedef enum mlf_store_metrics_view {
+    MLF_STORE_METRICS_TRACES = 1,
+    MLF_STORE_METRICS_SPANS = 2,
+    MLF_STORE_METRICS_ASSESSMENTS = 3,
+} mlf_store_metrics_view;
+
+typedef enum mlf_store_agg_type {
+    MLF_STORE_AGG_COUNT = 1,
+    MLF_STORE_AGG_SUM = 2,
+    MLF_STORE_AGG_AVG = 3,
+    MLF_STORE_AGG_PERCENTILE = 4,
+    MLF_STORE_AGG_MIN = 5,
+    MLF_STORE_AGG_MAX = 6,
+} mlf_store_agg_type;
+
+typedef struct mlf_store_metrics_agg {
+    mlf_store_agg_type type;
+    double percentile; /** PERCENTILE: 0..100 */
+} mlf_store_metrics_agg;
+
+/** A validated queryTraceMetrics request (validate_query_trace_metrics_params and the filters parsed). */
+typedef struct mlf_store_metrics_query {
+    const int64_t *ids;
+    size_t n_ids;
+    mlf_store_metrics_view view;
+    const char *metric;
+    const mlf_store_metrics_agg *aggs;
+    size_t n_aggs;
+    const char *const *dims; /** the view's dimension names, each once */
+    size_t n_dims;
+    const mlf_search_metrics_filter *filters; /** each of the view it may filter */
+    size_t n_filters;
+    int64_t bucket_ms; /** 0: none */
+    const int64_t *start, *end; /** inclusive bounds (ms), NULL: none */
+    int64_t max_results;
+} mlf_store_metrics_query;
+
+/** One group of queryTraceMetrics: its bucket, dimension values (NULL never: filtered) and values (NULL skipped). */
+typedef struct mlf_store_metrics_row {
+    bool has_bucket;
+    int64_t bucket_ms;
+    const char **dims;
+    double *values;
+    bool *has_value;
+} mlf_store_metrics_row;
 
 /**
- * queryTraceMetrics' trace_count (view TRACES): the traces of experiment_ids whose timestamp_ms is
- * within the bounds given (NULL: none) counted per time bucket of bucket_ms (0: none) and per value
- * of dim_columns (trace_info columns: trace_name, status; rows with a NULL value left out), in
- * bucket then value order, at most max_results rows (the SQL LIMIT: without grouping, the one row
- * of the aggregate, or none under LIMIT 0).
+ * query_metrics' raw path: the metric of the view over the experiments' traces (spans, assessments),
+ * filtered, per time bucket and dimension value, in that order, at most max_results groups.
  */
-int mlf_store_count_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                           const int64_t *start_time_ms, const int64_t *end_time_ms, int64_t bucket_ms,
-                           const char *const *dim_columns, size_t n_dims, int64_t max_results,
-                           mlf_store_trace_count_row **ret, size_t *ret_n, mlf_error *err);
+int mlf_store_query_trace_metrics(mlf_store *store, mlf_pool *pool, const mlf_store_metrics_query *query,
+                                  mlf_store_metrics_row **ret, size_t *ret_n, mlf_error *err);
 
 /** One searchTracesV3 order: an SQL expression over trace_info columns (the service's text, never the request's). */
 typedef struct mlf_store_trace_order {
@@ -471,15 +505,35 @@ typedef struct mlf_store_trace_page {
 } mlf_store_trace_page;
 
 /**
- * One page (max_results from offset) of the traces of experiment_ids matching every condition
- * (a tag or metadata condition: the trace has that key with a matching value), in orders' order then
- * timestamp_ms DESC and request_id ASC (each unless ordered by already: by_timestamp,
- * by_request_id), as TraceInfoV3 with tags and metadata (the promoted columns folded in as
- * MLflow does). A trace with assessments is refused (not ported yet) rather than shown without.
+ * One page (max_results from offset) of the traces of experiment_ids matching every clause of a
+ * trace filter (mlf_search_parse_trace_filter's, as SqlAlchemyStore.search_traces applies them), in
+ * orders' order (mlf_search_parse_trace_order_by's) then timestamp_ms DESC and request_id ASC (each
+ * unless ordered by already), as TraceInfoV3 with tags and metadata (the promoted columns folded in
+ * as MLflow does).
  */
 int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
-                            const mlf_store_filter_cond *conds, size_t n_conds, const mlf_store_trace_order *orders,
-                            size_t n_orders, bool by_timestamp, bool by_request_id, int64_t max_results,
+                            const mlf_search_trace_clause *clauses, size_t n_clauses,
+                            const mlf_search_trace_order *orders, size_t n_orders, int64_t max_results,
                             int64_t offset, mlf_store_trace_page *ret, mlf_error *err);
+
+/** A parsed trace filter (the clauses of one filter string). */
+typedef struct mlf_store_trace_filter {
+    const mlf_search_trace_clause *clauses;
+    size_t n;
+} mlf_store_trace_filter;
+
+/** The counts of calculate_trace_filter_correlation. */
+typedef struct mlf_store_trace_correlation {
+    int64_t total, filter1, filter2, joint;
+} mlf_store_trace_correlation;
+
+/**
+ * _get_trace_correlation_counts: the traces of experiment_ids (or, with base, those matching base),
+ * how many match filter1, filter2, and both.
+ */
+int mlf_store_trace_filter_correlation(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
+                                       const mlf_store_trace_filter *filter1, const mlf_store_trace_filter *filter2,
+                                       const mlf_store_trace_filter *base, mlf_store_trace_correlation *ret,
+                                       mlf_error *err);
 
 #endif

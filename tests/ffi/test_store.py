@@ -150,3 +150,40 @@ def test_metric_history_bulk_interval_matches_mlflow(uri, tmp_path):
         python = AbstractStore.get_metric_history_bulk_interval(store, [run.info.run_id], "m", *args)
         assert [(m.run_id, m.step, m.value, m.timestamp) for m in ours] == \
             [(m.run_id, m.step, m.value, m.timestamp) for m in python]
+
+
+def test_trace_search_methods(uri, tmp_path):
+    """traces: search. search_traces, calculate_trace_filter_correlation and query_trace_metrics run on the C
+    store (rows inserted with SQL: the trace writes are other rpcs')."""
+    import math
+    import sqlite3
+
+    from mlflow.entities.trace_metrics import AggregationType, MetricAggregation, MetricViewType
+
+    from mlflow_c.store.tracking import CTrackingStore
+
+    store = CTrackingStore(uri, (tmp_path / "artifacts").as_uri())
+    eid = store.create_experiment("traces")
+    db = sqlite3.connect(uri[len("sqlite:///"):])
+    for rid, ts, status, name in (("tr-1", 1000, "OK", "a"), ("tr-2", 2000, "ERROR", "b"), ("tr-3", 3000, "OK", "a")):
+        db.execute("INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status, "
+                   "trace_name) VALUES (?, ?, ?, 10, ?, ?)", (rid, int(eid), ts, status, name))
+    db.execute("INSERT INTO trace_tags (key, value, request_id) VALUES ('env', 'prod', 'tr-3')")
+    db.commit()
+    db.close()
+    traces, token = store.search_traces(locations=[eid], filter_string="name = 'a'", max_results=1)
+    assert [t.trace_id for t in traces] == ["tr-3"] and token
+    traces, token = store.search_traces(experiment_ids=[eid], filter_string="tags.env IS NULL", order_by=["timestamp"])
+    assert [t.trace_id for t in traces] == ["tr-1", "tr-2"] and token is None
+    with pytest.raises(MlflowException, match="Invalid span attribute 'x'"):
+        store.search_traces(locations=[eid], filter_string="span.x = 'a'")
+    r = store.calculate_trace_filter_correlation([eid], "name = 'a'", "status = 'OK'")
+    assert (r.filter1_count, r.filter2_count, r.joint_count, r.total_count) == (2, 2, 2, 3)
+    from mlflow.store.analytics.trace_correlation import calculate_npmi_from_counts
+
+    want = calculate_npmi_from_counts(2, 2, 2, 3)
+    assert (r.npmi, r.npmi_smoothed) == (want.npmi, want.npmi_smoothed) and not math.isnan(r.npmi)
+    points = store.query_trace_metrics([eid], MetricViewType.TRACES, "trace_count",
+                                       [MetricAggregation(AggregationType.COUNT)], dimensions=["trace_status"])
+    assert [(p.dimensions, p.values) for p in points] == [({"trace_status": "ERROR"}, {"COUNT": 1.0}),
+                                                          ({"trace_status": "OK"}, {"COUNT": 2.0})]

@@ -195,12 +195,25 @@ def test_trace_metrics_errors(server):
     invalid(server, METRICS, body, "Missing value for required parameter 'view_type'." + SEE)
     invalid(server, METRICS, {"view_type": "TRACES", "metric_name": "trace_count", "aggregations": []},
             "Missing value for required parameter 'experiment_ids'." + SEE)
-    # valid in MLflow, not ported yet: refused
-    status, resp = post(server, METRICS, count_body(server, filters=["trace.status = 'OK'"]))
-    assert status == 501 and resp["error_code"] == "NOT_IMPLEMENTED"
-    status, resp = post(server, METRICS, count_body(server, metric_name="latency",
-                                                    aggregations=[{"aggregation_type": "AVG"}]))
-    assert status == 501 and resp["error_code"] == "NOT_IMPLEMENTED"
+    invalid(server, METRICS, count_body(server, filters=["span.name = 'x'"]),
+            "Filtering by span is only supported for SPANS view type, got TRACES")
+    invalid(server, METRICS, count_body(server, filters=["trace.status != 'x'"]),
+            "Invalid comparator: '!=', only '=' operator is supported")
+
+
+def test_trace_metrics_filters_and_stats(server):
+    def values(**extra):
+        resp = ok(server, METRICS, count_body(server, **extra))
+        return [(p.get("dimensions"), p["values"]) for p in resp.get("data_points", [])]
+
+    assert values(filters=["trace.status = 'OK'"]) == [(None, {"COUNT": 2.0})]
+    assert values(filters=["trace.tag.mlflow.traceName = 'beta'"]) == [(None, {"COUNT": 1.0})]
+    assert values(filters=["trace.tag.k = 'v'", "trace.metadata.`mlflow.user` = 'me'"]) == [(None, {"COUNT": 1.0})]
+    # latency over the non-NULL execution times (20, 5, 7): the percentile interpolates
+    assert values(metric_name="latency", aggregations=[{"aggregation_type": "AVG"}, {"aggregation_type": "MAX"},
+                                                        {"aggregation_type": "PERCENTILE", "percentile_value": 50}]) \
+        == [(None, {"AVG": 32 / 3, "MAX": 20.0, "P50.0": 7.0})]
+    assert values(metric_name="session_count") == [(None, {"COUNT": 1.0})]
 
 
 # ---- searchTracesV3 ----
@@ -268,14 +281,34 @@ def test_traces_errors(server):
             "Locations must be a list of experiment IDs. Found invalid experiment IDs: 1.5, 2.2555555555555....")
     invalid(server, TRACES, {"locations": loc(server.exp), "page_token": "abc"},
             "Invalid page token, could not base64-decode")
-    # not ported yet: a 400, never an ignored filter
-    for f in ("status RLIKE 'O'", "tags.k IS NULL", "span.name = 'x'", "status IN ('OK')", "run_id = 'r'",
-              "metadata.`mlflow.trace.cost` = '1'", "timestamp_ms > '5'", "status = 5", "status = 'OK' OR 1"):
-        status, resp = post(server, TRACES, {"locations": loc(server.exp), "filter": f})
-        assert status == 400 and resp["error_code"] == "INVALID_PARAMETER_VALUE", (f, resp)
-        assert "does not support this filter yet" in resp["message"], (f, resp)
-    status, resp = post(server, TRACES, {"locations": loc(server.exp), "order_by": ["tags.k"]})
-    assert status == 400 and "not supported" in resp["message"]
+    invalid(server, TRACES, {"locations": loc(server.exp), "filter": "status = 'OK' OR 1"},
+            "Invalid clause(s) in filter string: 'OR', '1'")
+    status, resp = post(server, TRACES, {"locations": loc(server.exp), "filter": "status = 5"})
+    assert status == 400 and resp["message"].startswith("Only the '{"), resp
+    assert resp["message"].endswith("}' attributes support comparison with numeric values."), resp
+    invalid(server, TRACES, {"locations": loc(server.exp), "filter": "span.foo = 'x'"},
+            "Invalid span attribute 'foo'. Supported attributes: name, status, type, attributes.<attribute_name>.")
+    invalid(server, TRACES, {"locations": loc(server.exp), "order_by": ["metadata.`mlflow.trace.cost`"]},
+            "Ordering by reserved metadata 'mlflow.trace.cost' is not supported because it is represented by "
+            "multiple columns.")
+
+
+def test_traces_filter_grammar(server):
+    def found(f, order_by=()):
+        return ids_of(ok(server, TRACES, {"locations": loc(server.exp), "filter": f, "order_by": list(order_by)}))
+
+    assert found("status RLIKE '^O'") == ["tr-4", "tr-1"]
+    assert found("tags.k IS NULL") == ["tr-2", "tr-3", "tr-4"]
+    assert found("tags.k IS NOT NULL") == ["tr-1"]
+    assert found("span.name = 'x'") == []
+    assert found("status IN ('OK', 'ERROR')") == ["tr-2", "tr-4", "tr-1"]
+    assert found("status NOT IN ('OK')") == ["tr-2", "tr-3"]
+    assert found("run_id = 'r'") == []
+    assert found("metadata.`mlflow.trace.cost` = '{\"output_cost\": 0.25, \"total_cost\": 1e-07}'") == ["tr-1"]
+    assert found("metadata.`mlflow.trace.cost` != '{\"output_cost\": 0.25}'") == ["tr-1"]
+    assert found("metadata.`mlflow.trace.tokenUsage` IS NULL") == ["tr-2", "tr-3", "tr-4"]
+    assert found("timestamp_ms > '1500'") == ["tr-2", "tr-3", "tr-4"]
+    assert found("", order_by=["tags.k"]) == ["tr-1", "tr-2", "tr-3", "tr-4"]
 
 
 def test_traces_filter(server):

@@ -62,13 +62,13 @@ from mlflow.protos.service_pb2 import (
     UpdateRun,
 )
 from mlflow.store.entities import PagedList
-from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT
+from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_TRACES_DEFAULT_MAX_RESULTS
 from mlflow.store.tracking.abstract_store import AbstractStore
 from mlflow.exceptions import MlflowException
 from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME
 from mlflow.utils.name_utils import _generate_random_name
 
-from mlflow_c.store._base import CServiceMixin, c_store_uri, rpc_method
+from mlflow_c.store._base import CServiceMixin, NotPorted, c_store_uri, rpc_method
 
 
 def _opt_str(v):
@@ -352,6 +352,59 @@ class TrackingStoreMixin(CServiceMixin):
                       for o in order_by or []])
         resp = self._c_call("searchLoggedModels", req)
         return PagedList([LoggedModel.from_proto(m) for m in resp.models], resp.next_page_token or None)
+
+    # traces: search (searchTracesV3, calculateTraceFilterCorrelation, queryTraceMetrics)
+
+    @rpc_method
+    def search_traces(self, experiment_ids=None, filter_string=None, max_results=SEARCH_TRACES_DEFAULT_MAX_RESULTS,
+                      order_by=None, page_token=None, model_id=None, locations=None):
+        from mlflow.entities import TraceInfo
+        from mlflow.protos.service_pb2 import SearchTracesV3, TraceLocation as ProtoTraceLocation
+
+        if experiment_ids and locations:
+            raise MlflowException("`experiment_ids` is deprecated, use `locations` instead.",
+                                  INVALID_PARAMETER_VALUE)
+        locations = experiment_ids or locations
+        if locations is None:
+            # no location filter at all (every experiment): not an rpc's request
+            raise NotPorted("search_traces without locations")
+        loc = [ProtoTraceLocation(type=ProtoTraceLocation.MLFLOW_EXPERIMENT,
+                                  mlflow_experiment=ProtoTraceLocation.MlflowExperimentLocation(
+                                      experiment_id=str(e))) for e in locations]
+        req = SearchTracesV3(locations=loc, filter=filter_string, max_results=max_results, order_by=order_by,
+                             page_token=page_token)
+        resp = self._c_call("searchTracesV3", req)
+        return [TraceInfo.from_proto(t) for t in resp.traces], resp.next_page_token or None
+
+    @rpc_method
+    def calculate_trace_filter_correlation(self, experiment_ids, filter_string1, filter_string2, base_filter=None):
+        from mlflow.protos.service_pb2 import CalculateTraceFilterCorrelation
+        from mlflow.tracing.analysis import TraceFilterCorrelationResult
+
+        req = CalculateTraceFilterCorrelation(experiment_ids=[str(e) for e in experiment_ids],
+                                              filter_string1=filter_string1, filter_string2=filter_string2,
+                                              base_filter=base_filter)
+        resp = self._c_call("calculateTraceFilterCorrelation", req)
+        return TraceFilterCorrelationResult(
+            npmi=resp.npmi if resp.HasField("npmi") else float("nan"),
+            npmi_smoothed=resp.npmi_smoothed if resp.HasField("npmi_smoothed") else float("nan"),
+            filter1_count=resp.filter1_count, filter2_count=resp.filter2_count,
+            joint_count=resp.joint_count, total_count=resp.total_count)
+
+    @rpc_method
+    def query_trace_metrics(self, experiment_ids, view_type, metric_name, aggregations, dimensions=None,
+                            filters=None, time_interval_seconds=None, start_time_ms=None, end_time_ms=None,
+                            max_results=None, page_token=None):
+        from mlflow.entities.trace_metrics import MetricDataPoint
+        from mlflow.protos.service_pb2 import QueryTraceMetrics
+
+        req = QueryTraceMetrics(experiment_ids=[str(e) for e in experiment_ids], view_type=view_type.to_proto(),
+                                metric_name=metric_name, aggregations=[a.to_proto() for a in aggregations],
+                                dimensions=dimensions or [], filters=filters or [],
+                                time_interval_seconds=time_interval_seconds, start_time_ms=start_time_ms,
+                                end_time_ms=end_time_ms, max_results=max_results, page_token=page_token)
+        resp = self._c_call("queryTraceMetrics", req)
+        return PagedList([MetricDataPoint.from_proto(p) for p in resp.data_points], resp.next_page_token or None)
 
 
 def _sqlalchemy_store_class():

@@ -4,12 +4,15 @@
  * validate_query_trace_metrics_params) and searchTracesV3 (_search_traces_v3,
  * SqlAlchemyStore.search_traces), MLflow 3.18.
  *
- * Ported so far: view TRACES, metric trace_count with COUNT, its
- * dimensions and time buckets, without filters; searchTracesV3 with the filters
- * mlf__parse_trace_filter takes and order_by on trace_info's own columns. What MLflow would answer otherwise is
- * refused with an error naming what is missing (never ignored): MLflow's own
- * validation errors first, as it makes them.
+ * searchTracesV3, searchTraces (v2: _deprecated_search_traces_v2, the same
+ * store search answered as TraceInfo) and calculateTraceFilterCorrelation
+ * take MLflow's whole trace filter grammar (src/search/trace_filter.c) and
+ * order_by. queryTraceMetrics: every view, metric, aggregation (percentiles
+ * too), dimension, time bucket and filter of query_metrics' raw path (the
+ * rollups are MLflow's opt-in cache of the same numbers).
  */
+#include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -170,17 +173,40 @@ static int mlf__parse_ids(mlf_pool *pool, char *const *ids, size_t n, int64_t **
     return 0;
 }
 
+/* MetricAggregation.from_proto: a ValueError (a 500 in MLflow) for a percentile missing, out of range or misplaced */
+static int mlf__check_aggregations(mlf_pool *pool, const Mlflow__QueryTraceMetrics *req, mlf_error *err)
+{
+    int rc = 0;
+    for (size_t i = 0; i < req->n_aggregations && rc == 0; i++) {
+        const Mlflow__MetricAggregation *agg = req->aggregations[i];
+        if (agg->aggregation_type == MLFLOW__AGGREGATION_TYPE__PERCENTILE) {
+            if (!agg->has_percentile_value)
+                rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                   "Percentile value is required for PERCENTILE aggregation");
+            else if (agg->percentile_value > 100 || agg->percentile_value < 0)
+                rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                   "Percentile value must be between 0 and 100, got %s",
+                                   mlf_pystr_repr_float(pool, agg->percentile_value));
+        } else if (agg->has_percentile_value) {
+            rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                               "Percentile value is only allowed for PERCENTILE aggregation type, got %s",
+                               mlf__agg_names[agg->aggregation_type]);
+        }
+    }
+    if (rc < 0 && err != NULL)
+        err->uncaught = true; /* Flask's HTML 500 page */
+    return rc;
+}
+
 int mlf_tracking_query_trace_metrics(mlf_ctx *ctx, const Mlflow__QueryTraceMetrics *req,
                                      Mlflow__QueryTraceMetrics__Response *resp, mlf_error *err)
 {
     mlf_pool *pool = ctx->pool;
-    for (size_t i = 0; i < req->n_aggregations; i++)
-        if (req->aggregations[i]->aggregation_type == MLFLOW__AGGREGATION_TYPE__PERCENTILE)
-            /* MetricAggregation.from_proto's checks (a ValueError, a 500 in MLflow) are not ported */
-            return mlf_error_set(err, pool, MLF_ERR_NOT_IMPLEMENTED,
-                                 "PERCENTILE aggregations are not supported by mlflow-c's queryTraceMetrics yet");
+    int rc = mlf__check_aggregations(pool, req, err);
+    if (rc < 0)
+        return rc;
     const mlf__metric_cfg *cfg;
-    int rc = mlf__validate_metrics(pool, req, &cfg, err);
+    rc = mlf__validate_metrics(pool, req, &cfg, err);
     if (rc < 0)
         return rc;
     (void)cfg;
@@ -193,45 +219,98 @@ int mlf_tracking_query_trace_metrics(mlf_ctx *ctx, const Mlflow__QueryTraceMetri
     if (rc < 0)
         return rc;
     int64_t interval = req->has_time_interval_seconds ? req->time_interval_seconds : 0;
-    if (req->view_type != MLFLOW__METRIC_VIEW_TYPE__TRACES || strcmp(req->metric_name, "trace_count") != 0 ||
-        req->n_filters > 0 || interval < 0 || interval > INT64_MAX / 1000)
+    if (interval < 0 || interval > INT64_MAX / 1000000000)
         return mlf_error_set(err, pool, MLF_ERR_NOT_IMPLEMENTED,
-                             "queryTraceMetrics supports only view_type TRACES, metric_name trace_count, without "
-                             "filters in mlflow-c yet (view_type %s, metric_name '%s')",
-                             mlf__view_name(req->view_type), req->metric_name);
-    /* the dimensions (validated: trace_name, trace_status) as columns, each once (a dict's keys) */
-    const char *dims[2], *labels[2];
+                             "queryTraceMetrics with time_interval_seconds %" PRId64 " is not supported by mlflow-c",
+                             interval);
+    /* _apply_filters: each parsed, then checked against the view */
+    mlf_search_metrics_filter *filters = MLF_NEW_ARRAY(pool, mlf_search_metrics_filter, req->n_filters + 1);
+    for (size_t i = 0; i < req->n_filters; i++) {
+        rc = mlf_search_parse_trace_metrics_filter(pool, req->filters[i], &filters[i], err);
+        if (rc < 0)
+            return rc;
+        if (filters[i].view == MLF_METRICS_FILTER_SPAN && req->view_type != MLFLOW__METRIC_VIEW_TYPE__SPANS)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Filtering by span is only supported for SPANS view type, got %s",
+                                 mlf__view_name(req->view_type));
+        if (filters[i].view == MLF_METRICS_FILTER_ASSESSMENT &&
+            req->view_type != MLFLOW__METRIC_VIEW_TYPE__ASSESSMENTS)
+            return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                                 "Filtering by assessment is only supported for ASSESSMENTS view type, got %s",
+                                 mlf__view_name(req->view_type));
+    }
+    /* the dimensions (validated) as columns, each once (a dict's keys) */
+    const char **dims = MLF_NEW_ARRAY(pool, const char *, req->n_dimensions + 1);
     size_t n_dims = 0;
     for (size_t i = 0; i < req->n_dimensions; i++) {
-        const char *label = strcmp(req->dimensions[i], "trace_name") == 0 ? "trace_name" : "trace_status";
         bool seen = false;
         for (size_t j = 0; j < n_dims; j++)
-            seen = seen || strcmp(labels[j], label) == 0;
-        if (!seen) {
-            labels[n_dims] = label;
-            dims[n_dims++] = strcmp(label, "trace_name") == 0 ? "trace_name" : "status";
-        }
+            seen = seen || strcmp(dims[j], req->dimensions[i]) == 0;
+        if (!seen)
+            dims[n_dims++] = req->dimensions[i];
     }
     if (req->n_aggregations == 0 && n_dims == 0 && interval == 0)
         /* SQLAlchemy refuses the query of no columns; MLflow's session maps its error to BAD_REQUEST */
         return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "Query contains no columns with which to SELECT from.");
-    int64_t max_results = req->has_max_results ? req->max_results : MLF__METRICS_MAX_RESULTS;
-    mlf_store_trace_count_row *rows;
+    mlf_store_metrics_agg *aggs = MLF_NEW_ARRAY(pool, mlf_store_metrics_agg, req->n_aggregations + 1);
+    const char **labels = MLF_NEW_ARRAY(pool, const char *, req->n_aggregations + 1);
+    for (size_t i = 0; i < req->n_aggregations; i++) {
+        aggs[i].type = (mlf_store_agg_type)req->aggregations[i]->aggregation_type;
+        aggs[i].percentile = req->aggregations[i]->percentile_value;
+        /* str(MetricAggregation) */
+        labels[i] = aggs[i].type == MLF_STORE_AGG_PERCENTILE
+                        ? mlf_pool_sprintf(pool, "P%s", mlf_pystr_repr_float(pool, aggs[i].percentile))
+                        : mlf__agg_names[aggs[i].type];
+    }
+    mlf_store_metrics_query q = {
+        .ids = ids,
+        .n_ids = req->n_experiment_ids,
+        .view = (mlf_store_metrics_view)req->view_type,
+        .metric = req->metric_name,
+        .aggs = aggs,
+        .n_aggs = req->n_aggregations,
+        .dims = dims,
+        .n_dims = n_dims,
+        .filters = filters,
+        .n_filters = req->n_filters,
+        .bucket_ms = interval * 1000,
+        .start = req->has_start_time_ms ? &req->start_time_ms : NULL,
+        .end = req->has_end_time_ms ? &req->end_time_ms : NULL,
+        .max_results = req->has_max_results ? req->max_results : MLF__METRICS_MAX_RESULTS,
+    };
+    mlf_store_metrics_row *rows;
     size_t n_rows;
-    rc = mlf_store_count_traces(ctx->svc->store, pool, ids, req->n_experiment_ids,
-                                req->has_start_time_ms ? &req->start_time_ms : NULL,
-                                req->has_end_time_ms ? &req->end_time_ms : NULL, interval * 1000, dims, n_dims,
-                                max_results, &rows, &n_rows, err);
+    rc = mlf_store_query_trace_metrics(ctx->svc->store, pool, &q, &rows, &n_rows, err);
     if (rc < 0)
         return rc;
-    if (req->n_aggregations == 0)
-        /* rows of no values: convert_results_to_metric_data_points skips them */
-        return 0;
+    /* convert_results_to_metric_data_points */
     resp->data_points = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint *, n_rows ? n_rows : 1);
     for (size_t r = 0; r < n_rows; r++) {
+        if (interval > 0 && !rows[r].has_bucket)
+            continue;
         Mlflow__MetricDataPoint *dp = MLF_NEW(pool, Mlflow__MetricDataPoint);
         mlflow__metric_data_point__init(dp);
         dp->metric_name = req->metric_name;
+        /* the values: a dict by label (a repeated label keeps its first place), None left out */
+        dp->values = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint__ValuesEntry *, q.n_aggs + 1);
+        for (size_t i = 0; i < q.n_aggs; i++) {
+            if (!rows[r].has_value[i])
+                continue;
+            Mlflow__MetricDataPoint__ValuesEntry *v = NULL;
+            for (size_t j = 0; j < dp->n_values && v == NULL; j++)
+                if (strcmp(dp->values[j]->key, labels[i]) == 0)
+                    v = dp->values[j];
+            if (v == NULL) {
+                v = MLF_NEW(pool, Mlflow__MetricDataPoint__ValuesEntry);
+                mlflow__metric_data_point__values_entry__init(v);
+                v->key = (char *)labels[i];
+                dp->values[dp->n_values++] = v;
+            }
+            v->has_value = 1;
+            v->value = rows[r].values[i];
+        }
+        if (dp->n_values == 0)
+            continue; /* rows of no values are skipped */
         size_t nd = n_dims + (interval > 0 ? 1 : 0);
         dp->dimensions = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint__DimensionsEntry *, nd ? nd : 1);
         if (interval > 0) {
@@ -250,177 +329,82 @@ int mlf_tracking_query_trace_metrics(mlf_ctx *ctx, const Mlflow__QueryTraceMetri
         for (size_t i = 0; i < n_dims; i++) {
             Mlflow__MetricDataPoint__DimensionsEntry *e = MLF_NEW(pool, Mlflow__MetricDataPoint__DimensionsEntry);
             mlflow__metric_data_point__dimensions_entry__init(e);
-            e->key = (char *)labels[i];
+            e->key = (char *)dims[i];
             e->value = (char *)rows[r].dims[i];
             dp->dimensions[dp->n_dimensions++] = e;
         }
-        /* one value per label: every aggregation of trace_count is COUNT */
-        Mlflow__MetricDataPoint__ValuesEntry *v = MLF_NEW(pool, Mlflow__MetricDataPoint__ValuesEntry);
-        mlflow__metric_data_point__values_entry__init(v);
-        v->key = (char *)"COUNT";
-        v->has_value = 1;
-        v->value = (double)rows[r].count;
-        dp->n_values = 1;
-        dp->values = MLF_NEW_ARRAY(pool, Mlflow__MetricDataPoint__ValuesEntry *, 1);
-        dp->values[0] = v;
         resp->data_points[resp->n_data_points++] = dp;
     }
     return 0;
 }
 
-/* The trace_info column an order_by key sorts by, or NULL (tags, metadata: not ported yet). */
-static const char *mlf__order_column(const char *key, bool *nullable, const char **canonical)
+/* _resolve_experiment_ids_and_locations: no location may hold a '.' (the message shows 20 characters of them) */
+static int mlf__check_locations(mlf_pool *pool, char *const *locs, size_t n_locs, mlf_error *err)
 {
-    static const struct {
-        const char *key, *canonical, *expr;
-        bool nullable;
-    } cols[] = {
-        {"experiment_id", "experiment_id", "experiment_id", false},
-        {"timestamp", "timestamp_ms", "timestamp_ms", false},
-        {"timestamp_ms", "timestamp_ms", "timestamp_ms", false},
-        {"execution_time", "execution_time_ms", "execution_time_ms", true},
-        {"execution_time_ms", "execution_time_ms", "execution_time_ms", true},
-        /* end_time = timestamp_ms + coalesce(execution_time_ms, 0), never NULL */
-        {"end_time", "end_time_ms", "(timestamp_ms + coalesce(execution_time_ms, 0))", false},
-        {"end_time_ms", "end_time_ms", "(timestamp_ms + coalesce(execution_time_ms, 0))", false},
-        {"status", "status", "status", false},
-        {"request_id", "request_id", "request_id", false},
-        /* the mlflow.traceName tag, which 3.18 keeps in trace_info */
-        {"name", "name", "trace_name", true},
-    };
-    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-        if (strcmp(cols[i].key, key) == 0) {
-            *nullable = cols[i].nullable;
-            *canonical = cols[i].canonical;
-            return cols[i].expr;
+    mlf_buf bad;
+    mlf_buf_init(&bad, pool, 32);
+    for (size_t i = 0; i < n_locs; i++)
+        if (strchr(locs[i], '.') != NULL) {
+            if (bad.len > 0)
+                mlf_buf_puts(&bad, ", ");
+            mlf_buf_puts(&bad, locs[i]);
         }
-    return NULL;
-}
-
-/* A simple order_by clause: `key`, `key ASC|DESC` (any case), single spaces; else NULL. */
-static int mlf__parse_trace_order(mlf_pool *pool, const char *text, mlf_store_trace_order *o, const char **canonical,
-                                  mlf_error *err)
-{
-    const char *sp = strchr(text, ' ');
-    const char *key = sp != NULL ? mlf_pool_strndup(pool, text, (size_t)(sp - text)) : text;
-    const char *dir = sp != NULL ? sp + 1 : NULL;
-    bool nullable = false;
-    const char *expr = mlf__order_column(key, &nullable, canonical);
-    bool ok = expr != NULL;
-    o->ascending = true;
-    if (ok && dir != NULL) {
-        if (strcasecmp(dir, "DESC") == 0)
-            o->ascending = false;
-        else
-            ok = strcasecmp(dir, "ASC") == 0;
+    if (bad.len == 0)
+        return 0;
+    const char *shown = bad.data;
+    if (mlf_pystr_len(shown) > 20) {
+        /* the first 20 characters (code points) */
+        size_t off = 0;
+        for (int k = 0; k < 20; k++) {
+            uint32_t cp;
+            off += mlf_pystr_utf8_next(shown + off, &cp);
+        }
+        shown = mlf_pool_sprintf(pool, "%.*s...", (int)off, shown);
     }
-    if (!ok)
-        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                             "order_by clause '%s' is not supported by mlflow-c's searchTracesV3 yet (only "
-                             "trace attributes, optionally followed by ASC or DESC)",
-                             text);
-    o->expr = expr;
-    o->nullable = nullable;
-    return 0;
+    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                         "Locations must be a list of experiment IDs. Found invalid experiment IDs: %s.", shown);
 }
 
 /*
- * searchTracesV3's filter, the part ported so far: comparisons joined by AND, each
- * `[entity.]key op value` where entity is attributes/attribute/trace (the default), tags/tag or
- * metadata/request_metadata, the key plain or in backticks or double quotes, op one of = != < <=
- * > >= LIKE ILIKE, and the value a quoted string or an integer:
- *   - numeric attributes timestamp(_ms), execution_time(_ms), end_time(_ms) with an integer;
- *   - string attributes status, request_id, client_request_id, name (the mlflow.traceName tag)
- *     with =, !=, LIKE or ILIKE and a string;
- *   - tags.KEY and metadata.KEY with =, !=, LIKE or ILIKE and a string (mlflow.traceName and
- *     mlflow.trace.session read trace_info's columns, as MLflow 3.18 keeps them there).
- * Anything else (RLIKE, IN, IS NULL, spans, assessments, run_id, other metadata MLflow keeps in
- * columns, or text this small parser does not take) is refused with INVALID_PARAMETER_VALUE, never
- * ignored.
+ * SqlAlchemyStore.search_traces after the handler: the locations, max_results, int() of each
+ * experiment id, the order_by, the filter, the page token, in MLflow's order; then one page.
  */
-static int mlf__unsupported_filter(mlf_pool *pool, const char *filter, mlf_error *err)
+static int mlf__search(mlf_ctx *ctx, char *const *locs, size_t n_locs, int64_t max_results, const char *filter,
+                       char *const *order_by, size_t n_order_by, const char *page_token, mlf_store_trace_page *page,
+                       mlf_error *err)
 {
-    return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                         "Invalid filter '%s': mlflow-c's searchTracesV3 does not support this filter yet (only "
-                         "comparisons of trace attributes, tags and metadata with =, !=, LIKE, ILIKE and, for times, "
-                         "< <= > >=, "
-                         "joined by AND)",
-                         filter);
-}
-
-static int mlf__parse_trace_filter(mlf_pool *pool, const char *filter, mlf_store_filter_cond **ret, size_t *ret_n,
-                                   mlf_error *err)
-{
-    mlf_search_simple *cmps;
-    size_t n;
-    if (mlf_search_parse_simple(pool, filter, &cmps, &n) < 0)
-        return mlf__unsupported_filter(pool, filter, err);
-    mlf_store_filter_cond *conds = MLF_NEW_ARRAY(pool, mlf_store_filter_cond, n);
-    for (size_t i = 0; i < n; i++) {
-        const char *entity = cmps[i].entity != NULL ? cmps[i].entity : "attribute", *key = cmps[i].key;
-        const char *op = cmps[i].op, *value = cmps[i].value;
-        bool quoted = cmps[i].value_quoted;
-        mlf_store_filter_cond c = {0};
-        c.op = op;
-        /* the string comparisons: =, != and the patterns */
-        bool eq = strcmp(op, "=") == 0 || strcmp(op, "!=") == 0 || strcmp(op, "LIKE") == 0 || strcmp(op, "ILIKE") == 0;
-        if (strcmp(entity, "attributes") == 0 || strcmp(entity, "attribute") == 0 || strcmp(entity, "trace") == 0)
-            entity = "attribute";
-        else if (strcmp(entity, "tags") == 0 || strcmp(entity, "tag") == 0)
-            entity = "tag";
-        else if (strcmp(entity, "metadata") == 0 || strcmp(entity, "request_metadata") == 0)
-            entity = "metadata";
-        else
-            return mlf__unsupported_filter(pool, filter, err);
-        if (strcmp(entity, "attribute") == 0 && strcmp(key, "name") == 0) {
-            entity = "tag";
-            key = "mlflow.traceName";
-        }
-        if (strcmp(entity, "attribute") == 0) {
-            static const struct {
-                const char *key, *column;
-                bool numeric;
-            } attrs[] = {
-                {"timestamp", "timestamp_ms", true},
-                {"timestamp_ms", "timestamp_ms", true},
-                {"execution_time", "execution_time_ms", true},
-                {"execution_time_ms", "execution_time_ms", true},
-                {"end_time", "(timestamp_ms + coalesce(execution_time_ms, 0))", true},
-                {"end_time_ms", "(timestamp_ms + coalesce(execution_time_ms, 0))", true},
-                {"status", "status", false},
-                {"request_id", "request_id", false},
-                {"client_request_id", "client_request_id", false},
-            };
-            for (size_t k = 0; k < sizeof(attrs) / sizeof(attrs[0]) && c.column == NULL; k++)
-                if (strcmp(attrs[k].key, key) == 0) {
-                    c.column = attrs[k].column;
-                    c.numeric = attrs[k].numeric;
-                }
-            if (c.column == NULL || (c.numeric == quoted) || (!c.numeric && !eq) ||
-                (c.numeric && (strcmp(op, "LIKE") == 0 || strcmp(op, "ILIKE") == 0)))
-                return mlf__unsupported_filter(pool, filter, err);
-            if (c.numeric && mlf_pystr_parse_int(value, &c.num) != 0)
-                return mlf__unsupported_filter(pool, filter, err);
-            c.str = value;
-        } else {
-            if (!quoted || !eq || strcmp(key, "mlflow.trace.tokenUsage") == 0 ||
-                strcmp(key, "mlflow.trace.cost") == 0 || strcmp(key, "mlflow.sourceRun") == 0)
-                return mlf__unsupported_filter(pool, filter, err);
-            c.str = value;
-            if (strcmp(entity, "tag") == 0 && strcmp(key, "mlflow.traceName") == 0)
-                c.column = "trace_name";
-            else if (strcmp(entity, "metadata") == 0 && strcmp(key, "mlflow.trace.session") == 0)
-                c.column = "session_id";
-            else {
-                c.table = strcmp(entity, "tag") == 0 ? "trace_tags" : "trace_request_metadata";
-                c.key = key;
-            }
-        }
-        conds[i] = c;
+    mlf_pool *pool = ctx->pool;
+    int rc = mlf__check_locations(pool, locs, n_locs, err);
+    if (rc < 0)
+        return rc;
+    rc = mlf_validate_max_results(pool, true, (long long)max_results, MLF__TRACE_MAX_RESULTS, err);
+    if (rc < 0)
+        return rc;
+    int64_t *ids = MLF_NEW_ARRAY(pool, int64_t, n_locs ? n_locs : 1);
+    for (size_t i = 0; i < n_locs; i++) {
+        rc = mlf_pystr_parse_int(locs[i], &ids[i]);
+        if (rc == -1)
+            /* int(e) raises a ValueError MLflow does not catch */
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                 "invalid literal for int() with base 10: %s", mlf_pystr_repr(pool, locs[i]));
+        if (rc < 0)
+            ids[i] = INT64_MIN;
     }
-    *ret = conds;
-    *ret_n = n;
-    return 0;
+    mlf_search_trace_order *orders;
+    rc = mlf_search_parse_trace_order_by(pool, order_by, n_order_by, &orders, err);
+    if (rc < 0)
+        return rc;
+    mlf_search_trace_clause *clauses;
+    size_t n_clauses;
+    rc = mlf_search_parse_trace_filter(pool, filter, &clauses, &n_clauses, err);
+    if (rc < 0)
+        return rc;
+    int64_t offset;
+    rc = mlf_search_page_token_decode(pool, page_token, &offset, err);
+    if (rc < 0)
+        return rc;
+    return mlf_store_search_traces(ctx->svc->store, pool, ids, n_locs, clauses, n_clauses, orders, n_order_by,
+                                   max_results, offset, page, err);
 }
 
 int mlf_tracking_search_traces_v3(mlf_ctx *ctx, const Mlflow__SearchTracesV3 *req,
@@ -435,77 +419,156 @@ int mlf_tracking_search_traces_v3(mlf_ctx *ctx, const Mlflow__SearchTracesV3 *re
             const char *id = req->locations[i]->mlflow_experiment->experiment_id;
             locs[n_locs++] = (char *)(id != NULL ? id : "");
         }
-    /* _resolve_experiment_ids_and_locations */
-    mlf_buf bad;
-    mlf_buf_init(&bad, pool, 32);
-    for (size_t i = 0; i < n_locs; i++)
-        if (strchr(locs[i], '.') != NULL) {
-            if (bad.len > 0)
-                mlf_buf_puts(&bad, ", ");
-            mlf_buf_puts(&bad, locs[i]);
-        }
-    if (bad.len > 0) {
-        const char *shown = bad.data;
-        if (mlf_pystr_len(shown) > 20) {
-            /* the first 20 characters (code points) */
-            size_t off = 0;
-            for (int k = 0; k < 20; k++) {
-                uint32_t cp;
-                off += mlf_pystr_utf8_next(shown + off, &cp);
-            }
-            shown = mlf_pool_sprintf(pool, "%.*s...", (int)off, shown);
-        }
-        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                             "Locations must be a list of experiment IDs. Found invalid experiment IDs: %s.", shown);
-    }
-    int64_t max_results = req->has_max_results ? req->max_results : 100;
-    int rc = mlf_validate_max_results(pool, true, (long long)max_results, MLF__TRACE_MAX_RESULTS, err);
-    if (rc < 0)
-        return rc;
-    int64_t *ids = MLF_NEW_ARRAY(pool, int64_t, n_locs ? n_locs : 1);
-    for (size_t i = 0; i < n_locs; i++) {
-        rc = mlf_pystr_parse_int(locs[i], &ids[i]);
-        if (rc == -1)
-            /* int(e) raises a ValueError MLflow does not catch */
-            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
-                                 "invalid literal for int() with base 10: %s", mlf_pystr_repr(pool, locs[i]));
-        if (rc < 0)
-            ids[i] = INT64_MIN;
-    }
-    mlf_store_trace_order *orders = MLF_NEW_ARRAY(pool, mlf_store_trace_order, req->n_order_by ? req->n_order_by : 1);
-    const char **seen = MLF_NEW_ARRAY(pool, const char *, req->n_order_by ? req->n_order_by : 1);
-    bool by_timestamp = false, by_request_id = false;
-    for (size_t i = 0; i < req->n_order_by; i++) {
-        rc = mlf__parse_trace_order(pool, req->order_by[i], &orders[i], &seen[i], err);
-        if (rc < 0)
-            return rc;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(seen[j], seen[i]) == 0)
-                /* raised without an error code: a 500 */
-                return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "`order_by` contains duplicate fields: %s",
-                                     mlf_pystr_repr_list(pool, (const char *const *)req->order_by, req->n_order_by));
-        by_timestamp = by_timestamp || strcmp(seen[i], "timestamp_ms") == 0;
-        by_request_id = by_request_id || strcmp(seen[i], "request_id") == 0;
-    }
-    mlf_store_filter_cond *conds = NULL;
-    size_t n_conds = 0;
-    if (req->filter != NULL && req->filter[0] != '\0') {
-        rc = mlf__parse_trace_filter(pool, req->filter, &conds, &n_conds, err);
-        if (rc < 0)
-            return rc;
-    }
-    int64_t offset;
-    rc = mlf_search_page_token_decode(pool, req->page_token, &offset, err);
-    if (rc < 0)
-        return rc;
     mlf_store_trace_page page = {0};
-    rc = mlf_store_search_traces(ctx->svc->store, pool, ids, n_locs, conds, n_conds, orders, req->n_order_by,
-                                 by_timestamp, by_request_id, max_results, offset, &page, err);
+    int rc = mlf__search(ctx, locs, n_locs, req->has_max_results ? req->max_results : 100, req->filter,
+                         req->order_by, req->n_order_by, req->page_token, &page, err);
     if (rc < 0)
         return rc;
     resp->traces = page.traces;
     resp->n_traces = page.n;
     if (page.next_page_token != NULL)
         resp->next_page_token = (char *)page.next_page_token;
+    return 0;
+}
+
+/* TraceInfoV2.from_v3(t).to_proto() */
+static Mlflow__TraceInfo *mlf__trace_info_v2(mlf_pool *pool, const Mlflow__TraceInfoV3 *v3)
+{
+    Mlflow__TraceInfo *ti = MLF_NEW(pool, Mlflow__TraceInfo);
+    mlflow__trace_info__init(ti);
+    ti->request_id = v3->trace_id;
+    ti->experiment_id = v3->trace_location->mlflow_experiment->experiment_id;
+    ti->has_timestamp_ms = 1;
+    ti->timestamp_ms = v3->request_time->seconds * 1000 + v3->request_time->nanos / 1000000;
+    ti->has_execution_time_ms = 1;
+    if (v3->execution_duration != NULL)
+        ti->execution_time_ms = v3->execution_duration->seconds * 1000 + v3->execution_duration->nanos / 1000000;
+    ti->has_status = 1;
+    switch (v3->state) {
+    case MLFLOW__TRACE_INFO_V3__STATE__OK:
+        ti->status = MLFLOW__TRACE_STATUS__OK;
+        break;
+    case MLFLOW__TRACE_INFO_V3__STATE__ERROR:
+        ti->status = MLFLOW__TRACE_STATUS__ERROR;
+        break;
+    case MLFLOW__TRACE_INFO_V3__STATE__IN_PROGRESS:
+        ti->status = MLFLOW__TRACE_STATUS__IN_PROGRESS;
+        break;
+    default:
+        ti->status = MLFLOW__TRACE_STATUS__TRACE_STATUS_UNSPECIFIED;
+        break;
+    }
+    ti->n_request_metadata = v3->n_trace_metadata;
+    ti->request_metadata = MLF_NEW_ARRAY(pool, Mlflow__TraceRequestMetadata *, v3->n_trace_metadata + 1);
+    for (size_t i = 0; i < v3->n_trace_metadata; i++) {
+        Mlflow__TraceRequestMetadata *m = MLF_NEW(pool, Mlflow__TraceRequestMetadata);
+        mlflow__trace_request_metadata__init(m);
+        m->key = v3->trace_metadata[i]->key;
+        m->value = v3->trace_metadata[i]->value;
+        ti->request_metadata[i] = m;
+    }
+    /* a list, in the dict's order: the stored tags, then the name (from trace_info's column) */
+    ti->tags = MLF_NEW_ARRAY(pool, Mlflow__TraceTag *, v3->n_tags + 1);
+    Mlflow__TraceTag *name = NULL;
+    for (size_t i = 0; i < v3->n_tags; i++) {
+        Mlflow__TraceTag *t = MLF_NEW(pool, Mlflow__TraceTag);
+        mlflow__trace_tag__init(t);
+        t->key = v3->tags[i]->key;
+        t->value = v3->tags[i]->value;
+        if (strcmp(t->key, "mlflow.traceName") == 0)
+            name = t;
+        else
+            ti->tags[ti->n_tags++] = t;
+    }
+    if (name != NULL)
+        ti->tags[ti->n_tags++] = name;
+    return ti;
+}
+
+int mlf_tracking_search_traces(mlf_ctx *ctx, const Mlflow__SearchTraces *req, Mlflow__SearchTraces__Response *resp,
+                               mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    mlf_store_trace_page page = {0};
+    int rc = mlf__search(ctx, req->experiment_ids, req->n_experiment_ids, req->has_max_results ? req->max_results : 100,
+                         req->filter, req->order_by, req->n_order_by, req->page_token, &page, err);
+    if (rc < 0)
+        return rc;
+    resp->traces = MLF_NEW_ARRAY(pool, Mlflow__TraceInfo *, page.n ? page.n : 1);
+    for (size_t i = 0; i < page.n; i++)
+        resp->traces[i] = mlf__trace_info_v2(pool, page.traces[i]);
+    resp->n_traces = page.n;
+    if (page.next_page_token != NULL)
+        resp->next_page_token = (char *)page.next_page_token;
+    return 0;
+}
+
+/* trace_correlation._calculate_npmi_core */
+static double mlf__npmi_core(double n11, double n10, double n01, double n00, double smoothing)
+{
+    double n11s = n11 + smoothing, n10s = n10 + smoothing, n01s = n01 + smoothing, n00s = n00 + smoothing;
+    double total = n11s + n10s + n01s + n00s, n1 = n11s + n10s, n2 = n11s + n01s;
+    if (n1 <= 0 || n2 <= 0 || n11s <= 0)
+        return NAN;
+    if (n10 == 0 && n01 == 0 && n00 == 0)
+        return 1.0;
+    double log_n11 = log(n11s), log_n = log(total);
+    double pmi = (log_n11 + log_n) - (log(n1) + log(n2));
+    double npmi = pmi / -(log_n11 - log_n);
+    return npmi < -1.0 ? -1.0 : npmi > 1.0 ? 1.0 : npmi;
+}
+
+int mlf_tracking_calculate_trace_filter_correlation(mlf_ctx *ctx, const Mlflow__CalculateTraceFilterCorrelation *req,
+                                                    Mlflow__CalculateTraceFilterCorrelation__Response *resp,
+                                                    mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    int64_t *ids;
+    int rc = mlf__parse_ids(pool, req->experiment_ids, req->n_experiment_ids, &ids, err);
+    if (rc < 0)
+        return rc;
+    /* the base filter is pasted before each filter, and parsed on its own only for the universe */
+    const char *base = req->base_filter != NULL && req->base_filter[0] != '\0' ? req->base_filter : NULL;
+    const char *f1 = base != NULL ? mlf_pool_sprintf(pool, "%s and %s", base, req->filter_string1)
+                                  : req->filter_string1;
+    const char *f2 = base != NULL ? mlf_pool_sprintf(pool, "%s and %s", base, req->filter_string2)
+                                  : req->filter_string2;
+    mlf_search_trace_clause *c1, *c2, *cb = NULL;
+    size_t n1, n2, nb = 0;
+    rc = mlf_search_parse_trace_filter(pool, f1, &c1, &n1, err);
+    if (rc == 0)
+        rc = mlf_search_parse_trace_filter(pool, f2, &c2, &n2, err);
+    if (rc == 0 && base != NULL)
+        rc = mlf_search_parse_trace_filter(pool, base, &cb, &nb, err);
+    if (rc < 0)
+        return rc;
+    mlf_store_trace_filter sf1 = {c1, n1}, sf2 = {c2, n2}, sfb = {cb, nb};
+    mlf_store_trace_correlation counts;
+    rc = mlf_store_trace_filter_correlation(ctx->svc->store, pool, ids, req->n_experiment_ids, &sf1, &sf2,
+                                            base != NULL ? &sfb : NULL, &counts, err);
+    if (rc < 0)
+        return rc;
+    /* calculate_npmi_from_counts */
+    double npmi = NAN, smoothed = NAN;
+    int64_t n11 = counts.joint, n10 = counts.filter1 - counts.joint, n01 = counts.filter2 - counts.joint;
+    int64_t n00 = counts.total - counts.filter1 - counts.filter2 + counts.joint;
+    if (counts.total > 0 && counts.filter1 != 0 && counts.filter2 != 0 && n11 >= 0 && n10 >= 0 && n01 >= 0 &&
+        n00 >= 0) {
+        npmi = counts.joint == 0 ? -1.0 : mlf__npmi_core((double)n11, (double)n10, (double)n01, (double)n00, 0);
+        smoothed = mlf__npmi_core((double)n11, (double)n10, (double)n01, (double)n00, 0.5);
+    }
+    if (!isnan(npmi)) {
+        resp->has_npmi = 1;
+        resp->npmi = npmi;
+    }
+    if (!isnan(smoothed)) {
+        resp->has_npmi_smoothed = 1;
+        resp->npmi_smoothed = smoothed;
+    }
+    resp->has_filter1_count = resp->has_filter2_count = resp->has_joint_count = resp->has_total_count = 1;
+    resp->filter1_count = (int32_t)counts.filter1;
+    resp->filter2_count = (int32_t)counts.filter2;
+    resp->joint_count = (int32_t)counts.joint;
+    resp->total_count = (int32_t)counts.total;
     return 0;
 }

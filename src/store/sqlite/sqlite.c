@@ -4,6 +4,8 @@
  */
 #include "store/sqlite/sqlite.h"
 
+#include <regex.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -88,6 +90,171 @@ static void mlf__conn_close(mlf_sqlite_conn *c)
     free(c);
 }
 
+/* traces: search. MLflow registers regexp(pattern, string) on its SQLite connections for RLIKE
+ * (re.search; NULL or a bad pattern: false). Here POSIX extended regular expressions with the GNU
+ * escapes (\\w \\s \\b ...) and Python's common spellings translated: \\d \\D, \\A \\Z, (?:, a leading
+ * (?i), lazy quantifiers (as greedy: re.search finds a match either way). The compiled pattern is kept by
+ * SQLite for the statement (auxdata). Other Python-only syntax (lookarounds, named groups) does not match. */
+static void mlf__regex_free(void *p)
+{
+    regfree(p);
+    free(p);
+}
+
+/* Python's pattern as a POSIX ERE (malloc'd); *flags gets REG_ICASE for a leading (?i). */
+static char *mlf__regex_translate(const char *pattern, int *flags)
+{
+    size_t n = strlen(pattern);
+    char *ere = malloc(6 * n + 1);
+    if (ere == NULL)
+        abort();
+    size_t k = 0, i = 0;
+    if (strncmp(pattern, "(?i)", 4) == 0) {
+        *flags |= REG_ICASE;
+        i = 4;
+    }
+    bool bracket = false;
+    for (; i < n; i++) {
+        char ch = pattern[i], next = pattern[i + 1];
+        if (bracket) {
+            if (ch == '\\' && (next == 'd' || next == 'w' || next == 's')) {
+                const char *cls = next == 'd' ? "0-9" : next == 'w' ? "[:alnum:]_" : "[:space:]";
+                memcpy(ere + k, cls, strlen(cls));
+                k += strlen(cls);
+                i++;
+                continue;
+            }
+            if (ch == ']')
+                bracket = false;
+            ere[k++] = ch;
+            continue;
+        }
+        if (ch == '\\' && next != '\0') {
+            const char *rep = next == 'd' ? "[0-9]" : next == 'D' ? "[^0-9]" : next == 'A' ? "^" : next == 'Z' ? "$"
+                                                                                                                  : NULL;
+            if (rep != NULL) {
+                memcpy(ere + k, rep, strlen(rep));
+                k += strlen(rep);
+            } else {
+                ere[k++] = ch;
+                ere[k++] = next;
+            }
+            i++;
+            continue;
+        }
+        if (ch == '[') {
+            bracket = true;
+            ere[k++] = ch;
+            /* a leading ^ and ] belong to the set */
+            if (pattern[i + 1] == '^')
+                ere[k++] = pattern[++i];
+            if (pattern[i + 1] == ']')
+                ere[k++] = pattern[++i];
+            continue;
+        }
+        if (ch == '(' && next == '?' && pattern[i + 2] == ':') {
+            ere[k++] = '(';
+            i += 2;
+            continue;
+        }
+        ere[k++] = ch;
+        if ((ch == '*' || ch == '+' || ch == '?' || ch == '}') && next == '?')
+            i++; /* lazy: the same matches exist */
+    }
+    ere[k] = '\0';
+    return ere;
+}
+
+static void mlf__fn_regexp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *pattern = (const char *)sqlite3_value_text(argv[0]);
+    const char *text = (const char *)sqlite3_value_text(argv[1]);
+    if (pattern == NULL || text == NULL) {
+        sqlite3_result_int(ctx, 0);
+        return;
+    }
+    regex_t *re = sqlite3_get_auxdata(ctx, 0);
+    if (re == NULL) {
+        int flags = REG_EXTENDED | REG_NOSUB;
+        char *ere = mlf__regex_translate(pattern, &flags);
+        re = malloc(sizeof(*re));
+        if (re == NULL)
+            abort();
+        int rc = regcomp(re, ere, flags);
+        free(ere);
+        if (rc != 0) {
+            free(re);
+            sqlite3_result_int(ctx, 0);
+            return;
+        }
+        sqlite3_set_auxdata(ctx, 0, re, mlf__regex_free);
+        re = sqlite3_get_auxdata(ctx, 0);
+        if (re == NULL) { /* SQLite freed it at once */
+            sqlite3_result_int(ctx, 0);
+            return;
+        }
+    }
+    sqlite3_result_int(ctx, regexec(re, text, 0, NULL, 0) == 0);
+}
+
+/* traces: search. MLflow's PercentileAggregate (percentile(value, p), p in 0..100): linear interpolation
+ * between the sorted values' neighbours at p/100 * (n - 1); NULL without values. */
+typedef struct mlf__pct {
+    double *v;
+    size_t n, cap;
+    double p;
+    bool has_p;
+} mlf__pct;
+
+static void mlf__pct_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    mlf__pct *a = sqlite3_aggregate_context(ctx, sizeof(*a));
+    if (a == NULL)
+        return;
+    if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+        if (a->n == a->cap) {
+            size_t cap = a->cap ? a->cap * 2 : 16;
+            double *v = realloc(a->v, cap * sizeof(*v));
+            if (v == NULL)
+                abort();
+            a->v = v;
+            a->cap = cap;
+        }
+        a->v[a->n++] = sqlite3_value_double(argv[0]);
+    }
+    if (!a->has_p && sqlite3_value_type(argv[1]) != SQLITE_NULL) {
+        a->p = sqlite3_value_double(argv[1]);
+        a->has_p = true;
+    }
+}
+
+static int mlf__cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void mlf__pct_final(sqlite3_context *ctx)
+{
+    mlf__pct *a = sqlite3_aggregate_context(ctx, 0);
+    if (a == NULL || a->n == 0 || !a->has_p) {
+        sqlite3_result_null(ctx);
+        if (a != NULL)
+            free(a->v);
+        return;
+    }
+    qsort(a->v, a->n, sizeof(double), mlf__cmp_double);
+    double index = a->p / 100.0 * (double)(a->n - 1);
+    size_t lo = (size_t)index, hi = lo + 1 < a->n ? lo + 1 : a->n - 1;
+    if (lo >= a->n)
+        lo = hi = a->n - 1;
+    double frac = index - (double)lo;
+    sqlite3_result_double(ctx, a->v[lo] + frac * (a->v[hi] - a->v[lo]));
+    free(a->v);
+}
+
 static int mlf__conn_open(mlf_sqlite_store *s, bool writer, mlf_pool *pool, mlf_sqlite_conn **ret, mlf_error *err)
 {
     mlf_sqlite_conn *c = calloc(1, sizeof(*c));
@@ -111,6 +278,15 @@ static int mlf__conn_open(mlf_sqlite_store *s, bool writer, mlf_pool *pool, mlf_
                                      "PRAGMA case_sensitive_like = ON;"
                                      "PRAGMA synchronous = NORMAL;";
     rc = mlf_sqlite_exec(c, pool, setup, err);
+    /* traces: search (RLIKE) */
+    if (rc == 0 && sqlite3_create_function(c->db, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                           mlf__fn_regexp, NULL, NULL) != SQLITE_OK)
+        rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not register regexp(): %s",
+                           sqlite3_errmsg(c->db));
+    if (rc == 0 && sqlite3_create_function(c->db, "mlf_percentile", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, NULL,
+                                           mlf__pct_step, mlf__pct_final) != SQLITE_OK)
+        rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Could not register mlf_percentile(): %s",
+                           sqlite3_errmsg(c->db));
     if (rc == 0 && writer && s->filename != NULL) {
         /* WAL persists in the file; readers then never block the writer. Checkpoint
            every 8192 pages rather than 1000: each checkpoint syncs, and with group
