@@ -41,7 +41,13 @@ print(eid)
 '''
 
 
+def py_uri(store_uri):
+    """The store URI for MLflow's SqlAlchemyStore: psycopg2, the driver of the reference environment."""
+    return store_uri.replace("postgresql://", "postgresql+psycopg2://", 1)
+
+
 def seed(store_uri, art):
+    store_uri = py_uri(store_uri)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LD_PRELOAD", "ASAN", "LSAN", "TSAN", "UBSAN"))}
     p = subprocess.run([REF_PY, "-c", SEED, store_uri, art, *TRACES], env=env, capture_output=True, text=True,
                        timeout=300)
@@ -151,12 +157,24 @@ class Side:
         return status, data
 
 
+def typed_json(text):
+    """A JSON text as a value that compares its objects without their key order (MLflow's is that of its
+    proto maps, random per process) but its numbers as written (1.0 is not 1)."""
+    try:
+        return json.loads(text, parse_float=lambda s: ("float", s), parse_int=lambda s: ("int", s),
+                          parse_constant=lambda s: ("const", s))
+    except ValueError:
+        return text
+
+
 NOW_TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 
 
 def normalize(v, ids, root=None):
     """Assessment ids by their creation index, the current times by a marker, the server's directory."""
     if isinstance(v, dict):
+        if "serialization_format" in v and isinstance(v.get("value"), str):
+            v = {**v, "value": typed_json(v["value"])}
         return {k: normalize(x, ids, root) for k, x in v.items()}
     if isinstance(v, list):
         return [normalize(x, ids, root) for x in v]
@@ -282,8 +300,8 @@ def rows(server):
         r[11] = bool(r[11])
         r[16] = bool(r[16])
         for i in (3, 4, 12):  # JSON objects: MLflow's key order is its proto maps' (random per process)
-            if isinstance(r[i], str) and r[i].startswith("{"):
-                r[i] = json.loads(r[i])
+            if isinstance(r[i], str):
+                r[i] = typed_json(r[i])
         out.append(r)
     return out
 
@@ -325,7 +343,7 @@ print(f.assessment_id, e.assessment_id)
     out = []
     for s in (ref, mine):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LD_PRELOAD", "ASAN", "LSAN", "TSAN"))}
-        p = subprocess.run([REF_PY, "-c", script, s.store_uri, "/tmp", TRACES[2]], env=env, capture_output=True,
+        p = subprocess.run([REF_PY, "-c", script, py_uri(s.store_uri), s.dir, TRACES[2]], env=env, capture_output=True,
                            text=True, timeout=300)
         assert p.returncode == 0, p.stderr
         ids = p.stdout.split()
