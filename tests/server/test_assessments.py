@@ -137,20 +137,26 @@ class Side:
         self.s = server
         self.answers = []
         self.names = {}
+        self.runs = {}
 
     @property
     def ids(self):
-        return list(self.names.values())
+        return list(self.names.values()) + [v for r in self.runs.values() for v in (r, r.upper())]
 
-    def send(self, method, path, body=None, save=None):
+    def send(self, method, path, body=None, save=None, save_run=None):
         path = path.format(**self.names)
         if body is not None:
-            body = json.loads(json.dumps(body).replace("{ov_of}", self.names.get("fb", "")).replace(
-                "{ov2_of}", self.names.get("ov", "")))
+            text = json.dumps(body).replace("{ov_of}", self.names.get("fb", "")).replace(
+                "{ov2_of}", self.names.get("ov", ""))
+            for k, v in self.runs.items():
+                text = text.replace("{%s}" % k, v).replace("{%s}" % k.upper(), v.upper())
+            body = json.loads(text)
         status, headers, data = self.s.request(method, path, body)
         if isinstance(data, dict):
             if save is not None and status == 200:
                 self.names[save] = data["assessment"]["assessment_id"]
+            if save_run is not None and status == 200:
+                self.runs[save_run] = data["run"]["info"]["run_id"]
         else:
             data = headers.get("content-type", "")  # an HTML error page: its type only
         self.answers.append((method, path, body, status, data))
@@ -280,6 +286,17 @@ def scenario(t):
     t.send("DELETE", API + t0 + "/assessments/{ov}")
     t.send("DELETE", API + "tr-unknown/assessments/a-unknown")
     t.send("DELETE", API + t2 + "/assessments/{v0}")
+    # deleting a run (or its experiment) deletes the assessments it is the source of
+    t.send("POST", "/api/2.0/mlflow/runs/create", {"experiment_id": "1", "run_name": "r"}, save_run="run")
+    t.send("POST", "/api/2.0/mlflow/experiments/create", {"name": "other"})
+    t.send("POST", "/api/2.0/mlflow/runs/create", {"experiment_id": "2", "run_name": "r2"}, save_run="run2")
+    src = "mlflow.assessment.sourceRunId"
+    for n, r in (("by-run", "{run}"), ("by-run2", "{run2}"), ("by-RUN", "{RUN}")):
+        t.send("POST", API + t1 + "/assessments", feedback(n, 1, metadata={src: r, "other": "x"}), save=n)
+    t.send("POST", "/api/2.0/mlflow/runs/delete", {"run_id": "{run}"})
+    t.send("POST", "/api/2.0/mlflow/experiments/delete", {"experiment_id": "2"})
+    for n in ("by-run", "by-run2", "by-RUN"):
+        t.send("GET", API + t1 + "/assessments/{%s}" % n)
     # (3) the assessments in every trace read
     body = {"locations": [{"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": "1"}}],
             "max_results": 2}
@@ -316,7 +333,7 @@ def test_assessments_as_mlflow(servers):
     a, b = Side(ref), Side(mine)
     scenario(a)
     scenario(b)
-    assert len(a.ids) == len(b.ids) == 14, (a.names, b.names)
+    assert len(a.ids) == len(b.ids) == 21, (a.names, b.names)
     diffs = []
     for x, y in zip(a.answers, b.answers):
         nx, ny = normalize(list(x[3:]), a.ids, ref.dir), normalize(list(y[3:]), b.ids, mine.dir)

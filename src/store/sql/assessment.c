@@ -881,3 +881,24 @@ int mlf_store_delete_assessment(mlf_store *store, mlf_pool *pool, const char *tr
     mlf__ids_args x = {trace_id, assessment_id, NULL, NULL};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__delete_tx, &x, err);
 }
+
+int mlf_sql_assessments_delete_for_runs(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
+                                        mlf_error *err)
+{
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(
+        c, pool,
+        run_id != NULL ? "DELETE FROM assessments WHERE assessment_metadata LIKE "
+                         "'%\"" MLF__SOURCE_RUN_ID "\": \"' || ? || '\"%'"
+                       : "DELETE FROM assessments WHERE EXISTS (SELECT 1 FROM runs WHERE runs.experiment_id = ? AND "
+                         "assessments.assessment_metadata LIKE '%\"" MLF__SOURCE_RUN_ID "\": \"' || runs.run_uuid || "
+                         "'\"%')",
+        &st, err);
+    if (rc < 0)
+        return rc;
+    if (run_id != NULL)
+        mlf_sql_bind_text(st, 1, run_id);
+    else
+        mlf_sql_bind_int64(st, 1, experiment_id);
+    return mlf__sql_step_done(c, pool, st, err);
+}

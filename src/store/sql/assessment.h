@@ -22,4 +22,13 @@
 int mlf_sql_assessment_from_row(mlf_pool *pool, mlf_sql_stmt *st, int col0, Mlflow__Assessments__Assessment **ret,
                                 mlf_error *err);
 
+/**
+ * The first step of SqlAlchemyStore._mark_run_deleted (MLflow 3.18), which delete_run runs for the run and
+ * delete_experiment for every run of the experiment: the assessments whose metadata names the run as their
+ * source (`"mlflow.assessment.sourceRunId": "<run id>"` in the JSON text, by LIKE as MLflow's contains()) are
+ * deleted. run_id NULL: the runs of experiment_id.
+ */
+int mlf_sql_assessments_delete_for_runs(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int64_t experiment_id,
+                                        mlf_error *err);
+
 #endif
