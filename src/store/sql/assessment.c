@@ -504,7 +504,8 @@ int mlf_sql_assessment_from_row(mlf_pool *pool, mlf_sql_stmt *st, int col0, Mlfl
 
 /* ------------------------------------------------ the operations */
 
-#define MLF__SELECT_BY_IDS "SELECT " MLF_SQL_ASSESSMENT_COLUMNS " FROM assessments WHERE trace_id = ? AND assessment_id = ?"
+#define MLF__SELECT_BY_IDS                                                                                             \
+    "SELECT " MLF_SQL_ASSESSMENT_COLUMNS " FROM assessments WHERE trace_id = ? AND assessment_id = ?"
 
 /* _get_sql_assessment: the row (st positioned on it, reset by the caller) or MLflow's not-found errors. */
 static int mlf__get_row(mlf_sql_conn *c, mlf_pool *pool, const char *trace_id, const char *assessment_id,
@@ -663,9 +664,8 @@ static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
 int mlf_store_create_assessment(mlf_store *store, mlf_pool *pool, const mlf_store_assessment *a,
                                 Mlflow__Assessments__Assessment **ret, mlf_error *err)
 {
-    mlf__create_args x = {.a = a, .ret = ret};
-    mlf_store_assessment copy = *a;
-    x.a = &copy;
+    mlf_store_assessment copy = *a; /* run_id as the entity's __post_init__ sets it */
+    mlf__create_args x = {.a = &copy, .ret = ret};
     x.id = a->assessment_id != NULL ? a->assessment_id : mlf_pool_sprintf(pool, "a-%s", mlf__sql_uuid4_hex(pool));
     if (a->type == MLF_STORE_ASSESSMENT_ISSUE) {
         mlf_buf b;

@@ -209,7 +209,8 @@ static int mlf__load_assessments(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace 
                 ti = ts[i].info;
                 if (ti->n_assessments == cap[i]) {
                     cap[i] = cap[i] ? cap[i] * 2 : 4;
-                    Mlflow__Assessments__Assessment **a = MLF_NEW_ARRAY(pool, Mlflow__Assessments__Assessment *, cap[i]);
+                    Mlflow__Assessments__Assessment **a =
+                        MLF_NEW_ARRAY(pool, Mlflow__Assessments__Assessment *, cap[i]);
                     if (ti->n_assessments > 0)
                         memcpy(a, ti->assessments, ti->n_assessments * sizeof(*a));
                     ti->assessments = a;
