@@ -188,15 +188,23 @@ static int mlf__load_children(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts
     return 0;
 }
 
-/* The assessments of the page's traces in one query, each trace's in MLflow's order (the order SQLite reads
- * them by index_assessments_trace_id_created_timestamp), shaped as Assessment.to_proto. */
+/*
+ * The assessments of the page's traces in one query, each trace's in the order MLflow's query (no ORDER BY)
+ * gets from the plan it has on each backend: SQLite reads them by index_assessments_trace_id_created_timestamp
+ * (creation time, then rowid); PostgreSQL reads one trace's by that index too, and several traces' in the
+ * table's physical order (ctid: an updated row moves to the end), which the backend's rowid follows. Shaped
+ * as Assessment.to_proto.
+ */
 static int mlf__load_assessments(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts, size_t n, const char *ids_json,
                                  mlf_error *err)
 {
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
-                             "SELECT " MLF_SQL_ASSESSMENT_COLUMNS " FROM assessments WHERE trace_id IN "
-                             "(SELECT value FROM json_each(?1)) ORDER BY trace_id, created_timestamp, rowid",
+                             mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES && n > 1
+                                 ? "SELECT " MLF_SQL_ASSESSMENT_COLUMNS " FROM assessments WHERE trace_id IN "
+                                   "(SELECT value FROM json_each(?1)) ORDER BY rowid"
+                                 : "SELECT " MLF_SQL_ASSESSMENT_COLUMNS " FROM assessments WHERE trace_id IN "
+                                   "(SELECT value FROM json_each(?1)) ORDER BY trace_id, created_timestamp, rowid",
                              &st, err);
     if (rc < 0)
         return rc;

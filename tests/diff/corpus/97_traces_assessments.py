@@ -1,11 +1,14 @@
 """Trace assessments: createAssessment, GetAssessment, updateAssessment and deleteAssessment on fresh
 databases: the request checks, Assessment.from_proto's refusals and the answers about unknown traces and
-assessments (no trace can be made over HTTP on this corpus's servers yet; the answers with data are
-covered against MLflow itself by tests/server/test_assessments.py on traces MLflow's own store wrote)."""
+assessments; then, on traces startTraceV3 makes, feedback, expectations and issues created, read, updated,
+overridden and deleted, and the assessments in getTraceInfoV3 and searchTracesV3 (tests/server/
+test_assessments.py covers more against MLflow itself, on traces MLflow's own store wrote)."""
 
 API = "/api/3.0/mlflow/traces/"
 AJAX = "/ajax-api/3.0/mlflow/traces/"
 T = "tr-0123456789abcdef0123456789abcdef"
+# the times a server stamps with its clock (RFC 3339 text, which the runner does not normalise)
+TIMES = ["*create_time", "*last_update_time"]
 
 
 def feedback(**kw):
@@ -56,3 +59,56 @@ def run(t):
     # ---- deleteAssessment ----
     t.delete(u, name="delete-unknown-trace")
     t.delete(AJAX + T + "/assessments/a-0", name="delete-unknown-trace-ajax")
+
+    # ---- on traces (startTraceV3) ----
+    eid = t.post("experiments/create", {"name": "assessments-exp"}, name="setup-exp").get("experiment_id")
+    traces = ["tr-a55e55000000000000000000000000a1", "tr-a55e55000000000000000000000000a2"]
+    for i, tid in enumerate(traces):
+        t.post(API[:-1], {"trace": {"trace_info": {
+            "trace_id": tid, "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {
+                "experiment_id": eid}},
+            "request_time": f"2024-01-0{i + 1}T00:00:00Z", "execution_duration": "1s", "state": "OK"}}},
+            name=f"setup-trace-{i}")
+    t0, t1 = API + traces[0], API + traces[1]
+    c = t0 + "/assessments"
+
+    def send(method, path, body=None, name=None):
+        return t.request(method, path, body=body, name=name, ignore=TIMES)
+
+    def ident(r):
+        return (r.get("assessment") or {}).get("assessment_id", "a-none")
+
+    fb = ident(send("POST", c, feedback(rationale="r", metadata={"k": "v"}, span_id="s1"), name="fb"))
+    ex = ident(send("POST", c, {"assessment": {"assessment_name": "e", "source": {"source_type": "CODE"},
+                                               "expectation": {"value": {"x": [1, "y", None]}}}}, name="ex"))
+    send("POST", c, {"assessment": {"assessment_name": "e2", "expectation": {"serialized_value": {
+        "serialization_format": "JSON_FORMAT", "value": "[1, 2.5, {\"a\": true}]"}}}}, name="ex-serialized")
+    send("POST", c, {"assessment": {"assessment_name": "i", "issue": {"issue_name": "n"}, "rationale": "why"}},
+         name="issue")
+    send("POST", c, {"assessment": {"assessment_name": "err", "feedback": {
+        "error": {"error_code": "E", "error_message": "m"}}}}, name="fb-error")
+    send("POST", c, feedback(assessment_id="a-fixed-id", create_time="2020-01-01T00:00:00Z"), name="fb-own-id")
+    send("POST", c, feedback(assessment_id="a-fixed-id"), name="fb-dup-id")
+    send("GET", t0 + "/assessments/" + fb, name="get-fb")
+    send("GET", t0 + "/assessments/" + ex, name="get-ex")
+    send("GET", t0 + "/assessments/a-unknown", name="get-unknown")
+    send("GET", t1 + "/assessments/" + fb, name="get-other-trace")
+    send("PATCH", t0 + "/assessments/" + fb, {
+        "assessment": {"assessment_name": "fb2", "rationale": "r2", "metadata": {"k2": "v2"},
+                       "feedback": {"value": "yes"}},
+        "update_mask": "assessmentName,rationale,metadata,feedback"}, name="update-fb")
+    send("PATCH", t0 + "/assessments/" + ex, {"assessment": {"expectation": {"value": 3}},
+                                              "update_mask": "expectation"}, name="update-ex")
+    send("PATCH", t0 + "/assessments/" + ex, {"assessment": {"feedback": {"value": 3}}, "update_mask": "feedback"},
+         name="update-ex-feedback")
+    ov = ident(send("POST", c, feedback(overrides=fb), name="override"))
+    send("POST", t1 + "/assessments", feedback(overrides=fb), name="override-other-trace")
+    send("GET", t0 + "/assessments/" + fb, name="get-overridden")
+    send("GET", t0, name="trace-info")
+    send("DELETE", t0 + "/assessments/" + ov, name="delete-override")
+    send("GET", t0 + "/assessments/" + fb, name="get-restored")
+    send("GET", t0 + "/assessments/" + ov, name="get-deleted")
+    send("DELETE", t0 + "/assessments/" + ov, name="delete-again")
+    send("POST", t1 + "/assessments", feedback(), name="fb-trace-2")
+    send("POST", API + "search", {"locations": [{"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {
+        "experiment_id": eid}}]}, name="search")
