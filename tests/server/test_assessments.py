@@ -100,8 +100,12 @@ class RefServer:
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, 9)
-                self.proc.wait()
+                pass
+        try:  # its job consumers, should any outlive it
+            os.killpg(self.proc.pid, 9)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -114,7 +118,11 @@ def servers():
             pytest.fail(why)
         pytest.skip(why)
     ref = RefServer()
-    mine = Server()
+    try:
+        mine = Server()
+    except BaseException:
+        ref.stop()
+        raise
     try:
         mine.experiment_id = seed(mine.store_uri, os.path.join(mine.dir, "art"))
         yield ref, mine
