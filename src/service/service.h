@@ -54,6 +54,10 @@ typedef struct mlf_ctx {
      *  beside the message (getLoggedModel's allow_deleted); NULL outside the HTTP server */
     const char *query;
     size_t query_len;
+    /** the route's path parameters that are no field of the request (updateAssessment's {trace_id} and
+     *  {assessment_id}), by name; none outside the HTTP server */
+    size_t n_path_params;
+    const char *const *path_param_names, *const *path_param_values;
 } mlf_ctx;
 
 /**

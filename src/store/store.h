@@ -509,7 +509,7 @@ typedef struct mlf_store_trace_page {
  * trace filter (mlf_search_parse_trace_filter's, as SqlAlchemyStore.search_traces applies them), in
  * orders' order (mlf_search_parse_trace_order_by's) then timestamp_ms DESC and request_id ASC (each
  * unless ordered by already), as TraceInfoV3 with tags and metadata (the promoted columns folded in
- * as MLflow does).
+ * as MLflow does) and their assessments.
  */
 int mlf_store_search_traces(mlf_store *store, mlf_pool *pool, const int64_t *experiment_ids, size_t n_ids,
                             const mlf_search_trace_clause *clauses, size_t n_clauses,
@@ -535,5 +535,65 @@ int mlf_store_trace_filter_correlation(mlf_store *store, mlf_pool *pool, const i
                                        const mlf_store_trace_filter *filter1, const mlf_store_trace_filter *filter2,
                                        const mlf_store_trace_filter *base, mlf_store_trace_correlation *ret,
                                        mlf_error *err);
+
+/* traces: assessments (SqlAlchemyStore.create_assessment, get_assessment, update_assessment,
+ * delete_assessment of MLflow 3.18; the handler's Assessment.from_proto is the caller's) */
+
+/** An assessment's value as the Python entity holds it: MessageToDict of pb, or json.loads' json; neither: None. */
+typedef struct mlf_store_assessment_value {
+    const Google__Protobuf__Value *pb;
+    const mlf_json *json;
+} mlf_store_assessment_value;
+
+typedef enum mlf_store_assessment_type {
+    MLF_STORE_ASSESSMENT_FEEDBACK,
+    MLF_STORE_ASSESSMENT_EXPECTATION,
+    MLF_STORE_ASSESSMENT_ISSUE,
+} mlf_store_assessment_type;
+
+/** A new assessment, as the Feedback, Expectation or IssueReference entity from_proto made holds it. */
+typedef struct mlf_store_assessment {
+    const char *assessment_id; /** NULL: generated (a-<uuid4 hex>) */
+    const char *trace_id, *name;
+    mlf_store_assessment_type type;
+    mlf_store_assessment_value value;                   /** feedback, expectation */
+    const Mlflow__Assessments__AssessmentError *error; /** feedback's, or NULL */
+    const char *issue_name;                             /** issue */
+    const char *source_type, *source_id;                /** source_id may be NULL */
+    const char *run_id, *span_id, *rationale, *overrides; /** each may be NULL */
+    size_t n_metadata;                                  /** 0: None */
+    const char *const *metadata_keys, *const *metadata_values;
+    int64_t create_time_ms, last_update_time_ms; /** 0: now */
+} mlf_store_assessment;
+
+/**
+ * create_assessment: the trace must exist (RESOURCE_DOES_NOT_EXIST); a feedback overriding another marks
+ * that one valid = false (which must exist on the trace). *ret is the stored assessment as to_proto shows it.
+ */
+int mlf_store_create_assessment(mlf_store *store, mlf_pool *pool, const mlf_store_assessment *a,
+                                Mlflow__Assessments__Assessment **ret, mlf_error *err);
+/** get_assessment: MLflow's RESOURCE_DOES_NOT_EXIST for an unknown trace, then for an unknown assessment. */
+int mlf_store_get_assessment(mlf_store *store, mlf_pool *pool, const char *trace_id, const char *assessment_id,
+                             Mlflow__Assessments__Assessment **ret, mlf_error *err);
+
+/** update_assessment's keyword arguments; a NULL (or has_* false) one keeps the stored value. */
+typedef struct mlf_store_assessment_update {
+    const char *name;
+    bool has_expectation, has_feedback;
+    mlf_store_assessment_value expectation, feedback;
+    const Mlflow__Assessments__AssessmentError *feedback_error;
+    const char *rationale;
+    bool has_metadata; /** merged into the stored metadata */
+    size_t n_metadata;
+    const char *const *metadata_keys, *const *metadata_values;
+} mlf_store_assessment_update;
+
+/** update_assessment: its checks and messages; source, span, validity and overrides are kept. */
+int mlf_store_update_assessment(mlf_store *store, mlf_pool *pool, const char *trace_id, const char *assessment_id,
+                                const mlf_store_assessment_update *u, Mlflow__Assessments__Assessment **ret,
+                                mlf_error *err);
+/** delete_assessment: a missing one is no error; deleting an override makes the overridden one valid again. */
+int mlf_store_delete_assessment(mlf_store *store, mlf_pool *pool, const char *trace_id, const char *assessment_id,
+                                mlf_error *err);
 
 #endif

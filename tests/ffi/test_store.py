@@ -187,3 +187,52 @@ def test_trace_search_methods(uri, tmp_path):
                                        [MetricAggregation(AggregationType.COUNT)], dimensions=["trace_status"])
     assert [(p.dimensions, p.values) for p in points] == [({"trace_status": "ERROR"}, {"COUNT": 1.0}),
                                                           ({"trace_status": "OK"}, {"COUNT": 2.0})]
+
+
+# traces: assessments
+
+def _assessment_scenario(store):
+    """create/get/update/delete_assessment and a trace's assessments, as the store suite calls them."""
+    from mlflow.entities import AssessmentError, AssessmentSource, Expectation, Feedback, TraceInfo, TraceState
+    from mlflow.entities.assessment import ExpectationValue, FeedbackValue
+    from mlflow.entities.trace_location import TraceLocation
+
+    eid = store.create_experiment("e")
+    tid = "tr-" + "0" * 31 + "1"
+    store.start_trace(TraceInfo(trace_id=tid, trace_location=TraceLocation.from_experiment_id(eid),
+                                request_time=1700000000000, state=TraceState.OK, execution_duration=5))
+    out = []
+    f = store.create_assessment(Feedback(name="f", value={"a": [1, 2.5]}, trace_id=tid, rationale="r",
+                                         source=AssessmentSource("HUMAN", "me"), metadata={"k": "v"},
+                                         error=AssessmentError("E", "m")))
+    e = store.create_assessment(Expectation(name="x", value=["a", 1], trace_id=tid))
+    o = store.create_assessment(Feedback(name="o", value=True, trace_id=tid, overrides=f.assessment_id))
+    out.append(store.get_assessment(tid, f.assessment_id).valid)
+    u = store.update_assessment(tid, f.assessment_id, name="f2", feedback=FeedbackValue(0.5), rationale="r2",
+                                metadata={"k2": "v2"})
+    u2 = store.update_assessment(tid, e.assessment_id, expectation=ExpectationValue({"b": 1}))
+    for bad in (dict(feedback=FeedbackValue(1)), dict(expectation=ExpectationValue(1), feedback=FeedbackValue(1))):
+        with pytest.raises(MlflowException) as ex:
+            store.update_assessment(tid, e.assessment_id, **bad)
+        out.append((ex.value.error_code, ex.value.message))
+    with pytest.raises(MlflowException) as ex:
+        store.get_assessment(tid, "a-nope")
+    out.append((ex.value.error_code, ex.value.message))
+    store.delete_assessment(tid, o.assessment_id)
+    out.append(store.get_assessment(tid, f.assessment_id).valid)
+    for a in [f, e, o, u, u2] + store.get_trace_info(tid).assessments:
+        d = a.to_dictionary()
+        for k in ("assessment_id", "create_time", "last_update_time", "overrides"):
+            d.pop(k, None)
+        out.append(d)
+    return out
+
+
+def test_assessments_match_mlflow(tmp_path):
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    from mlflow_c.store.tracking import CTrackingStore
+
+    ours = _assessment_scenario(CTrackingStore("sqlite:///" + str(tmp_path / "c.db"), str(tmp_path / "a")))
+    python = _assessment_scenario(SqlAlchemyStore("sqlite:///" + str(tmp_path / "p.db"), str(tmp_path / "b")))
+    assert ours == python

@@ -61,6 +61,11 @@ from mlflow.protos.service_pb2 import (
     UpdateExperiment,
     UpdateRun,
 )
+# traces: assessments
+from google.protobuf.field_mask_pb2 import FieldMask
+from mlflow.entities.assessment import Assessment, Expectation, Feedback
+from mlflow.protos.assessments_pb2 import Assessment as ProtoAssessment
+from mlflow.protos.service_pb2 import CreateAssessment, DeleteAssessment, GetAssessmentRequest, UpdateAssessment
 from mlflow.store.entities import PagedList
 from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_TRACES_DEFAULT_MAX_RESULTS
 from mlflow.store.tracking.abstract_store import AbstractStore
@@ -405,6 +410,62 @@ class TrackingStoreMixin(CServiceMixin):
                                 end_time_ms=end_time_ms, max_results=max_results, page_token=page_token)
         resp = self._c_call("queryTraceMetrics", req)
         return PagedList([MetricDataPoint.from_proto(p) for p in resp.data_points], resp.next_page_token or None)
+
+    # traces: assessments
+
+    @staticmethod
+    def _assessment(proto):
+        # Expectation and IssueReference.from_proto drop these; the SQL store's to_mlflow_entity keeps them
+        a = Assessment.from_proto(proto)
+        if not isinstance(a, Feedback):
+            a.overrides = proto.overrides or None
+            a.valid = proto.valid
+        return a
+
+    @rpc_method
+    def create_assessment(self, assessment):
+        # the C store reads the request as the handler's Assessment.from_proto does
+        req = CreateAssessment(assessment=assessment.to_proto())
+        return self._assessment(self._c_call("createAssessment", req).assessment)
+
+    @rpc_method
+    def get_assessment(self, trace_id, assessment_id):
+        req = GetAssessmentRequest(trace_id=trace_id, assessment_id=assessment_id)
+        return self._assessment(self._c_call("GetAssessment", req).assessment)
+
+    @rpc_method
+    def update_assessment(self, trace_id, assessment_id, name=None, expectation=None, feedback=None,
+                          rationale=None, metadata=None):
+        if expectation is not None and feedback is not None:
+            # the request's oneof holds one of them
+            raise MlflowException.invalid_parameter_value(
+                "Cannot specify both `expectation` and `feedback` parameters.")
+        # outside HTTP the request's assessment names its trace and itself (the route's path parameters)
+        proto = ProtoAssessment(trace_id=trace_id, assessment_id=assessment_id)
+        paths = []
+        if name is not None:
+            proto.assessment_name = name
+            paths.append("assessment_name")
+        if expectation is not None:  # an ExpectationValue, or an Expectation (the handler's)
+            value = expectation.expectation if isinstance(expectation, Expectation) else expectation
+            proto.expectation.CopyFrom(value.to_proto())
+            paths.append("expectation")
+        if feedback is not None:  # a FeedbackValue, or a Feedback
+            value = feedback.feedback if isinstance(feedback, Feedback) else feedback
+            proto.feedback.CopyFrom(value.to_proto())
+            paths.append("feedback")
+        if rationale is not None:
+            proto.rationale = rationale
+            paths.append("rationale")
+        if metadata is not None:
+            proto.metadata.update({k: str(v) for k, v in metadata.items()})
+            paths.append("metadata")
+        req = UpdateAssessment(assessment=proto, update_mask=FieldMask(paths=paths))
+        return self._assessment(self._c_call("updateAssessment", req).assessment)
+
+    @rpc_method
+    def delete_assessment(self, trace_id, assessment_id):
+        self._c_call("deleteAssessment", DeleteAssessment(trace_id=trace_id, assessment_id=assessment_id))
 
 
 def _sqlalchemy_store_class():

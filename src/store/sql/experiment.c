@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/pystr.h"
+#include "store/sql/assessment.h"
 #include "store/sql/sql.h"
 #include "store/uri.h"
 
@@ -393,6 +394,11 @@ static int mlf__set_lifecycle_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, 
     rc = mlf__parse_id(c, pool, experiment_id, &run_exp_id, err);
     if (rc < 0)
         return rc;
+    if (deleted) { /* traces: assessments (MLflow 3.18 deletes those each run is the source of) */
+        rc = mlf_sql_assessments_delete_for_runs(c, pool, NULL, run_exp_id, err);
+        if (rc < 0)
+            return rc;
+    }
     rc = mlf_sql_prepare(c, pool, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE experiment_id = ?", &st,
                          err);
     if (rc < 0)

@@ -13,6 +13,7 @@
 #include <sys/random.h>
 
 #include "store/pystr.h"
+#include "store/sql/assessment.h"
 #include "store/sql/sql.h"
 #include "store/uri.h"
 
@@ -922,6 +923,8 @@ static int mlf__lifecycle_in_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_
     mlf__sql_run_row row = {0};
     int rc = mlf__sql_run_lookup(c, pool, a->run_id, &row, err);
     mlf_sql_stmt *st;
+    if (rc == 0 && a->deleted) /* traces: assessments (MLflow 3.18 deletes those the run is the source of) */
+        rc = mlf_sql_assessments_delete_for_runs(c, pool, a->run_id, 0, err);
     if (rc == 0)
         rc = mlf_sql_prepare(c, pool, "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_uuid = ?", &st,
                              err);

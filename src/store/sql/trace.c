@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "store/pystr.h"
+#include "store/sql/assessment.h"
 #include "store/sql/trace.h"
 
 /* TOKEN_COLUMN_BY_KEY and COST_COLUMN_BY_KEY, in their order (the order of json.dumps' keys) */
@@ -213,18 +214,51 @@ static int mlf__load_children(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts
     return 0;
 }
 
-static int mlf__count_assessments(mlf_sql_conn *c, mlf_pool *pool, const char *ids_json, int64_t *ret,
-                                  mlf_error *err)
+/*
+ * The assessments of the page's traces in one query, each trace's in the order MLflow's query (no ORDER BY)
+ * gets from the plan it has on each backend: SQLite reads them by index_assessments_trace_id_created_timestamp
+ * (creation time, then rowid); PostgreSQL reads one trace's by that index too, and several traces' in the
+ * table's physical order (ctid: an updated row moves to the end), which the backend's rowid follows. Shaped
+ * as Assessment.to_proto.
+ */
+static int mlf__load_assessments(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts, size_t n, const char *ids_json,
+                                 mlf_error *err)
 {
     mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, "SELECT count(*) FROM assessments WHERE trace_id IN "
-                                      "(SELECT value FROM json_each(?1))", &st, err);
+    int rc = mlf_sql_prepare(c, pool,
+                             mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES && n > 1
+                                 ? "SELECT " MLF_SQL_ASSESSMENT_COLUMNS " FROM assessments WHERE trace_id IN "
+                                   "(SELECT value FROM json_each(?1)) ORDER BY rowid"
+                                 : "SELECT " MLF_SQL_ASSESSMENT_COLUMNS " FROM assessments WHERE trace_id IN "
+                                   "(SELECT value FROM json_each(?1)) ORDER BY trace_id, created_timestamp, rowid",
+                             &st, err);
     if (rc < 0)
         return rc;
     mlf_sql_bind_text(st, 1, ids_json);
-    *ret = 0;
-    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW)
-        *ret = mlf_sql_column_int64(st, 0);
+    size_t *cap = MLF_NEW_ARRAY(pool, size_t, n);
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        Mlflow__TraceInfoV3 *ti = NULL;
+        for (size_t i = 0; i < n && ti == NULL; i++)
+            if (strcmp(ts[i].info->trace_id, (const char *)mlf_sql_column_text(st, 1)) == 0) {
+                ti = ts[i].info;
+                if (ti->n_assessments == cap[i]) {
+                    cap[i] = cap[i] ? cap[i] * 2 : 4;
+                    Mlflow__Assessments__Assessment **a =
+                        MLF_NEW_ARRAY(pool, Mlflow__Assessments__Assessment *, cap[i]);
+                    if (ti->n_assessments > 0)
+                        memcpy(a, ti->assessments, ti->n_assessments * sizeof(*a));
+                    ti->assessments = a;
+                }
+            }
+        if (ti == NULL)
+            continue;
+        int r = mlf_sql_assessment_from_row(pool, st, 0, &ti->assessments[ti->n_assessments], err);
+        if (r < 0) {
+            mlf_sql_reset(st);
+            return r;
+        }
+        ti->n_assessments++;
+    }
     if (rc != MLF_SQL_DONE)
         return mlf_sql_error(pool, c, rc, err);
     mlf_sql_reset(st);
@@ -278,15 +312,10 @@ int mlf_sql_trace_finish(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts, siz
     int rc = mlf__load_children(c, pool, ts, n, ids.data, true, err);
     if (rc == 0)
         rc = mlf__load_children(c, pool, ts, n, ids.data, false, err);
-    int64_t n_assessments = 0;
     if (rc == 0)
-        rc = mlf__count_assessments(c, pool, ids.data, &n_assessments, err);
+        rc = mlf__load_assessments(c, pool, ts, n, ids.data, err);
     if (rc < 0)
         return rc;
-    if (n_assessments > 0)
-        /* Assessment.to_proto is not ported yet: refuse rather than answer traces without them */
-        return mlf_error_set(err, pool, MLF_ERR_NOT_IMPLEMENTED,
-                             "searchTracesV3 of traces with assessments is not supported by mlflow-c yet");
     for (size_t i = 0; i < n; i++)
         mlf__fill_maps(pool, &ts[i]);
     return 0;

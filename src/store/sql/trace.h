@@ -45,8 +45,7 @@ int mlf_sql_trace_from_row(mlf_pool *pool, mlf_sql_stmt *st, mlf_sql_trace *t, m
 
 /**
  * Completes the n traces read by mlf_sql_trace_from_row: their tags and request metadata (the promoted keys
- * from the columns), and fills the proto maps. Traces with assessments are refused with NOT_IMPLEMENTED
- * until assessments are read (never shown without them).
+ * from the columns), and fills the proto maps; and their assessments, as Assessment.to_proto shows them.
  */
 int mlf_sql_trace_finish(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts, size_t n, mlf_error *err);
 
