@@ -345,14 +345,19 @@ typedef struct mlf_store_kv {
     size_t n;
 } mlf_store_kv;
 
+struct mlf_store_assessment; /* below, with the assessment rpcs */
+
 /**
  * start_trace: creates the trace of info in experiment experiment_id (NULL: the location named none,
  * which MLflow's int() refuses after the experiment checks), its tags (the name in trace_info, the
  * artifact location tag added) and metadata (the promoted keys in trace_info's columns,
- * mlflow.trace.infoFinalized added); a trace already there (made by spans) is merged into as MLflow
- * does. *ret: the trace as stored.
+ * mlflow.trace.infoFinalized added) and assessments (info's, as the service read them: written as
+ * assessments of this trace, its experiment and time copied in); a trace already there (made by spans) is
+ * merged into as MLflow does (assessments by id; one of another trace is INVALID_PARAMETER_VALUE). *ret: the
+ * trace as stored.
  */
 int mlf_store_start_trace(mlf_store *store, mlf_pool *pool, const Mlflow__TraceInfoV3 *info, const char *experiment_id,
+                          const struct mlf_store_assessment *assessments, size_t n_assessments,
                           Mlflow__TraceInfoV3 **ret, mlf_error *err);
 
 /** get_trace_info: RESOURCE_DOES_NOT_EXIST "Trace with ID '<id>' not found." when missing. */

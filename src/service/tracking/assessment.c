@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "generated/service_api.h"
+#include "service/tracking/assessment.h"
 
 static const char *mlf__or_none(const char *s)
 {
@@ -79,8 +80,8 @@ static int64_t mlf__ms(const Google__Protobuf__Timestamp *ts)
 }
 
 /* Assessment.from_proto: the entity the handler gives create_assessment. */
-static int mlf__from_proto(mlf_pool *pool, const Mlflow__Assessments__Assessment *p, mlf_store_assessment *a,
-                           mlf_error *err)
+int mlf_tracking_assessment_from_proto(mlf_pool *pool, const Mlflow__Assessments__Assessment *p, mlf_store_assessment *a,
+                                       mlf_error *err)
 {
     memset(a, 0, sizeof(*a));
     int rc = 0;
@@ -135,7 +136,7 @@ int mlf_tracking_create_assessment(mlf_ctx *ctx, const Mlflow__CreateAssessment 
                                    Mlflow__CreateAssessment__Response *resp, mlf_error *err)
 {
     mlf_store_assessment a;
-    int rc = mlf__from_proto(ctx->pool, req->assessment, &a, err);
+    int rc = mlf_tracking_assessment_from_proto(ctx->pool, req->assessment, &a, err);
     if (rc < 0)
         return rc;
     return mlf_store_create_assessment(ctx->svc->store, ctx->pool, &a, &resp->assessment, err);

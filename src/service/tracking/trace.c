@@ -13,6 +13,7 @@
 
 #include "generated/service_api.h"
 #include "json/json.h"
+#include "service/tracking/assessment.h"
 #include "service/validate.h"
 #include "store/pystr.h"
 
@@ -99,8 +100,16 @@ int mlf_tracking_start_trace_v3_store(mlf_ctx *ctx, const Mlflow__StartTraceV3 *
     int rc = mlf__location_experiment(pool, info->trace_location, &experiment_id, err);
     if (rc < 0)
         return rc;
+    /* TraceInfo.from_proto reads each assessment (Assessment.from_proto) */
+    mlf_store_assessment *assessments = MLF_NEW_ARRAY(pool, mlf_store_assessment, info->n_assessments + 1);
+    for (size_t i = 0; i < info->n_assessments; i++) {
+        rc = mlf_tracking_assessment_from_proto(pool, info->assessments[i], &assessments[i], err);
+        if (rc < 0)
+            return rc;
+    }
     Mlflow__TraceInfoV3 *stored;
-    rc = mlf_store_start_trace(ctx->svc->store, pool, info, experiment_id, &stored, err);
+    rc = mlf_store_start_trace(ctx->svc->store, pool, info, experiment_id, assessments, info->n_assessments, &stored,
+                               err);
     if (rc < 0)
         return rc;
     resp->trace = mlf__trace(pool, stored);

@@ -552,18 +552,132 @@ static int mlf__get(mlf_sql_conn *c, mlf_pool *pool, const char *trace_id, const
     return rc;
 }
 
-typedef struct {
-    const mlf_store_assessment *a;
+/* AssessmentMetadataKey.SOURCE_RUN_ID: the entity's run_id when the metadata names one */
+#define MLF__SOURCE_RUN_ID "mlflow.assessment.sourceRunId"
+
+struct mlf_sql_assessment_row {
+    mlf_store_assessment a; /* run_id as the entity's __post_init__ sets it */
     const char *id, *value, *error, *metadata;
     mlf__agg agg;
     int64_t created, updated;
+};
+
+int mlf_sql_assessment_row_make(mlf_pool *pool, const mlf_store_assessment *a, mlf_sql_assessment_row **ret,
+                                mlf_error *err)
+{
+    mlf_sql_assessment_row *x = MLF_NEW(pool, mlf_sql_assessment_row);
+    memset(x, 0, sizeof(*x));
+    x->a = *a;
+    x->id = a->assessment_id != NULL ? a->assessment_id : mlf_pool_sprintf(pool, "a-%s", mlf__sql_uuid4_hex(pool));
+    if (a->type == MLF_STORE_ASSESSMENT_ISSUE) {
+        mlf_buf b;
+        mlf_buf_init(&b, pool, 32);
+        mlf_buf_puts(&b, "{\"issue_name\": ");
+        mlf_json_write_string_ascii(&b, a->issue_name != NULL ? a->issue_name : "",
+                                    a->issue_name != NULL ? strlen(a->issue_name) : 0);
+        mlf_buf_putc(&b, '}');
+        x->value = b.data;
+    } else {
+        x->value = mlf__dump_value(pool, &a->value);
+        if (x->value == NULL) {
+            int rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                   "Fail to serialize NaN or Infinity for Value.number_value, which would parse as "
+                                   "string_value");
+            err->uncaught = true; /* MessageToDict's ValueError */
+            return rc;
+        }
+        x->agg = mlf__aggregate(pool, &a->value);
+    }
+    if (a->type == MLF_STORE_ASSESSMENT_FEEDBACK && a->error != NULL)
+        x->error = mlf__dump_error(pool, a->error);
+    mlf__meta m = {0};
+    mlf__meta_put_strings(pool, &m, a->metadata_keys, a->metadata_values, a->n_metadata);
+    x->metadata = mlf__meta_dump(pool, &m);
+    if (x->a.run_id == NULL)
+        for (size_t i = 0; i < a->n_metadata; i++)
+            if (strcmp(a->metadata_keys[i], MLF__SOURCE_RUN_ID) == 0)
+                x->a.run_id = a->metadata_values[i];
+    int64_t now = mlf_sql_now_ms();
+    x->created = a->create_time_ms != 0 ? a->create_time_ms : now;
+    x->updated = a->last_update_time_ms != 0 ? a->last_update_time_ms : now;
+    *ret = x;
+    return 0;
+}
+
+const char *mlf_sql_assessment_row_id(const mlf_sql_assessment_row *row)
+{
+    return row->id;
+}
+
+int mlf_sql_assessment_insert(mlf_sql_conn *c, mlf_pool *pool, const mlf_sql_assessment_row *x, const char *trace_id,
+                              int64_t experiment_id, int64_t trace_ts, bool upsert, mlf_error *err)
+{
+    const mlf_store_assessment *a = &x->a;
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(
+        c, pool,
+        upsert ? "INSERT INTO assessments (assessment_id, trace_id, name, assessment_type, value, error, "
+                 "created_timestamp, last_updated_timestamp, source_type, source_id, run_id, span_id, "
+                 "rationale, overrides, valid, assessment_metadata, experiment_id, trace_timestamp_ms, "
+                 "aggregate_value, is_numeric_value) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
+                 "ON CONFLICT (assessment_id) DO UPDATE SET trace_id = excluded.trace_id, name = excluded.name, "
+                 "assessment_type = excluded.assessment_type, value = excluded.value, error = excluded.error, "
+                 "created_timestamp = excluded.created_timestamp, "
+                 "last_updated_timestamp = excluded.last_updated_timestamp, source_type = excluded.source_type, "
+                 "source_id = excluded.source_id, run_id = excluded.run_id, span_id = excluded.span_id, "
+                 "rationale = excluded.rationale, overrides = excluded.overrides, valid = excluded.valid, "
+                 "assessment_metadata = excluded.assessment_metadata, experiment_id = excluded.experiment_id, "
+                 "trace_timestamp_ms = excluded.trace_timestamp_ms, aggregate_value = excluded.aggregate_value, "
+                 "is_numeric_value = excluded.is_numeric_value"
+               : "INSERT INTO assessments (assessment_id, trace_id, name, assessment_type, value, error, "
+                 "created_timestamp, last_updated_timestamp, source_type, source_id, run_id, span_id, "
+                 "rationale, overrides, valid, assessment_metadata, experiment_id, trace_timestamp_ms, "
+                 "aggregate_value, is_numeric_value) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+        &st, err);
+    if (rc < 0)
+        return rc;
+    static const char *const types[] = {"feedback", "expectation", "issue"};
+    const char *texts[] = {x->id, trace_id, a->name, types[a->type], x->value, x->error};
+    for (int i = 0; i < 6; i++)
+        if (texts[i] != NULL)
+            mlf_sql_bind_text(st, i + 1, texts[i]);
+        else
+            mlf_sql_bind_null(st, i + 1);
+    mlf_sql_bind_int64(st, 7, x->created);
+    mlf_sql_bind_int64(st, 8, x->updated);
+    const char *texts2[] = {a->source_type, a->source_id, a->run_id, a->span_id, a->rationale, a->overrides};
+    for (int i = 0; i < 6; i++)
+        if (texts2[i] != NULL)
+            mlf_sql_bind_text(st, i + 9, texts2[i]);
+        else
+            mlf_sql_bind_null(st, i + 9);
+    mlf_sql_bind_int64(st, 15, 1);
+    if (x->metadata != NULL)
+        mlf_sql_bind_text(st, 16, x->metadata);
+    else
+        mlf_sql_bind_null(st, 16);
+    mlf_sql_bind_int64(st, 17, experiment_id);
+    mlf_sql_bind_int64(st, 18, trace_ts);
+    if (x->agg.has)
+        mlf_sql_bind_double(st, 19, x->agg.v);
+    else
+        mlf_sql_bind_null(st, 19);
+    mlf_sql_bind_int64(st, 20, x->agg.numeric ? 1 : 0);
+    return mlf__sql_step_done(c, pool, st, err);
+}
+
+typedef struct {
+    const mlf_sql_assessment_row *row;
     Mlflow__Assessments__Assessment **ret;
 } mlf__create_args;
 
 static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     mlf__create_args *x = arg;
-    const mlf_store_assessment *a = x->a;
+    const mlf_store_assessment *a = &x->row->a;
+    const char *id = x->row->id;
     mlf_sql_stmt *st;
     /* _get_sql_trace_info(for_update=True): the trace's experiment and timestamp are copied in */
     int rc = mlf_sql_prepare(c, pool,
@@ -605,7 +719,7 @@ static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         rc = mlf_sql_prepare(c, pool, "SELECT 1 FROM assessments WHERE assessment_id = ?", &st, err);
         if (rc < 0)
             return rc;
-        mlf_sql_bind_text(st, 1, x->id);
+        mlf_sql_bind_text(st, 1, id);
         rc = mlf_sql_step(st);
         mlf_sql_reset(st);
         if (rc == MLF_SQL_ROW)
@@ -615,89 +729,21 @@ static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         if (rc != MLF_SQL_DONE)
             return mlf_sql_error(pool, c, rc, err);
     }
-    rc = mlf_sql_prepare(c, pool,
-                         "INSERT INTO assessments (assessment_id, trace_id, name, assessment_type, value, error, "
-                         "created_timestamp, last_updated_timestamp, source_type, source_id, run_id, span_id, "
-                         "rationale, overrides, valid, assessment_metadata, experiment_id, trace_timestamp_ms, "
-                         "aggregate_value, is_numeric_value) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                         "?19, ?20)",
-                         &st, err);
+    rc = mlf_sql_assessment_insert(c, pool, x->row, a->trace_id, experiment_id, trace_ts, false, err);
     if (rc < 0)
         return rc;
-    static const char *const types[] = {"feedback", "expectation", "issue"};
-    const char *texts[] = {x->id, a->trace_id, a->name, types[a->type], x->value, x->error};
-    for (int i = 0; i < 6; i++)
-        if (texts[i] != NULL)
-            mlf_sql_bind_text(st, i + 1, texts[i]);
-        else
-            mlf_sql_bind_null(st, i + 1);
-    mlf_sql_bind_int64(st, 7, x->created);
-    mlf_sql_bind_int64(st, 8, x->updated);
-    const char *texts2[] = {a->source_type, a->source_id, a->run_id, a->span_id, a->rationale, a->overrides};
-    for (int i = 0; i < 6; i++)
-        if (texts2[i] != NULL)
-            mlf_sql_bind_text(st, i + 9, texts2[i]);
-        else
-            mlf_sql_bind_null(st, i + 9);
-    mlf_sql_bind_int64(st, 15, 1);
-    if (x->metadata != NULL)
-        mlf_sql_bind_text(st, 16, x->metadata);
-    else
-        mlf_sql_bind_null(st, 16);
-    mlf_sql_bind_int64(st, 17, experiment_id);
-    mlf_sql_bind_int64(st, 18, trace_ts);
-    if (x->agg.has)
-        mlf_sql_bind_double(st, 19, x->agg.v);
-    else
-        mlf_sql_bind_null(st, 19);
-    mlf_sql_bind_int64(st, 20, x->agg.numeric ? 1 : 0);
-    rc = mlf__sql_step_done(c, pool, st, err);
-    if (rc < 0)
-        return rc;
-    return mlf__get(c, pool, a->trace_id, x->id, x->ret, err);
+    return mlf__get(c, pool, a->trace_id, id, x->ret, err);
 }
-
-/* AssessmentMetadataKey.SOURCE_RUN_ID: the entity's run_id when the metadata names one */
-#define MLF__SOURCE_RUN_ID "mlflow.assessment.sourceRunId"
 
 int mlf_store_create_assessment(mlf_store *store, mlf_pool *pool, const mlf_store_assessment *a,
                                 Mlflow__Assessments__Assessment **ret, mlf_error *err)
 {
-    mlf_store_assessment copy = *a; /* run_id as the entity's __post_init__ sets it */
-    mlf__create_args x = {.a = &copy, .ret = ret};
-    x.id = a->assessment_id != NULL ? a->assessment_id : mlf_pool_sprintf(pool, "a-%s", mlf__sql_uuid4_hex(pool));
-    if (a->type == MLF_STORE_ASSESSMENT_ISSUE) {
-        mlf_buf b;
-        mlf_buf_init(&b, pool, 32);
-        mlf_buf_puts(&b, "{\"issue_name\": ");
-        mlf_json_write_string_ascii(&b, a->issue_name != NULL ? a->issue_name : "",
-                                    a->issue_name != NULL ? strlen(a->issue_name) : 0);
-        mlf_buf_putc(&b, '}');
-        x.value = b.data;
-    } else {
-        x.value = mlf__dump_value(pool, &a->value);
-        if (x.value == NULL) {
-            int rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
-                                   "Fail to serialize NaN or Infinity for Value.number_value, which would parse as "
-                                   "string_value");
-            err->uncaught = true; /* MessageToDict's ValueError */
-            return rc;
-        }
-        x.agg = mlf__aggregate(pool, &a->value);
-    }
-    if (a->type == MLF_STORE_ASSESSMENT_FEEDBACK && a->error != NULL)
-        x.error = mlf__dump_error(pool, a->error);
-    mlf__meta m = {0};
-    mlf__meta_put_strings(pool, &m, a->metadata_keys, a->metadata_values, a->n_metadata);
-    x.metadata = mlf__meta_dump(pool, &m);
-    if (copy.run_id == NULL)
-        for (size_t i = 0; i < a->n_metadata; i++)
-            if (strcmp(a->metadata_keys[i], MLF__SOURCE_RUN_ID) == 0)
-                copy.run_id = a->metadata_values[i];
-    int64_t now = mlf_sql_now_ms();
-    x.created = a->create_time_ms != 0 ? a->create_time_ms : now;
-    x.updated = a->last_update_time_ms != 0 ? a->last_update_time_ms : now;
+    mlf__create_args x = {.ret = ret};
+    mlf_sql_assessment_row *row;
+    int rc = mlf_sql_assessment_row_make(pool, a, &row, err);
+    if (rc < 0)
+        return rc;
+    x.row = row;
     return mlf_sql_in_write(mlf__store(store), pool, mlf__create_tx, &x, err);
 }
 

@@ -4,12 +4,18 @@
  * (MLflow 3.18), rows written by Python MLflow included (the 3.18 schema:
  * trace_name, session_id and the token and cost columns on trace_info).
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "json/json.h"
 #include "store/pystr.h"
 #include "store/sql/assessment.h"
 #include "store/sql/trace.h"
+#include "store/uri.h"
 
 /* TOKEN_COLUMN_BY_KEY and COST_COLUMN_BY_KEY, in their order (the order of json.dumps' keys) */
 static const char *const mlf__token_keys[] = {"input_tokens", "output_tokens", "total_tokens",
@@ -323,15 +329,6 @@ int mlf_sql_trace_finish(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts, siz
 
 /* ==== writes: the trace info lifecycle (MLflow 3.18's start_trace, set/delete_trace_tag, _delete_traces,
  * link_traces_to_run, link_prompts_to_trace and the deprecated v2 start/end) ==== */
-
-/* what only the writes use (here, so that the reading part above keeps its own short list) */
-#include <errno.h>
-#include <math.h>
-#include <stdlib.h>
-#include <strings.h>
-
-#include "json/json.h"
-#include "store/uri.h"
 
 #define MLF__ARTIFACT_LOCATION_TAG "mlflow.artifactLocation"
 #define MLF__SPANS_LOCATION_TAG "mlflow.trace.spansLocation"
@@ -732,10 +729,48 @@ static int mlf__load_tags(mlf_sql_conn *c, mlf_pool *pool, const char *id, mlf_s
 typedef struct {
     const Mlflow__TraceInfoV3 *info;
     const char *experiment_id;
+    mlf_sql_assessment_row **assessments; /* SqlAssessments.from_mlflow_entity of info's */
+    size_t n_assessments;
     const char *name; /* the name tag's value, NULL without one */
     bool has_name;
     Mlflow__TraceInfoV3 **ret;
 } mlf__start_args;
+
+/* INVALID_PARAMETER_VALUE when one of the rows' ids is an assessment of another trace than id */
+static int mlf__foreign_assessment(mlf_sql_conn *c, mlf_pool *pool, const char *id, mlf_sql_assessment_row *const *rows,
+                                   size_t n, mlf_error *err)
+{
+    if (n == 0)
+        return 0;
+    mlf_buf ids;
+    mlf_buf_init(&ids, pool, 64);
+    mlf_buf_putc(&ids, '[');
+    for (size_t i = 0; i < n; i++) {
+        const char *aid = mlf_sql_assessment_row_id(rows[i]);
+        if (i > 0)
+            mlf_buf_putc(&ids, ',');
+        mlf_json_write_string(&ids, aid, strlen(aid));
+    }
+    mlf_buf_putc(&ids, ']');
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT assessment_id FROM assessments WHERE assessment_id IN "
+                             "(SELECT value FROM json_each(?1)) AND trace_id != ?2 LIMIT 1",
+                             &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sql_bind_text(st, 1, ids.data);
+    mlf_sql_bind_text(st, 2, id);
+    rc = mlf_sql_step(st);
+    char *foreign = rc == MLF_SQL_ROW ? mlf_sql_column_text_dup(pool, st, 0) : NULL;
+    mlf_sql_reset(st);
+    if (rc != MLF_SQL_ROW && rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    if (foreign != NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Assessment with ID '%s' belongs to another trace.", foreign);
+    return 0;
+}
 
 static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
@@ -763,10 +798,6 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
         rc = mlf__int_experiment_id(pool, a->experiment_id, &experiment_id, err);
     if (rc < 0)
         return rc;
-    if (ti->n_assessments > 0)
-        /* SqlAssessments.from_mlflow_entity is the assessments' (not ported here yet): never drop them */
-        return mlf_error_set(err, pool, MLF_ERR_NOT_IMPLEMENTED,
-                             "startTraceV3 of a trace with assessments is not supported by mlflow-c yet");
     int64_t ts = ti->request_time != NULL ? mlf__ts_ms(ti->request_time->seconds, ti->request_time->nanos) : 0;
     int64_t exec_ms = 0;
     if (ti->execution_duration != NULL)
@@ -800,6 +831,8 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
     if (!exists) {
         rc = mlf__insert_info(c, pool, id, experiment_id, ts, ti->execution_duration != NULL ? &exec_ms : NULL, status,
                               ti->client_request_id, ti->request_preview, ti->response_preview, a->name, &an, err);
+        for (size_t i = 0; rc == 0 && i < a->n_assessments; i++)
+            rc = mlf_sql_assessment_insert(c, pool, a->assessments[i], id, experiment_id, ts, false, err);
     } else {
         /* str(row's experiment_id) != str(the request's): "01" is another experiment's spelling to MLflow */
         if (strcmp(mlf_pool_sprintf(pool, "%" PRId64, old_experiment), a->experiment_id) != 0)
@@ -808,6 +841,10 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
         if (spans_location != NULL && strcmp(spans_location, "TRACKING_STORE") != 0)
             return mlf_error_set(err, pool, MLF_ERR_INVALID_STATE,
                                  "Cannot update traces that are no longer DB-backed: '%s'.", id);
+        /* assessments are merged by id alone: one of another trace would be moved here */
+        rc = mlf__foreign_assessment(c, pool, id, a->assessments, a->n_assessments, err);
+        if (rc < 0)
+            return rc;
         rc = mlf__run_stmt(c, pool,
                            "UPDATE trace_info SET db_payload_generation = db_payload_generation + 1, timestamp_ms = ?, "
                            "execution_time_ms = ?, status = ?, client_request_id = ? WHERE request_id = ?",
@@ -826,6 +863,8 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
         if (rc == 0 && ti->response_preview != NULL)
             rc = mlf__run_stmt(c, pool, "UPDATE trace_info SET response_preview = ? WHERE request_id = ?", "tt",
                                (const void *[]){ti->response_preview, id}, err);
+        for (size_t i = 0; rc == 0 && i < a->n_assessments; i++)
+            rc = mlf_sql_assessment_insert(c, pool, a->assessments[i], id, experiment_id, ts, true, err);
         if (rc == 0)
             rc = mlf__run_stmt(c, pool, "UPDATE spans SET experiment_id = ? WHERE trace_id = ?", "it",
                                (const void *[]){&experiment_id, id}, err);
@@ -888,9 +927,17 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
 }
 
 int mlf_store_start_trace(mlf_store *store, mlf_pool *pool, const Mlflow__TraceInfoV3 *info, const char *experiment_id,
-                          Mlflow__TraceInfoV3 **ret, mlf_error *err)
+                          const mlf_store_assessment *assessments, size_t n_assessments, Mlflow__TraceInfoV3 **ret,
+                          mlf_error *err)
 {
     mlf__start_args a = {.info = info, .experiment_id = experiment_id, .ret = ret};
+    a.assessments = MLF_NEW_ARRAY(pool, mlf_sql_assessment_row *, n_assessments + 1);
+    for (size_t i = 0; i < n_assessments; i++) {
+        int rc = mlf_sql_assessment_row_make(pool, &assessments[i], &a.assessments[i], err);
+        if (rc < 0)
+            return rc;
+    }
+    a.n_assessments = n_assessments;
     for (size_t i = 0; i < info->n_tags; i++)
         if (info->tags[i]->key != NULL && strcmp(info->tags[i]->key, MLF_SQL_TRACE_NAME_TAG) == 0) {
             a.name = info->tags[i]->value != NULL ? info->tags[i]->value : "";

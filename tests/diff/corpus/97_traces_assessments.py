@@ -112,3 +112,29 @@ def run(t):
     send("POST", t1 + "/assessments", feedback(), name="fb-trace-2")
     send("POST", API + "search", {"locations": [{"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {
         "experiment_id": eid}}]}, name="search")
+
+    # ---- assessments a startTraceV3 trace carries (TraceInfo.from_proto; merged by id into a trace there) ----
+    def start(tid, assessments, name):
+        return send("POST", API[:-1], {"trace": {"trace_info": {
+            "trace_id": tid, "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {
+                "experiment_id": eid}},
+            "request_time": "2024-02-01T00:00:00Z", "execution_duration": "2s", "state": "OK",
+            "assessments": assessments}}}, name=name)
+
+    t3 = "tr-a55e55000000000000000000000000a3"
+    start(t3, [{"assessment_id": "a-carried-1", "assessment_name": "q", "source": {"source_type": "HUMAN"},
+                "feedback": {"value": 0.5}, "rationale": "carried", "metadata": {"m": "1"},
+                "create_time": "2024-02-01T00:00:01Z", "last_update_time": "2024-02-01T00:00:02Z"},
+               {"assessment_id": "a-carried-2", "assessment_name": "g", "source": {"source_type": "CODE"},
+                "expectation": {"value": "gold"}, "create_time": "2024-02-01T00:00:01Z",
+                "last_update_time": "2024-02-01T00:00:02Z"}], name="start-with-assessments")
+    send("GET", API + t3, name="start-with-assessments-info")
+    send("GET", API + t3 + "/assessments/a-carried-1", name="start-with-assessments-get")
+    start(t3, [{"assessment_id": "a-carried-1", "assessment_name": "q2", "source": {"source_type": "HUMAN"},
+                "feedback": {"value": "yes"}, "create_time": "2024-02-01T00:00:01Z",
+                "last_update_time": "2024-02-01T00:00:03Z"}], name="start-merge-assessments")
+    send("GET", API + t3, name="start-merge-assessments-info")
+    start(t3, [{"assessment_id": "a-fixed-id", "assessment_name": "q", "source": {"source_type": "HUMAN"},
+                "feedback": {"value": 1}}], name="start-merge-foreign-assessment")
+    start("tr-a55e55000000000000000000000000a4", [{"assessment_name": "q", "source": {"source_type": "HUMAN"}}],
+          name="start-assessment-no-value")
