@@ -1,0 +1,319 @@
+/*
+ * POST [static prefix]/v1/traces: MLflow 3.18's OTLP/HTTP trace ingest (mlflow/server/otel_api.py, a
+ * FastAPI route): an ExportTraceServiceRequest in protobuf or JSON, optionally gzip or deflate, for the
+ * experiment named by x-mlflow-experiment-id; the spans go to the store in one log_spans. Errors are
+ * FastAPI's ({"detail": ...}) or, from the store, MLflow's JSON; success is an empty
+ * ExportTraceServiceResponse in the request's encoding.
+ *
+ * GET [static prefix]/ajax-api/2.0/mlflow/get-trace-artifact: handlers.get_trace_artifact_handler, the
+ * traces.json of a trace from its stored spans.
+ */
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+
+#include "core/text.h"
+#include "json/pbjson.h"
+#include "server/http.h"
+#include "service/tracking/span.h"
+
+/* A decompressed body is held to this size (MLflow has no limit; a small gzip can inflate without end). */
+#define MLF__INFLATE_MAX ((size_t)1 << 30)
+
+bool mlf_span_request_utf8_ok(const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req);
+
+static void *mlf__pb_alloc(void *data, size_t size)
+{
+    return mlf_pool_alloc_uninit(data, size ? size : 1);
+}
+
+static void mlf__pb_free(void *data, void *p)
+{
+    (void)data, (void)p; /* pool memory is never freed */
+}
+
+static void mlf__detail(mlf_pool *pool, mlf_http_response *ret, int status, const char *detail)
+{
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64);
+    mlf_buf_puts(&b, "{\"detail\":");
+    mlf_json_write_string(&b, detail, strlen(detail));
+    mlf_buf_putc(&b, '}');
+    mlf_http_respond(ret, status, "application/json", b.data, b.len);
+}
+
+/* zlib's inflate of in with window bits wbits (31: gzip, 15: zlib, -15: raw deflate); false on failure. */
+static bool mlf__inflate(mlf_pool *pool, const char *in, size_t len, int wbits, char **out, size_t *out_len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    if (inflateInit2(&zs, wbits) != Z_OK)
+        return false;
+    size_t cap = len * 4 + 1024, n = 0;
+    char *buf = mlf_pool_alloc(pool, cap);
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = (uInt)len;
+    int rc;
+    for (;;) {
+        if (n == cap) {
+            if (cap >= MLF__INFLATE_MAX) {
+                inflateEnd(&zs);
+                return false;
+            }
+            char *b2 = mlf_pool_alloc(pool, cap * 2);
+            memcpy(b2, buf, n);
+            buf = b2;
+            cap *= 2;
+        }
+        zs.next_out = (Bytef *)buf + n;
+        zs.avail_out = (uInt)(cap - n);
+        rc = inflate(&zs, Z_NO_FLUSH);
+        n = cap - zs.avail_out;
+        if (rc == Z_STREAM_END)
+            break;
+        if (rc != Z_OK && !(rc == Z_BUF_ERROR && zs.avail_out == 0)) {
+            inflateEnd(&zs);
+            return false;
+        }
+        if (zs.avail_in == 0 && zs.avail_out > 0) { /* truncated */
+            inflateEnd(&zs);
+            return false;
+        }
+    }
+    /* gzip.decompress reads further members; zlib.decompress refuses trailing data */
+    bool ok = zs.avail_in == 0 || wbits == 31;
+    if (wbits == 31 && zs.avail_in > 0) {
+        char *more;
+        size_t more_len;
+        ok = mlf__inflate(pool, (const char *)zs.next_in, zs.avail_in, 31, &more, &more_len);
+        if (ok) {
+            char *b2 = mlf_pool_alloc(pool, n + more_len + 1);
+            memcpy(b2, buf, n);
+            memcpy(b2 + n, more, more_len);
+            buf = b2;
+            n += more_len;
+        }
+    }
+    inflateEnd(&zs);
+    *out = buf;
+    *out_len = n;
+    return ok;
+}
+
+/* _convert_otlp_json_ids_to_base64: the hex ids of resourceSpans[].scopeSpans[].spans[] (and links) */
+static bool mlf__json_ids(mlf_pool *pool, mlf_json *root, bool *not_dict)
+{
+    static const char *const fields[] = {"traceId", "spanId", "parentSpanId"};
+    *not_dict = root->type != MLF_JSON_OBJECT;
+    if (*not_dict)
+        return false;
+    const mlf_json *rss = mlf_json_get(root, "resourceSpans");
+    for (size_t r = 0; rss != NULL && rss->type == MLF_JSON_ARRAY && r < rss->n; r++) {
+        const mlf_json *sss = rss->items[r]->type == MLF_JSON_OBJECT ? mlf_json_get(rss->items[r], "scopeSpans") : NULL;
+        for (size_t s = 0; sss != NULL && sss->type == MLF_JSON_ARRAY && s < sss->n; s++) {
+            const mlf_json *spans =
+                sss->items[s]->type == MLF_JSON_OBJECT ? mlf_json_get(sss->items[s], "spans") : NULL;
+            for (size_t i = 0; spans != NULL && spans->type == MLF_JSON_ARRAY && i < spans->n; i++) {
+                mlf_json *span = spans->items[i];
+                if (span->type != MLF_JSON_OBJECT) {
+                    *not_dict = true;
+                    return false;
+                }
+                const mlf_json *links = mlf_json_get(span, "links");
+                size_t nl = links != NULL && links->type == MLF_JSON_ARRAY ? links->n : 0;
+                for (size_t k = 0; k <= nl; k++) {
+                    mlf_json *o = k == 0 ? span : links->items[k - 1];
+                    if (o->type != MLF_JSON_OBJECT) {
+                        *not_dict = true;
+                        return false;
+                    }
+                    for (size_t f = 0; f < 3; f++)
+                        for (size_t m = 0; m < o->n; m++) {
+                            if (strcmp(o->keys[m], fields[f]) != 0)
+                                continue;
+                            mlf_json *v = o->items[m];
+                            if (v->type == MLF_JSON_NULL || (v->type == MLF_JSON_STRING && v->len == 0))
+                                continue; /* falsy: left as it is */
+                            if (v->type != MLF_JSON_STRING || v->len % 2 != 0)
+                                return false; /* bytes.fromhex fails */
+                            size_t nb = v->len / 2;
+                            unsigned char *bytes = mlf_pool_alloc(pool, nb + 1);
+                            for (size_t x = 0; x < nb; x++) {
+                                int hi = mlf_text_hex_value(v->text[2 * x]), lo = mlf_text_hex_value(v->text[2 * x + 1]);
+                                if (hi < 0 || lo < 0)
+                                    return false;
+                                bytes[x] = (unsigned char)(hi * 16 + lo);
+                            }
+                            mlf_json *nv = MLF_NEW(pool, mlf_json);
+                            memset(nv, 0, sizeof(*nv));
+                            nv->type = MLF_JSON_STRING;
+                            nv->text = mlf_text_b64_encode(pool, bytes, nb);
+                            nv->len = strlen(nv->text);
+                            o->items[m] = nv;
+                        }
+                }
+            }
+        }
+    }
+    return true;
+}
+
+void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                          const mlf_route_match *m, mlf_http_response *ret)
+{
+    (void)m;
+    if (req->mlflow_experiment_id == NULL) { /* FastAPI's validation of the required header */
+        static const char missing[] = "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"header\",\"x-mlflow-experiment-id\"],"
+                                      "\"msg\":\"Field required\",\"input\":null}]}";
+        mlf_http_respond(ret, 422, "application/json", missing, sizeof(missing) - 1);
+        return;
+    }
+    /* the media type without parameters */
+    const char *ct = req->content_type;
+    char *media = NULL;
+    if (ct != NULL) {
+        const char *semi = strchr(ct, ';');
+        size_t len = semi != NULL ? (size_t)(semi - ct) : strlen(ct);
+        while (len > 0 && (ct[0] == ' ' || ct[0] == '\t'))
+            ct++, len--;
+        while (len > 0 && (ct[len - 1] == ' ' || ct[len - 1] == '\t'))
+            len--;
+        media = mlf_pool_strndup(pool, ct, len);
+    }
+    bool json = media != NULL && strcmp(media, "application/json") == 0;
+    if (!json && (media == NULL || strcmp(media, "application/x-protobuf") != 0)) {
+        mlf__detail(pool, ret, 400,
+                    mlf_pool_sprintf(pool,
+                                     "Invalid Content-Type: %s. Expected: application/x-protobuf or application/json",
+                                     req->content_type != NULL ? req->content_type : "None"));
+        return;
+    }
+    const char *body = req->body != NULL ? req->body : "";
+    size_t len = req->body_len;
+    if (req->content_encoding != NULL && req->content_encoding[0] != '\0') {
+        char *enc = mlf_pool_strdup(pool, req->content_encoding);
+        for (char *p = enc; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        char *out;
+        size_t out_len;
+        if (strcmp(enc, "gzip") == 0) {
+            if (!mlf__inflate(pool, body, len, 31, &out, &out_len)) {
+                mlf__detail(pool, ret, 400, "Failed to decompress gzip payload");
+                return;
+            }
+        } else if (strcmp(enc, "deflate") == 0) {
+            if (!mlf__inflate(pool, body, len, 15, &out, &out_len) && !mlf__inflate(pool, body, len, -15, &out, &out_len)) {
+                mlf__detail(pool, ret, 400, "Failed to decompress deflate payload");
+                return;
+            }
+        } else {
+            mlf__detail(pool, ret, 400, mlf_pool_sprintf(pool, "Unsupported Content-Encoding: %s", enc));
+            return;
+        }
+        body = out;
+        len = out_len;
+    }
+
+    Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *msg = NULL;
+    if (json) {
+        mlf_json *root = NULL;
+        mlf_error jerr = {0};
+        bool not_dict = false;
+        if (mlf_json_parse_ex(pool, body, len, MLF_JSON_LOADS, &root, &jerr) != 0 ||
+            !mlf__json_ids(pool, root, &not_dict)) {
+            if (not_dict) { /* data.get(...) on a list or str: an AttributeError FastAPI answers as a 500 */
+                mlf_http_respond(ret, 500, "text/plain; charset=utf-8", "Internal Server Error", 21);
+                ret->log_message = "the OTLP JSON body is no object";
+                return;
+            }
+            mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
+            return;
+        }
+        ProtobufCMessage *pm = NULL;
+        mlf_pbjson_result pr = {0};
+        mlf_error perr = {0};
+        if (mlf_pbjson_from_json(pool, &opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor,
+                                 root, &pm, &pr, &perr) != 0 ||
+            pr.n_type_errors > 0) {
+            mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
+            return;
+        }
+        msg = (Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *)pm;
+    } else {
+        /* the message's memory comes from the request's pool */
+        ProtobufCAllocator alloc = {mlf__pb_alloc, mlf__pb_free, pool};
+        msg = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+            &alloc, len, (const uint8_t *)body);
+        if (msg == NULL || !mlf_span_request_utf8_ok(msg)) {
+            mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
+            return;
+        }
+    }
+    if (msg->n_resource_spans == 0) {
+        mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format - no spans found");
+        return;
+    }
+    mlf_store_span *spans;
+    size_t n;
+    if (mlf_span_from_otlp(pool, msg, true, &spans, &n) < 0) {
+        mlf__detail(pool, ret, 422, "Cannot convert OpenTelemetry span to MLflow span");
+        return;
+    }
+    if (n > 0) {
+        mlf_ctx ctx = {.svc = app->svc, .pool = pool};
+        mlf_error err = {0};
+        if (mlf_span_log(&ctx, req->mlflow_experiment_id, spans, n, &err) < 0) {
+            mlf_http_respond_error(pool, ret, &err);
+            return;
+        }
+    }
+    if (json)
+        mlf_http_respond(ret, 200, "application/json", "{}", 2);
+    else
+        mlf_http_respond(ret, 200, "application/x-protobuf", "", 0);
+}
+
+void mlf_http_get_trace_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                                 const mlf_route_match *m, mlf_http_response *ret)
+{
+    (void)m;
+    mlf_error err = {0};
+    /* request.args.get("request_id"): the first value */
+    const char *request_id = NULL;
+    const char *q = req->query != NULL ? req->query : "";
+    for (const char *p = q; *p;) {
+        const char *amp = strchr(p, '&');
+        size_t seg = amp != NULL ? (size_t)(amp - p) : strlen(p);
+        const char *eq = memchr(p, '=', seg);
+        size_t klen = eq != NULL ? (size_t)(eq - p) : seg;
+        char *key = mlf_text_percent_decode(pool, p, klen, MLF_TEXT_PLUS_SPACE, NULL);
+        if (strcmp(key, "request_id") == 0) {
+            request_id = eq != NULL ? mlf_text_percent_decode(pool, eq + 1, seg - klen - 1, MLF_TEXT_PLUS_SPACE, NULL) : "";
+            break;
+        }
+        p += seg + (amp != NULL);
+    }
+    if (request_id == NULL || request_id[0] == '\0') {
+        mlf_error_set(&err, pool, MLF_ERR_BAD_REQUEST, "Request must include the \"request_id\" query parameter.");
+        mlf_http_respond_error(pool, ret, &err);
+        return;
+    }
+    mlf_ctx ctx = {.svc = app->svc, .pool = pool};
+    char *data;
+    size_t len;
+    Mlflow__TraceInfoV3 *info = NULL;
+    if (mlf_span_trace_data_json(&ctx, request_id, &data, &len, &info, &err) < 0) {
+        mlf_http_respond_error(pool, ret, &err);
+        return;
+    }
+    if (data == NULL) {
+        /* spans kept as the trace's artifact (traces.json): not read by mlflow-c yet */
+        mlf_error_set(&err, pool, MLF_ERR_NOT_IMPLEMENTED,
+                      "Reading trace data from the artifact repository is not supported by mlflow-c yet");
+        mlf_http_respond_error(pool, ret, &err);
+        return;
+    }
+    mlf_http_respond(ret, 200, "application/octet-stream", data, len);
+    ret->content_disposition = "attachment; filename=traces.json";
+}

@@ -1,0 +1,33 @@
+/*
+ * Spans (MLflow 3.18): OTLP spans into the spans MLflow stores (Span.from_otel_proto, the OTLP route's
+ * edits of root spans, translate_span_when_storing), and the ingest the OTLP route and the FFI share.
+ */
+#ifndef MLF_SERVICE_TRACKING_SPAN_H
+#define MLF_SERVICE_TRACKING_SPAN_H
+
+#include <stdbool.h>
+
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb-c.h"
+#include "service/service.h"
+#include "store/store.h"
+
+/**
+ * The spans of an export request as MLflow converts them. otlp: received over OTLP (POST /v1/traces): the
+ * attributes lose the extra JSON layer (strip_otlp_double_encoding) and root spans get the route's edits
+ * (a known service.name, no system trace tags). Returns 0, or -1 when a span cannot be converted (MLflow's
+ * 422 "Cannot convert OpenTelemetry span to MLflow span").
+ */
+int mlf_span_from_otlp(mlf_pool *pool, const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req,
+                       bool otlp, mlf_store_span **ret, size_t *ret_n);
+
+/** store.log_spans(experiment_id, spans): 0 or MLflow's error. */
+int mlf_span_log(mlf_ctx *ctx, const char *experiment_id, const mlf_store_span *spans, size_t n, mlf_error *err);
+
+/**
+ * The traces.json bytes of a trace (TraceData.to_json_bytes: {"spans": [...]}) from its stored spans; *ret
+ * is NULL when its spans are not in the store (the caller reads the artifact instead).
+ */
+int mlf_span_trace_data_json(mlf_ctx *ctx, const char *trace_id, char **ret, size_t *ret_len,
+                             Mlflow__TraceInfoV3 **ret_info, mlf_error *err);
+
+#endif
