@@ -314,6 +314,7 @@ void mlf_http_get_trace_artifact(const mlf_http_app *app, mlf_pool *pool, const 
         mlf_http_respond_error(pool, ret, &err);
         return;
     }
-    mlf_http_respond(ret, 200, "application/octet-stream", data, len);
+    /* _response_with_file_attachment_headers: traces.json guesses text/plain */
+    mlf_http_respond(ret, 200, "text/plain", data, len);
     ret->content_disposition = "attachment; filename=traces.json";
 }

@@ -839,14 +839,14 @@ static int mlf__read_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *e
         return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Trace with ID %s is not found.", a->ids[0]);
     if ((rc = mlf_sql_trace_finish(c, pool, rows, n, err)) < 0)
         return rc;
-    /* the order of ids */
+    /* the order of ids, a repeated id at its last place (MLflow's {id: index} dict) */
     a->ret = MLF_NEW_ARRAY(pool, mlf_store_trace_data, n ? n : 1);
     a->ret_n = 0;
     for (size_t i = 0; i < a->n_ids; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(a->ids[j], a->ids[i]) == 0;
-        if (seen)
+        bool later = false;
+        for (size_t j = i + 1; j < a->n_ids && !later; j++)
+            later = strcmp(a->ids[j], a->ids[i]) == 0;
+        if (later)
             continue;
         for (size_t j = 0; j < n; j++) {
             if (strcmp(rows[j].info->trace_id, a->ids[i]) != 0)

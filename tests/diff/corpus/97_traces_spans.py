@@ -1,0 +1,191 @@
+"""Spans: POST /v1/traces (OTLP/HTTP, protobuf and JSON bodies, gzip and deflate, the experiment header,
+bad bodies and unknown experiments), then getTrace, batchGetTraces and get-trace-artifact of what was
+logged. The protobuf bodies are encoded here by hand (no OTel package needed)."""
+
+import gzip
+import json
+import struct
+import zlib
+
+OTLP = "/v1/traces"
+GET = "/api/3.0/mlflow/traces/get"
+BATCH = "/api/3.0/mlflow/traces/batchGet"
+ART = "/ajax-api/2.0/mlflow/get-trace-artifact"
+PB = "application/x-protobuf"
+
+
+# ---- a minimal protobuf writer for the OTLP messages ----
+
+def varint(n):
+    n &= (1 << 64) - 1
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def field(num, wire, payload):
+    key = varint((num << 3) | wire)
+    if wire == 2:
+        return key + varint(len(payload)) + payload
+    return key + payload
+
+
+def ld(num, payload):
+    return field(num, 2, payload if isinstance(payload, bytes) else payload.encode())
+
+
+def anyvalue(v):
+    if isinstance(v, bool):
+        return field(2, 0, varint(int(v)))
+    if isinstance(v, str):
+        return ld(1, v)
+    if isinstance(v, int):
+        return field(3, 0, varint(v))
+    if isinstance(v, float):
+        return field(4, 1, struct.pack("<d", v))
+    if isinstance(v, bytes):
+        return ld(7, v)
+    if isinstance(v, list):
+        return ld(5, b"".join(ld(1, anyvalue(x)) for x in v))
+    if isinstance(v, dict):
+        return ld(6, b"".join(ld(1, kv(k, x)) for k, x in v.items()))
+    return b""
+
+
+def kv(k, v):
+    return ld(1, k) + ld(2, anyvalue(v))
+
+
+def span(tid, sid, name, start, end, parent=None, attrs=None, status=0, message="", kind=0, events=()):
+    out = ld(1, bytes.fromhex(tid)) + ld(2, bytes.fromhex(sid))
+    if parent:
+        out += ld(4, bytes.fromhex(parent))
+    out += ld(5, name)
+    if kind:
+        out += field(6, 0, varint(kind))
+    out += field(7, 1, struct.pack("<Q", start)) + field(8, 1, struct.pack("<Q", end))
+    for k, v in (attrs or {}).items():
+        out += ld(9, kv(k, v))
+    for ename, etime, eattrs in events:
+        ev = field(1, 1, struct.pack("<Q", etime)) + ld(2, ename)
+        for k, v in eattrs.items():
+            ev += ld(3, kv(k, v))
+        out += ld(11, ev)
+    st = b""
+    if message:
+        st += ld(2, message)
+    if status:
+        st += field(3, 0, varint(status))
+    out += ld(15, st)
+    return out
+
+
+def request(spans, resource=None):
+    res = b"".join(ld(1, kv(k, v)) for k, v in (resource or {}).items())
+    scope = b"".join(ld(2, s) for s in spans)
+    return ld(1, ld(1, res) + ld(2, scope))
+
+
+T1 = "0123456789abcdef0123456789abcdef"
+T2 = "fedcba9876543210fedcba9876543210"
+T3 = "00000000000000000000000000000abc"
+S = 1700000000000000000
+
+
+def run(t):
+    eid = t.post("experiments/create", {"name": "spans-exp"}, name="setup-exp").get("experiment_id")
+    hdr = {"x-mlflow-experiment-id": eid}
+
+    root = span(T1, "1111111111111111", "root", S, S + 1_500_000_000, kind=2, status=1, attrs={
+        "mlflow.spanInputs": json.dumps({"messages": [{"role": "user", "content": "héllo"}]}),
+        "mlflow.spanOutputs": '"answer"', "n": 3, "f": 1.5, "b": True, "mlflow.spanType": '"CHAIN"',
+        "lst": [1, "a", 2.5], "d": {"x": 1}, "raw": "plain text", "mlflow.traceTag.team": "core",
+        "mlflow.traceTag.mlflow.traceName": "my-trace", "mlflow.traceTag.mlflow.artifactLocation": "x",
+        "session.id": '"sess-1"', "user.id": "alice"})
+    child = span(T1, "2222222222222222", "child", S + 100_000_000, S + 900_000_000, parent="1111111111111111",
+                 status=2, message="bad", attrs={
+                     "mlflow.chat.tokenUsage": json.dumps({"input_tokens": 10, "output_tokens": 5,
+                                                           "total_tokens": 15}),
+                     "mlflow.llm.cost": json.dumps({"input_cost": 0.5, "output_cost": 0.25, "total_cost": 0.75}),
+                     "mlflow.spanInputs": json.dumps({"model": "gpt-x", "q": 1})},
+                 events=[("exception", S + 200_000_000, {"exception.message": "boom", "n": 2})])
+    body = request([root, child], resource={"service.name": "svc", "deployment": "prod", "n": 7,
+                                            "telemetry.sdk.name": "x", "mlflow.x": "y"})
+    t.post(OTLP, raw=body, content_type=PB, headers=hdr, name="pb-two-spans")
+    t.get(GET, {"trace_id": "tr-" + T1}, name="get-1")
+    t.get(GET, {"trace_id": "tr-" + T1, "allow_partial": "true"}, name="get-1-partial")
+
+    # a second batch for the same trace: a later span, more tokens (recomputed over the tree)
+    late = span(T1, "3333333333333333", "late", S - 50_000_000, S + 3_000_000_000, parent="1111111111111111",
+                status=1, attrs={"mlflow.chat.tokenUsage": json.dumps({"input_tokens": 1, "output_tokens": 2,
+                                                                        "total_tokens": 3})})
+    t.post(OTLP, raw=gzip.compress(request([late])), content_type=PB,
+           headers={**hdr, "Content-Encoding": "gzip"}, name="pb-gzip-late")
+    t.get(GET, {"trace_id": "tr-" + T1}, name="get-1-after")
+
+    # an in-progress trace (no root), deflate (zlib and raw)
+    lone = span(T2, "4444444444444444", "lone", S, S + 10, parent="9999999999999999")
+    t.post(OTLP, raw=zlib.compress(request([lone])), content_type=PB,
+           headers={**hdr, "Content-Encoding": "deflate"}, name="pb-deflate")
+    co = zlib.compressobj(wbits=-15)
+    raw_deflate = co.compress(request([lone])) + co.flush()
+    t.post(OTLP, raw=raw_deflate, content_type=PB, headers={**hdr, "Content-Encoding": "DEFLATE"},
+           name="pb-raw-deflate")
+    t.get(GET, {"trace_id": "tr-" + T2}, name="get-2")
+
+    # JSON bodies (hex ids)
+    js = {"resourceSpans": [{"resource": {"attributes": [{"key": "service.name",
+                                                          "value": {"stringValue": "claude-code"}}]},
+                             "scopeSpans": [{"spans": [{
+                                 "traceId": T3, "spanId": "5555555555555555", "name": "json-root",
+                                 "startTimeUnixNano": str(S), "endTimeUnixNano": str(S + 5_000_000),
+                                 "kind": "SPAN_KIND_CLIENT", "status": {"code": "STATUS_CODE_ERROR", "message": "x"},
+                                 "attributes": [{"key": "k", "value": {"intValue": "5"}},
+                                                {"key": "s", "value": {"stringValue": "v"}}]}]}]}]}
+    t.post(OTLP, js, headers=hdr, name="json-one")
+    t.get(GET, {"trace_id": "tr-" + T3}, name="get-3")
+    t.post(OTLP, raw=json.dumps(js), content_type="application/json; charset=utf-8", headers=hdr,
+           name="json-charset")
+
+    # batchGetTraces
+    t.get(BATCH, {"trace_ids": ["tr-" + T1, "tr-" + T3, "tr-nope", "tr-" + T1]}, name="batch")
+    t.get(BATCH, {"trace_ids": ["tr-" + T1], "experiment_ids": [eid]}, name="batch-exp")
+    t.get(BATCH, {"trace_ids": ["tr-" + T1], "experiment_ids": ["0"]}, name="batch-other-exp")
+    t.get(BATCH, {}, name="batch-no-ids")
+
+    # get-trace-artifact
+    t.get(ART, {"request_id": "tr-" + T1}, name="artifact-1")
+    t.get(ART, {}, name="artifact-no-id")
+    t.get(ART, {"request_id": "tr-nope"}, name="artifact-missing")
+
+    # getTrace errors
+    t.get(GET, {}, name="get-no-id")
+    t.get(GET, {"trace_id": "tr-nope"}, name="get-missing")
+
+    # errors of the ingest
+    t.post(OTLP, raw=request([root]), content_type=PB, name="no-header")
+    t.post(OTLP, raw=request([root]), content_type="text/plain", headers=hdr, name="bad-content-type")
+    t.post(OTLP, raw=request([root]), headers=hdr, name="no-content-type")
+    t.post(OTLP, raw=b"\xff\xff\xff", content_type=PB, headers=hdr, name="bad-protobuf")
+    t.post(OTLP, raw=b"", content_type=PB, headers=hdr, name="empty-protobuf")
+    t.post(OTLP, raw=b"not gzip", content_type=PB, headers={**hdr, "Content-Encoding": "gzip"}, name="bad-gzip")
+    t.post(OTLP, raw=b"not deflate", content_type=PB, headers={**hdr, "Content-Encoding": "deflate"},
+           name="bad-deflate")
+    t.post(OTLP, raw=request([root]), content_type=PB, headers={**hdr, "Content-Encoding": "br"}, name="bad-encoding")
+    t.post(OTLP, raw="{nope", content_type="application/json", headers=hdr, name="bad-json")
+    t.post(OTLP, {"resourceSpans": []}, headers=hdr, name="json-no-spans")
+    t.post(OTLP, {"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "zz", "spanId": "11"}]}]}]},
+           headers=hdr, name="json-bad-hex")
+    t.post(OTLP, raw=request([span(T1, "1111111111111111", "x", S, S)])[:0] + ld(1, ld(2, ld(2, ld(5, "x")))),
+           content_type=PB, headers=hdr, name="span-no-ids")
+    t.post(OTLP, raw=request([span("0000000000000000000000000000abcd", "6666666666666666", "r", S, S + 1)]),
+           content_type=PB, headers={"x-mlflow-experiment-id": "123456"}, name="unknown-experiment")
+    t.post(OTLP, raw=request([span("0000000000000000000000000000abce", "6666666666666666", "r", S, S + 1)]),
+           content_type=PB, headers={"x-mlflow-experiment-id": "abc"}, name="bad-experiment")
+    t.post(OTLP, raw=request([span(T1, "7777777777777777", "r", S, S + 1)]), content_type=PB,
+           headers={"x-mlflow-experiment-id": "0"}, name="other-experiment")
+    t.post(OTLP, raw=ld(1, b""), content_type=PB, headers=hdr, name="resource-no-spans")
