@@ -100,50 +100,107 @@ static bool mlf__inflate(mlf_pool *pool, const char *in, size_t len, int wbits, 
     return ok;
 }
 
-/* _convert_otlp_json_ids_to_base64: the hex ids of resourceSpans[].scopeSpans[].spans[] (and links) */
-static bool mlf__json_ids(mlf_pool *pool, mlf_json *root, bool *not_dict)
+/* Python's truth value of a parsed JSON value. */
+static bool mlf__truthy(const mlf_json *v)
+{
+    switch (v->type) {
+    case MLF_JSON_NULL:
+        return false;
+    case MLF_JSON_BOOL:
+        return v->boolean;
+    case MLF_JSON_NUMBER:
+        return v->number != 0;
+    case MLF_JSON_STRING:
+        return v->len > 0;
+    default:
+        return v->n > 0;
+    }
+}
+
+/*
+ * What a `for x in v` over a member gives, where each x must then be a dict (its .get is called): the items of
+ * a list; nothing for an empty str or dict; anything else fails in Python (iterating a number or None, or
+ * calling .get on a str) with an error MLflow does not catch: false.
+ */
+static bool mlf__dicts(const mlf_json *v, mlf_json *const **items, size_t *n)
+{
+    *items = NULL;
+    *n = 0;
+    if (v == NULL)
+        return true;
+    if (v->type == MLF_JSON_ARRAY) {
+        for (size_t i = 0; i < v->n; i++)
+            if (v->items[i]->type != MLF_JSON_OBJECT)
+                return false;
+        *items = v->items;
+        *n = v->n;
+        return true;
+    }
+    return (v->type == MLF_JSON_STRING || v->type == MLF_JSON_OBJECT) && !mlf__truthy(v);
+}
+
+/* bytes.fromhex: pairs of hex digits, whitespace allowed between pairs; false for a ValueError */
+static bool mlf__fromhex(mlf_pool *pool, const char *s, size_t len, unsigned char **ret, size_t *ret_n)
+{
+    unsigned char *out = mlf_pool_alloc(pool, len / 2 + 1);
+    size_t n = 0;
+    for (size_t i = 0; i < len;) {
+        if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\v' || s[i] == '\f') {
+            i++;
+            continue;
+        }
+        if (i + 1 >= len)
+            return false;
+        int hi = mlf_text_hex_value(s[i]), lo = mlf_text_hex_value(s[i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[n++] = (unsigned char)(hi * 16 + lo);
+        i += 2;
+    }
+    *ret = out;
+    *ret_n = n;
+    return true;
+}
+
+/*
+ * _convert_otlp_json_ids_to_base64: the hex ids of resourceSpans[].scopeSpans[].spans[] (and their links)
+ * into base64, in place. Returns 0, 1 for a ValueError (MLflow's 400) or 2 for an error MLflow does not
+ * catch (its 500).
+ */
+static int mlf__json_ids(mlf_pool *pool, mlf_json *root)
 {
     static const char *const fields[] = {"traceId", "spanId", "parentSpanId"};
-    *not_dict = root->type != MLF_JSON_OBJECT;
-    if (*not_dict)
-        return false;
-    const mlf_json *rss = mlf_json_get(root, "resourceSpans");
-    for (size_t r = 0; rss != NULL && rss->type == MLF_JSON_ARRAY && r < rss->n; r++) {
-        const mlf_json *sss = rss->items[r]->type == MLF_JSON_OBJECT ? mlf_json_get(rss->items[r], "scopeSpans") : NULL;
-        for (size_t s = 0; sss != NULL && sss->type == MLF_JSON_ARRAY && s < sss->n; s++) {
-            const mlf_json *spans =
-                sss->items[s]->type == MLF_JSON_OBJECT ? mlf_json_get(sss->items[s], "spans") : NULL;
-            for (size_t i = 0; spans != NULL && spans->type == MLF_JSON_ARRAY && i < spans->n; i++) {
-                mlf_json *span = spans->items[i];
-                if (span->type != MLF_JSON_OBJECT) {
-                    *not_dict = true;
-                    return false;
-                }
-                const mlf_json *links = mlf_json_get(span, "links");
-                size_t nl = links != NULL && links->type == MLF_JSON_ARRAY ? links->n : 0;
+    if (root->type != MLF_JSON_OBJECT)
+        return 2;
+    mlf_json *const *rss, *const *sss, *const *spans, *const *links;
+    size_t nr, ns, nsp, nl;
+    if (!mlf__dicts(mlf_json_get(root, "resourceSpans"), &rss, &nr))
+        return 2;
+    for (size_t r = 0; r < nr; r++) {
+        if (!mlf__dicts(mlf_json_get(rss[r], "scopeSpans"), &sss, &ns))
+            return 2;
+        for (size_t s = 0; s < ns; s++) {
+            if (!mlf__dicts(mlf_json_get(sss[s], "spans"), &spans, &nsp))
+                return 2;
+            for (size_t i = 0; i < nsp; i++) {
+                const mlf_json *lv = mlf_json_get(spans[i], "links");
+                if (lv != NULL && !mlf__truthy(lv))
+                    lv = NULL;
+                if (!mlf__dicts(lv, &links, &nl))
+                    return 2;
                 for (size_t k = 0; k <= nl; k++) {
-                    mlf_json *o = k == 0 ? span : links->items[k - 1];
-                    if (o->type != MLF_JSON_OBJECT) {
-                        *not_dict = true;
-                        return false;
-                    }
+                    mlf_json *o = k == 0 ? spans[i] : links[k - 1];
                     for (size_t f = 0; f < 3; f++)
                         for (size_t m = 0; m < o->n; m++) {
-                            if (strcmp(o->keys[m], fields[f]) != 0)
+                            if (strcmp(o->keys[m], fields[f]) != 0 || !mlf__truthy(o->items[m]))
                                 continue;
                             mlf_json *v = o->items[m];
-                            if (v->type == MLF_JSON_NULL || (v->type == MLF_JSON_STRING && v->len == 0))
-                                continue; /* falsy: left as it is */
-                            if (v->type != MLF_JSON_STRING || v->len % 2 != 0)
-                                return false; /* bytes.fromhex fails */
-                            size_t nb = v->len / 2;
-                            unsigned char *bytes = mlf_pool_alloc(pool, nb + 1);
-                            for (size_t x = 0; x < nb; x++) {
-                                int hi = mlf_text_hex_value(v->text[2 * x]), lo = mlf_text_hex_value(v->text[2 * x + 1]);
-                                if (hi < 0 || lo < 0)
-                                    return false;
-                                bytes[x] = (unsigned char)(hi * 16 + lo);
-                            }
+                            if (v->type != MLF_JSON_STRING)
+                                return 2; /* bytes.fromhex of no str: a TypeError */
+                            unsigned char *bytes;
+                            size_t nb;
+                            if (!mlf__fromhex(pool, v->text, v->len, &bytes, &nb))
+                                return 1;
                             mlf_json *nv = MLF_NEW(pool, mlf_json);
                             memset(nv, 0, sizeof(*nv));
                             nv->type = MLF_JSON_STRING;
@@ -155,7 +212,7 @@ static bool mlf__json_ids(mlf_pool *pool, mlf_json *root, bool *not_dict)
             }
         }
     }
-    return true;
+    return 0;
 }
 
 void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
@@ -219,14 +276,13 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
     if (json) {
         mlf_json *root = NULL;
         mlf_error jerr = {0};
-        bool not_dict = false;
-        if (mlf_json_parse_ex(pool, body, len, MLF_JSON_LOADS, &root, &jerr) != 0 ||
-            !mlf__json_ids(pool, root, &not_dict)) {
-            if (not_dict) { /* data.get(...) on a list or str: an AttributeError FastAPI answers as a 500 */
-                mlf_http_respond(ret, 500, "text/plain; charset=utf-8", "Internal Server Error", 21);
-                ret->log_message = "the OTLP JSON body is no object";
-                return;
-            }
+        int jrc = mlf_json_parse_ex(pool, body, len, MLF_JSON_LOADS, &root, &jerr) != 0 ? 1 : mlf__json_ids(pool, root);
+        if (jrc == 2) { /* an AttributeError or TypeError in MLflow's id conversion: FastAPI's 500 */
+            mlf_http_respond(ret, 500, "text/plain; charset=utf-8", "Internal Server Error", 21);
+            ret->log_message = "the OTLP JSON body is not shaped as ExportTraceServiceRequest";
+            return;
+        }
+        if (jrc != 0) {
             mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
             return;
         }
@@ -256,14 +312,25 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
     }
     mlf_store_span *spans;
     size_t n;
-    if (mlf_span_from_otlp(pool, msg, true, &spans, &n) < 0) {
+    int crc = mlf_span_from_otlp(pool, msg, true, &spans, &n);
+    if (crc == -1) {
         mlf__detail(pool, ret, 422, "Cannot convert OpenTelemetry span to MLflow span");
+        return;
+    }
+    if (crc == -2) {
+        mlf__detail(pool, ret, 422, "Failed to log OpenTelemetry spans");
         return;
     }
     if (n > 0) {
         mlf_ctx ctx = {.svc = app->svc, .pool = pool};
         mlf_error err = {0};
-        if (mlf_span_log(&ctx, req->mlflow_experiment_id, spans, n, &err) < 0) {
+        bool unexpected = false;
+        if (mlf_span_log(&ctx, req->mlflow_experiment_id, spans, n, &unexpected, &err) < 0) {
+            if (unexpected) {
+                mlf__detail(pool, ret, 422, "Failed to log OpenTelemetry spans");
+                ret->log_message = err.message;
+                return;
+            }
             mlf_http_respond_error(pool, ret, &err);
             return;
         }

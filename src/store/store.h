@@ -456,10 +456,13 @@ typedef struct mlf_store_span {
  * of new traces: RESOURCE_DOES_NOT_EXIST when it does not exist; a trace of another experiment is
  * INVALID_PARAMETER_VALUE), the spans upserted, the trace's times, state, previews, name, token and cost
  * columns, session and user, the spans-location and resource tags, in one write. Rollups are not written
- * (MLflow's are opt-in, MLFLOW_SQL_TRACE_ROLLUPS_ENABLED).
+ * (MLflow's are opt-in, MLFLOW_SQL_TRACE_ROLLUPS_ENABLED). An empty experiment_id finds experiment 0 but
+ * makes no trace, as with MLflow (SQLite: its insert fails the foreign key and the spans are dropped;
+ * PostgreSQL: the driver's BAD_REQUEST). *ret_unexpected is set for a failure that is no MlflowException
+ * in MLflow (none yet: the OTLP route would answer it 422).
  */
 int mlf_store_log_spans(mlf_store *store, mlf_pool *pool, const char *experiment_id, const mlf_store_span *spans,
-                        size_t n, mlf_error *err);
+                        size_t n, bool *ret_unexpected, mlf_error *err);
 
 /** A trace as read for getTrace: its info and its spans' stored contents (root first, then by start time). */
 typedef struct mlf_store_trace_data {

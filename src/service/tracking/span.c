@@ -326,10 +326,11 @@ static int mlf__convert(mlf_pool *pool, const mlf__otel_span *o, const Opentelem
         return -1;
     char *tid, *sid, *pid = NULL;
     bool pzero = true;
+    /* ids wider than OTel's convert, but MLflow's store fails on them (to_bytes) */
     if (!mlf__id_hex(pool, o->trace_id, 16, &tid, NULL) || !mlf__id_hex(pool, o->span_id, 8, &sid, NULL))
-        return -1;
+        return -2;
     if (o->parent_span_id.len > 0 && !mlf__id_hex(pool, o->parent_span_id, 8, &pid, &pzero))
-        return -1;
+        return -2;
     if (pzero) /* parent 0 is no parent */
         pid = NULL;
     s->trace_id = mlf_pool_sprintf(pool, "tr-%s", tid);
@@ -608,6 +609,7 @@ int mlf_span_from_otlp(mlf_pool *pool, const Opentelemetry__Proto__Collector__Tr
             total += req->resource_spans[r]->scope_spans[s]->n_spans;
     mlf_store_span *out = MLF_NEW_ARRAY(pool, mlf_store_span, total ? total : 1);
     size_t n = 0;
+    bool overflow = false;
     for (size_t r = 0; r < req->n_resource_spans; r++) {
         const Opentelemetry__Proto__Trace__V1__ResourceSpans *rs = req->resource_spans[r];
         const Opentelemetry__Proto__Resource__V1__Resource *res = rs->resource;
@@ -629,19 +631,24 @@ int mlf_span_from_otlp(mlf_pool *pool, const Opentelemetry__Proto__Collector__Tr
         }
         for (size_t s = 0; s < rs->n_scope_spans; s++) {
             const Opentelemetry__Proto__Trace__V1__ScopeSpans *ss = rs->scope_spans[s];
-            for (size_t i = 0; i < ss->n_spans; i++)
-                if (mlf__convert(pool, ss->spans[i], res, service, otlp, &out[n++]) < 0)
+            for (size_t i = 0; i < ss->n_spans; i++) {
+                int rc = mlf__convert(pool, ss->spans[i], res, service, otlp, &out[n++]);
+                if (rc == -1)
                     return -1;
+                if (rc == -2)
+                    overflow = true;
+            }
         }
     }
     *ret = out;
     *ret_n = n;
-    return 0;
+    return overflow ? -2 : 0;
 }
 
-int mlf_span_log(mlf_ctx *ctx, const char *experiment_id, const mlf_store_span *spans, size_t n, mlf_error *err)
+int mlf_span_log(mlf_ctx *ctx, const char *experiment_id, const mlf_store_span *spans, size_t n,
+                 bool *ret_unexpected, mlf_error *err)
 {
-    return mlf_store_log_spans(ctx->svc->store, ctx->pool, experiment_id, spans, n, err);
+    return mlf_store_log_spans(ctx->svc->store, ctx->pool, experiment_id, spans, n, ret_unexpected, err);
 }
 
 /* ------------------------------------------------------------ stored -> OTLP */
@@ -702,7 +709,7 @@ static mlf__any *mlf__any_of(mlf_pool *pool, const mlf_json *v)
             mlf__kv *kv = MLF_NEW(pool, mlf__kv);
             opentelemetry__proto__common__v1__key_value__init(kv);
             kv->key = (char *)v->keys[i];
-            kv->value = mlf__any_of(pool, v->items[i]);
+            kv->value = v->items[i]->type == MLF_JSON_NULL ? NULL : mlf__any_of(pool, v->items[i]);
             l->values[i] = kv;
         }
         a->value_case = OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_KVLIST_VALUE;
@@ -729,7 +736,8 @@ static mlf__kv **mlf__kvs_of(mlf_pool *pool, const mlf_json *obj, bool decode, s
             mlf_json *d = mlf__loads(pool, v->text);
             v = d != NULL ? d : v;
         }
-        kv->value = mlf__any_of(pool, v);
+        /* None leaves the KeyValue's value unset (an array keeps an empty AnyValue) */
+        kv->value = v->type == MLF_JSON_NULL ? NULL : mlf__any_of(pool, v);
         out[i] = kv;
     }
     *ret_n = obj->n;

@@ -14,14 +14,19 @@
 /**
  * The spans of an export request as MLflow converts them. otlp: received over OTLP (POST /v1/traces): the
  * attributes lose the extra JSON layer (strip_otlp_double_encoding) and root spans get the route's edits
- * (a known service.name, no system trace tags). Returns 0, or -1 when a span cannot be converted (MLflow's
- * 422 "Cannot convert OpenTelemetry span to MLflow span").
+ * (a known service.name, no system trace tags). Returns 0, -1 when a span cannot be converted (MLflow's
+ * 422 "Cannot convert OpenTelemetry span to MLflow span"), or -2 when every span converts but one has an id
+ * wider than OTel's, on which MLflow's log_spans fails (422 "Failed to log OpenTelemetry spans").
  */
 int mlf_span_from_otlp(mlf_pool *pool, const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req,
                        bool otlp, mlf_store_span **ret, size_t *ret_n);
 
-/** store.log_spans(experiment_id, spans): 0 or MLflow's error. */
-int mlf_span_log(mlf_ctx *ctx, const char *experiment_id, const mlf_store_span *spans, size_t n, mlf_error *err);
+/**
+ * store.log_spans(experiment_id, spans): 0 or MLflow's error; *ret_unexpected is set when the failure is no
+ * MlflowException in MLflow (the OTLP route answers those 422).
+ */
+int mlf_span_log(mlf_ctx *ctx, const char *experiment_id, const mlf_store_span *spans, size_t n,
+                 bool *ret_unexpected, mlf_error *err);
 
 /**
  * The traces.json bytes of a trace (TraceData.to_json_bytes: {"spans": [...]}) from its stored spans; *ret

@@ -119,12 +119,14 @@ typedef struct {
     char *status, *request_preview, *response_preview, *session_col;
     bool finalized;
     bool has_tokens_col, has_costs_col;
+    bool dropped; /* could not be made: its spans are left out */
 } mlf__trace;
 
 typedef struct {
     const char *experiment_id;
     const mlf_store_span *spans;
     size_t n;
+    bool *unexpected;
 } mlf__log_args;
 
 /* _get_truncated_preview's message extraction: the last message of role (else the last), its text. */
@@ -587,8 +589,17 @@ static int mlf__log_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *er
         mlf__trace *t = &ts[i];
         if (t->exists)
             continue;
-        if (exp_location == NULL && (rc = mlf__experiment(c, pool, a->experiment_id, &exp_id, &exp_location, err)) < 0)
+        /* _get_experiment takes "" as the Default experiment */
+        const char *lookup = a->experiment_id[0] != '\0' ? a->experiment_id : "0";
+        if (exp_location == NULL && (rc = mlf__experiment(c, pool, lookup, &exp_id, &exp_location, err)) < 0)
             return rc;
+        if (a->experiment_id[0] == '\0') {
+            if (mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES) /* the driver's error, as MLflow's session wraps it */
+                return mlf_error_set(err, pool, MLF_ERR_BAD_REQUEST, "(psycopg2.errors.InvalidTextRepresentation) "
+                                                                     "invalid input syntax for type integer: \"\"");
+            t->dropped = true; /* the trace's insert fails its foreign key: MLflow drops its spans */
+            continue;
+        }
         const char *status = t->root_status != NULL ? t->root_status : "IN_PROGRESS";
         mlf_sql_stmt *st;
         rc = mlf_sql_prepare(c, pool,
@@ -621,6 +632,21 @@ static int mlf__log_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *er
         t->experiment_id = exp_id;
         t->status = (char *)status;
     }
+    size_t kept = 0;
+    for (size_t i = 0; i < nt; i++)
+        if (!ts[i].dropped)
+            ts[kept++] = ts[i];
+    nt = kept;
+    if (nt == 0)
+        return 0;
+    ids.len = 0;
+    mlf_buf_putc(&ids, '[');
+    for (size_t i = 0; i < nt; i++) {
+        if (i > 0)
+            mlf_buf_putc(&ids, ',');
+        mlf_json_write_string(&ids, ts[i].trace_id, strlen(ts[i].trace_id));
+    }
+    mlf_buf_putc(&ids, ']');
     /* a trace of another experiment is never written into */
     qsort(ts, nt, sizeof(*ts), mlf__cmp_trace);
     for (size_t i = 0; i < nt; i++) {
@@ -725,11 +751,12 @@ static int mlf__log_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *er
 }
 
 int mlf_store_log_spans(mlf_store *store, mlf_pool *pool, const char *experiment_id, const mlf_store_span *spans,
-                        size_t n, mlf_error *err)
+                        size_t n, bool *ret_unexpected, mlf_error *err)
 {
+    *ret_unexpected = false;
     if (n == 0)
         return 0;
-    mlf__log_args a = {experiment_id != NULL ? experiment_id : "", spans, n};
+    mlf__log_args a = {experiment_id != NULL ? experiment_id : "", spans, n, ret_unexpected};
     return mlf_sql_in_write(mlf__store(store), pool, mlf__log_tx, &a, err);
 }
 

@@ -189,3 +189,69 @@ def run(t):
     t.post(OTLP, raw=request([span(T1, "7777777777777777", "r", S, S + 1)]), content_type=PB,
            headers={"x-mlflow-experiment-id": "0"}, name="other-experiment")
     t.post(OTLP, raw=ld(1, b""), content_type=PB, headers=hdr, name="resource-no-spans")
+
+    # ---- value shapes, several traces and resources in one request, re-sent spans ----
+    T4, T5 = "44444444444444444444444444444444", "55555555555555555555555555555555"
+    shapes = span(T4, "aaaaaaaaaaaaaaaa", "shapes", S, S + 2_000_000, status=0, message="ignored", attrs={
+        "nan": float("nan"), "inf": float("-inf"), "tiny": 1e-7, "big": 1e22, "neg": -5, "bytes": b"\x00\xffab",
+        "empty": None, "nested": {"a": [1, {"b": None}], "c": "é"}, "dup": "first", "json-str": '{"a": [1, 2]}',
+        "json-num": "1", "json-quoted": '"quoted"', "ctrl": "line\nbreak\t\u0001", "mlflow.spanType": "LLM",
+        "mlflow.spanInputs": json.dumps({"choices": [{"message": {"role": "assistant", "content": "hi"}}]}),
+        "mlflow.spanOutputs": json.dumps({"messages": [{"role": "user", "content": [{"type": "text", "text": "t"}]},
+                                                       {"role": "assistant", "content": "x" * 1200}]}),
+        "mlflow.llm.model": '"m' + "x" * 600 + '"', "mlflow.llm.provider": "openai",
+        "gen_ai.conversation.id": "conv-9"})
+    shapes = shapes.replace(b"first", b"first")
+    dup = ld(9, kv("dup", "second"))
+    other = span(T5, "bbbbbbbbbbbbbbbb", "other-root", S + 5, S + 7, status=1,
+                 attrs={"mlflow.traceTag.mlflow.traceName": "n" * 10, "mlflow.traceTag.bad/../key": "v",
+                        "mlflow.traceTag.k2": 5})
+    two = (ld(1, ld(1, ld(1, kv("service.name", "codex_cli_rs")) + ld(1, kv("r", [1, 2])) + ld(1, kv("rb", True)))
+                 + ld(2, ld(2, shapes + dup)))
+           + ld(1, ld(1, ld(1, kv("service.name", "other")) + ld(1, kv("zone", "z\u00e9"))) + ld(2, ld(2, other))))
+    t.post(OTLP, raw=two, content_type=PB, headers=hdr, name="pb-two-traces")
+    t.get(GET, {"trace_id": "tr-" + T4}, name="get-4")
+    t.get(GET, {"trace_id": "tr-" + T5}, name="get-5")
+    t.get(ART, {"request_id": "tr-" + T4}, name="artifact-4")
+    resent = span(T5, "bbbbbbbbbbbbbbbb", "renamed-root", S + 1, S + 9, status=2, message="now bad")
+    t.post(OTLP, raw=request([resent]), content_type=PB, headers=hdr, name="pb-resent")
+    t.get(GET, {"trace_id": "tr-" + T5}, name="get-5-resent")
+
+    # odd ids: short, with leading zero bytes, too long, zero parent, links
+    t.post(OTLP, raw=request([span("0102030405060708", "0102", "short-ids", S, S + 1,
+                                   parent="0000000000000000")]), content_type=PB, headers=hdr, name="short-ids")
+    t.get(GET, {"trace_id": "tr-00000000000000000102030405060708"}, name="get-short")
+    t.post(OTLP, raw=request([span("00" + T4, "00" + "cccccccccccccccc", "padded", S, S + 1)]), content_type=PB,
+           headers=hdr, name="padded-ids")
+    t.post(OTLP, raw=request([span("01" + T4, "cccccccccccccccc", "long", S, S + 1)]), content_type=PB,
+           headers=hdr, name="long-trace-id")
+    link = ld(1, bytes.fromhex(T1)) + ld(2, bytes.fromhex("1111111111111111")) + ld(4, kv("lk", b"\x01\x02"))
+    linked = span("66666666666666666666666666666666", "dddddddddddddddd", "linked", S, S + 1) + ld(13, link)
+    t.post(OTLP, raw=request([linked]), content_type=PB, headers=hdr, name="links")
+    t.get(GET, {"trace_id": "tr-66666666666666666666666666666666"}, name="get-links")
+
+    # bad strings, bad JSON shapes, experiments
+    bad_utf8 = request([span("77777777777777777777777777777777", "eeeeeeeeeeeeeeee", "ok", S, S + 1)]).replace(
+        b"ok", b"\xff\xfe")
+    t.post(OTLP, raw=bad_utf8, content_type=PB, headers=hdr, name="bad-utf8")
+    t.post(OTLP, raw="[1, 2]", content_type="application/json", headers=hdr, name="json-list")
+    t.post(OTLP, {"resourceSpans": {"a": 1}}, headers=hdr, name="json-rs-dict")
+    t.post(OTLP, {"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": T4, "spanId": "1234567812345678",
+                                                                 "name": 5}]}]}]}, headers=hdr, name="json-bad-type")
+    t.post(OTLP, {"resource_spans": [{"scope_spans": [{"spans": [{"trace_id": "qrvM3e7/ABEiM0RVZneImQ==",
+                                                                    "span_id": "ESIzRFVmd4g=", "name": "snake",
+                                                                    "start_time_unix_nano": 5,
+                                                                    "end_time_unix_nano": 9}]}]}]},
+           headers=hdr, name="json-snake")
+    t.post(OTLP, {"resourceSpans": [{}], "extra": 1}, headers=hdr, name="json-empty-rs")
+    dead = t.post("experiments/create", {"name": "spans-dead"}, name="setup-dead").get("experiment_id")
+    t.post("experiments/delete", {"experiment_id": dead}, name="setup-dead-delete")
+    t.post(OTLP, raw=request([span("99999999999999999999999999999999", "eeeeeeeeeeeeeeee", "d", S, S + 1)]),
+           content_type=PB, headers={"x-mlflow-experiment-id": dead}, name="deleted-experiment")
+    t.get(GET, {"trace_id": "tr-99999999999999999999999999999999"}, name="get-deleted-exp")
+    t.post(OTLP, raw=request([span(T1, "1111111111111111", "root", S, S + 1)]), content_type=PB,
+           headers={**hdr, "x-mlflow-run-id": "nope"}, name="run-header-unknown")
+    t.post("/ajax-api/2.0/mlflow/get-trace-artifact", {}, name="artifact-post")
+    # last: PostgreSQL's message of this one names the trace id (its rendered INSERT, deviations.md)
+    t.post(OTLP, raw=request([span("88888888888888888888888888888888", "eeeeeeeeeeeeeeee", "e", S, S + 1)]),
+           content_type=PB, headers={"x-mlflow-experiment-id": ""}, name="empty-experiment-header")
