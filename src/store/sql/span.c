@@ -264,19 +264,27 @@ static int mlf__upsert_tag(mlf_sql_conn *c, mlf_pool *pool, const char *trace_id
                     "ttt", (const void *[]){key, value, trace_id}, err);
 }
 
-/* The trace_info rows of the batch's traces (Phase 1). */
+/* The trace_info columns _log_spans_once reads of the batch's traces (Phase 1). */
+#define MLF__EXISTING_SQL                                                                                            \
+    "SELECT request_id, experiment_id, status, request_preview, response_preview, session_id, "                    \
+    "COALESCE(input_tokens, output_tokens, total_tokens, cache_read_input_tokens, cache_creation_input_tokens, "    \
+    "cache_creation_input_tokens_above_1hr) IS NOT NULL, COALESCE(input_cost, output_cost, total_cost) IS NOT NULL, " \
+    "EXISTS (SELECT 1 FROM trace_request_metadata m WHERE m.request_id = trace_info.request_id "                   \
+    "AND m.\"key\" = '" MLF__FINALIZED_META "') FROM trace_info WHERE request_id IN (SELECT value FROM json_each(?1))"
+
+/*
+ * The batch's existing traces. On PostgreSQL their rows are locked, in one order, so that concurrent batches
+ * of a trace take turns (MLflow's _trace_row_lock_query) and each one's token and cost sums see the spans
+ * the others committed; SQLite has one writer.
+ */
 static int mlf__load_existing(mlf_sql_conn *c, mlf_pool *pool, mlf__trace *ts, size_t nt, const char *ids_json,
                               mlf_error *err)
 {
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool,
-                             "SELECT request_id, experiment_id, status, request_preview, response_preview, session_id, "
-                             "COALESCE(input_tokens, output_tokens, total_tokens, cache_read_input_tokens, "
-                             "cache_creation_input_tokens, cache_creation_input_tokens_above_1hr) IS NOT NULL, "
-                             "COALESCE(input_cost, output_cost, total_cost) IS NOT NULL, "
-                             "EXISTS (SELECT 1 FROM trace_request_metadata m WHERE m.request_id = trace_info.request_id "
-                             "AND m.\"key\" = '" MLF__FINALIZED_META "') "
-                             "FROM trace_info WHERE request_id IN (SELECT value FROM json_each(?1))",
+                             mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES
+                                 ? MLF__EXISTING_SQL " ORDER BY request_id FOR UPDATE"
+                                 : MLF__EXISTING_SQL,
                              &st, err);
     if (rc < 0)
         return rc;
@@ -604,7 +612,7 @@ static int mlf__log_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *er
         mlf_sql_stmt *st;
         rc = mlf_sql_prepare(c, pool,
                              "INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status, "
-                             "client_request_id) VALUES (?, ?, ?, ?, ?, NULL)",
+                             "client_request_id) VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT (request_id) DO NOTHING",
                              &st, err);
         if (rc < 0)
             return rc;
@@ -618,6 +626,20 @@ static int mlf__log_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *er
         mlf_sql_bind_text(st, 5, status);
         if ((rc = mlf__sql_step_done(c, pool, st, err)) < 0)
             return rc;
+        if (mlf_sql_changes(c) == 0) {
+            /* a concurrent start_trace or log_spans made it first (MLflow's IntegrityError retry): it exists */
+            mlf_buf one;
+            mlf_buf_init(&one, pool, 48);
+            mlf_buf_putc(&one, '[');
+            mlf_json_write_string(&one, t->trace_id, strlen(t->trace_id));
+            mlf_buf_putc(&one, ']');
+            if ((rc = mlf__load_existing(c, pool, t, 1, one.data, err)) < 0)
+                return rc;
+            if (!t->exists)
+                return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "trace %s vanished while logging spans",
+                                     t->trace_id);
+            continue;
+        }
         char *uri;
         rc = mlf_uri_append_path(pool, exp_location,
                                  mlf_pool_sprintf(pool, "traces/%s/artifacts", t->trace_id), &uri, err);
