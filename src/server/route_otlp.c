@@ -20,18 +20,6 @@
 /* A decompressed body is held to this size (MLflow has no limit; a small gzip can inflate without end). */
 #define MLF__INFLATE_MAX ((size_t)1 << 30)
 
-bool mlf_span_request_utf8_ok(const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req);
-
-static void *mlf__pb_alloc(void *data, size_t size)
-{
-    return mlf_pool_alloc_uninit(data, size ? size : 1);
-}
-
-static void mlf__pb_free(void *data, void *p)
-{
-    (void)data, (void)p; /* pool memory is never freed */
-}
-
 static void mlf__detail(mlf_pool *pool, mlf_http_response *ret, int status, const char *detail)
 {
     mlf_buf b;
@@ -298,9 +286,8 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         msg = (Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *)pm;
     } else {
         /* the message's memory comes from the request's pool */
-        ProtobufCAllocator alloc = {mlf__pb_alloc, mlf__pb_free, pool};
         msg = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
-            &alloc, len, (const uint8_t *)body);
+            mlf_pool_pb_allocator(pool), len, (const uint8_t *)body);
         if (msg == NULL || !mlf_span_request_utf8_ok(msg)) {
             mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
             return;

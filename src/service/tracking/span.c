@@ -560,11 +560,6 @@ static bool mlf__kvs_ok(mlf__kv *const *kvs, size_t n)
     return true;
 }
 
-/**
- * Whether every string of req is UTF-8 (Python's protobuf refuses the message otherwise); protobuf-c does
- * not check.
- */
-bool mlf_span_request_utf8_ok(const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req);
 bool mlf_span_request_utf8_ok(const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req)
 {
     for (size_t r = 0; r < req->n_resource_spans; r++) {

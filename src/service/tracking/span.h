@@ -12,6 +12,12 @@
 #include "store/store.h"
 
 /**
+ * Whether every string of req is UTF-8: Python's protobuf refuses the message otherwise (MLflow's 400),
+ * protobuf-c does not check.
+ */
+bool mlf_span_request_utf8_ok(const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req);
+
+/**
  * The spans of an export request as MLflow converts them. otlp: received over OTLP (POST /v1/traces): the
  * attributes lose the extra JSON layer (strip_otlp_double_encoding) and root spans get the route's edits
  * (a known service.name, no system trace tags). Returns 0, -1 when a span cannot be converted (MLflow's
