@@ -6,15 +6,18 @@
  * ExportTraceServiceResponse in the request's encoding.
  *
  * GET [static prefix]/ajax-api/2.0/mlflow/get-trace-artifact: handlers.get_trace_artifact_handler, the
- * traces.json of a trace from its stored spans.
+ * traces.json of a trace from its stored spans, or else the file in its artifact location (local or
+ * mlflow-artifacts roots, as route_artifacts.c serves them). Attachments (`path=`) are not served yet.
  */
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
 
 #include "core/text.h"
+#include "artifacts/local.h"
 #include "json/pbjson.h"
 #include "server/http.h"
+#include "service/artifacts/artifact.h"
 #include "service/tracking/span.h"
 
 /* A decompressed body is held to this size (MLflow has no limit; a small gzip can inflate without end). */
@@ -362,10 +365,38 @@ void mlf_http_get_trace_artifact(const mlf_http_app *app, mlf_pool *pool, const 
         return;
     }
     if (data == NULL) {
-        /* spans kept as the trace's artifact (traces.json): not read by mlflow-c yet */
-        mlf_error_set(&err, pool, MLF_ERR_NOT_IMPLEMENTED,
-                      "Reading trace data from the artifact repository is not supported by mlflow-c yet");
-        mlf_http_respond_error(pool, ret, &err);
+        /* spans not in the store: the traces.json the client uploaded to the trace's artifact location */
+        const char *uri = NULL;
+        for (size_t i = 0; info != NULL && i < info->n_tags; i++)
+            if (strcmp(info->tags[i]->key, "mlflow.artifactLocation") == 0)
+                uri = info->tags[i]->value;
+        if (uri == NULL) { /* get_artifact_uri_for_trace */
+            mlf_error_set(&err, pool, MLF_ERR_INTERNAL_ERROR, "Unable to determine trace artifact location.");
+            mlf_http_respond_error(pool, ret, &err);
+            return;
+        }
+        mlf_artifact_location loc;
+        int fd;
+        uint64_t size;
+        if (mlf_artifacts_locate(&ctx, uri, "traces.json", &loc, &err) < 0) {
+            mlf_http_respond_error(pool, ret, &err);
+            return;
+        }
+        if (mlf_artifacts_local_open(pool, loc.root, loc.rel, &fd, &size, &err) < 0) {
+            /* the repository's download_trace_data_to_file finds nothing */
+            mlf_error nf = {0};
+            mlf_error_set(&nf, pool, MLF_ERR_NOT_FOUND, "Trace data not found for path=traces.json");
+            mlf_http_respond_error(pool, ret, &nf);
+            return;
+        }
+        memset(ret, 0, sizeof(*ret));
+        ret->status = 200;
+        ret->content_type = mlf_artifacts_mime_type("traces.json");
+        ret->content_disposition = "attachment; filename=traces.json";
+        ret->send_file = true;
+        ret->file_fd = fd;
+        ret->file_size = size;
+        ret->body = "";
         return;
     }
     /* _response_with_file_attachment_headers: traces.json guesses text/plain */

@@ -213,3 +213,23 @@ def test_concurrent_batches_of_one_trace(server):
     row = server.query1("SELECT status, input_tokens, total_tokens, (SELECT count(*) FROM spans WHERE trace_id = ?) "
                         "FROM trace_info WHERE request_id = ?", "tr-" + tid, "tr-" + tid)
     assert row == ("IN_PROGRESS", 16, 32, 16)
+
+
+def test_trace_artifact_from_the_artifact_location(server, tmp_path):
+    # a trace whose spans went to its artifact location (no spans-location tag): traces.json is read there
+    d = tmp_path / "traces" / "tr-art" / "artifacts"
+    d.mkdir(parents=True)
+    (d / "traces.json").write_text('{"spans": []}')
+    server.sql("INSERT INTO trace_info (request_id, experiment_id, timestamp_ms, execution_time_ms, status) "
+               "VALUES ('tr-art', ?, 1, 1, 'OK')", (int(server.exp),))
+    server.sql("INSERT INTO trace_tags (key, value, request_id) VALUES ('mlflow.artifactLocation', ?, 'tr-art')",
+               (str(d),))
+    st, h, data = server.request("GET", "/ajax-api/2.0/mlflow/get-trace-artifact?request_id=tr-art", raw=True)
+    assert (st, h["content-type"], data) == (200, "text/plain", b'{"spans": []}')
+    assert h["content-disposition"] == "attachment; filename=traces.json"
+    # its spans are not in the store: getTrace says so as MLflow does (MlflowTracingException)
+    st, _, body = server.get("traces/get", "trace_id=tr-art", prefix="/api/3.0/mlflow/")
+    assert (st, body["error_code"], body["message"]) == (500, "INTERNAL_ERROR", "Trace data not stored in tracking store")
+    (d / "traces.json").unlink()
+    st, _, body = server.request("GET", "/ajax-api/2.0/mlflow/get-trace-artifact?request_id=tr-art")
+    assert (st, body["error_code"], body["message"]) == (404, "NOT_FOUND", "Trace data not found for path=traces.json")
