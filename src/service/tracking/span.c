@@ -265,6 +265,263 @@ static const char *mlf__model_from_io(mlf_pool *pool, const mlf__attrs *a)
     return NULL;
 }
 
+/*
+ * translate_span_when_storing's OTel schema translators, as tables of the base translator's keys
+ * (OtelSchemaTranslator), in MLflow's order. Ported: OpenInference, GenAI semantic conventions and Traceloop;
+ * the others (Gemini CLI, Claude Code, Spring AI, Google ADK, Vercel AI, VoltAgent, LiveKit, Laminar,
+ * Langfuse), message formats, event-based inputs and model pricing are not.
+ * A key with '#' matches one or more digits there and is matched as a prefix (Traceloop's re.match).
+ */
+typedef struct {
+    const char *kind_key;
+    const char *const *kinds; /* pairs of the kind's value and MLflow's span type, NULL-ended */
+    const char *in_tokens, *out_tokens, *total_tokens, *cache_read, *cache_write, *cache_write_legacy;
+    const char *const *inputs, *const *outputs, *const *models, *const *tools; /* NULL-ended */
+    const char *provider;
+} mlf__translator;
+
+static const char *const mlf__oi_kinds[] = {"TOOL", "TOOL", "CHAIN", "CHAIN", "LLM", "LLM", "RETRIEVER", "RETRIEVER",
+                                            "EMBEDDING", "EMBEDDING", "AGENT", "AGENT", "RERANKER", "RERANKER",
+                                            "UNKNOWN", "UNKNOWN", "GUARDRAIL", "GUARDRAIL", "EVALUATOR", "EVALUATOR",
+                                            NULL};
+static const char *const mlf__oi_in[] = {"input.value", NULL};
+static const char *const mlf__oi_out[] = {"output.value", NULL};
+static const char *const mlf__oi_models[] = {"llm.response.model_name", "llm.model_name", "llm.request.model_name",
+                                             "embedding.model_name", NULL};
+static const char *const mlf__ga_kinds[] = {"chat", "CHAT_MODEL", "create_agent", "AGENT", "embeddings", "EMBEDDING",
+                                            "execute_tool", "TOOL", "generate_content", "LLM", "invoke_agent", "AGENT",
+                                            "text_completion", "LLM", "response", "LLM", NULL};
+static const char *const mlf__ga_in[] = {"gen_ai.input.messages", "gen_ai.tool.call.arguments", NULL};
+static const char *const mlf__ga_out[] = {"gen_ai.output.messages", "gen_ai.tool.call.result", NULL};
+static const char *const mlf__ga_models[] = {"gen_ai.response.model", "gen_ai.request.model", NULL};
+static const char *const mlf__ga_tools[] = {"gen_ai.tool.definitions", NULL};
+static const char *const mlf__tl_kinds[] = {"workflow", "WORKFLOW", "task", "TASK", "agent", "AGENT", "tool", "TOOL",
+                                            "unknown", "UNKNOWN", NULL};
+static const char *const mlf__tl_in[] = {"traceloop.entity.input", "gen_ai.prompt.#.content",
+                                         "gen_ai.completion.#.tool_calls.#.arguments", NULL};
+static const char *const mlf__tl_out[] = {"traceloop.entity.output", "gen_ai.completion.#.content", NULL};
+
+static const mlf__translator mlf__translators[] = {
+    {"openinference.span.kind", mlf__oi_kinds, "llm.token_count.prompt", "llm.token_count.completion",
+     "llm.token_count.total", "llm.token_count.prompt_details.cache_read",
+     "llm.token_count.prompt_details.cache_write", NULL, mlf__oi_in, mlf__oi_out, mlf__oi_models, NULL,
+     "llm.provider"},
+    {"gen_ai.operation.name", mlf__ga_kinds, "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", NULL,
+     "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_write.input_tokens",
+     "gen_ai.usage.cache_creation.input_tokens", mlf__ga_in, mlf__ga_out, mlf__ga_models, mlf__ga_tools,
+     "gen_ai.provider.name"},
+    {"traceloop.span.kind", mlf__tl_kinds, "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens",
+     "llm.usage.total_tokens", NULL, NULL, NULL, mlf__tl_in, mlf__tl_out, NULL, NULL, "gen_ai.system"},
+};
+#define MLF__N_TRANSLATORS (sizeof(mlf__translators) / sizeof(mlf__translators[0]))
+
+/* Python's truth value of a parsed JSON value */
+static bool mlf__json_truthy(const mlf_json *v)
+{
+    switch (v->type) {
+    case MLF_JSON_NULL:
+        return false;
+    case MLF_JSON_BOOL:
+        return v->boolean;
+    case MLF_JSON_NUMBER:
+        return v->number != 0;
+    case MLF_JSON_STRING:
+        return v->len > 0;
+    default:
+        return v->n > 0;
+    }
+}
+
+/* _get_and_check_attribute_value, then the caller's truth test: the text, or NULL */
+static const char *mlf__checked(mlf_pool *pool, const char *text)
+{
+    if (text == NULL || text[0] == '\0')
+        return NULL;
+    mlf_json *v = mlf__loads(pool, text);
+    return v == NULL || mlf__json_truthy(v) ? text : NULL;
+}
+
+/* re.match of a key with '#' for \d+ (a prefix match) */
+static bool mlf__key_match(const char *pat, const char *key)
+{
+    while (*pat) {
+        if (*pat == '#') {
+            if (*key < '0' || *key > '9')
+                return false;
+            while (*key >= '0' && *key <= '9')
+                key++;
+            pat++;
+        } else if (*pat++ != *key++) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* get_attribute_value: the first key (in the keys' order) with a checked value */
+static const char *mlf__first_value(mlf_pool *pool, const mlf__attrs *a, const char *const *keys)
+{
+    for (size_t k = 0; keys != NULL && keys[k] != NULL; k++) {
+        if (strchr(keys[k], '#') == NULL) {
+            const char *v = mlf__checked(pool, mlf__attrs_get(a, keys[k]));
+            if (v != NULL)
+                return v;
+            continue;
+        }
+        for (size_t i = 0; i < a->n; i++)
+            if (mlf__key_match(keys[k], a->kv[i].key)) {
+                const char *v = mlf__checked(pool, a->kv[i].value);
+                if (v != NULL)
+                    return v;
+            }
+    }
+    return NULL;
+}
+
+/* _parse_int_attribute of an attribute text: 1 with *ret, 0 for None */
+static int mlf__int_attr(mlf_pool *pool, const char *text, int64_t *ret)
+{
+    if (text == NULL)
+        return 0;
+    mlf_json *v = mlf__loads(pool, text);
+    const char *digits = text;
+    if (v != NULL && v->type == MLF_JSON_NUMBER && mlf_json_is_int(v)) {
+        digits = v->text;
+    } else if (v != NULL && v->type == MLF_JSON_BOOL) {
+        *ret = v->boolean;
+        return 1;
+    } else if (v != NULL && v->type == MLF_JSON_STRING) {
+        if (mlf_pystr_parse_int(v->text, ret) == 0)
+            return 1;
+    }
+    return mlf_pystr_parse_int(digits, ret) == 0;
+}
+
+/* dump_span_attribute_value of a JSON text's value (decoded if it is JSON, else the text as a str) */
+static const char *mlf__dump_decoded(mlf_pool *pool, const char *text)
+{
+    mlf_json *v = mlf__loads(pool, text);
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 32);
+    if (v == NULL || v->type == MLF_JSON_STRING) {
+        mlf__put_str(&b, v == NULL ? text : v->text, false);
+        return b.data;
+    }
+    return text; /* other values: their JSON as the client dumped it */
+}
+
+static void mlf__translate(mlf_pool *pool, mlf__attrs *a)
+{
+    /* span type, when the span has none (or UNKNOWN) */
+    const char *st = mlf__attrs_get(a, "mlflow.spanType");
+    mlf_json *stv = st != NULL && st[0] != '\0' ? mlf__loads(pool, st) : NULL;
+    bool untyped = st == NULL || st[0] == '\0' ||
+                   (stv != NULL && (stv->type == MLF_JSON_NULL ||
+                                    (stv->type == MLF_JSON_STRING && strcmp(stv->text, "UNKNOWN") == 0)));
+    if (untyped)
+        for (size_t t = 0; t < MLF__N_TRANSLATORS; t++) {
+            const char *kind = mlf__attrs_get(a, mlf__translators[t].kind_key);
+            if (kind == NULL || kind[0] == '\0')
+                continue;
+            mlf_json *kv = mlf__loads(pool, kind);
+            const char *name = kv == NULL ? kind : kv->type == MLF_JSON_STRING ? kv->text : NULL;
+            const char *mapped = NULL;
+            for (size_t i = 0; name != NULL && mlf__translators[t].kinds[i] != NULL; i += 2)
+                if (strcmp(mlf__translators[t].kinds[i], name) == 0)
+                    mapped = mlf__translators[t].kinds[i + 1];
+            if (mapped != NULL) {
+                mlf__attrs_set(pool, a, "mlflow.spanType", mlf_pool_sprintf(pool, "\"%s\"", mapped));
+                break;
+            }
+        }
+    /* inputs and outputs, tools: the first translator's value, as stored */
+    static const char *const targets[] = {"mlflow.spanInputs", "mlflow.spanOutputs"};
+    for (int w = 0; w < 2; w++) {
+        if (mlf__attrs_get(a, targets[w]) != NULL)
+            continue;
+        for (size_t t = 0; t < MLF__N_TRANSLATORS; t++) {
+            const char *v = mlf__first_value(pool, a, w == 0 ? mlf__translators[t].inputs : mlf__translators[t].outputs);
+            if (v != NULL) {
+                mlf__attrs_set(pool, a, targets[w], v);
+                break;
+            }
+        }
+    }
+    /* token usage */
+    if (mlf__attrs_get(a, "mlflow.chat.tokenUsage") == NULL)
+        for (size_t t = 0; t < MLF__N_TRANSLATORS; t++) {
+            const mlf__translator *tr = &mlf__translators[t];
+            int64_t in = 0, out = 0, total = 0, cr = 0, cw = 0;
+            int has_in = tr->in_tokens ? mlf__int_attr(pool, mlf__attrs_get(a, tr->in_tokens), &in) : 0;
+            int has_out = tr->out_tokens ? mlf__int_attr(pool, mlf__attrs_get(a, tr->out_tokens), &out) : 0;
+            int has_total = tr->total_tokens ? mlf__int_attr(pool, mlf__attrs_get(a, tr->total_tokens), &total) : 0;
+            if (!has_total && has_in && has_out) {
+                total = in + out;
+                has_total = 1;
+            }
+            if (!has_in && !has_out && !has_total)
+                continue;
+            mlf_buf b;
+            mlf_buf_init(&b, pool, 96);
+            mlf_buf_putc(&b, '{');
+            const char *sep = "";
+            if (has_in)
+                mlf_buf_printf(&b, "\"input_tokens\": %" PRId64, in), sep = ", ";
+            if (has_out)
+                mlf_buf_printf(&b, "%s\"output_tokens\": %" PRId64, sep, out), sep = ", ";
+            if (has_total)
+                mlf_buf_printf(&b, "%s\"total_tokens\": %" PRId64, sep, total), sep = ", ";
+            if (tr->cache_read && mlf__int_attr(pool, mlf__attrs_get(a, tr->cache_read), &cr))
+                mlf_buf_printf(&b, "%s\"cache_read_input_tokens\": %" PRId64, sep, cr), sep = ", ";
+            const char *cwt = tr->cache_write ? mlf__attrs_get(a, tr->cache_write) : NULL;
+            if (cwt == NULL && tr->cache_write_legacy)
+                cwt = mlf__attrs_get(a, tr->cache_write_legacy);
+            if (mlf__int_attr(pool, cwt, &cw))
+                mlf_buf_printf(&b, "%s\"cache_creation_input_tokens\": %" PRId64, sep, cw);
+            mlf_buf_putc(&b, '}');
+            mlf__attrs_set(pool, a, "mlflow.chat.tokenUsage", b.data);
+            break;
+        }
+    if (mlf__attrs_get(a, "mlflow.chat.tools") == NULL)
+        for (size_t t = 0; t < MLF__N_TRANSLATORS; t++) {
+            const char *v = mlf__first_value(pool, a, mlf__translators[t].tools);
+            if (v != NULL) {
+                mlf__attrs_set(pool, a, "mlflow.chat.tools", v);
+                break;
+            }
+        }
+    /* the model: a translator's key, else a str "model" of the inputs' or outputs' dict */
+    if (mlf__attrs_get(a, "mlflow.llm.model") == NULL) {
+        const char *model = NULL;
+        for (size_t t = 0; t < MLF__N_TRANSLATORS && model == NULL; t++) {
+            const char *v = mlf__first_value(pool, a, mlf__translators[t].models);
+            if (v != NULL)
+                model = mlf__dump_decoded(pool, v);
+        }
+        if (model == NULL) {
+            const char *m = mlf__model_from_io(pool, a);
+            if (m != NULL) {
+                mlf_buf mb;
+                mlf_buf_init(&mb, pool, 32);
+                mlf__put_str(&mb, m, false);
+                model = mb.data;
+            }
+        }
+        if (model != NULL)
+            mlf__attrs_set(pool, a, "mlflow.llm.model", model);
+    }
+    if (mlf__attrs_get(a, "mlflow.llm.provider") == NULL)
+        for (size_t t = 0; t < MLF__N_TRANSLATORS; t++) {
+            const char *v = mlf__translators[t].provider
+                                ? mlf__checked(pool, mlf__attrs_get(a, mlf__translators[t].provider))
+                                : NULL;
+            if (v != NULL) {
+                mlf__attrs_set(pool, a, "mlflow.llm.provider", mlf__dump_decoded(pool, v));
+                break;
+            }
+        }
+}
+
 static const char *mlf__kind_name(int kind)
 {
     static const char *const names[] = {"SPAN_KIND_INTERNAL", "SPAN_KIND_INTERNAL", "SPAN_KIND_SERVER",
@@ -364,25 +621,17 @@ static int mlf__convert(mlf_pool *pool, const mlf__otel_span *o, const Opentelem
                 mlf__attrs_pop(&a, mlf_pool_sprintf(pool, MLF__TAG_PREFIX "%s", mlf__blocked_tags[i]));
         }
     }
-    /* translate_span_when_storing: the model named in the inputs or outputs */
-    if (mlf__attrs_get(&a, "mlflow.llm.model") == NULL) {
-        const char *model = mlf__model_from_io(pool, &a);
-        if (model != NULL) {
-            mlf_buf mb;
-            mlf_buf_init(&mb, pool, 32);
-            mlf__put_str(&mb, model, false);
-            mlf__attrs_set(pool, &a, "mlflow.llm.model", mb.data);
-        }
-    }
-    s->attributes = a.kv;
-    s->n_attributes = a.n;
-
-    /* the row's columns */
+    /* span.span_type (the row's column) is the span's own, before translation */
     const char *type = mlf__attrs_get(&a, "mlflow.spanType");
     if (type != NULL) {
         mlf_json *tv = mlf__loads(pool, type);
         s->type = tv != NULL && tv->type == MLF_JSON_STRING ? tv->text : NULL;
     }
+    mlf__translate(pool, &a);
+    s->attributes = a.kv;
+    s->n_attributes = a.n;
+
+    /* the row's columns */
     const char *cost = mlf__attrs_get(&a, "mlflow.llm.cost");
     mlf_json *cv = cost != NULL && cost[0] != '\0' ? mlf__loads(pool, cost) : NULL;
     if (cv != NULL && cv->type == MLF_JSON_OBJECT) {

@@ -252,6 +252,33 @@ def run(t):
     t.post(OTLP, raw=request([span(T1, "1111111111111111", "root", S, S + 1)]), content_type=PB,
            headers={**hdr, "x-mlflow-run-id": "nope"}, name="run-header-unknown")
     t.post("/ajax-api/2.0/mlflow/get-trace-artifact", {}, name="artifact-post")
+    run_translations(t, hdr)
     # last: PostgreSQL's message of this one names the trace id (its rendered INSERT, deviations.md)
     t.post(OTLP, raw=request([span("88888888888888888888888888888888", "eeeeeeeeeeeeeeee", "e", S, S + 1)]),
            content_type=PB, headers={"x-mlflow-experiment-id": ""}, name="empty-experiment-header")
+
+
+def run_translations(t, hdr):
+    """OTel schema conventions MLflow translates when storing: span types, inputs/outputs, token usage,
+    tools, model and provider (OpenInference, GenAI semantic conventions, Traceloop)."""
+    TT = "12121212121212121212121212121212"
+    oi = span(TT, "0000000000000001", "oi", S, S + 10, attrs={
+        "openinference.span.kind": "LLM", "input.value": '{"messages": [{"role": "user", "content": "q"}]}',
+        "output.value": "plain answer", "llm.token_count.prompt": 12, "llm.token_count.completion": 8,
+        "llm.token_count.prompt_details.cache_read": 2, "llm.model_name": "gpt-oi", "llm.provider": "openai"})
+    ga = span(TT, "0000000000000002", "ga", S + 1, S + 20, parent="0000000000000001", attrs={
+        "gen_ai.operation.name": "chat", "gen_ai.input.messages": '[{"role": "user", "parts": []}]',
+        "gen_ai.output.messages": "", "gen_ai.usage.input_tokens": "7", "gen_ai.usage.output_tokens": 3,
+        "gen_ai.usage.cache_creation.input_tokens": 1, "gen_ai.request.model": "claude-x",
+        "gen_ai.response.model": "claude-x-2024", "gen_ai.provider.name": "anthropic",
+        "gen_ai.tool.definitions": '[{"name": "f"}]', "mlflow.spanType": '"UNKNOWN"'})
+    tl = span(TT, "0000000000000003", "tl", S + 2, S + 30, parent="0000000000000001", attrs={
+        "traceloop.span.kind": "workflow", "gen_ai.prompt.0.content": "hello", "gen_ai.completion.0.content": "bye",
+        "gen_ai.usage.prompt_tokens": 4, "gen_ai.usage.completion_tokens": 5, "llm.usage.total_tokens": 10,
+        "gen_ai.system": "OpenAI"})
+    typed = span(TT, "0000000000000004", "typed", S + 3, S + 40, parent="0000000000000001", attrs={
+        "openinference.span.kind": "TOOL", "mlflow.spanType": '"RETRIEVER"', "gen_ai.operation.name": "nope",
+        "gen_ai.usage.input_tokens": "x"})
+    t.post(OTLP, raw=request([oi, ga, tl, typed]), content_type=PB, headers=hdr, name="translate")
+    t.get(GET, {"trace_id": "tr-" + TT}, name="translate-get")
+    t.get(ART, {"request_id": "tr-" + TT}, name="translate-artifact")
