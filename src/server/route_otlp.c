@@ -7,7 +7,7 @@
  *
  * GET [static prefix]/ajax-api/2.0/mlflow/get-trace-artifact: handlers.get_trace_artifact_handler, the
  * traces.json of a trace from its stored spans, or else the file in its artifact location (local or
- * mlflow-artifacts roots, as route_artifacts.c serves them). Attachments (`path=`) are not served yet.
+ * mlflow-artifacts roots, as route_artifacts.c serves them). Attachments (`path=<uuid>`): attachments/<uuid> there.
  */
 #include <string.h>
 #include <strings.h>
@@ -331,32 +331,113 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         mlf_http_respond(ret, 200, "application/x-protobuf", "", 0);
 }
 
-void mlf_http_get_trace_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
-                                 const mlf_route_match *m, mlf_http_response *ret)
+/* request.args.get(key): the first value, '+' as space; NULL when absent */
+static const char *mlf__arg(mlf_pool *pool, const mlf_http_request *req, const char *key)
 {
-    (void)m;
-    mlf_error err = {0};
-    /* request.args.get("request_id"): the first value */
-    const char *request_id = NULL;
     const char *q = req->query != NULL ? req->query : "";
     for (const char *p = q; *p;) {
         const char *amp = strchr(p, '&');
         size_t seg = amp != NULL ? (size_t)(amp - p) : strlen(p);
         const char *eq = memchr(p, '=', seg);
         size_t klen = eq != NULL ? (size_t)(eq - p) : seg;
-        char *key = mlf_text_percent_decode(pool, p, klen, MLF_TEXT_PLUS_SPACE, NULL);
-        if (strcmp(key, "request_id") == 0) {
-            request_id = eq != NULL ? mlf_text_percent_decode(pool, eq + 1, seg - klen - 1, MLF_TEXT_PLUS_SPACE, NULL) : "";
-            break;
-        }
+        char *k = mlf_text_percent_decode(pool, p, klen, MLF_TEXT_PLUS_SPACE, NULL);
+        if (strcmp(k, key) == 0)
+            return eq != NULL ? mlf_text_percent_decode(pool, eq + 1, seg - klen - 1, MLF_TEXT_PLUS_SPACE, NULL) : "";
         p += seg + (amp != NULL);
     }
+    return NULL;
+}
+
+/* _validate_attachment_path: the canonical (lower-case, hyphenated) text of a UUID */
+static bool mlf__is_uuid(const char *s)
+{
+    if (strlen(s) != 36)
+        return false;
+    for (int i = 0; i < 36; i++) {
+        bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+/* Answers with the local file rel under the artifact location uri, named name; false when it is missing. */
+static bool mlf__send_local(mlf_ctx *ctx, const char *uri, const char *rel, const char *name, mlf_http_response *ret,
+                            mlf_error *err)
+{
+    mlf_artifact_location loc;
+    int fd;
+    uint64_t size;
+    if (mlf_artifacts_locate(ctx, uri, rel, &loc, err) < 0)
+        return false;
+    if (mlf_artifacts_local_open(ctx->pool, loc.root, loc.rel, &fd, &size, err) < 0)
+        return false;
+    memset(ret, 0, sizeof(*ret));
+    ret->status = 200;
+    ret->content_type = mlf_artifacts_mime_type(name);
+    ret->content_disposition = mlf_pool_sprintf(ctx->pool, "attachment; filename=%s", name);
+    ret->send_file = true;
+    ret->file_fd = fd;
+    ret->file_size = size;
+    ret->body = "";
+    return true;
+}
+
+static const char *mlf__artifact_uri(const Mlflow__TraceInfoV3 *info)
+{
+    for (size_t i = 0; info != NULL && i < info->n_tags; i++)
+        if (strcmp(info->tags[i]->key, "mlflow.artifactLocation") == 0)
+            return info->tags[i]->value;
+    return NULL;
+}
+
+void mlf_http_get_trace_artifact(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                                 const mlf_route_match *m, mlf_http_response *ret)
+{
+    (void)m;
+    mlf_error err = {0};
+    const char *request_id = mlf__arg(pool, req, "request_id");
+    const char *path = mlf__arg(pool, req, "path");
     if (request_id == NULL || request_id[0] == '\0') {
         mlf_error_set(&err, pool, MLF_ERR_BAD_REQUEST, "Request must include the \"request_id\" query parameter.");
         mlf_http_respond_error(pool, ret, &err);
         return;
     }
     mlf_ctx ctx = {.svc = app->svc, .pool = pool};
+    if (path != NULL && path[0] != '\0') { /* a span's attachment: attachments/<uuid> of the trace's location */
+        const char *safe;
+        if (mlf_artifacts_check_path(pool, path, strlen(path), &safe, &err) < 0) {
+            mlf_http_respond_error(pool, ret, &err);
+            return;
+        }
+        if (!mlf__is_uuid(path)) {
+            mlf_error_set(&err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                          "Invalid attachment path: '%s'. Attachment path must be a valid UUID.", path);
+            err.error_class = "ATTRIBUTE_NOT_FOUND";
+            mlf_http_respond_error(pool, ret, &err);
+            return;
+        }
+        mlf_store_trace_data d;
+        if (mlf_store_get_trace(app->svc->store, pool, request_id, &d, &err) < 0) {
+            if (err.code == MLF_ERR_RESOURCE_DOES_NOT_EXIST) /* get_trace_info's message */
+                mlf_error_set(&err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Trace with ID '%s' not found.", request_id);
+            mlf_http_respond_error(pool, ret, &err);
+            return;
+        }
+        const char *uri = mlf__artifact_uri(d.info);
+        const char *rel = mlf_pool_sprintf(pool, "attachments/%s", path);
+        if (uri == NULL) {
+            mlf_error_set(&err, pool, MLF_ERR_INTERNAL_ERROR, "Unable to determine trace artifact location.");
+            mlf_http_respond_error(pool, ret, &err);
+            return;
+        }
+        if (!mlf__send_local(&ctx, uri, rel, path, ret, &err)) {
+            mlf_error nf = {0};
+            mlf_error_set(&nf, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No such artifact: '%s'", rel);
+            mlf_http_respond_error(pool, ret, &nf);
+        }
+        return;
+    }
     char *data;
     size_t len;
     Mlflow__TraceInfoV3 *info = NULL;
@@ -366,40 +447,20 @@ void mlf_http_get_trace_artifact(const mlf_http_app *app, mlf_pool *pool, const 
     }
     if (data == NULL) {
         /* spans not in the store: the traces.json the client uploaded to the trace's artifact location */
-        const char *uri = NULL;
-        for (size_t i = 0; info != NULL && i < info->n_tags; i++)
-            if (strcmp(info->tags[i]->key, "mlflow.artifactLocation") == 0)
-                uri = info->tags[i]->value;
+        const char *uri = mlf__artifact_uri(info);
         if (uri == NULL) { /* get_artifact_uri_for_trace */
             mlf_error_set(&err, pool, MLF_ERR_INTERNAL_ERROR, "Unable to determine trace artifact location.");
             mlf_http_respond_error(pool, ret, &err);
             return;
         }
-        mlf_artifact_location loc;
-        int fd;
-        uint64_t size;
-        if (mlf_artifacts_locate(&ctx, uri, "traces.json", &loc, &err) < 0) {
-            mlf_http_respond_error(pool, ret, &err);
-            return;
-        }
-        if (mlf_artifacts_local_open(pool, loc.root, loc.rel, &fd, &size, &err) < 0) {
+        if (!mlf__send_local(&ctx, uri, "traces.json", "traces.json", ret, &err)) {
             /* the repository's download_trace_data_to_file finds nothing */
             mlf_error nf = {0};
             mlf_error_set(&nf, pool, MLF_ERR_NOT_FOUND, "Trace data not found for path=traces.json");
             mlf_http_respond_error(pool, ret, &nf);
-            return;
         }
-        memset(ret, 0, sizeof(*ret));
-        ret->status = 200;
-        ret->content_type = mlf_artifacts_mime_type("traces.json");
-        ret->content_disposition = "attachment; filename=traces.json";
-        ret->send_file = true;
-        ret->file_fd = fd;
-        ret->file_size = size;
-        ret->body = "";
         return;
     }
-    /* _response_with_file_attachment_headers: traces.json guesses text/plain */
     mlf_http_respond(ret, 200, "text/plain", data, len);
     ret->content_disposition = "attachment; filename=traces.json";
 }

@@ -253,6 +253,7 @@ def run(t):
            headers={**hdr, "x-mlflow-run-id": "nope"}, name="run-header-unknown")
     t.post("/ajax-api/2.0/mlflow/get-trace-artifact", {}, name="artifact-post")
     run_translations(t, hdr)
+    run_attachments(t, eid)
     # last: PostgreSQL's message of this one names the trace id (its rendered INSERT, deviations.md)
     t.post(OTLP, raw=request([span("88888888888888888888888888888888", "eeeeeeeeeeeeeeee", "e", S, S + 1)]),
            content_type=PB, headers={"x-mlflow-experiment-id": ""}, name="empty-experiment-header")
@@ -282,3 +283,17 @@ def run_translations(t, hdr):
     t.post(OTLP, raw=request([oi, ga, tl, typed]), content_type=PB, headers=hdr, name="translate")
     t.get(GET, {"trace_id": "tr-" + TT}, name="translate-get")
     t.get(ART, {"request_id": "tr-" + TT}, name="translate-artifact")
+
+
+def run_attachments(t, eid):
+    """A span's attachment (get-trace-artifact?path=<uuid>): uploaded through the artifact proxy to the
+    trace's artifact location (mlflow-artifacts:/<exp>/traces/<id>/artifacts/attachments/<uuid>)."""
+    u = "12345678-1234-4234-8234-123456789abc"
+    t.put(f"/api/2.0/mlflow-artifacts/artifacts/{eid}/traces/tr-{T1}/artifacts/attachments/{u}", raw=b"\x89PNG data",
+          name="attach-put")
+    t.get(ART, {"request_id": "tr-" + T1, "path": u}, name="attach-get")
+    t.get(ART, {"request_id": "tr-" + T1, "path": u[:-1] + "d"}, name="attach-missing")
+    t.get(ART, {"request_id": "tr-" + T1, "path": u.upper()}, name="attach-upper")
+    t.get(ART, {"request_id": "tr-" + T1, "path": "../x"}, name="attach-unsafe")
+    t.get(ART, {"request_id": "tr-nope", "path": u}, name="attach-no-trace")
+    t.get(ART, {"request_id": "tr-" + T1, "path": ""}, name="attach-empty-path")
