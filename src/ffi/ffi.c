@@ -184,7 +184,7 @@ MLF_EXPORT int mlf_ffi_log_spans(int64_t instance, const char *experiment_id, co
     if (msg == NULL || !mlf_span_request_utf8_ok(msg)) {
         rc = mlf__fail(MLF_ERR_INVALID_PARAMETER_VALUE, "could not parse the request as ExportTraceServiceRequest",
                        ret_out, ret_len);
-    } else if (mlf_span_from_otlp(pool, msg, false, &spans, &n) != 0) {
+    } else if (mlf_span_from_otlp(pool, msg, false, true, &spans, &n) != 0) {
         rc = mlf__fail(MLF_ERR_INVALID_PARAMETER_VALUE, "Cannot convert OpenTelemetry span to MLflow span", ret_out,
                        ret_len);
     } else {

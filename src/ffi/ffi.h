@@ -46,7 +46,8 @@ MLF_EXPORT const char *mlf_ffi_version(void);
 /*
  * spans: store.log_spans(experiment_id, spans), which is no rpc. req is a serialized OTLP
  * ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) holding the spans as Span.to_otel_proto()
- * makes them; they are stored as SqlAlchemyStore.log_spans stores MLflow's Span objects. The response is empty.
+ * makes them but with each attribute's stored JSON text as its string value; they are stored as
+ * SqlAlchemyStore.log_spans stores MLflow's Span objects. The response is empty.
  */
 MLF_EXPORT int mlf_ffi_log_spans(int64_t instance, const char *experiment_id, const void *req, size_t req_len,
                                  void **ret_out, size_t *ret_len);

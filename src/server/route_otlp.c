@@ -302,7 +302,7 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
     }
     mlf_store_span *spans;
     size_t n;
-    int crc = mlf_span_from_otlp(pool, msg, true, &spans, &n);
+    int crc = mlf_span_from_otlp(pool, msg, true, false, &spans, &n);
     if (crc == -1) {
         mlf__detail(pool, ret, 422, "Cannot convert OpenTelemetry span to MLflow span");
         return;

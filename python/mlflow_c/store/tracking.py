@@ -319,7 +319,14 @@ class TrackingStoreMixin(CServiceMixin):
         for span in spans:
             rs = req.resource_spans.add()
             rs.resource.CopyFrom(resource_to_otel_proto(getattr(span._span, "resource", None)))
-            rs.scope_spans.add().spans.append(span.to_otel_proto())
+            proto = span.to_otel_proto()
+            # the attributes as the span stores them (JSON texts), which MLflow's store keeps verbatim
+            del proto.attributes[:]
+            for key, text in span._span.attributes.items():
+                kv = proto.attributes.add()
+                kv.key = key
+                kv.value.string_value = text if isinstance(text, str) else json.dumps(text)
+            rs.scope_spans.add().spans.append(proto)
         data = req.SerializeToString()
         lib = self._c._lib
         f = lib.mlf_ffi_log_spans

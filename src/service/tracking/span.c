@@ -574,9 +574,10 @@ static int mlf__resource_tags(mlf_pool *pool, const Opentelemetry__Proto__Resour
     return 0;
 }
 
-/* One OTLP span into *s; -1 when MLflow cannot convert it. */
+/* One OTLP span into *s; -1 when MLflow cannot convert it, -2 for an id MLflow's store fails on. raw: string
+ * attribute values are the span's stored texts already (the FFI's spans). */
 static int mlf__convert(mlf_pool *pool, const mlf__otel_span *o, const Opentelemetry__Proto__Resource__V1__Resource *res,
-                        const char *service_name, bool otlp, mlf_store_span *s)
+                        const char *service_name, bool otlp, bool raw, mlf_store_span *s)
 {
     memset(s, 0, sizeof(*s));
     if (o->trace_id.len == 0 || o->span_id.len == 0)
@@ -601,8 +602,11 @@ static int mlf__convert(mlf_pool *pool, const mlf__otel_span *o, const Opentelem
     const char *message = code == 2 && o->status->message != NULL ? o->status->message : "";
 
     mlf__attrs a = {0};
-    for (size_t i = 0; i < o->n_attributes; i++)
-        mlf__attrs_set(pool, &a, o->attributes[i]->key, mlf__dump(pool, o->attributes[i]->value, false));
+    for (size_t i = 0; i < o->n_attributes; i++) {
+        const mlf__any *v = o->attributes[i]->value;
+        bool text = raw && v != NULL && v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
+        mlf__attrs_set(pool, &a, o->attributes[i]->key, text ? v->string_value : mlf__dump(pool, v, false));
+    }
     mlf_buf rid;
     mlf_buf_init(&rid, pool, 40);
     mlf__put_str(&rid, s->trace_id, false);
@@ -845,7 +849,7 @@ bool mlf_span_request_utf8_ok(const Opentelemetry__Proto__Collector__Trace__V1__
 }
 
 int mlf_span_from_otlp(mlf_pool *pool, const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req,
-                       bool otlp, mlf_store_span **ret, size_t *ret_n)
+                       bool otlp, bool raw, mlf_store_span **ret, size_t *ret_n)
 {
     size_t total = 0;
     for (size_t r = 0; r < req->n_resource_spans; r++)
@@ -876,7 +880,7 @@ int mlf_span_from_otlp(mlf_pool *pool, const Opentelemetry__Proto__Collector__Tr
         for (size_t s = 0; s < rs->n_scope_spans; s++) {
             const Opentelemetry__Proto__Trace__V1__ScopeSpans *ss = rs->scope_spans[s];
             for (size_t i = 0; i < ss->n_spans; i++) {
-                int rc = mlf__convert(pool, ss->spans[i], res, service, otlp, &out[n++]);
+                int rc = mlf__convert(pool, ss->spans[i], res, service, otlp, raw, &out[n++]);
                 if (rc == -1)
                     return -1;
                 if (rc == -2)

@@ -20,12 +20,13 @@ bool mlf_span_request_utf8_ok(const Opentelemetry__Proto__Collector__Trace__V1__
 /**
  * The spans of an export request as MLflow converts them. otlp: received over OTLP (POST /v1/traces): the
  * attributes lose the extra JSON layer (strip_otlp_double_encoding) and root spans get the route's edits
- * (a known service.name, no system trace tags). Returns 0, -1 when a span cannot be converted (MLflow's
+ * (a known service.name, no system trace tags). raw: a string attribute value is the span's stored text
+ * already (the FFI's spans, whose texts MLflow's store keeps as they are), not a value to dump. Returns 0, -1 when a span cannot be converted (MLflow's
  * 422 "Cannot convert OpenTelemetry span to MLflow span"), or -2 when every span converts but one has an id
  * wider than OTel's, on which MLflow's log_spans fails (422 "Failed to log OpenTelemetry spans").
  */
 int mlf_span_from_otlp(mlf_pool *pool, const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req,
-                       bool otlp, mlf_store_span **ret, size_t *ret_n);
+                       bool otlp, bool raw, mlf_store_span **ret, size_t *ret_n);
 
 /**
  * store.log_spans(experiment_id, spans): 0 or MLflow's error; *ret_unexpected is set when the failure is no
