@@ -267,9 +267,9 @@ static const char *mlf__model_from_io(mlf_pool *pool, const mlf__attrs *a)
 
 /*
  * translate_span_when_storing's OTel schema translators, as tables of the base translator's keys
- * (OtelSchemaTranslator), in MLflow's order. Ported: OpenInference, GenAI semantic conventions and Traceloop;
- * the others (Gemini CLI, Claude Code, Spring AI, Google ADK, Vercel AI, VoltAgent, LiveKit, Laminar,
- * Langfuse), message formats, event-based inputs and model pricing are not.
+ * (OtelSchemaTranslator), in MLflow's order. Ported: OpenInference, GenAI semantic conventions, Traceloop,
+ * Google ADK, Laminar and Langfuse; the translators with code of their own (Gemini CLI, Claude Code, Spring
+ * AI, Vercel AI, VoltAgent, LiveKit), event-based inputs and model pricing are not.
  * A key with '#' matches one or more digits there and is matched as a prefix (Traceloop's re.match).
  */
 typedef struct {
@@ -278,6 +278,7 @@ typedef struct {
     const char *in_tokens, *out_tokens, *total_tokens, *cache_read, *cache_write, *cache_write_legacy;
     const char *const *inputs, *const *outputs, *const *models, *const *tools; /* NULL-ended */
     const char *provider;
+    const char *format_key, *format; /* get_message_format: format when the span has format_key */
 } mlf__translator;
 
 static const char *const mlf__oi_kinds[] = {"TOOL", "TOOL", "CHAIN", "CHAIN", "LLM", "LLM", "RETRIEVER", "RETRIEVER",
@@ -301,17 +302,39 @@ static const char *const mlf__tl_in[] = {"traceloop.entity.input", "gen_ai.promp
                                          "gen_ai.completion.#.tool_calls.#.arguments", NULL};
 static const char *const mlf__tl_out[] = {"traceloop.entity.output", "gen_ai.completion.#.content", NULL};
 
+static const char *const mlf__adk_in[] = {"gcp.vertex.agent.llm_request", "gcp.vertex.agent.tool_call_args", NULL};
+static const char *const mlf__adk_out[] = {"gcp.vertex.agent.llm_response", "gcp.vertex.agent.tool_response", NULL};
+static const char *const mlf__lmnr_kinds[] = {"LLM", "LLM", "TOOL", "TOOL", "DEFAULT", "CHAIN", "PIPELINE", "CHAIN",
+                                              "EXECUTOR", "AGENT", "EVALUATOR", "EVALUATOR", "HUMAN_EVALUATOR",
+                                              "EVALUATOR", "EVALUATION", "EVALUATOR", "CACHED", "LLM", NULL};
+static const char *const mlf__lmnr_in[] = {"lmnr.span.input", NULL};
+static const char *const mlf__lmnr_out[] = {"lmnr.span.output", NULL};
+static const char *const mlf__lf_kinds[] = {"generation", "LLM", "embedding", "EMBEDDING", "tool", "TOOL",
+                                            "retriever", "RETRIEVER", "agent", "AGENT", "chain", "CHAIN",
+                                            "evaluator", "EVALUATOR", "guardrail", "GUARDRAIL", "span", "UNKNOWN",
+                                            NULL};
+static const char *const mlf__lf_in[] = {"langfuse.observation.input", NULL};
+static const char *const mlf__lf_out[] = {"langfuse.observation.output", NULL};
+
 static const mlf__translator mlf__translators[] = {
-    {"openinference.span.kind", mlf__oi_kinds, "llm.token_count.prompt", "llm.token_count.completion",
-     "llm.token_count.total", "llm.token_count.prompt_details.cache_read",
-     "llm.token_count.prompt_details.cache_write", NULL, mlf__oi_in, mlf__oi_out, mlf__oi_models, NULL,
-     "llm.provider"},
-    {"gen_ai.operation.name", mlf__ga_kinds, "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", NULL,
-     "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_write.input_tokens",
-     "gen_ai.usage.cache_creation.input_tokens", mlf__ga_in, mlf__ga_out, mlf__ga_models, mlf__ga_tools,
-     "gen_ai.provider.name"},
-    {"traceloop.span.kind", mlf__tl_kinds, "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens",
-     "llm.usage.total_tokens", NULL, NULL, NULL, mlf__tl_in, mlf__tl_out, NULL, NULL, "gen_ai.system"},
+    {.kind_key = "openinference.span.kind", .kinds = mlf__oi_kinds, .in_tokens = "llm.token_count.prompt",
+     .out_tokens = "llm.token_count.completion", .total_tokens = "llm.token_count.total",
+     .cache_read = "llm.token_count.prompt_details.cache_read",
+     .cache_write = "llm.token_count.prompt_details.cache_write", .inputs = mlf__oi_in, .outputs = mlf__oi_out,
+     .models = mlf__oi_models, .provider = "llm.provider"},
+    {.kind_key = "gen_ai.operation.name", .kinds = mlf__ga_kinds, .in_tokens = "gen_ai.usage.input_tokens",
+     .out_tokens = "gen_ai.usage.output_tokens", .cache_read = "gen_ai.usage.cache_read.input_tokens",
+     .cache_write = "gen_ai.usage.cache_write.input_tokens",
+     .cache_write_legacy = "gen_ai.usage.cache_creation.input_tokens", .inputs = mlf__ga_in, .outputs = mlf__ga_out,
+     .models = mlf__ga_models, .tools = mlf__ga_tools, .provider = "gen_ai.provider.name"},
+    {.kind_key = "traceloop.span.kind", .kinds = mlf__tl_kinds, .in_tokens = "gen_ai.usage.prompt_tokens",
+     .out_tokens = "gen_ai.usage.completion_tokens", .total_tokens = "llm.usage.total_tokens", .inputs = mlf__tl_in,
+     .outputs = mlf__tl_out, .provider = "gen_ai.system"},
+    {.inputs = mlf__adk_in, .outputs = mlf__adk_out},
+    {.kind_key = "lmnr.span.type", .kinds = mlf__lmnr_kinds, .in_tokens = "gen_ai.usage.input_tokens",
+     .out_tokens = "gen_ai.usage.output_tokens", .inputs = mlf__lmnr_in, .outputs = mlf__lmnr_out,
+     .models = mlf__ga_models, .provider = "gen_ai.system", .format_key = "lmnr.span.type", .format = "openai"},
+    {.kind_key = "langfuse.observation.type", .kinds = mlf__lf_kinds, .inputs = mlf__lf_in, .outputs = mlf__lf_out},
 };
 #define MLF__N_TRANSLATORS (sizeof(mlf__translators) / sizeof(mlf__translators[0]))
 
@@ -420,6 +443,8 @@ static void mlf__translate(mlf_pool *pool, mlf__attrs *a)
                                     (stv->type == MLF_JSON_STRING && strcmp(stv->text, "UNKNOWN") == 0)));
     if (untyped)
         for (size_t t = 0; t < MLF__N_TRANSLATORS; t++) {
+            if (mlf__translators[t].kind_key == NULL)
+                continue;
             const char *kind = mlf__attrs_get(a, mlf__translators[t].kind_key);
             if (kind == NULL || kind[0] == '\0')
                 continue;
@@ -482,6 +507,13 @@ static void mlf__translate(mlf_pool *pool, mlf__attrs *a)
             mlf__attrs_set(pool, a, "mlflow.chat.tokenUsage", b.data);
             break;
         }
+    if (mlf__attrs_get(a, "mlflow.message.format") == NULL)
+        for (size_t t = 0; t < MLF__N_TRANSLATORS; t++)
+            if (mlf__translators[t].format_key != NULL && mlf__attrs_get(a, mlf__translators[t].format_key) != NULL) {
+                mlf__attrs_set(pool, a, "mlflow.message.format",
+                               mlf_pool_sprintf(pool, "\"%s\"", mlf__translators[t].format));
+                break;
+            }
     if (mlf__attrs_get(a, "mlflow.chat.tools") == NULL)
         for (size_t t = 0; t < MLF__N_TRANSLATORS; t++) {
             const char *v = mlf__first_value(pool, a, mlf__translators[t].tools);

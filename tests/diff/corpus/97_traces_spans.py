@@ -280,7 +280,15 @@ def run_translations(t, hdr):
     typed = span(TT, "0000000000000004", "typed", S + 3, S + 40, parent="0000000000000001", attrs={
         "openinference.span.kind": "TOOL", "mlflow.spanType": '"RETRIEVER"', "gen_ai.operation.name": "nope",
         "gen_ai.usage.input_tokens": "x"})
-    t.post(OTLP, raw=request([oi, ga, tl, typed]), content_type=PB, headers=hdr, name="translate")
+    adk = span(TT, "0000000000000005", "adk", S + 4, S + 50, parent="0000000000000001", attrs={
+        "gcp.vertex.agent.llm_request": '{"contents": []}', "gcp.vertex.agent.tool_response": '{"r": 1}'})
+    lmnr = span(TT, "0000000000000006", "lmnr", S + 5, S + 60, parent="0000000000000001", attrs={
+        "lmnr.span.type": "EXECUTOR", "lmnr.span.input": '["x"]', "gen_ai.usage.input_tokens": 2,
+        "gen_ai.system": "acme"})
+    lf = span(TT, "0000000000000007", "lf", S + 6, S + 70, parent="0000000000000001", attrs={
+        "langfuse.observation.type": "generation", "langfuse.observation.input": "in",
+        "langfuse.observation.output": "{}"})
+    t.post(OTLP, raw=request([oi, ga, tl, typed, adk, lmnr, lf]), content_type=PB, headers=hdr, name="translate")
     t.get(GET, {"trace_id": "tr-" + TT}, name="translate-get")
     t.get(ART, {"request_id": "tr-" + TT}, name="translate-artifact")
 
