@@ -233,3 +233,17 @@ def test_trace_artifact_from_the_artifact_location(server, tmp_path):
     (d / "traces.json").unlink()
     st, _, body = server.request("GET", "/ajax-api/2.0/mlflow/get-trace-artifact?request_id=tr-art")
     assert (st, body["error_code"], body["message"]) == (404, "NOT_FOUND", "Trace data not found for path=traces.json")
+
+
+def test_rollup_usage_is_not_counted_twice(server):
+    # a parent carrying its children's sum (a rollup) counts once; a deep chain stays fast
+    tid = "cd" * 16
+    usage = lambda n: {"mlflow.chat.tokenUsage": json.dumps({"input_tokens": n, "output_tokens": n,
+                                                              "total_tokens": 2 * n})}
+    spans = [otlp.span(tid, "0000000000000001", "agent", S, S + 10, attrs=usage(10))]
+    spans += [otlp.span(tid, f"{i + 2:016x}", f"c{i}", S + i, S + 5, parent=f"{i + 1:016x}", attrs=usage(3))
+              for i in range(2000)]
+    spans.append(otlp.span(tid, "00000000000fffff", "side", S, S + 5, parent="0000000000000abc", attrs=usage(1)))
+    assert post(server, otlp.request(spans), server.exp)[0] == 200
+    row = server.query1("SELECT input_tokens, total_tokens FROM trace_info WHERE request_id = ?", "tr-" + tid)
+    assert row == (11, 22)  # the agent's 10 and the orphan's 1 (its parent is not in the trace: a root)

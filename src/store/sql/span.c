@@ -58,34 +58,48 @@ typedef struct {
  * counted twice); keys [0, n_always) count from 0, the others when present. Returns false when no node
  * has data (None).
  */
-static bool mlf__aggregate(const mlf__node *nodes, size_t n, const char *const *keys, size_t n_keys,
+static bool mlf__aggregate(mlf_pool *pool, const mlf__node *nodes, size_t n, const char *const *keys, size_t n_keys,
                            size_t n_always, double *totals, bool *present)
 {
     for (size_t k = 0; k < n_keys; k++) {
         totals[k] = 0;
         present[k] = k < n_always;
     }
+    /* each node's parent among the nodes (-1: a root here), then whether some ancestor has data, memoized so
+       that deep trees stay linear */
+    long *parent = MLF_NEW_ARRAY(pool, long, n ? n : 1);
+    signed char *covered = MLF_NEW_ARRAY(pool, signed char, n ? n : 1);
+    long *path = MLF_NEW_ARRAY(pool, long, n ? n : 1);
+    for (size_t i = 0; i < n; i++) {
+        parent[i] = -1;
+        covered[i] = -1;
+        for (size_t j = 0; nodes[i].parent_id != NULL && j < n; j++)
+            if (strcmp(nodes[j].span_id, nodes[i].parent_id) == 0) {
+                parent[i] = (long)j;
+                break;
+            }
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* walk up to a node whose answer is known (or a root), then fill the path back down */
+        size_t len = 0;
+        long at = (long)i;
+        while (at >= 0 && covered[at] < 0 && len < n) {
+            path[len++] = at;
+            at = parent[at];
+        }
+        signed char above = at >= 0 && covered[at] >= 0 ? covered[at] : 0;
+        if (at >= 0 && covered[at] >= 0 && nodes[at].data != NULL)
+            above = 1;
+        while (len-- > 0) {
+            long node = path[len];
+            covered[node] = above;
+            if (nodes[node].data != NULL)
+                above = 1;
+        }
+    }
     bool any = false;
     for (size_t i = 0; i < n; i++) {
-        if (nodes[i].data == NULL)
-            continue;
-        /* an ancestor with data (among the nodes) takes this one's place */
-        bool covered = false;
-        const char *p = nodes[i].parent_id;
-        for (size_t depth = 0; p != NULL && depth <= n && !covered; depth++) {
-            const mlf__node *parent = NULL;
-            for (size_t j = 0; j < n; j++)
-                if (strcmp(nodes[j].span_id, p) == 0) {
-                    parent = &nodes[j];
-                    break;
-                }
-            if (parent == NULL)
-                break;
-            if (parent->data != NULL)
-                covered = true;
-            p = parent->parent_id;
-        }
-        if (covered)
+        if (nodes[i].data == NULL || covered[i] == 1)
             continue;
         any = true;
         for (size_t k = 0; k < n_keys; k++) {
@@ -474,7 +488,7 @@ static int mlf__update_trace(mlf_sql_conn *c, mlf_pool *pool, mlf__trace *t, mlf
         bool present[6];
         const char *const *keys = which == 0 ? mlf__token_keys : mlf__cost_keys;
         size_t nk = which == 0 ? 6 : 3;
-        if (!batch_has || !mlf__aggregate(nodes, nn, keys, nk, 3, totals, present))
+        if (!batch_has || !mlf__aggregate(pool, nodes, nn, keys, nk, 3, totals, present))
             continue;
         bool authoritative = t->finalized && (which == 0 ? t->has_tokens_col : t->has_costs_col);
         if (authoritative)
@@ -483,7 +497,7 @@ static int mlf__update_trace(mlf_sql_conn *c, mlf_pool *pool, mlf__trace *t, mlf
             int rc = mlf__stored_nodes(c, pool, t, key, &nodes, &nn, err);
             if (rc < 0)
                 return rc;
-            if (!mlf__aggregate(nodes, nn, keys, nk, 3, totals, present))
+            if (!mlf__aggregate(pool, nodes, nn, keys, nk, 3, totals, present))
                 continue;
         }
         for (size_t k = 0; k < nk; k++)
