@@ -4,9 +4,9 @@
  * stored span's content becomes the OTLP span getTrace answers (Span.from_dict(...).to_otel_proto()).
  * getTrace and batchGetTraces (handlers._get_trace, _batch_get_traces) are here too.
  *
- * Not ported: the OTel schema translators of translate_span_when_storing (OpenInference, GenAI semantic
- * conventions, Traceloop, ...): spans keep the attributes they were sent with, plus the model found in
- * their inputs or outputs.
+ * Not ported from translate_span_when_storing: the translators with code of their own (see mlf__translators)
+ * and the cost MLflow prices from its bundled model catalog (a span with usage and a model but no
+ * mlflow.llm.cost gets none here).
  */
 #include <inttypes.h>
 #include <math.h>
