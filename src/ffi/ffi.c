@@ -176,8 +176,10 @@ MLF_EXPORT int mlf_ffi_log_spans(int64_t instance, const char *experiment_id, co
     }
     mlf_pool *pool = mlf_pool_create();
     int rc = 0;
-    Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *msg =
-        opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+    Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *msg = NULL;
+    if (mlf_span_wire_depth_ok(&opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor,
+                               (const uint8_t *)req, req_len, 100))
+        msg = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
             mlf_pool_pb_allocator(pool), req_len, (const uint8_t *)req);
     mlf_store_span *spans = NULL;
     size_t n = 0;

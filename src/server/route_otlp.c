@@ -40,8 +40,8 @@ static bool mlf__inflate(mlf_pool *pool, const char *in, size_t len, int wbits, 
     memset(&zs, 0, sizeof(zs));
     if (inflateInit2(&zs, wbits) != Z_OK)
         return false;
-    size_t cap = len * 4 + 1024, n = 0;
-    char *buf = mlf_pool_alloc(pool, cap);
+    size_t cap = len < ((size_t)1 << 20) ? len * 4 + 1024 : ((size_t)1 << 22), n = 0;
+    char *buf = mlf_pool_alloc_uninit(pool, cap);
     zs.next_in = (Bytef *)in;
     zs.avail_in = (uInt)len;
     int rc;
@@ -51,7 +51,7 @@ static bool mlf__inflate(mlf_pool *pool, const char *in, size_t len, int wbits, 
                 inflateEnd(&zs);
                 return false;
             }
-            char *b2 = mlf_pool_alloc(pool, cap * 2);
+            char *b2 = mlf_pool_alloc_uninit(pool, cap * 2);
             memcpy(b2, buf, n);
             buf = b2;
             cap *= 2;
@@ -289,8 +289,11 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         msg = (Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *)pm;
     } else {
         /* the message's memory comes from the request's pool */
-        msg = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
-            mlf_pool_pb_allocator(pool), len, (const uint8_t *)body);
+        /* nesting beyond Python protobuf's recursion limit is its DecodeError, and would overflow our stack */
+        if (mlf_span_wire_depth_ok(&opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor,
+                                   (const uint8_t *)body, len, 100))
+            msg = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+                mlf_pool_pb_allocator(pool), len, (const uint8_t *)body);
         if (msg == NULL || !mlf_span_request_utf8_ok(msg)) {
             mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
             return;

@@ -247,3 +247,40 @@ def test_rollup_usage_is_not_counted_twice(server):
     assert post(server, otlp.request(spans), server.exp)[0] == 200
     row = server.query1("SELECT input_tokens, total_tokens FROM trace_info WHERE request_id = ?", "tr-" + tid)
     assert row == (11, 22)  # the agent's 10 and the orphan's 1 (its parent is not in the trace: a root)
+
+
+def test_deep_nesting_is_refused_not_fatal(server):
+    def nested(levels):
+        # kvlist_value {values: [{key: "k", value: ...}]} nested levels deep, written outside-in in one pass
+        leaf = otlp.anyvalue("leaf")
+        inner = [len(leaf)]  # the size of each level's AnyValue, innermost first
+        kvs = []
+        for _ in range(levels):
+            kv = len(otlp.ld(1, "k")) + 1 + len(otlp.varint(inner[-1])) + inner[-1]  # KeyValue
+            kvl = 1 + len(otlp.varint(kv)) + kv  # KeyValueList
+            kvs.append(kv)
+            inner.append(1 + len(otlp.varint(kvl)) + kvl)  # AnyValue
+        parts = []
+        for lvl in range(levels - 1, -1, -1):
+            kv = kvs[lvl]
+            kvl = 1 + len(otlp.varint(kv)) + kv
+            parts += [b"\x32", otlp.varint(kvl), b"\x0a", otlp.varint(kv), otlp.ld(1, "k"), b"\x12",
+                      otlp.varint(inner[lvl])]
+        return b"".join(parts) + leaf
+
+    tid = "9a" * 16
+
+    def body(levels):
+        sp = otlp.ld(1, bytes.fromhex(tid)) + otlp.ld(2, bytes.fromhex("1111111111111111")) + otlp.ld(5, "deep")
+        sp += otlp.ld(9, otlp.ld(1, "deep") + otlp.ld(2, nested(levels)))
+        return otlp.ld(1, otlp.ld(2, otlp.ld(2, sp)))
+
+    st, _, data = post(server, body(100000), server.exp)  # protobuf-c would recurse 300000 messages deep
+    assert (st, json.loads(data)) == (400, {"detail": "Invalid OpenTelemetry format"})
+    assert post(server, body(20), server.exp)[0] == 200
+    deep = '{"kvlistValue":{"values":[{"key":"k","value":' * 5000 + '{"stringValue":"x"}' + "}]}}" * 5000
+    js = ('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"' + "9b" * 16 + '","spanId":"1111111111111111",'
+          '"attributes":[{"key":"d","value":' + deep + "}]}]}]}]}")
+    st, _, _ = post(server, js, server.exp, content_type="application/json")
+    assert st in (400, 500)  # MLflow: json.loads' RecursionError (500); mlflow-c's reader refuses the depth (400)
+    assert server.request("GET", "/health")[0] == 200

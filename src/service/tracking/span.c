@@ -852,6 +852,80 @@ static bool mlf__kvs_ok(mlf__kv *const *kvs, size_t n)
     return true;
 }
 
+/* a varint at *p (before end) into *v; false when truncated or longer than 10 bytes */
+static bool mlf__varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (int shift = 0; shift < 70 && *p < end; shift += 7) {
+        uint8_t b = *(*p)++;
+        r |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            *v = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool mlf_span_wire_depth_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len, int max_depth)
+{
+    /* an explicit stack of (descriptor, end of its bytes): the walk itself never recurses */
+    struct {
+        const ProtobufCMessageDescriptor *desc;
+        const uint8_t *end;
+    } stack[128];
+    if (max_depth > 127)
+        max_depth = 127;
+    int top = 0;
+    stack[0].desc = desc;
+    stack[0].end = data + len;
+    const uint8_t *p = data;
+    while (top >= 0) {
+        if (p == stack[top].end) {
+            top--;
+            continue;
+        }
+        uint64_t key, v;
+        if (!mlf__varint(&p, stack[top].end, &key))
+            return false;
+        switch (key & 7) {
+        case 0:
+            if (!mlf__varint(&p, stack[top].end, &v))
+                return false;
+            break;
+        case 1:
+            if (stack[top].end - p < 8)
+                return false;
+            p += 8;
+            break;
+        case 5:
+            if (stack[top].end - p < 4)
+                return false;
+            p += 4;
+            break;
+        case 2: {
+            if (!mlf__varint(&p, stack[top].end, &v) || v > (uint64_t)(stack[top].end - p))
+                return false;
+            const ProtobufCFieldDescriptor *f =
+                protobuf_c_message_descriptor_get_field(stack[top].desc, (unsigned)(key >> 3));
+            if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE) {
+                if (top + 1 >= max_depth)
+                    return false;
+                top++;
+                stack[top].desc = f->descriptor;
+                stack[top].end = p + v;
+            } else {
+                p += v;
+            }
+            break;
+        }
+        default: /* groups and invalid wire types: protobuf-c refuses them itself */
+            return true;
+        }
+    }
+    return true;
+}
+
 bool mlf_span_request_utf8_ok(const Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *req)
 {
     for (size_t r = 0; r < req->n_resource_spans; r++) {

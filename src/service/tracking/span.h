@@ -12,6 +12,13 @@
 #include "store/store.h"
 
 /**
+ * Whether the serialized message of type desc (data[0..len)) nests its messages at most max_depth deep
+ * and is well-formed enough to walk (what Python's protobuf refuses beyond its recursion limit of 100);
+ * protobuf-c's unpack recurses without a limit, so deeper input must be refused before it.
+ */
+bool mlf_span_wire_depth_ok(const ProtobufCMessageDescriptor *desc, const uint8_t *data, size_t len, int max_depth);
+
+/**
  * Whether every string of req is UTF-8: Python's protobuf refuses the message otherwise (MLflow's 400),
  * protobuf-c does not check.
  */
