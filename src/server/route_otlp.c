@@ -286,6 +286,14 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
             mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
             return;
         }
+        /* json_format's own limit: messages nested deeper than 100 are its ParseError */
+        size_t packed = protobuf_c_message_get_packed_size(pm);
+        uint8_t *wire = mlf_pool_alloc_uninit(pool, packed ? packed : 1);
+        protobuf_c_message_pack(pm, wire);
+        if (!mlf_span_wire_depth_ok(pm->descriptor, wire, packed, 100)) {
+            mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
+            return;
+        }
         msg = (Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *)pm;
     } else {
         /* the message's memory comes from the request's pool */

@@ -253,6 +253,7 @@ def run(t):
            headers={**hdr, "x-mlflow-run-id": "nope"}, name="run-header-unknown")
     t.post("/ajax-api/2.0/mlflow/get-trace-artifact", {}, name="artifact-post")
     run_translations(t, hdr)
+    run_depths(t, hdr)
     run_attachments(t, eid)
     # last: PostgreSQL's message of this one names the trace id (its rendered INSERT, deviations.md)
     t.post(OTLP, raw=request([span("88888888888888888888888888888888", "eeeeeeeeeeeeeeee", "e", S, S + 1)]),
@@ -305,3 +306,21 @@ def run_attachments(t, eid):
     t.get(ART, {"request_id": "tr-" + T1, "path": "../x"}, name="attach-unsafe")
     t.get(ART, {"request_id": "tr-nope", "path": u}, name="attach-no-trace")
     t.get(ART, {"request_id": "tr-" + T1, "path": ""}, name="attach-empty-path")
+
+
+def run_depths(t, hdr):
+    """Attribute values nested at the depth Python's protobuf still reads (31 kvlists: 93 messages under the
+    span) and one deeper, in protobuf and in JSON."""
+    for n in (31, 32):
+        v = anyvalue("leaf")
+        for _ in range(n):
+            v = ld(6, ld(1, ld(1, "k") + ld(2, v)))
+        tid = f"{n:032x}"
+        sp = ld(1, bytes.fromhex(tid)) + ld(2, bytes.fromhex("1111111111111111")) + ld(5, "deep")
+        sp += ld(9, ld(1, "d") + ld(2, v))
+        t.post(OTLP, raw=ld(1, ld(2, ld(2, sp))), content_type=PB, headers=hdr, name=f"pb-depth-{n}")
+        deep = '{"kvlistValue":{"values":[{"key":"k","value":' * n + '{"stringValue":"x"}' + "}]}}" * n
+        js = ('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"' + f"{n + 100:032x}" +
+              '","spanId":"1111111111111111","attributes":[{"key":"d","value":' + deep + "}]}]}]}]}")
+        t.post(OTLP, raw=js, content_type="application/json", headers=hdr, name=f"json-depth-{n}")
+    t.get(GET, {"trace_id": f"tr-{31:032x}"}, name="get-depth-31")
