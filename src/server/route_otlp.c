@@ -210,6 +210,10 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
                           const mlf_route_match *m, mlf_http_response *ret)
 {
     (void)m;
+    if (req->method_len != 4 || memcmp(req->method, "POST", 4) != 0) { /* Flask's app, which has no such path */
+        mlf_http_respond_page(ret, 404);
+        return;
+    }
     if (req->mlflow_experiment_id == NULL) { /* FastAPI's validation of the required header */
         static const char missing[] = "{\"detail\":[{\"type\":\"missing\",\"loc\":[\"header\",\"x-mlflow-experiment-id\"],"
                                       "\"msg\":\"Field required\",\"input\":null}]}";

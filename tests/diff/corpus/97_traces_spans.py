@@ -252,6 +252,8 @@ def run(t):
     t.post(OTLP, raw=request([span(T1, "1111111111111111", "root", S, S + 1)]), content_type=PB,
            headers={**hdr, "x-mlflow-run-id": "nope"}, name="run-header-unknown")
     t.post("/ajax-api/2.0/mlflow/get-trace-artifact", {}, name="artifact-post")
+    for method in ("GET", "PUT", "DELETE", "PATCH"):
+        t.request(method, OTLP, name=f"otlp-{method.lower()}")
     run_translations(t, hdr)
     run_depths(t, hdr)
     run_attachments(t, eid)
