@@ -13,6 +13,7 @@
 #include "core/version.h"
 #include "rpc/rpc.h"
 #include "service/service.h"
+#include "service/tracking/span.h" /* spans: mlf_ffi_log_spans */
 
 #define MLF__MAX_INSTANCES 256
 
@@ -152,6 +153,49 @@ int mlf_ffi_call(int64_t instance, int rpc_id, const void *req, size_t req_len, 
                 rc = 0;
             }
         }
+    }
+    mlf_pool_destroy(pool);
+    pthread_rwlock_unlock(&mlf__lock);
+    return rc;
+}
+
+/* spans: log_spans over an OTLP export request (store.log_spans has no rpc) */
+MLF_EXPORT int mlf_ffi_log_spans(int64_t instance, const char *experiment_id, const void *req, size_t req_len,
+                                 void **ret_out, size_t *ret_len)
+{
+    *ret_out = NULL;
+    *ret_len = 0;
+    pthread_rwlock_rdlock(&mlf__lock);
+    mlf_service *svc = NULL;
+    for (int i = 0; i < MLF__MAX_INSTANCES; i++)
+        if (mlf__instances[i].svc != NULL && mlf__instances[i].id == instance)
+            svc = mlf__instances[i].svc;
+    if (svc == NULL) {
+        pthread_rwlock_unlock(&mlf__lock);
+        return mlf__fail(MLF_ERR_INVALID_STATE, "no such mlflow-c instance", ret_out, ret_len);
+    }
+    mlf_pool *pool = mlf_pool_create();
+    int rc = 0;
+    Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *msg = NULL;
+    if (mlf_span_wire_depth_ok(&opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor,
+                               (const uint8_t *)req, req_len, 100))
+        msg = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
+            mlf_pool_pb_allocator(pool), req_len, (const uint8_t *)req);
+    mlf_store_span *spans = NULL;
+    size_t n = 0;
+    if (msg == NULL || !mlf_span_request_utf8_ok(msg)) {
+        rc = mlf__fail(MLF_ERR_INVALID_PARAMETER_VALUE, "could not parse the request as ExportTraceServiceRequest",
+                       ret_out, ret_len);
+    } else if (mlf_span_from_otlp(pool, msg, false, true, &spans, &n) != 0) {
+        rc = mlf__fail(MLF_ERR_INVALID_PARAMETER_VALUE, "Cannot convert OpenTelemetry span to MLflow span", ret_out,
+                       ret_len);
+    } else {
+        mlf_ctx ctx = {.svc = svc, .pool = pool};
+        mlf_error err = {0};
+        bool unexpected = false;
+        if (mlf_span_log(&ctx, experiment_id != NULL ? experiment_id : "", spans, n, &unexpected, &err) != 0)
+            rc = mlf__fail(err.code ? err.code : MLF_ERR_INTERNAL_ERROR, err.message ? err.message : "internal error",
+                           ret_out, ret_len);
     }
     mlf_pool_destroy(pool);
     pthread_rwlock_unlock(&mlf__lock);

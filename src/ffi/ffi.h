@@ -43,6 +43,15 @@ MLF_EXPORT void mlf_ffi_pin_clock_ms(int64_t ms);
 /** The library's version string (static storage). */
 MLF_EXPORT const char *mlf_ffi_version(void);
 
+/*
+ * spans: store.log_spans(experiment_id, spans), which is no rpc. req is a serialized OTLP
+ * ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) holding the spans as Span.to_otel_proto()
+ * makes them but with each attribute's stored JSON text as its string value; they are stored as
+ * SqlAlchemyStore.log_spans stores MLflow's Span objects. The response is empty.
+ */
+MLF_EXPORT int mlf_ffi_log_spans(int64_t instance, const char *experiment_id, const void *req, size_t req_len,
+                                 void **ret_out, size_t *ret_len);
+
 /** Runs rpc rpc_id on instance; the generated exports call this. */
 int mlf_ffi_call(int64_t instance, int rpc_id, const void *req, size_t req_len, void **ret_out, size_t *ret_len);
 

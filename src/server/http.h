@@ -50,6 +50,11 @@ typedef struct mlf_http_request {
     size_t if_none_match_len;
     const char *if_modified_since;
     size_t if_modified_since_len;
+    /* spans: the headers of POST /v1/traces (route_otlp.c), or NULL */
+    const char *content_encoding;
+    size_t content_encoding_len;
+    const char *mlflow_experiment_id; /** x-mlflow-experiment-id */
+    size_t mlflow_experiment_id_len;
     const char *body; /** NULL when there is none */
     size_t body_len;
     bool body_in_file; /** the body is body_len bytes of body_fd from body_off (a large upload), body is NULL */

@@ -320,6 +320,17 @@ static void mlf__read_request(const mlf__worker *w, h2o_req_t *req, mlf_http_req
             *conditional[i].len = req->headers.entries[at].value.len;
         }
     }
+    /* spans: the OTLP headers (h2o keeps names lower-cased) */
+    ssize_t ce = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_ENCODING, -1);
+    if (ce != -1) {
+        hr->content_encoding = req->headers.entries[ce].value.base;
+        hr->content_encoding_len = req->headers.entries[ce].value.len;
+    }
+    ssize_t xe = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-mlflow-experiment-id"), -1);
+    if (xe != -1) {
+        hr->mlflow_experiment_id = req->headers.entries[xe].value.base;
+        hr->mlflow_experiment_id_len = req->headers.entries[xe].value.len;
+    }
     hr->body = req->entity.base;
     hr->body_len = req->entity.base != NULL ? req->entity.len : 0;
     mlf_h2o_body_file(&w->conns, hr);
@@ -367,6 +378,8 @@ static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
     hr.accept_encoding = mlf__copy(pool, hr.accept_encoding, hr.accept_encoding_len);
     hr.if_none_match = mlf__copy(pool, hr.if_none_match, hr.if_none_match_len);
     hr.if_modified_since = mlf__copy(pool, hr.if_modified_since, hr.if_modified_since_len);
+    hr.content_encoding = mlf__copy(pool, hr.content_encoding, hr.content_encoding_len);
+    hr.mlflow_experiment_id = mlf__copy(pool, hr.mlflow_experiment_id, hr.mlflow_experiment_id_len);
     if (hr.body_in_file)
         hr.body_fd = fcntl(hr.body_fd, F_DUPFD_CLOEXEC, 0); /* h2o may close its own when the client goes */
     const void *match = NULL;

@@ -601,4 +601,75 @@ int mlf_store_update_assessment(mlf_store *store, mlf_pool *pool, const char *tr
 int mlf_store_delete_assessment(mlf_store *store, mlf_pool *pool, const char *trace_id, const char *assessment_id,
                                 mlf_error *err);
 
+/* ---- spans: log_spans, getTrace, batchGetTraces (sql/span.c; SqlAlchemyStore.log_spans, get_trace and
+ * batch_get_traces of MLflow 3.18) ---- */
+
+/** A key and its text. */
+typedef struct mlf_store_span_kv {
+    const char *key;
+    const char *value;
+} mlf_store_span_kv;
+
+/**
+ * One span to log, as the service made it from an OTLP span (Span.from_otel_proto, the OTLP route's root-span
+ * edits and translate_span_when_storing): the spans row's columns, its stored attributes (JSON texts) for the
+ * trace's aggregates, and what the trace takes from it (tags and ids already validated).
+ */
+typedef struct mlf_store_span {
+    const char *trace_id;  /** "tr-<32 hex>" */
+    const char *span_id;   /** 16 hex */
+    const char *parent_id; /** NULL for a root span */
+    const char *name;
+    const char *type; /** the span type, or NULL */
+    const char *status; /** "OK", "ERROR" or "UNSET" */
+    int64_t start_ns, end_ns;
+    const char *content; /** json.dumps of the span's dict */
+    const mlf_store_span_kv *attributes;
+    size_t n_attributes;
+    const double *input_cost, *output_cost, *total_cost; /** NULL: none */
+    const char *model_name, *model_provider;
+    const char *session_id, *user_id; /** from session.id / gen_ai.conversation.id and user.id, or NULL */
+    const mlf_store_span_kv *resource_tags; /** the span's OTLP resource attributes that become trace tags */
+    size_t n_resource_tags;
+    bool has_resource; /** the span's resource had attributes (the first such span's tags are the trace's) */
+    const mlf_store_span_kv *trace_tags; /** a root span's mlflow.traceTag.<key> attributes */
+    size_t n_trace_tags;
+    const char *trace_name; /** a root span's mlflow.traceTag.mlflow.traceName, or NULL */
+} mlf_store_span;
+
+/**
+ * SqlAlchemyStore._log_spans_once: the traces of the spans made or updated (experiment_id is the location
+ * of new traces: RESOURCE_DOES_NOT_EXIST when it does not exist; a trace of another experiment is
+ * INVALID_PARAMETER_VALUE), the spans upserted, the trace's times, state, previews, name, token and cost
+ * columns, session and user, the spans-location and resource tags, in one write. Rollups are not written
+ * (MLflow's are opt-in, MLFLOW_SQL_TRACE_ROLLUPS_ENABLED). An empty experiment_id finds experiment 0 but
+ * makes no trace, as with MLflow (SQLite: its insert fails the foreign key and the spans are dropped;
+ * PostgreSQL: the driver's BAD_REQUEST). *ret_unexpected is set for a failure that is no MlflowException
+ * in MLflow (none yet: the OTLP route would answer it 422).
+ */
+int mlf_store_log_spans(mlf_store *store, mlf_pool *pool, const char *experiment_id, const mlf_store_span *spans,
+                        size_t n, bool *ret_unexpected, mlf_error *err);
+
+/** A trace as read for getTrace: its info and its spans' stored contents (root first, then by start time). */
+typedef struct mlf_store_trace_data {
+    Mlflow__TraceInfoV3 *info;
+    const char **contents;
+    size_t n_spans;
+} mlf_store_trace_data;
+
+/**
+ * The trace trace_id with its spans from the spans table (none when its spans are not in the store).
+ * RESOURCE_DOES_NOT_EXIST "Trace with ID <id> is not found." when there is no such trace.
+ */
+int mlf_store_get_trace(mlf_store *store, mlf_pool *pool, const char *trace_id, mlf_store_trace_data *ret,
+                        mlf_error *err);
+
+/**
+ * The traces of ids that exist (in experiment_ids when has_experiment_ids), in the order of ids (each once),
+ * with their spans as mlf_store_get_trace reads them.
+ */
+int mlf_store_batch_get_traces(mlf_store *store, mlf_pool *pool, const char *const *ids, size_t n_ids,
+                               bool has_experiment_ids, const char *const *experiment_ids, size_t n_experiment_ids,
+                               mlf_store_trace_data **ret, size_t *ret_n, mlf_error *err);
+
 #endif

@@ -152,6 +152,66 @@ def test_metric_history_bulk_interval_matches_mlflow(uri, tmp_path):
             [(m.run_id, m.step, m.value, m.timestamp) for m in python]
 
 
+# spans: log_spans (mlf_ffi_log_spans), get_trace and batch_get_traces through the store plugin
+def _spans():
+    import json
+
+    from mlflow.entities import Span
+
+    def span(sid, parent, name, start, end, attrs, status="STATUS_CODE_OK"):
+        attrs = {"mlflow.traceRequestId": json.dumps("tr-" + "ab" * 16), **{k: json.dumps(v) for k, v in attrs.items()}}
+        return Span.from_dict({
+            "trace_id": "q6urq6urq6urq6urq6urqw==", "span_id": sid, "parent_span_id": parent, "name": name,
+            "kind": "SPAN_KIND_INTERNAL", "start_time_unix_nano": start, "end_time_unix_nano": end, "events": [],
+            "status": {"code": status, "message": ""}, "attributes": attrs, "links": []})
+
+    return [
+        span("AAAAAAAAAAE=", None, "root", 1_000_000_000, 5_000_000_000,
+             {"mlflow.spanType": "CHAIN", "mlflow.spanInputs": {"q": "é"}, "mlflow.spanOutputs": "a",
+              "session.id": "s-1", "mlflow.traceTag.team": "x"}),
+        span("AAAAAAAAAAI=", "AAAAAAAAAAE=", "llm", 2_000_000_000, 3_000_000_000,
+             {"mlflow.chat.tokenUsage": {"input_tokens": 3, "output_tokens": 4, "total_tokens": 7},
+              "weird": [1, 2.5, None, {"k": True}]}, status="STATUS_CODE_ERROR"),
+    ]
+
+
+def test_log_spans_writes_mlflows_rows(tmp_path):
+    import sqlite3
+
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    from mlflow_c.store.tracking import CTrackingStore
+
+    art = (tmp_path / "art").as_uri()
+    py = SqlAlchemyStore("sqlite:///" + str(tmp_path / "py.db"), art)
+    c = CTrackingStore("sqlite:///" + str(tmp_path / "c.db"), art)
+    for store in (py, c):
+        eid = store.create_experiment("spans")
+        store.log_spans(eid, _spans())
+
+    def rows(name):
+        db = sqlite3.connect(str(tmp_path / name))
+        try:
+            return [db.execute(q).fetchall() for q in (
+                "SELECT * FROM spans ORDER BY span_id",
+                "SELECT * FROM trace_info",
+                "SELECT key, value FROM trace_tags ORDER BY key",
+                "SELECT key, value FROM trace_request_metadata ORDER BY key")]
+        finally:
+            db.close()
+
+    assert rows("c.db") == rows("py.db")
+    trace = c.get_trace("tr-" + "ab" * 16)
+    assert [s.name for s in trace.data.spans] == ["root", "llm"]
+    assert trace.data.spans[0].inputs == {"q": "é"} and trace.info.trace_metadata["mlflow.trace.session"] == "s-1"
+    assert [t.info.trace_id for t in c.batch_get_traces(["tr-" + "ab" * 16, "tr-nope"])] == ["tr-" + "ab" * 16]
+    assert c.batch_get_traces(["tr-" + "ab" * 16], experiment_ids=[]) == []
+    with pytest.raises(MlflowException) as e:
+        c.log_spans("0", [_spans()[1]])  # the trace is another experiment's
+    assert (e.value.error_code, e.value.message) == (
+        "INVALID_PARAMETER_VALUE", "Trace with ID 'tr-" + "ab" * 16 + "' already exists in another experiment.")
+
+
 def test_trace_search_methods(uri, tmp_path):
     """traces: search. search_traces, calculate_trace_filter_correlation and query_trace_metrics run on the C
     store (rows inserted with SQL: the trace writes are other rpcs')."""

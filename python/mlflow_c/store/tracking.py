@@ -468,6 +468,72 @@ class TrackingStoreMixin(CServiceMixin):
         self._c_call("deleteAssessment", DeleteAssessment(trace_id=trace_id, assessment_id=assessment_id))
 
 
+    # spans: log_spans (no rpc: the library's mlf_ffi_log_spans over an OTLP export request), get_trace,
+    # batch_get_traces
+
+    def log_spans(self, location, spans, tracking_uri=None):
+        if not spans:
+            return []
+        import ctypes
+
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+        from mlflow.tracing.utils.otlp import resource_to_otel_proto
+
+        # one ResourceSpans per span: each keeps its own resource (its attributes become trace tags)
+        req = ExportTraceServiceRequest()
+        for span in spans:
+            rs = req.resource_spans.add()
+            rs.resource.CopyFrom(resource_to_otel_proto(getattr(span._span, "resource", None)))
+            proto = span.to_otel_proto()
+            # the attributes as the span stores them (JSON texts), which MLflow's store keeps verbatim
+            del proto.attributes[:]
+            for key, text in span._span.attributes.items():
+                kv = proto.attributes.add()
+                kv.key = key
+                kv.value.string_value = text if isinstance(text, str) else json.dumps(text)
+            rs.scope_spans.add().spans.append(proto)
+        data = req.SerializeToString()
+        lib = self._c._lib
+        f = lib.mlf_ffi_log_spans
+        f.argtypes = [ctypes.c_int64, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_size_t,
+                      ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t)]
+        f.restype = ctypes.c_int
+        out = ctypes.c_void_p()
+        out_len = ctypes.c_size_t()
+        rc = f(self._c._instance, str(location).encode(), data, len(data), ctypes.byref(out), ctypes.byref(out_len))
+        try:
+            msg = ctypes.string_at(out, out_len.value).decode("utf-8", "replace") if out.value else ""
+        finally:
+            lib.mlf_ffi_free(out)
+        if rc != 0:
+            from mlflow_c.store._base import to_mlflow_exception
+            from mlflow_c.ffi import MlflowCError
+
+            raise to_mlflow_exception(MlflowCError(lib.mlf_ffi_error_name(rc).decode(), msg))
+        return spans
+
+    log_spans._mlflow_c_rpc = True  # served by the library (no fallback: it is no rpc)
+
+    @rpc_method
+    def get_trace(self, trace_id, *, allow_partial=False):
+        from mlflow.entities import Trace
+        from mlflow.protos.service_pb2 import GetTrace
+
+        resp = self._c_call("getTrace", GetTrace(trace_id=trace_id, allow_partial=allow_partial))
+        return Trace.from_proto(resp.trace)
+
+    @rpc_method
+    def batch_get_traces(self, trace_ids, location=None, experiment_ids=None):
+        from mlflow.entities import Trace
+        from mlflow.protos.service_pb2 import BatchGetTraces
+
+        if not trace_ids or (experiment_ids is not None and not experiment_ids):
+            return []
+        req = BatchGetTraces(trace_ids=trace_ids, experiment_ids=experiment_ids or [])
+        return [Trace.from_proto(t) for t in self._c_call("batchGetTraces", req).traces]
+
+
 def _sqlalchemy_store_class():
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
