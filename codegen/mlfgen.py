@@ -65,6 +65,7 @@ FLAGS = {
     "tracking": ("MLF_ROUTE_TRACKING", ("routes",)),
     "static-prefix": (None, ("routes",)),
     "store-half": (None, ("endpoints",)),
+    "compact": ("MLF_ROUTE_COMPACT", ("endpoints",)),
     # set by the class `unhandled`, never written: MLflow's _not_implemented (404, empty body)
     "empty-404": ("MLF_ROUTE_EMPTY_404", ()),
 }

@@ -222,7 +222,7 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
     }
     mlf_buf b;
     mlf_buf_init(&b, pool, 256);
-    mlf_pbjson_write(&b, resp);
+    mlf_pbjson_write_indent(&b, resp, (m->route->flags & MLF_ROUTE_COMPACT) ? 0 : 2);
     mlf_http_respond(ret, 200, "application/json", b.data, b.len);
     return;
 fail:

@@ -27,6 +27,7 @@ typedef enum mlf_route_class {
 #define MLF_ROUTE_SERVE_ARTIFACTS 0x4 /** 503 without --serve-artifacts */
 #define MLF_ROUTE_TRACKING 0x8        /** 503 under --artifacts-only */
 #define MLF_ROUTE_EMPTY_404 0x40      /** an rpc MLflow has no handler for: 404, empty body */
+#define MLF_ROUTE_COMPACT 0x80        /** the answer is compact JSON (message_to_json(pretty=False)) */
 
 struct mlf_http_app;
 struct mlf_http_request;

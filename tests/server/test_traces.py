@@ -293,3 +293,21 @@ def test_links(server, eid):
     assert (status, body) == (404, mlflow_error("RESOURCE_DOES_NOT_EXIST", "Trace with ID 'tr-none' not found."))
     status, _, body = server.request("POST", P, {"trace_id": "tr-l1", "prompt_versions": [{"name": "p"}]}, raw=True)
     assert status == 500 and body.startswith(b"<!doctype html>")
+
+
+def test_trace_answers_are_compact_json(server, eid):
+    """MLflow writes the trace handlers' answers with message_to_json(pretty=False): json.dumps with
+    separators (",", ":"); the other rpcs keep indent=2."""
+    start(server, eid, "tr-compact", tags={"k": "v"})
+    for method, path, body in [
+        ("POST", T3, info(eid, "tr-compact-2")),
+        ("GET", T3 + "/tr-compact", None),
+        ("POST", T3 + "/batchGetInfos", {"trace_ids": ["tr-compact"]}),
+        ("POST", T3 + "/search", {"locations": [{"type": "MLFLOW_EXPERIMENT",
+                                                  "mlflow_experiment": {"experiment_id": eid}}]}),
+    ]:
+        status, _, raw = server.request(method, path, body, raw=True)
+        assert status == 200, raw
+        assert raw == json.dumps(json.loads(raw), separators=(",", ":")).encode(), (path, raw[:200])
+    status, _, raw = server.request("GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + eid, raw=True)
+    assert status == 200 and raw.startswith(b"{\n  "), raw[:100]
