@@ -55,6 +55,8 @@ typedef struct mlf_http_request {
     size_t content_encoding_len;
     const char *mlflow_experiment_id; /** x-mlflow-experiment-id */
     size_t mlflow_experiment_id_len;
+    const char *mlflow_run_id; /** x-mlflow-run-id: the run the request's complete traces are linked to */
+    size_t mlflow_run_id_len;
     const char *body; /** NULL when there is none */
     size_t body_len;
     bool body_in_file; /** the body is body_len bytes of body_fd from body_off (a large upload), body is NULL */

@@ -9,6 +9,7 @@
  * traces.json of a trace from its stored spans, or else the file in its artifact location (local or
  * mlflow-artifacts roots, as route_artifacts.c serves them). Attachments (`path=<uuid>`): attachments/<uuid> there.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <zlib.h>
@@ -206,6 +207,32 @@ static int mlf__json_ids(mlf_pool *pool, mlf_json *root)
     return 0;
 }
 
+/*
+ * x-mlflow-run-id: the traces whose root span came in this request are linked to the run
+ * (link_traces_to_run); a failure is only logged, the spans are stored.
+ */
+static void mlf__link_to_run(const mlf_http_app *app, mlf_pool *pool, const mlf_store_span *spans, size_t n,
+                             const char *run_id)
+{
+    const char **ids = MLF_NEW_ARRAY(pool, const char *, n);
+    size_t n_ids = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (spans[i].parent_id != NULL)
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < n_ids && !seen; k++)
+            seen = strcmp(ids[k], spans[i].trace_id) == 0;
+        if (!seen)
+            ids[n_ids++] = spans[i].trace_id;
+    }
+    if (n_ids == 0)
+        return;
+    mlf_error err = {0};
+    if (mlf_store_link_traces_to_run(app->svc->store, pool, ids, n_ids, run_id, &err) < 0)
+        fprintf(stderr, "mlflow-c: Failed to link OpenTelemetry traces to MLflow run %s: %s\n", run_id,
+                err.message != NULL ? err.message : "");
+}
+
 void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
                           const mlf_route_match *m, mlf_http_response *ret)
 {
@@ -339,6 +366,8 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
             mlf_http_respond_error(pool, ret, &err);
             return;
         }
+        if (req->mlflow_run_id != NULL && req->mlflow_run_id[0] != '\0')
+            mlf__link_to_run(app, pool, spans, n, req->mlflow_run_id);
     }
     if (json)
         mlf_http_respond(ret, 200, "application/json", "{}", 2);

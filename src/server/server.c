@@ -331,6 +331,11 @@ static void mlf__read_request(const mlf__worker *w, h2o_req_t *req, mlf_http_req
         hr->mlflow_experiment_id = req->headers.entries[xe].value.base;
         hr->mlflow_experiment_id_len = req->headers.entries[xe].value.len;
     }
+    ssize_t xr = h2o_find_header_by_str(&req->headers, H2O_STRLIT("x-mlflow-run-id"), -1);
+    if (xr != -1) {
+        hr->mlflow_run_id = req->headers.entries[xr].value.base;
+        hr->mlflow_run_id_len = req->headers.entries[xr].value.len;
+    }
     hr->body = req->entity.base;
     hr->body_len = req->entity.base != NULL ? req->entity.len : 0;
     mlf_h2o_body_file(&w->conns, hr);
@@ -380,6 +385,7 @@ static int mlf__on_req(h2o_handler_t *self, h2o_req_t *req)
     hr.if_modified_since = mlf__copy(pool, hr.if_modified_since, hr.if_modified_since_len);
     hr.content_encoding = mlf__copy(pool, hr.content_encoding, hr.content_encoding_len);
     hr.mlflow_experiment_id = mlf__copy(pool, hr.mlflow_experiment_id, hr.mlflow_experiment_id_len);
+    hr.mlflow_run_id = mlf__copy(pool, hr.mlflow_run_id, hr.mlflow_run_id_len);
     if (hr.body_in_file)
         hr.body_fd = fcntl(hr.body_fd, F_DUPFD_CLOEXEC, 0); /* h2o may close its own when the client goes */
     const void *match = NULL;

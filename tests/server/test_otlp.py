@@ -284,3 +284,20 @@ def test_deep_nesting_is_refused_not_fatal(server):
     st, _, _ = post(server, js, server.exp, content_type="application/json")
     assert st in (400, 500)  # MLflow: json.loads' RecursionError (500); mlflow-c's reader refuses the depth (400)
     assert server.request("GET", "/health")[0] == 200
+
+
+def test_run_header_links_complete_traces(server):
+    """x-mlflow-run-id: the traces whose root span the request brings are linked to the run (child spans alone
+    link nothing); a link that fails (an unknown run) is only logged, the spans are stored."""
+    run = server.post("runs/create", {"experiment_id": server.exp})[2]["run"]["info"]["run_id"]
+    t2, t3, t4 = "1" * 32, "2" * 32, "3" * 32
+    child_only = otlp.request([otlp.span(t3, "3333333333333333", "c", S, S + 1, parent="4444444444444444")])
+    for body in (two_spans(t2), child_only):
+        st, _, out = post(server, body, server.exp, headers={"x-mlflow-run-id": run})
+        assert st == 200, out
+    links = server.query("SELECT source_id FROM entity_associations WHERE source_type = 'trace' AND "
+                         "destination_type = 'run' AND destination_id = ?", (run,))
+    assert links == [("tr-" + t2,)]
+    st, _, out = post(server, two_spans(t4), server.exp, headers={"x-mlflow-run-id": "no-such-run"})
+    assert st == 200, out
+    assert server.query1("SELECT count(*) FROM spans WHERE trace_id = ?", "tr-" + t4)[0] == 2
