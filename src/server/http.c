@@ -207,7 +207,7 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
 
     mlf_ctx ctx = {.svc = app->svc, .pool = pool, .http = transfer ? &io : NULL, .query = req->query,
                    .query_len = req->query_len, .n_path_params = m->n_params, .path_param_names = m->param_names,
-                   .path_param_values = m->param_values};
+                   .path_param_values = m->param_values, .raw = pr.json};
     mlf_rpc_request rr = {.msg = msg, .raw = pr.json, .parse_failed = pr.n_type_errors > 0};
     ProtobufCMessage *resp = NULL;
     if (mlf_rpc_invoke(&ctx, rpc, &rr, &resp, &err) != 0)

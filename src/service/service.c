@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json/json.h"
 #include "store/uri.h"
 
 #define MLF__DEFAULT_BACKEND_STORE_URI "sqlite:///mlflow.db"
@@ -100,4 +101,11 @@ void mlf_service_destroy(mlf_service *svc)
     free(svc->default_artifact_root);
     free(svc->artifacts_destination);
     free(svc);
+}
+
+bool mlf_ctx_has_field(const mlf_ctx *ctx, const char *name, const char *json_name, size_t n)
+{
+    if (ctx->raw == NULL)
+        return n > 0;
+    return mlf_json_get(ctx->raw, name) != NULL || mlf_json_get(ctx->raw, json_name) != NULL;
 }

@@ -58,7 +58,16 @@ typedef struct mlf_ctx {
      *  {assessment_id}), by name; none outside the HTTP server */
     size_t n_path_params;
     const char *const *path_param_names, *const *path_param_values;
+    /** the request dict (JSON body or query args) as the client sent it, for the handlers that tell an
+     *  empty repeated field from an absent one (_raw_request_has_field); NULL outside the HTTP server */
+    const struct mlf_json *raw;
 } mlf_ctx;
+
+/**
+ * _raw_request_has_field: whether the request named the field (by its name or json_name), even empty or
+ * null. Outside the HTTP server (no request dict), whether the message holds n > 0 values of it.
+ */
+bool mlf_ctx_has_field(const mlf_ctx *ctx, const char *name, const char *json_name, size_t n);
 
 /**
  * Opens the store and builds an instance. Returns 0, or a negative code with

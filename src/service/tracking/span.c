@@ -1294,7 +1294,9 @@ int mlf_tracking_batch_get_traces(mlf_ctx *ctx, const Mlflow__BatchGetTraces *re
     mlf_store_trace_data *ds;
     size_t n;
     int rc = mlf_store_batch_get_traces(ctx->svc->store, ctx->pool, (const char *const *)req->trace_ids,
-                                        req->n_trace_ids, req->n_experiment_ids > 0,
+                                        req->n_trace_ids,
+                                        mlf_ctx_has_field(ctx, "experiment_ids", "experimentIds",
+                                                          req->n_experiment_ids),
                                         (const char *const *)req->experiment_ids, req->n_experiment_ids, &ds, &n, err);
     if (rc < 0)
         return rc;

@@ -155,9 +155,11 @@ int mlf_tracking_batch_get_trace_infos(mlf_ctx *ctx, const Mlflow__BatchGetTrace
     mlf_pool *pool = ctx->pool;
     if (req->n_trace_ids == 0)
         return 0;
-    /* experiment_ids scope the query when the request has the field (_raw_request_has_field); the service
-     * sees the parsed message only, so an empty list reads as no field (tests/diff/deviations.md) */
-    const char *const *exp = req->n_experiment_ids > 0 ? (const char *const *)req->experiment_ids : NULL;
+    /* experiment_ids scope the query when the request has the field, even empty (_raw_request_has_field) */
+    static const char *const none[] = {NULL};
+    const char *const *exp = NULL;
+    if (mlf_ctx_has_field(ctx, "experiment_ids", "experimentIds", req->n_experiment_ids))
+        exp = req->n_experiment_ids > 0 ? (const char *const *)req->experiment_ids : none;
     Mlflow__TraceInfoV3 **infos;
     size_t n;
     int rc = mlf_store_batch_get_trace_infos(ctx->svc->store, pool, (const char *const *)req->trace_ids,

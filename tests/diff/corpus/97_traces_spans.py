@@ -156,6 +156,7 @@ def run(t):
     t.get(BATCH, {"trace_ids": ["tr-" + T1], "experiment_ids": [eid]}, name="batch-exp")
     t.get(BATCH, {"trace_ids": ["tr-" + T1], "experiment_ids": ["0"]}, name="batch-other-exp")
     t.get(BATCH, {}, name="batch-no-ids")
+    t.get(BATCH, {"trace_ids": ["tr-" + T1], "experiment_ids": [""]}, name="batch-exp-blank")
 
     # get-trace-artifact
     t.get(ART, {"request_id": "tr-" + T1}, name="artifact-1")
@@ -257,6 +258,7 @@ def run(t):
     run_translations(t, hdr)
     run_depths(t, hdr)
     run_attachments(t, eid)
+    run_link_header(t, eid, hdr)
     # last: PostgreSQL's message of this one names the trace id (its rendered INSERT, deviations.md)
     t.post(OTLP, raw=request([span("88888888888888888888888888888888", "eeeeeeeeeeeeeeee", "e", S, S + 1)]),
            content_type=PB, headers={"x-mlflow-experiment-id": ""}, name="empty-experiment-header")
@@ -326,3 +328,20 @@ def run_depths(t, hdr):
               '","spanId":"1111111111111111","attributes":[{"key":"d","value":' + deep + "}]}]}]}]}")
         t.post(OTLP, raw=js, content_type="application/json", headers=hdr, name=f"json-depth-{n}")
     t.get(GET, {"trace_id": f"tr-{31:032x}"}, name="get-depth-31")
+
+
+def run_link_header(t, eid, hdr):
+    """x-mlflow-run-id: the traces whose root span came are linked to the run (found by its run_id filter);
+    a child span alone links nothing; an unknown run links nothing and the spans are stored."""
+    run_id = t.post("runs/create", {"experiment_id": eid, "run_name": "linked", "start_time": 1},
+                    name="link-setup-run").get("run", "info", "run_id")
+    linked, child_only, unknown = "5" * 32, "6" * 32, "7" * 32
+    t.post(OTLP, raw=request([span(linked, "1111111111111111", "r", S, S + 1)]), content_type=PB,
+           headers={**hdr, "x-mlflow-run-id": run_id}, name="link-root")
+    t.post(OTLP, raw=request([span(child_only, "2222222222222222", "c", S, S + 1, parent="1111111111111111")]),
+           content_type=PB, headers={**hdr, "x-mlflow-run-id": run_id}, name="link-child-only")
+    t.post(OTLP, raw=request([span(unknown, "1111111111111111", "r", S, S + 1)]), content_type=PB,
+           headers={**hdr, "x-mlflow-run-id": "no-such-run"}, name="link-unknown-run")
+    t.post("/api/3.0/mlflow/traces/search", {"locations": [{"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {
+        "experiment_id": eid}}], "filter": f"run_id = '{run_id}'"}, name="link-search-by-run")
+    t.get(GET, {"trace_id": "tr-" + unknown}, name="link-unknown-run-get")
