@@ -15,6 +15,7 @@ Each step uses the SDK's public API only (`@mlflow.trace`, `mlflow.start_span`, 
             logged by the SDK, never raised)
   requests  every HTTP request the step made ("METHOD /path?query -> status", ids normalised), and
             for a status >= 400 the start of the answer's body
+  bodies    the requests' bodies (JSON as sent, protobuf as its size), for the record only
 Trace export is synchronous (MLFLOW_ENABLE_ASYNC_TRACE_LOGGING=false), so a step's requests are its own.
 The process prints one line per step ("ok <step>" / "ERROR <step>: ...") and exits 0 whatever happened:
 the comparison is the caller's.
@@ -117,6 +118,7 @@ N = Normaliser()
 # ---- recording: HTTP requests and MLflow's warnings ----
 
 _requests = []
+_bodies = []  # the request bodies, for the record (not compared: they carry the client's own timings)
 _orig_send = requests.Session.send
 
 
@@ -137,6 +139,11 @@ def _send(self, request, **kwargs):
     except Exception as e:
         _requests.append(f"{line}{extra} -> {type(e).__name__}")
         raise
+    body = request.body
+    if isinstance(body, bytes) and ctype and "json" in ctype:
+        body = body.decode("utf-8", "replace")
+    if body:
+        _bodies.append(f"{line}: " + (body[:400] if isinstance(body, str) else f"<{len(body)} bytes>"))
     rec = f"{line}{extra} -> {resp.status_code}"
     if resp.status_code >= 400:
         body = resp.content[:400].decode("utf-8", "replace") if not kwargs.get("stream") else "<stream>"
@@ -241,6 +248,7 @@ steps = []
 def step(name):
     def run(fn):
         _requests.clear()
+        _bodies.clear()
         _warn.records.clear()
         result, error = None, None
         try:
@@ -249,7 +257,8 @@ def step(name):
             error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"[:500]
             traceback.print_exc()
         rec = {"step": name, "result": N.value(_jsonable(result)), "error": N.text(error) if error else None,
-               "warnings": [N.text(w) for w in _warn.records], "requests": [N.text(r) for r in _requests]}
+               "warnings": [N.text(w) for w in _warn.records], "requests": [N.text(r) for r in _requests],
+               "bodies": [N.text(b) for b in _bodies]}
         steps.append(rec)
         print(("ok " if error is None else "ERROR ") + name + (f": {error}" if error else ""), flush=True)
         return result
