@@ -138,7 +138,9 @@ run_one() {  # $1 = mlflow-c | reference
     [ -n "$c" ] || { echo "pytest printed no counts (exit $rc); see $dir/pytest.log"; tail -20 "$dir/pytest.log"; }
     echo "$t: $c"
     echo "full output: $dir/pytest.log"
-    counts[$t]=$(grep -E '^tests/tracing/.*: [0-9]+ |^  passed on mlflow-c' "$dir/pytest.log" | tr '\n' ';')
+    # the plugin's per-file lines (pytest's warnings summary also starts lines with a file name)
+    counts[$t]=$(grep -E '^tests/tracing/[^ ]*: [0-9]+ (passed|failed|error|skipped)|^  passed on mlflow-c' \
+        "$dir/pytest.log" | tr '\n' '\t')
     return $rc
 }
 
@@ -149,7 +151,7 @@ if [ $both = 1 ]; then
     echo
     for t in mlflow-c reference; do
         echo "$t:"
-        echo "${counts[$t]:-}" | tr ';' '\n' | sed '/^$/d; s/^/  /'
+        echo "${counts[$t]:-}" | tr '\t' '\n' | sed '/^$/d; s/^/  /'
     done
     status=$s1
     [ $s1 = 0 ] && status=$s2
