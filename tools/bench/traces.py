@@ -43,6 +43,7 @@ Needs wrk (apt-get install wrk) and Python 3 (standard library); the reference e
 
 import argparse
 import json
+import random
 import math
 import os
 import re
@@ -171,6 +172,16 @@ def lua_bytes(b):
         ch = chr(c)
         out.append(ch if 32 <= c < 127 and ch not in '\\"' else f"\\{c:03d}")
     return '"' + "".join(out) + '"'
+
+
+# every generated script gets its own stamp, the first 4 hex digits of its trace ids: two scenarios
+# (or a rerun) on one server must never send the same trace id (MLflow refuses a trace id another
+# experiment has)
+_STAMPS = iter(range(random.randrange(1 << 15), 1 << 17))
+
+
+def new_stamp():
+    return next(_STAMPS) % 65536
 
 
 LUA_IDS = r"""
@@ -418,7 +429,7 @@ def scenario_otlp_ingest(t, ctx, a):
             raise BenchError(f"traces/get of an ingested trace gives {n} spans, not {a.batch}")
         return f"{a.batch} spans stored"
 
-    return "/v1/traces", lua_otlp(exp, template, ctx["stamp"] % 65536), check, "spans/s", a.batch, None
+    return "/v1/traces", lua_otlp(exp, template, new_stamp()), check, "spans/s", a.batch, None
 
 
 def scenario_start_trace(t, ctx, a):
@@ -441,7 +452,7 @@ def scenario_start_trace(t, ctx, a):
         return "trace OK"
 
     # two requests per trace: the rate wrk counts is twice the traces'; one connection per wrk thread
-    return "/v1/traces", lua_start_trace(exp, otlp, js, ctx["stamp"] % 65536), check, "traces/s", 0.5, \
+    return "/v1/traces", lua_start_trace(exp, otlp, js, new_stamp()), check, "traces/s", 0.5, \
         a.connections
 
 
@@ -532,6 +543,8 @@ def error_bodies(url, script, a, threads):
     run: parsing every answer in Lua costs the client)"""
     with open(script) as f:
         lua = f.read()
+    # new trace ids for the rerun: the measured run's are taken
+    lua = re.sub(r'string.format\("%04x%04x", \d+,', lambda m: f'string.format("%04x%04x", {new_stamp()},', lua)
     diag = script + ".errors.lua"
     with open(diag, "w") as f:
         f.write(lua + LUA_ERRORS)
