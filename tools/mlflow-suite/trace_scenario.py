@@ -17,7 +17,8 @@ Each step uses the SDK's public API only (`@mlflow.trace`, `mlflow.start_span`, 
             for a status >= 400 the start of the answer's body
   bodies    the requests' bodies (JSON as sent, protobuf as its size), for the record only
 Trace export is synchronous (MLFLOW_ENABLE_ASYNC_TRACE_LOGGING=false), so a step's requests are its own.
-The process prints one line per step ("ok <step>" / "ERROR <step>: ...") and exits 0 whatever happened:
+A trace's assessments are compared in an order of their content (MLflow gives them in its query
+plan's order, on PostgreSQL the table's physical order). The process prints one line per step ("ok <step>" / "ERROR <step>: ...") and exits 0 whatever happened:
 the comparison is the caller's.
 """
 
@@ -199,7 +200,7 @@ def trace_view(trace):
         return None
     spans = list(trace.data.spans)
     by_id = {s.span_id: s for s in spans}
-    info = trace.info.to_dict()
+    info = _hex_ids_deep(trace.info.to_dict())
     return {"info": info, "spans": [span_view(s, by_id) for s in spans],
             "request": trace.data.request, "response": trace.data.response}
 
@@ -217,6 +218,8 @@ def frame_view(df):
                 v = v.to_dict()
             elif isinstance(v, list):
                 v = [x.to_dict() if hasattr(x, "to_dict") else x for x in v]
+                if k == "assessments":
+                    v = sorted(v, key=_assessment_key)
             elif isinstance(v, str) and v[:1] in ("{", "["):
                 # the `trace` column is the Trace as a JSON text: compared as data, so that neither
                 # its key order nor the ids and durations inside the text count
@@ -245,10 +248,22 @@ def _hex_ids(d):
     return out
 
 
+def _assessment_key(a):
+    """an order of assessments by their content, not their ids: MLflow returns a trace's assessments
+    in the order its query plan gives (on PostgreSQL the table's physical order)"""
+    if not isinstance(a, dict):
+        return ("", repr(a))
+    return (str(a.get("assessment_name") or a.get("name") or ""), json.dumps(a.get("source"), sort_keys=True),
+            json.dumps({k: a.get(k) for k in ("feedback", "expectation", "value", "valid", "overrides")}
+                       if "overrides" not in a else {"overrides": True}, sort_keys=True, default=str))
+
+
 def _hex_ids_deep(v):
-    """_hex_ids on every dict with a span_id inside v"""
+    """_hex_ids on every dict with a span_id inside v; lists of assessments in their content order"""
     if isinstance(v, dict):
         v = {k: _hex_ids_deep(x) for k, x in v.items()}
+        if isinstance(v.get("assessments"), list):
+            v["assessments"] = sorted(v["assessments"], key=_assessment_key)
         return _hex_ids(v) if "span_id" in v else v
     if isinstance(v, list):
         return [_hex_ids_deep(x) for x in v]
