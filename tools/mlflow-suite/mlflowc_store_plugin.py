@@ -126,8 +126,26 @@ def _swap(module_name, c_store_class, mixin, abstract):
                 and not isinstance(f, (staticmethod, classmethod))):
             setattr(cls, name, _record(name, f))
     cls._c_call = _with_test_clock(mixin._c_call)
+    _take_read_db_uri(cls)
     mod.SqlAlchemyStore = cls
     return cls
+
+
+def _take_read_db_uri(cls):
+    """traces: real clients. MLflow 3.18's server makes its stores with a `read_db_uri` keyword (a read
+    replica, from $_MLFLOW_SERVER_READ_REPLICA_BACKEND_STORE; handlers._get_sqlalchemy_store), which our store
+    classes do not take: the in-process servers of tests/tracing/test_otel_logging.py and
+    test_otel_loading.py then fail before any test. Without a replica (None, or the same URI) the
+    keyword means nothing, so it is dropped here; a real replica is refused."""
+    init = cls.__init__
+
+    @functools.wraps(init)
+    def __init__(self, db_uri, *args, read_db_uri=None, **kwargs):
+        if read_db_uri is not None and read_db_uri != db_uri:
+            raise NotImplementedError("mlflow-c's store has no read replica (read_db_uri)")
+        init(self, db_uri, *args, **kwargs)
+
+    cls.__init__ = __init__
 
 
 def _c_schema_revision():

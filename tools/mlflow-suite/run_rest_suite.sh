@@ -32,6 +32,8 @@
 #                    /usr/bin/python3). A virtual environment's bin/ goes first on PATH, so that
 #                    the suites' `mlflow server` subprocesses run its MLflow.
 #   -k EXPR          pytest selection (default "not file")
+#   --traces         the trace, span and assessment tests only (traces: real clients):
+#                    -k "not file and (trace or span or assessment or otel or otlp)"
 #   --logdir DIR     where server logs, pytest output and causes.json go (default: a temp dir)
 #   --report-only    exit 0 whatever the tests did (the counts are still printed)
 #
@@ -79,6 +81,8 @@ while [ $# -gt 0 ]; do
         --env) envfile=$2; shift ;;
         --python) py=$2; shift ;;
         -k) kexpr=$2; shift ;;
+        # traces: real clients (the trace, span, assessment and OTLP tests of the file)
+        --traces) kexpr="not file and (trace or span or assessment or otel or otlp)" ;;
         --suite) suite=$2; shift ;;
         --logdir) logdir=$2; shift ;;
         --report-only) report_only=1 ;;

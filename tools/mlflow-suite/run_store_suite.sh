@@ -21,6 +21,11 @@
 #                    the suites' `mlflow server` subprocesses run its MLflow.
 #   --only tracking|registry   one suite
 #   -k EXPR          pytest selection
+#   --traces         the tracking suite's trace, span and assessment tests only (traces: real
+#                    clients): --only tracking -k "(trace or span or assessment or feedback or
+#                    expectation) and not workspace-enabled", plus the tree's
+#                    tests/store/tracking/sqlalchemy_store/test_sqlalchemy_store_query_trace_metrics.py
+#                    (3.11+) when it has one
 #   --logdir DIR     where pytest output and store-outcomes.json go (default: a temp dir)
 #   --report-only    exit 0 whatever the tests did (the counts are still printed)
 #
@@ -48,6 +53,7 @@ if [ -z "$py" ]; then
     [ -x "$repo/.ref/mlflow3/bin/python" ] && py=$repo/.ref/mlflow3/bin/python
 fi
 kexpr=""
+traces=0
 only=""
 logdir=""
 report_only=0
@@ -62,6 +68,9 @@ while [ $# -gt 0 ]; do
         --python) py=$2; shift ;;
         --only) only=$2; shift ;;
         -k) kexpr=$2; shift ;;
+        # traces: real clients (the trace, span and assessment tests of the tracking suite)
+        --traces) traces=1; only=tracking
+                  kexpr="(trace or span or assessment or feedback or expectation) and not workspace-enabled" ;;
         --logdir) logdir=$2; shift ;;
         --report-only) report_only=1 ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -92,6 +101,9 @@ if [ "$only" != registry ]; then
     fi
 fi
 [ "$only" != tracking ] && suites+=(tests/store/model_registry/test_sqlalchemy_store.py)
+# traces: real clients (3.11 put the trace-metrics store tests in a file of their own)
+metrics_suite=tests/store/tracking/sqlalchemy_store/test_sqlalchemy_store_query_trace_metrics.py
+[ $traces = 1 ] && [ -f "$tree/$metrics_suite" ] && suites+=("$metrics_suite")
 for s in "${suites[@]}"; do
     if [ ! -f "$tree/$s" ]; then
         echo "skipped: $tree has no $s"
