@@ -150,11 +150,26 @@ static const char *mlf__true(const mlf__q *q)
     return q->pg ? "true" : "1";
 }
 
-/* the experiments of the search, as the location filter (ids bound as a JSON array) */
-static void mlf__q_in_experiments(mlf__q *q, const char *alias, const char *ids_json)
+/* The experiments of a search (its locations). */
+typedef struct mlf__exps {
+    const int64_t *ids;
+    size_t n;
+} mlf__exps;
+
+/*
+ * The location filter: one experiment as `=`, so that the (experiment_id, timestamp_ms) index serves the
+ * order and the LIMIT stops the scan early (an IN over json_each makes SQLite sort every match); several as
+ * an IN over their JSON array.
+ */
+static void mlf__q_in_experiments(mlf__q *q, const char *alias, const mlf__exps *ids)
 {
+    if (ids->n == 1) {
+        mlf_buf_printf(&q->sql, "%s.experiment_id = ", alias);
+        mlf__q_int(q, ids->ids[0]);
+        return;
+    }
     mlf_buf_printf(&q->sql, "%s.experiment_id IN (SELECT CAST(value AS BIGINT) FROM json_each(", alias);
-    mlf__q_text(q, ids_json);
+    mlf__q_text(q, mlf_sql_trace_ids_json(q->pool, ids->ids, ids->n));
     mlf__q_puts(q, "))");
 }
 
@@ -186,7 +201,7 @@ static void mlf__q_assessment(mlf__q *q, const mlf_search_trace_clause *cl, bool
 }
 
 /* _get_session_scoped_trace_ids: the traces of the sessions that hold a session-scoped matching assessment */
-static void mlf__q_session_covered(mlf__q *q, const mlf_search_trace_clause *cl, bool with_value, const char *ids)
+static void mlf__q_session_covered(mlf__q *q, const mlf_search_trace_clause *cl, bool with_value, const mlf__exps *ids)
 {
     mlf__q_puts(q, "SELECT t2.request_id FROM trace_info t2 WHERE ");
     mlf__q_in_experiments(q, "t2", ids);
@@ -293,9 +308,9 @@ static void mlf__q_analytics(mlf__q *q, bool costs, const char *value)
 
 /*
  * The WHERE conditions of a trace filter over trace_info t, each preceded by " AND " (the experiments'
- * condition is the caller's). ids: the search's experiments as a JSON array (sessions are scoped to them).
+ * condition is the caller's). ids: the search's experiments (sessions are scoped to them).
  */
-static int mlf__q_filter(mlf__q *q, const mlf_search_trace_clause *cls, size_t n, const char *ids, mlf_error *err)
+static int mlf__q_filter(mlf__q *q, const mlf_search_trace_clause *cls, size_t n, const mlf__exps *ids, mlf_error *err)
 {
     const mlf_search_trace_clause *run_id = NULL;
     bool have_bound = false, bound_is_str = false;
@@ -541,7 +556,7 @@ static void mlf__q_order(mlf__q *q, const mlf_search_trace_order *orders, size_t
 static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__search_args *a = arg;
-    const char *ids = mlf_sql_trace_ids_json(pool, a->ids, a->n_ids);
+    const mlf__exps exps = {a->ids, a->n_ids}, *ids = &exps;
     mlf__q q;
     mlf__q_init(&q, pool, mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES);
     mlf__q_puts(&q, "SELECT t.request_id, t.experiment_id, t.timestamp_ms, t.execution_time_ms, t.status, "
@@ -618,7 +633,7 @@ typedef struct {
 } mlf__corr_args;
 
 /* _build_trace_filter_subquery: the ids of the traces of the experiments matching the filter */
-static int mlf__q_subquery(mlf__q *q, const mlf_store_trace_filter *f, const char *ids, mlf_error *err)
+static int mlf__q_subquery(mlf__q *q, const mlf_store_trace_filter *f, const mlf__exps *ids, mlf_error *err)
 {
     mlf__q_puts(q, "(SELECT t.request_id AS request_id FROM trace_info t WHERE ");
     mlf__q_in_experiments(q, "t", ids);
@@ -630,7 +645,7 @@ static int mlf__q_subquery(mlf__q *q, const mlf_store_trace_filter *f, const cha
 static int mlf__corr_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     const mlf__corr_args *a = arg;
-    const char *ids = mlf_sql_trace_ids_json(pool, a->ids, a->n_ids);
+    const mlf__exps exps = {a->ids, a->n_ids}, *ids = &exps;
     mlf__q q;
     mlf__q_init(&q, pool, mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES);
     const char *base_id = a->base != NULL ? "b.request_id" : "t.request_id";
@@ -801,7 +816,7 @@ static int mlf__metrics_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error
     bool spans = mq->view == MLF_STORE_METRICS_SPANS, assessments = mq->view == MLF_STORE_METRICS_ASSESSMENTS;
     bool span_cost = spans && strstr(mq->metric, "_cost") != NULL;
     bool sessions = mq->view == MLF_STORE_METRICS_TRACES && strcmp(mq->metric, "session_count") == 0;
-    const char *ids = mlf_sql_trace_ids_json(pool, mq->ids, mq->n_ids);
+    const mlf__exps exps = {mq->ids, mq->n_ids}, *ids = &exps;
     const char *col = mlf__metrics_col(pool, mq);
     mlf__q q;
     mlf__q_init(&q, pool, pg);
