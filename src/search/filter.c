@@ -752,19 +752,9 @@ mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const mlf__tok *
     return mlf__join_in(pool, src, stmt, false, ret_n);
 }
 
-mlf__item *mlf__search_join_in_traces(mlf_pool *pool, const char *src, const mlf__tok *stmt, size_t *ret_n)
+int mlf__search_items(mlf_pool *pool, const char *filter, bool traces, bool quote_bad, mlf__item **ret,
+                      size_t *ret_n, size_t *ret_n_cmp, mlf_error *err)
 {
-    return mlf__join_in(pool, src, stmt, true, ret_n);
-}
-
-int mlf_search_parse_filter_syntax(mlf_pool *pool, mlf_search_kind kind, const char *filter,
-                                   mlf_search_clause **ret_clauses, size_t *ret_n, mlf_error *err)
-{
-    *ret_clauses = NULL;
-    *ret_n = 0;
-    if (filter == NULL || filter[0] == '\0')
-        return 0;
-    mlf__fctx c = {pool, filter, kind, err};
     mlf__tok **stmts;
     size_t n_stmts;
     if (mlf__sql_parse(pool, filter, &stmts, &n_stmts) < 0)
@@ -775,9 +765,8 @@ int mlf_search_parse_filter_syntax(mlf_pool *pool, mlf_search_kind kind, const c
         return mlf_error_set(err, pool, MLF__INVALID,
                              "Search filter contained multiple expression %s. Provide AND-ed expression list.",
                              mlf_pystr_repr(pool, filter));
-
     size_t n_items;
-    mlf__item *items = mlf__search_join_in(pool, filter, stmts[0], &n_items);
+    mlf__item *items = mlf__join_in(pool, filter, stmts[0], traces, &n_items);
     mlf_buf bad;
     mlf_buf_init(&bad, pool, 64);
     size_t n_bad = 0, n_cmp = 0;
@@ -789,16 +778,34 @@ int mlf_search_parse_filter_syntax(mlf_pool *pool, mlf_search_kind kind, const c
         }
         if (mlf__sql_is_ws(t) || mlf__sql_match(filter, t, MLF__TT_KEYWORD, "AND"))
             continue;
-        /* runs quote each clause; the other searches join them bare */
         if (n_bad++)
             mlf_buf_puts(&bad, ", ");
-        if (kind == MLF_SEARCH_RUNS)
-            mlf_buf_printf(&bad, "'%s'", mlf__text(&c, t));
+        if (quote_bad)
+            mlf_buf_printf(&bad, "'%s'", mlf__sql_text(pool, filter, t));
         else
-            mlf_buf_puts(&bad, mlf__text(&c, t));
+            mlf_buf_puts(&bad, mlf__sql_text(pool, filter, t));
     }
     if (n_bad)
         return mlf_error_set(err, pool, MLF__INVALID, "Invalid clause(s) in filter string: %s", bad.data);
+    *ret = items;
+    *ret_n = n_items;
+    *ret_n_cmp = n_cmp;
+    return 0;
+}
+
+int mlf_search_parse_filter_syntax(mlf_pool *pool, mlf_search_kind kind, const char *filter,
+                                   mlf_search_clause **ret_clauses, size_t *ret_n, mlf_error *err)
+{
+    *ret_clauses = NULL;
+    *ret_n = 0;
+    if (filter == NULL || filter[0] == '\0')
+        return 0;
+    mlf__fctx c = {pool, filter, kind, err};
+    size_t n_items, n_cmp;
+    mlf__item *items;
+    int prc = mlf__search_items(pool, filter, false, kind == MLF_SEARCH_RUNS, &items, &n_items, &n_cmp, err);
+    if (prc < 0)
+        return prc;
 
     mlf_search_clause *clauses = MLF_NEW_ARRAY(pool, mlf_search_clause, n_cmp ? n_cmp : 1);
     size_t m = 0;

@@ -75,9 +75,14 @@ mlf__item *mlf__search_join_in(mlf_pool *pool, const char *src, const struct mlf
 int mlf__search_order_token(mlf_pool *pool, const char *order_by, const char **ret_value, bool *ret_asc,
                             mlf_error *err);
 
-/** _join_in_comparison_tokens(tokens, search_traces=True): also joins `timestamp <op> <int>` (a builtin
- *  name, never an Identifier to sqlparse) and repeats the first token of a non-matching triple, as MLflow. */
-mlf__item *mlf__search_join_in_traces(mlf_pool *pool, const char *src, const struct mlf__tok *stmt, size_t *ret_n);
+/**
+ * SearchUtils.parse_search_filter's statement and _process_statement's clause check: the items of filter's
+ * one statement (traces: joined as for search_traces), with MLflow's errors for a filter that does not parse,
+ * that holds several statements, or with parts that are no comparison (quote_bad: each named in quotes, as
+ * the run and trace searches name them). *ret_n_cmp: how many items are comparisons.
+ */
+int mlf__search_items(mlf_pool *pool, const char *filter, bool traces, bool quote_bad, mlf__item **ret,
+                      size_t *ret_n, size_t *ret_n_cmp, mlf_error *err);
 
 /** SearchUtils._parse_list_from_sql_token of a "( ... )" token's text: its strings, or MLflow's error. */
 int mlf__search_parse_list(mlf_pool *pool, const char *text, const char ***ret, size_t *ret_n, mlf_error *err);

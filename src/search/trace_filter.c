@@ -367,35 +367,11 @@ static int mlf__parse(mlf_pool *pool, const char *filter, mlf_search_trace_claus
     if (filter == NULL || filter[0] == '\0')
         return 0;
     mlf__tctx c = {pool, filter, err};
-    mlf__tok **stmts;
-    size_t n_stmts;
-    if (mlf__sql_parse(pool, filter, &stmts, &n_stmts) < 0)
-        return mlf_error_set(err, pool, MLF__INVALID, "Error on parsing filter '%s'", filter);
-    if (n_stmts == 0)
-        return mlf_error_set(err, pool, MLF__INVALID, "Invalid filter '%s'. Could not be parsed.", filter);
-    if (n_stmts > 1)
-        return mlf_error_set(err, pool, MLF__INVALID,
-                             "Search filter contained multiple expression %s. Provide AND-ed expression list.",
-                             mlf_pystr_repr(pool, filter));
-    size_t n_items;
-    mlf__item *items = mlf__search_join_in_traces(pool, filter, stmts[0], &n_items);
-    mlf_buf bad;
-    mlf_buf_init(&bad, pool, 64);
-    size_t n_bad = 0, n_cmp = 0;
-    for (size_t k = 0; k < n_items; k++) {
-        mlf__tok *t = items[k].tok;
-        if (t == NULL || t->cls == MLF__C_COMPARISON) {
-            n_cmp++;
-            continue;
-        }
-        if (mlf__sql_is_ws(t) || mlf__sql_match(filter, t, MLF__TT_KEYWORD, "AND"))
-            continue;
-        if (n_bad++)
-            mlf_buf_puts(&bad, ", ");
-        mlf_buf_printf(&bad, "'%s'", mlf__text(&c, t));
-    }
-    if (n_bad)
-        return mlf_error_set(err, pool, MLF__INVALID, "Invalid clause(s) in filter string: %s", bad.data);
+    size_t n_items, n_cmp;
+    mlf__item *items;
+    int prc = mlf__search_items(pool, filter, true, true, &items, &n_items, &n_cmp, err);
+    if (prc < 0)
+        return prc;
     mlf_search_trace_clause *cls = MLF_NEW_ARRAY(pool, mlf_search_trace_clause, n_cmp ? n_cmp : 1);
     size_t m = 0;
     for (size_t k = 0; k < n_items; k++) {
