@@ -206,11 +206,13 @@ def run(t):
     t.delete("/api/2.0/mlflow/nope", name="unknown-delete")
     t.request("OPTIONS", "/api/3.0/mlflow/nope", name="unknown-options")
 
+    # ---- trace rpcs (ported): unknown ids, empty locations, a GET search ----
+    t.get("/api/3.0/mlflow/traces/batchGet", {"trace_ids": "tr-1"}, name="traces-batch-get")
+    t.post("/api/3.0/mlflow/traces/search", {"locations": []}, name="traces-search-v3-no-locations")
+    t.get("/api/2.0/mlflow/traces", {"experiment_ids": exp}, name="traces-search-v2")
+    t.get("/api/3.0/mlflow/traces/tr-00000000000000000000000000000000", name="traces-get-info-v3-unknown")
+
     # ---- rpcs MLflow 3.18 serves that mlflow-c does not port yet: answered as unknown paths ----
-    t.get("/api/3.0/mlflow/traces/batchGet", {"trace_ids": "tr-1"}, name="unported-batch-get-traces")
-    t.post("/api/3.0/mlflow/traces/search", {"locations": []}, name="unported-search-traces-v3")
-    t.get("/api/2.0/mlflow/traces", {"experiment_ids": exp}, name="unported-search-traces")
-    t.get("/api/3.0/mlflow/traces/tr-00000000000000000000000000000000", name="unported-get-trace-info-v3")
     t.get("/api/2.0/mlflow/webhooks", name="unported-list-webhooks")
     t.get("/api/2.0/mlflow/webhooks/wh-none", name="unported-get-webhook")
     t.get("/api/3.0/mlflow/scorers/list", {"experiment_id": exp}, name="unported-list-scorers")
