@@ -76,6 +76,23 @@ from mlflow.utils.name_utils import _generate_random_name
 from mlflow_c.store._base import CServiceMixin, NotPorted, c_store_uri, rpc_method
 
 
+def _assessment_entity(proto):
+    """Assessment.from_proto, with what Expectation and IssueReference.from_proto drop and the SQL store's
+    to_mlflow_entity keeps (overrides, valid)."""
+    a = Assessment.from_proto(proto)
+    if not isinstance(a, Feedback):
+        a.overrides = proto.overrides or None
+        a.valid = proto.valid
+    return a
+
+
+def _trace_info(proto):
+    """TraceInfo.from_proto with its assessments as the SQL store shows them (_assessment_entity)."""
+    ti = TraceInfo.from_proto(proto)
+    ti.assessments = [_assessment_entity(a) for a in proto.assessments]
+    return ti
+
+
 def _opt_str(v):
     return None if v is None else str(v)
 
@@ -263,12 +280,12 @@ class TrackingStoreMixin(CServiceMixin):
     @rpc_method
     def start_trace(self, trace_info):
         req = StartTraceV3(trace=ProtoTrace(trace_info=trace_info.to_proto()))
-        return TraceInfo.from_proto(self._c_call("startTraceV3", req).trace.trace_info)
+        return _trace_info(self._c_call("startTraceV3", req).trace.trace_info)
 
     @rpc_method
     def get_trace_info(self, trace_id):
         resp = self._c_call("getTraceInfoV3", GetTraceInfoV3(trace_id=trace_id))
-        return TraceInfo.from_proto(resp.trace.trace_info)
+        return _trace_info(resp.trace.trace_info)
 
     @rpc_method
     def batch_get_trace_infos(self, trace_ids, location=None, experiment_ids=None):
@@ -279,7 +296,7 @@ class TrackingStoreMixin(CServiceMixin):
             return []
         req = BatchGetTraceInfos(trace_ids=list(trace_ids),
                                  experiment_ids=[str(e) for e in experiment_ids or []])
-        return [TraceInfo.from_proto(t) for t in self._c_call("batchGetTraceInfos", req).trace_infos]
+        return [_trace_info(t) for t in self._c_call("batchGetTraceInfos", req).trace_infos]
 
     @rpc_method
     def set_trace_tag(self, trace_id, key, value):
@@ -379,7 +396,7 @@ class TrackingStoreMixin(CServiceMixin):
         req = SearchTracesV3(locations=loc, filter=filter_string, max_results=max_results, order_by=order_by,
                              page_token=page_token)
         resp = self._c_call("searchTracesV3", req)
-        return [TraceInfo.from_proto(t) for t in resp.traces], resp.next_page_token or None
+        return [_trace_info(t) for t in resp.traces], resp.next_page_token or None
 
     @rpc_method
     def calculate_trace_filter_correlation(self, experiment_ids, filter_string1, filter_string2, base_filter=None):
@@ -413,25 +430,17 @@ class TrackingStoreMixin(CServiceMixin):
 
     # traces: assessments
 
-    @staticmethod
-    def _assessment(proto):
-        # Expectation and IssueReference.from_proto drop these; the SQL store's to_mlflow_entity keeps them
-        a = Assessment.from_proto(proto)
-        if not isinstance(a, Feedback):
-            a.overrides = proto.overrides or None
-            a.valid = proto.valid
-        return a
 
     @rpc_method
     def create_assessment(self, assessment):
         # the C store reads the request as the handler's Assessment.from_proto does
         req = CreateAssessment(assessment=assessment.to_proto())
-        return self._assessment(self._c_call("createAssessment", req).assessment)
+        return _assessment_entity(self._c_call("createAssessment", req).assessment)
 
     @rpc_method
     def get_assessment(self, trace_id, assessment_id):
         req = GetAssessmentRequest(trace_id=trace_id, assessment_id=assessment_id)
-        return self._assessment(self._c_call("GetAssessment", req).assessment)
+        return _assessment_entity(self._c_call("GetAssessment", req).assessment)
 
     @rpc_method
     def update_assessment(self, trace_id, assessment_id, name=None, expectation=None, feedback=None,
@@ -461,7 +470,7 @@ class TrackingStoreMixin(CServiceMixin):
             proto.metadata.update({k: str(v) for k, v in metadata.items()})
             paths.append("metadata")
         req = UpdateAssessment(assessment=proto, update_mask=FieldMask(paths=paths))
-        return self._assessment(self._c_call("updateAssessment", req).assessment)
+        return _assessment_entity(self._c_call("updateAssessment", req).assessment)
 
     @rpc_method
     def delete_assessment(self, trace_id, assessment_id):

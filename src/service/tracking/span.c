@@ -646,10 +646,20 @@ static int mlf__convert(mlf_pool *pool, const mlf__otel_span *o, const Opentelem
         bool text = raw && v != NULL && v->value_case == OPENTELEMETRY__PROTO__COMMON__V1__ANY_VALUE__VALUE_STRING_VALUE;
         mlf__attrs_set(pool, &a, o->attributes[i]->key, text ? v->string_value : mlf__dump(pool, v, false));
     }
-    mlf_buf rid;
-    mlf_buf_init(&rid, pool, 40);
-    mlf__put_str(&rid, s->trace_id, false);
-    mlf__attrs_set(pool, &a, MLF__REQUEST_ID, rid.data);
+    /* from_otel_proto(preserve_request_id=True) for the store's own spans: their stored request id is the
+     * trace's (MLflow's log_spans keeps span.trace_id); over OTLP the id is derived, never the client's */
+    const char *stored_rid = raw ? mlf__attrs_get(&a, MLF__REQUEST_ID) : NULL;
+    mlf_json *rj = NULL;
+    mlf_error jerr = {0};
+    if (stored_rid != NULL && mlf_json_parse(pool, stored_rid, strlen(stored_rid), &rj, &jerr) == 0 &&
+        rj->type == MLF_JSON_STRING) {
+        s->trace_id = (char *)rj->text;
+    } else {
+        mlf_buf rid;
+        mlf_buf_init(&rid, pool, 40);
+        mlf__put_str(&rid, s->trace_id, false);
+        mlf__attrs_set(pool, &a, MLF__REQUEST_ID, rid.data);
+    }
     if (otlp) {
         for (size_t i = 0; i < a.n; i++)
             a.kv[i].value = mlf__strip(pool, a.kv[i].value);
