@@ -648,6 +648,24 @@ bool mlf_json_is_int(const mlf_json *v)
     return v->len > 0;
 }
 
+bool mlf_json_truthy(const mlf_json *v)
+{
+    if (v == NULL)
+        return false;
+    switch (v->type) {
+    case MLF_JSON_NULL:
+        return false;
+    case MLF_JSON_BOOL:
+        return v->boolean;
+    case MLF_JSON_NUMBER:
+        return v->number != 0; /* NaN too, as bool(float("nan")) */
+    case MLF_JSON_STRING:
+        return v->len > 0;
+    default:
+        return v->n > 0;
+    }
+}
+
 const char *mlf_json_py_type(const mlf_json *v)
 {
     if (v == NULL)

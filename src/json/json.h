@@ -94,6 +94,8 @@ void mlf_json_write_python(mlf_buf *buf, const mlf_json *v);
 
 /** True when v is a number written without fraction or exponent (a Python int). */
 bool mlf_json_is_int(const mlf_json *v);
+/** Python's truth value of what json.loads gives v (NULL: false): null, false, 0, "", [] and {} are false. */
+bool mlf_json_truthy(const mlf_json *v);
 /** The Python type name json.loads gives v: NoneType, bool, int, float, str, list or dict. */
 const char *mlf_json_py_type(const mlf_json *v);
 

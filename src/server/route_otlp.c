@@ -92,23 +92,6 @@ static bool mlf__inflate(mlf_pool *pool, const char *in, size_t len, int wbits, 
     return ok;
 }
 
-/* Python's truth value of a parsed JSON value. */
-static bool mlf__truthy(const mlf_json *v)
-{
-    switch (v->type) {
-    case MLF_JSON_NULL:
-        return false;
-    case MLF_JSON_BOOL:
-        return v->boolean;
-    case MLF_JSON_NUMBER:
-        return v->number != 0;
-    case MLF_JSON_STRING:
-        return v->len > 0;
-    default:
-        return v->n > 0;
-    }
-}
-
 /*
  * What a `for x in v` over a member gives, where each x must then be a dict (its .get is called): the items of
  * a list; nothing for an empty str or dict; anything else fails in Python (iterating a number or None, or
@@ -128,7 +111,7 @@ static bool mlf__dicts(const mlf_json *v, mlf_json *const **items, size_t *n)
         *n = v->n;
         return true;
     }
-    return (v->type == MLF_JSON_STRING || v->type == MLF_JSON_OBJECT) && !mlf__truthy(v);
+    return (v->type == MLF_JSON_STRING || v->type == MLF_JSON_OBJECT) && !mlf_json_truthy(v);
 }
 
 /* bytes.fromhex: pairs of hex digits, whitespace allowed between pairs; false for a ValueError */
@@ -176,7 +159,7 @@ static int mlf__json_ids(mlf_pool *pool, mlf_json *root)
                 return 2;
             for (size_t i = 0; i < nsp; i++) {
                 const mlf_json *lv = mlf_json_get(spans[i], "links");
-                if (lv != NULL && !mlf__truthy(lv))
+                if (lv != NULL && !mlf_json_truthy(lv))
                     lv = NULL;
                 if (!mlf__dicts(lv, &links, &nl))
                     return 2;
@@ -184,7 +167,7 @@ static int mlf__json_ids(mlf_pool *pool, mlf_json *root)
                     mlf_json *o = k == 0 ? spans[i] : links[k - 1];
                     for (size_t f = 0; f < 3; f++)
                         for (size_t m = 0; m < o->n; m++) {
-                            if (strcmp(o->keys[m], fields[f]) != 0 || !mlf__truthy(o->items[m]))
+                            if (strcmp(o->keys[m], fields[f]) != 0 || !mlf_json_truthy(o->items[m]))
                                 continue;
                             mlf_json *v = o->items[m];
                             if (v->type != MLF_JSON_STRING)

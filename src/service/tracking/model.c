@@ -4,7 +4,6 @@
  * SqlAlchemyStore.record_logged_model appends it to the run's
  * mlflow.log-model.history tag.
  */
-#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -50,23 +49,6 @@ static int mlf__uncaught(mlf_error *err, int rc)
     return rc;
 }
 
-/* Python's truth value of a json.loads result. */
-static bool mlf__truthy(const mlf_json *v)
-{
-    switch (v->type) {
-    case MLF_JSON_NULL:
-        return false;
-    case MLF_JSON_BOOL:
-        return v->boolean;
-    case MLF_JSON_NUMBER:
-        return isnan(v->number) || v->number != 0;
-    case MLF_JSON_STRING:
-        return v->len > 0;
-    default:
-        return v->n > 0;
-    }
-}
-
 /* str(datetime.now(timezone.utc).replace(tzinfo=None)): microseconds only when not zero. */
 static char *mlf__utc_now(mlf_pool *pool)
 {
@@ -83,7 +65,7 @@ static char *mlf__utc_now(mlf_pool *pool)
 /* Model(utc_time_created=...): str(value or now). */
 static const char *mlf__utc_time_created(mlf_pool *pool, const mlf_json *v)
 {
-    if (v == NULL || !mlf__truthy(v))
+    if (v == NULL || !mlf_json_truthy(v))
         return mlf__utc_now(pool);
     if (v->type == MLF_JSON_STRING)
         return v->text;

@@ -345,22 +345,6 @@ static const mlf__translator mlf__translators[] = {
 };
 #define MLF__N_TRANSLATORS (sizeof(mlf__translators) / sizeof(mlf__translators[0]))
 
-/* Python's truth value of a parsed JSON value */
-static bool mlf__json_truthy(const mlf_json *v)
-{
-    switch (v->type) {
-    case MLF_JSON_NULL:
-        return false;
-    case MLF_JSON_BOOL:
-        return v->boolean;
-    case MLF_JSON_NUMBER:
-        return v->number != 0;
-    case MLF_JSON_STRING:
-        return v->len > 0;
-    default:
-        return v->n > 0;
-    }
-}
 
 /* _get_and_check_attribute_value, then the caller's truth test: the text, or NULL */
 static const char *mlf__checked(mlf_pool *pool, const char *text)
@@ -368,7 +352,7 @@ static const char *mlf__checked(mlf_pool *pool, const char *text)
     if (text == NULL || text[0] == '\0')
         return NULL;
     mlf_json *v = mlf__loads(pool, text);
-    return v == NULL || mlf__json_truthy(v) ? text : NULL;
+    return v == NULL || mlf_json_truthy(v) ? text : NULL;
 }
 
 /* re.match of a key with '#' for \d+ (a prefix match) */

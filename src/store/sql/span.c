@@ -150,24 +150,6 @@ static bool mlf__is_message(const mlf_json *v)
            mlf_json_get(v, "content") != NULL;
 }
 
-static bool mlf__truthy(const mlf_json *v)
-{
-    if (v == NULL)
-        return false;
-    switch (v->type) {
-    case MLF_JSON_NULL:
-        return false;
-    case MLF_JSON_BOOL:
-        return v->boolean;
-    case MLF_JSON_NUMBER:
-        return v->number != 0;
-    case MLF_JSON_STRING:
-        return v->len > 0;
-    default:
-        return v->n > 0;
-    }
-}
-
 static const char *mlf__message_text(mlf_pool *pool, const mlf_json *obj, const char *role, int depth)
 {
     if (obj == NULL || obj->type != MLF_JSON_OBJECT || depth > 32)
@@ -175,18 +157,18 @@ static const char *mlf__message_text(mlf_pool *pool, const mlf_json *obj, const 
     const mlf_json *list = NULL;
     const mlf_json *single = NULL;
     const mlf_json *v = mlf_json_get(obj, "messages");
-    if (mlf__truthy(v) && v->type == MLF_JSON_ARRAY) {
+    if (mlf_json_truthy(v) && v->type == MLF_JSON_ARRAY) {
         list = v;
     } else {
         const mlf_json *ch = mlf_json_get(obj, "choices");
         const mlf_json *msg = NULL;
-        if (mlf__truthy(ch) && ch->type == MLF_JSON_ARRAY && ch->items[0]->type == MLF_JSON_OBJECT)
+        if (mlf_json_truthy(ch) && ch->type == MLF_JSON_ARRAY && ch->items[0]->type == MLF_JSON_OBJECT)
             msg = mlf_json_get(ch->items[0], "message");
-        if (mlf__truthy(msg) && mlf__is_message(msg)) {
+        if (mlf_json_truthy(msg) && mlf__is_message(msg)) {
             single = msg;
-        } else if (mlf__truthy(v = mlf_json_get(obj, "input")) && v->type == MLF_JSON_ARRAY) {
+        } else if (mlf_json_truthy(v = mlf_json_get(obj, "input")) && v->type == MLF_JSON_ARRAY) {
             list = v;
-        } else if (mlf__truthy(v = mlf_json_get(obj, "output")) && v->type == MLF_JSON_ARRAY) {
+        } else if (mlf_json_truthy(v = mlf_json_get(obj, "output")) && v->type == MLF_JSON_ARRAY) {
             list = v;
         } else if ((v = mlf_json_get(obj, "request")) != NULL) {
             return mlf__message_text(pool, v, role, depth + 1);
