@@ -311,3 +311,15 @@ def test_trace_answers_are_compact_json(server, eid):
         assert raw == json.dumps(json.loads(raw), separators=(",", ":")).encode(), (path, raw[:200])
     status, _, raw = server.request("GET", "/api/2.0/mlflow/experiments/get?experiment_id=" + eid, raw=True)
     assert status == 200 and raw.startswith(b"{\n  "), raw[:100]
+
+
+def test_v2_info_lists_the_name_after_the_stored_tags(server, eid):
+    """SqlTraceInfo.to_mlflow_entity adds the name (trace_info's column) after the stored tags, so the v2
+    answer's tag list ends with it, in getTraceInfo and in searchTraces alike."""
+    start(server, eid, "tr-name-last", tags={"mlflow.traceName": "named", "only": "one"})
+    status, _, body = req(server, "GET", T2 + "/tr-name-last/info")
+    assert status == 200, body
+    assert body["trace_info"]["tags"][-1] == {"key": "mlflow.traceName", "value": "named"}
+    status, _, body = server.get("traces", f"experiment_ids={eid}&filter=attributes.name%20%3D%20%27named%27")
+    assert status == 200, body
+    assert [t["tags"][-1] for t in body["traces"]] == [{"key": "mlflow.traceName", "value": "named"}]

@@ -14,6 +14,7 @@
 #include "generated/service_api.h"
 #include "json/json.h"
 #include "service/tracking/assessment.h"
+#include "service/tracking/trace.h"
 #include "service/validate.h"
 #include "store/pystr.h"
 
@@ -356,8 +357,7 @@ static char *mlf__cut(mlf_pool *pool, const char *s, size_t limit)
     return s[i] == '\0' ? (char *)s : mlf_pool_strndup(pool, s, i);
 }
 
-/* TraceInfoV2.from_v3(info).to_proto() */
-static Mlflow__TraceInfo *mlf__to_v2(mlf_pool *pool, const Mlflow__TraceInfoV3 *v3)
+Mlflow__TraceInfo *mlf_tracking_trace_info_v2(mlf_pool *pool, const Mlflow__TraceInfoV3 *v3)
 {
     Mlflow__TraceInfo *ti = MLF_NEW(pool, Mlflow__TraceInfo);
     mlflow__trace_info__init(ti);
@@ -421,7 +421,7 @@ int mlf_tracking_start_trace(mlf_ctx *ctx, const Mlflow__StartTrace *req, Mlflow
                                   req->has_timestamp_ms ? req->timestamp_ms : 0, &meta, &tags, &info, err);
     if (rc < 0)
         return rc;
-    resp->trace_info = mlf__to_v2(pool, info);
+    resp->trace_info = mlf_tracking_trace_info_v2(pool, info);
     return 0;
 }
 
@@ -443,7 +443,7 @@ int mlf_tracking_end_trace(mlf_ctx *ctx, const Mlflow__EndTrace *req, Mlflow__En
                                 req->has_timestamp_ms ? req->timestamp_ms : 0, status, &meta, &tags, &info, err);
     if (rc < 0)
         return rc;
-    resp->trace_info = mlf__to_v2(pool, info);
+    resp->trace_info = mlf_tracking_trace_info_v2(pool, info);
     return 0;
 }
 
@@ -454,7 +454,7 @@ int mlf_tracking_get_trace_info(mlf_ctx *ctx, const Mlflow__GetTraceInfo *req, M
     int rc = mlf_store_get_trace_info(ctx->svc->store, ctx->pool, req->request_id, &info, err);
     if (rc < 0)
         return rc;
-    resp->trace_info = mlf__to_v2(ctx->pool, info);
+    resp->trace_info = mlf_tracking_trace_info_v2(ctx->pool, info);
     return 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include "generated/service_api.h"
 #include "search/search.h"
+#include "service/tracking/trace.h"
 #include "service/validate.h"
 #include "store/pystr.h"
 
@@ -431,60 +432,6 @@ int mlf_tracking_search_traces_v3(mlf_ctx *ctx, const Mlflow__SearchTracesV3 *re
     return 0;
 }
 
-/* TraceInfoV2.from_v3(t).to_proto() */
-static Mlflow__TraceInfo *mlf__trace_info_v2(mlf_pool *pool, const Mlflow__TraceInfoV3 *v3)
-{
-    Mlflow__TraceInfo *ti = MLF_NEW(pool, Mlflow__TraceInfo);
-    mlflow__trace_info__init(ti);
-    ti->request_id = v3->trace_id;
-    ti->experiment_id = v3->trace_location->mlflow_experiment->experiment_id;
-    ti->has_timestamp_ms = 1;
-    ti->timestamp_ms = v3->request_time->seconds * 1000 + v3->request_time->nanos / 1000000;
-    ti->has_execution_time_ms = 1;
-    if (v3->execution_duration != NULL)
-        ti->execution_time_ms = v3->execution_duration->seconds * 1000 + v3->execution_duration->nanos / 1000000;
-    ti->has_status = 1;
-    switch (v3->state) {
-    case MLFLOW__TRACE_INFO_V3__STATE__OK:
-        ti->status = MLFLOW__TRACE_STATUS__OK;
-        break;
-    case MLFLOW__TRACE_INFO_V3__STATE__ERROR:
-        ti->status = MLFLOW__TRACE_STATUS__ERROR;
-        break;
-    case MLFLOW__TRACE_INFO_V3__STATE__IN_PROGRESS:
-        ti->status = MLFLOW__TRACE_STATUS__IN_PROGRESS;
-        break;
-    default:
-        ti->status = MLFLOW__TRACE_STATUS__TRACE_STATUS_UNSPECIFIED;
-        break;
-    }
-    ti->n_request_metadata = v3->n_trace_metadata;
-    ti->request_metadata = MLF_NEW_ARRAY(pool, Mlflow__TraceRequestMetadata *, v3->n_trace_metadata + 1);
-    for (size_t i = 0; i < v3->n_trace_metadata; i++) {
-        Mlflow__TraceRequestMetadata *m = MLF_NEW(pool, Mlflow__TraceRequestMetadata);
-        mlflow__trace_request_metadata__init(m);
-        m->key = v3->trace_metadata[i]->key;
-        m->value = v3->trace_metadata[i]->value;
-        ti->request_metadata[i] = m;
-    }
-    /* a list, in the dict's order: the stored tags, then the name (from trace_info's column) */
-    ti->tags = MLF_NEW_ARRAY(pool, Mlflow__TraceTag *, v3->n_tags + 1);
-    Mlflow__TraceTag *name = NULL;
-    for (size_t i = 0; i < v3->n_tags; i++) {
-        Mlflow__TraceTag *t = MLF_NEW(pool, Mlflow__TraceTag);
-        mlflow__trace_tag__init(t);
-        t->key = v3->tags[i]->key;
-        t->value = v3->tags[i]->value;
-        if (strcmp(t->key, "mlflow.traceName") == 0)
-            name = t;
-        else
-            ti->tags[ti->n_tags++] = t;
-    }
-    if (name != NULL)
-        ti->tags[ti->n_tags++] = name;
-    return ti;
-}
-
 int mlf_tracking_search_traces(mlf_ctx *ctx, const Mlflow__SearchTraces *req, Mlflow__SearchTraces__Response *resp,
                                mlf_error *err)
 {
@@ -496,7 +443,7 @@ int mlf_tracking_search_traces(mlf_ctx *ctx, const Mlflow__SearchTraces *req, Ml
         return rc;
     resp->traces = MLF_NEW_ARRAY(pool, Mlflow__TraceInfo *, page.n ? page.n : 1);
     for (size_t i = 0; i < page.n; i++)
-        resp->traces[i] = mlf__trace_info_v2(pool, page.traces[i]);
+        resp->traces[i] = mlf_tracking_trace_info_v2(pool, page.traces[i]);
     resp->n_traces = page.n;
     if (page.next_page_token != NULL)
         resp->next_page_token = (char *)page.next_page_token;

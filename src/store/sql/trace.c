@@ -173,9 +173,7 @@ int mlf_sql_trace_from_row(mlf_pool *pool, mlf_sql_stmt *st, mlf_sql_trace *t, m
     ti->request_preview = mlf_sql_column_text_dup(pool, st, 6);
     ti->response_preview = mlf_sql_column_text_dup(pool, st, 7);
     t->info = ti;
-    char *name = mlf_sql_column_text_dup(pool, st, 8);
-    if (name != NULL)
-        mlf__kv_put(pool, &t->tags, (char *)MLF_SQL_TRACE_NAME_TAG, name);
+    t->name = mlf_sql_column_text_dup(pool, st, 8);
     t->promoted[0] = mlf_sql_column_text_dup(pool, st, 9);
     t->promoted[1] = mlf__promoted_json(pool, st, MLF__COL_TOKENS, mlf__token_keys, 6, false);
     t->promoted[2] = mlf__promoted_json(pool, st, MLF__COL_COSTS, mlf__cost_keys, 3, true);
@@ -278,6 +276,8 @@ static void mlf__fill_maps(mlf_pool *pool, mlf_sql_trace *t)
     for (int i = 0; i < 3; i++)
         if (t->promoted[i] != NULL)
             mlf__kv_put(pool, &t->meta, (char *)promoted_keys[i], t->promoted[i]);
+    if (t->name != NULL)
+        mlf__kv_put(pool, &t->tags, (char *)MLF_SQL_TRACE_NAME_TAG, t->name);
     mlf__truncate(pool, &t->tags, 4096);
     mlf__truncate(pool, &t->meta, 250);
     Mlflow__TraceInfoV3 *ti = t->info;
@@ -911,9 +911,6 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
     Mlflow__TraceInfoV3 *out = *a->ret;
     Mlflow__TraceInfoV3__TagsEntry **tags = MLF_NEW_ARRAY(pool, Mlflow__TraceInfoV3__TagsEntry *, old_tags.n + 2);
     size_t n_tags = 0;
-    for (size_t i = 0; i < out->n_tags; i++)
-        if (strcmp(out->tags[i]->key, MLF_SQL_TRACE_NAME_TAG) == 0)
-            tags[n_tags++] = out->tags[i];
     for (size_t i = 0; i < old_tags.n; i++) {
         Mlflow__TraceInfoV3__TagsEntry *e = MLF_NEW(pool, Mlflow__TraceInfoV3__TagsEntry);
         mlflow__trace_info_v3__tags_entry__init(e);
@@ -921,6 +918,10 @@ static int mlf__start_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *
         e->value = old_tags.values[i] != NULL ? mlf__cut(pool, old_tags.values[i], 4096) : (char *)"None";
         tags[n_tags++] = e;
     }
+    /* the name last, from trace_info's column, as to_mlflow_entity adds it */
+    for (size_t i = 0; i < out->n_tags; i++)
+        if (strcmp(out->tags[i]->key, MLF_SQL_TRACE_NAME_TAG) == 0)
+            tags[n_tags++] = out->tags[i];
     out->tags = tags;
     out->n_tags = n_tags;
     return 0;

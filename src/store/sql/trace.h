@@ -34,6 +34,7 @@ typedef struct mlf_sql_trace_kv {
 typedef struct mlf_sql_trace {
     Mlflow__TraceInfoV3 *info;
     mlf_sql_trace_kv tags, meta;
+    char *name;        /* trace_info.trace_name: added after the stored tags, as to_mlflow_entity does */
     char *promoted[3]; /* session, token usage, cost: added after the stored metadata */
 } mlf_sql_trace;
 
