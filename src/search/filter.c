@@ -227,16 +227,6 @@ static char *mlf__text(const mlf__fctx *c, const mlf__tok *t)
     return mlf__sql_text(c->pool, c->src, t);
 }
 
-static bool mlf__is_string_token(const mlf__tok *t)
-{
-    return t->cls == MLF__C_IDENTIFIER || (t->cls == MLF__C_TOKEN && t->tt == MLF__TT_STR_SINGLE);
-}
-
-static bool mlf__is_number_token(const mlf__tok *t)
-{
-    return t->cls == MLF__C_TOKEN && (t->tt == MLF__TT_NUM_INT || t->tt == MLF__TT_NUM_FLOAT);
-}
-
 /* Python's float() of a sqlparse number (Unicode digits included). */
 double mlf__search_number_value(mlf_pool *pool, const char *text)
 {
@@ -339,13 +329,13 @@ static int mlf__value_runs(const mlf__fctx *c, mlf_search_clause *cl, const char
     char *v = mlf__text(c, t);
     switch (cl->entity) {
     case MLF_ENTITY_METRIC:
-        if (!mlf__is_number_token(t))
+        if (!mlf__sql_is_number_value(t))
             return mlf_error_set(c->err, c->pool, MLF__INVALID, "Expected numeric value type for metric. Found %s", v);
         mlf__set_number(c, cl, t);
         return 0;
     case MLF_ENTITY_PARAM:
     case MLF_ENTITY_TAG:
-        if (mlf__is_string_token(t))
+        if (mlf__sql_is_string_value(t))
             return mlf__set_string(c, cl, t);
         return mlf_error_set(c->err, c->pool, MLF__INVALID,
                              "Expected a quoted string value for %s (e.g. 'my-value'). Got value %s",
@@ -353,13 +343,13 @@ static int mlf__value_runs(const mlf__fctx *c, mlf_search_clause *cl, const char
     case MLF_ENTITY_ATTRIBUTE: {
         const char *const *numeric = c->kind == MLF_SEARCH_RUNS ? mlf__run_numeric_keys : mlf__exp_numeric_keys;
         if (mlf__search_in(key, numeric)) {
-            if (!mlf__is_number_token(t))
+            if (!mlf__sql_is_number_value(t))
                 return mlf_error_set(c->err, c->pool, MLF__INVALID,
                                      "Expected numeric value type for numeric attribute: %s. Found %s", key, v);
             mlf__set_number(c, cl, t);
             return 0;
         }
-        if (mlf__is_string_token(t))
+        if (mlf__sql_is_string_value(t))
             return mlf__set_string(c, cl, t);
         if (t->cls == MLF__C_PARENTHESIS) {
             /* validate_list_supported: LIST_SUPPORTED_KEYS */
@@ -374,7 +364,7 @@ static int mlf__value_runs(const mlf__fctx *c, mlf_search_clause *cl, const char
                              "Expected a quoted string value for attributes. Got value %s", v);
     }
     case MLF_ENTITY_DATASET:
-        if (mlf__is_string_token(t))
+        if (mlf__sql_is_string_value(t))
             return mlf__set_string(c, cl, t);
         if (t->cls == MLF__C_PARENTHESIS)
             return mlf__set_list(c, cl, t);
@@ -389,12 +379,12 @@ static int mlf__value_models(const mlf__fctx *c, mlf_search_clause *cl, const ch
 {
     char *v = mlf__text(c, t);
     if (cl->entity == MLF_ENTITY_TAG) {
-        if (mlf__is_string_token(t))
+        if (mlf__sql_is_string_value(t))
             return mlf__set_string(c, cl, t);
         return mlf_error_set(c->err, c->pool, MLF__INVALID,
                              "Expected a quoted string value for tag (e.g. 'my-value'). Got value %s", v);
     }
-    if (mlf__is_string_token(t))
+    if (mlf__sql_is_string_value(t))
         return mlf__set_string(c, cl, t);
     if (t->cls == MLF__C_PARENTHESIS) {
         /* LIST_SUPPORTED_KEYS: name for models, name and run_id for versions */
@@ -405,7 +395,7 @@ static int mlf__value_models(const mlf__fctx *c, mlf_search_clause *cl, const ch
                                  versions ? "['name', 'run_id']" : "['name']");
         return mlf__set_list(c, cl, t);
     }
-    if (c->kind == MLF_SEARCH_MODEL_VERSIONS && mlf__is_number_token(t)) {
+    if (c->kind == MLF_SEARCH_MODEL_VERSIONS && mlf__sql_is_number_value(t)) {
         if (!mlf__search_in(key, mlf__mv_numeric_keys))
             return mlf_error_set(c->err, c->pool, MLF__INVALID,
                                  "Only the '%s' attributes support comparison with numeric values.",

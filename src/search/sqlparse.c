@@ -842,6 +842,16 @@ typedef struct mlf__ps {
     bool too_deep;
 } mlf__ps;
 
+bool mlf__sql_is_string_value(const mlf__tok *t)
+{
+    return t->cls == MLF__C_IDENTIFIER || (t->cls == MLF__C_TOKEN && t->tt == MLF__TT_STR_SINGLE);
+}
+
+bool mlf__sql_is_number_value(const mlf__tok *t)
+{
+    return t->cls == MLF__C_TOKEN && (t->tt == MLF__TT_NUM_INT || t->tt == MLF__TT_NUM_FLOAT);
+}
+
 bool mlf__sql_is_ws(const mlf__tok *t)
 {
     return t != NULL && (t->tt == MLF__TT_WHITESPACE || t->tt == MLF__TT_NEWLINE);

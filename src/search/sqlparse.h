@@ -93,6 +93,10 @@ int mlf__sql_parse(mlf_pool *pool, const char *text, mlf__tok ***ret_stmts, size
 char *mlf__sql_text(mlf_pool *pool, const char *src, const mlf__tok *tok);
 /** Token.is_whitespace. */
 bool mlf__sql_is_ws(const mlf__tok *tok);
+/** What the search filters take as a string value: an Identifier (a double-quoted name) or a single-quoted string. */
+bool mlf__sql_is_string_value(const mlf__tok *tok);
+/** What the search filters take as a number value: an integer or float literal token. */
+bool mlf__sql_is_number_value(const mlf__tok *tok);
 /** Token.is_keyword. */
 bool mlf__sql_is_keyword(const mlf__tok *tok);
 /** Token.match(tt, value) for one value (keywords compare upper-cased). */

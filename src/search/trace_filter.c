@@ -74,16 +74,6 @@ static char *mlf__text(const mlf__tctx *c, const mlf__tok *t)
     return mlf__sql_text(c->pool, c->src, t);
 }
 
-static bool mlf__is_string(const mlf__tok *t)
-{
-    return t->cls == MLF__C_IDENTIFIER || (t->cls == MLF__C_TOKEN && t->tt == MLF__TT_STR_SINGLE);
-}
-
-static bool mlf__is_number(const mlf__tok *t)
-{
-    return t->cls == MLF__C_TOKEN && (t->tt == MLF__TT_NUM_INT || t->tt == MLF__TT_NUM_FLOAT);
-}
-
 static bool mlf__is_timestamp(const mlf__tctx *c, const mlf__tok *t)
 {
     return mlf__sql_match(c->src, t, MLF__TT_NAME_BUILTIN, "timestamp") ||
@@ -204,7 +194,7 @@ static int mlf__value(const mlf__tctx *c, mlf_search_trace_type type, const char
     switch (type) {
     case MLF_TRACE_TAG:
     case MLF_TRACE_SPAN:
-        if (mlf__is_string(t))
+        if (mlf__sql_is_string_value(t))
             return mlf__set_string(c, cl, v);
         if (paren)
             return mlf__set_list(c, cl, t);
@@ -212,7 +202,7 @@ static int mlf__value(const mlf__tctx *c, mlf_search_trace_type type, const char
                              "Expected a quoted string value for %s (e.g. 'my-value'). Got value %s",
                              mlf__type_names[type], v);
     case MLF_TRACE_ATTRIBUTE:
-        if (mlf__is_string(t))
+        if (mlf__sql_is_string_value(t))
             return mlf__set_string(c, cl, v);
         if (paren) {
             if (!mlf__search_in(key, mlf__in_keys))
@@ -221,7 +211,7 @@ static int mlf__value(const mlf__tctx *c, mlf_search_trace_type type, const char
                                      MLF__SET_TRACE_IN_KEYS);
             return mlf__set_list(c, cl, t);
         }
-        if (mlf__is_number(t)) {
+        if (mlf__sql_is_number_value(t)) {
             if (!mlf__search_in(key, mlf__numeric_keys))
                 return mlf_error_set(c->err, c->pool, MLF__INVALID,
                                      "Only the '%s' attributes support comparison with numeric values.",
@@ -235,16 +225,16 @@ static int mlf__value(const mlf__tctx *c, mlf_search_trace_type type, const char
                              v);
     case MLF_TRACE_METADATA:
     case MLF_TRACE_ISSUE:
-        if (mlf__is_string(t))
+        if (mlf__sql_is_string_value(t))
             return mlf__set_string(c, cl, v);
         return mlf_error_set(c->err, c->pool, MLF__INVALID,
                              "Expected a quoted string value for %s (e.g. 'my-value'). Got value %s",
                              mlf__type_names[type], v);
     case MLF_TRACE_FEEDBACK:
     case MLF_TRACE_EXPECTATION:
-        if (mlf__is_string(t))
+        if (mlf__sql_is_string_value(t))
             return mlf__set_string(c, cl, v);
-        if (mlf__is_number(t)) {
+        if (mlf__sql_is_number_value(t)) {
             mlf__set_number(c, cl, t);
             return 0;
         }
@@ -263,7 +253,7 @@ static int mlf__check_assessment_value(const mlf__tctx *c, mlf_search_trace_type
     if (type != MLF_TRACE_FEEDBACK && type != MLF_TRACE_EXPECTATION)
         return 0;
     bool numeric = mlf__search_in(cmp, mlf__numeric_assessment_cmps);
-    bool bad = mlf__is_string(t) ? numeric : mlf__is_number(t) ? !numeric : true;
+    bool bad = mlf__sql_is_string_value(t) ? numeric : mlf__sql_is_number_value(t) ? !numeric : true;
     if (!bad)
         return 0;
     if (numeric)
@@ -679,7 +669,7 @@ int mlf_search_parse_trace_metrics_filter(mlf_pool *pool, const char *filter, ml
                 return mlf_error_set(err, pool, MLF__INVALID,
                                      "Invalid comparator: '%s', only '=' operator is supported", cmp);
             char *v = mlf__text(&c, parts[2]);
-            if (!mlf__is_string(parts[2]))
+            if (!mlf__sql_is_string_value(parts[2]))
                 return mlf_error_set(err, pool, MLF__INVALID,
                                      "Expected a quoted string value for %s value (e.g. 'my-value'). Got value %s",
                                      out->entity, v);
