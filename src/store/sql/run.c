@@ -604,16 +604,14 @@ char *mlf__sql_generate_run_name(mlf_pool *pool)
     return name;
 }
 
-/* The experiment of a new run or logged model (sqlite.h). */
-int mlf__sql_active_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
-                               mlf_error *err)
+int mlf__sql_get_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, int64_t *ret_id,
+                            char **ret_location, char **ret_stage, mlf_error *err)
 {
-    const char *id_text = experiment_id != NULL && experiment_id[0] != '\0' ? experiment_id : "0";
     int64_t id;
-    int prc = mlf_pystr_parse_int(id_text, &id);
+    int prc = mlf_pystr_parse_int(experiment_id, &id);
     if (prc == -1) /* _parse_experiment_id in _get_experiment */
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                             "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", id_text);
+                             "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", experiment_id);
     if (prc == -2)
         return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
     mlf_sql_stmt *st;
@@ -627,22 +625,36 @@ int mlf__sql_active_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *expe
     rc = mlf_sql_step(st);
     if (rc == MLF_SQL_DONE) {
         mlf_sql_reset(st);
-        return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=%s exists", id_text);
+        return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=%s exists",
+                             experiment_id);
     }
     if (rc != MLF_SQL_ROW) {
         mlf_sql_reset(st);
         return mlf_sql_error(pool, c, rc, err);
     }
     char *location = mlf_sql_column_text_dup(pool, st, 0);
-    const char *stage = (const char *)mlf_sql_column_text(st, 1);
-    bool active = stage != NULL && strcmp(stage, "active") == 0;
-    char *stage_copy = stage != NULL ? mlf_pool_strdup(pool, stage) : "None";
+    char *stage = mlf_sql_column_text_dup(pool, st, 1);
     mlf_sql_reset(st);
-    if (!active)
+    *ret_id = id;
+    *ret_location = location != NULL ? location : "";
+    *ret_stage = stage != NULL ? stage : "None";
+    return 0;
+}
+
+/* The experiment of a new run or logged model (sqlite.h). */
+int mlf__sql_active_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, char **ret_location,
+                               mlf_error *err)
+{
+    const char *id_text = experiment_id != NULL && experiment_id[0] != '\0' ? experiment_id : "0";
+    int64_t id;
+    char *stage;
+    int rc = mlf__sql_get_experiment(c, pool, id_text, &id, ret_location, &stage, err);
+    if (rc < 0)
+        return rc;
+    if (strcmp(stage, "active") != 0)
         return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
                              "The experiment %" PRId64 " must be in the 'active' state. Current state is %s.", id,
-                             stage_copy);
-    *ret_location = location != NULL ? location : "";
+                             stage);
     return 0;
 }
 

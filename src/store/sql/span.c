@@ -308,40 +308,6 @@ static int mlf__load_existing(mlf_sql_conn *c, mlf_pool *pool, mlf__trace *ts, s
     return 0;
 }
 
-/* get_experiment(location): int() of it, then the row (deleted experiments included). */
-static int mlf__experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, int64_t *ret_id,
-                           char **ret_location, mlf_error *err)
-{
-    int64_t id;
-    int prc = mlf_pystr_parse_int(experiment_id, &id);
-    if (prc == -1)
-        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
-                             "Invalid experiment ID '%s'. Experiment ID must be a valid integer.", experiment_id);
-    if (prc == -2)
-        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
-    mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool,
-                             "SELECT artifact_location FROM experiments WHERE experiment_id = ? "
-                             "AND lifecycle_stage IN ('active', 'deleted')",
-                             &st, err);
-    if (rc < 0)
-        return rc;
-    mlf_sql_bind_int64(st, 1, id);
-    rc = mlf_sql_step(st);
-    if (rc == MLF_SQL_DONE) {
-        mlf_sql_reset(st);
-        return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "No Experiment with id=%s exists",
-                             experiment_id);
-    }
-    if (rc != MLF_SQL_ROW)
-        return mlf_sql_error(pool, c, rc, err);
-    char *loc = mlf_sql_column_text_dup(pool, st, 0);
-    mlf_sql_reset(st);
-    *ret_id = id;
-    *ret_location = loc != NULL ? loc : "";
-    return 0;
-}
-
 /* The usage or cost nodes of a trace's already stored spans (those the batch does not replace). */
 static int mlf__stored_nodes(mlf_sql_conn *c, mlf_pool *pool, const mlf__trace *t, const char *attr_key,
                              mlf__node **nodes, size_t *n, mlf_error *err)
@@ -588,14 +554,15 @@ static int mlf__log_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *er
     if (rc < 0)
         return rc;
     int64_t exp_id = 0;
-    char *exp_location = NULL;
+    char *exp_location = NULL, *exp_stage; /* get_experiment takes deleted experiments too */
     for (size_t i = 0; i < nt; i++) {
         mlf__trace *t = &ts[i];
         if (t->exists)
             continue;
         /* _get_experiment takes "" as the Default experiment */
         const char *lookup = a->experiment_id[0] != '\0' ? a->experiment_id : "0";
-        if (exp_location == NULL && (rc = mlf__experiment(c, pool, lookup, &exp_id, &exp_location, err)) < 0)
+        if (exp_location == NULL &&
+            (rc = mlf__sql_get_experiment(c, pool, lookup, &exp_id, &exp_location, &exp_stage, err)) < 0)
             return rc;
         if (a->experiment_id[0] == '\0') {
             if (mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES) /* the driver's error, as MLflow's session wraps it */

@@ -381,6 +381,14 @@ int mlf__sql_active_run(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, int
                         mlf_error *err);
 
 /**
+ * SqlAlchemyStore.get_experiment in the caller's transaction (run.c): int() of experiment_id (MLflow's
+ * errors when not an int), then its row, deleted ones included (RESOURCE_DOES_NOT_EXIST without one);
+ * *ret_location its artifact location, *ret_stage its lifecycle stage.
+ */
+int mlf__sql_get_experiment(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, int64_t *ret_id,
+                            char **ret_location, char **ret_stage, mlf_error *err);
+
+/**
  * SqlAlchemyStore.get_experiment + _check_experiment_is_active in the
  * caller's transaction (run.c): experiment_id "" or NULL means "0"; int() of
  * it (a 500 when not an int); *ret_location is its artifact location.
