@@ -8,7 +8,7 @@
 # Debian's chromium; `npm ci` installs it from tests/browser/package-lock.json when that changed.
 set -euo pipefail
 pkgs=(gcc g++ pkg-config meson ninja-build libdouble-conversion-dev
-      libh2o-dev libuv1-dev libssl-dev zlib1g-dev
+      libh2o-dev libuv1-dev libssl-dev zlib1g-dev libcurl4-openssl-dev
       libprotobuf-c-dev protobuf-c-compiler protobuf-compiler libprotobuf-dev
       libsqlite3-dev sqlite3 libcmocka-dev
       postgresql postgresql-client libpq-dev

@@ -291,6 +291,11 @@ static int mlf__server(int argc, char **argv)
         return 1;
     }
     mlf_pool_destroy(pool);
+    if (mlf_service_start_deliveries(svc) != 0) {
+        fprintf(stderr, "mlflow-c: cannot start the webhook delivery threads\n");
+        mlf_service_destroy(svc);
+        return 1;
+    }
     const char *skill_max = mlf__env("MLFLOW_SKILL_CONTENT_MAX_DECOMPRESSED_SIZE", NULL);
     mlf_http_app app = {
         .svc = svc,

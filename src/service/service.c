@@ -17,6 +17,7 @@
 
 #include "json/json.h"
 #include "store/uri.h"
+#include "webhook/delivery.h"
 
 #define MLF__DEFAULT_BACKEND_STORE_URI "sqlite:///mlflow.db"
 #define MLF__DEFAULT_ARTIFACTS_URI "mlflow-artifacts:/"
@@ -75,15 +76,26 @@ int mlf_service_create(const mlf_service_config *config, mlf_pool *pool, mlf_ser
     int rc = mlf__default_artifact_root(config, uri, pool, &root, err);
     if (rc < 0)
         return rc;
+    mlf_webhook_settings *webhooks = calloc(1, sizeof(*webhooks));
+    const char *bad_key = NULL;
+    if (webhooks == NULL)
+        abort();
+    if (mlf_webhook_settings_from_env(webhooks, &bad_key) < 0) {
+        free(webhooks);
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "%s", bad_key);
+    }
     mlf_store_config store_config = {.default_artifact_root = root};
     mlf_store *store;
     rc = mlf_store_open(uri, &store_config, pool, &store, err);
-    if (rc < 0)
+    if (rc < 0) {
+        free(webhooks);
         return rc;
+    }
     mlf_service *svc = calloc(1, sizeof(*svc));
     if (svc == NULL)
         abort();
     svc->store = store;
+    svc->webhooks = webhooks;
     svc->default_artifact_root = strdup(root);
     if (svc->default_artifact_root == NULL)
         abort();
@@ -97,10 +109,18 @@ void mlf_service_destroy(mlf_service *svc)
 {
     if (svc == NULL)
         return;
+    mlf_webhook_delivery_stop(svc->deliveries); /* before the store its threads read */
     mlf_store_destroy(svc->store);
+    free(svc->webhooks);
     free(svc->default_artifact_root);
     free(svc->artifacts_destination);
     free(svc);
+}
+
+int mlf_service_start_deliveries(mlf_service *svc)
+{
+    svc->deliveries = mlf_webhook_delivery_start(svc->store, svc->webhooks);
+    return svc->deliveries != NULL ? 0 : -1;
 }
 
 bool mlf_ctx_has_field(const mlf_ctx *ctx, const char *name, const char *json_name, size_t n)

@@ -20,8 +20,13 @@ typedef struct mlf_service_config {
     int serve_artifacts;               /** 1 unless --no-serve-artifacts */
 } mlf_service_config;
 
+struct mlf_webhook_settings;
+struct mlf_webhook_delivery;
+
 typedef struct mlf_service {
     mlf_store *store;
+    struct mlf_webhook_settings *webhooks;     /** the webhook environment and secret key (src/webhook/) */
+    struct mlf_webhook_delivery *deliveries;  /** the delivery threads; NULL unless started (the server) */
     char *default_artifact_root;
     char *artifacts_destination; /** absolute local directory of the proxied artifacts */
     int serve_artifacts;
@@ -74,7 +79,12 @@ bool mlf_ctx_has_field(const mlf_ctx *ctx, const char *name, const char *json_na
  * the reason in err (message allocated from pool).
  */
 int mlf_service_create(const mlf_service_config *config, mlf_pool *pool, mlf_service **ret, mlf_error *err);
-/** Closes the instance; NULL is a no-op. */
+/**
+ * Starts the webhook delivery threads (the HTTP server does; the FFI does
+ * not: MLflow's own handlers deliver there). Returns 0 or -1.
+ */
+int mlf_service_start_deliveries(mlf_service *svc);
+/** Stops the delivery threads (if started), closes the instance; NULL is a no-op. */
 void mlf_service_destroy(mlf_service *svc);
 
 #endif

@@ -22,6 +22,7 @@
 #include "search/search.h"
 #include "model_registry.pb-c.h"
 #include "service.pb-c.h"
+#include "webhooks.pb-c.h"
 
 typedef struct mlf_store mlf_store;
 
@@ -303,6 +304,49 @@ int mlf_store_get_source_logged_model(mlf_store *store, mlf_pool *pool, const ch
 /** Appends {"name", "version"} to the logged model's mlflow.modelVersions tag (set_model_versions_tags). */
 int mlf_store_set_model_versions_tags(mlf_store *store, mlf_pool *pool, const char *name, int64_t version,
                                       const char *model_id, mlf_error *err);
+
+/* ---------------------------------------------------------------- webhooks (store/sql/webhook.c) */
+
+/**
+ * A webhook's columns for create and update (SqlAlchemyStore.create_webhook /
+ * update_webhook): NULL leaves a field as it is on update (and stores NULL on
+ * create); events replace the stored ones when set_events. secret is stored
+ * as given (the caller encrypts it); status is "ACTIVE" or "DISABLED".
+ */
+typedef struct mlf_store_webhook_fields {
+    const char *name;
+    const char *description;
+    const char *url;
+    const char *secret;
+    const char *status;
+    Mlflow__WebhookEvent *const *events; /** entity and action set, a valid pair each */
+    size_t n_events;
+    bool set_events;
+} mlf_store_webhook_fields;
+
+/** create_webhook: a new row with a uuid4 id, both timestamps now; *ret as to_proto() shapes it. */
+int mlf_store_create_webhook(mlf_store *store, mlf_pool *pool, const mlf_store_webhook_fields *f,
+                             Mlflow__Webhook **ret, mlf_error *err);
+/**
+ * get_webhook: the webhook unless (soft) deleted, and its stored secret (NULL:
+ * none) in *ret_secret when that is not NULL; RESOURCE_DOES_NOT_EXIST "Webhook
+ * with ID <id> not found." otherwise.
+ */
+int mlf_store_get_webhook(mlf_store *store, mlf_pool *pool, const char *webhook_id, Mlflow__Webhook **ret,
+                          const char **ret_secret, mlf_error *err);
+/**
+ * list_webhooks (event NULL) / list_webhooks_by_event: up to limit webhooks
+ * not deleted, newest first, from offset; their stored secrets in
+ * (*ret_secrets)[i] when ret_secrets is not NULL.
+ */
+int mlf_store_list_webhooks(mlf_store *store, mlf_pool *pool, const Mlflow__WebhookEvent *event, int64_t limit,
+                            int64_t offset, Mlflow__Webhook ***ret, const char ***ret_secrets, size_t *ret_n,
+                            mlf_error *err);
+/** update_webhook: sets the fields given and last_updated_timestamp; *ret as stored then. */
+int mlf_store_update_webhook(mlf_store *store, mlf_pool *pool, const char *webhook_id,
+                             const mlf_store_webhook_fields *f, Mlflow__Webhook **ret, mlf_error *err);
+/** delete_webhook: a soft delete (deleted_timestamp and last_updated_timestamp now). */
+int mlf_store_delete_webhook(mlf_store *store, mlf_pool *pool, const char *webhook_id, mlf_error *err);
 
 /*
  * logged models (mirror SqlAlchemyStore's logged-model methods; the name

@@ -1,0 +1,746 @@
+/*
+ * Webhook delivery (mlflow/webhooks/delivery.py, constants.py, ssrf.py and
+ * utils/validation.py's _validate_webhook_url at MLflow 3.18) with libcurl.
+ *
+ * Differences that are choices, not accidents: MLflow caches each event's
+ * webhook list for MLFLOW_WEBHOOK_CACHE_TTL seconds, so a webhook created or
+ * disabled within that time may be missed or still served; here each event
+ * reads the list afresh on a delivery thread (off the request path, after
+ * the write committed). The prompt check of the tag and alias events
+ * (_is_prompt, a read of the registered model) runs there too. On shutdown
+ * queued deliveries are dropped and requests under way cut short, as
+ * MLflow's in-process executor loses them when its process ends.
+ */
+#include "webhook/delivery.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <openssl/rand.h>
+
+#include "json/json.h"
+#include "store/pystr.h"
+#include "store/store.h"
+#include "store/uri.h"
+
+/* ------------------------------------------------------------ settings */
+
+static long mlf__env_long(const char *name, long dflt)
+{
+    const char *v = getenv(name);
+    if (v == NULL || *v == '\0')
+        return dflt;
+    char *end;
+    long n = strtol(v, &end, 10);
+    return *end == '\0' ? n : dflt;
+}
+
+int mlf_webhook_settings_from_env(mlf_webhook_settings *ret, const char **ret_message)
+{
+    memset(ret, 0, sizeof(*ret));
+    const char *key = getenv("MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY");
+    if (key != NULL && *key != '\0') {
+        if (mlf_fernet_key_parse(key, &ret->key) < 0) {
+            *ret_message = "Fernet key must be 32 url-safe base64-encoded bytes.";
+            return -1;
+        }
+    } else {
+        mlf_fernet_key_generate(&ret->key);
+    }
+    ret->timeout_s = mlf__env_long("MLFLOW_WEBHOOK_REQUEST_TIMEOUT", 30);
+    ret->max_retries = (int)mlf__env_long("MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES", 3);
+    ret->workers = (int)mlf__env_long("MLFLOW_WEBHOOK_DELIVERY_MAX_WORKERS", 10);
+    if (ret->workers < 1)
+        ret->workers = 1;
+    const char *priv = getenv("MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS");
+    ret->allow_private_ips = priv != NULL && (strcasecmp(priv, "true") == 0 || strcmp(priv, "1") == 0);
+    const char *schemes = getenv("MLFLOW_WEBHOOK_ALLOWED_SCHEMES");
+    /* _split_strip: "a, b" -> "a,b" */
+    size_t o = 0;
+    const char *p = schemes != NULL ? schemes : "https";
+    while (*p && o + 1 < sizeof(ret->schemes)) {
+        const char *e = strchr(p, ',');
+        size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
+        const char *b = p, *z = p + n;
+        while (b < z && isspace((unsigned char)*b))
+            b++;
+        while (z > b && isspace((unsigned char)z[-1]))
+            z--;
+        if (o > 0)
+            ret->schemes[o++] = ',';
+        for (; b < z && o + 1 < sizeof(ret->schemes); b++)
+            ret->schemes[o++] = *b;
+        if (e == NULL)
+            break;
+        p = e + 1;
+    }
+    ret->schemes[o] = '\0';
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    return 0;
+}
+
+/* ------------------------------------------------------------ URL checks */
+
+static bool mlf__in4(uint32_t a, uint32_t net, int bits)
+{
+    uint32_t mask = bits == 0 ? 0 : 0xffffffffu << (32 - bits);
+    return (a & mask) == (net & mask);
+}
+
+/* ipaddress.IPv4Address.is_global */
+static bool mlf__v4_global(uint32_t a)
+{
+    static const struct {
+        uint32_t net;
+        int bits;
+    } priv[] = {
+        {0x00000000, 8},  {0x0a000000, 8},  {0x7f000000, 8},  {0xa9fe0000, 16}, {0xac100000, 12},
+        {0xc0000000, 29}, {0xc00000aa, 31}, {0xc0000200, 24}, {0xc0a80000, 16}, {0xc6120000, 15},
+        {0xc6336400, 24}, {0xcb007100, 24}, {0xf0000000, 4},  {0xffffffff, 32}, {0x64400000, 10},
+    };
+    for (size_t i = 0; i < sizeof(priv) / sizeof(priv[0]); i++)
+        if (mlf__in4(a, priv[i].net, priv[i].bits))
+            return false;
+    return true;
+}
+
+static bool mlf__in6(const unsigned char *a, const unsigned char *net, int bits)
+{
+    for (int i = 0; i < 16 && bits > 0; i++, bits -= 8) {
+        unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+        if ((a[i] & mask) != (net[i] & mask))
+            return false;
+    }
+    return true;
+}
+
+/* _is_public_ip: IPv6 transition forms (mapped, 6to4, NAT64) judged by their IPv4 address, else is_global */
+static bool mlf__ip_public(int family, const void *addr)
+{
+    if (family == AF_INET)
+        return mlf__v4_global(ntohl(((const struct in_addr *)addr)->s_addr));
+    const unsigned char *a = addr;
+    static const unsigned char mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const unsigned char nat64[16] = {0, 0x64, 0xff, 0x9b};
+    static const unsigned char six2four[16] = {0x20, 0x02};
+    uint32_t v4;
+    if (mlf__in6(a, mapped, 96) || mlf__in6(a, nat64, 96)) {
+        memcpy(&v4, a + 12, 4);
+        return mlf__v4_global(ntohl(v4));
+    }
+    if (mlf__in6(a, six2four, 16)) {
+        memcpy(&v4, a + 2, 4);
+        return mlf__v4_global(ntohl(v4));
+    }
+    static const struct {
+        unsigned char net[16];
+        int bits;
+    } priv[] = {
+        {{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128},
+        {{0}, 128},
+        {{0x01, 0x00}, 64},
+        {{0x20, 0x01, 0x00, 0x00}, 23},
+        {{0x20, 0x01, 0x00, 0x02}, 48},
+        {{0x20, 0x01, 0x0d, 0xb8}, 32},
+        {{0x20, 0x01, 0x00, 0x10}, 28},
+        {{0xfc}, 7},
+        {{0xfe, 0x80}, 10},
+    };
+    for (size_t i = 0; i < sizeof(priv) / sizeof(priv[0]); i++)
+        if (mlf__in6(a, priv[i].net, priv[i].bits))
+            return false;
+    return true;
+}
+
+static const char *mlf__ip_text(mlf_pool *pool, int family, const void *addr)
+{
+    char buf[INET6_ADDRSTRLEN];
+    if (inet_ntop(family, addr, buf, sizeof(buf)) == NULL)
+        return "?";
+    return mlf_pool_strdup(pool, buf);
+}
+
+static bool mlf__scheme_allowed(const mlf_webhook_settings *s, const char *scheme)
+{
+    const char *p = s->schemes;
+    size_t n = strlen(scheme);
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, scheme, n) == 0)
+            return true;
+        if (e == NULL)
+            break;
+        p = e + 1;
+    }
+    return false;
+}
+
+int mlf_webhook_validate_url(mlf_pool *pool, const mlf_webhook_settings *s, const char *url, mlf_error *err)
+{
+    const char *u = url != NULL ? url : "";
+    const char *t = u;
+    while (*t && isspace((unsigned char)*t))
+        t++;
+    if (*t == '\0')
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Webhook URL cannot be empty or just whitespace: %s", mlf_pystr_repr(pool, u));
+    mlf_url parsed;
+    mlf_error perr = {0};
+    if (mlf_uri_parse(pool, u, &parsed, &perr) < 0)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Invalid webhook URL %s: ValueError(%s)",
+                             mlf_pystr_repr(pool, u), mlf_pystr_repr(pool, perr.message ? perr.message : ""));
+    if (!mlf__scheme_allowed(s, parsed.scheme)) {
+        mlf_buf list;
+        mlf_buf_init(&list, pool, 64);
+        for (const char *p = s->schemes; *p; p++)
+            mlf_buf_puts(&list, *p == ',' ? ", " : (char[]){*p, 0});
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Invalid webhook URL scheme: %s. Allowed schemes are: %s.",
+                             mlf_pystr_repr(pool, parsed.scheme), list.data);
+    }
+    const char *host = mlf_uri_hostname(pool, &parsed);
+    if (host == NULL)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Webhook URL must include a hostname: %s",
+                             mlf_pystr_repr(pool, u));
+    if (s->allow_private_ips)
+        return 0;
+    struct addrinfo *ai = NULL;
+    int g = getaddrinfo(host, NULL, NULL, &ai);
+    if (g != 0)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Cannot resolve Webhook URL hostname %s: [Errno %d] %s", mlf_pystr_repr(pool, host), g,
+                             gai_strerror(g));
+    int rc = 0;
+    for (struct addrinfo *p = ai; p != NULL && rc == 0; p = p->ai_next) {
+        const void *addr = p->ai_family == AF_INET ? (const void *)&((struct sockaddr_in *)p->ai_addr)->sin_addr
+                                                   : (const void *)&((struct sockaddr_in6 *)p->ai_addr)->sin6_addr;
+        if (!mlf__ip_public(p->ai_family, addr))
+            rc = mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                               "Webhook URL must not resolve to a non-public IP address. %s resolves to %s.",
+                               mlf_pystr_repr(pool, host), mlf__ip_text(pool, p->ai_family, addr));
+    }
+    freeaddrinfo(ai);
+    return rc;
+}
+
+/* ------------------------------------------------------------ JSON */
+
+void mlf_webhook_json_key(mlf_buf *buf, const char *key, bool first)
+{
+    if (!first)
+        mlf_buf_puts(buf, ", ");
+    mlf_json_write_string_ascii(buf, key, strlen(key));
+    mlf_buf_puts(buf, ": ");
+}
+
+void mlf_webhook_json_str(mlf_buf *buf, const char *value)
+{
+    if (value == NULL)
+        mlf_buf_puts(buf, "null");
+    else
+        mlf_json_write_string_ascii(buf, value, strlen(value));
+}
+
+const char *mlf_webhook_example_data(const char *entity, const char *action)
+{
+    static const struct {
+        const char *entity, *action, *data;
+    } examples[] = {
+        {"registered_model", "created",
+         "{\"name\": \"example_model\", \"tags\": {\"example_key\": \"example_value\"}, "
+         "\"description\": \"An example registered model\"}"},
+        {"model_version", "created",
+         "{\"name\": \"example_model\", \"version\": \"1\", \"source\": \"models:/123\", \"run_id\": "
+         "\"abcd1234abcd5678\", \"tags\": {\"example_key\": \"example_value\"}, \"description\": \"An example model "
+         "version\"}"},
+        {"model_version_tag", "set",
+         "{\"name\": \"example_model\", \"version\": \"1\", \"key\": \"example_key\", \"value\": \"example_value\"}"},
+        {"model_version_tag", "deleted", "{\"name\": \"example_model\", \"version\": \"1\", \"key\": \"example_key\"}"},
+        {"model_version_alias", "created",
+         "{\"name\": \"example_model\", \"alias\": \"example_alias\", \"version\": \"1\"}"},
+        {"model_version_alias", "deleted", "{\"name\": \"example_model\", \"alias\": \"example_alias\"}"},
+        {"prompt", "created",
+         "{\"name\": \"example_prompt\", \"tags\": {\"example_key\": \"example_value\"}, \"description\": \"An "
+         "example prompt\"}"},
+        {"prompt_version", "created",
+         "{\"name\": \"example_prompt\", \"version\": \"1\", \"template\": \"Hello {{name}}!\", \"tags\": "
+         "{\"example_key\": \"example_value\"}, \"description\": \"An example prompt version\"}"},
+        {"prompt_tag", "set", "{\"name\": \"example_prompt\", \"key\": \"example_key\", \"value\": \"example_value\"}"},
+        {"prompt_tag", "deleted", "{\"name\": \"example_prompt\", \"key\": \"example_key\"}"},
+        {"prompt_version_tag", "set",
+         "{\"name\": \"example_prompt\", \"version\": \"1\", \"key\": \"example_key\", \"value\": \"example_value\"}"},
+        {"prompt_version_tag", "deleted",
+         "{\"name\": \"example_prompt\", \"version\": \"1\", \"key\": \"example_key\"}"},
+        {"prompt_alias", "created", "{\"name\": \"example_prompt\", \"alias\": \"example_alias\", \"version\": \"1\"}"},
+        {"prompt_alias", "deleted", "{\"name\": \"example_prompt\", \"alias\": \"example_alias\"}"},
+        {"budget_policy", "exceeded",
+         "{\"budget_policy_id\": \"bp-abc123\", \"budget_unit\": \"USD\", \"budget_amount\": 100.0, "
+         "\"current_spend\": 105.5, \"duration_unit\": \"MONTHS\", \"duration_value\": 1, \"target_scope\": "
+         "\"ENDPOINT\", \"workspace\": \"default\", \"target_value\": \"ep-abc123\", \"window_start\": "
+         "1704067200000}"},
+    };
+    for (size_t i = 0; i < sizeof(examples) / sizeof(examples[0]); i++)
+        if (strcmp(examples[i].entity, entity) == 0 && strcmp(examples[i].action, action) == 0)
+            return examples[i].data;
+    return "{}";
+}
+
+/* ------------------------------------------------------------ sending */
+
+/* the pool's stop flag, set under its mutex and read anywhere */
+static bool mlf__stopped(const int *stop)
+{
+    return stop != NULL && __atomic_load_n(stop, __ATOMIC_RELAXED) != 0;
+}
+
+typedef struct {
+    const mlf_webhook_settings *s;
+    mlf_pool *pool;
+    mlf_buf body;
+    long retry_after; /* seconds, -1: none */
+    const char *blocked; /* the peer address the SSRF check refused */
+    const int *stop;
+} mlf__req;
+
+static size_t mlf__on_body(char *data, size_t size, size_t n, void *arg)
+{
+    mlf__req *r = arg;
+    mlf_buf_append(&r->body, data, size * n);
+    return size * n;
+}
+
+static size_t mlf__on_header(char *data, size_t size, size_t n, void *arg)
+{
+    mlf__req *r = arg;
+    size_t len = size * n;
+    if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
+        char *end;
+        long v = strtol(data + 12, &end, 10);
+        if (end != data + 12 && v >= 0)
+            r->retry_after = v;
+    }
+    return len;
+}
+
+static int mlf__on_progress(void *arg, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+    (void)a, (void)b, (void)c, (void)d;
+    mlf__req *r = arg;
+    return mlf__stopped(r->stop) ? 1 : 0;
+}
+
+/* ssrf.py's _assert_public_peer, at connect time: the address curl is about to connect to must be public */
+static curl_socket_t mlf__open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)purpose;
+    mlf__req *r = arg;
+    if (!r->s->allow_private_ips) {
+        const void *addr = a->family == AF_INET ? (const void *)&((struct sockaddr_in *)&a->addr)->sin_addr
+                                                : (const void *)&((struct sockaddr_in6 *)&a->addr)->sin6_addr;
+        if ((a->family != AF_INET && a->family != AF_INET6) || !mlf__ip_public(a->family, addr)) {
+            r->blocked = a->family == AF_INET || a->family == AF_INET6 ? mlf__ip_text(r->pool, a->family, addr) : "?";
+            return CURL_SOCKET_BAD;
+        }
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* datetime.now(timezone.utc).isoformat() */
+static const char *mlf__iso_now(mlf_pool *pool)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    long us = ts.tv_nsec / 1000;
+    char head[32];
+    strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S", &tm);
+    return us != 0 ? mlf_pool_sprintf(pool, "%s.%06ld+00:00", head, us) : mlf_pool_sprintf(pool, "%s+00:00", head);
+}
+
+static const char *mlf__uuid4(mlf_pool *pool)
+{
+    unsigned char b[16];
+    if (RAND_bytes(b, 16) != 1)
+        abort();
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    return mlf_pool_sprintf(pool, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                            b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+/* sleeps ms unless stop is set first */
+static void mlf__sleep_ms(long ms, const int *stop)
+{
+    while (ms > 0 && !mlf__stopped(stop)) {
+        long step = ms < 50 ? ms : 50;
+        struct timespec ts = {0, step * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+}
+
+/* urllib3 2.x Retry.get_backoff_time with backoff_factor 1, backoff_jitter 1, backoff_max 60 */
+static long mlf__backoff_ms(int consecutive)
+{
+    if (consecutive <= 1)
+        return 0;
+    double v = (double)(1L << (consecutive - 1 < 30 ? consecutive - 1 : 30));
+    unsigned char r[2];
+    if (RAND_bytes(r, 2) == 1)
+        v += (double)((r[0] << 8) | r[1]) / 65536.0;
+    if (v > 60.0)
+        v = 60.0;
+    return (long)(v * 1000.0);
+}
+
+void mlf_webhook_send(mlf_pool *pool, const mlf_webhook_settings *s, const char *url, const char *secret,
+                      const char *entity, const char *action, const char *data_json, const int *stop,
+                      mlf_webhook_result *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    ret->body = "";
+    mlf_error verr = {0};
+    if (mlf_webhook_validate_url(pool, s, url, &verr) < 0) {
+        ret->error = mlf_pool_sprintf(pool, "MlflowException(%s)", mlf_pystr_repr(pool, verr.message));
+        return;
+    }
+    mlf_buf payload;
+    mlf_buf_init(&payload, pool, strlen(data_json) + 160);
+    mlf_buf_puts(&payload, "{");
+    mlf_webhook_json_key(&payload, "entity", true);
+    mlf_webhook_json_str(&payload, entity);
+    mlf_webhook_json_key(&payload, "action", false);
+    mlf_webhook_json_str(&payload, action);
+    mlf_webhook_json_key(&payload, "timestamp", false);
+    mlf_webhook_json_str(&payload, mlf__iso_now(pool));
+    mlf_webhook_json_key(&payload, "data", false);
+    mlf_buf_puts(&payload, data_json);
+    mlf_buf_puts(&payload, "}");
+    const char *delivery_id = mlf__uuid4(pool);
+    const char *stamp = mlf_pool_sprintf(pool, "%lld", (long long)time(NULL));
+
+    struct curl_slist *headers = NULL;
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers = curl_slist_append(headers, mlf_pool_sprintf(pool, "X-MLflow-Delivery-Id: %s", delivery_id));
+    headers = curl_slist_append(headers, mlf_pool_sprintf(pool, "X-MLflow-Timestamp: %s", stamp));
+    if (secret != NULL && secret[0] != '\0')
+        headers = curl_slist_append(
+            headers, mlf_pool_sprintf(pool, "X-MLflow-Signature: %s",
+                                      mlf_webhook_signature(pool, secret, delivery_id, stamp, payload.data,
+                                                            payload.len)));
+    headers = curl_slist_append(headers, "Expect:");
+
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        abort();
+    mlf__req r = {.s = s, .pool = pool, .stop = stop};
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_POST, 1L);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, payload.data);
+    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)payload.len);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_USERAGENT, "mlflow-c");
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_PROXY, ""); /* trust_env = False: no proxy from the environment */
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 30L);
+    /* requests' timeout=T: T to connect, then T without a byte read */
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, s->timeout_s);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, s->timeout_s);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, mlf__on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, mlf__on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &r);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, mlf__on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &r);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, mlf__open_socket);
+    curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &r);
+
+    int retries = s->max_retries < 0 ? 0 : s->max_retries;
+    for (int attempt = 0;; attempt++) {
+        mlf_buf_init(&r.body, pool, 256);
+        r.retry_after = -1;
+        r.blocked = NULL;
+        CURLcode cc = curl_easy_perform(h);
+        ret->attempts = attempt + 1;
+        if (mlf__stopped(stop)) {
+            ret->status = 0;
+            ret->error = "ConnectionError('delivery cancelled: the server is shutting down')";
+            break;
+        }
+        if (r.blocked != NULL) {
+            ret->status = 0;
+            ret->error = mlf_pool_sprintf(pool,
+                                          "SSRFProtectionError('Webhook connection blocked: %s is not a public IP "
+                                          "address. This may indicate a DNS rebinding attempt.')",
+                                          r.blocked);
+            break;
+        }
+        long status = 0;
+        if (cc == CURLE_OK)
+            curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+        bool retry_status = status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+        if (cc == CURLE_OK && !(retry_status && attempt < retries)) {
+            ret->status = (int)status;
+            ret->body = r.body.data;
+            ret->error = NULL;
+            break;
+        }
+        if (cc != CURLE_OK) {
+            const char *kind = cc == CURLE_OPERATION_TIMEDOUT && attempt >= retries ? "ConnectionError"
+                                                                                    : "ConnectionError";
+            ret->error = mlf_pool_sprintf(pool, "%s(%s)", kind,
+                                          mlf_pystr_repr(pool, mlf_pool_sprintf(pool, "Max retries exceeded with url: "
+                                                                                      "%s (Caused by %s)",
+                                                                                url, curl_easy_strerror(cc))));
+            if (attempt >= retries)
+                break;
+        }
+        long wait = mlf__backoff_ms(attempt + 1);
+        if (retry_status && r.retry_after >= 0 && (status == 429 || status == 503))
+            wait = r.retry_after * 1000;
+        mlf__sleep_ms(wait, stop);
+    }
+    curl_easy_cleanup(h);
+    curl_slist_free_all(headers);
+}
+
+/* ------------------------------------------------------------ the delivery threads */
+
+typedef struct mlf__job {
+    struct mlf__job *next;
+    char *entity, *prompt_entity, *name, *action, *data; /* an event; or a send when url is set */
+    char *url, *secret;
+} mlf__job;
+
+struct mlf_webhook_delivery {
+    mlf_store *store;
+    const mlf_webhook_settings *settings;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    mlf__job *head, *tail;
+    int stop;
+    int nthreads;
+    pthread_t *threads;
+};
+
+static char *mlf__dup(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    char *d = strdup(s);
+    if (d == NULL)
+        abort();
+    return d;
+}
+
+static void mlf__job_free(mlf__job *j)
+{
+    free(j->entity);
+    free(j->prompt_entity);
+    free(j->name);
+    free(j->action);
+    free(j->data);
+    free(j->url);
+    free(j->secret);
+    free(j);
+}
+
+static void mlf__push(mlf_webhook_delivery *d, mlf__job *j)
+{
+    pthread_mutex_lock(&d->mu);
+    if (d->stop) {
+        pthread_mutex_unlock(&d->mu);
+        mlf__job_free(j);
+        return;
+    }
+    if (d->tail != NULL)
+        d->tail->next = j;
+    else
+        d->head = j;
+    d->tail = j;
+    pthread_cond_signal(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+}
+
+void mlf_webhook_delivery_emit(mlf_webhook_delivery *d, const char *entity, const char *prompt_entity,
+                               const char *name, const char *action, const char *data_json)
+{
+    if (d == NULL)
+        return;
+    mlf__job *j = calloc(1, sizeof(*j));
+    if (j == NULL)
+        abort();
+    j->entity = mlf__dup(entity);
+    j->prompt_entity = mlf__dup(prompt_entity);
+    j->name = mlf__dup(name);
+    j->action = mlf__dup(action);
+    j->data = mlf__dup(data_json);
+    mlf__push(d, j);
+}
+
+/* RegisteredModel._is_prompt */
+static bool mlf__is_prompt(mlf_webhook_delivery *d, mlf_pool *pool, const char *name, bool *ok)
+{
+    Mlflow__RegisteredModel *rm;
+    mlf_error err = {0};
+    *ok = mlf_store_get_registered_model(d->store, pool, name, &rm, &err) == 0;
+    if (!*ok) {
+        fprintf(stderr, "mlflow-c: webhook delivery: %s\n", err.message ? err.message : "registered model not found");
+        return false;
+    }
+    for (size_t i = 0; i < rm->n_tags; i++)
+        if (rm->tags[i]->key != NULL && strcmp(rm->tags[i]->key, "mlflow.prompt.is_prompt") == 0)
+            return rm->tags[i]->value != NULL && strcasecmp(rm->tags[i]->value, "true") == 0;
+    return false;
+}
+
+/* _deliver_webhook_impl: one send job per ACTIVE webhook subscribed to the event */
+static void mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job *j)
+{
+    const char *entity = j->entity;
+    if (j->prompt_entity != NULL) {
+        bool ok;
+        bool prompt = mlf__is_prompt(d, pool, j->name, &ok);
+        if (!ok)
+            return;
+        entity = prompt ? j->prompt_entity : j->entity;
+    }
+    if (entity == NULL)
+        return;
+    Mlflow__WebhookEvent ev;
+    mlflow__webhook_event__init(&ev);
+    ev.has_entity = ev.has_action = 1;
+    char *up = mlf_pool_strdup(pool, entity);
+    for (char *p = up; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    const ProtobufCEnumValue *ve = protobuf_c_enum_descriptor_get_value_by_name(&mlflow__webhook_entity__descriptor, up);
+    up = mlf_pool_strdup(pool, j->action);
+    for (char *p = up; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    const ProtobufCEnumValue *va = protobuf_c_enum_descriptor_get_value_by_name(&mlflow__webhook_action__descriptor, up);
+    if (ve == NULL || va == NULL)
+        return;
+    ev.entity = ve->value;
+    ev.action = va->value;
+    Mlflow__Webhook **hooks;
+    const char **secrets;
+    size_t n;
+    mlf_error err = {0};
+    if (mlf_store_list_webhooks(d->store, pool, &ev, INT32_MAX, 0, &hooks, &secrets, &n, &err) < 0) {
+        fprintf(stderr, "mlflow-c: webhook delivery for event %s.%s failed: %s\n", entity, j->action,
+                err.message ? err.message : "");
+        return;
+    }
+    /* the list decrypts every secret before anything is sent, as SqlWebhook rows load */
+    char **plain = MLF_NEW_ARRAY(pool, char *, n + 1);
+    for (size_t i = 0; i < n; i++) {
+        if (secrets[i] != NULL && mlf_fernet_decrypt(pool, &d->settings->key, secrets[i], &plain[i], NULL) < 0) {
+            fprintf(stderr, "mlflow-c: webhook delivery for event %s.%s failed: InvalidToken (the secret of "
+                            "webhook %s was encrypted with another key)\n",
+                    entity, j->action, hooks[i]->webhook_id);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (hooks[i]->status != MLFLOW__WEBHOOK_STATUS__ACTIVE)
+            continue;
+        mlf__job *s = calloc(1, sizeof(*s));
+        if (s == NULL)
+            abort();
+        s->entity = mlf__dup(entity);
+        s->action = mlf__dup(j->action);
+        s->data = mlf__dup(j->data);
+        s->url = mlf__dup(hooks[i]->url);
+        s->secret = mlf__dup(plain[i]);
+        mlf__push(d, s);
+    }
+}
+
+static void *mlf__worker(void *arg)
+{
+    mlf_webhook_delivery *d = arg;
+    for (;;) {
+        pthread_mutex_lock(&d->mu);
+        while (d->head == NULL && !d->stop)
+            pthread_cond_wait(&d->cv, &d->mu);
+        if (d->stop) {
+            pthread_mutex_unlock(&d->mu);
+            return NULL;
+        }
+        mlf__job *j = d->head;
+        d->head = j->next;
+        if (d->head == NULL)
+            d->tail = NULL;
+        pthread_mutex_unlock(&d->mu);
+        mlf_pool *pool = mlf_pool_create();
+        if (j->url == NULL) {
+            mlf__fan_out(d, pool, j);
+        } else {
+            mlf_webhook_result res;
+            mlf_webhook_send(pool, d->settings, j->url, j->secret, j->entity, j->action, j->data, &d->stop, &res);
+            if (res.status == 0 && !mlf__stopped(&d->stop))
+                fprintf(stderr, "mlflow-c: Failed to send webhook to %s for event %s.%s: %s\n", j->url, j->entity,
+                        j->action, res.error != NULL ? res.error : "");
+        }
+        mlf_pool_destroy(pool);
+        mlf__job_free(j);
+    }
+}
+
+mlf_webhook_delivery *mlf_webhook_delivery_start(struct mlf_store *store, const mlf_webhook_settings *settings)
+{
+    mlf_webhook_delivery *d = calloc(1, sizeof(*d));
+    if (d == NULL)
+        abort();
+    d->store = store;
+    d->settings = settings;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    d->threads = calloc((size_t)settings->workers, sizeof(pthread_t));
+    if (d->threads == NULL)
+        abort();
+    for (int i = 0; i < settings->workers; i++)
+        if (pthread_create(&d->threads[d->nthreads], NULL, mlf__worker, d) == 0)
+            d->nthreads++;
+    if (d->nthreads == 0) {
+        mlf_webhook_delivery_stop(d);
+        return NULL;
+    }
+    return d;
+}
+
+void mlf_webhook_delivery_stop(mlf_webhook_delivery *d)
+{
+    if (d == NULL)
+        return;
+    pthread_mutex_lock(&d->mu);
+    __atomic_store_n(&d->stop, 1, __ATOMIC_RELAXED);
+    pthread_cond_broadcast(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    for (int i = 0; i < d->nthreads; i++)
+        pthread_join(d->threads[i], NULL);
+    for (mlf__job *j = d->head, *next; j != NULL; j = next) {
+        next = j->next;
+        mlf__job_free(j);
+    }
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->mu);
+    free(d->threads);
+    free(d);
+}
