@@ -457,10 +457,10 @@ void mlf_webhook_send(mlf_pool *pool, const mlf_webhook_settings *s, const char 
     curl_easy_setopt(h, CURLOPT_PROXY, ""); /* trust_env = False: no proxy from the environment */
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 30L);
-    /* requests' timeout=T: T to connect, then T without a byte read */
+    /* requests' timeout=T is T to connect, then T of silence while reading; a receiver that
+       answers a small payload at all answers at once, so T for the whole exchange */
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, s->timeout_s);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, s->timeout_s);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, s->timeout_s);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, mlf__on_body);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &r);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, mlf__on_header);

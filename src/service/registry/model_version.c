@@ -4,7 +4,8 @@
  * _transition_stage, _delete_model_version, _get_model_version_download_uri,
  * _search_model_versions, _set/_delete_model_version_tag) plus the checks the
  * model registry's SqlAlchemyStore makes before its queries, in MLflow's
- * order. Webhooks are not fired.
+ * order. After a committed write the handlers' webhook events are queued
+ * (service/registry/webhook.h).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "generated/service_api.h"
 #include "search/search.h"
 #include "service/registry/source.h"
+#include "service/registry/webhook.h"
 #include "service/validate.h"
 
 /* IS_PROMPT_TAG_KEY */
@@ -95,6 +97,7 @@ int mlf_registry_create_model_version(mlf_ctx *ctx, const Mlflow__CreateModelVer
         if (rc < 0)
             return rc;
     }
+    mlf_webhooks_emit_model_version_created(ctx, req, is_prompt, resp->model_version->version, source, run_id);
     return 0;
 }
 
@@ -278,13 +281,19 @@ int mlf_registry_set_model_version_tag(mlf_ctx *ctx, const Mlflow__SetModelVersi
     const char *version = mlf__str(req->version);
     const char *key = mlf__str(req->key);
     const char *value = mlf__str(req->value);
+    const char *asked = version; /* the payload's version is the request's text */
     int rc = mlf__check_name_version(ctx->pool, name, &version, err);
     if (rc == 0)
         rc = mlf_validate_model_version_tag(ctx->pool, key, value, err);
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_store_set_model_version_tag(store, ctx->pool, name, version, key, value, err);
+    rc = mlf_store_set_model_version_tag(store, ctx->pool, name, version, key, value, err);
+    if (rc == 0)
+        mlf_webhooks_emit_fields(ctx, "model_version_tag", "prompt_version_tag", name, "set",
+                                 (const char *[]){"name", "version", "key", "value"},
+                                 (const char *[]){name, asked, key, value}, 4);
+    return rc;
 }
 
 int mlf_registry_delete_model_version_tag(mlf_ctx *ctx, const Mlflow__DeleteModelVersionTag *req,
@@ -294,11 +303,16 @@ int mlf_registry_delete_model_version_tag(mlf_ctx *ctx, const Mlflow__DeleteMode
     const char *name = mlf__str(req->name);
     const char *version = mlf__str(req->version);
     const char *key = mlf__str(req->key);
+    const char *asked = version;
     int rc = mlf__check_name_version(ctx->pool, name, &version, err);
     if (rc == 0)
         rc = mlf_validate_tag_name(ctx->pool, key, "key", err);
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_store_delete_model_version_tag(store, ctx->pool, name, version, key, err);
+    rc = mlf_store_delete_model_version_tag(store, ctx->pool, name, version, key, err);
+    if (rc == 0)
+        mlf_webhooks_emit_fields(ctx, "model_version_tag", "prompt_version_tag", name, "deleted",
+                                 (const char *[]){"name", "version", "key"}, (const char *[]){name, asked, key}, 3);
+    return rc;
 }

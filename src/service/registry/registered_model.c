@@ -2,12 +2,14 @@
  * Registered model rpcs of ModelRegistryService: mlflow/server/handlers.py
  * (_create_registered_model ... _get_model_version_by_alias) plus the checks
  * the model registry's SqlAlchemyStore makes before its queries, in MLflow's
- * order so that the first error reported is MLflow's. Webhooks are not fired.
+ * order so that the first error reported is MLflow's. After a committed write
+ * the handlers' webhook events are queued (service/registry/webhook.h).
  */
 #include <string.h>
 
 #include "generated/service_api.h"
 #include "search/search.h"
+#include "service/registry/webhook.h"
 #include "service/validate.h"
 
 /* SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD */
@@ -40,8 +42,11 @@ int mlf_registry_create_registered_model(mlf_ctx *ctx, const Mlflow__CreateRegis
         tags[i] = t;
     }
     mlf_store *store = ctx->svc->store;
-    return mlf_store_create_registered_model(store, pool, name, tags, req->n_tags, mlf__str(req->description),
-                                             &resp->registered_model, err);
+    rc = mlf_store_create_registered_model(store, pool, name, tags, req->n_tags, mlf__str(req->description),
+                                           &resp->registered_model, err);
+    if (rc == 0)
+        mlf_webhooks_emit_registered_model_created(ctx, req);
+    return rc;
 }
 
 int mlf_registry_get_registered_model(mlf_ctx *ctx, const Mlflow__GetRegisteredModel *req,
@@ -173,7 +178,11 @@ int mlf_registry_set_registered_model_tag(mlf_ctx *ctx, const Mlflow__SetRegiste
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_store_set_registered_model_tag(store, ctx->pool, name, key, value, err);
+    rc = mlf_store_set_registered_model_tag(store, ctx->pool, name, key, value, err);
+    if (rc == 0)
+        mlf_webhooks_emit_fields(ctx, NULL, "prompt_tag", name, "set", (const char *[]){"name", "key", "value"},
+                                 (const char *[]){name, key, value}, 3);
+    return rc;
 }
 
 int mlf_registry_delete_registered_model_tag(mlf_ctx *ctx, const Mlflow__DeleteRegisteredModelTag *req,
@@ -188,7 +197,11 @@ int mlf_registry_delete_registered_model_tag(mlf_ctx *ctx, const Mlflow__DeleteR
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_store_delete_registered_model_tag(store, ctx->pool, name, key, err);
+    rc = mlf_store_delete_registered_model_tag(store, ctx->pool, name, key, err);
+    if (rc == 0)
+        mlf_webhooks_emit_fields(ctx, NULL, "prompt_tag", name, "deleted", (const char *[]){"name", "key"},
+                                 (const char *[]){name, key}, 2);
+    return rc;
 }
 
 int mlf_registry_set_registered_model_alias(mlf_ctx *ctx, const Mlflow__SetRegisteredModelAlias *req,
@@ -199,6 +212,7 @@ int mlf_registry_set_registered_model_alias(mlf_ctx *ctx, const Mlflow__SetRegis
     const char *name = mlf__str(req->name);
     const char *alias = mlf__str(req->alias);
     const char *version = mlf__str(req->version);
+    const char *asked = version; /* the payload's version is the request's text */
     int rc = mlf_validate_model_name(pool, name, err);
     if (rc == 0)
         rc = mlf_validate_model_alias_name(pool, alias, err);
@@ -209,7 +223,11 @@ int mlf_registry_set_registered_model_alias(mlf_ctx *ctx, const Mlflow__SetRegis
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_store_set_registered_model_alias(store, pool, name, alias, version, err);
+    rc = mlf_store_set_registered_model_alias(store, pool, name, alias, version, err);
+    if (rc == 0)
+        mlf_webhooks_emit_fields(ctx, "model_version_alias", "prompt_alias", name, "created",
+                                 (const char *[]){"name", "alias", "version"}, (const char *[]){name, alias, asked}, 3);
+    return rc;
 }
 
 int mlf_registry_delete_registered_model_alias(mlf_ctx *ctx, const Mlflow__DeleteRegisteredModelAlias *req,
@@ -224,7 +242,11 @@ int mlf_registry_delete_registered_model_alias(mlf_ctx *ctx, const Mlflow__Delet
     if (rc < 0)
         return rc;
     mlf_store *store = ctx->svc->store;
-    return mlf_store_delete_registered_model_alias(store, ctx->pool, name, alias, err);
+    rc = mlf_store_delete_registered_model_alias(store, ctx->pool, name, alias, err);
+    if (rc == 0)
+        mlf_webhooks_emit_fields(ctx, "model_version_alias", "prompt_alias", name, "deleted",
+                                 (const char *[]){"name", "alias"}, (const char *[]){name, alias}, 2);
+    return rc;
 }
 
 int mlf_registry_get_model_version_by_alias(mlf_ctx *ctx, const Mlflow__GetModelVersionByAlias *req,

@@ -9,9 +9,11 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "generated/service_api.h"
 #include "search/search.h"
+#include "service/registry/webhook.h"
 #include "store/pystr.h"
 #include "webhook/delivery.h"
 
@@ -290,4 +292,123 @@ int mlf_webhooks_test_webhook(mlf_ctx *ctx, const Mlflow__TestWebhook *req, Mlfl
     }
     resp->result = r;
     return 0;
+}
+
+/* ------------------------------------------------------------ events */
+
+/* {t.key: t.value for t in tags} minus the skipped keys: first position, last value */
+static void mlf__tags_dict(mlf_buf *buf, const char *const *keys, const char *const *values, size_t n,
+                           const char *const *skip, size_t n_skip)
+{
+    mlf_buf_puts(buf, "{");
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        bool drop = false;
+        for (size_t j = 0; j < i && !drop; j++)
+            drop = strcmp(keys[j], keys[i]) == 0;
+        for (size_t j = 0; j < n_skip && !drop; j++)
+            drop = strcmp(skip[j], keys[i]) == 0;
+        if (drop)
+            continue;
+        size_t last = i;
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(keys[j], keys[i]) == 0)
+                last = j;
+        mlf_webhook_json_key(buf, keys[i], first);
+        mlf_webhook_json_str(buf, values[last]);
+        first = false;
+    }
+    mlf_buf_puts(buf, "}");
+}
+
+#define MLF__IS_PROMPT_TAG "mlflow.prompt.is_prompt"
+#define MLF__PROMPT_TYPE_TAG "_mlflow_prompt_type"
+#define MLF__PROMPT_TEXT_TAG "mlflow.prompt.text"
+
+void mlf_webhooks_emit_registered_model_created(mlf_ctx *ctx, const Mlflow__CreateRegisteredModel *req)
+{
+    if (ctx->svc->deliveries == NULL)
+        return;
+    mlf_pool *pool = ctx->pool;
+    const char **keys = MLF_NEW_ARRAY(pool, const char *, req->n_tags + 1);
+    const char **values = MLF_NEW_ARRAY(pool, const char *, req->n_tags + 1);
+    const char *is_prompt = "false";
+    for (size_t i = 0; i < req->n_tags; i++) {
+        keys[i] = mlf__str(req->tags[i] != NULL ? req->tags[i]->key : NULL);
+        values[i] = mlf__str(req->tags[i] != NULL ? req->tags[i]->value : NULL);
+        if (strcmp(keys[i], MLF__IS_PROMPT_TAG) == 0)
+            is_prompt = values[i];
+    }
+    bool prompt = strcasecmp(is_prompt, "true") == 0; /* _is_prompt_request */
+    static const char *const skip[] = {MLF__IS_PROMPT_TAG, MLF__PROMPT_TYPE_TAG};
+    mlf_buf data;
+    mlf_buf_init(&data, pool, 256);
+    mlf_buf_puts(&data, "{");
+    mlf_webhook_json_key(&data, "name", true);
+    mlf_webhook_json_str(&data, mlf__str(req->name));
+    mlf_webhook_json_key(&data, "tags", false);
+    mlf__tags_dict(&data, keys, values, req->n_tags, skip, prompt ? 2 : 0);
+    mlf_webhook_json_key(&data, "description", false);
+    mlf_webhook_json_str(&data, mlf__str(req->description));
+    mlf_buf_puts(&data, "}");
+    mlf_webhook_delivery_emit(ctx->svc->deliveries, prompt ? "prompt" : "registered_model", NULL, NULL, "created",
+                              data.data);
+}
+
+void mlf_webhooks_emit_model_version_created(mlf_ctx *ctx, const Mlflow__CreateModelVersion *req, bool is_prompt,
+                                             const char *version, const char *source, const char *run_id)
+{
+    if (ctx->svc->deliveries == NULL)
+        return;
+    mlf_pool *pool = ctx->pool;
+    const char **keys = MLF_NEW_ARRAY(pool, const char *, req->n_tags + 1);
+    const char **values = MLF_NEW_ARRAY(pool, const char *, req->n_tags + 1);
+    const char *template = NULL;
+    for (size_t i = 0; i < req->n_tags; i++) {
+        keys[i] = mlf__str(req->tags[i] != NULL ? req->tags[i]->key : NULL);
+        values[i] = mlf__str(req->tags[i] != NULL ? req->tags[i]->value : NULL);
+        if (strcmp(keys[i], MLF__PROMPT_TEXT_TAG) == 0)
+            template = values[i];
+    }
+    const char *description = req->description != NULL && req->description[0] != '\0' ? req->description : NULL;
+    static const char *const skip[] = {MLF__PROMPT_TEXT_TAG, MLF__IS_PROMPT_TAG, MLF__PROMPT_TYPE_TAG};
+    mlf_buf data;
+    mlf_buf_init(&data, pool, 256);
+    mlf_buf_puts(&data, "{");
+    mlf_webhook_json_key(&data, "name", true);
+    mlf_webhook_json_str(&data, mlf__str(req->name));
+    mlf_webhook_json_key(&data, "version", false);
+    mlf_webhook_json_str(&data, version);
+    if (is_prompt) {
+        mlf_webhook_json_key(&data, "template", false);
+        mlf_webhook_json_str(&data, template);
+    } else {
+        mlf_webhook_json_key(&data, "source", false);
+        mlf_webhook_json_str(&data, source);
+        mlf_webhook_json_key(&data, "run_id", false);
+        mlf_webhook_json_str(&data, run_id != NULL && run_id[0] != '\0' ? run_id : NULL);
+    }
+    mlf_webhook_json_key(&data, "tags", false);
+    mlf__tags_dict(&data, keys, values, req->n_tags, skip, is_prompt ? 3 : 0);
+    mlf_webhook_json_key(&data, "description", false);
+    mlf_webhook_json_str(&data, description);
+    mlf_buf_puts(&data, "}");
+    mlf_webhook_delivery_emit(ctx->svc->deliveries, is_prompt ? "prompt_version" : "model_version", NULL, NULL,
+                              "created", data.data);
+}
+
+void mlf_webhooks_emit_fields(mlf_ctx *ctx, const char *entity, const char *prompt_entity, const char *name,
+                              const char *action, const char *const *keys, const char *const *values, int n)
+{
+    if (ctx->svc->deliveries == NULL)
+        return;
+    mlf_buf data;
+    mlf_buf_init(&data, ctx->pool, 256);
+    mlf_buf_puts(&data, "{");
+    for (int i = 0; i < n; i++) {
+        mlf_webhook_json_key(&data, keys[i], i == 0);
+        mlf_webhook_json_str(&data, values[i]);
+    }
+    mlf_buf_puts(&data, "}");
+    mlf_webhook_delivery_emit(ctx->svc->deliveries, entity, prompt_entity, name, action, data.data);
 }
