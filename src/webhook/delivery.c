@@ -163,12 +163,45 @@ static bool mlf__ip_public(int family, const void *addr)
     return true;
 }
 
+/* str() of Python 3.11's ip_address: IPv6 as hextets with the longest run of 2+ zero hextets compressed,
+   never in the dotted form inet_ntop gives IPv4-mapped addresses */
 static const char *mlf__ip_text(mlf_pool *pool, int family, const void *addr)
 {
     char buf[INET6_ADDRSTRLEN];
-    if (inet_ntop(family, addr, buf, sizeof(buf)) == NULL)
-        return "?";
-    return mlf_pool_strdup(pool, buf);
+    if (family == AF_INET)
+        return inet_ntop(family, addr, buf, sizeof(buf)) != NULL ? mlf_pool_strdup(pool, buf) : "?";
+    const unsigned char *a = addr;
+    unsigned h[8];
+    for (int i = 0; i < 8; i++)
+        h[i] = (unsigned)(a[2 * i] << 8 | a[2 * i + 1]);
+    int best = -1, best_len = 0;
+    for (int i = 0; i < 8;) {
+        if (h[i] != 0) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && h[j] == 0)
+            j++;
+        if (j - i > best_len && j - i > 1) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    mlf_buf out;
+    mlf_buf_init(&out, pool, 48);
+    for (int i = 0; i < 8; i++) {
+        if (i == best) {
+            mlf_buf_puts(&out, i == 0 ? "::" : ":");
+            i += best_len - 1;
+            continue;
+        }
+        mlf_buf_printf(&out, "%x", h[i]);
+        if (i < 7)
+            mlf_buf_puts(&out, ":");
+    }
+    return out.data;
 }
 
 static bool mlf__scheme_allowed(const mlf_webhook_settings *s, const char *scheme)

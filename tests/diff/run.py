@@ -260,6 +260,8 @@ def run_side(server, ctx, mods):
 # ---- normalising ----
 
 HEX32 = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+# str(uuid.uuid4()), the webhooks' ids
+UUID = re.compile(r"(?<![0-9a-f-])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f-])")
 # str() of a Python set of strings, as MLflow's messages print its key and comparator sets: the order
 # follows string hashing, which is random per process, so both sides' are sorted
 PYSET = re.compile(r"\{'[^'{}]*'(?:, '[^'{}]*')*\}")
@@ -284,7 +286,7 @@ class Normaliser:
         if self.host:
             s = s.replace(self.host, "<host>")
         s = PYSET.sub(lambda m: "{" + ", ".join(sorted(m.group(0)[1:-1].split(", "))) + "}", s)
-        return HEX32.sub(self._id, s)
+        return HEX32.sub(self._id, UUID.sub(self._id, s))
 
     def _id(self, m):
         v = m.group(0)

@@ -213,8 +213,6 @@ def run(t):
     t.get("/api/3.0/mlflow/traces/tr-00000000000000000000000000000000", name="traces-get-info-v3-unknown")
 
     # ---- rpcs MLflow 3.18 serves that mlflow-c does not port yet: answered as unknown paths ----
-    t.get("/api/2.0/mlflow/webhooks", name="unported-list-webhooks")
-    t.get("/api/2.0/mlflow/webhooks/wh-none", name="unported-get-webhook")
     t.get("/api/3.0/mlflow/scorers/list", {"experiment_id": exp}, name="unported-list-scorers")
     t.get("/api/3.0/mlflow/datasets/d-none", name="unported-get-dataset")
     t.post("/api/3.0/mlflow/datasets/search", {"experiment_ids": [exp]}, name="unported-search-datasets")
@@ -225,4 +223,3 @@ def run(t):
     t.get("/api/3.0/mlflow/review-queues/list", name="unported-list-review-queues")
     t.post("/api/2.0/mlflow/artifacts/presigned-upload-url", {"run_id": run_id, "path": "x"},
            name="unported-presigned-upload")
-    t.request("OPTIONS", "/api/2.0/mlflow/webhooks", name="unported-options-webhooks")
