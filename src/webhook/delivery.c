@@ -439,7 +439,8 @@ static long mlf__backoff_ms(int consecutive)
     return (long)(v * 1000.0);
 }
 
-void mlf_webhook_send(mlf_pool *pool, const mlf_webhook_settings *s, const char *url, const char *secret,
+/* mlf_webhook_send on the easy handle h, which keeps its connections for the next send (keep-alive) */
+static void mlf__send(CURL *h, mlf_pool *pool, const mlf_webhook_settings *s, const char *url, const char *secret,
                       const char *entity, const char *action, const char *data_json, const int *stop,
                       mlf_webhook_result *ret)
 {
@@ -476,9 +477,7 @@ void mlf_webhook_send(mlf_pool *pool, const mlf_webhook_settings *s, const char 
                                                             payload.len)));
     headers = curl_slist_append(headers, "Expect:");
 
-    CURL *h = curl_easy_init();
-    if (h == NULL)
-        abort();
+    curl_easy_reset(h);
     mlf__req r = {.s = s, .pool = pool, .stop = stop};
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -549,8 +548,18 @@ void mlf_webhook_send(mlf_pool *pool, const mlf_webhook_settings *s, const char 
             wait = r.retry_after * 1000;
         mlf__sleep_ms(wait, stop);
     }
-    curl_easy_cleanup(h);
     curl_slist_free_all(headers);
+}
+
+void mlf_webhook_send(mlf_pool *pool, const mlf_webhook_settings *s, const char *url, const char *secret,
+                      const char *entity, const char *action, const char *data_json, const int *stop,
+                      mlf_webhook_result *ret)
+{
+    CURL *h = curl_easy_init();
+    if (h == NULL)
+        abort();
+    mlf__send(h, pool, s, url, secret, entity, action, data_json, stop, ret);
+    curl_easy_cleanup(h);
 }
 
 /* ------------------------------------------------------------ the delivery threads */
@@ -708,12 +717,16 @@ static void mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job *j)
 static void *mlf__worker(void *arg)
 {
     mlf_webhook_delivery *d = arg;
+    CURL *h = curl_easy_init(); /* the thread's handle: its connections stay open between deliveries */
+    if (h == NULL)
+        abort();
     for (;;) {
         pthread_mutex_lock(&d->mu);
         while (d->head == NULL && !d->stop)
             pthread_cond_wait(&d->cv, &d->mu);
         if (d->stop) {
             pthread_mutex_unlock(&d->mu);
+            curl_easy_cleanup(h);
             return NULL;
         }
         mlf__job *j = d->head;
@@ -726,7 +739,7 @@ static void *mlf__worker(void *arg)
             mlf__fan_out(d, pool, j);
         } else {
             mlf_webhook_result res;
-            mlf_webhook_send(pool, d->settings, j->url, j->secret, j->entity, j->action, j->data, &d->stop, &res);
+            mlf__send(h, pool, d->settings, j->url, j->secret, j->entity, j->action, j->data, &d->stop, &res);
             if (res.status == 0 && !mlf__stopped(&d->stop))
                 fprintf(stderr, "mlflow-c: Failed to send webhook to %s for event %s.%s: %s\n", j->url, j->entity,
                         j->action, res.error != NULL ? res.error : "");

@@ -51,13 +51,13 @@ class CServiceMixin:
     def _c_open(self, store_uri, default_artifact_root=None):
         self._c = open_service(store_uri, default_artifact_root)
 
-    def _c_call(self, rpc, request):
-        """Runs rpc with request (an MLflow protobuf message); returns its Response message.
-        Raises NotPorted when the library does not implement rpc."""
+    def _c_call(self, rpc, request, service=None):
+        """Runs rpc with request (an MLflow protobuf message) of service (default the class's); returns its
+        Response message. Raises NotPorted when the library does not implement rpc."""
         if rpc in type(self)._c_not_ported:
             raise NotPorted(rpc)
         try:
-            return self._c.call(self._c_service_name, rpc, request, type(request).Response)
+            return self._c.call(service or self._c_service_name, rpc, request, type(request).Response)
         except MlflowCError as e:
             if e.error_code == "NOT_IMPLEMENTED" and (e.message == "rpc not implemented" or
                                                       e.message.endswith("is not implemented by mlflow-c")):

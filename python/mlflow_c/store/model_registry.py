@@ -2,8 +2,20 @@
 
 ``CModelRegistryStore`` puts ``ModelRegistryStoreMixin`` in front of MLflow's
 registry SqlAlchemyStore on the same database; methods whose rpcs are not
-ported yet (webhooks) run MLflow's own SQL code.
+ported yet run MLflow's own SQL code.
+
+Webhooks (WebhookService): create, update, delete and list go through
+mlflow-c; get_webhook and list_webhooks_by_event stay MLflow's SQL code,
+because their Webhook carries the decrypted secret (for signing deliveries)
+and no rpc answer ever carries a secret. Both sides must then use one Fernet
+key: when MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY is unset, MLflow made a
+random key for this process, which the store hands to the library through
+that variable before opening it.
 """
+
+import base64
+import os
+
 
 from mlflow.entities.model_registry import ModelVersion, RegisteredModel
 from mlflow.protos.model_registry_pb2 import (
@@ -29,6 +41,8 @@ from mlflow.protos.model_registry_pb2 import (
     UpdateModelVersion,
     UpdateRegisteredModel,
 )
+from mlflow.entities.webhook import Webhook
+from mlflow.protos.webhooks_pb2 import CreateWebhook, DeleteWebhook, ListWebhooks, UpdateWebhook
 from mlflow.store.entities import PagedList
 from mlflow.exceptions import MlflowException
 from mlflow.protos.databricks_pb2 import INVALID_PARAMETER_VALUE
@@ -197,6 +211,55 @@ class ModelRegistryStoreMixin(CServiceMixin):
         return model_version_entity(resp.model_version)
 
 
+def _share_webhook_key():
+    """MLflow's webhook secret key of this process (EncryptedString's Fernet) for the library to use too."""
+    if os.environ.get("MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY"):
+        return
+    from mlflow.store.model_registry.dbmodels.models import SqlWebhook
+
+    cipher = SqlWebhook.__table__.c.secret.type.cipher
+    key = base64.urlsafe_b64encode(cipher._signing_key + cipher._encryption_key).decode()
+    os.environ["MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY"] = key
+
+
+def _webhook_entity(proto, secret=None):
+    w = Webhook.from_proto(proto)
+    w._secret = secret
+    return w
+
+
+class WebhookStoreMixin(CServiceMixin):
+    """The webhook store methods served by mlflow-c (WebhookService rpcs)."""
+
+    @rpc_method
+    def create_webhook(self, name, url, events, description=None, secret=None, status=None):
+        req = CreateWebhook(name=name, url=url, events=[e.to_proto() for e in events], description=description,
+                            secret=secret, status=status.to_proto() if status is not None else None)
+        return _webhook_entity(self._c_call("createWebhook", req, "WebhookService").webhook, secret)
+
+    @rpc_method
+    def list_webhooks(self, max_results=None, page_token=None):
+        resp = self._c_call("listWebhooks", ListWebhooks(max_results=max_results, page_token=page_token),
+                            "WebhookService")
+        return PagedList([_webhook_entity(w) for w in resp.webhooks], resp.next_page_token or None)
+
+    @rpc_method
+    def update_webhook(self, webhook_id, name=None, description=None, url=None, events=None, secret=None,
+                       status=None):
+        req = UpdateWebhook(webhook_id=webhook_id, name=name, description=description, url=url,
+                            events=[e.to_proto() for e in events] if events is not None else None, secret=secret,
+                            status=status.to_proto() if status is not None else None)
+        if events is not None and not events:
+            # MLflow's store refuses an empty list; the rpc cannot tell it from no list
+            return super().update_webhook(webhook_id, name, description, url, events, secret, status)
+        self._c_call("updateWebhook", req, "WebhookService")
+        return self.get_webhook(webhook_id)
+
+    @rpc_method
+    def delete_webhook(self, webhook_id):
+        self._c_call("deleteWebhook", DeleteWebhook(webhook_id=webhook_id), "WebhookService")
+
+
 def _sqlalchemy_store_class():
     from mlflow.store.model_registry.sqlalchemy_store import SqlAlchemyStore
 
@@ -206,9 +269,10 @@ def _sqlalchemy_store_class():
 def c_store_class(base):
     """base (MLflow's registry SqlAlchemyStore or a subclass) with mlflow-c in front of it."""
 
-    class _Store(ModelRegistryStoreMixin, base):
+    class _Store(ModelRegistryStoreMixin, WebhookStoreMixin, base):
         def __init__(self, db_uri):
             # The C library creates the schema; MLflow's store then finds it in place.
+            _share_webhook_key()
             self._c_open(db_uri)
             super().__init__(c_store_uri(db_uri))
 
@@ -229,7 +293,8 @@ def CModelRegistryStore(store_uri):
 
 
 def ported_methods():
-    return sorted(n for n, f in vars(ModelRegistryStoreMixin).items() if getattr(f, "_mlflow_c_rpc", False))
+    return sorted(n for cls in (ModelRegistryStoreMixin, WebhookStoreMixin) for n, f in vars(cls).items()
+                  if getattr(f, "_mlflow_c_rpc", False))
 
 
 def unported_methods():
