@@ -87,7 +87,7 @@ def test_garbage_request_bytes(svc, pb):
 
 def test_not_implemented_rpc(svc, pb):
     with pytest.raises(MlflowCError) as e:
-        svc.call("WebhookService", "listWebhooks", pb.GetExperiment(), pb.GetExperiment.Response)
+        svc.call("MlflowService", "listWorkspaces", pb.GetExperiment(), pb.GetExperiment.Response)
     assert e.value.error_code == "NOT_IMPLEMENTED"
 
 

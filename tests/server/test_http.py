@@ -37,9 +37,9 @@ NOT_FOUND_PAGE = (b"<!doctype html>\n<html lang=en>\n<title>404 Not Found</title
 
 
 def test_rpc_not_ported_is_404_page(server):
-    # a webhook rpc, not ported yet: answered, for every method, as a path MLflow does not have
+    # a workspace rpc, not ported yet: answered, for every method, as a path MLflow does not have
     for method in ("GET", "POST", "OPTIONS", "DELETE"):
-        status, h, body = server.request(method, "/api/2.0/mlflow/webhooks", raw=True)
+        status, h, body = server.request(method, "/api/3.0/mlflow/workspaces", raw=True)
         assert (status, body) == (404, NOT_FOUND_PAGE), method
 
 

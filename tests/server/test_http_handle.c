@@ -98,7 +98,7 @@ static void test_errors(void **state)
     r = call(f, "POST", "/api/2.0/mlflow/experiments/create", "application/json", "{\"name\": 5}");
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(r.body, "Invalid value 5 for parameter 'name' supplied:  Hint: Value was of type 'int'."));
-    r = call(f, "GET", "/api/2.0/mlflow/webhooks", NULL, NULL); /* not ported yet: as a path MLflow does not have */
+    r = call(f, "GET", "/api/3.0/mlflow/workspaces", NULL, NULL); /* not ported yet (workspaces): as a path MLflow does not have */
     assert_int_equal(r.status, 404);
     assert_non_null(strstr(r.body, "<title>404 Not Found</title>"));
     r = call(f, "GET", "/api/2.0/mlflow/get-online-trace-details", NULL, NULL); /* MLflow has no handler */
@@ -161,7 +161,7 @@ static void test_lanes(void **state)
     assert_int_equal(lane(a, p, "POST", "/no/such/path"), MLF_LANE_LOOP);
     assert_int_equal(lane(a, p, "POST", "/health"), MLF_LANE_LOOP);
     assert_int_equal(lane(a, p, "DELETE", "/api/2.0/mlflow/runs/log-batch"), MLF_LANE_LOOP);
-    assert_int_equal(lane(a, p, "POST", "/api/2.0/mlflow/webhooks"), MLF_LANE_LOOP);
+    assert_int_equal(lane(a, p, "POST", "/api/3.0/mlflow/workspaces"), MLF_LANE_LOOP);
     /* leading slashes count as one; repeated ones inside are Werkzeug's 308 to the merged path (touches nothing) */
     assert_int_equal(lane(a, p, "POST", "//api/2.0/mlflow/runs/log-batch"), MLF_LANE_STORE);
     assert_int_equal(lane(a, p, "POST", "/api/2.0/mlflow//runs/log-batch"), MLF_LANE_LOOP);
@@ -219,8 +219,8 @@ static void test_routes(void **state)
         {"OPTIONS", "/api/2.0/mlflow/experiments/create", NULL, NULL, 204, ""},
         {"OPTIONS", "/get-artifact", NULL, NULL, 200, ""},
         {"OPTIONS", "/api/2.0/mlflow/no-such-rpc", NULL, NULL, 404, "<title>404 Not Found"},
-        {"OPTIONS", "/api/2.0/mlflow/webhooks", NULL, NULL, 404, "<title>404 Not Found"}, /* not ported yet */
-        {"GET", "/api/2.0/mlflow/webhooks", NULL, NULL, 404, "<title>404 Not Found"},
+        {"OPTIONS", "/api/3.0/mlflow/workspaces", NULL, NULL, 404, "<title>404 Not Found"}, /* not ported yet */
+        {"GET", "/api/3.0/mlflow/workspaces", NULL, NULL, 404, "<title>404 Not Found"},
         {"HEAD", "/api/2.0/mlflow/experiments/get", NULL, NULL, 400, "experiment_id"},
         /* Werkzeug's redirect for repeated slashes, to the request's host */
         {"GET", "/api/2.0/mlflow//experiments/get?experiment_id=0&a=%3C", NULL, NULL, 308,
@@ -305,7 +305,7 @@ static void test_artifacts_only(void **state)
         {"GET", "/get-artifact", NULL, NULL, 400, NULL},
         {"POST", "/graphql", JSON, "{}", 500, NULL},
         {"GET", "/health", NULL, NULL, 200, NULL},
-        {"GET", "/api/2.0/mlflow/webhooks", NULL, NULL, 404, NULL}, /* not implemented comes first */
+        {"GET", "/api/3.0/mlflow/workspaces", NULL, NULL, 404, NULL}, /* not implemented comes first */
     };
     check(f, e, sizeof(e) / sizeof(e[0]));
     f->app.artifacts_only = false;
