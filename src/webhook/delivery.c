@@ -268,7 +268,27 @@ int mlf_webhook_validate_url(mlf_pool *pool, const mlf_webhook_settings *s, cons
     return rc;
 }
 
-/* ------------------------------------------------------------ JSON */
+/* ------------------------------------------------------------ enums and JSON */
+
+const char *mlf_webhook_enum_text(mlf_pool *pool, const ProtobufCEnumDescriptor *d, int value)
+{
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
+    if (v == NULL)
+        return NULL;
+    char *s = mlf_pool_strdup(pool, v->name);
+    for (char *p = s; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return s;
+}
+
+int mlf_webhook_enum_value(mlf_pool *pool, const ProtobufCEnumDescriptor *d, const char *text)
+{
+    char *up = mlf_pool_strdup(pool, text);
+    for (char *p = up; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(d, up);
+    return v != NULL ? v->value : 0;
+}
 
 void mlf_webhook_json_key(mlf_buf *buf, const char *key, bool first)
 {
@@ -668,18 +688,10 @@ static void mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job *j)
     Mlflow__WebhookEvent ev;
     mlflow__webhook_event__init(&ev);
     ev.has_entity = ev.has_action = 1;
-    char *up = mlf_pool_strdup(pool, entity);
-    for (char *p = up; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    const ProtobufCEnumValue *ve = protobuf_c_enum_descriptor_get_value_by_name(&mlflow__webhook_entity__descriptor, up);
-    up = mlf_pool_strdup(pool, j->action);
-    for (char *p = up; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    const ProtobufCEnumValue *va = protobuf_c_enum_descriptor_get_value_by_name(&mlflow__webhook_action__descriptor, up);
-    if (ve == NULL || va == NULL)
+    ev.entity = mlf_webhook_enum_value(pool, &mlflow__webhook_entity__descriptor, entity);
+    ev.action = mlf_webhook_enum_value(pool, &mlflow__webhook_action__descriptor, j->action);
+    if (ev.entity == 0 || ev.action == 0)
         return;
-    ev.entity = ve->value;
-    ev.action = va->value;
     Mlflow__Webhook **hooks;
     const char **secrets;
     size_t n;

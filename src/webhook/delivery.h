@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/pool.h"
+#include "webhooks.pb-c.h"
 #include "webhook/crypto.h"
 
 struct mlf_store;
@@ -63,6 +64,14 @@ void mlf_webhook_send(mlf_pool *pool, const mlf_webhook_settings *s, const char 
 
 /** get_example_payload_for_event: the test payload's data for an event, as JSON text (static). */
 const char *mlf_webhook_example_data(const char *entity, const char *action);
+
+/**
+ * WebhookEntity / WebhookAction as stored and sent: the proto enum's name lower-cased
+ * ("MODEL_VERSION" -> "model_version"), from pool; NULL for a number the enum lacks.
+ */
+const char *mlf_webhook_enum_text(mlf_pool *pool, const ProtobufCEnumDescriptor *d, int value);
+/** The other way: "model_version" -> MODEL_VERSION's number; 0 when the enum has no such name. */
+int mlf_webhook_enum_value(mlf_pool *pool, const ProtobufCEnumDescriptor *d, const char *text);
 
 /** Appends `"key": ` (json.dumps, ensure_ascii), after ", " unless first. */
 void mlf_webhook_json_key(mlf_buf *buf, const char *key, bool first);

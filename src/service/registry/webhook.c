@@ -23,17 +23,6 @@ static const char *mlf__str(const char *s)
     return s != NULL ? s : "";
 }
 
-static const char *mlf__lower_name(mlf_pool *pool, const ProtobufCEnumDescriptor *d, int value)
-{
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
-    if (v == NULL)
-        return NULL;
-    char *s = mlf_pool_strdup(pool, v->name);
-    for (char *p = s; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return s;
-}
-
 /* VALID_ENTITY_ACTIONS: the actions of each entity, sorted as the error message lists them */
 static const char *mlf__valid_actions(const char *entity)
 {
@@ -55,14 +44,14 @@ static const char *mlf__valid_actions(const char *entity)
 static int mlf__check_event(mlf_pool *pool, const Mlflow__WebhookEvent *e, mlf_error *err)
 {
     int entity = e != NULL ? e->entity : 0, action = e != NULL ? e->action : 0;
-    const char *en = mlf__lower_name(pool, &mlflow__webhook_entity__descriptor, entity);
+    const char *en = mlf_webhook_enum_text(pool, &mlflow__webhook_entity__descriptor, entity);
     if (en == NULL || entity == 0) {
         int rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' is not a valid WebhookEntity",
                                en != NULL ? en : "");
         err->uncaught = true; /* a ValueError escapes the handler */
         return rc;
     }
-    const char *an = mlf__lower_name(pool, &mlflow__webhook_action__descriptor, action);
+    const char *an = mlf_webhook_enum_text(pool, &mlflow__webhook_action__descriptor, action);
     if (an == NULL || action == 0) {
         int rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Unknown proto action: %s",
                                an != NULL ? "ACTION_UNSPECIFIED" : "");
@@ -273,8 +262,8 @@ int mlf_webhooks_test_webhook(mlf_ctx *ctx, const Mlflow__TestWebhook *req, Mlfl
         return rc;
     }
     const Mlflow__WebhookEvent *ev = req->event != NULL ? req->event : (w->n_events > 0 ? w->events[0] : NULL);
-    const char *entity = ev != NULL ? mlf__lower_name(pool, &mlflow__webhook_entity__descriptor, ev->entity) : "";
-    const char *action = ev != NULL ? mlf__lower_name(pool, &mlflow__webhook_action__descriptor, ev->action) : "";
+    const char *entity = ev != NULL ? mlf_webhook_enum_text(pool, &mlflow__webhook_entity__descriptor, ev->entity) : "";
+    const char *action = ev != NULL ? mlf_webhook_enum_text(pool, &mlflow__webhook_action__descriptor, ev->action) : "";
     mlf_webhook_result res;
     mlf_webhook_send(pool, svc->webhooks, w->url, secret, entity, action, mlf_webhook_example_data(entity, action),
                      NULL, &res);

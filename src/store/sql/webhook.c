@@ -10,35 +10,15 @@
  * primary key index, so events come sorted by entity then action;
  * PostgreSQL scans the heap, in insertion order.
  */
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store/sql/registry.h"
+#include "webhook/delivery.h"
 
 static mlf_sql_store *mlf__store(mlf_store *store)
 {
     return (mlf_sql_store *)store;
-}
-
-/* "model_version" -> MODEL_VERSION's number (WebhookEntity.to_proto); 0 when unknown */
-static int mlf__enum_value(mlf_pool *pool, const ProtobufCEnumDescriptor *d, const char *s)
-{
-    char *up = mlf_pool_strdup(pool, s);
-    for (char *p = up; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value_by_name(d, up);
-    return v != NULL ? v->value : 0;
-}
-
-/* MODEL_VERSION -> "model_version" (WebhookEntity.from_proto's value) */
-static const char *mlf__enum_text(mlf_pool *pool, const ProtobufCEnumDescriptor *d, int value)
-{
-    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(d, value);
-    char *low = mlf_pool_strdup(pool, v != NULL ? v->name : "");
-    for (char *p = low; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    return low;
 }
 
 #define MLF__WH_COLUMNS                                                                                                \
@@ -79,8 +59,8 @@ static int mlf__load_events(mlf_sql_conn *c, mlf_pool *pool, Mlflow__Webhook *w,
         Mlflow__WebhookEvent *e = MLF_NEW(pool, Mlflow__WebhookEvent);
         mlflow__webhook_event__init(e);
         e->has_entity = e->has_action = 1;
-        e->entity = mlf__enum_value(pool, &mlflow__webhook_entity__descriptor, (const char *)mlf_sql_column_text(st, 0));
-        e->action = mlf__enum_value(pool, &mlflow__webhook_action__descriptor, (const char *)mlf_sql_column_text(st, 1));
+        e->entity = mlf_webhook_enum_value(pool, &mlflow__webhook_entity__descriptor, (const char *)mlf_sql_column_text(st, 0));
+        e->action = mlf_webhook_enum_value(pool, &mlflow__webhook_action__descriptor, (const char *)mlf_sql_column_text(st, 1));
         w->events = mlf_sql_registry_grow(pool, w->events, w->n_events, &cap, sizeof(*w->events));
         w->events[w->n_events++] = e;
     }
@@ -128,8 +108,8 @@ static int mlf__insert_events(mlf_sql_conn *c, mlf_pool *pool, const char *id, c
         if (rc < 0)
             return rc;
         mlf_sql_bind_text(st, 1, id);
-        mlf_sql_bind_text(st, 2, mlf__enum_text(pool, &mlflow__webhook_entity__descriptor, f->events[i]->entity));
-        mlf_sql_bind_text(st, 3, mlf__enum_text(pool, &mlflow__webhook_action__descriptor, f->events[i]->action));
+        mlf_sql_bind_text(st, 2, mlf_webhook_enum_text(pool, &mlflow__webhook_entity__descriptor, f->events[i]->entity));
+        mlf_sql_bind_text(st, 3, mlf_webhook_enum_text(pool, &mlflow__webhook_action__descriptor, f->events[i]->action));
         rc = mlf__sql_step_done(c, pool, st, err);
         if (rc < 0)
             return rc;
@@ -234,8 +214,8 @@ static int mlf__list_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *e
         return rc;
     int p = 1;
     if (a->event != NULL) {
-        mlf_sql_bind_text(st, p++, mlf__enum_text(pool, &mlflow__webhook_entity__descriptor, a->event->entity));
-        mlf_sql_bind_text(st, p++, mlf__enum_text(pool, &mlflow__webhook_action__descriptor, a->event->action));
+        mlf_sql_bind_text(st, p++, mlf_webhook_enum_text(pool, &mlflow__webhook_entity__descriptor, a->event->entity));
+        mlf_sql_bind_text(st, p++, mlf_webhook_enum_text(pool, &mlflow__webhook_action__descriptor, a->event->action));
     }
     mlf_sql_bind_int64(st, p++, a->limit);
     mlf_sql_bind_int64(st, p++, a->offset);
