@@ -32,6 +32,9 @@
 #                    /usr/bin/python3). A virtual environment's bin/ goes first on PATH, so that
 #                    the suites' `mlflow server` subprocesses run its MLflow.
 #   -k EXPR          pytest selection (default "not file")
+#   --webhooks       MLflow's webhook end-to-end tests (tests/webhooks/test_e2e.py: its receiver app,
+#                    a server started with `python -m mlflow server`, replaced by mlflow-c); the
+#                    same as --file tests/webhooks/test_e2e.py
 #   --traces         the trace, span and assessment tests only (traces: real clients):
 #                    -k "not file and (trace or span or assessment or otel or otlp)"
 #   --logdir DIR     where server logs, pytest output and causes.json go (default: a temp dir)
@@ -81,6 +84,7 @@ while [ $# -gt 0 ]; do
         --env) envfile=$2; shift ;;
         --python) py=$2; shift ;;
         -k) kexpr=$2; shift ;;
+        --webhooks) suite=tests/webhooks/test_e2e.py ;;
         # traces: real clients (the trace, span, assessment and OTLP tests of the file)
         --traces) kexpr="not file and (trace or span or assessment or otel or otlp)" ;;
         --suite) suite=$2; shift ;;
