@@ -4,13 +4,17 @@
  *
  * Differences that are choices, not accidents: MLflow caches each event's
  * webhook list for MLFLOW_WEBHOOK_CACHE_TTL seconds, so a webhook created or
- * disabled within that time may be missed or still served; here each event
- * reads the list afresh on a delivery thread (off the request path, after
- * the write committed). The prompt check of the tag and alias events
- * (_is_prompt, a read of the registered model) runs there too. On shutdown
- * queued deliveries are dropped and requests under way cut short, as
- * MLflow's in-process executor loses them when its process ends.
+ * disabled within that time may be missed or still served; here the cache
+ * (same TTL) is also dropped by every webhook write of this server, and it is
+ * read on a delivery thread (off the request path, after the write
+ * committed). The prompt check of the tag and alias events (_is_prompt, a
+ * read of the registered model) runs there too. The delivery threads run
+ * under SCHED_IDLE, below the request threads: under a load that keeps the
+ * CPUs busy, deliveries lag behind the writes (their queue grows) instead of
+ * slowing them. On shutdown queued deliveries are dropped and requests under way cut
+ * short, as MLflow's in-process executor loses them when its process ends.
  */
+#define _GNU_SOURCE /* SCHED_IDLE */
 #include "webhook/delivery.h"
 
 #include <arpa/inet.h>
@@ -18,11 +22,14 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +68,7 @@ int mlf_webhook_settings_from_env(mlf_webhook_settings *ret, const char **ret_me
     ret->timeout_s = mlf__env_long("MLFLOW_WEBHOOK_REQUEST_TIMEOUT", 30);
     ret->max_retries = (int)mlf__env_long("MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES", 3);
     ret->workers = (int)mlf__env_long("MLFLOW_WEBHOOK_DELIVERY_MAX_WORKERS", 10);
+    ret->cache_ttl_s = mlf__env_long("MLFLOW_WEBHOOK_CACHE_TTL", 60);
     if (ret->workers < 1)
         ret->workers = 1;
     const char *priv = getenv("MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS");
@@ -590,9 +598,23 @@ typedef struct mlf__job {
     char *url, *secret;
 } mlf__job;
 
+/* an event's ACTIVE webhooks as last read: urls and plaintext secrets (malloc'd) */
+typedef struct {
+    bool valid;
+    uint64_t gen;
+    int64_t loaded_ms;
+    size_t n;
+    char **urls, **secrets;
+} mlf__slot;
+
+#define MLF__SLOTS 128 /* entity * 8 + action: WebhookEntity <= 10, WebhookAction <= 5 */
+
 struct mlf_webhook_delivery {
     mlf_store *store;
     const mlf_webhook_settings *settings;
+    pthread_mutex_t cache_mu;
+    uint64_t gen; /* bumped by each webhook write: older slots are stale */
+    mlf__slot slots[MLF__SLOTS];
     pthread_mutex_t mu;
     pthread_cond_t cv;
     mlf__job *head, *tail;
@@ -672,6 +694,112 @@ static bool mlf__is_prompt(mlf_webhook_delivery *d, mlf_pool *pool, const char *
     return false;
 }
 
+static int64_t mlf__mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void mlf__slot_clear(mlf__slot *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free(s->urls[i]);
+        free(s->secrets[i]);
+    }
+    free(s->urls);
+    free(s->secrets);
+    memset(s, 0, sizeof(*s));
+}
+
+/* the slot's lists copied into pool when fresh (0), else -1 */
+static int mlf__cached(mlf_webhook_delivery *d, mlf_pool *pool, int slot, char ***urls, char ***secrets, size_t *n)
+{
+    int rc = -1;
+    pthread_mutex_lock(&d->cache_mu);
+    mlf__slot *s = &d->slots[slot];
+    if (s->valid && s->gen == d->gen && mlf__mono_ms() - s->loaded_ms < d->settings->cache_ttl_s * 1000) {
+        *n = s->n;
+        *urls = MLF_NEW_ARRAY(pool, char *, s->n + 1);
+        *secrets = MLF_NEW_ARRAY(pool, char *, s->n + 1);
+        for (size_t i = 0; i < s->n; i++) {
+            (*urls)[i] = mlf_pool_strdup(pool, s->urls[i]);
+            (*secrets)[i] = s->secrets[i] != NULL ? mlf_pool_strdup(pool, s->secrets[i]) : NULL;
+        }
+        rc = 0;
+    }
+    pthread_mutex_unlock(&d->cache_mu);
+    return rc;
+}
+
+/* list_webhooks_by_event, ACTIVE ones, secrets decrypted; kept in the event's slot */
+static int mlf__load(mlf_webhook_delivery *d, mlf_pool *pool, const Mlflow__WebhookEvent *ev, const char *entity,
+                     const char *action, char ***ret_urls, char ***ret_secrets, size_t *ret_n)
+{
+    pthread_mutex_lock(&d->cache_mu);
+    uint64_t gen = d->gen;
+    pthread_mutex_unlock(&d->cache_mu);
+    Mlflow__Webhook **hooks;
+    const char **secrets;
+    size_t n;
+    mlf_error err = {0};
+    if (mlf_store_list_webhooks(d->store, pool, ev, INT32_MAX, 0, &hooks, &secrets, &n, &err) < 0) {
+        fprintf(stderr, "mlflow-c: webhook delivery for event %s.%s failed: %s\n", entity, action,
+                err.message ? err.message : "");
+        return -1;
+    }
+    char **urls = MLF_NEW_ARRAY(pool, char *, n + 1);
+    char **plain = MLF_NEW_ARRAY(pool, char *, n + 1);
+    size_t m = 0;
+    /* every secret is decrypted before anything is sent, as SqlWebhook rows load */
+    for (size_t i = 0; i < n; i++) {
+        char *p = NULL;
+        if (secrets[i] != NULL && mlf_fernet_decrypt(pool, &d->settings->key, secrets[i], &p, NULL) < 0) {
+            fprintf(stderr, "mlflow-c: webhook delivery for event %s.%s failed: InvalidToken (the secret of "
+                            "webhook %s was encrypted with another key)\n",
+                    entity, action, hooks[i]->webhook_id);
+            return -1;
+        }
+        if (hooks[i]->status != MLFLOW__WEBHOOK_STATUS__ACTIVE)
+            continue;
+        urls[m] = hooks[i]->url;
+        plain[m++] = p;
+    }
+    if (d->settings->cache_ttl_s > 0) {
+        pthread_mutex_lock(&d->cache_mu);
+        if (gen == d->gen) { /* no webhook write since the read began */
+            mlf__slot *s = &d->slots[ev->entity * 8 + ev->action];
+            mlf__slot_clear(s);
+            s->urls = calloc(m + 1, sizeof(char *));
+            s->secrets = calloc(m + 1, sizeof(char *));
+            if (s->urls == NULL || s->secrets == NULL)
+                abort();
+            for (size_t i = 0; i < m; i++) {
+                s->urls[i] = mlf__dup(urls[i]);
+                s->secrets[i] = mlf__dup(plain[i]);
+            }
+            s->n = m;
+            s->gen = gen;
+            s->loaded_ms = mlf__mono_ms();
+            s->valid = true;
+        }
+        pthread_mutex_unlock(&d->cache_mu);
+    }
+    *ret_urls = urls;
+    *ret_secrets = plain;
+    *ret_n = m;
+    return 0;
+}
+
+void mlf_webhook_delivery_invalidate(mlf_webhook_delivery *d)
+{
+    if (d == NULL)
+        return;
+    pthread_mutex_lock(&d->cache_mu);
+    d->gen++;
+    pthread_mutex_unlock(&d->cache_mu);
+}
+
 /* _deliver_webhook_impl: one send job per ACTIVE webhook subscribed to the event */
 static void mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job *j)
 {
@@ -692,35 +820,19 @@ static void mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job *j)
     ev.action = mlf_webhook_enum_value(pool, &mlflow__webhook_action__descriptor, j->action);
     if (ev.entity == 0 || ev.action == 0)
         return;
-    Mlflow__Webhook **hooks;
-    const char **secrets;
     size_t n;
-    mlf_error err = {0};
-    if (mlf_store_list_webhooks(d->store, pool, &ev, INT32_MAX, 0, &hooks, &secrets, &n, &err) < 0) {
-        fprintf(stderr, "mlflow-c: webhook delivery for event %s.%s failed: %s\n", entity, j->action,
-                err.message ? err.message : "");
+    char **urls, **plain;
+    if (mlf__cached(d, pool, ev.entity * 8 + ev.action, &urls, &plain, &n) < 0 &&
+        mlf__load(d, pool, &ev, entity, j->action, &urls, &plain, &n) < 0)
         return;
-    }
-    /* the list decrypts every secret before anything is sent, as SqlWebhook rows load */
-    char **plain = MLF_NEW_ARRAY(pool, char *, n + 1);
     for (size_t i = 0; i < n; i++) {
-        if (secrets[i] != NULL && mlf_fernet_decrypt(pool, &d->settings->key, secrets[i], &plain[i], NULL) < 0) {
-            fprintf(stderr, "mlflow-c: webhook delivery for event %s.%s failed: InvalidToken (the secret of "
-                            "webhook %s was encrypted with another key)\n",
-                    entity, j->action, hooks[i]->webhook_id);
-            return;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (hooks[i]->status != MLFLOW__WEBHOOK_STATUS__ACTIVE)
-            continue;
         mlf__job *s = calloc(1, sizeof(*s));
         if (s == NULL)
             abort();
         s->entity = mlf__dup(entity);
         s->action = mlf__dup(j->action);
         s->data = mlf__dup(j->data);
-        s->url = mlf__dup(hooks[i]->url);
+        s->url = mlf__dup(urls[i]);
         s->secret = mlf__dup(plain[i]);
         mlf__push(d, s);
     }
@@ -729,6 +841,13 @@ static void mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job *j)
 static void *mlf__worker(void *arg)
 {
     mlf_webhook_delivery *d = arg;
+    /* below the request threads (SCHED_IDLE: the scheduler's lowest weight): deliveries wait while the
+       CPUs are busy with requests; when that is refused, nice + 10 */
+    struct sched_param sp = {.sched_priority = 0};
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0 &&
+        setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), getpriority(PRIO_PROCESS, 0) + 10) != 0) {
+        /* neither: the same priority as the requests */
+    }
     CURL *h = curl_easy_init(); /* the thread's handle: its connections stay open between deliveries */
     if (h == NULL)
         abort();
@@ -770,6 +889,7 @@ mlf_webhook_delivery *mlf_webhook_delivery_start(struct mlf_store *store, const 
     d->settings = settings;
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
+    pthread_mutex_init(&d->cache_mu, NULL);
     d->threads = calloc((size_t)settings->workers, sizeof(pthread_t));
     if (d->threads == NULL)
         abort();
@@ -797,8 +917,11 @@ void mlf_webhook_delivery_stop(mlf_webhook_delivery *d)
         next = j->next;
         mlf__job_free(j);
     }
+    for (int i = 0; i < MLF__SLOTS; i++)
+        mlf__slot_clear(&d->slots[i]);
     pthread_cond_destroy(&d->cv);
     pthread_mutex_destroy(&d->mu);
+    pthread_mutex_destroy(&d->cache_mu);
     free(d->threads);
     free(d);
 }

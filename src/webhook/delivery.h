@@ -25,6 +25,7 @@ typedef struct mlf_webhook_settings {
     long timeout_s;         /** MLFLOW_WEBHOOK_REQUEST_TIMEOUT (30) */
     int max_retries;        /** MLFLOW_WEBHOOK_REQUEST_MAX_RETRIES (3) */
     int workers;            /** MLFLOW_WEBHOOK_DELIVERY_MAX_WORKERS (10) */
+    long cache_ttl_s;       /** MLFLOW_WEBHOOK_CACHE_TTL (60): how long an event's webhook list is reused */
     bool allow_private_ips; /** MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS (false) */
     char schemes[256];      /** MLFLOW_WEBHOOK_ALLOWED_SCHEMES, split on ',' and stripped ("https") */
 } mlf_webhook_settings;
@@ -97,6 +98,14 @@ mlf_webhook_delivery *mlf_webhook_delivery_start(struct mlf_store *store, const 
  */
 void mlf_webhook_delivery_emit(mlf_webhook_delivery *d, const char *entity, const char *prompt_entity,
                                const char *name, const char *action, const char *data_json);
+
+/**
+ * Forgets the cached webhook lists: the next event reads the store again. The
+ * service calls it after each committed webhook write of this server (other
+ * writers, e.g. another server on the database, are seen within the TTL, as in
+ * MLflow). NULL: no-op.
+ */
+void mlf_webhook_delivery_invalidate(mlf_webhook_delivery *d);
 
 /**
  * Stops the threads: requests under way are cut short, queued deliveries are

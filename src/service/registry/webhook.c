@@ -158,7 +158,9 @@ int mlf_webhooks_create_webhook(mlf_ctx *ctx, const Mlflow__CreateWebhook *req, 
         .n_events = req->n_events,
         .set_events = true,
     };
-    return mlf_store_create_webhook(svc->store, pool, &f, &resp->webhook, err);
+    int wrc = mlf_store_create_webhook(svc->store, pool, &f, &resp->webhook, err);
+    mlf_webhook_delivery_invalidate(svc->deliveries);
+    return wrc;
 }
 
 int mlf_webhooks_list_webhooks(mlf_ctx *ctx, const Mlflow__ListWebhooks *req, Mlflow__ListWebhooks__Response *resp,
@@ -225,14 +227,18 @@ int mlf_webhooks_update_webhook(mlf_ctx *ctx, const Mlflow__UpdateWebhook *req, 
         rc = mlf_webhook_validate_url(pool, svc->webhooks, f.url, err);
     if (rc < 0)
         return rc;
-    return mlf_store_update_webhook(svc->store, pool, id, &f, &resp->webhook, err);
+    rc = mlf_store_update_webhook(svc->store, pool, id, &f, &resp->webhook, err);
+    mlf_webhook_delivery_invalidate(svc->deliveries);
+    return rc;
 }
 
 int mlf_webhooks_delete_webhook(mlf_ctx *ctx, const Mlflow__DeleteWebhook *req, Mlflow__DeleteWebhook__Response *resp,
                                 mlf_error *err)
 {
     (void)resp;
-    return mlf_store_delete_webhook(ctx->svc->store, ctx->pool, mlf__str(req->webhook_id), err);
+    int rc = mlf_store_delete_webhook(ctx->svc->store, ctx->pool, mlf__str(req->webhook_id), err);
+    mlf_webhook_delivery_invalidate(ctx->svc->deliveries);
+    return rc;
 }
 
 /*
