@@ -623,6 +623,7 @@ typedef struct mlf_store_span {
     const char *type; /** the span type, or NULL */
     const char *status; /** "OK", "ERROR" or "UNSET" */
     int64_t start_ns, end_ns;
+    bool no_end; /** the store's span has no end time (end_time_ns None: the row's NULL), not an end of 0 */
     const char *content; /** json.dumps of the span's dict */
     const mlf_store_span_kv *attributes;
     size_t n_attributes;

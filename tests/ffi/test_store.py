@@ -296,3 +296,72 @@ def test_assessments_match_mlflow(tmp_path):
     ours = _assessment_scenario(CTrackingStore("sqlite:///" + str(tmp_path / "c.db"), str(tmp_path / "a")))
     python = _assessment_scenario(SqlAlchemyStore("sqlite:///" + str(tmp_path / "p.db"), str(tmp_path / "b")))
     assert ours == python
+
+
+# traces: what the store suite checks beyond the rpcs (the store methods' own answers)
+
+def _trace_store_edges(store, tmp_path):
+    import json
+    import sqlite3
+
+    from mlflow.entities import Span, TraceInfo, TraceState
+    from mlflow.entities.trace_location import TraceLocation
+    from mlflow.entities.trace_metrics import AggregationType, MetricAggregation, MetricViewType
+    from mlflow.exceptions import MlflowTracingException
+
+    out = []
+    eid = store.create_experiment("edges")
+    rid = "tr-" + "12" * 16  # the request id of the spans, not derived from their OTel trace id
+
+    def span(sid, start, end):
+        return Span.from_dict({
+            "trace_id": "AAAAAAAAAAAAAAAAAAAwOQ==", "span_id": sid, "parent_span_id": None, "name": sid,
+            "kind": "SPAN_KIND_INTERNAL", "start_time_unix_nano": start, "end_time_unix_nano": end, "events": [],
+            "status": {"code": "STATUS_CODE_UNSET", "message": ""}, "links": [],
+            "attributes": {"mlflow.traceRequestId": json.dumps(rid), "mlflow.spanType": json.dumps("LLM")}})
+
+    store.log_spans(eid, [span("AAAAAAAAAAE=", 1_000_000_000, None)])  # no end time yet
+    store.log_spans(eid, [span("AAAAAAAAAAI=", 500_000_000, None)])
+    db = sqlite3.connect(str(tmp_path))
+    try:
+        out.append(db.execute("SELECT timestamp_ms, execution_time_ms FROM trace_info").fetchall())
+        out.append(db.execute("SELECT span_id, end_time_unix_nano, content FROM spans ORDER BY span_id").fetchall())
+    finally:
+        db.close()
+    store.log_spans(eid, [span("AAAAAAAAAAM=", 2_000_000_000, 3_000_000_000)])
+    trace = store.get_trace(rid)
+    out.append(sorted((s.trace_id, s.span_id) for s in trace.data.spans))
+    out.append([sorted(s.trace_id for s in t.data.spans) for t in store.batch_get_traces([rid])])
+
+    bare = "tr-" + "34" * 16  # start_trace only: its spans are not in the tracking store
+    store.start_trace(TraceInfo(trace_id=bare, trace_location=TraceLocation.from_experiment_id(eid),
+                                request_time=1000, execution_duration=5, state=TraceState.OK))
+    with pytest.raises(MlflowTracingException) as e:
+        store.batch_get_traces([bare])
+    out.append(e.value.message)
+
+    for n in (50001, -1):
+        with pytest.raises(MlflowException) as e:
+            store.search_traces(locations=[], max_results=n)
+        out.append((e.value.error_code, e.value.message))
+    out.append(store.search_traces(locations=[]))
+    r = store.calculate_trace_filter_correlation([], "name = 'a'", "status = 'OK'")
+    out.append(repr(r))
+    points = store.query_trace_metrics([eid], MetricViewType.TRACES, "latency",
+                                       [MetricAggregation(AggregationType.PERCENTILE, 50),
+                                        MetricAggregation(AggregationType.PERCENTILE, 99.5),
+                                        MetricAggregation(AggregationType.AVG)])
+    out.append([(p.dimensions, sorted(p.values)) for p in points])
+    return out
+
+
+def test_trace_store_edges_match_mlflow(tmp_path):
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    from mlflow_c.store.tracking import CTrackingStore
+
+    ours = _trace_store_edges(CTrackingStore("sqlite:///" + str(tmp_path / "c.db"), str(tmp_path / "a")),
+                              tmp_path / "c.db")
+    python = _trace_store_edges(SqlAlchemyStore("sqlite:///" + str(tmp_path / "p.db"), str(tmp_path / "b")),
+                                tmp_path / "p.db")
+    assert ours == python
