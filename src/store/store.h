@@ -556,6 +556,14 @@ typedef enum mlf_store_assessment_type {
     MLF_STORE_ASSESSMENT_ISSUE,
 } mlf_store_assessment_type;
 
+/**
+ * What the Assessment entity holds and its proto cannot carry (run_id, a value's Python type: 5 and 5.0 are
+ * one number_value), for the store's Python callers alone: a JSON object ({"run_id": ..., "value": ...}) in
+ * this unknown length-delimited field of the Assessment proto, which the FFI's binary messages keep and
+ * JSON (HTTP) never has. The store sets it on the assessments it reads; createAssessment reads it.
+ */
+#define MLF_STORE_ASSESSMENT_EXTRAS_FIELD 10000
+
 /** A new assessment, as the Feedback, Expectation or IssueReference entity from_proto made holds it. */
 typedef struct mlf_store_assessment {
     const char *assessment_id; /** NULL: generated (a-<uuid4 hex>) */

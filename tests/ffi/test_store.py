@@ -365,3 +365,46 @@ def test_trace_store_edges_match_mlflow(tmp_path):
     python = _trace_store_edges(SqlAlchemyStore("sqlite:///" + str(tmp_path / "p.db"), str(tmp_path / "b")),
                                 tmp_path / "p.db")
     assert ours == python
+
+
+def _assessment_extras_scenario(store, db_path):
+    """What the Assessment proto cannot carry: run_id (set on the entity, not in its metadata) and the value's
+    Python type (5, not 5.0), in the row and in what the store reads back."""
+    import sqlite3
+
+    from mlflow.entities import AssessmentSource, Expectation, Feedback, TraceInfo, TraceState
+    from mlflow.entities.trace_location import TraceLocation
+
+    eid = store.create_experiment("extras")
+    tid = "tr-" + "0" * 31 + "2"
+    store.start_trace(TraceInfo(trace_id=tid, trace_location=TraceLocation.from_experiment_id(eid),
+                                request_time=1700000000000, state=TraceState.OK, execution_duration=5))
+    run = store.create_run(eid, "u", 1, [], "r")
+    f = Feedback(trace_id=tid, name="f", value=5, source=AssessmentSource("HUMAN", "me"))
+    f.run_id = run.info.run_id
+    out = []
+    created = [store.create_assessment(f), store.create_assessment(Expectation(trace_id=tid, name="x", value=150)),
+               store.create_assessment(Feedback(trace_id=tid, name="g", value=2.0))]
+    for a in created:
+        got = store.get_assessment(tid, a.assessment_id)
+        out.append((a.run_id == run.info.run_id, got.run_id == run.info.run_id, repr(got.value)))
+    out.append([a.run_id == run.info.run_id for a in store.get_trace_info(tid).assessments])
+    out.append(len(store.search_traces([eid], filter_string='feedback.f = "5"')[0]))
+    db = sqlite3.connect(str(db_path))
+    try:
+        out.append(db.execute("SELECT name, value, run_id IS NOT NULL FROM assessments ORDER BY name").fetchall())
+    finally:
+        db.close()
+    return out
+
+
+def test_assessment_extras_match_mlflow(tmp_path):
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    from mlflow_c.store.tracking import CTrackingStore
+
+    ours = _assessment_extras_scenario(CTrackingStore("sqlite:///" + str(tmp_path / "c.db"), str(tmp_path / "a")),
+                                       tmp_path / "c.db")
+    python = _assessment_extras_scenario(SqlAlchemyStore("sqlite:///" + str(tmp_path / "p.db"), str(tmp_path / "b")),
+                                         tmp_path / "p.db")
+    assert ours == python

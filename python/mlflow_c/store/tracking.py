@@ -78,13 +78,64 @@ from mlflow.utils.name_utils import _generate_random_name
 from mlflow_c.store._base import CServiceMixin, NotPorted, c_store_uri, rpc_method
 
 
+# What an Assessment entity holds and its proto cannot carry (run_id; the value's Python type, 5 vs 5.0): a
+# JSON object in this unknown field of the Assessment message, both ways (MLF_STORE_ASSESSMENT_EXTRAS_FIELD).
+_ASSESSMENT_EXTRAS_FIELD = 10000
+
+
+def _assessment_extras(proto):
+    from google.protobuf.unknown_fields import UnknownFieldSet
+
+    for f in UnknownFieldSet(proto):
+        if f.field_number == _ASSESSMENT_EXTRAS_FIELD:
+            return json.loads(f.data)
+    return {}
+
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def _assessment_proto(assessment):
+    """assessment.to_proto() with the extras the C store reads."""
+    proto = assessment.to_proto()
+    extras = {}
+    if assessment.run_id is not None:
+        extras["run_id"] = assessment.run_id
+    value = getattr(assessment, "value", None)
+    if value is not None:
+        try:
+            # the SQL store's json.dumps(value); non-finite numbers stay with the proto's answer
+            extras["value"] = json.loads(json.dumps(value, allow_nan=False))
+        except (TypeError, ValueError):
+            pass
+    if extras:
+        data = json.dumps(extras).encode()
+        # field number, wire type 2 (length-delimited), length, data
+        proto.MergeFromString(_varint(_ASSESSMENT_EXTRAS_FIELD << 3 | 2) + _varint(len(data)) + data)
+    return proto
+
+
 def _assessment_entity(proto):
     """Assessment.from_proto, with what Expectation and IssueReference.from_proto drop and the SQL store's
-    to_mlflow_entity keeps (overrides, valid)."""
+    to_mlflow_entity keeps (overrides, valid, run_id)."""
     a = Assessment.from_proto(proto)
     if not isinstance(a, Feedback):
         a.overrides = proto.overrides or None
         a.valid = proto.valid
+    extras = _assessment_extras(proto)
+    if extras.get("run_id") is not None:
+        a.run_id = extras["run_id"]
+    if "value" in extras:  # json.loads of the stored value: 5 where the proto says 5.0
+        if isinstance(a, Feedback):
+            a.feedback.value = extras["value"]
+        elif isinstance(a, Expectation):
+            a.expectation.value = extras["value"]
     return a
 
 
@@ -480,7 +531,7 @@ class TrackingStoreMixin(CServiceMixin):
     @rpc_method
     def create_assessment(self, assessment):
         # the C store reads the request as the handler's Assessment.from_proto does
-        req = CreateAssessment(assessment=assessment.to_proto())
+        req = CreateAssessment(assessment=_assessment_proto(assessment))
         return _assessment_entity(self._c_call("createAssessment", req).assessment)
 
     @rpc_method
