@@ -300,7 +300,7 @@ def test_assessments_match_mlflow(tmp_path):
 
 # traces: what the store suite checks beyond the rpcs (the store methods' own answers)
 
-def _trace_store_edges(store, tmp_path):
+def _trace_store_edges(store, db_path):
     import json
     import sqlite3
 
@@ -322,7 +322,7 @@ def _trace_store_edges(store, tmp_path):
 
     store.log_spans(eid, [span("AAAAAAAAAAE=", 1_000_000_000, None)])  # no end time yet
     store.log_spans(eid, [span("AAAAAAAAAAI=", 500_000_000, None)])
-    db = sqlite3.connect(str(tmp_path))
+    db = sqlite3.connect(str(db_path))
     try:
         out.append(db.execute("SELECT timestamp_ms, execution_time_ms FROM trace_info").fetchall())
         out.append(db.execute("SELECT span_id, end_time_unix_nano, content FROM spans ORDER BY span_id").fetchall())
@@ -355,15 +355,18 @@ def _trace_store_edges(store, tmp_path):
     return out
 
 
-def test_trace_store_edges_match_mlflow(tmp_path):
+def _on_both_stores(tmp_path, scenario):
+    """scenario(store, its SQLite file) on our store and on MLflow's SqlAlchemyStore: (ours, MLflow's)."""
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
 
     from mlflow_c.store.tracking import CTrackingStore
 
-    ours = _trace_store_edges(CTrackingStore("sqlite:///" + str(tmp_path / "c.db"), str(tmp_path / "a")),
-                              tmp_path / "c.db")
-    python = _trace_store_edges(SqlAlchemyStore("sqlite:///" + str(tmp_path / "p.db"), str(tmp_path / "b")),
-                                tmp_path / "p.db")
+    return tuple(scenario(cls("sqlite:///" + str(tmp_path / db), str(tmp_path / art)), tmp_path / db)
+                 for cls, db, art in ((CTrackingStore, "c.db", "a"), (SqlAlchemyStore, "p.db", "b")))
+
+
+def test_trace_store_edges_match_mlflow(tmp_path):
+    ours, python = _on_both_stores(tmp_path, _trace_store_edges)
     assert ours == python
 
 
@@ -399,12 +402,5 @@ def _assessment_extras_scenario(store, db_path):
 
 
 def test_assessment_extras_match_mlflow(tmp_path):
-    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
-
-    from mlflow_c.store.tracking import CTrackingStore
-
-    ours = _assessment_extras_scenario(CTrackingStore("sqlite:///" + str(tmp_path / "c.db"), str(tmp_path / "a")),
-                                       tmp_path / "c.db")
-    python = _assessment_extras_scenario(SqlAlchemyStore("sqlite:///" + str(tmp_path / "p.db"), str(tmp_path / "b")),
-                                         tmp_path / "p.db")
+    ours, python = _on_both_stores(tmp_path, _assessment_extras_scenario)
     assert ours == python
