@@ -600,6 +600,14 @@ typedef enum mlf_store_assessment_type {
     MLF_STORE_ASSESSMENT_ISSUE,
 } mlf_store_assessment_type;
 
+/**
+ * What the Assessment entity holds and its proto cannot carry (run_id, a value's Python type: 5 and 5.0 are
+ * one number_value), for the store's Python callers alone: a JSON object ({"run_id": ..., "value": ...}) in
+ * this unknown length-delimited field of the Assessment proto, which the FFI's binary messages keep and
+ * JSON (HTTP) never has. The store sets it on the assessments it reads; createAssessment reads it.
+ */
+#define MLF_STORE_ASSESSMENT_EXTRAS_FIELD 10000
+
 /** A new assessment, as the Feedback, Expectation or IssueReference entity from_proto made holds it. */
 typedef struct mlf_store_assessment {
     const char *assessment_id; /** NULL: generated (a-<uuid4 hex>) */
@@ -667,6 +675,7 @@ typedef struct mlf_store_span {
     const char *type; /** the span type, or NULL */
     const char *status; /** "OK", "ERROR" or "UNSET" */
     int64_t start_ns, end_ns;
+    bool no_end; /** the store's span has no end time (end_time_ns None: the row's NULL), not an end of 0 */
     const char *content; /** json.dumps of the span's dict */
     const mlf_store_span_kv *attributes;
     size_t n_attributes;

@@ -296,3 +296,111 @@ def test_assessments_match_mlflow(tmp_path):
     ours = _assessment_scenario(CTrackingStore("sqlite:///" + str(tmp_path / "c.db"), str(tmp_path / "a")))
     python = _assessment_scenario(SqlAlchemyStore("sqlite:///" + str(tmp_path / "p.db"), str(tmp_path / "b")))
     assert ours == python
+
+
+# traces: what the store suite checks beyond the rpcs (the store methods' own answers)
+
+def _trace_store_edges(store, db_path):
+    import json
+    import sqlite3
+
+    from mlflow.entities import Span, TraceInfo, TraceState
+    from mlflow.entities.trace_location import TraceLocation
+    from mlflow.entities.trace_metrics import AggregationType, MetricAggregation, MetricViewType
+    from mlflow.exceptions import MlflowTracingException
+
+    out = []
+    eid = store.create_experiment("edges")
+    rid = "tr-" + "12" * 16  # the request id of the spans, not derived from their OTel trace id
+
+    def span(sid, start, end):
+        return Span.from_dict({
+            "trace_id": "AAAAAAAAAAAAAAAAAAAwOQ==", "span_id": sid, "parent_span_id": None, "name": sid,
+            "kind": "SPAN_KIND_INTERNAL", "start_time_unix_nano": start, "end_time_unix_nano": end, "events": [],
+            "status": {"code": "STATUS_CODE_UNSET", "message": ""}, "links": [],
+            "attributes": {"mlflow.traceRequestId": json.dumps(rid), "mlflow.spanType": json.dumps("LLM")}})
+
+    store.log_spans(eid, [span("AAAAAAAAAAE=", 1_000_000_000, None)])  # no end time yet
+    store.log_spans(eid, [span("AAAAAAAAAAI=", 500_000_000, None)])
+    db = sqlite3.connect(str(db_path))
+    try:
+        out.append(db.execute("SELECT timestamp_ms, execution_time_ms FROM trace_info").fetchall())
+        out.append(db.execute("SELECT span_id, end_time_unix_nano, content FROM spans ORDER BY span_id").fetchall())
+    finally:
+        db.close()
+    store.log_spans(eid, [span("AAAAAAAAAAM=", 2_000_000_000, 3_000_000_000)])
+    trace = store.get_trace(rid)
+    out.append(sorted((s.trace_id, s.span_id) for s in trace.data.spans))
+    out.append([sorted(s.trace_id for s in t.data.spans) for t in store.batch_get_traces([rid])])
+
+    bare = "tr-" + "34" * 16  # start_trace only: its spans are not in the tracking store
+    store.start_trace(TraceInfo(trace_id=bare, trace_location=TraceLocation.from_experiment_id(eid),
+                                request_time=1000, execution_duration=5, state=TraceState.OK))
+    with pytest.raises(MlflowTracingException) as e:
+        store.batch_get_traces([bare])
+    out.append(e.value.message)
+
+    for n in (50001, -1):
+        with pytest.raises(MlflowException) as e:
+            store.search_traces(locations=[], max_results=n)
+        out.append((e.value.error_code, e.value.message))
+    out.append(store.search_traces(locations=[]))
+    r = store.calculate_trace_filter_correlation([], "name = 'a'", "status = 'OK'")
+    out.append(repr(r))
+    points = store.query_trace_metrics([eid], MetricViewType.TRACES, "latency",
+                                       [MetricAggregation(AggregationType.PERCENTILE, 50),
+                                        MetricAggregation(AggregationType.PERCENTILE, 99.5),
+                                        MetricAggregation(AggregationType.AVG)])
+    out.append([(p.dimensions, sorted(p.values)) for p in points])
+    return out
+
+
+def _on_both_stores(tmp_path, scenario):
+    """scenario(store, its SQLite file) on our store and on MLflow's SqlAlchemyStore: (ours, MLflow's)."""
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    from mlflow_c.store.tracking import CTrackingStore
+
+    return tuple(scenario(cls("sqlite:///" + str(tmp_path / db), str(tmp_path / art)), tmp_path / db)
+                 for cls, db, art in ((CTrackingStore, "c.db", "a"), (SqlAlchemyStore, "p.db", "b")))
+
+
+def test_trace_store_edges_match_mlflow(tmp_path):
+    ours, python = _on_both_stores(tmp_path, _trace_store_edges)
+    assert ours == python
+
+
+def _assessment_extras_scenario(store, db_path):
+    """What the Assessment proto cannot carry: run_id (set on the entity, not in its metadata) and the value's
+    Python type (5, not 5.0), in the row and in what the store reads back."""
+    import sqlite3
+
+    from mlflow.entities import AssessmentSource, Expectation, Feedback, TraceInfo, TraceState
+    from mlflow.entities.trace_location import TraceLocation
+
+    eid = store.create_experiment("extras")
+    tid = "tr-" + "0" * 31 + "2"
+    store.start_trace(TraceInfo(trace_id=tid, trace_location=TraceLocation.from_experiment_id(eid),
+                                request_time=1700000000000, state=TraceState.OK, execution_duration=5))
+    run = store.create_run(eid, "u", 1, [], "r")
+    f = Feedback(trace_id=tid, name="f", value=5, source=AssessmentSource("HUMAN", "me"))
+    f.run_id = run.info.run_id
+    out = []
+    created = [store.create_assessment(f), store.create_assessment(Expectation(trace_id=tid, name="x", value=150)),
+               store.create_assessment(Feedback(trace_id=tid, name="g", value=2.0))]
+    for a in created:
+        got = store.get_assessment(tid, a.assessment_id)
+        out.append((a.run_id == run.info.run_id, got.run_id == run.info.run_id, repr(got.value)))
+    out.append([a.run_id == run.info.run_id for a in store.get_trace_info(tid).assessments])
+    out.append(len(store.search_traces([eid], filter_string='feedback.f = "5"')[0]))
+    db = sqlite3.connect(str(db_path))
+    try:
+        out.append(db.execute("SELECT name, value, run_id IS NOT NULL FROM assessments ORDER BY name").fetchall())
+    finally:
+        db.close()
+    return out
+
+
+def test_assessment_extras_match_mlflow(tmp_path):
+    ours, python = _on_both_stores(tmp_path, _assessment_extras_scenario)
+    assert ours == python

@@ -323,3 +323,14 @@ def test_v2_info_lists_the_name_after_the_stored_tags(server, eid):
     status, _, body = server.get("traces", f"experiment_ids={eid}&filter=attributes.name%20%3D%20%27named%27")
     assert status == 200, body
     assert [t["tags"][-1] for t in body["traces"]] == [{"key": "mlflow.traceName", "value": "named"}]
+
+
+def test_v2_info_lists_the_tags_in_insertion_order(server, eid):
+    """MLflow reads a trace's tags with no ORDER BY, through the request_id index: in the order they were
+    written (SQLite's rowid, PostgreSQL's heap order), which the v2 answer's tag list shows."""
+    start(server, eid, "tr-tag-order")
+    for key in ("zeta", "beta", "aaa"):
+        assert req(server, "PATCH", f"{T3}/tr-tag-order/tags", {"key": key, "value": "v"})[0] == 200
+    status, _, body = req(server, "GET", T2 + "/tr-tag-order/info")
+    assert status == 200, body
+    assert [t["key"] for t in body["trace_info"]["tags"]] == ["mlflow.artifactLocation", "zeta", "beta", "aaa"]

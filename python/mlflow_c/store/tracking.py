@@ -9,6 +9,7 @@ the methods of rpcs not ported yet (traces, logged models, scorers, evaluation
 datasets, ...) run MLflow's own SQL code (see ``unported_methods()``).
 """
 
+import contextlib
 import json
 
 from mlflow.entities import Experiment, LoggedModel, Metric, Run, RunInfo, ViewType
@@ -67,7 +68,8 @@ from mlflow.entities.assessment import Assessment, Expectation, Feedback
 from mlflow.protos.assessments_pb2 import Assessment as ProtoAssessment
 from mlflow.protos.service_pb2 import CreateAssessment, DeleteAssessment, GetAssessmentRequest, UpdateAssessment
 from mlflow.store.entities import PagedList
-from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_TRACES_DEFAULT_MAX_RESULTS
+from mlflow.store.tracking import (SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD,
+                                   SEARCH_TRACES_DEFAULT_MAX_RESULTS)
 from mlflow.store.tracking.abstract_store import AbstractStore
 from mlflow.exceptions import MlflowException
 from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME
@@ -76,13 +78,64 @@ from mlflow.utils.name_utils import _generate_random_name
 from mlflow_c.store._base import CServiceMixin, NotPorted, c_store_uri, rpc_method
 
 
+# What an Assessment entity holds and its proto cannot carry (run_id; the value's Python type, 5 vs 5.0): a
+# JSON object in this unknown field of the Assessment message, both ways (MLF_STORE_ASSESSMENT_EXTRAS_FIELD).
+_ASSESSMENT_EXTRAS_FIELD = 10000
+
+
+def _assessment_extras(proto):
+    from google.protobuf.unknown_fields import UnknownFieldSet
+
+    for f in UnknownFieldSet(proto):
+        if f.field_number == _ASSESSMENT_EXTRAS_FIELD:
+            return json.loads(f.data)
+    return {}
+
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        out.append((n & 0x7F) | (0x80 if n > 0x7F else 0))
+        n >>= 7
+        if not n:
+            return bytes(out)
+
+
+def _assessment_proto(assessment):
+    """assessment.to_proto() with the extras the C store reads."""
+    proto = assessment.to_proto()
+    extras = {}
+    if assessment.run_id is not None:
+        extras["run_id"] = assessment.run_id
+    value = getattr(assessment, "value", None)
+    if value is not None:
+        try:
+            # the SQL store's json.dumps(value); non-finite numbers stay with the proto's answer
+            extras["value"] = json.loads(json.dumps(value, allow_nan=False))
+        except (TypeError, ValueError):
+            pass
+    if extras:
+        data = json.dumps(extras).encode()
+        # field number, wire type 2 (length-delimited), length, data
+        proto.MergeFromString(_varint(_ASSESSMENT_EXTRAS_FIELD << 3 | 2) + _varint(len(data)) + data)
+    return proto
+
+
 def _assessment_entity(proto):
     """Assessment.from_proto, with what Expectation and IssueReference.from_proto drop and the SQL store's
-    to_mlflow_entity keeps (overrides, valid)."""
+    to_mlflow_entity keeps (overrides, valid, run_id)."""
     a = Assessment.from_proto(proto)
     if not isinstance(a, Feedback):
         a.overrides = proto.overrides or None
         a.valid = proto.valid
+    extras = _assessment_extras(proto)
+    if extras.get("run_id") is not None:
+        a.run_id = extras["run_id"]
+    if "value" in extras:  # json.loads of the stored value: 5 where the proto says 5.0
+        if isinstance(a, Feedback):
+            a.feedback.value = extras["value"]
+        elif isinstance(a, Expectation):
+            a.expectation.value = extras["value"]
     return a
 
 
@@ -91,6 +144,30 @@ def _trace_info(proto):
     ti = TraceInfo.from_proto(proto)
     ti.assessments = [_assessment_entity(a) for a in proto.assessments]
     return ti
+
+
+def _stored_trace(proto):
+    """The store's Trace of a getTrace/batchGetTraces answer. Trace.from_proto derives each span's request id
+    from its OTel trace id (what a client over HTTP sees); the SQL store returns the spans as stored
+    (Span.from_dict), whose request id is the trace's, so the stored one is kept."""
+    from mlflow.entities import Span, Trace, TraceData
+
+    return Trace(info=_trace_info(proto.trace_info),
+                 data=TraceData(spans=[Span.from_otel_proto(s, preserve_request_id=True) for s in proto.spans]))
+
+
+@contextlib.contextmanager
+def _tracing_errors():
+    """The store raises MlflowTracingException (an INTERNAL_ERROR) for a trace whose spans it does not hold;
+    the library's error carries the code and message, so the class is restored here."""
+    from mlflow.exceptions import MlflowTracingException
+
+    try:
+        yield
+    except MlflowException as e:
+        if e.error_code == "INTERNAL_ERROR" and e.message == "Trace data not stored in tracking store":
+            raise MlflowTracingException(e.message) from None
+        raise
 
 
 def _opt_str(v):
@@ -387,6 +464,16 @@ class TrackingStoreMixin(CServiceMixin):
             raise MlflowException("`experiment_ids` is deprecated, use `locations` instead.",
                                   INVALID_PARAMETER_VALUE)
         locations = experiment_ids or locations
+        if locations is not None and len(locations) == 0:
+            # Scoped to no experiment: the rpc cannot carry an empty list (its locations are required), and
+            # MLflow's store checks max_results, then matches nothing.
+            if max_results is None or max_results < 1:
+                raise MlflowException(f"Invalid value {max_results} for parameter 'max_results' supplied. It must "
+                                      "be a positive integer", INVALID_PARAMETER_VALUE)
+            if max_results > SEARCH_MAX_RESULTS_THRESHOLD:
+                raise MlflowException(f"Invalid value {max_results} for parameter 'max_results' supplied. It must "
+                                      f"be at most {SEARCH_MAX_RESULTS_THRESHOLD}", INVALID_PARAMETER_VALUE)
+            return [], None
         if locations is None:
             # no location filter at all (every experiment): not an rpc's request
             raise NotPorted("search_traces without locations")
@@ -403,6 +490,10 @@ class TrackingStoreMixin(CServiceMixin):
         from mlflow.protos.service_pb2 import CalculateTraceFilterCorrelation
         from mlflow.tracing.analysis import TraceFilterCorrelationResult
 
+        if not experiment_ids:
+            # no experiment: no trace to count (the rpc's experiment_ids are required, the store's may be empty)
+            return TraceFilterCorrelationResult(npmi=float("nan"), npmi_smoothed=float("nan"), filter1_count=0,
+                                                filter2_count=0, joint_count=0, total_count=0)
         req = CalculateTraceFilterCorrelation(experiment_ids=[str(e) for e in experiment_ids],
                                               filter_string1=filter_string1, filter_string2=filter_string2,
                                               base_filter=base_filter)
@@ -417,7 +508,7 @@ class TrackingStoreMixin(CServiceMixin):
     def query_trace_metrics(self, experiment_ids, view_type, metric_name, aggregations, dimensions=None,
                             filters=None, time_interval_seconds=None, start_time_ms=None, end_time_ms=None,
                             max_results=None, page_token=None):
-        from mlflow.entities.trace_metrics import MetricDataPoint
+        from mlflow.entities.trace_metrics import MetricAggregation, MetricDataPoint
         from mlflow.protos.service_pb2 import QueryTraceMetrics
 
         req = QueryTraceMetrics(experiment_ids=[str(e) for e in experiment_ids], view_type=view_type.to_proto(),
@@ -426,7 +517,13 @@ class TrackingStoreMixin(CServiceMixin):
                                 time_interval_seconds=time_interval_seconds, start_time_ms=start_time_ms,
                                 end_time_ms=end_time_ms, max_results=max_results, page_token=page_token)
         resp = self._c_call("queryTraceMetrics", req)
-        return PagedList([MetricDataPoint.from_proto(p) for p in resp.data_points], resp.next_page_token or None)
+        # A value's key is str() of its aggregation ("P50" for percentile_value=50): the request's proto
+        # carries a double, so the answer says "P50.0"; the store's caller gets the keys of its own objects.
+        keys = {str(MetricAggregation.from_proto(a.to_proto())): str(a) for a in aggregations}
+        points = [MetricDataPoint.from_proto(p) for p in resp.data_points]
+        for p in points:
+            p.values = {keys.get(k, k): v for k, v in p.values.items()}
+        return PagedList(points, resp.next_page_token or None)
 
     # traces: assessments
 
@@ -434,7 +531,7 @@ class TrackingStoreMixin(CServiceMixin):
     @rpc_method
     def create_assessment(self, assessment):
         # the C store reads the request as the handler's Assessment.from_proto does
-        req = CreateAssessment(assessment=assessment.to_proto())
+        req = CreateAssessment(assessment=_assessment_proto(assessment))
         return _assessment_entity(self._c_call("createAssessment", req).assessment)
 
     @rpc_method
@@ -526,21 +623,22 @@ class TrackingStoreMixin(CServiceMixin):
 
     @rpc_method
     def get_trace(self, trace_id, *, allow_partial=False):
-        from mlflow.entities import Trace
         from mlflow.protos.service_pb2 import GetTrace
 
-        resp = self._c_call("getTrace", GetTrace(trace_id=trace_id, allow_partial=allow_partial))
-        return Trace.from_proto(resp.trace)
+        with _tracing_errors():
+            resp = self._c_call("getTrace", GetTrace(trace_id=trace_id, allow_partial=allow_partial))
+        return _stored_trace(resp.trace)
 
     @rpc_method
     def batch_get_traces(self, trace_ids, location=None, experiment_ids=None):
-        from mlflow.entities import Trace
         from mlflow.protos.service_pb2 import BatchGetTraces
 
         if not trace_ids or (experiment_ids is not None and not experiment_ids):
             return []
         req = BatchGetTraces(trace_ids=trace_ids, experiment_ids=experiment_ids or [])
-        return [Trace.from_proto(t) for t in self._c_call("batchGetTraces", req).traces]
+        with _tracing_errors():
+            resp = self._c_call("batchGetTraces", req)
+        return [_stored_trace(t) for t in resp.traces]
 
 
 def _sqlalchemy_store_class():

@@ -132,6 +132,43 @@ int mlf_tracking_assessment_from_proto(mlf_pool *pool, const Mlflow__Assessments
     return 0;
 }
 
+/*
+ * The store's Python caller's extras (MLF_STORE_ASSESSMENT_EXTRAS_FIELD: the entity's run_id and its value as
+ * json.dumps writes it) onto a; a JSON request (HTTP) has none. A malformed field is ignored.
+ */
+static void mlf__apply_extras(mlf_pool *pool, const Mlflow__Assessments__Assessment *p, mlf_store_assessment *a)
+{
+    for (unsigned i = 0; p != NULL && i < p->base.n_unknown_fields; i++) {
+        const ProtobufCMessageUnknownField *u = &p->base.unknown_fields[i];
+        if (u->tag != MLF_STORE_ASSESSMENT_EXTRAS_FIELD || u->wire_type != PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED)
+            continue;
+        /* protobuf-c keeps the length prefix in data */
+        uint64_t len = 0;
+        size_t off = 0;
+        for (int shift = 0; off < u->len && shift < 64; shift += 7) {
+            uint8_t byte = u->data[off++];
+            len |= (uint64_t)(byte & 0x7f) << shift;
+            if (!(byte & 0x80))
+                break;
+        }
+        mlf_json *x;
+        mlf_error e = {0};
+        if (len != u->len - off ||
+            mlf_json_parse_ex(pool, (const char *)u->data + off, (size_t)len, MLF_JSON_LOADS, &x, &e) < 0 ||
+            x->type != MLF_JSON_OBJECT)
+            continue;
+        const mlf_json *run_id = mlf_json_get(x, "run_id");
+        if (run_id != NULL && run_id->type == MLF_JSON_STRING)
+            a->run_id = run_id->text;
+        const mlf_json *value = mlf_json_get(x, "value");
+        if (value != NULL && value->type != MLF_JSON_NULL &&
+            (a->type == MLF_STORE_ASSESSMENT_FEEDBACK || a->type == MLF_STORE_ASSESSMENT_EXPECTATION)) {
+            a->value.json = value;
+            a->value.pb = NULL;
+        }
+    }
+}
+
 int mlf_tracking_create_assessment(mlf_ctx *ctx, const Mlflow__CreateAssessment *req,
                                    Mlflow__CreateAssessment__Response *resp, mlf_error *err)
 {
@@ -139,6 +176,7 @@ int mlf_tracking_create_assessment(mlf_ctx *ctx, const Mlflow__CreateAssessment 
     int rc = mlf_tracking_assessment_from_proto(ctx->pool, req->assessment, &a, err);
     if (rc < 0)
         return rc;
+    mlf__apply_extras(ctx->pool, req->assessment, &a);
     return mlf_store_create_assessment(ctx->svc->store, ctx->pool, &a, &resp->assessment, err);
 }
 

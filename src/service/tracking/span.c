@@ -620,6 +620,8 @@ static int mlf__convert(mlf_pool *pool, const mlf__otel_span *o, const Opentelem
     s->name = o->name;
     s->start_ns = (int64_t)o->start_time_unix_nano;
     s->end_ns = (int64_t)o->end_time_unix_nano;
+    /* the store's own span with no end: end_time_ns None, which its OTLP proto carries as 0 */
+    s->no_end = raw && o->end_time_unix_nano == 0;
     int code = o->status != NULL ? o->status->code : 0;
     s->status = code == 1 ? "OK" : code == 2 ? "ERROR" : "UNSET";
     const char *message = code == 2 && o->status->message != NULL ? o->status->message : "";
@@ -738,9 +740,13 @@ static int mlf__convert(mlf_pool *pool, const mlf__otel_span *o, const Opentelem
         mlf_buf_puts(&c, "null");
     mlf_buf_puts(&c, ", \"name\": ");
     mlf__put_str(&c, o->name, false);
-    mlf_buf_printf(&c, ", \"kind\": \"%s\", \"start_time_unix_nano\": %" PRIu64 ", \"end_time_unix_nano\": %" PRIu64
-                       ", \"events\": [",
-                   mlf__kind_name(o->kind), o->start_time_unix_nano, o->end_time_unix_nano);
+    mlf_buf_printf(&c, ", \"kind\": \"%s\", \"start_time_unix_nano\": %" PRIu64 ", \"end_time_unix_nano\": ",
+                   mlf__kind_name(o->kind), o->start_time_unix_nano);
+    if (s->no_end)
+        mlf_buf_puts(&c, "null");
+    else
+        mlf_buf_printf(&c, "%" PRIu64, o->end_time_unix_nano);
+    mlf_buf_puts(&c, ", \"events\": [");
     for (size_t i = 0; i < o->n_events; i++) {
         const Opentelemetry__Proto__Trace__V1__Span__Event *ev = o->events[i];
         mlf_buf_puts(&c, i ? ", {\"name\": " : "{\"name\": ");

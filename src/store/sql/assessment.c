@@ -498,6 +498,40 @@ int mlf_sql_assessment_from_row(mlf_pool *pool, mlf_sql_stmt *st, int col0, Mlfl
             a->metadata[i] = e;
         }
     }
+    /* what the entity (to_mlflow_entity) has and the proto cannot say: its run_id, and the value as json.loads
+     * reads the column (5 stays an int), in the extras field */
+    const char *run_id = (const char *)mlf_sql_column_text(st, col0 + 15);
+    const char *value_text = (const char *)mlf_sql_column_text(st, col0 + 4);
+    if (run_id != NULL || (!issue && value_text != NULL)) {
+        mlf_buf j;
+        mlf_buf_init(&j, pool, 64);
+        mlf_buf_puts(&j, "{\"run_id\": ");
+        if (run_id != NULL)
+            mlf_json_write_string(&j, run_id, strlen(run_id));
+        else
+            mlf_buf_puts(&j, "null");
+        if (!issue && value_text != NULL) {
+            mlf_buf_puts(&j, ", \"value\": ");
+            mlf_buf_puts(&j, value_text); /* the column's JSON text, which mlf__loads parsed above */
+        }
+        mlf_buf_puts(&j, "}");
+        /* protobuf-c keeps a length-delimited unknown field's length prefix in its data */
+        uint8_t *d = mlf_pool_alloc(pool, j.len + 10);
+        size_t n = 0;
+        for (uint64_t v = j.len; ; v >>= 7) {
+            d[n++] = (uint8_t)((v & 0x7f) | (v >= 0x80 ? 0x80 : 0));
+            if (v < 0x80)
+                break;
+        }
+        memcpy(d + n, j.data, j.len);
+        ProtobufCMessageUnknownField *u = MLF_NEW(pool, ProtobufCMessageUnknownField);
+        u->tag = MLF_STORE_ASSESSMENT_EXTRAS_FIELD;
+        u->wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+        u->len = n + j.len;
+        u->data = d;
+        a->base.n_unknown_fields = 1;
+        a->base.unknown_fields = u;
+    }
     *ret = a;
     return 0;
 }

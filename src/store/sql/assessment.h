@@ -12,7 +12,7 @@
 /** The assessments columns mlf_sql_assessment_from_row reads, in its order (unqualified). */
 #define MLF_SQL_ASSESSMENT_COLUMNS                                                                                     \
     "assessment_id, trace_id, name, assessment_type, value, error, created_timestamp, last_updated_timestamp, "        \
-    "source_type, source_id, span_id, rationale, overrides, valid, assessment_metadata"
+    "source_type, source_id, span_id, rationale, overrides, valid, assessment_metadata, run_id"
 
 /**
  * Reads the current row of st (MLF_SQL_ASSESSMENT_COLUMNS from column col0) into *ret. Fails as

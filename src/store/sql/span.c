@@ -124,6 +124,7 @@ typedef struct {
     const mlf_store_span **spans;
     size_t n, cap;
     int64_t min_start_ms, max_end_ms;
+    bool has_end; /* a span of the batch has an end time (max_end_ms is not None) */
     const char *root_status; /* "OK" / "ERROR", or NULL without a root span */
     const mlf_store_span *root;
     const char *session_id, *user_id;
@@ -388,11 +389,14 @@ static int mlf__update_trace(mlf_sql_conn *c, mlf_pool *pool, mlf__trace *t, mlf
     if (!t->finalized) {
         /* the database takes min and max itself, against concurrent writers (MLflow's case expressions) */
         mlf_buf_printf(&sql, "timestamp_ms = CASE WHEN timestamp_ms > %" PRId64 " THEN %" PRId64
-                             " ELSE timestamp_ms END, execution_time_ms = CASE WHEN timestamp_ms + execution_time_ms > %"
-                             PRId64 " THEN timestamp_ms + execution_time_ms ELSE %" PRId64
-                             " END - CASE WHEN timestamp_ms > %" PRId64 " THEN %" PRId64 " ELSE timestamp_ms END",
-                       t->min_start_ms, t->min_start_ms, t->max_end_ms, t->max_end_ms, t->min_start_ms,
-                       t->min_start_ms);
+                             " ELSE timestamp_ms END",
+                       t->min_start_ms, t->min_start_ms);
+        /* no span of the batch ended (max_end_ms None): the duration stays */
+        if (t->has_end)
+            mlf_buf_printf(&sql, ", execution_time_ms = CASE WHEN timestamp_ms + execution_time_ms > %" PRId64
+                                 " THEN timestamp_ms + execution_time_ms ELSE %" PRId64 " END - CASE WHEN timestamp_ms > %"
+                                 PRId64 " THEN %" PRId64 " ELSE timestamp_ms END",
+                           t->max_end_ms, t->max_end_ms, t->min_start_ms, t->min_start_ms);
         any = true;
     }
     if (t->status != NULL && (strcmp(t->status, "IN_PROGRESS") == 0 || strcmp(t->status, "STATE_UNSPECIFIED") == 0) &&
@@ -527,8 +531,11 @@ static int mlf__log_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *er
         int64_t en_ms = s->end_ns / 1000000 - (s->end_ns % 1000000 < 0);
         if (st_ms < t->min_start_ms)
             t->min_start_ms = st_ms;
-        if (en_ms > t->max_end_ms)
-            t->max_end_ms = en_ms;
+        if (!s->no_end) {
+            t->has_end = true;
+            if (en_ms > t->max_end_ms)
+                t->max_end_ms = en_ms;
+        }
         if (s->parent_id == NULL) {
             if (t->root_status == NULL)
                 t->root_status = strcmp(s->status, "ERROR") == 0 ? "ERROR" : "OK";
@@ -582,7 +589,7 @@ static int mlf__log_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *er
         mlf_sql_bind_text(st, 1, t->trace_id);
         mlf_sql_bind_int64(st, 2, exp_id);
         mlf_sql_bind_int64(st, 3, t->min_start_ms);
-        if (t->max_end_ms != 0)
+        if (t->has_end && t->max_end_ms != 0) /* MLflow's `if agg.max_end_ms` */
             mlf_sql_bind_int64(st, 4, t->max_end_ms - t->min_start_ms);
         else
             mlf_sql_bind_null(st, 4);
@@ -670,7 +677,10 @@ static int mlf__log_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *er
             mlf_sql_bind_text(st, 6, s->type);
             mlf_sql_bind_text(st, 7, s->status);
             mlf_sql_bind_int64(st, 8, s->start_ns);
-            mlf_sql_bind_int64(st, 9, s->end_ns);
+            if (s->no_end)
+                mlf_sql_bind_null(st, 9);
+            else
+                mlf_sql_bind_int64(st, 9, s->end_ns);
             mlf_sql_bind_text(st, 10, s->content);
             const double *costs[3] = {s->input_cost, s->output_cost, s->total_cost};
             for (int k = 0; k < 3; k++) {

@@ -188,14 +188,19 @@ static mlf_sql_trace *mlf__find(mlf_sql_trace *ts, size_t n, const char *id)
     return NULL;
 }
 
-/* The tags (but the name, which trace_info holds) or metadata (but the promoted keys) of the page's traces. */
+/*
+ * The tags (but the name, which trace_info holds) or metadata (but the promoted keys) of the page's traces, each
+ * trace's in the order MLflow's query (WHERE request_id IN (...), no ORDER BY) reads them: by the request_id
+ * index, so in insertion order (SQLite's rowid, PostgreSQL's ctid: an updated value keeps its place on SQLite
+ * and moves to the end on PostgreSQL).
+ */
 static int mlf__load_children(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_trace *ts, size_t n, const char *ids_json,
                               bool tags, mlf_error *err)
 {
     const char *sql = tags ? "SELECT request_id, key, value FROM trace_tags WHERE request_id IN "
-                             "(SELECT value FROM json_each(?1)) ORDER BY request_id, key"
+                             "(SELECT value FROM json_each(?1)) ORDER BY request_id, rowid"
                            : "SELECT request_id, key, value FROM trace_request_metadata WHERE request_id IN "
-                             "(SELECT value FROM json_each(?1)) ORDER BY request_id, key";
+                             "(SELECT value FROM json_each(?1)) ORDER BY request_id, rowid";
     mlf_sql_stmt *st;
     int rc = mlf_sql_prepare(c, pool, sql, &st, err);
     if (rc < 0)
