@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "server/http.h"
 #include "service/tracking/online_scoring_config.h"
+#include "service/tracking/scorer.h"
 
 /*
  * The request dict of _get_validated_flask_request_json for the online-configs GET: with a query
@@ -118,4 +119,15 @@ void mlf_http_scorer_online_config_put(const mlf_http_app *app, mlf_pool *pool, 
         mlf_http_respond_page(ret, 500);
     else
         mlf__answer(pool, ret, rc, json, &err);
+}
+
+void mlf_http_scorer_invoke(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req,
+                            const mlf_route_match *m, mlf_http_response *ret)
+{
+    (void)m;
+    mlf_error err = {0};
+    mlf_ctx ctx = {.svc = app->svc, .pool = pool};
+    if (mlf_http_check_json_content_type(pool, req, &err) == 0)
+        mlf_tracking_invoke_scorer(&ctx, mlf_http_body_json(pool, req), &err);
+    mlf_http_respond_error(pool, ret, &err);
 }

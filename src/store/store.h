@@ -736,4 +736,7 @@ int mlf_store_upsert_online_scoring_config(mlf_store *store, mlf_pool *pool, con
                                            const char *name, double sample_rate, const char *filter_string,
                                            mlf_store_online_config *ret, mlf_error *err);
 
+/** Whether the jobs table has the job job_id (job.c), or with job_id NULL any job at all. */
+int mlf_store_job_exists(mlf_store *store, mlf_pool *pool, const char *job_id, bool *ret, mlf_error *err);
+
 #endif

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "generated/service_api.h"
+#include "service/tracking/scorer.h"
 #include "service/validate.h"
 #include "store/pystr.h"
 
@@ -307,4 +308,61 @@ int mlf_tracking_delete_scorer(mlf_ctx *ctx, const Mlflow__DeleteScorer *req, Ml
     int64_t version = req->version;
     return mlf_store_delete_scorer(ctx->svc->store, ctx->pool, req->experiment_id, req->name,
                                    req->has_version ? &version : NULL, err);
+}
+
+int mlf_tracking_invoke_scorer(mlf_ctx *ctx, const mlf_json *body, mlf_error *err)
+{
+    mlf_pool *pool = ctx->pool;
+    if (body == NULL || body->type != MLF_JSON_OBJECT) /* args.get(...) on what request.json gave */
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'get'",
+                             mlf_json_py_type(body));
+    const mlf_json *experiment_id = mlf_json_get(body, "experiment_id");
+    const mlf_json *serialized = mlf_json_get(body, "serialized_scorer");
+    const mlf_json *name = mlf_json_get(body, "scorer_name");
+    const mlf_json *version = mlf_json_get(body, "scorer_version");
+    const mlf_json *trace_ids = mlf_json_get(body, "trace_ids");
+    if (!mlf_json_truthy(experiment_id))
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "Missing required parameter: experiment_id");
+    if (!mlf_json_truthy(serialized))
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Missing required parameter: serialized_scorer");
+    if (!mlf_json_truthy(trace_ids))
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "Please select at least one trace to evaluate.");
+    bool ids_ok = trace_ids->type == MLF_JSON_ARRAY;
+    for (size_t i = 0; ids_ok && i < trace_ids->n; i++)
+        ids_ok = trace_ids->items[i]->type == MLF_JSON_STRING;
+    if (!ids_ok)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE, "trace_ids must be a list of strings");
+    bool has_name = name != NULL && name->type != MLF_JSON_NULL;
+    bool has_version = version != NULL && version->type != MLF_JSON_NULL;
+    if (has_name != has_version)
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "scorer_name and scorer_version must be specified together");
+    if (has_name && (name->type != MLF_JSON_STRING || !mlf_json_is_int(version)))
+        return mlf_error_set(err, pool, MLF_ERR_INVALID_PARAMETER_VALUE,
+                             "scorer_name must be a string and scorer_version must be an integer");
+    if (serialized->type != MLF_JSON_STRING) /* json.loads of a dict or list */
+        return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                             "the JSON object must be str, bytes or bytearray, not %s", mlf_json_py_type(serialized));
+    int rc = mlf__check_payload(pool, serialized->text, err);
+    if (rc < 0)
+        return rc;
+    if (has_name) {
+        if (experiment_id->type != MLF_JSON_STRING)
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "experiment_id must be a string");
+        /* _get_registered_scorer, then the payload checks of the stored scorer */
+        int64_t v;
+        if (mlf_pystr_parse_int(version->text, &v) < 0)
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
+        mlf_store_scorer s;
+        rc = mlf_store_get_scorer(ctx->svc->store, pool, experiment_id->text, name->text, &v, &s, err);
+        if (rc < 0)
+            return rc;
+        rc = mlf__check_payload(pool, s.serialized, err);
+        if (rc < 0)
+            return rc;
+    }
+    /* Scorer.model_validate_json, the traces' experiment and batching need MLflow's Python; submit_job then refuses */
+    return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, MLF_JOBS_DISABLED_MESSAGE);
 }
