@@ -69,6 +69,7 @@ from mlflow.protos.service_pb2 import CreateAssessment, DeleteAssessment, GetAss
 from mlflow.store.entities import PagedList
 # scorers
 from mlflow.entities.scorer import ScorerVersion
+from mlflow.genai.scorers.scorer_utils import validate_scorer_name
 from mlflow.protos.service_pb2 import DeleteScorer, GetScorer, ListScorers, ListScorerVersions, RegisterScorer
 from mlflow.store.tracking import SEARCH_MAX_RESULTS_DEFAULT, SEARCH_TRACES_DEFAULT_MAX_RESULTS
 from mlflow.store.tracking.abstract_store import AbstractStore
@@ -552,6 +553,8 @@ class TrackingStoreMixin(CServiceMixin):
 
     @rpc_method
     def register_scorer(self, experiment_id, name, serialized_scorer):
+        # MLflow's own name check: None and non-strings cannot cross the protobuf interface
+        validate_scorer_name(name)
         req = RegisterScorer(experiment_id=str(experiment_id), name=name, serialized_scorer=serialized_scorer)
         r = self._c_call("registerScorer", req)
         return ScorerVersion(experiment_id=r.experiment_id, scorer_name=r.name, scorer_version=r.version,
