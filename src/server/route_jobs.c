@@ -25,17 +25,6 @@ static const char *const mlf__job_names[] = {"invoke_scorer",          "run_onli
                                              "invoke_issue_detection", "scheduled_issue_detection",
                                              "invoke_genai_evaluate"};
 
-/* FastAPI's HTTPException(status, detail) */
-static void mlf__detail(mlf_pool *pool, mlf_http_response *ret, int status, const char *message)
-{
-    mlf_buf b;
-    mlf_buf_init(&b, pool, 128);
-    mlf_buf_puts(&b, "{\"detail\":");
-    mlf_json_write_string(&b, message, strlen(message));
-    mlf_buf_putc(&b, '}');
-    mlf_http_respond(ret, status, "application/json", b.data, b.len);
-}
-
 /* The job's lookup: 0 when it is unknown (err: MLflow's RESOURCE_DOES_NOT_EXIST), else an error. */
 static int mlf__lookup(const mlf_http_app *app, mlf_pool *pool, const char *job_id, mlf_error *err)
 {
@@ -60,7 +49,7 @@ static void mlf__fastapi(const mlf_http_app *app, mlf_pool *pool, const mlf_rout
 {
     mlf_error err = {0};
     mlf__lookup(app, pool, m->param_values[0], &err);
-    mlf__detail(pool, ret, mlf_error_http_status(err.code), err.message != NULL ? err.message : "");
+    mlf_http_respond_detail(pool, ret, mlf_error_http_status(err.code), err.message != NULL ? err.message : "");
 }
 
 void mlf_http_job_get(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,
@@ -122,7 +111,7 @@ void mlf_http_jobs_api_search(const mlf_http_app *app, mlf_pool *pool, const mlf
         mlf_error_set(&err, pool, MLF_ERR_NOT_IMPLEMENTED,
                       "This database holds jobs of MLflow's job runner: mlflow-c does not run jobs");
     if (err.code != 0) {
-        mlf__detail(pool, ret, mlf_error_http_status(err.code), err.message != NULL ? err.message : "");
+        mlf_http_respond_detail(pool, ret, mlf_error_http_status(err.code), err.message != NULL ? err.message : "");
         return;
     }
     static const char empty[] = "{\"jobs\":[]}";
@@ -182,8 +171,8 @@ void mlf_http_jobs_api_submit(const mlf_http_app *app, mlf_pool *pool, const mlf
     const char *text = name->text;
     for (size_t i = 0; i < sizeof(mlf__job_names) / sizeof(mlf__job_names[0]); i++)
         if (strcmp(text, mlf__job_names[i]) == 0) {
-            mlf__detail(pool, ret, 500, MLF_JOBS_DISABLED_MESSAGE);
+            mlf_http_respond_detail(pool, ret, 500, MLF_JOBS_DISABLED_MESSAGE);
             return;
         }
-    mlf__detail(pool, ret, 400, mlf_pool_sprintf(pool, "Invalid job name: %s", text));
+    mlf_http_respond_detail(pool, ret, 400, mlf_pool_sprintf(pool, "Invalid job name: %s", text));
 }

@@ -7,15 +7,11 @@ per step, what the client returned, the exception it raised and the HTTP request
 start on fresh databases of the backend under test; each step is its own test, failing with the
 differences from the reference. Skips without $MLFLOW_C_REF_PYTHON, fails then under MLFLOW_C_REQUIRE_REF."""
 
-import json
 import os
-import subprocess
-import tempfile
 
 import pytest
 
-from conftest import PG_MISSING, Server
-from test_tracing_sdk import REF_PYTHON, RefServer, _client_env, diff
+from test_tracing_sdk import diff, run_both
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "..", "..", "tools", "mlflow-suite", "scorer_scenario.py")
@@ -45,40 +41,9 @@ STEPS = [
 ]
 
 
-def run_scenario(port, outdir, name):
-    out = os.path.join(outdir, name + ".json")
-    p = subprocess.run([REF_PYTHON, SCRIPT, f"http://127.0.0.1:{port}", out], cwd=outdir, env=_client_env(),
-                       capture_output=True, text=True, timeout=600)
-    with open(os.path.join(outdir, name + ".log"), "w") as f:
-        f.write(p.stdout + p.stderr)
-    if not os.path.exists(out):
-        return {"crashed": (p.stdout + p.stderr)[-4000:]}
-    with open(out) as f:
-        return {s["step"]: s for s in json.load(f)}
-
-
 @pytest.fixture(scope="module")
 def runs():
-    if not REF_PYTHON or not os.path.exists(REF_PYTHON):
-        why = "$MLFLOW_C_REF_PYTHON unset or missing: run tools/ref-env.sh and source .ref/env.sh"
-        if os.environ.get("MLFLOW_C_REQUIRE_REF"):
-            pytest.fail(why)
-        pytest.skip(why)
-    if PG_MISSING:
-        pytest.skip("MLFLOW_C_TEST_BACKEND=postgresql without MLFLOW_C_TEST_PG_URI")
-    outdir = tempfile.mkdtemp(prefix="mlflow-c-scorers-sdk-")
-    ref = RefServer()
-    try:
-        reference = run_scenario(ref.port, outdir, "reference")
-    finally:
-        ref.stop()
-    ours = Server(extra_args=["--artifacts-destination", os.path.join(outdir, "mlflow-c-artifacts")])
-    try:
-        mine = run_scenario(ours.port, outdir, "mlflow-c")
-    finally:
-        ours.stop()
-    print(f"\nscenario outputs: {outdir}/reference.json, {outdir}/mlflow-c.json")
-    return reference, mine, outdir
+    return run_both(SCRIPT, "mlflow-c-scorers-sdk-")
 
 
 def test_scenario_ran(runs):

@@ -194,6 +194,23 @@ static int mlf__not_found(mlf_pool *pool, const char *experiment_id, const char 
                          "Scorer with name '%s' not found for experiment %s.", name, experiment_id);
 }
 
+/*
+ * get_experiment, _check_experiment_is_active, then the id of the experiment's scorer named name
+ * (RESOURCE_DOES_NOT_EXIST without one); *ret_eid the experiment's id.
+ */
+static int mlf__scorer_of(mlf_sql_conn *c, mlf_pool *pool, const char *experiment_id, const char *name,
+                          const char **ret, int64_t *ret_eid, mlf_error *err)
+{
+    int64_t eid = 0;
+    int rc = mlf__active_experiment(c, pool, experiment_id, &eid, err);
+    *ret_eid = eid;
+    if (rc == 0)
+        rc = mlf__scorer_id(c, pool, eid, name, ret, err);
+    if (rc == 0 && *ret == NULL)
+        rc = mlf__not_found(pool, experiment_id, name, NULL, err);
+    return rc;
+}
+
 #define MLF__SV_COLUMNS                                                                                                \
     "s.experiment_id, v.scorer_id, s.scorer_name, v.scorer_version, v.serialized_scorer, v.creation_time"
 
@@ -468,16 +485,11 @@ typedef struct {
 static int mlf__versions_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     mlf__one_args *a = arg;
-    int64_t eid;
-    int rc = mlf__active_experiment(c, pool, a->experiment_id, &eid, err);
-    if (rc < 0)
-        return rc;
     const char *scorer_id;
-    rc = mlf__scorer_id(c, pool, eid, a->name, &scorer_id, err);
+    int64_t eid;
+    int rc = mlf__scorer_of(c, pool, a->experiment_id, a->name, &scorer_id, &eid, err);
     if (rc < 0)
         return rc;
-    if (scorer_id == NULL)
-        return mlf__not_found(pool, a->experiment_id, a->name, NULL, err);
     mlf_sql_stmt *st;
     const char *sql = a->all ? "SELECT " MLF__SV_COLUMNS " FROM scorer_versions v JOIN scorers s "
                                "ON s.scorer_id = v.scorer_id WHERE v.scorer_id = ? ORDER BY v.scorer_version ASC"
@@ -522,16 +534,11 @@ int mlf_store_get_scorer(mlf_store *store, mlf_pool *pool, const char *experimen
 static int mlf__delete_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     mlf__one_args *a = arg;
-    int64_t eid;
-    int rc = mlf__active_experiment(c, pool, a->experiment_id, &eid, err);
-    if (rc < 0)
-        return rc;
     const char *scorer_id;
-    rc = mlf__scorer_id(c, pool, eid, a->name, &scorer_id, err);
+    int64_t eid;
+    int rc = mlf__scorer_of(c, pool, a->experiment_id, a->name, &scorer_id, &eid, err);
     if (rc < 0)
         return rc;
-    if (scorer_id == NULL)
-        return mlf__not_found(pool, a->experiment_id, a->name, NULL, err);
     mlf_sql_stmt *st;
     rc = mlf_sql_prepare(c, pool,
                          a->version != NULL ? "DELETE FROM scorer_versions WHERE scorer_id = ? AND scorer_version = ?"
@@ -640,16 +647,11 @@ typedef struct {
 static int mlf__upsert_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     mlf__upsert_args *a = arg;
-    int64_t eid;
-    int rc = mlf__active_experiment(c, pool, a->experiment_id, &eid, err);
-    if (rc < 0)
-        return rc;
     const char *scorer_id;
-    rc = mlf__scorer_id(c, pool, eid, a->name, &scorer_id, err);
+    int64_t eid;
+    int rc = mlf__scorer_of(c, pool, a->experiment_id, a->name, &scorer_id, &eid, err);
     if (rc < 0)
         return rc;
-    if (scorer_id == NULL)
-        return mlf__not_found(pool, a->experiment_id, a->name, NULL, err);
     mlf_sql_stmt *st;
     rc = mlf_sql_prepare(c, pool, "SELECT serialized_scorer FROM scorer_versions WHERE scorer_id = ? "
                                   "ORDER BY scorer_version DESC LIMIT 1", &st, err);
