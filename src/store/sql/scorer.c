@@ -224,6 +224,17 @@ static void mlf__row(mlf_pool *pool, mlf_sql_stmt *st, mlf_store_scorer *r)
     r->creation_time = mlf_sql_column_int64(st, 5);
 }
 
+/* Room for one more element of size in the pool array arr of n elements (doubling *cap). */
+static void *mlf__room(mlf_pool *pool, void *arr, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    void *bigger = mlf_pool_alloc(pool, *cap * 2 * size);
+    memcpy(bigger, arr, n * size);
+    *cap *= 2;
+    return bigger;
+}
+
 /* The rows of a prepared, bound statement selecting MLF__SV_COLUMNS, each payload through mlf__resolve. */
 static int mlf__rows(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, bool always, mlf_store_scorer **ret,
                      size_t *ret_n, mlf_error *err)
@@ -232,12 +243,7 @@ static int mlf__rows(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, bool alw
     mlf_store_scorer *rows = MLF_NEW_ARRAY(pool, mlf_store_scorer, cap);
     int rc;
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
-        if (n == cap) {
-            mlf_store_scorer *r2 = MLF_NEW_ARRAY(pool, mlf_store_scorer, cap * 2);
-            memcpy(r2, rows, n * sizeof(*rows));
-            rows = r2;
-            cap *= 2;
-        }
+        rows = mlf__room(pool, rows, n, &cap, sizeof(*rows));
         mlf__row(pool, st, &rows[n++]);
     }
     mlf_sql_reset(st);
@@ -610,12 +616,7 @@ static int mlf__configs_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error
     size_t cap = 4, n = 0;
     mlf_store_online_config *rows = MLF_NEW_ARRAY(pool, mlf_store_online_config, cap);
     while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
-        if (n == cap) {
-            mlf_store_online_config *r2 = MLF_NEW_ARRAY(pool, mlf_store_online_config, cap * 2);
-            memcpy(r2, rows, n * sizeof(*rows));
-            rows = r2;
-            cap *= 2;
-        }
+        rows = mlf__room(pool, rows, n, &cap, sizeof(*rows));
         mlf__config_row(pool, st, &rows[n++]);
     }
     mlf_sql_reset(st);
