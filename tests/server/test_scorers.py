@@ -160,3 +160,18 @@ def test_jobs_answer_as_mlflow_without_job_execution(srv):
         srv.sql("DELETE FROM jobs WHERE id = 'j-1'")
     status, _, body = srv.request("POST", "/ajax-api/3.0/jobs/search", {})
     assert (status, body) == (200, {"jobs": []})
+
+
+def test_issue_schedule_state(srv):
+    eid = exp(srv, "t-schedule")
+    path = "/ajax-api/3.0/mlflow/issues/schedule/state"
+    status, _, body = srv.request("POST", path, {"experiment_id": eid})
+    assert (status, body) == (200, {"next_fire_time_ms": None})
+    # a stored schedule would need MLflow's scheduler, which mlflow-c does not run
+    srv.post("experiments/set-experiment-tag", {"experiment_id": eid, "key": "mlflow.issueDetection.schedule",
+                                                "value": '{"version": 1, "cadence": "daily"}'})
+    status, _, body = srv.request("POST", path, {"experiment_id": eid})
+    assert status == 501 and "does not run issue detection" in body["message"]
+    # MLflow's handler catches nothing: a refusal is Flask's HTML 500
+    status, headers, _ = srv.request("POST", path, {})
+    assert status == 500 and headers["content-type"].startswith("text/html")

@@ -1,7 +1,8 @@
 """The routes that run Python on MLflow's server, in the parts whose answers do not depend on whether job
 execution is on (the reference runs with MLflow 3.18's default, which starts its job runner; mlflow-c runs no
 jobs and answers as MLflow with MLFLOW_SERVER_ENABLE_JOB_EXECUTION=false, which tests/server/test_scorers.py
-checks against MLflow run that way): the jobs of unknown ids (Flask's pair and the FastAPI job API), job
+checks against MLflow run that way): the issue-detection schedule state of experiments without a schedule,
+the jobs of unknown ids (Flask's pair and the FastAPI job API), job
 search on an empty table, the job API's body checks and unknown job names, and scorer/invoke's checks up to
 the job submission."""
 
@@ -57,3 +58,13 @@ def run(t):
                     "scorer_version": 1}, name="invoke-unknown-exp")
     t.request("POST", INVOKE, raw='{"experiment_id": "0"}', name="invoke-no-content-type")
     t.get(INVOKE, name="invoke-get")
+    # ---- issue detection: an experiment's next scheduled run (none without a schedule) ----
+    st = "/ajax-api/3.0/mlflow/issues/schedule/state"
+    t.post(st, {}, name="schedule-empty")
+    t.post(st, {"experiment_id": 0}, name="schedule-int-id")
+    t.post(st, {"experiment_id": "999"}, name="schedule-unknown-exp")
+    t.post(st, {"experiment_id": "0"}, name="schedule-default")
+    t.post("experiments/set-experiment-tag", {"experiment_id": eid, "key": "other", "value": "x"},
+           name="setup-schedule-tag")
+    t.post(st, {"experiment_id": eid}, name="schedule-no-schedule-tag")
+    t.request("POST", st, raw='{"experiment_id": "0"}', name="schedule-no-content-type")
