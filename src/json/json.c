@@ -983,7 +983,12 @@ static int mlf__cmp_sorted(const void *a, const void *b)
     return c ? c : (x->idx < y->idx ? -1 : (x->idx > y->idx));
 }
 
-static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth)
+/*
+ * What json.loads gives v, written back by json.dumps (ASCII-only): sorted with
+ * sort_keys=True and separators (",", ":") (mlf_json_write_python), else in the
+ * keys' order with the default separators (", ", ": ") (mlf_json_write_dumps).
+ */
+static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth, bool sorted)
 {
     if (v == NULL || depth > MLF__WRITE_MAX_DEPTH) {
         mlf_buf_puts(buf, "null");
@@ -1008,8 +1013,8 @@ static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth)
         mlf_buf_putc(buf, '[');
         for (size_t i = 0; i < v->n; i++) {
             if (i)
-                mlf_buf_putc(buf, ',');
-            mlf__write_py(buf, v->items[i], depth + 1);
+                mlf_buf_puts(buf, sorted ? "," : ", ");
+            mlf__write_py(buf, v->items[i], depth + 1, sorted);
         }
         mlf_buf_putc(buf, ']');
         break;
@@ -1020,15 +1025,16 @@ static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth)
             ix[i].key = v->keys[i];
             ix[i].idx = i;
         }
-        if (v->n > 1)
+        if (v->n > 1 && sorted)
             qsort(ix, v->n, sizeof(*ix), mlf__cmp_sorted);
         mlf_buf_putc(buf, '{');
         for (size_t i = 0; i < v->n; i++) {
             if (i)
-                mlf_buf_putc(buf, ',');
-            mlf__write_str(buf, ix[i].key, strlen(ix[i].key), true);
-            mlf_buf_putc(buf, ':');
-            mlf__write_py(buf, v->items[ix[i].idx], depth + 1);
+                mlf_buf_puts(buf, sorted ? "," : ", ");
+            size_t klen = v->key_lens != NULL ? v->key_lens[ix[i].idx] : strlen(ix[i].key);
+            mlf__write_str(buf, ix[i].key, klen, true);
+            mlf_buf_puts(buf, sorted ? ":" : ": ");
+            mlf__write_py(buf, v->items[ix[i].idx], depth + 1, sorted);
         }
         mlf_buf_putc(buf, '}');
         break;
@@ -1041,5 +1047,10 @@ static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth)
 
 void mlf_json_write_python(mlf_buf *buf, const mlf_json *v)
 {
-    mlf__write_py(buf, v, 0);
+    mlf__write_py(buf, v, 0, true);
+}
+
+void mlf_json_write_dumps(mlf_buf *buf, const mlf_json *v)
+{
+    mlf__write_py(buf, v, 0, false);
 }

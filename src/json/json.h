@@ -91,6 +91,12 @@ void mlf_json_write_string_ascii(mlf_buf *buf, const char *s, size_t len);
  * integer literals as written, other numbers as Python's float repr.
  */
 void mlf_json_write_python(mlf_buf *buf, const mlf_json *v);
+/**
+ * Appends v as json.dumps(json.loads(text)) writes it with Python's defaults:
+ * keys in their order, separators ", " and ": ", ASCII-only, numbers as
+ * mlf_json_write_python writes them (how MLflow re-serializes stored JSON).
+ */
+void mlf_json_write_dumps(mlf_buf *buf, const mlf_json *v);
 
 /** True when v is a number written without fraction or exponent (a Python int). */
 bool mlf_json_is_int(const mlf_json *v);

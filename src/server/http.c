@@ -227,15 +227,20 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
     return;
 fail:
     if (io.detail) { /* FastAPI's HTTPException */
-        mlf_buf d;
-        mlf_buf_init(&d, pool, 128);
-        mlf_buf_puts(&d, "{\"detail\":");
-        mlf_json_write_string(&d, err.message != NULL ? err.message : "", err.message != NULL ? strlen(err.message) : 0);
-        mlf_buf_putc(&d, '}');
-        mlf_http_respond(ret, mlf_error_http_status(err.code), "application/json", d.data, d.len);
+        mlf_http_respond_detail(pool, ret, mlf_error_http_status(err.code), err.message != NULL ? err.message : "");
         return;
     }
     mlf_http_respond_error(pool, ret, &err);
+}
+
+void mlf_http_respond_detail(mlf_pool *pool, mlf_http_response *ret, int status, const char *message)
+{
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64);
+    mlf_buf_puts(&b, "{\"detail\":");
+    mlf_json_write_string(&b, message, strlen(message));
+    mlf_buf_putc(&b, '}');
+    mlf_http_respond(ret, status, "application/json", b.data, b.len);
 }
 
 void mlf_http_health(const mlf_http_app *app, mlf_pool *pool, const mlf_http_request *req, const mlf_route_match *m,

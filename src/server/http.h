@@ -136,6 +136,8 @@ void mlf_http_respond_disabled(mlf_pool *pool, mlf_http_response *ret, const cha
 void mlf_http_respond(mlf_http_response *ret, int status, const char *content_type, const char *body, size_t len);
 /** Answers err as MLflow's catch_mlflow_exception does: its JSON and HTTP status. */
 void mlf_http_respond_error(mlf_pool *pool, mlf_http_response *ret, const mlf_error *err);
+/** FastAPI's HTTPException(status, detail): {"detail": "<message>"} as application/json. */
+void mlf_http_respond_detail(mlf_pool *pool, mlf_http_response *ret, int status, const char *message);
 /** Werkzeug's HTML page for status 400, 404, 405 or (any other status) 500, as Flask answers the errors it raises itself. */
 void mlf_http_respond_page(mlf_http_response *ret, int status);
 

@@ -24,16 +24,6 @@
 /* A decompressed body is held to this size (MLflow has no limit; a small gzip can inflate without end). */
 #define MLF__INFLATE_MAX ((size_t)1 << 30)
 
-static void mlf__detail(mlf_pool *pool, mlf_http_response *ret, int status, const char *detail)
-{
-    mlf_buf b;
-    mlf_buf_init(&b, pool, 64);
-    mlf_buf_puts(&b, "{\"detail\":");
-    mlf_json_write_string(&b, detail, strlen(detail));
-    mlf_buf_putc(&b, '}');
-    mlf_http_respond(ret, status, "application/json", b.data, b.len);
-}
-
 /* zlib's inflate of in with window bits wbits (31: gzip, 15: zlib, -15: raw deflate); false on failure. */
 static bool mlf__inflate(mlf_pool *pool, const char *in, size_t len, int wbits, char **out, size_t *out_len)
 {
@@ -244,7 +234,7 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
     }
     bool json = media != NULL && strcmp(media, "application/json") == 0;
     if (!json && (media == NULL || strcmp(media, "application/x-protobuf") != 0)) {
-        mlf__detail(pool, ret, 400,
+        mlf_http_respond_detail(pool, ret, 400,
                     mlf_pool_sprintf(pool,
                                      "Invalid Content-Type: %s. Expected: application/x-protobuf or application/json",
                                      req->content_type != NULL ? req->content_type : "None"));
@@ -261,16 +251,16 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         size_t out_len;
         if (strcmp(enc, "gzip") == 0) {
             if (!mlf__inflate(pool, body, len, 31, &out, &out_len)) {
-                mlf__detail(pool, ret, 400, "Failed to decompress gzip payload");
+                mlf_http_respond_detail(pool, ret, 400, "Failed to decompress gzip payload");
                 return;
             }
         } else if (strcmp(enc, "deflate") == 0) {
             if (!mlf__inflate(pool, body, len, 15, &out, &out_len) && !mlf__inflate(pool, body, len, -15, &out, &out_len)) {
-                mlf__detail(pool, ret, 400, "Failed to decompress deflate payload");
+                mlf_http_respond_detail(pool, ret, 400, "Failed to decompress deflate payload");
                 return;
             }
         } else {
-            mlf__detail(pool, ret, 400, mlf_pool_sprintf(pool, "Unsupported Content-Encoding: %s", enc));
+            mlf_http_respond_detail(pool, ret, 400, mlf_pool_sprintf(pool, "Unsupported Content-Encoding: %s", enc));
             return;
         }
         body = out;
@@ -288,7 +278,7 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
             return;
         }
         if (jrc != 0) {
-            mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
+            mlf_http_respond_detail(pool, ret, 400, "Invalid OpenTelemetry format");
             return;
         }
         ProtobufCMessage *pm = NULL;
@@ -297,7 +287,7 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         if (mlf_pbjson_from_json(pool, &opentelemetry__proto__collector__trace__v1__export_trace_service_request__descriptor,
                                  root, &pm, &pr, &perr) != 0 ||
             pr.n_type_errors > 0) {
-            mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
+            mlf_http_respond_detail(pool, ret, 400, "Invalid OpenTelemetry format");
             return;
         }
         /* json_format's own limit: messages nested deeper than 100 are its ParseError */
@@ -305,7 +295,7 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         uint8_t *wire = mlf_pool_alloc_uninit(pool, packed ? packed : 1);
         protobuf_c_message_pack(pm, wire);
         if (!mlf_span_wire_depth_ok(pm->descriptor, wire, packed, 100)) {
-            mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
+            mlf_http_respond_detail(pool, ret, 400, "Invalid OpenTelemetry format");
             return;
         }
         msg = (Opentelemetry__Proto__Collector__Trace__V1__ExportTraceServiceRequest *)pm;
@@ -317,23 +307,23 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
             msg = opentelemetry__proto__collector__trace__v1__export_trace_service_request__unpack(
                 mlf_pool_pb_allocator(pool), len, (const uint8_t *)body);
         if (msg == NULL || !mlf_span_request_utf8_ok(msg)) {
-            mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format");
+            mlf_http_respond_detail(pool, ret, 400, "Invalid OpenTelemetry format");
             return;
         }
     }
     if (msg->n_resource_spans == 0) {
-        mlf__detail(pool, ret, 400, "Invalid OpenTelemetry format - no spans found");
+        mlf_http_respond_detail(pool, ret, 400, "Invalid OpenTelemetry format - no spans found");
         return;
     }
     mlf_store_span *spans;
     size_t n;
     int crc = mlf_span_from_otlp(pool, msg, true, false, &spans, &n);
     if (crc == -1) {
-        mlf__detail(pool, ret, 422, "Cannot convert OpenTelemetry span to MLflow span");
+        mlf_http_respond_detail(pool, ret, 422, "Cannot convert OpenTelemetry span to MLflow span");
         return;
     }
     if (crc == -2) {
-        mlf__detail(pool, ret, 422, "Failed to log OpenTelemetry spans");
+        mlf_http_respond_detail(pool, ret, 422, "Failed to log OpenTelemetry spans");
         return;
     }
     if (n > 0) {
@@ -342,7 +332,7 @@ void mlf_http_otlp_traces(const mlf_http_app *app, mlf_pool *pool, const mlf_htt
         bool unexpected = false;
         if (mlf_span_log(&ctx, req->mlflow_experiment_id, spans, n, &unexpected, &err) < 0) {
             if (unexpected) {
-                mlf__detail(pool, ret, 422, "Failed to log OpenTelemetry spans");
+                mlf_http_respond_detail(pool, ret, 422, "Failed to log OpenTelemetry spans");
                 ret->log_message = err.message;
                 return;
             }

@@ -725,4 +725,71 @@ int mlf_store_batch_get_traces(mlf_store *store, mlf_pool *pool, const char *con
                                bool has_experiment_ids, const char *const *experiment_ids, size_t n_experiment_ids,
                                mlf_store_trace_data **ret, size_t *ret_n, mlf_error *err);
 
+/* ---- scorers and their online scoring configurations (sql/scorer.c) ---- */
+
+/**
+ * One scorer version as MLflow's ScorerVersion entity: serialized is the stored JSON text
+ * (register, get) or json.dumps of it (the lists), a gateway model's endpoint id resolved to
+ * its name in both. Everything from the pool.
+ */
+typedef struct mlf_store_scorer {
+    int64_t experiment_id;
+    const char *scorer_id; /** str(uuid4()) */
+    const char *name;
+    int64_t version;
+    const char *serialized;
+    int64_t creation_time;
+} mlf_store_scorer;
+
+/**
+ * SqlAlchemyStore.register_scorer: validate_scorer_name, the active experiment, the model of
+ * the payload (validate_scorer_model; a gateway model's endpoint by name, stored as its id),
+ * then version max + 1 of the experiment's scorer name (the scorer made at version 1).
+ * INVALID_PARAMETER_VALUE / RESOURCE_DOES_NOT_EXIST as MLflow; a payload that is no JSON
+ * object is MLflow's 500 (INTERNAL_ERROR).
+ */
+int mlf_store_register_scorer(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                              const char *serialized, mlf_store_scorer *ret, mlf_error *err);
+/**
+ * list_scorers_across_experiments: the latest version of every scorer of the experiments ids
+ * (all_active: of every active experiment; else only the active ones among ids), ordered by
+ * experiment id then name (code points). With experiment_id (not NULL): list_scorers, its
+ * get_experiment and active check first.
+ */
+int mlf_store_list_scorers(mlf_store *store, mlf_pool *pool, const char *experiment_id, const int64_t *ids,
+                           size_t n_ids, bool all_active, mlf_store_scorer **ret, size_t *ret_n, mlf_error *err);
+/** list_scorer_versions: every version of the experiment's scorer name, oldest first (RESOURCE_DOES_NOT_EXIST). */
+int mlf_store_list_scorer_versions(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                                   mlf_store_scorer **ret, size_t *ret_n, mlf_error *err);
+/** get_scorer: version *version, or the latest when version is NULL. */
+int mlf_store_get_scorer(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                         const int64_t *version, mlf_store_scorer *ret, mlf_error *err);
+/** delete_scorer: version *version, or (NULL) every version, the scorer and its endpoint bindings. */
+int mlf_store_delete_scorer(mlf_store *store, mlf_pool *pool, const char *experiment_id, const char *name,
+                            const int64_t *version, mlf_error *err);
+
+/** OnlineScoringConfig (mlflow/genai/scorers/online/entities.py). */
+typedef struct mlf_store_online_config {
+    const char *id; /** uuid4().hex */
+    const char *scorer_id;
+    double sample_rate;
+    int64_t experiment_id;
+    const char *filter_string; /** NULL when none */
+} mlf_store_online_config;
+
+/** get_online_scoring_configs: the configurations of the scorers ids (table order). */
+int mlf_store_get_online_scoring_configs(mlf_store *store, mlf_pool *pool, const char *const *scorer_ids, size_t n,
+                                         mlf_store_online_config **ret, size_t *ret_n, mlf_error *err);
+/**
+ * upsert_online_scoring_config after its sample_rate and filter checks: the active experiment,
+ * its scorer name, the latest version's online checks when sample_rate > 0 (a gateway model),
+ * then the scorer's configurations replaced by a new one.
+ */
+int mlf_store_upsert_online_scoring_config(mlf_store *store, mlf_pool *pool, const char *experiment_id,
+                                           const char *name, double sample_rate, const char *filter_string,
+                                           mlf_store_online_config *ret, mlf_error *err);
+
+/** Whether the jobs table has the job job_id (job.c), or with job_id NULL any job at all. */
+int mlf_store_job_exists(mlf_store *store, mlf_pool *pool, const char *job_id, bool *ret, mlf_error *err);
+
 #endif

@@ -653,6 +653,22 @@ static void test_write_python(void **state)
     assert_string_equal(py(pool, parse(pool, "\"\\ud83d\\ude00\"")), "\"\\ud83d\\ude00\"");
 }
 
+/* json.dumps(json.loads(text)) with Python's defaults: keys in order, ", " and ": ", ASCII escapes */
+static void test_write_dumps(void **state)
+{
+    mlf_pool *pool = *state;
+    mlf_json *v =
+        parse(pool, "{\"b\":[1,2.50,-0,1E3,true,null],\"a\":\"\xc3\xa9\",\"B\":{\"y\":1,\"x\":{}},\"b\":[]}");
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 16);
+    mlf_json_write_dumps(&b, v);
+    /* a repeated key keeps its first place and takes the last value, as a dict does */
+    assert_string_equal(b.data, "{\"b\": [], \"a\": \"\\u00e9\", \"B\": {\"y\": 1, \"x\": {}}}");
+    mlf_buf_init(&b, pool, 16);
+    mlf_json_write_dumps(&b, parse(pool, "[1, 2.50, -0, 1E3, \"x\", [], {\"k\": null}]"));
+    assert_string_equal(b.data, "[1, 2.5, 0, 1000.0, \"x\", [], {\"k\": null}]");
+}
+
 static void test_py_type(void **state)
 {
     mlf_pool *pool = *state;
@@ -714,6 +730,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_double_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_compact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_python, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_dumps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_py_type, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_built_trees, setup, teardown),
     };

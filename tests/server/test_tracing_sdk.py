@@ -122,9 +122,10 @@ class RefServer:
             self.pg_db = None
 
 
-def run_scenario(port, outdir, name):
+def run_scenario(port, outdir, name, script=SCRIPT):
+    """Runs a scenario script (the reference's interpreter) against the server on port: its steps by name."""
     out = os.path.join(outdir, name + ".json")
-    p = subprocess.run([REF_PYTHON, SCRIPT, f"http://127.0.0.1:{port}", out], cwd=outdir, env=_client_env(),
+    p = subprocess.run([REF_PYTHON, script, f"http://127.0.0.1:{port}", out], cwd=outdir, env=_client_env(),
                        capture_output=True, text=True, timeout=600)
     with open(os.path.join(outdir, name + ".log"), "w") as f:
         f.write(p.stdout + p.stderr)
@@ -134,8 +135,10 @@ def run_scenario(port, outdir, name):
         return {s["step"]: s for s in json.load(f)}
 
 
-@pytest.fixture(scope="module")
-def runs():
+def run_both(script, prefix):
+    """(reference steps, mlflow-c steps, output dir) of script run against MLflow 3.18's server and ours,
+    each on a fresh database of the backend under test; skips (fails under MLFLOW_C_REQUIRE_REF) without
+    the reference."""
     if not REF_PYTHON or not os.path.exists(REF_PYTHON):
         why = "$MLFLOW_C_REF_PYTHON unset or missing: run tools/ref-env.sh and source .ref/env.sh"
         if os.environ.get("MLFLOW_C_REQUIRE_REF"):  # CI: the reference is required there
@@ -144,19 +147,24 @@ def runs():
     if PG_MISSING:
         pytest.skip("MLFLOW_C_TEST_BACKEND=postgresql without MLFLOW_C_TEST_PG_URI")
     # the two runs' outputs stay for a look after a failure (small JSON files)
-    outdir = tempfile.mkdtemp(prefix="mlflow-c-tracing-sdk-")
+    outdir = tempfile.mkdtemp(prefix=prefix)
     ref = RefServer()
     try:
-        reference = run_scenario(ref.port, outdir, "reference")
+        reference = run_scenario(ref.port, outdir, "reference", script)
     finally:
         ref.stop()
     ours = Server(extra_args=["--artifacts-destination", os.path.join(outdir, "mlflow-c-artifacts")])
     try:
-        mine = run_scenario(ours.port, outdir, "mlflow-c")
+        mine = run_scenario(ours.port, outdir, "mlflow-c", script)
     finally:
         ours.stop()
     print(f"\nscenario outputs: {outdir}/reference.json, {outdir}/mlflow-c.json")
     return reference, mine, outdir
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return run_both(SCRIPT, "mlflow-c-tracing-sdk-")
 
 
 def diff(a, b, path="", out=None, limit=40):

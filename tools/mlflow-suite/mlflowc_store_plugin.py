@@ -48,6 +48,23 @@ EXCLUDED = {
         "patches MlflowClient inside MLflow's registry store module to fake a logged model; the C store "
         "looks the logged model up in its own database",
 }
+# scorers (sc18): these register gateway-model scorers with SqlAlchemyStore.get_gateway_endpoint patched
+# to fake the endpoint (a Python seam inside register_scorer); the C store looks the endpoint up in its
+# own database (tests/server/test_scorers.py registers one with a real endpoint row)
+EXCLUDED.update({
+    _TRACKING + "::" + name: "patches SqlAlchemyStore.get_gateway_endpoint to fake a gateway endpoint; the C "
+                             "store's register_scorer looks the endpoint up in its own database"
+    for name in ("test_get_active_online_scorers_filters_by_sample_rate",
+                 "test_get_active_online_scorers_filters_non_gateway_model",
+                 "test_get_active_online_scorers_returns_scorer_fields",
+                 "test_get_online_scoring_configs_batch",
+                 "test_scorer_deletion_cascades_to_online_configs",
+                 "test_upsert_online_scoring_config_creates_config",
+                 "test_upsert_online_scoring_config_overwrites",
+                 "test_upsert_online_scoring_config_rejects_scorer_requiring_expectations",
+                 "test_upsert_online_scoring_config_validates_filter_string",
+                 "test_upsert_online_scoring_config_validates_sample_rate")
+})
 
 _current = {"test": None}
 _unported_calls = collections.defaultdict(set)  # nodeid -> {method}

@@ -37,6 +37,7 @@
 #                    same as --file tests/webhooks/test_e2e.py
 #   --traces         the trace, span and assessment tests only (traces: real clients):
 #                    -k "not file and (trace or span or assessment or otel or otlp)"
+#   --scorers        the scorer tests only (sc18): -k "not file and scorer"
 #   --logdir DIR     where server logs, pytest output and causes.json go (default: a temp dir)
 #   --report-only    exit 0 whatever the tests did (the counts are still printed)
 #
@@ -88,6 +89,8 @@ while [ $# -gt 0 ]; do
         # traces: real clients (the trace, span, assessment and OTLP tests of the file)
         --traces) kexpr="not file and (trace or span or assessment or otel or otlp)" ;;
         --suite) suite=$2; shift ;;
+        # scorers (sc18): the scorer tests of the file
+        --scorers) kexpr="not file and scorer" ;;
         --logdir) logdir=$2; shift ;;
         --report-only) report_only=1 ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;

@@ -26,6 +26,8 @@
 #                    expectation) and not workspace-enabled", plus the tree's
 #                    tests/store/tracking/sqlalchemy_store/test_sqlalchemy_store_query_trace_metrics.py
 #                    (3.11+) when it has one
+#   --scorers        the tracking suite's scorer and online scoring configuration tests only (sc18):
+#                    --only tracking -k "(scorer or online_scoring) and not workspace-enabled"
 #   --logdir DIR     where pytest output and store-outcomes.json go (default: a temp dir)
 #   --report-only    exit 0 whatever the tests did (the counts are still printed)
 #
@@ -71,6 +73,8 @@ while [ $# -gt 0 ]; do
         # traces: real clients (the trace, span and assessment tests of the tracking suite)
         --traces) traces=1; only=tracking
                   kexpr="(trace or span or assessment or feedback or expectation) and not workspace-enabled" ;;
+        # scorers (sc18): the scorer and online scoring configuration tests of the tracking suite
+        --scorers) only=tracking; kexpr="(scorer or online_scoring) and not workspace-enabled" ;;
         --logdir) logdir=$2; shift ;;
         --report-only) report_only=1 ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;

@@ -70,6 +70,10 @@ from mlflow.protos.service_pb2 import CreateAssessment, DeleteAssessment, GetAss
 from mlflow.store.entities import PagedList
 from mlflow.store.tracking import (SEARCH_MAX_RESULTS_DEFAULT, SEARCH_MAX_RESULTS_THRESHOLD,
                                    SEARCH_TRACES_DEFAULT_MAX_RESULTS)
+# scorers
+from mlflow.entities.scorer import ScorerVersion
+from mlflow.genai.scorers.scorer_utils import validate_scorer_name
+from mlflow.protos.service_pb2 import DeleteScorer, GetScorer, ListScorers, ListScorerVersions, RegisterScorer
 from mlflow.store.tracking.abstract_store import AbstractStore
 from mlflow.exceptions import MlflowException
 from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME
@@ -639,6 +643,52 @@ class TrackingStoreMixin(CServiceMixin):
         with _tracing_errors():
             resp = self._c_call("batchGetTraces", req)
         return [_stored_trace(t) for t in resp.traces]
+
+
+    # scorers (scorer.c): registerScorer's store half stores the payload as MLflow's store does (the
+    # handler's payload checks are the HTTP server's); the online scoring configurations have no rpc
+    # and run MLflow's SQL code
+
+    @rpc_method
+    def register_scorer(self, experiment_id, name, serialized_scorer):
+        # MLflow's own name check: None and non-strings cannot cross the protobuf interface
+        validate_scorer_name(name)
+        req = RegisterScorer(experiment_id=str(experiment_id), name=name, serialized_scorer=serialized_scorer)
+        r = self._c_call("registerScorer", req)
+        return ScorerVersion(experiment_id=r.experiment_id, scorer_name=r.name, scorer_version=r.version,
+                             serialized_scorer=r.serialized_scorer, creation_time=r.creation_time,
+                             scorer_id=r.scorer_id)
+
+    @rpc_method
+    def list_scorers(self, experiment_id):
+        resp = self._c_call("listScorers", ListScorers(experiment_id=str(experiment_id)))
+        return [ScorerVersion.from_proto(s) for s in resp.scorers]
+
+    @rpc_method
+    def list_scorers_across_experiments(self, experiment_ids):
+        if not experiment_ids:
+            return []
+        resp = self._c_call("listScorers", ListScorers(experiment_ids=[str(e) for e in experiment_ids]))
+        return [ScorerVersion.from_proto(s) for s in resp.scorers]
+
+    @rpc_method
+    def list_scorer_versions(self, experiment_id, name):
+        resp = self._c_call("listScorerVersions", ListScorerVersions(experiment_id=str(experiment_id), name=name))
+        return [ScorerVersion.from_proto(s) for s in resp.scorers]
+
+    @rpc_method
+    def get_scorer(self, experiment_id, name, version=None):
+        req = GetScorer(experiment_id=str(experiment_id), name=name)
+        if version is not None:
+            req.version = version
+        return ScorerVersion.from_proto(self._c_call("getScorer", req).scorer)
+
+    @rpc_method
+    def delete_scorer(self, experiment_id, name, version=None):
+        req = DeleteScorer(experiment_id=str(experiment_id), name=name)
+        if version is not None:
+            req.version = version
+        self._c_call("deleteScorer", req)
 
 
 def _sqlalchemy_store_class():
