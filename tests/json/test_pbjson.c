@@ -1115,6 +1115,41 @@ static void test_writer_depth(void **state)
     assert_non_null(out_indent(pool, &e, 2));
 }
 
+static void test_writer_nested(void **state)
+{
+    mlf_pool *pool = *state;
+    /* a piece written as nested depth levels down is the bytes the whole message has for it, its depth
+       limit included (a chain deeper than the limit is cut at the same place) */
+    Mlftest__Inner *top = NULL;
+    for (int i = 0; i < 400; i++) {
+        Mlftest__Inner *n = (Mlftest__Inner *)mlf_pbjson_new_message(pool, &mlftest__inner__descriptor);
+        if (top != NULL) {
+            n->n_children = 1;
+            n->children = MLF_NEW_ARRAY(pool, Mlftest__Inner *, 1);
+            n->children[0] = top;
+        }
+        top = n;
+    }
+    Mlftest__Everything e = MLFTEST__EVERYTHING__INIT;
+    e.inner = top;
+    const char *whole = out(pool, &e);
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64);
+    mlf_buf_puts(&b, "{\"inner\":");
+    mlf_pbjson_write_nested(&b, &top->base, 1);
+    mlf_buf_putc(&b, '}');
+    assert_string_equal(b.data, whole);
+    mlf_buf_init(&b, pool, 64);
+    mlf_pbjson_write_nested(&b, &top->base, 0);
+    assert_string_equal(b.data, out(pool, top));
+    /* not the same cut when written from the top: the test can tell */
+    mlf_buf_init(&b, pool, 64);
+    mlf_buf_puts(&b, "{\"inner\":");
+    mlf_pbjson_write_nested(&b, &top->base, 0);
+    mlf_buf_putc(&b, '}');
+    assert_string_not_equal(b.data, whole);
+}
+
 static void test_decoder_depth(void **state)
 {
     mlf_pool *pool = *state;
@@ -1170,6 +1205,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_string_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_depth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_nested, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decoder_depth, setup, teardown),
     };
     return cmocka_run_group_tests_name("pbjson", tests, NULL, NULL);
