@@ -1729,6 +1729,12 @@ void mlf_pbjson_write_indent(mlf_buf *buf, const ProtobufCMessage *msg, int inde
     mlf__write_msg(&w, msg->descriptor, msg, 0, 0);
 }
 
+void mlf_pbjson_write_nested(mlf_buf *buf, const ProtobufCMessage *msg, int depth)
+{
+    mlf__w w = {buf, 0};
+    mlf__write_msg(&w, msg->descriptor, msg, 0, depth);
+}
+
 void mlf_pbjson_write(mlf_buf *buf, const ProtobufCMessage *msg)
 {
     mlf_pbjson_write_indent(buf, msg, 2);

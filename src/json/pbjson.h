@@ -96,6 +96,9 @@ int mlf_pbjson_set_string_field(mlf_pool *pool, ProtobufCMessage *msg, const cha
 void mlf_pbjson_write(mlf_buf *buf, const ProtobufCMessage *msg);
 /** Like mlf_pbjson_write with json.dumps' indent (0: compact, no spaces at all). */
 void mlf_pbjson_write_indent(mlf_buf *buf, const ProtobufCMessage *msg, int indent);
+/** Compact mlf_pbjson_write of msg as the message depth levels down another one writes it (its depth
+ *  limit counted from there): for an answer written in pieces, each piece as the whole would have it. */
+void mlf_pbjson_write_nested(mlf_buf *buf, const ProtobufCMessage *msg, int depth);
 
 /** A new, initialized message of type desc from the pool. */
 ProtobufCMessage *mlf_pbjson_new_message(mlf_pool *pool, const ProtobufCMessageDescriptor *desc);

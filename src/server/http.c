@@ -208,6 +208,11 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
     mlf_ctx ctx = {.svc = app->svc, .pool = pool, .http = transfer ? &io : NULL, .query = req->query,
                    .query_len = req->query_len, .n_path_params = m->n_params, .path_param_names = m->param_names,
                    .path_param_values = m->param_values, .raw = pr.json};
+    mlf_buf out;
+    if (m->route->flags & MLF_ROUTE_COMPACT) {
+        mlf_buf_init(&out, pool, 64);
+        ctx.json_out = &out;
+    }
     mlf_rpc_request rr = {.msg = msg, .raw = pr.json, .parse_failed = pr.n_type_errors > 0};
     ProtobufCMessage *resp = NULL;
     if (mlf_rpc_invoke(&ctx, rpc, &rr, &resp, &err) != 0)
@@ -218,6 +223,10 @@ void mlf_http_rpc(const mlf_http_app *app, mlf_pool *pool, const mlf_http_reques
     }
     if (io.no_body) {
         mlf_http_respond(ret, 200, NULL, "", 0);
+        return;
+    }
+    if (ctx.json_out != NULL && out.len > 0) { /* written by the service (getTrace) */
+        mlf_http_respond(ret, 200, "application/json", out.data, out.len);
         return;
     }
     mlf_buf b;

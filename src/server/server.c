@@ -6,7 +6,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <h2o.h>
 #include <uv.h>
 
+#include "core/spin.h"
 #include "server/h2o_compat.h"
 #include "server/http.h"
 
@@ -76,8 +76,9 @@ typedef struct mlf__job_hook {
 } mlf__job_hook;
 
 /* A lane's threads and their queue. */
-/* How often a lane thread yields, with nothing queued, before it sleeps (see mlf__lane_take). */
-#define MLF__LANE_YIELDS 200
+/* How long (PAUSE steps, some microseconds) a lane thread spins, with nothing queued, before it sleeps
+   (see mlf__lane_take). */
+#define MLF__LANE_SPINS 512
 
 typedef struct mlf__lane {
     mlf__server *srv;
@@ -456,11 +457,12 @@ static void mlf__on_done(uv_async_t *async)
 /* Takes the next job off the lane's queue, waiting for one; NULL once the lane stops. */
 static mlf__job *mlf__lane_take(mlf__lane *lane)
 {
-    /* Under load the next job comes within a few time slices: a thread that just finished one yields a
-       while before it sleeps, so that the loop hands the next to a thread awake rather than paying a futex
-       wake-up (and a context switch) per request. */
-    for (int i = 0; i < MLF__LANE_YIELDS && __atomic_load_n(&lane->queued, __ATOMIC_ACQUIRE) == 0; i++)
-        sched_yield();
+    /* Under load the next job often comes within microseconds: a thread that just finished one spins a
+       little before it sleeps, so that the loop may hand the next to a thread awake. Only a short spin:
+       sched_yield loops here took a third of the CPU samples under trace load (each yield a system call
+       and often a context switch, CPU taken from the threads doing the work on a busy machine). */
+    for (int i = 0; i < MLF__LANE_SPINS && __atomic_load_n(&lane->queued, __ATOMIC_ACQUIRE) == 0; i++)
+        mlf_spin_pause();
     pthread_mutex_lock(&lane->mu);
     while (lane->head == NULL && !lane->stop)
         pthread_cond_wait(&lane->cv, &lane->mu);

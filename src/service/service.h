@@ -66,6 +66,10 @@ typedef struct mlf_ctx {
     /** the request dict (JSON body or query args) as the client sent it, for the handlers that tell an
      *  empty repeated field from an absent one (_raw_request_has_field); NULL outside the HTTP server */
     const struct mlf_json *raw;
+    /** the HTTP server's buffer (empty) on routes answered in compact JSON, else NULL: a service function
+     *  may write its whole answer there itself, as mlf_pbjson_write would write its response (then the
+     *  response message is not written); left empty, the response message is the answer */
+    mlf_buf *json_out;
 } mlf_ctx;
 
 /**

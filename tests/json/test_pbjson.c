@@ -1084,20 +1084,27 @@ static void test_set_string_field(void **state)
 
 /* ------------------------------------------------------------- robustness */
 
+/* n Inner messages, each the only child of the next; the outermost */
+static Mlftest__Inner *inner_chain(mlf_pool *pool, int n)
+{
+    Mlftest__Inner *top = NULL;
+    for (int i = 0; i < n; i++) {
+        Mlftest__Inner *m = (Mlftest__Inner *)mlf_pbjson_new_message(pool, &mlftest__inner__descriptor);
+        if (top != NULL) {
+            m->n_children = 1;
+            m->children = MLF_NEW_ARRAY(pool, Mlftest__Inner *, 1);
+            m->children[0] = top;
+        }
+        top = m;
+    }
+    return top;
+}
+
 static void test_writer_depth(void **state)
 {
     mlf_pool *pool = *state;
     /* a message nested far deeper than any JSON input could make is cut, not recursed into */
-    Mlftest__Inner *top = NULL;
-    for (int i = 0; i < 100000; i++) {
-        Mlftest__Inner *n = (Mlftest__Inner *)mlf_pbjson_new_message(pool, &mlftest__inner__descriptor);
-        if (top != NULL) {
-            n->n_children = 1;
-            n->children = MLF_NEW_ARRAY(pool, Mlftest__Inner *, 1);
-            n->children[0] = top;
-        }
-        top = n;
-    }
+    Mlftest__Inner *top = inner_chain(pool, 100000);
     const char *s = out(pool, top);
     assert_int_equal(s[0], '{');
     assert_non_null(strstr(s, "{}"));
@@ -1113,6 +1120,32 @@ static void test_writer_depth(void **state)
     Mlftest__Everything e = MLFTEST__EVERYTHING__INIT;
     e.inner = top;
     assert_non_null(out_indent(pool, &e, 2));
+}
+
+static void test_writer_nested(void **state)
+{
+    mlf_pool *pool = *state;
+    /* a piece written as nested depth levels down is the bytes the whole message has for it, its depth
+       limit included (a chain deeper than the limit is cut at the same place) */
+    Mlftest__Inner *top = inner_chain(pool, 400);
+    Mlftest__Everything e = MLFTEST__EVERYTHING__INIT;
+    e.inner = top;
+    const char *whole = out(pool, &e);
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64);
+    mlf_buf_puts(&b, "{\"inner\":");
+    mlf_pbjson_write_nested(&b, &top->base, 1);
+    mlf_buf_putc(&b, '}');
+    assert_string_equal(b.data, whole);
+    mlf_buf_init(&b, pool, 64);
+    mlf_pbjson_write_nested(&b, &top->base, 0);
+    assert_string_equal(b.data, out(pool, top));
+    /* not the same cut when written from the top: the test can tell */
+    mlf_buf_init(&b, pool, 64);
+    mlf_buf_puts(&b, "{\"inner\":");
+    mlf_pbjson_write_nested(&b, &top->base, 0);
+    mlf_buf_putc(&b, '}');
+    assert_string_not_equal(b.data, whole);
 }
 
 static void test_decoder_depth(void **state)
@@ -1170,6 +1203,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_query_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_set_string_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writer_depth, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writer_nested, setup, teardown),
         cmocka_unit_test_setup_teardown(test_decoder_depth, setup, teardown),
     };
     return cmocka_run_group_tests_name("pbjson", tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/spin.h"
 #include "store/postgres/postgres.h"
 #include "store/sqlite/sqlite.h"
 
@@ -122,8 +123,13 @@ static int mlf__write_alone(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn, 
 }
 
 /* A caller of mlf_sql_in_write in its store's write queue (on the caller's stack). */
-/* How often a queued writer yields the CPU before it sleeps until its group is done (see mlf__write_grouped). */
-#define MLF__WAIT_YIELDS 2000
+/* How long (PAUSE steps, some microseconds) a queued writer spins before it sleeps until its group is done
+   (see mlf__write_grouped). */
+#define MLF__WAIT_SPINS 512
+/* Then how often it yields the CPU before it sleeps: a small write's group ends within a few time slices,
+   and a futex sleep and wake-up per member cost more than such a write (runs/create at 8 clients: 15 %
+   fewer requests a second without them); a long group (100-span OTLP requests) is not worth thousands. */
+#define MLF__WAIT_YIELDS 64
 
 typedef struct mlf_sql_writer {
     mlf_sql_tx_fn fn;
@@ -263,10 +269,12 @@ static int mlf__write_grouped(mlf_sql_store *s, mlf_pool *pool, mlf_sql_tx_fn fn
     s->queue_tail = &me;
     s->queue_len++;
     if (s->queue_head != &me) {
-        /* A group ends within a few time slices: yield to its leader for a while before sleeping on the
-           condition. A futex sleep and wake-up per member cost more than a small write itself
-           (createModelVersion at 8 clients: 15 % fewer requests a second than with the yields). */
+        /* A short group ends within microseconds: spin a little before sleeping on the condition. Not
+           sched_yield in a loop: under OTLP ingest those yields (a system call each, often a context
+           switch) took a third of the server's CPU samples, CPU the leader needed on a busy machine. */
         pthread_mutex_unlock(&s->queue_mu);
+        for (int i = 0; i < MLF__WAIT_SPINS && !__atomic_load_n(&me.ready, __ATOMIC_ACQUIRE); i++)
+            mlf_spin_pause();
         for (int i = 0; i < MLF__WAIT_YIELDS && !__atomic_load_n(&me.ready, __ATOMIC_ACQUIRE); i++)
             sched_yield();
         pthread_mutex_lock(&s->queue_mu);
