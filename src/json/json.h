@@ -92,6 +92,16 @@ void mlf_json_write_string_ascii(mlf_buf *buf, const char *s, size_t len);
  */
 void mlf_json_write_python(mlf_buf *buf, const mlf_json *v);
 
+/** mlf_json_write_dumps flags: json.dumps' sort_keys=True; separators=(",", ":") */
+#define MLF_JSON_DUMPS_SORT_KEYS 1u
+#define MLF_JSON_DUMPS_COMPACT 2u
+/**
+ * Appends v as Python's json.dumps(v) writes what json.loads gave for it:
+ * ensure_ascii, separators ", " and ": " unless MLF_JSON_DUMPS_COMPACT, keys
+ * in their order unless MLF_JSON_DUMPS_SORT_KEYS; integer literals as
+ * written, other numbers as Python's float repr.
+ */
+void mlf_json_write_dumps(mlf_buf *buf, const mlf_json *v, unsigned flags);
 /** True when v is a number written without fraction or exponent (a Python int). */
 bool mlf_json_is_int(const mlf_json *v);
 /** Python's truth value of what json.loads gives v (NULL: false): null, false, 0, "", [] and {} are false. */
