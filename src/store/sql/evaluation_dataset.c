@@ -55,41 +55,63 @@ static Mlflow__Datasets__Dataset *mlf__row(mlf_pool *pool, mlf_sql_stmt *st)
     return d;
 }
 
+/* SQLAlchemy's selectin loader: the ids of up to this many parents a query */
+#define MLF__SELECTIN_CHUNK 500
+
 /*
  * The tags of each dataset as json.dumps of the {key: value} dict MLflow builds
  * (its default separators, ASCII escapes); "{}" without tags, which MLflow
- * still sets. Keys in the order the rows were written, as MLflow's
- * select-in load reads them (no ORDER BY: table order).
+ * still sets. Keys in the order MLflow's select-in load reads them: its
+ * statement, `dataset_id IN (?, ...)` for up to 500 datasets, without ORDER BY.
+ * SQLite reads that by the dataset_id index (rowid order, said here); on
+ * PostgreSQL the same statement gets the same plan, whose order (an updated
+ * row may keep its first place, or not) ORDER BY ctid would not give.
  */
 static int mlf__load_tags(mlf_sql_conn *c, mlf_pool *pool, Mlflow__Datasets__Dataset *const *ds, size_t n,
                           mlf_error *err)
 {
+    mlf_buf *bufs = MLF_NEW_ARRAY(pool, mlf_buf, n ? n : 1);
     for (size_t i = 0; i < n; i++) {
+        mlf_buf_init(&bufs[i], pool, 64);
+        mlf_buf_putc(&bufs[i], '{');
+    }
+    for (size_t from = 0; from < n; from += MLF__SELECTIN_CHUNK) {
+        size_t m = n - from < MLF__SELECTIN_CHUNK ? n - from : MLF__SELECTIN_CHUNK;
+        mlf_buf sql;
+        mlf_buf_init(&sql, pool, 128 + 3 * m);
+        mlf_buf_puts(&sql, "SELECT dataset_id, key, value FROM evaluation_dataset_tags WHERE dataset_id IN (");
+        for (size_t i = 0; i < m; i++)
+            mlf_buf_puts(&sql, i ? ", ?" : "?");
+        mlf_buf_puts(&sql, mlf_sql_dialect_of(c) == MLF_SQL_SQLITE ? ") ORDER BY rowid" : ")");
         mlf_sql_stmt *st;
-        int rc = mlf_sql_prepare(c, pool, "SELECT key, value FROM evaluation_dataset_tags WHERE dataset_id = ? "
-                                          "ORDER BY rowid", &st, err);
+        int rc = mlf_sql_prepare(c, pool, sql.data, &st, err);
         if (rc < 0)
             return rc;
-        mlf_sql_bind_text(st, 1, ds[i]->dataset_id);
-        mlf_buf b;
-        mlf_buf_init(&b, pool, 64);
-        mlf_buf_putc(&b, '{');
-        int k = 0;
+        for (size_t i = 0; i < m; i++)
+            mlf_sql_bind_text(st, (int)i + 1, ds[from + i]->dataset_id);
+        size_t hit = 0;
         while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
-            if (k++ > 0)
-                mlf_buf_puts(&b, ", ");
-            mlf_buf_puts(&b, mlf_pystr_json_dumps(pool, (const char *)mlf_sql_column_text(st, 0)));
-            mlf_buf_puts(&b, ": ");
-            if (mlf_sql_column_type(st, 1) == MLF_SQL_NULL)
-                mlf_buf_puts(&b, "null");
+            const char *id = (const char *)mlf_sql_column_text(st, 0);
+            if (strcmp(ds[from + hit]->dataset_id, id) != 0)
+                for (hit = 0; hit + 1 < m && strcmp(ds[from + hit]->dataset_id, id) != 0; hit++)
+                    ;
+            mlf_buf *b = &bufs[from + hit];
+            if (b->len > 1)
+                mlf_buf_puts(b, ", ");
+            mlf_buf_puts(b, mlf_pystr_json_dumps(pool, (const char *)mlf_sql_column_text(st, 1)));
+            mlf_buf_puts(b, ": ");
+            if (mlf_sql_column_type(st, 2) == MLF_SQL_NULL)
+                mlf_buf_puts(b, "null");
             else
-                mlf_buf_puts(&b, mlf_pystr_json_dumps(pool, (const char *)mlf_sql_column_text(st, 1)));
+                mlf_buf_puts(b, mlf_pystr_json_dumps(pool, (const char *)mlf_sql_column_text(st, 2)));
         }
         if (rc != MLF_SQL_DONE)
             return mlf_sql_error(pool, c, rc, err);
         mlf_sql_reset(st);
-        mlf_buf_putc(&b, '}');
-        ds[i]->tags = b.data;
+    }
+    for (size_t i = 0; i < n; i++) {
+        mlf_buf_putc(&bufs[i], '}');
+        ds[i]->tags = bufs[i].data;
     }
     return 0;
 }
