@@ -611,12 +611,14 @@ static int mlf__cursor(mlf_pool *pool, const char *token, bool *has_cursor, int6
     *has_cursor = false;
     *offset = 0;
     unsigned char *raw;
-    if (mlf_text_b64_decode(pool, token, strlen(token), 0, &raw, NULL) == 0) {
-        size_t bad = 0;
-        size_t rlen = strlen((const char *)raw);
-        mlf_text_utf8_len((const char *)raw, rlen, 0, &bad);
-        char *colon = strchr((const char *)raw, ':');
-        if (bad == 0 && colon != NULL) {
+    size_t rlen;
+    if (mlf_text_b64_decode(pool, token, strlen(token), 0, &raw, &rlen) == 0) {
+        /* .decode() (UTF-8, no NUL inside for the split), then split(":", 1) and int() */
+        bool ok = strlen((const char *)raw) == rlen;
+        for (size_t i = 0, bad = 0, l; ok && i < rlen; i += l)
+            ok = (l = mlf_text_utf8_len((const char *)raw + i, rlen - i, 0, &bad)) > 0;
+        char *colon = ok ? strchr((const char *)raw, ':') : NULL;
+        if (colon != NULL) {
             *colon = '\0';
             if (mlf_pystr_parse_int((const char *)raw, time) == 0) {
                 *has_cursor = true;
