@@ -32,6 +32,9 @@
 #                    /usr/bin/python3). A virtual environment's bin/ goes first on PATH, so that
 #                    the suites' `mlflow server` subprocesses run its MLflow.
 #   -k EXPR          pytest selection (default "not file")
+#   --datasets       the evaluation dataset tests only: -k "evaluation_dataset or
+#                    dataset_to_experiments or dataset_from_experiments or
+#                    dataset_experiment_association"
 #   --traces         the trace, span and assessment tests only (traces: real clients):
 #                    -k "not file and (trace or span or assessment or otel or otlp)"
 #   --logdir DIR     where server logs, pytest output and causes.json go (default: a temp dir)
@@ -82,6 +85,8 @@ while [ $# -gt 0 ]; do
         --python) py=$2; shift ;;
         -k) kexpr=$2; shift ;;
         # traces: real clients (the trace, span, assessment and OTLP tests of the file)
+        # evaluation datasets
+        --datasets) kexpr="evaluation_dataset or dataset_to_experiments or dataset_from_experiments or dataset_experiment_association" ;;
         --traces) kexpr="not file and (trace or span or assessment or otel or otlp)" ;;
         --suite) suite=$2; shift ;;
         --logdir) logdir=$2; shift ;;

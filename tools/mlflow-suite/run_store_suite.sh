@@ -26,6 +26,9 @@
 #                    expectation) and not workspace-enabled", plus the tree's
 #                    tests/store/tracking/sqlalchemy_store/test_sqlalchemy_store_query_trace_metrics.py
 #                    (3.11+) when it has one
+#   --datasets       the tracking suite's evaluation dataset tests only: --only tracking -k
+#                    "test_dataset_ or test_sql_dataset_record" (create/get/delete, tags, records
+#                    upsert/paging/delete, schema/profile/digest, experiment associations)
 #   --logdir DIR     where pytest output and store-outcomes.json go (default: a temp dir)
 #   --report-only    exit 0 whatever the tests did (the counts are still printed)
 #
@@ -71,6 +74,8 @@ while [ $# -gt 0 ]; do
         # traces: real clients (the trace, span and assessment tests of the tracking suite)
         --traces) traces=1; only=tracking
                   kexpr="(trace or span or assessment or feedback or expectation) and not workspace-enabled" ;;
+        # evaluation datasets
+        --datasets) only=tracking; kexpr="test_dataset_ or test_sql_dataset_record" ;;
         --logdir) logdir=$2; shift ;;
         --report-only) report_only=1 ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;

@@ -642,9 +642,18 @@ class TrackingStoreMixin(CServiceMixin):
 
     @rpc_method
     def remove_dataset_from_experiments(self, dataset_id, experiment_ids):
+        from mlflow.store.tracking import sqlalchemy_store
+
+        linked = set(self.get_dataset_experiment_ids(dataset_id))
         req = RemoveDatasetFromExperiments(dataset_id=dataset_id,
                                            experiment_ids=[str(e) for e in experiment_ids])
-        return self._eval_dataset(self._c_call("removeDatasetFromExperiments", req).dataset)
+        ds = self._eval_dataset(self._c_call("removeDatasetFromExperiments", req).dataset)
+        # the warnings MLflow's store logs (the rpc's answer cannot carry them)
+        for exp_id in experiment_ids:
+            if str(exp_id) not in linked:
+                sqlalchemy_store._logger.warning(
+                    f"Dataset '{dataset_id}' was not associated with experiment '{exp_id}'")
+        return ds
 
 
 def _sqlalchemy_store_class():
