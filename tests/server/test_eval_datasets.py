@@ -7,6 +7,8 @@ import base64
 import hashlib
 import json
 
+import time
+
 import pytest
 
 from conftest import Server, mlflow_error
@@ -102,6 +104,7 @@ def test_upsert_hash_merge_schema(server):
 def test_records_paging_and_delete(server):
     i = create(server, "paged")["dataset_id"]
     for n in range(5):
+        time.sleep(0.003)  # a created_time each: records of one millisecond are ordered by their (random) ids
         assert upsert(server, i, [{"inputs": {"n": n}, "source": {"source_type": "trace",
                                                                    "source_data": {"trace_id": f"tr-{n}"}}}])[0] == 200
     seen, token = [], None
