@@ -8,15 +8,14 @@ start on fresh databases of the backend under test; each step is its own test an
 gives against Python MLflow. The reference server and the comparison are test_tracing_sdk.py's.
 Skips without $MLFLOW_C_REF_PYTHON."""
 
-import json
 import os
-import subprocess
 import tempfile
 
 import pytest
 
 from conftest import PG_MISSING, Server
-from test_tracing_sdk import REF_PYTHON, RefServer, _client_env, diff
+import test_tracing_sdk as tracing_sdk
+from test_tracing_sdk import REF_PYTHON, RefServer, diff
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "..", "..", "tools", "mlflow-suite", "dataset_scenario.py")
@@ -26,13 +25,7 @@ STEPS = ["set_experiment", "create_dataset", "merge_records DataFrame", "merge_r
 
 
 def run_scenario(port, outdir, name):
-    out = os.path.join(outdir, name + ".json")
-    p = subprocess.run([REF_PYTHON, SCRIPT, f"http://127.0.0.1:{port}", out], cwd=outdir, env=_client_env(),
-                       capture_output=True, text=True, timeout=600)
-    if p.returncode != 0 or not os.path.exists(out):
-        return {"crashed": (p.stdout + p.stderr)[-4000:]}
-    with open(out) as f:
-        return {s["step"]: s for s in json.load(f)}
+    return tracing_sdk.run_scenario(port, outdir, name, SCRIPT)
 
 
 @pytest.fixture(scope="module")

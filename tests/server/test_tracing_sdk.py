@@ -122,9 +122,9 @@ class RefServer:
             self.pg_db = None
 
 
-def run_scenario(port, outdir, name):
+def run_scenario(port, outdir, name, script=SCRIPT):
     out = os.path.join(outdir, name + ".json")
-    p = subprocess.run([REF_PYTHON, SCRIPT, f"http://127.0.0.1:{port}", out], cwd=outdir, env=_client_env(),
+    p = subprocess.run([REF_PYTHON, script, f"http://127.0.0.1:{port}", out], cwd=outdir, env=_client_env(),
                        capture_output=True, text=True, timeout=600)
     with open(os.path.join(outdir, name + ".log"), "w") as f:
         f.write(p.stdout + p.stderr)

@@ -296,6 +296,28 @@ typedef struct {
     size_t ret_n;
 } mlf__args;
 
+/* One dataset -> experiment association (if_new: none when it is there already). */
+static int mlf__associate(mlf_sql_conn *c, mlf_pool *pool, const char *association_id, const char *dataset_id,
+                          const char *experiment_id, int64_t now, bool if_new, mlf_error *err)
+{
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             if_new ? "INSERT INTO entity_associations (association_id, source_type, source_id, "
+                                      "destination_type, destination_id, created_time) VALUES (?, "
+                                      "'evaluation_dataset', ?, 'experiment', ?, ?) ON CONFLICT DO NOTHING"
+                                    : "INSERT INTO entity_associations (association_id, source_type, source_id, "
+                                      "destination_type, destination_id, created_time) VALUES (?, "
+                                      "'evaluation_dataset', ?, 'experiment', ?, ?)",
+                             &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sql_bind_text(st, 1, association_id);
+    mlf_sql_bind_text(st, 2, dataset_id);
+    mlf_sql_bind_text(st, 3, experiment_id);
+    mlf_sql_bind_int64(st, 4, now);
+    return mlf__sql_step_done(c, pool, st, err);
+}
+
 static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     mlf__args *a = arg;
@@ -330,20 +352,9 @@ static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         rc = mlf__run(c, pool, "INSERT INTO evaluation_dataset_tags (dataset_id, key, value) VALUES (?, ?, ?)", p, 3,
                       err);
     }
-    for (size_t i = 0; rc == 0 && i < a->n_ids; i++) {
-        rc = mlf_sql_prepare(c, pool,
-                             "INSERT INTO entity_associations (association_id, source_type, source_id, "
-                             "destination_type, destination_id, created_time) VALUES (?, 'evaluation_dataset', ?, "
-                             "'experiment', ?, ?)",
-                             &st, err);
-        if (rc < 0)
-            return rc;
-        mlf_sql_bind_text(st, 1, mlf_pool_sprintf(pool, "a-%s", mlf__sql_uuid4_hex(pool)));
-        mlf_sql_bind_text(st, 2, id);
-        mlf_sql_bind_text(st, 3, a->ids[i]);
-        mlf_sql_bind_int64(st, 4, now);
-        rc = mlf__sql_step_done(c, pool, st, err);
-    }
+    for (size_t i = 0; rc == 0 && i < a->n_ids; i++)
+        rc = mlf__associate(c, pool, mlf_pool_sprintf(pool, "a-%s", mlf__sql_uuid4_hex(pool)), id, a->ids[i], now,
+                            false, err);
     if (rc < 0)
         return rc;
     rc = mlf__sql_eval_dataset_fetch(c, pool, id, true, &a->ret, err);
@@ -526,17 +537,8 @@ static int mlf__link_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *e
     for (size_t i = 0; i < a->n_ids; i++) {
         mlf_sql_stmt *st;
         if (a->add) {
-            rc = mlf_sql_prepare(c, pool,
-                                 "INSERT INTO entity_associations (association_id, source_type, source_id, "
-                                 "destination_type, destination_id, created_time) VALUES (?, 'evaluation_dataset', ?, "
-                                 "'experiment', ?, ?) ON CONFLICT DO NOTHING",
-                                 &st, err);
-            if (rc < 0)
-                return rc;
-            mlf_sql_bind_text(st, 1, mlf__sql_uuid4_hex(pool));
-            mlf_sql_bind_text(st, 2, a->dataset_id);
-            mlf_sql_bind_text(st, 3, a->ids[i]);
-            mlf_sql_bind_int64(st, 4, now);
+            /* bulk_save_objects of the associations not there yet (association_id without "a-") */
+            rc = mlf__associate(c, pool, mlf__sql_uuid4_hex(pool), a->dataset_id, a->ids[i], now, true, err);
         } else {
             rc = mlf_sql_prepare(c, pool,
                                  "DELETE FROM entity_associations WHERE source_type = 'evaluation_dataset' AND "
@@ -546,8 +548,8 @@ static int mlf__link_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *e
                 return rc;
             mlf_sql_bind_text(st, 1, a->dataset_id);
             mlf_sql_bind_text(st, 2, a->ids[i]);
+            rc = mlf__sql_step_done(c, pool, st, err);
         }
-        rc = mlf__sql_step_done(c, pool, st, err);
         if (rc < 0)
             return rc;
         changed = changed || mlf_sql_changes(c) > 0;
