@@ -117,7 +117,11 @@ int mlf_tracking_search_evaluation_datasets(mlf_ctx *ctx, const Mlflow__SearchEv
 static int mlf__loads(mlf_pool *pool, const char *text, mlf_json **ret, mlf_error *err)
 {
     mlf_error e = {0};
-    if (mlf_json_parse_ex(pool, text, strlen(text), MLF_JSON_LOADS, ret, &e) == 0)
+    size_t len = strlen(text);
+    /* the strict reader first (the common case, faster); a BOM, which it would skip, goes to json.loads' rules */
+    bool bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0;
+    if ((!bom && mlf_json_parse(pool, text, len, ret, NULL) == 0) ||
+        mlf_json_parse_ex(pool, text, len, MLF_JSON_LOADS, ret, &e) == 0)
         return 0;
     int rc = mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "%s", e.message != NULL ? e.message : "");
     err->uncaught = true;
