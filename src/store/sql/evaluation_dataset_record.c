@@ -8,6 +8,7 @@
  */
 #include <inttypes.h>
 #include <openssl/sha.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
@@ -436,6 +437,84 @@ static int mlf__insert(mlf_sql_conn *c, mlf_pool *pool, const char *dataset_id, 
     return mlf__sql_step_done(c, pool, st, err);
 }
 
+typedef struct {
+    const char *hash;
+    size_t idx;
+} mlf__hashed;
+
+static int mlf__cmp_hashed(const void *x, const void *y)
+{
+    const mlf__hashed *a = x, *b = y;
+    int c = strcmp(a->hash, b->hash);
+    return c ? c : (a->idx < b->idx ? -1 : a->idx > b->idx);
+}
+
+/*
+ * The input hash of each record (sha256 of json.dumps(inputs, sort_keys=True); up to the first
+ * record that is no dict), and whether its row must be looked up: a record whose hash is stored
+ * already (one query for the batch) or came earlier in the batch. The others are new: MLflow's
+ * per-record query would find nothing for them.
+ */
+static int mlf__hashes(mlf_sql_conn *c, mlf_pool *pool, const char *dataset_id, const mlf_json *const *recs,
+                       size_t n, const char ***ret_hashes, bool **ret_lookup, mlf_error *err)
+{
+    const char **hashes = MLF_NEW_ARRAY(pool, const char *, n ? n : 1);
+    bool *lookup = MLF_NEW_ARRAY(pool, bool, n ? n : 1);
+    mlf__hashed *sorted = MLF_NEW_ARRAY(pool, mlf__hashed, n ? n : 1);
+    size_t m = 0;
+    mlf_buf hb;
+    mlf_buf_init(&hb, pool, 256);
+    for (; m < n && recs[m]->type == MLF_JSON_OBJECT; m++) {
+        const mlf_json *inputs = mlf_json_get(recs[m], "inputs");
+        hb.len = 0;
+        if (inputs != NULL)
+            mlf_json_write_dumps(&hb, inputs, MLF_JSON_DUMPS_SORT_KEYS);
+        else
+            mlf_buf_puts(&hb, "{}");
+        hashes[m] = mlf__sha256_hex(pool, hb.data, hb.len, 64);
+        lookup[m] = false;
+        sorted[m] = (mlf__hashed){hashes[m], m};
+    }
+    for (size_t i = m; i < n; i++)
+        lookup[i] = true;
+    qsort(sorted, m, sizeof(*sorted), mlf__cmp_hashed);
+    for (size_t k = 1; k < m; k++)
+        if (strcmp(sorted[k].hash, sorted[k - 1].hash) == 0)
+            lookup[sorted[k].idx] = true;
+    *ret_hashes = hashes;
+    *ret_lookup = lookup;
+    if (m == 0)
+        return 0;
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool,
+                             "SELECT input_hash FROM evaluation_dataset_records WHERE dataset_id = ? AND input_hash "
+                             "IN (SELECT value FROM json_each(?))",
+                             &st, err);
+    if (rc < 0)
+        return rc;
+    mlf_sql_bind_text(st, 1, dataset_id);
+    mlf_sql_bind_text(st, 2, mlf__sql_json_strings(pool, hashes, m));
+    while ((rc = mlf_sql_step(st)) == MLF_SQL_ROW) {
+        const char *hash = (const char *)mlf_sql_column_text(st, 0);
+        /* the first of the batch's records with it (lower bound), then the others */
+        size_t lo = 0, hi = m;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (strcmp(sorted[mid].hash, hash) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        size_t k = lo;
+        for (; k < m && strcmp(sorted[k].hash, hash) == 0; k++)
+            lookup[sorted[k].idx] = true;
+    }
+    if (rc != MLF_SQL_DONE)
+        return mlf_sql_error(pool, c, rc, err);
+    mlf_sql_reset(st);
+    return 0;
+}
+
 static int mlf__upsert_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error *err)
 {
     mlf__args *a = arg;
@@ -447,36 +526,37 @@ static int mlf__upsert_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         return rc;
     int64_t now = mlf_sql_now_ms();
     const char *updated_by = NULL;
-    mlf_buf hb;
-    mlf_buf_init(&hb, pool, 256);
+    bool *lookup;
+    const char **hashes;
+    rc = mlf__hashes(c, pool, a->dataset_id, recs, n, &hashes, &lookup, err);
+    if (rc < 0)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         const mlf_json *r = recs[i];
         if (r->type != MLF_JSON_OBJECT)
             return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "'%s' object has no attribute 'get'",
                                  mlf_json_py_type(r));
-        const mlf_json *inputs = mlf_json_get(r, "inputs");
-        hb.len = 0;
-        if (inputs != NULL)
-            mlf_json_write_dumps(&hb, inputs, MLF_JSON_DUMPS_SORT_KEYS);
-        else
-            mlf_buf_puts(&hb, "{}");
-        const char *hash = mlf__sha256_hex(pool, hb.data, hb.len, 64);
-        mlf_sql_stmt *st;
-        rc = mlf_sql_prepare(c, pool,
-                             "SELECT dataset_record_id, outputs, expectations, tags, last_updated_by "
-                             "FROM evaluation_dataset_records WHERE dataset_id = ? AND input_hash = ?",
-                             &st, err);
-        if (rc < 0)
-            return rc;
-        mlf_sql_bind_text(st, 1, a->dataset_id);
-        mlf_sql_bind_text(st, 2, hash);
-        int step = mlf_sql_step(st);
-        if (step != MLF_SQL_ROW && step != MLF_SQL_DONE)
-            return mlf_sql_error(pool, c, step, err);
+        const char *hash = hashes[i];
+        mlf_sql_stmt *st = NULL;
+        int step = MLF_SQL_DONE;
+        if (lookup[i]) {
+            rc = mlf_sql_prepare(c, pool,
+                                 "SELECT dataset_record_id, outputs, expectations, tags, last_updated_by "
+                                 "FROM evaluation_dataset_records WHERE dataset_id = ? AND input_hash = ?",
+                                 &st, err);
+            if (rc < 0)
+                return rc;
+            mlf_sql_bind_text(st, 1, a->dataset_id);
+            mlf_sql_bind_text(st, 2, hash);
+            step = mlf_sql_step(st);
+            if (step != MLF_SQL_ROW && step != MLF_SQL_DONE)
+                return mlf_sql_error(pool, c, step, err);
+        }
         const char *user;
         rc = mlf__sql_py_user(pool, mlf_json_get(r, "tags"), &user, err);
         if (rc < 0) {
-            mlf_sql_reset(st);
+            if (st != NULL)
+                mlf_sql_reset(st);
             return rc;
         }
         if (user != NULL)
@@ -485,7 +565,8 @@ static int mlf__upsert_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
             rc = mlf__merge(c, pool, st, r, user, err);
             a->updated++;
         } else {
-            mlf_sql_reset(st);
+            if (st != NULL)
+                mlf_sql_reset(st);
             rc = mlf__insert(c, pool, a->dataset_id, r, hash, user, now, err);
             a->inserted++;
         }
