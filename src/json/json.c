@@ -983,17 +983,15 @@ static int mlf__cmp_sorted(const void *a, const void *b)
     return c ? c : (x->idx < y->idx ? -1 : (x->idx > y->idx));
 }
 
-/*
- * What json.loads gives v, written back by json.dumps (ASCII-only): sorted with
- * sort_keys=True and separators (",", ":") (mlf_json_write_python), else in the
- * keys' order with the default separators (", ", ": ") (mlf_json_write_dumps).
- */
-static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth, bool sorted)
+/* json.dumps with ensure_ascii; flags: MLF_JSON_DUMPS_SORT_KEYS, MLF_JSON_DUMPS_COMPACT (separators "," ":") */
+static void mlf__write_py(mlf_buf *buf, const mlf_json *v, unsigned flags, int depth)
 {
     if (v == NULL || depth > MLF__WRITE_MAX_DEPTH) {
         mlf_buf_puts(buf, "null");
         return;
     }
+    const char *item_sep = flags & MLF_JSON_DUMPS_COMPACT ? "," : ", ";
+    const char *key_sep = flags & MLF_JSON_DUMPS_COMPACT ? ":" : ": ";
     switch (v->type) {
     case MLF_JSON_NUMBER:
         if (mlf_json_is_int(v)) {
@@ -1013,8 +1011,8 @@ static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth, bool sorte
         mlf_buf_putc(buf, '[');
         for (size_t i = 0; i < v->n; i++) {
             if (i)
-                mlf_buf_puts(buf, sorted ? "," : ", ");
-            mlf__write_py(buf, v->items[i], depth + 1, sorted);
+                mlf_buf_puts(buf, item_sep);
+            mlf__write_py(buf, v->items[i], flags, depth + 1);
         }
         mlf_buf_putc(buf, ']');
         break;
@@ -1025,16 +1023,16 @@ static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth, bool sorte
             ix[i].key = v->keys[i];
             ix[i].idx = i;
         }
-        if (v->n > 1 && sorted)
+        if (v->n > 1 && (flags & MLF_JSON_DUMPS_SORT_KEYS))
             qsort(ix, v->n, sizeof(*ix), mlf__cmp_sorted);
         mlf_buf_putc(buf, '{');
         for (size_t i = 0; i < v->n; i++) {
             if (i)
-                mlf_buf_puts(buf, sorted ? "," : ", ");
+                mlf_buf_puts(buf, item_sep);
             size_t klen = v->key_lens != NULL ? v->key_lens[ix[i].idx] : strlen(ix[i].key);
             mlf__write_str(buf, ix[i].key, klen, true);
-            mlf_buf_puts(buf, sorted ? ":" : ": ");
-            mlf__write_py(buf, v->items[ix[i].idx], depth + 1, sorted);
+            mlf_buf_puts(buf, key_sep);
+            mlf__write_py(buf, v->items[ix[i].idx], flags, depth + 1);
         }
         mlf_buf_putc(buf, '}');
         break;
@@ -1047,10 +1045,10 @@ static void mlf__write_py(mlf_buf *buf, const mlf_json *v, int depth, bool sorte
 
 void mlf_json_write_python(mlf_buf *buf, const mlf_json *v)
 {
-    mlf__write_py(buf, v, 0, true);
+    mlf__write_py(buf, v, MLF_JSON_DUMPS_SORT_KEYS | MLF_JSON_DUMPS_COMPACT, 0);
 }
 
-void mlf_json_write_dumps(mlf_buf *buf, const mlf_json *v)
+void mlf_json_write_dumps(mlf_buf *buf, const mlf_json *v, unsigned flags)
 {
-    mlf__write_py(buf, v, 0, false);
+    mlf__write_py(buf, v, flags, 0);
 }

@@ -91,13 +91,17 @@ void mlf_json_write_string_ascii(mlf_buf *buf, const char *s, size_t len);
  * integer literals as written, other numbers as Python's float repr.
  */
 void mlf_json_write_python(mlf_buf *buf, const mlf_json *v);
+/** mlf_json_write_dumps flags: json.dumps' sort_keys=True; separators=(",", ":") */
+#define MLF_JSON_DUMPS_SORT_KEYS 1u
+#define MLF_JSON_DUMPS_COMPACT 2u
 /**
- * Appends v as json.dumps(json.loads(text)) writes it with Python's defaults:
- * keys in their order, separators ", " and ": ", ASCII-only, numbers as
- * mlf_json_write_python writes them (how MLflow re-serializes stored JSON).
+ * Appends v as Python's json.dumps(v) writes what json.loads gave for it:
+ * ensure_ascii, separators ", " and ": " unless MLF_JSON_DUMPS_COMPACT, keys
+ * in their order unless MLF_JSON_DUMPS_SORT_KEYS; integer literals as
+ * written, other numbers as Python's float repr. Flags 0 are Python's
+ * defaults (how MLflow re-serializes stored JSON).
  */
-void mlf_json_write_dumps(mlf_buf *buf, const mlf_json *v);
-
+void mlf_json_write_dumps(mlf_buf *buf, const mlf_json *v, unsigned flags);
 /** True when v is a number written without fraction or exponent (a Python int). */
 bool mlf_json_is_int(const mlf_json *v);
 /** Python's truth value of what json.loads gives v (NULL: false): null, false, 0, "", [] and {} are false. */

@@ -485,6 +485,59 @@ int mlf_store_search_evaluation_datasets(mlf_store *store, mlf_pool *pool, char 
                                          const mlf_search_order *orders, size_t n_orders, int64_t offset,
                                          mlf_store_eval_dataset_page *ret, mlf_error *err);
 
+/* evaluation datasets (evaluation_dataset.c, evaluation_dataset_record.c): SqlAlchemyStore's dataset
+ * methods of MLflow 3.18; the JSON arguments are json.loads' results of the request's strings */
+
+/**
+ * create_dataset: a dataset "d-<uuid hex>" with tags (a JSON object, or NULL: none; created_by from
+ * its mlflow.user) associated with each experiment id (not checked, as in MLflow). *ret is the
+ * dataset with its tags and experiment ids. Errors: INTERNAL_ERROR (Python's message) for tags that
+ * are no dict.
+ */
+int mlf_store_create_evaluation_dataset(mlf_store *store, mlf_pool *pool, const char *name, const mlf_json *tags,
+                                        char *const *experiment_ids, size_t n_ids, Mlflow__Datasets__Dataset **ret,
+                                        mlf_error *err);
+/** get_dataset: the dataset with its tags; RESOURCE_DOES_NOT_EXIST without one. */
+int mlf_store_get_evaluation_dataset(mlf_store *store, mlf_pool *pool, const char *dataset_id,
+                                     Mlflow__Datasets__Dataset **ret, mlf_error *err);
+/** delete_dataset: the dataset, its tags, records and associations; an unknown id is no error. */
+int mlf_store_delete_evaluation_dataset(mlf_store *store, mlf_pool *pool, const char *dataset_id, mlf_error *err);
+/** set_dataset_tags: upserts str(value) of each non-null value of the tags object. */
+int mlf_store_set_evaluation_dataset_tags(mlf_store *store, mlf_pool *pool, const char *dataset_id,
+                                          const mlf_json *tags, mlf_error *err);
+/** delete_dataset_tag: idempotent, an unknown dataset included. */
+int mlf_store_delete_evaluation_dataset_tag(mlf_store *store, mlf_pool *pool, const char *dataset_id,
+                                            const char *key, mlf_error *err);
+/** get_dataset_experiment_ids: ordered by association time, then id. */
+int mlf_store_get_evaluation_dataset_experiment_ids(mlf_store *store, mlf_pool *pool, const char *dataset_id,
+                                                    char ***ret, size_t *ret_n, mlf_error *err);
+/**
+ * add_dataset_to_experiments / remove_dataset_from_experiments (remove: add false): *ret the
+ * dataset after the change. RESOURCE_DOES_NOT_EXIST for an unknown dataset or (add) experiment.
+ */
+int mlf_store_link_evaluation_dataset(mlf_store *store, mlf_pool *pool, const char *dataset_id,
+                                      char *const *experiment_ids, size_t n_ids, bool add,
+                                      Mlflow__Datasets__Dataset **ret, mlf_error *err);
+/**
+ * upsert_dataset_records: records (json.loads' result) inserted or merged by the sha256 of their
+ * inputs, then the dataset's schema, profile, digest and last update; all or nothing. Errors are
+ * MLflow's (INTERNAL_ERROR with Python's message for records of the wrong shape).
+ */
+int mlf_store_upsert_evaluation_dataset_records(mlf_store *store, mlf_pool *pool, const char *dataset_id,
+                                                const mlf_json *records, int64_t *inserted, int64_t *updated,
+                                                mlf_error *err);
+/**
+ * _load_dataset_records: one page (max_results) after page_token (NULL: the start), *ret_json the
+ * handler's json.dumps of the records' dicts, *ret_token the next page's token or NULL.
+ */
+int mlf_store_get_evaluation_dataset_records(mlf_store *store, mlf_pool *pool, const char *dataset_id,
+                                             int64_t max_results, const char *page_token, char **ret_json,
+                                             char **ret_token, mlf_error *err);
+/** delete_dataset_records: the number deleted; the profile's count goes down by it. */
+int mlf_store_delete_evaluation_dataset_records(mlf_store *store, mlf_pool *pool, const char *dataset_id,
+                                                char *const *record_ids, size_t n, int64_t *deleted,
+                                                mlf_error *err);
+
 /** queryTraceMetrics' views (MetricViewType) and aggregations (AggregationType), as the proto numbers them. */
 typedef enum mlf_store_metrics_view {
     MLF_STORE_METRICS_TRACES = 1,

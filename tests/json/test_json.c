@@ -634,6 +634,23 @@ static void test_write_compact(void **state)
     assert_string_equal(compact(pool, v2), doc);
 }
 
+/* json.dumps(v) with its defaults, sorted keys or not (evaluation datasets' input hash and stored columns) */
+static void test_write_dumps(void **state)
+{
+    mlf_pool *pool = *state;
+    mlf_json *v = parse(pool, "{\"z\": [1, 2.50, 1E3, true, null], \"a\": {\"\xc3\xa9\": \"\xe2\x98\x83\", \"b\": -0}}");
+    mlf_buf b;
+    mlf_buf_init(&b, pool, 64);
+    mlf_json_write_dumps(&b, v, 0);
+    assert_string_equal(b.data, "{\"z\": [1, 2.5, 1000.0, true, null], \"a\": {\"\\u00e9\": \"\\u2603\", \"b\": 0}}");
+    mlf_buf_init(&b, pool, 64);
+    mlf_json_write_dumps(&b, v, MLF_JSON_DUMPS_SORT_KEYS);
+    assert_string_equal(b.data, "{\"a\": {\"b\": 0, \"\\u00e9\": \"\\u2603\"}, \"z\": [1, 2.5, 1000.0, true, null]}");
+    mlf_buf_init(&b, pool, 8);
+    mlf_json_write_dumps(&b, parse(pool, "{}"), MLF_JSON_DUMPS_SORT_KEYS);
+    assert_string_equal(b.data, "{}");
+}
+
 static void test_write_python(void **state)
 {
     mlf_pool *pool = *state;
@@ -654,18 +671,18 @@ static void test_write_python(void **state)
 }
 
 /* json.dumps(json.loads(text)) with Python's defaults: keys in order, ", " and ": ", ASCII escapes */
-static void test_write_dumps(void **state)
+static void test_write_dumps_defaults(void **state)
 {
     mlf_pool *pool = *state;
     mlf_json *v =
         parse(pool, "{\"b\":[1,2.50,-0,1E3,true,null],\"a\":\"\xc3\xa9\",\"B\":{\"y\":1,\"x\":{}},\"b\":[]}");
     mlf_buf b;
     mlf_buf_init(&b, pool, 16);
-    mlf_json_write_dumps(&b, v);
+    mlf_json_write_dumps(&b, v, 0);
     /* a repeated key keeps its first place and takes the last value, as a dict does */
     assert_string_equal(b.data, "{\"b\": [], \"a\": \"\\u00e9\", \"B\": {\"y\": 1, \"x\": {}}}");
     mlf_buf_init(&b, pool, 16);
-    mlf_json_write_dumps(&b, parse(pool, "[1, 2.50, -0, 1E3, \"x\", [], {\"k\": null}]"));
+    mlf_json_write_dumps(&b, parse(pool, "[1, 2.50, -0, 1E3, \"x\", [], {\"k\": null}]"), 0);
     assert_string_equal(b.data, "[1, 2.5, 0, 1000.0, \"x\", [], {\"k\": null}]");
 }
 
@@ -729,8 +746,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_double, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_double_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_compact, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_write_python, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_dumps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_python, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_dumps_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_py_type, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_built_trees, setup, teardown),
     };

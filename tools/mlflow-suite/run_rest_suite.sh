@@ -35,6 +35,9 @@
 #   --webhooks       MLflow's webhook end-to-end tests (tests/webhooks/test_e2e.py: its receiver app,
 #                    a server started with `python -m mlflow server`, replaced by mlflow-c); the
 #                    same as --file tests/webhooks/test_e2e.py
+#   --datasets       the evaluation dataset tests only: -k "evaluation_dataset or
+#                    dataset_to_experiments or dataset_from_experiments or
+#                    dataset_experiment_association"
 #   --traces         the trace, span and assessment tests only (traces: real clients):
 #                    -k "not file and (trace or span or assessment or otel or otlp)"
 #   --scorers        the scorer tests only (sc18): -k "not file and scorer"
@@ -87,6 +90,8 @@ while [ $# -gt 0 ]; do
         -k) kexpr=$2; shift ;;
         --webhooks) suite=tests/webhooks/test_e2e.py ;;
         # traces: real clients (the trace, span, assessment and OTLP tests of the file)
+        # evaluation datasets
+        --datasets) kexpr="evaluation_dataset or dataset_to_experiments or dataset_from_experiments or dataset_experiment_association" ;;
         --traces) kexpr="not file and (trace or span or assessment or otel or otlp)" ;;
         --suite) suite=$2; shift ;;
         # scorers (sc18): the scorer tests of the file

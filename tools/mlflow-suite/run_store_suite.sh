@@ -28,6 +28,9 @@
 #                    (3.11+) when it has one
 #   --scorers        the tracking suite's scorer and online scoring configuration tests only (sc18):
 #                    --only tracking -k "(scorer or online_scoring) and not workspace-enabled"
+#   --datasets       the tracking suite's evaluation dataset tests only: --only tracking -k
+#                    "test_dataset_ or test_sql_dataset_record" (create/get/delete, tags, records
+#                    upsert/paging/delete, schema/profile/digest, experiment associations)
 #   --logdir DIR     where pytest output and store-outcomes.json go (default: a temp dir)
 #   --report-only    exit 0 whatever the tests did (the counts are still printed)
 #
@@ -75,6 +78,8 @@ while [ $# -gt 0 ]; do
                   kexpr="(trace or span or assessment or feedback or expectation) and not workspace-enabled" ;;
         # scorers (sc18): the scorer and online scoring configuration tests of the tracking suite
         --scorers) only=tracking; kexpr="(scorer or online_scoring) and not workspace-enabled" ;;
+        # evaluation datasets
+        --datasets) only=tracking; kexpr="test_dataset_ or test_sql_dataset_record" ;;
         --logdir) logdir=$2; shift ;;
         --report-only) report_only=1 ;;
         -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;

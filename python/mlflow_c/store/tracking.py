@@ -79,6 +79,23 @@ from mlflow.exceptions import MlflowException
 from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME
 from mlflow.utils.name_utils import _generate_random_name
 
+# evaluation datasets
+from mlflow.entities.dataset_record import DatasetRecord
+from mlflow.entities.evaluation_dataset import EvaluationDataset
+from mlflow.protos.service_pb2 import (
+    AddDatasetToExperiments,
+    CreateDataset,
+    DeleteDataset,
+    DeleteDatasetRecords,
+    DeleteDatasetTag,
+    GetDataset,
+    GetDatasetExperimentIds,
+    GetDatasetRecords,
+    RemoveDatasetFromExperiments,
+    SearchEvaluationDatasets,
+    SetDatasetTags,
+    UpsertDatasetRecords,
+)
 from mlflow_c.store._base import CServiceMixin, NotPorted, c_store_uri, rpc_method
 
 
@@ -689,6 +706,102 @@ class TrackingStoreMixin(CServiceMixin):
         if version is not None:
             req.version = version
         self._c_call("deleteScorer", req)
+
+
+    # evaluation datasets: each store method is its rpc, the JSON strings as the REST store sends them
+
+    def _eval_dataset(self, proto):
+        ds = EvaluationDataset.from_proto(proto)
+        ds._tracking_store = self
+        return ds
+
+    @rpc_method
+    def create_dataset(self, name, tags=None, experiment_ids=None):
+        req = CreateDataset(name=name, experiment_ids=[str(e) for e in experiment_ids or []])
+        if tags:
+            req.tags = json.dumps(tags)
+        ds = self._eval_dataset(self._c_call("createDataset", req).dataset)
+        ds.experiment_ids = list(experiment_ids or [])
+        return ds
+
+    @rpc_method
+    def get_dataset(self, dataset_id):
+        return self._eval_dataset(self._c_call("getDataset", GetDataset(dataset_id=dataset_id)).dataset)
+
+    @rpc_method
+    def delete_dataset(self, dataset_id):
+        self._c_call("deleteDataset", DeleteDataset(dataset_id=dataset_id))
+
+    @rpc_method
+    def search_datasets(self, experiment_ids=None, filter_string=None, max_results=1000, order_by=None,
+                        page_token=None):
+        req = SearchEvaluationDatasets(experiment_ids=[str(e) for e in experiment_ids or []],
+                                       filter_string=filter_string or "", max_results=max_results,
+                                       order_by=order_by or [], page_token=page_token or "")
+        resp = self._c_call("searchEvaluationDatasets", req)
+        return PagedList([self._eval_dataset(d) for d in resp.datasets], resp.next_page_token or None)
+
+    @rpc_method
+    def set_dataset_tags(self, dataset_id, tags):
+        self._c_call("setDatasetTags", SetDatasetTags(dataset_id=dataset_id, tags=json.dumps(tags)))
+
+    @rpc_method
+    def delete_dataset_tag(self, dataset_id, key):
+        self._c_call("deleteDatasetTag", DeleteDatasetTag(dataset_id=dataset_id, key=key))
+
+    @rpc_method
+    def upsert_dataset_records(self, dataset_id, records):
+        req = UpsertDatasetRecords(dataset_id=dataset_id, records=json.dumps(records))
+        resp = self._c_call("upsertDatasetRecords", req)
+        return {"inserted": resp.inserted_count, "updated": resp.updated_count}
+
+    @rpc_method
+    def _load_dataset_records(self, dataset_id, max_results=None, page_token=None):
+        if max_results is not None:
+            req = GetDatasetRecords(dataset_id=dataset_id, max_results=max_results or 1000,
+                                    page_token=page_token or "")
+            resp = self._c_call("getDatasetRecords", req)
+            return ([DatasetRecord.from_dict(r) for r in json.loads(resp.records)],
+                    resp.next_page_token or None)
+        # None: every record (the pages, one after another)
+        records, token = [], page_token
+        while True:
+            req = GetDatasetRecords(dataset_id=dataset_id, max_results=1000, page_token=token or "")
+            resp = self._c_call("getDatasetRecords", req)
+            records.extend(DatasetRecord.from_dict(r) for r in json.loads(resp.records))
+            token = resp.next_page_token
+            if not token:
+                return records, None
+
+    @rpc_method
+    def delete_dataset_records(self, dataset_id, dataset_record_ids):
+        req = DeleteDatasetRecords(dataset_id=dataset_id, dataset_record_ids=list(dataset_record_ids))
+        return self._c_call("deleteDatasetRecords", req).deleted_count
+
+    @rpc_method
+    def get_dataset_experiment_ids(self, dataset_id):
+        req = GetDatasetExperimentIds(dataset_id=dataset_id)
+        return list(self._c_call("getDatasetExperimentIds", req).experiment_ids)
+
+    @rpc_method
+    def add_dataset_to_experiments(self, dataset_id, experiment_ids):
+        req = AddDatasetToExperiments(dataset_id=dataset_id, experiment_ids=[str(e) for e in experiment_ids])
+        return self._eval_dataset(self._c_call("addDatasetToExperiments", req).dataset)
+
+    @rpc_method
+    def remove_dataset_from_experiments(self, dataset_id, experiment_ids):
+        from mlflow.store.tracking import sqlalchemy_store
+
+        linked = set(self.get_dataset_experiment_ids(dataset_id))
+        req = RemoveDatasetFromExperiments(dataset_id=dataset_id,
+                                           experiment_ids=[str(e) for e in experiment_ids])
+        ds = self._eval_dataset(self._c_call("removeDatasetFromExperiments", req).dataset)
+        # the warnings MLflow's store logs (the rpc's answer cannot carry them)
+        for exp_id in experiment_ids:
+            if str(exp_id) not in linked:
+                sqlalchemy_store._logger.warning(
+                    f"Dataset '{dataset_id}' was not associated with experiment '{exp_id}'")
+        return ds
 
 
 def _sqlalchemy_store_class():

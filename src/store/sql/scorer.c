@@ -85,7 +85,7 @@ static const char *mlf__dumps(mlf_pool *pool, const mlf_json *data)
 {
     mlf_buf b;
     mlf_buf_init(&b, pool, 256);
-    mlf_json_write_dumps(&b, data);
+    mlf_json_write_dumps(&b, data, 0);
     return b.data;
 }
 

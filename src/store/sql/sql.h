@@ -366,6 +366,18 @@ int mlf__sql_log_metrics(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, in
 int mlf__sql_set_tags(mlf_sql_conn *c, mlf_pool *pool, const char *run_id, Mlflow__RunTag *const *tags, size_t n,
                       mlf_error *err);
 
+/* ---- evaluation datasets (evaluation_dataset.c, evaluation_dataset_record.c) ---- */
+
+/** The dataset's row (with its tags when with_tags) as its proto, or *ret NULL when there is none. */
+int mlf__sql_eval_dataset_fetch(mlf_sql_conn *c, mlf_pool *pool, const char *dataset_id, bool with_tags,
+                                Mlflow__Datasets__Dataset **ret, mlf_error *err);
+/** _compute_dataset_digest: the first 8 hex digits of sha256("<name>:<time>"). */
+const char *mlf__sql_eval_dataset_digest(mlf_pool *pool, const char *name, int64_t time_ms);
+/** Python's `key in container` for a json.loads result (INTERNAL_ERROR "... is not iterable" for numbers). */
+int mlf__sql_py_in(mlf_pool *pool, const mlf_json *container, const char *key, bool *ret, mlf_error *err);
+/** `tags[MLFLOW_USER] if tags and MLFLOW_USER in tags else None`, with Python's errors for a str or list. */
+int mlf__sql_py_user(mlf_pool *pool, const mlf_json *tags, const char **ret, mlf_error *err);
+
 /* ---- search runs, inputs, outputs (search_runs.c, dataset.c, logged_model_io.c) ---- */
 
 /** uuid.uuid4().hex: 32 lower-case hex digits from the pool (dataset.c). */
