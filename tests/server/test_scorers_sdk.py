@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from test_tracing_sdk import diff, run_both
+from test_tracing_sdk import check_ran, diff, run_both, step_outcomes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "..", "..", "tools", "mlflow-suite", "scorer_scenario.py")
@@ -47,19 +47,12 @@ def runs():
 
 
 def test_scenario_ran(runs):
-    reference, mine, outdir = runs
-    assert "crashed" not in reference, "the scenario crashed against the reference:\n" + reference["crashed"]
-    assert "crashed" not in mine, "the scenario crashed against mlflow-c:\n" + mine["crashed"]
-    assert list(reference) == STEPS, "scorer_scenario.py's steps are not this file's STEPS"
+    check_ran(runs, STEPS, "scorer_scenario.py")
 
 
 @pytest.mark.parametrize("name", STEPS)
 def test_step(runs, name):
-    reference, mine, outdir = runs
-    if "crashed" in reference or "crashed" in mine:
-        pytest.fail("the scenario did not run (test_scenario_ran says why)")
-    ref, got = reference.get(name), mine.get(name)
-    assert ref is not None and got is not None, f"step {name!r} missing from a run (outputs in {outdir})"
+    ref, got, outdir = step_outcomes(runs, name)
     differences = diff(ref, got)
     assert not differences, f"step {name!r} differs from Python MLflow (outputs in {outdir}):\n" + "\n".join(
         differences)

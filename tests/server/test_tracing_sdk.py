@@ -190,20 +190,31 @@ def diff(a, b, path="", out=None, limit=40):
     return out
 
 
-def test_scenario_ran(runs):
+def check_ran(runs, steps, script):
+    """Fails unless both runs of run_both() ran to the end with the steps a test file lists."""
     reference, mine, outdir = runs
     assert "crashed" not in reference, "the scenario crashed against the reference:\n" + reference["crashed"]
     assert "crashed" not in mine, "the scenario crashed against mlflow-c:\n" + mine["crashed"]
-    assert list(reference) == STEPS, "trace_scenario.py's steps are not this file's STEPS"
+    assert list(reference) == steps, f"{script}'s steps are not the test file's STEPS"
 
 
-@pytest.mark.parametrize("name", STEPS)
-def test_step(runs, name):
+def step_outcomes(runs, name):
+    """The reference's and mlflow-c's outcome of one step of run_both()'s runs, and their directory."""
     reference, mine, outdir = runs
     if "crashed" in reference or "crashed" in mine:
         pytest.fail("the scenario did not run (test_scenario_ran says why)")
     ref, got = reference.get(name), mine.get(name)
     assert ref is not None and got is not None, f"step {name!r} missing from a run (outputs in {outdir})"
+    return ref, got, outdir
+
+
+def test_scenario_ran(runs):
+    check_ran(runs, STEPS, "trace_scenario.py")
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_step(runs, name):
+    ref, got, outdir = step_outcomes(runs, name)
     assert ref["error"] is None and not ref["warnings"], (
         f"step {name!r} failed against Python MLflow itself (the scenario is wrong): {ref['error']} "
         f"{ref['warnings']}")

@@ -31,7 +31,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from traces import (ROOT, BenchError, Server, call, cpu_seconds, free_port, lua_static, pg_exec,  # noqa: E402
+from traces import (ROOT, BenchError, Server, call, cpu_seconds, free_port, lua_static, pg_exec, server_plan,  # noqa: E402
                     pg_with_db, run_wrk, tree_pids)
 
 D = "/api/3.0/mlflow/datasets"
@@ -96,18 +96,7 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
     work = tempfile.mkdtemp(prefix="bench-datasets-")
-    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
-    env["MLFLOW_DISABLE_TELEMETRY"] = "true"
-    plan = []
-    if not a.no_python:
-        plan.append(("MLflow 3.18", lambda uri, port: [a.ref_python, "-m", "mlflow", "server", "--host", "127.0.0.1",
-                                                       "--port", str(port), "--backend-store-uri",
-                                                       uri.replace("postgresql://", "postgresql+psycopg2://", 1),
-                                                       "--artifacts-destination", os.path.join(work, "py-art")]))
-    if not a.no_c:
-        plan.append(("mlflow-c", lambda uri, port: [a.bin, "server", "--port", str(port), "--backend-store-uri", uri,
-                                                    "--artifacts-destination", os.path.join(work, "c-art"),
-                                                    "--no-access-log"]))
+    env, plan = server_plan(a, work)
     results, dbs = {}, []
     try:
         for label, argv in plan:

@@ -620,6 +620,26 @@ def target_store(a, ctx, work, label, ref_python):
     return "sqlite:///" + path
 
 
+def server_plan(a, work, python_workers=None, c_workers=None):
+    """The servers to compare (a.no_python / a.no_c leave one out): their environment, and (label,
+    argv(uri, port)) for each; artifacts under work."""
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
+    env["MLFLOW_DISABLE_TELEMETRY"] = "true"
+    plan = []
+    if not a.no_python:
+        plan.append(("MLflow 3.18", lambda uri, port: [a.ref_python, "-m", "mlflow", "server", "--host", "127.0.0.1",
+                                                       "--port", str(port), "--backend-store-uri",
+                                                       uri.replace("postgresql://", "postgresql+psycopg2://", 1),
+                                                       "--artifacts-destination", os.path.join(work, "py-art")]
+                     + (["--workers", str(python_workers)] if python_workers else [])))
+    if not a.no_c:
+        plan.append(("mlflow-c", lambda uri, port: [a.bin, "server", "--port", str(port), "--backend-store-uri", uri,
+                                                    "--artifacts-destination", os.path.join(work, "c-art"),
+                                                    "--no-access-log"]
+                     + (["--workers", str(c_workers)] if c_workers else [])))
+    return env, plan
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
@@ -660,20 +680,7 @@ def main():
     servers = []
     not_started = []
     try:
-        env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
-        env["MLFLOW_DISABLE_TELEMETRY"] = "true"
-        plan = []
-        if not a.no_python:
-            plan.append(("MLflow 3.18", lambda uri, port: [a.ref_python, "-m", "mlflow", "server", "--host", "127.0.0.1",
-                                                           "--port", str(port), "--backend-store-uri",
-                                                           uri.replace("postgresql://", "postgresql+psycopg2://", 1),
-                                                           "--artifacts-destination", os.path.join(work, "py-art")]
-                         + (["--workers", str(a.python_workers)] if a.python_workers else [])))
-        if not a.no_c:
-            plan.append(("mlflow-c", lambda uri, port: [a.bin, "server", "--port", str(port), "--backend-store-uri", uri,
-                                                        "--artifacts-destination", os.path.join(work, "c-art"),
-                                                        "--no-access-log"]
-                         + (["--workers", str(a.c_workers)] if a.c_workers else [])))
+        env, plan = server_plan(a, work, a.python_workers, a.c_workers)
         for label, argv in plan:
             uri = target_store(a, ctx, work, label.split()[0].lower(), a.ref_python)
             try:
