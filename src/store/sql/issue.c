@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <openssl/sha.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/pystr.h"
@@ -591,8 +592,8 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
                 const mlf_json *v = q->after->items[j];
                 if (q->order[j].text)
                     mlf_sql_bind_text(st, p++, v->text);
-                else
-                    mlf_sql_bind_number(st, p++, v->text);
+                else /* an integer (the service checked it): CASE expressions have no affinity to convert text */
+                    mlf_sql_bind_int64(st, p++, strtoll(v->text, NULL, 10));
             }
     mlf_sql_bind_int64(st, p++, q->max_results + 1);
     mlf_sql_bind_int64(st, p++, q->offset);
