@@ -534,6 +534,8 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
                                  q->experiment_id);
         if (mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES)
             eid = mlf_sql_pg_unmatched_id(eid, prc == -2);
+        else if (prc == -2) /* Python parses it, then the sqlite3 driver's OverflowError surfaces as is */
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
     }
     mlf_sql_stmt *st;
     int rc, p;

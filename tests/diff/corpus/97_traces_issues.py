@@ -76,23 +76,29 @@ def run(t):
     t.get("/ajax-api/3.0/mlflow/issues/iss-c", name="get-ajax")
 
     # ---- updateIssue ----
-    t.patch(API + "/iss-none", {"status": "resolved"}, name="update-unknown")
-    t.patch(API + "/iss-c", {"status": "closed"}, name="update-bad-status")
-    t.patch(API + "/iss-c", {"severity": "x"}, name="update-bad-severity")
-    t.patch(API + "/iss-c", {"name": ""}, name="update-name-empty")
-    t.patch(API + "/iss-c", {"metadata": {"k": "v"}, "delete_metadata_keys": ["k"]}, name="update-overlap")
-    t.patch(API + "/iss-c", {"last_updated_by": "u" * 256}, name="update-actor-long")
-    t.patch(API + "/iss-c", {"delete_metadata_keys": [""]}, name="update-delete-empty")
-    t.patch(API + "/iss-c", {"last_seen_timestamp": -5}, name="update-seen-negative")
-    t.patch(API + "/iss-c", {"status": "pending", "name": "Wrong tool", "description": "new",
+    t.patch(API + "/iss-c", {"status": "resolved"}, name="update-no-body-id")
+    t.patch(API + "/iss-c", {"issue_id": "iss-a", "description": "path wins"}, name="update-body-id-other")
+    t.patch(API + "/iss-none", {"issue_id": "iss-none", "status": "resolved"}, name="update-unknown")
+    t.patch(API + "/iss-c", {"issue_id": "iss-c", "status": "closed"}, name="update-bad-status")
+    t.patch(API + "/iss-c", {"issue_id": "iss-c", "severity": "x"}, name="update-bad-severity")
+    t.patch(API + "/iss-c", {"issue_id": "iss-c", "name": ""}, name="update-name-empty")
+    t.patch(API + "/iss-c", {"issue_id": "iss-c", "metadata": {"k": "v"}, "delete_metadata_keys": ["k"]},
+            name="update-overlap")
+    t.patch(API + "/iss-c", {"issue_id": "iss-c", "last_updated_by": "u" * 256}, name="update-actor-long")
+    t.patch(API + "/iss-c", {"issue_id": "iss-c", "delete_metadata_keys": [""]}, name="update-delete-empty")
+    t.patch(API + "/iss-c", {"issue_id": "iss-c", "last_seen_timestamp": -5}, name="update-seen-negative")
+    t.patch(API + "/iss-c", {"issue_id": "iss-c", "status": "pending", "name": "Wrong tool", "description": "new",
                              "severity": "high", "last_updated_by": "bob"}, name="update-fields")
-    t.patch(API + "/iss-a", {"categories": ["Latency", "latency", "cost"]}, name="update-categories")
-    t.patch(API + "/iss-a", {"last_seen_timestamp": 3}, name="update-seen-back")
-    t.patch(API + "/iss-a", {"last_seen_timestamp": 50}, name="update-seen-forward")
-    t.patch(API + "/iss-a", {"metadata": {"n": "2", "m": "x"}}, name="update-metadata-merge")
-    t.patch(API + "/iss-a", {"delete_metadata_keys": ["k", "absent"]}, name="update-metadata-delete")
-    t.patch(API + "/iss-c", {"categories": []}, name="update-categories-clear")
-    t.patch(API + "/iss-b", {}, name="update-nothing")
+    t.patch(API + "/iss-a", {"issue_id": "iss-a", "categories": ["Latency", "latency", "cost"]},
+            name="update-categories")
+    t.patch(API + "/iss-a", {"issue_id": "iss-a", "last_seen_timestamp": 3}, name="update-seen-back")
+    t.patch(API + "/iss-a", {"issue_id": "iss-a", "last_seen_timestamp": 50}, name="update-seen-forward")
+    t.patch(API + "/iss-a", {"issue_id": "iss-a", "metadata": {"n": "2", "m": "x"}},
+            name="update-metadata-merge")
+    t.patch(API + "/iss-a", {"issue_id": "iss-a", "delete_metadata_keys": ["k", "absent"]},
+            name="update-metadata-delete")
+    t.patch(API + "/iss-c", {"issue_id": "iss-c", "categories": []}, name="update-categories-clear")
+    t.patch(API + "/iss-b", {"issue_id": "iss-b"}, name="update-nothing")
     t.get(API + "/iss-a", name="get-a-updated")
 
     # ---- traces with issue assessments ----
@@ -120,6 +126,7 @@ def run(t):
     search({"experiment_id": eid}, "search-exp")
     search({"experiment_id": eid, "include_trace_count": True}, "search-trace-count")
     search({"experiment_id": "abc"}, "search-exp-not-int")
+    search({"experiment_id": "9" * 30}, "search-exp-overflow")
     search({"experiment_id": eid, "filter_string": "status = 'pending'"}, "search-filter-status")
     search({"experiment_id": eid, "filter_string": f"source_run_id = '{run_id}'"}, "search-filter-run")
     search({"experiment_id": eid, "filter_string": "status != 'pending' AND source_run_id != 'x'"},
