@@ -180,29 +180,12 @@ static int mlf__not_found(mlf_pool *pool, const char *issue_id, mlf_error *err)
     return mlf_error_set(err, pool, MLF_ERR_RESOURCE_DOES_NOT_EXIST, "Issue with ID '%s' not found", issue_id);
 }
 
-/* Runs one write statement; spec gives each parameter's type: 't' text (NULL: SQL NULL), 'i' int64 pointer. */
-static int mlf__exec(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *spec, const void *const *args,
-                     mlf_error *err)
-{
-    mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
-    if (rc < 0)
-        return rc;
-    for (int i = 0; spec[i] != '\0'; i++) {
-        if (spec[i] == 'i')
-            mlf_sql_bind_int64(st, i + 1, *(const int64_t *)args[i]);
-        else
-            mlf_sql_bind_text(st, i + 1, (const char *)args[i]);
-    }
-    return mlf__sql_step_done(c, pool, st, err);
-}
-
 /* The issue's issue_categories rows: one per distinct hash, the last category of a hash kept. */
 static int mlf__put_categories(mlf_sql_conn *c, mlf_pool *pool, const char *issue_id, char *const *cats, size_t n,
                                mlf_error *err)
 {
-    int rc = mlf__exec(c, pool, "DELETE FROM issue_categories WHERE issue_id = ?", "t", (const void *[]){issue_id},
-                       err);
+    int rc = mlf__sql_exec(c, pool, "DELETE FROM issue_categories WHERE issue_id = ?", "t", (const void *[]){issue_id},
+                           err);
     const char **hashes = MLF_NEW_ARRAY(pool, const char *, n + 1);
     const char **values = MLF_NEW_ARRAY(pool, const char *, n + 1);
     size_t m = 0;
@@ -216,8 +199,8 @@ static int mlf__put_categories(mlf_sql_conn *c, mlf_pool *pool, const char *issu
         values[j] = cats[i];
     }
     for (size_t j = 0; j < m && rc == 0; j++)
-        rc = mlf__exec(c, pool, "INSERT INTO issue_categories (issue_id, category_hash, category) VALUES (?, ?, ?)",
-                       "ttt", (const void *[]){issue_id, hashes[j], values[j]}, err);
+        rc = mlf__sql_exec(c, pool, "INSERT INTO issue_categories (issue_id, category_hash, category) VALUES (?, ?, ?)",
+                           "ttt", (const void *[]){issue_id, hashes[j], values[j]}, err);
     return rc;
 }
 
@@ -270,16 +253,18 @@ static int mlf__create_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         mlf__dict(pool, &in->metadata, &k, &v, &n);
         meta = mlf__dumps_map(pool, k, v, n);
     }
-    rc = mlf__exec(c, pool,
-                   "INSERT INTO issues (issue_id, experiment_id, name, description, status, severity, root_causes, "
-                   "source_run_id, categories, created_timestamp, last_updated_timestamp, created_by, "
-                   "last_seen_timestamp, last_updated_by, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   "titttttttiititt",
-                   (const void *[]){id, &eid, in->name, in->description, in->status != NULL ? in->status : "pending",
-                                    in->severity, mlf__dumps_list(pool, in->root_causes, in->n_root_causes),
-                                    in->source_run_id, mlf__dumps_list(pool, in->categories, in->n_categories), &now,
-                                    &now, in->created_by, &seen, in->created_by, meta},
-                   err);
+    rc = mlf__sql_exec(c, pool,
+                       "INSERT INTO issues (issue_id, experiment_id, name, description, status, severity, root_causes, "
+                       "source_run_id, categories, created_timestamp, last_updated_timestamp, created_by, "
+                       "last_seen_timestamp, last_updated_by, metadata) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       "titttttttiititt",
+                       (const void *[]){id, &eid, in->name, in->description,
+                                        in->status != NULL ? in->status : "pending", in->severity,
+                                        mlf__dumps_list(pool, in->root_causes, in->n_root_causes), in->source_run_id,
+                                        mlf__dumps_list(pool, in->categories, in->n_categories), &now, &now,
+                                        in->created_by, &seen, in->created_by, meta},
+                       err);
     if (rc == 0)
         rc = mlf__put_categories(c, pool, id, in->categories, in->n_categories, err);
     if (rc == 0)
@@ -429,7 +414,7 @@ static int mlf__update_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
     args[n] = in->issue_id;
     spec[n++] = 't';
     spec[n] = '\0';
-    rc = mlf__exec(c, pool, sql.data, spec, args, err);
+    rc = mlf__sql_exec(c, pool, sql.data, spec, args, err);
     if (rc == 0 && in->set_categories)
         rc = mlf__put_categories(c, pool, in->issue_id, in->categories, in->n_categories, err);
     if (rc == 0)
@@ -535,7 +520,8 @@ static int mlf__search_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_error 
         if (mlf_sql_dialect_of(c) == MLF_SQL_POSTGRES)
             eid = mlf_sql_pg_unmatched_id(eid, prc == -2);
         else if (prc == -2) /* Python parses it, then the sqlite3 driver's OverflowError surfaces as is */
-            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR, "Python int too large to convert to SQLite INTEGER");
+            return mlf_error_set(err, pool, MLF_ERR_INTERNAL_ERROR,
+                                 "Python int too large to convert to SQLite INTEGER");
     }
     mlf_sql_stmt *st;
     int rc, p;

@@ -44,10 +44,12 @@ def run(t):
     # ---- setup ----
     eid = t.post("experiments/create", {"name": "issues-exp"}, name="setup-exp").get("experiment_id")
     other = t.post("experiments/create", {"name": "issues-other"}, name="setup-other").get("experiment_id")
-    run_id = ((t.post("runs/create", {"experiment_id": eid, "run_name": "r1"}, name="setup-run").get("run") or {})
-              .get("info") or {}).get("run_id", "none")
-    other_run = ((t.post("runs/create", {"experiment_id": other, "run_name": "r2"}, name="setup-other-run").get("run") or {})
-                 .get("info") or {}).get("run_id", "none")
+    def new_run(experiment_id, run_name):
+        r = t.post("runs/create", {"experiment_id": experiment_id, "run_name": run_name}, name="setup-" + run_name)
+        return ((r.get("run") or {}).get("info") or {}).get("run_id", "none")
+
+    run_id = new_run(eid, "run")
+    other_run = new_run(other, "other-run")
 
     # ---- createIssue ----
     t.post(API, {"name": "n", "description": "d", "experiment_id": eid, "source_run_id": other_run},
