@@ -263,8 +263,10 @@ static int mlf__cmp_str(const void *a, const void *b)
 static void mlf__sorted_set(mlf_pool *pool, mlf_buf *b, char *const *values, size_t n)
 {
     char **v = MLF_NEW_ARRAY(pool, char *, n + 1);
-    memcpy(v, values, n * sizeof(*v));
-    qsort(v, n, sizeof(*v), mlf__cmp_str);
+    if (n > 0) {
+        memcpy(v, values, n * sizeof(*v));
+        qsort(v, n, sizeof(*v), mlf__cmp_str);
+    }
     mlf_buf_putc(b, '[');
     for (size_t i = 0, k = 0; i < n; i++) {
         if (i > 0 && strcmp(v[i], v[i - 1]) == 0)
