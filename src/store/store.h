@@ -845,4 +845,98 @@ int mlf_store_upsert_online_scoring_config(mlf_store *store, mlf_pool *pool, con
 /** Whether the jobs table has the job job_id (job.c), or with job_id NULL any job at all. */
 int mlf_store_job_exists(mlf_store *store, mlf_pool *pool, const char *job_id, bool *ret, mlf_error *err);
 
+/* ---- issues (issue.c; SqlAlchemyStore.create_issue, get_issue, update_issue, search_issues of MLflow 3.18).
+ * The field checks (issue_utils.validate_issue_fields) are the caller's. ---- */
+
+/** A new issue: NULL / has_ 0 for what the caller did not give. Pool memory of the caller. */
+typedef struct mlf_store_issue_new {
+    const char *issue_id;      /** NULL: "iss-" + uuid4().hex */
+    const char *experiment_id;
+    const char *name, *description;
+    const char *status;        /** NULL: "pending" */
+    const char *severity, *source_run_id, *created_by;
+    char *const *root_causes;  /** stored as json.dumps when n > 0 */
+    size_t n_root_causes;
+    char *const *categories;
+    size_t n_categories;
+    bool has_last_seen;
+    int64_t last_seen_timestamp;
+    mlf_store_kv metadata;     /** n 0: none */
+} mlf_store_issue_new;
+
+/**
+ * create_issue: the active experiment, a free issue id (RESOURCE_ALREADY_EXISTS "Issue ID already exists"),
+ * the source run of the same experiment, then the row and its issue_categories. *ret from pool.
+ */
+int mlf_store_create_issue(mlf_store *store, mlf_pool *pool, const mlf_store_issue_new *in,
+                           Mlflow__Issues__Issue **ret, mlf_error *err);
+/** get_issue: RESOURCE_DOES_NOT_EXIST "Issue with ID '<id>' not found" without one. */
+int mlf_store_get_issue(mlf_store *store, mlf_pool *pool, const char *issue_id, Mlflow__Issues__Issue **ret,
+                        mlf_error *err);
+
+/** What update_issue changes: NULL / false for what stays. */
+typedef struct mlf_store_issue_update {
+    const char *issue_id;
+    const char *status, *name, *description, *severity, *last_updated_by;
+    bool set_categories; /** replace them (n 0: clear) */
+    char *const *categories;
+    size_t n_categories;
+    bool has_last_seen; /** never moves backwards */
+    int64_t last_seen_timestamp;
+    bool has_metadata;   /** merge metadata, then drop delete_keys */
+    mlf_store_kv metadata;
+    char *const *delete_keys;
+    size_t n_delete_keys;
+} mlf_store_issue_update;
+
+/** update_issue: the issue (RESOURCE_DOES_NOT_EXIST), its changes, last_updated_timestamp now. */
+int mlf_store_update_issue(mlf_store *store, mlf_pool *pool, const mlf_store_issue_update *in,
+                           Mlflow__Issues__Issue **ret, mlf_error *err);
+
+/** One sort key of search_issues' order_by: an SQL expression the service fixed (no request text). */
+typedef struct mlf_store_issue_order {
+    const char *expr;
+    bool desc;
+    bool text; /** its values are strings (name, issue_id), else integers */
+} mlf_store_issue_order;
+
+/** A search_issues query, already checked and parsed by the service. */
+typedef struct mlf_store_issue_query {
+    const char *experiment_id;          /** NULL: every experiment */
+    const mlf_store_filter_cond *conds; /** filter_string's comparisons on issues' columns */
+    size_t n_conds;
+    const char *name;                   /** case-insensitive substring */
+    char *const *statuses;
+    size_t n_statuses;
+    char *const *severities;
+    size_t n_severities;
+    char *const *category_hashes;
+    size_t n_category_hashes;
+    const mlf_store_issue_order *order; /** n_order 0: severity, [trace count], created desc, issue id desc */
+    size_t n_order;                     /** the issue id key included last when > 0 */
+    const mlf_json *after;              /** the keyset cursor (a checked array of n_order values), or NULL */
+    int64_t offset;
+    int64_t max_results;
+    bool trace_count, total_count, basic;
+} mlf_store_issue_query;
+
+/** A page of search_issues; last_keys: with more and n_order > 0, the sort values of the page's last row. */
+typedef struct mlf_store_issue_page {
+    Mlflow__Issues__Issue **issues;
+    size_t n;
+    bool more;
+    int64_t total_count;
+    mlf_json *last_keys;
+} mlf_store_issue_page;
+
+/** issue_utils.issue_category_hash: sha256 hex of category.strip().lower() (ASCII letters lowered), from pool. */
+char *mlf_store_issue_category_hash(mlf_pool *pool, const char *category);
+
+/**
+ * search_issues after its checks: the page of q (max_results + 1 rows read to tell whether more follow),
+ * total_count when q->total_count.
+ */
+int mlf_store_search_issues(mlf_store *store, mlf_pool *pool, const mlf_store_issue_query *q,
+                            mlf_store_issue_page *ret, mlf_error *err);
+
 #endif

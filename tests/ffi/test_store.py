@@ -407,3 +407,36 @@ def _assessment_extras_scenario(store, db_path):
 def test_assessment_extras_match_mlflow(tmp_path):
     ours, python = _on_both_stores(tmp_path, _assessment_extras_scenario)
     assert ours == python
+
+
+def test_issues_through_the_c_store(uri, tmp_path):
+    """create_issue, get_issue, update_issue and search_issues served by issue.c, as MLflow's store answers."""
+    from mlflow.entities.issue import IssueSeverity, IssueStatus
+    from mlflow.exceptions import MlflowException
+    from mlflow_c.store.tracking import CTrackingStore
+
+    store = CTrackingStore(uri, (tmp_path / "artifacts").as_uri())
+    eid = store.create_experiment("issues")
+    a = store.create_issue(eid, "Slow", "answers are slow", severity=IssueSeverity.HIGH, categories=["Latency"],
+                           metadata={"k": "v"}, issue_id="iss-a", last_seen_timestamp=5)
+    assert (a.issue_id, a.status, a.severity, a.categories, a.metadata) == (
+        "iss-a", IssueStatus.PENDING, IssueSeverity.HIGH, ["Latency"], {"k": "v"})
+    assert a.last_seen_timestamp == 5
+    store.create_issue(eid, "Wrong tool", "d", status="resolved", issue_id="iss-b")
+    assert store.get_issue("iss-b").status == IssueStatus.RESOLVED
+    with pytest.raises(MlflowException, match="Issue with ID 'iss-x' not found"):
+        store.get_issue("iss-x")
+    with pytest.raises(MlflowException, match="Issue ID already exists"):
+        store.create_issue(eid, "dup", "d", issue_id="iss-a")
+    with pytest.raises(MlflowException, match="Invalid issue status"):
+        store.create_issue(eid, "n", "d", status="open")
+    u = store.update_issue("iss-a", status=IssueStatus.REJECTED, metadata={"m": "x"}, delete_metadata_keys=["k"],
+                           last_seen_timestamp=3)
+    assert (u.status, u.metadata, u.last_seen_timestamp) == (IssueStatus.REJECTED, {"m": "x"}, 5)
+    page = store.search_issues(experiment_id=eid, max_results=1, order_by=["name"], include_total_count=True)
+    assert [i.issue_id for i in page] == ["iss-a"] and page.total_count == 2 and page.token
+    rest = store.search_issues(experiment_id=eid, max_results=1, order_by=["name"], include_total_count=True,
+                               page_token=page.token)
+    assert [i.issue_id for i in rest] == ["iss-b"] and rest.token is None
+    assert [i.issue_id for i in store.search_issues(experiment_id=eid, statuses=["resolved"])] == ["iss-b"]
+    assert [i.trace_count for i in store.search_issues(experiment_id=eid, include_trace_count=True)] == [0, 0]

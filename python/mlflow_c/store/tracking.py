@@ -75,6 +75,10 @@ from mlflow.entities.scorer import ScorerVersion
 from mlflow.genai.scorers.scorer_utils import validate_scorer_name
 from mlflow.protos.service_pb2 import DeleteScorer, GetScorer, ListScorers, ListScorerVersions, RegisterScorer
 from mlflow.store.tracking.abstract_store import AbstractStore
+# issues
+from mlflow.entities.issue import Issue
+from mlflow.protos.issues_pb2 import CreateIssue, GetIssue, SearchIssues, UpdateIssue
+from mlflow.utils.issue_utils import validate_issue_fields, validate_issue_search
 from mlflow.exceptions import MlflowException
 from mlflow.utils.mlflow_tags import MLFLOW_RUN_NAME
 from mlflow.utils.name_utils import _generate_random_name
@@ -706,6 +710,88 @@ class TrackingStoreMixin(CServiceMixin):
         if version is not None:
             req.version = version
         self._c_call("deleteScorer", req)
+
+    # issues (issue.c): the checks of validate_issue_fields that protobuf cannot carry (types, None) run
+    # here, MLflow's own; the rest, the store's, in C. update_issue(categories=[]) cannot be told from
+    # categories=None through protobuf: clearing falls to MLflow's SQL code.
+
+    @rpc_method
+    def create_issue(self, experiment_id, name, description, status="pending", severity=None, root_causes=None,
+                     source_run_id=None, categories=None, created_by=None, *, issue_id=None,
+                     last_seen_timestamp=None, metadata=None):
+        validate_issue_fields(name=name, status=status, severity=severity, categories=categories,
+                              metadata=metadata, last_seen_timestamp=last_seen_timestamp, issue_id=issue_id,
+                              created_by=created_by)
+        req = CreateIssue(experiment_id=str(experiment_id), name=name, description=description,
+                          status=str(getattr(status, "value", status)))
+        if severity is not None:
+            req.severity = str(getattr(severity, "value", severity))
+        if root_causes:
+            req.root_causes.extend(root_causes)
+        if source_run_id is not None:
+            req.source_run_id = source_run_id
+        if categories:
+            req.categories.extend(categories)
+        if created_by is not None:
+            req.created_by = created_by
+        if issue_id is not None:
+            req.issue_id = issue_id
+        if last_seen_timestamp is not None:
+            req.last_seen_timestamp = last_seen_timestamp
+        if metadata:
+            req.metadata.update(metadata)
+        return Issue.from_proto(self._c_call("createIssue", req).issue)
+
+    @rpc_method
+    def get_issue(self, issue_id):
+        return Issue.from_proto(self._c_call("getIssue", GetIssue(issue_id=issue_id)).issue)
+
+    @rpc_method
+    def update_issue(self, issue_id, status=None, name=None, description=None, severity=None, *,
+                     categories=None, last_seen_timestamp=None, last_updated_by=None, metadata=None,
+                     delete_metadata_keys=None):
+        if categories is not None and not categories:
+            raise NotPorted()
+        validate_issue_fields(name=name, status=status, severity=severity, categories=categories,
+                              metadata=metadata, last_seen_timestamp=last_seen_timestamp,
+                              delete_metadata_keys=delete_metadata_keys, last_updated_by=last_updated_by)
+        req = UpdateIssue(issue_id=issue_id)
+        for field, value in (("status", status), ("severity", severity)):
+            if value is not None:
+                setattr(req, field, str(getattr(value, "value", value)))
+        for field, value in (("name", name), ("description", description), ("last_updated_by", last_updated_by),
+                             ("last_seen_timestamp", last_seen_timestamp)):
+            if value is not None:
+                setattr(req, field, value)
+        if categories:
+            req.categories.extend(categories)
+        if metadata:
+            req.metadata.update(metadata)
+        if delete_metadata_keys:
+            req.delete_metadata_keys.extend(delete_metadata_keys)
+        return Issue.from_proto(self._c_call("updateIssue", req).issue)
+
+    @rpc_method
+    def search_issues(self, experiment_id=None, filter_string=None, max_results=None, page_token=None,
+                      include_trace_count=False, *, name=None, statuses=None, severities=None, categories=None,
+                      order_by=None, include_total_count=False, view=None):
+        validate_issue_search(name, statuses, severities, order_by)
+        validate_issue_fields(categories=categories)
+        req = SearchIssues(include_trace_count=include_trace_count)
+        for field, value in (("experiment_id", experiment_id), ("filter_string", filter_string),
+                             ("max_results", max_results), ("page_token", page_token), ("name", name),
+                             ("view", view)):
+            if value is not None:
+                setattr(req, field, str(value) if field == "experiment_id" else value)
+        if include_total_count:
+            req.include_total_count = True
+        for field, values in (("statuses", statuses), ("severities", severities), ("categories", categories),
+                              ("order_by", order_by)):
+            if values:
+                getattr(req, field).extend(str(getattr(v, "value", v)) for v in values)
+        resp = self._c_call("searchIssues", req)
+        return PagedList([Issue.from_proto(i) for i in resp.issues], resp.next_page_token or None,
+                         total_count=resp.total_count if include_total_count else None)
 
 
     # evaluation datasets: each store method is its rpc, the JSON strings as the REST store sends them

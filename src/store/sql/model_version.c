@@ -374,23 +374,6 @@ static int mlf__fetch_full(mlf_sql_conn *c, mlf_pool *pool, const char *name, co
 #define MLF__TOUCH_MODEL_SQL                                                                                           \
     "UPDATE registered_models SET last_updated_time = ? WHERE workspace = " MLF_SQL_WS " AND name = ?"
 
-/* Runs one write statement; spec gives each parameter's type: 't' text, 'i' int64 (args holds a pointer). */
-static int mlf__run(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *spec, const void *const *args,
-                    mlf_error *err)
-{
-    mlf_sql_stmt *st;
-    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
-    if (rc < 0)
-        return rc;
-    for (int i = 0; spec[i] != '\0'; i++) {
-        if (spec[i] == 'i')
-            mlf_sql_bind_int64(st, i + 1, *(const int64_t *)args[i]);
-        else
-            mlf_sql_bind_text(st, i + 1, (const char *)args[i]);
-    }
-    return mlf__sql_step_done(c, pool, st, err);
-}
-
 static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf_store_new_model_version *mv,
                              Mlflow__ModelVersion **ret, mlf_error *err)
 {
@@ -401,7 +384,7 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf_store_ne
     /* the model's row first: on PostgreSQL its row lock queues concurrent creators (in any process), each
        then reads the versions committed before it; SQLite's write lock does the same */
     int64_t now = mlf_sql_now_ms();
-    rc = mlf__run(c, pool, MLF__TOUCH_MODEL_SQL, "it", (const void *[]){&now, mv->name}, err);
+    rc = mlf__sql_exec(c, pool, MLF__TOUCH_MODEL_SQL, "it", (const void *[]){&now, mv->name}, err);
     if (rc < 0)
         return rc;
     /* next_version: deleted versions count, so numbers are never reused */
@@ -452,8 +435,9 @@ static int mlf__create_in_tx(mlf_sql_conn *c, mlf_pool *pool, const mlf_store_ne
                                               mv->n_tags, i);
         if (w < 0)
             continue;
-        rc = mlf__run(c, pool, "INSERT INTO model_version_tags (\"key\", value, name, version) VALUES (?, ?, ?, ?)",
-                      "ttti", (const void *[]){mv->tags[i]->key, mv->tags[w]->value, mv->name, &version}, err);
+        rc = mlf__sql_exec(c, pool,
+                           "INSERT INTO model_version_tags (\"key\", value, name, version) VALUES (?, ?, ?, ?)", "ttti",
+                           (const void *[]){mv->tags[i]->key, mv->tags[w]->value, mv->name, &version}, err);
         if (rc < 0)
             return rc;
         Mlflow__ModelVersionTag *t = MLF_NEW(pool, Mlflow__ModelVersionTag);
@@ -509,10 +493,10 @@ static int mlf__update_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     if (rc < 0)
         return rc;
     int64_t now = mlf_sql_now_ms();
-    rc = mlf__run(c, pool,
-                  "UPDATE model_versions SET description = ?, last_updated_time = ? "
-                  "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
-                  "titt", (const void *[]){description, &now, mv->name, mv->version}, err);
+    rc = mlf__sql_exec(c, pool,
+                       "UPDATE model_versions SET description = ?, last_updated_time = ? "
+                       "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
+                       "titt", (const void *[]){description, &now, mv->name, mv->version}, err);
     if (rc < 0)
         return rc;
     return mlf__fetch_full(c, pool, mv->name, mv->version, ret, err);
@@ -546,10 +530,10 @@ static int mlf__transition_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *na
     int rc;
     if (archive) {
         /* MLflow archives the others before it looks the version up; a failed lookup rolls this back */
-        rc = mlf__run(c, pool,
-                      "UPDATE model_versions SET current_stage = ?, last_updated_time = ? "
-                      "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version != ? AND current_stage = ?",
-                      "tittt", (const void *[]){MLF__STAGE_ARCHIVED, &now, name, version, stage}, err);
+        rc = mlf__sql_exec(c, pool,
+                           "UPDATE model_versions SET current_stage = ?, last_updated_time = ? "
+                           "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version != ? AND current_stage = ?",
+                           "tittt", (const void *[]){MLF__STAGE_ARCHIVED, &now, name, version, stage}, err);
         if (rc < 0)
             return rc;
     }
@@ -557,12 +541,12 @@ static int mlf__transition_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *na
     rc = mlf_sql_mv_fetch(c, pool, name, version, false, &mv, err);
     if (rc < 0)
         return rc;
-    rc = mlf__run(c, pool,
-                  "UPDATE model_versions SET current_stage = ?, last_updated_time = ? "
-                  "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
-                  "titt", (const void *[]){stage, &now, mv->name, mv->version}, err);
+    rc = mlf__sql_exec(c, pool,
+                       "UPDATE model_versions SET current_stage = ?, last_updated_time = ? "
+                       "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
+                       "titt", (const void *[]){stage, &now, mv->name, mv->version}, err);
     if (rc == 0)
-        rc = mlf__run(c, pool, MLF__TOUCH_MODEL_SQL, "it", (const void *[]){&now, mv->name}, err);
+        rc = mlf__sql_exec(c, pool, MLF__TOUCH_MODEL_SQL, "it", (const void *[]){&now, mv->name}, err);
     if (rc < 0)
         return rc;
     return mlf__fetch_full(c, pool, mv->name, mv->version, ret, err);
@@ -607,19 +591,19 @@ static int mlf__delete_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, 
     if (rc < 0)
         return rc;
     int64_t now = mlf_sql_now_ms();
-    rc = mlf__run(c, pool, MLF__TOUCH_MODEL_SQL, "it", (const void *[]){&now, mv->name}, err);
+    rc = mlf__sql_exec(c, pool, MLF__TOUCH_MODEL_SQL, "it", (const void *[]){&now, mv->name}, err);
     if (rc == 0)
-        rc = mlf__run(c, pool,
-                      "DELETE FROM registered_model_aliases "
-                      "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
-                      "tt", (const void *[]){mv->name, mv->version}, err);
+        rc = mlf__sql_exec(c, pool,
+                           "DELETE FROM registered_model_aliases "
+                           "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
+                           "tt", (const void *[]){mv->name, mv->version}, err);
     if (rc == 0)
-        rc = mlf__run(c, pool,
-                      "UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, "
-                      "user_id = NULL, source = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', "
-                      "run_link = 'REDACTED-RUN-LINK', status_message = NULL "
-                      "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
-                      "titt", (const void *[]){MLF_SQL_STAGE_DELETED, &now, mv->name, mv->version}, err);
+        rc = mlf__sql_exec(c, pool,
+                           "UPDATE model_versions SET current_stage = ?, last_updated_time = ?, description = NULL, "
+                           "user_id = NULL, source = 'REDACTED-SOURCE-PATH', run_id = 'REDACTED-RUN-ID', "
+                           "run_link = 'REDACTED-RUN-LINK', status_message = NULL "
+                           "WHERE workspace = " MLF_SQL_WS " AND name = ? AND version = ?",
+                           "titt", (const void *[]){MLF_SQL_STAGE_DELETED, &now, mv->name, mv->version}, err);
     return rc;
 }
 
@@ -731,10 +715,10 @@ static int mlf__set_alias_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *nam
     if (rc < 0)
         return rc;
     /* session.merge on (workspace, name, alias): an alias moves to the new version */
-    return mlf__run(c, pool,
-                    "INSERT INTO registered_model_aliases (alias, version, name) VALUES (?, ?, ?) "
-                    "ON CONFLICT (workspace, name, alias) DO UPDATE SET version = excluded.version",
-                    "ttt", (const void *[]){alias, mv->version, mv->name}, err);
+    return mlf__sql_exec(c, pool,
+                         "INSERT INTO registered_model_aliases (alias, version, name) VALUES (?, ?, ?) "
+                         "ON CONFLICT (workspace, name, alias) DO UPDATE SET version = excluded.version",
+                         "ttt", (const void *[]){alias, mv->version, mv->name}, err);
 }
 
 typedef struct {
@@ -769,9 +753,10 @@ static int mlf__delete_alias_tx(mlf_sql_conn *c, mlf_pool *pool, void *arg, mlf_
     int rc = mlf_sql_rm_fetch(c, pool, a->name, false, &rm, err);
     if (rc < 0)
         return rc;
-    return mlf__run(c, pool,
-                    "DELETE FROM registered_model_aliases WHERE workspace = " MLF_SQL_WS " AND name = ? AND alias = ?",
-                    "tt", (const void *[]){a->name, a->alias}, err);
+    return mlf__sql_exec(c, pool,
+                         "DELETE FROM registered_model_aliases "
+                         "WHERE workspace = " MLF_SQL_WS " AND name = ? AND alias = ?",
+                         "tt", (const void *[]){a->name, a->alias}, err);
 }
 
 int mlf_store_delete_registered_model_alias(mlf_store *store, mlf_pool *pool, const char *name, const char *alias,
@@ -1041,11 +1026,12 @@ static int mlf__link_in_tx(mlf_sql_conn *c, mlf_pool *pool, const char *name, in
     } else {
         mlf_buf_printf(&value, "%s]", entry.data);
     }
-    return mlf__run(c, pool,
-                    "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (model_id, tag_key) DO UPDATE SET experiment_id = excluded.experiment_id, "
-                    "tag_value = excluded.tag_value",
-                    "titt", (const void *[]){model_id, &experiment_id, MLF__MODEL_VERSIONS_TAG, value.data}, err);
+    return mlf__sql_exec(c, pool,
+                         "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, tag_value) "
+                         "VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (model_id, tag_key) DO UPDATE SET experiment_id = excluded.experiment_id, "
+                         "tag_value = excluded.tag_value",
+                         "titt", (const void *[]){model_id, &experiment_id, MLF__MODEL_VERSIONS_TAG, value.data}, err);
 }
 
 typedef struct {

@@ -462,6 +462,22 @@ int mlf__sql_load_runs(mlf_sql_conn *conn, mlf_pool *pool, const char *const *ru
 
 /* ---- shared run lookups (metric.c, param.c, tag.c use them too) ---- */
 
+int mlf__sql_exec(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *spec, const void *const *args,
+                  mlf_error *err)
+{
+    mlf_sql_stmt *st;
+    int rc = mlf_sql_prepare(c, pool, sql, &st, err);
+    if (rc < 0)
+        return rc;
+    for (int i = 0; spec[i] != '\0'; i++) {
+        if (spec[i] == 'i')
+            mlf_sql_bind_int64(st, i + 1, *(const int64_t *)args[i]);
+        else
+            mlf_sql_bind_text(st, i + 1, (const char *)args[i]);
+    }
+    return mlf__sql_step_done(c, pool, st, err);
+}
+
 int mlf__sql_step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_error *err)
 {
     int rc = mlf_sql_step(st);

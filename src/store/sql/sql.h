@@ -256,6 +256,12 @@ void mlf__sql_filter_conds(mlf_sql_conn *c, mlf_buf *sql, const mlf_store_filter
 /** Binds the conditions' values from parameter *p on (advancing it), in mlf__sql_filter_conds' order. */
 void mlf__sql_filter_bind(mlf_sql_stmt *st, int *p, const mlf_store_filter_cond *conds, size_t n);
 
+/**
+ * Prepares, binds and runs one write statement: spec gives each parameter's type, 't' text (args[i] the
+ * string, NULL binds SQL NULL) or 'i' int64 (args[i] points at it); errors mapped.
+ */
+int mlf__sql_exec(mlf_sql_conn *c, mlf_pool *pool, const char *sql, const char *spec, const void *const *args,
+                  mlf_error *err);
 /** Steps a write statement to completion and resets it; errors mapped. */
 int mlf__sql_step_done(mlf_sql_conn *c, mlf_pool *pool, mlf_sql_stmt *st, mlf_error *err);
 
