@@ -645,21 +645,32 @@ static void mlf__job_free(mlf__job *j)
     free(j);
 }
 
-static void mlf__push(mlf_webhook_delivery *d, mlf__job *j)
+/* queues the chain first..last (n jobs linked by next) under one lock; one signal per job so idle
+   workers pick them up; after stop the jobs are freed */
+static void mlf__push_chain(mlf_webhook_delivery *d, mlf__job *first, mlf__job *last, size_t n)
 {
     pthread_mutex_lock(&d->mu);
     if (d->stop) {
         pthread_mutex_unlock(&d->mu);
-        mlf__job_free(j);
+        for (mlf__job *j = first, *next; j != NULL; j = next) {
+            next = j->next;
+            mlf__job_free(j);
+        }
         return;
     }
     if (d->tail != NULL)
-        d->tail->next = j;
+        d->tail->next = first;
     else
-        d->head = j;
-    d->tail = j;
-    pthread_cond_signal(&d->cv);
+        d->head = first;
+    d->tail = last;
+    for (size_t i = 0; i < n; i++)
+        pthread_cond_signal(&d->cv);
     pthread_mutex_unlock(&d->mu);
+}
+
+static void mlf__push(mlf_webhook_delivery *d, mlf__job *j)
+{
+    mlf__push_chain(d, j, j, 1);
 }
 
 void mlf_webhook_delivery_emit(mlf_webhook_delivery *d, const char *entity, const char *prompt_entity,
@@ -800,31 +811,34 @@ void mlf_webhook_delivery_invalidate(mlf_webhook_delivery *d)
     pthread_mutex_unlock(&d->cache_mu);
 }
 
-/* _deliver_webhook_impl: one send job per ACTIVE webhook subscribed to the event */
-static void mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job *j)
+/* _deliver_webhook_impl: one send job per ACTIVE webhook subscribed to the event; the first is returned
+   for the calling worker to send itself (no hand-off), the others are queued under one lock; NULL when
+   there is nothing to send */
+static mlf__job *mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job *j)
 {
     const char *entity = j->entity;
     if (j->prompt_entity != NULL) {
         bool ok;
         bool prompt = mlf__is_prompt(d, pool, j->name, &ok);
         if (!ok)
-            return;
+            return NULL;
         entity = prompt ? j->prompt_entity : j->entity;
     }
     if (entity == NULL)
-        return;
+        return NULL;
     Mlflow__WebhookEvent ev;
     mlflow__webhook_event__init(&ev);
     ev.has_entity = ev.has_action = 1;
     ev.entity = mlf_webhook_enum_value(pool, &mlflow__webhook_entity__descriptor, entity);
     ev.action = mlf_webhook_enum_value(pool, &mlflow__webhook_action__descriptor, j->action);
     if (ev.entity == 0 || ev.action == 0)
-        return;
+        return NULL;
     size_t n;
     char **urls, **plain;
     if (mlf__cached(d, pool, ev.entity * 8 + ev.action, &urls, &plain, &n) < 0 &&
         mlf__load(d, pool, &ev, entity, j->action, &urls, &plain, &n) < 0)
-        return;
+        return NULL;
+    mlf__job *own = NULL, *first = NULL, *last = NULL;
     for (size_t i = 0; i < n; i++) {
         mlf__job *s = calloc(1, sizeof(*s));
         if (s == NULL)
@@ -834,8 +848,19 @@ static void mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job *j)
         s->data = mlf__dup(j->data);
         s->url = mlf__dup(urls[i]);
         s->secret = mlf__dup(plain[i]);
-        mlf__push(d, s);
+        if (own == NULL) {
+            own = s;
+            continue;
+        }
+        if (last != NULL)
+            last->next = s;
+        else
+            first = s;
+        last = s;
     }
+    if (first != NULL)
+        mlf__push_chain(d, first, last, n - 1);
+    return own;
 }
 
 static void *mlf__worker(void *arg)
@@ -867,8 +892,15 @@ static void *mlf__worker(void *arg)
         pthread_mutex_unlock(&d->mu);
         mlf_pool *pool = mlf_pool_create();
         if (j->url == NULL) {
-            mlf__fan_out(d, pool, j);
-        } else {
+            mlf__job *own = mlf__fan_out(d, pool, j);
+            if (own != NULL) { /* send it on this worker */
+                mlf_pool_destroy(pool);
+                mlf__job_free(j);
+                j = own;
+                pool = mlf_pool_create();
+            }
+        }
+        if (j->url != NULL) {
             mlf_webhook_result res;
             mlf__send(h, pool, d->settings, j->url, j->secret, j->entity, j->action, j->data, &d->stop, &res);
             if (res.status == 0 && !mlf__stopped(&d->stop))
