@@ -162,6 +162,9 @@ class Watch {
       if (/Failed to load resource/.test(m.text()) && loc.url && new URL(loc.url).origin === origin) return;
       // the UI loads a few things from mlflow.org (docs videos); the tests run offline: not the server's
       if (/Failed to load resource/.test(m.text()) && loc.url && new URL(loc.url).origin !== origin) return;
+      // Chromium's notice that a ResizeObserver callback resized again (the trace drawer's panes): layout,
+      // not an error of the app or the server; MLflow 3.18 logs it too
+      if (/ResizeObserver loop completed with undelivered notifications/.test(m.text())) return;
       this.consoleErrors.push(`${m.text().slice(0, 500)} (${loc.url || ''})`);
     });
     page.on('pageerror', (e) => this.consoleErrors.push('page error: ' + String(e.stack || e).slice(0, 800)));
@@ -412,6 +415,68 @@ scenarios['traces-empty'] = async (page, w) => {
   // MLflow's empty state (a set-up guide), not an error box
   await visible(page.getByText('Start tracing your LLM application', { exact: true }));
   expect(await page.getByText(/^(404 )?Not Found$|Something went wrong|Couldn't load traces/).count() === 0, 'no error box on the traces tab');
+};
+
+// The GenAI pages: the UI's GenAI mode (the context's init script sets the classic mode; a page's own
+// init script runs after it), the "Detect Issues" tour popover closed when it shows (a server with the
+// AI gateway on: MLflow 3.18), so that it does not cover the rows.
+async function genaiMode(page) {
+  await page.addInitScript(() => localStorage.setItem('mlflow.workflowType_v1', '"genai"'));
+}
+async function closeTour(page) {
+  const gotIt = page.getByRole('button', { name: 'Got it', exact: true });
+  if (await gotIt.count()) await gotIt.first().click();
+}
+
+scenarios['traces'] = async (page, w) => {
+  await genaiMode(page);
+  await goto(page, w, `/experiments/${seed.genai}/traces`);
+  await closeTour(page);
+  // both traces logged by the SDK, with their request and response, and the feedback's column
+  await visible(page.getByText('{"question": "what is mlflow-c"}', { exact: true }));
+  await visible(page.getByText('"answer to what is mlflow-c from 1 doc"', { exact: true }));
+  await visible(page.getByText('{"x": 21}', { exact: true }));
+  await visible(page.getByText('2 of 2 traces'));
+  await visible(page.getByRole('columnheader', { name: 'ui_helpfulness' }));
+  // open the trace: the drawer's span tree (the root and its two nested spans) and its inputs
+  await page.getByText('{"question": "what is mlflow-c"}', { exact: true }).click();
+  await w.settle();
+  expect(page.url().includes(`traceId=${seed.trace_id}`), `the URL names the trace (${page.url()})`);
+  const drawer = page.getByRole('dialog');
+  await visible(drawer);
+  await visible(drawer.getByText('ui_answer_question', { exact: true }));
+  await visible(drawer.getByText('ui_retrieve', { exact: true }));
+  await visible(drawer.getByText('ui_generate', { exact: true }));
+  await visible(drawer.getByText('what is mlflow-c', { exact: true }));
+  // the feedback: the assessments pane of the trace (its name, value and rationale)
+  await drawer.getByRole('button', { name: /^Assess/ }).first().click();
+  await w.settle();
+  await visible(drawer.getByText('ui_helpfulness').first());
+};
+
+// Pages of features other branches port (datasets, judges/scorers, prompts): MLflow's own content or
+// empty state, no error box, no failed request.
+scenarios['genai-pages'] = async (page, w) => {
+  await genaiMode(page);
+  const noError = async (where) => expect(await page.getByText(/Something went wrong|Unable to load|Couldn't load|^(404 )?Not Found$|Error loading/).count() === 0, `no error box on ${where}`);
+  for (const exp of [seed.genai_empty, seed.genai]) {
+    await goto(page, w, `/experiments/${exp}/datasets`);
+    await visible(page.getByText('Create an evaluation dataset', { exact: true }));
+    await noError(`datasets of ${exp}`);
+  }
+  // the judges page lists the experiment's scorers with the AI gateway on (MLflow 3.18); without it
+  // (mlflow-c: server-info's features_enabled.gateway is false) it shows its "Create and manage judges" page
+  const info = JSON.parse((await api(page, 'GET', '/ajax-api/3.0/mlflow/server-info')).text);
+  await goto(page, w, `/experiments/${seed.genai_empty}/judges`);
+  await visible(page.getByText(info.features_enabled && info.features_enabled.gateway
+    ? 'Add a judge to your experiment to measure your GenAI app quality' : 'Create and manage judges', { exact: true }));
+  await noError('judges');
+  await goto(page, w, '/prompts');
+  await visible(page.getByText('Create your first prompt', { exact: true }));
+  await noError('prompts');
+  await goto(page, w, `/experiments/${seed.genai}/prompts`);
+  await visible(page.getByText('Create your first prompt', { exact: true }));
+  await noError('prompts of an experiment');
 };
 
 // ---- main ----------------------------------------------------------------------------------------------

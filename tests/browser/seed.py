@@ -39,6 +39,41 @@ class Echo(mlflow.pyfunc.PythonModel):
         return model_input
 
 
+def seed_genai(client, info):
+    """A GenAI experiment: traces made by the SDK (nested @mlflow.trace spans), a feedback on one of them,
+    a registered scorer; an empty one for the datasets/scorers empty states."""
+    exp = client.create_experiment("ui-genai", tags={"mlflow.experimentKind": "genai_development"})
+    info["genai"] = exp
+    info["genai_empty"] = client.create_experiment("ui-genai-empty",
+                                                   tags={"mlflow.experimentKind": "genai_development"})
+    mlflow.set_experiment(experiment_id=exp)
+
+    @mlflow.trace(span_type="RETRIEVER")
+    def ui_retrieve(question):
+        return [f"doc about {question}"]
+
+    @mlflow.trace(span_type="LLM")
+    def ui_generate(question, docs):
+        return f"answer to {question} from {len(docs)} doc"
+
+    @mlflow.trace(name="ui_answer_question", span_type="CHAIN")
+    def answer(question):
+        return ui_generate(question, ui_retrieve(question))
+
+    @mlflow.trace(name="ui_other_request")
+    def other(x):
+        return x * 2
+
+    answer("what is mlflow-c")
+    info["trace_id"] = mlflow.get_last_active_trace_id()
+    other(21)
+    info["other_trace_id"] = mlflow.get_last_active_trace_id()
+    mlflow.flush_trace_async_logging() if hasattr(mlflow, "flush_trace_async_logging") else None
+    mlflow.log_feedback(trace_id=info["trace_id"], name="ui_helpfulness", value=True,
+                        rationale="seeded feedback rationale")
+    mlflow.set_experiment(experiment_id=info["ui-alpha"])
+
+
 def main():
     url, out = sys.argv[1], sys.argv[2]
     mlflow.set_tracking_uri(url)
@@ -49,6 +84,12 @@ def main():
     # experiments for the list scenario: one to rename, one to delete and restore
     for name in ("ui-alpha", "ui-to-rename", "ui-to-delete"):
         info[name] = client.create_experiment(name, tags={"team": "browser"})
+    seed_genai(client, info)
+    # MLFLOW_C_BROWSER_SEED=genai: only the experiments above (the GenAI scenarios need no more)
+    if os.environ.get("MLFLOW_C_BROWSER_SEED") == "genai":
+        with open(out, "w") as f:
+            json.dump(info, f, indent=1)
+        return
 
     # the big experiment: 1,000 runs, each with 3 metrics, 4 params and 2 tags, sent as batches
     big = client.create_experiment("ui-big", tags={"mlflow.experimentKind": "custom_model_development"})

@@ -121,6 +121,9 @@ def test_batch_get_and_artifact(server):
     assert data.decode() == '{"spans":[' + ROOT_CONTENT + "," + CHILD_CONTENT + "]}"
     st, _, body = server.request("GET", "/ajax-api/2.0/mlflow/get-trace-artifact")
     assert (st, body["error_code"]) == (400, "BAD_REQUEST")
+    # the UI's trace drawer asks the 3.0 path, which MLflow serves with the same handler
+    st, h, data3 = server.request("GET", f"/ajax-api/3.0/mlflow/get-trace-artifact?request_id=tr-{T1}", raw=True)
+    assert (st, data3) == (200, data) and h["content-type"] == "text/plain"
 
 
 def test_json_gzip_deflate(server):
