@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -865,6 +866,11 @@ static mlf__job *mlf__fan_out(mlf_webhook_delivery *d, mlf_pool *pool, mlf__job 
 
 static void *mlf__worker(void *arg)
 {
+    /* the pool starts before the server blocks SIGINT/SIGTERM for its sigwait: a stop signal must never
+       land here, where its default action would kill the process */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     mlf_webhook_delivery *d = arg;
     /* below the request threads (SCHED_IDLE: the scheduler's lowest weight): deliveries wait while the
        CPUs are busy with requests; when that is refused, nice + 10 */
